@@ -1,0 +1,16 @@
+package io.edgewise.backend;
+
+import io.edgewise.tensor.Tensor;
+import java.util.Map;
+
+/** A compiled graph. run() is thread-safe: it keeps no state between calls. */
+public interface Executable extends AutoCloseable {
+  /**
+   * Runs the graph. Inputs are borrowed (the caller keeps owning them); the returned tensors are new and owned by
+   * the caller, keyed by graph output name in graph order.
+   */
+  Map<String, Tensor> run(Map<String, Tensor> inputs);
+
+  @Override
+  default void close() {}
+}

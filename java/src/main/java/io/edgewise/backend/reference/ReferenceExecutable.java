@@ -1,0 +1,149 @@
+package io.edgewise.backend.reference;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.Executable;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.tensor.Tensor;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Interprets a graph node by node. Intermediate tensors are closed as soon as their last reader has run, so peak
+ * memory follows the graph's live set; every run keeps its own value table, so concurrent runs are safe.
+ */
+final class ReferenceExecutable implements Executable {
+  private final Graph graph;
+  private final int opset;
+  private final BackendOptions options;
+  private final OpKernel[] kernels;
+  /** For each node, the values whose last reader it is (freed right after it runs). */
+  private final List<List<String>> lastUse;
+
+  ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
+    this.graph = model.graph();
+    this.opset = model.opset();
+    this.options = options;
+    List<Node> nodes = graph.nodes();
+    this.kernels = new OpKernel[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      kernels[i] = registry.get(n.domain(), n.opType());
+      if (kernels[i] == null) {
+        throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " is not supported by the "
+            + "reference backend");
+      }
+    }
+    this.lastUse = computeLastUse(nodes, new HashSet<>(graph.outputNames()));
+  }
+
+  private static List<List<String>> computeLastUse(List<Node> nodes, Set<String> keep) {
+    Map<String, Integer> last = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      for (String in : nodes.get(i).inputs()) {
+        last.put(in, i);
+      }
+      for (String out : nodes.get(i).outputs()) {
+        last.putIfAbsent(out, i);  // produced but never read: free right after
+      }
+    }
+    List<List<String>> perNode = new java.util.ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      perNode.add(new java.util.ArrayList<>());
+    }
+    last.forEach((value, index) -> {
+      if (!keep.contains(value) && !value.isEmpty()) {
+        perNode.get(index).add(value);
+      }
+    });
+    return perNode;
+  }
+
+  @Override
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    // Values this run produced (owned, closed when dead); inputs and initializers are only borrowed.
+    Map<String, Tensor> owned = new HashMap<>();
+    Map<String, Tensor> borrowed = new HashMap<>(graph.initializers());
+    borrowed.putAll(inputs);
+    try {
+      List<Node> nodes = graph.nodes();
+      for (int i = 0; i < nodes.size(); i++) {
+        Node node = nodes.get(i);
+        Tensor[] args = new Tensor[node.inputs().size()];
+        for (int k = 0; k < args.length; k++) {
+          String name = node.inputs().get(k);
+          if (!name.isEmpty()) {
+            Tensor t = owned.containsKey(name) ? owned.get(name) : borrowed.get(name);
+            if (t == null) {
+              throw EdgewiseException.invalidArgument(node.describe() + " input[" + k + "] '" + name
+                  + "' has no value (was the graph input fed?)");
+            }
+            args[k] = t;
+          }
+        }
+        Tensor[] results = runNode(i, node, args);
+        for (int k = 0; k < node.outputs().size(); k++) {
+          String name = node.outputs().get(k);
+          Tensor r = k < results.length ? results[k] : null;
+          if (name.isEmpty()) {
+            if (r != null) {
+              r.close();
+            }
+          } else if (r == null) {
+            throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, node.describe() + " produced no "
+                + "value for output[" + k + "] '" + name + "'");
+          } else {
+            Tensor previous = owned.put(name, r);
+            if (previous != null && previous != r) {
+              previous.close();
+            }
+          }
+        }
+        for (int k = node.outputs().size(); k < results.length; k++) {
+          if (results[k] != null) {
+            results[k].close();
+          }
+        }
+        for (String dead : lastUse.get(i)) {
+          Tensor t = owned.remove(dead);
+          if (t != null) {
+            t.close();
+          }
+        }
+      }
+      Map<String, Tensor> outputs = new LinkedHashMap<>();
+      for (String name : graph.outputNames()) {
+        Tensor t = owned.remove(name);
+        if (t == null) {
+          Tensor source = borrowed.get(name);
+          if (source == null) {
+            throw EdgewiseException.invalidModel("graph output '" + name + "' is never produced");
+          }
+          t = source.copy();  // an input or initializer passed straight through: give the caller its own copy
+        }
+        outputs.put(name, t);
+      }
+      return outputs;
+    } finally {
+      owned.values().forEach(Tensor::close);
+    }
+  }
+
+  private Tensor[] runNode(int index, Node node, Tensor[] args) {
+    try {
+      return kernels[index].compute(new OpContext(node, opset, options), args);
+    } catch (EdgewiseException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // a kernel tripped over an input it did not validate: report it against the node, never as a crash
+      throw new EdgewiseException(EdgewiseException.ErrorCode.INVALID_ARGUMENT, node.describe() + " failed: " + e,
+          e);
+    }
+  }
+}

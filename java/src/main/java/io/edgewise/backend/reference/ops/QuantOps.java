@@ -1,0 +1,10 @@
+package io.edgewise.backend.reference.ops;
+
+import io.edgewise.backend.reference.OpRegistry;
+
+/** Reference kernels (to be filled in). */
+public final class QuantOps {
+  private QuantOps() {}
+
+  public static void register(OpRegistry r) {}
+}

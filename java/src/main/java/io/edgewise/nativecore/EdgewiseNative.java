@@ -1,0 +1,32 @@
+package io.edgewise.nativecore;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of the native core's C ABI (native/include/edgewise/edgewise.h). The JNI library is built by
+ * the javacpp Maven plugin at process-classes and links the static CMake library libedgewise_core.a. Only this
+ * package talks to native code; everything else goes through {@link NativeCore}.
+ */
+@Platform(include = "edgewise/edgewise.h", link = "edgewise_core", compiler = "cpp17")
+public final class EdgewiseNative {
+  static {
+    Loader.load();
+  }
+
+  private EdgewiseNative() {}
+
+  public static native @Cast("intptr_t") long ew_aligned_alloc(@Cast("int64_t") long bytes);
+
+  public static native void ew_aligned_free(@Cast("intptr_t") long address);
+
+  public static native @Cast("int64_t") long ew_allocated_bytes();
+
+  public static native int ew_sgemm(int transA, int transB, @Cast("int64_t") long m, @Cast("int64_t") long n,
+      @Cast("int64_t") long k, float alpha, @Cast("const float*") float[] a, @Cast("int64_t") long lda,
+      @Cast("const float*") float[] b, @Cast("int64_t") long ldb, float beta, @Cast("float*") float[] c,
+      @Cast("int64_t") long ldc);
+
+  public static native @Cast("const char*") String ew_isa_name();
+}

@@ -1,0 +1,54 @@
+package io.edgewise.nativecore;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.EdgewiseException.ErrorCode;
+
+/** Checked entry points into the native core: every status is mapped to an {@link EdgewiseException}. */
+public final class NativeCore {
+  private static final int EW_OK = 0;
+  private static final int EW_INVALID_ARGUMENT = 1;
+  private static final int EW_OUT_OF_MEMORY = 2;
+
+  private NativeCore() {}
+
+  /** 64-byte aligned, zero-filled native memory; throws when the allocation fails. */
+  public static long allocate(long bytes) {
+    long address = EdgewiseNative.ew_aligned_alloc(Math.max(bytes, 1));
+    if (address == 0) {
+      throw new EdgewiseException(ErrorCode.RESOURCE_EXHAUSTED, "native allocation of " + bytes + " bytes failed");
+    }
+    return address;
+  }
+
+  public static void free(long address) {
+    EdgewiseNative.ew_aligned_free(address);
+  }
+
+  /** Bytes of native memory currently held by the runtime's allocator (for leak checks). */
+  public static long allocatedBytes() {
+    return EdgewiseNative.ew_allocated_bytes();
+  }
+
+  public static String isa() {
+    return EdgewiseNative.ew_isa_name();
+  }
+
+  /** Row-major C = alpha * op(A) * op(B) + beta * C over Java arrays (see edgewise.h). */
+  public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda,
+      float[] b, int ldb, float beta, float[] c, int ldc) {
+    check(EdgewiseNative.ew_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
+        "ew_sgemm(M=" + m + ", N=" + n + ", K=" + k + ")");
+  }
+
+  private static void check(int status, String what) {
+    if (status == EW_OK) {
+      return;
+    }
+    ErrorCode code = switch (status) {
+      case EW_INVALID_ARGUMENT -> ErrorCode.INVALID_ARGUMENT;
+      case EW_OUT_OF_MEMORY -> ErrorCode.RESOURCE_EXHAUSTED;
+      default -> ErrorCode.DEVICE;
+    };
+    throw new EdgewiseException(code, what + " failed with native status " + status);
+  }
+}

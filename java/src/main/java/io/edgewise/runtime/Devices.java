@@ -1,0 +1,43 @@
+package io.edgewise.runtime;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.Device;
+import io.edgewise.backend.ort.OrtBackend;
+import io.edgewise.backend.reference.ReferenceBackend;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Resolves the device names of ARCHITECTURE.md to backends, and lists what this machine has. */
+public final class Devices {
+  private Devices() {}
+
+  /** The names a user may pass today, in the order `edgewise devices` lists them. */
+  public static List<String> names() {
+    return List.of("ref", "ort");
+  }
+
+  /** A new backend for the named device; the caller closes it. */
+  public static Backend open(String name) {
+    return switch (name) {
+      case "ref" -> new ReferenceBackend();
+      case "ort" -> new OrtBackend();
+      case "auto" -> new ReferenceBackend();  // the planner picks among devices once there is more than ref
+      default -> throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
+          + String.join(", ", names()) + ", auto");
+    };
+  }
+
+  /** Every device that can be opened here, with its properties. */
+  public static List<Device> available() {
+    List<Device> out = new ArrayList<>();
+    for (String n : names()) {
+      try (Backend b = open(n)) {
+        out.add(b.device());
+      } catch (EdgewiseException e) {
+        // a device that cannot start here (no driver, no library) is simply not listed
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,157 @@
+package io.edgewise.runtime;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.Executable;
+import io.edgewise.model.Model;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An opened model, ready to run on one device.
+ *
+ * <pre>{@code
+ * try (Session s = Session.open(path, SessionOptions.defaults().withDevice("ref"))) {
+ *   Map<String, Tensor> out = s.run(Map.of("input", x));
+ * }
+ * }</pre>
+ *
+ * run() is thread-safe. Inputs stay owned by the caller; the returned tensors belong to the caller, who closes
+ * them. close() releases the model and the device objects; run() after close() throws.
+ */
+public final class Session implements AutoCloseable {
+  private final Model model;
+  private final Backend backend;
+  private final Executable executable;
+  private final SessionOptions options;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Session(Model model, Backend backend, Executable executable, SessionOptions options) {
+    this.model = model;
+    this.backend = backend;
+    this.executable = executable;
+    this.options = options;
+  }
+
+  public static Session open(Path modelFile) {
+    return open(modelFile, SessionOptions.defaults());
+  }
+
+  public static Session open(Path modelFile, SessionOptions options) {
+    return open(OnnxImporter.load(modelFile), options);
+  }
+
+  /** Opens a session over an already imported model; the session takes ownership of it. */
+  public static Session open(Model model, SessionOptions options) {
+    Backend backend = null;
+    try {
+      backend = Devices.open(options.device());
+      if (options.optimize() && !backend.device().name().equals("ort")) {
+        GraphOptimizer.optimize(model);
+      }
+      checkSupported(model, backend);
+      Executable exe = backend.compile(model, options.backendOptions());
+      return new Session(model, backend, exe, options);
+    } catch (RuntimeException e) {
+      if (backend != null) {
+        backend.close();
+      }
+      model.close();
+      throw e;
+    }
+  }
+
+  private static void checkSupported(Model model, Backend backend) {
+    for (var node : model.graph().nodes()) {
+      String reason = backend.unsupportedReason(node, model.opset());
+      if (reason != null) {
+        throw EdgewiseException.notImplemented(model.label() + ": " + node.describe() + " cannot run on device '"
+            + backend.device().name() + "': " + reason);
+      }
+    }
+  }
+
+  public Model model() {
+    return model;
+  }
+
+  public SessionOptions options() {
+    return options;
+  }
+
+  public String deviceName() {
+    return backend.device().name();
+  }
+
+  public List<ValueInfo> inputs() {
+    return model.graph().inputs();
+  }
+
+  public List<ValueInfo> outputs() {
+    return model.graph().outputs();
+  }
+
+  /** Runs the model; checks input names, dtypes and shapes against the model's declarations first. */
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    if (closed.get()) {
+      throw EdgewiseException.invalidArgument("session for " + model.label() + " is closed");
+    }
+    validateInputs(inputs);
+    return executable.run(inputs);
+  }
+
+  private void validateInputs(Map<String, Tensor> inputs) {
+    List<ValueInfo> declared = model.graph().inputs();
+    for (String name : inputs.keySet()) {
+      if (declared.stream().noneMatch(v -> v.name().equals(name))) {
+        throw EdgewiseException.invalidArgument(model.label() + ": unknown input '" + name + "'; the model's inputs "
+            + "are " + model.graph().inputNames());
+      }
+    }
+    for (ValueInfo v : declared) {
+      Tensor t = inputs.get(v.name());
+      if (t == null) {
+        throw EdgewiseException.invalidArgument(model.label() + ": input '" + v.name() + "' is missing (declared "
+            + v + ")");
+      }
+      if (t.isClosed()) {
+        throw EdgewiseException.invalidArgument(model.label() + ": input '" + v.name() + "' is a closed tensor");
+      }
+      if (!v.isSupported()) {
+        throw EdgewiseException.notImplemented(model.label() + ": input '" + v.name() + "' has type "
+            + v.unsupportedType());
+      }
+      if (t.dtype() != v.dtype()) {
+        throw EdgewiseException.invalidArgument(model.label() + ": input '" + v.name() + "' must be "
+            + v.dtype().onnxName() + ", got " + t.dtype().onnxName());
+      }
+      if (v.hasRank()) {
+        Shape s = t.shape();
+        boolean ok = s.rank() == v.dims().size();
+        for (int i = 0; ok && i < s.rank(); i++) {
+          ValueInfo.Dim d = v.dims().get(i);
+          ok = !d.isKnown() || d.value() == s.dim(i);
+        }
+        if (!ok) {
+          throw EdgewiseException.invalidArgument(model.label() + ": input '" + v.name() + "' has shape " + s
+              + ", the model declares " + v.dims());
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      executable.close();
+      backend.close();
+      model.close();
+    }
+  }
+}

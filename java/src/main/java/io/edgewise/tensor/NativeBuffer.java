@@ -1,0 +1,109 @@
+package io.edgewise.tensor;
+
+import io.edgewise.nativecore.NativeCore;
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.javacpp.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One block of 64-byte aligned native memory from the native core, with exactly one owner. close() frees it;
+ * a Cleaner frees it if the owner is collected without closing (and counts that as a leak, as Netty's
+ * ResourceLeakDetector does). With -Dedgewise.leakDetection=paranoid the allocation site is logged for each leak.
+ */
+final class NativeBuffer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NativeBuffer.class);
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final boolean PARANOID = "paranoid".equals(System.getProperty("edgewise.leakDetection"));
+  private static final AtomicLong LIVE = new AtomicLong();
+  private static final AtomicLong LEAKED = new AtomicLong();
+
+  private final long bytes;
+  private final ByteBuffer buffer;
+  private final Release release;
+  private final Cleaner.Cleanable cleanable;
+
+  NativeBuffer(long bytes) {
+    if (bytes > Integer.MAX_VALUE) {
+      throw new io.edgewise.EdgewiseException(io.edgewise.EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED,
+          "tensor of " + bytes + " bytes exceeds the 2 GiB limit of one buffer");
+    }
+    long address = NativeCore.allocate(bytes);
+    this.bytes = bytes;
+    this.buffer = wrap(address, bytes);
+    this.release = new Release(address, PARANOID ? new Throwable("allocated here") : null);
+    this.cleanable = CLEANER.register(this, release);
+    LIVE.incrementAndGet();
+  }
+
+  private static ByteBuffer wrap(long address, long bytes) {
+    Pointer p = new Pointer() {
+      {
+        this.address = address;
+        this.limit = Math.max(bytes, 1);
+        this.capacity = Math.max(bytes, 1);
+      }
+    };
+    return p.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).limit((int) bytes);
+  }
+
+  /** The memory as a little-endian buffer; it must not be used after close(). */
+  ByteBuffer buffer() {
+    return buffer;
+  }
+
+  long bytes() {
+    return bytes;
+  }
+
+  boolean isClosed() {
+    return release.done.get();
+  }
+
+  @Override
+  public void close() {
+    release.explicit = true;
+    cleanable.clean();
+  }
+
+  /** Buffers allocated and not yet freed. */
+  static long liveCount() {
+    return LIVE.get();
+  }
+
+  /** Buffers freed by the Cleaner because their owner never closed them. */
+  static long leakedCount() {
+    return LEAKED.get();
+  }
+
+  /** Holds no reference to the NativeBuffer, so the owner can become phantom-reachable. */
+  private static final class Release implements Runnable {
+    private final long address;
+    private final Throwable site;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile boolean explicit;
+
+    Release(long address, Throwable site) {
+      this.address = address;
+      this.site = site;
+    }
+
+    @Override
+    public void run() {
+      if (done.compareAndSet(false, true)) {
+        NativeCore.free(address);
+        LIVE.decrementAndGet();
+        if (!explicit) {
+          LEAKED.incrementAndGet();
+          if (site != null) {
+            LOG.warn("tensor memory was not closed; freed by the garbage collector", site);
+          }
+        }
+      }
+    }
+  }
+}
