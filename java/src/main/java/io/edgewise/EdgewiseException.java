@@ -14,8 +14,10 @@ public class EdgewiseException extends RuntimeException {
     INVALID_MODEL,
     /** A caller-supplied argument (input name, shape, dtype, option) is wrong. */
     INVALID_ARGUMENT,
-    /** Valid ONNX the runtime does not implement (operator, attribute value, data type). */
+    /** Valid ONNX the runtime does not implement (operator, attribute value). */
     NOT_IMPLEMENTED,
+    /** A data type or value type the runtime does not compute with (bfloat16, float8, int4, sequence, ...). */
+    UNSUPPORTED_TYPE,
     /** A file or directory does not exist or cannot be read. */
     NOT_FOUND,
     /** An I/O error other than a missing file. */

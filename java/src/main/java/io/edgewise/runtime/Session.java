@@ -124,8 +124,8 @@ public final class Session implements AutoCloseable {
         throw EdgewiseException.invalidArgument(model.label() + ": input '" + v.name() + "' is a closed tensor");
       }
       if (!v.isSupported()) {
-        throw EdgewiseException.notImplemented(model.label() + ": input '" + v.name() + "' has type "
-            + v.unsupportedType());
+        throw new EdgewiseException(EdgewiseException.ErrorCode.UNSUPPORTED_TYPE, model.label() + ": input '"
+            + v.name() + "' has type " + v.unsupportedType() + ", which the runtime does not support");
       }
       if (t.dtype() != v.dtype()) {
         throw EdgewiseException.invalidArgument(model.label() + ": input '" + v.name() + "' must be "

@@ -89,8 +89,8 @@ public final class TensorProtos {
     String label = where + ": tensor '" + proto.getName() + "'";
     DType dtype = DType.fromOnnx(proto.getDataType());
     if (dtype == null) {
-      throw EdgewiseException.notImplemented(label + " field data_type: " + DType.unsupportedName(proto.getDataType())
-          + " is not supported");
+      throw new EdgewiseException(ErrorCode.UNSUPPORTED_TYPE, label + " field data_type: "
+          + DType.unsupportedName(proto.getDataType()) + " is not supported");
     }
     if (proto.hasSegment()) {
       throw EdgewiseException.notImplemented(label + " field segment: segmented tensors are not supported");
