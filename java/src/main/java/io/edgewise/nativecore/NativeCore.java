@@ -36,8 +36,30 @@ public final class NativeCore {
   /** Row-major C = alpha * op(A) * op(B) + beta * C over Java arrays (see edgewise.h). */
   public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int lda,
       float[] b, int ldb, float beta, float[] c, int ldc) {
+    // The native side sees raw pointers: check here that every array holds what the dimensions promise.
+    String what = "sgemm(M=" + m + ", N=" + n + ", K=" + k + ")";
+    if (m < 0 || n < 0 || k < 0) {
+      throw EdgewiseException.invalidArgument(what + ": negative dimension");
+    }
+    requireLength(what, "A", a, transA ? k : m, lda, transA ? m : k);
+    requireLength(what, "B", b, transB ? n : k, ldb, transB ? k : n);
+    requireLength(what, "C", c, m, ldc, n);
     check(EdgewiseNative.ew_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
         "ew_sgemm(M=" + m + ", N=" + n + ", K=" + k + ")");
+  }
+
+  private static void requireLength(String what, String name, float[] array, long rows, long ld, long cols) {
+    if (rows == 0 || cols == 0) {
+      return;
+    }
+    if (ld < cols) {
+      throw EdgewiseException.invalidArgument(what + ": leading dimension of " + name + " is " + ld + " < " + cols);
+    }
+    long needed = (rows - 1) * ld + cols;
+    if (array == null || array.length < needed) {
+      throw EdgewiseException.invalidArgument(what + ": " + name + " holds " + (array == null ? 0 : array.length)
+          + " floats, needs " + needed);
+    }
   }
 
   private static void check(int status, String what) {

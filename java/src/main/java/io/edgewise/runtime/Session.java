@@ -11,7 +11,8 @@ import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * An opened model, ready to run on one device.
@@ -30,7 +31,9 @@ public final class Session implements AutoCloseable {
   private final Backend backend;
   private final Executable executable;
   private final SessionOptions options;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  /** Runs hold the read lock, close() the write lock: close waits for runs in flight, never frees under them. */
+  private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
 
   private Session(Model model, Backend backend, Executable executable, SessionOptions options) {
     this.model = model;
@@ -99,11 +102,16 @@ public final class Session implements AutoCloseable {
 
   /** Runs the model; checks input names, dtypes and shapes against the model's declarations first. */
   public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-    if (closed.get()) {
-      throw EdgewiseException.invalidArgument("session for " + model.label() + " is closed");
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw EdgewiseException.invalidArgument("session for " + model.label() + " is closed");
+      }
+      validateInputs(inputs);
+      return executable.run(inputs);
+    } finally {
+      lifecycle.readLock().unlock();
     }
-    validateInputs(inputs);
-    return executable.run(inputs);
   }
 
   private void validateInputs(Map<String, Tensor> inputs) {
@@ -148,10 +156,16 @@ public final class Session implements AutoCloseable {
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      executable.close();
-      backend.close();
-      model.close();
+    lifecycle.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        executable.close();
+        backend.close();
+        model.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
     }
   }
 }

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,15 +41,15 @@ final class NativeBuffer implements AutoCloseable {
     LIVE.incrementAndGet();
   }
 
-  private static ByteBuffer wrap(long address, long bytes) {
-    Pointer p = new Pointer() {
+  private static ByteBuffer wrap(long nativeAddress, long bytes) {
+    // (inside the anonymous class the inherited field 'address' would shadow a parameter of the same name)
+    Pointer raw = new Pointer() {
       {
-        this.address = address;
-        this.limit = Math.max(bytes, 1);
-        this.capacity = Math.max(bytes, 1);
+        address = nativeAddress;
       }
     };
-    return p.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).limit((int) bytes);
+    ByteBuffer b = new BytePointer(raw).capacity(Math.max(bytes, 1)).asByteBuffer();
+    return b.order(ByteOrder.LITTLE_ENDIAN).limit((int) bytes);
   }
 
   /** The memory as a little-endian buffer; it must not be used after close(). */
