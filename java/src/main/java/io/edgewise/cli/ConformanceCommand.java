@@ -1,0 +1,67 @@
+package io.edgewise.cli;
+
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.runtime.conformance.ConformanceRunner;
+import io.edgewise.runtime.conformance.ConformanceSummary;
+import io.edgewise.runtime.conformance.TestOutcome;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "conformance",
+    description = "Run every ONNX backend test directory (model.onnx + test_data_set_N) found under each DIR.")
+final class ConformanceCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "DIR", arity = "1..*", description = "Directories to search.")
+  List<Path> dirs;
+
+  @Option(names = "--device", defaultValue = "ref", description = "Device (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads, 0 for the device default.")
+  int threads;
+
+  @Option(names = "--json", description = "Print one JSON object instead of lines.")
+  boolean json;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice(device)
+        .withThreads(threads));
+    ConformanceSummary summary = runner.runAll(dirs, o -> {
+      if (!json) {
+        out.println(line(o));
+        out.flush();
+      }
+    });
+    if (json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("device", device);
+      doc.put("passed", summary.passed());
+      doc.put("failed", summary.failed());
+      doc.put("skipped", summary.skipped());
+      doc.put("tests", summary.outcomes());
+      out.println(Json.write(doc));
+    }
+    out.println(summary.line());
+    return summary.failed() > 0 ? Main.EXIT_FAILURE : 0;
+  }
+
+  private static String line(TestOutcome o) {
+    return switch (o.status()) {
+      case PASSED -> "PASS " + o.name() + " (" + o.millis() + " ms)";
+      case FAILED -> "FAIL " + o.name() + ": " + o.detail();
+      case SKIPPED -> "SKIP " + o.name() + ": " + o.detail();
+    };
+  }
+}

@@ -1,0 +1,149 @@
+package io.edgewise.cli;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.runtime.LatencyStats;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", description = "Run a model once (plus timing runs) and print its outputs.")
+final class RunCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "MODEL", description = "A model.onnx file, or an ONNX test directory.")
+  Path model;
+
+  @Option(names = "--device", defaultValue = "ref", description = "ref, ort, auto (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--input", paramLabel = "NAME=FILE.pb", description = "An input as a TensorProto file.")
+  Map<String, Path> inputs = new LinkedHashMap<>();
+
+  @Option(names = "--output", paramLabel = "DIR", description = "Write each output as DIR/output_K.pb.")
+  Path outputDir;
+
+  @Option(names = "--runs", defaultValue = "10", description = "Timed runs after warm-up (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads, 0 for the device default.")
+  int threads;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
+    SessionOptions options = SessionOptions.defaults().withDevice(device).withThreads(threads);
+    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    Map<String, Tensor> outputs = Map.of();
+    try (Session session = Session.open(file, options)) {
+      String inputSource = InputFiles.load(session, model, inputs, feeds);
+      outputs = session.run(feeds);
+      LatencyStats timing = LatencyStats.measure(session, feeds, Math.min(2, runs), runs);
+      if (outputDir != null) {
+        writeOutputs(outputs);
+      }
+      print(session, inputSource, outputs, timing);
+      return 0;
+    } finally {
+      feeds.values().forEach(Tensor::close);
+      outputs.values().forEach(Tensor::close);
+    }
+  }
+
+  private void writeOutputs(Map<String, Tensor> outputs) {
+    try {
+      Files.createDirectories(outputDir);
+    } catch (java.io.IOException e) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot create " + outputDir, e);
+    }
+    int k = 0;
+    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+      TensorProtos.writeFile(e.getValue(), e.getKey(), outputDir.resolve("output_" + k++ + ".pb"));
+    }
+  }
+
+  private void print(Session session, String inputSource, Map<String, Tensor> outputs, LatencyStats timing) {
+    PrintWriter out = spec.commandLine().getOut();
+    List<Map<String, Object>> described = new ArrayList<>();
+    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+      Tensor t = e.getValue();
+      Map<String, Object> o = new LinkedHashMap<>();
+      o.put("name", e.getKey());
+      o.put("dtype", t.dtype().onnxName());
+      o.put("shape", t.shape().dims());
+      List<TopK.Entry> top = TopK.ofClassifier(t, 5);
+      if (!top.isEmpty()) {
+        o.put("top5", top);
+      }
+      described.add(o);
+    }
+    if (json) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("model", model.toString());
+      doc.put("device", session.deviceName());
+      doc.put("inputs", inputSource);
+      doc.put("outputs", described);
+      doc.put("timing", Map.of("kind", "measured", "device", timing.device(), "runs", timing.runs(),
+          "median_ms", timing.medianMs(), "p90_ms", timing.p90Ms()));
+      out.println(Json.write(doc));
+      return;
+    }
+    out.println("model:   " + model + " (" + session.model().graph().nodes().size() + " nodes, opset "
+        + session.model().opset() + ")");
+    out.println("device:  " + session.deviceName());
+    out.println("inputs:  " + inputSource);
+    for (Map<String, Object> o : described) {
+      out.printf("output:  %s %s%s%n", o.get("name"), o.get("dtype"), java.util.Arrays.toString((long[]) o.get("shape")));
+      if (o.containsKey("top5")) {
+        for (Object entry : (List<?>) o.get("top5")) {
+          TopK.Entry t = (TopK.Entry) entry;
+          out.printf("           class %5d  %.6g%n", t.index(), t.value());
+        }
+      }
+    }
+    out.println("timing:  " + timing.describe());
+  }
+
+  /** Resolves the inputs: --input files, else a test directory's first data set, else seeded random values. */
+  static final class InputFiles {
+    private InputFiles() {}
+
+    static String load(Session session, Path model, Map<String, Path> given, Map<String, Tensor> feeds) {
+      if (!given.isEmpty()) {
+        for (Map.Entry<String, Path> e : given.entrySet()) {
+          feeds.put(e.getKey(), TensorProtos.readFile(e.getValue()));
+        }
+        return "from " + given.values();
+      }
+      Path dataSet = model.resolve("test_data_set_0");
+      if (Files.isDirectory(model) && Files.isDirectory(dataSet)) {
+        List<ValueInfo> declared = session.inputs();
+        for (int k = 0; k < declared.size(); k++) {
+          feeds.put(declared.get(k).name(), TensorProtos.readFile(dataSet.resolve("input_" + k + ".pb")));
+        }
+        return "from " + dataSet;
+      }
+      for (ValueInfo v : session.inputs()) {
+        feeds.put(v.name(), RandomInputs.of(v, 42));
+      }
+      return "random (seed 42; symbolic dimensions set to 1)";
+    }
+  }
+}

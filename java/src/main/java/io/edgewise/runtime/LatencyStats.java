@@ -1,0 +1,41 @@
+package io.edgewise.runtime;
+
+import io.edgewise.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Wall-clock latency of a session measured over repeated runs after warm-up. Every figure it yields is measured
+ * (never modeled) and carries its run count and device.
+ */
+public record LatencyStats(String device, int runs, double medianMs, double p90Ms, double minMs) {
+
+  public static LatencyStats measure(Session session, Map<String, Tensor> inputs, int warmup, int runs) {
+    if (runs < 1) {
+      throw io.edgewise.EdgewiseException.invalidArgument("runs must be >= 1, got " + runs);
+    }
+    for (int i = 0; i < warmup; i++) {
+      session.run(inputs).values().forEach(Tensor::close);
+    }
+    double[] ms = new double[runs];
+    for (int i = 0; i < runs; i++) {
+      long t0 = System.nanoTime();
+      Map<String, Tensor> out = session.run(inputs);
+      ms[i] = (System.nanoTime() - t0) / 1e6;
+      out.values().forEach(Tensor::close);
+    }
+    Arrays.sort(ms);
+    return new LatencyStats(session.deviceName(), runs, percentile(ms, 50), percentile(ms, 90), ms[0]);
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  static double percentile(double[] sorted, double p) {
+    int rank = (int) Math.ceil(p / 100 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /** "measured on ort: median 1.23 ms, p90 1.40 ms over 20 runs". */
+  public String describe() {
+    return String.format("measured on %s: median %.3f ms, p90 %.3f ms over %d runs", device, medianMs, p90Ms, runs);
+  }
+}
