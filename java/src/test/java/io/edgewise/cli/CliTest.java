@@ -1,0 +1,114 @@
+package io.edgewise.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.edgewise.TestData;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI in-process, as a user would call it. */
+class CliTest {
+  record Result(int exit, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void devicesListsRefAndOrtAsJson() throws IOException {
+    Result r = run("devices", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode devices = Json.MAPPER.readTree(r.out());
+    List<String> names = devices.findValuesAsText("name");
+    assertTrue(names.containsAll(List.of("ref", "ort")), names.toString());
+  }
+
+  @Test
+  void runOnADigitTestDirectoryPredictsTheExpectedClass(@TempDir Path outDir) {
+    Path dir = TestData.model("digits_cnn_0to9");
+    Result r = run("run", dir.toString(), "--device", "ref", "--runs", "3", "--output", outDir.toString());
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("measured on ref") && r.out().contains("over 3 runs"), r.out());
+    try (Tensor expected = TensorProtos.readFile(dir.resolve("test_data_set_0/output_0.pb"));
+        Tensor written = TensorProtos.readFile(outDir.resolve("output_0.pb"))) {
+      int top = TopK.argmax(expected);
+      assertEquals(top, TopK.argmax(written));
+      assertTrue(r.out().contains("class " + String.format("%5d", top)), r.out());
+    }
+  }
+
+  @Test
+  void runPrintsJsonWithTimingAndTop5() throws IOException {
+    Result r = run("run", TestData.model("digits_cnn_0to4").toString(), "--device", "ort", "--runs", "2", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode doc = Json.MAPPER.readTree(r.out());
+    assertEquals("ort", doc.get("device").asText());
+    assertEquals("measured", doc.get("timing").get("kind").asText());
+    assertEquals(5, doc.get("outputs").get(0).get("top5").size());
+  }
+
+  @Test
+  void conformanceExitsNonZeroWhenATestFailsAndEndsWithTheSummaryLine(@TempDir Path dir) throws IOException {
+    copy(TestData.onnxNode().resolve("test_relu"), dir.resolve("test_relu"));
+    copy(TestData.onnxNode().resolve("test_sigmoid_example"), dir.resolve("test_sigmoid_broken"));
+    Path expected = dir.resolve("test_sigmoid_broken/test_data_set_0/output_0.pb");
+    try (Tensor y = TensorProtos.readFile(expected)) {
+      y.setFloat(0, y.getFloat(0) + 0.5f);
+      TensorProtos.writeFile(y, "y", expected);
+    }
+    Result r = run("conformance", dir.toString());
+    assertEquals(1, r.exit());
+    String[] lines = r.out().strip().split("\n");
+    assertEquals("1 passed, 1 failed, 0 skipped", lines[lines.length - 1]);
+    assertTrue(r.out().contains("FAIL test_sigmoid_broken"), r.out());
+
+    Result good = run("conformance", dir.resolve("test_relu").toString(), "--device", "ort");
+    assertEquals(0, good.exit(), good.out());
+  }
+
+  @Test
+  void errorsAreOneClearLineAndUsageErrorsExitTwo(@TempDir Path dir) {
+    Result missing = run("run", dir.resolve("none.onnx").toString());
+    assertEquals(Main.EXIT_FAILURE, missing.exit());
+    assertTrue(missing.err().startsWith("edgewise: [NOT_FOUND]") && missing.err().contains("none.onnx"),
+        missing.err());
+    assertTrue(missing.err().strip().lines().count() == 1, missing.err());
+    assertEquals(Main.EXIT_USAGE, run("run").exit());
+    assertEquals(Main.EXIT_USAGE, run("frobnicate").exit());
+  }
+
+  @Test
+  void demoRunsEveryDeviceWithoutSharedData() {
+    Result r = run("demo", "--runs", "3");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("ref") && r.out().contains("ort"), r.out());
+    assertTrue(!r.out().contains("DIFFERS") && !r.out().contains("failed"), r.out());
+  }
+
+  private static void copy(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+}
