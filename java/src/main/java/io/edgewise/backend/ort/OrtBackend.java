@@ -11,6 +11,7 @@ import io.edgewise.backend.DeviceKind;
 import io.edgewise.backend.Executable;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
+import io.edgewise.model.onnx.OnnxExporter;
 import java.io.IOException;
 import java.nio.file.Files;
 
@@ -57,11 +58,13 @@ public final class OrtBackend implements Backend {
     }
   }
 
-  /** The file as read when the model is unchanged from it; the session skips graph passes for ort. */
+  /**
+   * The file as read when the model came from one (the session skips graph passes for ort, so it is unchanged),
+   * else the model exported to ONNX.
+   */
   private static byte[] modelBytes(Model model) {
     if (model.source() == null) {
-      throw EdgewiseException.notImplemented("the ort device runs models loaded from a file; " + model.label()
-          + " was built in memory");
+      return OnnxExporter.toBytes(model);
     }
     try {
       return Files.readAllBytes(model.source());
