@@ -140,6 +140,12 @@ public final class Graph implements AutoCloseable {
         }
       }
     }
+    for (ValueInfo out : outputs) {
+      if (out.name().isEmpty() || !available.contains(out.name()) && !producers.containsKey(out.name())) {
+        throw EdgewiseException.invalidModel("graph '" + name + "': output '" + out.name() + "' is not produced by "
+            + "any node, graph input or initializer");
+      }
+    }
     List<Node> sorted = new ArrayList<>(nodes.size());
     Set<String> ready = new HashSet<>(available);
     Deque<Node> pending = new ArrayDeque<>(nodes);

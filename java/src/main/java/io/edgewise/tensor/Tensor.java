@@ -20,6 +20,7 @@ public final class Tensor implements AutoCloseable {
     this.shape = shape;
     this.memory = new NativeBuffer(shape.numElements() * dtype.byteSize());
     this.data = memory.buffer();
+    TensorScope.track(this);
   }
 
   /** A zero-filled tensor. */

@@ -7,6 +7,7 @@ import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorScope;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -96,8 +97,9 @@ final class ReferenceExecutable implements Executable {
               r.close();
             }
           } else if (r == null) {
-            throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, node.describe() + " produced no "
-                + "value for output[" + k + "] '" + name + "'");
+            closeAll(results);
+            throw EdgewiseException.invalidModel(node.describe() + " produces no output[" + k + "] '" + name
+                + "' with these attributes and inputs");
           } else {
             Tensor previous = owned.put(name, r);
             if (previous != null && previous != r) {
@@ -135,11 +137,26 @@ final class ReferenceExecutable implements Executable {
     }
   }
 
+  /** Closes results not yet handed to the value table (after a failure part-way through storing them). */
+  private static void closeAll(Tensor[] results) {
+    for (Tensor t : results) {
+      if (t != null && !t.isClosed()) {
+        t.close();
+      }
+    }
+  }
+
   private Tensor[] runNode(int index, Node node, Tensor[] args) {
-    try {
-      return kernels[index].compute(new OpContext(node, opset, options), args);
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor[] results = kernels[index].compute(new OpContext(node, opset, options), args);
+      scope.keep(results);  // everything else the kernel allocated is closed with the scope
+      return results;
     } catch (EdgewiseException e) {
       throw e;
+    } catch (OutOfMemoryError e) {
+      // a huge (often corrupt) shape: the failed allocation left nothing behind, so the session stays usable
+      throw new EdgewiseException(EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED, node.describe()
+          + " needs more memory than the JVM has: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // a kernel tripped over an input it did not validate: report it against the node, never as a crash
       throw new EdgewiseException(EdgewiseException.ErrorCode.INVALID_ARGUMENT, node.describe() + " failed: " + e,
