@@ -30,7 +30,11 @@ public final class PoolOps {
       throw ctx.invalid("attribute kernel_shape must give " + r + " sizes, got "
           + (kernel == null ? "none" : Arrays.toString(kernel)));
     }
-    if (max && ctx.node().attrInt("storage_order", 0) != 0 && r != 2) {
+    long storageOrder = ctx.node().attrInt("storage_order", 0);
+    if (storageOrder != 0 && storageOrder != 1) {
+      throw ctx.invalid("attribute storage_order = " + storageOrder + " must be 0 (row major) or 1 (column major)");
+    }
+    if (max && storageOrder == 1 && r != 2) {
       throw ctx.notImplemented("storage_order = 1 is defined for 2-D pooling only");
     }
     boolean ceil = ctx.node().attrInt("ceil_mode", 0) == 1;
@@ -48,7 +52,7 @@ public final class PoolOps {
     double[] xv = x.toDoubleArray();
     Tensor y = Tensor.allocate(x.dtype(), ys);
     Tensor indices = max && ctx.wantsOutput(1) ? Tensor.allocate(DType.INT64, ys) : null;
-    boolean columnMajor = ctx.node().attrInt("storage_order", 0) == 1;
+    boolean columnMajor = storageOrder == 1;
     for (int plane = 0; plane < planes; plane++) {
       int base = plane * inN;
       for (int p = 0; p < outN; p++) {

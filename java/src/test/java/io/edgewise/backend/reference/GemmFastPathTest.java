@@ -1,0 +1,71 @@
+package io.edgewise.backend.reference;
+
+import static io.edgewise.backend.reference.ConvTestSupport.node;
+import static io.edgewise.backend.reference.ConvTestSupport.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Node;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native sgemm path (fast paths on) against the plain-Java GEMM (off) on odd shapes: the two agree within
+ * 1e-4 relative. With fast paths on the kernels call NativeCore.sgemm, so this exercises the native build, its
+ * loading and the call across JNI.
+ */
+class GemmFastPathTest {
+  private final Random random = new Random(42);
+
+  @Test
+  void convolutionsAgree() {
+    compare(node("", "Conv", 3, 1, Attribute.ofInts("strides", 2, 1), Attribute.ofInts("pads", 1, 0, 1, 1),
+        Attribute.ofInts("dilations", 1, 2)), rand(2, 3, 7, 5), rand(5, 3, 3, 2), rand(5));
+    compare(node("", "Conv", 2, 1, Attribute.ofInt("group", 2), Attribute.ofString("auto_pad", "SAME_UPPER")),
+        rand(1, 4, 9, 11), rand(6, 2, 3, 3));
+    compare(node("", "Conv", 2, 1, Attribute.ofInt("group", 3)), rand(2, 3, 6, 5), rand(3, 1, 3, 3));
+    compare(node("", "Conv", 3, 1), rand(1, 13, 5, 7), rand(17, 13, 1, 1), rand(17));
+    compare(node("", "Conv", 2, 1, Attribute.ofInts("strides", 3)), rand(3, 5, 29), rand(7, 5, 4));
+    compare(node("io.edgewise", "FusedConv", 4, 1, Attribute.ofString("activation", "Relu")), rand(1, 3, 5, 5),
+        rand(4, 3, 3, 3), rand(4), rand(1, 4, 3, 3));
+  }
+
+  @Test
+  void gemmsAgree() {
+    for (int ta = 0; ta < 2; ta++) {
+      for (int tb = 0; tb < 2; tb++) {
+        Tensor a = ta == 1 ? rand(17, 13) : rand(13, 17);
+        Tensor b = tb == 1 ? rand(11, 17) : rand(17, 11);
+        compare(node("", "Gemm", 3, 1, Attribute.ofInt("transA", ta), Attribute.ofInt("transB", tb),
+            Attribute.ofFloat("alpha", 0.7f), Attribute.ofFloat("beta", -1.3f)), a, b, rand(11));
+      }
+    }
+    compare(node("", "MatMul", 2, 1), rand(3, 5, 7), rand(7, 9));
+    compare(node("", "MatMul", 2, 1), rand(2, 1, 5, 31), rand(3, 31, 3));
+    compare(node("", "MatMul", 2, 1), rand(1, 1), rand(1, 1));
+  }
+
+  private void compare(Node node, Tensor... inputs) {
+    float[] fast = run(node, 22, true, inputs)[0].toFloatArray();
+    float[] plain = run(node, 22, false, inputs)[0].toFloatArray();
+    assertEquals(plain.length, fast.length);
+    assertTrue(plain.length > 0);
+    for (int i = 0; i < plain.length; i++) {
+      float e = plain[i];
+      assertTrue(Math.abs(fast[i] - e) <= 1e-4 * Math.max(1, Math.abs(e)),
+          node + " element " + i + ": native " + fast[i] + ", Java " + e);
+    }
+  }
+
+  private Tensor rand(long... dims) {
+    Shape s = Shape.of(dims);
+    float[] v = new float[(int) s.numElements()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = random.nextFloat() * 2 - 1;
+    }
+    return Tensor.ofFloats(s, v);
+  }
+}
