@@ -1,0 +1,81 @@
+package io.edgewise.model.shapes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.TestData;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.ValueInfo.Dim;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ShapeInferenceTest {
+  /** Every value of the shared models: the inferred shape equals the shape ref actually produces. */
+  @Test
+  void inferredShapesMatchWhatRefComputes() {
+    for (String name : new String[] {"resnet18", "mobilenet_v2", "squeezenet1_1", "digits_cnn_0to9"}) {
+      Path dir = TestData.model(name);
+      Map<String, ValueInfo> inferred;
+      try (Model m = OnnxImporter.load(dir.resolve("model.onnx"))) {
+        ShapeInference.infer(m);
+        inferred = Map.copyOf(m.graph().valueInfo());
+      }
+      Model exposed = OnnxImporter.load(dir.resolve("model.onnx"));
+      List<String> values = exposed.graph().nodes().stream().flatMap(n -> n.outputs().stream()).toList();
+      exposed.graph().outputs().clear();
+      values.forEach(v -> exposed.graph().outputs().add(ValueInfo.tensor(v, DType.FLOAT32)));
+      try (Session s = Session.open(exposed, SessionOptions.defaults().withOptimize(false));
+          Tensor x = TensorProtos.readFile(dir.resolve("test_data_set_0/input_0.pb"))) {
+        Map<String, Tensor> all = s.run(Map.of("input", x));
+        try {
+          for (String v : values) {
+            ValueInfo info = inferred.get(v);
+            assertNotNull(info, name + ": no shape inferred for " + v);
+            assertEquals(all.get(v).shape(), info.concreteShape(), name + ": " + v);
+            assertEquals(all.get(v).dtype(), info.dtype(), name + ": " + v);
+          }
+        } finally {
+          all.values().forEach(Tensor::close);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aSymbolicBatchPropagatesToTheLogits() {
+    try (Model m = OnnxImporter.load(TestData.model("resnet18").resolve("model.onnx"))) {
+      ValueInfo in = m.graph().inputs().get(0);
+      m.graph().inputs().set(0, new ValueInfo(in.name(), in.dtype(),
+          List.of(Dim.symbol("N"), Dim.of(3), Dim.of(224), Dim.of(224)), null));
+      m.graph().valueInfo().clear();
+      ShapeInference.infer(m);
+      ValueInfo logits = m.graph().valueInfo().get("logits");
+      assertEquals(List.of(Dim.symbol("N"), Dim.of(1000)), logits.dims());
+      Node firstConv = m.graph().nodes().get(0);
+      assertEquals("[N, 64, 112, 112]", m.graph().valueInfo().get(firstConv.output(0)).dims().toString());
+    }
+  }
+
+  @Test
+  void aDeclaredShapeThatContradictsTheOpIsAnError() {
+    try (Model m = OnnxImporter.load(TestData.onnxNode().resolve("test_relu/model.onnx"))) {
+      ValueInfo y = m.graph().outputs().get(0);
+      m.graph().outputs().set(0, ValueInfo.tensor(y.name(), DType.FLOAT32, io.edgewise.tensor.Shape.of(9, 9)));
+      EdgewiseException e = assertThrows(EdgewiseException.class, () -> ShapeInference.infer(m));
+      assertTrue(e.getMessage().contains("Relu") && e.getMessage().contains("declared"), e.getMessage());
+    }
+  }
+}
