@@ -41,6 +41,11 @@ public final class ShapeInference {
         outs = rule.apply(ctx);
       } catch (ShapeRules.Unknown e) {
         continue;  // an input's type is unknown: so are the outputs
+      } catch (EdgewiseException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // attributes out of range: inference leaves the outputs unknown; the kernel reports the node when run
+        continue;
       }
       for (int k = 0; k < outs.size() && k < node.outputs().size(); k++) {
         String name = node.output(k);

@@ -1,0 +1,133 @@
+package io.edgewise.model.passes;
+
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.shapes.ShapeInference;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fuses Conv [+ residual Add] [+ activation] into one io.edgewise.FusedConv (the layout of ONNX Runtime's
+ * com.microsoft.FusedConv, plus the residual as input 3): one pass over the output instead of up to three.
+ * The residual must have the Conv output's exact shape (shape inference decides); activations: Relu, Clip with
+ * constant bounds, LeakyRelu, HardSwish, Sigmoid, Tanh.
+ */
+public final class ConvFusion implements GraphPass {
+  public static final String DOMAIN = "io.edgewise";
+
+  @Override
+  public int apply(Model model) {
+    Graph g = model.graph();
+    ShapeInference.infer(model);
+    int fused = 0;
+    for (Node conv : List.copyOf(g.nodes())) {
+      if (!conv.opType().equals("Conv") || !conv.domain().isEmpty() || !isFloat32(g, conv.output(0))) {
+        continue;
+      }
+      List<Node> absorbed = new ArrayList<>();
+      String tail = conv.output(0);
+      String residual = "";
+      Node next = GraphEdits.soleConsumer(g, tail);
+      if (next != null && next.opType().equals("Add") && next.domain().isEmpty()) {
+        String other = next.input(0).equals(tail) ? next.input(1) : next.input(0);
+        if (sameKnownShape(g, other, tail) && !other.equals(tail)) {
+          residual = other;
+          absorbed.add(next);
+          tail = next.output(0);
+          next = GraphEdits.soleConsumer(g, tail);
+        }
+      }
+      Map<String, Attribute> activation = next == null ? null : activation(g, next, model.opset());
+      if (activation != null) {
+        absorbed.add(next);
+        tail = next.output(0);
+      }
+      if (absorbed.isEmpty()) {
+        continue;
+      }
+      List<String> inputs = new ArrayList<>(List.of(conv.input(0), conv.input(1), conv.input(2)));
+      if (!residual.isEmpty()) {
+        inputs.add(residual);
+      }
+      Map<String, Attribute> attrs = new LinkedHashMap<>(conv.attributes());
+      if (activation != null) {
+        attrs.putAll(activation);
+      }
+      Node fusedNode = new Node(conv.name(), "FusedConv", DOMAIN, inputs, List.of(tail), attrs);
+      int at = g.nodes().indexOf(conv);
+      g.nodes().set(at, fusedNode);
+      g.nodes().removeAll(absorbed);
+      fused++;
+    }
+    if (fused > 0) {
+      model.opsetImports().putIfAbsent(DOMAIN, 1L);
+      // the residual may be produced after the Conv in file order: restore a valid order
+      g.sortTopologically();
+      GraphEdits.removeUnusedInitializers(g);
+    }
+    return fused;
+  }
+
+  private static boolean isFloat32(Graph g, String value) {
+    ValueInfo v = g.typeOf(value);
+    return v != null && v.dtype() == DType.FLOAT32;
+  }
+
+  private static boolean sameKnownShape(Graph g, String a, String b) {
+    ValueInfo va = g.typeOf(a);
+    ValueInfo vb = g.typeOf(b);
+    return va != null && vb != null && va.concreteShape() != null && va.concreteShape().equals(vb.concreteShape())
+        && va.dtype() == vb.dtype();
+  }
+
+  /** The FusedConv attributes for an activation node, or null when it cannot be fused. */
+  private static Map<String, Attribute> activation(Graph g, Node n, int opset) {
+    if (!n.domain().isEmpty()) {
+      return null;
+    }
+    Map<String, Attribute> a = new LinkedHashMap<>();
+    switch (n.opType()) {
+      case "Relu", "HardSwish", "Sigmoid", "Tanh" -> { }
+      case "LeakyRelu" -> a.put("activation_params", Attribute.ofFloats("activation_params",
+          n.attrFloat("alpha", 0.01f)));
+      case "Clip" -> {
+        float lo;
+        float hi;
+        if (opset < 11) {
+          lo = n.attrFloat("min", -Float.MAX_VALUE);
+          hi = n.attrFloat("max", Float.MAX_VALUE);
+        } else {
+          Float l = scalar(g, n, 1, -Float.MAX_VALUE);
+          Float h = scalar(g, n, 2, Float.MAX_VALUE);
+          if (l == null || h == null) {
+            return null;
+          }
+          lo = l;
+          hi = h;
+        }
+        a.put("activation_params", Attribute.ofFloats("activation_params", lo, hi));
+      }
+      default -> {
+        return null;
+      }
+    }
+    a.put("activation", Attribute.ofString("activation", n.opType()));
+    return a;
+  }
+
+  /** A constant scalar input, the default when absent, or null when it is not constant. */
+  private static Float scalar(Graph g, Node n, int i, float absent) {
+    if (!n.hasInput(i)) {
+      return absent;
+    }
+    Tensor t = g.initializers().get(n.input(i));
+    return t == null || t.size() != 1 ? null : (float) t.getDouble(0);
+  }
+}
