@@ -1,7 +1,9 @@
 package io.edgewise;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 
 /** Where the shared test data lives: ../shared/testdata relative to the repository root (surefire's cwd). */
@@ -24,5 +26,20 @@ public final class TestData {
 
   public static Path model(String name) {
     return models().resolve(name);
+  }
+
+  /** Copies a test directory (e.g. one ONNX node test) so a test can alter it. */
+  public static Path copyDirectory(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    return to;
   }
 }

@@ -63,8 +63,8 @@ class CliTest {
 
   @Test
   void conformanceExitsNonZeroWhenATestFailsAndEndsWithTheSummaryLine(@TempDir Path dir) throws IOException {
-    copy(TestData.onnxNode().resolve("test_relu"), dir.resolve("test_relu"));
-    copy(TestData.onnxNode().resolve("test_sigmoid_example"), dir.resolve("test_sigmoid_broken"));
+    TestData.copyDirectory(TestData.onnxNode().resolve("test_relu"), dir.resolve("test_relu"));
+    TestData.copyDirectory(TestData.onnxNode().resolve("test_sigmoid_example"), dir.resolve("test_sigmoid_broken"));
     Path expected = dir.resolve("test_sigmoid_broken/test_data_set_0/output_0.pb");
     try (Tensor y = TensorProtos.readFile(expected)) {
       y.setFloat(0, y.getFloat(0) + 0.5f);
@@ -99,16 +99,4 @@ class CliTest {
     assertTrue(!r.out().contains("DIFFERS") && !r.out().contains("failed"), r.out());
   }
 
-  private static void copy(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : files.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-  }
 }

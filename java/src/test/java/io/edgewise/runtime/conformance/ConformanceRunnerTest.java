@@ -43,8 +43,8 @@ class ConformanceRunnerTest {
 
   @Test
   void aWrongExpectedOutputFailsAndTheRestPass(@TempDir Path dir) throws IOException {
-    Path good = copyTest(TestData.onnxNode().resolve("test_relu"), dir.resolve("a/test_relu"));
-    Path bad = copyTest(TestData.onnxNode().resolve("test_relu"), dir.resolve("b/test_relu_broken"));
+    Path good = TestData.copyDirectory(TestData.onnxNode().resolve("test_relu"), dir.resolve("a/test_relu"));
+    Path bad = TestData.copyDirectory(TestData.onnxNode().resolve("test_relu"), dir.resolve("b/test_relu_broken"));
     Path expected = bad.resolve("test_data_set_0/output_0.pb");
     try (Tensor y = TensorProtos.readFile(expected)) {
       y.setFloat(3, y.getFloat(3) + 1f);
@@ -67,17 +67,4 @@ class ConformanceRunnerTest {
     assertEquals(TestOutcome.Status.SKIPPED, f8.status());
   }
 
-  private static Path copyTest(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : files.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    return to;
-  }
 }
