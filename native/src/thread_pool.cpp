@@ -106,7 +106,10 @@ Pool& pool() {
 
 void parallel_for(int64_t tasks, const std::function<void(int64_t)>& fn) { pool().run(tasks, fn); }
 int num_threads() { return pool().size(); }
-void set_num_threads(int n) { pool().resize(std::max(1, n)); }
+void set_num_threads(int n) {
+  // re-creating the workers would also drop their packing buffers: only resize on a real change
+  if (std::max(1, n) != pool().size()) pool().resize(std::max(1, n));
+}
 
 }  // namespace edgewise
 

@@ -19,7 +19,7 @@ import java.util.Set;
  * Interprets a graph node by node. Intermediate tensors are closed as soon as their last reader has run, so peak
  * memory follows the graph's live set; every run keeps its own value table, so concurrent runs are safe.
  */
-final class ReferenceExecutable implements Executable {
+public final class ReferenceExecutable implements Executable {
   private final Graph graph;
   private final int opset;
   private final BackendOptions options;
@@ -27,7 +27,8 @@ final class ReferenceExecutable implements Executable {
   /** For each node, the values whose last reader it is (freed right after it runs). */
   private final List<List<String>> lastUse;
 
-  ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
+  /** Interprets the model's graph with the given kernels (the reference ones, or another backend's overlay). */
+  public ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
     this.graph = model.graph();
     this.opset = model.opset();
     this.options = options;
@@ -37,8 +38,7 @@ final class ReferenceExecutable implements Executable {
       Node n = nodes.get(i);
       kernels[i] = registry.get(n.domain(), n.opType());
       if (kernels[i] == null) {
-        throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " is not supported by the "
-            + "reference backend");
+        throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " has no kernel");
       }
     }
     this.lastUse = computeLastUse(nodes, new HashSet<>(graph.outputNames()));
