@@ -85,6 +85,8 @@ class PadOpsTest {
         Shape.of(2), 1, -1)));
     assertBad("out of range", () -> pad(18, "constant", x, pads(1, 1), null, Tensor.ofLongs(DType.INT64,
         Shape.of(1), 2)));
+    assertBad("out of range", () -> pad(13, "constant", x, pads(Long.MIN_VALUE, 0, 0, 0)));
+    assertBad("too large", () -> pad(13, "constant", x, pads(1 << 30, 1 << 30, 1 << 30, 1 << 30)));
     assertBad("attribute pads is required", () -> run(node("", "Pad", 1, 1), 2, true, x));
   }
 

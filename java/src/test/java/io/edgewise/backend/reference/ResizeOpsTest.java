@@ -123,6 +123,11 @@ class ResizeOpsTest {
     assertBad("names axis 1 twice", () -> resize(19, x, null, scales(2, 2), null, Attribute.ofInts("axes", 1, -1)));
     assertBad("out of range", () -> resize(19, x, null, scales(2), null, Attribute.ofInts("axes", 2)));
     assertBad("is empty", () -> resize(13, Tensor.allocate(DType.FLOAT32, Shape.of(1, 0)), null, null, sizes(1, 3)));
+    assertBad("too large", () -> resize(13, x, null, null, sizes(1L << 40, 1L << 40)));
+    assertBad("taps per output", () -> resize(13, x, null, scales(1, 1e-9f), null, Attribute.ofString("mode",
+        "linear"), Attribute.ofInt("antialias", 1)));
+    // An empty output is fine even where another axis would be huge.
+    assertEquals(Shape.of(0, 1L << 40), resize(13, x, null, null, sizes(0, 1L << 40)).shape());
     assertBad("attribute scales is required", () -> run(node("", "Upsample", 1, 1), 7, true, x));
   }
 }

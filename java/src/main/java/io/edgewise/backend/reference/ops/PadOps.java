@@ -5,6 +5,7 @@ import io.edgewise.backend.reference.OpRegistry;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Pad in modes constant, edge, reflect and wrap. Pads come from the attribute before opset 11 (`paddings` in
@@ -92,6 +93,9 @@ public final class PadOps {
     for (int d = 0; d < rank; d++) {
       long b = pads[0][d];
       long a = pads[1][d];
+      if (b < -Integer.MAX_VALUE || b > Integer.MAX_VALUE || a < -Integer.MAX_VALUE || a > Integer.MAX_VALUE) {
+        throw ctx.invalid("pads " + b + ", " + a + " of axis " + d + " are out of range");
+      }
       start[d] = Math.max(0, -b);
       kept[d] = inDims[d] - Math.max(0, -b) - Math.max(0, -a);
       if (kept[d] < 0) {
@@ -103,10 +107,14 @@ public final class PadOps {
         throw ctx.invalid("mode " + mode + " cannot pad axis " + d + ": no input elements are left on it");
       }
     }
-    Shape out = Shape.of(outDims);
-    if (out.numElements() > Integer.MAX_VALUE) {
-      throw ctx.invalid("output shape " + out + " is too large");
+    double elements = 1;
+    for (long o : outDims) {
+      elements *= o;
     }
+    if (elements > Integer.MAX_VALUE / x.dtype().byteSize()) {  // byte offsets are ints
+      throw ctx.invalid("output shape " + Arrays.toString(outDims) + " is too large");
+    }
+    Shape out = Shape.of(outDims);
     Tensor y = Tensor.allocate(x.dtype(), out);
     int size = x.dtype().byteSize();
     ByteBuffer from = x.buffer();

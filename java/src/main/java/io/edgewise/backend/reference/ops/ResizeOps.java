@@ -202,20 +202,28 @@ public final class ResizeOps {
   private static Tensor apply(OpContext ctx, Tensor x, double[] scales, long[] out, double[] roi,
       ResizeTaps.Settings s) {
     int rank = x.shape().rank();
+    double elements = 1;
+    for (long o : out) {
+      elements *= o;
+    }
+    if (elements > Integer.MAX_VALUE - 8) {  // the longest Java array, which the accumulator is
+      throw ctx.invalid("output shape " + Arrays.toString(out) + " is too large");
+    }
+    Shape outShape = Shape.of(out);
     ResizeTaps[] taps = new ResizeTaps[rank];
     for (int d = 0; d < rank; d++) {
-      if (out[d] > Integer.MAX_VALUE) {
-        throw ctx.invalid("output length " + out[d] + " on axis " + d + " is too large");
-      }
       if (x.shape().dim(d) == 0 && out[d] > 0) {
         throw ctx.invalid("axis " + d + " of input " + x.shape() + " is empty and cannot be resized to " + out[d]);
+      }
+      if (outShape.numElements() == 0) {
+        ResizeTaps.build(ctx, x.shape().dim(d), 0, scales[d], 0, 1, s);  // still refuses unknown attribute values
+        continue;
       }
       taps[d] = ResizeTaps.build(ctx, x.shape().dim(d), out[d], scales[d],
           roi == null ? 0 : roi[d], roi == null ? 1 : roi[rank + d], s);
     }
-    Shape outShape = Shape.of(out);
-    if (outShape.numElements() > Integer.MAX_VALUE) {
-      throw ctx.invalid("output shape " + outShape + " is too large");
+    if (outShape.numElements() == 0) {
+      return Tensor.allocate(x.dtype(), outShape);
     }
     int count = (int) outShape.numElements();
     if (allSingleUnitTaps(taps)) {

@@ -8,6 +8,9 @@ final class ResizeTaps {
   record Settings(String mode, String transform, String nearestMode, double cubicA, boolean excludeOutside,
       double extrapolation, boolean antialias) {}
 
+  /** Antialias filters read about 2 / scale taps (4 / scale for cubic); beyond this a model is not sane. */
+  private static final int MAX_ANTIALIAS_REACH = 1 << 16;
+
   final long[][] indices;
   final double[][] weights;
   final boolean[] outside;
@@ -116,6 +119,10 @@ final class ResizeTaps {
 
   /** Weights of the taps first..first+n-1 around a point at `ratio` in (0, 1] past tap n/2 - 1. */
   private static double[] coefficients(OpContext ctx, double ratio, double scale, Settings s) {
+    if (s.antialias() && scale < 1.0 / MAX_ANTIALIAS_REACH) {
+      throw ctx.invalid("antialias downscaling by " + scale + " needs more than " + 2 * MAX_ANTIALIAS_REACH
+          + " taps per output");
+    }
     switch (s.mode()) {
       case "nearest" -> {
         boolean up = switch (s.nearestMode()) {
