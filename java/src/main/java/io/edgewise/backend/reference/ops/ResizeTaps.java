@@ -29,8 +29,9 @@ final class ResizeTaps {
   static ResizeTaps build(OpContext ctx, long in, long out, double scale, double roiStart, double roiEnd,
       Settings s) {
     double outFloat = scale * in;
-    original(ctx, 0, in, out, outFloat, scale, roiStart, roiEnd, s.transform());  // refuse unknown names even
-    coefficients(ctx, 0.5, scale, s);                                             // when the axis is empty
+    // Refuse unknown mode names even when the axis has no outputs.
+    original(ctx, 0, in, out, outFloat, scale, roiStart, roiEnd, s.transform());
+    coefficients(ctx, 0.5, scale, s);
     ResizeTaps t = new ResizeTaps((int) out);
     for (int o = 0; o < out; o++) {
       double x = original(ctx, o, in, out, outFloat, scale, roiStart, roiEnd, s.transform());
