@@ -48,6 +48,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (runs < 1) {
+      throw Main.usage(spec, "--runs must be at least 1, got " + runs);
+    }
+    if (threads < 0) {
+      throw Main.usage(spec, "--threads must be 0 (device default) or more, got " + threads);
+    }
     Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
     SessionOptions options = SessionOptions.defaults().withDevice(device).withThreads(threads);
     Map<String, Tensor> feeds = new LinkedHashMap<>();
