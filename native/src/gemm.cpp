@@ -1,52 +1,100 @@
-// Blocked single-precision GEMM. The inner loop runs along a row of C and B, so the compiler vectorizes it;
-// target_clones builds it for AVX-512, AVX2+FMA and plain x86-64, and the loader picks one at run time.
-// The full register-blocked kernels come with the native CPU backend; this one serves the reference fast path.
-#include "edgewise/edgewise.h"
-
+// Packed single-precision GEMM in the BLIS/GotoBLAS scheme: B is packed into KC x NC panels of NR columns, A into
+// MC x KC panels of MR rows, and a register-blocked micro-kernel (sgemm_kernels.cpp, chosen per ISA at run time)
+// computes each MR x NR tile. Work is split across the thread pool along N (or M when N is narrow).
 #include <algorithm>
-#include <memory>
+#include <cstring>
 #include <new>
 #include <vector>
 
+#include "edgewise/edgewise.h"
+#include "sgemm_kernels.h"
+#include "thread_pool.h"
+
+namespace edgewise {
 namespace {
 
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define EW_MULTIVERSION __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#else
-#define EW_MULTIVERSION
-#endif
+constexpr int64_t kKc = 256;   // a KC x NR panel of B stays in L1 across the A panels
+constexpr int64_t kMc = 144;   // an MC x KC block of A (144 KiB) stays in L2; a multiple of every MR
+constexpr int64_t kNc = 3072;  // a KC x NC block of B (3 MiB) stays in L3; a multiple of every NR
 
-constexpr int64_t kBlockM = 64;
-constexpr int64_t kBlockK = 256;
-constexpr int64_t kBlockN = 1024;
+struct Operands {
+  bool trans_a, trans_b;
+  float alpha;
+  const float* a;
+  int64_t lda;
+  const float* b;
+  int64_t ldb;
+  float* c;
+  int64_t ldc;
+};
 
-// C[M,N] += A[M,K] * B[K,N], all row-major and non-transposed, alpha already folded into A.
-EW_MULTIVERSION
-void gemm_nn_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const float* B,
-                        int64_t ldb, float* C, int64_t ldc) {
-  for (int64_t n0 = 0; n0 < N; n0 += kBlockN) {
-    const int64_t n1 = std::min(N, n0 + kBlockN);
-    for (int64_t k0 = 0; k0 < K; k0 += kBlockK) {
-      const int64_t k1 = std::min(K, k0 + kBlockK);
-      for (int64_t m0 = 0; m0 < M; m0 += kBlockM) {
-        const int64_t m1 = std::min(M, m0 + kBlockM);
-        for (int64_t i = m0; i < m1; ++i) {
-          float* __restrict c = C + i * ldc;
-          const float* a = A + i * lda;
-          int64_t k = k0;
-          // four rows of B at a time: fewer passes over the row of C
-          for (; k + 4 <= k1; k += 4) {
-            const float a0 = a[k], a1 = a[k + 1], a2 = a[k + 2], a3 = a[k + 3];
-            const float* __restrict b0 = B + k * ldb;
-            const float* __restrict b1 = b0 + ldb;
-            const float* __restrict b2 = b1 + ldb;
-            const float* __restrict b3 = b2 + ldb;
-            for (int64_t j = n0; j < n1; ++j) c[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-          }
-          for (; k < k1; ++k) {
-            const float av = a[k];
-            const float* __restrict b = B + k * ldb;
-            for (int64_t j = n0; j < n1; ++j) c[j] += av * b[j];
+inline float at_a(const Operands& o, int64_t r, int64_t k) {
+  return o.trans_a ? o.a[k * o.lda + r] : o.a[r * o.lda + k];
+}
+inline float at_b(const Operands& o, int64_t k, int64_t col) {
+  return o.trans_b ? o.b[col * o.ldb + k] : o.b[k * o.ldb + col];
+}
+
+void pack_a(const Operands& o, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int mr, float* out) {
+  for (int64_t ip = 0; ip < mc; ip += mr) {
+    float* panel = out + ip * kc;
+    const int64_t rows = std::min<int64_t>(mr, mc - ip);
+    for (int64_t k = 0; k < kc; ++k) {
+      for (int64_t i = 0; i < mr; ++i) {
+        panel[k * mr + i] = i < rows ? o.alpha * at_a(o, i0 + ip + i, p0 + k) : 0.0f;
+      }
+    }
+  }
+}
+
+void pack_b(const Operands& o, int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr, float* out) {
+  for (int64_t jp = 0; jp < nc; jp += nr) {
+    float* panel = out + jp * kc;
+    const int64_t cols = std::min<int64_t>(nr, nc - jp);
+    for (int64_t k = 0; k < kc; ++k) {
+      float* dst = panel + k * nr;
+      if (!o.trans_b && cols == nr) {
+        std::memcpy(dst, o.b + (p0 + k) * o.ldb + j0 + jp, sizeof(float) * nr);
+      } else {
+        for (int64_t j = 0; j < nr; ++j) dst[j] = j < cols ? at_b(o, p0 + k, j0 + jp + j) : 0.0f;
+      }
+    }
+  }
+}
+
+// C[m0:m1, n0:n1] += op(A) op(B) on the calling thread.
+void gemm_block(const Operands& o, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K) {
+  const GemmConfig& cfg = gemm_config();
+  const int mr = cfg.mr;
+  const int nr = cfg.nr;
+  thread_local std::vector<float> a_pack;
+  thread_local std::vector<float> b_pack;
+  a_pack.resize(static_cast<size_t>(kMc * kKc));
+  b_pack.resize(static_cast<size_t>(kKc * (kNc + nr)));
+  float tile[32 * 32];
+  for (int64_t jc = n0; jc < n1; jc += kNc) {
+    const int64_t nc = std::min(kNc, n1 - jc);
+    for (int64_t pc = 0; pc < K; pc += kKc) {
+      const int64_t kc = std::min(kKc, K - pc);
+      pack_b(o, pc, kc, jc, nc, nr, b_pack.data());
+      for (int64_t ic = m0; ic < m1; ic += kMc) {
+        const int64_t mc = std::min(kMc, m1 - ic);
+        pack_a(o, ic, mc, pc, kc, mr, a_pack.data());
+        for (int64_t jr = 0; jr < nc; jr += nr) {
+          const int64_t cols = std::min<int64_t>(nr, nc - jr);
+          for (int64_t ir = 0; ir < mc; ir += mr) {
+            const int64_t rows = std::min<int64_t>(mr, mc - ir);
+            const float* ap = a_pack.data() + ir * kc;
+            const float* bp = b_pack.data() + jr * kc;
+            float* c = o.c + (ic + ir) * o.ldc + jc + jr;
+            if (rows == mr && cols == nr) {
+              cfg.kernel(kc, ap, bp, c, o.ldc);
+            } else {
+              std::fill(tile, tile + mr * nr, 0.0f);
+              cfg.kernel(kc, ap, bp, tile, nr);
+              for (int64_t i = 0; i < rows; ++i)
+                for (int64_t j = 0; j < cols; ++j) c[i * o.ldc + j] += tile[i * nr + j];
+            }
           }
         }
       }
@@ -55,9 +103,11 @@ void gemm_nn_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t
 }
 
 }  // namespace
+}  // namespace edgewise
 
 extern "C" int ew_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
                         int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) noexcept {
+  using namespace edgewise;
   if (M < 0 || N < 0 || K < 0) return EW_INVALID_ARGUMENT;
   if (M == 0 || N == 0) return EW_OK;
   if (C == nullptr || (K > 0 && (A == nullptr || B == nullptr))) return EW_INVALID_ARGUMENT;
@@ -72,21 +122,30 @@ extern "C" int ew_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K,
       }
     }
     if (K == 0 || alpha == 0.0f) return EW_OK;
-    // Bring both operands to row-major non-transposed form, folding alpha into A.
-    std::vector<float> a_packed(static_cast<std::size_t>(M * K));
-    for (int64_t i = 0; i < M; ++i)
-      for (int64_t k = 0; k < K; ++k) a_packed[i * K + k] = alpha * (transA ? A[k * lda + i] : A[i * lda + k]);
-    const float* b_rows = B;
-    int64_t b_ld = ldb;
-    std::vector<float> b_packed;
-    if (transB) {
-      b_packed.resize(static_cast<std::size_t>(K * N));
-      for (int64_t k = 0; k < K; ++k)
-        for (int64_t j = 0; j < N; ++j) b_packed[k * N + j] = B[j * ldb + k];
-      b_rows = b_packed.data();
-      b_ld = N;
+    const Operands o{transA != 0, transB != 0, alpha, A, lda, B, ldb, C, ldc};
+    const GemmConfig& cfg = gemm_config();
+    const int64_t threads = num_threads();
+    const bool tiny = M * N * K < 64 * 64 * 64;
+    if (threads == 1 || tiny) {
+      gemm_block(o, 0, M, 0, N, K);
+      return EW_OK;
     }
-    gemm_nn_accumulate(M, N, K, a_packed.data(), K, b_rows, b_ld, C, ldc);
+    // split the wider dimension into one slice per thread, aligned to the micro-tile
+    const bool split_n = N >= M;
+    const int64_t extent = split_n ? N : M;
+    const int64_t align = split_n ? cfg.nr : cfg.mr;
+    int64_t slice = (extent + threads - 1) / threads;
+    slice = (slice + align - 1) / align * align;
+    const int64_t tasks = (extent + slice - 1) / slice;
+    parallel_for(tasks, [&](int64_t t) {
+      const int64_t lo = t * slice;
+      const int64_t hi = std::min(extent, lo + slice);
+      if (split_n) {
+        gemm_block(o, 0, M, lo, hi, K);
+      } else {
+        gemm_block(o, lo, hi, 0, N, K);
+      }
+    });
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;

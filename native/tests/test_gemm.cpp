@@ -47,13 +47,19 @@ void check(int ta, int tb, int64_t M, int64_t N, int64_t K, float alpha, float b
 
 int main() {
   std::printf("isa: %s\n", ew_isa_name());
-  const int64_t shapes[][3] = {{1, 1, 1}, {1, 17, 3}, {7, 1, 5}, {13, 29, 300}, {65, 130, 257}, {3, 1100, 9}};
-  for (auto& s : shapes)
-    for (int ta = 0; ta < 2; ++ta)
-      for (int tb = 0; tb < 2; ++tb) {
-        check(ta, tb, s[0], s[1], s[2], 1.0f, 0.0f);
-        check(ta, tb, s[0], s[1], s[2], 0.5f, 2.0f);
-      }
+  // odd sizes around every blocking boundary (MR 4/6/12, NR 16/32, KC 256, MC 144) and the threaded split
+  const int64_t shapes[][3] = {{1, 1, 1},     {1, 17, 3},     {7, 1, 5},      {13, 29, 300}, {65, 130, 257},
+                               {3, 1100, 9},  {145, 33, 513}, {200, 300, 150}, {12, 32, 256}, {1, 1000, 512},
+                               {500, 7, 70}};
+  for (int threads : {1, 2, 3}) {
+    ew_set_num_threads(threads);
+    for (auto& s : shapes)
+      for (int ta = 0; ta < 2; ++ta)
+        for (int tb = 0; tb < 2; ++tb) {
+          check(ta, tb, s[0], s[1], s[2], 1.0f, 0.0f);
+          check(ta, tb, s[0], s[1], s[2], 0.5f, 2.0f);
+        }
+  }
   check(0, 0, 4, 5, 0, 1.0f, 1.5f);  // K == 0 only scales C
   float c = 1;
   if (ew_sgemm(0, 0, -1, 1, 1, 1, &c, 1, &c, 1, 0, &c, 1) != EW_INVALID_ARGUMENT) {

@@ -28,6 +28,35 @@ int ew_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alph
              const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
              float* C, int64_t ldc) noexcept;
 
+// 2-D convolution over NCHW float32 with the epilogue fused: y = act(conv(x, w) + bias + residual).
+// geometry (16 values): batch, in_channels, in_h, in_w, out_channels, out_h, out_w, kernel_h, kernel_w,
+//   stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, group.
+// w is [out_channels, in_channels / group, kernel_h, kernel_w]; bias ([out_channels]) and residual (the shape of
+// y) may be null. activation: EW_ACT_* with its parameters a, b (Clip: min, max; LeakyRelu: alpha).
+enum ew_activation {
+  EW_ACT_NONE = 0,
+  EW_ACT_RELU = 1,
+  EW_ACT_CLIP = 2,
+  EW_ACT_LEAKY_RELU = 3,
+  EW_ACT_HARD_SWISH = 4,
+  EW_ACT_SIGMOID = 5,
+  EW_ACT_TANH = 6,
+};
+int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
+              const float* bias, const float* residual, float* y) noexcept;
+
+// 2-D max or average pooling over NCHW float32. geometry (18 values): batch, channels, in_h, in_w, out_h, out_w,
+// kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, pad_bottom, pad_right,
+// max (1) or average (0), count_include_pad (average only: divide by the window size inside the padded input).
+int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
+
+// y[p] = mean of x[p * size .. (p + 1) * size) for each of `planes` planes (GlobalAveragePool).
+int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept;
+
+// Threads of the native kernels' pool (process-wide; the caller's thread counts as one).
+int ew_set_num_threads(int n) noexcept;
+int ew_get_num_threads() noexcept;
+
 // The instruction set the dispatching kernels chose on this CPU: "avx512", "avx2", "neon" or "scalar".
 const char* ew_isa_name() noexcept;
 

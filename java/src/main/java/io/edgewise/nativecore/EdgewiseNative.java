@@ -28,5 +28,25 @@ public final class EdgewiseNative {
       @Cast("const float*") float[] b, @Cast("int64_t") long ldb, float beta, @Cast("float*") float[] c,
       @Cast("int64_t") long ldc);
 
+  /** The same GEMM over native addresses (tensor memory), without copies. */
+  public static native int ew_sgemm(int transA, int transB, @Cast("int64_t") long m, @Cast("int64_t") long n,
+      @Cast("int64_t") long k, float alpha, @Cast("const float*") long a, @Cast("int64_t") long lda,
+      @Cast("const float*") long b, @Cast("int64_t") long ldb, float beta, @Cast("float*") long c,
+      @Cast("int64_t") long ldc);
+
+  public static native int ew_conv2d(@Cast("const int64_t*") long[] geometry, int activation, float a, float b,
+      @Cast("const float*") long x, @Cast("const float*") long w, @Cast("const float*") long bias,
+      @Cast("const float*") long residual, @Cast("float*") long y);
+
+  public static native int ew_pool2d(@Cast("const int64_t*") long[] geometry, @Cast("const float*") long x,
+      @Cast("float*") long y);
+
+  public static native int ew_global_average_pool(@Cast("int64_t") long planes, @Cast("int64_t") long size,
+      @Cast("const float*") long x, @Cast("float*") long y);
+
+  public static native int ew_set_num_threads(int n);
+
+  public static native int ew_get_num_threads();
+
   public static native @Cast("const char*") String ew_isa_name();
 }

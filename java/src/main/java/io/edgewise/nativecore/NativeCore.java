@@ -48,6 +48,47 @@ public final class NativeCore {
         "ew_sgemm(M=" + m + ", N=" + n + ", K=" + k + ")");
   }
 
+  /**
+   * Row-major GEMM over native memory (tensor addresses). The caller guarantees the extents; the planner checks
+   * shapes before it calls.
+   */
+  public static void sgemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a, long lda,
+      long b, long ldb, float beta, long c, long ldc) {
+    check(EdgewiseNative.ew_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
+        "ew_sgemm(M=" + m + ", N=" + n + ", K=" + k + ")");
+  }
+
+  /** Fused 2-D convolution (see ew_conv2d in edgewise.h); bias and residual may be 0. */
+  public static void conv2d(long[] geometry, int activation, float a, float b, long x, long w, long bias,
+      long residual, long y) {
+    if (geometry.length != 16) {
+      throw EdgewiseException.invalidArgument("conv2d geometry needs 16 values, got " + geometry.length);
+    }
+    check(EdgewiseNative.ew_conv2d(geometry, activation, a, b, x, w, bias, residual, y),
+        "ew_conv2d" + java.util.Arrays.toString(geometry));
+  }
+
+  /** 2-D max/average pooling (see ew_pool2d in edgewise.h). */
+  public static void pool2d(long[] geometry, long x, long y) {
+    if (geometry.length != 18) {
+      throw EdgewiseException.invalidArgument("pool2d geometry needs 18 values, got " + geometry.length);
+    }
+    check(EdgewiseNative.ew_pool2d(geometry, x, y), "ew_pool2d" + java.util.Arrays.toString(geometry));
+  }
+
+  public static void globalAveragePool(long planes, long size, long x, long y) {
+    check(EdgewiseNative.ew_global_average_pool(planes, size, x, y), "ew_global_average_pool");
+  }
+
+  /** Sets the native thread pool's size (process-wide). */
+  public static void setThreads(int n) {
+    check(EdgewiseNative.ew_set_num_threads(n), "ew_set_num_threads(" + n + ")");
+  }
+
+  public static int threads() {
+    return EdgewiseNative.ew_get_num_threads();
+  }
+
   private static void requireLength(String what, String name, float[] array, long rows, long ld, long cols) {
     if (rows == 0 || cols == 0) {
       return;

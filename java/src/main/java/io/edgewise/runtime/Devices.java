@@ -3,6 +3,7 @@ package io.edgewise.runtime;
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Device;
+import io.edgewise.backend.cpu.CpuBackend;
 import io.edgewise.backend.ort.OrtBackend;
 import io.edgewise.backend.reference.ReferenceBackend;
 import java.util.ArrayList;
@@ -14,15 +15,16 @@ public final class Devices {
 
   /** The names a user may pass today, in the order `edgewise devices` lists them. */
   public static List<String> names() {
-    return List.of("ref", "ort");
+    return List.of("ref", "cpu", "ort");
   }
 
   /** A new backend for the named device; the caller closes it. */
   public static Backend open(String name) {
     return switch (name) {
       case "ref" -> new ReferenceBackend();
+      case "cpu" -> new CpuBackend();
       case "ort" -> new OrtBackend();
-      case "auto" -> new ReferenceBackend();  // the planner picks among devices once there is more than ref
+      case "auto" -> new CpuBackend();  // the fastest device of ours here; a cost-model planner comes later
       default -> throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
           + String.join(", ", names()) + ", auto");
     };

@@ -52,6 +52,10 @@ final class NativeBuffer implements AutoCloseable {
     return b.order(ByteOrder.LITTLE_ENDIAN).limit((int) bytes);
   }
 
+  long address() {
+    return release.address;
+  }
+
   /** The memory as a little-endian buffer; it must not be used after close(). */
   ByteBuffer buffer() {
     return buffer;

@@ -107,6 +107,15 @@ public final class Tensor implements AutoCloseable {
     return data.duplicate().order(data.order());
   }
 
+  /**
+   * The address of the data in native memory, for native kernels. Valid until close(); the caller must keep this
+   * tensor reachable while native code uses it.
+   */
+  public long nativeAddress() {
+    ensureOpen();
+    return memory.address();
+  }
+
   private void ensureOpen() {
     if (memory.isClosed()) {
       throw EdgewiseException.invalidArgument("tensor " + dtype + shape + " is used after close()");

@@ -18,6 +18,20 @@ public final class OpRegistry {
     register(key(domain, opType), kernel);
   }
 
+  /** A copy that another backend can override op by op (its fallback for the rest is the reference kernel). */
+  public OpRegistry copy() {
+    OpRegistry r = new OpRegistry();
+    r.kernels.putAll(kernels);
+    return r;
+  }
+
+  /** Replaces the kernel of an op that is already registered. */
+  public void override(String domain, String opType, OpKernel kernel) {
+    if (kernels.replace(key(domain, opType), kernel) == null) {
+      throw new IllegalStateException("op " + key(domain, opType) + " is not registered");
+    }
+  }
+
   public OpKernel get(String domain, String opType) {
     return kernels.get(key(domain, opType));
   }

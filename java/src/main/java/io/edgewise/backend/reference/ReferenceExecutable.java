@@ -3,6 +3,7 @@ package io.edgewise.backend.reference;
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.Executable;
+import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
@@ -19,15 +20,17 @@ import java.util.Set;
  * Interprets a graph node by node. Intermediate tensors are closed as soon as their last reader has run, so peak
  * memory follows the graph's live set; every run keeps its own value table, so concurrent runs are safe.
  */
-final class ReferenceExecutable implements Executable {
+public final class ReferenceExecutable implements Executable {
   private final Graph graph;
   private final int opset;
   private final BackendOptions options;
   private final OpKernel[] kernels;
   /** For each node, the values whose last reader it is (freed right after it runs). */
   private final List<List<String>> lastUse;
+  private final OpProfile profile = new OpProfile();
 
-  ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
+  /** Interprets the model's graph with the given kernels (the reference ones, or another backend's overlay). */
+  public ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
     this.graph = model.graph();
     this.opset = model.opset();
     this.options = options;
@@ -37,8 +40,7 @@ final class ReferenceExecutable implements Executable {
       Node n = nodes.get(i);
       kernels[i] = registry.get(n.domain(), n.opType());
       if (kernels[i] == null) {
-        throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " is not supported by the "
-            + "reference backend");
+        throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " has no kernel");
       }
     }
     this.lastUse = computeLastUse(nodes, new HashSet<>(graph.outputNames()));
@@ -137,6 +139,11 @@ final class ReferenceExecutable implements Executable {
     }
   }
 
+  @Override
+  public OpProfile profile() {
+    return profile;
+  }
+
   /** Closes results not yet handed to the value table (after a failure part-way through storing them). */
   private static void closeAll(Tensor[] results) {
     for (Tensor t : results) {
@@ -147,9 +154,11 @@ final class ReferenceExecutable implements Executable {
   }
 
   private Tensor[] runNode(int index, Node node, Tensor[] args) {
+    long start = System.nanoTime();
     try (TensorScope scope = TensorScope.open()) {
       Tensor[] results = kernels[index].compute(new OpContext(node, opset, options), args);
       scope.keep(results);  // everything else the kernel allocated is closed with the scope
+      profile.record(node.opType(), System.nanoTime() - start);
       return results;
     } catch (EdgewiseException e) {
       throw e;

@@ -7,15 +7,15 @@ import java.util.Arrays;
  * Spatial geometry shared by Conv-like and pooling ops: kernel, strides, dilations, begin/end pads and output
  * sizes, resolving auto_pad (SAME_UPPER, SAME_LOWER, VALID) and ceil_mode as ONNX defines them.
  */
-final class ConvGeometry {
-  final int rank;
-  final long[] in;
-  final long[] kernel;
-  final long[] strides;
-  final long[] dilations;
-  final long[] padBegin;
-  final long[] padEnd;
-  final long[] out;
+public final class ConvGeometry {
+  public final int rank;
+  public final long[] in;
+  public final long[] kernel;
+  public final long[] strides;
+  public final long[] dilations;
+  public final long[] padBegin;
+  public final long[] padEnd;
+  public final long[] out;
 
   private ConvGeometry(long[] in, long[] kernel, long[] strides, long[] dilations, long[] padBegin, long[] padEnd,
       long[] out) {
@@ -30,7 +30,7 @@ final class ConvGeometry {
   }
 
   /** Geometry of a convolution or pooling window over `in` (spatial dims only). */
-  static ConvGeometry of(OpContext ctx, long[] in, long[] kernel, boolean ceilMode) {
+  public static ConvGeometry of(OpContext ctx, long[] in, long[] kernel, boolean ceilMode) {
     int r = in.length;
     long[] strides = attr(ctx, "strides", r, 1);
     long[] dilations = attr(ctx, "dilations", r, 1);

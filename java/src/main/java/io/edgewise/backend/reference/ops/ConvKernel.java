@@ -8,12 +8,12 @@ import java.util.Arrays;
  * Grouped N-d convolution as im2col + GEMM per image and group, in double (exact for the integer convolutions,
  * whose operands are small integers). Inputs are already zero-point-shifted where that applies.
  */
-final class ConvKernel {
-  final ConvGeometry geometry;
-  final long batch;
-  final long channels;
-  final long outChannels;
-  final long group;
+public final class ConvKernel {
+  public final ConvGeometry geometry;
+  public final long batch;
+  public final long channels;
+  public final long outChannels;
+  public final long group;
 
   private ConvKernel(ConvGeometry geometry, long batch, long channels, long outChannels, long group) {
     this.geometry = geometry;
@@ -24,7 +24,7 @@ final class ConvKernel {
   }
 
   /** Validates X [N, C, d...] against W [M, C/group, k...] and resolves the geometry. */
-  static ConvKernel plan(OpContext ctx, Shape x, Shape w) {
+  public static ConvKernel plan(OpContext ctx, Shape x, Shape w) {
     if (x.rank() < 3) {
       throw ctx.invalid("input X must be at least 3-D [N, C, spatial...], got " + x);
     }
@@ -47,7 +47,7 @@ final class ConvKernel {
     return new ConvKernel(ConvGeometry.of(ctx, spatial, kernel, false), x.dim(0), c, m, group);
   }
 
-  Shape outputShape() {
+  public Shape outputShape() {
     long[] dims = new long[geometry.rank + 2];
     dims[0] = batch;
     dims[1] = outChannels;

@@ -1,0 +1,203 @@
+package io.edgewise.backend.cpu;
+
+import io.edgewise.backend.reference.Broadcast;
+import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.reference.OpKernel;
+import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.reference.ops.ConvGeometry;
+import io.edgewise.backend.reference.ops.ConvKernel;
+import io.edgewise.nativecore.NativeCore;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.util.Set;
+
+/**
+ * Native kernels of the cpu device. Each handles the float32 cases the native core implements and hands any
+ * other case (other dtypes, 1-D/3-D convolutions, broadcast batched MatMul) to the reference kernel it overrides,
+ * so no shape is ever computed wrongly.
+ */
+final class CpuKernels {
+  static final Set<String> NATIVE_OPS = Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
+      "GlobalAveragePool");
+
+  private CpuKernels() {}
+
+  static OpRegistry overlay(OpRegistry r) {
+    OpKernel conv = r.get("", "Conv");
+    OpKernel fused = r.get("io.edgewise", "FusedConv");
+    OpKernel gemm = r.get("", "Gemm");
+    OpKernel matmul = r.get("", "MatMul");
+    r.override("", "Conv", (ctx, in) -> conv(ctx, in, false, conv));
+    r.override("io.edgewise", "FusedConv", (ctx, in) -> conv(ctx, in, true, fused));
+    r.override("", "Gemm", (ctx, in) -> gemm(ctx, in, gemm));
+    r.override("", "MatMul", (ctx, in) -> matmul(ctx, in, matmul));
+    OpKernel maxPool = r.get("", "MaxPool");
+    OpKernel averagePool = r.get("", "AveragePool");
+    OpKernel globalAverage = r.get("", "GlobalAveragePool");
+    r.override("", "MaxPool", (ctx, in) -> pool(ctx, in, true, maxPool));
+    r.override("", "AveragePool", (ctx, in) -> pool(ctx, in, false, averagePool));
+    r.override("", "GlobalAveragePool", (ctx, in) -> globalAveragePool(ctx, in, globalAverage));
+    return r;
+  }
+
+  private static boolean allFloat32(Tensor... ts) {
+    for (Tensor t : ts) {
+      if (t != null && t.dtype() != DType.FLOAT32) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Tensor[] conv(OpContext ctx, Tensor[] in, boolean fused, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    Tensor w = ctx.required(in, 1);
+    Tensor bias = in.length > 2 ? in[2] : null;
+    Tensor residual = fused && in.length > 3 ? in[3] : null;
+    if (!allFloat32(x, w, bias, residual) || x.shape().rank() != 4) {
+      return fallback.compute(ctx, in);
+    }
+    ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
+    Shape out = plan.outputShape();
+    if (bias != null && bias.size() != plan.outChannels) {
+      throw ctx.invalid("bias B has " + bias.size() + " elements for " + plan.outChannels + " output channels");
+    }
+    if (residual != null && !residual.shape().equals(out)) {
+      throw ctx.invalid("residual Z " + residual.shape() + " does not match the output " + out);
+    }
+    int activation = 0;
+    float a = 0;
+    float b = 0;
+    if (fused) {
+      String name = ctx.node().attrString("activation", "");
+      float[] p = ctx.node().attrFloats("activation_params", new float[0]);
+      activation = switch (name) {
+        case "" -> 0;
+        case "Relu" -> 1;
+        case "Clip" -> 2;
+        case "LeakyRelu" -> 3;
+        case "HardSwish" -> 4;
+        case "Sigmoid" -> 5;
+        case "Tanh" -> 6;
+        default -> throw ctx.notImplemented("activation '" + name + "' is not supported");
+      };
+      int needed = activation == 2 ? 2 : activation == 3 ? 1 : 0;
+      if (p.length < needed) {
+        throw ctx.invalid("attribute activation_params needs " + needed + " values, got " + p.length);
+      }
+      a = needed > 0 ? p[0] : 0;
+      b = needed > 1 ? p[1] : 0;
+    }
+    ConvGeometry g = plan.geometry;
+    long[] geometry = {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
+        g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
+        g.padBegin[1], plan.group};
+    Tensor y = Tensor.allocate(DType.FLOAT32, out);
+    NativeCore.conv2d(geometry, activation, a, b, x.nativeAddress(), w.nativeAddress(),
+        bias == null ? 0 : bias.nativeAddress(), residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /** 2-D pooling; MaxPool's Indices output and other ranks or types go to the reference kernel. */
+  private static Tensor[] pool(OpContext ctx, Tensor[] in, boolean max, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    long[] kernel = ctx.node().attrInts("kernel_shape", null);
+    boolean plain = x.dtype() == DType.FLOAT32 && x.shape().rank() == 4 && kernel != null && kernel.length == 2
+        && !(max && ctx.wantsOutput(1));
+    if (!plain) {
+      return fallback.compute(ctx, in);
+    }
+    long[] dims = x.shape().dims();
+    ConvGeometry g = ConvGeometry.of(ctx, new long[] {dims[2], dims[3]}, kernel,
+        ctx.node().attrInt("ceil_mode", 0) == 1);
+    long[] geometry = {dims[0], dims[1], dims[2], dims[3], g.out[0], g.out[1], kernel[0], kernel[1], g.strides[0],
+        g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0], g.padEnd[1],
+        max ? 1 : 0, ctx.node().attrInt("count_include_pad", 0)};
+    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(dims[0], dims[1], g.out[0], g.out[1]));
+    NativeCore.pool2d(geometry, x.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y, null};
+  }
+
+  private static Tensor[] globalAveragePool(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    if (x.dtype() != DType.FLOAT32 || x.shape().rank() < 3 || x.size() == 0) {
+      return fallback.compute(ctx, in);
+    }
+    long[] dims = x.shape().dims();
+    long planes = dims[0] * dims[1];
+    long[] out = dims.clone();
+    java.util.Arrays.fill(out, 2, out.length, 1);
+    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(out));
+    NativeCore.globalAveragePool(planes, x.size() / planes, x.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  private static Tensor[] gemm(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor a = ctx.required(in, 0);
+    Tensor b = ctx.required(in, 1);
+    Tensor c = in.length > 2 ? in[2] : null;
+    if (!allFloat32(a, b, c) || a.shape().rank() != 2 || b.shape().rank() != 2) {
+      return fallback.compute(ctx, in);
+    }
+    boolean ta = ctx.node().attrInt("transA", 0) == 1;
+    boolean tb = ctx.node().attrInt("transB", 0) == 1;
+    long m = a.shape().dim(ta ? 1 : 0);
+    long k = a.shape().dim(ta ? 0 : 1);
+    long n = b.shape().dim(tb ? 0 : 1);
+    if (b.shape().dim(tb ? 1 : 0) != k) {
+      throw ctx.invalid("inner dimensions differ: A " + a.shape() + " and B " + b.shape());
+    }
+    Shape out = Shape.of(m, n);
+    float beta = ctx.node().attrFloat("beta", 1f);
+    Tensor y = Tensor.allocate(DType.FLOAT32, out);
+    if (c != null) {
+      Shape bs = Broadcast.shape(c.shape(), out);
+      if (!bs.equals(out)) {
+        throw ctx.invalid("C " + c.shape() + " does not broadcast to " + out);
+      }
+      int[] src = Broadcast.sourceIndex(c.shape(), out);
+      float[] cv = c.toFloatArray();
+      float[] yv = new float[src.length];
+      for (int i = 0; i < src.length; i++) {
+        yv[i] = cv[src[i]];
+      }
+      y.setFloats(yv);
+    }
+    NativeCore.sgemm(ta, tb, m, n, k, ctx.node().attrFloat("alpha", 1f), a.nativeAddress(), a.shape().dim(1),
+        b.nativeAddress(), b.shape().dim(1), c == null ? 0f : beta, y.nativeAddress(), n);
+    return new Tensor[] {y};
+  }
+
+  /** 2-D MatMul, and batched MatMul whose batch dims agree exactly; the rest falls back. */
+  private static Tensor[] matmul(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor a = ctx.required(in, 0);
+    Tensor b = ctx.required(in, 1);
+    int ra = a.shape().rank();
+    if (!allFloat32(a, b) || ra < 2 || b.shape().rank() != ra) {
+      return fallback.compute(ctx, in);
+    }
+    long[] ad = a.shape().dims();
+    long[] bd = b.shape().dims();
+    for (int i = 0; i < ra - 2; i++) {
+      if (ad[i] != bd[i]) {
+        return fallback.compute(ctx, in);
+      }
+    }
+    long m = ad[ra - 2];
+    long k = ad[ra - 1];
+    long n = bd[ra - 1];
+    if (bd[ra - 2] != k) {
+      throw ctx.invalid("inner dimensions differ: " + a.shape() + " x " + b.shape());
+    }
+    long[] od = ad.clone();
+    od[ra - 1] = n;
+    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(od));
+    long batches = a.size() / Math.max(1, m * k);
+    for (long i = 0; i < batches; i++) {
+      NativeCore.sgemm(false, false, m, n, k, 1f, a.nativeAddress() + i * m * k * 4, k,
+          b.nativeAddress() + i * k * n * 4, n, 0f, y.nativeAddress() + i * m * n * 4, n);
+    }
+    return new Tensor[] {y};
+  }
+}

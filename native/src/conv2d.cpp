@@ -1,0 +1,155 @@
+// 2-D convolution for the cpu device: im2col + the packed GEMM for dense and grouped convolutions (a 1x1,
+// stride-1, unpadded convolution is a GEMM on the input as it is), a direct kernel for depthwise convolution, and
+// one fused epilogue pass (bias, residual, activation) over the output.
+#include <algorithm>
+#include <cmath>
+#include <new>
+#include <vector>
+
+#include "edgewise/edgewise.h"
+#include "thread_pool.h"
+
+namespace edgewise {
+namespace {
+
+struct Geometry {
+  int64_t n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, group;
+};
+
+bool valid(const Geometry& g) {
+  const int64_t* v = &g.n;
+  for (int i = 0; i < 16; ++i)
+    if (v[i] < 0) return false;
+  return g.group > 0 && g.c % g.group == 0 && g.m % g.group == 0 && g.sh > 0 && g.sw > 0 && g.dh > 0 &&
+         g.dw > 0 && g.kh > 0 && g.kw > 0;
+}
+
+// cols[(ci * kh + ky) * kw + kx][oy * ow + ox] for one image and group
+void im2col(const Geometry& g, const float* x, int64_t cg, float* cols) {
+  const int64_t rows = cg * g.kh * g.kw;
+  const int64_t plane = g.oh * g.ow;
+  parallel_for(rows, [&](int64_t r) {
+    const int64_t kx = r % g.kw;
+    const int64_t ky = (r / g.kw) % g.kh;
+    const int64_t ci = r / (g.kw * g.kh);
+    const float* src = x + ci * g.h * g.w;
+    float* dst = cols + r * plane;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+      float* out = dst + oy * g.ow;
+      if (iy < 0 || iy >= g.h) {
+        std::fill(out, out + g.ow, 0.0f);
+        continue;
+      }
+      const float* row = src + iy * g.w;
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
+        out[ox] = (ix >= 0 && ix < g.w) ? row[ix] : 0.0f;
+      }
+    }
+  });
+}
+
+void depthwise(const Geometry& g, const float* x, const float* w, float* y) {
+  const int64_t mult = g.m / g.c;  // output channels per input channel
+  parallel_for(g.n * g.m, [&](int64_t job) {
+    const int64_t oc = job % g.m;
+    const int64_t img = job / g.m;
+    const float* src = x + (img * g.c + oc / mult) * g.h * g.w;
+    const float* k = w + oc * g.kh * g.kw;
+    float* dst = y + job * g.oh * g.ow;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      float* out = dst + oy * g.ow;
+      std::fill(out, out + g.ow, 0.0f);
+      for (int64_t ky = 0; ky < g.kh; ++ky) {
+        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+        if (iy < 0 || iy >= g.h) continue;
+        const float* row = src + iy * g.w;
+        for (int64_t kx = 0; kx < g.kw; ++kx) {
+          const float kv = k[ky * g.kw + kx];
+          // the columns whose input index lies inside the row: ox in [lo, hi)
+          const int64_t off = kx * g.dw - g.pl;
+          int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
+          int64_t hi = g.w - off <= 0 ? 0 : std::min(g.ow, (g.w - off + g.sw - 1) / g.sw);
+          if (g.sw == 1) {
+            const float* in = row + off;
+            for (int64_t ox = lo; ox < hi; ++ox) out[ox] += kv * in[ox];
+          } else {
+            for (int64_t ox = lo; ox < hi; ++ox) out[ox] += kv * row[ox * g.sw + off];
+          }
+        }
+      }
+    }
+  });
+}
+
+inline float activate(int act, float v, float a, float b) {
+  switch (act) {
+    case EW_ACT_RELU: return v > 0 ? v : 0;
+    case EW_ACT_CLIP: return std::min(std::max(v, a), b);
+    case EW_ACT_LEAKY_RELU: return v >= 0 ? v : a * v;
+    case EW_ACT_HARD_SWISH: return v * std::min(1.0f, std::max(0.0f, v / 6 + 0.5f));
+    case EW_ACT_SIGMOID: return 1 / (1 + std::exp(-v));
+    case EW_ACT_TANH: return std::tanh(v);
+    default: return v;
+  }
+}
+
+void epilogue(const Geometry& g, int act, float a, float b, const float* bias, const float* residual, float* y) {
+  const int64_t plane = g.oh * g.ow;
+  parallel_for(g.n * g.m, [&](int64_t job) {
+    const int64_t oc = job % g.m;
+    float* out = y + job * plane;
+    const float add = bias ? bias[oc] : 0.0f;
+    const float* res = residual ? residual + job * plane : nullptr;
+    for (int64_t i = 0; i < plane; ++i) {
+      float v = out[i] + add + (res ? res[i] : 0.0f);
+      out[i] = activate(act, v, a, b);
+    }
+  });
+}
+
+}  // namespace
+}  // namespace edgewise
+
+extern "C" int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
+                         const float* bias, const float* residual, float* y) noexcept {
+  using namespace edgewise;
+  if (geometry == nullptr || x == nullptr || w == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  Geometry g;
+  std::copy(geometry, geometry + 16, &g.n);
+  if (!valid(g) || activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
+  try {
+    const int64_t cg = g.c / g.group;
+    const int64_t mg = g.m / g.group;
+    const int64_t plane = g.oh * g.ow;
+    const int64_t k = cg * g.kh * g.kw;
+    if (g.group == g.c && cg == 1 && g.group > 1) {
+      depthwise(g, x, w, y);
+    } else {
+      const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
+                          g.oh == g.h && g.ow == g.w;
+      thread_local std::vector<float> cols;
+      if (!direct) cols.resize(static_cast<size_t>(k * plane));
+      for (int64_t img = 0; img < g.n; ++img) {
+        for (int64_t grp = 0; grp < g.group; ++grp) {
+          const float* xin = x + (img * g.c + grp * cg) * g.h * g.w;
+          const float* b_mat = xin;
+          if (!direct) {
+            im2col(g, xin, cg, cols.data());
+            b_mat = cols.data();
+          }
+          int status = ew_sgemm(0, 0, mg, plane, k, 1.0f, w + grp * mg * k, k, b_mat, plane, 0.0f,
+                                y + (img * g.m + grp * mg) * plane, plane);
+          if (status != EW_OK) return status;
+        }
+      }
+    }
+    epilogue(g, activation, a, b, bias, residual, y);
+    return EW_OK;
+  } catch (const std::bad_alloc&) {
+    return EW_OUT_OF_MEMORY;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}

@@ -1,0 +1,18 @@
+// A fixed-size pool of worker threads for the native kernels: parallel_for(n, fn) runs fn(0..n-1) across the
+// workers and the calling thread, and returns when all are done. One pool per process; its size is a session
+// option (ew_set_num_threads). Calls from several Java threads at once are serialized, not interleaved.
+#ifndef EDGEWISE_THREAD_POOL_H
+#define EDGEWISE_THREAD_POOL_H
+
+#include <cstdint>
+#include <functional>
+
+namespace edgewise {
+
+void parallel_for(int64_t tasks, const std::function<void(int64_t)>& fn);
+int num_threads();
+void set_num_threads(int n);
+
+}  // namespace edgewise
+
+#endif
