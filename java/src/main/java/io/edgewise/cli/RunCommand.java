@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.onnx file, or an ONNX test directory.")
   Path model;
 
-  @Option(names = "--device", defaultValue = "ref", description = "ref, ort, auto (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--device", defaultValue = "ref", description = "ref, cpu, ort, auto (default: ${DEFAULT-VALUE}).")
   String device;
 
   @Option(names = "--input", paramLabel = "NAME=FILE.pb", description = "An input as a TensorProto file.")
