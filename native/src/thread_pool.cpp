@@ -55,7 +55,11 @@ class Pool {
   }
 
   void work() {
-    uint64_t seen = 0;
+    uint64_t seen;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      seen = generation_;  // a new worker joins the next parallel region, not the last one
+    }
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
