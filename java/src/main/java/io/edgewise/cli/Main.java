@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** The `edgewise` command. Only this package prints to the terminal. */
 @Command(name = "edgewise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Accelerator-aware DNN inference runtime for edge devices.",
-    subcommands = {DevicesCommand.class, RunCommand.class, ConformanceCommand.class, DemoCommand.class,
+    subcommands = {DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a failure the runtime reported (bad model, bad input, failed tests). */
