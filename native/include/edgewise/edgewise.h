@@ -53,6 +53,10 @@ int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
 // y[p] = mean of x[p * size .. (p + 1) * size) for each of `planes` planes (GlobalAveragePool).
 int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept;
 
+// Measures this CPU's single-precision FMA throughput on `threads` threads of the pool (GFLOP/s): independent
+// FMA chains in the widest vector registers the CPU has, for about `millis` milliseconds. Benchmarks divide by it.
+double ew_measure_peak_gflops(int threads, int millis) noexcept;
+
 // Threads of the native kernels' pool (process-wide; the caller's thread counts as one).
 int ew_set_num_threads(int n) noexcept;
 int ew_get_num_threads() noexcept;

@@ -44,6 +44,8 @@ public final class EdgewiseNative {
   public static native int ew_global_average_pool(@Cast("int64_t") long planes, @Cast("int64_t") long size,
       @Cast("const float*") long x, @Cast("float*") long y);
 
+  public static native double ew_measure_peak_gflops(int threads, int millis);
+
   public static native int ew_set_num_threads(int n);
 
   public static native int ew_get_num_threads();

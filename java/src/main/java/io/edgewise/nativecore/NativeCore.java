@@ -80,6 +80,11 @@ public final class NativeCore {
     check(EdgewiseNative.ew_global_average_pool(planes, size, x, y), "ew_global_average_pool");
   }
 
+  /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */
+  public static double measurePeakGflops(int threads, int millis) {
+    return EdgewiseNative.ew_measure_peak_gflops(threads, millis);
+  }
+
   /** Sets the native thread pool's size (process-wide). */
   public static void setThreads(int n) {
     check(EdgewiseNative.ew_set_num_threads(n), "ew_set_num_threads(" + n + ")");

@@ -233,9 +233,8 @@ public final class ShapeOps {
       long row = t.size() / Math.max(outer, 1) * size;
       var from = t.buffer();
       for (long o = 0; o < outer; o++) {
-        for (long b = 0; b < row; b++) {
-          to.put((int) (o * outRow + offset + b), from.get((int) (o * row + b)));
-        }
+        // one bulk copy per contiguous row of this input
+        to.put((int) (o * outRow + offset), from, (int) (o * row), (int) row);
       }
       offset += row;
     }
