@@ -21,6 +21,8 @@ intptr_t ew_aligned_alloc(int64_t bytes) noexcept;
 void ew_aligned_free(intptr_t address) noexcept;
 // Bytes currently held through ew_aligned_alloc, for leak tests.
 int64_t ew_allocated_bytes() noexcept;
+// Bytes the process's C heap (malloc) has in use, all native libraries included; -1 where unknown.
+int64_t ew_malloc_in_use_bytes() noexcept;
 
 // Row-major single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T.
 // A is M x K (K x M when transA), B is K x N (N x K when transB), C is M x N, with leading dimensions.

@@ -29,6 +29,11 @@ public final class NativeCore {
     return EdgewiseNative.ew_allocated_bytes();
   }
 
+  /** Bytes the C heap has in use across every native library in the process (-1 where unknown). */
+  public static long mallocInUseBytes() {
+    return EdgewiseNative.ew_malloc_in_use_bytes();
+  }
+
   public static String isa() {
     return EdgewiseNative.ew_isa_name();
   }
