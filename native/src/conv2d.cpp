@@ -24,7 +24,15 @@ bool valid(const Geometry& g) {
          g.dw > 0 && g.kh > 0 && g.kw > 0;
 }
 
-// cols[(ci * kh + ky) * kw + kx][oy * ow + ox] for one image and group
+// The output columns [lo, hi) whose input column ox * stride + offset lies inside [0, width).
+inline void inside_range(int64_t offset, int64_t stride, int64_t width, int64_t out, int64_t* lo, int64_t* hi) {
+  *lo = offset >= 0 ? 0 : std::min(out, (-offset + stride - 1) / stride);
+  *hi = width - offset <= 0 ? 0 : std::min(out, (width - offset + stride - 1) / stride);
+  if (*hi < *lo) *hi = *lo;
+}
+
+// cols[(ci * kh + ky) * kw + kx][oy * ow + ox] for one image and group; the padding is written as zeros once per
+// row segment and the inside is copied without per-element bounds checks (a memcpy when the stride is 1).
 void im2col(const Geometry& g, const float* x, int64_t cg, float* cols) {
   const int64_t rows = cg * g.kh * g.kw;
   const int64_t plane = g.oh * g.ow;
@@ -32,20 +40,26 @@ void im2col(const Geometry& g, const float* x, int64_t cg, float* cols) {
     const int64_t kx = r % g.kw;
     const int64_t ky = (r / g.kw) % g.kh;
     const int64_t ci = r / (g.kw * g.kh);
-    const float* src = x + ci * g.h * g.w;
-    float* dst = cols + r * plane;
+    const float* __restrict src = x + ci * g.h * g.w;
+    float* __restrict dst = cols + r * plane;
+    const int64_t offset = kx * g.dw - g.pl;
+    int64_t lo, hi;
+    inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-      float* out = dst + oy * g.ow;
+      float* __restrict out = dst + oy * g.ow;
       if (iy < 0 || iy >= g.h) {
         std::fill(out, out + g.ow, 0.0f);
         continue;
       }
-      const float* row = src + iy * g.w;
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
-        out[ox] = (ix >= 0 && ix < g.w) ? row[ix] : 0.0f;
+      const float* __restrict row = src + iy * g.w + offset;
+      std::fill(out, out + lo, 0.0f);
+      if (g.sw == 1) {
+        std::copy(row + lo, row + hi, out + lo);
+      } else {
+        for (int64_t ox = lo; ox < hi; ++ox) out[ox] = row[ox * g.sw];
       }
+      std::fill(out + hi, out + g.ow, 0.0f);
     }
   });
 }
@@ -55,27 +69,25 @@ void depthwise(const Geometry& g, const float* x, const float* w, float* y) {
   parallel_for(g.n * g.m, [&](int64_t job) {
     const int64_t oc = job % g.m;
     const int64_t img = job / g.m;
-    const float* src = x + (img * g.c + oc / mult) * g.h * g.w;
-    const float* k = w + oc * g.kh * g.kw;
-    float* dst = y + job * g.oh * g.ow;
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      float* out = dst + oy * g.ow;
-      std::fill(out, out + g.ow, 0.0f);
+    const float* __restrict src = x + (img * g.c + oc / mult) * g.h * g.w;
+    const float* __restrict k = w + oc * g.kh * g.kw;
+    float* __restrict dst = y + job * g.oh * g.ow;
+    std::fill(dst, dst + g.oh * g.ow, 0.0f);
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const int64_t offset = kx * g.dw - g.pl;
+      int64_t lo, hi;
+      inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
       for (int64_t ky = 0; ky < g.kh; ++ky) {
-        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-        if (iy < 0 || iy >= g.h) continue;
-        const float* row = src + iy * g.w;
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-          const float kv = k[ky * g.kw + kx];
-          // the columns whose input index lies inside the row: ox in [lo, hi)
-          const int64_t off = kx * g.dw - g.pl;
-          int64_t lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
-          int64_t hi = g.w - off <= 0 ? 0 : std::min(g.ow, (g.w - off + g.sw - 1) / g.sw);
+        const float kv = k[ky * g.kw + kx];
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+          const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          const float* __restrict in = src + iy * g.w + offset;
+          float* __restrict out = dst + oy * g.ow;
           if (g.sw == 1) {
-            const float* in = row + off;
             for (int64_t ox = lo; ox < hi; ++ox) out[ox] += kv * in[ox];
           } else {
-            for (int64_t ox = lo; ox < hi; ++ox) out[ox] += kv * row[ox * g.sw + off];
+            for (int64_t ox = lo; ox < hi; ++ox) out[ox] += kv * in[ox * g.sw];
           }
         }
       }
