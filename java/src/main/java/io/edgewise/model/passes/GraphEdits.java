@@ -51,6 +51,20 @@ final class GraphEdits {
     return removed;
   }
 
+  /** Drops Constant nodes nobody reads any more (the Clip bounds a fusion absorbed); returns how many. */
+  static int removeDeadConstants(Graph g) {
+    Set<String> used = new HashSet<>(g.outputNames());
+    g.nodes().forEach(n -> used.addAll(n.inputs()));
+    List<Node> dead = g.nodes().stream().filter(n -> n.opType().equals("Constant") && n.domain().isEmpty()
+        && n.outputs().stream().noneMatch(used::contains)).toList();
+    for (Node n : dead) {
+      n.attributes().values().stream().filter(a -> a.kind() == io.edgewise.model.Attribute.Kind.TENSOR)
+          .forEach(a -> a.asTensor().close());
+    }
+    g.nodes().removeAll(dead);
+    return dead.size();
+  }
+
   /** A value name not yet used in the graph, derived from base. */
   static String freshName(Graph g, String base) {
     Set<String> taken = new HashSet<>(g.initializers().keySet());
