@@ -63,7 +63,12 @@ public final class OnnxExporter {
     g.initializers().forEach((name, t) -> b.addInitializer(TensorProtos.toProto(t, name)));
     g.inputs().forEach(v -> b.addInput(valueInfo(v)));
     g.outputs().forEach(v -> b.addOutput(valueInfo(v)));
-    g.valueInfo().values().forEach(v -> b.addValueInfo(valueInfo(v)));
+    // value_info describes intermediate values only: inputs, outputs and initializers carry their own types
+    java.util.Set<String> declared = new java.util.HashSet<>(g.initializers().keySet());
+    declared.addAll(g.inputNames());
+    declared.addAll(g.outputNames());
+    g.valueInfo().values().stream().filter(v -> !declared.contains(v.name()))
+        .forEach(v -> b.addValueInfo(valueInfo(v)));
     for (Node n : g.nodes()) {
       b.addNode(node(n));
     }
