@@ -56,7 +56,11 @@ public final class ShapeInference {
     } catch (ShapeRules.Unknown e) {
       // an input's type is unknown: so are the outputs
     } catch (EdgewiseException e) {
-      throw e;
+      if (e.getMessage().contains(node.describe())) {
+        throw e;
+      }
+      throw new EdgewiseException(e.code(), node.describe() + ": " + e.getMessage().replaceFirst("^\\[\\w+\\] ", ""),
+          e);
     } catch (RuntimeException e) {
       // attributes out of range: inference leaves the outputs unknown; the kernel reports the node when run
     }
