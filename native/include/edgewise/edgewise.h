@@ -45,6 +45,14 @@ enum ew_activation {
 int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
               const float* bias, const float* residual, float* y) noexcept;
 
+// 2-D max or average pooling over NCHW float32. geometry (18 values): batch, channels, in_h, in_w, out_h, out_w,
+// kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, pad_bottom, pad_right,
+// max (1) or average (0), count_include_pad (average only: divide by the window size inside the padded input).
+int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
+
+// y[p] = mean of x[p * size .. (p + 1) * size) for each of `planes` planes (GlobalAveragePool).
+int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept;
+
 // Threads of the native kernels' pool (process-wide; the caller's thread counts as one).
 int ew_set_num_threads(int n) noexcept;
 int ew_get_num_threads() noexcept;

@@ -11,6 +11,11 @@ public interface Executable extends AutoCloseable {
    */
   Map<String, Tensor> run(Map<String, Tensor> inputs);
 
+  /** Time per op type over the runs so far, or null when this executable does not measure it. */
+  default OpProfile profile() {
+    return null;
+  }
+
   @Override
   default void close() {}
 }

@@ -43,6 +43,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
+  @Option(names = "--profile", description = "Print the measured time per op type over the timed runs.")
+  boolean profile;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -55,6 +58,9 @@ final class RunCommand implements Callable<Integer> {
     try (Session session = Session.open(file, options)) {
       String inputSource = InputFiles.load(session, model, inputs, feeds);
       outputs = session.run(feeds);
+      if (session.profile() != null) {
+        session.profile().reset();  // profile the timed runs only, not the first one
+      }
       LatencyStats timing = LatencyStats.measure(session, feeds, Math.min(2, runs), runs);
       if (outputDir != null) {
         writeOutputs(outputs);
@@ -119,6 +125,14 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     out.println("timing:  " + timing.describe());
+    if (profile && session.profile() != null) {
+      long total = session.profile().entries().stream().mapToLong(e -> e.nanos()).sum();
+      out.println("profile: measured per op type over the warm-up and timed runs");
+      for (var e : session.profile().entries()) {
+        out.printf("  %-22s %6d calls %10.3f ms %6.1f%%%n", e.op(), e.calls(), e.nanos() / 1e6,
+            100.0 * e.nanos() / Math.max(1, total));
+      }
+    }
   }
 
   /** Resolves the inputs: --input files, else a test directory's first data set, else seeded random values. */

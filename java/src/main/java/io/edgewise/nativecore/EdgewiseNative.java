@@ -38,6 +38,12 @@ public final class EdgewiseNative {
       @Cast("const float*") long x, @Cast("const float*") long w, @Cast("const float*") long bias,
       @Cast("const float*") long residual, @Cast("float*") long y);
 
+  public static native int ew_pool2d(@Cast("const int64_t*") long[] geometry, @Cast("const float*") long x,
+      @Cast("float*") long y);
+
+  public static native int ew_global_average_pool(@Cast("int64_t") long planes, @Cast("int64_t") long size,
+      @Cast("const float*") long x, @Cast("float*") long y);
+
   public static native int ew_set_num_threads(int n);
 
   public static native int ew_get_num_threads();

@@ -68,6 +68,18 @@ public final class NativeCore {
         "ew_conv2d" + java.util.Arrays.toString(geometry));
   }
 
+  /** 2-D max/average pooling (see ew_pool2d in edgewise.h). */
+  public static void pool2d(long[] geometry, long x, long y) {
+    if (geometry.length != 18) {
+      throw EdgewiseException.invalidArgument("pool2d geometry needs 18 values, got " + geometry.length);
+    }
+    check(EdgewiseNative.ew_pool2d(geometry, x, y), "ew_pool2d" + java.util.Arrays.toString(geometry));
+  }
+
+  public static void globalAveragePool(long planes, long size, long x, long y) {
+    check(EdgewiseNative.ew_global_average_pool(planes, size, x, y), "ew_global_average_pool");
+  }
+
   /** Sets the native thread pool's size (process-wide). */
   public static void setThreads(int n) {
     check(EdgewiseNative.ew_set_num_threads(n), "ew_set_num_threads(" + n + ")");

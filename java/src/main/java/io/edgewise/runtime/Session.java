@@ -92,6 +92,11 @@ public final class Session implements AutoCloseable {
     return backend.device().name();
   }
 
+  /** Measured time per op type over this session's runs, or null when its device does not measure it. */
+  public io.edgewise.backend.OpProfile profile() {
+    return executable.profile();
+  }
+
   public List<ValueInfo> inputs() {
     return model.graph().inputs();
   }

@@ -18,7 +18,8 @@ import java.util.Set;
  * so no shape is ever computed wrongly.
  */
 final class CpuKernels {
-  static final Set<String> NATIVE_OPS = Set.of("Conv", "FusedConv", "Gemm", "MatMul");
+  static final Set<String> NATIVE_OPS = Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
+      "GlobalAveragePool");
 
   private CpuKernels() {}
 
@@ -31,6 +32,12 @@ final class CpuKernels {
     r.override("io.edgewise", "FusedConv", (ctx, in) -> conv(ctx, in, true, fused));
     r.override("", "Gemm", (ctx, in) -> gemm(ctx, in, gemm));
     r.override("", "MatMul", (ctx, in) -> matmul(ctx, in, matmul));
+    OpKernel maxPool = r.get("", "MaxPool");
+    OpKernel averagePool = r.get("", "AveragePool");
+    OpKernel globalAverage = r.get("", "GlobalAveragePool");
+    r.override("", "MaxPool", (ctx, in) -> pool(ctx, in, true, maxPool));
+    r.override("", "AveragePool", (ctx, in) -> pool(ctx, in, false, averagePool));
+    r.override("", "GlobalAveragePool", (ctx, in) -> globalAveragePool(ctx, in, globalAverage));
     return r;
   }
 
@@ -89,6 +96,40 @@ final class CpuKernels {
     Tensor y = Tensor.allocate(DType.FLOAT32, out);
     NativeCore.conv2d(geometry, activation, a, b, x.nativeAddress(), w.nativeAddress(),
         bias == null ? 0 : bias.nativeAddress(), residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /** 2-D pooling; MaxPool's Indices output and other ranks or types go to the reference kernel. */
+  private static Tensor[] pool(OpContext ctx, Tensor[] in, boolean max, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    long[] kernel = ctx.node().attrInts("kernel_shape", null);
+    boolean plain = x.dtype() == DType.FLOAT32 && x.shape().rank() == 4 && kernel != null && kernel.length == 2
+        && !(max && ctx.wantsOutput(1));
+    if (!plain) {
+      return fallback.compute(ctx, in);
+    }
+    long[] dims = x.shape().dims();
+    ConvGeometry g = ConvGeometry.of(ctx, new long[] {dims[2], dims[3]}, kernel,
+        ctx.node().attrInt("ceil_mode", 0) == 1);
+    long[] geometry = {dims[0], dims[1], dims[2], dims[3], g.out[0], g.out[1], kernel[0], kernel[1], g.strides[0],
+        g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0], g.padEnd[1],
+        max ? 1 : 0, ctx.node().attrInt("count_include_pad", 0)};
+    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(dims[0], dims[1], g.out[0], g.out[1]));
+    NativeCore.pool2d(geometry, x.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y, null};
+  }
+
+  private static Tensor[] globalAveragePool(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    if (x.dtype() != DType.FLOAT32 || x.shape().rank() < 3 || x.size() == 0) {
+      return fallback.compute(ctx, in);
+    }
+    long[] dims = x.shape().dims();
+    long planes = dims[0] * dims[1];
+    long[] out = dims.clone();
+    java.util.Arrays.fill(out, 2, out.length, 1);
+    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(out));
+    NativeCore.globalAveragePool(planes, x.size() / planes, x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y};
   }
 

@@ -3,6 +3,7 @@ package io.edgewise.backend.reference;
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.Executable;
+import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
@@ -26,6 +27,7 @@ public final class ReferenceExecutable implements Executable {
   private final OpKernel[] kernels;
   /** For each node, the values whose last reader it is (freed right after it runs). */
   private final List<List<String>> lastUse;
+  private final OpProfile profile = new OpProfile();
 
   /** Interprets the model's graph with the given kernels (the reference ones, or another backend's overlay). */
   public ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
@@ -137,6 +139,11 @@ public final class ReferenceExecutable implements Executable {
     }
   }
 
+  @Override
+  public OpProfile profile() {
+    return profile;
+  }
+
   /** Closes results not yet handed to the value table (after a failure part-way through storing them). */
   private static void closeAll(Tensor[] results) {
     for (Tensor t : results) {
@@ -147,9 +154,11 @@ public final class ReferenceExecutable implements Executable {
   }
 
   private Tensor[] runNode(int index, Node node, Tensor[] args) {
+    long start = System.nanoTime();
     try (TensorScope scope = TensorScope.open()) {
       Tensor[] results = kernels[index].compute(new OpContext(node, opset, options), args);
       scope.keep(results);  // everything else the kernel allocated is closed with the scope
+      profile.record(node.opType(), System.nanoTime() - start);
       return results;
     } catch (EdgewiseException e) {
       throw e;

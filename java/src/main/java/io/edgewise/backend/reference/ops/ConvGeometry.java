@@ -30,7 +30,7 @@ public final class ConvGeometry {
   }
 
   /** Geometry of a convolution or pooling window over `in` (spatial dims only). */
-  static ConvGeometry of(OpContext ctx, long[] in, long[] kernel, boolean ceilMode) {
+  public static ConvGeometry of(OpContext ctx, long[] in, long[] kernel, boolean ceilMode) {
     int r = in.length;
     long[] strides = attr(ctx, "strides", r, 1);
     long[] dilations = attr(ctx, "dilations", r, 1);

@@ -1,0 +1,70 @@
+// Max and average pooling, and global average pooling, for the cpu device: one task per (image, channel) plane.
+#include <algorithm>
+#include <limits>
+#include <new>
+
+#include "edgewise/edgewise.h"
+#include "thread_pool.h"
+
+extern "C" int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept {
+  if (geometry == nullptr || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  const int64_t n = geometry[0], c = geometry[1], h = geometry[2], w = geometry[3], oh = geometry[4],
+                ow = geometry[5], kh = geometry[6], kw = geometry[7], sh = geometry[8], sw = geometry[9],
+                dh = geometry[10], dw = geometry[11], pt = geometry[12], pl = geometry[13], pb = geometry[14],
+                pr = geometry[15];
+  const bool max = geometry[16] != 0;
+  const bool include_pad = geometry[17] != 0;
+  for (int i = 0; i < 16; ++i)
+    if (geometry[i] < 0) return EW_INVALID_ARGUMENT;
+  if (kh == 0 || kw == 0 || sh == 0 || sw == 0 || dh == 0 || dw == 0) return EW_INVALID_ARGUMENT;
+  try {
+    edgewise::parallel_for(n * c, [&](int64_t plane) {
+      const float* src = x + plane * h * w;
+      float* dst = y + plane * oh * ow;
+      for (int64_t oy = 0; oy < oh; ++oy) {
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          float acc = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+          int64_t valid = 0;
+          int64_t padded = 0;
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            const int64_t iy = oy * sh - pt + ky * dh;
+            const bool row_in_pad = iy >= -pt && iy < h + pb;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              const int64_t ix = ox * sw - pl + kx * dw;
+              if (row_in_pad && ix >= -pl && ix < w + pr) ++padded;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+              const float v = src[iy * w + ix];
+              acc = max ? std::max(acc, v) : acc + v;
+              ++valid;
+            }
+          }
+          if (!max) {
+            const int64_t divisor = include_pad ? padded : valid;
+            acc = divisor == 0 ? 0.0f : acc / static_cast<float>(divisor);
+          }
+          dst[oy * ow + ox] = acc;
+        }
+      }
+    });
+    return EW_OK;
+  } catch (const std::bad_alloc&) {
+    return EW_OUT_OF_MEMORY;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}
+
+extern "C" int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept {
+  if (planes < 0 || size <= 0 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  try {
+    edgewise::parallel_for(planes, [&](int64_t p) {
+      const float* src = x + p * size;
+      double acc = 0;
+      for (int64_t i = 0; i < size; ++i) acc += src[i];
+      y[p] = static_cast<float>(acc / static_cast<double>(size));
+    });
+    return EW_OK;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}
