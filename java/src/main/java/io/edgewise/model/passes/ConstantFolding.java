@@ -55,7 +55,7 @@ public final class ConstantFolding implements GraphPass {
       }
       folded.add(n);
     }
-    g.nodes().removeAll(folded);
+    GraphEdits.removeNodes(g, folded);
     GraphEdits.removeUnusedInitializers(g);
     return folded.size();
   }

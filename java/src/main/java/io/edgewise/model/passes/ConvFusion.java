@@ -63,7 +63,7 @@ public final class ConvFusion implements GraphPass {
       Node fusedNode = new Node(conv.name(), "FusedConv", DOMAIN, inputs, List.of(tail), attrs);
       int at = g.nodes().indexOf(conv);
       g.nodes().set(at, fusedNode);
-      g.nodes().removeAll(absorbed);
+      GraphEdits.removeNodes(g, absorbed);
       fused++;
     }
     if (fused > 0) {

@@ -51,17 +51,35 @@ final class GraphEdits {
     return removed;
   }
 
+  /**
+   * Removes nodes from the graph and closes their tensor- and graph-valued attributes, which the graph owned
+   * through them (a folded Constant's value would otherwise stay allocated until the garbage collector ran).
+   */
+  static void removeNodes(Graph g, java.util.Collection<Node> removed) {
+    if (removed.isEmpty()) {
+      return;
+    }
+    java.util.Set<Node> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    gone.addAll(removed);
+    g.nodes().removeIf(gone::contains);
+    for (Node n : gone) {
+      for (io.edgewise.model.Attribute a : n.attributes().values()) {
+        if (a.kind() == io.edgewise.model.Attribute.Kind.TENSOR) {
+          a.asTensor().close();
+        } else if (a.kind() == io.edgewise.model.Attribute.Kind.GRAPH) {
+          a.asGraph().close();
+        }
+      }
+    }
+  }
+
   /** Drops Constant nodes nobody reads any more (the Clip bounds a fusion absorbed); returns how many. */
   static int removeDeadConstants(Graph g) {
     Set<String> used = new HashSet<>(g.outputNames());
     g.nodes().forEach(n -> used.addAll(n.inputs()));
     List<Node> dead = g.nodes().stream().filter(n -> n.opType().equals("Constant") && n.domain().isEmpty()
         && n.outputs().stream().noneMatch(used::contains)).toList();
-    for (Node n : dead) {
-      n.attributes().values().stream().filter(a -> a.kind() == io.edgewise.model.Attribute.Kind.TENSOR)
-          .forEach(a -> a.asTensor().close());
-    }
-    g.nodes().removeAll(dead);
+    removeNodes(g, dead);
     return dead.size();
   }
 

@@ -23,9 +23,9 @@ public final class IdentityElimination implements GraphPass {
       }
     }
     for (Node n : removable) {
-      g.nodes().remove(n);
       GraphEdits.replaceUses(g, n.output(0), n.input(0));
     }
+    GraphEdits.removeNodes(g, removable);
     return removable.size();
   }
 

@@ -89,6 +89,7 @@ class ConstantFoldingLimitsTest {
     g.nodes().add(new Node("drop", "Dropout", List.of("x", "r", "training"), List.of("d")));
     g.nodes().add(new Node("relu", "Relu", List.of("d"), List.of("y")));
     Model m = new Model(g, Map.of("", 13L), 8, "test", null, null);
+    long live = Tensor.liveCount() - 2;  // the two Constant values, which folding must release
     try (Session s = Session.open(m, SessionOptions.defaults());
         Tensor x = Tensor.ofFloats(Shape.of(2, 3), -1, 2, -3, 4, -5, 6)) {
       assertEquals(List.of("Relu"), s.model().graph().nodes().stream().map(Node::opType).toList());
@@ -96,6 +97,7 @@ class ConstantFoldingLimitsTest {
         assertEquals(List.of(0f, 2f, 0f, 4f, 0f, 6f), boxed(y.toFloatArray()));
       }
     }
+    assertEquals(live, Tensor.liveCount(), "tensors left open by the passes");
   }
 
   private static List<Float> boxed(float[] v) {
