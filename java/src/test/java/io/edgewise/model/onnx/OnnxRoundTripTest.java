@@ -90,6 +90,7 @@ class OnnxRoundTripTest {
       OnnxExporter.save(m, file);
       ModelProto proto = OnnxExporter.toProto(m);
       assertEquals(OnnxExporter.IR_VERSION, proto.getIrVersion(), "a model built in memory gets the default IR");
+      assertEquals(10, OnnxExporter.irVersionFor(21), "opset 21 needs IR 10");
       assertTrue(proto.getOpsetImportList().stream().anyMatch(o -> o.getDomain().equals("io.edgewise")
           && o.getVersion() == 1), "the io.edgewise domain is imported when a node uses it");
       assertEquals(List.of("mid"), proto.getGraph().getValueInfoList().stream().map(v -> v.getName()).toList());
