@@ -1,6 +1,9 @@
 #include "edgewise/edgewise.h"
 
 #include <atomic>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <cstdlib>
 #include <cstring>
 
@@ -32,3 +35,12 @@ extern "C" void ew_aligned_free(intptr_t address) noexcept {
 }
 
 extern "C" int64_t ew_allocated_bytes() noexcept { return g_allocated.load(std::memory_order_relaxed); }
+
+extern "C" int64_t ew_malloc_in_use_bytes() noexcept {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 info = mallinfo2();
+  return static_cast<int64_t>(info.uordblks + info.hblkhd);
+#else
+  return -1;
+#endif
+}

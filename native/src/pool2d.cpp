@@ -21,8 +21,26 @@ extern "C" int ew_pool2d(const int64_t* geometry, const float* x, float* y) noex
     edgewise::parallel_for(n * c, [&](int64_t plane) {
       const float* src = x + plane * h * w;
       float* dst = y + plane * oh * ow;
+      // windows that lie wholly inside the image need no bounds checks: ox in [ox_lo, ox_hi)
+      const int64_t ox_lo = std::min(ow, (pl + sw - 1) / sw);
+      const int64_t ox_hi = std::max(ox_lo, std::min(ow, (w + pl - (kw - 1) * dw - 1) / sw + 1));
       for (int64_t oy = 0; oy < oh; ++oy) {
+        const int64_t iy0 = oy * sh - pt;
+        const bool rows_inside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
         for (int64_t ox = 0; ox < ow; ++ox) {
+          if (rows_inside && ox >= ox_lo && ox < ox_hi) {
+            const float* base = src + iy0 * w + (ox * sw - pl);
+            float acc = max ? base[0] : 0.0f;
+            for (int64_t ky = 0; ky < kh; ++ky) {
+              const float* row = base + ky * dh * w;
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const float v = row[kx * dw];
+                acc = max ? std::max(acc, v) : acc + v;
+              }
+            }
+            dst[oy * ow + ox] = max ? acc : acc / static_cast<float>(kh * kw);
+            continue;
+          }
           float acc = max ? -std::numeric_limits<float>::infinity() : 0.0f;
           int64_t valid = 0;
           int64_t padded = 0;

@@ -25,7 +25,9 @@ class Pool {
     std::lock_guard<std::mutex> lock(call_mutex_);
     stop_workers();
     stop_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { work(); });
+    // workers join the next parallel region, not the last one; no region can start while call_mutex_ is held
+    const uint64_t current = generation_;
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, current] { work(current); });
   }
 
   void run(int64_t tasks, const std::function<void(int64_t)>& fn) {
@@ -54,8 +56,7 @@ class Pool {
     for (int64_t i = next_.fetch_add(1); i < tasks_; i = next_.fetch_add(1)) (*fn_)(i);
   }
 
-  void work() {
-    uint64_t seen = 0;
+  void work(uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);

@@ -21,6 +21,8 @@ intptr_t ew_aligned_alloc(int64_t bytes) noexcept;
 void ew_aligned_free(intptr_t address) noexcept;
 // Bytes currently held through ew_aligned_alloc, for leak tests.
 int64_t ew_allocated_bytes() noexcept;
+// Bytes the process's C heap (malloc) has in use, all native libraries included; -1 where unknown.
+int64_t ew_malloc_in_use_bytes() noexcept;
 
 // Row-major single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, op(X) = X or X^T.
 // A is M x K (K x M when transA), B is K x N (N x K when transB), C is M x N, with leading dimensions.
@@ -52,6 +54,10 @@ int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
 
 // y[p] = mean of x[p * size .. (p + 1) * size) for each of `planes` planes (GlobalAveragePool).
 int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept;
+
+// Measures this CPU's single-precision FMA throughput on `threads` threads of the pool (GFLOP/s): independent
+// FMA chains in the widest vector registers the CPU has, for about `millis` milliseconds. Benchmarks divide by it.
+double ew_measure_peak_gflops(int threads, int millis) noexcept;
 
 // Threads of the native kernels' pool (process-wide; the caller's thread counts as one).
 int ew_set_num_threads(int n) noexcept;

@@ -35,6 +35,9 @@ final class ConformanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (threads < 0) {
+      throw Main.usage(spec, "--threads must be 0 (device default) or more, got " + threads);
+    }
     PrintWriter out = spec.commandLine().getOut();
     ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice(device)
         .withThreads(threads));
@@ -54,6 +57,12 @@ final class ConformanceCommand implements Callable<Integer> {
       out.println(Json.write(doc));
     }
     out.println(summary.line());
+    if (summary.outcomes().isEmpty()) {
+      // most likely a wrong path: a run that checked nothing must not look like a success
+      spec.commandLine().getErr().println("edgewise: no ONNX test directories (model.onnx + test_data_set_N) "
+          + "found under " + dirs);
+      return Main.EXIT_FAILURE;
+    }
     return summary.failed() > 0 ? Main.EXIT_FAILURE : 0;
   }
 

@@ -28,6 +28,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (runs < 1) {
+      throw Main.usage(spec, "--runs must be at least 1, got " + runs);
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("edgewise-demo");
     try (Tensor image = DemoModel.sampleInput(7)) {

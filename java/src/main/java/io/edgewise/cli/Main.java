@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** The `edgewise` command. Only this package prints to the terminal. */
 @Command(name = "edgewise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Accelerator-aware DNN inference runtime for edge devices.",
-    subcommands = {DevicesCommand.class, RunCommand.class, ConformanceCommand.class, DemoCommand.class,
+    subcommands = {DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class,
+        DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a failure the runtime reported (bad model, bad input, failed tests). */
@@ -33,16 +34,37 @@ public final class Main implements Runnable {
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
+    // a usage error: what is wrong and where to look, not the whole usage text
+    cl.setParameterExceptionHandler((e, args) -> {
+      CommandLine failed = e.getCommandLine();
+      failed.getErr().println("edgewise: " + e.getMessage());
+      failed.getErr().println("Try '" + failed.getCommandSpec().qualifiedName() + " --help' for usage.");
+      return EXIT_USAGE;
+    });
     cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      boolean verbose = parseResult.hasMatchedOption("--verbose");
       String message = e instanceof EdgewiseException ? e.getMessage() : e.toString();
       commandLine.getErr().println("edgewise: " + message);
-      if (verbose) {
+      if (verbose(parseResult)) {
         e.printStackTrace(commandLine.getErr());
       }
       return EXIT_FAILURE;
     });
     return cl;
+  }
+
+  /** --verbose is inherited: it counts wherever on the command line it was given. */
+  private static boolean verbose(CommandLine.ParseResult parseResult) {
+    for (CommandLine.ParseResult p = parseResult; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A usage error found after parsing (a value out of range): exit code 2 like a parse error. */
+  static CommandLine.ParameterException usage(CommandLine.Model.CommandSpec spec, String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
   @Override

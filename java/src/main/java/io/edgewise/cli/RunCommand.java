@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.onnx file, or an ONNX test directory.")
   Path model;
 
-  @Option(names = "--device", defaultValue = "ref", description = "ref, ort, auto (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--device", defaultValue = "ref", description = "ref, cpu, ort, auto (default: ${DEFAULT-VALUE}).")
   String device;
 
   @Option(names = "--input", paramLabel = "NAME=FILE.pb", description = "An input as a TensorProto file.")
@@ -51,6 +51,12 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (runs < 1) {
+      throw Main.usage(spec, "--runs must be at least 1, got " + runs);
+    }
+    if (threads < 0) {
+      throw Main.usage(spec, "--threads must be 0 (device default) or more, got " + threads);
+    }
     Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
     SessionOptions options = SessionOptions.defaults().withDevice(device).withThreads(threads);
     Map<String, Tensor> feeds = new LinkedHashMap<>();

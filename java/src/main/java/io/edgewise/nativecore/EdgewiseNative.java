@@ -23,6 +23,8 @@ public final class EdgewiseNative {
 
   public static native @Cast("int64_t") long ew_allocated_bytes();
 
+  public static native @Cast("int64_t") long ew_malloc_in_use_bytes();
+
   public static native int ew_sgemm(int transA, int transB, @Cast("int64_t") long m, @Cast("int64_t") long n,
       @Cast("int64_t") long k, float alpha, @Cast("const float*") float[] a, @Cast("int64_t") long lda,
       @Cast("const float*") float[] b, @Cast("int64_t") long ldb, float beta, @Cast("float*") float[] c,
@@ -43,6 +45,8 @@ public final class EdgewiseNative {
 
   public static native int ew_global_average_pool(@Cast("int64_t") long planes, @Cast("int64_t") long size,
       @Cast("const float*") long x, @Cast("float*") long y);
+
+  public static native double ew_measure_peak_gflops(int threads, int millis);
 
   public static native int ew_set_num_threads(int n);
 

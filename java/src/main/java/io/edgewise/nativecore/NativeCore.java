@@ -29,6 +29,11 @@ public final class NativeCore {
     return EdgewiseNative.ew_allocated_bytes();
   }
 
+  /** Bytes the C heap has in use across every native library in the process (-1 where unknown). */
+  public static long mallocInUseBytes() {
+    return EdgewiseNative.ew_malloc_in_use_bytes();
+  }
+
   public static String isa() {
     return EdgewiseNative.ew_isa_name();
   }
@@ -78,6 +83,11 @@ public final class NativeCore {
 
   public static void globalAveragePool(long planes, long size, long x, long y) {
     check(EdgewiseNative.ew_global_average_pool(planes, size, x, y), "ew_global_average_pool");
+  }
+
+  /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */
+  public static double measurePeakGflops(int threads, int millis) {
+    return EdgewiseNative.ew_measure_peak_gflops(threads, millis);
   }
 
   /** Sets the native thread pool's size (process-wide). */

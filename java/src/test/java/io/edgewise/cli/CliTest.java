@@ -91,6 +91,47 @@ class CliTest {
   }
 
   @Test
+  void verboseAddsTheStackTraceWhereverItIsGiven(@TempDir Path dir) {
+    String model = dir.resolve("none.onnx").toString();
+    for (Result r : List.of(run("--verbose", "run", model), run("run", model, "--verbose"))) {
+      assertEquals(Main.EXIT_FAILURE, r.exit());
+      assertTrue(r.err().contains("at io.edgewise."), r.err());
+    }
+  }
+
+  @Test
+  void outOfRangeOptionsAreUsageErrorsInTwoLines() {
+    Result r = run("run", TestData.model("digits_cnn_0to9").toString(), "--runs", "0");
+    assertEquals(Main.EXIT_USAGE, r.exit());
+    assertEquals(List.of("edgewise: --runs must be at least 1, got 0", "Try 'edgewise run --help' for usage."),
+        r.err().strip().lines().toList());
+    assertEquals(Main.EXIT_USAGE, run("demo", "--runs", "-1").exit());
+    assertEquals(Main.EXIT_USAGE, run("conformance").exit());
+  }
+
+  @Test
+  void conformanceOverADirectoryWithoutTestsIsAnError(@TempDir Path dir) {
+    Result r = run("conformance", dir.toString());
+    assertEquals(Main.EXIT_FAILURE, r.exit());
+    assertEquals("0 passed, 0 failed, 0 skipped", r.out().strip());
+    assertTrue(r.err().contains("no ONNX test directories"), r.err());
+  }
+
+  @Test
+  void runWithoutInputsOnAModelFileUsesSeededRandomInputsAndSaysSo() throws IOException {
+    Path file = TestData.model("digits_cnn_0to9").resolve("model.onnx");
+    Result a = run("run", file.toString(), "--runs", "1", "--json");
+    Result b = run("run", file.toString(), "--runs", "1", "--json", "--device", "ort");
+    assertEquals(0, a.exit(), a.err());
+    JsonNode da = Json.MAPPER.readTree(a.out());
+    JsonNode db = Json.MAPPER.readTree(b.out());
+    assertTrue(da.get("inputs").asText().startsWith("random (seed"), a.out());
+    // same seed, same inputs: ref and ort agree on the top class
+    assertEquals(da.get("outputs").get(0).get("top5").get(0).get("index"),
+        db.get("outputs").get(0).get("top5").get(0).get("index"));
+  }
+
+  @Test
   void demoRunsEveryDeviceWithoutSharedData() {
     Result r = run("demo", "--runs", "3");
     assertEquals(0, r.exit(), r.err());

@@ -40,10 +40,16 @@ final class OrtExecutable implements Executable {
       }
       try (OrtSession.Result result = session.run(feeds)) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, OnnxValue> e : result) {
-          out.put(e.getKey(), fromOrt(e.getKey(), e.getValue()));
+        try {
+          for (Map.Entry<String, OnnxValue> e : result) {
+            out.put(e.getKey(), fromOrt(e.getKey(), e.getValue()));
+          }
+          return out;
+        } catch (RuntimeException e) {
+          // an output we cannot take: release the ones already copied before reporting it
+          out.values().forEach(Tensor::close);
+          throw e;
         }
-        return out;
       }
     } catch (OrtException e) {
       throw new EdgewiseException(ErrorCode.DEVICE, label + ": ONNX Runtime failed: " + e.getMessage(), e);

@@ -158,7 +158,7 @@ public final class ReferenceExecutable implements Executable {
     try (TensorScope scope = TensorScope.open()) {
       Tensor[] results = kernels[index].compute(new OpContext(node, opset, options), args);
       scope.keep(results);  // everything else the kernel allocated is closed with the scope
-      profile.record(node.opType(), System.nanoTime() - start);
+      profile.record(node.opType(), node.output(0), System.nanoTime() - start);
       return results;
     } catch (EdgewiseException e) {
       // errors from shared helpers (Shape, Broadcast) do not know the node: name it for them

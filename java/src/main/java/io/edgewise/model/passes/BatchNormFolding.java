@@ -25,7 +25,9 @@ public final class BatchNormFolding implements GraphPass {
       Node bn = GraphEdits.soleConsumer(g, conv.output(0));
       if (bn == null || !bn.opType().equals("BatchNormalization") || !bn.input(0).equals(conv.output(0))
           || bn.outputs().stream().skip(1).anyMatch(o -> !o.isEmpty())
-          || model.opset() >= 14 && bn.attrInt("training_mode", 0) == 1) {
+          || model.opset() >= 14 && bn.attrInt("training_mode", 0) == 1
+          || model.opset() < 7 && bn.attrInt("is_test", 0) == 0  // opset 6 and older: training unless is_test
+          || model.opset() < 9 && bn.attrInt("spatial", 1) == 0) {  // per-activation statistics
         continue;
       }
       Tensor w = g.initializers().get(conv.input(1));

@@ -17,8 +17,8 @@ final class DropoutKernel {
     double ratio;
     boolean training;
     if (ctx.opset() >= 12) {
-      ratio = in.length > 1 && in[1] != null ? in[1].getDouble(0) : 0.5;
-      training = in.length > 2 && in[2] != null && in[2].getBool(0);
+      ratio = in.length > 1 && in[1] != null ? scalar(ctx, in, 1).getDouble(0) : 0.5;
+      training = in.length > 2 && in[2] != null && scalar(ctx, in, 2).getBool(0);
     } else {
       ratio = ctx.node().attrFloat("ratio", 0.5f);
       training = false;
@@ -26,7 +26,8 @@ final class DropoutKernel {
     if (ratio < 0 || ratio >= 1) {
       throw ctx.invalid("ratio " + ratio + " must lie in [0, 1)");
     }
-    Tensor mask = Tensor.allocate(DType.BOOL, x.shape());
+    // opsets 7 to 9 give the mask x's type, 10 on a bool tensor
+    Tensor mask = Tensor.allocate(ctx.opset() < 10 ? x.dtype() : DType.BOOL, x.shape());
     Tensor y;
     if (!training || ratio == 0) {
       y = x.copy();
@@ -48,5 +49,12 @@ final class DropoutKernel {
       mask = null;
     }
     return new Tensor[] {y, mask};
+  }
+
+  private static Tensor scalar(OpContext ctx, Tensor[] in, int index) {
+    if (in[index].size() != 1) {
+      throw ctx.invalid("input[" + index + "] must be a scalar, got shape " + in[index].shape());
+    }
+    return in[index];
   }
 }

@@ -7,7 +7,6 @@ import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleUnaryOperator;
 import java.util.function.LongBinaryOperator;
 
 /**
@@ -22,9 +21,10 @@ public final class ElementwiseOps {
     r.register("Sub", (ctx, in) -> arithmetic(ctx, in, (a, b) -> a - b, (a, b) -> a - b));
     r.register("Mul", (ctx, in) -> arithmetic(ctx, in, (a, b) -> a * b, (a, b) -> a * b));
     r.register("Div", ElementwiseOps::divide);
-    r.register("Pow", (ctx, in) -> arithmetic(ctx, in, (a, b) -> (long) Math.pow(a, b), Math::pow));
-    r.register("Max", (ctx, in) -> variadic(ctx, in, Math::max, Math::max));
-    r.register("Min", (ctx, in) -> variadic(ctx, in, Math::min, Math::min));
+    r.register("Mod", ElementwiseOps::mod);
+    r.register("Pow", ElementwisePow::compute);
+    r.register("Max", (ctx, in) -> extreme(ctx, in, true));
+    r.register("Min", (ctx, in) -> extreme(ctx, in, false));
     r.register("Sum", (ctx, in) -> variadic(ctx, in, Long::sum, Double::sum));
     r.register("Mean", ElementwiseOps::mean);
     r.register("Equal", (ctx, in) -> compare(ctx, in, c -> c == 0));
@@ -35,9 +35,15 @@ public final class ElementwiseOps {
     r.register("And", (ctx, in) -> logic(ctx, in, (a, b) -> a & b));
     r.register("Or", (ctx, in) -> logic(ctx, in, (a, b) -> a | b));
     r.register("Xor", (ctx, in) -> logic(ctx, in, (a, b) -> a ^ b));
-    r.register("Not", (ctx, in) -> unaryLong(ctx, in, v -> v == 0 ? 1 : 0));
-    r.register("Neg", (ctx, in) -> unaryMixed(ctx, in, v -> -v, v -> -v));
-    r.register("Abs", (ctx, in) -> unaryMixed(ctx, in, Math::abs, Math::abs));
+    r.register("Not", (ctx, in) -> ActivationOps.pointwise(ctx, in, v -> v == 0 ? 1 : 0, v -> v == 0 ? 1 : 0));
+    r.register("Neg", (ctx, in) -> ActivationOps.pointwise(ctx, in, v -> -v, v -> -v));
+    // unsigned values are their own absolute value (uint64 above 2^63 reads as a negative long)
+    r.register("Abs", (ctx, in) -> ActivationOps.pointwise(ctx, in,
+        ctx.required(in, 0).dtype().isSigned() ? Math::abs : v -> v, Math::abs));
+    r.register("Sign", (ctx, in) -> ActivationOps.pointwise(ctx, in,
+        ctx.required(in, 0).dtype().isSigned() ? Long::signum : v -> v == 0 ? 0 : 1, Math::signum));
+    // Round: half to even, as numpy.round and the spec's examples
+    r.register("Round", (ctx, in) -> ActivationOps.unary(ctx, in, Math::rint));
     r.register("Sqrt", (ctx, in) -> ActivationOps.unary(ctx, in, Math::sqrt));
     r.register("Exp", (ctx, in) -> ActivationOps.unary(ctx, in, Math::exp));
     r.register("Log", (ctx, in) -> ActivationOps.unary(ctx, in, Math::log));
@@ -54,15 +60,25 @@ public final class ElementwiseOps {
     return new Tensor[] {apply(ctx, a, b, ints, fps)};
   }
 
-  private static Tensor apply(OpContext ctx, Tensor a, Tensor b, LongBinaryOperator ints, DoubleBinaryOperator fps) {
+  static Tensor apply(OpContext ctx, Tensor a, Tensor b, LongBinaryOperator ints, DoubleBinaryOperator fps) {
     if (a.dtype() != b.dtype()) {
       throw ctx.invalid("inputs have different types " + a.dtype() + " and " + b.dtype());
     }
-    Shape out = broadcast(ctx, a, b);
+    Shape out = broadcast(ctx, a.shape(), b.shape());
     int[] ia = Broadcast.sourceIndex(a.shape(), out);
     int[] ib = Broadcast.sourceIndex(b.shape(), out);
     Tensor y = Tensor.allocate(a.dtype(), out);
-    if (a.dtype().isFloatingPoint()) {
+    if (a.dtype() == DType.FLOAT32) {
+      // float32 arrays keep ResNet's residual Adds fast; +,-,*,/ in double then rounded to float equal the
+      // float32 operation exactly
+      float[] va = a.toFloatArray();
+      float[] vb = b.toFloatArray();
+      float[] vy = new float[ia.length];
+      for (int i = 0; i < ia.length; i++) {
+        vy[i] = (float) fps.applyAsDouble(va[ia[i]], vb[ib[i]]);
+      }
+      y.setFloats(vy);
+    } else if (a.dtype().isFloatingPoint()) {
       double[] va = a.toDoubleArray();
       double[] vb = b.toDoubleArray();
       for (int i = 0; i < ia.length; i++) {
@@ -78,12 +94,18 @@ public final class ElementwiseOps {
     return y;
   }
 
-  private static Shape broadcast(OpContext ctx, Tensor a, Tensor b) {
-    try {
-      return Broadcast.shape(a.shape(), b.shape());
-    } catch (io.edgewise.EdgewiseException e) {
-      throw ctx.invalid(e.getMessage().replaceFirst("^\\[\\w+\\] ", ""));
+  /** The numpy broadcast of two shapes; an error names the node and both shapes. */
+  static Shape broadcast(OpContext ctx, Shape a, Shape b) {
+    int rank = Math.max(a.rank(), b.rank());
+    for (int i = 0; i < rank; i++) {
+      long da = i < rank - a.rank() ? 1 : a.dim(i - (rank - a.rank()));
+      long db = i < rank - b.rank() ? 1 : b.dim(i - (rank - b.rank()));
+      if (da != db && da != 1 && db != 1) {
+        throw ctx.invalid("shapes " + a + " and " + b + " cannot be broadcast (axis " + i + ": " + da + " vs " + db
+            + ")");
+      }
     }
+    return Broadcast.shape(a, b);
   }
 
   private static Tensor[] divide(OpContext ctx, Tensor[] in) {
@@ -108,6 +130,36 @@ public final class ElementwiseOps {
     return new Tensor[] {acc};
   }
 
+  /** Max/Min: NaN propagates (as numpy.maximum); uint64 compares unsigned. */
+  private static Tensor[] extreme(OpContext ctx, Tensor[] in, boolean max) {
+    DType t = ctx.required(in, 0).dtype();
+    LongBinaryOperator ints = (a, b) -> (ElementwiseTypes.compare(t, a, b) >= 0) == max ? a : b;
+    return variadic(ctx, in, ints, max ? Math::max : Math::min);
+  }
+
+  /**
+   * Mod: fmod = 0 gives the remainder with the divisor's sign (Python's %), fmod = 1 the dividend's (C's fmod).
+   * Integer division by zero is refused.
+   */
+  private static Tensor[] mod(OpContext ctx, Tensor[] in) {
+    boolean fmod = ctx.node().attrInt("fmod", 0) != 0;
+    Tensor a = ctx.required(in, 0);
+    if (a.dtype().isFloatingPoint() && !fmod) {
+      throw ctx.invalid("attribute fmod must be 1 for floating-point inputs (" + a.dtype() + ")");
+    }
+    boolean unsigned = !a.dtype().isSigned();
+    LongBinaryOperator ints = (x, y) -> {
+      if (y == 0) {
+        throw ctx.invalid("integer modulo by zero");
+      }
+      if (unsigned) {
+        return Long.remainderUnsigned(x, y);
+      }
+      return fmod ? x % y : Math.floorMod(x, y);
+    };
+    return arithmetic(ctx, in, ints, (x, y) -> x % y);
+  }
+
   private static Tensor[] mean(OpContext ctx, Tensor[] in) {
     Tensor[] sum = variadic(ctx, in, Long::sum, Double::sum);
     Tensor s = sum[0];
@@ -128,7 +180,7 @@ public final class ElementwiseOps {
     if (a.dtype() != b.dtype()) {
       throw ctx.invalid("inputs have different types " + a.dtype() + " and " + b.dtype());
     }
-    Shape out = broadcast(ctx, a, b);
+    Shape out = broadcast(ctx, a.shape(), b.shape());
     int[] ia = Broadcast.sourceIndex(a.shape(), out);
     int[] ib = Broadcast.sourceIndex(b.shape(), out);
     Tensor y = Tensor.allocate(DType.BOOL, out);
@@ -155,7 +207,7 @@ public final class ElementwiseOps {
   private static Tensor[] logic(OpContext ctx, Tensor[] in, LongBinaryOperator op) {
     Tensor a = ctx.required(in, 0);
     Tensor b = ctx.required(in, 1);
-    Shape out = broadcast(ctx, a, b);
+    Shape out = broadcast(ctx, a.shape(), b.shape());
     int[] ia = Broadcast.sourceIndex(a.shape(), out);
     int[] ib = Broadcast.sourceIndex(b.shape(), out);
     Tensor y = Tensor.allocate(DType.BOOL, out);
@@ -165,26 +217,17 @@ public final class ElementwiseOps {
     return new Tensor[] {y};
   }
 
-  private static Tensor[] unaryLong(OpContext ctx, Tensor[] in, java.util.function.LongUnaryOperator f) {
-    Tensor x = ctx.required(in, 0);
-    Tensor y = Tensor.allocate(x.dtype(), x.shape());
-    for (long i = 0; i < x.size(); i++) {
-      y.setLong(i, f.applyAsLong(x.getLong(i)));
-    }
-    return new Tensor[] {y};
-  }
-
-  private static Tensor[] unaryMixed(OpContext ctx, Tensor[] in, java.util.function.LongUnaryOperator ints,
-      DoubleUnaryOperator fps) {
-    Tensor x = ctx.required(in, 0);
-    return x.dtype().isFloatingPoint() ? ActivationOps.unary(ctx, in, fps) : unaryLong(ctx, in, ints);
-  }
-
   private static Tensor[] where(OpContext ctx, Tensor[] in) {
     Tensor c = ctx.required(in, 0);
     Tensor a = ctx.required(in, 1);
     Tensor b = ctx.required(in, 2);
-    Shape out = Broadcast.shape(Broadcast.shape(c.shape(), a.shape()), b.shape());
+    if (c.dtype() != DType.BOOL) {
+      throw ctx.invalid("input[0] condition must be bool, got " + c.dtype());
+    }
+    if (a.dtype() != b.dtype()) {
+      throw ctx.invalid("inputs X and Y have different types " + a.dtype() + " and " + b.dtype());
+    }
+    Shape out = broadcast(ctx, broadcast(ctx, c.shape(), a.shape()), b.shape());
     int[] ic = Broadcast.sourceIndex(c.shape(), out);
     int[] ia = Broadcast.sourceIndex(a.shape(), out);
     int[] ib = Broadcast.sourceIndex(b.shape(), out);

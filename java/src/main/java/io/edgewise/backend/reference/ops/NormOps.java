@@ -2,13 +2,23 @@ package io.edgewise.backend.reference.ops;
 
 import io.edgewise.backend.reference.OpContext;
 import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 
 /**
- * BatchNormalization. Inference mode normalises with the given statistics. Training mode (opset >= 14
- * `training_mode` = 1) normalises with the batch mean and biased variance, and outputs the running statistics
- * running = input * momentum + batch * (1 - momentum), as the ONNX reference implementation does.
+ * BatchNormalization, y = (x - mean) / sqrt(var + epsilon) * scale + B, per channel (axis 1).
+ *
+ * <p>Which statistics, by opset (as the ONNX reference implementation and spec):
+ * <ul>
+ *   <li>opset 14+: `training_mode` = 1 normalises with the batch mean and biased variance and outputs the
+ *       running statistics input * momentum + batch * (1 - momentum) (biased variance, as the node tests'
+ *       expected data); outputs 1 and 2 are running_mean and running_var.
+ *   <li>opset 7-13: training mode is declared by asking for more than Y (outputs mean, var, saved_mean,
+ *       saved_var); opset 6 and older: by `is_test` = 0 (its default).
+ *   <li>opset 7-8 `spatial` = 0: the statistics are per activation, shaped [C, D1, ...] like x without N.
+ * </ul>
+ * Optional outputs are made only when the node names them.
  */
 public final class NormOps {
   private NormOps() {}
@@ -19,71 +29,116 @@ public final class NormOps {
 
   private static Tensor[] batchNorm(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
-    double[] scale = ctx.required(in, 1).toDoubleArray();
-    double[] bias = ctx.required(in, 2).toDoubleArray();
-    double[] mean = ctx.required(in, 3).toDoubleArray();
-    double[] var = ctx.required(in, 4).toDoubleArray();
     Shape s = x.shape();
     if (s.rank() < 2) {
-      throw ctx.invalid("input X must be at least 2-D [N, C, ...], got " + s);
+      throw ctx.invalid("input[0] X must be at least 2-D [N, C, ...], got " + s);
     }
-    int c = s.dimInt(1);
-    for (int k = 1; k <= 4; k++) {
-      if (in[k].size() != c) {
-        throw ctx.invalid("input[" + k + "] has " + in[k].size() + " elements for " + c + " channels");
-      }
+    if (!x.dtype().isFloatingPoint()) {
+      throw ctx.invalid("input[0] X must be a floating-point tensor, got " + x.dtype());
     }
-    double epsilon = ctx.node().attrFloat("epsilon", 1e-5f);
-    double momentum = ctx.node().attrFloat("momentum", 0.9f);
-    boolean training = ctx.opset() >= 14 && ctx.node().attrInt("training_mode", 0) == 1;
+    var node = ctx.node();
+    int opset = ctx.opset();
     long n = s.dim(0);
-    int spatial = (int) (s.numElements() / Math.max(n * c, 1));
-    double[] xv = x.toDoubleArray();
-    double[] useMean = mean;
-    double[] useVar = var;
-    if (training) {
-      useMean = new double[c];
-      useVar = new double[c];
-      double count = (double) n * spatial;
-      for (int ch = 0; ch < c; ch++) {
-        double sum = 0;
-        for (int b = 0; b < n; b++) {
-          for (int p = 0; p < spatial; p++) {
-            sum += xv[(b * c + ch) * spatial + p];
-          }
-        }
-        useMean[ch] = sum / count;
-        double sq = 0;
-        for (int b = 0; b < n; b++) {
-          for (int p = 0; p < spatial; p++) {
-            double d = xv[(b * c + ch) * spatial + p] - useMean[ch];
-            sq += d * d;
-          }
-        }
-        useVar[ch] = sq / count;
+    long c = s.dim(1);
+    long inner = c == 0 ? 0 : s.numElements() / Math.max(n * c, 1);  // elements per (batch, channel)
+    boolean perActivation = opset < 9 && node.attrInt("spatial", 1) == 0;
+    long statSize = perActivation ? c * inner : c;
+    String[] names = {"X", "scale", "B", "input_mean", "input_var"};
+    double[][] stats = new double[5][];
+    for (int k = 1; k <= 4; k++) {
+      Tensor t = ctx.required(in, k);
+      if (t.size() != statSize) {
+        throw ctx.invalid("input[" + k + "] " + names[k] + " has " + t.size() + " elements (shape " + t.shape()
+            + "); expected " + statSize + (perActivation ? " (C x spatial, spatial = 0)" : " (one per channel C)"));
       }
+      stats[k] = t.toDoubleArray();
+    }
+    boolean training;
+    if (opset >= 14) {
+      training = node.attrInt("training_mode", 0) == 1;
+    } else if (opset >= 7) {
+      training = ctx.wantsOutput(1) || ctx.wantsOutput(2) || ctx.wantsOutput(3) || ctx.wantsOutput(4);
+    } else {
+      training = node.attrInt("is_test", 0) == 0;
+    }
+    double epsilon = node.attrFloat("epsilon", 1e-5f);
+    double momentum = node.attrFloat("momentum", 0.9f);
+    // Statistic index of element i: channel (i / inner) % c, or (i % (c * inner)) per activation.
+    int group = (int) (perActivation ? 1 : inner);
+    int period = (int) statSize;
+    float[] xv = x.toFloatArray();
+    double[] xd = x.dtype() == DType.FLOAT64 ? x.toDoubleArray() : null;
+    double[] mean = stats[3];
+    double[] var = stats[4];
+    if (training) {
+      mean = new double[period];
+      var = new double[period];
+      long[] count = new long[period];
+      for (int i = 0; i < xv.length; i++) {
+        int k = (i / group) % period;
+        mean[k] += value(xv, xd, i);
+        count[k]++;
+      }
+      for (int k = 0; k < period; k++) {
+        mean[k] /= count[k];
+      }
+      for (int i = 0; i < xv.length; i++) {
+        int k = (i / group) % period;
+        double d = value(xv, xd, i) - mean[k];
+        var[k] += d * d;
+      }
+      for (int k = 0; k < period; k++) {
+        var[k] /= count[k];  // biased, as numpy's x.var() in the reference
+      }
+    }
+    double[] mul = new double[period];
+    double[] add = new double[period];
+    for (int k = 0; k < period; k++) {
+      mul[k] = stats[1][k] / Math.sqrt(var[k] + epsilon);
+      add[k] = stats[2][k] - mean[k] * mul[k];
     }
     Tensor y = Tensor.allocate(x.dtype(), s);
-    for (int i = 0; i < xv.length; i++) {
-      int ch = (i / spatial) % c;
-      y.setDouble(i, (xv[i] - useMean[ch]) / Math.sqrt(useVar[ch] + epsilon) * scale[ch] + bias[ch]);
+    if (x.dtype() == DType.FLOAT32) {
+      float[] out = new float[xv.length];
+      for (int i = 0; i < out.length; i++) {
+        int k = (i / group) % period;
+        out[i] = (float) (xv[i] * mul[k] + add[k]);
+      }
+      y.setFloats(out);
+    } else {
+      for (int i = 0; i < xv.length; i++) {
+        int k = (i / group) % period;
+        y.setDouble(i, value(xv, xd, i) * mul[k] + add[k]);
+      }
     }
-    Tensor runningMean = null;
-    Tensor runningVar = null;
-    if (training && ctx.wantsOutput(1)) {
-      runningMean = blend(in[3], mean, useMean, momentum);
+    Tensor[] outs = new Tensor[opset >= 14 ? 3 : 5];
+    outs[0] = y;
+    if (training) {
+      if (ctx.wantsOutput(1)) {
+        outs[1] = blend(in[3], stats[3], mean, momentum);
+      }
+      if (ctx.wantsOutput(2)) {
+        outs[2] = blend(in[4], stats[4], var, momentum);
+      }
+      if (outs.length > 3 && ctx.wantsOutput(3)) {
+        outs[3] = Tensor.ofDoubles(in[3].dtype(), in[3].shape(), mean);
+      }
+      if (outs.length > 3 && ctx.wantsOutput(4)) {
+        outs[4] = Tensor.ofDoubles(in[4].dtype(), in[4].shape(), var);
+      }
     }
-    if (training && ctx.wantsOutput(2)) {
-      runningVar = blend(in[4], var, useVar, momentum);
-    }
-    return new Tensor[] {y, runningMean, runningVar};
+    return outs;
+  }
+
+  private static double value(float[] xv, double[] xd, int i) {
+    return xd != null ? xd[i] : xv[i];
   }
 
   private static Tensor blend(Tensor like, double[] running, double[] batch, double momentum) {
-    Tensor t = Tensor.allocate(like.dtype(), like.shape());
-    for (int i = 0; i < running.length; i++) {
-      t.setDouble(i, running[i] * momentum + batch[i] * (1 - momentum));
+    double[] v = new double[running.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = running[i] * momentum + batch[i] * (1 - momentum);
     }
-    return t;
+    return Tensor.ofDoubles(like.dtype(), like.shape(), v);
   }
 }

@@ -2,13 +2,18 @@ package io.edgewise.backend.reference.ops;
 
 import io.edgewise.backend.reference.OpContext;
 import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
+import java.util.Arrays;
 
 /**
- * Resize (opset 10 to 19) and Upsample (7 to 9). The output is separable: along each axis every output coordinate
- * maps to a few input taps with weights (ResizeTaps), and an output element is the weighted sum over the product
- * of its axes' taps. Semantics follow onnx/reference/ops/op_resize.py.
+ * Resize (opset 10 to 19+) and Upsample (7 to 9). The output is separable: along each axis every output
+ * coordinate maps to a few input taps with weights (ResizeTaps), and an output element is the weighted sum over
+ * the product of its axes' taps. Semantics follow onnx/reference/ops/op_resize.py: output length floor(in *
+ * scale) from scales; from sizes the scale is size / in, and keep_aspect_ratio_policy not_larger / not_smaller
+ * uses one scale for all listed axes with lengths rounded half up. Integer outputs truncate toward zero (numpy's
+ * astype in the reference) and saturate to the type's range.
  */
 public final class ResizeOps {
   private ResizeOps() {}
@@ -18,129 +23,178 @@ public final class ResizeOps {
     r.register("Upsample", ResizeOps::upsample);
   }
 
+  /** Upsample: scales from the attribute (opset 7-8) or input 1 (opset 9); asymmetric coordinates, floor. */
   private static Tensor[] upsample(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
-    double[] scales = ctx.opset() < 9 ? floats(ctx.node().attrFloats("scales", null))
-        : ctx.required(in, 1).toDoubleArray();
-    if (scales == null || scales.length != x.shape().rank()) {
-      throw ctx.invalid("scales must give one factor per axis of " + x.shape());
+    double[] scales;
+    if (ctx.opset() < 9) {
+      float[] attr = ctx.node().attrFloats("scales", null);
+      if (attr == null) {
+        throw ctx.invalid("attribute scales is required");
+      }
+      scales = new double[attr.length];
+      for (int i = 0; i < attr.length; i++) {
+        scales[i] = attr[i];
+      }
+    } else {
+      scales = ctx.required(in, 1).toDoubleArray();
     }
-    ResizeTaps.Settings s = new ResizeTaps.Settings(ctx.node().attrString("mode", "nearest"), "asymmetric",
-        "floor", -0.75, false, 0, false);
-    return new Tensor[] {apply(ctx, x, scales, outputSize(x.shape(), scales), null, s)};
+    if (scales.length != x.shape().rank()) {
+      throw ctx.invalid("scales has " + scales.length + " entries; expected one per axis of " + x.shape());
+    }
+    checkScales(ctx, scales, "scales");
+    String mode = ctx.node().attrString("mode", "nearest");
+    if (mode.equals("bilinear")) {  // Upsample-1's name for linear
+      mode = "linear";
+    }
+    if (!mode.equals("nearest") && !mode.equals("linear")) {
+      throw ctx.invalid("attribute mode = '" + mode + "' is not nearest or linear");
+    }
+    ResizeTaps.Settings s = new ResizeTaps.Settings(mode, "asymmetric", "floor", -0.75, false, 0, false);
+    return new Tensor[] {apply(ctx, x, scales, outputSize(ctx, x.shape(), scales), null, s)};
   }
 
   private static Tensor[] resize(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
-    int rank = x.shape().rank();
+    Shape shape = x.shape();
+    int rank = shape.rank();
     var node = ctx.node();
     boolean v10 = ctx.opset() < 11;
     Tensor roiT = v10 ? null : optional(in, 1);
     Tensor scalesT = v10 ? ctx.required(in, 1) : optional(in, 2);
     Tensor sizesT = v10 ? null : optional(in, 3);
-    long[] axes = node.attrInts("axes", null);
-    if (axes == null) {
-      axes = new long[rank];
-      for (int i = 0; i < rank; i++) {
-        axes[i] = i;
-      }
-    }
-    int[] axis = new int[axes.length];
-    for (int i = 0; i < axes.length; i++) {
-      axis[i] = ShapeKernels.axis(ctx, axes[i], rank, "axes entry");
-    }
+    int[] axis = axes(ctx, node.attrInts("axes", null), rank);
     double[] scales = new double[rank];
-    java.util.Arrays.fill(scales, 1);
-    long[] out = x.shape().dims();
+    Arrays.fill(scales, 1);
+    long[] out = shape.dims();
     boolean haveScales = scalesT != null && scalesT.size() > 0;
     boolean haveSizes = sizesT != null && sizesT.size() > 0;
     if (haveScales == haveSizes) {
-      throw ctx.invalid("exactly one of scales and sizes must be given");
+      throw ctx.invalid(haveScales ? "input scales and input sizes are both given; exactly one must be"
+          : "neither input scales nor input sizes is given; exactly one must be");
     }
     if (haveScales) {
+      if (!scalesT.dtype().isFloatingPoint()) {
+        throw ctx.invalid("input scales must be floating point, got " + scalesT.dtype());
+      }
       double[] given = scalesT.toDoubleArray();
       if (given.length != axis.length) {
-        throw ctx.invalid("scales has " + given.length + " entries for " + axis.length + " axes");
+        throw ctx.invalid("input scales has " + given.length + " entries for " + axis.length + " axes");
       }
+      checkScales(ctx, given, "input scales");
       for (int i = 0; i < axis.length; i++) {
-        if (given[i] <= 0) {
-          throw ctx.invalid("scales[" + i + "] = " + given[i] + " must be positive");
-        }
         scales[axis[i]] = given[i];
       }
-      out = outputSize(x.shape(), scales);
+      out = outputSize(ctx, shape, scales);
     } else {
-      long[] sizes = ShapeKernels.longs(ctx, sizesT, "input[3] sizes");
+      long[] sizes = ShapeKernels.longs(ctx, sizesT, "input sizes");
       if (sizes.length != axis.length) {
-        throw ctx.invalid("sizes has " + sizes.length + " entries for " + axis.length + " axes");
+        throw ctx.invalid("input sizes has " + sizes.length + " entries for " + axis.length + " axes");
       }
-      String policy = node.attrString("keep_aspect_ratio_policy", "stretch");
-      if (policy.equals("stretch")) {
+      for (int i = 0; i < sizes.length; i++) {
+        if (sizes[i] < 0) {
+          throw ctx.invalid("input sizes[" + i + "] = " + sizes[i] + " is negative");
+        }
+      }
+      sizesToScales(ctx, shape, axis, sizes, node.attrString("keep_aspect_ratio_policy", "stretch"), scales, out);
+    }
+    String transform = v10 ? "asymmetric" : node.attrString("coordinate_transformation_mode", "half_pixel");
+    double[] roi = transform.equals("tf_crop_and_resize") ? roi(ctx, roiT, axis, rank) : null;
+    String mode = node.attrString("mode", "nearest");
+    ResizeTaps.Settings s = new ResizeTaps.Settings(mode, transform,
+        v10 ? "floor" : node.attrString("nearest_mode", "round_prefer_floor"), node.attrFloat("cubic_coeff_a", -0.75f),
+        node.attrInt("exclude_outside", 0) == 1, node.attrFloat("extrapolation_value", 0f),
+        node.attrInt("antialias", 0) == 1 && !mode.equals("nearest"));
+    return new Tensor[] {apply(ctx, x, scales, out, roi, s)};
+  }
+
+  /** The resized axes: attribute axes (opset 18), each once, or all of them. */
+  private static int[] axes(OpContext ctx, long[] given, int rank) {
+    if (given == null) {
+      int[] all = new int[rank];
+      for (int i = 0; i < rank; i++) {
+        all[i] = i;
+      }
+      return all;
+    }
+    int[] axis = new int[given.length];
+    boolean[] seen = new boolean[rank];
+    for (int i = 0; i < given.length; i++) {
+      axis[i] = ShapeKernels.axis(ctx, given[i], rank, "attribute axes entry");
+      if (seen[axis[i]]) {
+        throw ctx.invalid("attribute axes names axis " + axis[i] + " twice");
+      }
+      seen[axis[i]] = true;
+    }
+    return axis;
+  }
+
+  private static void checkScales(OpContext ctx, double[] scales, String what) {
+    for (int i = 0; i < scales.length; i++) {
+      if (!(scales[i] > 0) || Double.isInfinite(scales[i])) {
+        throw ctx.invalid(what + "[" + i + "] = " + scales[i] + " must be positive and finite");
+      }
+    }
+  }
+
+  /** Fills scales and out from sizes under keep_aspect_ratio_policy. */
+  private static void sizesToScales(OpContext ctx, Shape shape, int[] axis, long[] sizes, String policy,
+      double[] scales, long[] out) {
+    switch (policy) {
+      case "stretch" -> {
         for (int i = 0; i < axis.length; i++) {
           out[axis[i]] = sizes[i];
-          scales[axis[i]] = (double) sizes[i] / x.shape().dim(axis[i]);
+          scales[axis[i]] = (double) sizes[i] / shape.dim(axis[i]);
         }
-      } else {
-        double scale = policy.equals("not_larger") ? Double.MAX_VALUE : 0;
+      }
+      case "not_larger", "not_smaller" -> {
+        boolean notLarger = policy.equals("not_larger");
+        double scale = notLarger ? Double.POSITIVE_INFINITY : 0;
         for (int i = 0; i < axis.length; i++) {
-          double s = (double) sizes[i] / x.shape().dim(axis[i]);
-          scale = policy.equals("not_larger") ? Math.min(scale, s) : Math.max(scale, s);
-        }
-        if (!policy.equals("not_larger") && !policy.equals("not_smaller")) {
-          throw ctx.invalid("attribute keep_aspect_ratio_policy = '" + policy + "' is not stretch, not_larger or "
-              + "not_smaller");
+          double s = (double) sizes[i] / shape.dim(axis[i]);
+          scale = notLarger ? Math.min(scale, s) : Math.max(scale, s);
         }
         for (int a : axis) {
           scales[a] = scale;
-          out[a] = (long) Math.rint(scale * x.shape().dim(a));
+          out[a] = (long) Math.floor(scale * shape.dim(a) + 0.5);  // the reference's round_half_up
         }
       }
+      default -> throw ctx.invalid("attribute keep_aspect_ratio_policy = '" + policy + "' is not stretch, "
+          + "not_larger or not_smaller");
     }
-    double[] roi = null;
-    String transform = v10 ? "asymmetric" : node.attrString("coordinate_transformation_mode", "half_pixel");
-    if (transform.equals("tf_crop_and_resize")) {
-      if (roiT == null) {
-        throw ctx.invalid("coordinate_transformation_mode tf_crop_and_resize needs the roi input");
-      }
-      double[] given = roiT.toDoubleArray();
-      if (given.length != 2 * axis.length) {
-        throw ctx.invalid("roi has " + given.length + " entries; expected " + 2 * axis.length);
-      }
-      roi = new double[2 * rank];
-      for (int d = 0; d < rank; d++) {
-        roi[rank + d] = 1;
-      }
-      for (int i = 0; i < axis.length; i++) {
-        roi[axis[i]] = given[i];
-        roi[rank + axis[i]] = given[axis.length + i];
-      }
+  }
+
+  /** roi as [start_0..start_r-1, end_0..end_r-1] over all axes; axes not listed keep [0, 1]. */
+  private static double[] roi(OpContext ctx, Tensor roiT, int[] axis, int rank) {
+    if (roiT == null || roiT.size() == 0) {
+      throw ctx.invalid("coordinate_transformation_mode tf_crop_and_resize needs the roi input");
     }
-    ResizeTaps.Settings s = new ResizeTaps.Settings(node.attrString("mode", "nearest"), transform,
-        v10 ? "floor" : node.attrString("nearest_mode", "round_prefer_floor"), node.attrFloat("cubic_coeff_a", -0.75f),
-        node.attrInt("exclude_outside", 0) == 1, node.attrFloat("extrapolation_value", 0f),
-        node.attrInt("antialias", 0) == 1);
-    return new Tensor[] {apply(ctx, x, scales, out, roi, s)};
+    double[] given = roiT.toDoubleArray();
+    if (given.length != 2 * axis.length) {
+      throw ctx.invalid("input roi has " + given.length + " entries; expected " + 2 * axis.length);
+    }
+    double[] roi = new double[2 * rank];
+    Arrays.fill(roi, rank, 2 * rank, 1);
+    for (int i = 0; i < axis.length; i++) {
+      roi[axis[i]] = given[i];
+      roi[rank + axis[i]] = given[axis.length + i];
+    }
+    return roi;
   }
 
   private static Tensor optional(Tensor[] in, int i) {
     return i < in.length ? in[i] : null;
   }
 
-  private static double[] floats(float[] f) {
-    if (f == null) {
-      return null;
-    }
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
-  }
-
-  private static long[] outputSize(Shape in, double[] scales) {
+  /** floor(in * scale) per axis, as the reference's (scales * shape).astype(int). */
+  private static long[] outputSize(OpContext ctx, Shape in, double[] scales) {
     long[] out = new long[in.rank()];
     for (int d = 0; d < out.length; d++) {
-      out[d] = (long) Math.floor(in.dim(d) * scales[d]);
+      double v = Math.floor(in.dim(d) * scales[d]);
+      if (v > Integer.MAX_VALUE) {
+        throw ctx.invalid("scale " + scales[d] + " makes axis " + d + " of " + in + " too long");
+      }
+      out[d] = (long) v;
     }
     return out;
   }
@@ -148,31 +202,50 @@ public final class ResizeOps {
   private static Tensor apply(OpContext ctx, Tensor x, double[] scales, long[] out, double[] roi,
       ResizeTaps.Settings s) {
     int rank = x.shape().rank();
+    double elements = 1;
+    for (long o : out) {
+      elements *= o;
+    }
+    if (elements > Integer.MAX_VALUE - 8) {  // the longest Java array, which the accumulator is
+      throw ctx.invalid("output shape " + Arrays.toString(out) + " is too large");
+    }
+    Shape outShape = Shape.of(out);
     ResizeTaps[] taps = new ResizeTaps[rank];
     for (int d = 0; d < rank; d++) {
-      if (out[d] < 0) {
-        throw ctx.invalid("output size " + out[d] + " on axis " + d + " is negative");
+      if (x.shape().dim(d) == 0 && out[d] > 0) {
+        throw ctx.invalid("axis " + d + " of input " + x.shape() + " is empty and cannot be resized to " + out[d]);
+      }
+      if (outShape.numElements() == 0) {
+        ResizeTaps.build(ctx, x.shape().dim(d), 0, scales[d], 0, 1, s);  // still refuses unknown attribute values
+        continue;
       }
       taps[d] = ResizeTaps.build(ctx, x.shape().dim(d), out[d], scales[d],
           roi == null ? 0 : roi[d], roi == null ? 1 : roi[rank + d], s);
     }
-    Shape outShape = Shape.of(out);
-    Tensor y = Tensor.allocate(x.dtype(), outShape);
+    if (outShape.numElements() == 0) {
+      return Tensor.allocate(x.dtype(), outShape);
+    }
+    int count = (int) outShape.numElements();
+    if (allSingleUnitTaps(taps)) {
+      return gather(x, outShape, taps);
+    }
     double[] xv = x.toDoubleArray();
+    double[] yv = new double[count];
     long[] strides = x.shape().strides();
     long[] idx = new long[rank];
     int[] tap = new int[rank];
-    for (long i = 0; i < outShape.numElements(); i++) {
+    for (int i = 0; i < count; i++) {
       boolean outside = false;
+      boolean empty = false;
       for (int d = 0; d < rank; d++) {
         outside |= taps[d].outside[(int) idx[d]];
+        empty |= taps[d].indices[(int) idx[d]].length == 0;
       }
-      double value;
+      double value = 0;
       if (outside) {
         value = s.extrapolation();
-      } else {
-        value = 0;
-        java.util.Arrays.fill(tap, 0);
+      } else if (!empty) {
+        Arrays.fill(tap, 0);
         while (true) {
           double w = 1;
           long src = 0;
@@ -181,9 +254,7 @@ public final class ResizeOps {
             w *= taps[d].weights[o][tap[d]];
             src += taps[d].indices[o][tap[d]] * strides[d];
           }
-          if (w != 0) {
-            value += w * xv[(int) src];
-          }
+          value += w * xv[(int) src];
           int d = rank - 1;
           while (d >= 0 && ++tap[d] >= taps[d].indices[(int) idx[d]].length) {
             tap[d] = 0;
@@ -194,12 +265,60 @@ public final class ResizeOps {
           }
         }
       }
-      if (x.dtype().isFloatingPoint()) {
-        y.setDouble(i, value);
-      } else {
-        y.setLong(i, (long) Math.rint(value));
-      }
+      yv[i] = value;
       ShapeKernels.next(idx, out);
+    }
+    return store(x.dtype(), outShape, yv);
+  }
+
+  /** True when every output element copies one input element (nearest mode without extrapolation). */
+  private static boolean allSingleUnitTaps(ResizeTaps[] taps) {
+    for (ResizeTaps t : taps) {
+      for (int o = 0; o < t.weights.length; o++) {
+        if (t.outside[o] || t.weights[o].length != 1 || t.weights[o][0] != 1) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Copies whole elements as bytes, so nearest mode keeps every dtype exact (int64 beyond 2^53 included). */
+  private static Tensor gather(Tensor x, Shape outShape, ResizeTaps[] taps) {
+    int rank = taps.length;
+    long[] out = outShape.dims();
+    long[] strides = x.shape().strides();
+    int[] index = new int[(int) outShape.numElements()];
+    long[] idx = new long[rank];
+    for (int i = 0; i < index.length; i++) {
+      long src = 0;
+      for (int d = 0; d < rank; d++) {
+        src += taps[d].indices[(int) idx[d]][0] * strides[d];
+      }
+      index[i] = (int) src;
+      ShapeKernels.next(idx, out);
+    }
+    return ShapeKernels.gather(x, outShape, index);
+  }
+
+  private static Tensor store(DType dtype, Shape shape, double[] v) {
+    Tensor y = Tensor.allocate(dtype, shape);
+    if (dtype == DType.FLOAT32) {
+      float[] f = new float[v.length];
+      for (int i = 0; i < v.length; i++) {
+        f[i] = (float) v[i];
+      }
+      y.setFloats(f);
+    } else if (dtype.isFloatingPoint() || dtype == DType.BOOL || dtype == DType.UINT64) {
+      for (int i = 0; i < v.length; i++) {
+        y.setDouble(i, v[i]);
+      }
+    } else {
+      double lo = dtype.isSigned() ? -Math.pow(2, 8 * dtype.byteSize() - 1) : 0;
+      double hi = Math.pow(2, 8 * dtype.byteSize() - (dtype.isSigned() ? 1 : 0)) - 1;
+      for (int i = 0; i < v.length; i++) {
+        y.setLong(i, (long) Math.max(lo, Math.min(hi, v[i])));  // the cast truncates toward zero
+      }
     }
     return y;
   }

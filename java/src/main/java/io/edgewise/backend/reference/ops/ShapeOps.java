@@ -29,6 +29,7 @@ public final class ShapeOps {
     r.register("Split", SplitKernel::compute);
     r.register("Slice", SliceKernel::compute);
     r.register("Cast", CastKernels::cast);
+    r.register("CastLike", CastKernels::castLike);
     r.register("Constant", CastKernels::constant);
     r.register("ConstantOfShape", CastKernels::constantOfShape);
     r.register("Range", CastKernels::range);
@@ -43,8 +44,11 @@ public final class ShapeOps {
     } else {
       target = ShapeKernels.longs(ctx, ctx.required(in, 1), "input[1] shape");
     }
-    boolean allowZero = ctx.node().attrInt("allowzero", 0) == 1;
+    boolean allowZero = ctx.opset() >= 14 && ctx.node().attrInt("allowzero", 0) == 1;
     long[] out = target.clone();
+    if (allowZero && Arrays.stream(target).anyMatch(d -> d == 0) && Arrays.stream(target).anyMatch(d -> d == -1)) {
+      throw ctx.invalid("shape " + Arrays.toString(target) + " has both 0 and -1, which allowzero=1 forbids");
+    }
     int inferred = -1;
     long known = 1;
     for (int i = 0; i < out.length; i++) {
@@ -111,7 +115,7 @@ public final class ShapeOps {
     long[] axes = axesArgument(ctx, in, 13);
     int rank = x.shape().rank();
     boolean[] drop = new boolean[rank];
-    if (axes == null) {
+    if (axes == null || axes.length == 0) {  // an empty axes input squeezes every 1, as ONNX Runtime does
       for (int i = 0; i < rank; i++) {
         drop[i] = x.shape().dim(i) == 1;
       }
@@ -229,9 +233,8 @@ public final class ShapeOps {
       long row = t.size() / Math.max(outer, 1) * size;
       var from = t.buffer();
       for (long o = 0; o < outer; o++) {
-        for (long b = 0; b < row; b++) {
-          to.put((int) (o * outRow + offset + b), from.get((int) (o * row + b)));
-        }
+        // one bulk copy per contiguous row of this input
+        to.put((int) (o * outRow + offset), from, (int) (o * row), (int) row);
       }
       offset += row;
     }
@@ -294,7 +297,12 @@ public final class ShapeOps {
   private static Tensor[] expand(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     long[] target = ShapeKernels.longs(ctx, ctx.required(in, 1), "input[1] shape");
-    Shape out = Broadcast.shape(x.shape(), Shape.of(target));
+    for (int i = 0; i < target.length; i++) {
+      if (target[i] < 0) {
+        throw ctx.invalid("input[1] shape " + Arrays.toString(target) + " has a negative dimension at " + i);
+      }
+    }
+    Shape out = ElementwiseOps.broadcast(ctx, x.shape(), Shape.of(target));
     return new Tensor[] {ShapeKernels.gather(x, out, Broadcast.sourceIndex(x.shape(), out))};
   }
 

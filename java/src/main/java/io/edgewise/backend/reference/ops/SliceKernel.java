@@ -54,20 +54,25 @@ final class SliceKernel {
       }
       seen[a] = true;
       long s = steps == null ? 1 : steps[i];
-      if (s == 0) {
-        throw ctx.invalid("steps[" + i + "] is 0");
+      if (s == 0 || s == Long.MIN_VALUE) {
+        throw ctx.invalid("steps[" + i + "] = " + s + " is not a valid step");
       }
       long n = dims[a];
+      // the spec's clamping: for step > 0 start and end lie in [0, n]; for step < 0 start lies in [0, n - 1] and
+      // end in [-1, n - 1] (so that the first element can be included)
       long st = starts[i] < 0 ? starts[i] + n : starts[i];
       long en = ends[i] < 0 ? ends[i] + n : ends[i];
-      if (s > 0) {
+      if (n == 0) {
+        st = 0;
+        outDims[a] = 0;
+      } else if (s > 0) {
         st = clamp(st, 0, n);
         en = clamp(en, 0, n);
-        outDims[a] = Math.max(0, (en - st + s - 1) / s);
+        outDims[a] = en > st ? (en - st - 1) / s + 1 : 0;  // ceil((en - st) / s) without overflow
       } else {
-        st = clamp(st, -1, n - 1);
+        st = clamp(st, 0, n - 1);
         en = clamp(en, -1, n - 1);
-        outDims[a] = Math.max(0, (st - en + (-s) - 1) / (-s));
+        outDims[a] = st > en ? (st - en - 1) / -s + 1 : 0;
       }
       begin[a] = st;
       step[a] = s;

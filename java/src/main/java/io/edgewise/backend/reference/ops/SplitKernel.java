@@ -16,15 +16,14 @@ final class SplitKernel {
     long[] sizes = ctx.opset() < 13 ? ctx.node().attrInts("split", null)
         : (in.length > 1 && in[1] != null ? ShapeKernels.longs(ctx, in[1], "input[1] split") : null);
     if (sizes == null) {
-      sizes = new long[parts];
-      long chunk = (n + parts - 1) / parts;  // opset 18: the last part may be smaller
-      for (int i = 0; i < parts; i++) {
-        sizes[i] = Math.max(0, Math.min(chunk, n - chunk * i));
-      }
+      sizes = equalParts(ctx, n, parts);
     }
     long total = 0;
-    for (long s : sizes) {
-      total += s;
+    for (int i = 0; i < sizes.length; i++) {
+      if (sizes[i] < 0) {
+        throw ctx.invalid("split size " + i + " is negative: " + java.util.Arrays.toString(sizes));
+      }
+      total += sizes[i];
     }
     if (sizes.length != parts || total != n) {
       throw ctx.invalid("split sizes " + java.util.Arrays.toString(sizes) + " do not divide axis " + axis + " of size "
@@ -37,5 +36,32 @@ final class SplitKernel {
       start += sizes[p];
     }
     return out;
+  }
+
+  /**
+   * Sizes without a `split` list: before opset 18 the axis must divide evenly among the outputs; from 18 on
+   * num_outputs is required and the last part may be smaller (ceil(n / num_outputs) each before it).
+   */
+  private static long[] equalParts(OpContext ctx, long n, int parts) {
+    long[] sizes = new long[parts];
+    if (ctx.opset() >= 18) {
+      long declared = ctx.node().attrInt("num_outputs", -1);
+      if (declared < 0) {
+        throw ctx.invalid("either input 'split' or attribute num_outputs is required from opset 18");
+      }
+      if (declared != parts) {
+        throw ctx.invalid("attribute num_outputs = " + declared + " but the node has " + parts + " outputs");
+      }
+      long chunk = (n + parts - 1) / parts;
+      for (int i = 0; i < parts; i++) {
+        sizes[i] = Math.max(0, Math.min(chunk, n - chunk * i));
+      }
+    } else {
+      if (parts == 0 || n % parts != 0) {
+        throw ctx.invalid("axis of size " + n + " does not split evenly into " + parts + " outputs");
+      }
+      java.util.Arrays.fill(sizes, n / parts);
+    }
+    return sizes;
   }
 }

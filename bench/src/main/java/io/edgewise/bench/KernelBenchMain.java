@@ -1,0 +1,40 @@
+package io.edgewise.bench;
+
+import io.edgewise.nativecore.NativeCore;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs {@link ConvKernelBench} and prints each shape's GFLOP/s and its fraction of the FMA peak measured here,
+ * at the same thread count. Arguments are passed to JMH's include pattern (default: every shape).
+ */
+public final class KernelBenchMain {
+  private KernelBenchMain() {}
+
+  public static void main(String[] args) throws RunnerException {
+    Map<Integer, Double> peak = new TreeMap<>();
+    for (int t = 1; t <= 2; t++) {
+      peak.put(t, NativeCore.measurePeakGflops(t, 300));
+    }
+    Options opts = new OptionsBuilder().include(ConvKernelBench.class.getSimpleName()
+        + (args.length > 0 ? "." + args[0] : "")).build();
+    Collection<RunResult> results = new Runner(opts).run();
+    System.out.printf("%nFMA peak measured here (%s): %s GFLOP/s by threads%n", NativeCore.isa(), peak);
+    System.out.printf("%-26s %7s %12s %10s %8s%n", "SHAPE", "THREADS", "us/call", "GFLOP/s", "PEAK");
+    for (RunResult r : results) {
+      String shape = r.getParams().getParam("shape");
+      int threads = Integer.parseInt(r.getParams().getParam("threads"));
+      double us = r.getPrimaryResult().getScore();
+      double gflops = ConvKernelBench.flops(shape) / (us * 1e3);
+      System.out.printf("%-26s %7d %12.1f %10.1f %7.1f%%%n", shape, threads, us, gflops,
+          100 * gflops / peak.get(threads));
+    }
+    System.out.println("(measured: JMH average time over 5 x 1 s iterations after 3 warm-up iterations, one fork)");
+  }
+}

@@ -1,0 +1,160 @@
+package io.edgewise.cli;
+
+import io.edgewise.backend.OpProfile;
+import io.edgewise.nativecore.NativeCore;
+import io.edgewise.runtime.ConvFlops;
+import io.edgewise.runtime.LatencyStats;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The end-to-end benchmark: every model on every device at every thread count, measured in this one process, so
+ * the cpu/ort ratios compare like with like. ONNX Runtime gets the same thread count (intra-op = threads,
+ * inter-op = 1) and all graph optimizations. Convolution layers on our devices are also reported in GFLOP/s
+ * against the FMA peak the harness measures itself.
+ */
+@Command(name = "bench", description = "Measure models on devices side by side (median and p90 latency).")
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "MODEL_DIR", arity = "1..*", description = "Model directories (model.onnx + test data).")
+  List<Path> models;
+
+  @Option(names = "--devices", split = ",", defaultValue = "cpu,ort", description = "Devices (default: ${DEFAULT-VALUE}).")
+  List<String> devices;
+
+  @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts (default: ${DEFAULT-VALUE}).")
+  List<Integer> threads;
+
+  @Option(names = "--runs", defaultValue = "20", description = "Timed runs after warm-up, at least 20 (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--warmup", defaultValue = "5", description = "Warm-up runs (default: ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
+  Path json;
+
+  @Option(names = "--layers", description = "Print each convolution layer's GFLOP/s.")
+  boolean layers;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  record Row(String model, String device, int threads, int runs, double median_ms, double p90_ms, String kind) {}
+
+  record Layer(String model, String device, int threads, String node, long flops, double ms, double gflops,
+      double fractionOfPeak) {}
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    if (runs < 20) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 20, got " + runs);
+    }
+    Map<Integer, Double> peak = new LinkedHashMap<>();
+    for (int t : threads) {
+      peak.put(t, NativeCore.measurePeakGflops(t, 300));
+    }
+    out.printf("FMA peak (measured here, %s): %s GFLOP/s by thread count%n", NativeCore.isa(), peak);
+    List<Row> rows = new ArrayList<>();
+    List<Layer> layerRows = new ArrayList<>();
+    for (Path dir : models) {
+      String name = dir.getFileName().toString();
+      for (int t : threads) {
+        for (String device : devices) {
+          measure(dir, name, device, t, peak.get(t), rows, layerRows);
+        }
+      }
+    }
+    printTable(out, rows);
+    printLayers(out, layerRows);
+    if (json != null) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("peak_gflops", Map.of("kind", "measured", "isa", NativeCore.isa(), "by_threads", peak));
+      doc.put("rows", rows);
+      doc.put("layers", layerRows);
+      Files.writeString(json, Json.write(doc));
+      out.println("wrote " + json);
+    }
+    return 0;
+  }
+
+  private void measure(Path dir, String name, String device, int t, double peak, List<Row> rows,
+      List<Layer> layerRows) {
+    Path file = Files.isDirectory(dir) ? dir.resolve("model.onnx") : dir;
+    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    try (Session s = Session.open(file, SessionOptions.defaults().withDevice(device).withThreads(t))) {
+      RunCommand.InputFiles.load(s, dir, Map.of(), feeds);
+      for (int i = 0; i < warmup; i++) {
+        s.run(feeds).values().forEach(Tensor::close);
+      }
+      OpProfile profile = s.profile();
+      if (profile != null) {
+        profile.reset();
+      }
+      LatencyStats stats = LatencyStats.measure(s, feeds, 0, runs);
+      rows.add(new Row(name, device, t, runs, stats.medianMs(), stats.p90Ms(), "measured"));
+      if (profile != null) {
+        Map<String, Long> flops = ConvFlops.of(s.model());
+        for (OpProfile.Entry e : profile.nodes()) {
+          Long f = flops.get(e.op());
+          if (f != null && e.calls() > 0) {
+            double ms = e.nanos() / 1e6 / e.calls();
+            double gflops = f / (ms * 1e6);
+            layerRows.add(new Layer(name, device, t, e.op(), f, ms, gflops, gflops / peak));
+          }
+        }
+      }
+    } finally {
+      feeds.values().forEach(Tensor::close);
+    }
+  }
+
+  private static void printTable(PrintWriter out, List<Row> rows) {
+    out.println();
+    out.printf("%-18s %-6s %7s %5s %11s %11s %12s%n", "MODEL", "DEVICE", "THREADS", "RUNS", "MEDIAN ms", "P90 ms",
+        "vs ort");
+    for (Row r : rows) {
+      String ratio = rows.stream().filter(o -> o.device().equals("ort") && o.model().equals(r.model())
+          && o.threads() == r.threads()).findFirst().map(o -> String.format("%.2fx", r.median_ms() / o.median_ms()))
+          .orElse("-");
+      out.printf("%-18s %-6s %7d %5d %11.3f %11.3f %12s%n", r.model(), r.device(), r.threads(), r.runs(),
+          r.median_ms(), r.p90_ms(), ratio);
+    }
+    out.println("(all measured in this process; medians and p90 over the runs shown, after warm-up; "
+        + "'vs ort' is the median latency ratio, below 1 is faster than ONNX Runtime)");
+  }
+
+  private void printLayers(PrintWriter out, List<Layer> layerRows) {
+    if (layerRows.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println("Convolution layers (measured per call, mean over the timed runs; fraction of the measured peak):");
+    Map<String, double[]> totals = new LinkedHashMap<>();
+    for (Layer l : layerRows) {
+      if (layers) {
+        out.printf("  %-18s %-4s %dt %-40s %10.3f ms %8.1f GFLOP/s %5.1f%%%n", l.model(), l.device(), l.threads(),
+            l.node(), l.ms(), l.gflops(), 100 * l.fractionOfPeak());
+      }
+      double[] t = totals.computeIfAbsent(l.model() + " " + l.device() + " " + l.threads() + "t",
+          k -> new double[2]);
+      t[0] += l.flops();
+      t[1] += l.ms();
+    }
+    totals.forEach((k, t) -> out.printf("  %-32s all convolutions: %8.1f GFLOP/s%n", k, t[0] / (t[1] * 1e6)));
+  }
+}

@@ -1,0 +1,37 @@
+package io.edgewise.runtime;
+
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.shapes.ShapeInference;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Floating-point operations of each convolution of a model (2 per multiply-add), from inferred shapes. */
+public final class ConvFlops {
+  private ConvFlops() {}
+
+  /** Output name of each Conv/FusedConv node whose shapes are known, to its FLOPs; in graph order. */
+  public static Map<String, Long> of(Model model) {
+    ShapeInference.infer(model);
+    Graph g = model.graph();
+    Map<String, Long> flops = new LinkedHashMap<>();
+    for (Node n : g.nodes()) {
+      if (!n.opType().equals("Conv") && !n.opType().equals("FusedConv")) {
+        continue;
+      }
+      Tensor w = g.initializers().get(n.input(1));
+      ValueInfo y = g.typeOf(n.output(0));
+      Shape out = y == null ? null : y.concreteShape();
+      if (w == null || out == null) {
+        continue;
+      }
+      long perOutput = w.size() / w.shape().dim(0);  // (C / group) * kernel size
+      flops.put(n.output(0), 2 * out.numElements() * perOutput);
+    }
+    return flops;
+  }
+}
