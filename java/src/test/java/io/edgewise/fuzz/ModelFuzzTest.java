@@ -67,11 +67,12 @@ class ModelFuzzTest {
         if (outcomes.merge(outcome, 1, Integer::sum) == 1 && outcome.startsWith("kernel crash")) {
           firstCases.put(outcome, label);
         }
+        // a leak raises the count; the Cleaner collecting tensors other tests leaked may lower it meanwhile
         long live = Tensor.liveCount();
-        if (live != liveBefore) {
+        if (live > liveBefore) {
           failures.add(label + " (" + outcome + ") left " + (live - liveBefore) + " tensors open");
-          liveBefore = live;
         }
+        liveBefore = live;
       } catch (AssertionError e) {
         if (e.getMessage() != null && e.getMessage().contains("took over")) {
           throw e;  // the worker thread may still run: stop here
@@ -85,7 +86,7 @@ class ModelFuzzTest {
     outcomes.forEach((k, v) -> System.out.println("  " + v + " x " + k
         + (firstCases.containsKey(k) ? " (first: " + firstCases.get(k) + ")" : "")));
     assertEquals(List.of(), failures, "only EdgewiseException may escape, and it must say where");
-    assertEquals(liveBefore, Tensor.liveCount(), "tensors left open after the fuzz cases");
+    assertTrue(Tensor.liveCount() <= liveBefore, "tensors left open after the fuzz cases");
     if (only == null) {
       assertTrue(outcomes.keySet().stream().anyMatch(k -> k.startsWith("rejected")), outcomes.toString());
     }

@@ -97,7 +97,8 @@ class ConstantFoldingLimitsTest {
         assertEquals(List.of(0f, 2f, 0f, 4f, 0f, 6f), boxed(y.toFloatArray()));
       }
     }
-    assertEquals(live, Tensor.liveCount(), "tensors left open by the passes");
+    // at most: the Cleaner may meanwhile release tensors that other tests leaked
+    assertTrue(Tensor.liveCount() <= live, "tensors left open by the passes");
   }
 
   private static List<Float> boxed(float[] v) {
