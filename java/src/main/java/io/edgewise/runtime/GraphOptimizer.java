@@ -14,12 +14,15 @@ import io.edgewise.model.passes.IdentityElimination;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorScope;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The graph passes a session applies before compiling (unless SessionOptions.optimize is off), in order:
- * Identity/Dropout removal, constant folding on the reference kernels, BatchNorm folding, Conv fusion.
+ * constant folding on the reference kernels, Identity/Dropout removal, BatchNorm folding, Conv fusion. Each pass
+ * logs (debug) how it changed the op counts.
  */
 final class GraphOptimizer {
   private static final Logger LOG = LoggerFactory.getLogger(GraphOptimizer.class);
@@ -27,16 +30,32 @@ final class GraphOptimizer {
   private GraphOptimizer() {}
 
   static void optimize(Model model) {
-    List<GraphPass> passes = List.of(new IdentityElimination(), new ConstantFolding(referenceEvaluator()),
+    // Folding first turns Constant nodes (Clip bounds, Dropout's training_mode, weights) into initializers, which
+    // the Dropout removal, BatchNorm folding and fusion then recognise as constants.
+    List<GraphPass> passes = List.of(new ConstantFolding(referenceEvaluator()), new IdentityElimination(),
         new BatchNormFolding(), new ConvFusion());
     for (GraphPass pass : passes) {
-      int before = model.graph().nodes().size();
+      Map<String, Integer> before = model.graph().opCounts();
       int changed = pass.apply(model);
-      if (changed > 0) {
-        LOG.debug("{}: {} changed {} nodes ({} -> {} nodes)", model.label(), pass.name(), changed, before,
-            model.graph().nodes().size());
+      if (changed > 0 && LOG.isDebugEnabled()) {
+        LOG.debug("{}: {} changed {} nodes: {}", model.label(), pass.name(), changed,
+            difference(before, model.graph().opCounts()));
       }
     }
+  }
+
+  /** "Conv -17, FusedConv +17, Relu -17": how the op counts moved. */
+  static String difference(Map<String, Integer> before, Map<String, Integer> after) {
+    Map<String, Integer> delta = new TreeMap<>();
+    before.forEach((op, n) -> delta.merge(op, -n, Integer::sum));
+    after.forEach((op, n) -> delta.merge(op, n, Integer::sum));
+    StringBuilder b = new StringBuilder();
+    delta.forEach((op, d) -> {
+      if (d != 0) {
+        b.append(b.length() == 0 ? "" : ", ").append(op).append(d > 0 ? " +" : " ").append(d);
+      }
+    });
+    return b.length() == 0 ? "rewired, same op counts" : b.toString();
   }
 
   /** Folding computes with the oracle's kernels (plain Java, no fast path), so folded values are exact. */

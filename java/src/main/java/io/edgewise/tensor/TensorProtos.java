@@ -109,6 +109,14 @@ public final class TensorProtos {
       }
       return Tensor.fromBytes(dtype, shape, raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
     }
+    // count the values before allocating: a few bytes of proto must not claim gigabytes of memory
+    switch (dtype) {
+      case FLOAT32 -> checkCount(label, "float_data", proto.getFloatDataCount(), n);
+      case FLOAT64 -> checkCount(label, "double_data", proto.getDoubleDataCount(), n);
+      case INT64 -> checkCount(label, "int64_data", proto.getInt64DataCount(), n);
+      case UINT32, UINT64 -> checkCount(label, "uint64_data", proto.getUint64DataCount(), n);
+      default -> checkCount(label, "int32_data", proto.getInt32DataCount(), n);
+    }
     Tensor t = Tensor.allocate(dtype, shape);
     try {
       fillTyped(proto, dtype, t, label);

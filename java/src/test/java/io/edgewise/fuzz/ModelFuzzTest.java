@@ -1,8 +1,8 @@
 package io.edgewise.fuzz;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.TestData;
@@ -20,17 +20,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Mutates real models (bit flips, truncation, corrupted length fields, random byte runs, spliced chunks) and runs
- * each mutant through import, session creation and one inference on ref. Only EdgewiseException may escape, no
+ * Mutates real models (bit flips, truncation, corrupted length fields, random byte runs, spliced chunks; and, for a
+ * third of the cases, structure-aware edits of attributes, wiring, op types, initializers and opsets that still
+ * parse) and runs each mutant through import, session creation (with the graph passes) and one inference on ref. Only EdgewiseException may escape, no
  * case may take over 10 s, and no native memory may be left behind. The case count comes from
  * -Dedgewise.fuzz.cases (300 in CI, 10000 for a nightly run); the seed is fixed (or -Dedgewise.fuzz.seed) so
  * failures reproduce.
@@ -44,37 +42,59 @@ class ModelFuzzTest {
   @Test
   void mutatedModelsFailOnlyWithTheDocumentedException() throws Exception {
     int cases = Integer.getInteger("edgewise.fuzz.cases", 300);
+    long seed = Long.getLong("edgewise.fuzz.seed", SEED);
+    Integer only = Integer.getInteger("edgewise.fuzz.only");  // re-runs one case of a failure report
     List<Seed> seeds = seeds();
-    Random rnd = new Random(Long.getLong("edgewise.fuzz.seed", SEED));
     long liveBefore = Tensor.liveCount();
-    Map<String, Integer> outcomes = new HashMap<>();
-    ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "fuzz-case");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
-      for (int i = 0; i < cases; i++) {
-        Seed seed = seeds.get(rnd.nextInt(seeds.size()));
-        String[] how = new String[1];
-        byte[] mutant = mutate(seed.model(), rnd, how);
-        String label = "case " + i + " (" + how[0] + " of " + seed.dir().getFileName() + ")";
-        Future<String> f = worker.submit(() -> runCase(seed.dir(), mutant));
-        try {
-          outcomes.merge(f.get(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS), 1, Integer::sum);
-        } catch (TimeoutException e) {
-          f.cancel(true);
-          fail(label + " took over " + CASE_TIMEOUT_SECONDS + " s");
-        } catch (java.util.concurrent.ExecutionException e) {
-          throw new AssertionError(label + " let " + e.getCause() + " escape", e.getCause());
-        }
+    Map<String, Integer> outcomes = new TreeMap<>();
+    List<String> failures = new ArrayList<>();
+    Map<String, String> firstCases = new TreeMap<>();
+    for (int i = 0; i < cases && failures.size() < 20; i++) {
+      if (only != null && i != only) {
+        continue;
       }
-    } finally {
-      worker.shutdownNow();
+      Random rnd = new Random(seed * 1_000_003L + i);  // one generator per case: any case re-runs alone
+      // a quarter of the cases mutate the digit CNNs (the last two seeds): real graphs that the passes rewrite
+      Seed s = rnd.nextInt(4) == 0 ? seeds.get(seeds.size() - 1 - rnd.nextInt(2))
+          : seeds.get(rnd.nextInt(seeds.size()));
+      String[] how = new String[1];
+      byte[] mutant = rnd.nextInt(3) == 0 ? StructuredMutator.mutate(s.model(), rnd, how)
+          : mutate(s.model(), rnd, how);
+      String label = "case " + i + " (" + how[0] + " of " + s.dir().getFileName() + ", seed " + seed + ")";
+      try {
+        String outcome = assertTimeoutPreemptively(Duration.ofSeconds(CASE_TIMEOUT_SECONDS),
+            () -> runCase(s.dir(), mutant), label + " took over " + CASE_TIMEOUT_SECONDS + " s");
+        if (outcomes.merge(outcome, 1, Integer::sum) == 1 && outcome.startsWith("kernel crash")) {
+          firstCases.put(outcome, label);
+        }
+        // a leak raises the count; the Cleaner collecting tensors other tests leaked may lower it meanwhile
+        long live = Tensor.liveCount();
+        if (live > liveBefore) {
+          failures.add(label + " (" + outcome + ") left " + (live - liveBefore) + " tensors open");
+        }
+        liveBefore = live;
+      } catch (AssertionError e) {
+        if (e.getMessage() != null && e.getMessage().contains("took over")) {
+          throw e;  // the worker thread may still run: stop here
+        }
+        failures.add(label + ": " + e.getMessage());
+      } catch (Throwable e) {
+        failures.add(label + " let " + e + " escape" + where(e));
+      }
     }
-    System.out.println("fuzz outcomes over " + cases + " cases: " + outcomes);
-    assertEquals(liveBefore, Tensor.liveCount(), "tensors left open after the fuzz cases");
-    assertTrue(outcomes.keySet().stream().anyMatch(k -> k.startsWith("rejected")), outcomes.toString());
+    System.out.println("fuzz outcomes over " + cases + " cases:");
+    outcomes.forEach((k, v) -> System.out.println("  " + v + " x " + k
+        + (firstCases.containsKey(k) ? " (first: " + firstCases.get(k) + ")" : "")));
+    assertEquals(List.of(), failures, "only EdgewiseException may escape, and it must say where");
+    assertTrue(Tensor.liveCount() <= liveBefore, "tensors left open after the fuzz cases");
+    if (only == null) {
+      assertTrue(outcomes.keySet().stream().anyMatch(k -> k.startsWith("rejected")), outcomes.toString());
+    }
+  }
+
+  private static String where(Throwable e) {
+    StackTraceElement[] st = e.getStackTrace();
+    return st.length == 0 ? "" : " at " + st[0] + (st.length > 1 ? " <- " + st[1] : "");
   }
 
   /** Import, open, run; returns what happened. Any exception but EdgewiseException propagates. */
@@ -86,7 +106,7 @@ class ModelFuzzTest {
       requireWhere(e);
       return "rejected at import: " + e.code();
     }
-    try (Session s = Session.open(model, SessionOptions.defaults())) {
+    try (Session s = Session.open(model, SessionOptions.defaults().withDevice("ref"))) {
       Map<String, Tensor> inputs = new HashMap<>();
       try {
         for (int k = 0; k < s.inputs().size(); k++) {
@@ -102,6 +122,12 @@ class ModelFuzzTest {
       }
     } catch (EdgewiseException e) {
       requireWhere(e);
+      Throwable cause = e.getCause();
+      if (cause != null && !(cause instanceof EdgewiseException)) {
+        // the executor turned a kernel's crash into an error naming the node: allowed, but a kernel bug to fix
+        return "kernel crash reported as " + e.code() + ": " + cause.getClass().getSimpleName()
+            + where(cause).replaceAll(":\\d+\\)", ")");
+      }
       return "rejected at open/run: " + e.code();
     }
   }

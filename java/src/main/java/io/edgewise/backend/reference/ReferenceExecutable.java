@@ -161,7 +161,9 @@ public final class ReferenceExecutable implements Executable {
       profile.record(node.opType(), node.output(0), System.nanoTime() - start);
       return results;
     } catch (EdgewiseException e) {
-      throw e;
+      // errors from shared helpers (Shape, Broadcast) do not know the node: name it for them
+      String message = e.getMessage().replaceFirst("^\\[\\w+\\] ", "");
+      throw message.contains(node.describe()) ? e : new EdgewiseException(e.code(), node.describe() + ": " + message, e);
     } catch (OutOfMemoryError e) {
       // a huge (often corrupt) shape: the failed allocation left nothing behind, so the session stays usable
       throw new EdgewiseException(EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED, node.describe()

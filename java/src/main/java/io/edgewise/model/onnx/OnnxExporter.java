@@ -31,6 +31,11 @@ public final class OnnxExporter {
 
   private OnnxExporter() {}
 
+  /** The oldest IR version that may carry a default-domain opset (ONNX's versioning table), at least 8. */
+  static long irVersionFor(int opset) {
+    return opset <= 18 ? IR_VERSION : opset <= 20 ? 9 : opset <= 22 ? 10 : 11;
+  }
+
   public static byte[] toBytes(Model model) {
     return toProto(model).toByteArray();
   }
@@ -45,7 +50,7 @@ public final class OnnxExporter {
 
   public static ModelProto toProto(Model model) {
     ModelProto.Builder m = ModelProto.newBuilder()
-        .setIrVersion(model.irVersion() > 0 ? model.irVersion() : IR_VERSION)
+        .setIrVersion(model.irVersion() > 0 ? model.irVersion() : irVersionFor(model.opset()))
         .setProducerName(model.producerName().isEmpty() ? "edgewise" : model.producerName())
         .setGraph(graph(model.graph()));
     for (Map.Entry<String, Long> e : model.opsetImports().entrySet()) {
@@ -63,7 +68,12 @@ public final class OnnxExporter {
     g.initializers().forEach((name, t) -> b.addInitializer(TensorProtos.toProto(t, name)));
     g.inputs().forEach(v -> b.addInput(valueInfo(v)));
     g.outputs().forEach(v -> b.addOutput(valueInfo(v)));
-    g.valueInfo().values().forEach(v -> b.addValueInfo(valueInfo(v)));
+    // value_info describes intermediate values only: inputs, outputs and initializers carry their own types
+    java.util.Set<String> declared = new java.util.HashSet<>(g.initializers().keySet());
+    declared.addAll(g.inputNames());
+    declared.addAll(g.outputNames());
+    g.valueInfo().values().stream().filter(v -> !declared.contains(v.name()))
+        .forEach(v -> b.addValueInfo(valueInfo(v)));
     for (Node n : g.nodes()) {
       b.addNode(node(n));
     }

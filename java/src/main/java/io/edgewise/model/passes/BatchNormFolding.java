@@ -44,7 +44,7 @@ public final class BatchNormFolding implements GraphPass {
       fold(g, conv, bn, w, b, p);
       removed.add(bn);
     }
-    g.nodes().removeAll(removed);
+    GraphEdits.removeNodes(g, removed);
     GraphEdits.removeUnusedInitializers(g);
     return removed.size();
   }

@@ -63,7 +63,7 @@ public final class ConvFusion implements GraphPass {
       Node fusedNode = new Node(conv.name(), "FusedConv", DOMAIN, inputs, List.of(tail), attrs);
       int at = g.nodes().indexOf(conv);
       g.nodes().set(at, fusedNode);
-      g.nodes().removeAll(absorbed);
+      GraphEdits.removeNodes(g, absorbed);
       fused++;
     }
     if (fused > 0) {
@@ -71,6 +71,7 @@ public final class ConvFusion implements GraphPass {
       // the residual may be produced after the Conv in file order: restore a valid order
       g.sortTopologically();
       GraphEdits.removeUnusedInitializers(g);
+      GraphEdits.removeDeadConstants(g);
     }
     return fused;
   }
@@ -80,11 +81,17 @@ public final class ConvFusion implements GraphPass {
     return v != null && v.dtype() == DType.FLOAT32;
   }
 
+  /**
+   * Both shapes fully determined and equal, symbols included ([N, 64, 56, 56] matches itself): the residual then
+   * needs no broadcasting, which FusedConv does not do.
+   */
   private static boolean sameKnownShape(Graph g, String a, String b) {
     ValueInfo va = g.typeOf(a);
     ValueInfo vb = g.typeOf(b);
-    return va != null && vb != null && va.concreteShape() != null && va.concreteShape().equals(vb.concreteShape())
-        && va.dtype() == vb.dtype();
+    if (va == null || vb == null || !va.hasRank() || !vb.hasRank() || va.dtype() != vb.dtype()) {
+      return false;
+    }
+    return va.dims().equals(vb.dims()) && va.dims().stream().allMatch(d -> d.isKnown() || d.param() != null);
   }
 
   /** The FusedConv attributes for an activation node, or null when it cannot be fused. */
@@ -122,12 +129,25 @@ public final class ConvFusion implements GraphPass {
     return a;
   }
 
-  /** A constant scalar input, the default when absent, or null when it is not constant. */
+  /**
+   * A constant scalar input (an initializer, or a Constant node's value as exporters write Clip's bounds), the
+   * default when absent, or null when it is not constant.
+   */
   private static Float scalar(Graph g, Node n, int i, float absent) {
     if (!n.hasInput(i)) {
       return absent;
     }
     Tensor t = g.initializers().get(n.input(i));
-    return t == null || t.size() != 1 ? null : (float) t.getDouble(0);
+    if (t == null) {
+      Node producer = g.producer(n.input(i));
+      Attribute value = producer == null || !producer.opType().equals("Constant") || !producer.domain().isEmpty()
+          ? null : producer.attr("value");
+      if (value != null && value.kind() == Attribute.Kind.TENSOR) {
+        t = value.asTensor();
+      } else if (producer != null && producer.opType().equals("Constant") && producer.hasAttr("value_float")) {
+        return producer.attrFloat("value_float", 0);
+      }
+    }
+    return t == null || t.size() != 1 || !t.dtype().isFloatingPoint() ? null : (float) t.getDouble(0);
   }
 }

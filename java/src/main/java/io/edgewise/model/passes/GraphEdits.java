@@ -51,6 +51,38 @@ final class GraphEdits {
     return removed;
   }
 
+  /**
+   * Removes nodes from the graph and closes their tensor- and graph-valued attributes, which the graph owned
+   * through them (a folded Constant's value would otherwise stay allocated until the garbage collector ran).
+   */
+  static void removeNodes(Graph g, java.util.Collection<Node> removed) {
+    if (removed.isEmpty()) {
+      return;
+    }
+    java.util.Set<Node> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    gone.addAll(removed);
+    g.nodes().removeIf(gone::contains);
+    for (Node n : gone) {
+      for (io.edgewise.model.Attribute a : n.attributes().values()) {
+        if (a.kind() == io.edgewise.model.Attribute.Kind.TENSOR) {
+          a.asTensor().close();
+        } else if (a.kind() == io.edgewise.model.Attribute.Kind.GRAPH) {
+          a.asGraph().close();
+        }
+      }
+    }
+  }
+
+  /** Drops Constant nodes nobody reads any more (the Clip bounds a fusion absorbed); returns how many. */
+  static int removeDeadConstants(Graph g) {
+    Set<String> used = new HashSet<>(g.outputNames());
+    g.nodes().forEach(n -> used.addAll(n.inputs()));
+    List<Node> dead = g.nodes().stream().filter(n -> n.opType().equals("Constant") && n.domain().isEmpty()
+        && n.outputs().stream().noneMatch(used::contains)).toList();
+    removeNodes(g, dead);
+    return dead.size();
+  }
+
   /** A value name not yet used in the graph, derived from base. */
   static String freshName(Graph g, String base) {
     Set<String> taken = new HashSet<>(g.initializers().keySet());

@@ -9,24 +9,39 @@ import java.util.List;
 
 /**
  * Removes Identity nodes and inference-mode Dropout (whose mask output nobody reads): their readers read the input
- * directly. A node whose output is a graph output stays, so output names never change.
+ * directly. Where the output is a graph output, the producer of the input is renamed to write it instead, so
+ * output names never change; an Identity from a graph input or initializer straight to a graph output stays.
  */
 public final class IdentityElimination implements GraphPass {
   @Override
   public int apply(Model model) {
     Graph g = model.graph();
     List<Node> removable = new ArrayList<>();
-    for (Node n : g.nodes()) {
-      if (n.domain().isEmpty() && (n.opType().equals("Identity") || isInferenceDropout(g, n, model.opset()))
-          && !GraphEdits.isGraphOutput(g, n.output(0)) && n.hasInput(0)) {
+    for (Node n : List.copyOf(g.nodes())) {
+      if (!n.domain().isEmpty() || !n.hasInput(0) || !n.hasOutput(0)
+          || !(n.opType().equals("Identity") || isInferenceDropout(g, n, model.opset()))) {
+        continue;
+      }
+      if (!GraphEdits.isGraphOutput(g, n.output(0))) {
+        GraphEdits.replaceUses(g, n.output(0), n.input(0));
+        removable.add(n);
+      } else if (canRenameProducer(g, n)) {
+        // y = Identity(t) with y a graph output: the producer of t writes y directly, and t's readers read y
+        Node producer = g.producer(n.input(0));
+        producer.outputs().set(producer.outputs().indexOf(n.input(0)), n.output(0));
+        GraphEdits.replaceUses(g, n.input(0), n.output(0));
         removable.add(n);
       }
     }
-    for (Node n : removable) {
-      g.nodes().remove(n);
-      GraphEdits.replaceUses(g, n.output(0), n.input(0));
-    }
+    GraphEdits.removeNodes(g, removable);
     return removable.size();
+  }
+
+  /** t is made by a node (not a graph input or initializer) and is not a graph output itself. */
+  private static boolean canRenameProducer(Graph g, Node n) {
+    String t = n.input(0);
+    return g.producer(t) != null && !GraphEdits.isGraphOutput(g, t) && !g.isInitializer(t)
+        && n.inputs().stream().filter(t::equals).count() == 1;
   }
 
   private static boolean isInferenceDropout(Graph g, Node n, int opset) {

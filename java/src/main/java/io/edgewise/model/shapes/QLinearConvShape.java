@@ -11,7 +11,8 @@ final class QLinearConvShape {
   static ValueInfo of(ShapeRules.Context ctx) {
     Node n = ctx.node();
     Node view = new Node(n.name(), "Conv", "", List.of(n.input(0), n.input(3)), n.outputs(), n.attributes());
-    ShapeRules.Context convCtx = new ShapeRules.Context(view, ctx.opset(), ctx.known(), ctx.initializers());
+    ShapeRules.Context convCtx = new ShapeRules.Context(view, ctx.opset(), ctx.known(), ctx.constants(),
+        ctx.values());
     return ConvShapes.conv(convCtx, ctx.input(7).dtype());
   }
 }

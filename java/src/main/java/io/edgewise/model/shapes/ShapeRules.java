@@ -28,8 +28,13 @@ final class ShapeRules {
     List<ValueInfo> apply(Context ctx);
   }
 
-  /** What a rule may look at. */
-  record Context(Node node, int opset, Map<String, ValueInfo> known, Map<String, Tensor> initializers) {
+  /**
+   * What a rule may look at: the node, the types known so far, constant tensors (initializers and Constant nodes'
+   * values) and the values of small integer tensors (shape arithmetic: Shape, Gather, Concat, ...), whose elements
+   * may be symbolic dims.
+   */
+  record Context(Node node, int opset, Map<String, ValueInfo> known, Map<String, Tensor> constants,
+      Map<String, List<ShapeValues.Val>> values) {
     ValueInfo input(int i) {
       ValueInfo v = node.hasInput(i) ? known.get(node.input(i)) : null;
       if (v == null || !v.isSupported() || !v.hasRank()) {
@@ -39,15 +44,29 @@ final class ShapeRules {
     }
 
     Tensor constant(int i) {
-      return node.hasInput(i) ? initializers.get(node.input(i)) : null;
+      return node.hasInput(i) ? constants.get(node.input(i)) : null;
     }
 
-    long[] constantLongs(int i) {
-      Tensor t = constant(i);
-      if (t == null) {
+    /** The elements of an integer input (constant or computed from shapes); symbolic where they are. */
+    List<ShapeValues.Val> value(int i) {
+      List<ShapeValues.Val> v = node.hasInput(i) ? ShapeValues.of(node.input(i), constants, values) : null;
+      if (v == null) {
         throw new Unknown();
       }
-      return t.toLongArray();
+      return v;
+    }
+
+    /** The elements of an integer input when every one is a known number. */
+    long[] constantLongs(int i) {
+      List<ShapeValues.Val> v = value(i);
+      long[] out = new long[v.size()];
+      for (int k = 0; k < out.length; k++) {
+        if (v.get(k).number() == null) {
+          throw new Unknown();
+        }
+        out[k] = v.get(k).number();
+      }
+      return out;
     }
   }
 
@@ -55,9 +74,9 @@ final class ShapeRules {
 
   private static final Set<String> SAME_AS_INPUT = Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid",
       "HardSwish", "Elu", "Softmax", "LogSoftmax", "Clip", "Identity", "Neg", "Abs", "Sqrt", "Exp", "Log",
-      "Reciprocal", "Floor", "Ceil", "Erf", "LRN");
+      "Reciprocal", "Floor", "Ceil", "Erf", "LRN", "Selu", "Softplus", "Softsign", "Sin", "Cos", "Sign", "Round");
   private static final Set<String> BROADCAST = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum",
-      "Mean");
+      "Mean", "PRelu", "Mod");
   private static final Set<String> COMPARE = Set.of("Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual",
       "And", "Or", "Xor");
 
@@ -92,13 +111,32 @@ final class ShapeRules {
     RULES.put("Squeeze", ShapeRules::squeeze);
     RULES.put("Shape", ctx -> List.of(tensor(DType.INT64, Dim.of(ctx.input(0).dims().size()))));
     RULES.put("Constant", ShapeRules::constantNode);
-    RULES.put("QuantizeLinear", ctx -> List.of(retype(ctx.input(0), ctx.node().hasInput(2)
-        ? ctx.input(2).dtype() : DType.UINT8)));
+    RULES.put("QuantizeLinear", ctx -> {
+      long outputDtype = ctx.node().attrInt("output_dtype", 0);  // opset 21
+      DType t = ctx.node().hasInput(2) ? ctx.input(2).dtype()
+          : outputDtype != 0 ? DType.fromOnnx((int) outputDtype) : DType.UINT8;
+      return List.of(retype(ctx.input(0), t));
+    });
     RULES.put("DequantizeLinear", ctx -> List.of(retype(ctx.input(0), ctx.input(1).dtype())));
+    RULES.put("Gather", ctx -> List.of(DataShapes.gather(ctx)));
+    RULES.put("Slice", ctx -> List.of(SliceShape.of(ctx)));
+    RULES.put("ConstantOfShape", ctx -> List.of(DataShapes.constantOfShape(ctx)));
+    RULES.put("Expand", ctx -> List.of(DataShapes.expand(ctx)));
+    RULES.put("Tile", ctx -> List.of(DataShapes.tile(ctx)));
+    RULES.put("Pad", ctx -> List.of(DataShapes.pad(ctx)));
+    RULES.put("Resize", ctx -> List.of(DataShapes.resize(ctx)));
+    RULES.put("Upsample", ctx -> List.of(DataShapes.upsample(ctx)));
+    RULES.put("Split", DataShapes::split);
+    RULES.put("Size", ctx -> List.of(tensor(DType.INT64)));
+    RULES.put("Where", ctx -> {
+      List<Dim> dims = broadcast(broadcast(ctx.input(0).dims(), ctx.input(1).dims()), ctx.input(2).dims());
+      return List.of(tensor(ctx.input(1).dtype(), dims));
+    });
     RULES.put("ReduceMean", ShapeRules::reduce);
     RULES.put("ReduceSum", ShapeRules::reduce);
     RULES.put("ReduceMax", ShapeRules::reduce);
     RULES.put("ReduceMin", ShapeRules::reduce);
+    RULES.put("ReduceProd", ShapeRules::reduce);
   }
 
   private ShapeRules() {}
@@ -217,33 +255,65 @@ final class ShapeRules {
 
   private static List<ValueInfo> reshape(Context ctx) {
     ValueInfo x = ctx.input(0);
-    long[] target = ctx.opset() < 5 ? ctx.node().attrInts("shape", null) : ctx.constantLongs(1);
-    if (target == null) {
-      throw new Unknown();
+    List<ShapeValues.Val> target;
+    if (ctx.opset() < 5) {
+      long[] attr = ctx.node().attrInts("shape", null);
+      if (attr == null) {
+        throw new Unknown();
+      }
+      target = new ArrayList<>();
+      for (long v : attr) {
+        target.add(ShapeValues.Val.of(v));
+      }
+    } else {
+      target = ctx.value(1);
     }
     boolean allowZero = ctx.node().attrInt("allowzero", 0) == 1;
     List<Dim> out = new ArrayList<>();
     int inferred = -1;
-    for (int i = 0; i < target.length; i++) {
-      if (target[i] == 0 && !allowZero && i < x.dims().size()) {
+    for (int i = 0; i < target.size(); i++) {
+      ShapeValues.Val t = target.get(i);
+      if (t.number() != null && t.number() == 0 && !allowZero && i < x.dims().size()) {
         out.add(x.dims().get(i));
-      } else if (target[i] == -1) {
+      } else if (t.number() != null && t.number() == -1) {
         inferred = i;
         out.add(Dim.unknown());
       } else {
-        out.add(Dim.of(target[i]));
+        out.add(t.toDim());
       }
     }
     if (inferred >= 0) {
-      Dim total = product(x.dims());
       List<Dim> rest = new ArrayList<>(out);
       rest.remove(inferred);
-      Dim known = product(rest);
-      if (total.isKnown() && known.isKnown() && known.value() != 0) {
-        out.set(inferred, Dim.of(total.value() / known.value()));
-      }
+      out.set(inferred, quotient(x.dims(), rest));
     }
     return List.of(tensor(x.dtype(), out));
+  }
+
+  /**
+   * The dim that makes product(rest) * d == product(all), for Reshape's -1: symbols present on both sides cancel
+   * (a Reshape to [N, -1] of [N, 512, 1, 1] gives 512); one symbol left over on the input side is the answer when
+   * the known products match.
+   */
+  static Dim quotient(List<Dim> all, List<Dim> rest) {
+    List<Dim> a = new ArrayList<>(all);
+    List<Dim> b = new ArrayList<>();
+    for (Dim d : rest) {
+      if (!d.isKnown() && d.param() != null && a.contains(d)) {
+        a.remove(d);
+      } else {
+        b.add(d);
+      }
+    }
+    Dim pa = product(a);
+    Dim pb = product(b);
+    if (pa.isKnown() && pb.isKnown() && pb.value() != 0 && pa.value() % pb.value() == 0) {
+      return Dim.of(pa.value() / pb.value());
+    }
+    if (!pa.isKnown() && pa.param() != null && pb.isKnown() && pb.value() == 1) {
+      return pa;
+    }
+    return Dim.unknown();
   }
 
   private static List<ValueInfo> transpose(Context ctx) {

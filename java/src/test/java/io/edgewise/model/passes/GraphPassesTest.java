@@ -84,11 +84,25 @@ class GraphPassesTest {
     g.nodes().add(new Node("d", "Dropout", List.of("a"), List.of("b")));
     g.nodes().add(new Node("r", "Relu", List.of("b"), List.of("c")));
     g.nodes().add(new Node("i2", "Identity", List.of("c"), List.of("out")));
-    try (Model m = new Model(g, Map.of("", 13L), 8, "test", null, null)) {
-      assertEquals(2, new IdentityElimination().apply(m));
-      assertEquals(List.of("Relu", "Identity"), g.nodes().stream().map(Node::opType).toList());
-      assertEquals(List.of("x"), g.nodes().get(0).inputs());
-      assertEquals("out", g.nodes().get(1).output(0));
+    g.nodes().add(new Node("s", "Sigmoid", List.of("c"), List.of("side")));
+    g.outputs().add(ValueInfo.tensor("side", DType.FLOAT32, Shape.of(2, 2)));
+    g.outputs().add(ValueInfo.tensor("passthrough", DType.FLOAT32, Shape.of(2, 2)));
+    g.nodes().add(new Node("i3", "Identity", List.of("x"), List.of("passthrough")));
+    Model before = OnnxImporter.load(io.edgewise.model.onnx.OnnxExporter.toBytes(
+        new Model(g, Map.of("", 13L), 8, "test", null, null)), null);
+    Model m = OnnxImporter.load(io.edgewise.model.onnx.OnnxExporter.toBytes(before), null);
+    Graph after = m.graph();
+    assertEquals(3, new IdentityElimination().apply(m));
+    // the Relu now writes the graph output itself; the Sigmoid reads it; x -> passthrough must stay an Identity
+    assertEquals(List.of("Relu", "Sigmoid", "Identity"), after.nodes().stream().map(Node::opType).toList());
+    assertEquals(List.of("x"), after.nodes().get(0).inputs());
+    assertEquals(List.of("out"), after.nodes().get(0).outputs());
+    assertEquals(List.of("out"), after.nodes().get(1).inputs());
+    assertEquals(List.of("out", "side", "passthrough"), after.outputNames());
+    try (Tensor x = Tensor.ofFloats(Shape.of(2, 2), -1, 2, -3, 4);
+        Session a = Session.open(before, PLAIN);
+        Session b = Session.open(m, PLAIN)) {
+      assertClose(a.run(Map.of("x", x)), b.run(Map.of("x", x)), 0, "identity removal");
     }
   }
 
