@@ -45,7 +45,13 @@ public final class ConvGeometry {
     long[] padEnd = new long[r];
     long[] out = new long[r];
     for (int i = 0; i < r; i++) {
-      long effective = (kernel[i] - 1) * dilations[i] + 1;
+      long effective;
+      try {
+        effective = Math.addExact(Math.multiplyExact(kernel[i] - 1, dilations[i]), 1);
+      } catch (ArithmeticException e) {
+        throw ctx.invalid("kernel " + Arrays.toString(kernel) + " with dilations " + Arrays.toString(dilations)
+            + " overflows on spatial axis " + i);
+      }
       switch (autoPad) {
         case "SAME_UPPER", "SAME_LOWER" -> {
           out[i] = ceilDiv(in[i], strides[i]);
@@ -64,7 +70,12 @@ public final class ConvGeometry {
           if (padBegin[i] < 0 || padEnd[i] < 0) {
             throw ctx.invalid("attribute pads " + Arrays.toString(pads) + " has a negative entry");
           }
-          long span = in[i] + padBegin[i] + padEnd[i] - effective;
+          long span;
+          try {
+            span = Math.subtractExact(Math.addExact(Math.addExact(in[i], padBegin[i]), padEnd[i]), effective);
+          } catch (ArithmeticException e) {
+            throw ctx.invalid("attribute pads " + Arrays.toString(pads) + " overflows on spatial axis " + i);
+          }
           if (span < 0) {
             throw ctx.invalid("kernel extent " + effective + " exceeds the padded input " + (in[i] + padBegin[i]
                 + padEnd[i]) + " on spatial axis " + i);
@@ -79,7 +90,16 @@ public final class ConvGeometry {
             + "SAME_LOWER, VALID");
       }
     }
-    return new ConvGeometry(in, kernel, strides, dilations, padBegin, padEnd, out);
+    ConvGeometry g = new ConvGeometry(in, kernel, strides, dilations, padBegin, padEnd, out);
+    // the kernels index window tables with ints: refuse geometries whose tables could not exist
+    try {
+      Math.toIntExact(Math.multiplyExact(g.outSize(), g.kernelSize()));
+      Math.toIntExact(g.inSize());
+    } catch (ArithmeticException e) {
+      throw ctx.invalid("output " + Arrays.toString(out) + " x kernel " + Arrays.toString(kernel)
+          + " is too large to compute (pads " + Arrays.toString(padBegin) + "/" + Arrays.toString(padEnd) + ")");
+    }
+    return g;
   }
 
   static long[] attr(OpContext ctx, String name, int rank, long fill) {
@@ -98,25 +118,22 @@ public final class ConvGeometry {
   }
 
   long outSize() {
-    long n = 1;
-    for (long o : out) {
-      n *= o;
-    }
-    return n;
+    return product(out);
   }
 
   long inSize() {
-    long n = 1;
-    for (long v : in) {
-      n *= v;
-    }
-    return n;
+    return product(in);
   }
 
   long kernelSize() {
+    return product(kernel);
+  }
+
+  /** Product that throws ArithmeticException on overflow instead of wrapping. */
+  private static long product(long[] dims) {
     long n = 1;
-    for (long k : kernel) {
-      n *= k;
+    for (long d : dims) {
+      n = Math.multiplyExact(n, d);
     }
     return n;
   }

@@ -39,6 +39,10 @@ final class ConvTransposeKernel {
     if (pads.length != 2 * r) {
       throw ctx.invalid("attribute pads needs " + 2 * r + " entries");
     }
+    if (outputShape != null && outputShape.length != r && outputShape.length != r + 2) {
+      throw ctx.invalid("attribute output_shape " + java.util.Arrays.toString(outputShape) + " needs " + r
+          + " spatial sizes (or " + (r + 2) + " with batch and channels)");
+    }
     long[] out = new long[r];
     long[] padBegin = new long[r];
     for (int i = 0; i < r; i++) {

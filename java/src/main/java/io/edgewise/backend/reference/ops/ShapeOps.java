@@ -177,6 +177,7 @@ public final class ShapeOps {
     long[] outDims = new long[rank];
     for (int i = 0; i < rank; i++) {
       int p = ShapeKernels.axis(ctx, perm[i], rank, "perm entry");
+      perm[i] = p;  // normalized: a negative entry counts from the end
       if (seen[p]) {
         throw ctx.invalid("attribute perm " + Arrays.toString(perm) + " is not a permutation");
       }
