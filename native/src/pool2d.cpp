@@ -6,6 +6,70 @@
 #include "edgewise/edgewise.h"
 #include "thread_pool.h"
 
+namespace {
+
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define EW_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#else
+#define EW_CLONES
+#endif
+
+struct PoolGeometry {
+  int64_t n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
+  bool max, include_pad;
+};
+
+// One (image, channel) plane, compiled per ISA (the loader picks one at run time).
+EW_CLONES void pool_plane(const PoolGeometry& p, const float* __restrict src, float* __restrict dst) {
+  const int64_t h = p.h, w = p.w, oh = p.oh, ow = p.ow, kh = p.kh, kw = p.kw, sh = p.sh, sw = p.sw, dh = p.dh,
+                dw = p.dw, pt = p.pt, pl = p.pl, pb = p.pb, pr = p.pr;
+  const bool max = p.max, include_pad = p.include_pad;
+  // windows that lie wholly inside the image need no bounds checks: ox in [ox_lo, ox_hi)
+  const int64_t ox_lo = std::min(ow, (pl + sw - 1) / sw);
+  const int64_t ox_hi = std::max(ox_lo, std::min(ow, (w + pl - (kw - 1) * dw - 1) / sw + 1));
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const int64_t iy0 = oy * sh - pt;
+    const bool rows_inside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
+    for (int64_t ox = 0; ox < ow; ++ox) {
+      if (rows_inside && ox >= ox_lo && ox < ox_hi) {
+        const float* base = src + iy0 * w + (ox * sw - pl);
+        float acc = max ? base[0] : 0.0f;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          const float* row = base + ky * dh * w;
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            const float v = row[kx * dw];
+            acc = max ? std::max(acc, v) : acc + v;
+          }
+        }
+        dst[oy * ow + ox] = max ? acc : acc / static_cast<float>(kh * kw);
+        continue;
+      }
+      float acc = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+      int64_t valid = 0;
+      int64_t padded = 0;
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const int64_t iy = oy * sh - pt + ky * dh;
+        const bool row_in_pad = iy >= -pt && iy < h + pb;
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          const int64_t ix = ox * sw - pl + kx * dw;
+          if (row_in_pad && ix >= -pl && ix < w + pr) ++padded;
+          if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+          const float v = src[iy * w + ix];
+          acc = max ? std::max(acc, v) : acc + v;
+          ++valid;
+        }
+      }
+      if (!max) {
+        const int64_t divisor = include_pad ? padded : valid;
+        acc = divisor == 0 ? 0.0f : acc / static_cast<float>(divisor);
+      }
+      dst[oy * ow + ox] = acc;
+    }
+  }
+}
+
+}  // namespace
+
 extern "C" int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept {
   if (geometry == nullptr || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   const int64_t n = geometry[0], c = geometry[1], h = geometry[2], w = geometry[3], oh = geometry[4],
@@ -18,52 +82,8 @@ extern "C" int ew_pool2d(const int64_t* geometry, const float* x, float* y) noex
     if (geometry[i] < 0) return EW_INVALID_ARGUMENT;
   if (kh == 0 || kw == 0 || sh == 0 || sw == 0 || dh == 0 || dw == 0) return EW_INVALID_ARGUMENT;
   try {
-    edgewise::parallel_for(n * c, [&](int64_t plane) {
-      const float* src = x + plane * h * w;
-      float* dst = y + plane * oh * ow;
-      // windows that lie wholly inside the image need no bounds checks: ox in [ox_lo, ox_hi)
-      const int64_t ox_lo = std::min(ow, (pl + sw - 1) / sw);
-      const int64_t ox_hi = std::max(ox_lo, std::min(ow, (w + pl - (kw - 1) * dw - 1) / sw + 1));
-      for (int64_t oy = 0; oy < oh; ++oy) {
-        const int64_t iy0 = oy * sh - pt;
-        const bool rows_inside = iy0 >= 0 && iy0 + (kh - 1) * dh < h;
-        for (int64_t ox = 0; ox < ow; ++ox) {
-          if (rows_inside && ox >= ox_lo && ox < ox_hi) {
-            const float* base = src + iy0 * w + (ox * sw - pl);
-            float acc = max ? base[0] : 0.0f;
-            for (int64_t ky = 0; ky < kh; ++ky) {
-              const float* row = base + ky * dh * w;
-              for (int64_t kx = 0; kx < kw; ++kx) {
-                const float v = row[kx * dw];
-                acc = max ? std::max(acc, v) : acc + v;
-              }
-            }
-            dst[oy * ow + ox] = max ? acc : acc / static_cast<float>(kh * kw);
-            continue;
-          }
-          float acc = max ? -std::numeric_limits<float>::infinity() : 0.0f;
-          int64_t valid = 0;
-          int64_t padded = 0;
-          for (int64_t ky = 0; ky < kh; ++ky) {
-            const int64_t iy = oy * sh - pt + ky * dh;
-            const bool row_in_pad = iy >= -pt && iy < h + pb;
-            for (int64_t kx = 0; kx < kw; ++kx) {
-              const int64_t ix = ox * sw - pl + kx * dw;
-              if (row_in_pad && ix >= -pl && ix < w + pr) ++padded;
-              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-              const float v = src[iy * w + ix];
-              acc = max ? std::max(acc, v) : acc + v;
-              ++valid;
-            }
-          }
-          if (!max) {
-            const int64_t divisor = include_pad ? padded : valid;
-            acc = divisor == 0 ? 0.0f : acc / static_cast<float>(divisor);
-          }
-          dst[oy * ow + ox] = acc;
-        }
-      }
-    });
+    const PoolGeometry pg{n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, max, include_pad};
+    edgewise::parallel_for(n * c, [&](int64_t plane) { pool_plane(pg, x + plane * h * w, y + plane * oh * ow); });
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;
