@@ -36,7 +36,7 @@ inline void inside_range(int64_t offset, int64_t stride, int64_t width, int64_t 
 void im2col(const Geometry& g, const float* x, int64_t cg, float* cols) {
   const int64_t rows = cg * g.kh * g.kw;
   const int64_t plane = g.oh * g.ow;
-  parallel_for(rows, [&](int64_t r) {
+  parallel_for_work(rows * plane, rows, [&](int64_t r) {
     const int64_t kx = r % g.kw;
     const int64_t ky = (r / g.kw) % g.kh;
     const int64_t ci = r / (g.kw * g.kh);
@@ -98,7 +98,7 @@ EW_CLONES void depthwise_plane(const Geometry& g, const float* __restrict src, c
 
 void depthwise(const Geometry& g, const float* x, const float* w, float* y) {
   const int64_t mult = g.m / g.c;  // output channels per input channel
-  parallel_for(g.n * g.m, [&](int64_t job) {
+  parallel_for_work(g.n * g.m * g.oh * g.ow * g.kh * g.kw * 2, g.n * g.m, [&](int64_t job) {
     const int64_t oc = job % g.m;
     const int64_t img = job / g.m;
     depthwise_plane(g, x + (img * g.c + oc / mult) * g.h * g.w, w + oc * g.kh * g.kw, y + job * g.oh * g.ow);
@@ -134,7 +134,7 @@ EW_CLONES void epilogue_plane(int64_t plane, int act, float a, float b, float ad
 
 void epilogue(const Geometry& g, int act, float a, float b, const float* bias, const float* residual, float* y) {
   const int64_t plane = g.oh * g.ow;
-  parallel_for(g.n * g.m, [&](int64_t job) {
+  parallel_for_work(g.n * g.m * plane * 4, g.n * g.m, [&](int64_t job) {
     epilogue_plane(plane, act, a, b, bias ? bias[job % g.m] : 0.0f, residual ? residual + job * plane : nullptr,
                    y + job * plane);
   });

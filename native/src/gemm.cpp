@@ -125,7 +125,7 @@ extern "C" int ew_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K,
     const Operands o{transA != 0, transB != 0, alpha, A, lda, B, ldb, C, ldc};
     const GemmConfig& cfg = gemm_config();
     const int64_t threads = num_threads();
-    const bool tiny = M * N * K < 64 * 64 * 64;
+    const bool tiny = M * N * K < (int64_t(1) << 20);  // ~2 MFLOP: less than waking the workers costs
     if (threads == 1 || tiny) {
       gemm_block(o, 0, M, 0, N, K);
       return EW_OK;

@@ -83,7 +83,8 @@ extern "C" int ew_pool2d(const int64_t* geometry, const float* x, float* y) noex
   if (kh == 0 || kw == 0 || sh == 0 || sw == 0 || dh == 0 || dw == 0) return EW_INVALID_ARGUMENT;
   try {
     const PoolGeometry pg{n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, max, include_pad};
-    edgewise::parallel_for(n * c, [&](int64_t plane) { pool_plane(pg, x + plane * h * w, y + plane * oh * ow); });
+    edgewise::parallel_for_work(n * c * oh * ow * kh * kw, n * c,
+                                [&](int64_t plane) { pool_plane(pg, x + plane * h * w, y + plane * oh * ow); });
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;
@@ -95,7 +96,7 @@ extern "C" int ew_pool2d(const int64_t* geometry, const float* x, float* y) noex
 extern "C" int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept {
   if (planes < 0 || size <= 0 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   try {
-    edgewise::parallel_for(planes, [&](int64_t p) {
+    edgewise::parallel_for_work(planes * size, planes, [&](int64_t p) {
       const float* src = x + p * size;
       double acc = 0;
       for (int64_t i = 0; i < size; ++i) acc += src[i];

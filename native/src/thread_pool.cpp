@@ -106,6 +106,15 @@ Pool& pool() {
 }  // namespace
 
 void parallel_for(int64_t tasks, const std::function<void(int64_t)>& fn) { pool().run(tasks, fn); }
+
+void parallel_for_work(int64_t work, int64_t tasks, const std::function<void(int64_t)>& fn) {
+  constexpr int64_t kMinParallelWork = int64_t(1) << 18;
+  if (work < kMinParallelWork) {
+    for (int64_t i = 0; i < tasks; ++i) fn(i);
+    return;
+  }
+  pool().run(tasks, fn);
+}
 int num_threads() { return pool().size(); }
 void set_num_threads(int n) {
   // re-creating the workers would also drop their packing buffers: only resize on a real change
