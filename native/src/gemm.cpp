@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "edgewise/edgewise.h"
+#include "gemm_internal.h"
 #include "sgemm_kernels.h"
 #include "thread_pool.h"
 
@@ -62,8 +63,20 @@ void pack_b(const Operands& o, int64_t p0, int64_t kc, int64_t j0, int64_t nc, i
   }
 }
 
-// C[m0:m1, n0:n1] += op(A) op(B) on the calling thread.
-void gemm_block(const Operands& o, int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K) {
+class MatrixB final : public BSource {
+ public:
+  explicit MatrixB(const Operands& o) : o_(o) {}
+  void pack(int64_t p0, int64_t kc, int64_t j0, int64_t nc, int nr, float* out) const override {
+    pack_b(o_, p0, kc, j0, nc, nr, out);
+  }
+
+ private:
+  const Operands& o_;
+};
+
+// C[m0:m1, n0:n1] += op(A) B on the calling thread.
+void gemm_block(const Operands& o, const BSource& bsrc, int64_t m0, int64_t m1, int64_t n0, int64_t n1,
+                int64_t K) {
   const GemmConfig& cfg = gemm_config();
   const int mr = cfg.mr;
   const int nr = cfg.nr;
@@ -76,7 +89,7 @@ void gemm_block(const Operands& o, int64_t m0, int64_t m1, int64_t n0, int64_t n
     const int64_t nc = std::min(kNc, n1 - jc);
     for (int64_t pc = 0; pc < K; pc += kKc) {
       const int64_t kc = std::min(kKc, K - pc);
-      pack_b(o, pc, kc, jc, nc, nr, b_pack.data());
+      bsrc.pack(pc, kc, jc, nc, nr, b_pack.data());
       for (int64_t ic = m0; ic < m1; ic += kMc) {
         const int64_t mc = std::min(kMc, m1 - ic);
         pack_a(o, ic, mc, pc, kc, mr, a_pack.data());
@@ -102,7 +115,41 @@ void gemm_block(const Operands& o, int64_t m0, int64_t m1, int64_t n0, int64_t n
   }
 }
 
+// Splits the wider dimension into one slice per thread, aligned to the micro-tile.
+void gemm_threaded(const Operands& o, const BSource& bsrc, int64_t M, int64_t N, int64_t K) {
+  const GemmConfig& cfg = gemm_config();
+  const int64_t threads = num_threads();
+  const bool tiny = M * N * K < (int64_t(1) << 20);  // ~2 MFLOP: less than waking the workers costs
+  if (threads == 1 || tiny) {
+    gemm_block(o, bsrc, 0, M, 0, N, K);
+    return;
+  }
+  const bool split_n = N >= M;
+  const int64_t extent = split_n ? N : M;
+  const int64_t align = split_n ? cfg.nr : cfg.mr;
+  int64_t slice = (extent + threads - 1) / threads;
+  slice = (slice + align - 1) / align * align;
+  const int64_t tasks = (extent + slice - 1) / slice;
+  parallel_for(tasks, [&](int64_t t) {
+    const int64_t lo = t * slice;
+    const int64_t hi = std::min(extent, lo + slice);
+    if (split_n) {
+      gemm_block(o, bsrc, 0, M, lo, hi, K);
+    } else {
+      gemm_block(o, bsrc, lo, hi, 0, N, K);
+    }
+  });
+}
+
 }  // namespace
+
+void sgemm_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const BSource& b, float* C,
+                      int64_t ldc) {
+  if (M == 0 || N == 0 || K == 0) return;
+  const Operands o{false, false, 1.0f, A, lda, nullptr, 0, C, ldc};
+  gemm_threaded(o, b, M, N, K);
+}
+
 }  // namespace edgewise
 
 extern "C" int ew_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
@@ -123,29 +170,7 @@ extern "C" int ew_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K,
     }
     if (K == 0 || alpha == 0.0f) return EW_OK;
     const Operands o{transA != 0, transB != 0, alpha, A, lda, B, ldb, C, ldc};
-    const GemmConfig& cfg = gemm_config();
-    const int64_t threads = num_threads();
-    const bool tiny = M * N * K < (int64_t(1) << 20);  // ~2 MFLOP: less than waking the workers costs
-    if (threads == 1 || tiny) {
-      gemm_block(o, 0, M, 0, N, K);
-      return EW_OK;
-    }
-    // split the wider dimension into one slice per thread, aligned to the micro-tile
-    const bool split_n = N >= M;
-    const int64_t extent = split_n ? N : M;
-    const int64_t align = split_n ? cfg.nr : cfg.mr;
-    int64_t slice = (extent + threads - 1) / threads;
-    slice = (slice + align - 1) / align * align;
-    const int64_t tasks = (extent + slice - 1) / slice;
-    parallel_for(tasks, [&](int64_t t) {
-      const int64_t lo = t * slice;
-      const int64_t hi = std::min(extent, lo + slice);
-      if (split_n) {
-        gemm_block(o, 0, M, lo, hi, K);
-      } else {
-        gemm_block(o, lo, hi, 0, N, K);
-      }
-    });
+    gemm_threaded(o, MatrixB(o), M, N, K);
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;
