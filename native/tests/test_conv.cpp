@@ -87,6 +87,11 @@ int main() {
     check(1, 3, 7, 9, 2, 5, 1, 1, 2, 2, 1, EW_ACT_TANH, false, true);       // non-square kernel
     check(1, 17, 14, 14, 33, 1, 1, 1, 1, 0, 1, EW_ACT_RELU, true, true);    // 1x1 direct GEMM path
     check(1, 3, 32, 32, 16, 7, 7, 2, 1, 3, 1, EW_ACT_RELU, true, false);    // a stem convolution
+    // outputs 28+ columns wide take the implicit-im2col packing: padding, stride, dilation, groups, panel edges
+    check(2, 5, 9, 61, 7, 3, 3, 1, 1, 1, 1, EW_ACT_RELU, true, true);
+    check(1, 4, 12, 70, 6, 3, 3, 2, 1, 1, 2, EW_ACT_CLIP, true, false);
+    check(1, 3, 10, 40, 33, 3, 5, 1, 2, 2, 1, EW_ACT_NONE, false, false);
+    check(1, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, EW_ACT_RELU, true, true);    // a ResNet-18 layer
   }
   std::printf("%s\n", failures == 0 ? "conv2d: all passed" : "conv2d: FAILED");
   return failures == 0 ? 0 : 1;
