@@ -141,6 +141,34 @@ void gemm_threaded(const Operands& o, const BSource& bsrc, int64_t M, int64_t N,
   });
 }
 
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define EW_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
+#else
+#define EW_CLONES
+#endif
+
+EW_CLONES float dot(const float* __restrict a, int64_t stride_a, const float* __restrict b, int64_t k) {
+  float acc[16] = {};
+  int64_t i = 0;
+  if (stride_a == 1) {
+    for (; i + 16 <= k; i += 16)
+      for (int j = 0; j < 16; ++j) acc[j] += a[i + j] * b[i + j];
+  }
+  float sum = 0;
+  for (int j = 0; j < 16; ++j) sum += acc[j];
+  for (; i < k; ++i) sum += a[i * stride_a] * b[i];
+  return sum;
+}
+
+// C[0, n] += alpha * sum_k op(A)[0, k] * B[n, k] for M == 1 and B transposed: each output is one dot product.
+void gemv_rows(const Operands& o, int64_t N, int64_t K) {
+  const int64_t stride_a = o.trans_a ? o.lda : 1;
+  parallel_for_work(N * K * 2, (N + 63) / 64, [&](int64_t block) {
+    const int64_t n1 = std::min(N, (block + 1) * 64);
+    for (int64_t n = block * 64; n < n1; ++n) o.c[n] += o.alpha * dot(o.a, stride_a, o.b + n * o.ldb, K);
+  });
+}
+
 }  // namespace
 
 void sgemm_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const BSource& b, float* C,
@@ -170,7 +198,11 @@ extern "C" int ew_sgemm(int transA, int transB, int64_t M, int64_t N, int64_t K,
     }
     if (K == 0 || alpha == 0.0f) return EW_OK;
     const Operands o{transA != 0, transB != 0, alpha, A, lda, B, ldb, C, ldc};
-    gemm_threaded(o, MatrixB(o), M, N, K);
+    if (M == 1 && transB) {
+      gemv_rows(o, N, K);  // a classifier layer: N dot products over contiguous rows of B
+    } else {
+      gemm_threaded(o, MatrixB(o), M, N, K);
+    }
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;
