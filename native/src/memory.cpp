@@ -12,6 +12,7 @@ constexpr std::size_t kAlignment = 64;
 // A header before each block remembers its size so that ew_allocated_bytes stays exact.
 constexpr std::size_t kHeader = kAlignment;
 std::atomic<int64_t> g_allocated{0};
+std::atomic<int64_t> g_allocations{0};
 }  // namespace
 
 extern "C" intptr_t ew_aligned_alloc(int64_t bytes) noexcept {
@@ -24,6 +25,7 @@ extern "C" intptr_t ew_aligned_alloc(int64_t bytes) noexcept {
   std::memset(block, 0, rounded + kHeader);
   *static_cast<int64_t*>(block) = bytes;
   g_allocated.fetch_add(bytes, std::memory_order_relaxed);
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
   return reinterpret_cast<intptr_t>(static_cast<char*>(block) + kHeader);
 }
 
@@ -32,6 +34,12 @@ extern "C" void ew_aligned_free(intptr_t address) noexcept {
   char* block = reinterpret_cast<char*>(address) - kHeader;
   g_allocated.fetch_sub(*reinterpret_cast<int64_t*>(block), std::memory_order_relaxed);
   std::free(block);
+}
+
+extern "C" int64_t ew_allocation_count() noexcept { return g_allocations.load(std::memory_order_relaxed); }
+
+extern "C" void ew_zero(intptr_t address, int64_t bytes) noexcept {
+  if (address != 0 && bytes > 0) std::memset(reinterpret_cast<void*>(address), 0, static_cast<size_t>(bytes));
 }
 
 extern "C" int64_t ew_allocated_bytes() noexcept { return g_allocated.load(std::memory_order_relaxed); }

@@ -21,6 +21,10 @@ intptr_t ew_aligned_alloc(int64_t bytes) noexcept;
 void ew_aligned_free(intptr_t address) noexcept;
 // Bytes currently held through ew_aligned_alloc, for leak tests.
 int64_t ew_allocated_bytes() noexcept;
+// Calls of ew_aligned_alloc so far (steady-state inference should make none).
+int64_t ew_allocation_count() noexcept;
+// Zero-fills bytes at address (memory handed out again by a pool).
+void ew_zero(intptr_t address, int64_t bytes) noexcept;
 // Bytes the process's C heap (malloc) has in use, all native libraries included; -1 where unknown.
 int64_t ew_malloc_in_use_bytes() noexcept;
 

@@ -25,6 +25,10 @@ public final class EdgewiseNative {
 
   public static native @Cast("int64_t") long ew_malloc_in_use_bytes();
 
+  public static native @Cast("int64_t") long ew_allocation_count();
+
+  public static native void ew_zero(@Cast("intptr_t") long address, @Cast("int64_t") long bytes);
+
   public static native int ew_sgemm(int transA, int transB, @Cast("int64_t") long m, @Cast("int64_t") long n,
       @Cast("int64_t") long k, float alpha, @Cast("const float*") float[] a, @Cast("int64_t") long lda,
       @Cast("const float*") float[] b, @Cast("int64_t") long ldb, float beta, @Cast("float*") float[] c,

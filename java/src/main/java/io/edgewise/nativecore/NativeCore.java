@@ -29,6 +29,15 @@ public final class NativeCore {
     return EdgewiseNative.ew_allocated_bytes();
   }
 
+  /** Allocations made through the native allocator so far (steady-state inference should add none). */
+  public static long allocationCount() {
+    return EdgewiseNative.ew_allocation_count();
+  }
+
+  public static void zero(long address, long bytes) {
+    EdgewiseNative.ew_zero(address, bytes);
+  }
+
   /** Bytes the C heap has in use across every native library in the process (-1 where unknown). */
   public static long mallocInUseBytes() {
     return EdgewiseNative.ew_malloc_in_use_bytes();

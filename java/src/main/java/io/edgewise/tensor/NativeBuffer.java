@@ -33,10 +33,11 @@ final class NativeBuffer implements AutoCloseable {
       throw new io.edgewise.EdgewiseException(io.edgewise.EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED,
           "tensor of " + bytes + " bytes exceeds the 2 GiB limit of one buffer");
     }
-    long address = NativeCore.allocate(bytes);
+    MemoryPool pool = MemoryPool.current();
+    long address = pool != null ? pool.take(Math.max(bytes, 1)) : NativeCore.allocate(bytes);
     this.bytes = bytes;
     this.buffer = wrap(address, bytes);
-    this.release = new Release(address, PARANOID ? new Throwable("allocated here") : null);
+    this.release = new Release(address, Math.max(bytes, 1), pool, PARANOID ? new Throwable("allocated here") : null);
     this.cleanable = CLEANER.register(this, release);
     LIVE.incrementAndGet();
   }
@@ -88,19 +89,27 @@ final class NativeBuffer implements AutoCloseable {
   /** Holds no reference to the NativeBuffer, so the owner can become phantom-reachable. */
   private static final class Release implements Runnable {
     private final long address;
+    private final long bytes;
+    private final MemoryPool pool;
     private final Throwable site;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile boolean explicit;
 
-    Release(long address, Throwable site) {
+    Release(long address, long bytes, MemoryPool pool, Throwable site) {
       this.address = address;
+      this.bytes = bytes;
+      this.pool = pool;
       this.site = site;
     }
 
     @Override
     public void run() {
       if (done.compareAndSet(false, true)) {
-        NativeCore.free(address);
+        if (pool != null) {
+          pool.give(address, bytes);  // back to the executable's pool (or freed, once that is closed)
+        } else {
+          NativeCore.free(address);
+        }
         LIVE.decrementAndGet();
         if (!explicit) {
           LEAKED.incrementAndGet();

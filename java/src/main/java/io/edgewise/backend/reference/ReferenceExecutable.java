@@ -7,6 +7,7 @@ import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
+import io.edgewise.tensor.MemoryPool;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorScope;
 import java.util.HashMap;
@@ -28,6 +29,9 @@ public final class ReferenceExecutable implements Executable {
   /** For each node, the values whose last reader it is (freed right after it runs). */
   private final List<List<String>> lastUse;
   private final OpProfile profile = new OpProfile();
+  /** Tensor memory recycled across runs: steady-state inference allocates no native memory. */
+  private final MemoryPool memory = new MemoryPool(MAX_POOLED_BYTES);
+  private static final long MAX_POOLED_BYTES = 1L << 30;
 
   /** Interprets the model's graph with the given kernels (the reference ones, or another backend's overlay). */
   public ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
@@ -74,7 +78,7 @@ public final class ReferenceExecutable implements Executable {
     Map<String, Tensor> owned = new HashMap<>();
     Map<String, Tensor> borrowed = new HashMap<>(graph.initializers());
     borrowed.putAll(inputs);
-    try {
+    try (MemoryPool.Use pooled = memory.use()) {
       List<Node> nodes = graph.nodes();
       for (int i = 0; i < nodes.size(); i++) {
         Node node = nodes.get(i);
@@ -137,6 +141,11 @@ public final class ReferenceExecutable implements Executable {
     } finally {
       owned.values().forEach(Tensor::close);
     }
+  }
+
+  @Override
+  public void close() {
+    memory.close();
   }
 
   @Override
