@@ -205,47 +205,116 @@ void epilogue(const Geometry& g, int act, float a, float b, const float* bias, c
 }  // namespace
 }  // namespace edgewise
 
-extern "C" int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
-                         const float* bias, const float* residual, float* y) noexcept {
-  using namespace edgewise;
-  if (geometry == nullptr || x == nullptr || w == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
-  Geometry g;
-  std::copy(geometry, geometry + 16, &g.n);
-  if (!valid(g) || activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
-  try {
-    const int64_t cg = g.c / g.group;
-    const int64_t mg = g.m / g.group;
-    const int64_t plane = g.oh * g.ow;
-    const int64_t k = cg * g.kh * g.kw;
-    if (g.group == g.c && cg == 1 && g.group > 1) {
-      depthwise(g, x, w, y);
-    } else {
-      const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
-                          g.oh == g.h && g.ow == g.w;
-      for (int64_t img = 0; img < g.n; ++img) {
-        for (int64_t grp = 0; grp < g.group; ++grp) {
-          const float* xin = x + (img * g.c + grp * cg) * g.h * g.w;
-          float* yout = y + (img * g.m + grp * mg) * plane;
-          const float* wg = w + grp * mg * k;
-          if (direct) {
-            int status = ew_sgemm(0, 0, mg, plane, k, 1.0f, wg, k, xin, plane, 0.0f, yout, plane);
-            if (status != EW_OK) return status;
-          } else if (g.ow >= kImplicitMinWidth) {
-            std::fill(yout, yout + mg * plane, 0.0f);
-            sgemm_accumulate(mg, plane, k, wg, k, Im2colB(g, xin), yout, plane);
-          } else {
+namespace edgewise {
+namespace {
+
+bool is_depthwise(const Geometry& g) { return g.group == g.c && g.c / g.group == 1 && g.group > 1; }
+
+// The convolution proper: w is either the [M, C/group, kh, kw] weights or (packed) their GEMM panels.
+int conv2d(const Geometry& g, int activation, float a, float b, const float* x, const float* w, bool packed,
+           const float* bias, const float* residual, float* y) {
+  const int64_t cg = g.c / g.group;
+  const int64_t mg = g.m / g.group;
+  const int64_t plane = g.oh * g.ow;
+  const int64_t k = cg * g.kh * g.kw;
+  const int64_t packed_group = packed_a_floats(mg, k);
+  if (is_depthwise(g)) {
+    depthwise(g, x, w, y);
+  } else {
+    const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 &&
+                        g.oh == g.h && g.ow == g.w;
+    for (int64_t img = 0; img < g.n; ++img) {
+      for (int64_t grp = 0; grp < g.group; ++grp) {
+        const float* xin = x + (img * g.c + grp * cg) * g.h * g.w;
+        float* yout = y + (img * g.m + grp * mg) * plane;
+        const float* wg = packed ? w + grp * packed_group : w + grp * mg * k;
+        if (direct || g.ow < kImplicitMinWidth) {
+          const float* bmat = xin;
+          if (!direct) {
             // narrow outputs: the implicit packer's runs would be a few elements each; materialize instead
             thread_local std::vector<float> cols;
             cols.resize(static_cast<size_t>(k * plane));
             im2col(g, xin, cg, cols.data());
-            int status = ew_sgemm(0, 0, mg, plane, k, 1.0f, wg, k, cols.data(), plane, 0.0f, yout, plane);
+            bmat = cols.data();
+          }
+          if (packed) {
+            std::fill(yout, yout + mg * plane, 0.0f);
+            sgemm_packed_matrix(mg, plane, k, wg, bmat, plane, yout, plane);
+          } else {
+            int status = ew_sgemm(0, 0, mg, plane, k, 1.0f, wg, k, bmat, plane, 0.0f, yout, plane);
             if (status != EW_OK) return status;
+          }
+        } else {
+          std::fill(yout, yout + mg * plane, 0.0f);
+          if (packed) {
+            sgemm_accumulate_packed(mg, plane, k, wg, Im2colB(g, xin), yout, plane);
+          } else {
+            sgemm_accumulate(mg, plane, k, wg, k, Im2colB(g, xin), yout, plane);
           }
         }
       }
     }
-    epilogue(g, activation, a, b, bias, residual, y);
+  }
+  epilogue(g, activation, a, b, bias, residual, y);
+  return EW_OK;
+}
+
+bool read_geometry(const int64_t* geometry, Geometry* g) {
+  if (geometry == nullptr) return false;
+  std::copy(geometry, geometry + 16, &g->n);
+  return valid(*g);
+}
+
+}  // namespace
+}  // namespace edgewise
+
+extern "C" int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
+                         const float* bias, const float* residual, float* y) noexcept {
+  using namespace edgewise;
+  Geometry g;
+  if (!read_geometry(geometry, &g) || x == nullptr || w == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
+  try {
+    return conv2d(g, activation, a, b, x, w, false, bias, residual, y);
+  } catch (const std::bad_alloc&) {
+    return EW_OUT_OF_MEMORY;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}
+
+extern "C" int64_t ew_conv2d_packed_weights_size(const int64_t* geometry) noexcept {
+  using namespace edgewise;
+  Geometry g;
+  if (!read_geometry(geometry, &g)) return -1;
+  if (is_depthwise(g)) return 0;
+  return g.group * packed_a_floats(g.m / g.group, (g.c / g.group) * g.kh * g.kw);
+}
+
+extern "C" int ew_conv2d_pack_weights(const int64_t* geometry, const float* w, float* packed) noexcept {
+  using namespace edgewise;
+  Geometry g;
+  if (!read_geometry(geometry, &g) || w == nullptr || packed == nullptr || is_depthwise(g)) return EW_INVALID_ARGUMENT;
+  try {
+    const int64_t mg = g.m / g.group;
+    const int64_t k = (g.c / g.group) * g.kh * g.kw;
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      pack_a_full(mg, k, w + grp * mg * k, k, packed + grp * packed_a_floats(mg, k));
+    }
     return EW_OK;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}
+
+extern "C" int ew_conv2d_prepacked(const int64_t* geometry, int activation, float a, float b, const float* x,
+                                   const float* packed, const float* bias, const float* residual, float* y) noexcept {
+  using namespace edgewise;
+  Geometry g;
+  if (!read_geometry(geometry, &g) || x == nullptr || packed == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH || is_depthwise(g)) return EW_INVALID_ARGUMENT;
+  try {
+    return conv2d(g, activation, a, b, x, packed, true, bias, residual, y);
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;
   } catch (...) {

@@ -27,6 +27,9 @@ struct Operands {
   int64_t ldb;
   float* c;
   int64_t ldc;
+  // A already packed as panels of MR rows x K (ew_sgemm_pack_a): no packing per call
+  const float* a_packed = nullptr;
+  int64_t k_total = 0;
 };
 
 inline float at_a(const Operands& o, int64_t r, int64_t k) {
@@ -92,12 +95,14 @@ void gemm_block(const Operands& o, const BSource& bsrc, int64_t m0, int64_t m1, 
       bsrc.pack(pc, kc, jc, nc, nr, b_pack.data());
       for (int64_t ic = m0; ic < m1; ic += kMc) {
         const int64_t mc = std::min(kMc, m1 - ic);
-        pack_a(o, ic, mc, pc, kc, mr, a_pack.data());
+        if (o.a_packed == nullptr) pack_a(o, ic, mc, pc, kc, mr, a_pack.data());
         for (int64_t jr = 0; jr < nc; jr += nr) {
           const int64_t cols = std::min<int64_t>(nr, nc - jr);
           for (int64_t ir = 0; ir < mc; ir += mr) {
             const int64_t rows = std::min<int64_t>(mr, mc - ir);
-            const float* ap = a_pack.data() + ir * kc;
+            // a pre-packed panel holds all K for its MR rows, k-major: this block starts pc steps in
+            const float* ap = o.a_packed != nullptr ? o.a_packed + (ic + ir) * o.k_total + pc * mr
+                                                    : a_pack.data() + ir * kc;
             const float* bp = b_pack.data() + jr * kc;
             float* c = o.c + (ic + ir) * o.ldc + jc + jr;
             if (rows == mr && cols == nr) {
@@ -176,6 +181,35 @@ void sgemm_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t l
   if (M == 0 || N == 0 || K == 0) return;
   const Operands o{false, false, 1.0f, A, lda, nullptr, 0, C, ldc};
   gemm_threaded(o, b, M, N, K);
+}
+
+int64_t packed_a_floats(int64_t M, int64_t K) {
+  const int64_t mr = gemm_config().mr;
+  return (M + mr - 1) / mr * mr * K;
+}
+
+void pack_a_full(int64_t M, int64_t K, const float* A, int64_t lda, float* out) {
+  const Operands o{false, false, 1.0f, A, lda, nullptr, 0, nullptr, 0};
+  // one panel of MR rows x all of K per MR rows: pack_a with kc = K writes exactly that layout
+  pack_a(o, 0, M, 0, K, gemm_config().mr, out);
+}
+
+void sgemm_accumulate_packed(int64_t M, int64_t N, int64_t K, const float* a_packed, const BSource& b, float* C,
+                             int64_t ldc) {
+  if (M == 0 || N == 0 || K == 0) return;
+  Operands o{false, false, 1.0f, nullptr, 0, nullptr, 0, C, ldc};
+  o.a_packed = a_packed;
+  o.k_total = K;
+  gemm_threaded(o, b, M, N, K);
+}
+
+void sgemm_packed_matrix(int64_t M, int64_t N, int64_t K, const float* a_packed, const float* B, int64_t ldb,
+                         float* C, int64_t ldc) {
+  if (M == 0 || N == 0 || K == 0) return;
+  Operands o{false, false, 1.0f, nullptr, 0, B, ldb, C, ldc};
+  o.a_packed = a_packed;
+  o.k_total = K;
+  gemm_threaded(o, MatrixB(o), M, N, K);
 }
 
 }  // namespace edgewise

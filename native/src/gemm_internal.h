@@ -19,6 +19,15 @@ class BSource {
 void sgemm_accumulate(int64_t M, int64_t N, int64_t K, const float* A, int64_t lda, const BSource& b, float* C,
                       int64_t ldc);
 
+// Weights packed once: A [M, K] row-major as panels of MR rows x all K (the micro-kernel's layout for this CPU).
+int64_t packed_a_floats(int64_t M, int64_t K);
+void pack_a_full(int64_t M, int64_t K, const float* A, int64_t lda, float* out);
+// C += packed(A) * B, with B from a source or a row-major matrix.
+void sgemm_accumulate_packed(int64_t M, int64_t N, int64_t K, const float* a_packed, const BSource& b, float* C,
+                             int64_t ldc);
+void sgemm_packed_matrix(int64_t M, int64_t N, int64_t K, const float* a_packed, const float* B, int64_t ldb,
+                         float* C, int64_t ldc);
+
 }  // namespace edgewise
 
 #endif

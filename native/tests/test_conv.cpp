@@ -44,6 +44,21 @@ void check(int64_t n, int64_t c, int64_t h, int64_t w, int64_t m, int64_t kh, in
     ++failures;
     return;
   }
+  // the same convolution with weights packed once (depthwise keeps its own layout: size 0)
+  std::vector<float> y2 = y;
+  const int64_t packed_size = ew_conv2d_packed_weights_size(geo);
+  if (packed_size > 0) {
+    std::vector<float> packed(static_cast<size_t>(packed_size));
+    status = ew_conv2d_pack_weights(geo, wt.data(), packed.data());
+    if (status == EW_OK)
+      status = ew_conv2d_prepacked(geo, activation, p, q, x.data(), packed.data(), use_bias ? bias.data() : nullptr,
+                                   use_residual ? res.data() : nullptr, y2.data());
+    if (status != EW_OK) {
+      std::printf("FAIL prepacked status %d\n", status);
+      ++failures;
+      return;
+    }
+  }
   for (int64_t img = 0; img < n; ++img)
     for (int64_t oc = 0; oc < m; ++oc) {
       const int64_t g = oc / mg;
@@ -61,7 +76,13 @@ void check(int64_t n, int64_t c, int64_t h, int64_t w, int64_t m, int64_t kh, in
           const int64_t o = ((img * m + oc) * oh + oy) * ow + ox;
           if (use_residual) acc += res[o];
           const double expected = act(activation, acc, p, q);
-          if (std::fabs(expected - y[o]) > 1e-4 * (1 + std::sqrt(static_cast<double>(cg * kh * kw)))) {
+          const double tol = 1e-4 * (1 + std::sqrt(static_cast<double>(cg * kh * kw)));
+          if (std::fabs(expected - y2[o]) > tol) {
+            std::printf("FAIL prepacked weights at output %lld: %f vs %f\n", (long long)o, y2[o], expected);
+            ++failures;
+            return;
+          }
+          if (std::fabs(expected - y[o]) > tol) {
             std::printf("FAIL n=%lld c=%lld %lldx%lld m=%lld k=%lldx%lld s=%lld d=%lld pad=%lld g=%lld act=%d: %f vs %f\n",
                         (long long)n, (long long)c, (long long)h, (long long)w, (long long)m, (long long)kh,
                         (long long)kw, (long long)s, (long long)d, (long long)pad, (long long)group, activation,

@@ -51,6 +51,15 @@ enum ew_activation {
 int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
               const float* bias, const float* residual, float* y) noexcept;
 
+// Weights packed once per session in the GEMM's panel layout, so each convolution skips repacking them.
+// Returns the floats needed for w of this geometry (0 when the convolution does not use packed weights, e.g.
+// depthwise), or -1 for an invalid geometry.
+int64_t ew_conv2d_packed_weights_size(const int64_t* geometry) noexcept;
+int ew_conv2d_pack_weights(const int64_t* geometry, const float* w, float* packed) noexcept;
+// ew_conv2d with weights from ew_conv2d_pack_weights.
+int ew_conv2d_prepacked(const int64_t* geometry, int activation, float a, float b, const float* x,
+                        const float* packed, const float* bias, const float* residual, float* y) noexcept;
+
 // 2-D max or average pooling over NCHW float32. geometry (18 values): batch, channels, in_h, in_w, out_h, out_w,
 // kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, pad_bottom, pad_right,
 // max (1) or average (0), count_include_pad (average only: divide by the window size inside the padded input).

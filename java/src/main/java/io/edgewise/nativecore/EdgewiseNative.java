@@ -44,6 +44,16 @@ public final class EdgewiseNative {
       @Cast("const float*") long x, @Cast("const float*") long w, @Cast("const float*") long bias,
       @Cast("const float*") long residual, @Cast("float*") long y);
 
+  public static native @Cast("int64_t") long ew_conv2d_packed_weights_size(
+      @Cast("const int64_t*") long[] geometry);
+
+  public static native int ew_conv2d_pack_weights(@Cast("const int64_t*") long[] geometry,
+      @Cast("const float*") long w, @Cast("float*") long packed);
+
+  public static native int ew_conv2d_prepacked(@Cast("const int64_t*") long[] geometry, int activation, float a,
+      float b, @Cast("const float*") long x, @Cast("const float*") long packed, @Cast("const float*") long bias,
+      @Cast("const float*") long residual, @Cast("float*") long y);
+
   public static native int ew_pool2d(@Cast("const int64_t*") long[] geometry, @Cast("const float*") long x,
       @Cast("float*") long y);
 

@@ -82,6 +82,26 @@ public final class NativeCore {
         "ew_conv2d" + java.util.Arrays.toString(geometry));
   }
 
+  /** Floats the packed weights of this convolution need; 0 when it does not use packed weights (depthwise). */
+  public static long conv2dPackedWeightsSize(long[] geometry) {
+    long n = EdgewiseNative.ew_conv2d_packed_weights_size(geometry);
+    if (n < 0) {
+      throw EdgewiseException.invalidArgument("invalid conv2d geometry " + java.util.Arrays.toString(geometry));
+    }
+    return n;
+  }
+
+  public static void conv2dPackWeights(long[] geometry, long w, long packed) {
+    check(EdgewiseNative.ew_conv2d_pack_weights(geometry, w, packed), "ew_conv2d_pack_weights");
+  }
+
+  /** ew_conv2d with weights from {@link #conv2dPackWeights}. */
+  public static void conv2dPrepacked(long[] geometry, int activation, float a, float b, long x, long packed,
+      long bias, long residual, long y) {
+    check(EdgewiseNative.ew_conv2d_prepacked(geometry, activation, a, b, x, packed, bias, residual, y),
+        "ew_conv2d_prepacked" + java.util.Arrays.toString(geometry));
+  }
+
   /** 2-D max/average pooling (see ew_pool2d in edgewise.h). */
   public static void pool2d(long[] geometry, long x, long y) {
     if (geometry.length != 18) {

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CpuBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
-  private static final OpRegistry REGISTRY = CpuKernels.overlay(ReferenceBackend.registry().copy());
+  /** Which ops the device has kernels for (the packed weights of a session do not change that). */
+  private static final OpRegistry OPS = ReferenceBackend.registry();
 
   @Override
   public Device device() {
@@ -33,7 +34,7 @@ public final class CpuBackend implements Backend {
 
   @Override
   public String unsupportedReason(Node node, int opset) {
-    return REGISTRY.get(node.domain(), node.opType()) == null ? "no kernel for " + node.opType() : null;
+    return OPS.get(node.domain(), node.opType()) == null ? "no kernel for " + node.opType() : null;
   }
 
   @Override
@@ -49,6 +50,32 @@ public final class CpuBackend implements Backend {
     if (!fallback.isEmpty()) {
       LOG.info("{}: on cpu, these ops run on the reference kernels: {}", model.label(), fallback);
     }
-    return new ReferenceExecutable(model, REGISTRY, options);
+    PackedWeights packed = PackedWeights.of(model.graph());
+    try {
+      OpRegistry kernels = CpuKernels.overlay(ReferenceBackend.registry().copy(), packed);
+      return new CpuExecutable(new ReferenceExecutable(model, kernels, options), packed);
+    } catch (RuntimeException e) {
+      packed.close();
+      throw e;
+    }
+  }
+
+  /** The interpreter over the native kernels, owning the session's packed weights. */
+  private record CpuExecutable(ReferenceExecutable graph, PackedWeights packed) implements Executable {
+    @Override
+    public java.util.Map<String, io.edgewise.tensor.Tensor> run(java.util.Map<String, io.edgewise.tensor.Tensor> in) {
+      return graph.run(in);
+    }
+
+    @Override
+    public io.edgewise.backend.OpProfile profile() {
+      return graph.profile();
+    }
+
+    @Override
+    public void close() {
+      graph.close();
+      packed.close();
+    }
   }
 }

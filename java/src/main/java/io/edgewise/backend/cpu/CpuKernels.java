@@ -23,13 +23,14 @@ final class CpuKernels {
 
   private CpuKernels() {}
 
-  static OpRegistry overlay(OpRegistry r) {
+  /** The native kernels over a copy of the reference registry, using `packed` weights where it has them. */
+  static OpRegistry overlay(OpRegistry r, PackedWeights packed) {
     OpKernel conv = r.get("", "Conv");
     OpKernel fused = r.get("io.edgewise", "FusedConv");
     OpKernel gemm = r.get("", "Gemm");
     OpKernel matmul = r.get("", "MatMul");
-    r.override("", "Conv", (ctx, in) -> conv(ctx, in, false, conv));
-    r.override("io.edgewise", "FusedConv", (ctx, in) -> conv(ctx, in, true, fused));
+    r.override("", "Conv", (ctx, in) -> conv(ctx, in, false, conv, packed));
+    r.override("io.edgewise", "FusedConv", (ctx, in) -> conv(ctx, in, true, fused, packed));
     r.override("", "Gemm", (ctx, in) -> gemm(ctx, in, gemm));
     r.override("", "MatMul", (ctx, in) -> matmul(ctx, in, matmul));
     OpKernel maxPool = r.get("", "MaxPool");
@@ -50,7 +51,7 @@ final class CpuKernels {
     return true;
   }
 
-  private static Tensor[] conv(OpContext ctx, Tensor[] in, boolean fused, OpKernel fallback) {
+  private static Tensor[] conv(OpContext ctx, Tensor[] in, boolean fused, OpKernel fallback, PackedWeights packed) {
     Tensor x = ctx.required(in, 0);
     Tensor w = ctx.required(in, 1);
     Tensor bias = in.length > 2 ? in[2] : null;
@@ -94,8 +95,16 @@ final class CpuKernels {
         g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
         g.padBegin[1], plan.group};
     Tensor y = Tensor.allocate(DType.FLOAT32, out);
-    NativeCore.conv2d(geometry, activation, a, b, x.nativeAddress(), w.nativeAddress(),
-        bias == null ? 0 : bias.nativeAddress(), residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
+    long biasAddress = bias == null ? 0 : bias.nativeAddress();
+    long residualAddress = residual == null ? 0 : residual.nativeAddress();
+    Tensor packedW = packed.get(ctx.node().input(1));
+    if (packedW != null) {
+      NativeCore.conv2dPrepacked(geometry, activation, a, b, x.nativeAddress(), packedW.nativeAddress(), biasAddress,
+          residualAddress, y.nativeAddress());
+    } else {
+      NativeCore.conv2d(geometry, activation, a, b, x.nativeAddress(), w.nativeAddress(), biasAddress,
+          residualAddress, y.nativeAddress());
+    }
     return new Tensor[] {y};
   }
 
