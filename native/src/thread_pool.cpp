@@ -19,7 +19,7 @@ inline void cpu_relax() {
   __builtin_ia32_pause();
 #endif
 }
-constexpr int kSpins = 4000;
+constexpr int kSpins = 30000;
 
 class Pool {
  public:
