@@ -227,6 +227,10 @@ void im2col_u8(const Geometry& g, const uint8_t* x, int64_t cg, uint8_t pad, uin
     const int64_t ci = r / (g.kw * g.kh);
     const uint8_t* src = x + ci * g.h * g.w;
     uint8_t* dst = cols + r * plane;
+    // output columns [lo, hi) read inside the row (input column ox * sw + offset); the rest is padding
+    const int64_t offset = kx * g.dw - g.pl;
+    const int64_t lo = offset >= 0 ? 0 : std::min(g.ow, (-offset + g.sw - 1) / g.sw);
+    const int64_t hi = std::max(lo, g.w - offset <= 0 ? 0 : std::min(g.ow, (g.w - offset + g.sw - 1) / g.sw));
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
       uint8_t* out = dst + oy * g.ow;
@@ -234,11 +238,14 @@ void im2col_u8(const Geometry& g, const uint8_t* x, int64_t cg, uint8_t pad, uin
         std::fill(out, out + g.ow, pad);
         continue;
       }
-      const uint8_t* row = src + iy * g.w;
-      for (int64_t ox = 0; ox < g.ow; ++ox) {
-        const int64_t ix = ox * g.sw - g.pl + kx * g.dw;
-        out[ox] = ix < 0 || ix >= g.w ? pad : row[ix];
+      const uint8_t* row = src + iy * g.w + offset;
+      std::fill(out, out + lo, pad);
+      if (g.sw == 1) {
+        std::copy(row + lo, row + hi, out + lo);
+      } else {
+        for (int64_t ox = lo; ox < hi; ++ox) out[ox] = row[ox * g.sw];
       }
+      std::fill(out + hi, out + g.ow, pad);
     }
   });
 }
