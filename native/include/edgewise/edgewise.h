@@ -60,6 +60,31 @@ int ew_conv2d_pack_weights(const int64_t* geometry, const float* w, float* packe
 int ew_conv2d_prepacked(const int64_t* geometry, int activation, float a, float b, const float* x,
                         const float* packed, const float* bias, const float* residual, float* y) noexcept;
 
+// 8-bit integer GEMM (MatMulInteger): C[M, N] (int32, ldc) = sum_k (A[m, k] - a_zero[m]) * (B[k, n] - b_zero[n]).
+// A and B are row-major uint8 (x_signed = 0) or int8 (x_signed = 1) with leading dimensions in elements. Zero points
+// are null (0), one value, or one per row of A (a_zero_count = M) / per column of B (b_zero_count = N), each in the
+// range of its operand's type. Exact for K <= 33025 (the result always fits int32 there); larger K is rejected.
+// Uses AVX-512 VNNI (vpdpbusd) where the CPU has it, a portable int32 kernel otherwise (ew_int8_kernel_name).
+int ew_gemm_s8(int64_t M, int64_t N, int64_t K, int a_signed, const void* A, int64_t lda, const int32_t* a_zero,
+               int64_t a_zero_count, int b_signed, const void* B, int64_t ldb, const int32_t* b_zero,
+               int64_t b_zero_count, int32_t* C, int64_t ldc) noexcept;
+
+// 2-D integer convolution (ConvInteger) over NCHW uint8/int8: y (int32) = conv(x - x_zero, w - w_zero), with the
+// geometry of ew_conv2d; padding contributes zero. w_zero: null, 1 or out_channels values. K = in_channels / group *
+// kernel_h * kernel_w must be <= 33025.
+int ew_conv2d_s8(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero, int w_signed, const void* w,
+                 const int32_t* w_zero, int64_t w_zero_count, int32_t* y) noexcept;
+
+// QLinearConv: ew_conv2d_s8, then y = saturate(rint((acc + bias[m]) * scale[m]) + y_zero) in double, rounding half
+// to even, stored as uint8 (y_signed = 0) or int8. scale has out_channels values (x_scale * w_scale[m] / y_scale,
+// computed by the caller); bias (int32, out_channels values) may be null.
+int ew_qlinear_conv2d(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero, int w_signed,
+                      const void* w, const int32_t* w_zero, int64_t w_zero_count, const int32_t* bias,
+                      const double* scale, int32_t y_zero, int y_signed, void* y) noexcept;
+
+// The int8 kernel in use: "avx512vnni" or "scalar".
+const char* ew_int8_kernel_name() noexcept;
+
 // 2-D max or average pooling over NCHW float32. geometry (18 values): batch, channels, in_h, in_w, out_h, out_w,
 // kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, pad_bottom, pad_right,
 // max (1) or average (0), count_include_pad (average only: divide by the window size inside the padded input).

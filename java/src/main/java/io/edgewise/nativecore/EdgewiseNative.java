@@ -54,6 +54,23 @@ public final class EdgewiseNative {
       float b, @Cast("const float*") long x, @Cast("const float*") long packed, @Cast("const float*") long bias,
       @Cast("const float*") long residual, @Cast("float*") long y);
 
+  public static native int ew_gemm_s8(@Cast("int64_t") long m, @Cast("int64_t") long n, @Cast("int64_t") long k,
+      int aSigned, @Cast("const void*") long a, @Cast("int64_t") long lda, @Cast("const int32_t*") int[] aZero,
+      @Cast("int64_t") long aZeroCount, int bSigned, @Cast("const void*") long b, @Cast("int64_t") long ldb,
+      @Cast("const int32_t*") int[] bZero, @Cast("int64_t") long bZeroCount, @Cast("int32_t*") long c,
+      @Cast("int64_t") long ldc);
+
+  public static native int ew_conv2d_s8(@Cast("const int64_t*") long[] geometry, int xSigned,
+      @Cast("const void*") long x, int xZero, int wSigned, @Cast("const void*") long w,
+      @Cast("const int32_t*") int[] wZero, @Cast("int64_t") long wZeroCount, @Cast("int32_t*") long y);
+
+  public static native int ew_qlinear_conv2d(@Cast("const int64_t*") long[] geometry, int xSigned,
+      @Cast("const void*") long x, int xZero, int wSigned, @Cast("const void*") long w,
+      @Cast("const int32_t*") int[] wZero, @Cast("int64_t") long wZeroCount, @Cast("const int32_t*") long bias,
+      @Cast("const double*") double[] scale, int yZero, int ySigned, @Cast("void*") long y);
+
+  public static native @Cast("const char*") String ew_int8_kernel_name();
+
   public static native int ew_pool2d(@Cast("const int64_t*") long[] geometry, @Cast("const float*") long x,
       @Cast("float*") long y);
 

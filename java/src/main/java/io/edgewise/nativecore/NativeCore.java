@@ -102,6 +102,44 @@ public final class NativeCore {
         "ew_conv2d_prepacked" + java.util.Arrays.toString(geometry));
   }
 
+  /** The int8 kernel the native core uses on this CPU: "avx512vnni" or "scalar". */
+  public static String int8Kernel() {
+    return EdgewiseNative.ew_int8_kernel_name();
+  }
+
+  /**
+   * Integer GEMM over native memory (see ew_gemm_s8 in edgewise.h): C int32 = (A - aZero) (B - bZero), A and B
+   * uint8 or int8; a zero-point array may be null, or hold 1 or M (N) values.
+   */
+  public static void gemmS8(long m, long n, long k, boolean aSigned, long a, long lda, int[] aZero, boolean bSigned,
+      long b, long ldb, int[] bZero, long c, long ldc) {
+    check(EdgewiseNative.ew_gemm_s8(m, n, k, aSigned ? 1 : 0, a, lda, aZero, aZero == null ? 0 : aZero.length,
+        bSigned ? 1 : 0, b, ldb, bZero, bZero == null ? 0 : bZero.length, c, ldc),
+        "ew_gemm_s8(M=" + m + ", N=" + n + ", K=" + k + ")");
+  }
+
+  /** Integer 2-D convolution to int32 (see ew_conv2d_s8); wZero may be null. */
+  public static void conv2dS8(long[] geometry, boolean xSigned, long x, int xZero, boolean wSigned, long w,
+      int[] wZero, long y) {
+    if (geometry.length != 16) {
+      throw EdgewiseException.invalidArgument("conv2d geometry needs 16 values, got " + geometry.length);
+    }
+    check(EdgewiseNative.ew_conv2d_s8(geometry, xSigned ? 1 : 0, x, xZero, wSigned ? 1 : 0, w, wZero,
+        wZero == null ? 0 : wZero.length, y), "ew_conv2d_s8" + java.util.Arrays.toString(geometry));
+  }
+
+  /** QLinearConv (see ew_qlinear_conv2d): scale holds one value per output channel; bias may be 0. */
+  public static void qlinearConv2d(long[] geometry, boolean xSigned, long x, int xZero, boolean wSigned, long w,
+      int[] wZero, long bias, double[] scale, int yZero, boolean ySigned, long y) {
+    if (geometry.length != 16 || scale.length != geometry[4]) {
+      throw EdgewiseException.invalidArgument("qlinear_conv2d needs 16 geometry values and one scale per output "
+          + "channel");
+    }
+    check(EdgewiseNative.ew_qlinear_conv2d(geometry, xSigned ? 1 : 0, x, xZero, wSigned ? 1 : 0, w, wZero,
+        wZero == null ? 0 : wZero.length, bias, scale, yZero, ySigned ? 1 : 0, y),
+        "ew_qlinear_conv2d" + java.util.Arrays.toString(geometry));
+  }
+
   /** 2-D max/average pooling (see ew_pool2d in edgewise.h). */
   public static void pool2d(long[] geometry, long x, long y) {
     if (geometry.length != 18) {

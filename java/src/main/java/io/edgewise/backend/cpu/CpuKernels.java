@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
-      "GlobalAveragePool");
+      "GlobalAveragePool", "ConvInteger", "QLinearConv", "MatMulInteger");
 
   private CpuKernels() {}
 
@@ -39,6 +39,7 @@ final class CpuKernels {
     r.override("", "MaxPool", (ctx, in) -> pool(ctx, in, true, maxPool));
     r.override("", "AveragePool", (ctx, in) -> pool(ctx, in, false, averagePool));
     r.override("", "GlobalAveragePool", (ctx, in) -> globalAveragePool(ctx, in, globalAverage));
+    CpuQuantKernels.overlay(r);
     return r;
   }
 

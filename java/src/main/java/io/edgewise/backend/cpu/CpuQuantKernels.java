@@ -1,0 +1,176 @@
+package io.edgewise.backend.cpu;
+
+import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.reference.OpKernel;
+import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.reference.ops.ConvGeometry;
+import io.edgewise.backend.reference.ops.ConvKernel;
+import io.edgewise.nativecore.NativeCore;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+
+/**
+ * The native int8 kernels of the cpu device: MatMulInteger (2-D, and batched with equal batch dims), ConvInteger and
+ * QLinearConv (2-D, any group, pads/strides/dilations) over uint8/int8 operands, bit-exact against the reference
+ * kernels (the integer sums are exact; QLinearConv requantizes in double exactly as the reference does). Every other
+ * case (other ranks or types, broadcast batches, zero points or scales of unexpected shapes, K past the int32 bound)
+ * goes to the reference kernel, which also reports the errors.
+ */
+final class CpuQuantKernels {
+  /** The native kernels' bound on the reduction length (edgewise::kMaxInt8K): the exact result fits int32. */
+  static final long MAX_K = 33025;
+
+  private CpuQuantKernels() {}
+
+  static OpRegistry overlay(OpRegistry r) {
+    OpKernel convInteger = r.get("", "ConvInteger");
+    OpKernel qlinearConv = r.get("", "QLinearConv");
+    OpKernel matmulInteger = r.get("", "MatMulInteger");
+    r.override("", "ConvInteger", (ctx, in) -> convInteger(ctx, in, convInteger));
+    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, qlinearConv));
+    r.override("", "MatMulInteger", (ctx, in) -> matmulInteger(ctx, in, matmulInteger));
+    return r;
+  }
+
+  private static boolean is8Bit(Tensor t) {
+    return t.dtype() == DType.UINT8 || t.dtype() == DType.INT8;
+  }
+
+  private static boolean signed(Tensor t) {
+    return t.dtype() == DType.INT8;
+  }
+
+  /** A zero point the native kernel takes: absent, or of the operand's type with 1 or `per` values. */
+  private static boolean zeroFits(Tensor zero, Tensor operand, long per) {
+    return zero == null || (zero.dtype() == operand.dtype() && (zero.size() == 1 || zero.size() == per));
+  }
+
+  private static int[] ints(Tensor t) {
+    if (t == null) {
+      return null;
+    }
+    long[] v = t.toLongArray();
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (int) v[i];
+    }
+    return out;
+  }
+
+  private static Tensor input(Tensor[] in, int i) {
+    return in.length > i ? in[i] : null;
+  }
+
+  /** The 16-value geometry of ew_conv2d for a 4-D plan, or null when the convolution is not one the kernel runs. */
+  private static long[] geometry(ConvKernel plan, Tensor w) {
+    ConvGeometry g = plan.geometry;
+    long k = w.shape().dim(1) * g.kernel[0] * g.kernel[1];
+    if (k > MAX_K || plan.outputShape().numElements() == 0) {
+      return null;
+    }
+    return new long[] {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
+        g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
+        g.padBegin[1], plan.group};
+  }
+
+  private static Tensor[] convInteger(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    Tensor w = ctx.required(in, 1);
+    Tensor xZero = input(in, 2);
+    Tensor wZero = input(in, 3);
+    if (!is8Bit(x) || !is8Bit(w) || x.shape().rank() != 4 || w.shape().rank() != 4 || x.size() == 0
+        || !zeroFits(xZero, x, 1) || !zeroFits(wZero, w, w.shape().dim(0))) {
+      return fallback.compute(ctx, in);
+    }
+    ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
+    long[] geometry = geometry(plan, w);
+    if (geometry == null) {
+      return fallback.compute(ctx, in);
+    }
+    Tensor y = Tensor.allocate(DType.INT32, plan.outputShape());
+    NativeCore.conv2dS8(geometry, signed(x), x.nativeAddress(), xZero == null ? 0 : (int) xZero.getLong(0),
+        signed(w), w.nativeAddress(), ints(wZero), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  private static Tensor[] qlinearConv(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    Tensor xScale = ctx.required(in, 1);
+    Tensor xZero = input(in, 2);
+    Tensor w = ctx.required(in, 3);
+    Tensor wScale = ctx.required(in, 4);
+    Tensor wZero = input(in, 5);
+    Tensor yScale = ctx.required(in, 6);
+    Tensor yZero = ctx.required(in, 7);
+    Tensor bias = input(in, 8);
+    if (!is8Bit(x) || !is8Bit(w) || !is8Bit(yZero) || x.shape().rank() != 4 || w.shape().rank() != 4
+        || x.size() == 0 || yZero.size() == 0 || xScale.size() != 1 || yScale.size() != 1
+        || !zeroFits(xZero, x, 1) || !zeroFits(wZero, w, w.shape().dim(0))) {
+      return fallback.compute(ctx, in);
+    }
+    long m = w.shape().dim(0);
+    if ((wScale.size() != 1 && wScale.size() != m)
+        || (bias != null && (bias.dtype() != DType.INT32 || bias.size() != m))) {
+      return fallback.compute(ctx, in);
+    }
+    ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
+    long[] geometry = geometry(plan, w);
+    if (geometry == null) {
+      return fallback.compute(ctx, in);
+    }
+    // the reference's arithmetic, term by term: scale = x_scale * w_scale[m] / y_scale in double
+    double xs = xScale.getDouble(0);
+    double ys = yScale.getDouble(0);
+    double[] ws = wScale.toDoubleArray();
+    double[] scale = new double[(int) m];
+    for (int c = 0; c < m; c++) {
+      scale[c] = xs * ws[ws.length == 1 ? 0 : c] / ys;
+    }
+    Shape out = plan.outputShape();
+    Tensor y = Tensor.allocate(yZero.dtype(), out);
+    NativeCore.qlinearConv2d(geometry, signed(x), x.nativeAddress(), xZero == null ? 0 : (int) xZero.getLong(0),
+        signed(w), w.nativeAddress(), ints(wZero), bias == null ? 0 : bias.nativeAddress(), scale,
+        (int) yZero.getLong(0), signed(yZero), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /** 2-D MatMulInteger, and batched whose batch dims agree exactly; the rest falls back. */
+  private static Tensor[] matmulInteger(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor a = ctx.required(in, 0);
+    Tensor b = ctx.required(in, 1);
+    Tensor aZero = input(in, 2);
+    Tensor bZero = input(in, 3);
+    int ra = a.shape().rank();
+    if (!is8Bit(a) || !is8Bit(b) || ra < 2 || b.shape().rank() != ra) {
+      return fallback.compute(ctx, in);
+    }
+    long[] ad = a.shape().dims();
+    long[] bd = b.shape().dims();
+    for (int i = 0; i < ra - 2; i++) {
+      if (ad[i] != bd[i]) {
+        return fallback.compute(ctx, in);
+      }
+    }
+    long m = ad[ra - 2];
+    long k = ad[ra - 1];
+    long n = bd[ra - 1];
+    if (bd[ra - 2] != k || k > MAX_K || !zeroFits(aZero, a, m) || !zeroFits(bZero, b, n)) {
+      return fallback.compute(ctx, in);
+    }
+    long[] od = ad.clone();
+    od[ra - 1] = n;
+    Tensor y = Tensor.allocate(DType.INT32, Shape.of(od));
+    if (y.size() == 0) {
+      return new Tensor[] {y};
+    }
+    int[] za = ints(aZero);
+    int[] zb = ints(bZero);
+    long batches = y.size() / (m * n);
+    for (long i = 0; i < batches; i++) {
+      NativeCore.gemmS8(m, n, k, signed(a), a.nativeAddress() + i * m * k, k, za, signed(b),
+          b.nativeAddress() + i * k * n, n, zb, y.nativeAddress() + i * m * n * 4, n);
+    }
+    return new Tensor[] {y};
+  }
+}

@@ -1,0 +1,327 @@
+package io.edgewise.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.edgewise.TestData;
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.onnx.OnnxExporter;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.nativecore.NativeCore;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.runtime.conformance.ConformanceRunner;
+import io.edgewise.runtime.conformance.TestOutcome;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The cpu device's int8 kernels: the ONNX node tests, and bit-exact agreement with ref on random single nodes. */
+class CpuQuantKernelsTest {
+  private static final SessionOptions REF = SessionOptions.defaults().withDevice("ref");
+
+  private static SessionOptions cpu(int threads) {
+    return SessionOptions.defaults().withDevice("cpu").withThreads(threads);
+  }
+
+  @Test
+  void onnxNodeTestsPassOnCpu() {
+    int ran = 0;
+    for (String name : List.of("test_qlinearconv", "test_convinteger_without_padding", "test_convinteger_with_padding",
+        "test_matmulinteger")) {
+      java.nio.file.Path dir = TestData.onnxNode().resolve(name);
+      if (!java.nio.file.Files.isDirectory(dir)) {
+        continue;  // the shared data has no test_convinteger_with_padding today
+      }
+      ran++;
+      for (int threads : new int[] {1, 2}) {
+        TestOutcome o = new ConformanceRunner(cpu(threads)).run(dir);
+        assertEquals(TestOutcome.Status.PASSED, o.status(), name + ": " + o.detail());
+      }
+    }
+    assertEquals(true, ran >= 3, "test_qlinearconv, test_convinteger_without_padding and test_matmulinteger ran");
+  }
+
+  /** A random value of an 8-bit type. */
+  private static long rand8(Random r, DType t) {
+    return t == DType.UINT8 ? r.nextInt(256) : r.nextInt(256) - 128;
+  }
+
+  private static Tensor random8(Random r, DType t, Shape s) {
+    long[] v = new long[(int) s.numElements()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = rand8(r, t);
+    }
+    return Tensor.ofLongs(t, s, v);
+  }
+
+  private static DType type8(Random r) {
+    return r.nextBoolean() ? DType.UINT8 : DType.INT8;
+  }
+
+  /** Runs one node on ref and cpu (1 or 2 threads) and asserts equal dtypes, shapes and bits. */
+  private static void assertSame(Graph g, Map<String, Tensor> inputs, String what, int threads) {
+    // each session gets its own copy of the model (opening a session optimizes its graph in place)
+    try (Session ref = Session.open(copy(g), REF); Session cpu = Session.open(copy(g), cpu(threads))) {
+      Map<String, Tensor> a = ref.run(inputs);
+      Map<String, Tensor> b = cpu.run(inputs);
+      try {
+        Tensor ya = a.get("y");
+        Tensor yb = b.get("y");
+        assertEquals(ya.dtype(), yb.dtype(), what);
+        assertEquals(ya.shape(), yb.shape(), what);
+        assertArrayEquals(ya.toLongArray(), yb.toLongArray(), what);
+      } finally {
+        a.values().forEach(Tensor::close);
+        b.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  private static Model copy(Graph g) {
+    return OnnxImporter.load(OnnxExporter.toBytes(new Model(g, Map.of("", 13L), 8, "test", null, null)), null);
+  }
+
+  private record Conv(long n, long c, long h, long w, long m, long kh, long kw, long[] strides, long[] dilations,
+      long[] pads, long group) {
+    long oh() {
+      long span = h + pads[0] + pads[2] - (kh - 1) * dilations[0] - 1;
+      return span < 0 ? 0 : span / strides[0] + 1;
+    }
+
+    long ow() {
+      long span = w + pads[1] + pads[3] - (kw - 1) * dilations[1] - 1;
+      return span < 0 ? 0 : span / strides[1] + 1;
+    }
+
+    void setAttrs(Node node) {
+      node.setAttr(Attribute.ofInts("strides", strides));
+      node.setAttr(Attribute.ofInts("dilations", dilations));
+      node.setAttr(Attribute.ofInts("pads", pads));
+      node.setAttr(Attribute.ofInt("group", group));
+    }
+
+    @Override
+    public String toString() {
+      return "N" + n + " C" + c + " " + h + "x" + w + " M" + m + " k" + kh + "x" + kw + " s"
+          + java.util.Arrays.toString(strides) + " d" + java.util.Arrays.toString(dilations) + " p"
+          + java.util.Arrays.toString(pads) + " g" + group;
+    }
+  }
+
+  private static Conv randomConv(Random r) {
+    while (true) {
+      long group = r.nextInt(4) == 0 ? 1 + r.nextInt(4) : 1;
+      long c = group * (1 + r.nextInt(5));
+      long m = group * (1 + r.nextInt(6));
+      if (r.nextInt(6) == 0) {  // depthwise
+        group = c;
+        m = c * (1 + r.nextInt(2));
+      }
+      long kh = 1 + r.nextInt(4);
+      long kw = 1 + r.nextInt(4);
+      Conv conv = new Conv(1 + r.nextInt(2), c, 1 + r.nextInt(12), 1 + r.nextInt(12), m, kh, kw,
+          new long[] {1 + r.nextInt(3), 1 + r.nextInt(3)}, new long[] {1 + r.nextInt(2), 1 + r.nextInt(2)},
+          new long[] {r.nextInt(3), r.nextInt(3), r.nextInt(3), r.nextInt(3)}, group);
+      if (conv.oh() > 0 && conv.ow() > 0) {
+        return conv;
+      }
+    }
+  }
+
+  @Test
+  void qlinearConvMatchesRefBitExactly() {
+    Random r = new Random(11);
+    for (int i = 0; i < 200; i++) {
+      Conv conv = randomConv(r);
+      DType xt = type8(r);
+      DType wt = type8(r);
+      DType yt = type8(r);
+      boolean perChannel = r.nextBoolean();
+      boolean bias = r.nextInt(3) != 0;
+      long k = conv.c / conv.group * conv.kh * conv.kw;
+      Graph g = new Graph("qlinearconv");
+      Shape xs = Shape.of(conv.n, conv.c, conv.h, conv.w);
+      g.inputs().add(ValueInfo.tensor("x", xt, xs));
+      g.outputs().add(ValueInfo.tensor("y", yt, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+      float xScale = 0.01f + r.nextFloat() * 0.05f;
+      float[] wScale = new float[perChannel ? (int) conv.m : 1];
+      for (int j = 0; j < wScale.length; j++) {
+        wScale[j] = 0.005f + r.nextFloat() * 0.05f;
+      }
+      // about the spread of the accumulator, so most outputs land inside the output range
+      float yScale = (float) (xScale * 0.03 * Math.sqrt(k) * 64 * (0.2 + r.nextDouble()));
+      if (r.nextInt(5) == 0) {  // exact halves: round half to even decides
+        xScale = 0.5f;
+        java.util.Arrays.fill(wScale, 1f);
+        yScale = 1f;
+      }
+      g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), xScale));
+      g.initializers().put("xz", Tensor.ofLongs(xt, Shape.of(), rand8(r, xt)));
+      g.initializers().put("w", random8(r, wt, Shape.of(conv.m, conv.c / conv.group, conv.kh, conv.kw)));
+      double[] ws = new double[wScale.length];
+      long[] wz = new long[wScale.length];
+      for (int j = 0; j < ws.length; j++) {
+        ws[j] = wScale[j];
+        wz[j] = r.nextInt(3) == 0 ? 0 : rand8(r, wt);
+      }
+      Shape per = perChannel ? Shape.of(conv.m) : Shape.of();
+      g.initializers().put("ws", Tensor.ofDoubles(DType.FLOAT32, per, ws));
+      g.initializers().put("wz", Tensor.ofLongs(wt, per, wz));
+      g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), yScale));
+      g.initializers().put("yz", Tensor.ofLongs(yt, Shape.of(), rand8(r, yt)));
+      List<String> inputs = new ArrayList<>(List.of("x", "xs", "xz", "w", "ws", "wz", "ys", "yz"));
+      if (bias) {
+        long[] b = new long[(int) conv.m];
+        for (int j = 0; j < b.length; j++) {
+          b[j] = r.nextInt(20001) - 10000;
+        }
+        g.initializers().put("b", Tensor.ofLongs(DType.INT32, Shape.of(conv.m), b));
+        inputs.add("b");
+      }
+      Node node = new Node("q", "QLinearConv", inputs, List.of("y"));
+      conv.setAttrs(node);
+      g.nodes().add(node);
+      try (Tensor x = random8(r, xt, xs)) {
+        assertSame(g, Map.of("x", x), "QLinearConv #" + i + " " + conv + " " + xt + "/" + wt + "/" + yt
+            + (perChannel ? " per-channel" : " per-tensor"), 1 + i % 2);
+      }
+    }
+  }
+
+  @Test
+  void convIntegerMatchesRefBitExactly() {
+    Random r = new Random(12);
+    for (int i = 0; i < 150; i++) {
+      Conv conv = randomConv(r);
+      DType xt = type8(r);
+      DType wt = type8(r);
+      Graph g = new Graph("convinteger");
+      Shape xs = Shape.of(conv.n, conv.c, conv.h, conv.w);
+      g.inputs().add(ValueInfo.tensor("x", xt, xs));
+      g.outputs().add(ValueInfo.tensor("y", DType.INT32, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+      g.initializers().put("w", random8(r, wt, Shape.of(conv.m, conv.c / conv.group, conv.kh, conv.kw)));
+      List<String> inputs = new ArrayList<>(List.of("x", "w"));
+      int zeros = r.nextInt(4);  // 0: none, 1: x only, 2: both scalar, 3: x scalar, w per channel
+      if (zeros >= 1) {
+        g.initializers().put("xz", Tensor.ofLongs(xt, Shape.of(), rand8(r, xt)));
+        inputs.add("xz");
+      }
+      if (zeros >= 2) {
+        Shape per = zeros == 3 ? Shape.of(conv.m) : Shape.of();
+        g.initializers().put("wz", random8(r, wt, per));
+        inputs.add("wz");
+      }
+      Node node = new Node("c", "ConvInteger", inputs, List.of("y"));
+      conv.setAttrs(node);
+      g.nodes().add(node);
+      try (Tensor x = random8(r, xt, xs)) {
+        assertSame(g, Map.of("x", x), "ConvInteger #" + i + " " + conv + " " + xt + "/" + wt + " zeros " + zeros,
+            1 + i % 2);
+      }
+    }
+  }
+
+  @Test
+  void matmulIntegerMatchesRefBitExactly() {
+    Random r = new Random(13);
+    for (int i = 0; i < 150; i++) {
+      DType at = type8(r);
+      DType bt = type8(r);
+      long m = 1 + r.nextInt(40);
+      long k = 1 + r.nextInt(r.nextInt(8) == 0 ? 600 : 40);
+      long n = 1 + r.nextInt(70);
+      long[] batch = switch (r.nextInt(3)) {
+        case 0 -> new long[0];
+        case 1 -> new long[] {1 + r.nextInt(3)};
+        default -> new long[] {1 + r.nextInt(2), 1 + r.nextInt(3)};
+      };
+      Shape as = Shape.of(concat(batch, m, k));
+      Shape bs = Shape.of(concat(batch, k, n));
+      Graph g = new Graph("matmulinteger");
+      g.inputs().add(ValueInfo.tensor("a", at, as));
+      g.inputs().add(ValueInfo.tensor("b", bt, bs));
+      g.outputs().add(ValueInfo.tensor("y", DType.INT32, Shape.of(concat(batch, m, n))));
+      List<String> inputs = new ArrayList<>(List.of("a", "b"));
+      int zeros = r.nextInt(4);  // 0: none, 1: a scalar, 2: a per row + b scalar, 3: a scalar + b per column
+      if (zeros >= 1) {
+        g.initializers().put("az", random8(r, at, zeros == 2 ? Shape.of(m) : Shape.of()));
+        inputs.add("az");
+      }
+      if (zeros >= 2) {
+        g.initializers().put("bz", random8(r, bt, zeros == 3 ? Shape.of(n) : Shape.of()));
+        inputs.add("bz");
+      }
+      g.nodes().add(new Node("mm", "MatMulInteger", inputs, List.of("y")));
+      Map<String, Tensor> feeds = new LinkedHashMap<>();
+      feeds.put("a", random8(r, at, as));
+      feeds.put("b", random8(r, bt, bs));
+      try {
+        assertSame(g, feeds, "MatMulInteger #" + i + " " + as + " x " + bs + " " + at + "/" + bt + " zeros " + zeros,
+            1 + i % 2);
+      } finally {
+        feeds.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  private static long[] concat(long[] batch, long... tail) {
+    long[] out = java.util.Arrays.copyOf(batch, batch.length + tail.length);
+    System.arraycopy(tail, 0, out, batch.length, tail.length);
+    return out;
+  }
+
+  /**
+   * Not a timed test: with -Dedgewise.int8.bench=true it prints the median time of one 64x56x56 3x3 QLinearConv on
+   * cpu and on ref (measured, this machine, 1 thread), for a rough comparison.
+   */
+  @Test
+  void printsQlinearConvTimingsWhenAsked() {
+    Assumptions.assumeTrue(Boolean.getBoolean("edgewise.int8.bench"), "set -Dedgewise.int8.bench=true");
+    Random r = new Random(5);
+    Graph g = new Graph("qconv64");
+    Shape xs = Shape.of(1, 64, 56, 56);
+    g.inputs().add(ValueInfo.tensor("x", DType.UINT8, xs));
+    g.outputs().add(ValueInfo.tensor("y", DType.UINT8, Shape.of(1, 64, 56, 56)));
+    g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.02));
+    g.initializers().put("xz", Tensor.ofLongs(DType.UINT8, Shape.of(), 128));
+    g.initializers().put("w", random8(r, DType.INT8, Shape.of(64, 64, 3, 3)));
+    g.initializers().put("ws", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.01));
+    g.initializers().put("wz", Tensor.ofLongs(DType.INT8, Shape.of(), 0));
+    g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.5));
+    g.initializers().put("yz", Tensor.ofLongs(DType.UINT8, Shape.of(), 128));
+    Node node = new Node("q", "QLinearConv", List.of("x", "xs", "xz", "w", "ws", "wz", "ys", "yz"), List.of("y"));
+    node.setAttr(Attribute.ofInts("pads", 1, 1, 1, 1));
+    g.nodes().add(node);
+    try (Tensor x = random8(r, DType.UINT8, xs)) {
+      for (String device : List.of("cpu", "ref")) {
+        int runs = device.equals("cpu") ? 30 : 5;
+        try (Session s = Session.open(copy(g), SessionOptions.defaults().withDevice(device).withThreads(1))) {
+          long[] ns = new long[runs];
+          for (int i = -2; i < runs; i++) {
+            long t0 = System.nanoTime();
+            s.run(Map.of("x", x)).values().forEach(Tensor::close);
+            if (i >= 0) {
+              ns[i] = System.nanoTime() - t0;
+            }
+          }
+          java.util.Arrays.sort(ns);
+          System.out.printf("QLinearConv 1x64x56x56, 64x64x3x3, pad 1: %s (int8 kernel %s), 1 thread, measured, "
+              + "median of %d runs: %.2f ms (%.1f GOP/s)%n", device, NativeCore.int8Kernel(), runs,
+              ns[runs / 2] / 1e6, 2.0 * 64 * 64 * 9 * 56 * 56 / ns[runs / 2]);
+        }
+      }
+    }
+  }
+}

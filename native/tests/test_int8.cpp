@@ -1,0 +1,210 @@
+// ew_gemm_s8, ew_conv2d_s8 and ew_qlinear_conv2d against naive integer loops: odd M, N, K (not multiples of the
+// tile or of 4), u8/s8 in every combination, scalar / per-row / per-column / per-channel zero points, strides, pads,
+// dilations, groups, 1 and 2 threads, and both the AVX-512 VNNI kernel (where the CPU has it) and the scalar one.
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "edgewise/edgewise.h"
+#include "gemm_s8.h"
+
+namespace {
+int failures = 0;
+int checks = 0;
+std::mt19937 rng(12345);
+
+int rand_int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+
+// a random value of the type's range, as its byte
+uint8_t rand_byte() { return static_cast<uint8_t>(rand_int(0, 255)); }
+int value(uint8_t byte, bool is_signed) { return is_signed ? static_cast<int8_t>(byte) : byte; }
+int32_t rand_zero(bool is_signed) { return is_signed ? rand_int(-128, 127) : rand_int(0, 255); }
+
+void fail(const char* what) {
+  if (++failures < 20) std::printf("FAIL %s\n", what);
+}
+
+void check_gemm(int64_t M, int64_t N, int64_t K, bool as, bool bs, int za_mode, int zb_mode, int64_t pad_ld) {
+  const int64_t lda = K + pad_ld, ldb = N + pad_ld, ldc = N + pad_ld;
+  std::vector<uint8_t> A(M * lda), B(K * ldb);
+  for (auto& v : A) v = rand_byte();
+  for (auto& v : B) v = rand_byte();
+  // zero point modes: 0 none, 1 scalar, 2 per row / column
+  std::vector<int32_t> za(za_mode == 2 ? M : 1), zb(zb_mode == 2 ? N : 1);
+  for (auto& z : za) z = rand_zero(as);
+  for (auto& z : zb) z = rand_zero(bs);
+  std::vector<int32_t> C(M * ldc, -7);
+  int status = ew_gemm_s8(M, N, K, as, A.data(), lda, za_mode ? za.data() : nullptr, za.size(), bs, B.data(), ldb,
+                          zb_mode ? zb.data() : nullptr, zb.size(), C.data(), ldc);
+  ++checks;
+  if (status != EW_OK) {
+    std::printf("gemm status %d\n", status);
+    fail("gemm status");
+    return;
+  }
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      const int64_t a0 = za_mode == 0 ? 0 : za[za_mode == 2 ? m : 0];
+      const int64_t b0 = zb_mode == 0 ? 0 : zb[zb_mode == 2 ? n : 0];
+      int64_t acc = 0;
+      for (int64_t k = 0; k < K; ++k) acc += (value(A[m * lda + k], as) - a0) * (value(B[k * ldb + n], bs) - b0);
+      if (acc != C[m * ldc + n]) {
+        std::printf("gemm M=%ld N=%ld K=%ld as=%d bs=%d za=%d zb=%d [%ld,%ld]: %ld vs %d\n", (long)M, (long)N,
+                    (long)K, as, bs, za_mode, zb_mode, (long)m, (long)n, (long)acc, C[m * ldc + n]);
+        fail("gemm value");
+        return;
+      }
+    }
+  // the padding columns of C are untouched
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = N; n < ldc; ++n)
+      if (C[m * ldc + n] != -7) {
+        fail("gemm wrote past N");
+        return;
+      }
+}
+
+// the largest K with the largest products: the result is within int32 and must be exact
+void check_gemm_extremes() {
+  const int64_t K = edgewise::kMaxInt8K, M = 2, N = 3;
+  std::vector<uint8_t> A(M * K, 255), B(K * N, 0);
+  const int32_t za = 0, zb = 255;  // (255 - 0) * (0 - 255) = -65025 per step
+  std::vector<int32_t> C(M * N);
+  int status = ew_gemm_s8(M, N, K, 0, A.data(), K, &za, 1, 0, B.data(), N, &zb, 1, C.data(), N);
+  ++checks;
+  if (status != EW_OK || C[0] != static_cast<int32_t>(-65025LL * K)) fail("gemm extreme");
+  // s8 x s8: (-128 - 127) * (127 - (-128)) = -65025
+  std::vector<uint8_t> A2(M * K, 0x80), B2(K * N, 127);
+  const int32_t za2 = 127, zb2 = -128;
+  status = ew_gemm_s8(M, N, K, 1, A2.data(), K, &za2, 1, 1, B2.data(), N, &zb2, 1, C.data(), N);
+  ++checks;
+  if (status != EW_OK || C[5] != static_cast<int32_t>(-65025LL * K)) fail("gemm extreme s8");
+  ++checks;
+  if (ew_gemm_s8(M, N, K + 1, 0, A.data(), K + 1, nullptr, 0, 0, B.data(), N, nullptr, 0, C.data(), N) !=
+      EW_INVALID_ARGUMENT)
+    fail("K over the bound accepted");
+  const int32_t bad = 300;
+  ++checks;
+  if (ew_gemm_s8(M, N, 4, 0, A.data(), 4, &bad, 1, 0, B.data(), N, nullptr, 0, C.data(), N) != EW_INVALID_ARGUMENT)
+    fail("zero point out of range accepted");
+}
+
+struct ConvCase {
+  int64_t n, c, h, w, m, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, group;
+};
+
+void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel, bool use_bias) {
+  const int64_t oh = (cc.h + cc.pt + cc.pb - (cc.kh - 1) * cc.dh - 1) / cc.sh + 1;
+  const int64_t ow = (cc.w + cc.pl + cc.pr - (cc.kw - 1) * cc.dw - 1) / cc.sw + 1;
+  if (oh <= 0 || ow <= 0) return;
+  const int64_t cg = cc.c / cc.group, mg = cc.m / cc.group;
+  std::vector<uint8_t> x(cc.n * cc.c * cc.h * cc.w), w(cc.m * cg * cc.kh * cc.kw);
+  for (auto& v : x) v = rand_byte();
+  for (auto& v : w) v = rand_byte();
+  const int32_t xz = rand_zero(xs);
+  std::vector<int32_t> wz(per_channel ? cc.m : 1);
+  for (auto& z : wz) z = rand_zero(ws);
+  std::vector<int32_t> bias(cc.m);
+  for (auto& b : bias) b = rand_int(-100000, 100000);
+  std::vector<double> scale(cc.m);
+  for (auto& s : scale) s = static_cast<double>(static_cast<float>(0.0005 + 0.002 * rand_int(0, 1000) / 1000.0));
+  scale[0] = 0.5;  // exact ties: round half to even
+  const int32_t yz = rand_zero(ys);
+  const int64_t geo[16] = {cc.n, cc.c, cc.h, cc.w, cc.m, oh, ow, cc.kh, cc.kw, cc.sh, cc.sw, cc.dh, cc.dw,
+                           cc.pt, cc.pl, cc.group};
+  const int64_t total = cc.n * cc.m * oh * ow;
+  std::vector<int32_t> acc(total);
+  std::vector<uint8_t> q(total);
+  int status = ew_conv2d_s8(geo, xs, x.data(), xz, ws, w.data(), wz.data(), wz.size(), acc.data());
+  if (status == EW_OK)
+    status = ew_qlinear_conv2d(geo, xs, x.data(), xz, ws, w.data(), wz.data(), wz.size(),
+                               use_bias ? bias.data() : nullptr, scale.data(), yz, ys, q.data());
+  ++checks;
+  if (status != EW_OK) {
+    std::printf("conv status %d\n", status);
+    fail("conv status");
+    return;
+  }
+  for (int64_t img = 0; img < cc.n; ++img)
+    for (int64_t oc = 0; oc < cc.m; ++oc) {
+      const int64_t g = oc / mg;
+      const int64_t w0 = wz[per_channel ? oc : 0];
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          int64_t sum = 0;
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t ky = 0; ky < cc.kh; ++ky)
+              for (int64_t kx = 0; kx < cc.kw; ++kx) {
+                const int64_t iy = oy * cc.sh - cc.pt + ky * cc.dh, ix = ox * cc.sw - cc.pl + kx * cc.dw;
+                if (iy < 0 || iy >= cc.h || ix < 0 || ix >= cc.w) continue;
+                const int64_t xv = value(x[((img * cc.c + g * cg + ci) * cc.h + iy) * cc.w + ix], xs) - xz;
+                const int64_t wv = value(w[((oc * cg + ci) * cc.kh + ky) * cc.kw + kx], ws) - w0;
+                sum += xv * wv;
+              }
+          const int64_t o = ((img * cc.m + oc) * oh + oy) * ow + ox;
+          if (sum != acc[o]) {
+            std::printf("conv [%ld]: %ld vs %d\n", (long)o, (long)sum, acc[o]);
+            fail("conv value");
+            return;
+          }
+          double r = std::nearbyint(static_cast<double>(sum + (use_bias ? bias[oc] : 0)) * scale[oc]) + yz;
+          r = std::fmax(ys ? -128 : 0, std::fmin(ys ? 127 : 255, r));
+          const int expected = static_cast<int>(r);
+          if (expected != value(q[o], ys)) {
+            std::printf("qlinear [%ld]: %d vs %d\n", (long)o, expected, value(q[o], ys));
+            fail("qlinear value");
+            return;
+          }
+        }
+    }
+}
+
+void run_all() {
+  const int64_t ms[] = {1, 3, 8, 9, 17, 70};
+  const int64_t ns[] = {1, 5, 31, 33, 257, 300};
+  const int64_t ks[] = {1, 3, 4, 5, 17, 130, 771};
+  for (int64_t M : ms)
+    for (int64_t N : ns)
+      for (int64_t K : ks) {
+        const int combo = rand_int(0, 3);
+        check_gemm(M, N, K, combo & 1, combo >> 1, rand_int(0, 2), rand_int(0, 2), rand_int(0, 1) * 3);
+      }
+  for (int combo = 0; combo < 4; ++combo)
+    for (int za = 0; za < 3; ++za)
+      for (int zb = 0; zb < 3; ++zb) check_gemm(19, 45, 37, combo & 1, combo >> 1, za, zb, 1);
+  check_gemm_extremes();
+  const ConvCase cases[] = {
+      {1, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},       // padded 3x3
+      {2, 4, 8, 8, 6, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 2},       // stride 2, groups, asymmetric pads
+      {1, 6, 11, 10, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6},     // depthwise
+      {1, 5, 9, 7, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},       // 1x1 direct
+      {1, 3, 12, 11, 4, 3, 2, 2, 3, 2, 2, 2, 1, 2, 0, 1},     // dilation, odd strides
+      {1, 8, 5, 5, 12, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 4},      // big kernel, groups
+      {1, 17, 30, 30, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},    // more columns than one task block
+      {1, 70, 6, 6, 66, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1},     // more rows than one row chunk; K = 630
+      {1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},       // 1x1 image
+      {1, 2, 3, 3, 2, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 1},       // mostly padding
+  };
+  for (const ConvCase& cc : cases)
+    for (int combo = 0; combo < 8; ++combo)
+      check_conv(cc, combo & 1, (combo >> 1) & 1, combo >> 2, rand_int(0, 1), rand_int(0, 3) != 0);
+}
+
+}  // namespace
+
+int main() {
+  const char* isa = ew_int8_kernel_name();
+  std::printf("int8 kernel on this CPU: %s\n", isa);
+  for (int force_scalar = 0; force_scalar < 2; ++force_scalar) {
+    edgewise::set_int8_force_scalar(force_scalar != 0);
+    for (int threads : {1, 2}) {
+      ew_set_num_threads(threads);
+      std::printf("kernel %s, %d thread(s)\n", ew_int8_kernel_name(), threads);
+      run_all();
+    }
+  }
+  edgewise::set_int8_force_scalar(false);
+  std::printf("%d checks, %d failures\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
