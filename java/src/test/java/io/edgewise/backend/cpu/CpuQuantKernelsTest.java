@@ -11,7 +11,6 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.onnx.OnnxExporter;
 import io.edgewise.model.onnx.OnnxImporter;
-import io.edgewise.nativecore.NativeCore;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.runtime.conformance.ConformanceRunner;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The cpu device's int8 kernels: the ONNX node tests, and bit-exact agreement with ref on random single nodes. */
@@ -280,48 +278,5 @@ class CpuQuantKernelsTest {
     long[] out = java.util.Arrays.copyOf(batch, batch.length + tail.length);
     System.arraycopy(tail, 0, out, batch.length, tail.length);
     return out;
-  }
-
-  /**
-   * Not a timed test: with -Dedgewise.int8.bench=true it prints the median time of one 64x56x56 3x3 QLinearConv on
-   * cpu and on ref (measured, this machine, 1 thread), for a rough comparison.
-   */
-  @Test
-  void printsQlinearConvTimingsWhenAsked() {
-    Assumptions.assumeTrue(Boolean.getBoolean("edgewise.int8.bench"), "set -Dedgewise.int8.bench=true");
-    Random r = new Random(5);
-    Graph g = new Graph("qconv64");
-    Shape xs = Shape.of(1, 64, 56, 56);
-    g.inputs().add(ValueInfo.tensor("x", DType.UINT8, xs));
-    g.outputs().add(ValueInfo.tensor("y", DType.UINT8, Shape.of(1, 64, 56, 56)));
-    g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.02));
-    g.initializers().put("xz", Tensor.ofLongs(DType.UINT8, Shape.of(), 128));
-    g.initializers().put("w", random8(r, DType.INT8, Shape.of(64, 64, 3, 3)));
-    g.initializers().put("ws", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.01));
-    g.initializers().put("wz", Tensor.ofLongs(DType.INT8, Shape.of(), 0));
-    g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.5));
-    g.initializers().put("yz", Tensor.ofLongs(DType.UINT8, Shape.of(), 128));
-    Node node = new Node("q", "QLinearConv", List.of("x", "xs", "xz", "w", "ws", "wz", "ys", "yz"), List.of("y"));
-    node.setAttr(Attribute.ofInts("pads", 1, 1, 1, 1));
-    g.nodes().add(node);
-    try (Tensor x = random8(r, DType.UINT8, xs)) {
-      for (String device : List.of("cpu", "ref")) {
-        int runs = device.equals("cpu") ? 30 : 5;
-        try (Session s = Session.open(copy(g), SessionOptions.defaults().withDevice(device).withThreads(1))) {
-          long[] ns = new long[runs];
-          for (int i = -2; i < runs; i++) {
-            long t0 = System.nanoTime();
-            s.run(Map.of("x", x)).values().forEach(Tensor::close);
-            if (i >= 0) {
-              ns[i] = System.nanoTime() - t0;
-            }
-          }
-          java.util.Arrays.sort(ns);
-          System.out.printf("QLinearConv 1x64x56x56, 64x64x3x3, pad 1: %s (int8 kernel %s), 1 thread, measured, "
-              + "median of %d runs: %.2f ms (%.1f GOP/s)%n", device, NativeCore.int8Kernel(), runs,
-              ns[runs / 2] / 1e6, 2.0 * 64 * 64 * 9 * 56 * 56 / ns[runs / 2]);
-        }
-      }
-    }
   }
 }
