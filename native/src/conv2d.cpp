@@ -7,63 +7,14 @@
 #include <vector>
 
 #include "edgewise/edgewise.h"
+#include "conv_geometry.h"
 #include "gemm_internal.h"
 #include "thread_pool.h"
 
 namespace edgewise {
 namespace {
 
-struct Geometry {
-  int64_t n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, group;
-};
-
-bool valid(const Geometry& g) {
-  const int64_t* v = &g.n;
-  for (int i = 0; i < 16; ++i)
-    if (v[i] < 0) return false;
-  return g.group > 0 && g.c % g.group == 0 && g.m % g.group == 0 && g.sh > 0 && g.sw > 0 && g.dh > 0 &&
-         g.dw > 0 && g.kh > 0 && g.kw > 0;
-}
-
-// The output columns [lo, hi) whose input column ox * stride + offset lies inside [0, width).
-inline void inside_range(int64_t offset, int64_t stride, int64_t width, int64_t out, int64_t* lo, int64_t* hi) {
-  *lo = offset >= 0 ? 0 : std::min(out, (-offset + stride - 1) / stride);
-  *hi = width - offset <= 0 ? 0 : std::min(out, (width - offset + stride - 1) / stride);
-  if (*hi < *lo) *hi = *lo;
-}
-
-// cols[(ci * kh + ky) * kw + kx][oy * ow + ox] for one image and group; the padding is written as zeros once per
-// row segment and the inside is copied without per-element bounds checks (a memcpy when the stride is 1).
-void im2col(const Geometry& g, const float* x, int64_t cg, float* cols) {
-  const int64_t rows = cg * g.kh * g.kw;
-  const int64_t plane = g.oh * g.ow;
-  parallel_for_work(rows * plane, rows, [&](int64_t r) {
-    const int64_t kx = r % g.kw;
-    const int64_t ky = (r / g.kw) % g.kh;
-    const int64_t ci = r / (g.kw * g.kh);
-    const float* __restrict src = x + ci * g.h * g.w;
-    float* __restrict dst = cols + r * plane;
-    const int64_t offset = kx * g.dw - g.pl;
-    int64_t lo, hi;
-    inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-      float* __restrict out = dst + oy * g.ow;
-      if (iy < 0 || iy >= g.h) {
-        std::fill(out, out + g.ow, 0.0f);
-        continue;
-      }
-      const float* __restrict row = src + iy * g.w + offset;
-      std::fill(out, out + lo, 0.0f);
-      if (g.sw == 1) {
-        std::copy(row + lo, row + hi, out + lo);
-      } else {
-        for (int64_t ox = lo; ox < hi; ++ox) out[ox] = row[ox * g.sw];
-      }
-      std::fill(out + hi, out + g.ow, 0.0f);
-    }
-  });
-}
+using Geometry = ConvGeometry;
 
 // Output widths from which B is packed straight from the image rather than from a materialized im2col matrix.
 // Chosen from end-to-end ResNet-18 runs on the 2-core Zen 5 machine: implicit packing everywhere was faster at two
@@ -234,7 +185,7 @@ int conv2d(const Geometry& g, int activation, float a, float b, const float* x, 
             // narrow outputs: the implicit packer's runs would be a few elements each; materialize instead
             thread_local std::vector<float> cols;
             cols.resize(static_cast<size_t>(k * plane));
-            im2col(g, xin, cg, cols.data());
+            im2col(g, xin, cg, 0.0f, cols.data());
             bmat = cols.data();
           }
           if (packed) {
@@ -259,11 +210,6 @@ int conv2d(const Geometry& g, int activation, float a, float b, const float* x, 
   return EW_OK;
 }
 
-bool read_geometry(const int64_t* geometry, Geometry* g) {
-  if (geometry == nullptr) return false;
-  std::copy(geometry, geometry + 16, &g->n);
-  return valid(*g);
-}
 
 }  // namespace
 }  // namespace edgewise
@@ -272,7 +218,7 @@ extern "C" int ew_conv2d(const int64_t* geometry, int activation, float a, float
                          const float* bias, const float* residual, float* y) noexcept {
   using namespace edgewise;
   Geometry g;
-  if (!read_geometry(geometry, &g) || x == nullptr || w == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  if (!read_conv_geometry(geometry, &g) || x == nullptr || w == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   if (activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
   try {
     return conv2d(g, activation, a, b, x, w, false, bias, residual, y);
@@ -286,7 +232,7 @@ extern "C" int ew_conv2d(const int64_t* geometry, int activation, float a, float
 extern "C" int64_t ew_conv2d_packed_weights_size(const int64_t* geometry) noexcept {
   using namespace edgewise;
   Geometry g;
-  if (!read_geometry(geometry, &g)) return -1;
+  if (!read_conv_geometry(geometry, &g)) return -1;
   if (is_depthwise(g)) return 0;
   return g.group * packed_a_floats(g.m / g.group, (g.c / g.group) * g.kh * g.kw);
 }
@@ -294,7 +240,7 @@ extern "C" int64_t ew_conv2d_packed_weights_size(const int64_t* geometry) noexce
 extern "C" int ew_conv2d_pack_weights(const int64_t* geometry, const float* w, float* packed) noexcept {
   using namespace edgewise;
   Geometry g;
-  if (!read_geometry(geometry, &g) || w == nullptr || packed == nullptr || is_depthwise(g)) return EW_INVALID_ARGUMENT;
+  if (!read_conv_geometry(geometry, &g) || w == nullptr || packed == nullptr || is_depthwise(g)) return EW_INVALID_ARGUMENT;
   try {
     const int64_t mg = g.m / g.group;
     const int64_t k = (g.c / g.group) * g.kh * g.kw;
@@ -311,7 +257,7 @@ extern "C" int ew_conv2d_prepacked(const int64_t* geometry, int activation, floa
                                    const float* packed, const float* bias, const float* residual, float* y) noexcept {
   using namespace edgewise;
   Geometry g;
-  if (!read_geometry(geometry, &g) || x == nullptr || packed == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  if (!read_conv_geometry(geometry, &g) || x == nullptr || packed == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   if (activation < EW_ACT_NONE || activation > EW_ACT_TANH || is_depthwise(g)) return EW_INVALID_ARGUMENT;
   try {
     return conv2d(g, activation, a, b, x, packed, true, bias, residual, y);

@@ -27,6 +27,7 @@
 #endif
 
 #include "edgewise/edgewise.h"
+#include "conv_geometry.h"
 #include "thread_pool.h"
 
 namespace edgewise {
@@ -202,52 +203,11 @@ void gemm_s8(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, boo
 
 namespace {
 
-struct Geometry {
-  int64_t n, c, h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, group;
-};
+using Geometry = ConvGeometry;
 
+// The shared checks, plus the K bound that keeps int32 accumulation exact (see the top of this file).
 bool read_geometry(const int64_t* geometry, Geometry* g) {
-  if (geometry == nullptr) return false;
-  std::copy(geometry, geometry + 16, &g->n);
-  const int64_t* v = &g->n;
-  for (int i = 0; i < 16; ++i)
-    if (v[i] < 0) return false;
-  return g->group > 0 && g->c % g->group == 0 && g->m % g->group == 0 && g->sh > 0 && g->sw > 0 && g->dh > 0 &&
-         g->dw > 0 && g->kh > 0 && g->kw > 0 && (g->c / g->group) * g->kh * g->kw <= kMaxInt8K;
-}
-
-// cols[(ci * kh + ky) * kw + kx][oy * ow + ox] for one image and group; padded positions hold the x zero point,
-// so they contribute zero once shifted.
-void im2col_u8(const Geometry& g, const uint8_t* x, int64_t cg, uint8_t pad, uint8_t* cols) {
-  const int64_t rows = cg * g.kh * g.kw;
-  const int64_t plane = g.oh * g.ow;
-  parallel_for_work(rows * plane, rows, [&](int64_t r) {
-    const int64_t kx = r % g.kw;
-    const int64_t ky = (r / g.kw) % g.kh;
-    const int64_t ci = r / (g.kw * g.kh);
-    const uint8_t* src = x + ci * g.h * g.w;
-    uint8_t* dst = cols + r * plane;
-    // output columns [lo, hi) read inside the row (input column ox * sw + offset); the rest is padding
-    const int64_t offset = kx * g.dw - g.pl;
-    const int64_t lo = offset >= 0 ? 0 : std::min(g.ow, (-offset + g.sw - 1) / g.sw);
-    const int64_t hi = std::max(lo, g.w - offset <= 0 ? 0 : std::min(g.ow, (g.w - offset + g.sw - 1) / g.sw));
-    for (int64_t oy = 0; oy < g.oh; ++oy) {
-      const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
-      uint8_t* out = dst + oy * g.ow;
-      if (iy < 0 || iy >= g.h) {
-        std::fill(out, out + g.ow, pad);
-        continue;
-      }
-      const uint8_t* row = src + iy * g.w + offset;
-      std::fill(out, out + lo, pad);
-      if (g.sw == 1) {
-        std::copy(row + lo, row + hi, out + lo);
-      } else {
-        for (int64_t ox = lo; ox < hi; ++ox) out[ox] = row[ox * g.sw];
-      }
-      std::fill(out + hi, out + g.ow, pad);
-    }
-  });
+  return read_conv_geometry(geometry, g) && (g->c / g->group) * g->kh * g->kw <= kMaxInt8K;
 }
 
 // y [N, M, OH, OW] int32 = conv(x - x_zero, w - w_zero).
@@ -269,7 +229,7 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
       const uint8_t* xin = x + (img * g.c + grp * cg) * g.h * g.w;
       const uint8_t* bmat = xin;
       if (!direct) {
-        im2col_u8(g, xin, cg, static_cast<uint8_t>(x_zero), cols.data());
+        im2col(g, xin, cg, static_cast<uint8_t>(x_zero), cols.data());
         bmat = cols.data();
       }
       gemm_s8(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed, zb.data(),

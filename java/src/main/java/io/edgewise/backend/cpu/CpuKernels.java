@@ -183,28 +183,18 @@ final class CpuKernels {
   private static Tensor[] matmul(OpContext ctx, Tensor[] in, OpKernel fallback) {
     Tensor a = ctx.required(in, 0);
     Tensor b = ctx.required(in, 1);
-    int ra = a.shape().rank();
-    if (!allFloat32(a, b) || ra < 2 || b.shape().rank() != ra) {
+    BatchedMatMul p = allFloat32(a, b) ? BatchedMatMul.of(a, b) : null;
+    if (p == null) {
       return fallback.compute(ctx, in);
     }
-    long[] ad = a.shape().dims();
-    long[] bd = b.shape().dims();
-    for (int i = 0; i < ra - 2; i++) {
-      if (ad[i] != bd[i]) {
-        return fallback.compute(ctx, in);
-      }
-    }
-    long m = ad[ra - 2];
-    long k = ad[ra - 1];
-    long n = bd[ra - 1];
-    if (bd[ra - 2] != k) {
+    if (!p.innerDimsAgree(b)) {
       throw ctx.invalid("inner dimensions differ: " + a.shape() + " x " + b.shape());
     }
-    long[] od = ad.clone();
-    od[ra - 1] = n;
-    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(od));
-    long batches = a.size() / Math.max(1, m * k);
-    for (long i = 0; i < batches; i++) {
+    long m = p.m();
+    long k = p.k();
+    long n = p.n();
+    Tensor y = Tensor.allocate(DType.FLOAT32, p.output());
+    for (long i = 0; i < p.batches(); i++) {
       NativeCore.sgemm(false, false, m, n, k, 1f, a.nativeAddress() + i * m * k * 4, k,
           b.nativeAddress() + i * k * n * 4, n, 0f, y.nativeAddress() + i * m * n * 4, n);
     }

@@ -141,33 +141,21 @@ final class CpuQuantKernels {
     Tensor b = ctx.required(in, 1);
     Tensor aZero = input(in, 2);
     Tensor bZero = input(in, 3);
-    int ra = a.shape().rank();
-    if (!is8Bit(a) || !is8Bit(b) || ra < 2 || b.shape().rank() != ra) {
+    BatchedMatMul p = is8Bit(a) && is8Bit(b) ? BatchedMatMul.of(a, b) : null;
+    if (p == null || !p.innerDimsAgree(b) || p.k() > MAX_K || !zeroFits(aZero, a, p.m())
+        || !zeroFits(bZero, b, p.n())) {
       return fallback.compute(ctx, in);
     }
-    long[] ad = a.shape().dims();
-    long[] bd = b.shape().dims();
-    for (int i = 0; i < ra - 2; i++) {
-      if (ad[i] != bd[i]) {
-        return fallback.compute(ctx, in);
-      }
-    }
-    long m = ad[ra - 2];
-    long k = ad[ra - 1];
-    long n = bd[ra - 1];
-    if (bd[ra - 2] != k || k > MAX_K || !zeroFits(aZero, a, m) || !zeroFits(bZero, b, n)) {
-      return fallback.compute(ctx, in);
-    }
-    long[] od = ad.clone();
-    od[ra - 1] = n;
-    Tensor y = Tensor.allocate(DType.INT32, Shape.of(od));
+    long m = p.m();
+    long k = p.k();
+    long n = p.n();
+    Tensor y = Tensor.allocate(DType.INT32, p.output());
     if (y.size() == 0) {
       return new Tensor[] {y};
     }
     int[] za = ints(aZero);
     int[] zb = ints(bZero);
-    long batches = y.size() / (m * n);
-    for (long i = 0; i < batches; i++) {
+    for (long i = 0; i < p.batches(); i++) {
       NativeCore.gemmS8(m, n, k, signed(a), a.nativeAddress() + i * m * k, k, za, signed(b),
           b.nativeAddress() + i * k * n, n, zb, y.nativeAddress() + i * m * n * 4, n);
     }
