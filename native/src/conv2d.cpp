@@ -9,6 +9,7 @@
 #include "edgewise/edgewise.h"
 #include "conv_geometry.h"
 #include "gemm_internal.h"
+#include "isa_clones.h"
 #include "thread_pool.h"
 
 namespace edgewise {
@@ -76,13 +77,6 @@ class Im2colB final : public BSource {
   const Geometry& g_;
   const float* x_;
 };
-
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-// the plain loops below are compiled for AVX-512, AVX2 and baseline x86-64, and the loader picks one at run time
-#define EW_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#else
-#define EW_CLONES
-#endif
 
 // One output plane of a depthwise convolution.
 EW_CLONES void depthwise_plane(const Geometry& g, const float* __restrict src, const float* __restrict k,

@@ -9,6 +9,7 @@
 #include "edgewise/edgewise.h"
 #include "gemm_internal.h"
 #include "sgemm_kernels.h"
+#include "isa_clones.h"
 #include "thread_pool.h"
 
 namespace edgewise {
@@ -145,12 +146,6 @@ void gemm_threaded(const Operands& o, const BSource& bsrc, int64_t M, int64_t N,
     }
   });
 }
-
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define EW_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#else
-#define EW_CLONES
-#endif
 
 EW_CLONES float dot(const float* __restrict a, int64_t stride_a, const float* __restrict b, int64_t k) {
   float acc[16] = {};

@@ -4,15 +4,10 @@
 #include <new>
 
 #include "edgewise/edgewise.h"
+#include "isa_clones.h"
 #include "thread_pool.h"
 
 namespace {
-
-#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define EW_CLONES __attribute__((target_clones("avx512f", "avx2,fma", "default")))
-#else
-#define EW_CLONES
-#endif
 
 struct PoolGeometry {
   int64_t n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
