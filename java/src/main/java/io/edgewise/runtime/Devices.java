@@ -7,6 +7,7 @@ import io.edgewise.backend.cpu.CpuBackend;
 import io.edgewise.backend.opencl.ClDevice;
 import io.edgewise.backend.opencl.ClDevices;
 import io.edgewise.backend.opencl.ClPlatforms;
+import io.edgewise.backend.opencl.OpenClBackend;
 import io.edgewise.backend.ort.OrtBackend;
 import io.edgewise.backend.reference.ReferenceBackend;
 import java.util.ArrayList;
@@ -28,8 +29,13 @@ public final class Devices {
       case "cpu" -> new CpuBackend();
       case "ort" -> new OrtBackend();
       case "auto" -> new CpuBackend();  // the fastest device of ours here; a cost-model planner comes later
-      default -> throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
-          + String.join(", ", names()) + ", auto");
+      default -> {
+        if (name.startsWith("opencl")) {
+          yield new OpenClBackend(ClDevices.parseIndex(name, "opencl"));
+        }
+        throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
+            + String.join(", ", names()) + ", opencl[:i], auto");
+      }
     };
   }
 

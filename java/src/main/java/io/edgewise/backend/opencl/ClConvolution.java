@@ -53,7 +53,7 @@ public final class ClConvolution implements AutoCloseable {
 
   /**
    * Builds (or loads from the cache) the kernel and uploads the weights [K, C/groups, KH, KW] and the optional bias
-   * [K].
+   * [K]; with null weights they are passed to each enqueue instead.
    */
   public static ClConvolution create(ClPrograms programs, ConvProblem p, ConvAlgorithm alg, TileParams tiles,
       float[] w, float[] b, boolean halfWeights) {
@@ -78,7 +78,7 @@ public final class ClConvolution implements AutoCloseable {
     ClBuffer dummy = null;
     ClBuffer padded = null;
     try {
-      wb = upload(ctx, w, halfWeights);
+      wb = w == null ? null : upload(ctx, w, halfWeights);
       bb = b == null ? null : upload(ctx, b, false);
       dummy = ClBuffer.allocate(ctx, 4);
       ClKernel pad = null;
@@ -139,6 +139,15 @@ public final class ClConvolution implements AutoCloseable {
    * time in ns when {@code profile} (waiting for it), else -1.
    */
   public long enqueue(ClBuffer x, ClBuffer residual, ClBuffer y, int act, float alpha, float beta, boolean profile) {
+    return enqueue(x, weights, bias, residual, y, act, alpha, beta, profile);
+  }
+
+  /**
+   * As {@link #enqueue(ClBuffer, ClBuffer, ClBuffer, int, float, float, boolean)} with weights and bias given per
+   * call (fp32 device buffers: a convolution whose weights are computed, not constant); bias may be null.
+   */
+  public long enqueue(ClBuffer x, ClBuffer weights, ClBuffer bias, ClBuffer residual, ClBuffer y, int act,
+      float alpha, float beta, boolean profile) {
     int flags = (bias != null ? 1 : 0) | (residual != null ? 2 : 0);
     ClBuffer bArg = bias != null ? bias : dummy;
     ClBuffer rArg = residual != null ? residual : dummy;
@@ -184,7 +193,9 @@ public final class ClConvolution implements AutoCloseable {
     if (padded != null) {
       padded.close();
     }
-    weights.close();
+    if (weights != null) {
+      weights.close();
+    }
     if (bias != null) {
       bias.close();
     }

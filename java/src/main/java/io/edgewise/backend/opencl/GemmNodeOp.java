@@ -1,0 +1,51 @@
+package io.edgewise.backend.opencl;
+
+import io.edgewise.model.Node;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import java.util.Map;
+
+/**
+ * Gemm with an optional bias C of N values ([N] or [1, N]), on gemm.cl: the kernel
+ * computes Y^T = B'^T A'^T, so B (the weights) is the kernel's A operand and each output feature is a kernel row.
+ */
+final class GemmNodeOp implements ClNodeOp {
+  @Override
+  public DeviceTensor[] run(NodeArgs a) {
+    Node node = a.node();
+    Shape sa = a.shape(0);
+    Shape sb = a.shape(1);
+    Shape sc = a.present(2) ? a.shape(2) : null;
+    if (sa.rank() != 2 || sb.rank() != 2) {
+      return null;
+    }
+    boolean ta = node.attrInt("transA", 0) == 1;
+    boolean tb = node.attrInt("transB", 0) == 1;
+    int m = (int) sa.dim(ta ? 1 : 0);
+    int k = (int) sa.dim(ta ? 0 : 1);
+    int n = (int) sb.dim(tb ? 0 : 1);
+    if (sb.dim(tb ? 1 : 0) != k || m == 0 || n == 0) {
+      return null;  // the reference kernel names the mismatch
+    }
+    if (sc != null && (sc.numElements() != n || sc.rank() == 0 || sc.rank() > 2 || sc.dim(sc.rank() - 1) != n)) {
+      return null;  // a bias that is not one value per output feature (per row, or a scalar) stays on the host
+    }
+    DeviceTensor y = a.allocate(Shape.of(m, n));
+    int lx = m >= 16 ? 16 : 1;
+    TileParams t = new TileParams(4, 1, lx, false, 1);
+    ClKernel kernel = a.programs().kernel("gemm.cl", "gemm", t.macros(ConvAlgorithm.GEMM));
+    // kernel rows = output features j (reading B'[k][j]), kernel columns = rows i of A' (reading A'[i][k])
+    int rsa = tb ? k : 1;
+    int csa = tb ? 1 : n;
+    int rsb = ta ? m : 1;
+    int csb = ta ? 1 : k;
+    DeviceTensor bias = sc != null ? a.device(2) : a.device(1);
+    long ns = a.programs().context().launch(kernel,
+        new long[] {(long) ClConvolution.ceil(m, lx) * lx, ClConvolution.ceil(n, t.rows()), 1}, new long[] {lx, 1, 1},
+        a.profile(), a.device(1).buffer(), a.device(0).buffer(), bias.buffer(), y.buffer(), y.buffer(), n, m, k, rsa,
+        csa, rsb, csb, 1, n, 0, 0, sc != null ? 1 : 0, 0, 0f, 0f, node.attrFloat("alpha", 1f),
+        node.attrFloat("beta", 1f));
+    PoolNodeOp.record(a, ns);
+    return new DeviceTensor[] {y};
+  }
+}
