@@ -47,6 +47,19 @@ final class ClExecutable implements Executable {
   private final OpProfile profile = new OpProfile();
   private final boolean zeroCopy;
   private boolean closed;
+  /** Node executions on the device and on the host fallback, over every executable of this process. */
+  private static final java.util.concurrent.atomic.AtomicLong DEVICE_RUNS = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong HOST_RUNS = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Nodes executed on an OpenCL device in this process (tests check where nodes ran). */
+  static long deviceNodeRuns() {
+    return DEVICE_RUNS.get();
+  }
+
+  /** Nodes executed on the host fallback by OpenCL executables in this process. */
+  static long hostNodeRuns() {
+    return HOST_RUNS.get();
+  }
 
   ClExecutable(Model model, BackendOptions options, ClContext context, ClPrograms programs, ClTuningDb tuning,
       ClOptions clOptions, OpRegistry fallback) {
@@ -209,11 +222,13 @@ final class ClExecutable implements Executable {
         long[] deviceNanos = {0};
         DeviceTensor[] out = deviceOps[i] == null ? null : runOnDevice(i, node, args, deviceNanos);
         if (out != null) {
+          DEVICE_RUNS.incrementAndGet();
           store(values, node, out);
           if (clOptions.profile()) {
             profile.record(node.opType(), node.output(0), deviceNanos[0]);
           }
         } else {
+          HOST_RUNS.incrementAndGet();
           runOnHost(i, node, args, values);
           if (clOptions.profile()) {
             profile.record(node.opType() + " (host)", node.output(0), System.nanoTime() - start);

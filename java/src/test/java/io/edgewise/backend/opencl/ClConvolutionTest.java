@@ -32,49 +32,51 @@ class ClConvolutionTest {
     }
   }
 
+  // Most cases use the device's default tiles, so they share their programs with the model tests (PoCL
+  // compiles are slow); the other variants get one program each.
   @Test
   void directConvolutionMatchesTheLoopNest() {
-    TileParams t = new TileParams(4, 2, 8, false, 4);
-    check(ConvProblem.same(1, 3, 11, 13, 5, 3, 1, 1), t, false, true, true);
-    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), t, false, false, false);
-    check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 2), t, false, true, false);  // dilated, groups
-    check(ConvProblem.same(1, 3, 15, 15, 8, 7, 2, 1), t, false, true, false);
-    check(ConvProblem.same(1, 5, 9, 9, 6, 1, 2, 1), t, false, true, true);  // strided 1x1 goes direct
+    TileParams t = TileParams.defaults(device(), ConvAlgorithm.DIRECT);
+    check(ConvProblem.same(1, 3, 11, 13, 5, 3, 1, 1), ConvAlgorithm.DIRECT, t, false, true, true);
+    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), ConvAlgorithm.DIRECT, t, false, false, false);
+    check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 2), ConvAlgorithm.DIRECT, t, false, true,
+        false);  // dilated, grouped
   }
 
   @Test
   void vectorConvolutionMatchesTheLoopNest() {
     ConvAlgorithm v = ConvAlgorithm.DIRECT_VEC;
-    check(ConvProblem.same(1, 3, 11, 21, 5, 3, 1, 1), v, new TileParams(4, 2, 8, false, 1), false, true, true);
-    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), v, new TileParams(4, 1, 8, false, 1), false, false, false);
-    check(ConvProblem.same(1, 6, 9, 19, 4, 3, 2, 1), v, new TileParams(3, 2, 4, false, 1), true, true, false);
-    check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 2), v, new TileParams(2, 1, 16, false, 1),
-        false, true, false);  // dilated, grouped
-    check(ConvProblem.same(1, 3, 23, 23, 8, 7, 2, 1), v, new TileParams(4, 2, 8, false, 1), false, true, false);
-    check(ConvProblem.same(1, 5, 10, 10, 6, 3, 3, 1), v, new TileParams(4, 1, 4, false, 1), false, true, true);
+    TileParams t = TileParams.defaults(device(), v);
+    check(ConvProblem.same(1, 3, 11, 21, 5, 3, 1, 1), v, t, false, true, true);
+    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), v, t, false, false, false);
+    check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 2), v, t, false, true, false);
+    check(ConvProblem.same(1, 5, 10, 10, 6, 1, 2, 1), v, t, false, true, true);  // strided 1x1
+    check(ConvProblem.same(1, 5, 10, 10, 6, 3, 3, 1), v, new TileParams(3, 1, 4, false, 1), false, true, true);
+    check(ConvProblem.same(1, 6, 9, 19, 4, 3, 1, 1), v, t, true, true, false);  // fp16 weights
   }
 
   @Test
-  void localMemoryStagingAndHalfWeights() {
-    TileParams local = new TileParams(4, 2, 8, true, 3);
-    check(ConvProblem.same(1, 7, 10, 10, 9, 3, 1, 1), local, false, true, true);
-    check(ConvProblem.same(1, 7, 10, 10, 9, 1, 1, 1), new TileParams(4, 2, 8, true, 5), false, true, true);  // GEMM
-    check(ConvProblem.same(1, 7, 10, 10, 9, 3, 1, 1), local, true, true, false);
+  void localMemoryStaging() {
+    check(ConvProblem.same(1, 7, 10, 10, 9, 3, 1, 1), ConvAlgorithm.DIRECT, new TileParams(4, 2, 8, true, 3), false,
+        true, true);
+    check(ConvProblem.same(1, 7, 10, 10, 9, 1, 1, 1), ConvAlgorithm.GEMM, new TileParams(4, 2, 8, true, 5), false,
+        true, true);
   }
 
   @Test
   void gemmAndDepthwiseMatchTheLoopNest() {
     ConvProblem pointwise = ConvProblem.same(2, 12, 7, 9, 10, 1, 1, 1);
     assertEquals(ConvAlgorithm.GEMM, pointwise.algorithm());
-    check(pointwise, new TileParams(4, 2, 8, false, 1), false, true, true);
+    check(pointwise, ConvAlgorithm.GEMM, TileParams.defaults(device(), ConvAlgorithm.GEMM), false, true, true);
     ConvProblem dw = ConvProblem.same(1, 6, 13, 11, 6, 3, 2, 6);
     assertEquals(ConvAlgorithm.DEPTHWISE, dw.algorithm());
-    check(dw, new TileParams(1, 2, 8, false, 1), false, true, true);
-    check(ConvProblem.same(2, 5, 8, 8, 5, 3, 1, 5), new TileParams(1, 1, 16, false, 1), false, true, false);
+    TileParams t = TileParams.defaults(device(), ConvAlgorithm.DEPTHWISE);
+    check(dw, ConvAlgorithm.DEPTHWISE, t, false, true, true);
+    check(ConvProblem.same(2, 5, 8, 8, 5, 3, 1, 5), ConvAlgorithm.DEPTHWISE, t, false, true, false);
   }
 
-  private static void check(ConvProblem p, TileParams t, boolean half, boolean bias, boolean residual) {
-    check(p, p.algorithm(), t, half, bias, residual);
+  private static ClDevice device() {
+    return ctx.device();
   }
 
   private static void check(ConvProblem p, ConvAlgorithm alg, TileParams t, boolean half, boolean bias,
