@@ -46,6 +46,8 @@ typedef CAT(float, VEC) floatv;
 #define LOAD_X(p) vload8(0, (p)).even
 #elif SW == 2 && VEC == 8
 #define LOAD_X(p) vload16(0, (p)).even
+#elif SW == 2 && VEC == 16
+#define LOAD_X(p) ((float16)(vload16(0, (p)).even, vload16(1, (p)).even))
 #else
 inline floatv load_strided(const __global float* p) {
   float v[VEC];

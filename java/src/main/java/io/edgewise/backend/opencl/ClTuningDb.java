@@ -88,7 +88,7 @@ public final class ClTuningDb {
   /** The tuned parameters if present, else the device's defaults. */
   public TileParams tilesFor(ClDevice device, ConvProblem p, ConvAlgorithm algorithm) {
     TileParams t = lookup(device, p, algorithm);
-    return t != null ? t : TileParams.defaults(device, algorithm);
+    return t != null ? t : TileParams.defaults(device, algorithm, p);
   }
 
   public synchronized void put(Entry e) {

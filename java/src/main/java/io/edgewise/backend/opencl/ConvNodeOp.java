@@ -2,8 +2,6 @@ package io.edgewise.backend.opencl;
 
 import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.ops.ConvGeometry;
-import io.edgewise.backend.reference.ops.ConvKernel;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
@@ -65,16 +63,11 @@ final class ConvNodeOp implements ClNodeOp {
   }
 
   private static ClConvolution plan(NodeArgs a, Tensor w, Tensor bias, long biasSize) {
-    OpContext ctx = new OpContext(a.node(), a.opset(), BackendOptions.defaults());
-    ConvKernel k = ConvKernel.plan(ctx, a.shape(0), a.shape(1));
-    ConvGeometry g = k.geometry;
-    if (biasSize >= 0 && biasSize != k.outChannels) {
-      throw ctx.invalid("bias B has " + biasSize + " elements for " + k.outChannels + " output channels");
+    ConvProblem p = ConvProblems.of(a.node(), a.opset(), a.shape(0), a.shape(1));
+    if (biasSize >= 0 && biasSize != p.k()) {
+      throw new OpContext(a.node(), a.opset(), BackendOptions.defaults()).invalid("bias B has " + biasSize
+          + " elements for " + p.k() + " output channels");
     }
-    ConvProblem p = new ConvProblem((int) k.batch, (int) k.channels, (int) g.in[0], (int) g.in[1],
-        (int) k.outChannels, (int) g.out[0], (int) g.out[1], (int) g.kernel[0], (int) g.kernel[1],
-        (int) g.strides[0], (int) g.strides[1], (int) g.padBegin[0], (int) g.padBegin[1], (int) g.dilations[0],
-        (int) g.dilations[1], (int) k.group);
     ConvAlgorithm alg = p.algorithm(a.programs().context().device().type());
     boolean half = a.halfWeights() && w != null;
     return ClConvolution.create(a.programs(), p, alg, a.tiles(p, alg), w == null ? null : w.toFloatArray(),

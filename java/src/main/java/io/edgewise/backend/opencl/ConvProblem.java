@@ -32,6 +32,19 @@ public record ConvProblem(int n, int c, int h, int w, int k, int oh, int ow, int
     return ConvAlgorithm.DIRECT;
   }
 
+  /** An ONNX Conv node with this geometry (inputs X, W), for the reference kernel. */
+  public io.edgewise.model.Node node() {
+    java.util.Map<String, io.edgewise.model.Attribute> attrs = new java.util.LinkedHashMap<>();
+    attrs.put("kernel_shape", io.edgewise.model.Attribute.ofInts("kernel_shape", kh, kw));
+    attrs.put("strides", io.edgewise.model.Attribute.ofInts("strides", sh, sw));
+    attrs.put("dilations", io.edgewise.model.Attribute.ofInts("dilations", dilH, dilW));
+    int padHEnd = Math.max(0, (oh - 1) * sh + (kh - 1) * dilH + 1 - h - padH);
+    int padWEnd = Math.max(0, (ow - 1) * sw + (kw - 1) * dilW + 1 - w - padW);
+    attrs.put("pads", io.edgewise.model.Attribute.ofInts("pads", padH, padW, padHEnd, padWEnd));
+    attrs.put("group", io.edgewise.model.Attribute.ofInt("group", groups));
+    return new io.edgewise.model.Node("conv", "Conv", "", java.util.List.of("X", "W"), java.util.List.of("Y"), attrs);
+  }
+
   /** Multiply-adds x 2 of one run. */
   public long flops() {
     return 2L * n * k * oh * ow * (c / groups) * kh * kw;

@@ -17,6 +17,19 @@ public record TileParams(int rows, int cols, int lx, boolean local, int block) {
     }
   }
 
+  /**
+   * Defaults for a shape: the device's defaults, with the vector width of {@link ConvAlgorithm#DIRECT_VEC}
+   * narrowed for narrow outputs (a 7-wide row wastes 9 of 16 lanes).
+   */
+  public static TileParams defaults(ClDevice d, ConvAlgorithm algorithm, ConvProblem p) {
+    TileParams t = defaults(d, algorithm);
+    if (algorithm == ConvAlgorithm.DIRECT_VEC && p.ow() < t.lx()) {
+      int vec = p.ow() <= 4 ? 4 : 8;
+      return new TileParams(8, 1, Math.min(vec, t.lx()), false, 1);
+    }
+    return t;
+  }
+
   /** Defaults from the device's properties: CPUs want SIMD-wide groups and many accumulators; GPUs wide groups. */
   public static TileParams defaults(ClDevice d, ConvAlgorithm algorithm) {
     boolean cpu = d.type().equals("CPU");
