@@ -97,6 +97,19 @@ final class ClExecutable implements Executable {
     return out;
   }
 
+  /** The convolutions planned by the runs so far, by node output: their shape, kernel and tile parameters. */
+  synchronized Map<String, ClConvolution> convolutions() {
+    Map<String, ClConvolution> out = new LinkedHashMap<>();
+    for (int i = 0; i < deviceOps.length; i++) {
+      if (deviceOps[i] instanceof ConvNodeOp c) {
+        for (ClConvolution conv : c.planned()) {
+          out.put(graph.nodes().get(i).output(0), conv);
+        }
+      }
+    }
+    return out;
+  }
+
   private static List<List<String>> lastUses(List<Node> nodes, Set<String> keep) {
     Map<String, Integer> last = new HashMap<>();
     for (int i = 0; i < nodes.size(); i++) {

@@ -74,6 +74,11 @@ final class ConvNodeOp implements ClNodeOp {
         bias == null ? null : bias.toFloatArray(), half);
   }
 
+  /** The convolutions planned so far (for the tuning report and tests). */
+  java.util.Collection<ClConvolution> planned() {
+    return planned.values();
+  }
+
   @Override
   public void close() {
     planned.values().forEach(ClConvolution::close);
