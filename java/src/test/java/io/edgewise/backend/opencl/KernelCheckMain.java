@@ -1,0 +1,217 @@
+package io.edgewise.backend.opencl;
+
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.Executable;
+import io.edgewise.backend.reference.ReferenceBackend;
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs every OpenCL kernel on small shapes and checks the results against the reference, in a process of its own:
+ * the Oclgrind check runs it on the Oclgrind simulator (OCL_ICD_VENDORS), the two-device check under
+ * POCL_DEVICES="basic pthread". Prints one line per check; exits 1 on any mismatch.
+ *
+ * <p>Modes: {@code kernels MODEL_DIR} (every kernel on opencl:0); {@code devices MODEL_DIR} (the model on every
+ * OpenCL device at once, one thread each).
+ */
+public final class KernelCheckMain {
+  private KernelCheckMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Path modelDir = Path.of(args[1]);
+    boolean ok = args[0].equals("kernels") ? kernels(modelDir) : devices(modelDir);
+    System.out.println(ok ? "ALL OK" : "MISMATCH");
+    System.exit(ok ? 0 : 1);
+  }
+
+  private static boolean kernels(Path modelDir) {
+    boolean ok = true;
+    ClDevice d = ClPlatforms.device(0);
+    System.out.println("device: " + d.describe());
+    try (ClContext ctx = ClContext.create(d)) {
+      ClPrograms programs = new ClPrograms(ctx, ClProgramCache.defaultCache());
+      ok &= conv(programs, ConvProblem.same(1, 3, 5, 9, 5, 3, 1, 1), ConvAlgorithm.DIRECT, new TileParams(2, 2, 4,
+          false, 1));
+      ok &= conv(programs, ConvProblem.same(1, 3, 5, 9, 5, 3, 1, 1), ConvAlgorithm.DIRECT, new TileParams(2, 2, 4,
+          true, 2));
+      ok &= conv(programs, ConvProblem.same(1, 3, 5, 11, 5, 3, 2, 1), ConvAlgorithm.DIRECT_VEC, new TileParams(2, 1,
+          4, false, 1));
+      ok &= conv(programs, ConvProblem.same(1, 3, 5, 11, 5, 3, 1, 1), ConvAlgorithm.DIRECT_VEC, new TileParams(2, 2,
+          4, false, 1));
+      ok &= conv(programs, ConvProblem.same(1, 5, 3, 5, 3, 1, 1, 1), ConvAlgorithm.GEMM, new TileParams(2, 2, 4,
+          true, 3));
+      ok &= conv(programs, ConvProblem.same(1, 5, 3, 5, 3, 1, 1, 1), ConvAlgorithm.GEMM, new TileParams(2, 2, 4,
+          false, 1));
+      ok &= conv(programs, ConvProblem.same(1, 4, 5, 7, 4, 3, 2, 4), ConvAlgorithm.DEPTHWISE, new TileParams(1, 2, 4,
+          false, 1));
+    }
+    try (OpenClBackend backend = new OpenClBackend(0)) {
+      ok &= model(backend, opsGraph(), randomInputs(opsGraph()), "ops graph");
+      Model m = OnnxImporter.load(modelDir.resolve("model.onnx"));
+      ok &= model(backend, m, Map.of(m.graph().inputs().get(0).name(),
+          TensorProtos.readFile(modelDir.resolve("test_data_set_0/input_0.pb"))), modelDir.getFileName().toString());
+    }
+    return ok;
+  }
+
+  private static boolean devices(Path modelDir) throws Exception {
+    List<ClDevice> all = ClPlatforms.devices();
+    System.out.println("devices: " + all.size());
+    ExecutorService pool = Executors.newFixedThreadPool(all.size());
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (ClDevice d : all) {
+        results.add(pool.submit(() -> {
+          try (OpenClBackend backend = new OpenClBackend(d.index())) {
+            System.out.println("opencl:" + d.index() + " = " + d.name());
+            Model m = OnnxImporter.load(modelDir.resolve("model.onnx"));
+            boolean ok = true;
+            for (int run = 0; run < 3; run++) {
+              ok &= model(backend, m, Map.of(m.graph().inputs().get(0).name(),
+                  TensorProtos.readFile(modelDir.resolve("test_data_set_" + run + "/input_0.pb"))),
+                  "opencl:" + d.index() + " run " + run);
+              m = OnnxImporter.load(modelDir.resolve("model.onnx"));
+            }
+            return ok;
+          }
+        }));
+      }
+      boolean ok = all.size() >= 2;
+      for (Future<Boolean> f : results) {
+        ok &= f.get();
+      }
+      return ok;
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  private static boolean conv(ClPrograms programs, ConvProblem p, ConvAlgorithm alg, TileParams t) {
+    Random r = new Random(3);
+    float[] x = random(r, (int) p.inputElements());
+    float[] w = random(r, (int) p.weightElements());
+    float[] b = random(r, p.k());
+    float[] res = random(r, (int) p.outputElements());
+    float[] expected = NaiveConv.run(p, x, w, b, res, true);
+    ClContext ctx = programs.context();
+    try (ClConvolution conv = ClConvolution.create(programs, p, alg, t, w, b, false);
+         ClBuffer bx = upload(ctx, x); ClBuffer bres = upload(ctx, res);
+         ClBuffer by = ClBuffer.allocate(ctx, 4 * p.outputElements())) {
+      conv.enqueue(bx, bres, by, 1, 0, 0, false);
+      ByteBuffer out = ByteBuffer.allocateDirect((int) by.bytes()).order(ByteOrder.nativeOrder());
+      by.read(out);
+      for (int i = 0; i < expected.length; i++) {
+        if (Math.abs(out.getFloat(4 * i) - expected[i]) > 1e-4 * (1 + Math.abs(expected[i]))) {
+          System.out.println("FAIL " + alg + " " + p + " " + t + " at " + i);
+          return false;
+        }
+      }
+    }
+    System.out.println("ok " + alg + " " + t + " " + p);
+    return true;
+  }
+
+  /** The model on the backend and on the reference: every output within 1e-4 (relative to its largest value). */
+  static boolean model(OpenClBackend backend, Model m, Map<String, Tensor> inputs, String what) {
+    Model ref = copyOf(m);
+    try (Executable a = backend.compile(m, BackendOptions.defaults());
+         Executable b = new ReferenceBackend().compile(ref, BackendOptions.defaults())) {
+      Map<String, Tensor> got = a.run(inputs);
+      Map<String, Tensor> want = b.run(inputs);
+      boolean ok = true;
+      for (String name : want.keySet()) {
+        float[] g = got.get(name).toFloatArray();
+        float[] w = want.get(name).toFloatArray();
+        double max = 0;
+        for (float v : w) {
+          max = Math.max(max, Math.abs(v));
+        }
+        for (int i = 0; i < w.length; i++) {
+          if (!(Math.abs(g[i] - w[i]) <= 1e-4 * Math.max(1, max))) {
+            System.out.println("FAIL " + what + " output " + name + "[" + i + "]: " + g[i] + " vs " + w[i]);
+            ok = false;
+            break;
+          }
+        }
+      }
+      got.values().forEach(Tensor::close);
+      want.values().forEach(Tensor::close);
+      System.out.println((ok ? "ok " : "FAIL ") + what);
+      return ok;
+    } finally {
+      m.close();
+      ref.close();
+    }
+  }
+
+  private static Model copyOf(Model m) {
+    // the executables keep borrowing their model's initializers: give the reference its own graph
+    return m.source() != null ? OnnxImporter.load(m.source()) : opsGraph();
+  }
+
+  /** AveragePool, Add (broadcast), Sigmoid, Concat, Transpose (NCHW to NHWC), GlobalAveragePool, MaxPool, Mul. */
+  static Model opsGraph() {
+    Graph g = new Graph("ops");
+    g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(1, 4, 6, 6)));
+    Random r = new Random(5);
+    g.initializers().put("bias", Tensor.ofFloats(Shape.of(1, 4, 1, 1), random(r, 4)));
+    g.nodes().add(new Node("avg", "AveragePool", "", List.of("x"), List.of("a"), Map.of(
+        "kernel_shape", Attribute.ofInts("kernel_shape", 3, 3), "pads", Attribute.ofInts("pads", 1, 1, 1, 1))));
+    g.nodes().add(new Node("add", "Add", List.of("a", "bias"), List.of("b")));
+    g.nodes().add(new Node("sig", "Sigmoid", List.of("b"), List.of("c")));
+    g.nodes().add(new Node("cat", "Concat", "", List.of("c", "x"), List.of("d"), Map.of("axis",
+        Attribute.ofInt("axis", 1))));
+    g.nodes().add(new Node("nhwc", "Transpose", "", List.of("d"), List.of("e"), Map.of("perm",
+        Attribute.ofInts("perm", 0, 2, 3, 1))));
+    g.nodes().add(new Node("gap", "GlobalAveragePool", List.of("d"), List.of("f")));
+    g.nodes().add(new Node("max", "MaxPool", "", List.of("d"), List.of("g0"), Map.of("kernel_shape",
+        Attribute.ofInts("kernel_shape", 2, 2), "strides", Attribute.ofInts("strides", 2, 2))));
+    g.nodes().add(new Node("sq", "Mul", List.of("g0", "g0"), List.of("h")));
+    for (String out : List.of("e", "f", "h")) {
+      g.outputs().add(ValueInfo.tensor(out, DType.FLOAT32));
+    }
+    return new Model(g, Map.of("", 13L), 8, "test", null, null);
+  }
+
+  static Map<String, Tensor> randomInputs(Model m) {
+    Map<String, Tensor> in = new LinkedHashMap<>();
+    in.put("x", Tensor.ofFloats(Shape.of(1, 4, 6, 6), random(new Random(9), 144)));
+    m.close();
+    return in;
+  }
+
+  static ClBuffer upload(ClContext ctx, float[] v) {
+    ByteBuffer b = ByteBuffer.allocateDirect(4 * v.length).order(ByteOrder.nativeOrder());
+    b.asFloatBuffer().put(v);
+    ClBuffer buf = ClBuffer.allocate(ctx, 4L * v.length);
+    buf.write(b);
+    return buf;
+  }
+
+  static float[] random(Random r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return v;
+  }
+}
