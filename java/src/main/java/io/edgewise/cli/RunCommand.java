@@ -131,6 +131,9 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     out.println("timing:  " + timing.describe());
+    if (session.deviceName().startsWith("opencl")) {
+      out.println("opencl:  " + io.edgewise.backend.opencl.ClProgramCache.summary());
+    }
     if (profile && session.profile() != null) {
       long total = session.profile().entries().stream().mapToLong(e -> e.nanos()).sum();
       out.println("profile: measured per op type over the warm-up and timed runs");

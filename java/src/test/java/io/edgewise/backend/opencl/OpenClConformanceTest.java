@@ -61,6 +61,20 @@ class OpenClConformanceTest {
   }
 
   @Test
+  void secondStartOfAModelCompilesNothing() {
+    ClTestDevices.first();
+    Path model = TestData.model("digits_cnn_0to9");
+    ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice("opencl"));
+    assertEquals(TestOutcome.Status.PASSED, runner.run(model).status());  // first start: may compile
+    int compiles = ClProgramCache.compiles();
+    int loads = ClProgramCache.binaryLoads();
+    TestOutcome second = runner.run(model);  // a new session: new context, programs from the disk cache
+    assertEquals(TestOutcome.Status.PASSED, second.status(), second.detail());
+    assertEquals(compiles, ClProgramCache.compiles(), "the second start compiled a program");
+    assertTrue(ClProgramCache.binaryLoads() > loads, "the second start loaded cached binaries");
+  }
+
+  @Test
   void everyNodeTestAndTwoModelsPass() throws IOException {
     ClTestDevices.first();
     List<Path> roots = new ArrayList<>();

@@ -1,0 +1,72 @@
+package io.edgewise.bench;
+
+import io.edgewise.backend.opencl.ClDevice;
+import io.edgewise.backend.opencl.ClDevices;
+import io.edgewise.backend.opencl.ClOptions;
+import io.edgewise.backend.opencl.ClPlatforms;
+import io.edgewise.backend.opencl.ClTuningDb;
+import io.edgewise.backend.opencl.ConvAlgorithm;
+import io.edgewise.backend.opencl.ConvProblem;
+import io.edgewise.backend.opencl.ConvProblems;
+import io.edgewise.backend.opencl.ConvTimer;
+import io.edgewise.backend.opencl.ConvTuner;
+import io.edgewise.backend.opencl.OpenClBackend;
+import io.edgewise.backend.opencl.TileParams;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * GFLOP/s of the OpenCL convolution kernels on the ResNet-18 layer shapes: naive (one output per work-item,
+ * work-group of one: no register blocking, no vectors), default (the device's default tiles) and tuned (the
+ * tuning database's winner; with --tune-budget S the shapes not in it are tuned first, S seconds each). Device
+ * time from profiling events, median of --runs launches, all in one process.
+ *
+ * <pre>bench/run-opencl-conv.sh [--device opencl:0] [--runs 10] [--tune-budget 20] [--db FILE]</pre>
+ */
+public final class OpenClConvBench {
+  private OpenClConvBench() {}
+
+  public static void main(String[] args) {
+    String device = "opencl";
+    int runs = 10;
+    double tuneBudget = 0;
+    Path db = ClTuningDb.defaultPath();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--device" -> device = args[++i];
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--tune-budget" -> tuneBudget = Double.parseDouble(args[++i]);
+        case "--db" -> db = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    ClDevice d = ClPlatforms.device(ClDevices.parseIndex(device, "opencl"));
+    ClTuningDb tuning = ClTuningDb.load(db);
+    System.out.printf("OpenCL convolution kernels on opencl:%d (%s), ResNet-18 shapes, batch 1%n", d.index(),
+        d.describe());
+    System.out.printf("measured: device time (profiling events), median of %d launches per kernel; tuning "
+        + "database %s%n", runs, db);
+    System.out.printf("%-42s %-10s %8s %8s %8s  %-16s %s%n", "SHAPE", "KERNEL", "NAIVE", "DEFAULT", "TUNED",
+        "TUNED TILES", "(GFLOP/s)");
+    try (OpenClBackend backend = new OpenClBackend(d.index(), ClOptions.defaults().withTuningDb(db))) {
+      for (ConvProblem p : ConvProblems.resnet18()) {
+        ConvAlgorithm alg = p.algorithm(d.type());
+        TileParams defaults = TileParams.defaults(d, alg, p);
+        TileParams tuned = tuning.lookup(d, p, alg);
+        if (tuned == null && tuneBudget > 0) {
+          tuned = new ConvTuner(backend.programs(), tuning, runs).tune(List.of(p), tuneBudget, s -> { }).get(0).best();
+          tuning.save();
+        }
+        double naive = gflops(backend, p, ConvAlgorithm.DIRECT, new TileParams(1, 1, 1, false, 1), runs);
+        double def = gflops(backend, p, alg, defaults, runs);
+        double best = tuned == null ? Double.NaN : gflops(backend, p, alg, tuned, runs);
+        System.out.printf("%-42s %-10s %8.1f %8.1f %8s  %-16s%n", p.key(), alg, naive, def,
+            Double.isNaN(best) ? "-" : String.format("%.1f", best), tuned == null ? "(not tuned)" : tuned);
+      }
+    }
+  }
+
+  private static double gflops(OpenClBackend b, ConvProblem p, ConvAlgorithm alg, TileParams t, int runs) {
+    return ConvTimer.gflops(p, ConvTimer.medianNanos(b.programs(), p, alg, t, runs));
+  }
+}
