@@ -18,6 +18,7 @@ public final class ClConvolution implements AutoCloseable {
   private final ClBuffer weights;
   private final ClBuffer bias;
   private final ClBuffer dummy;
+  private final boolean halfWeights;
   /** DIRECT_VEC: the zero-padded input copy and the kernel that fills it; null otherwise. */
   private final ClBuffer padded;
   private final ClKernel pad;
@@ -25,7 +26,8 @@ public final class ClConvolution implements AutoCloseable {
   private final int padCols;
 
   private ClConvolution(ClContext context, ConvProblem p, ConvAlgorithm algorithm, TileParams tiles, ClKernel kernel,
-      ClBuffer weights, ClBuffer bias, ClBuffer dummy, ClBuffer padded, ClKernel pad) {
+      ClBuffer weights, ClBuffer bias, ClBuffer dummy, ClBuffer padded, ClKernel pad, boolean halfWeights) {
+    this.halfWeights = halfWeights;
     this.context = context;
     this.p = p;
     this.algorithm = algorithm;
@@ -86,7 +88,7 @@ public final class ClConvolution implements AutoCloseable {
         padded = ClBuffer.allocate(ctx, 4L * p.n() * p.c() * paddedRows(p) * paddedCols(p, tiles));
         pad = programs.kernel("ops.cl", "pad2d", java.util.Map.of());
       }
-      return new ClConvolution(ctx, p, alg, tiles, kernel, wb, bb, dummy, padded, pad);
+      return new ClConvolution(ctx, p, alg, tiles, kernel, wb, bb, dummy, padded, pad, halfWeights);
     } catch (RuntimeException e) {
       for (ClBuffer x : new ClBuffer[] {wb, bb, dummy, padded}) {
         if (x != null) {
@@ -124,6 +126,11 @@ public final class ClConvolution implements AutoCloseable {
 
   public ConvProblem problem() {
     return p;
+  }
+
+  /** The weights are stored as fp16 on the device. */
+  public boolean halfWeights() {
+    return halfWeights;
   }
 
   public ConvAlgorithm algorithm() {

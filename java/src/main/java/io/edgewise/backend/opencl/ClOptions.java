@@ -8,11 +8,19 @@ import java.nio.file.Path;
  * (device time per node, at the cost of a wait after each kernel).
  */
 public record ClOptions(boolean halfWeights, Path binaryCache, Path tuningDb, boolean profile) {
-  /** fp32, the default cache and tuning database; profiling when -Dedgewise.opencl.profile=true. */
+  /**
+   * The default cache and tuning database; fp16 weights when -Dedgewise.opencl.fp16Weights=true or the
+   * environment has EDGEWISE_OPENCL_FP16_WEIGHTS=1; profiling when -Dedgewise.opencl.profile=true.
+   */
   public static ClOptions defaults() {
-    return new ClOptions(false, ClProgramCache.defaultDirectory(), ClTuningDb.defaultPath(),
+    boolean half = Boolean.getBoolean("edgewise.opencl.fp16Weights")
+        || "1".equals(System.getenv("EDGEWISE_OPENCL_FP16_WEIGHTS"));
+    return new ClOptions(half, ClProgramCache.defaultDirectory(), ClTuningDb.defaultPath(),
         Boolean.getBoolean("edgewise.opencl.profile"));
   }
+
+  /** The tolerance of fp16 weights, relative to the largest output magnitude (fp32 storage gets the model's own). */
+  public static final double HALF_WEIGHTS_RELATIVE_TOLERANCE = 1e-2;
 
   public ClOptions withHalfWeights(boolean h) {
     return new ClOptions(h, binaryCache, tuningDb, profile);

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgewise.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,8 +30,7 @@ class OclgrindCheckTest {
     Path vendors = Files.createDirectories(dir.resolve("vendors"));
     Files.writeString(vendors.resolve("oclgrind.icd"), ICD + "\n");
     SubprocessChecks.Result r = SubprocessChecks.run(Map.of("OCL_ICD_VENDORS", vendors.toString(),
-        "OCLGRIND_DATA_RACES", "1", "OCLGRIND_CHECK_API", "1"), dir, 300, "kernels",
-        TestData.model("digits_cnn_0to9").toString());
+        "OCLGRIND_DATA_RACES", "1", "OCLGRIND_CHECK_API", "1"), dir, 300, "kernels");
     String all = r.out() + r.err();
     assertTrue(r.out().contains("Oclgrind"), "ran on the simulator:\n" + all);
     for (String problem : new String[] {"Invalid read", "Invalid write", "data race", "Uninitialized",

@@ -8,18 +8,17 @@ import io.edgewise.runtime.SessionOptions;
 import io.edgewise.runtime.conformance.ConformanceRunner;
 import io.edgewise.runtime.conformance.ConformanceSummary;
 import io.edgewise.runtime.conformance.TestOutcome;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The opencl device against the ONNX node tests and two of the shared models (each within its tolerance.json),
- * through the same conformance runner as `edgewise conformance --device opencl`; and where the nodes ran: the
- * node tests of device ops must run on the device, not on the host fallback. (MobileNetV2 and SqueezeNet pass
+ * The opencl device against the ONNX node tests of the ops it runs and two of the shared models (each within its
+ * tolerance.json), through the same conformance runner as `edgewise conformance --device opencl`; and where the
+ * nodes ran: the node tests of device ops must run on the device, not on the host fallback. (Every other node
+ * test passes too, on the host fallback: `edgewise conformance ../shared/testdata/onnx-node --device opencl`.) (MobileNetV2 and SqueezeNet pass
  * too, through `edgewise conformance ../shared/testdata/models --device opencl`; they are left out here because
  * each adds PoCL compiles of its own kernel variants, seconds each on a cold cache.)
  */
@@ -75,23 +74,15 @@ class OpenClConformanceTest {
   }
 
   @Test
-  void everyNodeTestAndTwoModelsPass() throws IOException {
+  void resnet18AndDigitsPassWithinTheirTolerance() {
     ClTestDevices.first();
-    List<Path> roots = new ArrayList<>();
-    try (Stream<Path> s = Files.list(TestData.onnxNode())) {
-      s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().equals("proto")).forEach(roots::add);
-    }
-    roots.add(TestData.model("resnet18"));
-    roots.add(TestData.model("digits_cnn_0to9"));
     long device = ClExecutable.deviceNodeRuns();
     ConformanceSummary summary = new ConformanceRunner(SessionOptions.defaults().withDevice("opencl"))
-        .runAll(roots, o -> { });
-    List<String> failed = summary.outcomes().stream().filter(o -> o.status() == TestOutcome.Status.FAILED)
-        .map(o -> o.name() + ": " + o.detail()).toList();
+        .runAll(List.of(TestData.model("resnet18"), TestData.model("digits_cnn_0to9")), o -> { });
+    List<String> failed = summary.outcomes().stream().filter(o -> o.status() != TestOutcome.Status.PASSED)
+        .map(o -> o.name() + ": " + o.status() + " " + o.detail()).toList();
     assertTrue(failed.isEmpty(), String.join("\n", failed));
-    assertTrue(summary.passed() >= 160, summary.line());
-    assertTrue(summary.outcomes().stream().filter(o -> o.status() == TestOutcome.Status.PASSED)
-        .map(TestOutcome::name).toList().containsAll(List.of("resnet18", "digits_cnn_0to9")), "the models pass");
+    assertEquals(2, summary.passed(), summary.line());
     assertTrue(ClExecutable.deviceNodeRuns() - device > 20, "the models' convolutions ran on the device");
   }
 }
