@@ -11,6 +11,8 @@ import java.nio.ByteOrder;
  */
 public final class ClConvolution implements AutoCloseable {
   private final ClContext context;
+  private final ConvProblem problem;
+  /** The problem the kernel computes: {@code problem}, or its one-row form (pointwise on DIRECT_VEC). */
   private final ConvProblem p;
   private final ConvAlgorithm algorithm;
   private final TileParams tiles;
@@ -25,10 +27,12 @@ public final class ClConvolution implements AutoCloseable {
   private final int padRows;
   private final int padCols;
 
-  private ClConvolution(ClContext context, ConvProblem p, ConvAlgorithm algorithm, TileParams tiles, ClKernel kernel,
+  private ClConvolution(ClContext context, ConvProblem problem, ConvProblem p, ConvAlgorithm algorithm,
+      TileParams tiles, ClKernel kernel,
       ClBuffer weights, ClBuffer bias, ClBuffer dummy, ClBuffer padded, ClKernel pad, boolean halfWeights) {
     this.halfWeights = halfWeights;
     this.context = context;
+    this.problem = problem;
     this.p = p;
     this.algorithm = algorithm;
     this.tiles = tiles;
@@ -57,8 +61,10 @@ public final class ClConvolution implements AutoCloseable {
    * Builds (or loads from the cache) the kernel and uploads the weights [K, C/groups, KH, KW] and the optional bias
    * [K]; with null weights they are passed to each enqueue instead.
    */
-  public static ClConvolution create(ClPrograms programs, ConvProblem p, ConvAlgorithm alg, TileParams tiles,
+  public static ClConvolution create(ClPrograms programs, ConvProblem problem, ConvAlgorithm alg, TileParams tiles,
       float[] w, float[] b, boolean halfWeights) {
+    // the vector kernel runs a pointwise convolution as one long row (as a GEMM would, without a second kernel)
+    ConvProblem p = alg == ConvAlgorithm.DIRECT_VEC ? problem.asRow() : problem;
     java.util.Map<String, Object> macros = new java.util.HashMap<>(tiles.macros(alg));
     if (alg != ConvAlgorithm.GEMM) {
       macros.put("KH", p.kh());
@@ -88,7 +94,7 @@ public final class ClConvolution implements AutoCloseable {
         padded = ClBuffer.allocate(ctx, 4L * p.n() * p.c() * paddedRows(p) * paddedCols(p, tiles));
         pad = programs.kernel("ops.cl", "pad2d", java.util.Map.of());
       }
-      return new ClConvolution(ctx, p, alg, tiles, kernel, wb, bb, dummy, padded, pad, halfWeights);
+      return new ClConvolution(ctx, problem, p, alg, tiles, kernel, wb, bb, dummy, padded, pad, halfWeights);
     } catch (RuntimeException e) {
       for (ClBuffer x : new ClBuffer[] {wb, bb, dummy, padded}) {
         if (x != null) {
@@ -125,7 +131,7 @@ public final class ClConvolution implements AutoCloseable {
   }
 
   public ConvProblem problem() {
-    return p;
+    return problem;
   }
 
   /** The weights are stored as fp16 on the device. */

@@ -15,10 +15,27 @@ public record ConvProblem(int n, int c, int h, int w, int k, int oh, int ow, int
     return new ConvProblem(n, c, h, w, k, oh, ow, kernel, kernel, stride, stride, pad, pad, 1, 1, groups);
   }
 
-  /** The algorithm for this shape on a device of the given type ("CPU" devices get explicit vectors). */
+  /**
+   * The algorithm for this shape on a device of the given type. CPU devices (PoCL) get explicit vectors for every
+   * shape: there the interleaved kernels run scalar code, since PoCL does not vectorise across work-items of a
+   * kernel with loops. A pointwise convolution then runs as a one-row image ({@link #asRow()}), a depthwise one
+   * with one output channel per work-item.
+   */
   public ConvAlgorithm algorithm(String deviceType) {
-    ConvAlgorithm a = algorithm();
-    return a == ConvAlgorithm.DIRECT && deviceType.equals("CPU") ? ConvAlgorithm.DIRECT_VEC : a;
+    return deviceType.equals("CPU") ? ConvAlgorithm.DIRECT_VEC : algorithm();
+  }
+
+  /** Output channels per group. */
+  public int channelsPerGroup() {
+    return k / groups;
+  }
+
+  /** A 1x1, stride-1, unpadded convolution, seen as one row of H*W pixels: the same arithmetic and memory layout. */
+  public ConvProblem asRow() {
+    if (algorithm() != ConvAlgorithm.GEMM) {
+      return this;
+    }
+    return new ConvProblem(n, c, 1, h * w, k, 1, oh * ow, 1, 1, 1, 1, 0, 0, 1, 1, groups);
   }
 
   /** The algorithm by shape alone: depthwise, 1x1 GEMM, or direct. */

@@ -64,7 +64,7 @@ public final class ConvTuner {
     double defaultGflops = 0;
     int tried = 0;
     int rejected = 0;
-    for (TileParams t : candidates(d, alg, defaults)) {
+    for (TileParams t : candidates(d, alg, defaults, p)) {
       // the default is always measured, so "tuned" is never worse than the default
       if (tried > 0 && System.nanoTime() > deadline) {
         break;
@@ -94,15 +94,17 @@ public final class ConvTuner {
   }
 
   /** The search space, default first, then ordered so that likely winners come early. */
-  static List<TileParams> candidates(ClDevice d, ConvAlgorithm alg, TileParams defaults) {
+  static List<TileParams> candidates(ClDevice d, ConvAlgorithm alg, TileParams defaults, ConvProblem p) {
     Set<TileParams> out = new LinkedHashSet<>();
     out.add(defaults);
     long maxWg = d.maxWorkGroupSize();
     switch (alg) {
       case DIRECT_VEC -> {
         for (int vec : new int[] {16, 8}) {
-          for (int[] rc : new int[][] {{4, 2}, {8, 1}, {2, 4}, {6, 2}, {4, 3}, {8, 2}, {2, 2}, {4, 1}, {4, 4}}) {
-            out.add(new TileParams(rc[0], rc[1], vec, false, 1));
+          for (int[] rc : new int[][] {{4, 2}, {8, 1}, {2, 4}, {6, 2}, {4, 3}, {8, 2}, {2, 2}, {4, 1}, {4, 4},
+              {1, 2}, {1, 4}}) {
+            // more rows than a group's output channels only recompute the last one
+            out.add(new TileParams(Math.min(rc[0], p.channelsPerGroup()), rc[1], vec, false, 1));
           }
         }
       }

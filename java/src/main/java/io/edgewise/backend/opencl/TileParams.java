@@ -23,11 +23,16 @@ public record TileParams(int rows, int cols, int lx, boolean local, int block) {
    */
   public static TileParams defaults(ClDevice d, ConvAlgorithm algorithm, ConvProblem p) {
     TileParams t = defaults(d, algorithm);
-    if (algorithm == ConvAlgorithm.DIRECT_VEC && p.ow() < t.lx()) {
-      int vec = p.ow() <= 4 ? 4 : 8;
-      return new TileParams(8, 1, Math.min(vec, t.lx()), false, 1);
+    if (algorithm != ConvAlgorithm.DIRECT_VEC) {
+      return t;
     }
-    return t;
+    ConvProblem kp = p.asRow();
+    int rows = Math.min(t.rows(), p.channelsPerGroup());  // depthwise: one output channel per work-item
+    if (kp.ow() < t.lx()) {
+      int vec = kp.ow() <= 4 ? 4 : 8;
+      return new TileParams(Math.min(8, p.channelsPerGroup()), 1, Math.min(vec, t.lx()), false, 1);
+    }
+    return new TileParams(rows, t.cols(), t.lx(), false, 1);
   }
 
   /** Defaults from the device's properties: CPUs want SIMD-wide groups and many accumulators; GPUs wide groups. */

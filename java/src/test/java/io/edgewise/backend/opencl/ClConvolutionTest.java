@@ -53,6 +53,10 @@ class ClConvolutionTest {
     check(ConvProblem.same(1, 5, 10, 10, 6, 1, 2, 1), v, t, false, true, true);  // strided 1x1
     check(ConvProblem.same(1, 5, 10, 10, 6, 3, 3, 1), v, new TileParams(3, 1, 4, false, 1), false, true, true);
     check(ConvProblem.same(1, 6, 9, 19, 4, 3, 1, 1), v, t, true, true, false);  // fp16 weights
+    ConvProblem pointwise = ConvProblem.same(2, 12, 7, 9, 10, 1, 1, 1);  // runs as one 63-pixel row
+    check(pointwise, v, TileParams.defaults(device(), v, pointwise), false, true, true);
+    ConvProblem dw = ConvProblem.same(1, 6, 13, 21, 6, 3, 2, 6);
+    check(dw, v, TileParams.defaults(device(), v, dw), false, true, true);
   }
 
   @Test
