@@ -25,6 +25,7 @@ class HalfWeightsTest {
   void digitsWithHalfWeightsStayWithinTheHalfTolerance() {
     ClDevice d = ClTestDevices.first();
     Path dir = TestData.model("digits_cnn_0to9");
+    long buffers = ClBuffer.liveCount();
     try (OpenClBackend backend = new OpenClBackend(d.index(), ClOptions.defaults().withHalfWeights(true));
          Model m = OnnxImporter.load(dir.resolve("model.onnx"));
          Model refModel = OnnxImporter.load(dir.resolve("model.onnx"));
@@ -56,5 +57,6 @@ class HalfWeightsTest {
       var convs = ((ClExecutable) exe).convolutions().values();
       assertTrue(!convs.isEmpty() && convs.stream().allMatch(ClConvolution::halfWeights), "fp16 weights on device");
     }
+    assertEquals(buffers, ClBuffer.liveCount(), "closing the executable and backend released every device buffer");
   }
 }
