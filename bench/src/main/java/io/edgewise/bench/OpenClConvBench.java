@@ -16,8 +16,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * GFLOP/s of the OpenCL convolution kernels on the ResNet-18 layer shapes: naive (one output per work-item,
- * work-group of one: no register blocking, no vectors), default (the device's default tiles) and tuned (the
+ * GFLOP/s of the OpenCL convolution kernels on the ResNet-18 layer shapes: naive (one output per work-item in
+ * work-groups of 16: no register blocking, no explicit vectors; median of at most 3 launches), default (the device's default tiles) and tuned (the
  * tuning database's winner; with --tune-budget S the shapes not in it are tuned first, S seconds each). Device
  * time from profiling events, median of --runs launches, all in one process.
  *
@@ -57,7 +57,8 @@ public final class OpenClConvBench {
           tuned = new ConvTuner(backend.programs(), tuning, runs).tune(List.of(p), tuneBudget, s -> { }).get(0).best();
           tuning.save();
         }
-        double naive = gflops(backend, p, ConvAlgorithm.DIRECT, new TileParams(1, 1, 1, false, 1), runs);
+        // naive: the interleaved kernel with one output per work-item (no register blocking, no explicit vectors)
+        double naive = gflops(backend, p, ConvAlgorithm.DIRECT, new TileParams(1, 1, 16, false, 1), Math.min(3, runs));
         double def = gflops(backend, p, alg, defaults, runs);
         double best = tuned == null ? Double.NaN : gflops(backend, p, alg, tuned, runs);
         System.out.printf("%-42s %-10s %8.1f %8.1f %8s  %-16s%n", p.key(), alg, naive, def,

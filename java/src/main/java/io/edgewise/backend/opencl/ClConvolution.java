@@ -171,7 +171,10 @@ public final class ClConvolution implements AutoCloseable {
             padded, p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
         int kBlocks = ceil(p.k() / p.groups(), tiles.rows());
         long[] global = {ceil(p.ow(), lx * tiles.cols()), p.oh(), (long) p.n() * p.groups() * kBlocks};
-        long ns = context.launch(kernel, global, null, profile, padded, weights, bArg, rArg, y, p.c(), padRows,
+        // local: an explicit work-group of `block` work-items along x (PoCL specialises the kernel per size);
+        // otherwise the driver chooses
+        long[] local = tiles.local() && global[0] % tiles.block() == 0 ? new long[] {tiles.block(), 1, 1} : null;
+        long ns = context.launch(kernel, global, local, profile, padded, weights, bArg, rArg, y, p.c(), padRows,
             padCols, p.k(), p.oh(), p.ow(), p.groups(), kBlocks, flags, act, alpha, beta);
         return profile ? ns + padNs : -1;
       }

@@ -100,11 +100,17 @@ public final class ConvTuner {
     long maxWg = d.maxWorkGroupSize();
     switch (alg) {
       case DIRECT_VEC -> {
+        // the default's shape with one- and two-work-item groups: PoCL keeps private arrays in registers when it
+        // needs no loop over work-items
+        out.add(defaults.withGroup(1));
+        out.add(defaults.withGroup(2));
         for (int vec : new int[] {16, 8}) {
           for (int[] rc : new int[][] {{4, 2}, {8, 1}, {2, 4}, {6, 2}, {4, 3}, {8, 2}, {2, 2}, {4, 1}, {4, 4},
               {8, 3}, {6, 3}, {5, 4}, {1, 2}, {1, 4}}) {
             // more rows than a group's output channels only recompute the last one
-            out.add(new TileParams(Math.min(rc[0], p.channelsPerGroup()), rc[1], vec, false, 1));
+            TileParams t = new TileParams(Math.min(rc[0], p.channelsPerGroup()), rc[1], vec, false, 1);
+            out.add(t);
+            out.add(t.withGroup(1));
           }
         }
       }

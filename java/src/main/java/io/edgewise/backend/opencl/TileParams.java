@@ -7,7 +7,8 @@ import io.edgewise.EdgewiseException;
  * (GEMM rows) by {@code cols} output columns, a work-group is {@code lx} work-items wide, and with
  * {@code local} the work-group stages {@code block} input channels (GEMM: K values) of weights in local memory.
  * Depthwise kernels use only cols and lx. For {@link ConvAlgorithm#DIRECT_VEC} {@code lx} is the vector width
- * (4, 8 or 16) and {@code cols} counts vectors.
+ * (4, 8 or 16), {@code cols} counts vectors, and {@code local} asks for work-groups of {@code block} work-items
+ * (else the driver chooses).
  */
 public record TileParams(int rows, int cols, int lx, boolean local, int block) {
   public TileParams {
@@ -62,5 +63,10 @@ public record TileParams(int rows, int cols, int lx, boolean local, int block) {
   @Override
   public String toString() {
     return rows + "x" + cols + " lx" + lx + (local ? " local" + block : "");
+  }
+
+  /** The same tiles with an explicit work-group of {@code size} (DIRECT_VEC). */
+  public TileParams withGroup(int size) {
+    return new TileParams(rows, cols, lx, true, size);
   }
 }
