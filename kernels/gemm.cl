@@ -86,3 +86,25 @@ void gemm(__global const wtype* restrict a, __global const float* restrict b, __
     }
   }
 }
+
+// Gemm with A [M][K] and B^T given as [N][K] (transB = 1, the fully connected layer): each work-item computes one
+// output as a dot product of two contiguous rows, 16 lanes at a time (for CPUs, where the kernel above runs
+// scalar code). Y[i][j] = scale * dot(A[i], B[j]) + biasScale * bias[j]. Global (N, M).
+__kernel void gemm_dot(__global const float* restrict a, __global const float* restrict b,
+                       __global const float* restrict bias, __global float* restrict y, int M, int N, int K,
+                       int hasBias, float scale, float biasScale) {
+  const int j = get_global_id(0);
+  const int i = get_global_id(1);
+  if (j >= N || i >= M) return;
+  const __global float* ar = a + (size_t)i * K;
+  const __global float* br = b + (size_t)j * K;
+  float16 acc = (float16)(0.0f);
+  int k = 0;
+  for (; k + 16 <= K; k += 16) acc = fma(vload16(0, ar + k), vload16(0, br + k), acc);
+  float s = 0.0f;
+  for (; k < K; k++) s = fma(ar[k], br[k], s);
+  const float8 h8 = acc.lo + acc.hi;
+  const float4 h4 = h8.lo + h8.hi;
+  s += h4.x + h4.y + h4.z + h4.w;
+  y[(size_t)i * N + j] = scale * s + (hasBias ? biasScale * bias[j] : 0.0f);
+}

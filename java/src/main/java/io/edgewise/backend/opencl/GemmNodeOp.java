@@ -31,6 +31,15 @@ final class GemmNodeOp implements ClNodeOp {
       return null;  // a bias that is not one value per output feature (per row, or a scalar) stays on the host
     }
     DeviceTensor y = a.allocate(Shape.of(m, n));
+    if (tb && !ta && a.programs().context().device().type().equals("CPU")) {
+      // the fully connected layer on a CPU device: vectorised dot products of contiguous rows
+      DeviceTensor bias = sc != null ? a.device(2) : a.device(1);
+      long ns = a.programs().context().launch(a.programs().kernel("gemm.cl", "gemm_dot", Map.of()),
+          new long[] {n, m}, null, a.profile(), a.device(0).buffer(), a.device(1).buffer(), bias.buffer(), y.buffer(),
+          m, n, k, sc != null ? 1 : 0, node.attrFloat("alpha", 1f), node.attrFloat("beta", 1f));
+      PoolNodeOp.record(a, ns);
+      return new DeviceTensor[] {y};
+    }
     int lx = m >= 16 ? 16 : 1;
     TileParams t = new TileParams(4, 1, lx, false, 1);
     ClKernel kernel = a.programs().kernel("gemm.cl", "gemm", t.macros(ConvAlgorithm.GEMM));

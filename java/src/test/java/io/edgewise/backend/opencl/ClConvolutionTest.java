@@ -38,7 +38,6 @@ class ClConvolutionTest {
   void directConvolutionMatchesTheLoopNest() {
     TileParams t = TileParams.defaults(device(), ConvAlgorithm.DIRECT);
     check(ConvProblem.same(1, 3, 11, 13, 5, 3, 1, 1), ConvAlgorithm.DIRECT, t, false, true, true);
-    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), ConvAlgorithm.DIRECT, t, false, false, false);
     check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 2), ConvAlgorithm.DIRECT, t, false, true,
         false);  // dilated, grouped
   }
@@ -68,15 +67,12 @@ class ClConvolutionTest {
   }
 
   @Test
-  void gemmAndDepthwiseMatchTheLoopNest() {
-    ConvProblem pointwise = ConvProblem.same(2, 12, 7, 9, 10, 1, 1, 1);
-    assertEquals(ConvAlgorithm.GEMM, pointwise.algorithm());
-    check(pointwise, ConvAlgorithm.GEMM, TileParams.defaults(device(), ConvAlgorithm.GEMM), false, true, true);
-    ConvProblem dw = ConvProblem.same(1, 6, 13, 11, 6, 3, 2, 6);
+  void depthwiseMatchesTheLoopNest() {
+    // gemm.cl is covered by localMemoryStaging and, without local memory, by the Gemm node tests on the device
+    ConvProblem dw = ConvProblem.same(2, 6, 13, 11, 6, 3, 2, 6);
     assertEquals(ConvAlgorithm.DEPTHWISE, dw.algorithm());
-    TileParams t = TileParams.defaults(device(), ConvAlgorithm.DEPTHWISE);
-    check(dw, ConvAlgorithm.DEPTHWISE, t, false, true, true);
-    check(ConvProblem.same(2, 5, 8, 8, 5, 3, 1, 5), ConvAlgorithm.DEPTHWISE, t, false, true, false);
+    assertEquals(ConvAlgorithm.GEMM, ConvProblem.same(2, 12, 7, 9, 10, 1, 1, 1).algorithm());
+    check(dw, ConvAlgorithm.DEPTHWISE, TileParams.defaults(device(), ConvAlgorithm.DEPTHWISE), false, true, true);
   }
 
   private static ClDevice device() {

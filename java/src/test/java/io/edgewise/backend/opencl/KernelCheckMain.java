@@ -62,6 +62,7 @@ public final class KernelCheckMain {
           false, 1));
       ok &= conv(programs, ConvProblem.same(1, 4, 5, 7, 4, 3, 2, 4), ConvAlgorithm.DEPTHWISE, new TileParams(1, 2, 4,
           false, 1));
+      ok &= gemmDot(programs, 2, 3, 37);
     }
     try (OpenClBackend backend = new OpenClBackend(0)) {
       ok &= model(backend, opsGraph(), randomInputs(opsGraph()), "ops graph");
@@ -126,6 +127,36 @@ public final class KernelCheckMain {
     return true;
   }
 
+  /** gemm.cl's gemm_dot (the CPU devices' fully connected layer): Y = A B^T + bias, K not a multiple of 16. */
+  private static boolean gemmDot(ClPrograms programs, int m, int n, int k) {
+    Random r = new Random(4);
+    float[] a = random(r, m * k);
+    float[] b = random(r, n * k);
+    float[] bias = random(r, n);
+    ClContext ctx = programs.context();
+    try (ClBuffer ba = upload(ctx, a); ClBuffer bb = upload(ctx, b); ClBuffer bc = upload(ctx, bias);
+         ClBuffer by = ClBuffer.allocate(ctx, 4L * m * n)) {
+      ctx.launch(programs.kernel("gemm.cl", "gemm_dot", Map.of()), new long[] {n, m}, null, false, ba, bb, bc, by, m,
+          n, k, 1, 1f, 1f);
+      ByteBuffer out = ByteBuffer.allocateDirect(4 * m * n).order(ByteOrder.nativeOrder());
+      by.read(out);
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double s = bias[j];
+          for (int q = 0; q < k; q++) {
+            s += (double) a[i * k + q] * b[j * k + q];
+          }
+          if (Math.abs(out.getFloat(4 * (i * n + j)) - s) > 1e-4 * (1 + Math.abs(s))) {
+            System.out.println("FAIL gemm_dot at " + i + "," + j);
+            return false;
+          }
+        }
+      }
+    }
+    System.out.println("ok gemm_dot " + m + "x" + n + "x" + k);
+    return true;
+  }
+
   /** The model on the backend and on the reference: every output within 1e-4 (relative to its largest value). */
   static boolean model(OpenClBackend backend, Model m, Map<String, Tensor> inputs, String what) {
     Model ref = copyOf(m);
@@ -164,7 +195,10 @@ public final class KernelCheckMain {
     return m.source() != null ? OnnxImporter.load(m.source()) : opsGraph();
   }
 
-  /** AveragePool, Add (broadcast), Sigmoid, Concat, Transpose (NCHW to NHWC), GlobalAveragePool, MaxPool, Mul. */
+  /**
+   * AveragePool, Add (broadcast), Sigmoid, Concat, Transpose (NCHW to NHWC), GlobalAveragePool, MaxPool, Mul,
+   * Flatten, Gemm (transB).
+   */
   static Model opsGraph() {
     Graph g = new Graph("ops");
     g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(1, 4, 6, 6)));
@@ -182,7 +216,12 @@ public final class KernelCheckMain {
     g.nodes().add(new Node("max", "MaxPool", "", List.of("d"), List.of("g0"), Map.of("kernel_shape",
         Attribute.ofInts("kernel_shape", 2, 2), "strides", Attribute.ofInts("strides", 2, 2))));
     g.nodes().add(new Node("sq", "Mul", List.of("g0", "g0"), List.of("h")));
-    for (String out : List.of("e", "f", "h")) {
+    g.initializers().put("fcw", Tensor.ofFloats(Shape.of(3, 8), random(r, 24)));
+    g.initializers().put("fcb", Tensor.ofFloats(Shape.of(3), random(r, 3)));
+    g.nodes().add(new Node("flat", "Flatten", List.of("f"), List.of("f2")));
+    g.nodes().add(new Node("fc", "Gemm", "", List.of("f2", "fcw", "fcb"), List.of("fc"), Map.of("transB",
+        Attribute.ofInt("transB", 1))));
+    for (String out : List.of("e", "f", "h", "fc")) {
       g.outputs().add(ValueInfo.tensor(out, DType.FLOAT32));
     }
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
