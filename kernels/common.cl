@@ -12,8 +12,12 @@
 
 inline float activate(float v, int act, float a, float b) {
   switch (act) {
-    case ACT_RELU: return fmax(v, 0.0f);
-    case ACT_CLIP: return fmin(fmax(v, a), b);
+    // comparisons, not fmax/fmin, so that NaN propagates as ONNX Runtime's does; Clip with min > max gives max
+    case ACT_RELU: return v < 0.0f ? 0.0f : v;
+    case ACT_CLIP: {
+      const float r = v < a ? a : v;
+      return r > b ? b : r;
+    }
     case ACT_LEAKY_RELU: return v < 0.0f ? a * v : v;
     case ACT_HARD_SWISH: return v * fmin(fmax(v / 6.0f + 0.5f, 0.0f), 1.0f);
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));

@@ -119,7 +119,7 @@ __kernel void conv2d_vec(__global const float* restrict x, __global const wtype*
         floatv r = VLOAD(0, v);
         if (flags & HAS_RESIDUAL) r += VLOAD(0, res + plane + ox);
         if (act == ACT_RELU) {
-          r = fmax(r, (floatv)(0.0f));
+          r = select(r, (floatv)(0.0f), isless(r, (floatv)(0.0f)));  // NaN stays NaN, as in activate()
         } else if (act != ACT_NONE) {
           VSTORE(r, 0, v);
           for (int i = 0; i < VEC; i++) v[i] = activate(v[i], act, alpha, beta);
