@@ -286,6 +286,7 @@ final class ClExecutable implements Executable {
   }
 
   private DeviceTensor[] runOnDevice(int index, Node node, Slot[] slots, long[] nanos) {
+    List<DeviceTensor> allocated = new ArrayList<>();  // released if the op fails part-way
     NodeArgs args = new NodeArgs() {
       @Override
       public Node node() {
@@ -325,7 +326,9 @@ final class ClExecutable implements Executable {
       @Override
       public DeviceTensor allocate(Shape shape) {
         long bytes = shape.numElements() * 4;
-        return DeviceTensor.of(shape, pool.take(bytes), pool);
+        DeviceTensor t = DeviceTensor.of(shape, pool.take(bytes), pool);
+        allocated.add(t);
+        return t;
       }
 
       @Override
@@ -360,10 +363,15 @@ final class ClExecutable implements Executable {
     }
     try {
       return deviceOps[index].run(args);
-    } catch (EdgewiseException e) {
-      String message = e.getMessage().replaceFirst("^\\[\\w+\\] ", "");
-      throw message.contains(node.describe()) ? e : new EdgewiseException(e.code(), node.describe() + ": " + message,
-          e);
+    } catch (RuntimeException e) {
+      allocated.forEach(DeviceTensor::release);
+      if (!(e instanceof EdgewiseException ee)) {
+        throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, node.describe() + " failed on "
+            + context.device().name() + ": " + e, e);
+      }
+      String message = ee.getMessage().replaceFirst("^\\[\\w+\\] ", "");
+      throw message.contains(node.describe()) ? ee : new EdgewiseException(ee.code(), node.describe() + ": "
+          + message, ee);
     }
   }
 
