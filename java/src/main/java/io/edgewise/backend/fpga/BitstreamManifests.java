@@ -70,11 +70,17 @@ public final class BitstreamManifests {
       String field = e.getPath().stream()
           .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
           .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b).orElse("(document)");
-      String reason = e.getOriginalMessage();
+      String reason = e.getOriginalMessage().replaceFirst(" \\(index \\d+\\).*", "")
+          .replaceFirst(" \\(class [^)]*\\)", "").replaceFirst("; `DeserializationFeature.*", "");
       if (e.getCause() instanceof EdgewiseException inner) {
         reason = inner.getMessage().replaceFirst("^\\[\\w+\\] ", "");
       }
       throw EdgewiseException.invalidArgument(file + ": field '" + field + "': " + reason);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      var at = e.getLocation();
+      throw EdgewiseException.invalidArgument(file + ": field '(document)': not valid JSON at line "
+          + (at == null ? "?" : at.getLineNr()) + ", column " + (at == null ? "?" : at.getColumnNr()) + ": "
+          + e.getOriginalMessage());
     } catch (IOException e) {
       throw new EdgewiseException(ErrorCode.IO, file + ": " + e.getMessage(), e);
     }
