@@ -15,7 +15,7 @@
 //   mode 1, weight gradient: input = x, output blocks = dy, accumulate the TM x TN x k x k weight tile over images
 //                           and pixel tiles (EF-Train's weight-update mode: the MAC array's operands are the same
 //                           two on-chip buffers, its accumulator is the weight buffer).
-// One work-item per accumulator block; the next block's operands are fetched into the other half of each
+// One work-item per accumulator block; the next block's operands are fetched into the other slot of each
 // double-buffered on-chip array while this one computes (on an FPGA the two overlap; in emulation they run in turn).
 #ifndef TM
 #define TM 8
@@ -70,9 +70,9 @@ void ew_tiled_conv(__global const float* restrict in_blocks, __global float* res
     mb0 = blk / nb_count;
   }
   for (int step = 0; step <= steps; ++step) {
-    // fetch the operands of `step` into half step & 1 (the prologue fetches step 0; the last round only computes)
+    // fetch the operands of `step` into slot step & 1 (the prologue fetches step 0; the last round only computes)
     if (step < steps) {
-      const int half = step & 1;
+      const int slot = step & 1;
       int b = b0, nb = step, rt = rt0, ct = ct0;
       if (mode != 0) {
         nb = blk % nb_count;
@@ -80,18 +80,18 @@ void ew_tiled_conv(__global const float* restrict in_blocks, __global float* res
         rt = step / ct_count % rt_count;
         b = step / ct_count / rt_count;
       }
-      burst(in_buf[half], in_blocks + (size_t)(((b * nb_count + nb) * rt_count + rt) * ct_count + ct) * in_block,
+      burst(in_buf[slot], in_blocks + (size_t)(((b * nb_count + nb) * rt_count + rt) * ct_count + ct) * in_block,
             in_block);
       if (mode == 0) {
-        burst(w_buf[half], w_blocks + (size_t)(mb0 * nb_count + nb) * w_block, w_block);
+        burst(w_buf[slot], w_blocks + (size_t)(mb0 * nb_count + nb) * w_block, w_block);
       } else {
-        burst(out_buf[half], out_blocks + (size_t)(((b * mb_count + mb0) * rt_count + rt) * ct_count + ct) * OUT_BUF,
+        burst(out_buf[slot], out_blocks + (size_t)(((b * mb_count + mb0) * rt_count + rt) * ct_count + ct) * OUT_BUF,
               OUT_BUF);
       }
     }
     if (step == 0) continue;
-    const int half = (step - 1) & 1;
-    __local const float* ib = in_buf[half];
+    const int slot = (step - 1) & 1;
+    __local const float* ib = in_buf[slot];
     for (int ky = 0; ky < k; ++ky)
       for (int kx = 0; kx < k; ++kx)
         for (int y = 0; y < TR; ++y)
@@ -103,10 +103,10 @@ void ew_tiled_conv(__global const float* restrict in_blocks, __global float* res
                 float sum = 0.f;
 #pragma unroll
                 for (int j = 0; j < TN; ++j)
-                  sum += w_buf[half][((i * TN + j) * k + ky) * k + kx] * ib[(j * trin + y * s + ky) * tcin + x * s + kx];
+                  sum += w_buf[slot][((i * TN + j) * k + ky) * k + kx] * ib[(j * trin + y * s + ky) * tcin + x * s + kx];
                 acc[(i * TR + y) * TC + x] += sum;
               } else {
-                const float g = out_buf[half][(i * TR + y) * TC + x];
+                const float g = out_buf[slot][(i * TR + y) * TC + x];
 #pragma unroll
                 for (int j = 0; j < TN; ++j)
                   acc[((i * TN + j) * k + ky) * k + kx] += g * ib[(j * trin + y * s + ky) * tcin + x * s + kx];
