@@ -4,6 +4,7 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Device;
 import io.edgewise.backend.cpu.CpuBackend;
+import io.edgewise.backend.fpga.FpgaBackend;
 import io.edgewise.backend.ort.OrtBackend;
 import io.edgewise.backend.reference.ReferenceBackend;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ public final class Devices {
 
   /** A new backend for the named device; the caller closes it. */
   public static Backend open(String name) {
+    if (name.equals("fpga") || name.startsWith("fpga:")) {
+      return FpgaBackend.open(name);  // an FPGA (or its emulation) with an image from bitstreams/
+    }
     return switch (name) {
       case "ref" -> new ReferenceBackend();
       case "cpu" -> new CpuBackend();
