@@ -4,6 +4,9 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Device;
 import io.edgewise.backend.cpu.CpuBackend;
+import io.edgewise.backend.opencl.ClDevice;
+import io.edgewise.backend.opencl.ClDevices;
+import io.edgewise.backend.opencl.ClPlatforms;
 import io.edgewise.backend.ort.OrtBackend;
 import io.edgewise.backend.reference.ReferenceBackend;
 import java.util.ArrayList;
@@ -39,6 +42,9 @@ public final class Devices {
       } catch (EdgewiseException e) {
         // a device that cannot start here (no driver, no library) is simply not listed
       }
+    }
+    for (ClDevice d : ClPlatforms.devices()) {
+      out.add(ClDevices.asDevice(d, "opencl"));
     }
     return out;
   }
