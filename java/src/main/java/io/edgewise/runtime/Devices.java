@@ -4,9 +4,6 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Device;
 import io.edgewise.backend.cpu.CpuBackend;
-import io.edgewise.backend.opencl.ClDevice;
-import io.edgewise.backend.opencl.ClDevices;
-import io.edgewise.backend.opencl.ClPlatforms;
 import io.edgewise.backend.ort.OrtBackend;
 import io.edgewise.backend.reference.ReferenceBackend;
 import java.util.ArrayList;
@@ -43,9 +40,8 @@ public final class Devices {
         // a device that cannot start here (no driver, no library) is simply not listed
       }
     }
-    for (ClDevice d : ClPlatforms.devices()) {
-      out.add(ClDevices.asDevice(d, "opencl"));
-    }
+    // opencl devices are listed by `edgewise devices` through ClPlatforms; they join this list once sessions can
+    // run on them (the OpenCL executor lands next)
     return out;
   }
 }
