@@ -44,6 +44,8 @@ public final class Devices {
         // a device that cannot start here (no driver, no library) is simply not listed
       }
     }
+    // opencl devices are listed by `edgewise devices` through ClPlatforms; they join this list once sessions can
+    // run on them (the OpenCL executor lands next)
     return out;
   }
 }
