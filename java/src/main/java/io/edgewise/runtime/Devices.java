@@ -14,9 +14,12 @@ import java.util.List;
 public final class Devices {
   private Devices() {}
 
-  /** The names a user may pass today, in the order `edgewise devices` lists them. */
+  /**
+   * The names a user may pass today, in the order `edgewise devices` lists them. "fpga" (fpga:0) opens only where an
+   * FPGA or its emulation and a built image are present (see FpgaTargets).
+   */
   public static List<String> names() {
-    return List.of("ref", "cpu", "ort");
+    return List.of("ref", "cpu", "ort", "fpga");
   }
 
   /** A new backend for the named device; the caller closes it. */
@@ -30,7 +33,7 @@ public final class Devices {
       case "ort" -> new OrtBackend();
       case "auto" -> new CpuBackend();  // the fastest device of ours here; a cost-model planner comes later
       default -> throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
-          + String.join(", ", names()) + ", auto");
+          + String.join(", ", names()) + ", fpga:i, auto");
     };
   }
 

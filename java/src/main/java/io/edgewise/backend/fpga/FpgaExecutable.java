@@ -101,8 +101,10 @@ final class FpgaExecutable implements Executable {
         plan.outChannels, g.out[0], g.out[1], (int) g.kernel[0], (int) g.strides[0], g.padBegin[0], g.padBegin[1]);
     FpgaConv f = backend.conv();
     String key = ctx.node().input(1);
-    ClBuffer wb = weightsFor(key, () -> f.packWeights(layer, ConvPass.FORWARD, w.nativeAddress(),
-        FpgaConv.contiguous(layer.m(), layer.n(), layer.k(), layer.k())));
+    boolean constant = model.isInitializer(key);
+    java.util.function.Supplier<ClBuffer> pack = () -> f.packWeights(layer, ConvPass.FORWARD, w.nativeAddress(),
+        FpgaConv.contiguous(layer.m(), layer.n(), layer.k(), layer.k()));
+    ClBuffer wb = constant ? weightsFor(key, pack) : pack.get();
     Tensor y = Tensor.allocate(DType.FLOAT32, out);
     try {
       long nanos = f.forward(layer, x.nativeAddress(), FpgaConv.contiguous(layer.batch(), layer.n(), layer.h(),
@@ -114,8 +116,8 @@ final class FpgaExecutable implements Executable {
       y.close();
       throw e;
     } finally {
-      if (!model.isInitializer(key)) {
-        releaseTransient(key);
+      if (!constant) {
+        wb.close();
       }
     }
     return new Tensor[] {y};
@@ -152,8 +154,11 @@ final class FpgaExecutable implements Executable {
     ConvLayer layer = ConvLayers.gemmLayer(ctx.node().output(0), rows, features, outputs);
     FpgaConv f = backend.conv();
     String key = ctx.node().input(1) + (tb ? "^T" : "");
+    boolean constant = model.isInitializer(ctx.node().input(1));
     long[] wStrides = tb ? new long[] {features, 1, 0, 0} : new long[] {1, outputs, 0, 0};
-    ClBuffer wb = weightsFor(key, () -> f.packWeights(layer, ConvPass.FORWARD, b.nativeAddress(), wStrides));
+    java.util.function.Supplier<ClBuffer> pack = () -> f.packWeights(layer, ConvPass.FORWARD, b.nativeAddress(),
+        wStrides);
+    ClBuffer wb = constant ? weightsFor(key, pack) : pack.get();
     Tensor y = Tensor.allocate(DType.FLOAT32, out);
     try {
       long[] xStrides = ta ? new long[] {0, rows, 0, 1} : new long[] {0, 1, 0, features};
@@ -173,26 +178,19 @@ final class FpgaExecutable implements Executable {
       y.close();
       throw e;
     } finally {
-      if (!model.isInitializer(ctx.node().input(1))) {
-        releaseTransient(key);
+      if (!constant) {
+        wb.close();
       }
     }
     return new Tensor[] {y};
   }
 
+  /** Constant weights are reshaped and uploaded once per session (weights computed at run time: once per call). */
   private ClBuffer weightsFor(String key, java.util.function.Supplier<ClBuffer> pack) {
     if (closed) {
       throw FpgaBackend.closed();
     }
     return weights.computeIfAbsent(key, k -> pack.get());
-  }
-
-  /** Weights computed at run time are packed per call and released after it. */
-  private void releaseTransient(String key) {
-    ClBuffer b = weights.remove(key);
-    if (b != null) {
-      b.close();
-    }
   }
 
   private void record(OpContext ctx, ConvLayer layer, long nanos) {

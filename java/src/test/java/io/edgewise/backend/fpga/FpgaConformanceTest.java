@@ -55,6 +55,7 @@ class FpgaConformanceTest {
 
   @Test
   void resnet18RunsItsConvolutionsOnTheDeviceAndReportsBothFigures() throws Exception {
+    long buffers = io.edgewise.backend.opencl.ClBuffer.liveCount();
     try (Session s = Session.open(TestData.model("resnet18").resolve("model.onnx"), FPGA)) {
       Map<String, Tensor> feeds = new java.util.LinkedHashMap<>();
       for (var in : s.inputs()) {
@@ -68,6 +69,9 @@ class FpgaConformanceTest {
       assertEquals(20, figures.size(), figures.toString());
       assertFalse(figures.stream().anyMatch(f -> f.calls() != 1 || f.modeledCycles() <= 0 || f.measuredNanos() <= 0));
       assertTrue(figures.stream().allMatch(f -> f.measuredWhat().contains("emulator")));
+      // 19 convolutions and the Gemm keep their reshaped weights on the device for the session
+      assertEquals(buffers + 20, io.edgewise.backend.opencl.ClBuffer.liveCount());
     }
+    assertEquals(buffers, io.edgewise.backend.opencl.ClBuffer.liveCount(), "device buffers leaked by the session");
   }
 }
