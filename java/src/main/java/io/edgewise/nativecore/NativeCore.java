@@ -185,18 +185,21 @@ public final class NativeCore {
   /** Activations (4 element strides) to tile-contiguous input blocks. */
   public static void fpgaPackInput(long[] tiles, long x, long[] strides, long blocks) {
     requireTiles(tiles);
+    requireStrides(strides);
     check(EdgewiseNative.ew_fpga_pack_input(tiles, x, strides, blocks), "ew_fpga_pack_input");
   }
 
   /** Weights (4 element strides: out channel, in channel, row, column) to weight blocks. */
   public static void fpgaPackWeights(long[] tiles, long w, long[] strides, long blocks) {
     requireTiles(tiles);
+    requireStrides(strides);
     check(EdgewiseNative.ew_fpga_pack_weights(tiles, w, strides, blocks), "ew_fpga_pack_weights");
   }
 
   /** An output-shaped tensor (the weight gradient's dy) to output blocks. */
   public static void fpgaPackOutput(long[] tiles, long y, long[] strides, long blocks) {
     requireTiles(tiles);
+    requireStrides(strides);
     check(EdgewiseNative.ew_fpga_pack_output(tiles, y, strides, blocks), "ew_fpga_pack_output");
   }
 
@@ -204,6 +207,7 @@ public final class NativeCore {
   public static void fpgaUnpackOutput(long[] tiles, long blocks, long bias, long residual, int activation, float a,
       float b, long y, long[] strides) {
     requireTiles(tiles);
+    requireStrides(strides);
     check(EdgewiseNative.ew_fpga_unpack_output(tiles, blocks, bias, residual, activation, a, b, y, strides),
         "ew_fpga_unpack_output");
   }
@@ -211,7 +215,14 @@ public final class NativeCore {
   /** Weight blocks (the weight gradient) to a tensor through 4 strides. */
   public static void fpgaUnpackWeights(long[] tiles, long blocks, long w, long[] strides) {
     requireTiles(tiles);
+    requireStrides(strides);
     check(EdgewiseNative.ew_fpga_unpack_weights(tiles, blocks, w, strides), "ew_fpga_unpack_weights");
+  }
+
+  private static void requireStrides(long[] strides) {
+    if (strides == null || strides.length != 4) {
+      throw EdgewiseException.invalidArgument("FPGA reshaping needs 4 element strides");
+    }
   }
 
   private static void requireTiles(long[] tiles) {

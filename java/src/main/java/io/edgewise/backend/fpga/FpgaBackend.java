@@ -14,8 +14,8 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.nativecore.NativeCore;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,27 +102,66 @@ public final class FpgaBackend implements Backend {
   @Override
   public Executable compile(Model model, BackendOptions options) {
     NativeCore.setThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
-    logPlan(model);
-    return FpgaExecutable.create(model, options, this);
+    String placement = placement();
+    double cpuPeak = placement.equals("faster") ? cpuPeakGflops() : 0;
+    Map<String, String> onCpu = plan(model, placement, cpuPeak);
+    return FpgaExecutable.create(model, options, this, onCpu.keySet());
   }
 
-  /** Says, per convolution layer, whether it runs on the device or on cpu and why. */
-  private void logPlan(Model model) {
-    List<String> fallback = new ArrayList<>();
+  /**
+   * Which layers run where: "tiles" (the default) gives the device every layer its image's tiles run; "faster" only
+   * those whose modeled time on the image (analytical model, cycles at its clock) is below their modeled time on the
+   * cpu at its measured FMA peak. Set by {@code edgewise.fpga.placement} or {@code EDGEWISE_FPGA_PLACEMENT}.
+   */
+  public static String placement() {
+    String v = System.getProperty("edgewise.fpga.placement");
+    if (v == null) {
+      v = System.getenv("EDGEWISE_FPGA_PLACEMENT");
+    }
+    v = v == null ? "tiles" : v.trim();
+    if (!v.equals("tiles") && !v.equals("faster")) {
+      throw EdgewiseException.invalidArgument("edgewise.fpga.placement is '" + v + "'; use tiles or faster");
+    }
+    return v;
+  }
+
+  private static double cpuPeakGflops() {
+    try (CpuBackend cpu = new CpuBackend()) {
+      return cpu.device().peakGflops();
+    }
+  }
+
+  /**
+   * The layers (by first output name) that stay on cpu, each with why, for this placement; logs the plan. With
+   * "faster", {@code cpuPeakGflops} is the cpu's peak the modeled cpu time is taken at.
+   */
+  public Map<String, String> plan(Model model, String placement, double cpuPeakGflops) {
+    Map<String, String> onCpu = new LinkedHashMap<>();
+    PerformanceModel perf = PerformanceModel.of(image.manifest());
+    double fpgaMs = 0;
     int onDevice = 0;
     for (ConvLayers.Found f : ConvLayers.of(model)) {
       String why = whyNot(f);
+      LayerEstimate e = why == null ? perf.estimate(f.layer(), ConvPass.FORWARD, image.manifest().tiles()) : null;
+      if (e != null && placement.equals("faster")) {
+        double cpuSeconds = f.layer().flops() / (cpuPeakGflops * 1e9);
+        if (e.seconds() >= cpuSeconds) {
+          why = String.format("modeled %.3f ms on the image vs %.3f ms on cpu at its measured %.1f GFLOP/s peak",
+              e.seconds() * 1e3, cpuSeconds * 1e3, cpuPeakGflops);
+        }
+      }
       if (why == null) {
         onDevice++;
+        fpgaMs += e.seconds() * 1e3;
       } else {
-        fallback.add(f.node().describe() + ": " + why);
+        onCpu.put(f.node().output(0), why);
       }
     }
-    LOG.info("{}: {} layers on fpga:{} ({}), {} on cpu", model.label(), onDevice, target.index(),
-        image.manifest().name(), fallback.size());
-    for (String f : fallback) {
-      LOG.info("{}: on cpu, not fpga: {}", model.label(), f);
-    }
+    LOG.info("{}: {} layers on fpga:{} ({}; modeled {} ms at {} MHz), {} on cpu (placement '{}')", model.label(),
+        onDevice, target.index(), image.manifest().name(), String.format("%.3f", fpgaMs),
+        image.manifest().clockMhz(), onCpu.size(), placement);
+    onCpu.forEach((node, why) -> LOG.info("{}: {} on cpu, not fpga: {}", model.label(), node, why));
+    return onCpu;
   }
 
   String whyNot(ConvLayers.Found f) {

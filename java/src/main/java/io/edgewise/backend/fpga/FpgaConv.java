@@ -117,6 +117,11 @@ public final class FpgaConv {
 
   private long launch(long[] g, int mode, ClBuffer in, ClBuffer w, ClBuffer out, long workItems) {
     long[] n = blocks(g);
+    // the kernel indexes blocks with 32-bit ints
+    if (workItems * Math.max(n[1], g[0] * n[2] * n[3]) > Integer.MAX_VALUE) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED, "layer needs "
+          + workItems + " accumulator blocks: too many for the image's 32-bit block indices");
+    }
     return ctx.launch(kernel, new long[] {workItems}, new long[] {1}, true, in, w, out, mode, (int) g[7],
         (int) g[8], (int) g[0], (int) n[0], (int) n[1], (int) n[2], (int) n[3]);
   }

@@ -40,12 +40,16 @@ final class FpgaExecutable implements Executable {
   private final Map<String, ClBuffer> weights = new ConcurrentHashMap<>();
   private final Map<String, Stats> stats = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  /** Layers the plan keeps on cpu (by first output). */
+  private final java.util.Set<String> onCpu;
 
   /** One layer's totals: calls, measured device nanoseconds, modeled cycles, FLOPs per call. */
   private record Stats(String op, LongAdder calls, LongAdder nanos, LongAdder cycles, long flops) {}
 
-  private FpgaExecutable(Model model, BackendOptions options, FpgaBackend backend, CpuBackend.CpuKernelSet cpu) {
+  private FpgaExecutable(Model model, BackendOptions options, FpgaBackend backend, CpuBackend.CpuKernelSet cpu,
+      java.util.Set<String> onCpu) {
     this.backend = backend;
+    this.onCpu = java.util.Set.copyOf(onCpu);
     this.cpu = cpu;
     this.model = model.graph();
     this.perf = PerformanceModel.of(backend.manifest());
@@ -66,10 +70,10 @@ final class FpgaExecutable implements Executable {
     this.graph = new ReferenceExecutable(model, r, options);
   }
 
-  static FpgaExecutable create(Model model, BackendOptions options, FpgaBackend backend) {
+  static FpgaExecutable create(Model model, BackendOptions options, FpgaBackend backend, java.util.Set<String> onCpu) {
     CpuBackend.CpuKernelSet cpu = CpuBackend.kernels(model.graph());
     try {
-      return new FpgaExecutable(model, options, backend, cpu);
+      return new FpgaExecutable(model, options, backend, cpu, onCpu);
     } catch (RuntimeException e) {
       cpu.close();
       throw e;
@@ -81,7 +85,8 @@ final class FpgaExecutable implements Executable {
     Tensor w = ctx.required(in, 1);
     Tensor bias = in.length > 2 ? in[2] : null;
     Tensor residual = fused && in.length > 3 ? in[3] : null;
-    if (!float32(x, w, bias, residual) || x.shape().rank() != 4 || w.shape().rank() != 4) {
+    if (onCpu.contains(ctx.node().output(0)) || !float32(x, w, bias, residual) || x.shape().rank() != 4
+        || w.shape().rank() != 4) {
       return fallback.compute(ctx, in);
     }
     ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
@@ -128,7 +133,8 @@ final class FpgaExecutable implements Executable {
     Tensor a = ctx.required(in, 0);
     Tensor b = ctx.required(in, 1);
     Tensor c = in.length > 2 ? in[2] : null;
-    if (!float32(a, b, c) || a.shape().rank() != 2 || b.shape().rank() != 2) {
+    if (onCpu.contains(ctx.node().output(0)) || !float32(a, b, c) || a.shape().rank() != 2
+        || b.shape().rank() != 2) {
       return fallback.compute(ctx, in);
     }
     boolean ta = ctx.node().attrInt("transA", 0) == 1;
