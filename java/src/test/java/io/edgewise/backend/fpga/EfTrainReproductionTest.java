@@ -26,9 +26,12 @@ import org.junit.jupiter.api.Test;
  *       56, 28, 14 and one fully-connected 512 -> 1000 layer after pooling to 1x1); every layer's forward pass,
  *       weight gradient and input gradient (conv1's input gradient is not needed). Pooling, batch norm and ReLU run
  *       in the kernel's load/store stages and add no FLOPs to the count.
- *   <li>Clock 100 MHz (the paper's implementation section; with 256 fp32 MACs it gives a 51.2 GFLOPS peak, of which
- *       the reported 46.99 is 92%). Off-chip bandwidth: four AXI DMA streams of 128 bits at the kernel clock (the
- *       DMA_DATA_128 streams and four XAxiDma channels of sdk/main.cc) = 6.4 GB/s.
+ *   <li>Clock 100 MHz. The repository's sources do not state the clock, and the paper's text was not at hand when
+ *       this was written: 100 MHz is the clock at which 256 fp32 MACs peak at 51.2 GFLOPS, of which the published
+ *       46.99 is 92%; at 150 or 200 MHz the published figure would be 61% or 46% of peak, at odds with a design the
+ *       paper reports as compute-efficient. Check it against the paper's implementation section.
+ *   <li>Off-chip bandwidth: four AXI DMA streams of 128 bits at the kernel clock (the DMA_DATA_128 streams and the
+ *       four XAxiDma channels of sdk/main.cc) = 6.4 GB/s.
  * </ul>
  */
 class EfTrainReproductionTest {
