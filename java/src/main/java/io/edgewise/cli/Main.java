@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 @Command(name = "edgewise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Accelerator-aware DNN inference runtime for edge devices.",
     subcommands = {DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class,
+        ServeCommand.class, InferCommand.class, ServeBenchCommand.class,
         DemoCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
