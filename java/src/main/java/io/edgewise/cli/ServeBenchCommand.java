@@ -1,6 +1,7 @@
 package io.edgewise.cli;
 
 import io.edgewise.EdgewiseException;
+import io.edgewise.runtime.LatencyStats;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.client.EdgewiseClient;
 import io.edgewise.serve.common.InferenceScheduler;
@@ -54,6 +55,9 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--workers", description = "Server inference workers (default: cores).")
   Integer workers;
 
+  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads per run, 0 for the device default.")
+  int threads;
+
   @Option(names = "--json-data", description = "Tensors as JSON numbers instead of the binary extension.")
   boolean jsonData;
 
@@ -73,7 +77,8 @@ final class ServeBenchCommand implements Callable<Integer> {
     try {
       List<String> names = buildRepository(repo);
       String token = TokenAuthenticator.generateToken();
-      try (ModelRepository repository = ModelRepository.open(repo, SessionOptions.defaults().withDevice(device));
+      try (ModelRepository repository = ModelRepository.open(repo,
+          SessionOptions.defaults().withDevice(device).withThreads(threads));
           InferenceScheduler scheduler = new InferenceScheduler(limits)) {
         for (ServedModel m : repository.all()) {
           if (!m.isReady()) {
@@ -91,6 +96,7 @@ final class ServeBenchCommand implements Callable<Integer> {
               "p99 ms");
           int totalErrors = 0;
           for (String name : names) {
+            baseline(out, repository.find(name, null).orElseThrow(), client);
             for (int c : concurrency) {
               totalErrors += level(out, client, name, c);
             }
@@ -125,6 +131,20 @@ final class ServeBenchCommand implements Callable<Integer> {
       names.add(name);
     }
     return names;
+  }
+
+  /** The same model run in-process without HTTP, so the rows below can be read as serving overhead. */
+  private void baseline(PrintWriter out, ServedModel m, EdgewiseClient client) {
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    try {
+      for (EdgewiseClient.TensorMetadata t : client.modelInputs(m.name(), null)) {
+        inputs.put(t.name(), InferCommand.random(t));
+      }
+      LatencyStats local = LatencyStats.measure(m.session(), inputs, 2, Math.min(requests, 20));
+      out.printf("%-16s local Session.run without HTTP: %s%n", m.name(), local.describe());
+    } finally {
+      inputs.values().forEach(Tensor::close);
+    }
   }
 
   /** One closed-loop level: c clients each sending the next request as soon as the last answer arrives. */

@@ -203,6 +203,24 @@ class HttpServerTest {
   }
 
   @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    byte[] infer = HttpFuzzTest.post(HttpFuzzTest.VALID_BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String inferKeepAlive = new String(infer, java.nio.charset.StandardCharsets.ISO_8859_1)
+        .replace("Connection: close\r\n", "");
+    byte[] both = (inferKeepAlive + "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", fixture.server.port())) {
+      s.setSoTimeout(60_000);
+      s.getOutputStream().write(both);  // one write: the server decodes both before the inference is done
+      HttpFuzzTest.Answer first = HttpFuzzTest.readAnswer(s.getInputStream(), both);
+      HttpFuzzTest.Answer second = HttpFuzzTest.readAnswer(s.getInputStream(), both);
+      assertEquals(200, first.status(), first.body());
+      assertTrue(first.body().contains("\"model_name\":\"digits\""), first.body());
+      assertEquals("{\"live\":true}", second.body());
+    }
+  }
+
+  @Test
   void metricsCountRequestsInPrometheusText() throws Exception {
     try (EdgewiseClient client = EdgewiseClient.builder(fixture.url()).token(ServeFixture.TOKEN).build()) {
       assertTrue(client.isLive() && client.isReady() && client.isModelReady("digits", "2"));

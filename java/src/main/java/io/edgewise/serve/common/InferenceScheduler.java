@@ -4,12 +4,10 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,6 +26,9 @@ public final class InferenceScheduler implements AutoCloseable {
   private final ThreadPoolExecutor pool;
   private final int maxConcurrent;
   private final AtomicInteger running = new AtomicInteger();
+  /** Tasks accepted and not yet finished (queued or running); at most maxAccepted. */
+  private final AtomicInteger accepted = new AtomicInteger();
+  private final int maxAccepted;
   private final AtomicLong taskIds = new AtomicLong();
   private final Map<String, DeviceLoad> devices = new ConcurrentHashMap<>();
 
@@ -48,9 +49,11 @@ public final class InferenceScheduler implements AutoCloseable {
   public InferenceScheduler(ServeLimits limits) {
     this.maxConcurrent = limits.maxConcurrent();
     AtomicInteger threadIds = new AtomicInteger();
-    BlockingQueue<Runnable> queue = limits.maxQueued() == 0 ? new SynchronousQueue<>()
-        : new ArrayBlockingQueue<>(limits.maxQueued());
-    this.pool = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 0, TimeUnit.MILLISECONDS, queue, r -> {
+    this.maxAccepted = limits.maxConcurrent() + limits.maxQueued();
+    // the queue itself is unbounded: admission is counted in submit(), so that a task finishing and the next
+    // arriving can never race into a spurious refusal
+    this.pool = new ThreadPoolExecutor(maxConcurrent, maxConcurrent, 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "edgewise-infer-" + threadIds.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -63,6 +66,14 @@ public final class InferenceScheduler implements AutoCloseable {
    */
   public <T> CompletableFuture<T> submit(String device, Supplier<T> work) {
     CompletableFuture<T> result = new CompletableFuture<>();
+    if (pool.isShutdown()) {
+      throw EdgewiseException.invalidArgument("the server is shutting down");
+    }
+    if (accepted.incrementAndGet() > maxAccepted) {
+      accepted.decrementAndGet();
+      throw new EdgewiseException(ErrorCode.RESOURCE_EXHAUSTED, "the server is busy: " + maxConcurrent
+          + " requests running and " + (maxAccepted - maxConcurrent) + " queued (its limits); retry later");
+    }
     DeviceLoad load = devices.computeIfAbsent(device, d -> new DeviceLoad());
     Runnable task = () -> {
       long id = taskIds.incrementAndGet();
@@ -76,17 +87,15 @@ public final class InferenceScheduler implements AutoCloseable {
       } finally {
         load.runningSince.remove(id);
         load.finishedNanos.add(System.nanoTime() - start);
+        accepted.decrementAndGet();  // before running: whoever sees running() drop may submit at once
         running.decrementAndGet();
       }
     };
     try {
       pool.execute(task);
     } catch (RejectedExecutionException e) {
-      if (pool.isShutdown()) {
-        throw EdgewiseException.invalidArgument("the server is shutting down");
-      }
-      throw new EdgewiseException(ErrorCode.RESOURCE_EXHAUSTED, "the server is busy: " + maxConcurrent
-          + " requests running and " + queued() + " queued (the limits); retry later");
+      accepted.decrementAndGet();
+      throw EdgewiseException.invalidArgument("the server is shutting down");
     }
     return result;
   }

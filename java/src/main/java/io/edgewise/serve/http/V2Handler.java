@@ -49,6 +49,9 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private final Shared shared;
+  /** Whether an inference of this connection is being answered; requests behind it wait in order. */
+  private boolean answering;
+  private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
 
   V2Handler(Shared shared) {
     super(false);  // the handler releases requests itself: inference hands them to a worker thread
@@ -57,6 +60,16 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (answering) {
+      // HTTP/1.1 answers in request order: a pipelined request waits until the inference before it is answered
+      waiting.add(req);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    handle(ctx, req);
+  }
+
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
     long start = System.nanoTime();
     boolean handedOff = false;
     try {
@@ -75,6 +88,25 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         req.release();
       }
     }
+    answering = handedOff;
+  }
+
+  /** On the event loop, once an inference's answer is written: go on with requests that arrived meanwhile. */
+  private void answered(ChannelHandlerContext ctx) {
+    answering = false;
+    while (!answering && !waiting.isEmpty() && ctx.channel().isActive()) {
+      handle(ctx, waiting.poll());
+    }
+    if (!answering) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    waiting.forEach(FullHttpRequest::release);
+    waiting.clear();
+    super.channelInactive(ctx);
   }
 
   /** Answers the request, or hands it to a worker and returns true (the worker then owns and releases it). */
@@ -269,8 +301,10 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       outputs.values().forEach(Tensor::close);
     }
-    write(ctx, response, keepAlive, "infer", model.name(), start)
-        .addListener(f -> shared.state().inFlight.decrementAndGet());
+    write(ctx, response, keepAlive, "infer", model.name(), start).addListener(f -> {
+      shared.state().inFlight.decrementAndGet();
+      answered(ctx);
+    });
     return null;
   }
 
