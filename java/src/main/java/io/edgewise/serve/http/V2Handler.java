@@ -51,6 +51,9 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Shared shared;
   /** Whether an inference of this connection is being answered; requests behind it wait in order. */
   private boolean answering;
+  /** The metrics labels of the request being routed, for answers to faults thrown while routing it. */
+  private String endpoint;
+  private String model;
   private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
 
   V2Handler(Shared shared) {
@@ -72,17 +75,19 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
     long start = System.nanoTime();
     boolean handedOff = false;
+    endpoint = "unknown";
+    model = null;
     try {
       handedOff = route(ctx, req, start);
     } catch (EdgewiseException e) {
-      send(ctx, req, HttpResponses.error(HttpResponses.statusOf(e), e.getMessage()), "unknown", null, start);
+      send(ctx, req, HttpResponses.error(HttpResponses.statusOf(e), e.getMessage()), endpoint, model, start);
     } catch (Unavailable e) {
-      send(ctx, req, HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage()), "unknown", null,
+      send(ctx, req, HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage()), endpoint, model,
           start);
     } catch (RuntimeException e) {
       LOG.error("internal error answering {} {}", req.method(), V2Datatype.clip(req.uri()), e);
       send(ctx, req, HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e),
-          "unknown", null, start);
+          endpoint, model, start);
     } finally {
       if (!handedOff) {
         req.release();
@@ -130,6 +135,12 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"edgewise\"");
       send(ctx, req, r, route == null ? "unknown" : route.kind().endpoint, null, start);
       return false;
+    }
+    if (route != null) {
+      endpoint = route.kind().endpoint;
+      if (route.model() != null && shared.repository().find(route.model(), null).isPresent()) {
+        model = route.model();  // a label only for names the repository holds: bounded, never raw request text
+      }
     }
     if (route == null) {
       send(ctx, req, HttpResponses.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + req.method() + " "
