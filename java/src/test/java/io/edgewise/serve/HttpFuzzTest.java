@@ -81,6 +81,23 @@ class HttpFuzzTest {
     }
   }
 
+  @Test
+  void aStalledRequestGets408AndAnIdleConnectionIsClosed() throws Exception {
+    ServeFixture.digitsRepository(repo);
+    ServeLimits limits = ServeLimits.defaults().withIdleTimeout(Duration.ofMillis(200));
+    try (ServeFixture f = ServeFixture.start(repo, limits, null)) {
+      byte[] partial = ("POST /v2/models/digits/infer HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+          + ServeFixture.TOKEN + "\r\nContent-Length: 100\r\n\r\n{\"inputs\"").getBytes(StandardCharsets.UTF_8);
+      Answer a = send(f.server.port(), partial);
+      assertEquals(408, a.status(), a.body());
+      assertTrue(a.body().contains("not completed in time"), a.body());
+      try (Socket s = new Socket("127.0.0.1", f.server.port())) {
+        s.setSoTimeout(30_000);
+        assertEquals(-1, s.getInputStream().read(), "an idle connection is closed without an answer");
+      }
+    }
+  }
+
   static float[] infer(EdgewiseClient client, Tensor x) {
     Map<String, Tensor> out = client.infer("digits", "1", Map.of("input", x), false);
     try {
