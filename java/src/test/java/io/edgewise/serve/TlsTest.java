@@ -15,7 +15,6 @@ import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorProtos;
 import java.io.Writer;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;

@@ -8,7 +8,6 @@ import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.TokenAuthenticator;
 import io.edgewise.tensor.Tensor;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -21,7 +20,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,13 +160,14 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
             Map.of("ready", ready)), "health", null, start);
       }
-      case SERVER_METADATA -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, serverMetadata()),
+      case SERVER_METADATA -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, V2Metadata.server()),
           "metadata", null, start);
       case METRICS -> send(ctx, req, HttpResponses.text(HttpResponseStatus.OK, shared.metrics().scrape(),
           ServeMetrics.contentType()), "metrics", null, start);
       case MODEL_METADATA -> {
         ServedModel m = available(route);
-        send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, modelMetadata(m)), "metadata", m.name(), start);
+        send(ctx, req, HttpResponses.json(HttpResponseStatus.OK,
+            V2Metadata.model(m, shared.repository().versions(m.name()))), "metadata", m.name(), start);
       }
       case MODEL_READY -> {
         ServedModel m = find(route);
@@ -185,43 +184,6 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       default -> throw new IllegalStateException("unrouted " + route);
     }
     return false;
-  }
-
-  private static Map<String, Object> serverMetadata() {
-    String v = V2Handler.class.getPackage().getImplementationVersion();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("name", "edgewise");
-    body.put("version", v == null ? "dev" : v);
-    body.put("extensions", List.of("binary_tensor_data"));
-    return body;
-  }
-
-  private Map<String, Object> modelMetadata(ServedModel m) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("name", m.name());
-    body.put("versions", shared.repository().versions(m.name()));
-    body.put("platform", "onnx");
-    body.put("inputs", describe(m.session().inputs()));
-    body.put("outputs", describe(m.session().outputs()));
-    return body;
-  }
-
-  private static List<Map<String, Object>> describe(List<ValueInfo> values) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (ValueInfo v : values) {
-      Map<String, Object> t = new LinkedHashMap<>();
-      t.put("name", v.name());
-      t.put("datatype", v.isSupported() ? V2Datatype.name(v.dtype()) : v.unsupportedType());
-      List<Long> shape = new ArrayList<>();
-      if (v.hasRank()) {
-        v.dims().forEach(d -> shape.add(d.isKnown() ? d.value() : -1L));
-      } else {
-        shape.add(-1L);  // the protocol has no "unknown rank"; -1 is its "variable"
-      }
-      t.put("shape", shape);
-      out.add(t);
-    }
-    return out;
   }
 
   private ServedModel find(V2Route route) {
