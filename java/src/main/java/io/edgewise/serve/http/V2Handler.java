@@ -249,6 +249,13 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** On a worker: parse, run, encode, answer. Owns req and releases it; always answers. */
   private Void runInference(ChannelHandlerContext ctx, FullHttpRequest req, ServedModel model, String headerLength,
       boolean keepAlive, long start) {
+    if (!ctx.channel().isActive()) {
+      // the client left while its request waited for a worker: nobody would read the answer, so skip the work
+      req.release();
+      shared.state().inFlight.decrementAndGet();
+      shared.metrics().record(PROTOCOL, "infer", model.name(), 499, System.nanoTime() - start);
+      return null;
+    }
     FullHttpResponse response;
     Map<String, Tensor> outputs = Map.of();
     try (InferRequest request = shared.parser().parse(req.content().nioBuffer(), headerLength)) {
