@@ -58,8 +58,9 @@ final class ServeBenchCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads per run, 0 for the device default.")
   int threads;
 
-  @Option(names = "--json-data", description = "Tensors as JSON numbers instead of the binary extension.")
-  boolean jsonData;
+  @Option(names = "--encodings", split = ",", defaultValue = "binary",
+      description = "Tensor encodings to compare: binary (the binary data extension), json (default: binary).")
+  List<String> encodings;
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -68,6 +69,9 @@ final class ServeBenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (requests < 1 || maxSeconds < 1 || concurrency.stream().anyMatch(c -> c < 1 || c > 1024)) {
       throw Main.usage(spec, "--requests and --max-seconds must be positive, --concurrency levels in 1..1024");
+    }
+    if (encodings.isEmpty() || !List.of("binary", "json").containsAll(encodings)) {
+      throw Main.usage(spec, "--encodings takes binary and/or json, got " + encodings);
     }
     PrintWriter out = spec.commandLine().getOut();
     int maxLevel = concurrency.stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -89,16 +93,18 @@ final class ServeBenchCommand implements Callable<Integer> {
             repository, TokenAuthenticator.of(List.of(token)), limits, scheduler, new ServeMetrics(scheduler), null,
             2, Duration.ofSeconds(30)));
         try (EdgewiseClient client = EdgewiseClient.builder(server.url()).token(token).build()) {
-          out.printf("serve-bench: measured on loopback (%s), device %s, %d server workers, %s tensors, "
-              + "%d requests per level (or %d s)%n", server.url(), device, limits.maxConcurrent(),
-              jsonData ? "JSON" : "binary", requests, maxSeconds);
-          out.printf("%-16s %5s %8s %7s %10s %9s %9s%n", "model", "conc", "requests", "errors", "req/s", "p50 ms",
-              "p99 ms");
+          out.printf("serve-bench: measured on loopback (%s), device %s, %d server workers, "
+              + "%d requests per level (or %d s)%n", server.url(), device, limits.maxConcurrent(), requests,
+              maxSeconds);
+          out.printf("%-16s %-6s %5s %8s %7s %10s %9s %9s%n", "model", "tensor", "conc", "requests", "errors",
+              "req/s", "p50 ms", "p99 ms");
           int totalErrors = 0;
           for (String name : names) {
             baseline(out, repository.find(name, null).orElseThrow(), client);
-            for (int c : concurrency) {
-              totalErrors += level(out, client, name, c);
+            for (String encoding : encodings) {
+              for (int c : concurrency) {
+                totalErrors += level(out, client, name, encoding.equals("binary"), c);
+              }
             }
           }
           out.println(totalErrors == 0 ? "no errors" : totalErrors + " errors");
@@ -142,20 +148,22 @@ final class ServeBenchCommand implements Callable<Integer> {
       }
       LatencyStats local = LatencyStats.measure(m.session(), inputs, 2, Math.min(requests, 20));
       out.printf("%-16s local Session.run without HTTP: %s%n", m.name(), local.describe());
+      out.flush();
     } finally {
       inputs.values().forEach(Tensor::close);
     }
   }
 
   /** One closed-loop level: c clients each sending the next request as soon as the last answer arrives. */
-  private int level(PrintWriter out, EdgewiseClient client, String model, int c) throws InterruptedException {
+  private int level(PrintWriter out, EdgewiseClient client, String model, boolean binary, int c)
+      throws InterruptedException {
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     try {
       for (EdgewiseClient.TensorMetadata t : client.modelInputs(model, null)) {
         inputs.put(t.name(), InferCommand.random(t));
       }
       for (int i = 0; i < Math.min(4, c); i++) {  // warm-up: connections, JIT, the model's first runs
-        client.infer(model, null, inputs, !jsonData).values().forEach(Tensor::close);
+        client.infer(model, null, inputs, binary).values().forEach(Tensor::close);
       }
       AtomicInteger next = new AtomicInteger();
       AtomicInteger errors = new AtomicInteger();
@@ -171,7 +179,7 @@ final class ServeBenchCommand implements Callable<Integer> {
           while (next.getAndIncrement() < requests && System.nanoTime() < deadline) {
             long s = System.nanoTime();
             try {
-              client.infer(model, null, inputs, !jsonData).values().forEach(Tensor::close);
+              client.infer(model, null, inputs, binary).values().forEach(Tensor::close);
               h.recordValue((System.nanoTime() - s) / 1000);
             } catch (RuntimeException e) {
               errors.incrementAndGet();
@@ -193,7 +201,8 @@ final class ServeBenchCommand implements Callable<Integer> {
       Histogram all = new Histogram(3);
       histograms.forEach(all::add);
       long done = all.getTotalCount();
-      out.printf("%-16s %5d %8d %7d %10.1f %9.2f %9.2f%n", model, c, done, errors.get(), done / seconds,
+      out.printf("%-16s %-6s %5d %8d %7d %10.1f %9.2f %9.2f%n", model, binary ? "binary" : "json", c, done,
+          errors.get(), done / seconds,
           all.getValueAtPercentile(50) / 1000.0, all.getValueAtPercentile(99) / 1000.0);
       if (firstError[0] != null) {
         out.println("  first error: " + firstError[0]);
