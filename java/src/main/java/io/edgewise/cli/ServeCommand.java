@@ -76,6 +76,62 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try (Running running = start()) {
+      // SIGTERM / Ctrl-C: the same graceful close, from the JVM's shutdown hook
+      Runtime.getRuntime().addShutdownHook(new Thread(running::close, "edgewise-serve-shutdown"));
+      running.awaitClosed();
+    }
+    return 0;
+  }
+
+  /** What serve started; close() stops it gracefully (requests in flight finish) and releases the models. */
+  static final class Running implements AutoCloseable {
+    private final ModelRepository repository;
+    private final InferenceScheduler scheduler;
+    private final HttpInferenceServer server;
+    private final PeerEndpoint peer;
+    private boolean closed;
+
+    Running(ModelRepository repository, InferenceScheduler scheduler, HttpInferenceServer server, PeerEndpoint peer) {
+      this.repository = repository;
+      this.scheduler = scheduler;
+      this.server = server;
+      this.peer = peer;
+    }
+
+    String url() {
+      return server.url();
+    }
+
+    void awaitClosed() throws InterruptedException {
+      server.awaitClosed();
+    }
+
+    @Override
+    public void close() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+      }
+      try {
+        if (peer != null) {
+          peer.close();
+        }
+        server.close();
+        scheduler.shutdown(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        scheduler.close();
+        repository.close();
+      }
+    }
+  }
+
+  /** Checks the options, loads the repository and starts the servers; prints where they listen and the token. */
+  Running start() {
     PrintWriter out = spec.commandLine().getOut();
     if ((tlsCert == null) != (tlsKey == null)) {
       throw Main.usage(spec, "--tls-cert and --tls-key go together");
@@ -117,8 +173,11 @@ final class ServeCommand implements Callable<Integer> {
       tls.serverContext();  // fail now, before the models load, when the files are unusable
     }
     SessionOptions defaults = SessionOptions.defaults().withDevice(device).withThreads(threads);
-    try (ModelRepository repository = ModelRepository.open(models, defaults);
-        InferenceScheduler scheduler = new InferenceScheduler(limits)) {
+    ModelRepository repository = ModelRepository.open(models, defaults);
+    InferenceScheduler scheduler = new InferenceScheduler(limits);
+    HttpInferenceServer server = null;
+    PeerEndpoint peerServer = null;
+    try {
       for (ServedModel m : repository.all()) {
         out.println(m.isReady() ? "model:   " + m.label() + " on " + m.session().deviceName()
             : "model:   " + m.label() + " UNAVAILABLE: " + m.failure());
@@ -127,42 +186,34 @@ final class ServeCommand implements Callable<Integer> {
         out.println("model:   none found under " + repository.root() + " (expected <name>/<version>/model.onnx)");
       }
       ServeMetrics metrics = new ServeMetrics(scheduler);
-      HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config(host, port, repository,
-          auth, limits, scheduler, metrics, tls, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+      server = HttpInferenceServer.start(new HttpInferenceServer.Config(host, port, repository, auth, limits,
+          scheduler, metrics, tls, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
           Duration.ofSeconds(30)));
-      PeerEndpoint peerServer = null;
-      try {
-        if (peer.isPresent()) {
-          peerServer = peer.get();
-          int bound = peerServer.start(new PeerEndpoint.Context(host, peerPort, repository, auth, limits, scheduler,
-              metrics, tls));
-          out.println("peer:    listening on " + host + ":" + bound);
-        }
-        out.println("serving: " + server.url() + " (KServe v2; /metrics for Prometheus)"
-            + (host.equals("0.0.0.0") ? ", on every interface" : ""));
-        if (generated != null) {
-          out.println("auth:    no --token-file given; this run's bearer token is " + generated);
-        } else if (!auth.enabled()) {
-          out.println("auth:    OFF (--no-auth): anyone who reaches the port can run the models");
-        }
-        out.flush();
-        PeerEndpoint peerToClose = peerServer;
-        Thread hook = new Thread(() -> {
-          if (peerToClose != null) {
-            peerToClose.close();
-          }
-          server.close();
-        }, "edgewise-serve-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        server.awaitClosed();
-      } finally {
-        if (peerServer != null) {
-          peerServer.close();
-        }
-        server.close();
-        scheduler.shutdown(30, TimeUnit.SECONDS);
+      if (peer.isPresent()) {
+        peerServer = peer.get();
+        int bound = peerServer.start(new PeerEndpoint.Context(host, peerPort, repository, auth, limits, scheduler,
+            metrics, tls));
+        out.println("peer:    listening on " + host + ":" + bound);
       }
+      out.println("serving: " + server.url() + " (KServe v2; /metrics for Prometheus)"
+          + (host.equals("0.0.0.0") ? ", on every interface" : ""));
+      if (generated != null) {
+        out.println("auth:    no --token-file given; this run's bearer token is " + generated);
+      } else if (!auth.enabled()) {
+        out.println("auth:    OFF (--no-auth): anyone who reaches the port can run the models");
+      }
+      out.flush();
+      return new Running(repository, scheduler, server, peerServer);
+    } catch (RuntimeException e) {
+      if (peerServer != null) {
+        peerServer.close();
+      }
+      if (server != null) {
+        server.close();
+      }
+      scheduler.close();
+      repository.close();
+      throw e;
     }
-    return 0;
   }
 }

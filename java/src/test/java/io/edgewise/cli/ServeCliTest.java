@@ -1,18 +1,28 @@
 package io.edgewise.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgewise.EdgewiseException;
 import io.edgewise.TestData;
 import io.edgewise.serve.ServeFixture;
+import io.edgewise.serve.client.EdgewiseClient;
+import io.edgewise.serve.client.RemoteException;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorProtos;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `edgewise infer` against a running server, and the serve command's refusals of contradictory options. */
+/** `edgewise serve` started and stopped in-process, `edgewise infer` against a server, and the refusals. */
 class ServeCliTest {
   @TempDir
   Path dir;
@@ -53,6 +63,34 @@ class ServeCliTest {
       CliTest.Result noToken = CliTest.run("infer", "--url", f.url(), "--model", "digits");
       assertEquals(Main.EXIT_FAILURE, noToken.exit());
       assertTrue(noToken.err().contains("401") && noToken.err().contains("bearer token"), noToken.err());
+    }
+  }
+
+  @Test
+  void serveStartsWithAGeneratedTokenAndStopsGracefully() throws Exception {
+    Path repo = ServeFixture.digitsRepository(Files.createDirectory(dir.resolve("repo")));
+    ServeCommand command = new ServeCommand();
+    StringWriter printed = new StringWriter();
+    new CommandLine(command).setOut(new PrintWriter(printed, true))
+        .parseArgs("--models", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--device", "ref");
+    String url;
+    try (ServeCommand.Running running = command.start()) {
+      url = running.url();
+      Matcher m = Pattern.compile("bearer token is (\\S+)").matcher(printed.toString());
+      assertTrue(m.find(), printed.toString());
+      String token = m.group(1);
+      assertTrue(printed.toString().contains("model:   digits/1 on ref"), printed.toString());
+      try (EdgewiseClient anonymous = EdgewiseClient.builder(url).build();
+          EdgewiseClient client = EdgewiseClient.builder(url).token(token).build()) {
+        assertTrue(anonymous.isReady());
+        RemoteException denied = assertThrows(RemoteException.class, () -> anonymous.modelMetadata("digits", null));
+        assertEquals(401, denied.status());
+        assertEquals("digits", client.modelMetadata("digits", "1").get("name").asText());
+      }
+    }
+    try (EdgewiseClient after = EdgewiseClient.builder(url).retries(0, Duration.ZERO).build()) {
+      assertEquals(EdgewiseException.ErrorCode.IO, assertThrows(
+          EdgewiseException.class, after::serverMetadata).code(), "the port is released after close");
     }
   }
 
