@@ -70,8 +70,10 @@ public final class LocalReuseTier implements ReuseTier {
       return new Lookup(ns.get(), nb, d, Optional.empty());
     }
     // evicted between the lookup and now: a miss, not an error
-    Optional<ReuseHit> hit = store.get(ns.get(), d.entryId()).map(e -> new ReuseHit(e.result(), name, e.origin(),
-        e.id(), d.nearestDistance(), d.homogeneity(), d.voters(), e.computeNanos()));
+    // an entry this device computed is "local" here, and known by this tier's name to whoever asks it
+    Optional<ReuseHit> hit = store.get(ns.get(), d.entryId()).map(e -> new ReuseHit(e.result(), name,
+        "local".equals(e.origin()) ? name : e.origin(), e.id(), d.nearestDistance(), d.homogeneity(), d.voters(),
+        e.computeNanos()));
     return new Lookup(ns.get(), nb, d, hit);
   }
 

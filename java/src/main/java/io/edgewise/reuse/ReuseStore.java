@@ -221,29 +221,58 @@ public final class ReuseStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Collects ids from the query's bucket at one level: up to {@code cap} keys, taken outward from the query's own
+   * finest cell (half forward, half backward in Morton order, which keeps nearby cells close), so that a dense
+   * bucket yields the entries nearest the query rather than the first ones of the bucket.
+   */
   private static void scanBucket(Cursor<ByteBuffer> cursor, ByteBuffer key, long ns, int table, long code, int level,
       int cap, Set<Long> seen, int maxInspected) {
     long low = AdaptiveLsh.cellLow(code, level);
     long high = AdaptiveLsh.cellHigh(code, level);
     key.clear();
-    key.putLong(ns).put((byte) table).putLong(low).putLong(0).flip();
-    if (!cursor.get(key, GetOp.MDB_SET_RANGE)) {
-      return;
-    }
+    key.putLong(ns).put((byte) table).putLong(code).putLong(0).flip();
+    boolean positioned = cursor.get(key, GetOp.MDB_SET_RANGE);
     int taken = 0;
-    if (seen.size() >= maxInspected) {
+    int forwardCap = (cap + 1) / 2;
+    if (positioned) {
+      do {
+        if (seen.size() >= maxInspected) {
+          return;
+        }
+        ByteBuffer k = cursor.key().order(ByteOrder.BIG_ENDIAN);
+        if (!inBucket(k, ns, table, low, high)) {
+          break;
+        }
+        if (seen.add(k.getLong(17))) {
+          taken++;
+        }
+      } while (taken < forwardCap && cursor.next());
+      // back to just before the query's code
+      positioned = cursor.get(key, GetOp.MDB_SET_RANGE) && cursor.prev();
+    } else {
+      positioned = cursor.last();
+    }
+    if (!positioned) {
       return;
     }
     do {
+      if (seen.size() >= maxInspected) {
+        return;
+      }
       ByteBuffer k = cursor.key().order(ByteOrder.BIG_ENDIAN);
-      if (k.remaining() != INDEX_KEY || k.getLong(0) != ns || k.get(8) != table
-          || Long.compareUnsigned(k.getLong(9), high) > 0) {
+      if (!inBucket(k, ns, table, low, high)) {
         return;
       }
       if (seen.add(k.getLong(17))) {
         taken++;
       }
-    } while (taken < cap && seen.size() < maxInspected && cursor.next());
+    } while (taken < cap && cursor.prev());
+  }
+
+  private static boolean inBucket(ByteBuffer k, long ns, int table, long low, long high) {
+    return k.remaining() == INDEX_KEY && k.getLong(0) == ns && k.get(8) == table
+        && Long.compareUnsigned(k.getLong(9), low) >= 0 && Long.compareUnsigned(k.getLong(9), high) <= 0;
   }
 
   /** The entry with its statistics, or empty when it is not (or no longer) stored. */
