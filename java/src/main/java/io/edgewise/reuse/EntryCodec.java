@@ -29,10 +29,10 @@ final class EntryCodec {
     return n + 8 + 8 + 2 + utf8(origin).length;
   }
 
-  static ByteBuffer encode(float[] feature, FeatureType type, StoredResult result, long created, long computeNanos,
-      String origin) {
-    ByteBuffer b = ByteBuffer.allocateDirect(encodedSize(feature.length, type, result, origin))
-        .order(ByteOrder.LITTLE_ENDIAN);
+  /** Encodes into {@code into} (direct, capacity >= encodedSize), returned flipped. */
+  static ByteBuffer encode(ByteBuffer into, float[] feature, FeatureType type, StoredResult result, long created,
+      long computeNanos, String origin) {
+    ByteBuffer b = into.clear().order(ByteOrder.LITTLE_ENDIAN);
     b.put(VERSION).put((byte) type.ordinal()).putInt(feature.length);
     for (float v : feature) {
       if (type == FeatureType.F16) {

@@ -191,7 +191,8 @@ public final class ReuseStore implements AutoCloseable {
     envLock.readLock().lock();
     try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> cursor = index.openCursor(txn)) {
       int level = Math.max(0, ns.levelHint.get() - 1);
-      ByteBuffer key = ByteBuffer.allocateDirect(INDEX_KEY);
+      Scratch scratch = SCRATCH.get();
+      ByteBuffer key = scratch.indexKey;
       for (; level <= AdaptiveLsh.MAX_LEVEL; level++) {
         for (int t = 0; t < codes.length; t++) {
           scanBucket(cursor, key, ns.id(), t, codes[t], level, target, seen, maxInspected);
@@ -202,7 +203,7 @@ public final class ReuseStore implements AutoCloseable {
       }
       level = Math.min(level, AdaptiveLsh.MAX_LEVEL);
       ns.levelHint.set(level);
-      ByteBuffer ekey = ByteBuffer.allocateDirect(ENTRY_KEY);
+      ByteBuffer ekey = scratch.entryKey;
       for (long id : seen) {
         ByteBuffer v = entries.get(txn, entryKey(ekey, ns.id(), id));
         if (v != null) {
@@ -283,7 +284,7 @@ public final class ReuseStore implements AutoCloseable {
       // lmdbjava reuses one value buffer per transaction: decode each value before the next get
       ByteBuffer s = stats.get(txn, idKey(id));
       StatsRecord r = s == null ? null : StatsRecord.decode(s);
-      ByteBuffer v = entries.get(txn, entryKey(ByteBuffer.allocateDirect(ENTRY_KEY), ns.id(), id));
+      ByteBuffer v = entries.get(txn, entryKey(SCRATCH.get().entryKey, ns.id(), id));
       if (v == null) {
         return Optional.empty();
       }
@@ -336,8 +337,9 @@ public final class ReuseStore implements AutoCloseable {
         long next = getLong(txn, NEXT_ID);
         for (int i = 0; i < batch.size(); i++) {
           NewEntry e = batch.get(i);
-          ByteBuffer value = EntryCodec.encode(e.feature(), ns.featureType(), e.result(), now, e.computeNanos(),
-              e.origin());
+          Scratch scratch = SCRATCH.get();
+          ByteBuffer value = EntryCodec.encode(scratch.value(EntryCodec.encodedSize(ns.dim(), ns.featureType(),
+              e.result(), e.origin())), e.feature(), ns.featureType(), e.result(), now, e.computeNanos(), e.origin());
           long[] codes = ns.lsh().codes(e.feature());
           int size = ENTRY_KEY + value.remaining() + 8 + StatsRecord.size(codes.length) + INDEX_KEY * codes.length;
           if (size > options.capacityBytes()) {
@@ -346,9 +348,9 @@ public final class ReuseStore implements AutoCloseable {
             continue;
           }
           long id = next++;
-          entries.put(txn, entryKey(ByteBuffer.allocateDirect(ENTRY_KEY), ns.id(), id), value);
-          ByteBuffer ikey = ByteBuffer.allocateDirect(INDEX_KEY);
-          ByteBuffer empty = ByteBuffer.allocateDirect(0);
+          entries.put(txn, entryKey(scratch.entryKey, ns.id(), id), value);
+          ByteBuffer ikey = scratch.indexKey;
+          ByteBuffer empty = scratch.empty;
           for (int t = 0; t < codes.length; t++) {
             ikey.clear();
             ikey.putLong(ns.id()).put((byte) t).putLong(codes[t]).putLong(id).flip();
@@ -437,8 +439,8 @@ public final class ReuseStore implements AutoCloseable {
   }
 
   private int remove(Txn<ByteBuffer> txn, long id, StatsRecord r) {
-    entries.delete(txn, entryKey(ByteBuffer.allocateDirect(ENTRY_KEY), r.ns, id));
-    ByteBuffer ikey = ByteBuffer.allocateDirect(INDEX_KEY);
+    entries.delete(txn, entryKey(SCRATCH.get().entryKey, r.ns, id));
+    ByteBuffer ikey = SCRATCH.get().indexKey;
     for (int t = 0; t < r.codes.length; t++) {
       ikey.clear();
       ikey.putLong(r.ns).put((byte) t).putLong(r.codes[t]).putLong(id).flip();
@@ -723,7 +725,7 @@ public final class ReuseStore implements AutoCloseable {
   }
 
   private static ByteBuffer idKey(long id) {
-    return ByteBuffer.allocateDirect(8).putLong(id).flip();
+    return SCRATCH.get().idKey.clear().putLong(id).flip();
   }
 
   private static ByteBuffer metaKey(String name) {
@@ -732,7 +734,7 @@ public final class ReuseStore implements AutoCloseable {
   }
 
   private static ByteBuffer bytesKey(byte[] b) {
-    return ByteBuffer.allocateDirect(b.length).put(b).flip();
+    return SCRATCH.get().metaKey(b);
   }
 
   private long getLong(Txn<ByteBuffer> txn, byte[] name) {
@@ -741,7 +743,7 @@ public final class ReuseStore implements AutoCloseable {
   }
 
   private void putLong(Txn<ByteBuffer> txn, byte[] name, long value) {
-    meta.put(txn, bytesKey(name), ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).flip());
+    meta.put(txn, bytesKey(name), SCRATCH.get().counter.clear().putLong(value).flip());
   }
 
   private static byte[] utf8(String s) {
@@ -781,6 +783,35 @@ public final class ReuseStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Per-thread direct buffers for keys and values: allocating direct buffers per call makes the JDK's direct-memory
+   * accounting call System.gc() now and then, which showed as 10+ ms spikes in lookup p99.
+   */
+  private static final class Scratch {
+    final ByteBuffer indexKey = ByteBuffer.allocateDirect(INDEX_KEY);
+    final ByteBuffer entryKey = ByteBuffer.allocateDirect(ENTRY_KEY);
+    final ByteBuffer idKey = ByteBuffer.allocateDirect(8);
+    final ByteBuffer empty = ByteBuffer.allocateDirect(0);
+    final ByteBuffer counter = ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN);
+    final ByteBuffer stats = ByteBuffer.allocateDirect(StatsRecord.size(64)).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer value = ByteBuffer.allocateDirect(4096);
+    private final ByteBuffer metaKey = ByteBuffer.allocateDirect(64);
+
+    ByteBuffer metaKey(byte[] name) {
+      return name.length <= metaKey.capacity() ? metaKey.clear().put(name).flip()
+          : ByteBuffer.allocateDirect(name.length).put(name).flip();
+    }
+
+    ByteBuffer value(int size) {
+      if (value.capacity() < size) {
+        value = ByteBuffer.allocateDirect(Math.max(size, value.capacity() * 2));
+      }
+      return value;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   /** An entry's statistics row: small, so a hit rewrites only this. */
   private record StatsRecord(long ns, long created, long lastHit, long hits, long saved, long compute, int size,
       long[] codes) {
@@ -789,7 +820,7 @@ public final class ReuseStore implements AutoCloseable {
     }
 
     ByteBuffer encode() {
-      ByteBuffer b = ByteBuffer.allocateDirect(size(codes.length)).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer b = SCRATCH.get().stats.clear();
       b.putLong(ns).putLong(created).putLong(lastHit).putLong(hits).putLong(saved).putLong(compute).putInt(size)
           .put((byte) codes.length);
       for (long c : codes) {
