@@ -1,8 +1,6 @@
 package io.edgewise.reuse;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The homogenized kNN reuse decision (H-kNN, FoggyCache, Guo et al., MobiCom 2018, section 4.2): plain kNN takes
@@ -57,33 +55,41 @@ public final class HknnRule {
 
   /** The weighted vote; null when no neighbour lies within the radius. Shared with the calibrator. */
   static Vote vote(double[] distances, int[] labels, double radius) {
-    Map<Integer, Double> weights = new HashMap<>();
+    // at most k distinct labels: parallel arrays, no map (the calibrator runs this ~50k times per recalibration)
+    int[] seenLabels = new int[distances.length];
+    double[] weights = new double[distances.length];
+    int distinct = 0;
     double total = 0;
     int voters = 0;
     // the floor keeps an exact repeat (distance 0) from taking infinite weight
     double floor = Math.max(radius * 0.05, 1e-12);
     for (int i = 0; i < distances.length && distances[i] <= radius; i++) {
       double w = 1 / Math.max(distances[i], floor);
-      weights.merge(labels[i], w, Double::sum);
+      int slot = 0;
+      while (slot < distinct && seenLabels[slot] != labels[i]) {
+        slot++;
+      }
+      if (slot == distinct) {
+        seenLabels[distinct++] = labels[i];
+      }
+      weights[slot] += w;
       total += w;
       voters++;
     }
     if (voters == 0) {
       return null;
     }
-    int best = -1;
-    double bestW = -1;
-    for (Map.Entry<Integer, Double> e : weights.entrySet()) {
-      if (e.getValue() > bestW) {
-        bestW = e.getValue();
-        best = e.getKey();
+    int best = 0;
+    for (int slot = 1; slot < distinct; slot++) {
+      if (weights[slot] > weights[best]) {
+        best = slot;
       }
     }
     int first = 0;
-    while (labels[first] != best) {
+    while (labels[first] != seenLabels[best]) {
       first++;
     }
-    return new Vote(best, bestW / total, voters, first);
+    return new Vote(seenLabels[best], weights[best] / total, voters, first);
   }
 
   record Vote(int label, double share, int voters, int firstIndex) {}

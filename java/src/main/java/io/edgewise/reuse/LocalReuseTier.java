@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class LocalReuseTier implements ReuseTier {
   /** Calibration state is written to the store every this many new samples (and by save()). */
-  private static final int SAVE_EVERY = 64;
+  private static final int SAVE_EVERY = 256;
 
   private final ReuseStore store;
   private final ReuseOptions options;

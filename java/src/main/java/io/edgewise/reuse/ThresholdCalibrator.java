@@ -52,7 +52,7 @@ public final class ThresholdCalibrator {
     return samples.size();
   }
 
-  /** Adds a shadow decision from neighbours and the true label; recalibrates every 16 samples. */
+  /** Adds a shadow decision from neighbours and the true label; recalibrates every 32 samples. */
   public synchronized void add(List<Neighbour> nearest, int truth) {
     if (nearest.isEmpty() || truth < 0) {
       return;
@@ -67,7 +67,7 @@ public final class ThresholdCalibrator {
     while (samples.size() > window) {
       samples.removeFirst();
     }
-    if (++sinceCalibration >= 16) {
+    if (++sinceCalibration >= 32) {
       recalibrate();
     }
   }
@@ -83,19 +83,28 @@ public final class ThresholdCalibrator {
     HknnRule.Thresholds best = HknnRule.Thresholds.NEVER;
     int bestReuses = 0;
     double bestLower = 0;
+    List<Sample> window = new ArrayList<>(samples);
     for (int r = 1; r <= RADIUS_GRID; r++) {
       double radius = nearest[Math.min(nearest.length - 1, (int) ((long) r * nearest.length / (RADIUS_GRID + 1)))];
       if (radius <= 0) {
         radius = Math.ulp(1.0);
       }
+      // one vote per sample at this radius; each homogeneity threshold then only filters the votes
+      double[] share = new double[window.size()];
+      boolean[] right = new boolean[window.size()];
+      for (int i = 0; i < share.length; i++) {
+        Sample s = window.get(i);
+        HknnRule.Vote v = HknnRule.vote(s.distances(), s.labels(), radius);
+        share[i] = v == null ? -1 : v.share();
+        right[i] = v != null && v.label() == s.truth();
+      }
       for (double h : HOMOGENEITY_GRID) {
         int reuses = 0;
         int correct = 0;
-        for (Sample s : samples) {
-          HknnRule.Vote v = HknnRule.vote(s.distances(), s.labels(), radius);
-          if (v != null && v.share() >= h) {
+        for (int i = 0; i < share.length; i++) {
+          if (share[i] >= h) {
             reuses++;
-            if (v.label() == s.truth()) {
+            if (right[i]) {
               correct++;
             }
           }

@@ -235,6 +235,61 @@ class ReuseStoreTest {
     }
   }
 
+  /**
+   * One writer and several readers at once: readers never block on or see half of an insert (every neighbour they
+   * get decodes, and its label is the one its feature encodes), and the writer loses nothing.
+   */
+  @Test
+  void oneWriterAndManyReadersAtOnce() throws Exception {
+    int dim = 16;
+    try (ReuseStore s = ReuseStore.open(dir, ReuseStoreOptions.defaults())) {
+      Namespace ns = s.namespace("m", "t", new float[dim]);
+      java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicLong lookups = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        int seed = t;
+        readers.add(pool.submit(() -> {
+          SplittableRandom r = new SplittableRandom(100 + seed);
+          while (!done.get()) {
+            float[] q = randomVector(r, dim);
+            for (Neighbour n : s.nearest(ns, q, 3).nearest()) {
+              Optional<ReuseEntry> e = s.get(ns, n.id());
+              if (e.isPresent()) { // evicted meanwhile is fine; torn is not
+                assertEquals(labelOf(e.get().feature()), e.get().result().label());
+                assertEquals(n.label(), e.get().result().label());
+              }
+            }
+            lookups.incrementAndGet();
+          }
+          return null;
+        }));
+      }
+      java.util.concurrent.Future<?> writer = pool.submit(() -> {
+        SplittableRandom r = new SplittableRandom(99);
+        for (int i = 0; i < 3000; i++) {
+          float[] f = randomVector(r, dim);
+          assertTrue(s.insert(ns, f, StoredResult.label(labelOf(f), 1), 1000, "local") >= 0);
+        }
+        return null;
+      });
+      writer.get();
+      done.set(true);
+      for (var f : readers) {
+        f.get();
+      }
+      pool.shutdown();
+      assertEquals(3000, s.stats().entries());
+      assertTrue(lookups.get() > 0);
+    }
+  }
+
+  /** The label a feature encodes, so that readers can check entries whole. */
+  static int labelOf(float[] f) {
+    return f[0] > 0 ? 1 : 0;
+  }
+
   @Test
   void clearRemovesEverything() {
     SplittableRandom r = new SplittableRandom(7);
