@@ -3,7 +3,7 @@ package io.edgewise.reuse;
 import java.util.SplittableRandom;
 
 /**
- * Adaptive locality-sensitive hashing (A-LSH, FoggyCache, Guo et al., MobiCom 2018, section 4): p-stable random
+ * Adaptive locality-sensitive hashing (A-LSH, FoggyCache, Guo et al., MobiCom 2018): p-stable random
  * projections h(v) = floor((a.v + b) / w) in several independent tables, with a bucket width w that adapts to how
  * dense the stored data is around the query, so that a lookup inspects a near-constant number of candidates
  * however many entries the store holds.

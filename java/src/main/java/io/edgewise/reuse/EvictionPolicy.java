@@ -7,8 +7,9 @@ package io.edgewise.reuse;
  */
 public enum EvictionPolicy {
   /**
-   * Potluck's importance (Guo and Hu, ASPLOS 2018, section 4.4: an entry's value is how often it is reused times
-   * the computation it saves, per byte it occupies), aged so that an entry whose hits are long past fades:
+   * Importance after Potluck (Guo and Hu, ASPLOS 2018), which keeps the entries whose reuse saves the most
+   * computation: hits times compute time saved, per byte occupied (issue 7's rule for a byte-bounded store), aged so
+   * that an entry whose hits are long past fades:
    * {@code (hits + 1) * computeNanos / bytes * 2^(-(now - lastUse) / halfLife)}.
    */
   IMPORTANCE,

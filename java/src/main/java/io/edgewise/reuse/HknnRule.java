@@ -3,7 +3,7 @@ package io.edgewise.reuse;
 import java.util.List;
 
 /**
- * The homogenized kNN reuse decision (H-kNN, FoggyCache, Guo et al., MobiCom 2018, section 4.2): plain kNN takes
+ * The homogenized kNN reuse decision (H-kNN, FoggyCache, Guo et al., MobiCom 2018): plain kNN takes
  * the majority label of the k nearest even when they disagree; H-kNN reuses only when the neighbours within the
  * radius are homogeneous, i.e. one label holds at least a share {@code minHomogeneity} of their votes. Votes are
  * weighted by inverse distance, so an exact repeat outweighs far neighbours. Non-classification results have no

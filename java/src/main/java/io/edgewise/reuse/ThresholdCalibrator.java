@@ -8,7 +8,7 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Sets the H-kNN thresholds from an accuracy target, as FoggyCache makes its accuracy "tunable" (section 4.2):
+ * Sets the H-kNN thresholds from an accuracy target, as FoggyCache makes its accuracy "tunable":
  * every time the model really runs (a miss, or an audited hit) we know the true label and what the neighbours
  * found by the lookup said, so we keep a window of such shadow decisions. Calibration picks the (radius,
  * homogeneity) pair that would have reused most often while the fraction of reused results agreeing with the

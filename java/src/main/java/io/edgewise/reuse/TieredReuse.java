@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * FoggyCache's two-level lookup (Guo et al., MobiCom 2018, section 5): ask the tiers in order (a peer's store
+ * FoggyCache's two-level lookup (Guo et al., MobiCom 2018): ask the tiers in order (a peer's store
  * first, then this device's own) and take the first confident answer. A tier that fails (a peer down, a timeout)
  * counts as a miss: reuse is an optimization and never fails the request. Accuracy is tracked per origin.
  */
