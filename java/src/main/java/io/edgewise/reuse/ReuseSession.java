@@ -150,7 +150,7 @@ public final class ReuseSession implements AutoCloseable {
       long lookupNanos = System.nanoTime() - t1;
       metrics.lookupTime(lookupNanos);
 
-      boolean audit = hit.isPresent() && auditRandom.nextDouble() < options.auditRate();
+      boolean audit = hit.isPresent() && auditDraw() < options.auditRate();
       if (hit.isPresent() && !audit) {
         tiers.served(hit.get());
         metrics.hits.increment();
@@ -182,6 +182,13 @@ public final class ReuseSession implements AutoCloseable {
       return new ReuseResult(outputs, false, audit, hit.orElse(null), lookupNanos, computeNanos, headNanos);
     } finally {
       headOut.values().forEach(Tensor::close);
+    }
+  }
+
+  /** SplittableRandom is not thread-safe; run() is. */
+  private double auditDraw() {
+    synchronized (auditRandom) {
+      return auditRandom.nextDouble();
     }
   }
 
