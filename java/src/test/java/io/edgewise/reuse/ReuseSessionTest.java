@@ -14,6 +14,7 @@ import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +132,26 @@ class ReuseSessionTest {
       Namespace ns = store.findNamespace(rs.modelHash(), "/Flatten_output_0").orElseThrow();
       assertEquals(512, ns.dim());
       assertEquals(10, store.stats().entries());
+    }
+  }
+
+  /**
+   * A tap that is not a cut of the graph (a later node also reads a value computed before the tap) is refused with
+   * the node and value named: skipping the tail would otherwise lose that value.
+   */
+  @Test
+  void tapThatIsNotACutIsRefused() {
+    Path altered = dir.resolve("skip.onnx");
+    try (io.edgewise.model.Model m = io.edgewise.model.onnx.OnnxImporter.load(model())) {
+      m.graph().nodes().add(new io.edgewise.model.Node("skip", "Identity", List.of("/Relu_output_0"),
+          List.of("skip_out")));
+      m.graph().outputs().add(io.edgewise.model.ValueInfo.tensor("skip_out", io.edgewise.tensor.DType.FLOAT32));
+      io.edgewise.model.onnx.OnnxExporter.save(m, altered);
+    }
+    try (ReuseStore store = ReuseStore.open(dir.resolve("store"), ReuseStoreOptions.defaults())) {
+      EdgewiseException e = assertThrows(EdgewiseException.class, () -> ReuseSession.open(altered,
+          SessionOptions.defaults(), ReuseOptions.defaults().withTap("/Flatten_output_0"), store));
+      assertTrue(e.getMessage().contains("not a cut") && e.getMessage().contains("/Relu_output_0"), e.getMessage());
     }
   }
 
