@@ -47,6 +47,11 @@ public final class ReuseSession implements AutoCloseable {
   private final ReuseMetrics metrics;
   private final MeterRegistry registry;
   private final SplittableRandom auditRandom;
+  /**
+   * Smoothed compute time of the tail (EMA, 1/32 per run): the cost every entry of this model and tap saves. One
+   * run's wall time on a busy device varies 100x, and eviction by importance should not rank entries by that noise.
+   */
+  private final java.util.concurrent.atomic.AtomicLong computeEstimate = new java.util.concurrent.atomic.AtomicLong();
 
   private ReuseSession(Session head, Session tail, TapSplit split, ReuseOptions options, LocalReuseTier local,
       List<ReuseTier> peers, MeterRegistry registry) {
@@ -177,12 +182,16 @@ public final class ReuseSession implements AutoCloseable {
         metrics.audits.increment();
       } else {
         metrics.misses.increment();
-        remember(query, computed, computeNanos, "local");
+        remember(query, computed, smoothedCompute(computeNanos), "local");
       }
       return new ReuseResult(outputs, false, audit, hit.orElse(null), lookupNanos, computeNanos, headNanos);
     } finally {
       headOut.values().forEach(Tensor::close);
     }
+  }
+
+  private long smoothedCompute(long nanos) {
+    return computeEstimate.updateAndGet(e -> e == 0 ? nanos : e + (nanos - e) / 32);
   }
 
   /** SplittableRandom is not thread-safe; run() is. */

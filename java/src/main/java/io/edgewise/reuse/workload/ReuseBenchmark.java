@@ -86,12 +86,15 @@ public final class ReuseBenchmark {
     long perEntry = Math.max(1, main.entries() == 0 ? 1000 : bytesPerEntry(c.workDir().resolve("main")));
     long capacity = Math.max(4096, perEntry * c.capacityEntries());
     List<StreamRun> eviction = new ArrayList<>();
+    // a stream with more revisits of popular images (60% of bursts, shorter bursts): where eviction matters
+    List<CorrelatedStream.Frame> revisiting = CorrelatedStream.generate(c.data(), c.frames(),
+        new CorrelatedStream.Shape(4, 0.6, 0.2, 0.02, 0.15), c.seed() + 1);
     for (EvictionPolicy p : EvictionPolicy.values()) {
       progress.accept("eviction: " + p + " at " + capacity + " bytes");
       long[] clock = {0};
       ReuseStoreOptions o = big.withCapacityBytes(capacity).withEviction(p).withClock(() -> clock[0])
           .withHalfLifeMillis(60_000);
-      eviction.add(stream(c, frames, inputShape, c.tap(), c.target(), o, "evict-" + p, clock));
+      eviction.add(stream(c, revisiting, inputShape, c.tap(), c.target(), o, "evict-" + p, clock));
     }
     List<ScalePoint> scale = new ArrayList<>();
     for (int n : c.sizes()) {
