@@ -54,6 +54,17 @@ public final class EdgewiseNative {
       float b, @Cast("const float*") long x, @Cast("const float*") long packed, @Cast("const float*") long bias,
       @Cast("const float*") long residual, @Cast("float*") long y);
 
+  public static native int ew_conv2d_backward_weights(@Cast("const int64_t*") long[] geometry,
+      @Cast("const float*") float[] x, @Cast("const float*") float[] dy, @Cast("float*") float[] dw);
+
+  public static native int ew_conv2d_backward_data(@Cast("const int64_t*") long[] geometry,
+      @Cast("const float*") float[] dy, @Cast("const float*") float[] w, @Cast("float*") float[] dx);
+
+  /** ew_conv2d over Java arrays (training keeps its activations on the heap). */
+  public static native int ew_conv2d(@Cast("const int64_t*") long[] geometry, int activation, float a, float b,
+      @Cast("const float*") float[] x, @Cast("const float*") float[] w, @Cast("const float*") float[] bias,
+      @Cast("const float*") float[] residual, @Cast("float*") float[] y);
+
   public static native int ew_gemm_s8(@Cast("int64_t") long m, @Cast("int64_t") long n, @Cast("int64_t") long k,
       int aSigned, @Cast("const void*") long a, @Cast("int64_t") long lda, @Cast("const int32_t*") int[] aZero,
       @Cast("int64_t") long aZeroCount, int bSigned, @Cast("const void*") long b, @Cast("int64_t") long ldb,
