@@ -1,0 +1,228 @@
+package io.edgewise.train;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Node;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.train.ops.OpCall;
+import io.edgewise.train.ops.OpGradient;
+import io.edgewise.train.ops.OpGradients;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A graph made trainable: its float initializers copied to the heap as parameters, forward passes that keep what the
+ * backward pass needs (and drop the rest as soon as its last reader ran), and reverse-mode differentiation to the
+ * trainable parameters. Nodes none of whose parameters train are frozen: they run as in inference (batch
+ * normalization on its running statistics) and are differentiated only where a trainable node lies upstream.
+ */
+public final class TrainGraph {
+  private final List<Node> nodes;
+  private final List<OpGradient> ops = new ArrayList<>();
+  private final int opset;
+  private final TrainingKernels kernels;
+  private final Map<String, HeapTensor> parameters = new LinkedHashMap<>();
+  private final Map<String, long[]> intConstants = new HashMap<>();
+  private final Set<String> trainable;
+  private final Set<String> requiresGrad = new HashSet<>();
+  private final boolean[] active;
+  private final boolean[] frozen;
+  private final Map<String, Integer> lastUse = new HashMap<>();
+  private final Set<String> keptForBackward = new HashSet<>();
+  private final List<String> outputs;
+
+  /**
+   * @param trainable initializer names the optimizer updates (each must feed a parameter input of some node)
+   * @param differentiableInputs graph inputs whose gradient {@link #backward} should also return (gradient checks)
+   */
+  public TrainGraph(Graph graph, int opset, TrainingKernels kernels, Set<String> trainable,
+      Set<String> differentiableInputs) {
+    this.nodes = List.copyOf(graph.nodes());
+    this.opset = opset;
+    this.kernels = kernels;
+    this.outputs = graph.outputNames();
+    for (Map.Entry<String, Tensor> e : graph.initializers().entrySet()) {
+      Tensor t = e.getValue();
+      if (t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT64 || t.dtype() == DType.FLOAT16) {
+        parameters.put(e.getKey(), new HeapTensor(t.toFloatArray(), t.shape().intDims()));
+      } else if (t.dtype().isInteger()) {
+        intConstants.put(e.getKey(), t.toLongArray());
+      }
+    }
+    for (String name : trainable) {
+      if (!parameters.containsKey(name)) {
+        throw EdgewiseException.invalidArgument("trainable parameter '" + name + "' is not a float initializer of "
+            + "graph '" + graph.name() + "'");
+      }
+    }
+    this.trainable = Set.copyOf(trainable);
+    requiresGrad.addAll(trainable);
+    requiresGrad.addAll(differentiableInputs);
+    active = new boolean[nodes.size()];
+    frozen = new boolean[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      ops.add(OpGradients.of(n));
+      boolean anyTrainable = false;
+      for (int j = 0; j < n.inputs().size(); j++) {
+        anyTrainable |= trainable.contains(n.input(j)) && OpGradients.isParameterInput(n, j);
+        lastUse.put(n.input(j), i);
+      }
+      frozen[i] = !anyTrainable;
+      active[i] = n.inputs().stream().anyMatch(requiresGrad::contains);
+      if (active[i]) {
+        n.outputs().stream().filter(o -> !o.isEmpty()).forEach(requiresGrad::add);
+        keptForBackward.addAll(n.inputs());
+      }
+    }
+  }
+
+  /** Every float initializer by name (trainable parameters, running statistics, constants); live, not copies. */
+  public Map<String, HeapTensor> parameters() {
+    return parameters;
+  }
+
+  public Set<String> trainable() {
+    return trainable;
+  }
+
+  public TrainingKernels kernels() {
+    return kernels;
+  }
+
+  /** Whether the node at this position runs frozen (inference semantics, no parameter updates). */
+  public boolean isFrozen(int nodeIndex) {
+    return frozen[nodeIndex];
+  }
+
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  /** The values and saved state of one forward pass, consumed by {@link #backward}. */
+  public static final class Pass {
+    final Map<String, HeapTensor> values = new HashMap<>();
+    final OpGradient.Forward[] forwards;
+    final boolean training;
+
+    Pass(int nodes, boolean training) {
+      this.forwards = new OpGradient.Forward[nodes];
+      this.training = training;
+    }
+
+    public HeapTensor value(String name) {
+      HeapTensor v = values.get(name);
+      if (v == null) {
+        throw EdgewiseException.invalidArgument("value '" + name + "' was not kept by this pass");
+      }
+      return v;
+    }
+  }
+
+  /**
+   * Runs the graph. training = true: unfrozen batch normalizations use (and update, when updateRunningStats) batch
+   * statistics, and everything the backward pass needs is kept. training = false: inference semantics, nothing kept
+   * beyond the graph outputs.
+   */
+  public Pass forward(Map<String, HeapTensor> inputs, boolean training, boolean updateRunningStats) {
+    Pass pass = new Pass(nodes.size(), training);
+    pass.values.putAll(parameters);
+    pass.values.putAll(inputs);
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      HeapTensor[] in = new HeapTensor[n.inputs().size()];
+      for (int j = 0; j < in.length; j++) {
+        String name = n.input(j);
+        if (name.isEmpty() || intConstants.containsKey(name)) {
+          continue;
+        }
+        in[j] = pass.values.get(name);
+        if (in[j] == null) {
+          throw EdgewiseException.invalidArgument(n.describe() + " input '" + name + "' has no value (missing graph "
+              + "input?)");
+        }
+      }
+      OpCall call = new OpCall(n, opset, kernels, training && !frozen[i], updateRunningStats, intConstants);
+      OpGradient.Forward f = ops.get(i).forward(call, in);
+      for (int j = 0; j < f.outputs().length && j < n.outputs().size(); j++) {
+        if (!n.output(j).isEmpty()) {
+          pass.values.put(n.output(j), f.outputs()[j]);
+        }
+      }
+      if (training && active[i]) {
+        pass.forwards[i] = f;
+      }
+      for (String name : n.inputs()) {
+        boolean needed = training && keptForBackward.contains(name);
+        if (lastUse.get(name) == i && !needed && !outputs.contains(name) && !parameters.containsKey(name)) {
+          pass.values.remove(name);
+        }
+      }
+    }
+    return pass;
+  }
+
+  /**
+   * Reverse-mode differentiation of a training pass, seeded with the gradient of each named output. Returns the
+   * gradients of the trainable parameters (and of the differentiable inputs), by name.
+   */
+  public Map<String, HeapTensor> backward(Pass pass, Map<String, HeapTensor> outputGradients) {
+    if (!pass.training) {
+      throw EdgewiseException.invalidArgument("backward needs a forward pass run with training = true");
+    }
+    Map<String, HeapTensor> grads = new HashMap<>(outputGradients);
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      if (!active[i]) {
+        continue;
+      }
+      Node n = nodes.get(i);
+      HeapTensor[] dOut = new HeapTensor[n.outputs().size()];
+      boolean any = false;
+      for (int j = 0; j < dOut.length; j++) {
+        dOut[j] = grads.remove(n.output(j));
+        any |= dOut[j] != null;
+      }
+      if (!any) {
+        continue;
+      }
+      HeapTensor[] in = new HeapTensor[n.inputs().size()];
+      boolean[] wanted = new boolean[in.length];
+      for (int j = 0; j < in.length; j++) {
+        String name = n.input(j);
+        in[j] = name.isEmpty() ? null : pass.values.get(name);
+        wanted[j] = requiresGrad.contains(name) && (!parameters.containsKey(name) || trainable.contains(name));
+      }
+      OpCall call = new OpCall(n, opset, kernels, pass.training && !frozen[i], false, intConstants);
+      HeapTensor[] dIn = ops.get(i).backward(call, in, pass.forwards[i], dOut, wanted);
+      for (int j = 0; j < in.length; j++) {
+        if (wanted[j] && dIn[j] != null) {
+          grads.merge(n.input(j), dIn[j], TrainGraph::sum);
+        }
+      }
+    }
+    grads.keySet().retainAll(requiresGradLeaves());
+    return grads;
+  }
+
+  private Set<String> requiresGradLeaves() {
+    Set<String> leaves = new HashSet<>(requiresGrad);
+    for (Node n : nodes) {
+      n.outputs().forEach(leaves::remove);
+    }
+    return leaves;
+  }
+
+  private static HeapTensor sum(HeapTensor a, HeapTensor b) {
+    HeapTensor out = HeapTensor.zeros(a.shape());
+    for (int i = 0; i < out.size(); i++) {
+      out.data()[i] = a.data()[i] + b.data()[i];
+    }
+    return out;
+  }
+}
