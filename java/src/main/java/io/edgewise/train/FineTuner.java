@@ -70,6 +70,7 @@ public final class FineTuner {
     String input = singleInput(graph);
     int[] sampleShape = sampleShape(graph, input, data.train().featuresPerSample());
     String output = graph.outputs().get(0).name();
+    checkClasses(graph.outputs().get(0), Math.max(data.train().classes(), data.test().classes()));
     LOG.info("fine-tuning {} on {}: {} trainable parameter tensors ({} values), {} train / {} test samples",
         model.label(), kernels.device(), trainable.size(), trainable.stream()
             .mapToLong(n -> trainGraph.parameters().get(n).size()).sum(), data.train().size(), data.test().size());
@@ -216,6 +217,17 @@ public final class FineTuner {
           + "' has " + inputs);
     }
     return inputs.get(0);
+  }
+
+  /** Refuses data with more classes than the model scores, before any training time is spent. */
+  private static void checkClasses(ValueInfo output, int classes) {
+    if (output.hasRank() && !output.dims().isEmpty()) {
+      ValueInfo.Dim last = output.dims().get(output.dims().size() - 1);
+      if (last.isKnown() && last.value() < classes) {
+        throw EdgewiseException.invalidArgument("the data has labels 0.." + (classes - 1) + " but the model's output '"
+            + output.name() + "' scores " + last.value() + " classes (use --replace-head " + classes + ")");
+      }
+    }
   }
 
   /** The model input's shape without its batch axis; it must hold the data's features per sample. */
