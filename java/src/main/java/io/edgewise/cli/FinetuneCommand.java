@@ -122,6 +122,10 @@ final class FinetuneCommand implements Callable<Integer> {
             + "samples/s%s%n", r.device(), r.epochs() - r.resumedFromEpoch(), r.trainingSeconds(),
             r.medianEpochSeconds(), r.samplesPerSecond(),
             r.resumedFromEpoch() > 0 ? " (resumed after epoch " + r.resumedFromEpoch() + ")" : "");
+        long rss = peakRssBytes();
+        if (rss > 0) {
+          stdout.printf("peak RSS %d MiB (measured: VmHWM of this process)%n", rss >> 20);
+        }
         stdout.println("wrote " + out);
       }
     }
@@ -149,8 +153,23 @@ final class FinetuneCommand implements Callable<Integer> {
           "learning_rate", e.learningRate(), "seconds", e.seconds()));
     }
     s.put("history", history);
+    s.put("peak_rss_bytes", peakRssBytes());
     s.put("output", out.toString());
     return s;
+  }
+
+  /** The process's peak resident set (heap, native memory, code), measured by Linux; -1 elsewhere. */
+  static long peakRssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // not Linux: unknown
+    }
+    return -1;
   }
 
   /** A progress bar on stderr while a terminal watches, and one line per epoch. */
