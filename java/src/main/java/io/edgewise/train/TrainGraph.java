@@ -83,6 +83,105 @@ public final class TrainGraph {
     }
   }
 
+  /**
+   * The values an active node (one a gradient flows through) reads from the frozen part of the graph: graph inputs
+   * and outputs of inactive nodes. Inactive nodes are pure functions of the graph inputs (their parameters are fixed
+   * and their batch normalizations use running statistics), so these values can be computed once per sample and
+   * reused every epoch ({@link #frozenFeatures}, {@link #forwardFromFrozen}).
+   */
+  public List<String> frozenFrontier() {
+    Set<String> producedByActive = new HashSet<>();
+    List<String> frontier = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (active[i]) {
+        nodes.get(i).outputs().forEach(producedByActive::add);
+      }
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!active[i]) {
+        continue;
+      }
+      for (String in : nodes.get(i).inputs()) {
+        if (!in.isEmpty() && !producedByActive.contains(in) && !parameters.containsKey(in)
+            && !intConstants.containsKey(in) && !frontier.contains(in)) {
+          frontier.add(in);
+        }
+      }
+    }
+    return frontier;
+  }
+
+  /** Runs only the inactive nodes (inference semantics) and returns the frontier values. */
+  public Map<String, HeapTensor> frozenFeatures(Map<String, HeapTensor> inputs) {
+    List<String> frontier = frozenFrontier();
+    Map<String, HeapTensor> values = new HashMap<>(parameters);
+    values.putAll(inputs);
+    Map<String, Integer> lastInactiveUse = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!active[i]) {
+        for (String in : nodes.get(i).inputs()) {
+          lastInactiveUse.put(in, i);
+        }
+      }
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!active[i]) {
+        runNode(i, values, false, false);
+        for (String in : nodes.get(i).inputs()) {
+          if (lastInactiveUse.get(in) == i && !frontier.contains(in) && !parameters.containsKey(in)) {
+            values.remove(in);  // keeps the peak at a few activations, not the whole frozen part's
+          }
+        }
+      }
+    }
+    Map<String, HeapTensor> out = new LinkedHashMap<>();
+    for (String name : frontier) {
+      out.put(name, values.get(name));
+    }
+    return out;
+  }
+
+  /**
+   * A training pass given the frontier values (from {@link #frozenFeatures}): only the active nodes run. Equivalent
+   * to {@link #forward} with training = true on the inputs the features were computed from.
+   */
+  public Pass forwardFromFrozen(Map<String, HeapTensor> frontierValues, boolean updateRunningStats) {
+    Pass pass = new Pass(nodes.size(), true);
+    pass.values.putAll(parameters);
+    pass.values.putAll(frontierValues);
+    for (int i = 0; i < nodes.size(); i++) {
+      if (active[i]) {
+        pass.forwards[i] = runNode(i, pass.values, true, updateRunningStats);
+      }
+    }
+    return pass;
+  }
+
+  private OpGradient.Forward runNode(int i, Map<String, HeapTensor> values, boolean training,
+      boolean updateRunningStats) {
+    Node n = nodes.get(i);
+    HeapTensor[] in = new HeapTensor[n.inputs().size()];
+    for (int j = 0; j < in.length; j++) {
+      String name = n.input(j);
+      if (name.isEmpty() || intConstants.containsKey(name)) {
+        continue;
+      }
+      in[j] = values.get(name);
+      if (in[j] == null) {
+        throw EdgewiseException.invalidArgument(n.describe() + " input '" + name + "' has no value (missing graph "
+            + "input?)");
+      }
+    }
+    OpCall call = new OpCall(n, opset, kernels, training && !frozen[i], updateRunningStats, intConstants);
+    OpGradient.Forward f = ops.get(i).forward(call, in);
+    for (int j = 0; j < f.outputs().length && j < n.outputs().size(); j++) {
+      if (!n.output(j).isEmpty()) {
+        values.put(n.output(j), f.outputs()[j]);
+      }
+    }
+    return f;
+  }
+
   /** Every float initializer by name (trainable parameters, running statistics, constants); live, not copies. */
   public Map<String, HeapTensor> parameters() {
     return parameters;
@@ -136,25 +235,7 @@ public final class TrainGraph {
     pass.values.putAll(inputs);
     for (int i = 0; i < nodes.size(); i++) {
       Node n = nodes.get(i);
-      HeapTensor[] in = new HeapTensor[n.inputs().size()];
-      for (int j = 0; j < in.length; j++) {
-        String name = n.input(j);
-        if (name.isEmpty() || intConstants.containsKey(name)) {
-          continue;
-        }
-        in[j] = pass.values.get(name);
-        if (in[j] == null) {
-          throw EdgewiseException.invalidArgument(n.describe() + " input '" + name + "' has no value (missing graph "
-              + "input?)");
-        }
-      }
-      OpCall call = new OpCall(n, opset, kernels, training && !frozen[i], updateRunningStats, intConstants);
-      OpGradient.Forward f = ops.get(i).forward(call, in);
-      for (int j = 0; j < f.outputs().length && j < n.outputs().size(); j++) {
-        if (!n.output(j).isEmpty()) {
-          pass.values.put(n.output(j), f.outputs()[j]);
-        }
-      }
+      OpGradient.Forward f = runNode(i, pass.values, training, updateRunningStats);
       if (training && active[i]) {
         pass.forwards[i] = f;
       }

@@ -126,6 +126,19 @@ class DigitsFineTuneTest {
   }
 
   @Test
+  void cachingTheFrozenFeaturesChangesNothingButTheTime() {
+    DataSplit data = protocolB();
+    float[] cached = tunedHead(config("ref", 3).withOptimizer("sgd", 0.9, false, 0), data);
+    float[] recomputed = tunedHead(config("ref", 3).withOptimizer("sgd", 0.9, false, 0).withFeatureCacheBytes(0),
+        data);
+    assertArrayEquals(recomputed, cached, 1e-6f);
+    try (Model m = OnnxImporter.load(modelFile())) {
+      FineTuner.Result r = new FineTuner(m, config("cpu", 1), null).run(data);
+      assertTrue(r.featureCacheSeconds() > 0, "the frozen convolutions were cached");
+    }
+  }
+
+  @Test
   void refAndCpuTrainTheSameModel() {
     DataSplit data = protocolB();
     float[] ref = tunedHead(config("ref", 3).withOptimizer("adam", 0, false, 0), data);
