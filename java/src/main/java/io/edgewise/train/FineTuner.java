@@ -84,7 +84,8 @@ public final class FineTuner {
     int start = resume(fingerprint, optimizer, history);
     long c0 = System.nanoTime();
     FrozenFeatureCache cache = start < config.epochs()
-        ? FrozenFeatureCache.build(trainGraph, data.train(), input, sampleShape, config.featureCacheBytes())
+        ? FrozenFeatureCache.build(trainGraph, data.train(), input, sampleShape, config.featureCacheBytes(),
+            config.batchSize())
         : null;
     double cacheSeconds = (System.nanoTime() - c0) / 1e9;
     double seconds = cacheSeconds;

@@ -14,21 +14,21 @@ import org.slf4j.LoggerFactory;
  */
 final class FrozenFeatureCache {
   private static final Logger LOG = LoggerFactory.getLogger(FrozenFeatureCache.class);
-  private static final int CHUNK = 64;
-
   private final Map<String, float[]> features = new LinkedHashMap<>();
   private final Map<String, int[]> sampleShapes = new LinkedHashMap<>();
 
   /** The cache, or null when nothing is frozen upstream of the trained part or the features exceed the budget. */
-  static FrozenFeatureCache build(TrainGraph graph, Dataset train, String input, int[] sampleShape, long budget) {
+  /** chunk: samples per frozen forward pass (the training batch size, so peak memory stays that of training). */
+  static FrozenFeatureCache build(TrainGraph graph, Dataset train, String input, int[] sampleShape, long budget,
+      int chunk) {
     List<String> frontier = graph.frozenFrontier();
     if (budget <= 0 || frontier.isEmpty() || frontier.equals(List.of(input))) {
       return null;
     }
     FrozenFeatureCache cache = new FrozenFeatureCache();
     int n = train.size();
-    for (int start = 0; start < n; start += CHUNK) {
-      int[] idx = new int[Math.min(CHUNK, n - start)];
+    for (int start = 0; start < n; start += chunk) {
+      int[] idx = new int[Math.min(chunk, n - start)];
       for (int i = 0; i < idx.length; i++) {
         idx[i] = start + i;
       }
