@@ -28,7 +28,7 @@ big.tofile(os.path.join(dst, "digits224_x.f32"))
 y[rows].tofile(os.path.join(dst, "digits224_y.u8"))
 json.dump({"train": list(range(96)), "test": list(range(96, 128))}, open(os.path.join(dst, "split.json"), "w"))
 PY
-EDGEWISE_JAVA_OPTS="-Xmx2g" /usr/bin/time -v "$root/edgewise" finetune "$shared/models/resnet18" \
+EDGEWISE_JAVA_OPTS="-Xmx2g ${EDGEWISE_JAVA_OPTS:-}" /usr/bin/time -v "$root/edgewise" finetune "$shared/models/resnet18" \
   --data "$work/data" --split "$work/data/split.json" --replace-head 10 \
   --freeze-until /layer3/layer3.1/relu_1/Relu --epochs "$epochs" --batch 8 --lr 0.01 --momentum 0.9 \
   --device cpu --threads "$threads" --out "$work/tuned.onnx" --json 2>"$work/time.txt"
