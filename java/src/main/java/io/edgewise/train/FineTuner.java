@@ -106,7 +106,13 @@ public final class FineTuner {
             : trainGraph.forward(Map.of(input, data.train().batch(idx, sampleShape)), true, true);
         HeapTensor logits = pass.value(output);
         HeapTensor dLogits = HeapTensor.zeros(logits.shape());
-        lossSum += Loss.softmaxCrossEntropy(labels).evaluate(logits, dLogits) * idx.length;
+        double loss = Loss.softmaxCrossEntropy(labels).evaluate(logits, dLogits);
+        if (!Double.isFinite(loss)) {
+          throw new EdgewiseException(EdgewiseException.ErrorCode.INVALID_ARGUMENT, "training diverged: the loss "
+              + "of epoch " + (epoch + 1) + ", batch " + (b + 1) + " is " + loss + " (learning rate " + lr
+              + " too high?)");
+        }
+        lossSum += loss * idx.length;
         correct += countCorrect(logits, labels);
         Map<String, HeapTensor> grads = trainGraph.backward(pass, Map.of(output, dLogits));
         optimizer.step(trainGraph.parameters(), grads, lr);

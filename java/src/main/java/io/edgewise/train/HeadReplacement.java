@@ -11,11 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Replaces the classifier head (the Gemm producing the graph's output) by one with N outputs: the rows of the old
+ * Replaces the classifier head (the Gemm or 1x1-style Conv producing the graph's output, possibly through pooling,
+ * Relu and Flatten) by one with N outputs: the rows of the old
  * classes are copied, the rows of new classes (weights and bias) are zero, so the new model scores the old classes
  * exactly as before and the new ones at 0 until trained.
  */
 public final class HeadReplacement {
+  /** Ops between the head and the output that keep the class axis (SqueezeNet: Conv, Relu, pooling, Flatten). */
+  private static final java.util.Set<String> PASS_THROUGH = java.util.Set.of("Flatten", "Reshape",
+      "GlobalAveragePool", "Relu", "Clip", "LeakyRelu", "Identity", "Dropout");
+
   private HeadReplacement() {}
 
   /** Edits the graph in place; returns the head node. */
@@ -28,29 +33,38 @@ public final class HeadReplacement {
           + graph.name() + "' has " + graph.outputs().size());
     }
     String output = graph.outputs().get(0).name();
+    List<Node> between = new ArrayList<>();
     Node head = graph.producer(output);
-    if (head == null || !head.opType().equals("Gemm") || !graph.isInitializer(head.input(1))
-        || head.attrInt("transA", 0) != 0) {
-      throw EdgewiseException.invalidArgument("head replacement needs the output '" + output + "' to come from a "
-          + "Gemm with constant weights, but it comes from " + (head == null ? "no node" : head.describe()));
+    while (head != null && PASS_THROUGH.contains(head.opType()) && head.hasInput(0)) {
+      between.add(head);
+      head = graph.producer(head.input(0));
     }
-    boolean transB = head.attrInt("transB", 0) != 0;
+    boolean conv = head != null && head.opType().equals("Conv") && head.attrInt("group", 1) == 1;
+    boolean gemm = head != null && head.opType().equals("Gemm") && head.attrInt("transA", 0) == 0;
+    if (!(conv || gemm) || !graph.isInitializer(head.input(1))) {
+      throw EdgewiseException.invalidArgument("head replacement needs the output '" + output + "' to come from a "
+          + "Gemm or an ungrouped Conv with constant weights (through " + PASS_THROUGH + "), but it comes from "
+          + (head == null ? "no node" : head.describe()));
+    }
+    // Conv weights [classes, C, kh, kw] are laid out as Gemm's with transB: one row per class
+    boolean rowsAreClasses = conv || head.attrInt("transB", 0) != 0;
     Tensor w = graph.initializers().get(head.input(1));
-    int old = (int) w.shape().dim(transB ? 0 : 1);
-    int features = (int) w.shape().dim(transB ? 1 : 0);
+    long[] wDims = w.shape().dims();
+    int old = (int) wDims[rowsAreClasses ? 0 : 1];
+    int features = (int) (w.size() / old);
     float[] src = w.toFloatArray();
     float[] dst = new float[classes * features];
     for (int k = 0; k < Math.min(old, classes); k++) {
       for (int f = 0; f < features; f++) {
-        if (transB) {
+        if (rowsAreClasses) {
           dst[k * features + f] = src[k * features + f];
         } else {
           dst[f * classes + k] = src[f * old + k];
         }
       }
     }
-    replaceInitializer(graph, head.input(1), Tensor.ofFloats(transB ? Shape.of(classes, features)
-        : Shape.of(features, classes), dst));
+    wDims[rowsAreClasses ? 0 : 1] = classes;
+    replaceInitializer(graph, head.input(1), Tensor.ofFloats(Shape.of(wDims), dst));
     float[] bias = new float[classes];
     if (head.hasInput(2)) {
       Tensor b = graph.initializers().get(head.input(2));
@@ -75,6 +89,8 @@ public final class HeadReplacement {
     dims.set(dims.size() - 1, ValueInfo.Dim.of(classes));
     graph.outputs().set(0, new ValueInfo(out.name(), out.dtype() == null ? DType.FLOAT32 : out.dtype(), dims, null));
     graph.valueInfo().remove(out.name());
+    graph.valueInfo().remove(head.output(0));  // the values after the head change their class axis
+    between.forEach(n -> graph.valueInfo().remove(n.output(0)));
     return head;
   }
 

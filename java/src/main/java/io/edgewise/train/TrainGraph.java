@@ -43,7 +43,7 @@ public final class TrainGraph {
    */
   public TrainGraph(Graph graph, int opset, TrainingKernels kernels, Set<String> trainable,
       Set<String> differentiableInputs) {
-    this.nodes = List.copyOf(graph.nodes());
+    this.nodes = graph.nodes().stream().filter(n -> !isConstantNode(n)).toList();
     this.opset = opset;
     this.kernels = kernels;
     this.outputs = graph.outputNames();
@@ -53,6 +53,11 @@ public final class TrainGraph {
         parameters.put(e.getKey(), new HeapTensor(t.toFloatArray(), t.shape().intDims()));
       } else if (t.dtype().isInteger()) {
         intConstants.put(e.getKey(), t.toLongArray());
+      }
+    }
+    for (Node n : graph.nodes()) {
+      if (isConstantNode(n)) {
+        addConstant(n);
       }
     }
     for (String name : trainable) {
@@ -80,6 +85,35 @@ public final class TrainGraph {
         n.outputs().stream().filter(o -> !o.isEmpty()).forEach(requiresGrad::add);
         keptForBackward.addAll(n.inputs());
       }
+    }
+  }
+
+  /** Constant nodes (exporters write Clip's bounds and shapes that way) become constants of the graph. */
+  private static boolean isConstantNode(Node n) {
+    return n.opType().equals("Constant") && n.domain().isEmpty();
+  }
+
+  private void addConstant(Node n) {
+    String out = n.output(0);
+    if (n.hasAttr("value")) {
+      Tensor t = n.attr("value").asTensor();
+      if (t.dtype().isFloatingPoint()) {
+        parameters.put(out, new HeapTensor(t.toFloatArray(), t.shape().intDims()));
+      } else {
+        intConstants.put(out, t.toLongArray());
+      }
+    } else if (n.hasAttr("value_float")) {
+      parameters.put(out, new HeapTensor(new float[] {n.attrFloat("value_float", 0)}, new int[0]));
+    } else if (n.hasAttr("value_floats")) {
+      float[] v = n.attrFloats("value_floats", new float[0]);
+      parameters.put(out, new HeapTensor(v, new int[] {v.length}));
+    } else if (n.hasAttr("value_int")) {
+      intConstants.put(out, new long[] {n.attrInt("value_int", 0)});
+    } else if (n.hasAttr("value_ints")) {
+      intConstants.put(out, n.attrInts("value_ints", new long[0]));
+    } else {
+      throw EdgewiseException.notImplemented(n.describe() + ": only value, value_float(s) and value_int(s) constants "
+          + "are supported in training");
     }
   }
 
