@@ -141,8 +141,8 @@ public final class FineTuner {
   private Checkpoint checkpoint(String fingerprint, int epochsDone, Optimizer optimizer, double seconds,
       List<EpochStats> history) {
     Map<String, float[]> params = new HashMap<>();
-    for (Map.Entry<String, HeapTensor> e : trainGraph.parameters().entrySet()) {
-      params.put(e.getKey(), e.getValue().data());  // written out at once, before the next step changes them
+    for (String name : trainGraph.mutableParameters()) {
+      params.put(name, trainGraph.parameters().get(name).data());  // written at once, before the next step
     }
     List<double[]> h = history.stream().map(s -> new double[] {s.epoch(), s.learningRate(), s.loss(),
         s.trainAccuracy(), s.seconds(), s.samples()}).toList();

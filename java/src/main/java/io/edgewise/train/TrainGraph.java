@@ -225,6 +225,22 @@ public final class TrainGraph {
     return trainable;
   }
 
+  /** What training changes: the trainable parameters and the running statistics of batch norms that train. */
+  public Set<String> mutableParameters() {
+    Set<String> out = new java.util.TreeSet<>(trainable);
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      if (!frozen[i] && n.opType().equals("BatchNormalization")) {
+        for (int j = 3; j <= 4; j++) {
+          if (parameters.containsKey(n.input(j))) {
+            out.add(n.input(j));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   public TrainingKernels kernels() {
     return kernels;
   }
