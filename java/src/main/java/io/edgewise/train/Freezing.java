@@ -57,7 +57,7 @@ public record Freezing(String untilNode, Set<String> names) {
         continue;
       }
       for (int j = 0; j < n.inputs().size(); j++) {
-        String in = n.input(j);
+        String in = source(graph, n.input(j));
         if (graph.isInitializer(in) && OpGradients.isParameterInput(n, j) && !names.contains(in)
             && graph.initializers().get(in).dtype().isFloatingPoint()) {
           trainable.add(in);
@@ -66,13 +66,26 @@ public record Freezing(String untilNode, Set<String> names) {
     }
     // a parameter shared with a frozen node stays frozen: freezing wins
     for (int i = 0; i <= until; i++) {
-      nodes.get(i).inputs().forEach(trainable::remove);
+      nodes.get(i).inputs().forEach(in -> trainable.remove(source(graph, in)));
     }
     if (trainable.isEmpty()) {
       throw EdgewiseException.invalidArgument("nothing left to train: every parameter of graph '" + graph.name()
           + "' is frozen");
     }
     return trainable;
+  }
+
+  /**
+   * The initializer behind a chain of Identity nodes (exporters route SqueezeNet's weights that way), else the value
+   * itself; the gradient flows back through the Identity nodes to it.
+   */
+  static String source(Graph graph, String value) {
+    String v = value;
+    for (Node p = graph.producer(v); p != null && p.opType().equals("Identity") && p.hasInput(0);
+        p = graph.producer(v)) {
+      v = p.input(0);
+    }
+    return v;
   }
 
   private static String sample(Collection<String> names) {
