@@ -92,38 +92,11 @@ public final class FineTuner {
     int samples = 0;
     List<Double> epochSeconds = new ArrayList<>();
     for (int epoch = start; epoch < config.epochs(); epoch++) {
-      double lr = schedule.at(epoch);
-      int[] order = shuffled(data.train().size(), config.seed(), epoch);
-      int batches = (order.length + config.batchSize() - 1) / config.batchSize();
-      double lossSum = 0;
-      int correct = 0;
-      long t0 = System.nanoTime();
-      for (int b = 0; b < batches; b++) {
-        int[] idx = Arrays.copyOfRange(order, b * config.batchSize(), Math.min(order.length, (b + 1)
-            * config.batchSize()));
-        int[] labels = data.train().labels(idx);
-        TrainGraph.Pass pass = cache != null ? trainGraph.forwardFromFrozen(cache.batch(idx), true)
-            : trainGraph.forward(Map.of(input, data.train().batch(idx, sampleShape)), true, true);
-        HeapTensor logits = pass.value(output);
-        HeapTensor dLogits = HeapTensor.zeros(logits.shape());
-        double loss = Loss.softmaxCrossEntropy(labels).evaluate(logits, dLogits);
-        if (!Double.isFinite(loss)) {
-          throw new EdgewiseException(EdgewiseException.ErrorCode.INVALID_ARGUMENT, "training diverged: the loss "
-              + "of epoch " + (epoch + 1) + ", batch " + (b + 1) + " is " + loss + " (learning rate " + lr
-              + " too high?)");
-        }
-        lossSum += loss * idx.length;
-        correct += countCorrect(logits, labels);
-        Map<String, HeapTensor> grads = trainGraph.backward(pass, Map.of(output, dLogits));
-        optimizer.step(trainGraph.parameters(), grads, lr);
-        listener.batchDone(epoch, b, batches);
-      }
-      double dt = (System.nanoTime() - t0) / 1e9;
-      seconds += dt;
-      samples += order.length;
-      epochSeconds.add(dt);
-      EpochStats stats = new EpochStats(epoch, config.epochs(), lr, lossSum / order.length,
-          (double) correct / order.length, dt, order.length);
+      EpochStats stats = trainEpoch(epoch, schedule.at(epoch), data.train(), cache, input, output, sampleShape,
+          optimizer);
+      seconds += stats.seconds();
+      samples += stats.samples();
+      epochSeconds.add(stats.seconds());
       history.add(stats);
       if (config.checkpointDir() != null) {
         checkpoint(fingerprint, epoch + 1, optimizer, seconds, history).save(config.checkpointDir());
@@ -136,6 +109,38 @@ public final class FineTuner {
         .get(epochSeconds.size() / 2);
     return new Result(accuracy, config.epochs(), start, seconds, seconds > 0 ? samples / seconds : 0, median,
         cache == null ? 0 : cacheSeconds, List.copyOf(history), trainable, kernels.device());
+  }
+
+  /** One pass over the shuffled training set: forward, loss, backward and an optimizer step per batch. */
+  private EpochStats trainEpoch(int epoch, double lr, Dataset train, FrozenFeatureCache cache, String input,
+      String output, int[] sampleShape, Optimizer optimizer) {
+    int[] order = shuffled(train.size(), config.seed(), epoch);
+    int batches = (order.length + config.batchSize() - 1) / config.batchSize();
+    double lossSum = 0;
+    int correct = 0;
+    long t0 = System.nanoTime();
+    for (int b = 0; b < batches; b++) {
+      int[] idx = Arrays.copyOfRange(order, b * config.batchSize(), Math.min(order.length, (b + 1)
+          * config.batchSize()));
+      int[] labels = train.labels(idx);
+      TrainGraph.Pass pass = cache != null ? trainGraph.forwardFromFrozen(cache.batch(idx), true)
+          : trainGraph.forward(Map.of(input, train.batch(idx, sampleShape)), true, true);
+      HeapTensor logits = pass.value(output);
+      HeapTensor dLogits = HeapTensor.zeros(logits.shape());
+      double loss = Loss.softmaxCrossEntropy(labels).evaluate(logits, dLogits);
+      if (!Double.isFinite(loss)) {
+        throw new EdgewiseException(EdgewiseException.ErrorCode.INVALID_ARGUMENT, "training diverged: the loss of "
+            + "epoch " + (epoch + 1) + ", batch " + (b + 1) + " is " + loss + " (learning rate " + lr + " too high?)");
+      }
+      lossSum += loss * idx.length;
+      correct += countCorrect(logits, labels);
+      Map<String, HeapTensor> grads = trainGraph.backward(pass, Map.of(output, dLogits));
+      optimizer.step(trainGraph.parameters(), grads, lr);
+      listener.batchDone(epoch, b, batches);
+    }
+    double dt = (System.nanoTime() - t0) / 1e9;
+    return new EpochStats(epoch, config.epochs(), lr, lossSum / order.length, (double) correct / order.length, dt,
+        order.length);
   }
 
   private Checkpoint checkpoint(String fingerprint, int epochsDone, Optimizer optimizer, double seconds,
