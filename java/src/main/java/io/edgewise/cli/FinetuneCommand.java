@@ -45,7 +45,8 @@ final class FinetuneCommand implements Callable<Integer> {
   int shots;
 
   @Option(names = "--replace-head", paramLabel = "N", defaultValue = "0",
-      description = "Replace the final Gemm by one with N outputs (old rows copied, new rows zero).")
+      description = "Replace the classifier head (final Gemm or Conv) by one with N outputs (old rows copied, new "
+          + "rows zero).")
   int replaceHead;
 
   @Option(names = "--freeze-until", paramLabel = "NODE", description = "Freeze every node up to and including NODE "
@@ -55,20 +56,22 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--freeze", paramLabel = "NAME", description = "Also freeze this node or initializer (repeatable).")
   List<String> freeze = new ArrayList<>();
 
-  @Option(names = "--epochs", defaultValue = "20") int epochs;
+  @Option(names = "--epochs", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).") int epochs;
 
-  @Option(names = "--lr", defaultValue = "0.05") double lr;
+  @Option(names = "--lr", defaultValue = "0.05", description = "Learning rate (default: ${DEFAULT-VALUE}).") double lr;
 
-  @Option(names = "--batch", defaultValue = "32") int batch;
+  @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
 
   @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
   String optimizer;
 
-  @Option(names = "--momentum", defaultValue = "0") double momentum;
+  @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+  double momentum;
 
-  @Option(names = "--nesterov") boolean nesterov;
+  @Option(names = "--nesterov", description = "Nesterov momentum (SGD).") boolean nesterov;
 
-  @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
+  @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+  double weightDecay;
 
   @Option(names = "--schedule", defaultValue = "constant", description = "constant, cosine or step:SIZE:GAMMA.")
   String schedule;
@@ -80,7 +83,9 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--threads", defaultValue = "0", description = "Native threads, 0 for the default.") int threads;
 
-  @Option(names = "--out", required = true, paramLabel = "TUNED.onnx") Path out;
+  @Option(names = "--out", required = true, paramLabel = "TUNED.onnx", description = "Where the tuned model is "
+      + "written.")
+  Path out;
 
   @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Where a checkpoint is written after every "
       + "epoch (default: TUNED.onnx.ckpt).")
