@@ -78,7 +78,7 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the per-epoch shuffles.") long seed;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "ref or cpu (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--device", defaultValue = "cpu", description = "ref, cpu or fpga[:i] (default: ${DEFAULT-VALUE}).")
   String device;
 
   @Option(names = "--threads", defaultValue = "0", description = "Native threads, 0 for the default.") int threads;
@@ -120,8 +120,9 @@ final class FinetuneCommand implements Callable<Integer> {
         weightDecay, seed, new Freezing(freezeUntil, Set.copyOf(freeze)), replaceHead, ckpt, resume,
         (long) featureCacheMib << 20);
     DataSplit splitData = DataSplit.load(data, split, protocol, shots);
-    try (Model m = OnnxImporter.load(file); Progress progress = new Progress(json ? err : stdout)) {
-      FineTuner.Result r = new FineTuner(m, config, progress).run(splitData);
+    try (Model m = OnnxImporter.load(file); Progress progress = new Progress(json ? err : stdout);
+        FineTuner tuner = new FineTuner(m, config, progress)) {
+      FineTuner.Result r = tuner.run(splitData);
       TunedModels.export(m, out);
       if (json) {
         stdout.println(Json.write(summary(r, splitData)));

@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * Fine-tunes a classifier: optional head replacement, frozen layers, mini-batch training with softmax cross-entropy,
  * a checkpoint after every epoch (and resume from the newest), then the tuned parameters written back into the model
  * (export it with {@link TunedModels#export}). Deterministic under the seed: the shuffle of epoch e depends only on
- * (seed, e), so a resumed run sees the same batches as an uninterrupted one.
+ * (seed, e), so a resumed run sees the same batches as an uninterrupted one. close() releases the device the run
+ * opened; the trainable graph stays usable until then.
  */
-public final class FineTuner {
+public final class FineTuner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FineTuner.class);
   private static final int EVAL_BATCH = 64;
 
@@ -48,6 +49,7 @@ public final class FineTuner {
   private final FineTuneConfig config;
   private final Listener listener;
   private TrainGraph trainGraph;
+  private TrainingKernels kernels;
 
   public FineTuner(Model model, FineTuneConfig config, Listener listener) {
     this.model = model;
@@ -66,7 +68,10 @@ public final class FineTuner {
       HeadReplacement.replace(graph, config.replaceHead());
     }
     Set<String> trainable = config.freezing().trainableParameters(graph);
-    TrainingKernels kernels = TrainingKernels.forDevice(config.device());
+    if (kernels != null) {
+      throw EdgewiseException.invalidArgument("a FineTuner runs once; create another for the next run");
+    }
+    kernels = TrainingKernels.forDevice(config.device());
     trainGraph = new TrainGraph(graph, model.opset(), kernels, trainable, Set.of());
     String input = singleInput(graph);
     int[] sampleShape = sampleShape(graph, input, data.train().featuresPerSample());
@@ -109,6 +114,14 @@ public final class FineTuner {
         .get(epochSeconds.size() / 2);
     return new Result(accuracy, config.epochs(), start, seconds, seconds > 0 ? samples / seconds : 0, median,
         cache == null ? 0 : cacheSeconds, List.copyOf(history), trainable, kernels.device());
+  }
+
+  /** Releases the device the run opened (an fpga image; nothing for ref and cpu). */
+  @Override
+  public void close() {
+    if (kernels != null) {
+      kernels.close();
+    }
   }
 
   /** One pass over the shuffled training set: forward, loss, backward and an optimizer step per batch. */

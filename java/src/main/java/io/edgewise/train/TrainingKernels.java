@@ -12,7 +12,7 @@ import io.edgewise.EdgewiseException.ErrorCode;
  * out_w, kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w, pad_top, pad_left, group); the weights are
  * [out_channels, in_channels / group, kernel_h, kernel_w].
  */
-public interface TrainingKernels {
+public interface TrainingKernels extends AutoCloseable {
   /** The device name, as on the command line. */
   String device();
 
@@ -28,7 +28,14 @@ public interface TrainingKernels {
   /** Row-major c[m, n] = op(a) * op(b) (+ c when accumulate), op = transpose when the flag is set. */
   void gemm(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c, boolean accumulate);
 
-  /** The kernels of a device name: ref (plain Java, float64 accumulation, the oracle) or cpu (the native core). */
+  /** Releases the device the kernels opened (nothing for ref and cpu). */
+  @Override
+  default void close() {}
+
+  /**
+   * The kernels of a device name: ref (plain Java, float64 accumulation, the oracle), cpu (the native core), fpga[:i]
+   * (the FPGA image's tiled kernel in its three modes, cpu for what the image cannot run). The caller closes them.
+   */
   static TrainingKernels forDevice(String device) {
     String d = device == null ? "" : device.trim();
     if (d.equals("ref")) {
@@ -37,10 +44,13 @@ public interface TrainingKernels {
     if (d.equals("cpu") || d.equals("auto")) {
       return new CpuTrainingKernels();
     }
-    if (d.startsWith("opencl") || d.startsWith("fpga")) {
-      throw new EdgewiseException(ErrorCode.NOT_IMPLEMENTED, "training on device '" + d + "' is not implemented yet: "
-          + "its backward kernels come with the OpenCL/FPGA backends (TrainingKernels); use --device ref or cpu");
+    if (d.equals("fpga") || d.startsWith("fpga:")) {
+      return new FpgaTrainingKernels(d);
     }
-    throw EdgewiseException.invalidArgument("unknown training device '" + device + "' (expected ref or cpu)");
+    if (d.startsWith("opencl")) {
+      throw new EdgewiseException(ErrorCode.NOT_IMPLEMENTED, "training on device '" + d + "' is not implemented yet: "
+          + "the OpenCL backend has no backward kernels (TrainingKernels); use --device ref, cpu or fpga");
+    }
+    throw EdgewiseException.invalidArgument("unknown training device '" + device + "' (expected ref, cpu or fpga)");
   }
 }
