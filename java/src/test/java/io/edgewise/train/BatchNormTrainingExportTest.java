@@ -71,9 +71,9 @@ class BatchNormTrainingExportTest {
   void trainedBatchNormExportsItsRunningStatistics() {
     DataSplit data = DataSplit.load(TestData.root().resolve("digits"), null, DataSplit.Protocol.B, 10);
     Path out = tmp.resolve("bn.onnx");
-    try (TensorScope scope = TensorScope.open(); Model m = model()) {
-      FineTuner tuner = new FineTuner(m, FineTuneConfig.defaults("cpu", 30, 0.05).withBatchSize(16)
-          .withOptimizer("sgd", 0.9, false, 0), null);
+    try (TensorScope scope = TensorScope.open(); Model m = model();
+        FineTuner tuner = new FineTuner(m, FineTuneConfig.defaults("cpu", 30, 0.05).withBatchSize(16)
+            .withOptimizer("sgd", 0.9, false, 0), null)) {
       FineTuner.Result r = tuner.run(data);
       assertTrue(r.testAccuracy() > 0.5, "learns the digits from scratch: " + r.testAccuracy());
       assertTrue(r.trainedParameters().containsAll(List.of("cw", "scale", "shift", "fw", "fb")));

@@ -53,7 +53,7 @@ class DigitsFineTuneTest {
     assertEquals(100, data.train().size());
     assertEquals(450, data.test().size());
     try (Model original = OnnxImporter.load(modelFile()); Model m = OnnxImporter.load(modelFile())) {
-      FineTuner.Result r = new FineTuner(m, config("cpu", 50), null).run(data);
+      FineTuner.Result r = tune(m, config("cpu", 50), null, data);
       assertTrue(r.testAccuracy() >= 0.80, "protocol B test accuracy " + r.testAccuracy() + " < 0.80");
       assertEquals(Set.of("fc.weight", "fc.bias"), r.trainedParameters());
       assertEquals(50, r.history().size());
@@ -96,8 +96,8 @@ class DigitsFineTuneTest {
   void exportedModelGivesTheSameOutputsInOnnxRuntime() {
     Path out = tmp.resolve("tuned.onnx");
     DataSplit data = protocolB();
-    try (TensorScope scope = TensorScope.open(); Model m = OnnxImporter.load(modelFile())) {
-      FineTuner tuner = new FineTuner(m, config("cpu", 10), null);
+    try (TensorScope scope = TensorScope.open(); Model m = OnnxImporter.load(modelFile());
+        FineTuner tuner = new FineTuner(m, config("cpu", 10), null)) {
       tuner.run(data);
       TunedModels.export(m, out);
       try (Session ort = Session.open(out, SessionOptions.defaults().withDevice("ort"))) {
@@ -133,7 +133,7 @@ class DigitsFineTuneTest {
         data);
     assertArrayEquals(recomputed, cached, 1e-6f);
     try (Model m = OnnxImporter.load(modelFile())) {
-      FineTuner.Result r = new FineTuner(m, config("cpu", 1), null).run(data);
+      FineTuner.Result r = tune(m, config("cpu", 1), null, data);
       assertTrue(r.featureCacheSeconds() > 0, "the frozen convolutions were cached");
     }
   }
@@ -163,11 +163,11 @@ class DigitsFineTuneTest {
           }
         }
       };
-      assertThrows(Killed.class, () -> new FineTuner(m, cfg, killAfterThree).run(data));
+      assertThrows(Killed.class, () -> tune(m, cfg, killAfterThree, data));
     }
     assertTrue(Files.exists(Checkpoint.fileFor(dir, 3)));
     try (Model m = OnnxImporter.load(modelFile())) {
-      FineTuner.Result r = new FineTuner(m, cfg, null).run(data);
+      FineTuner.Result r = tune(m, cfg, null, data);
       assertEquals(3, r.resumedFromEpoch());
       assertEquals(6, r.history().size());
       assertArrayEquals(uninterrupted, m.graph().initializers().get("fc.weight").toFloatArray(), 0f,
@@ -176,7 +176,7 @@ class DigitsFineTuneTest {
     // a resume with other settings is refused, not silently mixed
     try (Model m = OnnxImporter.load(modelFile())) {
       FineTuneConfig other = cfg.withSeed(99);
-      EdgewiseException e = assertThrows(EdgewiseException.class, () -> new FineTuner(m, other, null).run(data));
+      EdgewiseException e = assertThrows(EdgewiseException.class, () -> tune(m, other, null, data));
       assertTrue(e.getMessage().contains("another run"), e.getMessage());
     }
     assertNotNull(Checkpoint.latest(dir));
@@ -187,24 +187,31 @@ class DigitsFineTuneTest {
     DataSplit data = protocolB();
     try (Model m = OnnxImporter.load(modelFile())) {
       EdgewiseException e = assertThrows(EdgewiseException.class,
-          () -> new FineTuner(m, config("cpu", 1).withFreezing(Freezing.until("/nope")), null).run(data));
+          () -> tune(m, config("cpu", 1).withFreezing(Freezing.until("/nope")), null, data));
       assertTrue(e.getMessage().contains("/nope") && e.getMessage().contains("/conv1/Conv"), e.getMessage());
     }
     try (Model m = OnnxImporter.load(modelFile())) {
       EdgewiseException e = assertThrows(EdgewiseException.class,
-          () -> new FineTuner(m, FineTuneConfig.defaults("cpu", 1, 0.05), null).run(data));
+          () -> tune(m, FineTuneConfig.defaults("cpu", 1, 0.05), null, data));
       assertTrue(e.getMessage().contains("--replace-head 10"), "labels 5-9 do not fit a 5-class head: " + e.getMessage());
     }
     try (Model m = OnnxImporter.load(modelFile())) {
       EdgewiseException e = assertThrows(EdgewiseException.class,
-          () -> new FineTuner(m, config("opencl", 1), null).run(data));
+          () -> tune(m, config("opencl", 1), null, data));
       assertEquals(EdgewiseException.ErrorCode.NOT_IMPLEMENTED, e.code());
+    }
+  }
+
+  /** One run, its device released afterwards. */
+  static FineTuner.Result tune(Model m, FineTuneConfig cfg, FineTuner.Listener listener, DataSplit data) {
+    try (FineTuner tuner = new FineTuner(m, cfg, listener)) {
+      return tuner.run(data);
     }
   }
 
   private static float[] tunedHead(FineTuneConfig cfg, DataSplit data) {
     try (Model m = OnnxImporter.load(modelFile())) {
-      new FineTuner(m, cfg, null).run(data);
+      tune(m, cfg, null, data);
       return m.graph().initializers().get("fc.weight").toFloatArray();
     }
   }
