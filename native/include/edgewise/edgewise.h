@@ -60,6 +60,14 @@ int ew_conv2d_pack_weights(const int64_t* geometry, const float* w, float* packe
 int ew_conv2d_prepacked(const int64_t* geometry, int activation, float a, float b, const float* x,
                         const float* packed, const float* bias, const float* residual, float* y) noexcept;
 
+// Training passes of ew_conv2d (same geometry, no activation: the caller applies the activation's derivative to dy
+// first). Both reshape the data so that the forward's im2col and GEMM do the work (EF-Train's data reshaping).
+// Weight gradient: dw ([out_channels, in_channels / group, kernel_h, kernel_w]) = sum over the batch of
+// dy (*) x, overwritten. The bias gradient is the plain sum of dy per channel and is left to the caller.
+int ew_conv2d_backward_weights(const int64_t* geometry, const float* x, const float* dy, float* dw) noexcept;
+// Input gradient: dx (the shape of x) = the transposed convolution of dy with w, overwritten.
+int ew_conv2d_backward_data(const int64_t* geometry, const float* dy, const float* w, float* dx) noexcept;
+
 // 8-bit integer GEMM (MatMulInteger): C[M, N] (int32, ldc) = sum_k (A[m, k] - a_zero[m]) * (B[k, n] - b_zero[n]).
 // A and B are row-major uint8 (x_signed = 0) or int8 (x_signed = 1) with leading dimensions in elements. Zero points
 // are null (0), one value, or one per row of A (a_zero_count = M) / per column of B (b_zero_count = N), each in the

@@ -102,6 +102,47 @@ public final class NativeCore {
         "ew_conv2d_prepacked" + java.util.Arrays.toString(geometry));
   }
 
+  /**
+   * Convolution over Java arrays (see ew_conv2d), without activation; bias may be null. Array lengths are checked
+   * against the geometry here, since the native side sees raw pointers.
+   */
+  public static void conv2d(long[] geometry, float[] x, float[] w, float[] bias, float[] y) {
+    checkConvArrays("conv2d", geometry, x, w, y);
+    if (bias != null && bias.length < geometry[4]) {
+      throw EdgewiseException.invalidArgument("conv2d: bias holds " + bias.length + " floats, needs " + geometry[4]);
+    }
+    check(EdgewiseNative.ew_conv2d(geometry, 0, 0f, 0f, x, w, bias, null, y),
+        "ew_conv2d" + java.util.Arrays.toString(geometry));
+  }
+
+  /** Weight gradient of a convolution (see ew_conv2d_backward_weights): dw is overwritten. */
+  public static void conv2dBackwardWeights(long[] geometry, float[] x, float[] dy, float[] dw) {
+    checkConvArrays("conv2d_backward_weights", geometry, x, dw, dy);
+    check(EdgewiseNative.ew_conv2d_backward_weights(geometry, x, dy, dw),
+        "ew_conv2d_backward_weights" + java.util.Arrays.toString(geometry));
+  }
+
+  /** Input gradient of a convolution (see ew_conv2d_backward_data): dx is overwritten. */
+  public static void conv2dBackwardData(long[] geometry, float[] dy, float[] w, float[] dx) {
+    checkConvArrays("conv2d_backward_data", geometry, dx, w, dy);
+    check(EdgewiseNative.ew_conv2d_backward_data(geometry, dy, w, dx),
+        "ew_conv2d_backward_data" + java.util.Arrays.toString(geometry));
+  }
+
+  private static void checkConvArrays(String what, long[] g, float[] x, float[] w, float[] y) {
+    if (g.length != 16 || g[15] <= 0 || g[1] % g[15] != 0) {
+      throw EdgewiseException.invalidArgument(what + ": invalid geometry " + java.util.Arrays.toString(g));
+    }
+    long xs = g[0] * g[1] * g[2] * g[3];
+    long ws = g[4] * (g[1] / g[15]) * g[7] * g[8];
+    long ys = g[0] * g[4] * g[5] * g[6];
+    if (x == null || x.length < xs || w == null || w.length < ws || y == null || y.length < ys) {
+      throw EdgewiseException.invalidArgument(what + java.util.Arrays.toString(g) + ": arrays hold x="
+          + (x == null ? 0 : x.length) + ", w=" + (w == null ? 0 : w.length) + ", y=" + (y == null ? 0 : y.length)
+          + " floats, need " + xs + ", " + ws + ", " + ys);
+    }
+  }
+
   /** The int8 kernel the native core uses on this CPU: "avx512vnni" or "scalar". */
   public static String int8Kernel() {
     return EdgewiseNative.ew_int8_kernel_name();
