@@ -13,6 +13,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +76,8 @@ public final class PeerServer implements AutoCloseable {
             if (config.tls() != null) {
               ch.pipeline().addLast("tls", config.tls().newHandler(ch.alloc()));
             }
+            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.limits().idleTimeoutMillis(),
+                TimeUnit.MILLISECONDS));
             ch.pipeline().addLast("frames", new PeerFrameDecoder(config.limits()));
             ch.pipeline().addLast("encoder", PeerFrameEncoder.INSTANCE);
             ch.pipeline().addLast("peer", new PeerServerHandler(PeerServer.this));

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.Map;
@@ -189,6 +190,16 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && inFlight.get() == 0) {
+      LOG.debug("closing idle peer connection {}", ctx.channel().remoteAddress());
+      ctx.close();
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     updateAutoRead(ctx.channel());
     ctx.fireChannelWritabilityChanged();
@@ -268,8 +279,11 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         Map<String, Tensor> outputs;
+        long computeStart = start;
         try {
-          outputs = server.runner().run(request);
+          var session = server.runner().prepare(request);
+          computeStart = System.nanoTime();
+          outputs = server.runner().run(session, request);
         } catch (PeerException e) {
           answer(new Error(e.peerCode(), e.detail()));
           return;
@@ -282,8 +296,7 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
           answer(new Error(PeerErrorCode.INTERNAL, e.toString()));
           return;
         }
-        long computed = System.nanoTime() - start;
-        hold(computed);
+        hold(System.nanoTime() - computeStart);
         long served = System.nanoTime() - start;
         Result result = new Result((start - receivedNanos) / 1000, served / 1000, outputs, request.resultEncoding());
         if (!answer(result)) {

@@ -87,9 +87,13 @@ final class SuffixRunner implements AutoCloseable {
     }
   }
 
-  /** Runs the suffix the request defines; the caller owns the returned tensors. */
-  Map<String, Tensor> run(PartialInfer request) {
-    Session session = session(request);
+  /** The compiled suffix the request defines (extracted and compiled on first use of a cut, then cached). */
+  Session prepare(PartialInfer request) {
+    return session(request);
+  }
+
+  /** Runs the suffix on its session; the caller owns the returned tensors. */
+  Map<String, Tensor> run(Session session, PartialInfer request) {
     Map<String, Tensor> feed = new HashMap<>();
     for (ValueInfo in : session.inputs()) {
       feed.put(in.name(), request.tensors().get(in.name()));
