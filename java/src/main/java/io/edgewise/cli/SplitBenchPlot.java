@@ -1,6 +1,7 @@
 package io.edgewise.cli;
 
 import io.edgewise.EdgewiseException;
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,6 +13,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The PNG of split-bench: the arm (cut) each policy chose at each request, with the oracle's choice per phase. */
 final class SplitBenchPlot {
+  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c),
+      new Color(0xd62728), new Color(0x9467bd), new Color(0x8c564b)};
+
   private SplitBenchPlot() {}
 
   static void write(Path file, String model, List<SplitExperiment.Trace> traces, SplitExperiment exp,
@@ -29,6 +33,7 @@ final class SplitBenchPlot {
     }
     XYSeries o = chart.addSeries("oracle", x, oracle);
     o.setMarker(SeriesMarkers.NONE);
+    o.setLineColor(Color.BLACK);
     double offset = 0.08;
     int k = 0;
     for (SplitExperiment.Trace tr : traces) {
@@ -38,6 +43,7 @@ final class SplitBenchPlot {
       }
       XYSeries s = chart.addSeries(tr.policy(), x, y);
       s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      s.setMarkerColor(COLORS[k % COLORS.length]);
       k++;
     }
     try {
