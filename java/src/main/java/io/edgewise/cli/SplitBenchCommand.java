@@ -111,12 +111,10 @@ final class SplitBenchCommand implements Callable<Integer> {
       policies.add(exp.muLinUcb(cal, a, 1.0));
       policies.add(new Renamed(exp.muLinUcb(cal, a, gamma), "muLinUCB gamma=" + gamma));
       out.printf("muLinUCB: exploration weight alpha %.2f ms, forced sampling mu 0.25, horizon 200 (doubling)%n", a);
-      List<SplitExperiment.Trace> traces = new ArrayList<>();
-      for (PartitionPolicy p : policies) {
-        traces.add(exp.play(p, steps, cal));
-        out.printf("  played %s%n", p.name());
-        out.flush();
-      }
+      out.printf("playing %d requests per policy, the %d policies taking turns request by request...%n", steps,
+          policies.size());
+      out.flush();
+      List<SplitExperiment.Trace> traces = exp.play(policies, steps, cal);
       printResults(out, exp, phases, cal, traces);
       SplitBenchPlot.write(plot, name, traces, exp, cal, steps);
       out.printf("plot of the chosen cut over time: %s%n", plot.toAbsolutePath());

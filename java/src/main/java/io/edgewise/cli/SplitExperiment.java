@@ -195,27 +195,38 @@ final class SplitExperiment implements AutoCloseable {
     return List.of(FixedPartition.allLocal(cuts.size()), FixedPartition.allRemote());
   }
 
-  /** Plays steps requests under the phase schedule; regret against the calibrated oracle of each phase. */
-  Trace play(PartitionPolicy policy, int steps, Calibration cal) {
-    int[] arms = new int[steps];
-    double[] total = new double[steps];
-    double[] regret = new double[steps];
-    int errors = 0;
+  /**
+   * Plays steps requests per policy under the phase schedule, the policies taking turns request by request so that
+   * drifts of this machine's load hit them alike; regret against the calibrated oracle of each phase.
+   */
+  List<Trace> play(List<PartitionPolicy> policies, int steps, Calibration cal) {
+    int n = policies.size();
+    int[][] arms = new int[n][steps];
+    double[][] total = new double[n][steps];
+    double[][] regret = new double[n][steps];
+    int[] errors = new int[n];
     for (int t = 0; t < steps; t++) {
       int ph = phaseOf(t);
       apply(phases.get(ph));
-      int arm = policy.choose(t);
-      double[] r = runOnce(arm);
-      if (r == null) {
-        errors++;
-        r = new double[] {20_000, 0, 20_000, 0, 0};
+      for (int i = 0; i < n; i++) {
+        PartitionPolicy policy = policies.get(i);
+        int arm = policy.choose(t);
+        double[] r = runOnce(arm);
+        if (r == null) {
+          errors[i]++;
+          r = new double[] {20_000, 0, 20_000, 0, 0};
+        }
+        arms[i][t] = arm;
+        total[i][t] = r[0];
+        regret[i][t] = r[0] - cal.totalMs()[ph][cal.bestArm(ph)];
+        policy.observe(arm, r[1], r[2]);
       }
-      arms[t] = arm;
-      total[t] = r[0];
-      regret[t] = r[0] - cal.totalMs()[ph][cal.bestArm(ph)];
-      policy.observe(arm, r[1], r[2]);
     }
-    return new Trace(policy.name(), arms, total, regret, errors);
+    List<Trace> traces = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      traces.add(new Trace(policies.get(i).name(), arms[i], total[i], regret[i], errors[i]));
+    }
+    return traces;
   }
 
   @Override

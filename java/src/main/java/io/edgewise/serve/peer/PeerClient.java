@@ -152,7 +152,12 @@ public final class PeerClient implements AutoCloseable {
     long t0 = System.nanoTime();
     PeerFrame answer = call(id -> {
       ByteBuf buf = ByteBufAllocator.DEFAULT.buffer();
-      PeerCodec.encode(new PeerFrame(id, new ReuseLookup(modelHash, tapPoint, feature, encoding)), buf);
+      try {
+        PeerCodec.encode(new PeerFrame(id, new ReuseLookup(modelHash, tapPoint, feature, encoding)), buf);
+      } catch (RuntimeException e) {
+        buf.release();
+        throw e;
+      }
       return buf;
     }, t0 + config.requestTimeout().toNanos(), true, false);
     return expect(answer, ReuseResult.class);

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -260,7 +261,7 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
     private final long receivedNanos;
     private final long deadlineNanos;
     private final AtomicInteger state = new AtomicInteger(QUEUED);
-    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
     volatile ScheduledFuture<?> timer;
 
     Job(Channel channel, long id, PartialInfer request, long receivedNanos, long deadlineNanos) {
@@ -340,8 +341,7 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
           ? "deadline of " + request.deadlineMicros() / 1000.0 + " ms passed "
               + (state.get() == QUEUED ? "while queued; not run" : "while running; result discarded")
           : code == PeerErrorCode.OVERLOADED ? "the peer's work queue is full" : "cancelled";
-      boolean wasQueued = state.get() == QUEUED;
-      if (answer(new Error(code, why)) && wasQueued && code != PeerErrorCode.OVERLOADED) {
+      if (answer(new Error(code, why))) {
         LOG.debug("request {}: {}", id, why);
       }
     }

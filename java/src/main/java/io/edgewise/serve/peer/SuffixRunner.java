@@ -60,6 +60,10 @@ final class SuffixRunner implements AutoCloseable {
         });
   }
 
+  /**
+   * A bounded cache that closes what it evicts. An evicted session still running a request is safe: Session.close()
+   * waits for runs in flight, and a later request for that cut compiles it again.
+   */
   private static <V extends AutoCloseable> Map<String, V> lru(int max) {
     return new LinkedHashMap<>(16, 0.75f, true) {
       @Override

@@ -110,6 +110,7 @@ class PeerFrameFuzzTest {
     Map<PeerErrorCode, Integer> seen = new EnumMap<>(PeerErrorCode.class);
     PeerServerConfig cfg = PeerServerTest.config().withLimits(PeerLimits.defaults().withMaxFrameBytes(1 << 16)
         .withHelloTimeoutMillis(2000));
+    long live = Tensor.liveCount();
     try (PeerServer server = new PeerServer(cfg); Tensor x = PeerServerTest.input()) {
       int port = server.start();
       String input = PeerServerTest.inputName();
@@ -142,6 +143,7 @@ class PeerFrameFuzzTest {
         assertTrue(fresh.ping(0) > 0, "the server stopped accepting");
       }
     }
+    assertEquals(live, Tensor.liveCount(), "the server leaked tensors (inputs of refused frames, sessions, results)");
     assertTrue(seen.getOrDefault(PeerErrorCode.BAD_FRAME, 0) > 0, "no BAD_FRAME seen: " + seen);
     assertTrue(seen.keySet().stream().allMatch(c -> c != PeerErrorCode.INTERNAL), "internal errors: " + seen);
   }

@@ -220,6 +220,20 @@ class PeerServerTest {
   }
 
   @Test
+  void idempotentCallsSurviveADroppedConnection() throws Exception {
+    // the server closes connections idle for 100 ms; the client's next calls reconnect (or retry) on their own
+    try (PeerServer server = new PeerServer(config().withLimits(PeerLimits.defaults().withIdleTimeoutMillis(100)))) {
+      int port = server.start();
+      try (PeerClient c = PeerClient.connect(client(port).withPoolSize(1))) {
+        assertTrue(c.ping(0) > 0);
+        Thread.sleep(400);
+        assertTrue(c.ping(0) > 0);
+        assertEquals(0, c.load().inFlight());
+      }
+    }
+  }
+
+  @Test
   void tlsWithASelfSignedCertificate() throws Exception {
     SelfSignedCertificate cert = new SelfSignedCertificate("localhost", "EC", 256);
     try {
