@@ -3,7 +3,7 @@
 # core, and the OpenCL loader with PoCL (OpenCL on the CPU) for the OpenCL paths. As root it installs what is
 # missing; otherwise it prints the exact install line and stops.
 set -euo pipefail
-packages=(openjdk-17-jdk-headless maven cmake g++ make ocl-icd-opencl-dev pocl-opencl-icd clinfo)
+packages=(openjdk-17-jdk-headless maven cmake g++ make ocl-icd-opencl-dev pocl-opencl-icd clinfo oclgrind)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

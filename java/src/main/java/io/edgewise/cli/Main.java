@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 @Command(name = "edgewise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Accelerator-aware DNN inference runtime for edge devices.",
     subcommands = {DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class,
-        DemoCommand.class, SplitBenchCommand.class,
+        DemoCommand.class, BitstreamCommand.class,
+        ServeCommand.class, InferCommand.class, ServeBenchCommand.class, SplitBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a failure the runtime reported (bad model, bad input, failed tests). */

@@ -84,4 +84,22 @@ public final class EdgewiseNative {
   public static native int ew_get_num_threads();
 
   public static native @Cast("const char*") String ew_isa_name();
+
+  public static native @Cast("int64_t") long ew_fpga_block_floats(@Cast("const int64_t*") long[] tiles, int which);
+
+  public static native int ew_fpga_pack_input(@Cast("const int64_t*") long[] tiles, @Cast("const float*") long x,
+      @Cast("const int64_t*") long[] strides, @Cast("float*") long blocks);
+
+  public static native int ew_fpga_pack_weights(@Cast("const int64_t*") long[] tiles, @Cast("const float*") long w,
+      @Cast("const int64_t*") long[] strides, @Cast("float*") long blocks);
+
+  public static native int ew_fpga_pack_output(@Cast("const int64_t*") long[] tiles, @Cast("const float*") long y,
+      @Cast("const int64_t*") long[] strides, @Cast("float*") long blocks);
+
+  public static native int ew_fpga_unpack_output(@Cast("const int64_t*") long[] tiles,
+      @Cast("const float*") long blocks, @Cast("const float*") long bias, @Cast("const float*") long residual,
+      int activation, float a, float b, @Cast("float*") long y, @Cast("const int64_t*") long[] strides);
+
+  public static native int ew_fpga_unpack_weights(@Cast("const int64_t*") long[] tiles,
+      @Cast("const float*") long blocks, @Cast("float*") long w, @Cast("const int64_t*") long[] strides);
 }

@@ -166,6 +166,71 @@ public final class NativeCore {
     return EdgewiseNative.ew_get_num_threads();
   }
 
+  /** Values of an FPGA tile geometry (see ew_fpga_pack_input in edgewise.h). */
+  public static final int FPGA_TILES_LEN = 17;
+  public static final int FPGA_INPUT = 0;
+  public static final int FPGA_WEIGHTS = 1;
+  public static final int FPGA_OUTPUT = 2;
+
+  /** Floats the tile-contiguous blocks of one kind (FPGA_INPUT, FPGA_WEIGHTS, FPGA_OUTPUT) need. */
+  public static long fpgaBlockFloats(long[] tiles, int which) {
+    requireTiles(tiles);
+    long n = EdgewiseNative.ew_fpga_block_floats(tiles, which);
+    if (n < 0) {
+      throw EdgewiseException.invalidArgument("invalid FPGA tile geometry " + java.util.Arrays.toString(tiles));
+    }
+    return n;
+  }
+
+  /** Activations (4 element strides) to tile-contiguous input blocks. */
+  public static void fpgaPackInput(long[] tiles, long x, long[] strides, long blocks) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_pack_input(tiles, x, strides, blocks), "ew_fpga_pack_input");
+  }
+
+  /** Weights (4 element strides: out channel, in channel, row, column) to weight blocks. */
+  public static void fpgaPackWeights(long[] tiles, long w, long[] strides, long blocks) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_pack_weights(tiles, w, strides, blocks), "ew_fpga_pack_weights");
+  }
+
+  /** An output-shaped tensor (the weight gradient's dy) to output blocks. */
+  public static void fpgaPackOutput(long[] tiles, long y, long[] strides, long blocks) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_pack_output(tiles, y, strides, blocks), "ew_fpga_pack_output");
+  }
+
+  /** Output blocks to a tensor with the epilogue act(acc + bias + residual); bias and residual may be 0. */
+  public static void fpgaUnpackOutput(long[] tiles, long blocks, long bias, long residual, int activation, float a,
+      float b, long y, long[] strides) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_unpack_output(tiles, blocks, bias, residual, activation, a, b, y, strides),
+        "ew_fpga_unpack_output");
+  }
+
+  /** Weight blocks (the weight gradient) to a tensor through 4 strides. */
+  public static void fpgaUnpackWeights(long[] tiles, long blocks, long w, long[] strides) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_unpack_weights(tiles, blocks, w, strides), "ew_fpga_unpack_weights");
+  }
+
+  private static void requireStrides(long[] strides) {
+    if (strides == null || strides.length != 4) {
+      throw EdgewiseException.invalidArgument("FPGA reshaping needs 4 element strides");
+    }
+  }
+
+  private static void requireTiles(long[] tiles) {
+    if (tiles == null || tiles.length != FPGA_TILES_LEN) {
+      throw EdgewiseException.invalidArgument("FPGA tile geometry needs " + FPGA_TILES_LEN + " values");
+    }
+  }
+
   private static void requireLength(String what, String name, float[] array, long rows, long ld, long cols) {
     if (rows == 0 || cols == 0) {
       return;

@@ -4,6 +4,7 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Device;
 import io.edgewise.backend.cpu.CpuBackend;
+import io.edgewise.backend.fpga.FpgaBackend;
 import io.edgewise.backend.ort.OrtBackend;
 import io.edgewise.backend.reference.ReferenceBackend;
 import java.util.ArrayList;
@@ -13,20 +14,26 @@ import java.util.List;
 public final class Devices {
   private Devices() {}
 
-  /** The names a user may pass today, in the order `edgewise devices` lists them. */
+  /**
+   * The names a user may pass today, in the order `edgewise devices` lists them. "fpga" (fpga:0) opens only where an
+   * FPGA or its emulation and a built image are present (see FpgaTargets).
+   */
   public static List<String> names() {
-    return List.of("ref", "cpu", "ort");
+    return List.of("ref", "cpu", "ort", "fpga");
   }
 
   /** A new backend for the named device; the caller closes it. */
   public static Backend open(String name) {
+    if (name.equals("fpga") || name.startsWith("fpga:")) {
+      return FpgaBackend.open(name);  // an FPGA (or its emulation) with an image from bitstreams/
+    }
     return switch (name) {
       case "ref" -> new ReferenceBackend();
       case "cpu" -> new CpuBackend();
       case "ort" -> new OrtBackend();
       case "auto" -> new CpuBackend();  // the fastest device of ours here; a cost-model planner comes later
       default -> throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
-          + String.join(", ", names()) + ", auto");
+          + String.join(", ", names()) + ", fpga:i, auto");
     };
   }
 
@@ -40,6 +47,8 @@ public final class Devices {
         // a device that cannot start here (no driver, no library) is simply not listed
       }
     }
+    // opencl devices are listed by `edgewise devices` through ClPlatforms; they join this list once sessions can
+    // run on them (the OpenCL executor lands next)
     return out;
   }
 }

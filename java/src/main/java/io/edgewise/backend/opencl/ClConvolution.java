@@ -1,0 +1,193 @@
+package io.edgewise.backend.opencl;
+
+import io.edgewise.tensor.Float16;
+import io.edgewise.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * One convolution planned on a device: the kernel built for its algorithm and tile parameters, and its weights
+ * and bias uploaded once (weights optionally as fp16). Owns its buffers; close() releases them.
+ */
+public final class ClConvolution implements AutoCloseable {
+  private final ClContext context;
+  private final ConvProblem p;
+  private final ConvAlgorithm algorithm;
+  private final TileParams tiles;
+  private final ClKernel kernel;
+  private final ClBuffer weights;
+  private final ClBuffer bias;
+  private final ClBuffer dummy;
+  /** DIRECT_VEC: the zero-padded input copy and the kernel that fills it; null otherwise. */
+  private final ClBuffer padded;
+  private final ClKernel pad;
+  private final int padRows;
+  private final int padCols;
+
+  private ClConvolution(ClContext context, ConvProblem p, ConvAlgorithm algorithm, TileParams tiles, ClKernel kernel,
+      ClBuffer weights, ClBuffer bias, ClBuffer dummy, ClBuffer padded, ClKernel pad) {
+    this.context = context;
+    this.p = p;
+    this.algorithm = algorithm;
+    this.tiles = tiles;
+    this.kernel = kernel;
+    this.weights = weights;
+    this.bias = bias;
+    this.dummy = dummy;
+    this.padded = padded;
+    this.pad = pad;
+    this.padRows = paddedRows(p);
+    this.padCols = paddedCols(p, tiles);
+  }
+
+  /** Rows of the padded input: every row a tap reads. */
+  static int paddedRows(ConvProblem p) {
+    return Math.max(p.h() + p.padH(), (p.oh() - 1) * p.sh() + (p.kh() - 1) * p.dilH() + 1);
+  }
+
+  /** Columns of the padded input: every column a full vector of the last tile reads, plus a vector of slack. */
+  static int paddedCols(ConvProblem p, TileParams t) {
+    int span = ceil(p.ow(), t.lx() * t.cols()) * t.lx() * t.cols();
+    return Math.max(p.w() + p.padW(), (span - 1) * p.sw() + (p.kw() - 1) * p.dilW() + 1) + t.lx();
+  }
+
+  /**
+   * Builds (or loads from the cache) the kernel and uploads the weights [K, C/groups, KH, KW] and the optional bias
+   * [K].
+   */
+  public static ClConvolution create(ClPrograms programs, ConvProblem p, ConvAlgorithm alg, TileParams tiles,
+      float[] w, float[] b, boolean halfWeights) {
+    java.util.Map<String, Object> macros = new java.util.HashMap<>(tiles.macros(alg));
+    if (alg != ConvAlgorithm.GEMM) {
+      macros.put("KH", p.kh());
+      macros.put("KW", p.kw());
+      macros.put("SH", p.sh());
+      macros.put("SW", p.sw());
+    }
+    if (alg == ConvAlgorithm.DIRECT_VEC) {
+      macros.put("DH", p.dilH());
+      macros.put("DW", p.dilW());
+    }
+    if (halfWeights) {
+      macros.put("W_HALF", 1);
+    }
+    ClContext ctx = programs.context();
+    ClKernel kernel = programs.kernel(alg.file, alg.kernel, macros);
+    ClBuffer wb = null;
+    ClBuffer bb = null;
+    ClBuffer dummy = null;
+    ClBuffer padded = null;
+    try {
+      wb = upload(ctx, w, halfWeights);
+      bb = b == null ? null : upload(ctx, b, false);
+      dummy = ClBuffer.allocate(ctx, 4);
+      ClKernel pad = null;
+      if (alg == ConvAlgorithm.DIRECT_VEC) {
+        padded = ClBuffer.allocate(ctx, 4L * p.n() * p.c() * paddedRows(p) * paddedCols(p, tiles));
+        pad = programs.kernel("ops.cl", "pad2d", java.util.Map.of());
+      }
+      return new ClConvolution(ctx, p, alg, tiles, kernel, wb, bb, dummy, padded, pad);
+    } catch (RuntimeException e) {
+      for (ClBuffer x : new ClBuffer[] {wb, bb, dummy, padded}) {
+        if (x != null) {
+          x.close();
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static ClBuffer upload(ClContext ctx, float[] v, boolean half) {
+    ByteBuffer bytes = ByteBuffer.allocateDirect(v.length * (half ? 2 : 4)).order(ByteOrder.LITTLE_ENDIAN);
+    for (float f : v) {
+      if (half) {
+        bytes.putShort(Float16.fromFloat(f));
+      } else {
+        bytes.putFloat(f);
+      }
+    }
+    bytes.flip();
+    ClBuffer b = ClBuffer.allocate(ctx, bytes.remaining());
+    try {
+      b.write(bytes);
+      return b;
+    } catch (RuntimeException e) {
+      b.close();
+      throw e;
+    }
+  }
+
+  /** Uploads a float tensor's values (weights, bias) for {@link #create}. */
+  public static float[] values(Tensor t) {
+    return t == null ? null : t.toFloatArray();
+  }
+
+  public ConvProblem problem() {
+    return p;
+  }
+
+  public ConvAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  public TileParams tiles() {
+    return tiles;
+  }
+
+  /**
+   * Enqueues y = act(conv(x) + bias (+ residual)). Activation codes as in kernels/common.cl. Returns the device
+   * time in ns when {@code profile} (waiting for it), else -1.
+   */
+  public long enqueue(ClBuffer x, ClBuffer residual, ClBuffer y, int act, float alpha, float beta, boolean profile) {
+    int flags = (bias != null ? 1 : 0) | (residual != null ? 2 : 0);
+    ClBuffer bArg = bias != null ? bias : dummy;
+    ClBuffer rArg = residual != null ? residual : dummy;
+    int lx = tiles.lx();
+    switch (algorithm) {
+      case DIRECT_VEC -> {
+        long padNs = context.launch(pad, new long[] {padCols, padRows, (long) p.n() * p.c()}, null, profile, x,
+            padded, p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
+        int kBlocks = ceil(p.k() / p.groups(), tiles.rows());
+        long[] global = {ceil(p.ow(), lx * tiles.cols()), p.oh(), (long) p.n() * p.groups() * kBlocks};
+        long ns = context.launch(kernel, global, null, profile, padded, weights, bArg, rArg, y, p.c(), padRows,
+            padCols, p.k(), p.oh(), p.ow(), p.groups(), kBlocks, flags, act, alpha, beta);
+        return profile ? ns + padNs : -1;
+      }
+      case DIRECT -> {
+        int kg = p.k() / p.groups();
+        int kBlocks = ceil(kg, tiles.rows());
+        long[] global = {(long) ceil(p.ow(), lx * tiles.cols()) * lx, p.oh(), (long) p.n() * p.groups() * kBlocks};
+        return context.launch(kernel, global, new long[] {lx, 1, 1}, profile, x, weights, bArg, rArg, y, p.c(), p.h(),
+            p.w(), p.k(), p.oh(), p.ow(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.groups(), kBlocks, flags, act,
+            alpha, beta);
+      }
+      case GEMM -> {
+        int cols = p.oh() * p.ow();
+        long[] global = {(long) ceil(cols, lx * tiles.cols()) * lx, ceil(p.k(), tiles.rows()), p.n()};
+        return context.launch(kernel, global, new long[] {lx, 1, 1}, profile, weights, x, bArg, rArg, y, p.k(), cols,
+            p.c(), p.c(), 1, cols, 1, cols, 1, p.c() * cols, p.k() * cols, flags, act, alpha, beta, 1f, 1f);
+      }
+      default -> {
+        long[] global = {(long) ceil(p.ow(), lx * tiles.cols()) * lx, p.oh(), (long) p.n() * p.c()};
+        return context.launch(kernel, global, new long[] {lx, 1, 1}, profile, x, weights, bArg, rArg, y, p.c(), p.h(),
+            p.w(), p.oh(), p.ow(), p.padH(), p.padW(), p.dilH(), p.dilW(), flags, act, alpha, beta);
+      }
+    }
+  }
+
+  static int ceil(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  @Override
+  public void close() {
+    if (padded != null) {
+      padded.close();
+    }
+    weights.close();
+    if (bias != null) {
+      bias.close();
+    }
+    dummy.close();
+  }
+}

@@ -1,0 +1,48 @@
+package io.edgewise.backend.opencl;
+
+import io.edgewise.EdgewiseException;
+
+/**
+ * The compile-time tile parameters of a convolution kernel: a work-item computes {@code rows} output channels
+ * (GEMM rows) by {@code cols} output columns, a work-group is {@code lx} work-items wide, and with
+ * {@code local} the work-group stages {@code block} input channels (GEMM: K values) of weights in local memory.
+ * Depthwise kernels use only cols and lx. For {@link ConvAlgorithm#DIRECT_VEC} {@code lx} is the vector width
+ * (4, 8 or 16) and {@code cols} counts vectors.
+ */
+public record TileParams(int rows, int cols, int lx, boolean local, int block) {
+  public TileParams {
+    if (rows < 1 || cols < 1 || lx < 1 || block < 1 || rows > 64 || cols > 16 || lx > 1024) {
+      throw EdgewiseException.invalidArgument("tile parameters out of range: " + rows + "x" + cols + ", lx " + lx
+          + ", block " + block);
+    }
+  }
+
+  /** Defaults from the device's properties: CPUs want SIMD-wide groups and many accumulators; GPUs wide groups. */
+  public static TileParams defaults(ClDevice d, ConvAlgorithm algorithm) {
+    boolean cpu = d.type().equals("CPU");
+    int lx = cpu ? Math.max(8, Math.min(16, d.preferredFloatVectorWidth() * 2)) : 64;
+    lx = (int) Math.min(lx, d.maxWorkGroupSize());
+    return switch (algorithm) {
+      case DIRECT -> new TileParams(4, 2, lx, false, 8);
+      case DIRECT_VEC -> new TileParams(4, 2, Math.max(4, Math.min(16, d.preferredFloatVectorWidth())), false, 1);
+      case GEMM -> cpu ? new TileParams(8, 2, lx, false, 64) : new TileParams(4, 2, lx, false, 64);
+      case DEPTHWISE -> new TileParams(1, 2, lx, false, 1);
+    };
+  }
+
+  /** The macros these parameters compile to, for the algorithm's kernel file. */
+  public java.util.Map<String, Object> macros(ConvAlgorithm algorithm) {
+    return switch (algorithm) {
+      case DIRECT -> java.util.Map.of("TILE_OC", rows, "TILE_OW", cols, "LX", lx, "LOCAL_W", local ? 1 : 0, "CB",
+          block);
+      case GEMM -> java.util.Map.of("TILE_M", rows, "TILE_N", cols, "LX", lx, "LOCAL_A", local ? 1 : 0, "KB", block);
+      case DEPTHWISE -> java.util.Map.of("TILE_OW", cols, "LX", lx);
+      case DIRECT_VEC -> java.util.Map.of("TILE_OC", rows, "TILE_OW", cols, "VEC", lx);
+    };
+  }
+
+  @Override
+  public String toString() {
+    return rows + "x" + cols + " lx" + lx + (local ? " local" + block : "");
+  }
+}

@@ -1,0 +1,123 @@
+package io.edgewise.backend.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The convolution kernels (direct, 1x1 GEMM, depthwise) against the textbook loop nest, over shapes chosen to hit
+ * partial tiles, strides, pads, dilations, groups and every tile variant, including local-memory staging and
+ * fp16 weights. One context for the class: the programs are built once.
+ */
+class ClConvolutionTest {
+  private static ClContext ctx;
+  private static ClPrograms programs;
+
+  @BeforeAll
+  static void open() {
+    ctx = ClContext.create(ClTestDevices.first());
+    programs = new ClPrograms(ctx, ClProgramCache.defaultCache());
+  }
+
+  @AfterAll
+  static void close() {
+    if (ctx != null) {
+      ctx.close();
+    }
+  }
+
+  @Test
+  void directConvolutionMatchesTheLoopNest() {
+    TileParams t = new TileParams(4, 2, 8, false, 4);
+    check(ConvProblem.same(1, 3, 11, 13, 5, 3, 1, 1), t, false, true, true);
+    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), t, false, false, false);
+    check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 2), t, false, true, false);  // dilated, groups
+    check(ConvProblem.same(1, 3, 15, 15, 8, 7, 2, 1), t, false, true, false);
+    check(ConvProblem.same(1, 5, 9, 9, 6, 1, 2, 1), t, false, true, true);  // strided 1x1 goes direct
+  }
+
+  @Test
+  void vectorConvolutionMatchesTheLoopNest() {
+    ConvAlgorithm v = ConvAlgorithm.DIRECT_VEC;
+    check(ConvProblem.same(1, 3, 11, 21, 5, 3, 1, 1), v, new TileParams(4, 2, 8, false, 1), false, true, true);
+    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), v, new TileParams(4, 1, 8, false, 1), false, false, false);
+    check(ConvProblem.same(1, 6, 9, 19, 4, 3, 2, 1), v, new TileParams(3, 2, 4, false, 1), true, true, false);
+    check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 2), v, new TileParams(2, 1, 16, false, 1),
+        false, true, false);  // dilated, grouped
+    check(ConvProblem.same(1, 3, 23, 23, 8, 7, 2, 1), v, new TileParams(4, 2, 8, false, 1), false, true, false);
+    check(ConvProblem.same(1, 5, 10, 10, 6, 3, 3, 1), v, new TileParams(4, 1, 4, false, 1), false, true, true);
+  }
+
+  @Test
+  void localMemoryStagingAndHalfWeights() {
+    TileParams local = new TileParams(4, 2, 8, true, 3);
+    check(ConvProblem.same(1, 7, 10, 10, 9, 3, 1, 1), local, false, true, true);
+    check(ConvProblem.same(1, 7, 10, 10, 9, 1, 1, 1), new TileParams(4, 2, 8, true, 5), false, true, true);  // GEMM
+    check(ConvProblem.same(1, 7, 10, 10, 9, 3, 1, 1), local, true, true, false);
+  }
+
+  @Test
+  void gemmAndDepthwiseMatchTheLoopNest() {
+    ConvProblem pointwise = ConvProblem.same(2, 12, 7, 9, 10, 1, 1, 1);
+    assertEquals(ConvAlgorithm.GEMM, pointwise.algorithm());
+    check(pointwise, new TileParams(4, 2, 8, false, 1), false, true, true);
+    ConvProblem dw = ConvProblem.same(1, 6, 13, 11, 6, 3, 2, 6);
+    assertEquals(ConvAlgorithm.DEPTHWISE, dw.algorithm());
+    check(dw, new TileParams(1, 2, 8, false, 1), false, true, true);
+    check(ConvProblem.same(2, 5, 8, 8, 5, 3, 1, 5), new TileParams(1, 1, 16, false, 1), false, true, false);
+  }
+
+  private static void check(ConvProblem p, TileParams t, boolean half, boolean bias, boolean residual) {
+    check(p, p.algorithm(), t, half, bias, residual);
+  }
+
+  private static void check(ConvProblem p, ConvAlgorithm alg, TileParams t, boolean half, boolean bias,
+      boolean residual) {
+    Random r = new Random(p.hashCode());
+    float[] x = random(r, (int) p.inputElements());
+    float[] w = random(r, (int) p.weightElements());
+    if (half) {
+      for (int i = 0; i < w.length; i++) {
+        w[i] = io.edgewise.tensor.Float16.toFloat(io.edgewise.tensor.Float16.fromFloat(w[i]));  // exact in fp16
+      }
+    }
+    float[] b = bias ? random(r, p.k()) : null;
+    float[] res = residual ? random(r, (int) p.outputElements()) : null;
+    float[] expected = NaiveConv.run(p, x, w, b, res, true);
+    try (ClConvolution conv = ClConvolution.create(programs, p, alg, t, w, b, half);
+         ClBuffer bx = upload(x); ClBuffer bres = res == null ? null : upload(res);
+         ClBuffer by = ClBuffer.allocate(ctx, 4 * p.outputElements())) {
+      conv.enqueue(bx, bres, by, 1, 0, 0, false);
+      ByteBuffer out = ByteBuffer.allocateDirect((int) by.bytes()).order(ByteOrder.nativeOrder());
+      by.read(out);
+      for (int i = 0; i < expected.length; i++) {
+        float got = out.getFloat(4 * i);
+        assertTrue(Math.abs(got - expected[i]) <= 1e-4 * (1 + Math.abs(expected[i])), p + " " + alg + " " + t + " at " + i
+            + ": " + got + " vs " + expected[i]);
+      }
+    }
+  }
+
+  static ClBuffer upload(float[] v) {
+    ByteBuffer b = ByteBuffer.allocateDirect(4 * v.length).order(ByteOrder.nativeOrder());
+    b.asFloatBuffer().put(v);
+    ClBuffer buf = ClBuffer.allocate(ctx, 4L * v.length);
+    buf.write(b);
+    return buf;
+  }
+
+  static float[] random(Random r, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) r.nextGaussian();
+    }
+    return v;
+  }
+
+}
