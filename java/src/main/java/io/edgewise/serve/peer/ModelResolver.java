@@ -1,5 +1,6 @@
 package io.edgewise.serve.peer;
 
+import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.peer.PeerMessage.ModelInfo;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,4 +17,9 @@ public interface ModelResolver {
 
   /** The ONNX file whose sha256 (lower-case hex) is the given one, if served. */
   Optional<Path> locate(String sha256);
+
+  /** How that model is to run here (device, threads), when the source says; else the peer server's default. */
+  default Optional<SessionOptions> options(String sha256) {
+    return Optional.empty();
+  }
 }

@@ -148,7 +148,7 @@ final class SuffixRunner implements AutoCloseable {
       } catch (EdgewiseException e) {
         throw new PeerException(PeerErrorCode.INVALID_CUT, e.getMessage().replaceFirst("^\\[\\w+\\] ", ""), e);
       }
-      s = Session.open(suffix, options);
+      s = Session.open(suffix, resolver.options(request.modelHash()).orElse(options));
       sessions.put(key, s);
       LOG.debug("compiled suffix of {} for cut {} ({} nodes)", request.modelHash(), request.tensors().keySet(),
           s.model().graph().nodes().size());
