@@ -96,9 +96,7 @@ class ServeCliTest {
 
   @Test
   void serveRefusesContradictoryOptionsBeforeLoadingAnything() {
-    CliTest.Result peer = CliTest.run("serve", "--models", dir.toString(), "--peer-port", "9001");
-    assertEquals(Main.EXIT_USAGE, peer.exit());
-    assertTrue(peer.err().contains("--peer-port") && peer.err().contains("PeerEndpoint"), peer.err());
+    // --peer-port is served by the peer protocol's PeerEndpoint (ServePeerPortTest)
     CliTest.Result tls = CliTest.run("serve", "--models", dir.toString(), "--tls-cert", "c.pem");
     assertEquals(Main.EXIT_USAGE, tls.exit());
     assertTrue(tls.err().contains("--tls-cert and --tls-key go together"), tls.err());
