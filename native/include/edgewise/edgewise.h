@@ -60,6 +60,14 @@ int ew_conv2d_pack_weights(const int64_t* geometry, const float* w, float* packe
 int ew_conv2d_prepacked(const int64_t* geometry, int activation, float a, float b, const float* x,
                         const float* packed, const float* bias, const float* residual, float* y) noexcept;
 
+// Training passes of ew_conv2d (same geometry, no activation: the caller applies the activation's derivative to dy
+// first). Both reshape the data so that the forward's im2col and GEMM do the work (EF-Train's data reshaping).
+// Weight gradient: dw ([out_channels, in_channels / group, kernel_h, kernel_w]) = sum over the batch of
+// dy (*) x, overwritten. The bias gradient is the plain sum of dy per channel and is left to the caller.
+int ew_conv2d_backward_weights(const int64_t* geometry, const float* x, const float* dy, float* dw) noexcept;
+// Input gradient: dx (the shape of x) = the transposed convolution of dy with w, overwritten.
+int ew_conv2d_backward_data(const int64_t* geometry, const float* dy, const float* w, float* dx) noexcept;
+
 // 8-bit integer GEMM (MatMulInteger): C[M, N] (int32, ldc) = sum_k (A[m, k] - a_zero[m]) * (B[k, n] - b_zero[n]).
 // A and B are row-major uint8 (x_signed = 0) or int8 (x_signed = 1) with leading dimensions in elements. Zero points
 // are null (0), one value, or one per row of A (a_zero_count = M) / per column of B (b_zero_count = N), each in the
@@ -103,6 +111,29 @@ int ew_get_num_threads() noexcept;
 
 // The instruction set the dispatching kernels chose on this CPU: "avx512", "avx2", "neon" or "scalar".
 const char* ew_isa_name() noexcept;
+
+// FPGA data reshaping (EF-Train's intra-tile continuous allocation): tensors to and from tile-contiguous blocks for
+// the tiled convolution kernel in kernels/tiled_conv.cl. `tiles` holds EW_FPGA_TILES_LEN values: batch, in_channels
+// N, in_h, in_w, out_channels M, out_h R, out_w C, kernel k (square), stride s, pad_top, pad_left (may be negative:
+// a crop), Tm, Tn, Tr, Tc, upsample (1; the stride of the forward pass when packing dout for the input gradient,
+// inserting upsample - 1 zeros between pixels), flip (1: the weights rotated by 180 degrees, for the input gradient).
+// Blocks: input [batch][N/Tn][R/Tr][C/Tc][Tn][(Tr-1)s+k][(Tc-1)s+k]; weights [M/Tm][N/Tn][Tm][Tn][k][k]; output
+// [batch][M/Tm][R/Tr][C/Tc][Tm][Tr][Tc] (each count rounded up; channels and pixels past the edge are zero).
+// Source and destination tensors are addressed by four element strides (batch, channel, row, column for
+// activations; out channel, in channel, row, column for weights), so transposed views need no copy.
+enum { EW_FPGA_TILES_LEN = 17 };
+enum ew_fpga_blocks { EW_FPGA_INPUT = 0, EW_FPGA_WEIGHTS = 1, EW_FPGA_OUTPUT = 2 };
+// Floats the blocks of one kind need; -1 for an invalid geometry.
+int64_t ew_fpga_block_floats(const int64_t* tiles, int which) noexcept;
+int ew_fpga_pack_input(const int64_t* tiles, const float* x, const int64_t* strides, float* blocks) noexcept;
+int ew_fpga_pack_weights(const int64_t* tiles, const float* w, const int64_t* strides, float* blocks) noexcept;
+int ew_fpga_pack_output(const int64_t* tiles, const float* y, const int64_t* strides, float* blocks) noexcept;
+// Output blocks back to a tensor, cropping the padding, with the epilogue y = act(acc + bias[m] + residual) (bias
+// and residual may be null; residual is addressed by y's strides).
+int ew_fpga_unpack_output(const int64_t* tiles, const float* blocks, const float* bias, const float* residual,
+                          int activation, float a, float b, float* y, const int64_t* strides) noexcept;
+// Weight blocks (the weight-gradient pass's accumulators) back to [M][N][k][k] through strides.
+int ew_fpga_unpack_weights(const int64_t* tiles, const float* blocks, float* w, const int64_t* strides) noexcept;
 
 }  // extern "C"
 

@@ -16,6 +16,11 @@ public interface Executable extends AutoCloseable {
     return null;
   }
 
+  /** Per-layer measured and modeled figures of the layers a device ran itself (empty when it reports none). */
+  default java.util.List<LayerFigures> layerFigures() {
+    return java.util.List.of();
+  }
+
   @Override
   default void close() {}
 }

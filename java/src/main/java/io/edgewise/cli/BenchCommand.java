@@ -71,6 +71,7 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("FMA peak (measured here, %s): %s GFLOP/s by thread count%n", NativeCore.isa(), peak);
     List<Row> rows = new ArrayList<>();
     List<Layer> layerRows = new ArrayList<>();
+    fpgaRows.clear();
     for (Path dir : models) {
       String name = dir.getFileName().toString();
       for (int t : threads) {
@@ -81,16 +82,23 @@ final class BenchCommand implements Callable<Integer> {
     }
     printTable(out, rows);
     printLayers(out, layerRows);
+    FpgaFigures.print(out, fpgaRows, layers);
     if (json != null) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("peak_gflops", Map.of("kind", "measured", "isa", NativeCore.isa(), "by_threads", peak));
       doc.put("rows", rows);
       doc.put("layers", layerRows);
+      if (!fpgaRows.isEmpty()) {
+        doc.put("fpga_layers", fpgaRows);
+      }
       Files.writeString(json, Json.write(doc));
       out.println("wrote " + json);
     }
     return 0;
   }
+
+  /** Per-layer modeled and measured figures of devices that report them (fpga). */
+  private final List<FpgaFigures.Row> fpgaRows = new ArrayList<>();
 
   private void measure(Path dir, String name, String device, int t, double peak, List<Row> rows,
       List<Layer> layerRows) {
@@ -107,6 +115,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       LatencyStats stats = LatencyStats.measure(s, feeds, 0, runs);
       rows.add(new Row(name, device, t, runs, stats.medianMs(), stats.p90Ms(), "measured"));
+      fpgaRows.addAll(FpgaFigures.rows(name, s));
       if (profile != null) {
         Map<String, Long> flops = ConvFlops.of(s.model());
         for (OpProfile.Entry e : profile.nodes()) {

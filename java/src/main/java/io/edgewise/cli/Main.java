@@ -9,10 +9,10 @@ import picocli.CommandLine.Option;
 /** The `edgewise` command. Only this package prints to the terminal. */
 @Command(name = "edgewise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Accelerator-aware DNN inference runtime for edge devices.",
-    subcommands = {DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class,
-        TuneCommand.class,
-        DemoCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+        DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class, DemoCommand.class,
+        TuneCommand.class, BitstreamCommand.class, ServeCommand.class, InferCommand.class, ServeBenchCommand.class,
+        ReuseCommand.class, FinetuneCommand.class, SplitBenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit code for a failure the runtime reported (bad model, bad input, failed tests). */
   public static final int EXIT_FAILURE = 1;

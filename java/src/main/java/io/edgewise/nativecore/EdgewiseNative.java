@@ -2,6 +2,7 @@ package io.edgewise.nativecore;
 
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -54,6 +55,22 @@ public final class EdgewiseNative {
       float b, @Cast("const float*") long x, @Cast("const float*") long packed, @Cast("const float*") long bias,
       @Cast("const float*") long residual, @Cast("float*") long y);
 
+  // Training's heap arrays are pinned (GetPrimitiveArrayCritical), not copied in and back out: a layer4 weight of
+  // ResNet-18 is 9 MB, and a copy each way cost as much as the convolution. The kernels call nothing in the JVM.
+  @CriticalRegion
+  public static native int ew_conv2d_backward_weights(@Cast("const int64_t*") long[] geometry,
+      @Cast("const float*") float[] x, @Cast("const float*") float[] dy, @Cast("float*") float[] dw);
+
+  @CriticalRegion
+  public static native int ew_conv2d_backward_data(@Cast("const int64_t*") long[] geometry,
+      @Cast("const float*") float[] dy, @Cast("const float*") float[] w, @Cast("float*") float[] dx);
+
+  /** ew_conv2d over Java arrays (training keeps its activations on the heap). */
+  @CriticalRegion
+  public static native int ew_conv2d(@Cast("const int64_t*") long[] geometry, int activation, float a, float b,
+      @Cast("const float*") float[] x, @Cast("const float*") float[] w, @Cast("const float*") float[] bias,
+      @Cast("const float*") float[] residual, @Cast("float*") float[] y);
+
   public static native int ew_gemm_s8(@Cast("int64_t") long m, @Cast("int64_t") long n, @Cast("int64_t") long k,
       int aSigned, @Cast("const void*") long a, @Cast("int64_t") long lda, @Cast("const int32_t*") int[] aZero,
       @Cast("int64_t") long aZeroCount, int bSigned, @Cast("const void*") long b, @Cast("int64_t") long ldb,
@@ -84,4 +101,22 @@ public final class EdgewiseNative {
   public static native int ew_get_num_threads();
 
   public static native @Cast("const char*") String ew_isa_name();
+
+  public static native @Cast("int64_t") long ew_fpga_block_floats(@Cast("const int64_t*") long[] tiles, int which);
+
+  public static native int ew_fpga_pack_input(@Cast("const int64_t*") long[] tiles, @Cast("const float*") long x,
+      @Cast("const int64_t*") long[] strides, @Cast("float*") long blocks);
+
+  public static native int ew_fpga_pack_weights(@Cast("const int64_t*") long[] tiles, @Cast("const float*") long w,
+      @Cast("const int64_t*") long[] strides, @Cast("float*") long blocks);
+
+  public static native int ew_fpga_pack_output(@Cast("const int64_t*") long[] tiles, @Cast("const float*") long y,
+      @Cast("const int64_t*") long[] strides, @Cast("float*") long blocks);
+
+  public static native int ew_fpga_unpack_output(@Cast("const int64_t*") long[] tiles,
+      @Cast("const float*") long blocks, @Cast("const float*") long bias, @Cast("const float*") long residual,
+      int activation, float a, float b, @Cast("float*") long y, @Cast("const int64_t*") long[] strides);
+
+  public static native int ew_fpga_unpack_weights(@Cast("const int64_t*") long[] tiles,
+      @Cast("const float*") long blocks, @Cast("float*") long w, @Cast("const int64_t*") long[] strides);
 }

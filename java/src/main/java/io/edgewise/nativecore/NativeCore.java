@@ -102,6 +102,47 @@ public final class NativeCore {
         "ew_conv2d_prepacked" + java.util.Arrays.toString(geometry));
   }
 
+  /**
+   * Convolution over Java arrays (see ew_conv2d), without activation; bias may be null. Array lengths are checked
+   * against the geometry here, since the native side sees raw pointers.
+   */
+  public static void conv2d(long[] geometry, float[] x, float[] w, float[] bias, float[] y) {
+    checkConvArrays("conv2d", geometry, x, w, y);
+    if (bias != null && bias.length < geometry[4]) {
+      throw EdgewiseException.invalidArgument("conv2d: bias holds " + bias.length + " floats, needs " + geometry[4]);
+    }
+    check(EdgewiseNative.ew_conv2d(geometry, 0, 0f, 0f, x, w, bias, null, y),
+        "ew_conv2d" + java.util.Arrays.toString(geometry));
+  }
+
+  /** Weight gradient of a convolution (see ew_conv2d_backward_weights): dw is overwritten. */
+  public static void conv2dBackwardWeights(long[] geometry, float[] x, float[] dy, float[] dw) {
+    checkConvArrays("conv2d_backward_weights", geometry, x, dw, dy);
+    check(EdgewiseNative.ew_conv2d_backward_weights(geometry, x, dy, dw),
+        "ew_conv2d_backward_weights" + java.util.Arrays.toString(geometry));
+  }
+
+  /** Input gradient of a convolution (see ew_conv2d_backward_data): dx is overwritten. */
+  public static void conv2dBackwardData(long[] geometry, float[] dy, float[] w, float[] dx) {
+    checkConvArrays("conv2d_backward_data", geometry, dx, w, dy);
+    check(EdgewiseNative.ew_conv2d_backward_data(geometry, dy, w, dx),
+        "ew_conv2d_backward_data" + java.util.Arrays.toString(geometry));
+  }
+
+  private static void checkConvArrays(String what, long[] g, float[] x, float[] w, float[] y) {
+    if (g.length != 16 || g[15] <= 0 || g[1] % g[15] != 0) {
+      throw EdgewiseException.invalidArgument(what + ": invalid geometry " + java.util.Arrays.toString(g));
+    }
+    long xs = g[0] * g[1] * g[2] * g[3];
+    long ws = g[4] * (g[1] / g[15]) * g[7] * g[8];
+    long ys = g[0] * g[4] * g[5] * g[6];
+    if (x == null || x.length < xs || w == null || w.length < ws || y == null || y.length < ys) {
+      throw EdgewiseException.invalidArgument(what + java.util.Arrays.toString(g) + ": arrays hold x="
+          + (x == null ? 0 : x.length) + ", w=" + (w == null ? 0 : w.length) + ", y=" + (y == null ? 0 : y.length)
+          + " floats, need " + xs + ", " + ws + ", " + ys);
+    }
+  }
+
   /** The int8 kernel the native core uses on this CPU: "avx512vnni" or "scalar". */
   public static String int8Kernel() {
     return EdgewiseNative.ew_int8_kernel_name();
@@ -164,6 +205,71 @@ public final class NativeCore {
 
   public static int threads() {
     return EdgewiseNative.ew_get_num_threads();
+  }
+
+  /** Values of an FPGA tile geometry (see ew_fpga_pack_input in edgewise.h). */
+  public static final int FPGA_TILES_LEN = 17;
+  public static final int FPGA_INPUT = 0;
+  public static final int FPGA_WEIGHTS = 1;
+  public static final int FPGA_OUTPUT = 2;
+
+  /** Floats the tile-contiguous blocks of one kind (FPGA_INPUT, FPGA_WEIGHTS, FPGA_OUTPUT) need. */
+  public static long fpgaBlockFloats(long[] tiles, int which) {
+    requireTiles(tiles);
+    long n = EdgewiseNative.ew_fpga_block_floats(tiles, which);
+    if (n < 0) {
+      throw EdgewiseException.invalidArgument("invalid FPGA tile geometry " + java.util.Arrays.toString(tiles));
+    }
+    return n;
+  }
+
+  /** Activations (4 element strides) to tile-contiguous input blocks. */
+  public static void fpgaPackInput(long[] tiles, long x, long[] strides, long blocks) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_pack_input(tiles, x, strides, blocks), "ew_fpga_pack_input");
+  }
+
+  /** Weights (4 element strides: out channel, in channel, row, column) to weight blocks. */
+  public static void fpgaPackWeights(long[] tiles, long w, long[] strides, long blocks) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_pack_weights(tiles, w, strides, blocks), "ew_fpga_pack_weights");
+  }
+
+  /** An output-shaped tensor (the weight gradient's dy) to output blocks. */
+  public static void fpgaPackOutput(long[] tiles, long y, long[] strides, long blocks) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_pack_output(tiles, y, strides, blocks), "ew_fpga_pack_output");
+  }
+
+  /** Output blocks to a tensor with the epilogue act(acc + bias + residual); bias and residual may be 0. */
+  public static void fpgaUnpackOutput(long[] tiles, long blocks, long bias, long residual, int activation, float a,
+      float b, long y, long[] strides) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_unpack_output(tiles, blocks, bias, residual, activation, a, b, y, strides),
+        "ew_fpga_unpack_output");
+  }
+
+  /** Weight blocks (the weight gradient) to a tensor through 4 strides. */
+  public static void fpgaUnpackWeights(long[] tiles, long blocks, long w, long[] strides) {
+    requireTiles(tiles);
+    requireStrides(strides);
+    check(EdgewiseNative.ew_fpga_unpack_weights(tiles, blocks, w, strides), "ew_fpga_unpack_weights");
+  }
+
+  private static void requireStrides(long[] strides) {
+    if (strides == null || strides.length != 4) {
+      throw EdgewiseException.invalidArgument("FPGA reshaping needs 4 element strides");
+    }
+  }
+
+  private static void requireTiles(long[] tiles) {
+    if (tiles == null || tiles.length != FPGA_TILES_LEN) {
+      throw EdgewiseException.invalidArgument("FPGA tile geometry needs " + FPGA_TILES_LEN + " values");
+    }
   }
 
   private static void requireLength(String what, String name, float[] array, long rows, long ld, long cols) {

@@ -4,6 +4,7 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Device;
 import io.edgewise.backend.cpu.CpuBackend;
+import io.edgewise.backend.fpga.FpgaBackend;
 import io.edgewise.backend.opencl.ClDevice;
 import io.edgewise.backend.opencl.ClDevices;
 import io.edgewise.backend.opencl.ClPlatforms;
@@ -17,25 +18,29 @@ import java.util.List;
 public final class Devices {
   private Devices() {}
 
-  /** The names a user may pass today, in the order `edgewise devices` lists them. */
+  /**
+   * The names a user may pass today, in the order `edgewise devices` lists them (then every opencl:i found). "fpga"
+   * (fpga:0) opens only where an FPGA or its emulation and a built image are present (see FpgaTargets).
+   */
   public static List<String> names() {
-    return List.of("ref", "cpu", "ort");
+    return List.of("ref", "cpu", "ort", "fpga");
   }
 
   /** A new backend for the named device; the caller closes it. */
   public static Backend open(String name) {
+    if (name.equals("fpga") || name.startsWith("fpga:")) {
+      return FpgaBackend.open(name);  // an FPGA (or its emulation) with an image from bitstreams/
+    }
+    if (name.equals("opencl") || name.startsWith("opencl:")) {
+      return new OpenClBackend(ClDevices.parseIndex(name, "opencl"));
+    }
     return switch (name) {
       case "ref" -> new ReferenceBackend();
       case "cpu" -> new CpuBackend();
       case "ort" -> new OrtBackend();
       case "auto" -> new CpuBackend();  // the fastest device of ours here; a cost-model planner comes later
-      default -> {
-        if (name.startsWith("opencl")) {
-          yield new OpenClBackend(ClDevices.parseIndex(name, "opencl"));
-        }
-        throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
-            + String.join(", ", names()) + ", opencl[:i], auto");
-      }
+      default -> throw EdgewiseException.invalidArgument("unknown device '" + name + "'; available: "
+          + String.join(", ", names()) + ", fpga:i, opencl[:i], auto");
     };
   }
 
@@ -49,6 +54,7 @@ public final class Devices {
         // a device that cannot start here (no driver, no library) is simply not listed
       }
     }
+    // every OpenCL device found (discovery opens no context)
     for (ClDevice d : ClPlatforms.devices()) {
       out.add(ClDevices.asDevice(d, "opencl"));
     }

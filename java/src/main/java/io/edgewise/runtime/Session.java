@@ -97,6 +97,11 @@ public final class Session implements AutoCloseable {
     return executable.profile();
   }
 
+  /** Per-layer figures of the device (measured and modeled, each labelled); empty for devices without them. */
+  public List<io.edgewise.backend.LayerFigures> layerFigures() {
+    return executable.layerFigures();
+  }
+
   public List<ValueInfo> inputs() {
     return model.graph().inputs();
   }

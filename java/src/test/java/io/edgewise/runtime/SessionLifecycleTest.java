@@ -34,8 +34,9 @@ class SessionLifecycleTest {
       }
       assertEquals(before, NativeCore.allocatedBytes(), "native bytes held after 2000 sessions");
       long growth = NativeCore.mallocInUseBytes() - mallocMidway;
-      // one leaked model per session would be ~100 KiB each, ~100 MiB over these 1000 sessions
-      assertTrue(mallocMidway < 0 || growth < 16L << 20, "C heap grew by " + growth + " bytes over 1000 sessions");
+      // one leaked model per session would be ~100 KiB each, ~100 MiB over these 1000 sessions; the JVM's own
+      // mallocs (JIT, GC, threads other tests left running) were seen to add up to ~18 MiB on a loaded machine
+      assertTrue(mallocMidway < 0 || growth < 40L << 20, "C heap grew by " + growth + " bytes over 1000 sessions");
     }
   }
 }

@@ -67,6 +67,33 @@ public final class CpuBackend implements Backend {
     }
   }
 
+  /**
+   * The cpu device's kernels, over a copy of the reference registry, with the graph's weights packed for them: for
+   * a backend that runs some nodes itself and hands the rest to cpu. The caller closes the weights after the
+   * registry's last use.
+   */
+  public static CpuKernelSet kernels(io.edgewise.model.Graph graph) {
+    PackedWeights packed = PackedWeights.of(graph);
+    try {
+      return new CpuKernelSet(CpuKernels.overlay(ReferenceBackend.registry().copy(), packed), packed);
+    } catch (RuntimeException e) {
+      packed.close();
+      throw e;
+    }
+  }
+
+  /** The registry of {@link #kernels} and the packed weights it reads. */
+  public record CpuKernelSet(OpRegistry registry, AutoCloseable weights) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        weights.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** The interpreter over the native kernels, owning the session's packed weights. */
   private record CpuExecutable(ReferenceExecutable graph, PackedWeights packed) implements Executable {
     @Override

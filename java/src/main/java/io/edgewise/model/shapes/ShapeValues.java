@@ -139,10 +139,10 @@ final class ShapeValues {
         if (starts.length != 1 || ends.length != 1 || step == 0) {
           return null;
         }
-        long[] range = SliceShape.range(data.size(), starts[0], ends[0], step);
+        long[] range = SliceRange.of(data.size(), starts[0], ends[0], step);
         List<Val> out = new ArrayList<>();
-        for (long i = range[0]; step > 0 ? i < range[1] : i > range[1]; i += step) {
-          out.add(data.get((int) i));
+        for (long k = 0; k < range[1]; k++) {
+          out.add(data.get((int) (range[0] + k * step)));
         }
         return out;
       }

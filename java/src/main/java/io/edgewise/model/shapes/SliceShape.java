@@ -43,25 +43,9 @@ final class SliceShape {
         out.set((int) a, whole ? d : Dim.unknown());
         continue;
       }
-      long[] r = range(d.value(), starts[i], ends[i], step);
-      long count = step > 0 ? Math.max(0, Math.floorDiv(r[1] - r[0] + step - 1, step))
-          : Math.max(0, Math.floorDiv(r[0] - r[1] + (-step) - 1, -step));
+      long count = SliceRange.of(d.value(), starts[i], ends[i], step)[1];
       out.set((int) a, Dim.of(count));
     }
     return ShapeRules.tensor(x.dtype(), out);
-  }
-
-  /** ONNX Slice's clamped [start, end) for one axis of length dim. */
-  static long[] range(long dim, long start, long end, long step) {
-    long s = start < 0 ? start + dim : start;
-    long e = end < 0 ? end + dim : end;
-    if (step > 0) {
-      s = Math.max(0, Math.min(dim, s));
-      e = Math.max(0, Math.min(dim, e));
-    } else {
-      s = Math.max(0, Math.min(dim - 1, s));
-      e = Math.max(-1, Math.min(dim - 1, e));
-    }
-    return new long[] {s, e};
   }
 }

@@ -1,6 +1,7 @@
 package io.edgewise.backend.reference.ops;
 
 import io.edgewise.backend.reference.OpContext;
+import io.edgewise.model.shapes.SliceRange;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 
@@ -57,24 +58,9 @@ final class SliceKernel {
       if (s == 0 || s == Long.MIN_VALUE) {
         throw ctx.invalid("steps[" + i + "] = " + s + " is not a valid step");
       }
-      long n = dims[a];
-      // the spec's clamping: for step > 0 start and end lie in [0, n]; for step < 0 start lies in [0, n - 1] and
-      // end in [-1, n - 1] (so that the first element can be included)
-      long st = starts[i] < 0 ? starts[i] + n : starts[i];
-      long en = ends[i] < 0 ? ends[i] + n : ends[i];
-      if (n == 0) {
-        st = 0;
-        outDims[a] = 0;
-      } else if (s > 0) {
-        st = clamp(st, 0, n);
-        en = clamp(en, 0, n);
-        outDims[a] = en > st ? (en - st - 1) / s + 1 : 0;  // ceil((en - st) / s) without overflow
-      } else {
-        st = clamp(st, 0, n - 1);
-        en = clamp(en, -1, n - 1);
-        outDims[a] = st > en ? (st - en - 1) / -s + 1 : 0;
-      }
-      begin[a] = st;
+      long[] range = SliceRange.of(dims[a], starts[i], ends[i], s);
+      outDims[a] = range[1];
+      begin[a] = range[0];
       step[a] = s;
     }
     Shape out = Shape.of(outDims);
@@ -90,10 +76,6 @@ final class SliceKernel {
       ShapeKernels.next(idx, outDims);
     }
     return new Tensor[] {ShapeKernels.gather(x, out, index)};
-  }
-
-  private static long clamp(long v, long lo, long hi) {
-    return Math.max(lo, Math.min(hi, v));
   }
 
   /** x[..., start:start+length, ...] along one axis (used by Split). */

@@ -1,0 +1,31 @@
+package io.edgewise.backend.cpu;
+
+import io.edgewise.backend.reference.OpContext;
+
+/**
+ * A FusedConv's activation as the native core's epilogue takes it (EW_ACT_* of edgewise.h with its parameters a,
+ * b): Clip (min, max), LeakyRelu (alpha), Relu, HardSwish, Sigmoid, Tanh, or none.
+ */
+public record NativeActivation(int code, float a, float b) {
+  public static final NativeActivation NONE = new NativeActivation(0, 0, 0);
+
+  public static NativeActivation of(OpContext ctx) {
+    String name = ctx.node().attrString("activation", "");
+    float[] p = ctx.node().attrFloats("activation_params", new float[0]);
+    int activation = switch (name) {
+      case "" -> 0;
+      case "Relu" -> 1;
+      case "Clip" -> 2;
+      case "LeakyRelu" -> 3;
+      case "HardSwish" -> 4;
+      case "Sigmoid" -> 5;
+      case "Tanh" -> 6;
+      default -> throw ctx.notImplemented("activation '" + name + "' is not supported");
+    };
+    int needed = activation == 2 ? 2 : activation == 3 ? 1 : 0;
+    if (p.length < needed) {
+      throw ctx.invalid("attribute activation_params needs " + needed + " values, got " + p.length);
+    }
+    return new NativeActivation(activation, needed > 0 ? p[0] : 0, needed > 1 ? p[1] : 0);
+  }
+}

@@ -1,0 +1,219 @@
+package io.edgewise.cli;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.serve.PeerEndpoint;
+import io.edgewise.serve.common.InferenceScheduler;
+import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.ServeLimits;
+import io.edgewise.serve.common.ServeMetrics;
+import io.edgewise.serve.common.ServedModel;
+import io.edgewise.serve.common.TlsFiles;
+import io.edgewise.serve.common.TokenAuthenticator;
+import io.edgewise.serve.http.HttpInferenceServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "serve", description = {
+    "Serve a model repository (DIR/<name>/<version>/model.onnx) over the Open Inference Protocol (KServe v2, HTTP).",
+    "Bearer-token auth is on by default: give --token-file, or a random token is generated and printed; "
+        + "the health endpoints stay open. Ctrl-C stops gracefully (requests in flight finish)."})
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--models", required = true, paramLabel = "DIR", description = "The model repository.")
+  Path models;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "8000", description = "HTTP port, 0 for any (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--peer-port", paramLabel = "Q", description = "Also serve the binary peer protocol on this port.")
+  Integer peerPort;
+
+  @Option(names = "--token-file", paramLabel = "F", description = "Accepted bearer tokens, one per line.")
+  Path tokenFile;
+
+  @Option(names = "--no-auth", description = "Serve without authentication (trusted networks only).")
+  boolean noAuth;
+
+  @Option(names = "--tls-cert", paramLabel = "C", description = "PEM certificate chain: serve HTTPS.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "K", description = "PEM private key (unencrypted PKCS#8) of --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--device", defaultValue = "auto",
+      description = "Device of models without a config.json (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads per model, 0 for the default.")
+  int threads;
+
+  @Option(names = "--max-concurrent", description = "Inference requests running at once (default: cores).")
+  Integer maxConcurrent;
+
+  @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting beyond those (default: 64).")
+  int maxQueue;
+
+  @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest request body in MiB (default: 64).")
+  int maxBodyMb;
+
+  @Option(names = "--max-tensor-elements", defaultValue = "16777216",
+      description = "Most elements per request tensor (default: ${DEFAULT-VALUE}).")
+  long maxTensorElements;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    try (Running running = start()) {
+      // SIGTERM / Ctrl-C: the same graceful close, from the JVM's shutdown hook
+      Runtime.getRuntime().addShutdownHook(new Thread(running::close, "edgewise-serve-shutdown"));
+      running.awaitClosed();
+    }
+    return 0;
+  }
+
+  /** What serve started; close() stops it gracefully (requests in flight finish) and releases the models. */
+  static final class Running implements AutoCloseable {
+    private final ModelRepository repository;
+    private final InferenceScheduler scheduler;
+    private final HttpInferenceServer server;
+    private final PeerEndpoint peer;
+    private boolean closed;
+
+    Running(ModelRepository repository, InferenceScheduler scheduler, HttpInferenceServer server, PeerEndpoint peer) {
+      this.repository = repository;
+      this.scheduler = scheduler;
+      this.server = server;
+      this.peer = peer;
+    }
+
+    String url() {
+      return server.url();
+    }
+
+    void awaitClosed() throws InterruptedException {
+      server.awaitClosed();
+    }
+
+    @Override
+    public void close() {
+      synchronized (this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+      }
+      try {
+        if (peer != null) {
+          peer.close();
+        }
+        server.close();
+        scheduler.shutdown(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        scheduler.close();
+        repository.close();
+      }
+    }
+  }
+
+  /** Checks the options, loads the repository and starts the servers; prints where they listen and the token. */
+  Running start() {
+    PrintWriter out = spec.commandLine().getOut();
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw Main.usage(spec, "--tls-cert and --tls-key go together");
+    }
+    if (noAuth && tokenFile != null) {
+      throw Main.usage(spec, "--no-auth and --token-file contradict each other");
+    }
+    if (maxBodyMb < 1 || maxBodyMb > 2047) {
+      throw Main.usage(spec, "--max-body-mb must be in 1..2047, got " + maxBodyMb);
+    }
+    Optional<PeerEndpoint> peer = Optional.empty();
+    if (peerPort != null) {
+      peer = PeerEndpoint.find();
+      if (peer.isEmpty()) {
+        throw Main.usage(spec, "--peer-port: this build has no peer protocol server (no "
+            + PeerEndpoint.class.getName() + " implementation on the class path)");
+      }
+    }
+    ServeLimits limits;
+    try {
+      ServeLimits d = ServeLimits.defaults();
+      limits = d.withMaxMessageBytes((long) maxBodyMb << 20).withMaxTensorElements(maxTensorElements)
+          .withConcurrency(maxConcurrent == null ? d.maxConcurrent() : maxConcurrent, maxQueue);
+    } catch (EdgewiseException e) {
+      throw Main.usage(spec, e.getMessage());
+    }
+    TokenAuthenticator auth;
+    String generated = null;
+    if (noAuth) {
+      auth = TokenAuthenticator.disabled();
+    } else if (tokenFile != null) {
+      auth = TokenAuthenticator.fromFile(tokenFile);
+    } else {
+      generated = TokenAuthenticator.generateToken();
+      auth = TokenAuthenticator.of(List.of(generated));
+    }
+    TlsFiles tls = tlsCert == null ? null : new TlsFiles(tlsCert, tlsKey);
+    if (tls != null) {
+      tls.serverContext();  // fail now, before the models load, when the files are unusable
+    }
+    SessionOptions defaults = SessionOptions.defaults().withDevice(device).withThreads(threads);
+    ModelRepository repository = ModelRepository.open(models, defaults);
+    InferenceScheduler scheduler = new InferenceScheduler(limits);
+    HttpInferenceServer server = null;
+    PeerEndpoint peerServer = null;
+    try {
+      for (ServedModel m : repository.all()) {
+        out.println(m.isReady() ? "model:   " + m.label() + " on " + m.session().deviceName()
+            : "model:   " + m.label() + " UNAVAILABLE: " + m.failure());
+      }
+      if (repository.all().isEmpty()) {
+        out.println("model:   none found under " + repository.root() + " (expected <name>/<version>/model.onnx)");
+      }
+      ServeMetrics metrics = new ServeMetrics(scheduler);
+      server = HttpInferenceServer.start(new HttpInferenceServer.Config(host, port, repository, auth, limits,
+          scheduler, metrics, tls, Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())),
+          Duration.ofSeconds(30)));
+      if (peer.isPresent()) {
+        peerServer = peer.get();
+        int bound = peerServer.start(new PeerEndpoint.Context(host, peerPort, repository, auth, limits, scheduler,
+            metrics, tls));
+        out.println("peer:    listening on " + host + ":" + bound);
+      }
+      out.println("serving: " + server.url() + " (KServe v2; /metrics for Prometheus)"
+          + (host.equals("0.0.0.0") ? ", on every interface" : ""));
+      if (generated != null) {
+        out.println("auth:    no --token-file given; this run's bearer token is " + generated);
+      } else if (!auth.enabled()) {
+        out.println("auth:    OFF (--no-auth): anyone who reaches the port can run the models");
+      }
+      out.flush();
+      return new Running(repository, scheduler, server, peerServer);
+    } catch (RuntimeException e) {
+      if (peerServer != null) {
+        peerServer.close();
+      }
+      if (server != null) {
+        server.close();
+      }
+      scheduler.close();
+      repository.close();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,389 @@
+package io.edgewise.serve.client;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.edgewise.EdgewiseException;
+import io.edgewise.EdgewiseException.ErrorCode;
+import io.edgewise.serve.http.BinarySection;
+import io.edgewise.serve.http.InferRequestParser;
+import io.edgewise.serve.http.V2Json;
+import io.edgewise.serve.http.V2Tensors;
+import io.edgewise.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A client of the Open Inference Protocol over HTTP/1.1 (any KServe v2 server, Edgewise's included).
+ * Connections are pooled and kept alive by java.net.http; every request has a timeout; GETs (health, metadata,
+ * metrics) are idempotent and retried on connection failures and 503, while inference is never retried, since a
+ * repeat could run the model twice. Thread-safe; close() releases its threads.
+ *
+ * <pre>{@code
+ * try (EdgewiseClient c = EdgewiseClient.builder("http://127.0.0.1:8000").token(t).build()) {
+ *   Map<String, Tensor> out = c.infer("resnet18", null, Map.of("input", x), true);
+ * }
+ * }</pre>
+ */
+public final class EdgewiseClient implements AutoCloseable {
+  private final URI base;
+  private final String authorization;
+  private final HttpClient http;
+  private final ExecutorService executor;
+  private final Duration requestTimeout;
+  private final int retries;
+  private final Duration retryBackoff;
+  private final long maxElements;
+
+  /** Settings of a client; every one has a default. */
+  public static final class Builder {
+    private final URI base;
+    private String token;
+    private SSLContext ssl;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(60);
+    private int retries = 2;
+    private Duration retryBackoff = Duration.ofMillis(100);
+    private long maxElements = 1L << 28;
+
+    private Builder(String baseUrl) {
+      URI u;
+      try {
+        u = URI.create(baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
+      } catch (IllegalArgumentException e) {
+        throw EdgewiseException.invalidArgument("not a URL: " + baseUrl);
+      }
+      if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+        throw EdgewiseException.invalidArgument("the server URL must be http://HOST:PORT or https://HOST:PORT, got "
+            + baseUrl);
+      }
+      this.base = u;
+    }
+
+    /** The bearer token sent with every request; null for none. */
+    public Builder token(String t) {
+      this.token = t;
+      return this;
+    }
+
+    /** The TLS context for https (e.g. {@link #trusting(Path)} for a self-signed server certificate). */
+    public Builder sslContext(SSLContext c) {
+      this.ssl = c;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = d;
+      return this;
+    }
+
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = d;
+      return this;
+    }
+
+    /** Retries of an idempotent request after the first try (0 disables), with doubling backoff from backoff. */
+    public Builder retries(int n, Duration backoff) {
+      if (n < 0) {
+        throw EdgewiseException.invalidArgument("retries must be >= 0, got " + n);
+      }
+      this.retries = n;
+      this.retryBackoff = backoff;
+      return this;
+    }
+
+    /** The most elements a response tensor may have. */
+    public Builder maxElements(long n) {
+      this.maxElements = n;
+      return this;
+    }
+
+    public EdgewiseClient build() {
+      return new EdgewiseClient(this);
+    }
+  }
+
+  public static Builder builder(String baseUrl) {
+    return new Builder(baseUrl);
+  }
+
+  /** A TLS context that trusts the certificates of one PEM file (a self-signed server's certificate). */
+  public static SSLContext trusting(Path pemCertificates) {
+    try (InputStream in = Files.newInputStream(pemCertificates)) {
+      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certs.isEmpty()) {
+        throw EdgewiseException.invalidArgument(pemCertificates + ": holds no certificate");
+      }
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(null, null);
+      int i = 0;
+      for (Certificate c : certs) {
+        ks.setCertificateEntry("cert" + i++, c);
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException e) {
+      throw new EdgewiseException(ErrorCode.IO, pemCertificates + ": cannot read the certificate: " + e.getMessage(),
+          e);
+    } catch (java.security.GeneralSecurityException e) {
+      throw EdgewiseException.invalidArgument(pemCertificates + ": not a usable PEM certificate: " + e.getMessage());
+    }
+  }
+
+  private EdgewiseClient(Builder b) {
+    this.base = b.base;
+    this.authorization = b.token == null ? null : "Bearer " + b.token;
+    this.requestTimeout = b.requestTimeout;
+    this.retries = b.retries;
+    this.retryBackoff = b.retryBackoff;
+    this.maxElements = b.maxElements;
+    this.executor = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "edgewise-client");
+      t.setDaemon(true);
+      return t;
+    });
+    HttpClient.Builder hb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(b.connectTimeout).executor(executor);
+    if (b.ssl != null) {
+      hb.sslContext(b.ssl);
+    }
+    this.http = hb.build();
+  }
+
+  /** GET /v2/health/live: true on 200, false on any other status. */
+  public boolean isLive() {
+    return getStatus("/v2/health/live") == 200;
+  }
+
+  /** GET /v2/health/ready. */
+  public boolean isReady() {
+    return getStatus("/v2/health/ready") == 200;
+  }
+
+  /** GET /v2/models/{name}[/versions/{v}]/ready; version null for the server's choice. */
+  public boolean isModelReady(String model, String version) {
+    return getStatus(modelPath(model, version) + "/ready") == 200;
+  }
+
+  /** GET /v2: the server's name, version and extensions. */
+  public JsonNode serverMetadata() {
+    return json(getOk("/v2"));
+  }
+
+  /** GET /v2/models/{name}[/versions/{v}]: versions, platform, inputs and outputs with datatypes and shapes. */
+  public JsonNode modelMetadata(String model, String version) {
+    return json(getOk(modelPath(model, version)));
+  }
+
+  /** GET /metrics: the Prometheus text. */
+  public String metrics() {
+    return new String(getOk("/metrics").body(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * POST .../infer with the inputs (the caller keeps owning them); returns every output by name, which the caller
+   * closes. binary sends the inputs and asks for the outputs in the binary tensor data extension (exact bits, no
+   * decimal text); otherwise both travel as JSON numbers. Never retried.
+   */
+  public Map<String, Tensor> infer(String model, String version, Map<String, Tensor> inputs, boolean binary) {
+    byte[] header;
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    try {
+      ByteArrayOutputStream json = new ByteArrayOutputStream();
+      try (JsonGenerator g = V2Json.MAPPER.getFactory().createGenerator(json)) {
+        g.writeStartObject();
+        if (binary) {
+          g.writeObjectFieldStart("parameters");
+          g.writeBooleanField("binary_data_output", true);
+          g.writeEndObject();
+        }
+        g.writeArrayFieldStart("inputs");
+        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+          V2Tensors.write(g, e.getKey(), e.getValue(), binary);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      header = json.toByteArray();
+      body.write(header);
+      if (binary) {
+        for (Tensor t : inputs.values()) {
+          ByteBuffer b = t.buffer();
+          byte[] bytes = new byte[b.remaining()];
+          b.get(bytes);
+          body.write(bytes);
+        }
+      }
+    } catch (IOException e) {
+      throw new EdgewiseException(ErrorCode.INTERNAL, "cannot encode the request: " + e.getMessage(), e);
+    }
+    HttpRequest.Builder rb = request(modelPath(model, version) + "/infer")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+    if (binary) {
+      rb.header(InferRequestParser.HEADER_LENGTH, Integer.toString(header.length))
+          .header("Content-Type", "application/octet-stream");
+    } else {
+      rb.header("Content-Type", "application/json");
+    }
+    HttpResponse<byte[]> r = send(rb.build(), 0);
+    requireOk(r);
+    return outputs(r);
+  }
+
+  private Map<String, Tensor> outputs(HttpResponse<byte[]> r) {
+    ByteBuffer body = ByteBuffer.wrap(r.body());
+    int jsonLength = body.remaining();
+    String h = r.headers().firstValue(InferRequestParser.HEADER_LENGTH).orElse(null);
+    if (h != null) {
+      try {
+        jsonLength = Integer.parseInt(h.strip());
+      } catch (NumberFormatException e) {
+        jsonLength = -1;
+      }
+      if (jsonLength < 0 || jsonLength > body.remaining()) {
+        throw new EdgewiseException(ErrorCode.IO, "the server sent a bad " + InferRequestParser.HEADER_LENGTH
+            + ": " + h);
+      }
+    }
+    ByteBuffer json = body.duplicate();
+    json.limit(jsonLength);
+    ByteBuffer rest = body.duplicate();
+    rest.position(jsonLength);
+    BinarySection binary = new BinarySection(rest);
+    JsonNode root = V2Json.readObject(json, "the inference response");
+    JsonNode outs = root.get("outputs");
+    if (outs == null || !outs.isArray()) {
+      throw new EdgewiseException(ErrorCode.IO, "the inference response has no \"outputs\" array");
+    }
+    Map<String, Tensor> result = new LinkedHashMap<>();
+    try {
+      for (int i = 0; i < outs.size(); i++) {
+        String where = "response outputs[" + i + "]";
+        result.put(V2Tensors.name(outs.get(i), where), V2Tensors.read(outs.get(i), binary, maxElements, where));
+      }
+      binary.requireConsumed();
+    } catch (RuntimeException e) {
+      result.values().forEach(Tensor::close);
+      throw e;
+    }
+    return result;
+  }
+
+  private static String modelPath(String model, String version) {
+    String p = "/v2/models/" + encode(model);
+    return version == null ? p : p + "/versions/" + encode(version);
+  }
+
+  private static String encode(String segment) {
+    return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(base.getPath() + path)).timeout(requestTimeout);
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return b;
+  }
+
+  private int getStatus(String path) {
+    return send(request(path).GET().build(), retries).statusCode();
+  }
+
+  private HttpResponse<byte[]> getOk(String path) {
+    HttpResponse<byte[]> r = send(request(path).GET().build(), retries);
+    requireOk(r);
+    return r;
+  }
+
+  /** Sends; retries (idempotent requests only) on I/O failures and 503, with doubling backoff. */
+  private HttpResponse<byte[]> send(HttpRequest req, int retriesLeft) {
+    long backoff = retryBackoff.toMillis();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 503 || attempt >= retriesLeft) {
+          return r;
+        }
+      } catch (IOException e) {
+        if (attempt >= retriesLeft) {
+          throw new EdgewiseException(ErrorCode.IO, req.method() + " " + req.uri() + " failed: " + e, e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EdgewiseException(ErrorCode.IO, req.method() + " " + req.uri() + " was interrupted", e);
+      }
+      try {
+        Thread.sleep(backoff << Math.min(attempt, 10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EdgewiseException(ErrorCode.IO, req.method() + " " + req.uri() + " was interrupted", e);
+      }
+    }
+  }
+
+  private static void requireOk(HttpResponse<byte[]> r) {
+    if (r.statusCode() == 200) {
+      return;
+    }
+    String message = new String(r.body(), StandardCharsets.UTF_8);
+    try {
+      JsonNode err = V2Json.MAPPER.readTree(r.body());
+      if (err != null && err.has("error")) {
+        message = err.get("error").asText();
+      }
+    } catch (IOException | RuntimeException e) {
+      // not JSON: keep the raw text
+    }
+    throw new RemoteException(r.statusCode(), message.length() > 2000 ? message.substring(0, 2000) : message);
+  }
+
+  private static JsonNode json(HttpResponse<byte[]> r) {
+    return V2Json.readObject(ByteBuffer.wrap(r.body()), "the server's answer");
+  }
+
+  /** A convenience for callers that list a model's inputs: name, datatype, shape (-1 for variable). */
+  public record TensorMetadata(String name, String datatype, long[] shape) {}
+
+  public List<TensorMetadata> modelInputs(String model, String version) {
+    List<TensorMetadata> out = new ArrayList<>();
+    for (JsonNode t : modelMetadata(model, version).path("inputs")) {
+      long[] shape = new long[t.path("shape").size()];
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = t.path("shape").get(i).asLong();
+      }
+      out.add(new TensorMetadata(t.path("name").asText(), t.path("datatype").asText(), shape));
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,96 @@
+package io.edgewise.serve.common;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The servers' Micrometer meters, exposed in the Prometheus text format by {@link #scrape()}:
+ * <ul>
+ *   <li>{@code edgewise_requests_total{protocol,endpoint,model,status}}: requests answered;</li>
+ *   <li>{@code edgewise_request_duration_seconds{protocol,endpoint,model}}: latency histogram (Prometheus buckets);</li>
+ *   <li>{@code edgewise_inference_queue_depth}, {@code edgewise_inference_running}: the scheduler now;</li>
+ *   <li>{@code edgewise_device_busy_seconds_total{device}}: time spent running on each device, so that
+ *       {@code rate(...)} is the device's utilisation in workers;</li>
+ *   <li>{@code edgewise_device_utilization{device}}: that rate divided by the worker count, measured between two
+ *       consecutive scrapes (0..1).</li>
+ * </ul>
+ * Tag values are bounded: model tags are only ever names found in the repository (or "-"), never raw request text.
+ */
+public final class ServeMetrics {
+  /** Histogram bucket bounds: from a small model's loopback latency to a large model's under load. */
+  private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+      Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+      Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final InferenceScheduler scheduler;
+  private final Set<String> devicesRegistered = ConcurrentHashMap.newKeySet();
+  private final Map<String, long[]> lastSample = new ConcurrentHashMap<>();
+
+  public ServeMetrics(InferenceScheduler scheduler) {
+    this.scheduler = scheduler;
+    Gauge.builder("edgewise_inference_queue_depth", scheduler, InferenceScheduler::queued)
+        .description("Inference requests accepted and waiting for a worker").register(registry);
+    Gauge.builder("edgewise_inference_running", scheduler, InferenceScheduler::running)
+        .description("Inference requests running now").register(registry);
+    Gauge.builder("edgewise_inference_workers", scheduler, InferenceScheduler::maxConcurrent)
+        .description("Inference worker threads (the concurrency limit)").register(registry);
+  }
+
+  /** The registry, for a server that adds meters of its own (the peer protocol). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Counts one answered request and its latency. */
+  public void record(String protocol, String endpoint, String model, int status, long nanos) {
+    String m = model == null ? "-" : model;
+    Counter.builder("edgewise_requests").description("Requests answered")
+        .tags("protocol", protocol, "endpoint", endpoint, "model", m, "status", Integer.toString(status))
+        .register(registry).increment();
+    Timer.builder("edgewise_request_duration").description("Time from a request's arrival to its answer")
+        .tags("protocol", protocol, "endpoint", endpoint, "model", m)
+        .serviceLevelObjectives(BUCKETS)
+        .register(registry).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    for (String device : scheduler.devices()) {
+      if (devicesRegistered.add(device)) {
+        FunctionCounter.builder("edgewise_device_busy_seconds", scheduler, s -> s.busySeconds(device))
+            .description("Time the inference workers spent running on the device").tag("device", device)
+            .register(registry);
+        Gauge.builder("edgewise_device_utilization", this, self -> self.utilisationSinceLastSample(device))
+            .description("Busy fraction of the device's workers between the last two scrapes (measured)")
+            .tag("device", device).register(registry);
+      }
+    }
+    return registry.scrape();
+  }
+
+  /** The content type of {@link #scrape()}. */
+  public static String contentType() {
+    return "text/plain; version=0.0.4; charset=utf-8";
+  }
+
+  private double utilisationSinceLastSample(String device) {
+    long now = System.nanoTime();
+    long busy = (long) (scheduler.busySeconds(device) * 1e9);
+    long[] prev = lastSample.put(device, new long[] {now, busy});
+    if (prev == null || now <= prev[0]) {
+      return 0;
+    }
+    return Math.min(1.0, (busy - prev[1]) / (double) (now - prev[0]) / scheduler.maxConcurrent());
+  }
+}

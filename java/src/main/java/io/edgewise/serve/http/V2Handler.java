@@ -1,0 +1,334 @@
+package io.edgewise.serve.http;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.serve.common.InferenceScheduler;
+import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.ServeMetrics;
+import io.edgewise.serve.common.ServedModel;
+import io.edgewise.serve.common.TokenAuthenticator;
+import io.edgewise.tensor.Tensor;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers the Open Inference Protocol's requests on one connection. Health probes and the server's own checks run
+ * on the network thread; inference is parsed, run and encoded on the {@link InferenceScheduler}'s workers so that
+ * a slow model never stalls other connections. Every answer is counted in the metrics.
+ */
+final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(V2Handler.class);
+  static final String PROTOCOL = "http";
+
+  /** What every connection of one server shares. */
+  record Shared(ModelRepository repository, TokenAuthenticator auth, InferenceScheduler scheduler,
+      ServeMetrics metrics, InferRequestParser parser, ServerState state) {}
+
+  /** The server's lifecycle as the handlers see it: draining refuses new work, inFlight counts accepted work. */
+  static final class ServerState {
+    volatile boolean draining;
+    final AtomicInteger inFlight = new AtomicInteger();
+  }
+
+  private final Shared shared;
+  /** Whether an inference of this connection is being answered; requests behind it wait in order. */
+  private boolean answering;
+  /** The metrics labels of the request being routed, for answers to faults thrown while routing it. */
+  private String endpoint;
+  private String model;
+  private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
+
+  V2Handler(Shared shared) {
+    super(false);  // the handler releases requests itself: inference hands them to a worker thread
+    this.shared = shared;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (answering) {
+      // HTTP/1.1 answers in request order: a pipelined request waits until the inference before it is answered
+      waiting.add(req);
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    handle(ctx, req);
+  }
+
+  private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
+    long start = System.nanoTime();
+    boolean handedOff = false;
+    endpoint = "unknown";
+    model = null;
+    try {
+      handedOff = route(ctx, req, start);
+    } catch (EdgewiseException e) {
+      send(ctx, req, HttpResponses.error(HttpResponses.statusOf(e), e.getMessage()), endpoint, model, start);
+    } catch (Unavailable e) {
+      send(ctx, req, HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage()), endpoint, model,
+          start);
+    } catch (RuntimeException e) {
+      LOG.error("internal error answering {} {}", req.method(), V2Datatype.clip(req.uri()), e);
+      send(ctx, req, HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e),
+          endpoint, model, start);
+    } finally {
+      if (!handedOff) {
+        req.release();
+      }
+    }
+    answering = handedOff;
+  }
+
+  /** On the event loop, once an inference's answer is written: go on with requests that arrived meanwhile. */
+  private void answered(ChannelHandlerContext ctx) {
+    answering = false;
+    while (!answering && !waiting.isEmpty() && ctx.channel().isActive()) {
+      handle(ctx, waiting.poll());
+    }
+    if (!answering) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    waiting.forEach(FullHttpRequest::release);
+    waiting.clear();
+    super.channelInactive(ctx);
+  }
+
+  /** Answers the request, or hands it to a worker and returns true (the worker then owns and releases it). */
+  private boolean route(ChannelHandlerContext ctx, FullHttpRequest req, long start) {
+    if (req.decoderResult().isFailure()) {
+      Throwable cause = req.decoderResult().cause();
+      HttpResponseStatus status = cause instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+          : cause instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+          : cause instanceof TooLongFrameException ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+          : HttpResponseStatus.BAD_REQUEST;
+      // the decoder discards everything after a malformed message, so the connection must close
+      sendAndClose(ctx, HttpResponses.error(status, "malformed HTTP request: " + V2Datatype.clip(
+          String.valueOf(cause.getMessage()))), "unknown", start);
+      return false;
+    }
+    V2Route route = V2Route.parse(req.uri());
+    if ((route == null || !route.isOpen())
+        && !shared.auth().acceptsAuthorizationHeader(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+      FullHttpResponse r = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED,
+          "missing or wrong bearer token (send the header 'Authorization: Bearer TOKEN')");
+      r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"edgewise\"");
+      send(ctx, req, r, route == null ? "unknown" : route.kind().endpoint, null, start);
+      return false;
+    }
+    if (route != null) {
+      endpoint = route.kind().endpoint;
+      if (route.model() != null && shared.repository().find(route.model(), null).isPresent()) {
+        model = route.model();  // a label only for names the repository holds: bounded, never raw request text
+      }
+    }
+    if (route == null) {
+      send(ctx, req, HttpResponses.error(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + req.method() + " "
+          + V2Datatype.clip(req.uri())), "unknown", null, start);
+      return false;
+    }
+    if (!req.method().equals(route.method())) {
+      FullHttpResponse r = HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED, req.method() + " is not "
+          + "allowed on " + V2Datatype.clip(req.uri()) + "; use " + route.method());
+      r.headers().set(HttpHeaderNames.ALLOW, route.method().name());
+      send(ctx, req, r, route.kind().endpoint, null, start);
+      return false;
+    }
+    switch (route.kind()) {
+      case LIVE -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, Map.of("live", true)), "health", null,
+          start);
+      case READY -> {
+        boolean ready = !shared.state().draining && shared.repository().allReady();
+        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
+            Map.of("ready", ready)), "health", null, start);
+      }
+      case SERVER_METADATA -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, V2Metadata.server()),
+          "metadata", null, start);
+      case METRICS -> send(ctx, req, HttpResponses.text(HttpResponseStatus.OK, shared.metrics().scrape(),
+          ServeMetrics.contentType()), "metrics", null, start);
+      case MODEL_METADATA -> {
+        ServedModel m = available(route);
+        send(ctx, req, HttpResponses.json(HttpResponseStatus.OK,
+            V2Metadata.model(m, shared.repository().versions(m.name()))), "metadata", m.name(), start);
+      }
+      case MODEL_READY -> {
+        ServedModel m = find(route);
+        boolean ready = m.isReady() && !shared.state().draining;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", m.name());
+        body.put("ready", ready);
+        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST, body),
+            "ready", m.name(), start);
+      }
+      case INFER -> {
+        return infer(ctx, req, route, start);
+      }
+      default -> throw new IllegalStateException("unrouted " + route);
+    }
+    return false;
+  }
+
+  private ServedModel find(V2Route route) {
+    return shared.repository().find(route.model(), route.version()).orElseThrow(() -> {
+      List<String> versions = shared.repository().versions(route.model());
+      String what = versions.isEmpty() ? "model '" + V2Datatype.clip(route.model()) + "' is not in the repository"
+          : "model '" + route.model() + "' has no version '" + V2Datatype.clip(route.version()) + "' (versions: "
+              + versions + ")";
+      return new EdgewiseException(EdgewiseException.ErrorCode.NOT_FOUND, what);
+    });
+  }
+
+  /** The model, which must have loaded; an unavailable one is a 503 that says why its load failed. */
+  private ServedModel available(V2Route route) {
+    ServedModel m = find(route);
+    if (!m.isReady()) {
+      throw new Unavailable("model " + m.label() + " is unavailable: it failed to load: " + m.failure());
+    }
+    return m;
+  }
+
+  /** The server cannot do this now (model failed to load, shutting down): HTTP 503. */
+  private static final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unavailable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private boolean infer(ChannelHandlerContext ctx, FullHttpRequest req, V2Route route, long start) {
+    ServedModel model;
+    try {
+      if (shared.state().draining) {
+        throw new Unavailable("the server is shutting down");
+      }
+      model = available(route);
+    } catch (Unavailable e) {
+      send(ctx, req, HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage()), "infer", null,
+          start);
+      return false;
+    }
+    String headerLength = req.headers().get(InferRequestParser.HEADER_LENGTH);
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    shared.state().inFlight.incrementAndGet();
+    try {
+      shared.scheduler().submit(model.session().deviceName(), () -> runInference(ctx, req, model, headerLength,
+          keepAlive, start));
+      return true;
+    } catch (EdgewiseException e) {
+      shared.state().inFlight.decrementAndGet();
+      boolean busy = e.code() == EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED;
+      FullHttpResponse r = HttpResponses.error(busy ? HttpResponseStatus.TOO_MANY_REQUESTS
+          : HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
+      if (busy) {
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      }
+      send(ctx, req, r, "infer", model.name(), start);
+      return false;
+    }
+  }
+
+  /** On a worker: parse, run, encode, answer. Owns req and releases it; always answers. */
+  private Void runInference(ChannelHandlerContext ctx, FullHttpRequest req, ServedModel model, String headerLength,
+      boolean keepAlive, long start) {
+    if (!ctx.channel().isActive()) {
+      // the client left while its request waited for a worker: nobody would read the answer, so skip the work
+      req.release();
+      shared.state().inFlight.decrementAndGet();
+      shared.metrics().record(PROTOCOL, "infer", model.name(), 499, System.nanoTime() - start);
+      return null;
+    }
+    FullHttpResponse response;
+    Map<String, Tensor> outputs = Map.of();
+    try (InferRequest request = shared.parser().parse(req.content().nioBuffer(), headerLength)) {
+      req.release();
+      checkOutputs(model, request);
+      outputs = model.session().run(request.inputs());
+      InferResponseEncoder.Encoded enc = InferResponseEncoder.encode(ctx.alloc(), model.name(), model.version(),
+          request, outputs);
+      response = HttpResponses.content(HttpResponseStatus.OK, enc.content(), enc.binary()
+          ? HttpHeaderValues.APPLICATION_OCTET_STREAM.toString() : HttpHeaderValues.APPLICATION_JSON.toString());
+      if (enc.binary()) {
+        response.headers().setInt(InferRequestParser.HEADER_LENGTH, enc.jsonLength());
+      }
+    } catch (EdgewiseException e) {
+      response = HttpResponses.error(HttpResponses.statusOf(e), model.label() + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("internal error running {}", model.label(), e);
+      response = HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, model.label() + ": internal error: "
+          + e);
+    } finally {
+      if (req.refCnt() > 0) {
+        req.release();
+      }
+      outputs.values().forEach(Tensor::close);
+    }
+    write(ctx, response, keepAlive, "infer", model.name(), start).addListener(f -> {
+      shared.state().inFlight.decrementAndGet();
+      answered(ctx);
+    });
+    return null;
+  }
+
+  private static void checkOutputs(ServedModel model, InferRequest request) {
+    if (request.outputs() == null) {
+      return;
+    }
+    List<String> names = model.session().outputs().stream().map(ValueInfo::name).toList();
+    for (InferRequest.RequestedOutput o : request.outputs()) {
+      if (!names.contains(o.name())) {
+        throw EdgewiseException.invalidArgument("unknown output '" + V2Datatype.clip(o.name()) + "'; the model's "
+            + "outputs are " + names);
+      }
+    }
+  }
+
+  private void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse r, String endpoint, String model,
+      long start) {
+    write(ctx, r, HttpUtil.isKeepAlive(req), endpoint, model, start);
+  }
+
+  private void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse r, String endpoint, long start) {
+    write(ctx, r, false, endpoint, null, start);
+  }
+
+  /** Writes a response; closes the connection after it unless keep-alive holds (never while draining). */
+  private io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive,
+      String endpoint, String model, long start) {
+    boolean close = !keepAlive || shared.state().draining;
+    if (close) {
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    shared.metrics().record(PROTOCOL, endpoint, model, r.status().code(), System.nanoTime() - start);
+    io.netty.channel.ChannelFuture f = ctx.writeAndFlush(r);
+    if (close) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+    return f;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // a reset connection or a TLS handshake failure: nothing to answer, only this connection ends
+    LOG.debug("connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

@@ -1,0 +1,40 @@
+package io.edgewise.serve.peer;
+
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.serve.PeerEndpoint;
+import io.edgewise.serve.common.ServedModel;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * The peer protocol behind `edgewise serve --peer-port` (found through ServiceLoader): a {@link PeerServer} over the
+ * serve command's model repository, its bearer tokens (the same ones the HTTP endpoints accept), its TLS files and
+ * its limits on message size and tensor elements.
+ */
+public final class PeerEndpointServer implements PeerEndpoint {
+  private PeerServer server;
+
+  /** For ServiceLoader. */
+  public PeerEndpointServer() {}
+
+  @Override
+  public synchronized int start(Context c) {
+    TokenCheck tokens = c.auth().enabled() ? c.auth()::acceptsToken : TokenCheck.disabled();
+    SslContext tls = c.tls() == null ? null : c.tls().serverContext();
+    PeerLimits d = PeerLimits.defaults();
+    PeerLimits limits = new PeerLimits((int) Math.min(c.limits().maxMessageBytes(), Integer.MAX_VALUE - 8),
+        c.limits().maxTensorElements(), d.maxTensors(), d.maxInFlightPerConnection(), Math.max(1, c.limits().maxQueued()),
+        c.limits().maxConcurrent(), d.helloTimeoutMillis(), Math.max(1, c.limits().idleTimeout().toMillis()));
+    SessionOptions session = c.repository().all().stream().filter(ServedModel::isReady).findFirst()
+        .map(m -> m.session().options()).orElse(SessionOptions.defaults());
+    server = new PeerServer(new PeerServerConfig(c.host(), c.port(), new RepositoryModelResolver(c.repository()),
+        tokens, tls, limits, session, "edgewise-serve", null, null, () -> 1.0));
+    return server.start();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.edgewise.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.TestData;
+import io.edgewise.serve.ServeFixture;
+import io.edgewise.serve.client.EdgewiseClient;
+import io.edgewise.serve.client.RemoteException;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `edgewise serve` started and stopped in-process, `edgewise infer` against a server, and the refusals. */
+class ServeCliTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void inferSendsAnInputFileAndWritesTheServersOutput() throws Exception {
+    Path repo = ServeFixture.digitsRepository(Files.createDirectory(dir.resolve("repo")));
+    Path token = Files.writeString(dir.resolve("token"), "# mine\n" + ServeFixture.TOKEN + "\n");
+    Path data = TestData.model("digits_cnn_0to9").resolve("test_data_set_3");
+    try (ServeFixture f = ServeFixture.start(repo)) {
+      CliTest.Result r = CliTest.run("infer", "--url", f.url(), "--model", "digits", "--version", "1",
+          "--input", "input=" + data.resolve("input_0.pb"), "--token-file", token.toString(),
+          "--output", dir.resolve("out").toString());
+      assertEquals(0, r.exit(), r.err());
+      try (Tensor want = TensorProtos.readFile(data.resolve("output_0.pb"));
+          Tensor got = TensorProtos.readFile(dir.resolve("out/output_0.pb"))) {
+        int top = TopK.argmax(want);
+        assertEquals(top, TopK.argmax(got));
+        assertTrue(r.out().contains("class " + String.format("%5d", top)), r.out());
+        float[] a = got.toFloatArray();
+        float[] e = want.toFloatArray();
+        double max = 0;
+        for (float v : e) {
+          max = Math.max(max, Math.abs(v));
+        }
+        for (int i = 0; i < e.length; i++) {
+          assertEquals(e[i], a[i], 1e-4 * max, "logit " + i);  // testdata README's float32 bound
+        }
+      }
+      assertTrue(r.out().contains("measured round trip"), r.out());
+
+      CliTest.Result random = CliTest.run("infer", "--url", f.url(), "--model", "digits", "--json-data",
+          "--token-file", token.toString());
+      assertEquals(0, random.exit(), random.err());
+      assertTrue(random.out().contains("random (seed 42") && random.out().contains("logits FP32[1, 5]"),
+          random.out());
+
+      CliTest.Result noToken = CliTest.run("infer", "--url", f.url(), "--model", "digits");
+      assertEquals(Main.EXIT_FAILURE, noToken.exit());
+      assertTrue(noToken.err().contains("401") && noToken.err().contains("bearer token"), noToken.err());
+    }
+  }
+
+  @Test
+  void serveStartsWithAGeneratedTokenAndStopsGracefully() throws Exception {
+    Path repo = ServeFixture.digitsRepository(Files.createDirectory(dir.resolve("repo")));
+    ServeCommand command = new ServeCommand();
+    StringWriter printed = new StringWriter();
+    new CommandLine(command).setOut(new PrintWriter(printed, true))
+        .parseArgs("--models", repo.toString(), "--host", "127.0.0.1", "--port", "0", "--device", "ref");
+    String url;
+    try (ServeCommand.Running running = command.start()) {
+      url = running.url();
+      Matcher m = Pattern.compile("bearer token is (\\S+)").matcher(printed.toString());
+      assertTrue(m.find(), printed.toString());
+      String token = m.group(1);
+      assertTrue(printed.toString().contains("model:   digits/1 on ref"), printed.toString());
+      try (EdgewiseClient anonymous = EdgewiseClient.builder(url).build();
+          EdgewiseClient client = EdgewiseClient.builder(url).token(token).build()) {
+        assertTrue(anonymous.isReady());
+        RemoteException denied = assertThrows(RemoteException.class, () -> anonymous.modelMetadata("digits", null));
+        assertEquals(401, denied.status());
+        assertEquals("digits", client.modelMetadata("digits", "1").get("name").asText());
+      }
+    }
+    try (EdgewiseClient after = EdgewiseClient.builder(url).retries(0, Duration.ZERO).build()) {
+      assertEquals(EdgewiseException.ErrorCode.IO, assertThrows(
+          EdgewiseException.class, after::serverMetadata).code(), "the port is released after close");
+    }
+  }
+
+  @Test
+  void serveRefusesContradictoryOptionsBeforeLoadingAnything() {
+    // --peer-port is served by the peer protocol's PeerEndpoint (ServePeerPortTest)
+    CliTest.Result tls = CliTest.run("serve", "--models", dir.toString(), "--tls-cert", "c.pem");
+    assertEquals(Main.EXIT_USAGE, tls.exit());
+    assertTrue(tls.err().contains("--tls-cert and --tls-key go together"), tls.err());
+    CliTest.Result auth = CliTest.run("serve", "--models", dir.toString(), "--no-auth", "--token-file", "t");
+    assertEquals(Main.EXIT_USAGE, auth.exit());
+    CliTest.Result missing = CliTest.run("serve", "--models", dir.resolve("absent").toString(), "--port", "0");
+    assertEquals(Main.EXIT_FAILURE, missing.exit());
+    assertTrue(missing.err().contains("model repository does not exist"), missing.err());
+  }
+
+  @Test
+  void serveBenchRefusesBadLevels() {
+    CliTest.Result r = CliTest.run("serve-bench", "x.onnx", "--concurrency", "0");
+    assertEquals(Main.EXIT_USAGE, r.exit());
+    assertTrue(r.err().contains("--concurrency"), r.err());
+  }
+}

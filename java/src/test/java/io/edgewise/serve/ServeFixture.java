@@ -1,0 +1,78 @@
+package io.edgewise.serve;
+
+import io.edgewise.TestData;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.serve.common.InferenceScheduler;
+import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.ServeLimits;
+import io.edgewise.serve.common.ServeMetrics;
+import io.edgewise.serve.common.TlsFiles;
+import io.edgewise.serve.common.TokenAuthenticator;
+import io.edgewise.serve.http.HttpInferenceServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running HTTP server over a temporary repository holding copies of shared models: "digits" (version 1 is
+ * digits_cnn_0to9, version 2 digits_cnn_0to4), all on the reference device unless a test says otherwise.
+ */
+public final class ServeFixture implements AutoCloseable {
+  public static final String TOKEN = "test-token-0123456789abcdef";
+
+  public final ModelRepository repository;
+  public final InferenceScheduler scheduler;
+  public final ServeMetrics metrics;
+  public final HttpInferenceServer server;
+
+  private ServeFixture(ModelRepository repository, InferenceScheduler scheduler, ServeMetrics metrics,
+      HttpInferenceServer server) {
+    this.repository = repository;
+    this.scheduler = scheduler;
+    this.metrics = metrics;
+    this.server = server;
+  }
+
+  /** Copies a shared test model into repo/name/version/model.onnx. */
+  public static Path addModel(Path repo, String shared, String name, String version) throws IOException {
+    Path dir = Files.createDirectories(repo.resolve(name).resolve(version));
+    Files.copy(TestData.model(shared).resolve("model.onnx"), dir.resolve("model.onnx"));
+    return dir;
+  }
+
+  /** The digits repository under dir. */
+  public static Path digitsRepository(Path dir) throws IOException {
+    addModel(dir, "digits_cnn_0to9", "digits", "1");
+    addModel(dir, "digits_cnn_0to4", "digits", "2");
+    return dir;
+  }
+
+  public static ServeFixture start(Path repo, ServeLimits limits, TlsFiles tls) {
+    ModelRepository repository = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"));
+    InferenceScheduler scheduler = new InferenceScheduler(limits);
+    ServeMetrics metrics = new ServeMetrics(scheduler);
+    HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0,
+        repository, TokenAuthenticator.of(List.of(TOKEN)), limits, scheduler, metrics, tls, 2,
+        Duration.ofSeconds(30)));
+    return new ServeFixture(repository, scheduler, metrics, server);
+  }
+
+  public static ServeFixture start(Path repo) {
+    return start(repo, ServeLimits.defaults(), null);
+  }
+
+  public String url() {
+    return server.url();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.close();
+    scheduler.shutdown(30, TimeUnit.SECONDS);
+    scheduler.close();
+    repository.close();
+  }
+}

@@ -1,0 +1,104 @@
+// Convolution training passes for the cpu device, built as EF-Train builds them: by reshaping data so that the
+// forward kernel's GEMM serves backward and weight update too.
+//   weight gradient:  dW_g[Mg, Kg] += dY_g[Mg, P] * im2col(X_g)[Kg, P]^T   (the forward's im2col, transposed GEMM)
+//   input gradient:   cols[Kg, P]  = W_g[Mg, Kg]^T * dY_g[Mg, P], then col2im scatters cols back onto dX
+// (P = out_h * out_w, Kg = in_channels / group * kernel_h * kernel_w), per image and group.
+#include <algorithm>
+#include <new>
+#include <vector>
+
+#include "edgewise/edgewise.h"
+#include "conv_geometry.h"
+#include "thread_pool.h"
+
+namespace edgewise {
+namespace {
+
+// The adjoint of im2col: dx[ci, iy, ix] += cols[(ci, ky, kx), (oy, ox)] for every tap that read (iy, ix).
+// Parallel over input channels: the rows of one channel write only that channel's plane, so no two tasks race.
+void col2im_add(const ConvGeometry& g, const float* cols, int64_t cg, float* dx) {
+  const int64_t plane = g.oh * g.ow;
+  parallel_for_work(cg * g.kh * g.kw * plane, cg, [&](int64_t ci) {
+    float* __restrict dst = dx + ci * g.h * g.w;
+    for (int64_t ky = 0; ky < g.kh; ++ky) {
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const float* __restrict src = cols + ((ci * g.kh + ky) * g.kw + kx) * plane;
+        const int64_t offset = kx * g.dw - g.pl;
+        int64_t lo, hi;
+        inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
+        for (int64_t oy = 0; oy < g.oh; ++oy) {
+          const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          float* __restrict row = dst + iy * g.w + offset;
+          const float* __restrict in = src + oy * g.ow;
+          for (int64_t ox = lo; ox < hi; ++ox) row[ox * g.sw] += in[ox];
+        }
+      }
+    }
+  });
+}
+
+int backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int64_t cg = g.c / g.group, mg = g.m / g.group;
+  const int64_t plane = g.oh * g.ow, k = cg * g.kh * g.kw;
+  std::vector<float> cols(static_cast<size_t>(k * plane));
+  for (int64_t img = 0; img < g.n; ++img) {
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      im2col(g, x + (img * g.c + grp * cg) * g.h * g.w, cg, 0.0f, cols.data());
+      const float* dyg = dy + (img * g.m + grp * mg) * plane;
+      int status = ew_sgemm(0, 1, mg, k, plane, 1.0f, dyg, plane, cols.data(), plane, img == 0 ? 0.0f : 1.0f,
+                            dw + grp * mg * k, k);
+      if (status != EW_OK) return status;
+    }
+  }
+  return EW_OK;
+}
+
+int backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const int64_t cg = g.c / g.group, mg = g.m / g.group;
+  const int64_t plane = g.oh * g.ow, k = cg * g.kh * g.kw;
+  std::vector<float> cols(static_cast<size_t>(k * plane));
+  std::fill(dx, dx + g.n * g.c * g.h * g.w, 0.0f);
+  for (int64_t img = 0; img < g.n; ++img) {
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      const float* dyg = dy + (img * g.m + grp * mg) * plane;
+      int status = ew_sgemm(1, 0, k, plane, mg, 1.0f, w + grp * mg * k, k, dyg, plane, 0.0f, cols.data(), plane);
+      if (status != EW_OK) return status;
+      col2im_add(g, cols.data(), cg, dx + (img * g.c + grp * cg) * g.h * g.w);
+    }
+  }
+  return EW_OK;
+}
+
+template <typename F>
+int guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return EW_OUT_OF_MEMORY;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}
+
+}  // namespace
+}  // namespace edgewise
+
+extern "C" int ew_conv2d_backward_weights(const int64_t* geometry, const float* x, const float* dy,
+                                          float* dw) noexcept {
+  using namespace edgewise;
+  ConvGeometry g;
+  if (!read_conv_geometry(geometry, &g) || x == nullptr || dy == nullptr || dw == nullptr) return EW_INVALID_ARGUMENT;
+  if (g.n == 0) {
+    std::fill(dw, dw + g.m * (g.c / g.group) * g.kh * g.kw, 0.0f);
+    return EW_OK;
+  }
+  return guarded([&] { return backward_weights(g, x, dy, dw); });
+}
+
+extern "C" int ew_conv2d_backward_data(const int64_t* geometry, const float* dy, const float* w, float* dx) noexcept {
+  using namespace edgewise;
+  ConvGeometry g;
+  if (!read_conv_geometry(geometry, &g) || dy == nullptr || w == nullptr || dx == nullptr) return EW_INVALID_ARGUMENT;
+  return guarded([&] { return backward_data(g, dy, w, dx); });
+}
