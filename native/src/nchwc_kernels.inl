@@ -1,0 +1,269 @@
+// The NCHWc row kernels, written once over a vector type V and compiled per instruction set: each ISA's file
+// defines V (B lanes: T, load, store, set1, zero, fma, add, mul, max, min) and includes this inside its own anonymous
+// namespace, so no inline function compiled for AVX-512 can be picked by the linker for a baseline caller.
+//
+// Dense convolution follows the MLAS/oneDNN direct scheme: a tile of FC output blocks x OW output pixels lives in
+// FC * OW vector accumulators; each step loads FC weight vectors (B output channels for one input channel) and
+// broadcasts one input value per pixel, so FC * OW FMAs cost FC + OW loads. Pixels whose window lies inside the
+// image run in full tiles without bounds checks; border pixels run one at a time over the valid kernel columns.
+
+
+
+template <int FC>
+struct OwMax {
+  static constexpr int value = V::kRegs == 32 ? (FC == 4 ? 6 : FC == 3 ? 8 : FC == 2 ? 12 : 14)
+                                              : (FC >= 2 ? 6 : 12);
+};
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+// The kernel positions [k0, k1) whose input coordinate origin + k * dilation lies in [0, size).
+inline void valid_taps(int64_t origin, int64_t dilation, int64_t taps, int64_t size, int64_t* k0, int64_t* k1) {
+  *k0 = origin >= 0 ? 0 : min64(taps, ceil_div(-origin, dilation));
+  *k1 = size - origin <= 0 ? 0 : min64(taps, ceil_div(size - origin, dilation));
+  if (*k1 < *k0) *k1 = *k0;
+}
+
+// Output columns [lo, hi) whose whole window (all kernel columns) lies inside the row.
+inline void interior_columns(int64_t w, int64_t ow, int64_t kw, int64_t sw, int64_t dw, int64_t pl, int64_t* lo,
+                             int64_t* hi) {
+  *lo = min64(ow, ceil_div(pl, sw));
+  const int64_t last = w - 1 - (kw - 1) * dw + pl;  // the largest ox * sw that still fits
+  *hi = last < 0 ? *lo : max64(*lo, min64(ow, last / sw + 1));
+}
+
+inline typename V::T activate(typename V::T v, int act, float pa, float pb) {
+  switch (act) {
+    case 1: return V::max(v, V::zero());
+    case 2: return V::min(V::max(v, V::set1(pa)), V::set1(pb));
+    case 3: return V::add(V::max(v, V::zero()), V::mul(V::set1(pa), V::min(v, V::zero())));
+    case 4: {
+      const typename V::T gate = V::min(V::set1(1.0f), V::max(V::zero(), V::fma(v, V::set1(1.0f / 6), V::set1(0.5f))));
+      return V::mul(v, gate);
+    }
+    default: return v;
+  }
+}
+
+// Bias, residual, activation; channels past m are stored as zero so later kernels may read whole blocks.
+inline void store_block(const NchwcConvArgs& a, int64_t ocb, typename V::T acc, float* y, const float* res) {
+  constexpr int B = V::B;
+  const int64_t c0 = ocb * B;
+  if (a.bias != nullptr) {
+    if (c0 + B <= a.m) {
+      acc = V::add(acc, V::load(a.bias + c0));
+    } else {
+      alignas(64) float bb[B];
+      for (int j = 0; j < B; ++j) bb[j] = c0 + j < a.m ? a.bias[c0 + j] : 0.0f;
+      acc = V::add(acc, V::load(bb));
+    }
+  }
+  if (res != nullptr) acc = V::add(acc, V::load(res));
+  acc = activate(acc, a.act, a.pa, a.pb);
+  V::store(y, acc);
+  if (a.act == 5 || a.act == 6) {  // sigmoid, tanh: rare after a conv, so scalar
+    for (int j = 0; j < B; ++j) y[j] = a.act == 5 ? 1.0f / (1.0f + __builtin_expf(-y[j])) : __builtin_tanhf(y[j]);
+  }
+  if (c0 + B > a.m) {
+    for (int j = 0; j < B; ++j)
+      if (c0 + j >= a.m) y[j] = 0.0f;
+  }
+}
+
+// One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin).
+template <int FC, int OW>
+inline void conv_tile(const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
+                      int64_t ocb0, float* y, const float* res) {
+  constexpr int B = V::B;
+  typename V::T acc[FC][OW];
+  for (int f = 0; f < FC; ++f)
+    for (int o = 0; o < OW; ++o) acc[f][o] = V::zero();
+  const int64_t icn = a.ic_block;
+  const int64_t out_step = a.sw * a.col_stride;
+  const int64_t ic_stride = a.ic_stride;
+  const int64_t wstride = a.w_ocb_stride;
+  const float* wbase = a.wt + ocb0 * wstride;
+  for (int64_t icb = 0; icb < a.icb_count; ++icb) {
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      for (int64_t kx = kx0; kx < kx1; ++kx) {
+        const float* xp = xo + icb * a.icb_stride + ky * a.dh * a.row_stride + kx * a.dw * a.col_stride;
+        const float* wp = wbase + ((icb * a.kh + ky) * a.kw + kx) * icn * B;
+        for (int64_t ic = 0; ic < icn; ++ic) {
+          typename V::T wv[FC];
+          for (int f = 0; f < FC; ++f) wv[f] = V::load(wp + f * wstride + ic * B);
+          const float* xi = xp + ic * ic_stride;
+          for (int o = 0; o < OW; ++o) {
+            const typename V::T xb = V::set1(xi[o * out_step]);
+            for (int f = 0; f < FC; ++f) acc[f][o] = V::fma(xb, wv[f], acc[f][o]);
+          }
+        }
+      }
+    }
+  }
+  for (int f = 0; f < FC; ++f)
+    for (int o = 0; o < OW; ++o)
+      store_block(a, ocb0 + f, acc[f][o], y + f * a.y_ocb_stride + o * B,
+                  res != nullptr ? res + f * a.y_ocb_stride + o * B : nullptr);
+}
+
+// A run of n <= OwMax interior pixels: the full tile, or the largest smaller one (templates unrolled by count).
+template <int FC, int OW>
+inline void conv_tile_n(int n, const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1, int64_t kx0,
+                        int64_t kx1, int64_t ocb0, float* y, const float* res) {
+  if constexpr (OW > 1) {
+    if (n < OW) {
+      conv_tile_n<FC, OW - 1>(n, a, xo, ky0, ky1, kx0, kx1, ocb0, y, res);
+      return;
+    }
+  }
+  conv_tile<FC, OW>(a, xo, ky0, ky1, kx0, kx1, ocb0, y, res);
+}
+
+template <int FC>
+void conv_row_fc(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int64_t oy, int64_t ox0, int64_t ox1) {
+  constexpr int B = V::B;
+  constexpr int OW = OwMax<FC>::value;
+  const int64_t iy0 = oy * a.sh - a.pt;
+  int64_t ky0, ky1;
+  valid_taps(iy0, a.dh, a.kh, a.h, &ky0, &ky1);
+  int64_t lo, hi;
+  interior_columns(a.w, a.ow, a.kw, a.sw, a.dw, a.pl, &lo, &hi);
+  const float* x = a.x + img * a.x_image_stride + iy0 * a.row_stride;
+  const int64_t yoff = img * a.y_image_stride + ocb0 * a.y_ocb_stride + oy * a.ow * B;
+  float* y = a.y + yoff;
+  const float* res = a.residual != nullptr ? a.residual + yoff : nullptr;
+  int64_t ox = ox0;
+  while (ox < ox1) {
+    const int64_t ix0 = ox * a.sw - a.pl;
+    const float* xo = x + ix0 * a.col_stride;
+    const float* r = res != nullptr ? res + ox * B : nullptr;
+    if (ox >= lo && ox < hi) {
+      const int n = static_cast<int>(min64(OW, min64(hi, ox1) - ox));
+      conv_tile_n<FC, OW>(n, a, xo, ky0, ky1, 0, a.kw, ocb0, y + ox * B, r);
+      ox += n;
+    } else {
+      int64_t kx0, kx1;
+      valid_taps(ix0, a.dw, a.kw, a.w, &kx0, &kx1);
+      conv_tile<FC, 1>(a, xo, ky0, ky1, kx0, kx1, ocb0, y + ox * B, r);
+      ++ox;
+    }
+  }
+}
+
+void conv_row(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy, int64_t ox0, int64_t ox1) {
+  switch (fc) {
+    case 1: conv_row_fc<1>(a, img, ocb0, oy, ox0, ox1); break;
+    case 2: conv_row_fc<2>(a, img, ocb0, oy, ox0, ox1); break;
+    case 3: if constexpr (V::kRegs == 32) conv_row_fc<3>(a, img, ocb0, oy, ox0, ox1); break;
+    case 4: if constexpr (V::kRegs == 32) conv_row_fc<4>(a, img, ocb0, oy, ox0, ox1); break;
+    default: break;
+  }
+}
+
+// Depthwise: each lane is its own channel, so a pixel is one FMA per tap with the block's weight vector.
+template <int OW>
+inline void depthwise_tile(const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1, int64_t kx0,
+                           int64_t kx1, const float* w, int64_t cb, float* y, const float* res) {
+  constexpr int B = V::B;
+  typename V::T acc[OW];
+  for (int o = 0; o < OW; ++o) acc[o] = V::zero();
+  const int64_t out_step = a.sw * B;
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    for (int64_t kx = kx0; kx < kx1; ++kx) {
+      const typename V::T wv = V::load(w + (ky * a.kw + kx) * B);
+      const float* xp = xo + ky * a.dh * a.row_stride + kx * a.dw * B;
+      for (int o = 0; o < OW; ++o) acc[o] = V::fma(V::load(xp + o * out_step), wv, acc[o]);
+    }
+  }
+  for (int o = 0; o < OW; ++o) store_block(a, cb, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
+}
+
+template <int OW>
+inline void depthwise_tile_n(int n, const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1,
+                             const float* w, int64_t cb, float* y, const float* res) {
+  if constexpr (OW > 1) {
+    if (n < OW) {
+      depthwise_tile_n<OW - 1>(n, a, xo, ky0, ky1, w, cb, y, res);
+      return;
+    }
+  }
+  depthwise_tile<OW>(a, xo, ky0, ky1, 0, a.kw, w, cb, y, res);
+}
+
+void depthwise_row(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy) {
+  constexpr int B = V::B;
+  constexpr int OW = V::kRegs == 32 ? 16 : 8;
+  const int64_t iy0 = oy * a.sh - a.pt;
+  int64_t ky0, ky1;
+  valid_taps(iy0, a.dh, a.kh, a.h, &ky0, &ky1);
+  int64_t lo, hi;
+  interior_columns(a.w, a.ow, a.kw, a.sw, a.dw, a.pl, &lo, &hi);
+  const float* x = a.x + img * a.x_image_stride + cb * a.icb_stride + iy0 * a.row_stride;
+  const float* w = a.wt + cb * a.w_ocb_stride;
+  const int64_t yoff = img * a.y_image_stride + cb * a.y_ocb_stride + oy * a.ow * B;
+  float* y = a.y + yoff;
+  const float* res = a.residual != nullptr ? a.residual + yoff : nullptr;
+  int64_t ox = 0;
+  while (ox < a.ow) {
+    const int64_t ix0 = ox * a.sw - a.pl;
+    const float* xo = x + ix0 * B;
+    const float* r = res != nullptr ? res + ox * B : nullptr;
+    if (ox >= lo && ox < hi) {
+      const int n = static_cast<int>(min64(OW, hi - ox));
+      depthwise_tile_n<OW>(n, a, xo, ky0, ky1, w, cb, y + ox * B, r);
+      ox += n;
+    } else {
+      int64_t kx0, kx1;
+      valid_taps(ix0, a.dw, a.kw, a.w, &kx0, &kx1);
+      depthwise_tile<1>(a, xo, ky0, ky1, kx0, kx1, w, cb, y + ox * B, r);
+      ++ox;
+    }
+  }
+}
+
+// Max or average pooling of one row of one block plane; counts follow ew_pool2d (count_include_pad counts the
+// window's positions inside the padded input).
+void pool_row(const NchwcPoolArgs& p, int64_t oy) {
+  constexpr int B = V::B;
+  const int64_t iy0 = oy * p.sh - p.pt;
+  int64_t ky0, ky1;
+  valid_taps(iy0, p.dh, p.kh, p.h, &ky0, &ky1);
+  int64_t pad_rows = 0;
+  for (int64_t ky = 0; ky < p.kh; ++ky) {
+    const int64_t iy = iy0 + ky * p.dh;
+    if (iy >= -p.pt && iy < p.h + p.pb) ++pad_rows;
+  }
+  for (int64_t ox = 0; ox < p.ow; ++ox) {
+    const int64_t ix0 = ox * p.sw - p.pl;
+    int64_t kx0, kx1;
+    valid_taps(ix0, p.dw, p.kw, p.w, &kx0, &kx1);
+    typename V::T acc = p.max ? V::set1(-__builtin_inff()) : V::zero();
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float* row = p.x + ((iy0 + ky * p.dh) * p.w + ix0) * B;
+      for (int64_t kx = kx0; kx < kx1; ++kx) {
+        const typename V::T v = V::load(row + kx * p.dw * B);
+        acc = p.max ? V::max(acc, v) : V::add(acc, v);
+      }
+    }
+    float* out = p.y + (oy * p.ow + ox) * B;
+    if (p.max) {
+      // a window wholly in the padding has no element: ew_pool2d's -inf
+      V::store(out, acc);
+      continue;
+    }
+    int64_t count = (ky1 - ky0) * (kx1 - kx0);
+    if (p.include_pad) {
+      int64_t pad_cols = 0;
+      for (int64_t kx = 0; kx < p.kw; ++kx) {
+        const int64_t ix = ix0 + kx * p.dw;
+        if (ix >= -p.pl && ix < p.w + p.pr) ++pad_cols;
+      }
+      count = pad_rows * pad_cols;
+    }
+    V::store(out, count == 0 ? V::zero() : V::mul(acc, V::set1(1.0f / static_cast<float>(count))));
+  }
+}
+
+const NchwcKernels kTable = {V::kName, V::B, V::kRegs == 32 ? 4 : 2, conv_row, depthwise_row, pool_row};
