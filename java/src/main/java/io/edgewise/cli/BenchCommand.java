@@ -110,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
       if (profile != null) {
         Map<String, Long> flops = ConvFlops.of(s.model());
         for (OpProfile.Entry e : profile.nodes()) {
-          Long f = flops.get(e.op());
+          Long f = flops.get(ConvFlops.modelValue(e.op()));
           if (f != null && e.calls() > 0) {
             double ms = e.nanos() / 1e6 / e.calls();
             double gflops = f / (ms * 1e6);

@@ -68,29 +68,10 @@ final class CpuKernels {
     if (residual != null && !residual.shape().equals(out)) {
       throw ctx.invalid("residual Z " + residual.shape() + " does not match the output " + out);
     }
-    int activation = 0;
-    float a = 0;
-    float b = 0;
-    if (fused) {
-      String name = ctx.node().attrString("activation", "");
-      float[] p = ctx.node().attrFloats("activation_params", new float[0]);
-      activation = switch (name) {
-        case "" -> 0;
-        case "Relu" -> 1;
-        case "Clip" -> 2;
-        case "LeakyRelu" -> 3;
-        case "HardSwish" -> 4;
-        case "Sigmoid" -> 5;
-        case "Tanh" -> 6;
-        default -> throw ctx.notImplemented("activation '" + name + "' is not supported");
-      };
-      int needed = activation == 2 ? 2 : activation == 3 ? 1 : 0;
-      if (p.length < needed) {
-        throw ctx.invalid("attribute activation_params needs " + needed + " values, got " + p.length);
-      }
-      a = needed > 0 ? p[0] : 0;
-      b = needed > 1 ? p[1] : 0;
-    }
+    FusedActivation act = fused ? FusedActivation.of(ctx) : FusedActivation.NONE;
+    int activation = act.code();
+    float a = act.a();
+    float b = act.b();
     ConvGeometry g = plan.geometry;
     long[] geometry = {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
         g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
