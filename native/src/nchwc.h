@@ -39,9 +39,11 @@ struct NchwcKernels {
   const char* isa;
   int block;   // B
   int max_fc;  // output blocks one dense-conv tile holds in registers
-  // dense conv: output blocks [ocb0, ocb0 + fc), fc <= max_fc, columns [ox0, ox1) of row oy
-  void (*conv_row)(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy, int64_t ox0,
-                   int64_t ox1);
+  // dense conv: output blocks [ocb0, ocb0 + fc), fc <= max_fc, rows [oy0, oy1) x columns [ox0, ox1), summing
+  // input blocks [icb0, icb1) onto the partial sums in y (from zero when icb0 = 0; the epilogue when
+  // icb1 = icb_count)
+  void (*conv_rect)(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy0, int64_t oy1,
+                    int64_t ox0, int64_t ox1, int64_t icb0, int64_t icb1);
   // depthwise conv (blocked input, one input channel per output channel): block cb, row oy
   void (*depthwise_row)(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy);
   // one block plane of pooling, row oy

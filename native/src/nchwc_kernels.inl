@@ -72,20 +72,28 @@ inline void store_block(const NchwcConvArgs& a, int64_t ocb, typename V::T acc, 
   }
 }
 
-// One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin).
+// Input blocks [icb0, icb1) of the sum: the first range starts from zero, later ones from the partial sums stored
+// in y, and only the last applies the epilogue (so the weights of a range can stay in L2 across many rows).
+struct IcbRange {
+  int64_t icb0, icb1;
+  bool first, last;
+};
+
+// One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin). Pixels lie
+// in_step input floats and out_step output floats apart: along a row, or down a column for the border columns.
 template <int FC, int OW>
-inline void conv_tile(const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
-                      int64_t ocb0, float* y, const float* res) {
+inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const float* xo, int64_t in_step, int64_t out_step,
+                      int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1, int64_t ocb0, float* y, const float* res) {
   constexpr int B = V::B;
   typename V::T acc[FC][OW];
   for (int f = 0; f < FC; ++f)
-    for (int o = 0; o < OW; ++o) acc[f][o] = V::zero();
+    for (int o = 0; o < OW; ++o)
+      acc[f][o] = r.first ? V::zero() : V::load(y + f * a.y_ocb_stride + o * out_step);
   const int64_t icn = a.ic_block;
-  const int64_t out_step = a.sw * a.col_stride;
   const int64_t ic_stride = a.ic_stride;
   const int64_t wstride = a.w_ocb_stride;
   const float* wbase = a.wt + ocb0 * wstride;
-  for (int64_t icb = 0; icb < a.icb_count; ++icb) {
+  for (int64_t icb = r.icb0; icb < r.icb1; ++icb) {
     for (int64_t ky = ky0; ky < ky1; ++ky) {
       for (int64_t kx = kx0; kx < kx1; ++kx) {
         const float* xp = xo + icb * a.icb_stride + ky * a.dh * a.row_stride + kx * a.dw * a.col_stride;
@@ -95,69 +103,116 @@ inline void conv_tile(const NchwcConvArgs& a, const float* xo, int64_t ky0, int6
           for (int f = 0; f < FC; ++f) wv[f] = V::load(wp + f * wstride + ic * B);
           const float* xi = xp + ic * ic_stride;
           for (int o = 0; o < OW; ++o) {
-            const typename V::T xb = V::set1(xi[o * out_step]);
+            const typename V::T xb = V::set1(xi[o * in_step]);
             for (int f = 0; f < FC; ++f) acc[f][o] = V::fma(xb, wv[f], acc[f][o]);
           }
         }
       }
     }
   }
+  if (!r.last) {
+    for (int f = 0; f < FC; ++f)
+      for (int o = 0; o < OW; ++o) V::store(y + f * a.y_ocb_stride + o * out_step, acc[f][o]);
+    return;
+  }
   for (int f = 0; f < FC; ++f)
     for (int o = 0; o < OW; ++o)
-      store_block(a, ocb0 + f, acc[f][o], y + f * a.y_ocb_stride + o * B,
-                  res != nullptr ? res + f * a.y_ocb_stride + o * B : nullptr);
+      store_block(a, ocb0 + f, acc[f][o], y + f * a.y_ocb_stride + o * out_step,
+                  res != nullptr ? res + f * a.y_ocb_stride + o * out_step : nullptr);
 }
 
-// A run of n <= OwMax interior pixels: the full tile, or the largest smaller one (templates unrolled by count).
+// A run of n <= OW pixels: the full tile, or the largest smaller one (templates unrolled by count).
 template <int FC, int OW>
-inline void conv_tile_n(int n, const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1, int64_t kx0,
-                        int64_t kx1, int64_t ocb0, float* y, const float* res) {
+inline void conv_tile_n(int n, const NchwcConvArgs& a, const IcbRange& r, const float* xo, int64_t in_step,
+                        int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1, int64_t ocb0, float* y,
+                        const float* res) {
   if constexpr (OW > 1) {
     if (n < OW) {
-      conv_tile_n<FC, OW - 1>(n, a, xo, ky0, ky1, kx0, kx1, ocb0, y, res);
+      conv_tile_n<FC, OW - 1>(n, a, r, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
       return;
     }
   }
-  conv_tile<FC, OW>(a, xo, ky0, ky1, kx0, kx1, ocb0, y, res);
+  conv_tile<FC, OW>(a, r, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
 }
 
+// Where a tile's pixels start: image img, output blocks from ocb0, output pixel (oy, ox).
+struct TileOrigin {
+  const float* x;   // the input at the pixel's window origin (maybe outside the image: only valid taps are read)
+  float* y;
+  const float* res;
+};
+
+inline TileOrigin origin(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int64_t oy, int64_t ox) {
+  constexpr int B = V::B;
+  const int64_t yoff = img * a.y_image_stride + ocb0 * a.y_ocb_stride + (oy * a.ow + ox) * B;
+  return {a.x + img * a.x_image_stride + (oy * a.sh - a.pt) * a.row_stride + (ox * a.sw - a.pl) * a.col_stride,
+          a.y + yoff, a.residual != nullptr ? a.residual + yoff : nullptr};
+}
+
+// Rows [oy0, oy1) x columns [ox0, ox1) for FC output blocks. Interior pixels (whole window inside) run in row tiles;
+// border columns of rows whose kernel rows are all inside run in column tiles (same valid kernel columns down the
+// column), so few pixels take the one-pixel path.
 template <int FC>
-void conv_row_fc(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int64_t oy, int64_t ox0, int64_t ox1) {
+void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, int64_t ocb0, int64_t oy0,
+                  int64_t oy1, int64_t ox0, int64_t ox1) {
   constexpr int B = V::B;
   constexpr int OW = OwMax<FC>::value;
-  const int64_t iy0 = oy * a.sh - a.pt;
-  int64_t ky0, ky1;
-  valid_taps(iy0, a.dh, a.kh, a.h, &ky0, &ky1);
   int64_t lo, hi;
   interior_columns(a.w, a.ow, a.kw, a.sw, a.dw, a.pl, &lo, &hi);
-  const float* x = a.x + img * a.x_image_stride + iy0 * a.row_stride;
-  const int64_t yoff = img * a.y_image_stride + ocb0 * a.y_ocb_stride + oy * a.ow * B;
-  float* y = a.y + yoff;
-  const float* res = a.residual != nullptr ? a.residual + yoff : nullptr;
-  int64_t ox = ox0;
-  while (ox < ox1) {
-    const int64_t ix0 = ox * a.sw - a.pl;
-    const float* xo = x + ix0 * a.col_stride;
-    const float* r = res != nullptr ? res + ox * B : nullptr;
-    if (ox >= lo && ox < hi) {
-      const int n = static_cast<int>(min64(OW, min64(hi, ox1) - ox));
-      conv_tile_n<FC, OW>(n, a, xo, ky0, ky1, 0, a.kw, ocb0, y + ox * B, r);
-      ox += n;
-    } else {
-      int64_t kx0, kx1;
-      valid_taps(ix0, a.dw, a.kw, a.w, &kx0, &kx1);
-      conv_tile<FC, 1>(a, xo, ky0, ky1, kx0, kx1, ocb0, y + ox * B, r);
+  lo = max64(lo, ox0);
+  hi = max64(lo, min64(hi, ox1));
+  int64_t rlo, rhi;  // rows whose kernel rows all lie inside
+  interior_columns(a.h, a.oh, a.kh, a.sh, a.dh, a.pt, &rlo, &rhi);
+  rlo = max64(rlo, oy0);
+  rhi = max64(rlo, min64(rhi, oy1));
+  const int64_t row_in_step = a.sw * a.col_stride;
+  for (int64_t oy = oy0; oy < oy1; ++oy) {
+    int64_t ky0, ky1;
+    valid_taps(oy * a.sh - a.pt, a.dh, a.kh, a.h, &ky0, &ky1);
+    const bool full_rows = oy >= rlo && oy < rhi;
+    for (int64_t ox = ox0; ox < ox1;) {
+      const TileOrigin t = origin(a, img, ocb0, oy, ox);
+      if (ox >= lo && ox < hi) {
+        const int n = static_cast<int>(min64(OW, hi - ox));
+        conv_tile_n<FC, OW>(n, a, range, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+        ox += n;
+        continue;
+      }
+      if (!full_rows) {
+        int64_t kx0, kx1;
+        valid_taps(ox * a.sw - a.pl, a.dw, a.kw, a.w, &kx0, &kx1);
+        conv_tile<FC, 1>(a, range, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
+      }
       ++ox;
+    }
+  }
+  // border columns of the full rows, as column tiles
+  const int64_t col_in_step = a.sh * a.row_stride;
+  const int64_t col_out_step = a.ow * B;
+  for (int64_t ox = ox0; ox < ox1; ++ox) {
+    if (ox >= lo && ox < hi) {
+      ox = hi - 1;
+      continue;
+    }
+    int64_t kx0, kx1;
+    valid_taps(ox * a.sw - a.pl, a.dw, a.kw, a.w, &kx0, &kx1);
+    for (int64_t oy = rlo; oy < rhi;) {
+      const int n = static_cast<int>(min64(OW, rhi - oy));
+      const TileOrigin t = origin(a, img, ocb0, oy, ox);
+      conv_tile_n<FC, OW>(n, a, range, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0, t.y, t.res);
+      oy += n;
     }
   }
 }
 
-void conv_row(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy, int64_t ox0, int64_t ox1) {
+void conv_rect(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy0, int64_t oy1, int64_t ox0,
+               int64_t ox1, int64_t icb0, int64_t icb1) {
+  const IcbRange r{icb0, icb1, icb0 == 0, icb1 == a.icb_count};
   switch (fc) {
-    case 1: conv_row_fc<1>(a, img, ocb0, oy, ox0, ox1); break;
-    case 2: conv_row_fc<2>(a, img, ocb0, oy, ox0, ox1); break;
-    case 3: if constexpr (V::kRegs == 32) conv_row_fc<3>(a, img, ocb0, oy, ox0, ox1); break;
-    case 4: if constexpr (V::kRegs == 32) conv_row_fc<4>(a, img, ocb0, oy, ox0, ox1); break;
+    case 1: conv_rect_fc<1>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 2: conv_rect_fc<2>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 3: if constexpr (V::kRegs == 32) conv_rect_fc<3>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 4: if constexpr (V::kRegs == 32) conv_rect_fc<4>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
     default: break;
   }
 }
@@ -266,4 +321,4 @@ void pool_row(const NchwcPoolArgs& p, int64_t oy) {
   }
 }
 
-const NchwcKernels kTable = {V::kName, V::B, V::kRegs == 32 ? 4 : 2, conv_row, depthwise_row, pool_row};
+const NchwcKernels kTable = {V::kName, V::B, V::kRegs == 32 ? 4 : 2, conv_rect, depthwise_row, pool_row};

@@ -114,7 +114,7 @@ final class BenchCommand implements Callable<Integer> {
           if (f != null && e.calls() > 0) {
             double ms = e.nanos() / 1e6 / e.calls();
             double gflops = f / (ms * 1e6);
-            layerRows.add(new Layer(name, device, t, e.op(), f, ms, gflops, gflops / peak));
+            layerRows.add(new Layer(name, device, t, ConvFlops.modelValue(e.op()), f, ms, gflops, gflops / peak));
           }
         }
       }
