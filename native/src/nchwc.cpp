@@ -109,12 +109,16 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   a.x = x, a.wt = w, a.bias = bias, a.residual = residual, a.y = y;
   a.act = act, a.pa = pa, a.pb = pb;
   const int64_t flops = 2 * g.n * g.m * g.oh * g.ow * (g.c / g.group) * g.kh * g.kw;
+  const int64_t threads = num_threads();
   if (is_depthwise(g)) {
+    // tasks of whole planes when there are enough blocks to share out, else of row slices
     const int64_t cbs = blocks(g.c);
-    parallel_for_work(flops, g.n * cbs * g.oh, [&](int64_t job) {
-      const int64_t oy = job % g.oh;
-      const int64_t cb = (job / g.oh) % cbs;
-      k.depthwise_row(a, job / (g.oh * cbs), cb, oy);
+    const int64_t slices = std::min(g.oh, std::max<int64_t>(1, (kTasksPerThread * threads) / (g.n * cbs)));
+    const int64_t rows = (g.oh + slices - 1) / slices;
+    parallel_for_work(flops, g.n * cbs * slices, [&](int64_t job) {
+      const int64_t slice = job % slices;
+      const int64_t cb = (job / slices) % cbs;
+      k.depthwise_rows(a, job / (slices * cbs), cb, slice * rows, std::min(g.oh, (slice + 1) * rows));
     });
     return;
   }
@@ -128,14 +132,16 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   const int64_t chunk = pointwise ? 96 : a.ow;
   const int64_t chunks = (a.ow + chunk - 1) / chunk;
   const int64_t ocbs = blocks(g.m);
+  // output blocks split evenly over the fewest groups of at most max_fc (9 blocks: 3 + 3 + 3, not 4 + 4 + 1, whose
+  // one-block tiles would load a broadcast per FMA)
   const int64_t groups = (ocbs + k.max_fc - 1) / k.max_fc;
+  auto group_start = [&](int64_t grp) { return grp * ocbs / groups; };
   // Input blocks per pass: the weights one pass streams for a group of output blocks stay within ~L2, and a task
   // runs each pass over all its rows before the next, so deep layers (ResNet's 512 channels: 1.2 MB of weights per
   // group) read their weights from memory once, not once per row.
   const int64_t group_icb_bytes = int64_t(k.max_fc) * a.kh * a.kw * a.ic_block * b * 4;
   const int64_t icb_step = std::max<int64_t>(1, std::min(a.icb_count, kWeightBudgetBytes / group_icb_bytes));
   // rows per task: whole planes when there are enough (image, group) pairs to share out, else slices
-  const int64_t threads = num_threads();
   const int64_t pairs = g.n * groups * chunks;
   const int64_t slices = std::min(a.oh, std::max<int64_t>(1, (kTasksPerThread * threads + pairs - 1) / pairs));
   const int64_t rows_per_task = (a.oh + slices - 1) / slices;
@@ -145,8 +151,8 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
     const int64_t rt = (job / chunks) % row_tasks;
     const int64_t grp = (job / (chunks * row_tasks)) % groups;
     const int64_t img = job / (chunks * row_tasks * groups);
-    const int64_t ocb0 = grp * k.max_fc;
-    const int fc = static_cast<int>(std::min<int64_t>(k.max_fc, ocbs - ocb0));
+    const int64_t ocb0 = group_start(grp);
+    const int fc = static_cast<int>(group_start(grp + 1) - ocb0);
     const int64_t oy1 = std::min(a.oh, (rt + 1) * rows_per_task);
     const int64_t ox0 = c * chunk, ox1 = std::min(a.ow, (c + 1) * chunk);
     for (int64_t icb = 0; icb < a.icb_count; icb += icb_step) {

@@ -44,8 +44,8 @@ struct NchwcKernels {
   // icb1 = icb_count)
   void (*conv_rect)(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy0, int64_t oy1,
                     int64_t ox0, int64_t ox1, int64_t icb0, int64_t icb1);
-  // depthwise conv (blocked input, one input channel per output channel): block cb, row oy
-  void (*depthwise_row)(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy);
+  // depthwise conv (blocked input, one input channel per output channel): block cb, rows [oy0, oy1)
+  void (*depthwise_rows)(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy0, int64_t oy1);
   // one block plane of pooling, row oy
   void (*pool_row)(const NchwcPoolArgs& p, int64_t oy);
 };

@@ -1,5 +1,7 @@
 // The NCHWc kernels for AVX2 + FMA (B = 8, 16 ymm registers). Compiled with -mavx2 -mfma and called only where
 // the CPU has both (nchwc_kernels() checks).
+#include <new>
+
 #include "nchwc.h"
 
 #if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)

@@ -1,5 +1,7 @@
 // The NCHWc kernels for AVX-512 (B = 16, 32 zmm registers). Compiled with -mavx512f -mfma and called only where
 // the CPU has AVX-512F (nchwc_kernels() checks).
+#include <new>
+
 #include "nchwc.h"
 
 #if defined(__x86_64__) && defined(__AVX512F__)

@@ -5,6 +5,8 @@
 // the 32-byte vectors are passed between inlined helpers only, never across an ABI boundary
 #pragma GCC diagnostic ignored "-Wpsabi"
 
+#include <new>
+
 #include "nchwc.h"
 
 namespace edgewise {

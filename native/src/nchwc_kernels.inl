@@ -47,30 +47,56 @@ inline typename V::T activate(typename V::T v, int act, float pa, float pb) {
   }
 }
 
-// Bias, residual, activation; channels past m are stored as zero so later kernels may read whole blocks.
-inline void store_block(const NchwcConvArgs& a, int64_t ocb, typename V::T acc, float* y, const float* res) {
-  constexpr int B = V::B;
-  const int64_t c0 = ocb * B;
-  if (a.bias != nullptr) {
-    if (c0 + B <= a.m) {
-      acc = V::add(acc, V::load(a.bias + c0));
+// The epilogue of one output block, prepared once per tile: bias, residual, activation; channels past m are
+// stored as zero so later kernels may read whole blocks. ReLU, Clip and none are one clamp; the rest take a
+// slower path (rare after a convolution).
+struct Epilogue {
+  typename V::T bias, lo, hi, keep;
+  bool clamp, partial, scalar_tail;
+
+  Epilogue(const NchwcConvArgs& a, int64_t ocb) {
+    constexpr int B = V::B;
+    const int64_t c0 = ocb * B;
+    partial = c0 + B > a.m;
+    if (!partial) {
+      bias = a.bias != nullptr ? V::load(a.bias + c0) : V::zero();
+      keep = V::set1(1.0f);
     } else {
       alignas(64) float bb[B];
-      for (int j = 0; j < B; ++j) bb[j] = c0 + j < a.m ? a.bias[c0 + j] : 0.0f;
-      acc = V::add(acc, V::load(bb));
+      alignas(64) float kk[B];
+      for (int j = 0; j < B; ++j) {
+        bb[j] = a.bias != nullptr && c0 + j < a.m ? a.bias[c0 + j] : 0.0f;
+        kk[j] = c0 + j < a.m ? 1.0f : 0.0f;
+      }
+      bias = V::load(bb);
+      keep = V::load(kk);
+    }
+    clamp = a.act <= 2;
+    scalar_tail = a.act == 5 || a.act == 6;
+    lo = V::set1(a.act == 1 ? 0.0f : a.act == 2 ? a.pa : -__builtin_inff());
+    hi = V::set1(a.act == 2 ? a.pb : __builtin_inff());
+  }
+
+  __attribute__((always_inline)) inline void store(const NchwcConvArgs& a, typename V::T acc, float* y,
+                                                   const float* res) const {
+    constexpr int B = V::B;
+    acc = V::add(acc, bias);
+    if (res != nullptr) acc = V::add(acc, V::load(res));
+    if (clamp) {
+      acc = V::min(V::max(acc, lo), hi);
+    } else {
+      acc = activate(acc, a.act, a.pa, a.pb);
+    }
+    if (partial) acc = V::mul(acc, keep);
+    V::store(y, acc);
+    if (__builtin_expect(scalar_tail, 0)) {  // sigmoid, tanh: scalar
+      for (int j = 0; j < B; ++j) {
+        const float v = a.act == 5 ? 1.0f / (1.0f + __builtin_expf(-y[j])) : __builtin_tanhf(y[j]);
+        y[j] = partial && j >= a.m % B ? 0.0f : v;
+      }
     }
   }
-  if (res != nullptr) acc = V::add(acc, V::load(res));
-  acc = activate(acc, a.act, a.pa, a.pb);
-  V::store(y, acc);
-  if (a.act == 5 || a.act == 6) {  // sigmoid, tanh: rare after a conv, so scalar
-    for (int j = 0; j < B; ++j) y[j] = a.act == 5 ? 1.0f / (1.0f + __builtin_expf(-y[j])) : __builtin_tanhf(y[j]);
-  }
-  if (c0 + B > a.m) {
-    for (int j = 0; j < B; ++j)
-      if (c0 + j >= a.m) y[j] = 0.0f;
-  }
-}
+};
 
 // Input blocks [icb0, icb1) of the sum: the first range starts from zero, later ones from the partial sums stored
 // in y, and only the last applies the epilogue (so the weights of a range can stay in L2 across many rows).
@@ -82,8 +108,9 @@ struct IcbRange {
 // One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin). Pixels lie
 // in_step input floats and out_step output floats apart: along a row, or down a column for the border columns.
 template <int FC, int OW>
-inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const float* xo, int64_t in_step, int64_t out_step,
-                      int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1, int64_t ocb0, float* y, const float* res) {
+inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
+                      int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
+                      int64_t ocb0, float* y, const float* res) {
   constexpr int B = V::B;
   typename V::T acc[FC][OW];
   for (int f = 0; f < FC; ++f)
@@ -115,24 +142,26 @@ inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const float* xo
       for (int o = 0; o < OW; ++o) V::store(y + f * a.y_ocb_stride + o * out_step, acc[f][o]);
     return;
   }
-  for (int f = 0; f < FC; ++f)
+  for (int f = 0; f < FC; ++f) {
+    const Epilogue& e = ep[f];
     for (int o = 0; o < OW; ++o)
-      store_block(a, ocb0 + f, acc[f][o], y + f * a.y_ocb_stride + o * out_step,
-                  res != nullptr ? res + f * a.y_ocb_stride + o * out_step : nullptr);
+      e.store(a, acc[f][o], y + f * a.y_ocb_stride + o * out_step,
+              res != nullptr ? res + f * a.y_ocb_stride + o * out_step : nullptr);
+  }
 }
 
 // A run of n <= OW pixels: the full tile, or the largest smaller one (templates unrolled by count).
 template <int FC, int OW>
-inline void conv_tile_n(int n, const NchwcConvArgs& a, const IcbRange& r, const float* xo, int64_t in_step,
-                        int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1, int64_t ocb0, float* y,
-                        const float* res) {
+inline void conv_tile_n(int n, const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
+                        int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
+                        int64_t ocb0, float* y, const float* res) {
   if constexpr (OW > 1) {
     if (n < OW) {
-      conv_tile_n<FC, OW - 1>(n, a, r, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+      conv_tile_n<FC, OW - 1>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
       return;
     }
   }
-  conv_tile<FC, OW>(a, r, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+  conv_tile<FC, OW>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
 }
 
 // Where a tile's pixels start: image img, output blocks from ocb0, output pixel (oy, ox).
@@ -166,6 +195,9 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
   rlo = max64(rlo, oy0);
   rhi = max64(rlo, min64(rhi, oy1));
   const int64_t row_in_step = a.sw * a.col_stride;
+  alignas(64) char storage[FC * sizeof(Epilogue)];
+  Epilogue* ep = reinterpret_cast<Epilogue*>(storage);
+  for (int f = 0; f < FC; ++f) new (ep + f) Epilogue(a, ocb0 + f);
   for (int64_t oy = oy0; oy < oy1; ++oy) {
     int64_t ky0, ky1;
     valid_taps(oy * a.sh - a.pt, a.dh, a.kh, a.h, &ky0, &ky1);
@@ -174,14 +206,14 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
       const TileOrigin t = origin(a, img, ocb0, oy, ox);
       if (ox >= lo && ox < hi) {
         const int n = static_cast<int>(min64(OW, hi - ox));
-        conv_tile_n<FC, OW>(n, a, range, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+        conv_tile_n<FC, OW>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
         ox += n;
         continue;
       }
       if (!full_rows) {
         int64_t kx0, kx1;
         valid_taps(ox * a.sw - a.pl, a.dw, a.kw, a.w, &kx0, &kx1);
-        conv_tile<FC, 1>(a, range, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
+        conv_tile<FC, 1>(a, range, ep, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
       }
       ++ox;
     }
@@ -199,7 +231,7 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
     for (int64_t oy = rlo; oy < rhi;) {
       const int n = static_cast<int>(min64(OW, rhi - oy));
       const TileOrigin t = origin(a, img, ocb0, oy, ox);
-      conv_tile_n<FC, OW>(n, a, range, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0, t.y, t.res);
+      conv_tile_n<FC, OW>(n, a, range, ep, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0, t.y, t.res);
       oy += n;
     }
   }
@@ -219,8 +251,8 @@ void conv_rect(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_
 
 // Depthwise: each lane is its own channel, so a pixel is one FMA per tap with the block's weight vector.
 template <int OW>
-inline void depthwise_tile(const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1, int64_t kx0,
-                           int64_t kx1, const float* w, int64_t cb, float* y, const float* res) {
+inline void depthwise_tile(const NchwcConvArgs& a, const Epilogue& e, const float* xo, int64_t ky0, int64_t ky1,
+                           int64_t kx0, int64_t kx1, const float* w, float* y, const float* res) {
   constexpr int B = V::B;
   typename V::T acc[OW];
   for (int o = 0; o < OW; ++o) acc[o] = V::zero();
@@ -232,24 +264,55 @@ inline void depthwise_tile(const NchwcConvArgs& a, const float* xo, int64_t ky0,
       for (int o = 0; o < OW; ++o) acc[o] = V::fma(V::load(xp + o * out_step), wv, acc[o]);
     }
   }
-  for (int o = 0; o < OW; ++o) store_block(a, cb, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
+  for (int o = 0; o < OW; ++o) e.store(a, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
+}
+
+// The common interior case, KW taps per row, no dilation, stride SW: each input pixel of a kernel row is loaded
+// once and serves every tap and output that reads it (KW + (OW - 1) * SW loads for KW * OW FMAs, not one each).
+template <int OW, int KW, int SW>
+inline void depthwise_tile_reuse(const NchwcConvArgs& a, const Epilogue& e, const float* xo, int64_t ky0,
+                                 int64_t ky1, const float* w, float* y, const float* res) {
+  constexpr int B = V::B;
+  constexpr int N = (OW - 1) * SW + KW;
+  typename V::T acc[OW];
+  for (int o = 0; o < OW; ++o) acc[o] = V::zero();
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    const float* xp = xo + ky * a.dh * a.row_stride;
+    const float* wp = w + ky * KW * B;
+    typename V::T wv[KW];
+    for (int kx = 0; kx < KW; ++kx) wv[kx] = V::load(wp + kx * B);
+    for (int i = 0; i < N; ++i) {
+      const typename V::T xv = V::load(xp + i * B);
+      for (int kx = 0; kx < KW; ++kx) {
+        const int d = i - kx;  // the output reading input i through tap kx, when d is a multiple of SW
+        if (d >= 0 && d % SW == 0 && d / SW < OW) acc[d / SW] = V::fma(xv, wv[kx], acc[d / SW]);
+      }
+    }
+  }
+  for (int o = 0; o < OW; ++o) e.store(a, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
 }
 
 template <int OW>
-inline void depthwise_tile_n(int n, const NchwcConvArgs& a, const float* xo, int64_t ky0, int64_t ky1,
-                             const float* w, int64_t cb, float* y, const float* res) {
+inline void depthwise_tile_n(int n, const NchwcConvArgs& a, const Epilogue& e, const float* xo, int64_t ky0,
+                             int64_t ky1, const float* w, float* y, const float* res) {
   if constexpr (OW > 1) {
     if (n < OW) {
-      depthwise_tile_n<OW - 1>(n, a, xo, ky0, ky1, w, cb, y, res);
+      depthwise_tile_n<OW - 1>(n, a, e, xo, ky0, ky1, w, y, res);
       return;
     }
   }
-  depthwise_tile<OW>(a, xo, ky0, ky1, 0, a.kw, w, cb, y, res);
+  if (a.kw == 3 && a.dw == 1 && a.sw == 1) {
+    depthwise_tile_reuse<OW, 3, 1>(a, e, xo, ky0, ky1, w, y, res);
+  } else if (a.kw == 3 && a.dw == 1 && a.sw == 2) {
+    depthwise_tile_reuse<OW, 3, 2>(a, e, xo, ky0, ky1, w, y, res);
+  } else {
+    depthwise_tile<OW>(a, e, xo, ky0, ky1, 0, a.kw, w, y, res);
+  }
 }
 
-void depthwise_row(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy) {
+void depthwise_row(const NchwcConvArgs& a, const Epilogue& e, int64_t img, int64_t cb, int64_t oy) {
   constexpr int B = V::B;
-  constexpr int OW = V::kRegs == 32 ? 16 : 8;
+  constexpr int OW = V::kRegs == 32 ? 8 : 4;
   const int64_t iy0 = oy * a.sh - a.pt;
   int64_t ky0, ky1;
   valid_taps(iy0, a.dh, a.kh, a.h, &ky0, &ky1);
@@ -267,15 +330,20 @@ void depthwise_row(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy) 
     const float* r = res != nullptr ? res + ox * B : nullptr;
     if (ox >= lo && ox < hi) {
       const int n = static_cast<int>(min64(OW, hi - ox));
-      depthwise_tile_n<OW>(n, a, xo, ky0, ky1, w, cb, y + ox * B, r);
+      depthwise_tile_n<OW>(n, a, e, xo, ky0, ky1, w, y + ox * B, r);
       ox += n;
     } else {
       int64_t kx0, kx1;
       valid_taps(ix0, a.dw, a.kw, a.w, &kx0, &kx1);
-      depthwise_tile<1>(a, xo, ky0, ky1, kx0, kx1, w, cb, y + ox * B, r);
+      depthwise_tile<1>(a, e, xo, ky0, ky1, kx0, kx1, w, y + ox * B, r);
       ++ox;
     }
   }
+}
+
+void depthwise_rows(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy0, int64_t oy1) {
+  const Epilogue e(a, cb);
+  for (int64_t oy = oy0; oy < oy1; ++oy) depthwise_row(a, e, img, cb, oy);
 }
 
 // Max or average pooling of one row of one block plane; counts follow ew_pool2d (count_include_pad counts the
@@ -321,4 +389,4 @@ void pool_row(const NchwcPoolArgs& p, int64_t oy) {
   }
 }
 
-const NchwcKernels kTable = {V::kName, V::B, V::kRegs == 32 ? 4 : 2, conv_rect, depthwise_row, pool_row};
+const NchwcKernels kTable = {V::kName, V::B, V::kRegs == 32 ? 4 : 2, conv_rect, depthwise_rows, pool_row};
