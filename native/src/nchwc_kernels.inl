@@ -107,7 +107,9 @@ struct IcbRange {
 
 // One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin). Pixels lie
 // in_step input floats and out_step output floats apart: along a row, or down a column for the border columns.
-template <int FC, int OW>
+// ICN > 0: the input channels per block as a compile-time constant (B for a blocked input, 3 for an RGB image), so
+// the channel loop unrolls; 0: any count.
+template <int FC, int OW, int ICN>
 inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
                       int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
                       int64_t ocb0, float* y, const float* res) {
@@ -116,8 +118,8 @@ inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue*
   for (int f = 0; f < FC; ++f)
     for (int o = 0; o < OW; ++o)
       acc[f][o] = r.first ? V::zero() : V::load(y + f * a.y_ocb_stride + o * out_step);
-  const int64_t icn = a.ic_block;
-  const int64_t ic_stride = a.ic_stride;
+  const int64_t icn = ICN > 0 ? ICN : a.ic_block;
+  const int64_t ic_stride = ICN == B ? 1 : a.ic_stride;
   const int64_t wstride = a.w_ocb_stride;
   const float* wbase = a.wt + ocb0 * wstride;
   for (int64_t icb = r.icb0; icb < r.icb1; ++icb) {
@@ -151,17 +153,17 @@ inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue*
 }
 
 // A run of n <= OW pixels: the full tile, or the largest smaller one (templates unrolled by count).
-template <int FC, int OW>
+template <int FC, int OW, int ICN>
 inline void conv_tile_n(int n, const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
                         int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
                         int64_t ocb0, float* y, const float* res) {
   if constexpr (OW > 1) {
     if (n < OW) {
-      conv_tile_n<FC, OW - 1>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+      conv_tile_n<FC, OW - 1, ICN>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
       return;
     }
   }
-  conv_tile<FC, OW>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+  conv_tile<FC, OW, ICN>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
 }
 
 // Where a tile's pixels start: image img, output blocks from ocb0, output pixel (oy, ox).
@@ -181,7 +183,7 @@ inline TileOrigin origin(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int6
 // Rows [oy0, oy1) x columns [ox0, ox1) for FC output blocks. Interior pixels (whole window inside) run in row tiles;
 // border columns of rows whose kernel rows are all inside run in column tiles (same valid kernel columns down the
 // column), so few pixels take the one-pixel path.
-template <int FC>
+template <int FC, int ICN>
 void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, int64_t ocb0, int64_t oy0,
                   int64_t oy1, int64_t ox0, int64_t ox1) {
   constexpr int B = V::B;
@@ -206,14 +208,14 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
       const TileOrigin t = origin(a, img, ocb0, oy, ox);
       if (ox >= lo && ox < hi) {
         const int n = static_cast<int>(min64(OW, hi - ox));
-        conv_tile_n<FC, OW>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+        conv_tile_n<FC, OW, ICN>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
         ox += n;
         continue;
       }
       if (!full_rows) {
         int64_t kx0, kx1;
         valid_taps(ox * a.sw - a.pl, a.dw, a.kw, a.w, &kx0, &kx1);
-        conv_tile<FC, 1>(a, range, ep, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
+        conv_tile<FC, 1, ICN>(a, range, ep, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
       }
       ++ox;
     }
@@ -231,9 +233,21 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
     for (int64_t oy = rlo; oy < rhi;) {
       const int n = static_cast<int>(min64(OW, rhi - oy));
       const TileOrigin t = origin(a, img, ocb0, oy, ox);
-      conv_tile_n<FC, OW>(n, a, range, ep, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0, t.y, t.res);
+      conv_tile_n<FC, OW, ICN>(n, a, range, ep, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0, t.y, t.res);
       oy += n;
     }
+  }
+}
+
+template <int FC>
+void conv_rect_icn(const NchwcConvArgs& a, const IcbRange& r, int64_t img, int64_t ocb0, int64_t oy0, int64_t oy1,
+                   int64_t ox0, int64_t ox1) {
+  if (a.ic_block == V::B && a.ic_stride == 1) {
+    conv_rect_fc<FC, V::B>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
+  } else if (a.ic_block == 3) {
+    conv_rect_fc<FC, 3>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
+  } else {
+    conv_rect_fc<FC, 0>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
   }
 }
 
@@ -241,10 +255,10 @@ void conv_rect(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_
                int64_t ox1, int64_t icb0, int64_t icb1) {
   const IcbRange r{icb0, icb1, icb0 == 0, icb1 == a.icb_count};
   switch (fc) {
-    case 1: conv_rect_fc<1>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
-    case 2: conv_rect_fc<2>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
-    case 3: if constexpr (V::kRegs == 32) conv_rect_fc<3>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
-    case 4: if constexpr (V::kRegs == 32) conv_rect_fc<4>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 1: conv_rect_icn<1>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 2: conv_rect_icn<2>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 3: if constexpr (V::kRegs == 32) conv_rect_icn<3>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 4: if constexpr (V::kRegs == 32) conv_rect_icn<4>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
     default: break;
   }
 }

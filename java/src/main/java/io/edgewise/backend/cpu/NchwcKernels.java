@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
 /**
  * Kernels of the ops {@link NchwcPlan} writes (domain io.edgewise.nchwc), over the native core's NCHWc kernels.
  * Blocked tensors are float32 [N, ceil(C / B), H, W, B]; every kernel checks the shapes it is given against the
- * channel counts the plan recorded, so a mismatch is an error naming the node, never a wrong answer.
+ * channel counts the plan recorded, so a mismatch is an error naming the node, never a wrong answer. Each kernel
+ * writes every element of its output (padding lanes included), so outputs skip the pool's zero fill.
  */
 final class NchwcKernels {
   private final int block;
@@ -64,7 +65,7 @@ final class NchwcKernels {
     if (x.dtype() != DType.FLOAT32 || d.length != 4) {
       throw ctx.invalid("input " + x.dtype() + x.shape() + " must be float32 [N, C, H, W]");
     }
-    Tensor y = Tensor.allocate(DType.FLOAT32, blockedShape(d[0], d[1], d[2], d[3]));
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(d[0], d[1], d[2], d[3]));
     NativeCore.nchwcReorder(true, d[0], d[1], d[2] * d[3], x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y};
   }
@@ -72,7 +73,7 @@ final class NchwcKernels {
   private Tensor[] fromBlocked(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     Shape s = plainShape(ctx, x, ctx.node().attrInt("channels", -1), "input");
-    Tensor y = Tensor.allocate(DType.FLOAT32, s);
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, s);
     NativeCore.nchwcReorder(false, s.dim(0), s.dim(1), s.dim(2) * s.dim(3), x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y};
   }
@@ -107,7 +108,7 @@ final class NchwcKernels {
     long[] geometry = {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
         g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
         g.padBegin[1], plan.group};
-    Tensor y = Tensor.allocate(DType.FLOAT32, out);
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, out);
     NativeCore.nchwcConv2d(geometry, inputBlocked, act.code(), act.a(), act.b(), x.nativeAddress(),
         packed.nativeAddress(), bias == null ? 0 : bias.nativeAddress(),
         residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
@@ -127,7 +128,7 @@ final class NchwcKernels {
     long[] geometry = {s.dim(0), s.dim(1), s.dim(2), s.dim(3), g.out[0], g.out[1], kernel[0], kernel[1],
         g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0],
         g.padEnd[1], max ? 1 : 0, ctx.node().attrInt("count_include_pad", 0)};
-    Tensor y = Tensor.allocate(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), g.out[0], g.out[1]));
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), g.out[0], g.out[1]));
     NativeCore.nchwcPool2d(geometry, x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y};
   }
@@ -138,7 +139,7 @@ final class NchwcKernels {
     if (s.dim(2) * s.dim(3) == 0) {
       throw ctx.invalid("input X " + s + " has no pixels to average");
     }
-    Tensor y = Tensor.allocate(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), 1, 1));
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), 1, 1));
     NativeCore.nchwcGlobalAveragePool(s.dim(0), s.dim(1), s.dim(2) * s.dim(3), x.nativeAddress(),
         y.nativeAddress());
     return new Tensor[] {y};
@@ -153,7 +154,7 @@ final class NchwcKernels {
       throw ctx.invalid("inputs " + a.shape() + " and " + b.shape() + " are not float32 NCHWc tensors");
     }
     if (a.shape().equals(b.shape())) {
-      Tensor y = Tensor.allocate(DType.FLOAT32, a.shape());
+      Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, a.shape());
       NativeCore.nchwcAdd(a.size(), a.nativeAddress(), b.nativeAddress(), false, y.nativeAddress());
       return new Tensor[] {y};
     }
@@ -182,7 +183,7 @@ final class NchwcKernels {
       }
       totalBlocks += e[1];
     }
-    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(d[0], totalBlocks, d[2], d[3], block));
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, Shape.of(d[0], totalBlocks, d[2], d[3], block));
     long blockBytes = d[2] * d[3] * block * 4L;
     ByteBuffer dst = y.buffer();
     for (long img = 0; img < d[0]; img++) {
