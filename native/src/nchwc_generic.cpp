@@ -2,9 +2,6 @@
 // plain loops elsewhere. The fallback wherever no hand-targeted set applies.
 #include <cstring>
 
-// the 32-byte vectors are passed between inlined helpers only, never across an ABI boundary
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 #include <new>
 
 #include "nchwc.h"

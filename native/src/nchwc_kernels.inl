@@ -107,8 +107,8 @@ struct IcbRange {
 
 // One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin). Pixels lie
 // in_step input floats and out_step output floats apart: along a row, or down a column for the border columns.
-// ICN > 0: the input channels per block as a compile-time constant (B for a blocked input, 3 for an RGB image), so
-// the channel loop unrolls; 0: any count.
+// ICN > 0: the input channels per block as a compile-time constant (B, for a blocked input), so the channel loop
+// unrolls; 0: any count (an NCHW image).
 template <int FC, int OW, int ICN>
 inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
                       int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
@@ -244,8 +244,6 @@ void conv_rect_icn(const NchwcConvArgs& a, const IcbRange& r, int64_t img, int64
                    int64_t ox0, int64_t ox1) {
   if (a.ic_block == V::B && a.ic_stride == 1) {
     conv_rect_fc<FC, V::B>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
-  } else if (a.ic_block == 3) {
-    conv_rect_fc<FC, 3>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
   } else {
     conv_rect_fc<FC, 0>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
   }

@@ -26,14 +26,14 @@ public final class KernelBenchMain {
         + (args.length > 0 ? "." + args[0] : "")).build();
     Collection<RunResult> results = new Runner(opts).run();
     System.out.printf("%nFMA peak measured here (%s): %s GFLOP/s by threads%n", NativeCore.isa(), peak);
-    System.out.printf("%-26s %7s %12s %10s %8s%n", "SHAPE", "THREADS", "us/call", "GFLOP/s", "PEAK");
+    System.out.printf("%-26s %-6s %7s %12s %10s %8s%n", "SHAPE", "LAYOUT", "THREADS", "us/call", "GFLOP/s", "PEAK");
     for (RunResult r : results) {
       String shape = r.getParams().getParam("shape");
       int threads = Integer.parseInt(r.getParams().getParam("threads"));
       double us = r.getPrimaryResult().getScore();
       double gflops = ConvKernelBench.flops(shape) / (us * 1e3);
-      System.out.printf("%-26s %7d %12.1f %10.1f %7.1f%%%n", shape, threads, us, gflops,
-          100 * gflops / peak.get(threads));
+      System.out.printf("%-26s %-6s %7d %12.1f %10.1f %7.1f%%%n", shape, r.getParams().getParam("layout"), threads,
+          us, gflops, 100 * gflops / peak.get(threads));
     }
     System.out.println("(measured: JMH average time over 5 x 1 s iterations after 3 warm-up iterations, one fork)");
   }
