@@ -262,8 +262,9 @@ extern "C" int ew_nchwc_pool2d(const int64_t* geometry, const float* x, float* y
     const int64_t in_plane = v[2] * v[3] * k.block, out_plane = v[4] * v[5] * k.block;
     parallel_for_work(planes * out_plane * v[6] * v[7], planes * v[4], [&](int64_t job) {
       const int64_t plane = job / v[4];
+      const int64_t lanes = std::min<int64_t>(k.block, v[1] - (plane % blocks(v[1])) * k.block);
       const NchwcPoolArgs p{v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14], v[15],
-                            v[16] != 0, v[17] != 0, x + plane * in_plane, y + plane * out_plane};
+                            v[16] != 0, v[17] != 0, lanes, x + plane * in_plane, y + plane * out_plane};
       k.pool_row(p, job % v[4]);
     });
   });

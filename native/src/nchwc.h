@@ -30,6 +30,7 @@ struct NchwcConvArgs {
 struct NchwcPoolArgs {
   int64_t h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr;
   bool max, include_pad;
+  int64_t lanes;   // channels of this block that exist (B except in a last, partial block)
   const float* x;  // one block plane: h * w * B floats
   float* y;        // one block plane: oh * ow * B floats
 };

@@ -384,8 +384,12 @@ void pool_row(const NchwcPoolArgs& p, int64_t oy) {
     }
     float* out = p.y + (oy * p.ow + ox) * B;
     if (p.max) {
-      // a window wholly in the padding has no element: ew_pool2d's -inf
       V::store(out, acc);
+      if (ky1 == ky0 || kx1 == kx0) {
+        // a window wholly in the padding has no element: ew_pool2d's -inf, but the padding lanes stay zero (a later
+        // convolution multiplies them by zero weights, and -inf * 0 would poison every channel)
+        for (int64_t j = p.lanes; j < B; ++j) out[j] = 0.0f;
+      }
       continue;
     }
     int64_t count = (ky1 - ky0) * (kx1 - kx0);

@@ -146,6 +146,11 @@ void check_pool(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t s
     ++failures;
     return;
   }
+  if (!padding_zero(yb, n, c, oh * ow)) {
+    std::printf("FAIL pool padding lanes not zero: c=%lld k=%lld pad=%lld\n", (long long)c, (long long)k,
+                (long long)pad);
+    ++failures;
+  }
   std::vector<float> y = from_blocked(yb, n, c, oh * ow);
   for (size_t i = 0; i < y.size(); ++i) {
     if (!(std::fabs(y[i] - expected[i]) <= 1e-5f) && !(std::isinf(y[i]) && y[i] == expected[i])) {
@@ -228,6 +233,8 @@ int main() {
     check_pool(1, 5, 7, 7, 3, 1, 1, 0, false, true);
     check_pool(1, 33, 6, 6, 2, 2, 0, 1, false, true);
     check_pool(1, 3, 2, 2, 3, 3, 2, 0, true, false);
+    check_pool(1, 20, 1, 1, 2, 1, 2, 0, true, false);  // windows wholly in the padding (pad >= kernel)
+    check_pool(1, 3, 3, 3, 2, 1, 2, 0, false, true);
     check_pool(1, 3, 1, 1, 1, 1, 0, 0, false, false);
     check_global_pool_and_add(1, 20, 49);
     check_global_pool_and_add(2, 16, 1);
