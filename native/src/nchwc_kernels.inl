@@ -370,10 +370,12 @@ void pool_row(const NchwcPoolArgs& p, int64_t oy) {
     const int64_t iy = iy0 + ky * p.dh;
     if (iy >= -p.pt && iy < p.h + p.pb) ++pad_rows;
   }
+  int64_t lo, hi;  // columns whose window lies inside the row: no bounds to work out
+  interior_columns(p.w, p.ow, p.kw, p.sw, p.dw, p.pl, &lo, &hi);
   for (int64_t ox = 0; ox < p.ow; ++ox) {
     const int64_t ix0 = ox * p.sw - p.pl;
-    int64_t kx0, kx1;
-    valid_taps(ix0, p.dw, p.kw, p.w, &kx0, &kx1);
+    int64_t kx0 = 0, kx1 = p.kw;
+    if (ox < lo || ox >= hi) valid_taps(ix0, p.dw, p.kw, p.w, &kx0, &kx1);
     typename V::T acc = p.max ? V::set1(-__builtin_inff()) : V::zero();
     for (int64_t ky = ky0; ky < ky1; ++ky) {
       const float* row = p.x + ((iy0 + ky * p.dh) * p.w + ix0) * B;
