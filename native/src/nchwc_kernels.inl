@@ -53,6 +53,7 @@ inline typename V::T activate(typename V::T v, int act, float pa, float pb) {
 struct Epilogue {
   typename V::T bias, lo, hi, keep;
   bool clamp, partial, scalar_tail;
+  bool simple;  // a full block with a clamp activation: the branch-free path
 
   Epilogue(const NchwcConvArgs& a, int64_t ocb) {
     constexpr int B = V::B;
@@ -73,6 +74,7 @@ struct Epilogue {
     }
     clamp = a.act <= 2;
     scalar_tail = a.act == 5 || a.act == 6;
+    simple = clamp && !partial;
     lo = V::set1(a.act == 1 ? 0.0f : a.act == 2 ? a.pa : -__builtin_inff());
     hi = V::set1(a.act == 2 ? a.pb : __builtin_inff());
   }
@@ -108,12 +110,16 @@ struct IcbRange {
 // One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin). Pixels lie
 // in_step input floats and out_step output floats apart: along a row, or down a column for the border columns.
 // ICN > 0: the input channels per block as a compile-time constant (B, for a blocked input), so the channel loop
-// unrolls; 0: any count (an NCHW image).
-template <int FC, int OW, int ICN>
+// unrolls; 0: any count (an NCHW image). STRIDE > 0: a row of a blocked input at that stride (in_step = STRIDE * B,
+// out_step = B), so the pixel offsets are constants rather than registers (with 24 accumulators live they would
+// spill); 0: steps as given.
+template <int FC, int OW, int ICN, int STRIDE>
 inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
-                      int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
+                      int64_t in_step_arg, int64_t out_step_arg, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
                       int64_t ocb0, float* y, const float* res) {
   constexpr int B = V::B;
+  const int64_t in_step = STRIDE > 0 ? STRIDE * B : in_step_arg;
+  const int64_t out_step = STRIDE > 0 ? B : out_step_arg;
   typename V::T acc[FC][OW];
   for (int f = 0; f < FC; ++f)
     for (int o = 0; o < OW; ++o)
@@ -146,24 +152,37 @@ inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue*
   }
   for (int f = 0; f < FC; ++f) {
     const Epilogue& e = ep[f];
+    float* yf = y + f * a.y_ocb_stride;
+    const float* rf = res != nullptr ? res + f * a.y_ocb_stride : nullptr;
+    if (e.simple) {  // the common case without a branch per vector
+      if (rf != nullptr) {
+        for (int o = 0; o < OW; ++o) {
+          const typename V::T v = V::add(V::add(acc[f][o], e.bias), V::load(rf + o * out_step));
+          V::store(yf + o * out_step, V::min(V::max(v, e.lo), e.hi));
+        }
+      } else {
+        for (int o = 0; o < OW; ++o)
+          V::store(yf + o * out_step, V::min(V::max(V::add(acc[f][o], e.bias), e.lo), e.hi));
+      }
+      continue;
+    }
     for (int o = 0; o < OW; ++o)
-      e.store(a, acc[f][o], y + f * a.y_ocb_stride + o * out_step,
-              res != nullptr ? res + f * a.y_ocb_stride + o * out_step : nullptr);
+      e.store(a, acc[f][o], yf + o * out_step, rf != nullptr ? rf + o * out_step : nullptr);
   }
 }
 
 // A run of n <= OW pixels: the full tile, or the largest smaller one (templates unrolled by count).
-template <int FC, int OW, int ICN>
+template <int FC, int OW, int ICN, int STRIDE>
 inline void conv_tile_n(int n, const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
                         int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
                         int64_t ocb0, float* y, const float* res) {
   if constexpr (OW > 1) {
     if (n < OW) {
-      conv_tile_n<FC, OW - 1, ICN>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+      conv_tile_n<FC, OW - 1, ICN, STRIDE>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
       return;
     }
   }
-  conv_tile<FC, OW, ICN>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+  conv_tile<FC, OW, ICN, STRIDE>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
 }
 
 // Where a tile's pixels start: image img, output blocks from ocb0, output pixel (oy, ox).
@@ -208,14 +227,24 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
       const TileOrigin t = origin(a, img, ocb0, oy, ox);
       if (ox >= lo && ox < hi) {
         const int n = static_cast<int>(min64(OW, hi - ox));
-        conv_tile_n<FC, OW, ICN>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+        if constexpr (ICN == B) {
+          if (row_in_step == B) {
+            conv_tile_n<FC, OW, ICN, 1>(n, a, range, ep, t.x, B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else if (row_in_step == 2 * B) {
+            conv_tile_n<FC, OW, ICN, 2>(n, a, range, ep, t.x, 2 * B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else {
+            conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          }
+        } else {
+          conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+        }
         ox += n;
         continue;
       }
       if (!full_rows) {
         int64_t kx0, kx1;
         valid_taps(ox * a.sw - a.pl, a.dw, a.kw, a.w, &kx0, &kx1);
-        conv_tile<FC, 1, ICN>(a, range, ep, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
+        conv_tile<FC, 1, ICN, 0>(a, range, ep, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
       }
       ++ox;
     }
@@ -233,7 +262,8 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
     for (int64_t oy = rlo; oy < rhi;) {
       const int n = static_cast<int>(min64(OW, rhi - oy));
       const TileOrigin t = origin(a, img, ocb0, oy, ox);
-      conv_tile_n<FC, OW, ICN>(n, a, range, ep, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0, t.y, t.res);
+      conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0,
+                                      t.y, t.res);
       oy += n;
     }
   }
