@@ -157,7 +157,8 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
     const int64_t ox0 = c * chunk, ox1 = std::min(a.ow, (c + 1) * chunk);
     for (int64_t icb = 0; icb < a.icb_count; icb += icb_step) {
       const int64_t icb1 = std::min(a.icb_count, icb + icb_step);
-      k.conv_rect(a, img, ocb0, fc, rt * rows_per_task, oy1, ox0, ox1, icb, icb1);
+      const int64_t next_icb1 = std::min(a.icb_count, icb1 + icb_step);
+      k.conv_rect(a, img, ocb0, fc, rt * rows_per_task, oy1, ox0, ox1, icb, icb1, next_icb1);
     }
   });
 }

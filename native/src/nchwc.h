@@ -42,9 +42,9 @@ struct NchwcKernels {
   int max_fc;  // output blocks one dense-conv tile holds in registers
   // dense conv: output blocks [ocb0, ocb0 + fc), fc <= max_fc, rows [oy0, oy1) x columns [ox0, ox1), summing
   // input blocks [icb0, icb1) onto the partial sums in y (from zero when icb0 = 0; the epilogue when
-  // icb1 = icb_count)
+  // icb1 = icb_count), while prefetching the weights of the next pass [icb1, next_icb1) (none when equal)
   void (*conv_rect)(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy0, int64_t oy1,
-                    int64_t ox0, int64_t ox1, int64_t icb0, int64_t icb1);
+                    int64_t ox0, int64_t ox1, int64_t icb0, int64_t icb1, int64_t next_icb1);
   // depthwise conv (blocked input, one input channel per output channel): block cb, rows [oy0, oy1)
   void (*depthwise_rows)(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy0, int64_t oy1);
   // one block plane of pooling, row oy

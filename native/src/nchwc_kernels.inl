@@ -202,11 +202,40 @@ inline TileOrigin origin(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int6
 // Rows [oy0, oy1) x columns [ox0, ox1) for FC output blocks. Interior pixels (whole window inside) run in row tiles;
 // border columns of rows whose kernel rows are all inside run in column tiles (same valid kernel columns down the
 // column), so few pixels take the one-pixel path.
+// While one pass runs, the weights of the next pass (input blocks [icb1, next_icb1)) are prefetched into L2 a slice
+// per row: deep layers stream megabytes of weights from memory, which the first tiles of a pass would otherwise wait
+// for.
+template <int FC>
+class WeightPrefetch {
+ public:
+  WeightPrefetch(const NchwcConvArgs& a, int64_t ocb0, int64_t icb1, int64_t next_icb1, int64_t rows) {
+    const int64_t per_icb = a.kh * a.kw * a.ic_block * V::B;  // floats per input block of one output block
+    bytes_ = (next_icb1 - icb1) * per_icb * 4;
+    for (int f = 0; f < FC; ++f) base_[f] = reinterpret_cast<const char*>(a.wt + (ocb0 + f) * a.w_ocb_stride +
+                                                                           icb1 * per_icb);
+    per_row_ = rows > 0 ? (FC * bytes_ / 64 + rows - 1) / rows : 0;
+  }
+
+  void row() {
+    for (int64_t i = 0; i < per_row_ && f_ < FC; ++i) {
+      __builtin_prefetch(base_[f_] + offset_, 0, 2);
+      offset_ += 64;
+      if (offset_ >= bytes_) offset_ = 0, ++f_;
+    }
+  }
+
+ private:
+  const char* base_[FC];
+  int64_t bytes_, per_row_, offset_ = 0;
+  int f_ = 0;
+};
+
 template <int FC, int ICN>
-void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, int64_t ocb0, int64_t oy0,
-                  int64_t oy1, int64_t ox0, int64_t ox1) {
+void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t next_icb1, int64_t img, int64_t ocb0,
+                  int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
   constexpr int B = V::B;
   constexpr int OW = OwMax<FC>::value;
+  WeightPrefetch<FC> prefetch(a, ocb0, range.icb1, next_icb1, oy1 - oy0);
   int64_t lo, hi;
   interior_columns(a.w, a.ow, a.kw, a.sw, a.dw, a.pl, &lo, &hi);
   lo = max64(lo, ox0);
@@ -220,6 +249,7 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
   Epilogue* ep = reinterpret_cast<Epilogue*>(storage);
   for (int f = 0; f < FC; ++f) new (ep + f) Epilogue(a, ocb0 + f);
   for (int64_t oy = oy0; oy < oy1; ++oy) {
+    prefetch.row();
     int64_t ky0, ky1;
     valid_taps(oy * a.sh - a.pt, a.dh, a.kh, a.h, &ky0, &ky1);
     const bool full_rows = oy >= rlo && oy < rhi;
@@ -270,23 +300,23 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t img, in
 }
 
 template <int FC>
-void conv_rect_icn(const NchwcConvArgs& a, const IcbRange& r, int64_t img, int64_t ocb0, int64_t oy0, int64_t oy1,
-                   int64_t ox0, int64_t ox1) {
+void conv_rect_icn(const NchwcConvArgs& a, const IcbRange& r, int64_t next_icb1, int64_t img, int64_t ocb0,
+                   int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
   if (a.ic_block == V::B && a.ic_stride == 1) {
-    conv_rect_fc<FC, V::B>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
+    conv_rect_fc<FC, V::B>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1);
   } else {
-    conv_rect_fc<FC, 0>(a, r, img, ocb0, oy0, oy1, ox0, ox1);
+    conv_rect_fc<FC, 0>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1);
   }
 }
 
 void conv_rect(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy0, int64_t oy1, int64_t ox0,
-               int64_t ox1, int64_t icb0, int64_t icb1) {
+               int64_t ox1, int64_t icb0, int64_t icb1, int64_t next_icb1) {
   const IcbRange r{icb0, icb1, icb0 == 0, icb1 == a.icb_count};
   switch (fc) {
-    case 1: conv_rect_icn<1>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
-    case 2: conv_rect_icn<2>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
-    case 3: if constexpr (V::kRegs == 32) conv_rect_icn<3>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
-    case 4: if constexpr (V::kRegs == 32) conv_rect_icn<4>(a, r, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 1: conv_rect_icn<1>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 2: conv_rect_icn<2>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 3: if constexpr (V::kRegs == 32) conv_rect_icn<3>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 4: if constexpr (V::kRegs == 32) conv_rect_icn<4>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
     default: break;
   }
 }
