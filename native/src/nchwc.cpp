@@ -41,6 +41,20 @@ int64_t blocks(int64_t channels) {
 }
 
 constexpr int64_t kWeightBudgetBytes = 192 * 1024;
+// Convolutions below ~4 MFLOP (about 15 us on one core) run on the calling thread: on a busy machine a region's
+// cost is set by its slowest thread, and a descheduled worker costs far more than the work it would take.
+constexpr int64_t kMinParallelFlops = int64_t(1) << 22;
+// Depthwise convolutions do one FMA per load: weigh their FLOPs as this many to compare with dense ones.
+constexpr int64_t kDepthwiseCostFactor = 8;
+
+// parallel_for_work when the region is worth sharing (work in dense-convolution FLOPs), else the calling thread.
+void conv_parallel_for(int64_t work, int64_t tasks, const std::function<void(int64_t)>& fn) {
+  if (work < kMinParallelFlops || num_threads() == 1) {
+    for (int64_t i = 0; i < tasks; ++i) fn(i);
+  } else {
+    parallel_for(tasks, fn);
+  }
+}
 constexpr int64_t kTasksPerThread = 4;
 
 bool is_depthwise(const ConvGeometry& g) { return g.group > 1 && g.group == g.c && g.m == g.c; }
@@ -115,7 +129,7 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
     const int64_t cbs = blocks(g.c);
     const int64_t slices = std::min(g.oh, std::max<int64_t>(1, (kTasksPerThread * threads) / (g.n * cbs)));
     const int64_t rows = (g.oh + slices - 1) / slices;
-    parallel_for_work(flops, g.n * cbs * slices, [&](int64_t job) {
+    conv_parallel_for(flops * kDepthwiseCostFactor, g.n * cbs * slices, [&](int64_t job) {
       const int64_t slice = job % slices;
       const int64_t cb = (job / slices) % cbs;
       k.depthwise_rows(a, job / (slices * cbs), cb, slice * rows, std::min(g.oh, (slice + 1) * rows));
@@ -146,7 +160,7 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   const int64_t slices = std::min(a.oh, std::max<int64_t>(1, (kTasksPerThread * threads + pairs - 1) / pairs));
   const int64_t rows_per_task = (a.oh + slices - 1) / slices;
   const int64_t row_tasks = (a.oh + rows_per_task - 1) / rows_per_task;
-  parallel_for_work(flops, pairs * row_tasks, [&](int64_t job) {
+  conv_parallel_for(flops, pairs * row_tasks, [&](int64_t job) {
     const int64_t c = job % chunks;
     const int64_t rt = (job / chunks) % row_tasks;
     const int64_t grp = (job / (chunks * row_tasks)) % groups;
