@@ -21,6 +21,12 @@ inline void cpu_relax() {
 }
 constexpr int kSpins = 30000;
 
+// A region is published as one 64-bit word: generation (24 bits) | task count (20) | next task index (20). Workers
+// and the caller claim tasks by compare-and-swap on that word, so a claim succeeds only for a task that exists in
+// the region that is current: a worker that wakes late (descheduled on a busy machine) finds nothing to do instead
+// of running stale work, and the caller waits for its tasks to be done, not for every worker to check in. The
+// function and the done count live in one of two slots (by generation parity); a slot is rewritten only two regions
+// later, which cannot start while a claimed task of this region is unfinished.
 class Pool {
  public:
   ~Pool() { resize(1); }
@@ -34,9 +40,7 @@ class Pool {
     std::lock_guard<std::mutex> lock(call_mutex_);
     stop_workers();
     stop_.store(false);
-    // workers join the next parallel region, not the last one; no region can start while call_mutex_ is held
-    const uint64_t current = generation_.load();
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, current] { work(current); });
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { work(); });
   }
 
   void run(int64_t tasks, const std::function<void(int64_t)>& fn) {
@@ -45,46 +49,71 @@ class Pool {
       for (int64_t i = 0; i < tasks; ++i) fn(i);
       return;
     }
-    fn_ = &fn;
-    tasks_ = tasks;
-    next_.store(0);
-    pending_.store(static_cast<int>(workers_.size()));
+    // more tasks than the word can count: hand out batches of consecutive indices
+    const int64_t batch = (tasks + kMaxTasks - 1) / kMaxTasks;
+    const int64_t batches = (tasks + batch - 1) / batch;
+    const std::function<void(int64_t)> batched = [&](int64_t b) {
+      for (int64_t i = b * batch; i < std::min(tasks, (b + 1) * batch); ++i) fn(i);
+    };
+    generation_ = (generation_ + 1) & kGenerationMask;
+    Slot& slot = slots_[generation_ & 1];
+    slot.fn = batch == 1 ? &fn : &batched;
+    slot.done.store(0, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      generation_.fetch_add(1, std::memory_order_release);
+      state_.store(generation_ << 40 | static_cast<uint64_t>(batches) << 20, std::memory_order_release);
     }
     wake_.notify_all();
     drain();
-    for (int spin = 0; spin < kSpins && pending_.load(std::memory_order_acquire) != 0; ++spin) cpu_relax();
-    if (pending_.load(std::memory_order_acquire) != 0) {
+    for (int spin = 0; spin < kSpins && slot.done.load(std::memory_order_acquire) != batches; ++spin) cpu_relax();
+    if (slot.done.load(std::memory_order_acquire) != batches) {
       std::unique_lock<std::mutex> lock(mutex_);
-      done_.wait(lock, [this] { return pending_.load() == 0; });
+      done_.wait(lock, [&] { return slot.done.load(std::memory_order_acquire) == batches; });
     }
-    fn_ = nullptr;
   }
 
  private:
-  void drain() {
-    for (int64_t i = next_.fetch_add(1); i < tasks_; i = next_.fetch_add(1)) (*fn_)(i);
-  }
+  static constexpr int64_t kMaxTasks = (int64_t(1) << 20) - 1;
+  static constexpr uint64_t kGenerationMask = (uint64_t(1) << 24) - 1;
 
-  void work(uint64_t seen) {
+  struct Slot {
+    const std::function<void(int64_t)>* fn = nullptr;  // written before the region is published
+    std::atomic<int64_t> done{0};
+  };
+
+  // Claims and runs tasks of the current region until none is left.
+  void drain() {
+    uint64_t s = state_.load(std::memory_order_acquire);
     for (;;) {
-      for (int spin = 0; spin < kSpins && generation_.load(std::memory_order_acquire) == seen && !stop_.load();
-           ++spin) {
-        cpu_relax();
-      }
-      if (generation_.load(std::memory_order_acquire) == seen) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_.load() || generation_.load() != seen; });
-      }
-      if (stop_.load()) return;
-      seen = generation_.load(std::memory_order_acquire);
-      drain();
-      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const uint64_t tasks = (s >> 20) & 0xfffff;
+      const uint64_t index = s & 0xfffff;
+      if (index >= tasks) return;
+      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      // the claimed task keeps this region current until it is done, so its slot still holds this region
+      Slot& slot = slots_[(s >> 40) & 1];
+      (*slot.fn)(static_cast<int64_t>(index));
+      if (slot.done.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<int64_t>(tasks)) {
         std::lock_guard<std::mutex> lock(mutex_);  // the caller may be about to wait: wake it under the lock
         done_.notify_one();
       }
+      s = state_.load(std::memory_order_acquire);
+    }
+  }
+
+  void work() {
+    uint64_t seen = state_.load(std::memory_order_acquire) >> 40;
+    for (;;) {
+      for (int spin = 0; spin < kSpins && (state_.load(std::memory_order_acquire) >> 40) == seen && !stop_.load();
+           ++spin) {
+        cpu_relax();
+      }
+      if ((state_.load(std::memory_order_acquire) >> 40) == seen) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_.load() || (state_.load() >> 40) != seen; });
+      }
+      if (stop_.load()) return;
+      seen = state_.load(std::memory_order_acquire) >> 40;
+      drain();
     }
   }
 
@@ -103,11 +132,9 @@ class Pool {
   std::condition_variable wake_;
   std::condition_variable done_;
   std::vector<std::thread> workers_;
-  const std::function<void(int64_t)>* fn_ = nullptr;
-  int64_t tasks_ = 0;
-  std::atomic<int64_t> next_{0};
-  std::atomic<int> pending_{0};
-  std::atomic<uint64_t> generation_{0};
+  Slot slots_[2];
+  uint64_t generation_ = 0;         // written under call_mutex_ only
+  std::atomic<uint64_t> state_{0};  // generation << 40 | tasks << 20 | next task index
   std::atomic<bool> stop_{false};
 };
 

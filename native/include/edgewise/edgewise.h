@@ -101,6 +101,28 @@ int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
 // y[p] = mean of x[p * size .. (p + 1) * size) for each of `planes` planes (GlobalAveragePool).
 int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept;
 
+// Blocked channel layout (NCHWc): a tensor of C channels is stored as [N][ceil(C / B)][H][W][B], channels past C
+// zero, so one vector register holds the B channels of a pixel. B is 16 with AVX-512, 8 otherwise.
+int ew_nchwc_block() noexcept;
+// The NCHWc kernel set in use: "avx512", "avx2" or "generic" (vector extensions: NEON on aarch64).
+const char* ew_nchwc_isa() noexcept;
+// NCHW <-> NCHWc for n images of c channels of hw pixels (to_blocked = 1: x is NCHW, y blocked).
+int ew_nchwc_reorder(int to_blocked, int64_t n, int64_t c, int64_t hw, const float* x, float* y) noexcept;
+// Direct register-blocked convolution over NCHWc, geometry as ew_conv2d's. Runs dense convolutions (group 1) and
+// depthwise ones (group = in = out channels). The input is blocked (input_blocked = 1) or plain NCHW (dense only,
+// meant for first layers with few channels); the output and residual are blocked. Weights are packed once per
+// output block as [in block][kh][kw][in channel][B]. The size is -1 for a geometry NCHWc does not run.
+int64_t ew_nchwc_conv_weights_size(const int64_t* geometry, int input_blocked) noexcept;
+int ew_nchwc_conv_pack_weights(const int64_t* geometry, int input_blocked, const float* w, float* packed) noexcept;
+int ew_nchwc_conv2d(const int64_t* geometry, int input_blocked, int activation, float a, float b, const float* x,
+                    const float* packed, const float* bias, const float* residual, float* y) noexcept;
+// Max/average pooling over NCHWc: the geometry of ew_pool2d (channels unpadded).
+int ew_nchwc_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
+// GlobalAveragePool over NCHWc: y is [n][ceil(c / B)][1][1][B].
+int ew_nchwc_global_average_pool(int64_t n, int64_t c, int64_t hw, const float* x, float* y) noexcept;
+// y = a + b over count floats (any layout, both the same), then ReLU when relu != 0. y may be a or b.
+int ew_nchwc_add(int64_t count, const float* a, const float* b, int relu, float* y) noexcept;
+
 // Measures this CPU's single-precision FMA throughput on `threads` threads of the pool (GFLOP/s): independent
 // FMA chains in the widest vector registers the CPU has, for about `millis` milliseconds. Benchmarks divide by it.
 double ew_measure_peak_gflops(int threads, int millis) noexcept;

@@ -21,9 +21,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The native convolution kernel on the convolution shapes of ResNet-18 (3x3 and 1x1, every stage) and of
- * MobileNetV2 (depthwise 3x3 and pointwise). {@link KernelBenchMain} turns the times into GFLOP/s and a fraction
- * of the FMA peak it measures in the same process.
+ * The native convolution kernels on the convolution shapes of ResNet-18 (3x3 and 1x1, every stage) and of
+ * MobileNetV2 (depthwise 3x3 and pointwise): {@code layout = nchwc}, the direct register-blocked convolution over
+ * the blocked layout with weights packed once (what the cpu device runs), and {@code layout = nchw}, the packed GEMM
+ * over im2col. {@link KernelBenchMain} turns the times into GFLOP/s and a fraction of the FMA peak it measures in the
+ * same process.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,6 +41,11 @@ public class ConvKernelBench {
 
   @Param({"1", "2"})
   public int threads;
+
+  @Param({"nchwc", "nchw"})
+  public String layout;
+
+  private Tensor packed;
 
   private Tensor x;
   private Tensor w;
@@ -80,10 +87,18 @@ public class ConvKernelBench {
     long ow = (s[2] + 2 * pad - s[4]) / s[5] + 1;
     geometry = new long[] {1, s[0], s[1], s[2], s[3], oh, ow, s[4], s[4], s[5], s[5], 1, 1, pad, pad, s[6]};
     Random rnd = new Random(1);
-    x = random(rnd, Shape.of(1, s[0], s[1], s[2]));
     w = random(rnd, Shape.of(s[3], s[0] / s[6], s[4], s[4]));
     bias = random(rnd, Shape.of(s[3]));
-    y = Tensor.allocate(DType.FLOAT32, Shape.of(1, s[3], oh, ow));
+    if (layout.equals("nchwc")) {
+      long b = NativeCore.nchwcBlock();
+      x = random(rnd, Shape.of(1, (s[0] + b - 1) / b, s[1], s[2], b));
+      y = Tensor.allocate(DType.FLOAT32, Shape.of(1, (s[3] + b - 1) / b, oh, ow, b));
+      packed = Tensor.allocate(DType.FLOAT32, Shape.of(NativeCore.nchwcConvWeightsSize(geometry, true)));
+      NativeCore.nchwcConvPackWeights(geometry, true, w.nativeAddress(), packed.nativeAddress());
+    } else {
+      x = random(rnd, Shape.of(1, s[0], s[1], s[2]));
+      y = Tensor.allocate(DType.FLOAT32, Shape.of(1, s[3], oh, ow));
+    }
   }
 
   private static Tensor random(Random rnd, Shape s) {
@@ -96,8 +111,13 @@ public class ConvKernelBench {
 
   @Benchmark
   public void convBiasRelu() {
-    NativeCore.conv2d(geometry, 1, 0, 0, x.nativeAddress(), w.nativeAddress(), bias.nativeAddress(), 0,
-        y.nativeAddress());
+    if (packed != null) {
+      NativeCore.nchwcConv2d(geometry, true, 1, 0, 0, x.nativeAddress(), packed.nativeAddress(),
+          bias.nativeAddress(), 0, y.nativeAddress());
+    } else {
+      NativeCore.conv2d(geometry, 1, 0, 0, x.nativeAddress(), w.nativeAddress(), bias.nativeAddress(), 0,
+          y.nativeAddress());
+    }
   }
 
   @TearDown(Level.Trial)
@@ -106,5 +126,8 @@ public class ConvKernelBench {
     w.close();
     bias.close();
     y.close();
+    if (packed != null) {
+      packed.close();
+    }
   }
 }

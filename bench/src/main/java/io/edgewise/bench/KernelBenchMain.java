@@ -39,7 +39,9 @@ public final class KernelBenchMain {
       double us = r.getPrimaryResult().getScore();
       double gflops = ConvKernelBench.flops(shape) / (us * 1e3);
       String benchmark = r.getParams().getBenchmark();
-      String pass = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+      String layout = r.getParams().getParam("layout");
+      // the pass (forward, backward data, weight gradient) and, where the bench has one, the activation layout
+      String pass = benchmark.substring(benchmark.lastIndexOf('.') + 1) + (layout == null ? "" : "/" + layout);
       System.out.printf("%-26s %-16s %7d %12.1f %10.1f %7.1f%%%n", shape, pass, threads, us, gflops,
           100 * gflops / peak.get(threads));
     }

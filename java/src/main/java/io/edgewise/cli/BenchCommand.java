@@ -53,7 +53,9 @@ final class BenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  record Row(String model, String device, int threads, int runs, double median_ms, double p90_ms, String kind) {}
+  /** thread_cpu_median_ms: the calling thread's CPU time, reported at one thread only (null otherwise). */
+  record Row(String model, String device, int threads, int runs, double median_ms, double p90_ms, String kind,
+      Double thread_cpu_median_ms) {}
 
   record Layer(String model, String device, int threads, String node, long flops, double ms, double gflops,
       double fractionOfPeak) {}
@@ -114,16 +116,17 @@ final class BenchCommand implements Callable<Integer> {
         profile.reset();
       }
       LatencyStats stats = LatencyStats.measure(s, feeds, 0, runs);
-      rows.add(new Row(name, device, t, runs, stats.medianMs(), stats.p90Ms(), "measured"));
+      Double cpu = t == 1 && !Double.isNaN(stats.threadCpuMedianMs()) ? stats.threadCpuMedianMs() : null;
+      rows.add(new Row(name, device, t, runs, stats.medianMs(), stats.p90Ms(), "measured", cpu));
       fpgaRows.addAll(FpgaFigures.rows(name, s));
       if (profile != null) {
         Map<String, Long> flops = ConvFlops.of(s.model());
         for (OpProfile.Entry e : profile.nodes()) {
-          Long f = flops.get(e.op());
+          Long f = flops.get(ConvFlops.modelValue(e.op()));
           if (f != null && e.calls() > 0) {
             double ms = e.nanos() / 1e6 / e.calls();
             double gflops = f / (ms * 1e6);
-            layerRows.add(new Layer(name, device, t, e.op(), f, ms, gflops, gflops / peak));
+            layerRows.add(new Layer(name, device, t, ConvFlops.modelValue(e.op()), f, ms, gflops, gflops / peak));
           }
         }
       }
@@ -134,17 +137,21 @@ final class BenchCommand implements Callable<Integer> {
 
   private static void printTable(PrintWriter out, List<Row> rows) {
     out.println();
-    out.printf("%-18s %-6s %7s %5s %11s %11s %12s%n", "MODEL", "DEVICE", "THREADS", "RUNS", "MEDIAN ms", "P90 ms",
-        "vs ort");
+    out.printf("%-18s %-6s %7s %5s %11s %11s %12s %12s %12s%n", "MODEL", "DEVICE", "THREADS", "RUNS", "MEDIAN ms",
+        "P90 ms", "vs ort", "CPU ms (1t)", "CPU vs ort");
     for (Row r : rows) {
-      String ratio = rows.stream().filter(o -> o.device().equals("ort") && o.model().equals(r.model())
-          && o.threads() == r.threads()).findFirst().map(o -> String.format("%.2fx", r.median_ms() / o.median_ms()))
-          .orElse("-");
-      out.printf("%-18s %-6s %7d %5d %11.3f %11.3f %12s%n", r.model(), r.device(), r.threads(), r.runs(),
-          r.median_ms(), r.p90_ms(), ratio);
+      Row ort = rows.stream().filter(o -> o.device().equals("ort") && o.model().equals(r.model())
+          && o.threads() == r.threads()).findFirst().orElse(null);
+      String ratio = ort == null ? "-" : String.format("%.2fx", r.median_ms() / ort.median_ms());
+      String cpu = r.thread_cpu_median_ms() == null ? "-" : String.format("%.3f", r.thread_cpu_median_ms());
+      String cpuRatio = ort == null || r.thread_cpu_median_ms() == null || ort.thread_cpu_median_ms() == null ? "-"
+          : String.format("%.2fx", r.thread_cpu_median_ms() / ort.thread_cpu_median_ms());
+      out.printf("%-18s %-6s %7d %5d %11.3f %11.3f %12s %12s %12s%n", r.model(), r.device(), r.threads(), r.runs(),
+          r.median_ms(), r.p90_ms(), ratio, cpu, cpuRatio);
     }
-    out.println("(all measured in this process; medians and p90 over the runs shown, after warm-up; "
-        + "'vs ort' is the median latency ratio, below 1 is faster than ONNX Runtime)");
+    out.println("(all measured in this process; medians and p90 over the runs shown, after warm-up; 'vs ort' is the "
+        + "median latency ratio, below 1 is faster than ONNX Runtime; 'CPU ms' is the median CPU time of the calling "
+        + "thread, which at one thread does all the work on both devices and is not stretched by other processes)");
   }
 
   private void printLayers(PrintWriter out, List<Layer> layerRows) {

@@ -94,6 +94,32 @@ public final class EdgewiseNative {
   public static native int ew_global_average_pool(@Cast("int64_t") long planes, @Cast("int64_t") long size,
       @Cast("const float*") long x, @Cast("float*") long y);
 
+  public static native int ew_nchwc_block();
+
+  public static native @Cast("const char*") String ew_nchwc_isa();
+
+  public static native int ew_nchwc_reorder(int toBlocked, @Cast("int64_t") long n, @Cast("int64_t") long c,
+      @Cast("int64_t") long hw, @Cast("const float*") long x, @Cast("float*") long y);
+
+  public static native @Cast("int64_t") long ew_nchwc_conv_weights_size(@Cast("const int64_t*") long[] geometry,
+      int inputBlocked);
+
+  public static native int ew_nchwc_conv_pack_weights(@Cast("const int64_t*") long[] geometry, int inputBlocked,
+      @Cast("const float*") long w, @Cast("float*") long packed);
+
+  public static native int ew_nchwc_conv2d(@Cast("const int64_t*") long[] geometry, int inputBlocked,
+      int activation, float a, float b, @Cast("const float*") long x, @Cast("const float*") long packed,
+      @Cast("const float*") long bias, @Cast("const float*") long residual, @Cast("float*") long y);
+
+  public static native int ew_nchwc_pool2d(@Cast("const int64_t*") long[] geometry, @Cast("const float*") long x,
+      @Cast("float*") long y);
+
+  public static native int ew_nchwc_global_average_pool(@Cast("int64_t") long n, @Cast("int64_t") long c,
+      @Cast("int64_t") long hw, @Cast("const float*") long x, @Cast("float*") long y);
+
+  public static native int ew_nchwc_add(@Cast("int64_t") long count, @Cast("const float*") long a,
+      @Cast("const float*") long b, int relu, @Cast("float*") long y);
+
   public static native double ew_measure_peak_gflops(int threads, int millis);
 
   public static native int ew_set_num_threads(int n);

@@ -193,6 +193,59 @@ public final class NativeCore {
     check(EdgewiseNative.ew_global_average_pool(planes, size, x, y), "ew_global_average_pool");
   }
 
+  /** Channels per block of the NCHWc layout on this CPU (16 with AVX-512, else 8). */
+  public static int nchwcBlock() {
+    return EdgewiseNative.ew_nchwc_block();
+  }
+
+  /** The NCHWc kernel set in use: "avx512", "avx2" or "generic". */
+  public static String nchwcIsa() {
+    return EdgewiseNative.ew_nchwc_isa();
+  }
+
+  /** NCHW to NCHWc (toBlocked) or back, for n images of c channels of hw pixels. */
+  public static void nchwcReorder(boolean toBlocked, long n, long c, long hw, long x, long y) {
+    check(EdgewiseNative.ew_nchwc_reorder(toBlocked ? 1 : 0, n, c, hw, x, y), "ew_nchwc_reorder");
+  }
+
+  /** Floats of this convolution's NCHWc packed weights, or -1 when NCHWc does not run it. */
+  public static long nchwcConvWeightsSize(long[] geometry, boolean inputBlocked) {
+    if (geometry.length != 16) {
+      throw EdgewiseException.invalidArgument("conv2d geometry needs 16 values, got " + geometry.length);
+    }
+    return EdgewiseNative.ew_nchwc_conv_weights_size(geometry, inputBlocked ? 1 : 0);
+  }
+
+  public static void nchwcConvPackWeights(long[] geometry, boolean inputBlocked, long w, long packed) {
+    check(EdgewiseNative.ew_nchwc_conv_pack_weights(geometry, inputBlocked ? 1 : 0, w, packed),
+        "ew_nchwc_conv_pack_weights" + java.util.Arrays.toString(geometry));
+  }
+
+  /** Direct convolution over NCHWc (see ew_nchwc_conv2d); bias and residual may be 0. */
+  public static void nchwcConv2d(long[] geometry, boolean inputBlocked, int activation, float a, float b, long x,
+      long packed, long bias, long residual, long y) {
+    if (geometry.length != 16) {
+      throw EdgewiseException.invalidArgument("conv2d geometry needs 16 values, got " + geometry.length);
+    }
+    check(EdgewiseNative.ew_nchwc_conv2d(geometry, inputBlocked ? 1 : 0, activation, a, b, x, packed, bias,
+        residual, y), "ew_nchwc_conv2d" + java.util.Arrays.toString(geometry));
+  }
+
+  public static void nchwcPool2d(long[] geometry, long x, long y) {
+    if (geometry.length != 18) {
+      throw EdgewiseException.invalidArgument("pool2d geometry needs 18 values, got " + geometry.length);
+    }
+    check(EdgewiseNative.ew_nchwc_pool2d(geometry, x, y), "ew_nchwc_pool2d" + java.util.Arrays.toString(geometry));
+  }
+
+  public static void nchwcGlobalAveragePool(long n, long c, long hw, long x, long y) {
+    check(EdgewiseNative.ew_nchwc_global_average_pool(n, c, hw, x, y), "ew_nchwc_global_average_pool");
+  }
+
+  public static void nchwcAdd(long count, long a, long b, boolean relu, long y) {
+    check(EdgewiseNative.ew_nchwc_add(count, a, b, relu ? 1 : 0, y), "ew_nchwc_add");
+  }
+
   /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */
   public static double measurePeakGflops(int threads, int millis) {
     return EdgewiseNative.ew_measure_peak_gflops(threads, millis);

@@ -14,6 +14,15 @@ import java.util.Map;
 public final class ConvFlops {
   private ConvFlops() {}
 
+  /**
+   * The model value a profiled value stands for: backends that rewrite a graph name derived values after the model
+   * value plus '#' and a tag (the cpu device's blocked-layout "y#nchwc"), so profiles still map back to layers.
+   */
+  public static String modelValue(String profiled) {
+    int mark = profiled.indexOf('#');
+    return mark < 0 ? profiled : profiled.substring(0, mark);
+  }
+
   /** Output name of each Conv/FusedConv node whose shapes are known, to its FLOPs; in graph order. */
   public static Map<String, Long> of(Model model) {
     ShapeInference.infer(model);

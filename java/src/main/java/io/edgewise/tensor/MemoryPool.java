@@ -42,13 +42,15 @@ public final class MemoryPool implements AutoCloseable {
     return CURRENT.get();
   }
 
-  /** Zero-filled memory of exactly `bytes`, recycled when possible. */
-  synchronized long take(long bytes) {
+  /** Memory of exactly `bytes`, recycled when possible; zero-filled unless the caller will write all of it. */
+  synchronized long take(long bytes, boolean zeroed) {
     ArrayDeque<Long> list = closed ? null : free.get(bytes);
     if (list != null && !list.isEmpty()) {
       long address = list.pop();
       pooledBytes -= bytes;
-      NativeCore.zero(address, bytes);
+      if (zeroed) {
+        NativeCore.zero(address, bytes);
+      }
       return address;
     }
     return NativeCore.allocate(bytes);

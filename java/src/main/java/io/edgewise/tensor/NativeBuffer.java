@@ -29,12 +29,17 @@ final class NativeBuffer implements AutoCloseable {
   private final Cleaner.Cleanable cleanable;
 
   NativeBuffer(long bytes) {
+    this(bytes, true);
+  }
+
+  /** zeroed = false: recycled memory keeps old contents (for kernels that write every byte). */
+  NativeBuffer(long bytes, boolean zeroed) {
     if (bytes > Integer.MAX_VALUE) {
       throw new io.edgewise.EdgewiseException(io.edgewise.EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED,
           "tensor of " + bytes + " bytes exceeds the 2 GiB limit of one buffer");
     }
     MemoryPool pool = MemoryPool.current();
-    long address = pool != null ? pool.take(Math.max(bytes, 1)) : NativeCore.allocate(bytes);
+    long address = pool != null ? pool.take(Math.max(bytes, 1), zeroed) : NativeCore.allocate(bytes);
     this.bytes = bytes;
     this.buffer = wrap(address, bytes);
     this.release = new Release(address, Math.max(bytes, 1), pool, PARANOID ? new Throwable("allocated here") : null);

@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The `cpu` device: the native core's vectorized, multithreaded kernels (packed GEMM with AVX-512/AVX2
  * micro-kernels, fused convolution) for Conv, FusedConv, Gemm and MatMul; every other op runs on the reference
- * kernel of the same node, and the session logs which ops did.
+ * kernel of the same node, and the session logs which ops did. Convolutions, pooling, residual adds and channel
+ * concats run in the blocked layout NCHWc ({@link NchwcPlan}) with conversions only at the edges of each blocked
+ * subgraph.
  */
 public final class CpuBackend implements Backend {
   private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
@@ -28,6 +30,8 @@ public final class CpuBackend implements Backend {
 
   /** FMA peak of all cores, measured once per process (about 0.1 s) the first time a device is described. */
   private static volatile double measuredPeak;
+  /** The blocked-layout plan is on unless -Dedgewise.cpu.nchwc=false (to compare against the NCHW kernels). */
+  private static final boolean NCHWC = !"false".equals(System.getProperty("edgewise.cpu.nchwc"));
 
   @Override
   public Device device() {
@@ -48,21 +52,37 @@ public final class CpuBackend implements Backend {
   public Executable compile(Model model, BackendOptions options) {
     // the pool is process-wide: the last session opened sets its size
     NativeCore.setThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
+    NchwcPlan.Result plan =
+        NCHWC ? NchwcPlan.plan(model, NativeCore.nchwcBlock()) : new NchwcPlan.Result(model, 0, 0);
+    if (plan.blockedNodes() > 0) {
+      LOG.info("{}: on cpu, {} nodes run in the blocked layout (NCHWc, {} channels per block, {} kernels) with {} "
+          + "layout conversions", model.label(), plan.blockedNodes(), NativeCore.nchwcBlock(), NativeCore.nchwcIsa(),
+          plan.conversions());
+    }
     Set<String> fallback = new TreeSet<>();
-    for (Node n : model.graph().nodes()) {
-      if (!CpuKernels.NATIVE_OPS.contains(n.opType())) {
+    for (Node n : plan.model().graph().nodes()) {
+      if (!CpuKernels.NATIVE_OPS.contains(n.opType()) && !n.domain().equals(NchwcPlan.DOMAIN)) {
         fallback.add(n.opType());
       }
     }
     if (!fallback.isEmpty()) {
       LOG.info("{}: on cpu, these ops run on the reference kernels: {}", model.label(), fallback);
     }
-    PackedWeights packed = PackedWeights.of(model.graph());
+    PackedWeights packed = null;
+    NchwcWeights blocked = null;
     try {
+      packed = PackedWeights.of(plan.model().graph());
+      blocked = NchwcWeights.of(plan.model().graph());
       OpRegistry kernels = CpuKernels.overlay(ReferenceBackend.registry().copy(), packed);
-      return new CpuExecutable(new ReferenceExecutable(model, kernels, options), packed);
+      NchwcKernels.overlay(kernels, blocked);
+      return new CpuExecutable(new ReferenceExecutable(plan.model(), kernels, options), packed, blocked);
     } catch (RuntimeException e) {
-      packed.close();
+      if (packed != null) {
+        packed.close();
+      }
+      if (blocked != null) {
+        blocked.close();
+      }
       throw e;
     }
   }
@@ -95,7 +115,8 @@ public final class CpuBackend implements Backend {
   }
 
   /** The interpreter over the native kernels, owning the session's packed weights. */
-  private record CpuExecutable(ReferenceExecutable graph, PackedWeights packed) implements Executable {
+  private record CpuExecutable(ReferenceExecutable graph, PackedWeights packed, NchwcWeights blocked)
+      implements Executable {
     @Override
     public java.util.Map<String, io.edgewise.tensor.Tensor> run(java.util.Map<String, io.edgewise.tensor.Tensor> in) {
       return graph.run(in);
@@ -110,6 +131,7 @@ public final class CpuBackend implements Backend {
     public void close() {
       graph.close();
       packed.close();
+      blocked.close();
     }
   }
 }

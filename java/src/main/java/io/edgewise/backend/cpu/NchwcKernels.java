@@ -1,0 +1,202 @@
+package io.edgewise.backend.cpu;
+
+import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.reference.OpKernel;
+import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.reference.ops.ConvGeometry;
+import io.edgewise.backend.reference.ops.ConvKernel;
+import io.edgewise.nativecore.NativeCore;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.nio.ByteBuffer;
+
+/**
+ * Kernels of the ops {@link NchwcPlan} writes (domain io.edgewise.nchwc), over the native core's NCHWc kernels.
+ * Blocked tensors are float32 [N, ceil(C / B), H, W, B]; every kernel checks the shapes it is given against the
+ * channel counts the plan recorded, so a mismatch is an error naming the node, never a wrong answer. Each kernel
+ * writes every element of its output (padding lanes included), so outputs skip the pool's zero fill.
+ */
+final class NchwcKernels {
+  private final int block;
+  private final NchwcWeights weights;
+
+  private NchwcKernels(int block, NchwcWeights weights) {
+    this.block = block;
+    this.weights = weights;
+  }
+
+  /** Registers the blocked ops over r, which must still hold the reference Add (the fallback of a broadcast add). */
+  static OpRegistry overlay(OpRegistry r, NchwcWeights weights) {
+    NchwcKernels k = new NchwcKernels(NativeCore.nchwcBlock(), weights);
+    OpKernel add = r.get("", "Add");
+    String d = NchwcPlan.DOMAIN;
+    r.register(d, "ToNchwc", k::toBlocked);
+    r.register(d, "FromNchwc", k::fromBlocked);
+    r.register(d, "NchwcConv", k::conv);
+    r.register(d, "NchwcPool", k::pool);
+    r.register(d, "NchwcGlobalAveragePool", k::globalAveragePool);
+    r.register(d, "NchwcAdd", (ctx, in) -> k.add(ctx, in, add));
+    r.register(d, "NchwcConcat", k::concat);
+    return r;
+  }
+
+  private long blocks(long channels) {
+    return (channels + block - 1) / block;
+  }
+
+  private Shape blockedShape(long n, long channels, long h, long w) {
+    return Shape.of(n, blocks(channels), h, w, block);
+  }
+
+  /** A blocked input's [N, C, H, W] for `channels` channels, after checking it is laid out for them. */
+  private Shape plainShape(OpContext ctx, Tensor t, long channels, String what) {
+    long[] d = t.shape().dims();
+    if (t.dtype() != DType.FLOAT32 || d.length != 5 || d[1] != blocks(channels) || d[4] != block) {
+      throw ctx.invalid(what + " " + t.dtype() + t.shape() + " is not a float32 NCHWc tensor of " + channels
+          + " channels (block " + block + ")");
+    }
+    return Shape.of(d[0], channels, d[2], d[3]);
+  }
+
+  private Tensor[] toBlocked(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    long[] d = x.shape().dims();
+    if (x.dtype() != DType.FLOAT32 || d.length != 4) {
+      throw ctx.invalid("input " + x.dtype() + x.shape() + " must be float32 [N, C, H, W]");
+    }
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(d[0], d[1], d[2], d[3]));
+    NativeCore.nchwcReorder(true, d[0], d[1], d[2] * d[3], x.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  private Tensor[] fromBlocked(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Shape s = plainShape(ctx, x, ctx.node().attrInt("channels", -1), "input");
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, s);
+    NativeCore.nchwcReorder(false, s.dim(0), s.dim(1), s.dim(2) * s.dim(3), x.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  private Tensor[] conv(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Tensor w = ctx.required(in, 1);
+    Tensor bias = in.length > 2 ? in[2] : null;
+    Tensor residual = in.length > 3 ? in[3] : null;
+    boolean inputBlocked = ctx.node().attrInt("input_blocked", 1) == 1;
+    long group = ctx.node().attrInt("group", 1);
+    long channels = w.shape().dim(1) * group;
+    Shape xs = inputBlocked ? plainShape(ctx, x, channels, "input X") : x.shape();
+    if (x.dtype() != DType.FLOAT32 || (bias != null && bias.dtype() != DType.FLOAT32)) {
+      throw ctx.invalid("the NCHWc convolution needs float32 X and B, got " + x.dtype()
+          + (bias == null ? "" : " and " + bias.dtype()));
+    }
+    ConvKernel plan = ConvKernel.plan(ctx, xs, w.shape());
+    if (bias != null && bias.size() != plan.outChannels) {
+      throw ctx.invalid("bias B has " + bias.size() + " elements for " + plan.outChannels + " output channels");
+    }
+    ConvGeometry g = plan.geometry;
+    Shape out = blockedShape(plan.batch, plan.outChannels, g.out[0], g.out[1]);
+    if (residual != null && !residual.shape().equals(out)) {
+      throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
+    }
+    Tensor packed = weights.get(ctx.node().input(1), inputBlocked);
+    if (packed == null) {
+      throw ctx.invalid("weight W '" + ctx.node().input(1) + "' was not packed for NCHWc when the session compiled");
+    }
+    NativeActivation act = NativeActivation.of(ctx);
+    long[] geometry = {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
+        g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
+        g.padBegin[1], plan.group};
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, out);
+    NativeCore.nchwcConv2d(geometry, inputBlocked, act.code(), act.a(), act.b(), x.nativeAddress(),
+        packed.nativeAddress(), bias == null ? 0 : bias.nativeAddress(),
+        residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  private Tensor[] pool(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Shape s = plainShape(ctx, x, ctx.node().attrInt("channels", -1), "input X");
+    long[] kernel = ctx.node().attrInts("kernel_shape", null);
+    if (kernel == null || kernel.length != 2) {
+      throw ctx.invalid("attribute kernel_shape must hold 2 values");
+    }
+    boolean max = ctx.node().attrInt("max", 1) == 1;
+    ConvGeometry g = ConvGeometry.of(ctx, new long[] {s.dim(2), s.dim(3)}, kernel,
+        ctx.node().attrInt("ceil_mode", 0) == 1);
+    long[] geometry = {s.dim(0), s.dim(1), s.dim(2), s.dim(3), g.out[0], g.out[1], kernel[0], kernel[1],
+        g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0],
+        g.padEnd[1], max ? 1 : 0, ctx.node().attrInt("count_include_pad", 0)};
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), g.out[0], g.out[1]));
+    NativeCore.nchwcPool2d(geometry, x.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  private Tensor[] globalAveragePool(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Shape s = plainShape(ctx, x, ctx.node().attrInt("channels", -1), "input X");
+    if (s.dim(2) * s.dim(3) == 0) {
+      throw ctx.invalid("input X " + s + " has no pixels to average");
+    }
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), 1, 1));
+    NativeCore.nchwcGlobalAveragePool(s.dim(0), s.dim(1), s.dim(2) * s.dim(3), x.nativeAddress(),
+        y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /** Same-shape adds in the blocked layout; a broadcasting add goes through NCHW and the reference kernel. */
+  private Tensor[] add(OpContext ctx, Tensor[] in, OpKernel reference) {
+    Tensor a = ctx.required(in, 0);
+    Tensor b = ctx.required(in, 1);
+    if (a.dtype() != DType.FLOAT32 || b.dtype() != DType.FLOAT32 || a.shape().rank() != 5
+        || b.shape().rank() != 5) {
+      throw ctx.invalid("inputs " + a.shape() + " and " + b.shape() + " are not float32 NCHWc tensors");
+    }
+    if (a.shape().equals(b.shape())) {
+      Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, a.shape());
+      NativeCore.nchwcAdd(a.size(), a.nativeAddress(), b.nativeAddress(), false, y.nativeAddress());
+      return new Tensor[] {y};
+    }
+    // broadcasting in the blocked layout would mix padding lanes into real channels: go through NCHW
+    long channels = ctx.node().attrInt("channels", a.shape().dim(1) * block);
+    Tensor[] plainA = fromBlocked(ctx, new Tensor[] {a});
+    Tensor[] plainB = fromBlocked(ctx, new Tensor[] {b});
+    Tensor[] sum = reference.compute(ctx, new Tensor[] {plainA[0], plainB[0]});
+    if (sum[0].shape().dim(1) != channels) {
+      throw ctx.invalid("the broadcast sum " + sum[0].shape() + " changed the channel count " + channels);
+    }
+    return toBlocked(ctx, sum);
+  }
+
+  /** Concat along channels of whole blocks: per image, the inputs' block runs one after another. */
+  private Tensor[] concat(OpContext ctx, Tensor[] in) {
+    Tensor first = ctx.required(in, 0);
+    long[] d = first.shape().dims();
+    long totalBlocks = 0;
+    for (int i = 0; i < in.length; i++) {
+      Tensor t = ctx.required(in, i);
+      long[] e = t.shape().dims();
+      if (t.dtype() != DType.FLOAT32 || e.length != 5 || e[0] != d[0] || e[2] != d[2] || e[3] != d[3]
+          || e[4] != block) {
+        throw ctx.invalid("input " + i + " " + t.shape() + " does not concatenate with " + first.shape());
+      }
+      totalBlocks += e[1];
+    }
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, Shape.of(d[0], totalBlocks, d[2], d[3], block));
+    long blockBytes = d[2] * d[3] * block * 4L;
+    ByteBuffer dst = y.buffer();
+    for (long img = 0; img < d[0]; img++) {
+      long offset = img * totalBlocks * blockBytes;
+      for (Tensor t : in) {
+        long bytes = t.shape().dim(1) * blockBytes;
+        ByteBuffer src = t.buffer();
+        src.limit(Math.toIntExact((img + 1) * bytes)).position(Math.toIntExact(img * bytes));
+        dst.position(Math.toIntExact(offset));
+        dst.put(src);
+        offset += bytes;
+      }
+    }
+    return new Tensor[] {y};
+  }
+}

@@ -1,0 +1,236 @@
+package io.edgewise.backend.cpu;
+
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plans the blocked channel layout (NCHWc) for the cpu device: rewrites a graph so that consecutive native ops
+ * (convolutions, pooling, residual adds, channel concats) pass activations in NCHWc to each other, and the layout is
+ * converted only at the edges of each blocked subgraph (ToNchwc before, FromNchwc after, once per value). Every
+ * other node keeps reading and writing NCHW, so ops without a blocked kernel run unchanged.
+ *
+ * <p>Blocked values are float32 tensors shaped [N, ceil(C / B), H, W, B] named after the value they hold plus
+ * {@link #SUFFIX}; the channel count C travels as the attribute {@code channels} of the nodes that need it.
+ */
+final class NchwcPlan {
+  static final String DOMAIN = "io.edgewise.nchwc";
+  static final String SUFFIX = "#nchwc";
+
+  /** The rewritten model (sharing the original's initializers, never closed itself) and what the plan did. */
+  record Result(Model model, int blockedNodes, int conversions) {}
+
+  private final Graph source;
+  private final int block;
+  private final List<Node> out = new ArrayList<>();
+  /** Channels of each value available in NCHWc, by original name. */
+  private final Map<String, Long> blockedChannels = new HashMap<>();
+  /** Values whose NCHW form exists (graph inputs, initializers, values produced by NCHW nodes or converted back). */
+  private final Set<String> plain = new HashSet<>();
+  private int blockedNodes;
+  private int conversions;
+
+  private NchwcPlan(Graph source, int block) {
+    this.source = source;
+    this.block = block;
+  }
+
+  /** The rewritten model, or the model itself when no node can run blocked. */
+  static Result plan(Model model, int block) {
+    Graph g = model.graph();
+    for (Node n : g.nodes()) {
+      for (Attribute a : n.attributes().values()) {
+        if (a.kind() == Attribute.Kind.GRAPH || a.kind() == Attribute.Kind.GRAPHS) {
+          return new Result(model, 0, 0);  // subgraphs read outer values by name: keep every value NCHW
+        }
+      }
+    }
+    NchwcPlan p = new NchwcPlan(g, block);
+    p.rewrite();
+    if (p.blockedNodes == 0) {
+      return new Result(model, 0, 0);
+    }
+    Graph rewritten = new Graph(g.name());
+    rewritten.nodes().addAll(p.out);
+    rewritten.initializers().putAll(g.initializers());  // borrowed: the original model owns and closes them
+    rewritten.inputs().addAll(g.inputs());
+    rewritten.outputs().addAll(g.outputs());
+    rewritten.valueInfo().putAll(g.valueInfo());
+    Model m = new Model(rewritten, model.opsetImports(), model.irVersion(), model.producerName(), model.source(),
+        model.contentHash());
+    return new Result(m, p.blockedNodes, p.conversions);
+  }
+
+  private void rewrite() {
+    plain.addAll(source.inputNames());
+    plain.addAll(source.initializers().keySet());
+    for (Node n : source.nodes()) {
+      if (!tryBlocked(n)) {
+        for (String in : n.inputs()) {
+          requirePlain(in);
+        }
+        out.add(n);
+        plain.addAll(n.outputs());
+      }
+    }
+    for (String o : source.outputNames()) {
+      requirePlain(o);
+    }
+  }
+
+  /** Emits FromNchwc for a value only available blocked. */
+  private void requirePlain(String value) {
+    if (value.isEmpty() || plain.contains(value) || !blockedChannels.containsKey(value)) {
+      return;
+    }
+    out.add(node("FromNchwc", List.of(value + SUFFIX), List.of(value),
+        Map.of("channels", Attribute.ofInt("channels", blockedChannels.get(value)))));
+    plain.add(value);
+    conversions++;
+  }
+
+  /** The blocked name of a value, converting it (ToNchwc) when only its NCHW form exists. */
+  private String requireBlocked(String value, long channels) {
+    if (!blockedChannels.containsKey(value)) {
+      out.add(node("ToNchwc", List.of(value), List.of(value + SUFFIX),
+          Map.of("channels", Attribute.ofInt("channels", channels))));
+      blockedChannels.put(value, channels);
+      conversions++;
+    }
+    return value + SUFFIX;
+  }
+
+  private boolean tryBlocked(Node n) {
+    if (!n.domain().isEmpty() && !(n.domain().equals("io.edgewise") && n.opType().equals("FusedConv"))) {
+      return false;
+    }
+    return switch (n.opType()) {
+      case "Conv", "FusedConv" -> conv(n);
+      case "MaxPool", "AveragePool" -> pool(n);
+      case "GlobalAveragePool" -> globalAveragePool(n);
+      case "Add" -> add(n);
+      case "Concat" -> concat(n);
+      default -> false;
+    };
+  }
+
+  private boolean isFloat(String value) {
+    ValueInfo t = source.typeOf(value);
+    return t == null || t.dtype() == null || t.dtype() == DType.FLOAT32;
+  }
+
+  private boolean conv(Node n) {
+    Tensor w = n.inputs().size() > 1 ? source.initializers().get(n.input(1)) : null;
+    if (w == null || w.dtype() != DType.FLOAT32 || w.shape().rank() != 4 || !isFloat(n.input(0))) {
+      return false;
+    }
+    if (n.inputs().size() > 2 && !n.input(2).isEmpty() && !isFloat(n.input(2))) {
+      return false;
+    }
+    long group = n.attrInt("group", 1);
+    long m = w.shape().dim(0);
+    long c = w.shape().dim(1) * group;
+    boolean depthwise = group > 1 && w.shape().dim(1) == 1 && m == group;
+    if (group != 1 && !depthwise) {
+      return false;  // grouped convolutions stay on the NCHW kernels
+    }
+    String x = n.input(0);
+    boolean inputBlocked = blockedChannels.containsKey(x) || depthwise || c >= block;
+    String residual = n.opType().equals("FusedConv") && n.inputs().size() > 3 ? n.input(3) : "";
+    if (!residual.isEmpty() && !isFloat(residual)) {
+      return false;
+    }
+    List<String> inputs = new ArrayList<>();
+    inputs.add(inputBlocked ? requireBlocked(x, c) : x);
+    inputs.add(n.input(1));
+    inputs.add(n.inputs().size() > 2 ? n.input(2) : "");
+    inputs.add(residual.isEmpty() ? "" : requireBlocked(residual, m));
+    if (!inputBlocked) {
+      requirePlain(x);
+    }
+    Map<String, Attribute> attrs = new LinkedHashMap<>(n.attributes());
+    attrs.put("input_blocked", Attribute.ofInt("input_blocked", inputBlocked ? 1 : 0));
+    emitBlocked(n, "NchwcConv", inputs, attrs, m);
+    return true;
+  }
+
+  private boolean pool(Node n) {
+    long[] kernel = n.attrInts("kernel_shape", null);
+    boolean indices = n.outputs().size() > 1 && !n.output(1).isEmpty();
+    Long c = blockedChannels.get(n.input(0));
+    if (c == null || kernel == null || kernel.length != 2 || indices) {
+      return false;
+    }
+    Map<String, Attribute> attrs = new LinkedHashMap<>(n.attributes());
+    attrs.put("max", Attribute.ofInt("max", n.opType().equals("MaxPool") ? 1 : 0));
+    attrs.put("channels", Attribute.ofInt("channels", c));
+    emitBlocked(n, "NchwcPool", List.of(n.input(0) + SUFFIX), attrs, c);
+    return true;
+  }
+
+  private boolean globalAveragePool(Node n) {
+    Long c = blockedChannels.get(n.input(0));
+    if (c == null) {
+      return false;
+    }
+    emitBlocked(n, "NchwcGlobalAveragePool", List.of(n.input(0) + SUFFIX),
+        Map.of("channels", Attribute.ofInt("channels", c)), c);
+    return true;
+  }
+
+  /** Add of two blocked values of the same channel count (the kernel checks the shapes match). */
+  private boolean add(Node n) {
+    if (n.inputs().size() != 2) {
+      return false;
+    }
+    Long a = blockedChannels.get(n.input(0));
+    Long b = blockedChannels.get(n.input(1));
+    if (a == null || !a.equals(b)) {
+      return false;
+    }
+    emitBlocked(n, "NchwcAdd", List.of(n.input(0) + SUFFIX, n.input(1) + SUFFIX),
+        Map.of("channels", Attribute.ofInt("channels", a)), a);
+    return true;
+  }
+
+  /** Concat along channels of blocked values whose channel counts are whole blocks (a copy of block runs). */
+  private boolean concat(Node n) {
+    long axis = n.attrInt("axis", 0);
+    if (axis != 1 && axis != -3) {
+      return false;
+    }
+    long total = 0;
+    List<String> inputs = new ArrayList<>();
+    for (String in : n.inputs()) {
+      Long c = blockedChannels.get(in);
+      if (c == null || c % block != 0) {
+        return false;
+      }
+      total += c;
+      inputs.add(in + SUFFIX);
+    }
+    emitBlocked(n, "NchwcConcat", inputs, Map.of(), total);
+    return true;
+  }
+
+  private void emitBlocked(Node n, String op, List<String> inputs, Map<String, Attribute> attrs, long channels) {
+    out.add(new Node(n.name(), op, DOMAIN, inputs, List.of(n.output(0) + SUFFIX), attrs));
+    blockedChannels.put(n.output(0), channels);
+    blockedNodes++;
+  }
+
+  private static Node node(String op, List<String> inputs, List<String> outputs, Map<String, Attribute> attrs) {
+    return new Node(op + ":" + inputs.get(0), op, DOMAIN, inputs, outputs, attrs);
+  }
+}

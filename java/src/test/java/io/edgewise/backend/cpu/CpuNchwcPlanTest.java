@@ -1,0 +1,135 @@
+package io.edgewise.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.backend.OpProfile;
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.ValueInfo.Dim;
+import io.edgewise.nativecore.NativeCore;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The blocked-layout plan on a small network that has every case it handles: a first convolution reading the NCHW
+ * image, ceil-mode max pooling, a residual block, a dilated depthwise convolution, a channel concat, padded average
+ * pooling, a broadcasting add of two blocked values, a grouped convolution that stays NCHW, and a blocked value that
+ * is also a graph output. Channel counts are not multiples of the block. The reference backend is the oracle.
+ */
+class CpuNchwcPlanTest {
+  @Test
+  void aMixedNetworkRunsBlockedAndMatchesTheReference() {
+    Random rnd = new Random(3);
+    try (Tensor x = random(rnd, Shape.of(2, 3, 17, 15))) {
+      for (int threads : new int[] {1, 2}) {
+        Map<String, float[]> expected = run("ref", threads, x, null);
+        Set<String> ops = new TreeSet<>();
+        Map<String, float[]> actual = run("cpu", threads, x, ops);
+        for (String out : List.of("y", "res")) {
+          float[] e = expected.get(out);
+          float[] a = actual.get(out);
+          assertEquals(e.length, a.length, out);
+          for (int i = 0; i < e.length; i++) {
+            assertEquals(e[i], a[i], 1e-4 * Math.max(1, Math.abs(e[i])), out + "[" + i + "] at " + threads + " threads");
+          }
+        }
+        // the plan really ran blocked, converted back at its edges, and left the grouped convolution on NCHW
+        assertTrue(ops.containsAll(Set.of("NchwcConv", "NchwcPool", "NchwcConcat", "NchwcAdd",
+            "NchwcGlobalAveragePool", "FromNchwc")), ops.toString());
+        assertTrue(ops.contains("Conv") || ops.contains("FusedConv"), "the grouped conv stays NCHW: " + ops);
+      }
+    }
+  }
+
+  @Test
+  void blockSizeFollowsTheInstructionSet() {
+    int block = NativeCore.nchwcBlock();
+    assertEquals(NativeCore.nchwcIsa().equals("avx512") ? 16 : 8, block);
+  }
+
+  private static Map<String, float[]> run(String device, int threads, Tensor x, Set<String> ops) {
+    try (Session s = Session.open(network(), SessionOptions.defaults().withDevice(device).withThreads(threads))) {
+      Map<String, Tensor> out = s.run(Map.of("x", x));
+      try {
+        if (ops != null && s.profile() != null) {
+          ops.addAll(s.profile().entries().stream().map(OpProfile.Entry::op).collect(Collectors.toSet()));
+        }
+        return Map.of("y", out.get("y").toFloatArray(), "res", out.get("res").toFloatArray());
+      } finally {
+        out.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  private static Model network() {
+    Random rnd = new Random(5);
+    Graph g = new Graph("nchwc");
+    g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.of(2), Dim.of(3), Dim.of(17), Dim.of(15)), null));
+    conv(g, rnd, "c1", "x", 20, 3, 3, 2, 1, 1, 1, true);          // NCHW image in: [2, 20, 9, 8]
+    g.nodes().add(new Node("r1", "Relu", List.of("c1"), List.of("r1")));
+    Node pool = new Node("p1", "MaxPool", List.of("r1"), List.of("p1"));
+    pool.setAttr(Attribute.ofInts("kernel_shape", 3, 3));
+    pool.setAttr(Attribute.ofInts("strides", 2, 2));
+    pool.setAttr(Attribute.ofInts("pads", 1, 1, 1, 1));
+    pool.setAttr(Attribute.ofInt("ceil_mode", 1));
+    g.nodes().add(pool);                                            // [2, 20, 5, 5]
+    conv(g, rnd, "c2", "p1", 20, 20, 3, 1, 1, 1, 1, true);
+    g.nodes().add(new Node("a2", "Add", List.of("c2", "p1"), List.of("a2")));
+    g.nodes().add(new Node("res", "Relu", List.of("a2"), List.of("res")));  // a graph output too
+    conv(g, rnd, "dw", "res", 20, 1, 3, 1, 2, 2, 20, true);        // depthwise, dilation 2
+    g.nodes().add(new Node("e1", "Relu", List.of("dw"), List.of("d")));
+    conv(g, rnd, "x1", "d", 16, 20, 1, 1, 1, 0, 1, false);
+    conv(g, rnd, "x3", "d", 16, 20, 3, 1, 1, 1, 1, true);
+    Node cat = new Node("cat", "Concat", List.of("x1", "x3"), List.of("cat"));
+    cat.setAttr(Attribute.ofInt("axis", 1));
+    g.nodes().add(cat);                                             // [2, 32, 5, 5]
+    Node avg = new Node("ap", "AveragePool", List.of("cat"), List.of("ap"));
+    avg.setAttr(Attribute.ofInts("kernel_shape", 3, 3));
+    avg.setAttr(Attribute.ofInts("pads", 1, 1, 1, 1));
+    avg.setAttr(Attribute.ofInt("count_include_pad", 1));
+    g.nodes().add(avg);
+    g.nodes().add(new Node("gap", "GlobalAveragePool", List.of("ap"), List.of("gap")));
+    g.nodes().add(new Node("bc", "Add", List.of("ap", "gap"), List.of("bc")));  // broadcast [2,32,5,5] + [2,32,1,1]
+    conv(g, rnd, "y", "bc", 8, 16, 1, 1, 1, 0, 2, true);           // grouped: stays NCHW
+    g.outputs().add(new ValueInfo("y", DType.FLOAT32, List.of(Dim.of(2), Dim.of(8), Dim.of(5), Dim.of(5)), null));
+    g.outputs().add(new ValueInfo("res", DType.FLOAT32, List.of(Dim.of(2), Dim.of(20), Dim.of(5), Dim.of(5)), null));
+    return new Model(g, Map.of("", 13L), 8, "test", null, null);
+  }
+
+  private static void conv(Graph g, Random rnd, String out, String in, int m, int cPerGroup, int k, int stride,
+      int dilation, int pad, int group, boolean bias) {
+    g.initializers().put(out + ".w", random(rnd, Shape.of(m, cPerGroup, k, k)));
+    List<String> inputs = bias ? List.of(in, out + ".w", out + ".b") : List.of(in, out + ".w");
+    if (bias) {
+      g.initializers().put(out + ".b", random(rnd, Shape.of(m)));
+    }
+    Node n = new Node(out, "Conv", inputs, List.of(out));
+    n.setAttr(Attribute.ofInts("strides", stride, stride));
+    n.setAttr(Attribute.ofInts("dilations", dilation, dilation));
+    n.setAttr(Attribute.ofInts("pads", pad, pad, pad, pad));
+    n.setAttr(Attribute.ofInt("group", group));
+    g.nodes().add(n);
+  }
+
+  private static Tensor random(Random rnd, Shape s) {
+    float[] v = new float[(int) s.numElements()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) rnd.nextGaussian() * 0.5f;
+    }
+    return Tensor.ofFloats(s, v);
+  }
+}

@@ -1,0 +1,43 @@
+// The NCHWc kernels for AVX2 + FMA (B = 8, 16 ymm registers). Compiled with -mavx2 -mfma and called only where
+// the CPU has both (nchwc_kernels() checks).
+#include <new>
+
+#include "nchwc.h"
+
+#if defined(__x86_64__) && defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+
+namespace edgewise {
+namespace {
+
+struct V {
+  using T = __m256;
+  static constexpr int B = 8;
+  static constexpr int kRegs = 16;
+  static constexpr const char* kName = "avx2";
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, T v) { _mm256_storeu_ps(p, v); }
+  static T set1(float v) { return _mm256_set1_ps(v); }
+  static T zero() { return _mm256_setzero_ps(); }
+  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static T add(T a, T b) { return _mm256_add_ps(a, b); }
+  static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
+  static T max(T a, T b) { return _mm256_max_ps(a, b); }
+  static T min(T a, T b) { return _mm256_min_ps(a, b); }
+};
+
+#include "nchwc_kernels.inl"
+
+}  // namespace
+
+const NchwcKernels* nchwc_kernels_avx2() { return &kTable; }
+
+}  // namespace edgewise
+
+#else
+
+namespace edgewise {
+const NchwcKernels* nchwc_kernels_avx2() { return nullptr; }
+}  // namespace edgewise
+
+#endif

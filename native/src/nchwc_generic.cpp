@@ -1,0 +1,38 @@
+// The portable NCHWc kernels (B = 8) in GCC/Clang vector extensions: NEON on aarch64, SSE on baseline x86-64,
+// plain loops elsewhere. The fallback wherever no hand-targeted set applies.
+#include <cstring>
+
+#include <new>
+
+#include "nchwc.h"
+
+namespace edgewise {
+namespace {
+
+struct V {
+  typedef float T __attribute__((vector_size(32)));
+  static constexpr int B = 8;
+  static constexpr int kRegs = 16;
+  static constexpr const char* kName = "generic";
+  static T load(const float* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static void store(float* p, T v) { std::memcpy(p, &v, sizeof v); }
+  static T set1(float v) { return T{} + v; }
+  static T zero() { return T{}; }
+  static T fma(T a, T b, T c) { return a * b + c; }
+  static T add(T a, T b) { return a + b; }
+  static T mul(T a, T b) { return a * b; }
+  static T max(T a, T b) { return a > b ? a : b; }
+  static T min(T a, T b) { return a < b ? a : b; }
+};
+
+#include "nchwc_kernels.inl"
+
+}  // namespace
+
+const NchwcKernels* nchwc_kernels_generic() { return &kTable; }
+
+}  // namespace edgewise

@@ -1,0 +1,470 @@
+// The NCHWc row kernels, written once over a vector type V and compiled per instruction set: each ISA's file
+// defines V (B lanes: T, load, store, set1, zero, fma, add, mul, max, min) and includes this inside its own anonymous
+// namespace, so no inline function compiled for AVX-512 can be picked by the linker for a baseline caller.
+//
+// Dense convolution follows the MLAS/oneDNN direct scheme: a tile of FC output blocks x OW output pixels lives in
+// FC * OW vector accumulators; each step loads FC weight vectors (B output channels for one input channel) and
+// broadcasts one input value per pixel, so FC * OW FMAs cost FC + OW loads. Pixels whose window lies inside the
+// image run in full tiles without bounds checks; border pixels run one at a time over the valid kernel columns.
+
+
+
+template <int FC>
+struct OwMax {
+  static constexpr int value = V::kRegs == 32 ? (FC == 4 ? 6 : FC == 3 ? 8 : FC == 2 ? 12 : 14)
+                                              : (FC >= 2 ? 6 : 12);
+};
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
+
+// The kernel positions [k0, k1) whose input coordinate origin + k * dilation lies in [0, size).
+inline void valid_taps(int64_t origin, int64_t dilation, int64_t taps, int64_t size, int64_t* k0, int64_t* k1) {
+  *k0 = origin >= 0 ? 0 : min64(taps, ceil_div(-origin, dilation));
+  *k1 = size - origin <= 0 ? 0 : min64(taps, ceil_div(size - origin, dilation));
+  if (*k1 < *k0) *k1 = *k0;
+}
+
+// Output columns [lo, hi) whose whole window (all kernel columns) lies inside the row.
+inline void interior_columns(int64_t w, int64_t ow, int64_t kw, int64_t sw, int64_t dw, int64_t pl, int64_t* lo,
+                             int64_t* hi) {
+  *lo = min64(ow, ceil_div(pl, sw));
+  const int64_t last = w - 1 - (kw - 1) * dw + pl;  // the largest ox * sw that still fits
+  *hi = last < 0 ? *lo : max64(*lo, min64(ow, last / sw + 1));
+}
+
+inline typename V::T activate(typename V::T v, int act, float pa, float pb) {
+  switch (act) {
+    case 1: return V::max(v, V::zero());
+    case 2: return V::min(V::max(v, V::set1(pa)), V::set1(pb));
+    case 3: return V::add(V::max(v, V::zero()), V::mul(V::set1(pa), V::min(v, V::zero())));
+    case 4: {
+      const typename V::T gate = V::min(V::set1(1.0f), V::max(V::zero(), V::fma(v, V::set1(1.0f / 6), V::set1(0.5f))));
+      return V::mul(v, gate);
+    }
+    default: return v;
+  }
+}
+
+// The epilogue of one output block, prepared once per tile: bias, residual, activation; channels past m are
+// stored as zero so later kernels may read whole blocks. ReLU, Clip and none are one clamp; the rest take a
+// slower path (rare after a convolution).
+struct Epilogue {
+  typename V::T bias, lo, hi, keep;
+  bool clamp, partial, scalar_tail;
+  bool simple;  // a full block with a clamp activation: the branch-free path
+
+  Epilogue(const NchwcConvArgs& a, int64_t ocb) {
+    constexpr int B = V::B;
+    const int64_t c0 = ocb * B;
+    partial = c0 + B > a.m;
+    if (!partial) {
+      bias = a.bias != nullptr ? V::load(a.bias + c0) : V::zero();
+      keep = V::set1(1.0f);
+    } else {
+      alignas(64) float bb[B];
+      alignas(64) float kk[B];
+      for (int j = 0; j < B; ++j) {
+        bb[j] = a.bias != nullptr && c0 + j < a.m ? a.bias[c0 + j] : 0.0f;
+        kk[j] = c0 + j < a.m ? 1.0f : 0.0f;
+      }
+      bias = V::load(bb);
+      keep = V::load(kk);
+    }
+    clamp = a.act <= 2;
+    scalar_tail = a.act == 5 || a.act == 6;
+    simple = clamp && !partial;
+    lo = V::set1(a.act == 1 ? 0.0f : a.act == 2 ? a.pa : -__builtin_inff());
+    hi = V::set1(a.act == 2 ? a.pb : __builtin_inff());
+  }
+
+  __attribute__((always_inline)) inline void store(const NchwcConvArgs& a, typename V::T acc, float* y,
+                                                   const float* res) const {
+    constexpr int B = V::B;
+    acc = V::add(acc, bias);
+    if (res != nullptr) acc = V::add(acc, V::load(res));
+    if (clamp) {
+      acc = V::min(V::max(acc, lo), hi);
+    } else {
+      acc = activate(acc, a.act, a.pa, a.pb);
+    }
+    if (partial) acc = V::mul(acc, keep);
+    V::store(y, acc);
+    if (__builtin_expect(scalar_tail, 0)) {  // sigmoid, tanh: scalar
+      for (int j = 0; j < B; ++j) {
+        const float v = a.act == 5 ? 1.0f / (1.0f + __builtin_expf(-y[j])) : __builtin_tanhf(y[j]);
+        y[j] = partial && j >= a.m % B ? 0.0f : v;
+      }
+    }
+  }
+};
+
+// Input blocks [icb0, icb1) of the sum: the first range starts from zero, later ones from the partial sums stored
+// in y, and only the last applies the epilogue (so the weights of a range can stay in L2 across many rows).
+struct IcbRange {
+  int64_t icb0, icb1;
+  bool first, last;
+};
+
+// One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin). Pixels lie
+// in_step input floats and out_step output floats apart: along a row, or down a column for the border columns.
+// ICN > 0: the input channels per block as a compile-time constant (B, for a blocked input), so the channel loop
+// unrolls; 0: any count (an NCHW image). STRIDE > 0: a row of a blocked input at that stride (in_step = STRIDE * B,
+// out_step = B), so the pixel offsets are constants rather than registers (with 24 accumulators live they would
+// spill); 0: steps as given.
+template <int FC, int OW, int ICN, int STRIDE>
+inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
+                      int64_t in_step_arg, int64_t out_step_arg, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
+                      int64_t ocb0, float* y, const float* res) {
+  constexpr int B = V::B;
+  const int64_t in_step = STRIDE > 0 ? STRIDE * B : in_step_arg;
+  const int64_t out_step = STRIDE > 0 ? B : out_step_arg;
+  typename V::T acc[FC][OW];
+  for (int f = 0; f < FC; ++f)
+    for (int o = 0; o < OW; ++o)
+      acc[f][o] = r.first ? V::zero() : V::load(y + f * a.y_ocb_stride + o * out_step);
+  const int64_t icn = ICN > 0 ? ICN : a.ic_block;
+  const int64_t ic_stride = ICN == B ? 1 : a.ic_stride;
+  const int64_t wstride = a.w_ocb_stride;
+  const float* wbase = a.wt + ocb0 * wstride;
+  for (int64_t icb = r.icb0; icb < r.icb1; ++icb) {
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      for (int64_t kx = kx0; kx < kx1; ++kx) {
+        const float* xp = xo + icb * a.icb_stride + ky * a.dh * a.row_stride + kx * a.dw * a.col_stride;
+        const float* wp = wbase + ((icb * a.kh + ky) * a.kw + kx) * icn * B;
+        for (int64_t ic = 0; ic < icn; ++ic) {
+          typename V::T wv[FC];
+          for (int f = 0; f < FC; ++f) wv[f] = V::load(wp + f * wstride + ic * B);
+          const float* xi = xp + ic * ic_stride;
+          for (int o = 0; o < OW; ++o) {
+            const typename V::T xb = V::set1(xi[o * in_step]);
+            for (int f = 0; f < FC; ++f) acc[f][o] = V::fma(xb, wv[f], acc[f][o]);
+          }
+        }
+      }
+    }
+  }
+  if (!r.last) {
+    for (int f = 0; f < FC; ++f)
+      for (int o = 0; o < OW; ++o) V::store(y + f * a.y_ocb_stride + o * out_step, acc[f][o]);
+    return;
+  }
+  for (int f = 0; f < FC; ++f) {
+    const Epilogue& e = ep[f];
+    float* yf = y + f * a.y_ocb_stride;
+    const float* rf = res != nullptr ? res + f * a.y_ocb_stride : nullptr;
+    if (e.simple) {  // the common case without a branch per vector
+      if (rf != nullptr) {
+        for (int o = 0; o < OW; ++o) {
+          const typename V::T v = V::add(V::add(acc[f][o], e.bias), V::load(rf + o * out_step));
+          V::store(yf + o * out_step, V::min(V::max(v, e.lo), e.hi));
+        }
+      } else {
+        for (int o = 0; o < OW; ++o)
+          V::store(yf + o * out_step, V::min(V::max(V::add(acc[f][o], e.bias), e.lo), e.hi));
+      }
+      continue;
+    }
+    for (int o = 0; o < OW; ++o)
+      e.store(a, acc[f][o], yf + o * out_step, rf != nullptr ? rf + o * out_step : nullptr);
+  }
+}
+
+// A run of n <= OW pixels: the full tile, or the largest smaller one (templates unrolled by count).
+template <int FC, int OW, int ICN, int STRIDE>
+inline void conv_tile_n(int n, const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
+                        int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
+                        int64_t ocb0, float* y, const float* res) {
+  if constexpr (OW > 1) {
+    if (n < OW) {
+      conv_tile_n<FC, OW - 1, ICN, STRIDE>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+      return;
+    }
+  }
+  conv_tile<FC, OW, ICN, STRIDE>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+}
+
+// Where a tile's pixels start: image img, output blocks from ocb0, output pixel (oy, ox).
+struct TileOrigin {
+  const float* x;   // the input at the pixel's window origin (maybe outside the image: only valid taps are read)
+  float* y;
+  const float* res;
+};
+
+inline TileOrigin origin(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int64_t oy, int64_t ox) {
+  constexpr int B = V::B;
+  const int64_t yoff = img * a.y_image_stride + ocb0 * a.y_ocb_stride + (oy * a.ow + ox) * B;
+  return {a.x + img * a.x_image_stride + (oy * a.sh - a.pt) * a.row_stride + (ox * a.sw - a.pl) * a.col_stride,
+          a.y + yoff, a.residual != nullptr ? a.residual + yoff : nullptr};
+}
+
+// Rows [oy0, oy1) x columns [ox0, ox1) for FC output blocks. Interior pixels (whole window inside) run in row tiles;
+// border columns of rows whose kernel rows are all inside run in column tiles (same valid kernel columns down the
+// column), so few pixels take the one-pixel path.
+// While one pass runs, the weights of the next pass (input blocks [icb1, next_icb1)) are prefetched into L2 a slice
+// per row: deep layers stream megabytes of weights from memory, which the first tiles of a pass would otherwise wait
+// for.
+template <int FC>
+class WeightPrefetch {
+ public:
+  WeightPrefetch(const NchwcConvArgs& a, int64_t ocb0, int64_t icb1, int64_t next_icb1, int64_t rows) {
+    const int64_t per_icb = a.kh * a.kw * a.ic_block * V::B;  // floats per input block of one output block
+    bytes_ = (next_icb1 - icb1) * per_icb * 4;
+    for (int f = 0; f < FC; ++f) base_[f] = reinterpret_cast<const char*>(a.wt + (ocb0 + f) * a.w_ocb_stride +
+                                                                           icb1 * per_icb);
+    per_row_ = rows > 0 ? (FC * bytes_ / 64 + rows - 1) / rows : 0;
+  }
+
+  void row() {
+    for (int64_t i = 0; i < per_row_ && f_ < FC; ++i) {
+      __builtin_prefetch(base_[f_] + offset_, 0, 2);
+      offset_ += 64;
+      if (offset_ >= bytes_) offset_ = 0, ++f_;
+    }
+  }
+
+ private:
+  const char* base_[FC];
+  int64_t bytes_, per_row_, offset_ = 0;
+  int f_ = 0;
+};
+
+template <int FC, int ICN>
+void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t next_icb1, int64_t img, int64_t ocb0,
+                  int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
+  constexpr int B = V::B;
+  constexpr int OW = OwMax<FC>::value;
+  WeightPrefetch<FC> prefetch(a, ocb0, range.icb1, next_icb1, oy1 - oy0);
+  int64_t lo, hi;
+  interior_columns(a.w, a.ow, a.kw, a.sw, a.dw, a.pl, &lo, &hi);
+  lo = max64(lo, ox0);
+  hi = max64(lo, min64(hi, ox1));
+  int64_t rlo, rhi;  // rows whose kernel rows all lie inside
+  interior_columns(a.h, a.oh, a.kh, a.sh, a.dh, a.pt, &rlo, &rhi);
+  rlo = max64(rlo, oy0);
+  rhi = max64(rlo, min64(rhi, oy1));
+  const int64_t row_in_step = a.sw * a.col_stride;
+  alignas(64) char storage[FC * sizeof(Epilogue)];
+  Epilogue* ep = reinterpret_cast<Epilogue*>(storage);
+  for (int f = 0; f < FC; ++f) new (ep + f) Epilogue(a, ocb0 + f);
+  for (int64_t oy = oy0; oy < oy1; ++oy) {
+    prefetch.row();
+    int64_t ky0, ky1;
+    valid_taps(oy * a.sh - a.pt, a.dh, a.kh, a.h, &ky0, &ky1);
+    const bool full_rows = oy >= rlo && oy < rhi;
+    for (int64_t ox = ox0; ox < ox1;) {
+      const TileOrigin t = origin(a, img, ocb0, oy, ox);
+      if (ox >= lo && ox < hi) {
+        const int n = static_cast<int>(min64(OW, hi - ox));
+        if constexpr (ICN == B) {
+          if (row_in_step == B) {
+            conv_tile_n<FC, OW, ICN, 1>(n, a, range, ep, t.x, B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else if (row_in_step == 2 * B) {
+            conv_tile_n<FC, OW, ICN, 2>(n, a, range, ep, t.x, 2 * B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else {
+            conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          }
+        } else {
+          conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+        }
+        ox += n;
+        continue;
+      }
+      if (!full_rows) {
+        int64_t kx0, kx1;
+        valid_taps(ox * a.sw - a.pl, a.dw, a.kw, a.w, &kx0, &kx1);
+        conv_tile<FC, 1, ICN, 0>(a, range, ep, t.x, row_in_step, B, ky0, ky1, kx0, kx1, ocb0, t.y, t.res);
+      }
+      ++ox;
+    }
+  }
+  // border columns of the full rows, as column tiles
+  const int64_t col_in_step = a.sh * a.row_stride;
+  const int64_t col_out_step = a.ow * B;
+  for (int64_t ox = ox0; ox < ox1; ++ox) {
+    if (ox >= lo && ox < hi) {
+      ox = hi - 1;
+      continue;
+    }
+    int64_t kx0, kx1;
+    valid_taps(ox * a.sw - a.pl, a.dw, a.kw, a.w, &kx0, &kx1);
+    for (int64_t oy = rlo; oy < rhi;) {
+      const int n = static_cast<int>(min64(OW, rhi - oy));
+      const TileOrigin t = origin(a, img, ocb0, oy, ox);
+      conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, col_in_step, col_out_step, 0, a.kh, kx0, kx1, ocb0,
+                                      t.y, t.res);
+      oy += n;
+    }
+  }
+}
+
+template <int FC>
+void conv_rect_icn(const NchwcConvArgs& a, const IcbRange& r, int64_t next_icb1, int64_t img, int64_t ocb0,
+                   int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
+  if (a.ic_block == V::B && a.ic_stride == 1) {
+    conv_rect_fc<FC, V::B>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1);
+  } else {
+    conv_rect_fc<FC, 0>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1);
+  }
+}
+
+void conv_rect(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_t oy0, int64_t oy1, int64_t ox0,
+               int64_t ox1, int64_t icb0, int64_t icb1, int64_t next_icb1) {
+  const IcbRange r{icb0, icb1, icb0 == 0, icb1 == a.icb_count};
+  switch (fc) {
+    case 1: conv_rect_icn<1>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 2: conv_rect_icn<2>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 3: if constexpr (V::kRegs == 32) conv_rect_icn<3>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
+    case 4: if constexpr (V::kRegs == 32) conv_rect_icn<4>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1); break;
+    default: break;
+  }
+}
+
+// Depthwise: each lane is its own channel, so a pixel is one FMA per tap with the block's weight vector.
+template <int OW>
+inline void depthwise_tile(const NchwcConvArgs& a, const Epilogue& e, const float* xo, int64_t ky0, int64_t ky1,
+                           int64_t kx0, int64_t kx1, const float* w, float* y, const float* res) {
+  constexpr int B = V::B;
+  typename V::T acc[OW];
+  for (int o = 0; o < OW; ++o) acc[o] = V::zero();
+  const int64_t out_step = a.sw * B;
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    for (int64_t kx = kx0; kx < kx1; ++kx) {
+      const typename V::T wv = V::load(w + (ky * a.kw + kx) * B);
+      const float* xp = xo + ky * a.dh * a.row_stride + kx * a.dw * B;
+      for (int o = 0; o < OW; ++o) acc[o] = V::fma(V::load(xp + o * out_step), wv, acc[o]);
+    }
+  }
+  for (int o = 0; o < OW; ++o) e.store(a, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
+}
+
+// The common interior case, KW taps per row, no dilation, stride SW: each input pixel of a kernel row is loaded
+// once and serves every tap and output that reads it (KW + (OW - 1) * SW loads for KW * OW FMAs, not one each).
+template <int OW, int KW, int SW>
+inline void depthwise_tile_reuse(const NchwcConvArgs& a, const Epilogue& e, const float* xo, int64_t ky0,
+                                 int64_t ky1, const float* w, float* y, const float* res) {
+  constexpr int B = V::B;
+  constexpr int N = (OW - 1) * SW + KW;
+  typename V::T acc[OW];
+  for (int o = 0; o < OW; ++o) acc[o] = V::zero();
+  for (int64_t ky = ky0; ky < ky1; ++ky) {
+    const float* xp = xo + ky * a.dh * a.row_stride;
+    const float* wp = w + ky * KW * B;
+    typename V::T wv[KW];
+    for (int kx = 0; kx < KW; ++kx) wv[kx] = V::load(wp + kx * B);
+    for (int i = 0; i < N; ++i) {
+      const typename V::T xv = V::load(xp + i * B);
+      for (int kx = 0; kx < KW; ++kx) {
+        const int d = i - kx;  // the output reading input i through tap kx, when d is a multiple of SW
+        if (d >= 0 && d % SW == 0 && d / SW < OW) acc[d / SW] = V::fma(xv, wv[kx], acc[d / SW]);
+      }
+    }
+  }
+  for (int o = 0; o < OW; ++o) e.store(a, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
+}
+
+template <int OW>
+inline void depthwise_tile_n(int n, const NchwcConvArgs& a, const Epilogue& e, const float* xo, int64_t ky0,
+                             int64_t ky1, const float* w, float* y, const float* res) {
+  if constexpr (OW > 1) {
+    if (n < OW) {
+      depthwise_tile_n<OW - 1>(n, a, e, xo, ky0, ky1, w, y, res);
+      return;
+    }
+  }
+  if (a.kw == 3 && a.dw == 1 && a.sw == 1) {
+    depthwise_tile_reuse<OW, 3, 1>(a, e, xo, ky0, ky1, w, y, res);
+  } else if (a.kw == 3 && a.dw == 1 && a.sw == 2) {
+    depthwise_tile_reuse<OW, 3, 2>(a, e, xo, ky0, ky1, w, y, res);
+  } else {
+    depthwise_tile<OW>(a, e, xo, ky0, ky1, 0, a.kw, w, y, res);
+  }
+}
+
+void depthwise_row(const NchwcConvArgs& a, const Epilogue& e, int64_t img, int64_t cb, int64_t oy) {
+  constexpr int B = V::B;
+  constexpr int OW = V::kRegs == 32 ? 8 : 4;
+  const int64_t iy0 = oy * a.sh - a.pt;
+  int64_t ky0, ky1;
+  valid_taps(iy0, a.dh, a.kh, a.h, &ky0, &ky1);
+  int64_t lo, hi;
+  interior_columns(a.w, a.ow, a.kw, a.sw, a.dw, a.pl, &lo, &hi);
+  const float* x = a.x + img * a.x_image_stride + cb * a.icb_stride + iy0 * a.row_stride;
+  const float* w = a.wt + cb * a.w_ocb_stride;
+  const int64_t yoff = img * a.y_image_stride + cb * a.y_ocb_stride + oy * a.ow * B;
+  float* y = a.y + yoff;
+  const float* res = a.residual != nullptr ? a.residual + yoff : nullptr;
+  int64_t ox = 0;
+  while (ox < a.ow) {
+    const int64_t ix0 = ox * a.sw - a.pl;
+    const float* xo = x + ix0 * B;
+    const float* r = res != nullptr ? res + ox * B : nullptr;
+    if (ox >= lo && ox < hi) {
+      const int n = static_cast<int>(min64(OW, hi - ox));
+      depthwise_tile_n<OW>(n, a, e, xo, ky0, ky1, w, y + ox * B, r);
+      ox += n;
+    } else {
+      int64_t kx0, kx1;
+      valid_taps(ix0, a.dw, a.kw, a.w, &kx0, &kx1);
+      depthwise_tile<1>(a, e, xo, ky0, ky1, kx0, kx1, w, y + ox * B, r);
+      ++ox;
+    }
+  }
+}
+
+void depthwise_rows(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy0, int64_t oy1) {
+  const Epilogue e(a, cb);
+  for (int64_t oy = oy0; oy < oy1; ++oy) depthwise_row(a, e, img, cb, oy);
+}
+
+// Max or average pooling of one row of one block plane; counts follow ew_pool2d (count_include_pad counts the
+// window's positions inside the padded input).
+void pool_row(const NchwcPoolArgs& p, int64_t oy) {
+  constexpr int B = V::B;
+  const int64_t iy0 = oy * p.sh - p.pt;
+  int64_t ky0, ky1;
+  valid_taps(iy0, p.dh, p.kh, p.h, &ky0, &ky1);
+  int64_t pad_rows = 0;
+  for (int64_t ky = 0; ky < p.kh; ++ky) {
+    const int64_t iy = iy0 + ky * p.dh;
+    if (iy >= -p.pt && iy < p.h + p.pb) ++pad_rows;
+  }
+  int64_t lo, hi;  // columns whose window lies inside the row: no bounds to work out
+  interior_columns(p.w, p.ow, p.kw, p.sw, p.dw, p.pl, &lo, &hi);
+  for (int64_t ox = 0; ox < p.ow; ++ox) {
+    const int64_t ix0 = ox * p.sw - p.pl;
+    int64_t kx0 = 0, kx1 = p.kw;
+    if (ox < lo || ox >= hi) valid_taps(ix0, p.dw, p.kw, p.w, &kx0, &kx1);
+    typename V::T acc = p.max ? V::set1(-__builtin_inff()) : V::zero();
+    for (int64_t ky = ky0; ky < ky1; ++ky) {
+      const float* row = p.x + ((iy0 + ky * p.dh) * p.w + ix0) * B;
+      for (int64_t kx = kx0; kx < kx1; ++kx) {
+        const typename V::T v = V::load(row + kx * p.dw * B);
+        acc = p.max ? V::max(acc, v) : V::add(acc, v);
+      }
+    }
+    float* out = p.y + (oy * p.ow + ox) * B;
+    if (p.max) {
+      V::store(out, acc);
+      if (ky1 == ky0 || kx1 == kx0) {
+        // a window wholly in the padding has no element: ew_pool2d's -inf, but the padding lanes stay zero (a later
+        // convolution multiplies them by zero weights, and -inf * 0 would poison every channel)
+        for (int64_t j = p.lanes; j < B; ++j) out[j] = 0.0f;
+      }
+      continue;
+    }
+    int64_t count = (ky1 - ky0) * (kx1 - kx0);
+    if (p.include_pad) {
+      int64_t pad_cols = 0;
+      for (int64_t kx = 0; kx < p.kw; ++kx) {
+        const int64_t ix = ix0 + kx * p.dw;
+        if (ix >= -p.pl && ix < p.w + p.pr) ++pad_cols;
+      }
+      count = pad_rows * pad_cols;
+    }
+    V::store(out, count == 0 ? V::zero() : V::mul(acc, V::set1(1.0f / static_cast<float>(count))));
+  }
+}
+
+const NchwcKernels kTable = {V::kName, V::B, V::kRegs == 32 ? 4 : 2, conv_rect, depthwise_rows, pool_row};

@@ -1,0 +1,253 @@
+// The NCHWc kernels against naive loops in double: convolutions (dense with blocked or NCHW input, depthwise,
+// pointwise) over edge shapes (1x1 images, odd channel counts, channels not a multiple of the block, strides,
+// dilations, padding larger than the kernel), every activation, bias and residual; pooling, global average pooling,
+// add and the layout round trip. Run once per kernel set (ctest sets EDGEWISE_NCHWC_ISA).
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "edgewise/edgewise.h"
+
+namespace {
+int failures = 0;
+int checks = 0;
+
+float act(int a, double v, float p, float q) {
+  switch (a) {
+    case EW_ACT_RELU: return v > 0 ? v : 0;
+    case EW_ACT_CLIP: return std::fmin(std::fmax(v, p), q);
+    case EW_ACT_LEAKY_RELU: return v >= 0 ? v : p * v;
+    case EW_ACT_HARD_SWISH: return v * std::fmin(1.0, std::fmax(0.0, v / 6 + 0.5));
+    case EW_ACT_SIGMOID: return 1 / (1 + std::exp(-v));
+    case EW_ACT_TANH: return std::tanh(v);
+    default: return v;
+  }
+}
+
+int64_t blocked_size(int64_t n, int64_t c, int64_t hw) {
+  const int64_t b = ew_nchwc_block();
+  return n * ((c + b - 1) / b) * b * hw;
+}
+
+std::vector<float> to_blocked(const std::vector<float>& x, int64_t n, int64_t c, int64_t hw) {
+  std::vector<float> y(blocked_size(n, c, hw), 123.0f);  // the reorder must overwrite the padding too
+  if (ew_nchwc_reorder(1, n, c, hw, x.data(), y.data()) != EW_OK) ++failures;
+  return y;
+}
+
+std::vector<float> from_blocked(const std::vector<float>& x, int64_t n, int64_t c, int64_t hw) {
+  std::vector<float> y(n * c * hw);
+  if (ew_nchwc_reorder(0, n, c, hw, x.data(), y.data()) != EW_OK) ++failures;
+  return y;
+}
+
+// Channels past c of a blocked tensor must be zero: later kernels read whole blocks.
+bool padding_zero(const std::vector<float>& y, int64_t n, int64_t c, int64_t hw) {
+  const int64_t b = ew_nchwc_block();
+  const int64_t cbs = (c + b - 1) / b;
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t ch = c; ch < cbs * b; ++ch)
+        if (y[((img * cbs + ch / b) * hw + p) * b + ch % b] != 0.0f) return false;
+  return true;
+}
+
+void check_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t m, int64_t kh, int64_t kw, int64_t s,
+                int64_t d, int64_t pad, bool depthwise, bool input_blocked, int activation, bool use_bias,
+                bool use_residual) {
+  const int64_t group = depthwise ? c : 1;
+  if (depthwise) m = c;
+  const int64_t oh = (h + 2 * pad - (kh - 1) * d - 1) / s + 1;
+  const int64_t ow = (w + 2 * pad - (kw - 1) * d - 1) / s + 1;
+  if (oh <= 0 || ow <= 0) return;
+  ++checks;
+  std::mt19937 rng(static_cast<unsigned>(n + c * 3 + h * 7 + m * 11 + kh * 13 + s * 17 + group * 19 + activation));
+  std::uniform_real_distribution<float> dist(-1, 1);
+  const int64_t cg = c / group;
+  std::vector<float> x(n * c * h * w), wt(m * cg * kh * kw), bias(m), res(n * m * oh * ow);
+  for (auto& v : x) v = dist(rng);
+  for (auto& v : wt) v = dist(rng);
+  for (auto& v : bias) v = dist(rng);
+  for (auto& v : res) v = dist(rng);
+  const int64_t geo[16] = {n, c, h, w, m, oh, ow, kh, kw, s, s, d, d, pad, pad, group};
+  const float p = activation == EW_ACT_CLIP ? -0.5f : 0.1f, q = 0.5f;
+  const int64_t size = ew_nchwc_conv_weights_size(geo, input_blocked);
+  if (size <= 0) {
+    std::printf("FAIL weights size %lld\n", static_cast<long long>(size));
+    ++failures;
+    return;
+  }
+  std::vector<float> packed(size);
+  std::vector<float> xin = input_blocked ? to_blocked(x, n, c, h * w) : x;
+  std::vector<float> rin = to_blocked(res, n, m, oh * ow);
+  std::vector<float> yb(blocked_size(n, m, oh * ow), 77.0f);
+  int status = ew_nchwc_conv_pack_weights(geo, input_blocked, wt.data(), packed.data());
+  if (status == EW_OK)
+    status = ew_nchwc_conv2d(geo, input_blocked, activation, p, q, xin.data(), packed.data(),
+                             use_bias ? bias.data() : nullptr, use_residual ? rin.data() : nullptr, yb.data());
+  if (status != EW_OK) {
+    std::printf("FAIL status %d\n", status);
+    ++failures;
+    return;
+  }
+  if (!padding_zero(yb, n, m, oh * ow)) {
+    std::printf("FAIL padded channels not zero: c=%lld m=%lld\n", (long long)c, (long long)m);
+    ++failures;
+  }
+  std::vector<float> y = from_blocked(yb, n, m, oh * ow);
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t oc = 0; oc < m; ++oc) {
+      const int64_t g = depthwise ? oc : 0;
+      for (int64_t oy = 0; oy < oh; ++oy)
+        for (int64_t ox = 0; ox < ow; ++ox) {
+          double acc = use_bias ? bias[oc] : 0;
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t ky = 0; ky < kh; ++ky)
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                const int64_t iy = oy * s - pad + ky * d, ix = ox * s - pad + kx * d;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                acc += static_cast<double>(x[((img * c + g * cg + ci) * h + iy) * w + ix]) *
+                       wt[((oc * cg + ci) * kh + ky) * kw + kx];
+              }
+          const int64_t o = ((img * m + oc) * oh + oy) * ow + ox;
+          if (use_residual) acc += res[o];
+          const double expected = act(activation, acc, p, q);
+          const double tol = 1e-4 * (1 + std::sqrt(static_cast<double>(cg * kh * kw)));
+          if (std::fabs(expected - y[o]) > tol) {
+            std::printf("FAIL conv n=%lld c=%lld h=%lld w=%lld m=%lld k=%lldx%lld s=%lld d=%lld pad=%lld dw=%d "
+                        "blocked=%d act=%d at (%lld,%lld,%lld,%lld): %f vs %f\n",
+                        (long long)n, (long long)c, (long long)h, (long long)w, (long long)m, (long long)kh,
+                        (long long)kw, (long long)s, (long long)d, (long long)pad, depthwise, input_blocked,
+                        activation, (long long)img, (long long)oc, (long long)oy, (long long)ox, expected, y[o]);
+            ++failures;
+            return;
+          }
+        }
+    }
+}
+
+void check_pool(int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int64_t s, int64_t pad, int64_t extra_end,
+                bool max, bool include_pad) {
+  const int64_t oh = (h + 2 * pad + extra_end - k) / s + 1, ow = (w + 2 * pad + extra_end - k) / s + 1;
+  if (oh <= 0 || ow <= 0) return;
+  ++checks;
+  std::mt19937 rng(static_cast<unsigned>(n + c + h * 5 + k * 7 + s * 11 + pad));
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> x(n * c * h * w);
+  for (auto& v : x) v = dist(rng);
+  // ew_pool2d (tested against naive loops in test_pool) is the oracle
+  const int64_t geo[18] = {n, c, h, w, oh, ow, k, k, s, s, 1, 1, pad, pad, pad + extra_end, pad + extra_end,
+                           max ? 1 : 0, include_pad ? 1 : 0};
+  std::vector<float> expected(n * c * oh * ow), yb(blocked_size(n, c, oh * ow));
+  std::vector<float> xb = to_blocked(x, n, c, h * w);
+  if (ew_pool2d(geo, x.data(), expected.data()) != EW_OK || ew_nchwc_pool2d(geo, xb.data(), yb.data()) != EW_OK) {
+    std::printf("FAIL pool status\n");
+    ++failures;
+    return;
+  }
+  if (!padding_zero(yb, n, c, oh * ow)) {
+    std::printf("FAIL pool padding lanes not zero: c=%lld k=%lld pad=%lld\n", (long long)c, (long long)k,
+                (long long)pad);
+    ++failures;
+  }
+  std::vector<float> y = from_blocked(yb, n, c, oh * ow);
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (!(std::fabs(y[i] - expected[i]) <= 1e-5f) && !(std::isinf(y[i]) && y[i] == expected[i])) {
+      std::printf("FAIL pool c=%lld h=%lld k=%lld s=%lld pad=%lld max=%d at %zu: %f vs %f\n", (long long)c,
+                  (long long)h, (long long)k, (long long)s, (long long)pad, max, i, y[i], expected[i]);
+      ++failures;
+      return;
+    }
+  }
+}
+
+void check_global_pool_and_add(int64_t n, int64_t c, int64_t hw) {
+  ++checks;
+  std::mt19937 rng(static_cast<unsigned>(n * 31 + c * 7 + hw));
+  std::uniform_real_distribution<float> dist(-1, 1);
+  std::vector<float> x(n * c * hw), x2(n * c * hw);
+  for (auto& v : x) v = dist(rng);
+  for (auto& v : x2) v = dist(rng);
+  std::vector<float> xb = to_blocked(x, n, c, hw), x2b = to_blocked(x2, n, c, hw);
+  if (from_blocked(xb, n, c, hw) != x) {
+    std::printf("FAIL reorder round trip c=%lld hw=%lld\n", (long long)c, (long long)hw);
+    ++failures;
+  }
+  std::vector<float> g(blocked_size(n, c, 1)), sum(xb.size());
+  if (ew_nchwc_global_average_pool(n, c, hw, xb.data(), g.data()) != EW_OK ||
+      ew_nchwc_add(static_cast<int64_t>(xb.size()), xb.data(), x2b.data(), 1, sum.data()) != EW_OK) {
+    ++failures;
+    return;
+  }
+  std::vector<float> gp = from_blocked(g, n, c, 1), sp = from_blocked(sum, n, c, hw);
+  for (int64_t plane = 0; plane < n * c; ++plane) {
+    double acc = 0;
+    for (int64_t p = 0; p < hw; ++p) acc += x[plane * hw + p];
+    if (std::fabs(acc / hw - gp[plane]) > 1e-5) {
+      std::printf("FAIL global pool c=%lld hw=%lld plane %lld\n", (long long)c, (long long)hw, (long long)plane);
+      ++failures;
+      return;
+    }
+  }
+  for (size_t i = 0; i < x.size(); ++i)
+    if (sp[i] != std::max(x[i] + x2[i], 0.0f)) {
+      std::printf("FAIL add at %zu\n", i);
+      ++failures;
+      return;
+    }
+}
+
+}  // namespace
+
+int main() {
+  std::printf("nchwc kernels: %s, block %d\n", ew_nchwc_isa(), ew_nchwc_block());
+  for (int threads : {1, 2}) {
+    ew_set_num_threads(threads);
+    // dense, blocked input: 1x1 images, odd and non-multiple channel counts, strides, dilations, big padding
+    const int64_t shapes[][9] = {
+        // c, h, w, m, k, s, d, pad
+        {16, 8, 8, 16, 3, 1, 1, 1, 0}, {3, 1, 1, 5, 1, 1, 1, 0, 0},   {17, 9, 7, 33, 3, 1, 1, 1, 0},
+        {5, 11, 13, 70, 3, 2, 1, 1, 0}, {32, 14, 14, 64, 3, 2, 1, 1, 0}, {8, 10, 10, 12, 3, 1, 2, 2, 0},
+        {20, 6, 6, 24, 1, 1, 1, 0, 0},  {40, 7, 9, 48, 1, 2, 1, 0, 0},  {7, 5, 5, 9, 3, 3, 1, 4, 0},
+        {24, 15, 15, 40, 5, 1, 1, 2, 0}, {64, 56, 56, 64, 3, 1, 1, 1, 0}, {16, 1, 1, 16, 3, 1, 1, 1, 0},
+        {9, 12, 30, 19, 3, 1, 3, 3, 0}, {33, 3, 40, 17, 1, 1, 1, 0, 0}};
+    for (const auto& sh : shapes) {
+      const int64_t c = sh[0], h = sh[1], w = sh[2], m = sh[3], k = sh[4], s = sh[5], d = sh[6], pad = sh[7];
+      if (threads == 2 && h * w > 1000) continue;
+      for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_TANH; ++act_id) {
+        const bool bias = act_id % 2 == 0, residual = act_id % 3 == 0;
+        check_conv(1, c, h, w, m, k, k, s, d, pad, false, true, act_id, bias, residual);
+        if (act_id > EW_ACT_CLIP) break;  // the rest once per shape is enough
+      }
+      check_conv(2, c, h, w, m, k, k, s, d, pad, false, true, EW_ACT_RELU, true, true);
+      check_conv(1, c, h, w, m, k, k, s, d, pad, false, false, EW_ACT_RELU, true, false);  // NCHW input
+      check_conv(1, c, h, w, c, k, k, s, d, pad, true, true, EW_ACT_CLIP, true, false);    // depthwise
+      check_conv(2, c, h, w, c, k, k, s, d, pad, true, true, EW_ACT_HARD_SWISH, true, true);
+    }
+    check_conv(1, 3, 23, 23, 64, 7, 7, 2, 1, 3, false, false, EW_ACT_RELU, true, false);  // a ResNet stem
+    // pooling: padding, ceil-mode style extra end padding, windows in the padding only
+    check_pool(1, 20, 9, 9, 3, 2, 1, 0, true, false);
+    check_pool(2, 16, 13, 13, 3, 2, 0, 1, true, false);
+    check_pool(1, 5, 7, 7, 3, 1, 1, 0, false, false);
+    check_pool(1, 5, 7, 7, 3, 1, 1, 0, false, true);
+    check_pool(1, 33, 6, 6, 2, 2, 0, 1, false, true);
+    check_pool(1, 3, 2, 2, 3, 3, 2, 0, true, false);
+    check_pool(1, 20, 1, 1, 2, 1, 2, 0, true, false);  // windows wholly in the padding (pad >= kernel)
+    check_pool(1, 3, 3, 3, 2, 1, 2, 0, false, true);
+    check_pool(1, 3, 1, 1, 1, 1, 0, 0, false, false);
+    check_global_pool_and_add(1, 20, 49);
+    check_global_pool_and_add(2, 16, 1);
+    check_global_pool_and_add(1, 1280, 7);
+  }
+  // geometries NCHWc does not run are refused, never computed wrongly
+  const int64_t grouped[16] = {1, 8, 4, 4, 8, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 2};
+  const int64_t depthwise_plain[16] = {1, 8, 4, 4, 8, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 8};
+  if (ew_nchwc_conv_weights_size(grouped, 1) != -1 || ew_nchwc_conv_weights_size(depthwise_plain, 0) != -1 ||
+      ew_nchwc_conv2d(grouped, 1, 0, 0, 0, nullptr, nullptr, nullptr, nullptr, nullptr) != EW_INVALID_ARGUMENT) {
+    std::printf("FAIL unsupported geometry accepted\n");
+    ++failures;
+  }
+  std::printf("%d checks, %d failures\n", checks, failures);
+  return failures == 0 && checks > 100 ? 0 : 1;
+}
