@@ -1,0 +1,115 @@
+package io.edgewise.backend.opencl;
+
+import io.edgewise.EdgewiseException;
+import java.util.Map;
+
+/**
+ * The kernels of kernels/train.cl on one context, built once with the GEMM tile macros of {@link TileParams}
+ * (TILE_M, TILE_N, LX, LOCAL_A, KB) through the program cache: a batched strided GEMM, im2col, col2im and an
+ * outer-axes swap. Each launch waits for its kernel and returns its device time (OpenCL profiling), which the
+ * in-order queue would serialise anyway. Holds no memory of its own: the program belongs to the context.
+ */
+public final class ClTrainingOps {
+  /** The kernels/ file these ops are built from. */
+  public static final String FILE = "train.cl";
+
+  private final ClContext context;
+  private final TileParams tiles;
+  private final ClKernel gemm;
+  private final ClKernel im2col;
+  private final ClKernel col2im;
+  private final ClKernel swap;
+  private long launches;
+
+  public ClTrainingOps(ClPrograms programs, TileParams tiles) {
+    this.context = programs.context();
+    this.tiles = tiles;
+    Map<String, Object> macros = tiles.macros(ConvAlgorithm.GEMM);
+    this.gemm = programs.kernel(FILE, "gemm_batched", macros);
+    this.im2col = programs.kernel(FILE, "im2col", macros);
+    this.col2im = programs.kernel(FILE, "col2im", macros);
+    this.swap = programs.kernel(FILE, "swap_outer", macros);
+  }
+
+  public ClContext context() {
+    return context;
+  }
+
+  public TileParams tiles() {
+    return tiles;
+  }
+
+  /** Kernels launched so far. */
+  public long launches() {
+    return launches;
+  }
+
+  /**
+   * C[z] = alpha * A[z] B[z] + beta * C[z] for z below {@code batches}: A [m, k] read at z * bsa + i * rsa + p * csa,
+   * B [k, n] at z * bsb + p * rsb + j, C [m, n] at z * bsc + i * rsc + j. beta = 0 never reads C.
+   */
+  public long gemm(int batches, int m, int n, int k, ClBuffer a, int rsa, int csa, long bsa, ClBuffer b, int rsb,
+      long bsb, ClBuffer c, int rsc, long bsc, float alpha, float beta) {
+    if (batches <= 0 || m <= 0 || n <= 0) {
+      return 0;
+    }
+    int lx = tiles.lx();
+    long[] global = {(long) ceil(n, lx * tiles.cols()) * lx, ceil(m, tiles.rows()), batches};
+    return run(gemm, global, new long[] {lx, 1, 1}, a, b, c, m, n, k, rsa, csa, index(bsa, "A batch stride"), rsb,
+        index(bsb, "B batch stride"), rsc, index(bsc, "C batch stride"), alpha, beta);
+  }
+
+  /**
+   * Unfolds the input x [N, C, H, W] into the columns of the convolution's product: [G][Kc][N*P] (col) or, when
+   * {@code transposed}, [G][N*P][Kc] (colT), Kc = C/G * KH * KW and P = OH * OW.
+   */
+  public long im2col(ConvProblem p, ClBuffer x, ClBuffer col, boolean transposed) {
+    long np = (long) p.n() * p.oh() * p.ow();
+    int kc = columnRows(p);
+    index(np * kc * p.groups(), "im2col of " + p);
+    return run(im2col, new long[] {np, kc, p.groups()}, null, x, col, p.c(), p.h(), p.w(), p.oh(), p.ow(), p.kh(),
+        p.kw(), p.sh(), p.sw(), p.dilH(), p.dilW(), p.padH(), p.padW(), transposed ? 1 : (int) np,
+        transposed ? kc : 1);
+  }
+
+  /** dx [N, C, H, W] = the sum, for each input element, of the column entries of dcol ([G][Kc][N*P]) it fed. */
+  public long col2im(ConvProblem p, ClBuffer dcol, ClBuffer dx) {
+    index(p.inputElements(), "col2im of " + p);
+    return run(col2im, new long[] {p.w(), p.h(), (long) p.n() * p.c()}, null, dcol, dx, p.n(), p.c(), p.h(), p.w(),
+        p.oh(), p.ow(), p.kh(), p.kw(), p.sh(), p.sw(), p.dilH(), p.dilW(), p.padH(), p.padW(), p.groups());
+  }
+
+  /** dst [b][a][p] = src [a][b][p] (+ bias[a] when bias is not null); {@code dummy} stands in for a missing bias. */
+  public long swapOuter(ClBuffer src, ClBuffer dst, ClBuffer bias, ClBuffer dummy, int a, int b, int p) {
+    index((long) a * b * p, "swap of " + a + "x" + b + "x" + p);
+    return run(swap, new long[] {p, b, a}, null, src, dst, bias == null ? dummy : bias, bias == null ? 0 : 1);
+  }
+
+  /** Rows of one group's columns: C/G * KH * KW. */
+  public static int columnRows(ConvProblem p) {
+    return index((long) (p.c() / p.groups()) * p.kh() * p.kw(), "im2col rows of " + p);
+  }
+
+  private long run(ClKernel kernel, long[] global, long[] local, Object... args) {
+    for (long g : global) {
+      if (g == 0) {
+        return 0;  // an empty tensor: nothing to compute, and OpenCL refuses empty ranges
+      }
+    }
+    launches++;
+    return context.launch(kernel, global, local, true, args);
+  }
+
+  /** The value as a kernel's int index; the kernels index with 32-bit ints, so larger tensors are refused. */
+  static int index(long v, String what) {
+    if (v > Integer.MAX_VALUE) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED, what + " needs " + v
+          + " elements; the OpenCL training kernels index with 32-bit ints (at most " + Integer.MAX_VALUE + ")");
+    }
+    return (int) v;
+  }
+
+  private static int ceil(int a, int b) {
+    return (a + b - 1) / b;
+  }
+}
