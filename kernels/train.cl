@@ -29,17 +29,15 @@
 // C[z] = alpha * A[z] x B[z] + beta * C[z] for each batch z (beta == 0 never reads C, so C may hold garbage).
 // A is read through row and column strides (a transposed A costs nothing: its values are broadcast to the work-group);
 // B and C are row-major with row strides rsb and rsc (B's rows are contiguous: the host transposes a B that is not).
-// Launch: local (LX, 1, 1); global (ceil(N / (LX * TILE_N)) * LX, ceil(M / TILE_M), batches).
-__kernel __attribute__((reqd_work_group_size(LX, 1, 1)))
-void gemm_batched(__global const float* restrict a, __global const float* restrict b, __global float* restrict c,
-                  int M, int N, int K, int rsa, int csa, int bsa, int rsb, int bsb, int rsc, int bsc, float alpha,
-                  float beta) {
+// FULL: every column of the work-group's tile exists, so the loads of B need no clamping, which keeps them plain
+// vector loads where PoCL vectorises across work-items (a clamped index turns them into gathers); the kernel
+// picks the variant per work-group, uniformly.
+inline void gemm_tile(__global const float* restrict az, __global const float* restrict bz, __global float* restrict cz,
+                      __local float* al, int M, int N, int K, int rsa, int csa, int rsb, int rsc, float alpha,
+                      float beta, const int FULL) {
   const int lx = get_local_id(0);
   const int nBase = get_group_id(0) * (LX * TILE_N) + lx;
   const int m0 = get_global_id(1) * TILE_M;
-  const int z = get_global_id(2);
-  const __global float* az = a + (size_t)z * bsa;
-  const __global float* bz = b + (size_t)z * bsb;
 
   float acc[TILE_M][TILE_N];
   int arow[TILE_M];
@@ -48,10 +46,9 @@ void gemm_batched(__global const float* restrict a, __global const float* restri
     arow[i] = min(m0 + i, M - 1) * rsa;  // rows past the end recompute the last one and are never stored
     for (int j = 0; j < TILE_N; j++) acc[i][j] = 0.0f;
   }
-  for (int j = 0; j < TILE_N; j++) ncol[j] = min(nBase + j * LX, N - 1);
+  for (int j = 0; j < TILE_N; j++) ncol[j] = FULL ? nBase + j * LX : min(nBase + j * LX, N - 1);
 
 #if LOCAL_A
-  __local float al[TILE_M * KB];
   for (int k0 = 0; k0 < K; k0 += KB) {
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int i = lx; i < TILE_M * KB; i += LX) {
@@ -81,15 +78,105 @@ void gemm_batched(__global const float* restrict a, __global const float* restri
     }
   }
 
-  __global float* cz = c + (size_t)z * bsc;
   for (int i = 0; i < TILE_M; i++) {
     const int m = m0 + i;
     if (m >= M) break;
     for (int j = 0; j < TILE_N; j++) {
       const int n = nBase + j * LX;
-      if (n < N) {
+      if (FULL || n < N) {
         const size_t at = (size_t)m * rsc + n;
         cz[at] = beta == 0.0f ? alpha * acc[i][j] : fma(alpha, acc[i][j], beta * cz[at]);
+      }
+    }
+  }
+}
+
+// Launch: local (LX, 1, 1); global (ceil(N / (LX * TILE_N)) * LX, ceil(M / TILE_M), batches).
+__kernel __attribute__((reqd_work_group_size(LX, 1, 1)))
+void gemm_batched(__global const float* restrict a, __global const float* restrict b, __global float* restrict c,
+                  int M, int N, int K, int rsa, int csa, int bsa, int rsb, int bsb, int rsc, int bsc, float alpha,
+                  float beta) {
+  const int z = get_global_id(2);
+  __global const float* az = a + (size_t)z * bsa;
+  __global const float* bz = b + (size_t)z * bsb;
+  __global float* cz = c + (size_t)z * bsc;
+#if LOCAL_A
+  __local float al[TILE_M * KB];  // OpenCL C allows __local variables only at kernel scope
+#else
+  __local float* al = 0;
+#endif
+  if ((get_group_id(0) + 1) * (LX * TILE_N) <= N) {
+    gemm_tile(az, bz, cz, al, M, N, K, rsa, csa, rsb, rsc, alpha, beta, 1);
+  } else {
+    gemm_tile(az, bz, cz, al, M, N, K, rsa, csa, rsb, rsc, alpha, beta, 0);
+  }
+}
+
+// ---- The same product with explicit vectors, for CPU devices: PoCL vectorises across work-items only when the
+// work-item loop is innermost, which a k loop inside the kernel prevents, so the interleaved kernel above runs
+// scalar there. Here a work-item computes TILE_M rows x TILE_N vectors of VEC contiguous columns (vload/vstore,
+// FMAs on VEC lanes). Same arguments and result as gemm_batched.
+// Launch: global (ceil(N / (TILE_N * VEC)), ceil(M / TILE_M), batches); local chosen by the driver.
+#ifndef VEC
+#define VEC 8
+#endif
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+#define floatV CAT(float, VEC)
+#define vloadV CAT(vload, VEC)
+#define vstoreV CAT(vstore, VEC)
+
+__kernel void gemm_vec(__global const float* restrict a, __global const float* restrict b, __global float* restrict c,
+                       int M, int N, int K, int rsa, int csa, int bsa, int rsb, int bsb, int rsc, int bsc, float alpha,
+                       float beta) {
+  const int n0 = get_global_id(0) * (TILE_N * VEC);
+  const int m0 = get_global_id(1) * TILE_M;
+  const int z = get_global_id(2);
+  if (n0 >= N || m0 >= M) return;
+  const __global float* az = a + (size_t)z * bsa;
+  const __global float* bz = b + (size_t)z * bsb;
+  __global float* cz = c + (size_t)z * bsc;
+  const int full = n0 + TILE_N * VEC <= N;  // else the last columns are partial: scalar loads, zero-filled
+
+  floatV acc[TILE_M][TILE_N];
+  int arow[TILE_M];
+  for (int i = 0; i < TILE_M; i++) {
+    arow[i] = min(m0 + i, M - 1) * rsa;
+    for (int j = 0; j < TILE_N; j++) acc[i][j] = (floatV)(0.0f);
+  }
+  for (int k = 0; k < K; k++) {
+    const __global float* brow = bz + (size_t)k * rsb + n0;
+    floatV bv[TILE_N];
+    if (full) {
+      for (int j = 0; j < TILE_N; j++) bv[j] = vloadV(j, brow);
+    } else {
+      for (int j = 0; j < TILE_N; j++) {
+        float t[VEC];
+        for (int e = 0; e < VEC; e++) t[e] = n0 + j * VEC + e < N ? brow[j * VEC + e] : 0.0f;
+        bv[j] = vloadV(0, t);
+      }
+    }
+    for (int i = 0; i < TILE_M; i++) {
+      const floatV av = (floatV)(az[arow[i] + (size_t)k * csa]);
+      for (int j = 0; j < TILE_N; j++) acc[i][j] = fma(av, bv[j], acc[i][j]);
+    }
+  }
+
+  for (int i = 0; i < TILE_M; i++) {
+    const int m = m0 + i;
+    if (m >= M) break;
+    __global float* crow = cz + (size_t)m * rsc + n0;
+    for (int j = 0; j < TILE_N; j++) {
+      if (full) {
+        const floatV v = (floatV)(alpha) * acc[i][j];
+        vstoreV(beta == 0.0f ? v : fma((floatV)(beta), vloadV(j, crow), v), j, crow);
+      } else {
+        float t[VEC];
+        vstoreV(acc[i][j], 0, t);
+        for (int e = 0; e < VEC; e++) {
+          const int at = j * VEC + e;
+          if (n0 + at < N) crow[at] = beta == 0.0f ? alpha * t[e] : fma(alpha, t[e], beta * crow[at]);
+        }
       }
     }
   }

@@ -10,10 +10,9 @@ import io.edgewise.backend.opencl.ClPlatforms;
 import io.edgewise.backend.opencl.ClProgramCache;
 import io.edgewise.backend.opencl.ClPrograms;
 import io.edgewise.backend.opencl.ClScratch;
+import io.edgewise.backend.opencl.ClTrainTiles;
 import io.edgewise.backend.opencl.ClTrainingOps;
-import io.edgewise.backend.opencl.ConvAlgorithm;
 import io.edgewise.backend.opencl.ConvProblem;
-import io.edgewise.backend.opencl.TileParams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,13 +38,13 @@ final class OpenClTrainingKernels implements TrainingKernels {
   }
 
   /** As above with explicit tiles (null: the device's defaults) and program cache. */
-  OpenClTrainingKernels(String name, TileParams tiles, ClProgramCache cache) {
+  OpenClTrainingKernels(String name, ClTrainTiles tiles, ClProgramCache cache) {
     ClDevice device = ClPlatforms.device(ClDevices.parseIndex(name, "opencl"));
     this.name = name;
     this.context = ClContext.create(device);
     try {
       this.scratch = new ClScratch(context);
-      TileParams t = tiles != null ? tiles : TileParams.defaults(device, ConvAlgorithm.GEMM);
+      ClTrainTiles t = tiles != null ? tiles : ClTrainTiles.defaults(device);
       this.ops = new ClTrainingOps(new ClPrograms(context, cache), t);
       this.conv = new ClConvTraining(ops, scratch);
       LOG.info("{}: training kernels of kernels/{} with GEMM tiles {} on {}", name, ClTrainingOps.FILE, t,
@@ -139,8 +138,11 @@ final class OpenClTrainingKernels implements TrainingKernels {
   @Override
   public void close() {
     if (ops.launches() > 0) {
-      LOG.info("{}: {} kernels, {} s of device time (measured by OpenCL profiling; host copies not included)", name,
-          ops.launches(), String.format("%.3f", deviceNanos / 1e9));
+      StringBuilder split = new StringBuilder();
+      ops.deviceNanosByKernel().forEach((k, ns) -> split.append(split.length() == 0 ? "" : ", ").append(k)
+          .append(' ').append(String.format("%.3f s", ns / 1e9)));
+      LOG.info("{}: {} kernels, {} s of device time ({}; measured by OpenCL profiling, host copies not included)",
+          name, ops.launches(), String.format("%.3f", deviceNanos / 1e9), split);
     }
     scratch.close();
     context.close();

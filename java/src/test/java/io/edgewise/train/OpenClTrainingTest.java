@@ -8,6 +8,8 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.TestData;
 import io.edgewise.backend.opencl.ClBuffer;
 import io.edgewise.backend.opencl.ClPlatforms;
+import io.edgewise.backend.opencl.ClProgramCache;
+import io.edgewise.backend.opencl.ClTrainTiles;
 import io.edgewise.model.Model;
 import io.edgewise.model.onnx.OnnxImporter;
 import java.util.Arrays;
@@ -22,8 +24,9 @@ import org.junit.jupiter.api.Test;
  * The opencl device's training kernels (kernels/train.cl on PoCL here) against the ref oracle: each of the four
  * kernels on odd shapes (strides, asymmetric pads, dilation, groups, depthwise, 1x1, batches, partial tiles), every
  * value within 1e-4 of the largest magnitude of that result (float32 sums in another order against double sums,
- * as for cpu), then the digits protocol-B fine-tune. One device and one compiled program for the whole class
- * (PoCL compiles are slow). Skipped, saying why, where there is no OpenCL device.
+ * as for cpu), for the device's default GEMM (explicit vectors on a CPU device) and for the other variant, then the
+ * digits protocol-B fine-tune. One device and one compiled program per tile choice for the whole class (PoCL
+ * compiles are slow). Skipped, saying why, where there is no OpenCL device.
  */
 class OpenClTrainingTest {
   static final double TOLERANCE = CpuMatchesReferenceTest.TOLERANCE;
@@ -71,6 +74,26 @@ class OpenClTrainingTest {
 
   @Test
   void convolutionPassesAgreeWithRef() {
+    checkConvolutions(cl);
+    assertTrue(cl.deviceNanos() > 0, "the passes ran as OpenCL kernels");
+  }
+
+  @Test
+  void productsAgreeWithRef() {
+    checkProducts(cl);
+  }
+
+  /** The other GEMM kernel (GPUs' interleaved scalar tiles), with local-memory staging and tiles that divide nothing. */
+  @Test
+  void interleavedKernelWithLocalStagingAgreesWithRef() {
+    ClTrainTiles odd = new ClTrainTiles(3, 2, 0, 8, true, 5);
+    try (OpenClTrainingKernels k = new OpenClTrainingKernels("opencl:0", odd, ClProgramCache.defaultCache())) {
+      checkConvolutions(k);
+      checkProducts(k);
+    }
+  }
+
+  private static void checkConvolutions(TrainingKernels dev) {
     Random random = new Random(11);
     for (long[] g : shapes()) {
       String what = Arrays.toString(g);
@@ -85,25 +108,23 @@ class OpenClTrainingTest {
         float[] yRef = new float[ys];
         float[] yCl = garbage(ys);
         REF.convForward(g, x, w, b, yRef);
-        cl.convForward(g, x, w, b, yCl);
+        dev.convForward(g, x, w, b, yCl);
         assertClose(what + " forward" + (b == null ? " without bias" : ""), yRef, yCl);
       }
       float[] dxRef = new float[xs];
       float[] dxCl = garbage(xs);
       REF.convBackwardData(g, dy, w, dxRef);
-      cl.convBackwardData(g, dy, w, dxCl);
+      dev.convBackwardData(g, dy, w, dxCl);
       assertClose(what + " input gradient", dxRef, dxCl);
       float[] dwRef = new float[ws];
       float[] dwCl = garbage(ws);
       REF.convBackwardWeights(g, x, dy, dwRef);
-      cl.convBackwardWeights(g, x, dy, dwCl);
+      dev.convBackwardWeights(g, x, dy, dwCl);
       assertClose(what + " weight gradient", dwRef, dwCl);
     }
-    assertTrue(cl.deviceNanos() > 0, "the passes ran as OpenCL kernels");
   }
 
-  @Test
-  void productsAgreeWithRef() {
+  private static void checkProducts(TrainingKernels dev) {
     Random random = new Random(12);
     int[][] sizes = {{9, 17, 130}, {70, 9, 33}, {1, 10, 512}, {32, 512, 10}, {37, 1, 5}, {3, 65, 1}};
     for (int[] s : sizes) {
@@ -120,7 +141,7 @@ class OpenClTrainingTest {
         float[] cRef = c0.clone();
         float[] cCl = acc ? c0.clone() : garbage(m * n);
         REF.gemm(ta, tb, m, n, k, a, b, cRef, acc);
-        cl.gemm(ta, tb, m, n, k, a, b, cCl, acc);
+        dev.gemm(ta, tb, m, n, k, a, b, cCl, acc);
         assertClose("gemm " + m + "x" + n + "x" + k + (ta ? " A^T" : "") + (tb ? " B^T" : "") + (acc ? " +C" : ""),
             cRef, cCl);
       }

@@ -1,12 +1,14 @@
 package io.edgewise.backend.opencl;
 
 import io.edgewise.EdgewiseException;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The kernels of kernels/train.cl on one context, built once with the GEMM tile macros of {@link TileParams}
- * (TILE_M, TILE_N, LX, LOCAL_A, KB) through the program cache: a batched strided GEMM, im2col, col2im and an
- * outer-axes swap. Each launch waits for its kernel and returns its device time (OpenCL profiling), which the
+ * The kernels of kernels/train.cl on one context, built once with the GEMM tile macros of {@link ClTrainTiles}
+ * (TILE_M, TILE_N, VEC, LX, LOCAL_A, KB) through the program cache: a batched strided GEMM (vector or interleaved
+ * scalar variant), im2col, col2im and an outer-axes swap. Each launch waits for its kernel and returns its device time (OpenCL profiling), which the
  * in-order queue would serialise anyway. Holds no memory of its own: the program belongs to the context.
  */
 public final class ClTrainingOps {
@@ -14,18 +16,18 @@ public final class ClTrainingOps {
   public static final String FILE = "train.cl";
 
   private final ClContext context;
-  private final TileParams tiles;
+  private final ClTrainTiles tiles;
   private final ClKernel gemm;
   private final ClKernel im2col;
   private final ClKernel col2im;
   private final ClKernel swap;
-  private long launches;
+  private final Map<String, long[]> byKernel = new TreeMap<>();  // name -> {launches, device ns}
 
-  public ClTrainingOps(ClPrograms programs, TileParams tiles) {
+  public ClTrainingOps(ClPrograms programs, ClTrainTiles tiles) {
     this.context = programs.context();
     this.tiles = tiles;
-    Map<String, Object> macros = tiles.macros(ConvAlgorithm.GEMM);
-    this.gemm = programs.kernel(FILE, "gemm_batched", macros);
+    Map<String, Object> macros = tiles.macros();
+    this.gemm = programs.kernel(FILE, tiles.vec() > 0 ? "gemm_vec" : "gemm_batched", macros);
     this.im2col = programs.kernel(FILE, "im2col", macros);
     this.col2im = programs.kernel(FILE, "col2im", macros);
     this.swap = programs.kernel(FILE, "swap_outer", macros);
@@ -35,13 +37,20 @@ public final class ClTrainingOps {
     return context;
   }
 
-  public TileParams tiles() {
+  public ClTrainTiles tiles() {
     return tiles;
   }
 
   /** Kernels launched so far. */
   public long launches() {
-    return launches;
+    return byKernel.values().stream().mapToLong(v -> v[0]).sum();
+  }
+
+  /** Device time so far in ns (OpenCL profiling), per kernel name. */
+  public Map<String, Long> deviceNanosByKernel() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    byKernel.forEach((k, v) -> out.put(k, v[1]));
+    return out;
   }
 
   /**
@@ -54,8 +63,16 @@ public final class ClTrainingOps {
       return 0;
     }
     int lx = tiles.lx();
-    long[] global = {(long) ceil(n, lx * tiles.cols()) * lx, ceil(m, tiles.rows()), batches};
-    return run(gemm, global, new long[] {lx, 1, 1}, a, b, c, m, n, k, rsa, csa, index(bsa, "A batch stride"), rsb,
+    long[] global;
+    long[] local;
+    if (tiles.vec() > 0) {
+      global = new long[] {ceil(n, tiles.vec() * tiles.cols()), ceil(m, tiles.rows()), batches};
+      local = null;
+    } else {
+      global = new long[] {(long) ceil(n, lx * tiles.cols()) * lx, ceil(m, tiles.rows()), batches};
+      local = new long[] {lx, 1, 1};
+    }
+    return run(gemm, global, local, a, b, c, m, n, k, rsa, csa, index(bsa, "A batch stride"), rsb,
         index(bsb, "B batch stride"), rsc, index(bsc, "C batch stride"), alpha, beta);
   }
 
@@ -96,8 +113,11 @@ public final class ClTrainingOps {
         return 0;  // an empty tensor: nothing to compute, and OpenCL refuses empty ranges
       }
     }
-    launches++;
-    return context.launch(kernel, global, local, true, args);
+    long ns = context.launch(kernel, global, local, true, args);
+    long[] tally = byKernel.computeIfAbsent(kernel.name(), k -> new long[2]);
+    tally[0]++;
+    tally[1] += ns;
+    return ns;
   }
 
   /** The value as a kernel's int index; the kernels index with 32-bit ints, so larger tensors are refused. */
