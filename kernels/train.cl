@@ -185,28 +185,28 @@ __kernel void gemm_vec(__global const float* restrict a, __global const float* r
 // col[g][r][q] (at g * Kc * NP + r * rowStride + q * colStride) = the input value that weight row r of group g
 // meets at output column q = n * P + oy * OW + ox, or 0 in the padding. r = (ci * KH + ky) * KW + kx, as the weights
 // [M][C/G][KH][KW] are laid out. rowStride = NP, colStride = 1 gives col; rowStride = 1, colStride = Kc gives colT.
-// Launch: global (N * P, Kc, G).
+// Work-items along dimension 0 differ only in ox, so every division below is the same for the lanes that PoCL (or a
+// GPU) runs together, and only the input column varies among them.
+// Launch: global (OW, N * OH, G * Kc).
 __kernel void im2col(__global const float* restrict x, __global float* restrict col, int C, int H, int W, int OH,
-                     int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PT, int PL, int rowStride,
+                     int OW, int KH, int KW, int SH, int SW, int DH, int DW, int PT, int PL, int Kc, int rowStride,
                      int colStride) {
-  const int q = get_global_id(0);
-  const int r = get_global_id(1);
-  const int g = get_global_id(2);
-  const int NP = get_global_size(0);
-  const int Kc = get_global_size(1);
-  const int P = OH * OW;
-  const int n = q / P;
-  const int p = q - n * P;
-  const int oy = p / OW;
-  const int ox = p - oy * OW;
+  const int ox = get_global_id(0);
+  const int noy = get_global_id(1);
+  const int gr = get_global_id(2);
+  const int NP = get_global_size(1) * OW;
+  const int n = noy / OH;
+  const int oy = noy - n * OH;
+  const int g = gr / Kc;
+  const int r = gr - g * Kc;
   const int kx = r % KW;
   const int ky = (r / KW) % KH;
   const int ci = r / (KW * KH);
-  const int ch = g * (C / get_global_size(2)) + ci;
+  const int ch = g * (C / (get_global_size(2) / Kc)) + ci;
   const int iy = oy * SH - PT + ky * DH;
   const int ix = ox * SW - PL + kx * DW;
   const float v = iy >= 0 && iy < H && ix >= 0 && ix < W ? x[((size_t)(n * C + ch) * H + iy) * W + ix] : 0.0f;
-  col[(size_t)g * Kc * NP + (size_t)r * rowStride + (size_t)q * colStride] = v;
+  col[(size_t)g * Kc * NP + (size_t)r * rowStride + (size_t)(noy * OW + ox) * colStride] = v;
 }
 
 // dx[n][ch][iy][ix] = the sum of the dcol entries (laid out [G][Kc][N * P]) that im2col filled from that element:
@@ -228,14 +228,12 @@ __kernel void col2im(__global const float* restrict dcol, __global float* restri
   float sum = 0.0f;
   for (int ky = 0; ky < KH; ky++) {
     const int ty = iy + PT - ky * DH;
-    if (ty < 0 || ty % SH != 0) continue;
     const int oy = ty / SH;
-    if (oy >= OH) continue;
+    if (ty < 0 || oy * SH != ty || oy >= OH) continue;
     for (int kx = 0; kx < KW; kx++) {
       const int tx = ix + PL - kx * DW;
-      if (tx < 0 || tx % SW != 0) continue;
-      const int ox = tx / SW;
-      if (ox >= OW) continue;
+      const int ox = SW == 1 ? tx : tx / SW;  // the common unit stride needs no per-lane division
+      if (tx < 0 || ox * SW != tx || ox >= OW) continue;
       sum += base[(size_t)((ci * KH + ky) * KW + kx) * NP + oy * OW + ox];
     }
   }

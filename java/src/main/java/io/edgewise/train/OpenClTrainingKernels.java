@@ -32,20 +32,24 @@ final class OpenClTrainingKernels implements TrainingKernels {
   private final ClConvTraining conv;
   private long deviceNanos;
 
-  /** Opens {@code opencl} or {@code opencl:i} with the device's default GEMM tiles and the default program cache. */
+  /**
+   * Opens {@code opencl} or {@code opencl:i} with the device's default GEMM tiles and the default program cache;
+   * kernels are profiled (each waits for its device time) only when the system property
+   * {@code edgewise.opencl.profile} is true, since the waits cost about a fifth of an epoch on PoCL.
+   */
   OpenClTrainingKernels(String name) {
-    this(name, null, ClProgramCache.defaultCache());
+    this(name, null, ClProgramCache.defaultCache(), Boolean.getBoolean("edgewise.opencl.profile"));
   }
 
-  /** As above with explicit tiles (null: the device's defaults) and program cache. */
-  OpenClTrainingKernels(String name, ClTrainTiles tiles, ClProgramCache cache) {
+  /** As above with explicit tiles (null: the device's defaults), program cache and profiling. */
+  OpenClTrainingKernels(String name, ClTrainTiles tiles, ClProgramCache cache, boolean profile) {
     ClDevice device = ClPlatforms.device(ClDevices.parseIndex(name, "opencl"));
     this.name = name;
     this.context = ClContext.create(device);
     try {
       this.scratch = new ClScratch(context);
       ClTrainTiles t = tiles != null ? tiles : ClTrainTiles.defaults(device);
-      this.ops = new ClTrainingOps(new ClPrograms(context, cache), t);
+      this.ops = new ClTrainingOps(new ClPrograms(context, cache), t, profile);
       this.conv = new ClConvTraining(ops, scratch);
       LOG.info("{}: training kernels of kernels/{} with GEMM tiles {} on {}", name, ClTrainingOps.FILE, t,
           device.describe());
@@ -60,7 +64,7 @@ final class OpenClTrainingKernels implements TrainingKernels {
     return name;
   }
 
-  /** Device time of every kernel run so far, as OpenCL profiling measured it (transfers not included). */
+  /** Device time of every kernel run so far, as OpenCL profiling measured it (transfers not included; 0 unprofiled). */
   long deviceNanos() {
     return deviceNanos;
   }
@@ -137,7 +141,10 @@ final class OpenClTrainingKernels implements TrainingKernels {
 
   @Override
   public void close() {
-    if (ops.launches() > 0) {
+    if (ops.launches() > 0 && !ops.profiled()) {
+      LOG.info("{}: {} kernels (not profiled: -Dedgewise.opencl.profile=true measures their device time)", name,
+          ops.launches());
+    } else if (ops.launches() > 0) {
       StringBuilder split = new StringBuilder();
       ops.deviceNanosByKernel().forEach((k, ns) -> split.append(split.length() == 0 ? "" : ", ").append(k)
           .append(' ').append(String.format("%.3f s", ns / 1e9)));

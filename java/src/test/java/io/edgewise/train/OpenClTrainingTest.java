@@ -38,7 +38,7 @@ class OpenClTrainingTest {
   static void open() {
     Assumptions.assumeFalse(ClPlatforms.devices().isEmpty(), () -> "no OpenCL device: "
         + ClPlatforms.unavailableReason());
-    cl = (OpenClTrainingKernels) TrainingKernels.forDevice("opencl:0");
+    cl = new OpenClTrainingKernels("opencl:0", null, ClProgramCache.defaultCache(), true);
   }
 
   @AfterAll
@@ -87,7 +87,7 @@ class OpenClTrainingTest {
   @Test
   void interleavedKernelWithLocalStagingAgreesWithRef() {
     ClTrainTiles odd = new ClTrainTiles(3, 2, 0, 8, true, 5);
-    try (OpenClTrainingKernels k = new OpenClTrainingKernels("opencl:0", odd, ClProgramCache.defaultCache())) {
+    try (OpenClTrainingKernels k = new OpenClTrainingKernels("opencl:0", odd, ClProgramCache.defaultCache(), false)) {
       checkConvolutions(k);
       checkProducts(k);
     }

@@ -8,8 +8,8 @@ import java.util.TreeMap;
 /**
  * The kernels of kernels/train.cl on one context, built once with the GEMM tile macros of {@link ClTrainTiles}
  * (TILE_M, TILE_N, VEC, LX, LOCAL_A, KB) through the program cache: a batched strided GEMM (vector or interleaved
- * scalar variant), im2col, col2im and an outer-axes swap. Each launch waits for its kernel and returns its device time (OpenCL profiling), which the
- * in-order queue would serialise anyway. Holds no memory of its own: the program belongs to the context.
+ * scalar variant), im2col, col2im and an outer-axes swap. Holds no memory of its own: the program belongs to the
+ * context.
  */
 public final class ClTrainingOps {
   /** The kernels/ file these ops are built from. */
@@ -17,15 +17,22 @@ public final class ClTrainingOps {
 
   private final ClContext context;
   private final ClTrainTiles tiles;
+  private final boolean profile;
   private final ClKernel gemm;
   private final ClKernel im2col;
   private final ClKernel col2im;
   private final ClKernel swap;
   private final Map<String, long[]> byKernel = new TreeMap<>();  // name -> {launches, device ns}
 
-  public ClTrainingOps(ClPrograms programs, ClTrainTiles tiles) {
+  /**
+   * Builds (or loads) the program. With {@code profile} each launch waits for its kernel and returns its device time
+   * (OpenCL profiling); without, launches return 0 at once and the in-order queue runs them back to back until the
+   * next blocking transfer (faster on PoCL: a wait per kernel costs about as much as a small kernel).
+   */
+  public ClTrainingOps(ClPrograms programs, ClTrainTiles tiles, boolean profile) {
     this.context = programs.context();
     this.tiles = tiles;
+    this.profile = profile;
     Map<String, Object> macros = tiles.macros();
     this.gemm = programs.kernel(FILE, tiles.vec() > 0 ? "gemm_vec" : "gemm_batched", macros);
     this.im2col = programs.kernel(FILE, "im2col", macros);
@@ -46,7 +53,12 @@ public final class ClTrainingOps {
     return byKernel.values().stream().mapToLong(v -> v[0]).sum();
   }
 
-  /** Device time so far in ns (OpenCL profiling), per kernel name. */
+  /** Whether launches are profiled (device times are 0 otherwise). */
+  public boolean profiled() {
+    return profile;
+  }
+
+  /** Device time so far in ns (OpenCL profiling; 0 unless profiled), per kernel name. */
   public Map<String, Long> deviceNanosByKernel() {
     Map<String, Long> out = new LinkedHashMap<>();
     byKernel.forEach((k, v) -> out.put(k, v[1]));
@@ -84,9 +96,9 @@ public final class ClTrainingOps {
     long np = (long) p.n() * p.oh() * p.ow();
     int kc = columnRows(p);
     index(np * kc * p.groups(), "im2col of " + p);
-    return run(im2col, new long[] {np, kc, p.groups()}, null, x, col, p.c(), p.h(), p.w(), p.oh(), p.ow(), p.kh(),
-        p.kw(), p.sh(), p.sw(), p.dilH(), p.dilW(), p.padH(), p.padW(), transposed ? 1 : (int) np,
-        transposed ? kc : 1);
+    return run(im2col, new long[] {p.ow(), (long) p.n() * p.oh(), (long) p.groups() * kc}, null, x, col, p.c(),
+        p.h(), p.w(), p.oh(), p.ow(), p.kh(), p.kw(), p.sh(), p.sw(), p.dilH(), p.dilW(), p.padH(), p.padW(), kc,
+        transposed ? 1 : (int) np, transposed ? kc : 1);
   }
 
   /** dx [N, C, H, W] = the sum, for each input element, of the column entries of dcol ([G][Kc][N*P]) it fed. */
@@ -113,11 +125,11 @@ public final class ClTrainingOps {
         return 0;  // an empty tensor: nothing to compute, and OpenCL refuses empty ranges
       }
     }
-    long ns = context.launch(kernel, global, local, true, args);
+    long ns = context.launch(kernel, global, local, profile, args);
     long[] tally = byKernel.computeIfAbsent(kernel.name(), k -> new long[2]);
     tally[0]++;
-    tally[1] += ns;
-    return ns;
+    tally[1] += Math.max(0, ns);
+    return Math.max(0, ns);
   }
 
   /** The value as a kernel's int index; the kernels index with 32-bit ints, so larger tensors are refused. */
