@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The opencl device's training kernels: every convolution pass and every product on one OpenCL device, through the
  * kernels of kernels/train.cl (im2col / col2im reshaping around one batched tiled GEMM; {@link ClConvTraining}).
  * The trainer keeps its tensors on the Java heap, so each call copies its operands to device buffers (reused from
- * call to call) and its result back. Owns the context, its program and the buffers: close() releases them.
+ * call to call) and its result back, so one caller at a time (the trainer's loop). Owns the context, its program and
+ * the buffers: close() releases them.
  */
 final class OpenClTrainingKernels implements TrainingKernels {
   private static final Logger LOG = LoggerFactory.getLogger(OpenClTrainingKernels.class);
