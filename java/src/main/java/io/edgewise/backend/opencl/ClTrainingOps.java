@@ -74,6 +74,10 @@ public final class ClTrainingOps {
     if (batches <= 0 || m <= 0 || n <= 0) {
       return 0;
     }
+    // the kernels index within one batch with ints
+    index((long) (m - 1) * rsa + (long) Math.max(0, k - 1) * csa, "GEMM operand A of " + m + "x" + k);
+    index((long) Math.max(0, k - 1) * rsb + n, "GEMM operand B of " + k + "x" + n);
+    index((long) (m - 1) * rsc + n, "GEMM result of " + m + "x" + n);
     int lx = tiles.lx();
     long[] global;
     long[] local;
