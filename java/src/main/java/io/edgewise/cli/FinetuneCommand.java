@@ -78,7 +78,8 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the per-epoch shuffles.") long seed;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "ref, cpu or fpga[:i] (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "ref, cpu, opencl[:i] or fpga[:i] (default: ${DEFAULT-VALUE}).")
   String device;
 
   @Option(names = "--threads", defaultValue = "0", description = "Native threads, 0 for the default.") int threads;

@@ -1,7 +1,6 @@
 package io.edgewise.train;
 
 import io.edgewise.EdgewiseException;
-import io.edgewise.EdgewiseException.ErrorCode;
 
 /**
  * The device SPI of training: the heavy kernels of forward, backward and weight update, which each device implements
@@ -33,8 +32,9 @@ public interface TrainingKernels extends AutoCloseable {
   default void close() {}
 
   /**
-   * The kernels of a device name: ref (plain Java, float64 accumulation, the oracle), cpu (the native core), fpga[:i]
-   * (the FPGA image's tiled kernel in its three modes, cpu for what the image cannot run). The caller closes them.
+   * The kernels of a device name: ref (plain Java, float64 accumulation, the oracle), cpu (the native core),
+   * opencl[:i] (kernels/train.cl: im2col/col2im around one tiled GEMM, every pass on the device), fpga[:i] (the FPGA
+   * image's tiled kernel in its three modes, cpu for what the image cannot run). The caller closes them.
    */
   static TrainingKernels forDevice(String device) {
     String d = device == null ? "" : device.trim();
@@ -47,10 +47,10 @@ public interface TrainingKernels extends AutoCloseable {
     if (d.equals("fpga") || d.startsWith("fpga:")) {
       return new FpgaTrainingKernels(d);
     }
-    if (d.startsWith("opencl")) {
-      throw new EdgewiseException(ErrorCode.NOT_IMPLEMENTED, "training on device '" + d + "' is not implemented yet: "
-          + "the OpenCL backend has no backward kernels (TrainingKernels); use --device ref, cpu or fpga");
+    if (d.equals("opencl") || d.startsWith("opencl:")) {
+      return new OpenClTrainingKernels(d);
     }
-    throw EdgewiseException.invalidArgument("unknown training device '" + device + "' (expected ref, cpu or fpga)");
+    throw EdgewiseException.invalidArgument("unknown training device '" + device
+        + "' (expected ref, cpu, opencl[:i] or fpga[:i])");
   }
 }

@@ -197,8 +197,9 @@ class DigitsFineTuneTest {
     }
     try (Model m = OnnxImporter.load(modelFile())) {
       EdgewiseException e = assertThrows(EdgewiseException.class,
-          () -> tune(m, config("opencl", 1), null, data));
-      assertEquals(EdgewiseException.ErrorCode.NOT_IMPLEMENTED, e.code());
+          () -> tune(m, config("opencl:99", 1), null, data));
+      assertEquals(EdgewiseException.ErrorCode.NOT_FOUND, e.code());
+      assertTrue(e.getMessage().contains("opencl:99"), e.getMessage());
     }
   }
 
