@@ -39,6 +39,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--peer-port", paramLabel = "Q", description = "Also serve the binary peer protocol on this port.")
   Integer peerPort;
 
+  @Option(names = "--reuse-store", paramLabel = "DIR",
+      description = "Answer peers' feature-reuse look-ups (REUSE_LOOKUP) from this LMDB store; needs --peer-port.")
+  Path reuseStore;
+
   @Option(names = "--token-file", paramLabel = "F", description = "Accepted bearer tokens, one per line.")
   Path tokenFile;
 
@@ -142,6 +146,9 @@ final class ServeCommand implements Callable<Integer> {
     if (maxBodyMb < 1 || maxBodyMb > 2047) {
       throw Main.usage(spec, "--max-body-mb must be in 1..2047, got " + maxBodyMb);
     }
+    if (reuseStore != null && peerPort == null) {
+      throw Main.usage(spec, "--reuse-store answers peers' look-ups: it needs --peer-port");
+    }
     Optional<PeerEndpoint> peer = Optional.empty();
     if (peerPort != null) {
       peer = PeerEndpoint.find();
@@ -192,8 +199,9 @@ final class ServeCommand implements Callable<Integer> {
       if (peer.isPresent()) {
         peerServer = peer.get();
         int bound = peerServer.start(new PeerEndpoint.Context(host, peerPort, repository, auth, limits, scheduler,
-            metrics, tls));
-        out.println("peer:    listening on " + host + ":" + bound);
+            metrics, tls, reuseStore));
+        out.println("peer:    listening on " + host + ":" + bound
+            + (reuseStore == null ? "" : ", answering reuse look-ups from " + reuseStore));
       }
       out.println("serving: " + server.url() + " (KServe v2; /metrics for Prometheus)"
           + (host.equals("0.0.0.0") ? ", on every interface" : ""));

@@ -6,6 +6,7 @@ import io.edgewise.serve.common.ServeLimits;
 import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.TlsFiles;
 import io.edgewise.serve.common.TokenAuthenticator;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.ServiceLoader;
 
@@ -20,9 +21,10 @@ public interface PeerEndpoint extends AutoCloseable {
    * What the peer server shares with the HTTP server: the same models, tokens, limits, worker pool and metrics.
    *
    * @param tls null for plain TCP
+   * @param reuseStore a feature-reuse store (LMDB directory) whose entries answer peers' look-ups, or null for none
    */
   record Context(String host, int port, ModelRepository repository, TokenAuthenticator auth, ServeLimits limits,
-      InferenceScheduler scheduler, ServeMetrics metrics, TlsFiles tls) {}
+      InferenceScheduler scheduler, ServeMetrics metrics, TlsFiles tls, Path reuseStore) {}
 
   /** Binds and starts serving; returns the port bound (the requested one, or the chosen one for port 0). */
   int start(Context context);

@@ -1,5 +1,9 @@
 package io.edgewise.serve.peer;
 
+import io.edgewise.reuse.LocalReuseTier;
+import io.edgewise.reuse.ReuseOptions;
+import io.edgewise.reuse.ReuseStore;
+import io.edgewise.reuse.ReuseStoreOptions;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.PeerEndpoint;
 import io.edgewise.serve.common.ServedModel;
@@ -12,6 +16,7 @@ import io.netty.handler.ssl.SslContext;
  */
 public final class PeerEndpointServer implements PeerEndpoint {
   private PeerServer server;
+  private ReuseStore reuseStore;
 
   /** For ServiceLoader. */
   public PeerEndpointServer() {}
@@ -26,15 +31,30 @@ public final class PeerEndpointServer implements PeerEndpoint {
         c.limits().maxConcurrent(), d.helloTimeoutMillis(), Math.max(1, c.limits().idleTimeout().toMillis()));
     SessionOptions session = c.repository().all().stream().filter(ServedModel::isReady).findFirst()
         .map(m -> m.session().options()).orElse(SessionOptions.defaults());
-    server = new PeerServer(new PeerServerConfig(c.host(), c.port(), new RepositoryModelResolver(c.repository()),
-        tokens, tls, limits, session, "edgewise-serve", null, null, () -> 1.0));
-    return server.start();
+    ReuseLookupHandler reuse = null;
+    if (c.reuseStore() != null) {
+      reuseStore = ReuseStore.open(c.reuseStore(), ReuseStoreOptions.defaults());
+      reuse = new StoreReuseLookupHandler(new LocalReuseTier(reuseStore, ReuseOptions.defaults(), "local"));
+    }
+    try {
+      server = new PeerServer(new PeerServerConfig(c.host(), c.port(), new RepositoryModelResolver(c.repository()),
+          tokens, tls, limits, session, "edgewise-serve", reuse, null, () -> 1.0));
+      return server.start();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
   @Override
   public synchronized void close() {
     if (server != null) {
       server.close();
+      server = null;
+    }
+    if (reuseStore != null) {
+      reuseStore.close();  // after the server: no look-up is running any more
+      reuseStore = null;
     }
   }
 }
