@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
+import io.edgewise.train.DataSplit;
+import io.edgewise.train.Dataset;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Labelled samples in the layout of ../shared/testdata/digits: {@code NAME_x.f32} (float32 little-endian, one row
@@ -22,54 +21,26 @@ public record LabeledSamples(float[][] x, int[] y, String source) {
     return y.length;
   }
 
-  /** Loads DIR's single *_x.f32 / *_y.u8 pair; {@code split} may be null (all rows). */
+  /**
+   * Loads DIR's single *_x.f32 / *_y.u8 pair (read by the trainer's reader, so both parts see the same data and the
+   * same errors); {@code split} may be null (all rows), else its "test" rows are taken.
+   */
   public static LabeledSamples load(Path dir, Path split) {
-    Path xs = single(dir, "_x.f32");
-    Path ys = dir.resolve(xs.getFileName().toString().replace("_x.f32", "_y.u8"));
+    Dataset all = DataSplit.loadDirectory(dir);
+    int n = all.size();
+    int width = all.featuresPerSample();
     try {
-      byte[] labels = Files.readAllBytes(ys);
-      byte[] raw = Files.readAllBytes(xs);
-      int n = labels.length;
-      if (n == 0 || raw.length % (4L * n) != 0) {
-        throw new EdgewiseException(ErrorCode.INVALID_ARGUMENT, xs + ": " + raw.length + " bytes do not hold " + n
-            + " float32 rows (one per label in " + ys.getFileName() + ")");
-      }
-      int width = raw.length / 4 / n;
-      ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
       int[] rows = split == null ? range(n) : testIndices(split, n);
-      float[][] x = new float[rows.length][width];
+      float[][] x = new float[rows.length][];
       int[] y = new int[rows.length];
       for (int r = 0; r < rows.length; r++) {
-        for (int i = 0; i < width; i++) {
-          x[r][i] = b.getFloat((rows[r] * width + i) * 4);
-        }
-        y[r] = labels[rows[r]] & 0xff;
+        x[r] = Arrays.copyOfRange(all.features(), rows[r] * width, (rows[r] + 1) * width);
+        y[r] = all.labels()[rows[r]];
       }
-      return new LabeledSamples(x, y, xs + (split == null ? "" : " (test split of " + split.getFileName() + ")"));
+      return new LabeledSamples(x, y, dir + (split == null ? "" : " (test split of " + split.getFileName() + ")"));
     } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.NOT_FOUND, "cannot read samples from " + dir + ": " + e, e);
+      throw new EdgewiseException(ErrorCode.NOT_FOUND, "cannot read split " + split + ": " + e, e);
     }
-  }
-
-  private static Path single(Path dir, String suffix) {
-    if (!Files.isDirectory(dir)) {
-      throw new EdgewiseException(ErrorCode.NOT_FOUND, "sample directory " + dir + " does not exist");
-    }
-    Path found = null;
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + suffix)) {
-      for (Path p : ds) {
-        if (found != null) {
-          throw EdgewiseException.invalidArgument(dir + " holds more than one *" + suffix + " file");
-        }
-        found = p;
-      }
-    } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.IO, "cannot list " + dir + ": " + e, e);
-    }
-    if (found == null) {
-      throw new EdgewiseException(ErrorCode.NOT_FOUND, dir + " holds no *" + suffix + " file");
-    }
-    return found;
   }
 
   private static int[] testIndices(Path split, int n) throws IOException {
