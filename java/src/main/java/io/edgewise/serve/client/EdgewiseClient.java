@@ -8,6 +8,8 @@ import io.edgewise.serve.http.BinarySection;
 import io.edgewise.serve.http.InferRequestParser;
 import io.edgewise.serve.http.V2Json;
 import io.edgewise.serve.http.V2Tensors;
+import io.edgewise.serve.peer.PeerClient;
+import io.edgewise.serve.peer.PeerClientConfig;
 import io.edgewise.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,6 +48,10 @@ import javax.net.ssl.TrustManagerFactory;
  *   Map<String, Tensor> out = c.infer("resnet18", null, Map.of("input", x), true);
  * }
  * }</pre>
+ *
+ * <p>The binary peer protocol (split execution, remote reuse look-ups) has its own connection pool:
+ * {@link #peer(PeerClientConfig)} opens it, with the same rules (timeouts, bearer token, optional TLS, retries only for
+ * idempotent calls: ping, load, capabilities, reuse look-ups; a partial inference is never resent).
  */
 public final class EdgewiseClient implements AutoCloseable {
   private final URI base;
@@ -123,6 +129,11 @@ public final class EdgewiseClient implements AutoCloseable {
     public EdgewiseClient build() {
       return new EdgewiseClient(this);
     }
+  }
+
+  /** A client of an Edgewise peer's binary protocol (`edgewise serve --peer-port`); the caller closes it. */
+  public static PeerClient peer(PeerClientConfig config) {
+    return PeerClient.connect(config);
   }
 
   public static Builder builder(String baseUrl) {
