@@ -1,5 +1,7 @@
 package io.edgewise.serve.client;
 
+import io.edgewise.serve.peer.PeerClient;
+import io.edgewise.serve.peer.PeerClientConfig;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgewise.EdgewiseException;
@@ -123,6 +125,19 @@ public final class EdgewiseClient implements AutoCloseable {
     public EdgewiseClient build() {
       return new EdgewiseClient(this);
     }
+  }
+
+  /**
+   * A client of a peer's binary protocol (serve --peer-port): pooled connections, per-call deadlines, retries only
+   * for idempotent calls (a partial inference is never re-sent). The caller closes it.
+   */
+  public static PeerClient peer(String host, int port, String token) {
+    return peer(PeerClientConfig.of(host, port, token));
+  }
+
+  /** As {@link #peer(String, int, String)} with every option of the peer client (pool, timeouts, retries, TLS). */
+  public static PeerClient peer(PeerClientConfig config) {
+    return PeerClient.connect(config);
   }
 
   public static Builder builder(String baseUrl) {
