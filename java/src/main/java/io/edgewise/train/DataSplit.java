@@ -27,14 +27,7 @@ public record DataSplit(Dataset train, Dataset test) {
   public static DataSplit load(Path dir, Path splitFile, Protocol protocol, int shots) {
     Dataset all = loadDirectory(dir);
     Path split = splitFile != null ? splitFile : dir.resolve("split_seed0.json");
-    JsonNode json;
-    try {
-      json = new ObjectMapper().readTree(Files.readAllBytes(split));
-    } catch (NoSuchFileException e) {
-      throw new EdgewiseException(ErrorCode.NOT_FOUND, "split file " + split + " does not exist (--split FILE)");
-    } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.IO, "cannot read split " + split + ": " + e.getMessage(), e);
-    }
+    JsonNode json = readSplit(split);
     int[] train = indices(json, "train", split, all.size());
     int[] test = indices(json, "test", split, all.size());
     if (protocol == Protocol.B) {
@@ -59,6 +52,21 @@ public record DataSplit(Dataset train, Dataset test) {
     return out.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /** The 0-based sample indices of one list ("train" or "test") of a split file, each checked below {@code count}. */
+  public static int[] splitIndices(Path split, String field, int count) {
+    return indices(readSplit(split), field, split, count);
+  }
+
+  private static JsonNode readSplit(Path split) {
+    try {
+      return new ObjectMapper().readTree(Files.readAllBytes(split));
+    } catch (NoSuchFileException e) {
+      throw new EdgewiseException(ErrorCode.NOT_FOUND, "split file " + split + " does not exist (--split FILE)");
+    } catch (IOException e) {
+      throw new EdgewiseException(ErrorCode.IO, "cannot read split " + split + ": " + e.getMessage(), e);
+    }
+  }
+
   private static int[] indices(JsonNode json, String field, Path split, int count) {
     JsonNode list = json.get(field);
     if (list == null || !list.isArray() || list.isEmpty()) {
@@ -77,21 +85,9 @@ public record DataSplit(Dataset train, Dataset test) {
     return out;
   }
 
-  /** Reads the single NAME_x.f32 / NAME_y.u8 pair of a directory. */
+  /** Reads the single NAME_x.f32 / NAME_y.u8 pair of a directory: the one reader of this layout. */
   public static Dataset loadDirectory(Path dir) {
-    Path x;
-    try (Stream<Path> files = Files.list(dir)) {
-      List<Path> xs = files.filter(p -> p.getFileName().toString().endsWith("_x.f32")).sorted().toList();
-      if (xs.size() != 1) {
-        throw new EdgewiseException(ErrorCode.NOT_FOUND, "data directory " + dir + " must hold exactly one NAME_x.f32 "
-            + "(with NAME_y.u8), found " + xs.size());
-      }
-      x = xs.get(0);
-    } catch (NoSuchFileException e) {
-      throw new EdgewiseException(ErrorCode.NOT_FOUND, "data directory " + dir + " does not exist");
-    } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.IO, "cannot list " + dir + ": " + e.getMessage(), e);
-    }
+    Path x = featuresFile(dir);
     String name = x.getFileName().toString();
     Path y = dir.resolve(name.substring(0, name.length() - "_x.f32".length()) + "_y.u8");
     byte[] xb = read(x);
@@ -107,6 +103,22 @@ public record DataSplit(Dataset train, Dataset test) {
       labels[i] = yb[i] & 0xff;
     }
     return new Dataset(features, features.length / labels.length, labels);
+  }
+
+  /** The directory's single NAME_x.f32 file (its labels are NAME_y.u8 beside it). */
+  public static Path featuresFile(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<Path> xs = files.filter(p -> p.getFileName().toString().endsWith("_x.f32")).sorted().toList();
+      if (xs.size() != 1) {
+        throw new EdgewiseException(ErrorCode.NOT_FOUND, "data directory " + dir + " must hold exactly one NAME_x.f32 "
+            + "(with NAME_y.u8), found " + xs.size());
+      }
+      return xs.get(0);
+    } catch (NoSuchFileException e) {
+      throw new EdgewiseException(ErrorCode.NOT_FOUND, "data directory " + dir + " does not exist");
+    } catch (IOException e) {
+      throw new EdgewiseException(ErrorCode.IO, "cannot list " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   private static byte[] read(Path file) {

@@ -1,5 +1,7 @@
 package io.edgewise.serve.client;
 
+import io.edgewise.serve.peer.PeerClient;
+import io.edgewise.serve.peer.PeerClientConfig;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgewise.EdgewiseException;
@@ -8,8 +10,6 @@ import io.edgewise.serve.http.BinarySection;
 import io.edgewise.serve.http.InferRequestParser;
 import io.edgewise.serve.http.V2Json;
 import io.edgewise.serve.http.V2Tensors;
-import io.edgewise.serve.peer.PeerClient;
-import io.edgewise.serve.peer.PeerClientConfig;
 import io.edgewise.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -48,10 +48,6 @@ import javax.net.ssl.TrustManagerFactory;
  *   Map<String, Tensor> out = c.infer("resnet18", null, Map.of("input", x), true);
  * }
  * }</pre>
- *
- * <p>The binary peer protocol (split execution, remote reuse look-ups) has its own connection pool:
- * {@link #peer(PeerClientConfig)} opens it, with the same rules (timeouts, bearer token, optional TLS, retries only for
- * idempotent calls: ping, load, capabilities, reuse look-ups; a partial inference is never resent).
  */
 public final class EdgewiseClient implements AutoCloseable {
   private final URI base;
@@ -131,7 +127,15 @@ public final class EdgewiseClient implements AutoCloseable {
     }
   }
 
-  /** A client of an Edgewise peer's binary protocol (`edgewise serve --peer-port`); the caller closes it. */
+  /**
+   * A client of a peer's binary protocol (serve --peer-port): pooled connections, per-call deadlines, retries only
+   * for idempotent calls (a partial inference is never re-sent). The caller closes it.
+   */
+  public static PeerClient peer(String host, int port, String token) {
+    return peer(PeerClientConfig.of(host, port, token));
+  }
+
+  /** As {@link #peer(String, int, String)} with every option of the peer client (pool, timeouts, retries, TLS). */
   public static PeerClient peer(PeerClientConfig config) {
     return PeerClient.connect(config);
   }

@@ -139,12 +139,16 @@ class PeerServerTest {
     try (PeerServer server = new PeerServer(cfg); Tensor x = input(); Tensor feature = Tensor.ofFloats(Shape.of(2),
         1, 2)) {
       int port = server.start();
-      try (PeerClient c = PeerClient.connect(client(port))) {
+      // one connection, so that the ping below travels behind the CANCEL on the same channel
+      try (PeerClient c = PeerClient.connect(client(port).withPoolSize(1))) {
         Future<ReuseResult> lookup = pool.submit(() -> c.reuseLookup(hash, "tap", feature, TensorEncoding.FP32));
         assertTrue(blocking.await(10, TimeUnit.SECONDS));
         PeerException late = assertThrows(PeerException.class, () -> c.partialInfer(hash, Map.of(inputName(), x),
             TensorEncoding.FP32, TensorEncoding.FP32, List.of(), Duration.ofMillis(100)));
         assertEquals(PeerErrorCode.DEADLINE_EXCEEDED, late.peerCode(), late.getMessage());
+        // the client's own deadline can fire before the server's (which starts on receipt); its CANCEL then ends the
+        // queued job, and a ping answered on the same channel proves the server handled that CANCEL before release
+        c.ping(0);
         release.countDown();
         assertTrue(!lookup.get(10, TimeUnit.SECONDS).hit());
         assertEquals(0, c.load().completed(), "the expired request ran anyway");
