@@ -8,6 +8,9 @@
 // image run in full tiles without bounds checks; border pixels run one at a time over the valid kernel columns.
 
 
+// The channel count of an image input (RGB), for which the first layer's NCHW kernel is compiled with the channel
+// loop unrolled and the pixel stride a constant (the stems of ResNet, MobileNet and SqueezeNet).
+constexpr int kStemChannels = 3;
 
 template <int FC>
 struct OwMax {
@@ -110,15 +113,15 @@ struct IcbRange {
 // One tile: FC output blocks from ocb0, OW pixels from xo (the input at pixel 0's window origin). Pixels lie
 // in_step input floats and out_step output floats apart: along a row, or down a column for the border columns.
 // ICN > 0: the input channels per block as a compile-time constant (B, for a blocked input), so the channel loop
-// unrolls; 0: any count (an NCHW image). STRIDE > 0: a row of a blocked input at that stride (in_step = STRIDE * B,
-// out_step = B), so the pixel offsets are constants rather than registers (with 24 accumulators live they would
-// spill); 0: steps as given.
+// unrolls; kStemChannels: an RGB image in NCHW (a first layer); 0: any count (an NCHW image). STRIDE > 0: a row at
+// that stride (in_step = STRIDE * B for a blocked input, STRIDE for an NCHW one; out_step = B), so the pixel offsets
+// are constants rather than registers (with 24 accumulators live they would spill); 0: steps as given.
 template <int FC, int OW, int ICN, int STRIDE>
 inline void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
                       int64_t in_step_arg, int64_t out_step_arg, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
                       int64_t ocb0, float* y, const float* res) {
   constexpr int B = V::B;
-  const int64_t in_step = STRIDE > 0 ? STRIDE * B : in_step_arg;
+  const int64_t in_step = STRIDE > 0 ? STRIDE * (ICN == B ? B : 1) : in_step_arg;
   const int64_t out_step = STRIDE > 0 ? B : out_step_arg;
   typename V::T acc[FC][OW];
   for (int f = 0; f < FC; ++f)
@@ -265,6 +268,14 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t next_ic
           } else {
             conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
           }
+        } else if constexpr (ICN == kStemChannels) {
+          if (row_in_step == 1) {
+            conv_tile_n<FC, OW, ICN, 1>(n, a, range, ep, t.x, 1, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else if (row_in_step == 2) {
+            conv_tile_n<FC, OW, ICN, 2>(n, a, range, ep, t.x, 2, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else {
+            conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          }
         } else {
           conv_tile_n<FC, OW, ICN, 0>(n, a, range, ep, t.x, row_in_step, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
         }
@@ -304,6 +315,8 @@ void conv_rect_icn(const NchwcConvArgs& a, const IcbRange& r, int64_t next_icb1,
                    int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
   if (a.ic_block == V::B && a.ic_stride == 1) {
     conv_rect_fc<FC, V::B>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1);
+  } else if (a.ic_block == kStemChannels && a.col_stride == 1) {
+    conv_rect_fc<FC, kStemChannels>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1);
   } else {
     conv_rect_fc<FC, 0>(a, r, next_icb1, img, ocb0, oy0, oy1, ox0, ox1);
   }

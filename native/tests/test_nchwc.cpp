@@ -226,6 +226,11 @@ int main() {
       check_conv(2, c, h, w, c, k, k, s, d, pad, true, true, EW_ACT_HARD_SWISH, true, true);
     }
     check_conv(1, 3, 23, 23, 64, 7, 7, 2, 1, 3, false, false, EW_ACT_RELU, true, false);  // a ResNet stem
+    // RGB stems (3 NCHW channels: the unrolled kernel) at strides 1, 2 and 3, rows wider than a register tile
+    check_conv(1, 3, 29, 37, 32, 3, 3, 2, 1, 1, false, false, EW_ACT_CLIP, true, false);   // MobileNet
+    check_conv(2, 3, 27, 35, 64, 3, 3, 2, 1, 0, false, false, EW_ACT_RELU, true, true);    // SqueezeNet
+    check_conv(1, 3, 11, 40, 24, 3, 3, 1, 1, 1, false, false, EW_ACT_NONE, false, false);
+    check_conv(1, 3, 13, 50, 8, 5, 5, 3, 2, 2, false, false, EW_ACT_RELU, true, false);
     // pooling: padding, ceil-mode style extra end padding, windows in the padding only
     check_pool(1, 20, 9, 9, 3, 2, 1, 0, true, false);
     check_pool(2, 16, 13, 13, 3, 2, 0, 1, true, false);
