@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GFLOP/s of the OpenCL convolution kernels (naive, default tiles, tuned tiles) on the ResNet-18 layer shapes.
 # Slow on PoCL (a compile per kernel variant, seconds each; cached afterwards): never part of the tests.
-#   bench/run-opencl-conv.sh [--device opencl:0] [--runs 10] [--tune-budget 20] [--db FILE]
+#   bench/run-opencl-conv.sh [--device opencl:0] [--runs 10] [--tune-budget 20] [--db FILE] [--shape KEYPART] [--verbose]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 (cd "$root" && mvn -q -B -DskipTests package)

@@ -5,6 +5,7 @@ import io.edgewise.backend.opencl.ClDevices;
 import io.edgewise.backend.opencl.ClOptions;
 import io.edgewise.backend.opencl.ClPlatforms;
 import io.edgewise.backend.opencl.ClTuningDb;
+import io.edgewise.backend.opencl.ConvChoice;
 import io.edgewise.backend.opencl.ConvAlgorithm;
 import io.edgewise.backend.opencl.ConvProblem;
 import io.edgewise.backend.opencl.ConvProblems;
@@ -12,6 +13,7 @@ import io.edgewise.backend.opencl.ConvTimer;
 import io.edgewise.backend.opencl.ConvTuner;
 import io.edgewise.backend.opencl.OpenClBackend;
 import io.edgewise.backend.opencl.TileParams;
+import io.edgewise.nativecore.NativeCore;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -21,7 +23,11 @@ import java.util.List;
  * tuning database's winner; with --tune-budget S the shapes not in it are tuned first, S seconds each). Device
  * time from profiling events, median of --runs launches, all in one process.
  *
- * <pre>bench/run-opencl-conv.sh [--device opencl:0] [--runs 10] [--tune-budget 20] [--db FILE]</pre>
+ * The host's FMA peak (native core, all cores) is measured before and after, so that the kernels' figures can be
+ * read as a share of what the machine gave in the same run.
+ *
+ * <pre>bench/run-opencl-conv.sh [--device opencl:0] [--runs 10] [--tune-budget 20] [--db FILE] [--shape KEYPART]
+ *     [--verbose]</pre>
  */
 public final class OpenClConvBench {
   private OpenClConvBench() {}
@@ -31,12 +37,16 @@ public final class OpenClConvBench {
     int runs = 10;
     double tuneBudget = 0;
     Path db = ClTuningDb.defaultPath();
+    String shape = null;  // a substring of the shapes' keys to bench, e.g. "c64x56x56 k64"
+    boolean verbose = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--device" -> device = args[++i];
         case "--runs" -> runs = Integer.parseInt(args[++i]);
         case "--tune-budget" -> tuneBudget = Double.parseDouble(args[++i]);
         case "--db" -> db = Path.of(args[++i]);
+        case "--shape" -> shape = args[++i];
+        case "--verbose" -> verbose = true;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
@@ -46,25 +56,44 @@ public final class OpenClConvBench {
         d.describe());
     System.out.printf("measured: device time (profiling events), median of %d launches per kernel; tuning "
         + "database %s%n", runs, db);
-    System.out.printf("%-42s %-10s %8s %8s %8s  %-16s %s%n", "SHAPE", "KERNEL", "NAIVE", "DEFAULT", "TUNED",
-        "TUNED TILES", "(GFLOP/s)");
+    System.out.printf("%-42s %8s %8s %8s %6s  %s%n", "SHAPE", "NAIVE", "DEFAULT", "TUNED", "/PEAK",
+        "TUNED KERNEL AND TILES (GFLOP/s)");
+    // the FMA peak of the host's cores, measured now: the machine is shared, so kernel figures are read as ratios
+    // to the peak of the same run
+    int cores = Runtime.getRuntime().availableProcessors();
+    double peak = NativeCore.measurePeakGflops(cores, 300);
+    System.out.printf("measured FMA peak of the host: %.1f GFLOP/s (%d threads, native core, this run)%n", peak, cores);
     try (OpenClBackend backend = new OpenClBackend(d.index(), ClOptions.defaults().withTuningDb(db))) {
       for (ConvProblem p : ConvProblems.resnet18()) {
+        if (shape != null && !p.key().contains(shape)) {
+          continue;
+        }
         ConvAlgorithm alg = p.algorithm(d.type());
         TileParams defaults = TileParams.defaults(d, alg, p);
-        TileParams tuned = tuning.lookup(d, p, alg);
+        ConvChoice tuned = tuning.tuned(d, p);
         if (tuned == null && tuneBudget > 0) {
-          tuned = new ConvTuner(backend.programs(), tuning, runs).tune(List.of(p), tuneBudget, s -> { }).get(0).best();
+          final boolean v = verbose;
+          ConvTuner.Result r = new ConvTuner(backend.programs(), tuning, runs).tune(List.of(p), tuneBudget,
+              line -> {
+                if (v) {
+                  System.out.println("  tune: " + line);
+                }
+              }).get(0);
+          tuned = new ConvChoice(r.algorithm(), r.best());
           tuning.save();
         }
         // naive: the interleaved kernel with one output per work-item (no register blocking, no explicit vectors)
         double naive = gflops(backend, p, ConvAlgorithm.DIRECT, new TileParams(1, 1, 16, false, 1), Math.min(3, runs));
         double def = gflops(backend, p, alg, defaults, runs);
-        double best = tuned == null ? Double.NaN : gflops(backend, p, alg, tuned, runs);
-        System.out.printf("%-42s %-10s %8.1f %8.1f %8s  %-16s%n", p.key(), alg, naive, def,
-            Double.isNaN(best) ? "-" : String.format("%.1f", best), tuned == null ? "(not tuned)" : tuned);
+        double best = tuned == null ? Double.NaN : gflops(backend, p, tuned.algorithm(), tuned.tiles(), runs);
+        System.out.printf("%-42s %8.1f %8.1f %8s %6s  %s%n", p.key(), naive, def,
+            Double.isNaN(best) ? "-" : String.format("%.1f", best),
+            Double.isNaN(best) ? "-" : String.format("%.0f%%", 100 * best / peak),
+            tuned == null ? "(not tuned)" : tuned);
       }
     }
+    System.out.printf("measured FMA peak again after the kernels: %.1f GFLOP/s%n",
+        NativeCore.measurePeakGflops(cores, 300));
   }
 
   private static double gflops(OpenClBackend b, ConvProblem p, ConvAlgorithm alg, TileParams t, int runs) {

@@ -1,5 +1,6 @@
 package io.edgewise.backend.opencl;
 
+import io.edgewise.EdgewiseException;
 import io.edgewise.tensor.Float16;
 import io.edgewise.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -43,7 +44,34 @@ public final class ClConvolution implements AutoCloseable {
     this.padded = padded;
     this.pad = pad;
     this.padRows = paddedRows(p);
-    this.padCols = paddedCols(p, tiles);
+    this.padCols = algorithm == ConvAlgorithm.CHANNEL_VEC ? paddedCols(p) : paddedCols(p, tiles);
+  }
+
+  /** Columns of the padded input for {@link ConvAlgorithm#CHANNEL_VEC}: every column a tap reads (it clamps). */
+  static int paddedCols(ConvProblem p) {
+    return Math.max(p.w() + p.padW(), (p.ow() - 1) * p.sw() + (p.kw() - 1) * p.dilW() + 1);
+  }
+
+  /** Whether some tap reads outside the input, so that the kernel needs the zero-padded copy. */
+  static boolean needsPadding(ConvProblem p) {
+    return p.padH() > 0 || p.padW() > 0 || paddedRows(p) > p.h() || paddedCols(p) > p.w();
+  }
+
+  /**
+   * The weights [K, C, KH, KW] packed for {@link ConvAlgorithm#CHANNEL_VEC}: per block of {@code kt} output
+   * channels, per tap, the block's kt weights contiguous (one vector load each), zero past K.
+   */
+  static float[] packChannelBlocks(float[] w, int k, int taps, int kt) {
+    int blocks = ceil(k, kt);
+    float[] out = new float[blocks * taps * kt];
+    for (int kb = 0; kb < blocks; kb++) {
+      for (int tap = 0; tap < taps; tap++) {
+        for (int j = 0; j < kt && kb * kt + j < k; j++) {
+          out[(kb * taps + tap) * kt + j] = w[(kb * kt + j) * taps + tap];
+        }
+      }
+    }
+    return out;
   }
 
   /** Rows of the padded input: every row a tap reads. */
@@ -72,7 +100,14 @@ public final class ClConvolution implements AutoCloseable {
       macros.put("SH", p.sh());
       macros.put("SW", p.sw());
     }
-    if (alg == ConvAlgorithm.DIRECT_VEC) {
+    if (alg == ConvAlgorithm.CHANNEL_VEC && (w == null || p.groups() != 1)) {
+      throw EdgewiseException.invalidArgument("the channel-vector convolution needs constant weights and one group, "
+          + "not " + (w == null ? "computed weights" : p.groups() + " groups") + " (" + p + ")");
+    }
+    if (alg == ConvAlgorithm.CHANNEL_VEC) {
+      w = packChannelBlocks(w, p.k(), p.c() * p.kh() * p.kw(), tiles.lx() * tiles.rows());
+    }
+    if (alg == ConvAlgorithm.DIRECT_VEC || alg == ConvAlgorithm.CHANNEL_VEC) {
       macros.put("DH", p.dilH());
       macros.put("DW", p.dilW());
     }
@@ -92,6 +127,9 @@ public final class ClConvolution implements AutoCloseable {
       ClKernel pad = null;
       if (alg == ConvAlgorithm.DIRECT_VEC) {
         padded = ClBuffer.allocate(ctx, 4L * p.n() * p.c() * paddedRows(p) * paddedCols(p, tiles));
+        pad = programs.kernel("ops.cl", "pad2d", java.util.Map.of());
+      } else if (alg == ConvAlgorithm.CHANNEL_VEC && needsPadding(p)) {
+        padded = ClBuffer.allocate(ctx, 4L * p.n() * p.c() * paddedRows(p) * paddedCols(p));
         pad = programs.kernel("ops.cl", "pad2d", java.util.Map.of());
       }
       return new ClConvolution(ctx, problem, p, alg, tiles, kernel, wb, bb, dummy, padded, pad, halfWeights);
@@ -176,6 +214,29 @@ public final class ClConvolution implements AutoCloseable {
         long[] local = tiles.local() && global[0] % tiles.block() == 0 ? new long[] {tiles.block(), 1, 1} : null;
         long ns = context.launch(kernel, global, local, profile, padded, weights, bArg, rArg, y, p.c(), padRows,
             padCols, p.k(), p.oh(), p.ow(), p.groups(), kBlocks, flags, act, alpha, beta);
+        return profile ? ns + padNs : -1;
+      }
+      case CHANNEL_VEC -> {
+        if (weights != this.weights) {
+          throw EdgewiseException.invalidArgument("the channel-vector convolution " + p + " takes only the weights "
+              + "packed when it was planned");
+        }
+        long padNs = 0;
+        ClBuffer in = x;
+        int rows = p.h();
+        int cols = p.w();
+        if (padded != null) {
+          padNs = context.launch(pad, new long[] {padCols, padRows, (long) p.n() * p.c()}, null, profile, x, padded,
+              p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
+          in = padded;
+          rows = padRows;
+          cols = padCols;
+        }
+        int kBlocks = ceil(p.k(), lx * tiles.rows());
+        long[] global = {ceil(p.ow(), tiles.cols()), p.oh(), (long) p.n() * kBlocks};
+        long[] local = tiles.local() && global[0] % tiles.block() == 0 ? new long[] {tiles.block(), 1, 1} : null;
+        long ns = context.launch(kernel, global, local, profile, in, weights, bArg, rArg, y, p.c(), rows, cols, p.k(),
+            p.oh(), p.ow(), kBlocks, flags, act, alpha, beta);
         return profile ? ns + padNs : -1;
       }
       case DIRECT -> {

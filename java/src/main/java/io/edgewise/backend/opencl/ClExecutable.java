@@ -337,8 +337,8 @@ final class ClExecutable implements Executable {
       }
 
       @Override
-      public TileParams tiles(ConvProblem p, ConvAlgorithm algorithm) {
-        return tuning.tilesFor(context.device(), p, algorithm);
+      public ConvChoice conv(ConvProblem p, boolean constantWeights) {
+        return tuning.choose(context.device(), p, constantWeights);
       }
 
       @Override

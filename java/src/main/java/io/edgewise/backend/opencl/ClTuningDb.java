@@ -76,13 +76,28 @@ public final class ClTuningDb {
     return file;
   }
 
-  private static String key(String device, String problem, String algorithm) {
-    return device + "\n" + problem + "\n" + algorithm;
+  /** One entry per (device, shape): the algorithm is part of what was tuned (CPU devices search two kernels). */
+  private static String key(String device, String problem) {
+    return device + "\n" + problem;
   }
 
+  /** The tuned tiles of a shape if they were tuned for {@code algorithm}, else null. */
   public synchronized TileParams lookup(ClDevice device, ConvProblem p, ConvAlgorithm algorithm) {
-    Entry e = entries.get(key(device.compilerIdentity(), p.key(), algorithm.name()));
-    return e == null ? null : e.tiles();
+    Entry e = entries.get(key(device.compilerIdentity(), p.key()));
+    return e == null || !e.algorithm().equals(algorithm.name()) ? null : e.tiles();
+  }
+
+  /** The tuned kernel and tiles of a shape, or null if it was never tuned on this device. */
+  public synchronized ConvChoice tuned(ClDevice device, ConvProblem p) {
+    Entry e = entries.get(key(device.compilerIdentity(), p.key()));
+    if (e == null) {
+      return null;
+    }
+    try {
+      return new ConvChoice(ConvAlgorithm.valueOf(e.algorithm()), e.tiles());
+    } catch (IllegalArgumentException unknown) {
+      return null;  // written by a later version: the defaults serve
+    }
   }
 
   /** The tuned parameters if present, else the device's defaults. */
@@ -91,8 +106,21 @@ public final class ClTuningDb {
     return t != null ? t : TileParams.defaults(device, algorithm, p);
   }
 
+  /**
+   * What a plan runs for a shape: the tuned kernel and tiles, else the device's default kernel and tiles. With
+   * {@code constantWeights} false only kernels that take the weights as they are qualify.
+   */
+  public ConvChoice choose(ClDevice device, ConvProblem p, boolean constantWeights) {
+    ConvChoice t = tuned(device, p);
+    if (t != null && (constantWeights || t.algorithm() != ConvAlgorithm.CHANNEL_VEC)) {
+      return t;
+    }
+    ConvAlgorithm alg = p.algorithm(device.type());
+    return new ConvChoice(alg, tilesFor(device, p, alg));
+  }
+
   public synchronized void put(Entry e) {
-    entries.put(key(e.device(), e.problem(), e.algorithm()), e);
+    entries.put(key(e.device(), e.problem()), e);
   }
 
   /** Every entry, or those of one device, ordered by problem. */

@@ -68,9 +68,9 @@ final class ConvNodeOp implements ClNodeOp {
       throw new OpContext(a.node(), a.opset(), BackendOptions.defaults()).invalid("bias B has " + biasSize
           + " elements for " + p.k() + " output channels");
     }
-    ConvAlgorithm alg = p.algorithm(a.programs().context().device().type());
+    ConvChoice choice = a.conv(p, w != null);
     boolean half = a.halfWeights() && w != null;
-    return ClConvolution.create(a.programs(), p, alg, a.tiles(p, alg), w == null ? null : w.toFloatArray(),
+    return ClConvolution.create(a.programs(), p, choice.algorithm(), choice.tiles(), w == null ? null : w.toFloatArray(),
         bias == null ? null : bias.toFloatArray(), half);
   }
 

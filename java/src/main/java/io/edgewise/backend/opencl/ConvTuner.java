@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * Searches tile parameters per convolution shape on one device: every candidate is first checked against the
  * reference backend's convolution on the same seeded inputs (a wrong kernel is rejected, never timed), then
  * timed by profiling events (median of {@code runs}); the winner, with its measured GFLOP/s and the default's,
- * goes into the tuning database. Candidates are tried best-guess first, the default always first, and the search
+ * goes into the tuning database. ConvChoices are tried best-guess first, the default always first, and the search
  * of a shape stops at its share of the time budget (PoCL compiles take seconds each).
  */
 public final class ConvTuner {
@@ -59,42 +59,92 @@ public final class ConvTuner {
     ConvAlgorithm alg = p.algorithm(d.type());
     TileParams defaults = TileParams.defaults(d, alg, p);
     Reference ref = new Reference(p);
-    TileParams best = null;
+    ConvChoice best = null;
     double bestGflops = 0;
     double defaultGflops = 0;
     int tried = 0;
     int rejected = 0;
-    for (TileParams t : candidates(d, alg, defaults, p)) {
+    for (ConvChoice c : candidates(d, alg, defaults, p)) {
       // the default is always measured, so "tuned" is never worse than the default
       if (tried > 0 && System.nanoTime() > deadline) {
         break;
       }
       tried++;
-      String verdict = ref.check(programs, alg, t);
+      String verdict = ref.check(programs, c.algorithm(), c.tiles());
       if (verdict != null) {
         rejected++;
-        progress.accept(p + " " + t + ": rejected, " + verdict);
+        progress.accept(p + " " + c + ": rejected, " + verdict);
         continue;
       }
-      double g = ConvTimer.gflops(p, ConvTimer.medianNanos(programs, p, alg, t, runs));
-      progress.accept(String.format("%s %s: %.1f GFLOP/s", p, t, g));
-      if (t.equals(defaults)) {
+      double g = ConvTimer.gflops(p, ConvTimer.medianNanos(programs, p, c.algorithm(), c.tiles(), runs));
+      progress.accept(String.format("%s %s: %.1f GFLOP/s", p, c, g));
+      if (c.algorithm() == alg && c.tiles().equals(defaults)) {
         defaultGflops = g;
       }
       if (g > bestGflops) {
         bestGflops = g;
-        best = t;
+        best = c;
       }
     }
     if (best == null) {
       throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, "no tile candidate for " + p
           + " matched the reference on " + d.name());
     }
-    return new Result(p, alg, best, bestGflops, defaults, defaultGflops, tried, rejected, runs);
+    return new Result(p, best.algorithm(), best.tiles(), bestGflops, defaults, defaultGflops, tried, rejected, runs);
   }
 
-  /** The search space, default first, then ordered so that likely winners come early. */
-  static List<TileParams> candidates(ClDevice d, ConvAlgorithm alg, TileParams defaults, ConvProblem p) {
+  /**
+   * The search space, default first, then ordered so that likely winners come early. On CPU devices it holds both
+   * vector kernels: along the row ({@link ConvAlgorithm#DIRECT_VEC}) and, for ungrouped convolutions, over output
+   * channels ({@link ConvAlgorithm#CHANNEL_VEC}).
+   */
+  static List<ConvChoice> candidates(ClDevice d, ConvAlgorithm alg, TileParams defaults, ConvProblem p) {
+    List<ConvChoice> out = new ArrayList<>();
+    out.add(new ConvChoice(alg, defaults));
+    if (alg == ConvAlgorithm.DIRECT_VEC && p.groups() == 1) {
+      for (TileParams t : channelVecTiles(d, p)) {
+        out.add(new ConvChoice(ConvAlgorithm.CHANNEL_VEC, t));
+      }
+    }
+    for (TileParams t : tiles(d, alg, defaults, p)) {
+      ConvChoice c = new ConvChoice(alg, t);
+      if (!out.contains(c)) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Channel-vector tiles: vectors of the device's width (and half of it) over output channels, times output columns,
+   * at most about 28 accumulators (AVX-512 has 32 vector registers, AVX2 16: the narrower vector then takes
+   * two), in one-work-item groups (PoCL then keeps the accumulators in registers) or groups the driver chooses.
+   */
+  static List<TileParams> channelVecTiles(ClDevice d, ConvProblem p) {
+    Set<TileParams> out = new LinkedHashSet<>();
+    int wide = Math.max(4, Math.min(16, d.preferredFloatVectorWidth()));
+    for (int kv : new int[] {wide, wide / 2}) {
+      if (kv < 4) {
+        continue;
+      }
+      for (int[] rc : new int[][] {{2, 7}, {4, 7}, {2, 14}, {3, 8}, {2, 8}, {4, 4}, {1, 14}, {2, 12}, {4, 6},
+          {3, 7}, {1, 16}, {2, 4}}) {
+        int rows = Math.min(rc[0], ceilDiv(p.k(), kv));  // more vectors than channels only add zeros
+        int cols = Math.min(rc[1], p.ow());
+        TileParams t = new TileParams(rows, cols, kv, true, 1);
+        out.add(t);
+        out.add(new TileParams(rows, cols, kv, false, 1));
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  /** The tile space of one algorithm. */
+  static List<TileParams> tiles(ClDevice d, ConvAlgorithm alg, TileParams defaults, ConvProblem p) {
     Set<TileParams> out = new LinkedHashSet<>();
     out.add(defaults);
     long maxWg = d.maxWorkGroupSize();

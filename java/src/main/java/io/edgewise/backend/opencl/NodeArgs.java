@@ -29,8 +29,11 @@ public interface NodeArgs {
 
   ClPrograms programs();
 
-  /** The tile parameters for a convolution: the tuning database's winner, or the device's defaults. */
-  TileParams tiles(ConvProblem p, ConvAlgorithm algorithm);
+  /**
+   * The kernel and tiles for a convolution: the tuning database's winner, or the device's defaults; with computed
+   * weights only a kernel that reads them as they are.
+   */
+  ConvChoice conv(ConvProblem p, boolean constantWeights);
 
   /** Weights stored as fp16 on the device. */
   boolean halfWeights();

@@ -8,7 +8,9 @@ import io.edgewise.EdgewiseException;
  * {@code local} the work-group stages {@code block} input channels (GEMM: K values) of weights in local memory.
  * Depthwise kernels use only cols and lx. For {@link ConvAlgorithm#DIRECT_VEC} {@code lx} is the vector width
  * (4, 8 or 16), {@code cols} counts vectors, and {@code local} asks for work-groups of {@code block} work-items
- * (else the driver chooses).
+ * (else the driver chooses). For {@link ConvAlgorithm#CHANNEL_VEC} {@code lx} is the vector width over output
+ * channels, {@code rows} counts such vectors, {@code cols} output columns, and {@code local} asks for work-groups
+ * of {@code block} work-items.
  */
 public record TileParams(int rows, int cols, int lx, boolean local, int block) {
   public TileParams {
@@ -44,6 +46,7 @@ public record TileParams(int rows, int cols, int lx, boolean local, int block) {
     return switch (algorithm) {
       case DIRECT -> new TileParams(4, 2, lx, false, 8);
       case DIRECT_VEC -> new TileParams(4, 2, Math.max(4, Math.min(16, d.preferredFloatVectorWidth())), false, 1);
+      case CHANNEL_VEC -> new TileParams(2, 7, Math.max(4, Math.min(16, d.preferredFloatVectorWidth())), true, 1);
       case GEMM -> cpu ? new TileParams(8, 2, lx, false, 64) : new TileParams(4, 2, lx, false, 64);
       case DEPTHWISE -> new TileParams(1, 2, lx, false, 1);
     };
@@ -57,6 +60,7 @@ public record TileParams(int rows, int cols, int lx, boolean local, int block) {
       case GEMM -> java.util.Map.of("TILE_M", rows, "TILE_N", cols, "LX", lx, "LOCAL_A", local ? 1 : 0, "KB", block);
       case DEPTHWISE -> java.util.Map.of("TILE_OW", cols, "LX", lx);
       case DIRECT_VEC -> java.util.Map.of("TILE_OC", rows, "TILE_OW", cols, "VEC", lx);
+      case CHANNEL_VEC -> java.util.Map.of("TILE_KV", rows, "TILE_OW", cols, "KV", lx);
     };
   }
 
