@@ -68,7 +68,8 @@ __kernel void conv2d_ocv(__global const float* restrict x, __global const wtype*
   const __global wtype* wt = w + (size_t)kb * C * (KH * KW * KT);
   const __global float* xc = x + (size_t)n * C * PH * PW + (size_t)(oy * SH) * PW;
   for (int c = 0; c < C; c++, xc += PH * PW) {
-    #pragma unroll
+    // the rows of taps stay a loop: fully unrolled, LLVM hoists the loads of later taps and spills accumulators
+    #pragma unroll 1
     for (int kh = 0; kh < KH; kh++) {
       #pragma unroll
       for (int kw = 0; kw < KW; kw++, wt += KT) {

@@ -57,8 +57,9 @@ final class BenchCommand implements Callable<Integer> {
   record Row(String model, String device, int threads, int runs, double median_ms, double p90_ms, String kind,
       Double thread_cpu_median_ms) {}
 
+  /** One convolution's measured figures: mean device (or wall) time per call over {@code calls} calls. */
   record Layer(String model, String device, int threads, String node, long flops, double ms, double gflops,
-      double fractionOfPeak) {}
+      double fractionOfPeak, long calls, String timing) {}
 
   @Override
   public Integer call() throws IOException {
@@ -120,18 +121,61 @@ final class BenchCommand implements Callable<Integer> {
       rows.add(new Row(name, device, t, runs, stats.medianMs(), stats.p90Ms(), "measured", cpu));
       fpgaRows.addAll(FpgaFigures.rows(name, s));
       if (profile != null) {
-        Map<String, Long> flops = ConvFlops.of(s.model());
-        for (OpProfile.Entry e : profile.nodes()) {
-          Long f = flops.get(ConvFlops.modelValue(e.op()));
-          if (f != null && e.calls() > 0) {
-            double ms = e.nanos() / 1e6 / e.calls();
-            double gflops = f / (ms * 1e6);
-            layerRows.add(new Layer(name, device, t, ConvFlops.modelValue(e.op()), f, ms, gflops, gflops / peak));
-          }
-        }
+        addLayers(s, profile, name, device, t, peak, layerRows, "the backend's per-node timer");
       }
     } finally {
       feeds.values().forEach(Tensor::close);
+    }
+    if (layers && device.startsWith("opencl") && !Boolean.getBoolean("edgewise.opencl.profile")) {
+      profiledOpenClLayers(file, dir, name, device, t, peak, layerRows);
+    }
+  }
+
+  /**
+   * OpenCL per-layer figures come from a second, profiled session (profiling events per kernel, a wait after each:
+   * not the latency above, which ran unprofiled): {@code runs} runs after the warm-up, device time per node.
+   */
+  private void profiledOpenClLayers(Path file, Path dir, String name, String device, int t, double peak,
+      List<Layer> layerRows) {
+    String property = "edgewise.opencl.profile";
+    String before = System.getProperty(property);
+    System.setProperty(property, "true");
+    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    try (Session s = Session.open(file, SessionOptions.defaults().withDevice(device).withThreads(t))) {
+      RunCommand.InputFiles.load(s, dir, Map.of(), feeds);
+      for (int i = 0; i < Math.max(1, warmup); i++) {
+        s.run(feeds).values().forEach(Tensor::close);
+      }
+      OpProfile profile = s.profile();
+      if (profile == null) {
+        return;
+      }
+      profile.reset();
+      for (int i = 0; i < runs; i++) {
+        s.run(feeds).values().forEach(Tensor::close);
+      }
+      addLayers(s, profile, name, device, t, peak, layerRows, "device time (profiling events)");
+    } finally {
+      feeds.values().forEach(Tensor::close);
+      if (before == null) {
+        System.clearProperty(property);
+      } else {
+        System.setProperty(property, before);
+      }
+    }
+  }
+
+  private static void addLayers(Session s, OpProfile profile, String name, String device, int t, double peak,
+      List<Layer> layerRows, String timing) {
+    Map<String, Long> flops = ConvFlops.of(s.model());
+    for (OpProfile.Entry e : profile.nodes()) {
+      String node = ConvFlops.modelValue(e.op());
+      Long f = flops.get(node);
+      if (f != null && e.calls() > 0) {
+        double ms = e.nanos() / 1e6 / e.calls();
+        double gflops = f / (ms * 1e6);
+        layerRows.add(new Layer(name, device, t, node, f, ms, gflops, gflops / peak, e.calls(), timing));
+      }
     }
   }
 
@@ -163,8 +207,8 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, double[]> totals = new LinkedHashMap<>();
     for (Layer l : layerRows) {
       if (layers) {
-        out.printf("  %-18s %-4s %dt %-40s %10.3f ms %8.1f GFLOP/s %5.1f%%%n", l.model(), l.device(), l.threads(),
-            l.node(), l.ms(), l.gflops(), 100 * l.fractionOfPeak());
+        out.printf("  %-18s %-6s %dt %-40s %10.3f ms %8.1f GFLOP/s %5.1f%%  %d calls, %s%n", l.model(),
+            l.device(), l.threads(), l.node(), l.ms(), l.gflops(), 100 * l.fractionOfPeak(), l.calls(), l.timing());
       }
       double[] t = totals.computeIfAbsent(l.model() + " " + l.device() + " " + l.threads() + "t",
           k -> new double[2]);

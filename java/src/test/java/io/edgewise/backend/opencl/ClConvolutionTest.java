@@ -1,8 +1,10 @@
 package io.edgewise.backend.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgewise.EdgewiseException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
@@ -56,6 +58,25 @@ class ClConvolutionTest {
     check(pointwise, v, TileParams.defaults(device(), v, pointwise), false, true, true);
     ConvProblem dw = ConvProblem.same(1, 6, 13, 21, 6, 3, 2, 6);
     check(dw, v, TileParams.defaults(device(), v, dw), false, true, true);
+  }
+
+  @Test
+  void channelVectorConvolutionMatchesTheLoopNest() {
+    ConvAlgorithm v = ConvAlgorithm.CHANNEL_VEC;
+    // 5 output channels in blocks of 2x4 (zeros past K), 13 columns in tiles of 3 (the last one clamped)
+    check(ConvProblem.same(1, 3, 11, 13, 5, 3, 1, 1), v, new TileParams(2, 3, 4, true, 1), false, true, true);
+    // stride 2 with fp16 weights, driver-chosen groups
+    check(ConvProblem.same(2, 6, 9, 17, 10, 3, 2, 1), v, new TileParams(1, 4, 8, false, 1), true, true, false);
+    // unpadded 1x1 stride 2: read in place, no padded copy
+    ConvProblem pointwise = ConvProblem.same(1, 5, 10, 10, 6, 1, 2, 1);
+    assertTrue(!ClConvolution.needsPadding(pointwise));
+    check(pointwise, v, new TileParams(1, 2, 4, true, 1), false, true, true);
+    // dilated and unpadded, but the taps fit: no copy either
+    check(new ConvProblem(1, 4, 10, 12, 6, 6, 8, 3, 3, 1, 1, 0, 0, 2, 2, 1), v, new TileParams(2, 4, 4, true, 1),
+        false, false, false);
+    EdgewiseException e = assertThrows(EdgewiseException.class, () -> ClConvolution.create(programs,
+        ConvProblem.same(1, 4, 5, 5, 4, 3, 1, 2), v, new TileParams(1, 2, 4, true, 1), new float[72], null, false));
+    assertTrue(e.getMessage().contains("2 groups"), e.getMessage());
   }
 
   @Test
