@@ -41,8 +41,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--runs", defaultValue = "20", description = "Timed runs after warm-up, at least 20 (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--warmup", defaultValue = "5", description = "Warm-up runs (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "10", description = "Warm-up runs, at least (default: ${DEFAULT-VALUE}).")
   int warmup;
+
+  // The JVM compiles the session's Java side (the graph walk, kernel dispatch) only after some thousands of calls:
+  // after a handful of warm-up runs the small models were timed partly interpreted. Every device gets the same
+  // warm-up, ort included.
+  @Option(names = "--warmup-seconds", defaultValue = "1", description = "Warm up for at least this long as well "
+      + "(default: ${DEFAULT-VALUE} s).")
+  double warmupSeconds;
 
   @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
   Path json;
@@ -109,7 +116,8 @@ final class BenchCommand implements Callable<Integer> {
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     try (Session s = Session.open(file, SessionOptions.defaults().withDevice(device).withThreads(t))) {
       RunCommand.InputFiles.load(s, dir, Map.of(), feeds);
-      for (int i = 0; i < warmup; i++) {
+      long warmUntil = System.nanoTime() + (long) (warmupSeconds * 1e9);
+      for (int i = 0; i < warmup || System.nanoTime() < warmUntil; i++) {
         s.run(feeds).values().forEach(Tensor::close);
       }
       OpProfile profile = s.profile();

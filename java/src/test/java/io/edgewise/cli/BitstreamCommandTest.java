@@ -66,7 +66,7 @@ class BitstreamCommandTest {
     assumeTrue(Files.isDirectory(model), "shared test data absent");
     io.edgewise.backend.fpga.FpgaTestImage.build();
     CliTest.Result r = CliTest.run("bench", model.toString(), "--devices", "fpga", "--threads", "1", "--runs", "20",
-        "--warmup", "1", "--layers");
+        "--warmup", "1", "--warmup-seconds", "0", "--layers");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("FPGA layers: modeled = analytical model, cycles at the image clock; measured = "
         + "emulator kernel time"), r.out());
