@@ -6,6 +6,11 @@
 //
 // Launch: global (ceil(OW / (VEC*TILE_OW)), OH, N * groups * ceil(Kg / TILE_OC)); local chosen by the driver
 // or (LX, 1, 1).
+//
+// FLAT (stride 1): the output is computed over the padded input's rows laid end to end, one long row of OH * PW
+// positions, of which the PW - OW at the end of each row are never stored: a 56-wide row then wastes 2 of every 58
+// lanes instead of 8 of every 64 (3.5 vectors of 16), and the tile walks across rows. Launch: global
+// (ceil(OH * PW / (VEC*TILE_OW)), 1, ...); the padded buffer has slack after its last plane for the last tile.
 #ifndef KH
 #define KH 3
 #endif
@@ -32,6 +37,9 @@
 #endif
 #ifndef VEC
 #define VEC 8
+#endif
+#ifndef FLAT
+#define FLAT 0
 #endif
 
 #define CAT_(a, b) a##b
@@ -104,6 +112,66 @@ __kernel void conv2d_vec(__global const float* restrict x, __global const wtype*
     }
   }
 
+#if FLAT
+  // (row, column) of each vector's first lane: one division per work-item, then steps of VEC along the rows
+  int frow[TILE_OW];
+  int fcol[TILE_OW];
+  {
+    int r = ox0 / PW;
+    int col = ox0 - r * PW;
+    #pragma unroll
+    for (int t = 0; t < TILE_OW; t++) {
+      frow[t] = r;
+      fcol[t] = col;
+      col += VEC;
+      while (col >= PW) {
+        col -= PW;
+        r++;
+      }
+    }
+  }
+  #pragma unroll
+  for (int o = 0; o < TILE_OC; o++) {
+    const int k = k0 + o;
+    if (k >= kEnd) break;
+    const float b = (flags & HAS_BIAS) ? bias[k] : 0.0f;
+    const size_t plane = ((size_t)n * K + k) * OH * OW;
+    #pragma unroll
+    for (int t = 0; t < TILE_OW; t++) {
+      float v[VEC];
+      VSTORE(acc[o][t] + (floatv)(b), 0, v);
+      if (frow[t] < OH && fcol[t] + VEC <= OW) {
+        const size_t at = plane + (size_t)frow[t] * OW + fcol[t];
+        floatv r = VLOAD(0, v);
+        if (flags & HAS_RESIDUAL) r += VLOAD(0, res + at);
+        if (act == ACT_RELU) {
+          r = select(r, (floatv)(0.0f), isless(r, (floatv)(0.0f)));  // NaN stays NaN, as in activate()
+        } else if (act != ACT_NONE) {
+          VSTORE(r, 0, v);
+          for (int i = 0; i < VEC; i++) v[i] = activate(v[i], act, alpha, beta);
+          r = VLOAD(0, v);
+        }
+        VSTORE(r, 0, y + at);
+      } else {
+        // the vector crosses a row's end (or runs past the last row): lane by lane, skipping the padding columns
+        int r = frow[t];
+        int col = fcol[t];
+        for (int i = 0; i < VEC; i++) {
+          if (r < OH && col < OW) {
+            const size_t at = plane + (size_t)r * OW + col;
+            float s = v[i];
+            if (flags & HAS_RESIDUAL) s += res[at];
+            y[at] = activate(s, act, alpha, beta);
+          }
+          if (++col == PW) {
+            col = 0;
+            r++;
+          }
+        }
+      }
+    }
+  }
+#else
   #pragma unroll
   for (int o = 0; o < TILE_OC; o++) {
     const int k = k0 + o;
@@ -135,4 +203,5 @@ __kernel void conv2d_vec(__global const float* restrict x, __global const wtype*
       }
     }
   }
+#endif
 }

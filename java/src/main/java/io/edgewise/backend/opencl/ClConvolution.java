@@ -27,6 +27,8 @@ public final class ClConvolution implements AutoCloseable {
   private final ClKernel pad;
   private final int padRows;
   private final int padCols;
+  /** DIRECT_VEC at stride 1: the output computed over the padded rows laid end to end (conv2d_vec.cl FLAT). */
+  private final boolean flat;
 
   private ClConvolution(ClContext context, ConvProblem problem, ConvProblem p, ConvAlgorithm algorithm,
       TileParams tiles, ClKernel kernel,
@@ -44,7 +46,28 @@ public final class ClConvolution implements AutoCloseable {
     this.padded = padded;
     this.pad = pad;
     this.padRows = paddedRows(p);
-    this.padCols = algorithm == ConvAlgorithm.CHANNEL_VEC ? paddedCols(p) : paddedCols(p, tiles);
+    this.flat = isFlat(algorithm, p);
+    this.padCols = algorithm == ConvAlgorithm.CHANNEL_VEC || flat ? paddedCols(p) : paddedCols(p, tiles);
+  }
+
+  /**
+   * Whether {@link ConvAlgorithm#DIRECT_VEC} runs the problem flat: at stride 1 over several rows (a pointwise
+   * convolution already runs as one row, {@link ConvProblem#asRow()}).
+   */
+  static boolean isFlat(ConvAlgorithm alg, ConvProblem p) {
+    return alg == ConvAlgorithm.DIRECT_VEC && p.sh() == 1 && p.sw() == 1 && p.oh() > 1;
+  }
+
+  /**
+   * Floats of the padded input of a flat convolution: the padded planes plus the slack the last tile reads past
+   * the last plane (its lanes past the output are computed, never stored).
+   */
+  static long flatPaddedFloats(ConvProblem p, TileParams t) {
+    long planeSize = (long) paddedRows(p) * paddedCols(p);
+    long span = (long) t.lx() * t.cols();
+    long lastRead = ceil(p.oh() * paddedCols(p), (int) span) * span - 1
+        + (long) (p.kh() - 1) * p.dilH() * paddedCols(p) + (long) (p.kw() - 1) * p.dilW();
+    return (long) p.n() * p.c() * planeSize + Math.max(0, lastRead + 1 - planeSize);
   }
 
   /** Columns of the padded input for {@link ConvAlgorithm#CHANNEL_VEC}: every column a tap reads (it clamps). */
@@ -111,6 +134,9 @@ public final class ClConvolution implements AutoCloseable {
       macros.put("DH", p.dilH());
       macros.put("DW", p.dilW());
     }
+    if (isFlat(alg, p)) {
+      macros.put("FLAT", 1);
+    }
     if (halfWeights) {
       macros.put("W_HALF", 1);
     }
@@ -125,7 +151,10 @@ public final class ClConvolution implements AutoCloseable {
       bb = b == null ? null : upload(ctx, b, false);
       dummy = ClBuffer.allocate(ctx, 4);
       ClKernel pad = null;
-      if (alg == ConvAlgorithm.DIRECT_VEC) {
+      if (isFlat(alg, p)) {
+        padded = ClBuffer.allocate(ctx, 4L * flatPaddedFloats(p, tiles));
+        pad = programs.kernel("ops.cl", "pad2d", java.util.Map.of());
+      } else if (alg == ConvAlgorithm.DIRECT_VEC) {
         padded = ClBuffer.allocate(ctx, 4L * p.n() * p.c() * paddedRows(p) * paddedCols(p, tiles));
         pad = programs.kernel("ops.cl", "pad2d", java.util.Map.of());
       } else if (alg == ConvAlgorithm.CHANNEL_VEC && needsPadding(p)) {
@@ -208,7 +237,9 @@ public final class ClConvolution implements AutoCloseable {
         long padNs = context.launch(pad, new long[] {padCols, padRows, (long) p.n() * p.c()}, null, profile, x,
             padded, p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
         int kBlocks = ceil(p.k() / p.groups(), tiles.rows());
-        long[] global = {ceil(p.ow(), lx * tiles.cols()), p.oh(), (long) p.n() * p.groups() * kBlocks};
+        long[] global = flat ? new long[] {ceil(p.oh() * padCols, lx * tiles.cols()), 1,
+            (long) p.n() * p.groups() * kBlocks}
+            : new long[] {ceil(p.ow(), lx * tiles.cols()), p.oh(), (long) p.n() * p.groups() * kBlocks};
         // local: an explicit work-group of `block` work-items along x (PoCL specialises the kernel per size);
         // otherwise the driver chooses
         long[] local = tiles.local() && global[0] % tiles.block() == 0 ? new long[] {tiles.block(), 1, 1} : null;

@@ -155,8 +155,8 @@ public final class ConvTuner {
         out.add(defaults.withGroup(1));
         out.add(defaults.withGroup(2));
         for (int vec : new int[] {16, 8}) {
-          for (int[] rc : new int[][] {{4, 2}, {8, 1}, {2, 4}, {6, 2}, {4, 3}, {8, 2}, {2, 2}, {4, 1}, {4, 4},
-              {8, 3}, {6, 3}, {5, 4}, {1, 2}, {1, 4}}) {
+          for (int[] rc : new int[][] {{4, 3}, {5, 4}, {6, 3}, {4, 4}, {6, 2}, {7, 3}, {4, 5}, {6, 4}, {4, 2}, {8, 1},
+              {2, 4}, {8, 2}, {2, 2}, {4, 1}, {8, 3}, {1, 2}, {1, 4}}) {
             // more rows than a group's output channels only recompute the last one
             TileParams t = new TileParams(Math.min(rc[0], p.channelsPerGroup()), rc[1], vec, false, 1);
             out.add(t);

@@ -61,6 +61,20 @@ class ClConvolutionTest {
   }
 
   @Test
+  void flatVectorConvolutionSkipsThePaddingColumns() {
+    ConvAlgorithm v = ConvAlgorithm.DIRECT_VEC;
+    // stride 1: rows of 5 + 2 padding columns laid end to end; vectors of 4 cross row ends, the last tile runs past
+    // the last row into the slack; two images, two groups, residual
+    ConvProblem p = ConvProblem.same(2, 4, 7, 5, 6, 3, 1, 2);
+    assertTrue(ClConvolution.isFlat(v, p));
+    assertTrue(!ClConvolution.isFlat(v, ConvProblem.same(2, 4, 7, 5, 6, 3, 2, 1)));
+    check(p, v, new TileParams(3, 2, 4, true, 1), false, true, true);
+    // 16-wide vectors, dilation 2, fp16 weights
+    check(new ConvProblem(1, 3, 9, 11, 5, 5, 7, 3, 3, 1, 1, 0, 0, 2, 2, 1), v, new TileParams(2, 3, 16, true, 1),
+        true, true, false);
+  }
+
+  @Test
   void channelVectorConvolutionMatchesTheLoopNest() {
     ConvAlgorithm v = ConvAlgorithm.CHANNEL_VEC;
     // 5 output channels in blocks of 2x4 (zeros past K), 13 columns in tiles of 3 (the last one clamped)
