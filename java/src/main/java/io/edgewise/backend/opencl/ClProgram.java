@@ -48,8 +48,18 @@ public final class ClProgram implements AutoCloseable {
     return build(ctx, p, options, "binary");
   }
 
+  /**
+   * One build at a time in this process: PoCL 3.1 building for two devices at once (POCL_DEVICES="basic pthread",
+   * one session on each) failed now and then with "unable to rename temporary ...preproc.cl", its two compiles
+   * trampling each other's temporary files in the cache directory. Builds are CPU-bound anyway.
+   */
+  private static final Object BUILD_LOCK = new Object();
+
   private static ClProgram build(ClContext ctx, cl_program p, String options, String from) {
-    int status = CL.clBuildProgram(p, 1, new cl_device_id[] {ctx.device().id()}, options, null, null);
+    int status;
+    synchronized (BUILD_LOCK) {
+      status = CL.clBuildProgram(p, 1, new cl_device_id[] {ctx.device().id()}, options, null, null);
+    }
     if (status != CL.CL_SUCCESS) {
       String log = buildLog(ctx, p);
       CL.clReleaseProgram(p);
