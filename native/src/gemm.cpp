@@ -147,13 +147,18 @@ void gemm_threaded(const Operands& o, const BSource& bsrc, int64_t M, int64_t N,
   });
 }
 
+// Four independent vector accumulators (64 lanes): one would chain every FMA on the last (4 cycles each), and the
+// classifier of MobileNetV2 (1000 dot products of 1280) ran at a third of the memory's speed.
 EW_CLONES float dot(const float* __restrict a, int64_t stride_a, const float* __restrict b, int64_t k) {
-  float acc[16] = {};
+  float acc[64] = {};
   int64_t i = 0;
   if (stride_a == 1) {
+    for (; i + 64 <= k; i += 64)
+      for (int j = 0; j < 64; ++j) acc[j] += a[i + j] * b[i + j];
     for (; i + 16 <= k; i += 16)
       for (int j = 0; j < 16; ++j) acc[j] += a[i + j] * b[i + j];
   }
+  for (int j = 16; j < 64; ++j) acc[j % 16] += acc[j];
   float sum = 0;
   for (int j = 0; j < 16; ++j) sum += acc[j];
   for (; i < k; ++i) sum += a[i * stride_a] * b[i];

@@ -50,7 +50,7 @@ int main() {
   // odd sizes around every blocking boundary (MR 4/6/12, NR 16/32, KC 256, MC 144) and the threaded split
   const int64_t shapes[][3] = {{1, 1, 1},     {1, 17, 3},     {7, 1, 5},      {13, 29, 300}, {65, 130, 257},
                                {3, 1100, 9},  {145, 33, 513}, {200, 300, 150}, {12, 32, 256}, {1, 1000, 512},
-                               {500, 7, 70}};
+                               {500, 7, 70},  {1, 70, 1317}};  // the last: gemv with every dot-product tail
   for (int threads : {1, 2, 3}) {
     ew_set_num_threads(threads);
     for (auto& s : shapes)
