@@ -2,37 +2,97 @@ package io.edgewise.tensor;
 
 import io.edgewise.nativecore.NativeCore;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Recycles tensor memory across the runs of one executable: a buffer closed while its pool is open goes back to
- * the pool instead of to the allocator, so that steady-state inference allocates no native memory. Buffers are
- * pooled by size class (the size rounded up to a power of two) and handed out most recently freed first: tensors of
- * neighbouring sizes share buffers, so a chain of layers writes into memory it has just read, still in cache,
- * instead of touching one buffer per distinct tensor size (MobileNetV2's activations then fit the last-level cache;
- * with one buffer per exact size they did not). The class sequence repeats from run to run, so the pool stops
- * growing after the first run. Tensors allocated on a thread inside {@link #use} come from the pool.
- * Bounded: past {@code maxPooledBytes} closed buffers are freed. close() frees what the pool holds; buffers still
- * owned by tensors are freed when those close.
+ * Recycles tensor memory across the runs of one executable, so that steady-state inference allocates no native
+ * memory, and lays a run's tensors out the way ONNX Runtime's and TensorFlow Lite's memory planners do. Tensors
+ * allocated on a thread inside {@link #use} come from the pool.
+ *
+ * <p>The first run is recorded: the size and lifetime of every tensor it allocates. From that record an
+ * {@link ArenaPlan} places the tensors in one arena, reusing addresses whose tensors are dead, and later runs that
+ * allocate the same sizes in the same order take their tensors from the arena: a layer then writes into memory
+ * that the previous layers just used, still in cache (the stem of SqueezeNet wrote 3 MB into a buffer last touched
+ * a whole run before: 340 us in the network, 230 us with the buffer in cache). Every arena tensor is checked
+ * against the arena tensors alive at the time, so a run that departs from the record (other shapes, other order)
+ * falls back to the buffers below for the rest of it, and the plan is recorded again (at most twice). Tensors that
+ * outlive a run (its outputs) never come from the arena, and only one run at a time uses it.
+ *
+ * <p>Otherwise buffers are pooled by size class (the size rounded up to a power of two) and handed out most
+ * recently freed first. Bounded: past {@code maxPooledBytes} closed buffers are freed. close() frees what the pool
+ * holds; buffers still owned by tensors are freed when those close.
  */
 public final class MemoryPool implements AutoCloseable {
   private static final ThreadLocal<MemoryPool> CURRENT = new ThreadLocal<>();
+  private static final ThreadLocal<Run> RUN = new ThreadLocal<>();
+  /** Plans recorded again after runs that departed from theirs, before the pool stops planning. */
+  private static final int MAX_REPLANS = 2;
 
   private final long maxPooledBytes;
   private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
   private long pooledBytes;
   private boolean closed;
 
+  private ArenaPlan plan;
+  private long arena;  // base address; 0: none
+  private long arenaBytes;
+  private int arenaSlicesOut;  // arena tensors not yet closed
+  private Run recorder;  // the run being recorded, or null
+  private Run replayer;  // the run using the arena, or null
+  private int replans;
+
   public MemoryPool(long maxPooledBytes) {
     this.maxPooledBytes = maxPooledBytes;
   }
 
+  /** How one run gets its memory: recorded, from the arena, or from the size classes only. */
+  private enum Mode { RECORD, REPLAY, PLAIN }
+
+  /** One run (one {@link #use} scope) on one thread. */
+  private final class Run {
+    final Mode mode;
+    // RECORD: allocation order, sizes and lifetimes (in events: an allocation or a release each)
+    final List<Long> sizes = new ArrayList<>();
+    final List<Integer> born = new ArrayList<>();
+    final List<Integer> died = new ArrayList<>();
+    final Map<Long, Integer> stepOf = new HashMap<>();
+    int clock;
+    // REPLAY: the next step and the arena tensors alive now, as [start, end) offsets
+    int step;
+    final List<long[]> live = new ArrayList<>();
+    boolean departed;
+
+    Run(Mode mode) {
+      this.mode = mode;
+    }
+  }
+
   /** Makes this pool the source of tensors allocated on the calling thread until the returned scope closes. */
   public Use use() {
-    MemoryPool previous = CURRENT.get();
+    Run run;
+    synchronized (this) {
+      if (!closed && plan == null && recorder == null && replans <= MAX_REPLANS && arenaSlicesOut == 0) {
+        run = new Run(Mode.RECORD);
+        recorder = run;
+      } else if (!closed && plan != null && replayer == null && arenaSlicesOut == 0) {
+        run = new Run(Mode.REPLAY);
+        replayer = run;
+      } else {
+        run = new Run(Mode.PLAIN);
+      }
+    }
+    MemoryPool previousPool = CURRENT.get();
+    Run previousRun = RUN.get();
     CURRENT.set(this);
-    return () -> CURRENT.set(previous);
+    RUN.set(run);
+    return () -> {
+      CURRENT.set(previousPool);
+      RUN.set(previousRun);
+      finish(run);
+    };
   }
 
   /** The scope of {@link #use}; closing it restores the thread's previous pool. */
@@ -48,6 +108,49 @@ public final class MemoryPool implements AutoCloseable {
 
   /** Memory of exactly `bytes`, recycled when possible; zero-filled unless the caller will write all of it. */
   synchronized long take(long bytes, boolean zeroed) {
+    Run run = RUN.get();
+    if (run != null && run == replayer && !run.departed) {
+      long address = fromArena(run, bytes);
+      if (address != 0) {
+        if (zeroed) {
+          NativeCore.zero(address, bytes);
+        }
+        return address;
+      }
+    }
+    long address = fromClasses(bytes, zeroed);
+    if (run != null && run == recorder) {
+      run.stepOf.put(address, run.sizes.size());
+      run.sizes.add(bytes);
+      run.born.add(run.clock++);
+      run.died.add(-1);
+    }
+    return address;
+  }
+
+  /** The arena tensor of the run's next step, or 0 (the step outlives the run, or the run left its record). */
+  private long fromArena(Run run, long bytes) {
+    if (run.step >= plan.steps() || plan.size(run.step) != bytes) {
+      run.departed = true;
+      return 0;
+    }
+    long offset = plan.offset(run.step++);
+    if (offset < 0) {
+      return 0;
+    }
+    long end = offset + ArenaPlan.aligned(bytes);
+    for (long[] r : run.live) {
+      if (r[0] < end && offset < r[1]) {
+        run.departed = true;  // alive together now but not in the record: never share their memory
+        return 0;
+      }
+    }
+    run.live.add(new long[] {offset, end});
+    arenaSlicesOut++;
+    return arena + offset;
+  }
+
+  private long fromClasses(long bytes, boolean zeroed) {
     long capacity = sizeClass(bytes);
     ArrayDeque<Long> list = closed ? null : free.get(capacity);
     if (list != null && !list.isEmpty()) {
@@ -68,6 +171,23 @@ public final class MemoryPool implements AutoCloseable {
 
   /** Takes memory back from a closed tensor (or frees it, when the pool is closed or full). */
   synchronized void give(long address, long bytes) {
+    if (arena != 0 && address >= arena && address < arena + arenaBytes) {
+      arenaSlicesOut--;
+      if (replayer != null) {
+        long offset = address - arena;
+        replayer.live.removeIf(r -> r[0] == offset);
+      }
+      if (arenaSlicesOut == 0 && (closed || plan == null) && replayer == null) {
+        freeArena();
+      }
+      return;
+    }
+    if (recorder != null) {
+      Integer step = recorder.stepOf.remove(address);
+      if (step != null) {
+        recorder.died.set(step, recorder.clock++);
+      }
+    }
     long capacity = sizeClass(bytes);
     if (closed || pooledBytes + capacity > maxPooledBytes) {
       NativeCore.free(address);
@@ -77,9 +197,58 @@ public final class MemoryPool implements AutoCloseable {
     pooledBytes += capacity;
   }
 
-  /** Bytes held for reuse right now. */
+  private synchronized void finish(Run run) {
+    if (run == recorder) {
+      recorder = null;
+      if (closed || run.sizes.isEmpty()) {
+        return;
+      }
+      int n = run.sizes.size();
+      long[] sizes = new long[n];
+      int[] born = new int[n];
+      int[] died = new int[n];
+      for (int i = 0; i < n; i++) {
+        sizes[i] = run.sizes.get(i);
+        born[i] = run.born.get(i);
+        died[i] = run.died.get(i);
+      }
+      plan = ArenaPlan.of(sizes, born, died);
+      if (plan.arenaBytes() > 0) {
+        arena = NativeCore.allocate(plan.arenaBytes());
+        arenaBytes = plan.arenaBytes();
+      }
+      // what the recorded run took now lives in the arena: keep only what later runs still take from the classes
+      free.values().forEach(list -> list.forEach(NativeCore::free));
+      free.clear();
+      pooledBytes = 0;
+    } else if (run == replayer) {
+      replayer = null;
+      if (run.departed) {
+        plan = null;
+        replans++;
+        if (arenaSlicesOut == 0) {
+          freeArena();
+        }
+      }
+    }
+  }
+
+  private void freeArena() {
+    if (arena != 0) {
+      NativeCore.free(arena);
+      arena = 0;
+      arenaBytes = 0;
+    }
+  }
+
+  /** Bytes held for reuse right now in the size classes. */
   public synchronized long pooledBytes() {
     return pooledBytes;
+  }
+
+  /** Bytes of the planned arena (0 before the first run ends or when planning stopped). */
+  public synchronized long arenaBytes() {
+    return arenaBytes;
   }
 
   @Override
@@ -91,5 +260,9 @@ public final class MemoryPool implements AutoCloseable {
     free.values().forEach(list -> list.forEach(NativeCore::free));
     free.clear();
     pooledBytes = 0;
+    plan = null;
+    if (arenaSlicesOut == 0) {
+      freeArena();
+    }
   }
 }

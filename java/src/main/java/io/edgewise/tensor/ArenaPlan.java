@@ -1,0 +1,89 @@
+package io.edgewise.tensor;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Offsets in one arena for the tensors of a recorded run, as TensorFlow Lite's greedy-by-size planner places them:
+ * largest first, each at the lowest offset where it overlaps no tensor already placed whose lifetime overlaps its
+ * own. Tensors that outlive the run (graph outputs) get no offset. Immutable.
+ */
+final class ArenaPlan {
+  /** Offsets are multiples of this (the native allocator's alignment). */
+  static final long ALIGNMENT = 64;
+
+  private final long[] sizes;
+  private final long[] offsets;  // -1: not in the arena (outlives the run)
+  private final long arenaBytes;
+
+  private ArenaPlan(long[] sizes, long[] offsets, long arenaBytes) {
+    this.sizes = sizes;
+    this.offsets = offsets;
+    this.arenaBytes = arenaBytes;
+  }
+
+  /**
+   * Plans the allocations of a run: allocation i of sizes[i] bytes is live over [born[i], died[i]) in event order;
+   * died[i] < 0: it outlived the run.
+   */
+  static ArenaPlan of(long[] sizes, int[] born, int[] died) {
+    int n = sizes.length;
+    long[] offsets = new long[n];
+    Arrays.fill(offsets, -1);
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingLong((Integer i) -> -sizes[i]).thenComparingInt(i -> i));
+    List<Integer> placed = new ArrayList<>();
+    long arena = 0;
+    for (int i : order) {
+      if (died[i] < 0) {
+        continue;
+      }
+      long size = aligned(sizes[i]);
+      // the placed tensors alive at the same time, by offset: take the first gap that fits
+      List<long[]> busy = new ArrayList<>();
+      for (int j : placed) {
+        if (born[j] < died[i] && born[i] < died[j]) {
+          busy.add(new long[] {offsets[j], offsets[j] + aligned(sizes[j])});
+        }
+      }
+      busy.sort(Comparator.comparingLong(r -> r[0]));
+      long at = 0;
+      for (long[] r : busy) {
+        if (r[0] - at >= size) {
+          break;
+        }
+        at = Math.max(at, r[1]);
+      }
+      offsets[i] = at;
+      arena = Math.max(arena, at + size);
+      placed.add(i);
+    }
+    return new ArenaPlan(sizes.clone(), offsets, arena);
+  }
+
+  static long aligned(long bytes) {
+    return (Math.max(bytes, 1) + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+  }
+
+  int steps() {
+    return sizes.length;
+  }
+
+  long size(int step) {
+    return sizes[step];
+  }
+
+  /** The step's offset in the arena, or -1 when it outlives the run. */
+  long offset(int step) {
+    return offsets[step];
+  }
+
+  long arenaBytes() {
+    return arenaBytes;
+  }
+}
