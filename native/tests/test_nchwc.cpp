@@ -234,6 +234,7 @@ int main() {
     // pooling: padding, ceil-mode style extra end padding, windows in the padding only
     check_pool(1, 20, 9, 9, 3, 2, 1, 0, true, false);
     check_pool(2, 16, 13, 13, 3, 2, 0, 1, true, false);
+    check_pool(1, 18, 8, 11, 3, 1, 1, 0, true, false);  // the unrolled 3x3 max interior at stride 1, w != h
     check_pool(1, 5, 7, 7, 3, 1, 1, 0, false, false);
     check_pool(1, 5, 7, 7, 3, 1, 1, 0, false, true);
     check_pool(1, 33, 6, 6, 2, 2, 0, 1, false, true);
