@@ -64,6 +64,7 @@ public final class MemoryPool implements AutoCloseable {
     int step;
     final List<long[]> live = new ArrayList<>();
     boolean departed;
+    boolean failed;  // the run threw: its record is partial, its departures say nothing about the plan
 
     Run(Mode mode) {
       this.mode = mode;
@@ -104,6 +105,17 @@ public final class MemoryPool implements AutoCloseable {
 
   static MemoryPool current() {
     return CURRENT.get();
+  }
+
+  /**
+   * Marks the calling thread's run of this pool as failed (call before its {@link Use} closes): a failed first run
+   * is not planned from, and a failed run that left the plan does not count against it.
+   */
+  public void runFailed() {
+    Run run = RUN.get();
+    if (run != null && CURRENT.get() == this) {
+      run.failed = true;
+    }
   }
 
   /** Memory of exactly `bytes`, recycled when possible; zero-filled unless the caller will write all of it. */
@@ -200,7 +212,7 @@ public final class MemoryPool implements AutoCloseable {
   private synchronized void finish(Run run) {
     if (run == recorder) {
       recorder = null;
-      if (closed || run.sizes.isEmpty()) {
+      if (closed || run.sizes.isEmpty() || run.failed) {
         return;
       }
       int n = run.sizes.size();
@@ -223,7 +235,7 @@ public final class MemoryPool implements AutoCloseable {
       pooledBytes = 0;
     } else if (run == replayer) {
       replayer = null;
-      if (run.departed) {
+      if (run.departed && !run.failed) {
         plan = null;
         replans++;
         if (arenaSlicesOut == 0) {

@@ -163,4 +163,27 @@ class MemoryPoolTest {
       pool.give(out2, 256);
     }
   }
+
+  @Test
+  void aFailedRunIsNeitherPlannedFromNorHeldAgainstThePlan() {
+    try (MemoryPool pool = new MemoryPool(1L << 30)) {
+      try (MemoryPool.Use run = pool.use()) {
+        long x = pool.take(4096, false);
+        pool.runFailed();  // e.g. a node threw after this allocation
+        pool.give(x, 4096);
+      }
+      assertEquals(0, pool.arenaBytes(), "a partial run is not planned from");
+      chain(pool, 4096, 1024, 4096);
+      long arena = pool.arenaBytes();
+      assertTrue(arena > 0);
+      try (MemoryPool.Use run = pool.use()) {
+        long x = pool.take(4096, false);
+        long y = pool.take(8192, false);  // departs from the plan, then fails
+        pool.runFailed();
+        pool.give(x, 4096);
+        pool.give(y, 8192);
+      }
+      assertEquals(arena, pool.arenaBytes(), "the plan survives a failed run");
+    }
+  }
 }

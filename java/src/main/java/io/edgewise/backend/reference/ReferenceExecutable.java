@@ -79,6 +79,15 @@ public final class ReferenceExecutable implements Executable {
     Map<String, Tensor> borrowed = new HashMap<>(graph.initializers());
     borrowed.putAll(inputs);
     try (MemoryPool.Use pooled = memory.use()) {
+      return runNodes(inputs, owned, borrowed);
+    } finally {
+      owned.values().forEach(Tensor::close);
+    }
+  }
+
+  private Map<String, Tensor> runNodes(Map<String, Tensor> inputs, Map<String, Tensor> owned,
+      Map<String, Tensor> borrowed) {
+    try {
       List<Node> nodes = graph.nodes();
       for (int i = 0; i < nodes.size(); i++) {
         Node node = nodes.get(i);
@@ -138,8 +147,9 @@ public final class ReferenceExecutable implements Executable {
         outputs.put(name, t);
       }
       return outputs;
-    } finally {
-      owned.values().forEach(Tensor::close);
+    } catch (RuntimeException | Error e) {
+      memory.runFailed();  // a partial run says nothing about the memory plan
+      throw e;
     }
   }
 
