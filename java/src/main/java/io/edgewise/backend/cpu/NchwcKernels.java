@@ -5,11 +5,16 @@ import io.edgewise.backend.reference.OpKernel;
 import io.edgewise.backend.reference.OpRegistry;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Node;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Kernels of the ops {@link NchwcPlan} writes (domain io.edgewise.nchwc), over the native core's NCHWc kernels.
@@ -38,6 +43,7 @@ final class NchwcKernels {
     r.register(d, "NchwcGlobalAveragePool", k::globalAveragePool);
     r.register(d, "NchwcAdd", (ctx, in) -> k.add(ctx, in, add));
     r.register(d, "NchwcConcat", k::concat);
+    r.register(d, "NchwcConcatConv", k::concatConv);
     return r;
   }
 
@@ -79,10 +85,27 @@ final class NchwcKernels {
   }
 
   private Tensor[] conv(OpContext ctx, Tensor[] in) {
+    Tensor residual = in.length > 3 ? in[3] : null;
+    PlannedConv c = planConv(ctx, in);
+    Shape out = blockedShape(c.batch, c.outChannels, c.geometry[5], c.geometry[6]);
+    if (residual != null && !residual.shape().equals(out)) {
+      throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
+    }
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, out);
+    NativeCore.nchwcConv2d(c.geometry, c.inputBlocked, c.act.code(), c.act.a(), c.act.b(), c.x.nativeAddress(),
+        c.packed.nativeAddress(), c.bias == null ? 0 : c.bias.nativeAddress(),
+        residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /** One convolution checked and planned against its node: geometry, packed weights, activation. */
+  private record PlannedConv(Tensor x, Tensor bias, Tensor packed, boolean inputBlocked, long[] geometry, long batch,
+      long outChannels, NativeActivation act) {}
+
+  private PlannedConv planConv(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     Tensor w = ctx.required(in, 1);
     Tensor bias = in.length > 2 ? in[2] : null;
-    Tensor residual = in.length > 3 ? in[3] : null;
     boolean inputBlocked = ctx.node().attrInt("input_blocked", 1) == 1;
     long group = ctx.node().attrInt("group", 1);
     long channels = w.shape().dim(1) * group;
@@ -96,23 +119,73 @@ final class NchwcKernels {
       throw ctx.invalid("bias B has " + bias.size() + " elements for " + plan.outChannels + " output channels");
     }
     ConvGeometry g = plan.geometry;
-    Shape out = blockedShape(plan.batch, plan.outChannels, g.out[0], g.out[1]);
-    if (residual != null && !residual.shape().equals(out)) {
-      throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
-    }
     Tensor packed = weights.get(ctx.node().input(1), inputBlocked);
     if (packed == null) {
       throw ctx.invalid("weight W '" + ctx.node().input(1) + "' was not packed for NCHWc when the session compiled");
     }
-    NativeActivation act = NativeActivation.of(ctx);
     long[] geometry = {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
         g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
         g.padBegin[1], plan.group};
-    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, out);
-    NativeCore.nchwcConv2d(geometry, inputBlocked, act.code(), act.a(), act.b(), x.nativeAddress(),
-        packed.nativeAddress(), bias == null ? 0 : bias.nativeAddress(),
-        residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
+    return new PlannedConv(x, bias, packed, inputBlocked, geometry, plan.batch, plan.outChannels,
+        NativeActivation.of(ctx));
+  }
+
+  /**
+   * The convolutions of a channel concat writing straight into its output ({@link NchwcPlan}): part i reads inputs
+   * 3i..3i+2 and its attributes prefixed "p{i}_", and fills its run of whole blocks, one image at a time.
+   */
+  private Tensor[] concatConv(OpContext ctx, Tensor[] in) {
+    int parts = Math.toIntExact(ctx.node().attrInt("parts", 0));
+    if (parts < 1 || in.length != 3 * parts) {
+      throw ctx.invalid("a channel concat of " + parts + " convolutions needs " + 3 * parts + " inputs, got "
+          + in.length);
+    }
+    PlannedConv[] planned = new PlannedConv[parts];
+    long totalBlocks = 0;
+    for (int i = 0; i < parts; i++) {
+      planned[i] = planConv(partContext(ctx, i), java.util.Arrays.copyOfRange(in, 3 * i, 3 * i + 3));
+      long[] g = planned[i].geometry;
+      long[] g0 = planned[0].geometry;
+      if (planned[i].outChannels % block != 0 || g[0] != g0[0] || g[5] != g0[5] || g[6] != g0[6]) {
+        throw ctx.invalid("part " + i + " gives [" + g[0] + ", " + planned[i].outChannels + ", " + g[5] + ", " + g[6]
+            + "], which does not concatenate in whole blocks with part 0's [" + g0[0] + ", " + planned[0].outChannels
+            + ", " + g0[5] + ", " + g0[6] + "]");
+      }
+      totalBlocks += planned[i].outChannels / block;
+    }
+    long[] g0 = planned[0].geometry;
+    long plane = g0[5] * g0[6] * block;
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, Shape.of(g0[0], totalBlocks, g0[5], g0[6], block));
+    long offset = 0;
+    for (PlannedConv c : planned) {
+      long[] one = c.geometry.clone();
+      one[0] = 1;
+      long xImage = (c.inputBlocked ? blocks(c.geometry[1]) * block : c.geometry[1]) * c.geometry[2] * c.geometry[3];
+      for (long img = 0; img < c.batch; img++) {
+        long yAt = y.nativeAddress() + 4 * ((img * totalBlocks + offset) * plane);
+        NativeCore.nchwcConv2d(one, c.inputBlocked, c.act.code(), c.act.a(), c.act.b(),
+            c.x.nativeAddress() + 4 * img * xImage, c.packed.nativeAddress(),
+            c.bias == null ? 0 : c.bias.nativeAddress(), 0, yAt);
+      }
+      offset += c.outChannels / block;
+    }
     return new Tensor[] {y};
+  }
+
+  /** Part i of a concat of convolutions, seen as the convolution node it was planned from. */
+  static OpContext partContext(OpContext ctx, int i) {
+    String prefix = "p" + i + "_";
+    Map<String, Attribute> attrs = new LinkedHashMap<>();
+    for (Attribute a : ctx.node().attributes().values()) {
+      if (a.name().startsWith(prefix)) {
+        String name = a.name().substring(prefix.length());
+        attrs.put(name, new Attribute(name, a.kind(), a.value()));
+      }
+    }
+    List<String> inputs = ctx.node().inputs().subList(3 * i, 3 * i + 3);
+    Node part = new Node(ctx.node().name() + "/part" + i, "NchwcConv", NchwcPlan.DOMAIN, inputs,
+        ctx.node().outputs(), attrs);
+    return new OpContext(part, ctx.opset(), ctx.options());
   }
 
   private Tensor[] pool(OpContext ctx, Tensor[] in) {

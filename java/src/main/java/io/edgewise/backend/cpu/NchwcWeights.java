@@ -17,37 +17,46 @@ import java.util.Map;
 final class NchwcWeights implements AutoCloseable {
   private final Map<String, Tensor> packed = new HashMap<>();
 
-  /** Packs the weights of every NchwcConv of a planned graph. */
+  /** Packs the weights of every NchwcConv of a planned graph (and of the convolutions an NchwcConcatConv runs). */
   static NchwcWeights of(Graph g) {
     NchwcWeights weights = new NchwcWeights();
     try {
       for (Node n : g.nodes()) {
-        if (!n.opType().equals("NchwcConv") || !n.domain().equals(NchwcPlan.DOMAIN)) {
+        if (!n.domain().equals(NchwcPlan.DOMAIN)) {
           continue;
         }
-        boolean blocked = n.attrInt("input_blocked", 1) == 1;
-        String key = key(n.input(1), blocked);
-        if (weights.packed.containsKey(key)) {
-          continue;
+        if (n.opType().equals("NchwcConv")) {
+          weights.pack(g, n, n.input(1), n.attrInt("input_blocked", 1) == 1, n.attrInt("group", 1));
+        } else if (n.opType().equals("NchwcConcatConv")) {
+          for (int i = 0; i < n.attrInt("parts", 0); i++) {
+            weights.pack(g, n, n.input(3 * i + 1), n.attrInt("p" + i + "_input_blocked", 1) == 1,
+                n.attrInt("p" + i + "_group", 1));
+          }
         }
-        Tensor w = g.initializers().get(n.input(1));
-        long group = n.attrInt("group", 1);
-        long[] d = w.shape().dims();
-        // packing depends on the channel counts and kernel only: a 1x1 output stands in for the spatial sizes
-        long[] geometry = {1, d[1] * group, d[2], d[3], d[0], 1, 1, d[2], d[3], 1, 1, 1, 1, 0, 0, group};
-        long size = NativeCore.nchwcConvWeightsSize(geometry, blocked);
-        if (size <= 0) {
-          throw new IllegalStateException(n.describe() + ": planned for NCHWc but the native core refuses it");
-        }
-        Tensor t = Tensor.allocate(DType.FLOAT32, Shape.of(size));
-        weights.packed.put(key, t);
-        NativeCore.nchwcConvPackWeights(geometry, blocked, w.nativeAddress(), t.nativeAddress());
       }
       return weights;
     } catch (RuntimeException e) {
       weights.close();
       throw e;
     }
+  }
+
+  private void pack(Graph g, Node n, String weight, boolean blocked, long group) {
+    String key = key(weight, blocked);
+    if (packed.containsKey(key)) {
+      return;
+    }
+    Tensor w = g.initializers().get(weight);
+    long[] d = w.shape().dims();
+    // packing depends on the channel counts and kernel only: a 1x1 output stands in for the spatial sizes
+    long[] geometry = {1, d[1] * group, d[2], d[3], d[0], 1, 1, d[2], d[3], 1, 1, 1, 1, 0, 0, group};
+    long size = NativeCore.nchwcConvWeightsSize(geometry, blocked);
+    if (size <= 0) {
+      throw new IllegalStateException(n.describe() + ": planned for NCHWc but the native core refuses it");
+    }
+    Tensor t = Tensor.allocate(DType.FLOAT32, Shape.of(size));
+    packed.put(key, t);
+    NativeCore.nchwcConvPackWeights(geometry, blocked, w.nativeAddress(), t.nativeAddress());
   }
 
   private static String key(String weight, boolean inputBlocked) {

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * The blocked-layout plan on a small network that has every case it handles: a first convolution reading the NCHW
  * image, ceil-mode max pooling, a residual block, a dilated depthwise convolution, a channel concat, padded average
  * pooling, a broadcasting add of two blocked values, a grouped convolution that stays NCHW, and a blocked value that
- * is also a graph output. Channel counts are not multiples of the block. The reference backend is the oracle.
+ * is also a graph output. Channel counts are not multiples of the block, except where a concat needs whole blocks.
+ * Two images, so the concat of convolutions writes image by image. The reference backend is the oracle.
  */
 class CpuNchwcPlanTest {
   @Test
@@ -39,7 +40,7 @@ class CpuNchwcPlanTest {
         Map<String, float[]> expected = run("ref", threads, x, null);
         Set<String> ops = new TreeSet<>();
         Map<String, float[]> actual = run("cpu", threads, x, ops);
-        for (String out : List.of("y", "res")) {
+        for (String out : List.of("y", "res", "z")) {
           float[] e = expected.get(out);
           float[] a = actual.get(out);
           assertEquals(e.length, a.length, out);
@@ -48,7 +49,9 @@ class CpuNchwcPlanTest {
           }
         }
         // the plan really ran blocked, converted back at its edges, and left the grouped convolution on NCHW
-        assertTrue(ops.containsAll(Set.of("NchwcConv", "NchwcPool", "NchwcConcat", "NchwcAdd",
+        // the concat of two convolutions read by nothing else runs them into its output (NchwcConcatConv); the
+        // concat of a pooled value with itself copies (NchwcConcat)
+        assertTrue(ops.containsAll(Set.of("NchwcConv", "NchwcPool", "NchwcConcat", "NchwcConcatConv", "NchwcAdd",
             "NchwcGlobalAveragePool", "FromNchwc")), ops.toString());
         assertTrue(ops.contains("Conv") || ops.contains("FusedConv"), "the grouped conv stays NCHW: " + ops);
       }
@@ -68,7 +71,8 @@ class CpuNchwcPlanTest {
         if (ops != null && s.profile() != null) {
           ops.addAll(s.profile().entries().stream().map(OpProfile.Entry::op).collect(Collectors.toSet()));
         }
-        return Map.of("y", out.get("y").toFloatArray(), "res", out.get("res").toFloatArray());
+        return Map.of("y", out.get("y").toFloatArray(), "res", out.get("res").toFloatArray(), "z",
+            out.get("z").toFloatArray());
       } finally {
         out.values().forEach(Tensor::close);
       }
@@ -104,9 +108,14 @@ class CpuNchwcPlanTest {
     g.nodes().add(avg);
     g.nodes().add(new Node("gap", "GlobalAveragePool", List.of("ap"), List.of("gap")));
     g.nodes().add(new Node("bc", "Add", List.of("ap", "gap"), List.of("bc")));  // broadcast [2,32,5,5] + [2,32,1,1]
+    Node cat2 = new Node("cat2", "Concat", List.of("ap", "ap"), List.of("cat2"));  // not convolutions: a copy
+    cat2.setAttr(Attribute.ofInt("axis", 1));
+    g.nodes().add(cat2);
+    g.nodes().add(new Node("z", "Relu", List.of("cat2"), List.of("z")));
     conv(g, rnd, "y", "bc", 8, 16, 1, 1, 1, 0, 2, true);           // grouped: stays NCHW
     g.outputs().add(new ValueInfo("y", DType.FLOAT32, List.of(Dim.of(2), Dim.of(8), Dim.of(5), Dim.of(5)), null));
     g.outputs().add(new ValueInfo("res", DType.FLOAT32, List.of(Dim.of(2), Dim.of(20), Dim.of(5), Dim.of(5)), null));
+    g.outputs().add(new ValueInfo("z", DType.FLOAT32, List.of(Dim.of(2), Dim.of(64), Dim.of(5), Dim.of(5)), null));
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
   }
 
