@@ -57,6 +57,7 @@ struct Epilogue {
   typename V::T bias, lo, hi, keep;
   bool clamp, partial, scalar_tail;
   bool simple;  // a full block with a clamp activation: the branch-free path
+  bool has_lo, has_hi;  // the clamp has a lower / upper bound (ReLU: lower only; none: neither)
 
   Epilogue(const NchwcConvArgs& a, int64_t ocb) {
     constexpr int B = V::B;
@@ -80,6 +81,8 @@ struct Epilogue {
     simple = clamp && !partial;
     lo = V::set1(a.act == 1 ? 0.0f : a.act == 2 ? a.pa : -__builtin_inff());
     hi = V::set1(a.act == 2 ? a.pb : __builtin_inff());
+    has_lo = a.act == 1 || a.act == 2;
+    has_hi = a.act == 2;
   }
 
   __attribute__((always_inline)) inline void store(const NchwcConvArgs& a, typename V::T acc, float* y,
@@ -151,7 +154,9 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
   typename V::T acc[FC][OW];
   for (int f = 0; f < FC; ++f)
     for (int o = 0; o < OW; ++o)
-      acc[f][o] = r.first ? V::zero() : V::load(y + f * a.y_ocb_stride + o * out_step);
+      // one pass with the branch-free epilogue: the sum starts from the bias instead of adding it at the end
+      acc[f][o] = !r.first ? V::load(y + f * a.y_ocb_stride + o * out_step)
+                           : r.last && ep[f].simple ? ep[f].bias : V::zero();
   const int64_t icn = ICN > 0 ? ICN : a.ic_block;
   const int64_t ic_stride = ICN == B ? 1 : a.ic_stride;
   const int64_t wstride = a.w_ocb_stride;
@@ -184,15 +189,21 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
     float* yf = y + f * a.y_ocb_stride;
     const float* rf = res != nullptr ? res + f * a.y_ocb_stride : nullptr;
     if (e.simple) {  // the common case without a branch per vector
-      if (rf != nullptr) {
-        for (int o = 0; o < OW; ++o) {
-          const typename V::T v = V::add(V::add(acc[f][o], e.bias), V::load(rf + o * out_step));
-          V::store(yf + o * out_step, V::min(V::max(v, e.lo), e.hi));
-        }
-      } else {
-        for (int o = 0; o < OW; ++o)
-          V::store(yf + o * out_step, V::min(V::max(V::add(acc[f][o], e.bias), e.lo), e.hi));
+      // (the bias is already in the sum when this tile was the only pass; ReLU needs no upper clamp, no activation
+      // neither: with short sums, 16 channels in, the epilogue was a quarter of a tile's instructions)
+      if (!r.first) {
+        for (int o = 0; o < OW; ++o) acc[f][o] = V::add(acc[f][o], e.bias);
       }
+      if (rf != nullptr) {
+        for (int o = 0; o < OW; ++o) acc[f][o] = V::add(acc[f][o], V::load(rf + o * out_step));
+      }
+      if (e.has_lo) {
+        for (int o = 0; o < OW; ++o) acc[f][o] = V::max(acc[f][o], e.lo);
+      }
+      if (e.has_hi) {
+        for (int o = 0; o < OW; ++o) acc[f][o] = V::min(acc[f][o], e.hi);
+      }
+      for (int o = 0; o < OW; ++o) V::store(yf + o * out_step, acc[f][o]);
       continue;
     }
     for (int o = 0; o < OW; ++o)
