@@ -65,6 +65,21 @@ inline floatv load_strided(const __global float* p) {
 #define LOAD_X(p) load_strided(p)
 #endif
 
+// Residual, activation and store of one output vector at y[at]
+inline void store_vector(floatv r, __global float* y, __global const float* res, size_t at, int flags, int act,
+                         float alpha, float beta) {
+  if (flags & HAS_RESIDUAL) r += VLOAD(0, res + at);
+  if (act == ACT_RELU) {
+    r = select(r, (floatv)(0.0f), isless(r, (floatv)(0.0f)));  // NaN stays NaN, as in activate()
+  } else if (act != ACT_NONE) {
+    float v[VEC];
+    VSTORE(r, 0, v);
+    for (int i = 0; i < VEC; i++) v[i] = activate(v[i], act, alpha, beta);
+    r = VLOAD(0, v);
+  }
+  VSTORE(r, 0, y + at);
+}
+
 __kernel void conv2d_vec(__global const float* restrict x, __global const wtype* restrict w,
                          __global const float* restrict bias, __global const float* restrict res,
                          __global float* restrict y, int C, int PH, int PW, int K, int OH, int OW, int groups,
@@ -141,17 +156,7 @@ __kernel void conv2d_vec(__global const float* restrict x, __global const wtype*
       float v[VEC];
       VSTORE(acc[o][t] + (floatv)(b), 0, v);
       if (frow[t] < OH && fcol[t] + VEC <= OW) {
-        const size_t at = plane + (size_t)frow[t] * OW + fcol[t];
-        floatv r = VLOAD(0, v);
-        if (flags & HAS_RESIDUAL) r += VLOAD(0, res + at);
-        if (act == ACT_RELU) {
-          r = select(r, (floatv)(0.0f), isless(r, (floatv)(0.0f)));  // NaN stays NaN, as in activate()
-        } else if (act != ACT_NONE) {
-          VSTORE(r, 0, v);
-          for (int i = 0; i < VEC; i++) v[i] = activate(v[i], act, alpha, beta);
-          r = VLOAD(0, v);
-        }
-        VSTORE(r, 0, y + at);
+        store_vector(VLOAD(0, v), y, res, plane + (size_t)frow[t] * OW + fcol[t], flags, act, alpha, beta);
       } else {
         // the vector crosses a row's end (or runs past the last row): lane by lane, skipping the padding columns
         int r = frow[t];
@@ -184,16 +189,7 @@ __kernel void conv2d_vec(__global const float* restrict x, __global const wtype*
       float v[VEC];
       VSTORE(acc[o][t] + (floatv)(b), 0, v);
       if (ox + VEC <= OW) {
-        floatv r = VLOAD(0, v);
-        if (flags & HAS_RESIDUAL) r += VLOAD(0, res + plane + ox);
-        if (act == ACT_RELU) {
-          r = select(r, (floatv)(0.0f), isless(r, (floatv)(0.0f)));  // NaN stays NaN, as in activate()
-        } else if (act != ACT_NONE) {
-          VSTORE(r, 0, v);
-          for (int i = 0; i < VEC; i++) v[i] = activate(v[i], act, alpha, beta);
-          r = VLOAD(0, v);
-        }
-        VSTORE(r, 0, y + plane + ox);
+        store_vector(VLOAD(0, v), y, res, plane + ox, flags, act, alpha, beta);
       } else {
         for (int i = 0; i < VEC && ox + i < OW; i++) {
           float s = v[i];
