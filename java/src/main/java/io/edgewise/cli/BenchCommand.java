@@ -9,8 +9,6 @@ import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,10 +44,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "10", description = "Warm-up runs, at least (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  // The JVM compiles the session's Java side (the graph walk, kernel dispatch) over the first seconds, and on 2 cores
-  // its compiler threads take a core from a 2-thread session (mobilenet_v2 on cpu at 2 threads: ~4.5 ms a run for
-  // the first 1.7 s, 2.45 ms after). Warm-up goes on until the JIT has been idle for JIT_QUIET_NANOS (at most
-  // MAX_WARMUP_NANOS). Every device gets the same warm-up, ort included.
+  // Warm-up goes on until the JIT has been idle 0.5 s (LatencyStats.warmUp); every device gets the same, ort included.
   @Option(names = "--warmup-seconds", defaultValue = "1", description = "Warm up for at least this long as well "
       + "(default: ${DEFAULT-VALUE} s).")
   double warmupSeconds;
@@ -110,29 +105,11 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static final long JIT_QUIET_NANOS = 500_000_000L;
-  private static final long MAX_WARMUP_NANOS = 15_000_000_000L;
+  private static final double MAX_WARMUP_SECONDS = 15;
 
   /** At least {@code warmup} runs and {@code warmupSeconds}, then until the JIT compiler has been quiet a while. */
   private void warmUp(Session s, Map<String, Tensor> feeds) {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
-    long start = System.nanoTime();
-    long minEnd = start + (long) (warmupSeconds * 1e9);
-    long compiled = watchJit ? jit.getTotalCompilationTime() : 0;
-    long quietSince = start;
-    for (int i = 0; ; i++) {
-      s.run(feeds).values().forEach(Tensor::close);
-      long now = System.nanoTime();
-      if (watchJit && jit.getTotalCompilationTime() != compiled) {
-        compiled = jit.getTotalCompilationTime();
-        quietSince = now;
-      }
-      boolean jitQuiet = !watchJit || now - quietSince >= JIT_QUIET_NANOS || now - start >= MAX_WARMUP_NANOS;
-      if (i + 1 >= warmup && now >= minEnd && jitQuiet) {
-        return;
-      }
-    }
+    LatencyStats.warmUp(s, feeds, warmup, warmupSeconds, MAX_WARMUP_SECONDS);
   }
 
   /** Per-layer modeled and measured figures of devices that report them (fpga). */

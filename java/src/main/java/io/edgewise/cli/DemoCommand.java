@@ -56,7 +56,9 @@ final class DemoCommand implements Callable<Integer> {
             reference = probs;
             referenceTop = top;
           }
-          LatencyStats t = LatencyStats.measure(s, Map.of(DemoModel.INPUT, image), 3, runs);
+          // warmed up as `bench` does (the JIT compiles the Java side over the first second), at most 3 s
+          LatencyStats.warmUp(s, Map.of(DemoModel.INPUT, image), 3, 0.3, 3);
+          LatencyStats t = LatencyStats.measure(s, Map.of(DemoModel.INPUT, image), 0, runs);
           out.printf("%-8s %-45s %12.3f %12.3f %14.3g %8s%n", d.name(), truncate(d.description(), 45), t.medianMs(),
               t.p90Ms(), maxDiff(reference, probs), top == referenceTop ? "agrees" : "DIFFERS");
         } catch (EdgewiseException e) {
