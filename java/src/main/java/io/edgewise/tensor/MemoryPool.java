@@ -48,12 +48,11 @@ public final class MemoryPool implements AutoCloseable {
     this.maxPooledBytes = maxPooledBytes;
   }
 
-  /** How one run gets its memory: recorded, from the arena, or from the size classes only. */
-  private enum Mode { RECORD, REPLAY, PLAIN }
-
-  /** One run (one {@link #use} scope) on one thread. */
-  private final class Run {
-    final Mode mode;
+  /**
+   * One run (one {@link #use} scope) on one thread: the run being recorded ({@link #recorder}), the one using the
+   * arena ({@link #replayer}), or one taking from the size classes only.
+   */
+  private static final class Run {
     // RECORD: allocation order, sizes and lifetimes (in events: an allocation or a release each)
     final List<Long> sizes = new ArrayList<>();
     final List<Integer> born = new ArrayList<>();
@@ -65,10 +64,6 @@ public final class MemoryPool implements AutoCloseable {
     final List<long[]> live = new ArrayList<>();
     boolean departed;
     boolean failed;  // the run threw: its record is partial, its departures say nothing about the plan
-
-    Run(Mode mode) {
-      this.mode = mode;
-    }
   }
 
   /** Makes this pool the source of tensors allocated on the calling thread until the returned scope closes. */
@@ -76,13 +71,13 @@ public final class MemoryPool implements AutoCloseable {
     Run run;
     synchronized (this) {
       if (!closed && plan == null && recorder == null && replans <= MAX_REPLANS && arenaSlicesOut == 0) {
-        run = new Run(Mode.RECORD);
+        run = new Run();
         recorder = run;
       } else if (!closed && plan != null && replayer == null && arenaSlicesOut == 0) {
-        run = new Run(Mode.REPLAY);
+        run = new Run();
         replayer = run;
       } else {
-        run = new Run(Mode.PLAIN);
+        run = new Run();
       }
     }
     MemoryPool previousPool = CURRENT.get();

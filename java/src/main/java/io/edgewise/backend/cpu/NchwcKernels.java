@@ -87,7 +87,7 @@ final class NchwcKernels {
   private Tensor[] conv(OpContext ctx, Tensor[] in) {
     Tensor residual = in.length > 3 ? in[3] : null;
     PlannedConv c = planConv(ctx, in);
-    Shape out = blockedShape(c.batch, c.outChannels, c.geometry[5], c.geometry[6]);
+    Shape out = blockedShape(c.batch(), c.outChannels(), c.geometry[5], c.geometry[6]);
     if (residual != null && !residual.shape().equals(out)) {
       throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
     }
@@ -98,9 +98,17 @@ final class NchwcKernels {
     return new Tensor[] {y};
   }
 
-  /** One convolution checked and planned against its node: geometry, packed weights, activation. */
-  private record PlannedConv(Tensor x, Tensor bias, Tensor packed, boolean inputBlocked, long[] geometry, long batch,
-      long outChannels, NativeActivation act) {}
+  /** One convolution checked and planned against its node: geometry (as ew_conv2d's), packed weights, activation. */
+  private record PlannedConv(Tensor x, Tensor bias, Tensor packed, boolean inputBlocked, long[] geometry,
+      NativeActivation act) {
+    long batch() {
+      return geometry[0];
+    }
+
+    long outChannels() {
+      return geometry[4];
+    }
+  }
 
   private PlannedConv planConv(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
@@ -126,8 +134,7 @@ final class NchwcKernels {
     long[] geometry = {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
         g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
         g.padBegin[1], plan.group};
-    return new PlannedConv(x, bias, packed, inputBlocked, geometry, plan.batch, plan.outChannels,
-        NativeActivation.of(ctx));
+    return new PlannedConv(x, bias, packed, inputBlocked, geometry, NativeActivation.of(ctx));
   }
 
   /**
@@ -146,12 +153,12 @@ final class NchwcKernels {
       planned[i] = planConv(partContext(ctx, i), java.util.Arrays.copyOfRange(in, 3 * i, 3 * i + 3));
       long[] g = planned[i].geometry;
       long[] g0 = planned[0].geometry;
-      if (planned[i].outChannels % block != 0 || g[0] != g0[0] || g[5] != g0[5] || g[6] != g0[6]) {
-        throw ctx.invalid("part " + i + " gives [" + g[0] + ", " + planned[i].outChannels + ", " + g[5] + ", " + g[6]
-            + "], which does not concatenate in whole blocks with part 0's [" + g0[0] + ", " + planned[0].outChannels
+      if (planned[i].outChannels() % block != 0 || g[0] != g0[0] || g[5] != g0[5] || g[6] != g0[6]) {
+        throw ctx.invalid("part " + i + " gives [" + g[0] + ", " + planned[i].outChannels() + ", " + g[5] + ", " + g[6]
+            + "], which does not concatenate in whole blocks with part 0's [" + g0[0] + ", " + planned[0].outChannels()
             + ", " + g0[5] + ", " + g0[6] + "]");
       }
-      totalBlocks += planned[i].outChannels / block;
+      totalBlocks += planned[i].outChannels() / block;
     }
     long[] g0 = planned[0].geometry;
     long plane = g0[5] * g0[6] * block;
@@ -161,13 +168,13 @@ final class NchwcKernels {
       long[] one = c.geometry.clone();
       one[0] = 1;
       long xImage = (c.inputBlocked ? blocks(c.geometry[1]) * block : c.geometry[1]) * c.geometry[2] * c.geometry[3];
-      for (long img = 0; img < c.batch; img++) {
+      for (long img = 0; img < c.batch(); img++) {
         long yAt = y.nativeAddress() + 4 * ((img * totalBlocks + offset) * plane);
         NativeCore.nchwcConv2d(one, c.inputBlocked, c.act.code(), c.act.a(), c.act.b(),
             c.x.nativeAddress() + 4 * img * xImage, c.packed.nativeAddress(),
             c.bias == null ? 0 : c.bias.nativeAddress(), 0, yAt);
       }
-      offset += c.outChannels / block;
+      offset += c.outChannels() / block;
     }
     return new Tensor[] {y};
   }

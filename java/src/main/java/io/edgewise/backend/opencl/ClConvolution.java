@@ -63,10 +63,11 @@ public final class ClConvolution implements AutoCloseable {
    * the last plane (its lanes past the output are computed, never stored).
    */
   static long flatPaddedFloats(ConvProblem p, TileParams t) {
-    long planeSize = (long) paddedRows(p) * paddedCols(p);
+    int cols = paddedCols(p);
+    long planeSize = (long) paddedRows(p) * cols;
     long span = (long) t.lx() * t.cols();
-    long lastRead = ceil(p.oh() * paddedCols(p), (int) span) * span - 1
-        + (long) (p.kh() - 1) * p.dilH() * paddedCols(p) + (long) (p.kw() - 1) * p.dilW();
+    long lastRead = ceil(p.oh() * cols, (int) span) * span - 1 + (long) (p.kh() - 1) * p.dilH() * cols
+        + (long) (p.kw() - 1) * p.dilW();
     return (long) p.n() * p.c() * planeSize + Math.max(0, lastRead + 1 - planeSize);
   }
 
