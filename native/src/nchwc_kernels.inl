@@ -125,6 +125,16 @@ struct WeightPrefetch {
   int fc = 0, f = 0;
   int64_t bytes = 0, offset = 0, per_step = 0;
 
+  // output blocks [ocb0, ocb0 + fc) over input blocks [icb1, next_icb1), spread over `steps` calls of step()
+  WeightPrefetch(const NchwcConvArgs& a, int fc_, int64_t ocb0, int64_t icb1, int64_t next_icb1, int64_t steps)
+      : fc(fc_) {
+    const int64_t per_icb = a.kh * a.kw * a.ic_block * V::B;  // floats per input block of one output block
+    bytes = (next_icb1 - icb1) * per_icb * 4;
+    for (int k = 0; k < fc; ++k)
+      base[k] = reinterpret_cast<const char*>(a.wt + (ocb0 + k) * a.w_ocb_stride + icb1 * per_icb);
+    per_step = steps > 0 ? ceil_div(fc * bytes / 64, steps) : 0;
+  }
+
   void step() {
     for (int64_t i = 0; i < per_step && f < fc; ++i) {
       __builtin_prefetch(base[f] + offset, 0, 2);
@@ -247,16 +257,8 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t next_ic
                   int64_t oy0, int64_t oy1, int64_t ox0, int64_t ox1) {
   constexpr int B = V::B;
   constexpr int OW = OwMax<FC>::value;
-  WeightPrefetch prefetch;
-  {
-    const int64_t per_icb = a.kh * a.kw * a.ic_block * B;  // floats per input block of one output block
-    prefetch.fc = FC;
-    prefetch.bytes = (next_icb1 - range.icb1) * per_icb * 4;
-    for (int f = 0; f < FC; ++f)
-      prefetch.base[f] = reinterpret_cast<const char*>(a.wt + (ocb0 + f) * a.w_ocb_stride + range.icb1 * per_icb);
-    const int64_t steps = (oy1 - oy0) * ceil_div(ox1 - ox0, OW) * (range.icb1 - range.icb0);
-    prefetch.per_step = steps > 0 ? ceil_div(FC * prefetch.bytes / 64, steps) : 0;
-  }
+  WeightPrefetch prefetch(a, FC, ocb0, range.icb1, next_icb1,
+                          (oy1 - oy0) * ceil_div(ox1 - ox0, OW) * (range.icb1 - range.icb0));
   IcbRange pass = range;
   pass.prefetch = prefetch.bytes > 0 ? &prefetch : nullptr;
   int64_t lo, hi;
