@@ -177,8 +177,9 @@ final class BenchCommand implements Callable<Integer> {
 
   private static void addLayers(Session s, OpProfile profile, String name, String device, int t, double peak,
       List<Layer> layerRows, String timing) {
-    Map<String, Long> flops = ConvFlops.of(s.model());
-    for (OpProfile.Entry e : profile.nodes()) {
+    List<OpProfile.Entry> nodes = profile.nodes();
+    Map<String, Long> flops = ConvFlops.ofProfiled(s.model(), nodes.stream().map(OpProfile.Entry::op).toList());
+    for (OpProfile.Entry e : nodes) {
       String node = ConvFlops.modelValue(e.op());
       Long f = flops.get(node);
       if (f != null && e.calls() > 0) {

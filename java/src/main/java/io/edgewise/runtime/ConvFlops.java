@@ -7,8 +7,10 @@ import io.edgewise.model.ValueInfo;
 import io.edgewise.model.shapes.ShapeInference;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** Floating-point operations of each convolution of a model (2 per multiply-add), from inferred shapes. */
 public final class ConvFlops {
@@ -42,5 +44,37 @@ public final class ConvFlops {
       flops.put(n.output(0), 2 * out.numElements() * perOutput);
     }
     return flops;
+  }
+
+  /**
+   * FLOPs per profiled model value: each convolution's, and each Concat's whose inputs are all convolutions that the
+   * profile does not list on their own (a backend computed them inside the concat, as the cpu device does for
+   * SqueezeNet's fire modules): the sum of its parts. A Concat whose parts ran separately gets no FLOPs.
+   */
+  public static Map<String, Long> ofProfiled(Model model, Collection<String> profiledValues) {
+    Map<String, Long> flops = of(model);
+    Set<String> profiled = new java.util.HashSet<>();
+    for (String v : profiledValues) {
+      profiled.add(modelValue(v));
+    }
+    Map<String, Long> result = new LinkedHashMap<>(flops);
+    for (Node n : model.graph().nodes()) {
+      if (!n.opType().equals("Concat") || !profiled.contains(n.output(0))) {
+        continue;
+      }
+      long sum = 0;
+      for (String in : n.inputs()) {
+        Long f = flops.get(in);
+        if (f == null || profiled.contains(in)) {
+          sum = -1;
+          break;
+        }
+        sum += f;
+      }
+      if (sum > 0) {
+        result.put(n.output(0), sum);
+      }
+    }
+    return result;
   }
 }
