@@ -401,21 +401,52 @@ void conv_rect(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_
 }
 
 // Depthwise: each lane is its own channel, so a pixel is one FMA per tap with the block's weight vector.
+
+// A depthwise tile's epilogue: branch-free for a full block with a clamp activation (see EW_UNROLL).
+template <int OW>
+__attribute__((always_inline)) inline void depthwise_epilogue(const NchwcConvArgs& a, const Epilogue& e,
+                                                              typename V::T (&acc)[OW], float* y, const float* res) {
+  constexpr int B = V::B;
+  if (!e.simple) {
+    EW_UNROLL
+    for (int o = 0; o < OW; ++o) V::store(y + o * B, acc[o]);
+    epilogue_in_place(a, &e, 1, OW, y, B, res);
+    return;
+  }
+  EW_UNROLL
+  for (int o = 0; o < OW; ++o) acc[o] = V::add(acc[o], e.bias);
+  if (res != nullptr) {
+    EW_UNROLL
+    for (int o = 0; o < OW; ++o) acc[o] = V::add(acc[o], V::load(res + o * B));
+  }
+  if (e.has_lo) {
+    EW_UNROLL
+    for (int o = 0; o < OW; ++o) acc[o] = V::max(acc[o], e.lo);
+  }
+  if (e.has_hi) {
+    EW_UNROLL
+    for (int o = 0; o < OW; ++o) acc[o] = V::min(acc[o], e.hi);
+  }
+  EW_UNROLL
+  for (int o = 0; o < OW; ++o) V::store(y + o * B, acc[o]);
+}
 template <int OW>
 inline void depthwise_tile(const NchwcConvArgs& a, const Epilogue& e, const float* xo, int64_t ky0, int64_t ky1,
                            int64_t kx0, int64_t kx1, const float* w, float* y, const float* res) {
   constexpr int B = V::B;
   typename V::T acc[OW];
+  EW_UNROLL
   for (int o = 0; o < OW; ++o) acc[o] = V::zero();
   const int64_t out_step = a.sw * B;
   for (int64_t ky = ky0; ky < ky1; ++ky) {
     for (int64_t kx = kx0; kx < kx1; ++kx) {
       const typename V::T wv = V::load(w + (ky * a.kw + kx) * B);
       const float* xp = xo + ky * a.dh * a.row_stride + kx * a.dw * B;
+      EW_UNROLL
       for (int o = 0; o < OW; ++o) acc[o] = V::fma(V::load(xp + o * out_step), wv, acc[o]);
     }
   }
-  for (int o = 0; o < OW; ++o) e.store(a, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
+  depthwise_epilogue<OW>(a, e, acc, y, res);
 }
 
 // The common interior case, KW taps per row, no dilation, stride SW: each input pixel of a kernel row is loaded
@@ -426,21 +457,25 @@ inline void depthwise_tile_reuse(const NchwcConvArgs& a, const Epilogue& e, cons
   constexpr int B = V::B;
   constexpr int N = (OW - 1) * SW + KW;
   typename V::T acc[OW];
+  EW_UNROLL
   for (int o = 0; o < OW; ++o) acc[o] = V::zero();
   for (int64_t ky = ky0; ky < ky1; ++ky) {
     const float* xp = xo + ky * a.dh * a.row_stride;
     const float* wp = w + ky * KW * B;
     typename V::T wv[KW];
+    EW_UNROLL
     for (int kx = 0; kx < KW; ++kx) wv[kx] = V::load(wp + kx * B);
+    EW_UNROLL
     for (int i = 0; i < N; ++i) {
       const typename V::T xv = V::load(xp + i * B);
+      EW_UNROLL
       for (int kx = 0; kx < KW; ++kx) {
         const int d = i - kx;  // the output reading input i through tap kx, when d is a multiple of SW
         if (d >= 0 && d % SW == 0 && d / SW < OW) acc[d / SW] = V::fma(xv, wv[kx], acc[d / SW]);
       }
     }
   }
-  for (int o = 0; o < OW; ++o) e.store(a, acc[o], y + o * B, res != nullptr ? res + o * B : nullptr);
+  depthwise_epilogue<OW>(a, e, acc, y, res);
 }
 
 template <int OW>
