@@ -11,8 +11,8 @@ namespace edgewise {
 
 void parallel_for(int64_t tasks, const std::function<void(int64_t)>& fn);
 
-// parallel_for when the region has enough work (about `work` float operations) to repay waking the workers
-// (tens of microseconds), else a plain loop on the calling thread.
+// parallel_for when the region has enough work (about `work` float operations) to repay sharing it, else a plain
+// loop on the calling thread; tasks are handed out in a few contiguous runs per thread.
 void parallel_for_work(int64_t work, int64_t tasks, const std::function<void(int64_t)>& fn);
 int num_threads();
 void set_num_threads(int n);
