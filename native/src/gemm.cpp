@@ -149,12 +149,17 @@ void gemm_threaded(const Operands& o, const BSource& bsrc, int64_t M, int64_t N,
 
 // Four independent vector accumulators (64 lanes): one would chain every FMA on the last (4 cycles each), and the
 // classifier of MobileNetV2 (1000 dot products of 1280) ran at a third of the memory's speed.
+// B's rows stream from memory once per call (a classifier's 5 MB): prefetched 8 KB ahead, the 1000 x 1280 one of
+// MobileNetV2 took 150 us instead of 200 with its weights out of cache (hardware prefetch alone).
+constexpr int64_t kPrefetchFloats = 2048;
 EW_CLONES float dot(const float* __restrict a, int64_t stride_a, const float* __restrict b, int64_t k) {
   float acc[64] = {};
   int64_t i = 0;
   if (stride_a == 1) {
-    for (; i + 64 <= k; i += 64)
+    for (; i + 64 <= k; i += 64) {
+      for (int j = 0; j < 64; j += 16) __builtin_prefetch(b + i + kPrefetchFloats + j, 0, 0);
       for (int j = 0; j < 64; ++j) acc[j] += a[i + j] * b[i + j];
+    }
     for (; i + 16 <= k; i += 16)
       for (int j = 0; j < 16; ++j) acc[j] += a[i + j] * b[i + j];
   }

@@ -147,17 +147,31 @@ final class CpuKernels {
       if (!bs.equals(out)) {
         throw ctx.invalid("C " + c.shape() + " does not broadcast to " + out);
       }
-      int[] src = Broadcast.sourceIndex(c.shape(), out);
-      float[] cv = c.toFloatArray();
-      float[] yv = new float[src.length];
-      for (int i = 0; i < src.length; i++) {
-        yv[i] = cv[src[i]];
-      }
-      y.setFloats(yv);
+      fillWithBroadcast(y, c, n);
     }
     NativeCore.sgemm(ta, tb, m, n, k, ctx.node().attrFloat("alpha", 1f), a.nativeAddress(), a.shape().dim(1),
         b.nativeAddress(), b.shape().dim(1), c == null ? 0f : beta, y.nativeAddress(), n);
     return new Tensor[] {y};
+  }
+
+  /** Gemm's C broadcast into y [m, n] (already checked to broadcast). */
+  private static void fillWithBroadcast(Tensor y, Tensor c, long n) {
+    Shape s = c.shape();
+    if (n > 0 && s.numElements() == n && s.rank() >= 1 && s.dim(s.rank() - 1) == n) {
+      // a bias, one value per column: copied row by row in native memory (the general path builds Java arrays)
+      java.nio.ByteBuffer dst = y.buffer();
+      for (long row = 0; row < y.size() / n; row++) {
+        dst.put(c.buffer());
+      }
+      return;
+    }
+    int[] src = Broadcast.sourceIndex(c.shape(), y.shape());
+    float[] cv = c.toFloatArray();
+    float[] yv = new float[src.length];
+    for (int i = 0; i < src.length; i++) {
+      yv[i] = cv[src[i]];
+    }
+    y.setFloats(yv);
   }
 
   /** 2-D MatMul, and batched MatMul whose batch dims agree exactly; the rest falls back. */
