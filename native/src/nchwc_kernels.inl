@@ -56,7 +56,7 @@ inline typename V::T activate(typename V::T v, int act, float pa, float pb) {
 struct Epilogue {
   typename V::T bias, lo, hi, keep;
   bool clamp, partial, scalar_tail;
-  bool simple;  // a full block with a clamp activation: the branch-free path
+  bool simple;  // a clamp activation that leaves missing channels zero: the branch-free path
   bool has_lo, has_hi;  // the clamp has a lower / upper bound (ReLU: lower only; none: neither)
 
   Epilogue(const NchwcConvArgs& a, int64_t ocb) {
@@ -78,7 +78,9 @@ struct Epilogue {
     }
     clamp = a.act <= 2;
     scalar_tail = a.act == 5 || a.act == 6;
-    simple = clamp && !partial;
+    // a partial block is simple too when the clamp keeps zero at zero: its missing channels have zero weights, bias
+    // and residual, so they stay zero without the mask (MobileNetV2's 24-channel layers, a block and a half)
+    simple = clamp && (!partial || a.act != 2 || (a.pa <= 0.0f && a.pb >= 0.0f));
     lo = V::set1(a.act == 1 ? 0.0f : a.act == 2 ? a.pa : -__builtin_inff());
     hi = V::set1(a.act == 2 ? a.pb : __builtin_inff());
     has_lo = a.act == 1 || a.act == 2;

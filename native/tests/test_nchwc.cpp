@@ -55,7 +55,7 @@ bool padding_zero(const std::vector<float>& y, int64_t n, int64_t c, int64_t hw)
 
 void check_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t m, int64_t kh, int64_t kw, int64_t s,
                 int64_t d, int64_t pad, bool depthwise, bool input_blocked, int activation, bool use_bias,
-                bool use_residual) {
+                bool use_residual, float clip_lo = -0.5f) {
   const int64_t group = depthwise ? c : 1;
   if (depthwise) m = c;
   const int64_t oh = (h + 2 * pad - (kh - 1) * d - 1) / s + 1;
@@ -71,7 +71,7 @@ void check_conv(int64_t n, int64_t c, int64_t h, int64_t w, int64_t m, int64_t k
   for (auto& v : bias) v = dist(rng);
   for (auto& v : res) v = dist(rng);
   const int64_t geo[16] = {n, c, h, w, m, oh, ow, kh, kw, s, s, d, d, pad, pad, group};
-  const float p = activation == EW_ACT_CLIP ? -0.5f : 0.1f, q = 0.5f;
+  const float p = activation == EW_ACT_CLIP ? clip_lo : 0.1f, q = 0.5f;
   const int64_t size = ew_nchwc_conv_weights_size(geo, input_blocked);
   if (size <= 0) {
     std::printf("FAIL weights size %lld\n", static_cast<long long>(size));
@@ -224,6 +224,9 @@ int main() {
       check_conv(1, c, h, w, m, k, k, s, d, pad, false, false, EW_ACT_RELU, true, false);  // NCHW input
       check_conv(1, c, h, w, c, k, k, s, d, pad, true, true, EW_ACT_CLIP, true, false);    // depthwise
       check_conv(2, c, h, w, c, k, k, s, d, pad, true, true, EW_ACT_HARD_SWISH, true, true);
+      // a clamp that moves zero (Clip from 0.25): the channels past m of a partial block must still be stored zero
+      check_conv(1, c, h, w, m, k, k, s, d, pad, false, true, EW_ACT_CLIP, true, true, 0.25f);
+      check_conv(1, c, h, w, c, k, k, s, d, pad, true, true, EW_ACT_CLIP, true, false, 0.25f);
     }
     check_conv(1, 3, 23, 23, 64, 7, 7, 2, 1, 3, false, false, EW_ACT_RELU, true, false);  // a ResNet stem
     // RGB stems (3 NCHW channels: the unrolled kernel) at strides 1, 2 and 3, rows wider than a register tile
