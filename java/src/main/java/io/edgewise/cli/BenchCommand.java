@@ -3,6 +3,7 @@ package io.edgewise.cli;
 import io.edgewise.backend.OpProfile;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.runtime.ConvFlops;
+import io.edgewise.runtime.InterleavedLatency;
 import io.edgewise.runtime.LatencyStats;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
@@ -83,9 +84,7 @@ final class BenchCommand implements Callable<Integer> {
     for (Path dir : models) {
       String name = dir.getFileName().toString();
       for (int t : threads) {
-        for (String device : devices) {
-          measure(dir, name, device, t, peak.get(t), rows, layerRows);
-        }
+        measure(dir, name, t, peak.get(t), rows, layerRows);
       }
     }
     printTable(out, rows);
@@ -115,29 +114,48 @@ final class BenchCommand implements Callable<Integer> {
   /** Per-layer modeled and measured figures of devices that report them (fpga). */
   private final List<FpgaFigures.Row> fpgaRows = new ArrayList<>();
 
-  private void measure(Path dir, String name, String device, int t, double peak, List<Row> rows,
-      List<Layer> layerRows) {
+  /**
+   * One model at one thread count on every device: the sessions are open together, warmed up one after the other,
+   * then measured in alternating blocks of runs (InterleavedLatency), so that the ratios compare runs made under the
+   * same load of a shared machine.
+   */
+  private void measure(Path dir, String name, int t, double peak, List<Row> rows, List<Layer> layerRows) {
     Path file = Files.isDirectory(dir) ? dir.resolve("model.onnx") : dir;
-    Map<String, Tensor> feeds = new LinkedHashMap<>();
-    try (Session s = Session.open(file, SessionOptions.defaults().withDevice(device).withThreads(t))) {
-      RunCommand.InputFiles.load(s, dir, Map.of(), feeds);
-      warmUp(s, feeds);
-      OpProfile profile = s.profile();
-      if (profile != null) {
-        profile.reset();
+    List<Session> sessions = new ArrayList<>();
+    List<Map<String, Tensor>> feeds = new ArrayList<>();
+    try {
+      for (String device : devices) {
+        Session s = Session.open(file, SessionOptions.defaults().withDevice(device).withThreads(t));
+        sessions.add(s);
+        Map<String, Tensor> f = new LinkedHashMap<>();
+        feeds.add(f);
+        RunCommand.InputFiles.load(s, dir, Map.of(), f);
+        warmUp(s, f);
       }
-      LatencyStats stats = LatencyStats.measure(s, feeds, 0, runs);
-      Double cpu = t == 1 && !Double.isNaN(stats.threadCpuMedianMs()) ? stats.threadCpuMedianMs() : null;
-      rows.add(new Row(name, device, t, runs, stats.medianMs(), stats.p90Ms(), "measured", cpu));
-      fpgaRows.addAll(FpgaFigures.rows(name, s));
-      if (profile != null) {
-        addLayers(s, profile, name, device, t, peak, layerRows, "the backend's per-node timer");
+      for (Session s : sessions) {
+        if (s.profile() != null) {
+          s.profile().reset();
+        }
+      }
+      List<LatencyStats> stats = InterleavedLatency.measure(sessions, feeds, runs);
+      for (int i = 0; i < sessions.size(); i++) {
+        Session s = sessions.get(i);
+        LatencyStats st = stats.get(i);
+        Double cpu = t == 1 && !Double.isNaN(st.threadCpuMedianMs()) ? st.threadCpuMedianMs() : null;
+        rows.add(new Row(name, devices.get(i), t, runs, st.medianMs(), st.p90Ms(), "measured", cpu));
+        fpgaRows.addAll(FpgaFigures.rows(name, s));
+        if (s.profile() != null) {
+          addLayers(s, s.profile(), name, devices.get(i), t, peak, layerRows, "the backend's per-node timer");
+        }
       }
     } finally {
-      feeds.values().forEach(Tensor::close);
+      sessions.forEach(Session::close);
+      feeds.forEach(f -> f.values().forEach(Tensor::close));
     }
-    if (layers && device.startsWith("opencl") && !Boolean.getBoolean("edgewise.opencl.profile")) {
-      profiledOpenClLayers(file, dir, name, device, t, peak, layerRows);
+    for (String device : devices) {
+      if (layers && device.startsWith("opencl") && !Boolean.getBoolean("edgewise.opencl.profile")) {
+        profiledOpenClLayers(file, dir, name, device, t, peak, layerRows);
+      }
     }
   }
 
@@ -205,7 +223,9 @@ final class BenchCommand implements Callable<Integer> {
           r.median_ms(), r.p90_ms(), ratio, cpu, cpuRatio);
     }
     out.println("(all measured in this process; medians and p90 over the runs shown, after a warm-up that lasted "
-        + "until the JVM's compiler had been idle 0.5 s; 'vs ort' is the median latency ratio, below 1 is faster than ONNX Runtime; 'CPU ms' is the median CPU time of the calling "
+        + "until the JVM's compiler had been idle 0.5 s; the devices of a model and thread count ran in alternating "
+        + "blocks of " + InterleavedLatency.BLOCK + " runs, each after a " + InterleavedLatency.QUIET_MILLIS + " ms pause "
+        + "and " + InterleavedLatency.SETTLE + " uncounted runs, so they share the machine's load; 'vs ort' is the median latency ratio, below 1 is faster than ONNX Runtime; 'CPU ms' is the median CPU time of the calling "
         + "thread, which at one thread does all the work on both devices and is not stretched by other processes)");
   }
 

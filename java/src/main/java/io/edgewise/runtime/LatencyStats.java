@@ -54,11 +54,17 @@ public record LatencyStats(String device, int runs, double medianMs, double p90M
     for (int i = 0; i < warmup; i++) {
       session.run(inputs).values().forEach(Tensor::close);
     }
-    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    boolean cpuTime = mx.isCurrentThreadCpuTimeSupported();
     double[] ms = new double[runs];
     double[] cpu = new double[runs];
-    for (int i = 0; i < runs; i++) {
+    timeRuns(session, inputs, ms, cpu, 0, runs);
+    return of(session.deviceName(), ms, cpu);
+  }
+
+  /** Runs the session for samples [from, to): wall-clock and calling-thread CPU milliseconds (NaN if unknown). */
+  static void timeRuns(Session session, Map<String, Tensor> inputs, double[] ms, double[] cpu, int from, int to) {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    boolean cpuTime = mx.isCurrentThreadCpuTimeSupported();
+    for (int i = from; i < to; i++) {
       long c0 = cpuTime ? mx.getCurrentThreadCpuTime() : 0;
       long t0 = System.nanoTime();
       Map<String, Tensor> out = session.run(inputs);
@@ -66,10 +72,15 @@ public record LatencyStats(String device, int runs, double medianMs, double p90M
       cpu[i] = cpuTime ? (mx.getCurrentThreadCpuTime() - c0) / 1e6 : Double.NaN;
       out.values().forEach(Tensor::close);
     }
+  }
+
+  /** The figures of measured runs: wall-clock and calling-thread CPU milliseconds per run (NaN where unknown). */
+  public static LatencyStats of(String device, double[] wallMs, double[] threadCpuMs) {
+    double[] ms = wallMs.clone();
+    double[] cpu = threadCpuMs.clone();
     Arrays.sort(ms);
     Arrays.sort(cpu);
-    return new LatencyStats(session.deviceName(), runs, percentile(ms, 50), percentile(ms, 90), ms[0],
-        percentile(cpu, 50));
+    return new LatencyStats(device, ms.length, percentile(ms, 50), percentile(ms, 90), ms[0], percentile(cpu, 50));
   }
 
   /** Nearest-rank percentile of sorted values. */
