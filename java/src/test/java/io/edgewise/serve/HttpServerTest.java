@@ -56,7 +56,9 @@ class HttpServerTest {
 
   @AfterAll
   static void stop() throws Exception {
-    fixture.close();
+    if (fixture != null) {  // null when start() was skipped (no shared test data)
+      fixture.close();
+    }
   }
 
   static HttpResponse<String> get(String path, String token) throws Exception {

@@ -57,6 +57,7 @@ class FreezingTest {
 
   @Test
   void unknownNamesAndNothingToTrainAreRefused() {
+    TestData.model("digits_cnn_0to4");  // the assumption outside assertThrows: without the shared data, skipped
     EdgewiseException e = assertThrows(EdgewiseException.class, () -> trainable(new Freezing(null, Set.of("fc"))));
     assertTrue(e.getMessage().contains("'fc'"), e.getMessage());
     e = assertThrows(EdgewiseException.class, () -> trainable(Freezing.until("/fc/Gemm")));

@@ -32,7 +32,6 @@ class PeerReuseTierTest {
   @TempDir
   Path dir;
 
-  private static final Path MODEL = TestData.model("digits_cnn_0to9").resolve("model.onnx");
 
   private static Tensor image(float[] x) {
     return Tensor.ofFloats(Shape.of(1, 1, 8, 8), x);
@@ -40,13 +39,15 @@ class PeerReuseTierTest {
 
   @Test
   void thePeersStoreAnswersFirstOverTheWireAndADownPeerIsAMiss() {
+    // resolved here: in a static initialiser a missing ../shared failed the class instead of skipping it
+    Path modelFile = TestData.model("digits_cnn_0to9").resolve("model.onnx");
     Path d = TestData.root().resolve("digits");
     LabeledSamples data = LabeledSamples.load(d, d.resolve("split_seed0.json"));
     // a 90% target with a short calibration window, as the in-process two-level test uses
     ReuseOptions ro = ReuseOptions.defaults().withAccuracyTarget(0.9).withMinCalibrationSamples(10).withAuditRate(0);
     try (ReuseStore peerStore = ReuseStore.open(dir.resolve("peer"), ReuseStoreOptions.defaults());
         ReuseStore own = ReuseStore.open(dir.resolve("own"), ReuseStoreOptions.defaults())) {
-      try (ReuseSession peer = ReuseSession.open(MODEL, SessionOptions.defaults(), ro, peerStore)) {
+      try (ReuseSession peer = ReuseSession.open(modelFile, SessionOptions.defaults(), ro, peerStore)) {
         for (int i = 0; i < 50; i++) {
           for (int rep = 0; rep < 3; rep++) {
             try (Tensor x = image(data.x()[i]); ReuseResult r = peer.run(Map.of("input", x))) {
@@ -55,12 +56,12 @@ class PeerReuseTierTest {
           }
         }
       }
-      PeerServerConfig cfg = PeerServerConfig.of(0, new DirectoryModelResolver(List.of(MODEL.getParent())),
+      PeerServerConfig cfg = PeerServerConfig.of(0, new DirectoryModelResolver(List.of(modelFile.getParent())),
           PeerServerTest.TOKEN).withReuseHandler(new StoreReuseLookupHandler(new LocalReuseTier(peerStore, ro, "peer-a")));
       PeerServer server = new PeerServer(cfg);
       int port = server.start();
       try (PeerClient client = PeerClient.connect(PeerServerTest.client(port));
-          ReuseSession s = ReuseSession.open(MODEL, SessionOptions.defaults(), ro.withAuditRate(1.0), own,
+          ReuseSession s = ReuseSession.open(modelFile, SessionOptions.defaults(), ro.withAuditRate(1.0), own,
               List.of(new PeerReuseTier(client, "peer-a")), new SimpleMeterRegistry())) {
         int fromPeer = 0;
         for (int i = 0; i < 20; i++) {
