@@ -41,9 +41,10 @@ int64_t blocks(int64_t channels) {
 }
 
 constexpr int64_t kWeightBudgetBytes = 192 * 1024;
-// Convolutions below ~4 MFLOP (about 15 us on one core) run on the calling thread: on a busy machine a region's
-// cost is set by its slowest thread, and a descheduled worker costs far more than the work it would take.
-constexpr int64_t kMinParallelFlops = int64_t(1) << 22;
+// Convolutions below ~2 MFLOP (about 8 us on one core) run on the calling thread: on a busy machine a region's
+// cost is set by its slowest thread, and a descheduled worker costs far more than the work it would take. (At ~4
+// MFLOP SqueezeNet's 256 -> 48 squeeze at 13x13, 4.15 MFLOP, ran alone: 18 us at 2 threads, 12 us shared.)
+constexpr int64_t kMinParallelFlops = int64_t(1) << 21;
 // Depthwise convolutions do one FMA per load: weigh their FLOPs as this many to compare with dense ones.
 constexpr int64_t kDepthwiseCostFactor = 8;
 
