@@ -58,6 +58,17 @@ void conv_parallel_for(int64_t work, int64_t tasks, const std::function<void(int
 }
 constexpr int64_t kTasksPerThread = 4;
 
+// Pixels per task of a pointwise convolution's one long row: 96 at one thread; with more, a share that makes at least
+// kTasksPerThread tasks per thread and a task count the threads divide. MobileNetV2's 7x7 projections (49 pixels,
+// three groups of output blocks) were three tasks, two on one thread: 1.5x faster on two threads than on one.
+int64_t pointwise_chunk(int64_t pixels, int64_t pairs, int64_t threads) {
+  constexpr int64_t kWidest = 96, kNarrowest = 6;  // 6: the widest tile of four output blocks
+  if (threads == 1) return kWidest;
+  int64_t per_pair = (kTasksPerThread * threads + pairs - 1) / pairs;
+  while ((per_pair * pairs) % threads != 0) ++per_pair;
+  return std::min(kWidest, std::max(kNarrowest, (pixels + per_pair - 1) / per_pair));
+}
+
 bool is_depthwise(const ConvGeometry& g) { return g.group > 1 && g.group == g.c && g.m == g.c; }
 
 // NCHWc runs dense convolutions and depthwise ones without a channel multiplier; a plain NCHW input (first
@@ -144,12 +155,12 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
     a.w = a.w * a.h, a.h = 1, a.ow = a.ow * a.oh, a.oh = 1;
     a.row_stride = 0;
   }
-  const int64_t chunk = pointwise ? 96 : a.ow;
-  const int64_t chunks = (a.ow + chunk - 1) / chunk;
   const int64_t ocbs = blocks(g.m);
   // output blocks split evenly over the fewest groups of at most max_fc (9 blocks: 3 + 3 + 3, not 4 + 4 + 1, whose
   // one-block tiles would load a broadcast per FMA)
   const int64_t groups = (ocbs + k.max_fc - 1) / k.max_fc;
+  const int64_t chunk = pointwise ? pointwise_chunk(a.ow, g.n * groups, threads) : a.ow;
+  const int64_t chunks = (a.ow + chunk - 1) / chunk;
   auto group_start = [&](int64_t grp) { return grp * ocbs / groups; };
   // Input blocks per pass: the weights one pass streams for a group of output blocks stay within ~L2, and a task
   // runs each pass over all its rows before the next, so deep layers (ResNet's 512 channels: 1.2 MB of weights per
