@@ -181,7 +181,7 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
   const int64_t in_step = STRIDE > 0 ? STRIDE * (ICN == B ? B : 1) : in_step_arg;
   const int64_t out_step = STRIDE > 0 ? B : out_step_arg;
   const int64_t ys = a.y_ocb_stride;  // a local: every intrinsic store may alias `a`, which GCC would reload after it
-  // the branch-free epilogue when every block is full and the activation a clamp; the other one otherwise
+  // the branch-free epilogue when every block's is (Epilogue::simple); the out-of-line one otherwise
   bool simple = true;
   EW_UNROLL
   for (int f = 0; f < FC; ++f) simple = simple && ep[f].simple;
@@ -225,7 +225,7 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
     return;
   }
   if (simple) {
-    // The common case without a branch per vector (full blocks, a clamp activation). The bias is already in the
+    // The common case without a branch per vector (a clamp activation). The bias is already in the
     // sum when this tile was the only pass; ReLU needs no upper clamp, no activation neither: with short sums, 16
     // channels in, the epilogue was a quarter of a tile's instructions. Each step covers all accumulators with
     // constant indices (see EW_UNROLL).
