@@ -18,10 +18,13 @@ namespace {
 // 30000 each (660 us) a JVM thread that woke up (the JIT compiler, GC) on a 2-core machine left a spinning thread
 // holding a core while the thread it waited for sat descheduled: MobileNetV2's convolutions at 2 threads took
 // 3.6 ms instead of 1.9 for seconds at a time, and 8 ms instead of 5 with an ONNX Runtime session beside them.
-inline void cpu_relax() {
+inline void cpu_relax(int spin) {
 #if defined(__x86_64__)
   __builtin_ia32_pause();
 #endif
+  // now and then give the core away: when the thread with the work shares this CPU (a host that took the other
+  // vCPU away), a spinner that never yields burns the time slice the work needs
+  if ((spin & 31) == 31) std::this_thread::yield();
 }
 constexpr int kSpins = 4000;
 constexpr int kWaitSpins = 2000;
@@ -70,7 +73,9 @@ class Pool {
     }
     wake_.notify_all();
     drain();
-    for (int spin = 0; spin < kWaitSpins && slot.done.load(std::memory_order_acquire) != batches; ++spin) cpu_relax();
+    for (int spin = 0; spin < kWaitSpins && slot.done.load(std::memory_order_acquire) != batches; ++spin) {
+      cpu_relax(spin);
+    }
     if (slot.done.load(std::memory_order_acquire) != batches) {
       std::unique_lock<std::mutex> lock(mutex_);
       done_.wait(lock, [&] { return slot.done.load(std::memory_order_acquire) == batches; });
@@ -110,7 +115,7 @@ class Pool {
     for (;;) {
       for (int spin = 0; spin < kSpins && (state_.load(std::memory_order_acquire) >> 40) == seen && !stop_.load();
            ++spin) {
-        cpu_relax();
+        cpu_relax(spin);
       }
       if ((state_.load(std::memory_order_acquire) >> 40) == seen) {
         std::unique_lock<std::mutex> lock(mutex_);
