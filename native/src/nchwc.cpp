@@ -4,6 +4,7 @@
 #include "nchwc.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -189,6 +190,34 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   });
 }
 
+// One block plane of ew_nchwc_channel_affine: s, t per lane (zero past the block's channels), keep 1 or 0 per lane.
+EW_CLONES void affine_plane(int64_t hw, int64_t b, const float* s, const float* t, const float* keep, int act,
+                            float pa, float pb, const float* x, float* y) {  // y may be x: no __restrict
+  if (act == EW_ACT_RELU || act == EW_ACT_NONE || act == EW_ACT_CLIP) {
+    // the clamps as branch-free loops the compiler vectorizes; zero stays zero past the channels only if the
+    // clamp keeps it, so multiply by keep
+    const float lo = act == EW_ACT_CLIP ? pa : (act == EW_ACT_RELU ? 0.0f : -INFINITY);
+    const float hi = act == EW_ACT_CLIP ? pb : INFINITY;
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t j = 0; j < b; ++j)
+        y[p * b + j] = std::min(std::max(x[p * b + j] * s[j] + t[j], lo), hi) * keep[j];
+    return;
+  }
+  for (int64_t p = 0; p < hw; ++p)
+    for (int64_t j = 0; j < b; ++j) {
+      const float v = x[p * b + j] * s[j] + t[j];
+      float r;
+      switch (act) {
+        case EW_ACT_LEAKY_RELU: r = v >= 0 ? v : pa * v; break;
+        case EW_ACT_HARD_SWISH: r = v * std::min(1.0f, std::max(0.0f, v / 6 + 0.5f)); break;
+        case EW_ACT_SIGMOID: r = 1 / (1 + std::exp(-v)); break;
+        case EW_ACT_TANH: r = std::tanh(v); break;
+        default: r = v; break;
+      }
+      y[p * b + j] = keep[j] != 0.0f ? r : 0.0f;
+    }
+}
+
 EW_CLONES void add_arrays(int64_t count, const float* a, const float* b, int relu, float* y) {
   if (relu) {
     for (int64_t i = 0; i < count; ++i) y[i] = std::max(a[i] + b[i], 0.0f);
@@ -309,6 +338,36 @@ extern "C" int ew_nchwc_global_average_pool(int64_t n, int64_t c, int64_t hw, co
       for (int64_t p = 0; p < hw; ++p)
         for (int64_t j = 0; j < b; ++j) acc[j] += src[p * b + j];
       for (int64_t j = 0; j < b; ++j) y[plane * b + j] = acc[j] / static_cast<float>(hw);
+    });
+  });
+}
+
+extern "C" int ew_nchwc_channel_affine(int64_t n, int64_t c, int64_t hw, const float* x, const float* scale,
+                                       const float* bias, const float* mean, const float* var, float epsilon,
+                                       int activation, float a, float b, float* y) noexcept {
+  using namespace edgewise;
+  if (n < 0 || c < 0 || hw < 0 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  if (scale != nullptr && (bias == nullptr || mean == nullptr || var == nullptr)) return EW_INVALID_ARGUMENT;
+  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
+  return guarded([&] {
+    const int64_t bl = nchwc_kernels().block;
+    const int64_t cbs = blocks(c);
+    parallel_for_work(n * cbs * bl * hw * (activation >= EW_ACT_SIGMOID ? 8 : 1), n * cbs, [&](int64_t plane) {
+      const int64_t c0 = (plane % cbs) * bl;
+      float s[16], t[16], keep[16];
+      for (int64_t j = 0; j < bl; ++j) {
+        const int64_t ch = c0 + j;
+        keep[j] = ch < c ? 1.0f : 0.0f;
+        if (ch >= c) {
+          s[j] = 0.0f, t[j] = 0.0f;
+        } else if (scale == nullptr) {
+          s[j] = 1.0f, t[j] = 0.0f;
+        } else {
+          s[j] = scale[ch] / std::sqrt(var[ch] + epsilon);
+          t[j] = bias[ch] - mean[ch] * s[j];
+        }
+      }
+      affine_plane(hw, bl, s, t, keep, activation, a, b, x + plane * hw * bl, y + plane * hw * bl);
     });
   });
 }

@@ -198,6 +198,48 @@ void check_global_pool_and_add(int64_t n, int64_t c, int64_t hw) {
     }
 }
 
+// Per-channel affine + activation (BatchNormalization at inference, standalone activations) against a naive loop;
+// channels past c must come out zero whatever the activation does to zero (Sigmoid: 0.5).
+void check_affine(int64_t n, int64_t c, int64_t hw, bool batch_norm, int activation, float p, float q) {
+  ++checks;
+  std::mt19937 rng(static_cast<unsigned>(n + c * 5 + hw * 7 + activation * 11 + batch_norm));
+  std::uniform_real_distribution<float> dist(-2, 2);
+  std::vector<float> x(n * c * hw), scale(c), bias(c), mean(c), var(c);
+  for (auto& v : x) v = dist(rng);
+  for (int64_t i = 0; i < c; ++i) {
+    scale[i] = dist(rng), bias[i] = dist(rng), mean[i] = dist(rng), var[i] = std::fabs(dist(rng));
+  }
+  const float eps = 1e-3f;
+  std::vector<float> xb = to_blocked(x, n, c, hw), yb(blocked_size(n, c, hw), -7.0f);
+  const int status = ew_nchwc_channel_affine(n, c, hw, xb.data(), batch_norm ? scale.data() : nullptr, bias.data(),
+                                             mean.data(), var.data(), eps, activation, p, q, yb.data());
+  if (status != EW_OK) {
+    std::printf("FAIL affine status %d\n", status);
+    ++failures;
+    return;
+  }
+  if (!padding_zero(yb, n, c, hw)) {
+    std::printf("FAIL affine padding not zero: c=%lld act=%d\n", (long long)c, activation);
+    ++failures;
+    return;
+  }
+  std::vector<float> y = from_blocked(yb, n, c, hw);
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t i = 0; i < hw; ++i) {
+        const int64_t o = (img * c + ch) * hw + i;
+        double v = x[o];
+        if (batch_norm) v = (v - mean[ch]) / std::sqrt(static_cast<double>(var[ch]) + eps) * scale[ch] + bias[ch];
+        const double expected = act(activation, v, p, q);
+        if (std::fabs(expected - y[o]) > 1e-4 * (1 + std::fabs(expected))) {
+          std::printf("FAIL affine n=%lld c=%lld hw=%lld bn=%d act=%d at %lld: %f vs %f\n", (long long)n,
+                      (long long)c, (long long)hw, batch_norm, activation, (long long)o, expected, y[o]);
+          ++failures;
+          return;
+        }
+      }
+}
+
 }  // namespace
 
 int main() {
@@ -234,6 +276,12 @@ int main() {
     check_conv(2, 3, 27, 35, 64, 3, 3, 2, 1, 0, false, false, EW_ACT_RELU, true, true);    // SqueezeNet
     check_conv(1, 3, 11, 40, 24, 3, 3, 1, 1, 1, false, false, EW_ACT_NONE, false, false);
     check_conv(1, 3, 13, 50, 8, 5, 5, 3, 2, 2, false, false, EW_ACT_RELU, true, false);
+    for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_TANH; ++act_id) {
+      const float p = act_id == EW_ACT_CLIP ? 0.25f : 0.1f;  // a Clip from 0.25 moves zero: padding must stay zero
+      check_affine(2, 37, 45, true, act_id, p, 1.5f);
+      check_affine(1, 16, 300, false, act_id, p, 1.5f);
+      check_affine(1, 5, 1, act_id % 2 == 0, act_id, p, 1.5f);
+    }
     // pooling: padding, ceil-mode style extra end padding, windows in the padding only
     check_pool(1, 20, 9, 9, 3, 2, 1, 0, true, false);
     check_pool(2, 16, 13, 13, 3, 2, 0, 1, true, false);

@@ -122,6 +122,13 @@ int ew_nchwc_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
 int ew_nchwc_global_average_pool(int64_t n, int64_t c, int64_t hw, const float* x, float* y) noexcept;
 // y = a + b over count floats (any layout, both the same), then ReLU when relu != 0. y may be a or b.
 int ew_nchwc_add(int64_t count, const float* a, const float* b, int relu, float* y) noexcept;
+// Per-channel affine map and activation over NCHWc x [n][ceil(c / B)][hw][B]: y = act(x * s + t) with
+// s = scale / sqrt(var + epsilon) and t = bias - mean * s (inference BatchNormalization), or y = act(x) when scale
+// is null (then bias, mean, var are ignored). activation: EW_ACT_* with a, b as for convolutions. Channels past c
+// are stored as zero whatever the activation. y may be x.
+int ew_nchwc_channel_affine(int64_t n, int64_t c, int64_t hw, const float* x, const float* scale, const float* bias,
+                            const float* mean, const float* var, float epsilon, int activation, float a, float b,
+                            float* y) noexcept;
 
 // Measures this CPU's single-precision FMA throughput on `threads` threads of the pool (GFLOP/s): independent
 // FMA chains in the widest vector registers the CPU has, for about `millis` milliseconds. Benchmarks divide by it.

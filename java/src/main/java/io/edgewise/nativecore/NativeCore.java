@@ -246,6 +246,16 @@ public final class NativeCore {
     check(EdgewiseNative.ew_nchwc_add(count, a, b, relu ? 1 : 0, y), "ew_nchwc_add");
   }
 
+  /**
+   * y = act(x * s + t) per channel over NCHWc x (inference BatchNormalization: s = scale / sqrt(var + epsilon),
+   * t = bias - mean * s), or y = act(x) when scale is 0; channels past c stay zero.
+   */
+  public static void nchwcChannelAffine(long n, long c, long hw, long x, long scale, long bias, long mean, long var,
+      float epsilon, int activation, float a, float b, long y) {
+    check(EdgewiseNative.ew_nchwc_channel_affine(n, c, hw, x, scale, bias, mean, var, epsilon, activation, a, b, y),
+        "ew_nchwc_channel_affine");
+  }
+
   /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */
   public static double measurePeakGflops(int threads, int millis) {
     return EdgewiseNative.ew_measure_peak_gflops(threads, millis);

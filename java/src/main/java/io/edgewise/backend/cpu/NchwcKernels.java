@@ -44,6 +44,7 @@ final class NchwcKernels {
     r.register(d, "NchwcAdd", (ctx, in) -> k.add(ctx, in, add));
     r.register(d, "NchwcConcat", k::concat);
     r.register(d, "NchwcConcatConv", k::concatConv);
+    r.register(d, "NchwcChannelAffine", k::channelAffine);
     return r;
   }
 
@@ -221,6 +222,33 @@ final class NchwcKernels {
     }
     Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), 1, 1));
     NativeCore.nchwcGlobalAveragePool(s.dim(0), s.dim(1), s.dim(2) * s.dim(3), x.nativeAddress(),
+        y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /**
+   * Inference BatchNormalization (inputs X, scale, B, mean, var; attribute epsilon) and/or an activation (attributes
+   * activation, activation_params as FusedConv's) per channel of a blocked X; X alone for an activation only.
+   */
+  private Tensor[] channelAffine(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Shape s = plainShape(ctx, x, ctx.node().attrInt("channels", -1), "input X");
+    long c = s.dim(1);
+    long[] params = new long[4];
+    if (in.length > 1) {
+      String[] names = {"scale", "B", "input_mean", "input_var"};
+      for (int i = 0; i < 4; i++) {
+        Tensor p = ctx.required(in, i + 1);
+        if (p.dtype() != DType.FLOAT32 || p.shape().rank() != 1 || p.shape().dim(0) != c) {
+          throw ctx.invalid("input " + names[i] + " " + p.dtype() + p.shape() + " is not float32 [" + c + "]");
+        }
+        params[i] = p.nativeAddress();
+      }
+    }
+    NativeActivation act = NativeActivation.of(ctx);
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, x.shape());
+    NativeCore.nchwcChannelAffine(s.dim(0), c, s.dim(2) * s.dim(3), x.nativeAddress(), params[0], params[1],
+        params[2], params[3], ctx.node().attrFloat("epsilon", 1e-5f), act.code(), act.a(), act.b(),
         y.nativeAddress());
     return new Tensor[] {y};
   }

@@ -5,6 +5,7 @@ import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
+import io.edgewise.model.passes.ConvFusion;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
@@ -42,12 +43,17 @@ final class NchwcPlan {
   private int conversions;
   /** The NchwcConv emitted for each value, by original name (a channel concat may take it over). */
   private final Map<String, Node> convOf = new HashMap<>();
+  /** The NchwcChannelAffine emitted for each batch-normalized value, by original name (an activation may join it). */
+  private final Map<String, Node> affineOf = new HashMap<>();
+  /** The default-domain opset (Clip's bounds are attributes before 11, inputs after). */
+  private final int opset;
   /** How many node inputs and graph outputs read each value. */
   private final Map<String, Integer> readers = new HashMap<>();
 
-  private NchwcPlan(Graph source, int block) {
+  private NchwcPlan(Graph source, int block, int opset) {
     this.source = source;
     this.block = block;
+    this.opset = opset;
     for (Node n : source.nodes()) {
       for (String in : n.inputs()) {
         readers.merge(in, 1, Integer::sum);
@@ -68,7 +74,7 @@ final class NchwcPlan {
         }
       }
     }
-    NchwcPlan p = new NchwcPlan(g, block);
+    NchwcPlan p = new NchwcPlan(g, block, Math.toIntExact(model.opsetImports().getOrDefault("", 13L)));
     p.rewrite();
     if (p.blockedNodes == 0) {
       return new Result(model, 0, 0);
@@ -133,6 +139,8 @@ final class NchwcPlan {
       case "GlobalAveragePool" -> globalAveragePool(n);
       case "Add" -> add(n);
       case "Concat" -> concat(n);
+      case "BatchNormalization" -> batchNorm(n);
+      case "Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid", "Tanh" -> activation(n);
       default -> false;
     };
   }
@@ -201,6 +209,57 @@ final class NchwcPlan {
     }
     emitBlocked(n, "NchwcGlobalAveragePool", List.of(n.input(0) + SUFFIX),
         Map.of("channels", Attribute.ofInt("channels", c)), c);
+    return true;
+  }
+
+  /**
+   * Inference BatchNormalization of a blocked value whose statistics are initializers (a BatchNormalization the
+   * graph passes could not fold into a convolution: after a concat or a pool, as DenseNet's pre-activations are).
+   */
+  private boolean batchNorm(Node n) {
+    Long c = blockedChannels.get(n.input(0));
+    if (c == null || n.inputs().size() != 5 || n.outputs().size() != 1 || n.attrInt("training_mode", 0) != 0) {
+      return false;
+    }
+    for (int i = 1; i < 5; i++) {
+      Tensor p = source.initializers().get(n.input(i));
+      if (p == null || p.dtype() != DType.FLOAT32 || p.shape().rank() != 1 || p.shape().dim(0) != c) {
+        return false;
+      }
+    }
+    Map<String, Attribute> attrs = new LinkedHashMap<>();
+    attrs.put("channels", Attribute.ofInt("channels", c));
+    attrs.put("epsilon", Attribute.ofFloat("epsilon", n.attrFloat("epsilon", 1e-5f)));
+    List<String> inputs = new ArrayList<>(n.inputs());
+    inputs.set(0, n.input(0) + SUFFIX);
+    emitBlocked(n, "NchwcChannelAffine", inputs, attrs, c);
+    affineOf.put(n.output(0), out.get(out.size() - 1));
+    return true;
+  }
+
+  /**
+   * An activation of a blocked value: folded into the NchwcChannelAffine (a batch norm) before it when that is its
+   * only reader, else one of its own.
+   */
+  private boolean activation(Node n) {
+    Long c = n.inputs().isEmpty() ? null : blockedChannels.get(n.input(0));
+    Map<String, Attribute> act = c == null || n.outputs().size() != 1 ? null : ConvFusion.activation(source, n, opset);
+    if (act == null) {
+      return false;
+    }
+    Node before = affineOf.get(n.input(0));
+    if (before != null && !before.attributes().containsKey("activation")
+        && readers.getOrDefault(n.input(0), 0) == 1) {
+      Map<String, Attribute> attrs = new LinkedHashMap<>(before.attributes());
+      attrs.putAll(act);
+      out.remove(before);
+      blockedNodes--;
+      emitBlocked(n, "NchwcChannelAffine", before.inputs(), attrs, c);
+      return true;
+    }
+    Map<String, Attribute> attrs = new LinkedHashMap<>(act);
+    attrs.put("channels", Attribute.ofInt("channels", c));
+    emitBlocked(n, "NchwcChannelAffine", List.of(n.input(0) + SUFFIX), attrs, c);
     return true;
   }
 

@@ -94,8 +94,11 @@ public final class ConvFusion implements GraphPass {
     return va.dims().equals(vb.dims()) && va.dims().stream().allMatch(d -> d.isKnown() || d.param() != null);
   }
 
-  /** The FusedConv attributes for an activation node, or null when it cannot be fused. */
-  private static Map<String, Attribute> activation(Graph g, Node n, int opset) {
+  /**
+   * The FusedConv attributes (activation, activation_params) for an activation node, or null when it is none the
+   * native epilogues apply (or its Clip bounds are not constant).
+   */
+  public static Map<String, Attribute> activation(Graph g, Node n, int opset) {
     if (!n.domain().isEmpty()) {
       return null;
     }

@@ -52,10 +52,23 @@ class CpuNchwcPlanTest {
         // the concat of two convolutions read by nothing else runs them into its output (NchwcConcatConv); the
         // concat of a pooled value with itself copies (NchwcConcat)
         assertTrue(ops.containsAll(Set.of("NchwcConv", "NchwcPool", "NchwcConcat", "NchwcConcatConv", "NchwcAdd",
-            "NchwcGlobalAveragePool", "FromNchwc")), ops.toString());
+            "NchwcGlobalAveragePool", "NchwcChannelAffine", "FromNchwc")), ops.toString());
+        assertTrue(!ops.contains("BatchNormalization") && !ops.contains("Sigmoid"), ops.toString());
         assertTrue(ops.contains("Conv") || ops.contains("FusedConv"), "the grouped conv stays NCHW: " + ops);
       }
     }
+  }
+
+  @Test
+  void aBatchNormAndTheReluAfterItBecomeOneBlockedNode() {
+    NchwcPlan.Result r = NchwcPlan.plan(network(), NativeCore.nchwcBlock());
+    List<Node> affine = r.model().graph().nodes().stream().filter(n -> n.opType().equals("NchwcChannelAffine")).toList();
+    // planned without the graph passes, so r1 and e1 (Relus a session would fuse into their convolutions) are
+    // blocked activations too; bn + bnr become one node; res, sg and z stand alone (res is read twice)
+    assertEquals(6, affine.size(), affine.toString());
+    Node bn = affine.stream().filter(n -> n.inputs().size() == 5).findFirst().orElseThrow();
+    assertEquals("bnr#nchwc", bn.output(0));
+    assertEquals("Relu", bn.attrString("activation", ""));
   }
 
   @Test
@@ -94,14 +107,17 @@ class CpuNchwcPlanTest {
     conv(g, rnd, "c2", "p1", 20, 20, 3, 1, 1, 1, 1, true);
     g.nodes().add(new Node("a2", "Add", List.of("c2", "p1"), List.of("a2")));
     g.nodes().add(new Node("res", "Relu", List.of("a2"), List.of("res")));  // a graph output too
-    conv(g, rnd, "dw", "res", 20, 1, 3, 1, 2, 2, 20, true);        // depthwise, dilation 2
+    g.nodes().add(new Node("sg", "Sigmoid", List.of("res"), List.of("sg")));  // 20 channels: a partial block
+    conv(g, rnd, "dw", "sg", 20, 1, 3, 1, 2, 2, 20, true);         // depthwise, dilation 2
     g.nodes().add(new Node("e1", "Relu", List.of("dw"), List.of("d")));
     conv(g, rnd, "x1", "d", 16, 20, 1, 1, 1, 0, 1, false);
     conv(g, rnd, "x3", "d", 16, 20, 3, 1, 1, 1, 1, true);
     Node cat = new Node("cat", "Concat", List.of("x1", "x3"), List.of("cat"));
     cat.setAttr(Attribute.ofInt("axis", 1));
     g.nodes().add(cat);                                             // [2, 32, 5, 5]
-    Node avg = new Node("ap", "AveragePool", List.of("cat"), List.of("ap"));
+    batchNorm(g, rnd, "bn", "cat", 32);                              // after a concat: nothing to fold it into
+    g.nodes().add(new Node("bnr", "Relu", List.of("bn"), List.of("bnr")));
+    Node avg = new Node("ap", "AveragePool", List.of("bnr"), List.of("ap"));
     avg.setAttr(Attribute.ofInts("kernel_shape", 3, 3));
     avg.setAttr(Attribute.ofInts("pads", 1, 1, 1, 1));
     avg.setAttr(Attribute.ofInt("count_include_pad", 1));
@@ -117,6 +133,21 @@ class CpuNchwcPlanTest {
     g.outputs().add(new ValueInfo("res", DType.FLOAT32, List.of(Dim.of(2), Dim.of(20), Dim.of(5), Dim.of(5)), null));
     g.outputs().add(new ValueInfo("z", DType.FLOAT32, List.of(Dim.of(2), Dim.of(64), Dim.of(5), Dim.of(5)), null));
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
+  }
+
+  private static void batchNorm(Graph g, Random rnd, String out, String in, int c) {
+    g.initializers().put(out + ".scale", random(rnd, Shape.of(c)));
+    g.initializers().put(out + ".b", random(rnd, Shape.of(c)));
+    g.initializers().put(out + ".mean", random(rnd, Shape.of(c)));
+    float[] var = new float[c];
+    for (int i = 0; i < c; i++) {
+      var[i] = 0.1f + rnd.nextFloat();
+    }
+    g.initializers().put(out + ".var", Tensor.ofFloats(Shape.of(c), var));
+    Node n = new Node(out, "BatchNormalization", List.of(in, out + ".scale", out + ".b", out + ".mean", out + ".var"),
+        List.of(out));
+    n.setAttr(Attribute.ofFloat("epsilon", 1e-3f));
+    g.nodes().add(n);
   }
 
   private static void conv(Graph g, Random rnd, String out, String in, int m, int cPerGroup, int k, int stride,
