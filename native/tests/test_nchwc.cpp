@@ -240,6 +240,32 @@ void check_affine(int64_t n, int64_t c, int64_t hw, bool batch_norm, int activat
       }
 }
 
+// Products over NCHWc: same shapes, and a vector per block plane (a squeeze-and-excitation scale).
+void check_mul(int64_t planes, int64_t hw, bool per_plane) {
+  ++checks;
+  const int64_t b = ew_nchwc_block();
+  std::mt19937 rng(static_cast<unsigned>(planes * 3 + hw * 5 + per_plane));
+  std::uniform_real_distribution<float> dist(-2, 2);
+  std::vector<float> x(planes * hw * b), s(planes * (per_plane ? 1 : hw) * b), y(x.size());
+  for (auto& v : x) v = dist(rng);
+  for (auto& v : s) v = dist(rng);
+  if (ew_nchwc_mul(planes, hw, x.data(), s.data(), per_plane ? 1 : hw, y.data()) != EW_OK) {
+    std::printf("FAIL mul status\n");
+    ++failures;
+    return;
+  }
+  for (int64_t i = 0; i < planes * hw * b; ++i) {
+    const int64_t plane = i / (hw * b), lane = i % b;
+    const float expected = x[i] * (per_plane ? s[plane * b + lane] : s[i]);
+    if (y[i] != expected) {
+      std::printf("FAIL mul planes=%lld hw=%lld per_plane=%d at %lld: %f vs %f\n", (long long)planes,
+                  (long long)hw, per_plane, (long long)i, expected, y[i]);
+      ++failures;
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -276,6 +302,9 @@ int main() {
     check_conv(2, 3, 27, 35, 64, 3, 3, 2, 1, 0, false, false, EW_ACT_RELU, true, true);    // SqueezeNet
     check_conv(1, 3, 11, 40, 24, 3, 3, 1, 1, 1, false, false, EW_ACT_NONE, false, false);
     check_conv(1, 3, 13, 50, 8, 5, 5, 3, 2, 2, false, false, EW_ACT_RELU, true, false);
+    check_mul(6, 49, true);
+    check_mul(3, 1000, false);
+    check_mul(1, 1, true);
     for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_TANH; ++act_id) {
       const float p = act_id == EW_ACT_CLIP ? 0.25f : 0.1f;  // a Clip from 0.25 moves zero: padding must stay zero
       check_affine(2, 37, 45, true, act_id, p, 1.5f);

@@ -122,6 +122,9 @@ int ew_nchwc_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
 int ew_nchwc_global_average_pool(int64_t n, int64_t c, int64_t hw, const float* x, float* y) noexcept;
 // y = a + b over count floats (any layout, both the same), then ReLU when relu != 0. y may be a or b.
 int ew_nchwc_add(int64_t count, const float* a, const float* b, int relu, float* y) noexcept;
+// y = a * b over `planes` NCHWc block planes of hw pixels: b shaped like a (b_hw = hw), or one vector of B channels
+// per plane (b_hw = 1: a squeeze-and-excitation scale, [N][ceil(C / B)][1][1][B]). y may be a.
+int ew_nchwc_mul(int64_t planes, int64_t hw, const float* a, const float* b, int64_t b_hw, float* y) noexcept;
 // Per-channel affine map and activation over NCHWc x [n][ceil(c / B)][hw][B]: y = act(x * s + t) with
 // s = scale / sqrt(var + epsilon) and t = bias - mean * s (inference BatchNormalization), or y = act(x) when scale
 // is null (then bias, mean, var are ignored). activation: EW_ACT_* with a, b as for convolutions. Channels past c

@@ -246,6 +246,11 @@ public final class NativeCore {
     check(EdgewiseNative.ew_nchwc_add(count, a, b, relu ? 1 : 0, y), "ew_nchwc_add");
   }
 
+  /** y = a * b over NCHWc block planes of hw pixels; b like a (bHw = hw) or one vector per plane (bHw = 1). */
+  public static void nchwcMul(long planes, long hw, long a, long b, long bHw, long y) {
+    check(EdgewiseNative.ew_nchwc_mul(planes, hw, a, b, bHw, y), "ew_nchwc_mul");
+  }
+
   /**
    * y = act(x * s + t) per channel over NCHWc x (inference BatchNormalization: s = scale / sqrt(var + epsilon),
    * t = bias - mean * s), or y = act(x) when scale is 0; channels past c stay zero.

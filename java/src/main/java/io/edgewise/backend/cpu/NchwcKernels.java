@@ -35,6 +35,7 @@ final class NchwcKernels {
   static OpRegistry overlay(OpRegistry r, NchwcWeights weights) {
     NchwcKernels k = new NchwcKernels(NativeCore.nchwcBlock(), weights);
     OpKernel add = r.get("", "Add");
+    OpKernel mul = r.get("", "Mul");
     String d = NchwcPlan.DOMAIN;
     r.register(d, "ToNchwc", k::toBlocked);
     r.register(d, "FromNchwc", k::fromBlocked);
@@ -42,6 +43,7 @@ final class NchwcKernels {
     r.register(d, "NchwcPool", k::pool);
     r.register(d, "NchwcGlobalAveragePool", k::globalAveragePool);
     r.register(d, "NchwcAdd", (ctx, in) -> k.add(ctx, in, add));
+    r.register(d, "NchwcMul", (ctx, in) -> k.mul(ctx, in, mul));
     r.register(d, "NchwcConcat", k::concat);
     r.register(d, "NchwcConcatConv", k::concatConv);
     r.register(d, "NchwcChannelAffine", k::channelAffine);
@@ -253,28 +255,60 @@ final class NchwcKernels {
     return new Tensor[] {y};
   }
 
-  /** Same-shape adds in the blocked layout; a broadcasting add goes through NCHW and the reference kernel. */
-  private Tensor[] add(OpContext ctx, Tensor[] in, OpKernel reference) {
+  /**
+   * Products in the blocked layout: same shapes (SiLU's x * sigmoid(x)), or one operand a vector per block plane
+   * ([N, C/B, 1, 1, B]: squeeze-and-excitation's scale); other broadcasts go through NCHW and the reference kernel.
+   */
+  private Tensor[] mul(OpContext ctx, Tensor[] in, OpKernel reference) {
     Tensor a = ctx.required(in, 0);
     Tensor b = ctx.required(in, 1);
+    requireBlocked(ctx, a, b);
+    long[] da = a.shape().dims();
+    long[] db = b.shape().dims();
+    boolean bVector = db[2] == 1 && db[3] == 1 && da[0] == db[0] && da[1] == db[1];
+    boolean aVector = da[2] == 1 && da[3] == 1 && da[0] == db[0] && da[1] == db[1];
+    if (a.shape().equals(b.shape()) || bVector || aVector) {
+      Tensor big = bVector || !aVector ? a : b;
+      Tensor other = big == a ? b : a;
+      long hw = big.shape().dim(2) * big.shape().dim(3);
+      Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, big.shape());
+      NativeCore.nchwcMul(da[0] * da[1], hw, big.nativeAddress(), other.nativeAddress(),
+          other.shape().dim(2) * other.shape().dim(3), y.nativeAddress());
+      return new Tensor[] {y};
+    }
+    return throughPlain(ctx, a, b, reference);
+  }
+
+  private void requireBlocked(OpContext ctx, Tensor a, Tensor b) {
     if (a.dtype() != DType.FLOAT32 || b.dtype() != DType.FLOAT32 || a.shape().rank() != 5
         || b.shape().rank() != 5) {
       throw ctx.invalid("inputs " + a.shape() + " and " + b.shape() + " are not float32 NCHWc tensors");
     }
+  }
+
+  /** A broadcasting binary op in NCHW (blocked, it would mix padding lanes into real channels), then back. */
+  private Tensor[] throughPlain(OpContext ctx, Tensor a, Tensor b, OpKernel reference) {
+    long channels = ctx.node().attrInt("channels", a.shape().dim(1) * block);
+    Tensor[] plainA = fromBlocked(ctx, new Tensor[] {a});
+    Tensor[] plainB = fromBlocked(ctx, new Tensor[] {b});
+    Tensor[] result = reference.compute(ctx, new Tensor[] {plainA[0], plainB[0]});
+    if (result[0].shape().dim(1) != channels) {
+      throw ctx.invalid("the broadcast result " + result[0].shape() + " changed the channel count " + channels);
+    }
+    return toBlocked(ctx, result);
+  }
+
+  /** Same-shape adds in the blocked layout; a broadcasting add goes through NCHW and the reference kernel. */
+  private Tensor[] add(OpContext ctx, Tensor[] in, OpKernel reference) {
+    Tensor a = ctx.required(in, 0);
+    Tensor b = ctx.required(in, 1);
+    requireBlocked(ctx, a, b);
     if (a.shape().equals(b.shape())) {
       Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, a.shape());
       NativeCore.nchwcAdd(a.size(), a.nativeAddress(), b.nativeAddress(), false, y.nativeAddress());
       return new Tensor[] {y};
     }
-    // broadcasting in the blocked layout would mix padding lanes into real channels: go through NCHW
-    long channels = ctx.node().attrInt("channels", a.shape().dim(1) * block);
-    Tensor[] plainA = fromBlocked(ctx, new Tensor[] {a});
-    Tensor[] plainB = fromBlocked(ctx, new Tensor[] {b});
-    Tensor[] sum = reference.compute(ctx, new Tensor[] {plainA[0], plainB[0]});
-    if (sum[0].shape().dim(1) != channels) {
-      throw ctx.invalid("the broadcast sum " + sum[0].shape() + " changed the channel count " + channels);
-    }
-    return toBlocked(ctx, sum);
+    return throughPlain(ctx, a, b, reference);
   }
 
   /** Concat along channels of whole blocks: per image, the inputs' block runs one after another. */

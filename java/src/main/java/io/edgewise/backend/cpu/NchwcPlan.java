@@ -137,7 +137,8 @@ final class NchwcPlan {
       case "Conv", "FusedConv" -> conv(n);
       case "MaxPool", "AveragePool" -> pool(n);
       case "GlobalAveragePool" -> globalAveragePool(n);
-      case "Add" -> add(n);
+      case "Add" -> binary(n, "NchwcAdd");
+      case "Mul" -> binary(n, "NchwcMul");
       case "Concat" -> concat(n);
       case "BatchNormalization" -> batchNorm(n);
       case "Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid", "Tanh" -> activation(n);
@@ -263,8 +264,8 @@ final class NchwcPlan {
     return true;
   }
 
-  /** Add of two blocked values of the same channel count (the kernel checks the shapes match). */
-  private boolean add(Node n) {
+  /** Add or Mul of two blocked values of the same channel count (the kernel checks how their shapes match). */
+  private boolean binary(Node n, String op) {
     if (n.inputs().size() != 2) {
       return false;
     }
@@ -273,7 +274,7 @@ final class NchwcPlan {
     if (a == null || !a.equals(b)) {
       return false;
     }
-    emitBlocked(n, "NchwcAdd", List.of(n.input(0) + SUFFIX, n.input(1) + SUFFIX),
+    emitBlocked(n, op, List.of(n.input(0) + SUFFIX, n.input(1) + SUFFIX),
         Map.of("channels", Attribute.ofInt("channels", a)), a);
     return true;
   }
