@@ -219,7 +219,11 @@ final class NchwcPlan {
    */
   private boolean batchNorm(Node n) {
     Long c = blockedChannels.get(n.input(0));
-    if (c == null || n.inputs().size() != 5 || n.outputs().size() != 1 || n.attrInt("training_mode", 0) != 0) {
+    // inference only: no training_mode (14+), no statistics asked for (7-13), is_test set (before 7); and per
+    // channel statistics (spatial = 1 before 9)
+    boolean inference = n.attrInt("training_mode", 0) == 0 && (opset >= 7 || n.attrInt("is_test", 0) == 1)
+        && (opset >= 9 || n.attrInt("spatial", 1) == 1);
+    if (c == null || n.inputs().size() != 5 || n.outputs().size() != 1 || !inference) {
       return false;
     }
     for (int i = 1; i < 5; i++) {

@@ -25,6 +25,7 @@ public final class NormOps {
 
   public static void register(OpRegistry r) {
     r.register("BatchNormalization", NormOps::batchNorm);
+    r.register("LRN", LrnKernel::compute);
   }
 
   private static Tensor[] batchNorm(OpContext ctx, Tensor[] in) {
