@@ -225,6 +225,12 @@ EW_CLONES void affine_plane(int64_t hw, int64_t b, const float* s, const float* 
         y[p * b + j] = std::min(std::max(x[p * b + j] * s[j] + t[j], lo), hi) * keep[j];
     return;
   }
+  if (act == EW_ACT_HARD_SIGMOID) {
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t j = 0; j < b; ++j)
+        y[p * b + j] = std::min(1.0f, std::max(0.0f, pa * (x[p * b + j] * s[j] + t[j]) + pb)) * keep[j];
+    return;
+  }
   if (act == EW_ACT_SIGMOID) {
     for (int64_t p = 0; p < hw; ++p)
       for (int64_t j = 0; j < b; ++j) y[p * b + j] = sigmoid_approx(x[p * b + j] * s[j] + t[j]) * keep[j];
@@ -385,7 +391,7 @@ extern "C" int ew_nchwc_channel_affine(int64_t n, int64_t c, int64_t hw, const f
   using namespace edgewise;
   if (n < 0 || c < 0 || hw < 0 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   if (scale != nullptr && (bias == nullptr || mean == nullptr || var == nullptr)) return EW_INVALID_ARGUMENT;
-  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
+  if (activation < EW_ACT_NONE || activation > EW_ACT_HARD_SIGMOID) return EW_INVALID_ARGUMENT;
   return guarded([&] {
     const int64_t bl = nchwc_kernels().block;
     const int64_t cbs = blocks(c);

@@ -21,6 +21,7 @@ float act(int a, double v, float p, float q) {
     case EW_ACT_HARD_SWISH: return v * std::fmin(1.0, std::fmax(0.0, v / 6 + 0.5));
     case EW_ACT_SIGMOID: return 1 / (1 + std::exp(-v));
     case EW_ACT_TANH: return std::tanh(v);
+    case EW_ACT_HARD_SIGMOID: return std::fmin(1.0, std::fmax(0.0, p * v + q));
     default: return v;
   }
 }
@@ -305,11 +306,13 @@ int main() {
     check_mul(6, 49, true);
     check_mul(3, 1000, false);
     check_mul(1, 1, true);
-    for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_TANH; ++act_id) {
-      const float p = act_id == EW_ACT_CLIP ? 0.25f : 0.1f;  // a Clip from 0.25 moves zero: padding must stay zero
-      check_affine(2, 37, 45, true, act_id, p, 1.5f);
-      check_affine(1, 16, 300, false, act_id, p, 1.5f);
-      check_affine(1, 5, 1, act_id % 2 == 0, act_id, p, 1.5f);
+    for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_HARD_SIGMOID; ++act_id) {
+      // a Clip from 0.25 and HardSigmoid (0.2 v + 0.5) move zero: padding must stay zero
+      const float p = act_id == EW_ACT_CLIP ? 0.25f : act_id == EW_ACT_HARD_SIGMOID ? 0.2f : 0.1f;
+      const float q = act_id == EW_ACT_HARD_SIGMOID ? 0.5f : 1.5f;
+      check_affine(2, 37, 45, true, act_id, p, q);
+      check_affine(1, 16, 300, false, act_id, p, q);
+      check_affine(1, 5, 1, act_id % 2 == 0, act_id, p, q);
     }
     // pooling: padding, ceil-mode style extra end padding, windows in the padding only
     check_pool(1, 20, 9, 9, 3, 2, 1, 0, true, false);

@@ -47,6 +47,7 @@ enum ew_activation {
   EW_ACT_HARD_SWISH = 4,
   EW_ACT_SIGMOID = 5,
   EW_ACT_TANH = 6,
+  EW_ACT_HARD_SIGMOID = 7,  // max(0, min(1, a * v + b)); ew_nchwc_channel_affine only (convolutions refuse it)
 };
 int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
               const float* bias, const float* residual, float* y) noexcept;

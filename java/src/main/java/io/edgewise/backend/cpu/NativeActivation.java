@@ -4,7 +4,8 @@ import io.edgewise.backend.reference.OpContext;
 
 /**
  * A FusedConv's activation as the native core's epilogue takes it (EW_ACT_* of edgewise.h with its parameters a,
- * b): Clip (min, max), LeakyRelu (alpha), Relu, HardSwish, Sigmoid, Tanh, or none.
+ * b): Clip (min, max), LeakyRelu (alpha), Relu, HardSwish, Sigmoid, Tanh, or none; and HardSigmoid (alpha, beta),
+ * which only the blocked channel op applies.
  */
 public record NativeActivation(int code, float a, float b) {
   public static final NativeActivation NONE = new NativeActivation(0, 0, 0);
@@ -20,9 +21,10 @@ public record NativeActivation(int code, float a, float b) {
       case "HardSwish" -> 4;
       case "Sigmoid" -> 5;
       case "Tanh" -> 6;
+      case "HardSigmoid" -> 7;  // the blocked channel op only: native convolutions refuse it
       default -> throw ctx.notImplemented("activation '" + name + "' is not supported");
     };
-    int needed = activation == 2 ? 2 : activation == 3 ? 1 : 0;
+    int needed = activation == 2 || activation == 7 ? 2 : activation == 3 ? 1 : 0;
     if (p.length < needed) {
       throw ctx.invalid("attribute activation_params needs " + needed + " values, got " + p.length);
     }

@@ -141,7 +141,7 @@ final class NchwcPlan {
       case "Mul" -> binary(n, "NchwcMul");
       case "Concat" -> concat(n);
       case "BatchNormalization" -> batchNorm(n);
-      case "Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid", "Tanh" -> activation(n);
+      case "Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid", "Tanh", "HardSigmoid" -> activation(n);
       default -> false;
     };
   }
@@ -248,7 +248,8 @@ final class NchwcPlan {
    */
   private boolean activation(Node n) {
     Long c = n.inputs().isEmpty() ? null : blockedChannels.get(n.input(0));
-    Map<String, Attribute> act = c == null || n.outputs().size() != 1 ? null : ConvFusion.activation(source, n, opset);
+    Map<String, Attribute> act = c == null || n.outputs().size() != 1 ? null
+        : n.opType().equals("HardSigmoid") ? hardSigmoid(n) : ConvFusion.activation(source, n, opset);
     if (act == null) {
       return false;
     }
@@ -266,6 +267,15 @@ final class NchwcPlan {
     attrs.put("channels", Attribute.ofInt("channels", c));
     emitBlocked(n, "NchwcChannelAffine", List.of(n.input(0) + SUFFIX), attrs, c);
     return true;
+  }
+
+  /** HardSigmoid's attributes as the blocked channel op takes them (no convolution epilogue applies it). */
+  private static Map<String, Attribute> hardSigmoid(Node n) {
+    Map<String, Attribute> a = new LinkedHashMap<>();
+    a.put("activation", Attribute.ofString("activation", "HardSigmoid"));
+    a.put("activation_params", Attribute.ofFloats("activation_params", n.attrFloat("alpha", 0.2f),
+        n.attrFloat("beta", 0.5f)));
+    return a;
   }
 
   /** Add or Mul of two blocked values of the same channel count (the kernel checks how their shapes match). */

@@ -53,7 +53,8 @@ class CpuNchwcPlanTest {
         // concat of a pooled value with itself copies (NchwcConcat)
         assertTrue(ops.containsAll(Set.of("NchwcConv", "NchwcPool", "NchwcConcat", "NchwcConcatConv", "NchwcAdd",
             "NchwcGlobalAveragePool", "NchwcChannelAffine", "NchwcMul", "FromNchwc")), ops.toString());
-        assertTrue(!ops.contains("BatchNormalization") && !ops.contains("Sigmoid") && !ops.contains("Mul"),
+        assertTrue(!ops.contains("BatchNormalization") && !ops.contains("Sigmoid") && !ops.contains("Mul")
+            && !ops.contains("HardSigmoid"),
             ops.toString());
         assertTrue(ops.contains("Conv") || ops.contains("FusedConv"), "the grouped conv stays NCHW: " + ops);
       }
@@ -133,7 +134,10 @@ class CpuNchwcPlanTest {
     conv(g, rnd, "se1", "gap", 8, 32, 1, 1, 1, 0, 1, true);
     g.nodes().add(new Node("se1r", "Relu", List.of("se1"), List.of("se1r")));
     conv(g, rnd, "se2", "se1r", 32, 8, 1, 1, 1, 0, 1, true);
-    g.nodes().add(new Node("ses", "Sigmoid", List.of("se2"), List.of("ses")));
+    Node hardSigmoid = new Node("ses", "HardSigmoid", List.of("se2"), List.of("ses"));  // as MobileNetV3's SE
+    hardSigmoid.setAttr(Attribute.ofFloat("alpha", 0.25f));
+    hardSigmoid.setAttr(Attribute.ofFloat("beta", 0.4f));
+    g.nodes().add(hardSigmoid);
     g.nodes().add(new Node("sem", "Mul", List.of("ses", "bc"), List.of("sem")));  // the vector first
     g.nodes().add(new Node("sw", "Sigmoid", List.of("sem"), List.of("sw")));
     g.nodes().add(new Node("swm", "Mul", List.of("sem", "sw"), List.of("swm")));
