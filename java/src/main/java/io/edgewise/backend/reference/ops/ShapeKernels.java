@@ -17,11 +17,63 @@ final class ShapeKernels {
     ByteBuffer from = src.buffer();
     ByteBuffer to = out.buffer();
     for (int i = 0; i < index.length; i++) {
-      for (int b = 0; b < size; b++) {
-        to.put(i * size + b, from.get(index[i] * size + b));
+      copyElement(from, (long) index[i] * size, to, (long) i * size, size);
+    }
+    return out;
+  }
+
+  /**
+   * A strided view of src copied out: output element [i0, ..., ik] is src's element at sum(i_d * srcStrides[d])
+   * (Transpose: strides permuted). Row by row along the last output axis, with no index array: a per-element
+   * index table and byte-by-byte copies made ShuffleNet's channel shuffle 1.45 ms for 91k floats.
+   */
+  static Tensor strided(Tensor src, Shape outShape, long[] srcStrides) {
+    Tensor out = Tensor.allocate(src.dtype(), outShape);
+    long total = outShape.numElements();
+    if (total == 0) {
+      return out;
+    }
+    int rank = outShape.rank();
+    long[] dims = outShape.dims();
+    long inner = rank == 0 ? 1 : dims[rank - 1];
+    long innerStride = rank == 0 ? 0 : srcStrides[rank - 1];
+    int size = src.dtype().byteSize();
+    ByteBuffer from = src.buffer();
+    ByteBuffer to = out.buffer();
+    long[] idx = new long[Math.max(rank - 1, 0)];
+    long base = 0;
+    long o = 0;
+    for (long row = 0; row < total / inner; row++) {
+      for (long k = 0; k < inner; k++, o++) {
+        copyElement(from, (base + k * innerStride) * size, to, o * size, size);
+      }
+      for (int d = rank - 2; d >= 0; d--) {  // next row: advance the outer index, carrying
+        base += srcStrides[d];
+        if (++idx[d] < dims[d]) {
+          break;
+        }
+        base -= srcStrides[d] * dims[d];
+        idx[d] = 0;
       }
     }
     return out;
+  }
+
+  /** One element of `size` bytes (both buffers little-endian, so words copy bit for bit). */
+  private static void copyElement(ByteBuffer from, long at, ByteBuffer to, long into, int size) {
+    int src = (int) at;
+    int dst = (int) into;
+    switch (size) {
+      case 4 -> to.putInt(dst, from.getInt(src));
+      case 8 -> to.putLong(dst, from.getLong(src));
+      case 2 -> to.putShort(dst, from.getShort(src));
+      case 1 -> to.put(dst, from.get(src));
+      default -> {
+        for (int b = 0; b < size; b++) {
+          to.put(dst + b, from.get(src + b));
+        }
+      }
+    }
   }
 
   /** Normalizes a possibly negative axis for the given rank, naming the attribute on error. */
