@@ -81,6 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Row> rows = new ArrayList<>();
     List<Layer> layerRows = new ArrayList<>();
     fpgaRows.clear();
+    notes.clear();
     for (Path dir : models) {
       String name = dir.getFileName().toString();
       for (int t : threads) {
@@ -88,6 +89,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     printTable(out, rows);
+    notes.forEach(n -> out.println("note: " + n));
     printLayers(out, layerRows);
     FpgaFigures.print(out, fpgaRows, layers);
     if (json != null) {
@@ -110,6 +112,9 @@ final class BenchCommand implements Callable<Integer> {
   private void warmUp(Session s, Map<String, Tensor> feeds) {
     LatencyStats.warmUp(s, feeds, warmup, warmupSeconds, MAX_WARMUP_SECONDS);
   }
+
+  /** Remarks printed under the table (compilation during timed runs). */
+  private final List<String> notes = new ArrayList<>();
 
   /** Per-layer modeled and measured figures of devices that report them (fpga). */
   private final List<FpgaFigures.Row> fpgaRows = new ArrayList<>();
@@ -137,7 +142,16 @@ final class BenchCommand implements Callable<Integer> {
           s.profile().reset();
         }
       }
+      java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+      boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+      long jitBefore = watchJit ? jit.getTotalCompilationTime() : 0;
       List<LatencyStats> stats = InterleavedLatency.measure(sessions, feeds, runs);
+      long jitMillis = watchJit ? jit.getTotalCompilationTime() - jitBefore : 0;
+      if (jitMillis > 0) {
+        // on 2 cores the compiler threads take a core from 2-thread runs: say so beside the figures
+        notes.add(String.format("%s at %d thread%s: the JVM's compiler ran %d ms during the timed runs", name, t,
+            t == 1 ? "" : "s", jitMillis));
+      }
       for (int i = 0; i < sessions.size(); i++) {
         Session s = sessions.get(i);
         LatencyStats st = stats.get(i);
