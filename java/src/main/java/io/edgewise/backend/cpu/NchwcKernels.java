@@ -46,6 +46,7 @@ final class NchwcKernels {
     r.register(d, "NchwcMul", (ctx, in) -> k.mul(ctx, in, mul));
     r.register(d, "NchwcConcat", k::concat);
     r.register(d, "NchwcConcatConv", k::concatConv);
+    r.register(d, "NchwcGroupedConv", k::groupedConv);
     r.register(d, "NchwcChannelAffine", k::channelAffine);
     return r;
   }
@@ -98,6 +99,53 @@ final class NchwcKernels {
     NativeCore.nchwcConv2d(c.geometry, c.inputBlocked, c.act.code(), c.act.a(), c.act.b(), c.x.nativeAddress(),
         c.packed.nativeAddress(), c.bias == null ? 0 : c.bias.nativeAddress(),
         residual == null ? 0 : residual.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /**
+   * A grouped convolution as dense convolutions over units of channels (NchwcPlan.groupedConv), image by image and
+   * unit by unit, each reading and writing its own run of blocks.
+   */
+  private Tensor[] groupedConv(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Tensor w = ctx.required(in, 1);
+    Tensor bias = in.length > 2 ? in[2] : null;
+    Tensor residual = in.length > 3 ? in[3] : null;
+    long group = ctx.node().attrInt("group", 1);
+    long unit = ctx.node().attrInt("unit", 0);
+    long channels = w.shape().dim(1) * group;
+    Shape xs = plainShape(ctx, x, channels, "input X");
+    if (bias != null && (bias.dtype() != DType.FLOAT32 || bias.size() != w.shape().dim(0))) {
+      throw ctx.invalid("bias B " + bias.dtype() + bias.shape() + " is not float32 [" + w.shape().dim(0) + "]");
+    }
+    Tensor packed = weights.getGrouped(ctx.node().input(1));
+    if (packed == null || unit <= 0 || channels % unit != 0) {
+      throw ctx.invalid("weight W '" + ctx.node().input(1) + "' was not packed in units for NCHWc");
+    }
+    ConvKernel plan = ConvKernel.plan(ctx, xs, w.shape());
+    ConvGeometry g = plan.geometry;
+    Shape out = blockedShape(plan.batch, plan.outChannels, g.out[0], g.out[1]);
+    if (residual != null && !residual.shape().equals(out)) {
+      throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
+    }
+    long[] one = {1, unit, g.in[0], g.in[1], unit, g.out[0], g.out[1], g.kernel[0], g.kernel[1], g.strides[0],
+        g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], 1};
+    NativeActivation act = NativeActivation.of(ctx);
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, out);
+    long units = channels / unit;
+    long unitWeights = packed.size() / units;
+    long inPlane = g.in[0] * g.in[1] * block;
+    long outPlane = g.out[0] * g.out[1] * block;
+    long blocksPerUnit = unit / block;
+    for (long img = 0; img < plan.batch; img++) {
+      for (long u = 0; u < units; u++) {
+        long firstBlock = img * blocks(channels) + u * blocksPerUnit;
+        long yAt = y.nativeAddress() + 4 * firstBlock * outPlane;
+        NativeCore.nchwcConv2d(one, true, act.code(), act.a(), act.b(), x.nativeAddress() + 4 * firstBlock * inPlane,
+            packed.nativeAddress() + 4 * u * unitWeights, bias == null ? 0 : bias.nativeAddress() + 4 * u * unit,
+            residual == null ? 0 : residual.nativeAddress() + 4 * firstBlock * outPlane, yAt);
+      }
+    }
     return new Tensor[] {y};
   }
 

@@ -164,7 +164,7 @@ final class NchwcPlan {
     long c = w.shape().dim(1) * group;
     boolean depthwise = group > 1 && w.shape().dim(1) == 1 && m == group;
     if (group != 1 && !depthwise) {
-      return false;  // grouped convolutions stay on the NCHW kernels
+      return groupedConv(n, w, group);
     }
     String x = n.input(0);
     boolean inputBlocked = blockedChannels.containsKey(x) || depthwise || c >= block;
@@ -186,6 +186,32 @@ final class NchwcPlan {
     if (residual.isEmpty()) {
       convOf.put(n.output(0), out.get(out.size() - 1));
     }
+    return true;
+  }
+
+  /**
+   * A grouped convolution whose groups line up with the blocks (k input and k output channels per group, k dividing
+   * or a multiple of the block, whole blocks of channels): NchwcGroupedConv runs it as dense convolutions over units
+   * of max(k, B) channels, zero weights between groups inside a unit (ResNeXt's 4-channel groups: 4x the FLOPs at the
+   * dense kernel's speed, against 21 GFLOP/s on the NCHW kernels). Other groupings stay on the NCHW kernels.
+   */
+  private boolean groupedConv(Node n, Tensor w, long group) {
+    long k = w.shape().dim(1);
+    long m = w.shape().dim(0);
+    long c = k * group;
+    boolean aligned = m == c && c % block == 0 && (block % k == 0 || k % block == 0);
+    String residual = n.opType().equals("FusedConv") && n.inputs().size() > 3 ? n.input(3) : "";
+    if (!aligned || (!residual.isEmpty() && !isFloat(residual))) {
+      return false;
+    }
+    List<String> inputs = new ArrayList<>();
+    inputs.add(requireBlocked(n.input(0), c));
+    inputs.add(n.input(1));
+    inputs.add(n.inputs().size() > 2 ? n.input(2) : "");
+    inputs.add(residual.isEmpty() ? "" : requireBlocked(residual, m));
+    Map<String, Attribute> attrs = new LinkedHashMap<>(n.attributes());
+    attrs.put("unit", Attribute.ofInt("unit", Math.max(k, block)));
+    emitBlocked(n, "NchwcGroupedConv", inputs, attrs, m);
     return true;
   }
 

@@ -27,6 +27,8 @@ final class NchwcWeights implements AutoCloseable {
         }
         if (n.opType().equals("NchwcConv")) {
           weights.pack(g, n, n.input(1), n.attrInt("input_blocked", 1) == 1, n.attrInt("group", 1));
+        } else if (n.opType().equals("NchwcGroupedConv")) {
+          weights.packGrouped(g, n, n.input(1), n.attrInt("group", 1), n.attrInt("unit", 0));
         } else if (n.opType().equals("NchwcConcatConv")) {
           for (int i = 0; i < n.attrInt("parts", 0); i++) {
             weights.pack(g, n, n.input(3 * i + 1), n.attrInt("p" + i + "_input_blocked", 1) == 1,
@@ -57,6 +59,54 @@ final class NchwcWeights implements AutoCloseable {
     Tensor t = Tensor.allocate(DType.FLOAT32, Shape.of(size));
     packed.put(key, t);
     NativeCore.nchwcConvPackWeights(geometry, blocked, w.nativeAddress(), t.nativeAddress());
+  }
+
+  /**
+   * A grouped convolution's weights [M, k, KH, KW] as dense convolutions over units of `unit` channels (one after the
+   * other, each packed for a blocked input): unit u maps its input channels to its output channels with the group's
+   * weights where both are in the same group and zero elsewhere.
+   */
+  private void packGrouped(Graph g, Node n, String weight, long group, long unit) {
+    String key = weight + "|grouped";
+    if (packed.containsKey(key)) {
+      return;
+    }
+    Tensor w = g.initializers().get(weight);
+    long[] d = w.shape().dims();
+    long k = d[1];
+    long taps = d[2] * d[3];
+    long units = d[0] / unit;
+    if (unit <= 0 || d[0] % unit != 0 || unit % k != 0) {
+      throw new IllegalStateException(n.describe() + ": groups of " + k + " do not fill units of " + unit);
+    }
+    long[] geometry = {1, unit, d[2], d[3], unit, 1, 1, d[2], d[3], 1, 1, 1, 1, 0, 0, 1};
+    long unitSize = NativeCore.nchwcConvWeightsSize(geometry, true);
+    float[] source = w.toFloatArray();
+    float[] dense = new float[Math.toIntExact(unit * unit * taps)];
+    Tensor t = Tensor.allocate(DType.FLOAT32, Shape.of(units * unitSize));
+    packed.put(key, t);
+    try (Tensor unitWeights = Tensor.allocate(DType.FLOAT32, Shape.of(unit, unit, d[2], d[3]))) {
+      for (long u = 0; u < units; u++) {
+        java.util.Arrays.fill(dense, 0f);
+        for (long o = 0; o < unit; o++) {
+          long oc = u * unit + o;
+          long first = (oc / k) * k - u * unit;  // the group's first input channel, within the unit
+          for (long i = 0; i < k; i++) {
+            for (long tap = 0; tap < taps; tap++) {
+              dense[(int) ((o * unit + first + i) * taps + tap)] = source[(int) ((oc * k + i) * taps + tap)];
+            }
+          }
+        }
+        unitWeights.setFloats(dense);
+        NativeCore.nchwcConvPackWeights(geometry, true, unitWeights.nativeAddress(),
+            t.nativeAddress() + 4 * u * unitSize);
+      }
+    }
+  }
+
+  /** The packed units of a grouped convolution's weights (see packGrouped), or null. */
+  Tensor getGrouped(String weight) {
+    return packed.get(weight + "|grouped");
   }
 
   private static String key(String weight, boolean inputBlocked) {

@@ -52,7 +52,8 @@ class CpuNchwcPlanTest {
         // the concat of two convolutions read by nothing else runs them into its output (NchwcConcatConv); the
         // concat of a pooled value with itself copies (NchwcConcat)
         assertTrue(ops.containsAll(Set.of("NchwcConv", "NchwcPool", "NchwcConcat", "NchwcConcatConv", "NchwcAdd",
-            "NchwcGlobalAveragePool", "NchwcChannelAffine", "NchwcMul", "FromNchwc")), ops.toString());
+            "NchwcGlobalAveragePool", "NchwcChannelAffine", "NchwcMul", "NchwcGroupedConv", "FromNchwc")),
+            ops.toString());
         assertTrue(!ops.contains("BatchNormalization") && !ops.contains("Sigmoid") && !ops.contains("Mul")
             && !ops.contains("HardSigmoid"),
             ops.toString());
@@ -119,7 +120,8 @@ class CpuNchwcPlanTest {
     g.nodes().add(cat);                                             // [2, 32, 5, 5]
     batchNorm(g, rnd, "bn", "cat", 32);                              // after a concat: nothing to fold it into
     g.nodes().add(new Node("bnr", "Relu", List.of("bn"), List.of("bnr")));
-    Node avg = new Node("ap", "AveragePool", List.of("bnr"), List.of("ap"));
+    conv(g, rnd, "gc", "bnr", 32, 4, 3, 1, 1, 1, 8, true);          // 8 groups of 4: runs blocked, in units of 16
+    Node avg = new Node("ap", "AveragePool", List.of("gc"), List.of("ap"));
     avg.setAttr(Attribute.ofInts("kernel_shape", 3, 3));
     avg.setAttr(Attribute.ofInts("pads", 1, 1, 1, 1));
     avg.setAttr(Attribute.ofInt("count_include_pad", 1));
