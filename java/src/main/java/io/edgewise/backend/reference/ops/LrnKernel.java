@@ -14,14 +14,8 @@ final class LrnKernel {
   private LrnKernel() {}
 
   static Tensor[] compute(OpContext ctx, Tensor[] in) {
-    Tensor x = ctx.required(in, 0);
+    Tensor x = NormOps.channelsInput(ctx, in, 3);
     Shape s = x.shape();
-    if (s.rank() < 3) {
-      throw ctx.invalid("input[0] X must be [N, C, D1, ...] (at least 3-D), got " + s);
-    }
-    if (!x.dtype().isFloatingPoint()) {
-      throw ctx.invalid("input[0] X must be a floating-point tensor, got " + x.dtype());
-    }
     long size = ctx.node().attrInt("size", -1);
     if (size < 1) {
       throw ctx.invalid(size == -1 ? "attribute size is required" : "attribute size = " + size + " must be >= 1");

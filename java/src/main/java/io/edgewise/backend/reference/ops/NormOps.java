@@ -28,15 +28,21 @@ public final class NormOps {
     r.register("LRN", LrnKernel::compute);
   }
 
-  private static Tensor[] batchNorm(OpContext ctx, Tensor[] in) {
+  /** Input X of a normalization over channels: floating point, at least minRank dimensions ([N, C, ...]). */
+  static Tensor channelsInput(OpContext ctx, Tensor[] in, int minRank) {
     Tensor x = ctx.required(in, 0);
-    Shape s = x.shape();
-    if (s.rank() < 2) {
-      throw ctx.invalid("input[0] X must be at least 2-D [N, C, ...], got " + s);
+    if (x.shape().rank() < minRank) {
+      throw ctx.invalid("input[0] X must be at least " + minRank + "-D [N, C, ...], got " + x.shape());
     }
     if (!x.dtype().isFloatingPoint()) {
       throw ctx.invalid("input[0] X must be a floating-point tensor, got " + x.dtype());
     }
+    return x;
+  }
+
+  private static Tensor[] batchNorm(OpContext ctx, Tensor[] in) {
+    Tensor x = channelsInput(ctx, in, 2);
+    Shape s = x.shape();
     var node = ctx.node();
     int opset = ctx.opset();
     long n = s.dim(0);
