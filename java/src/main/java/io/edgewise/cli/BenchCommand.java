@@ -97,6 +97,7 @@ final class BenchCommand implements Callable<Integer> {
       doc.put("peak_gflops", Map.of("kind", "measured", "isa", NativeCore.isa(), "by_threads", peak));
       doc.put("rows", rows);
       doc.put("layers", layerRows);
+      doc.put("notes", notes);
       if (!fpgaRows.isEmpty()) {
         doc.put("fpga_layers", fpgaRows);
       }
@@ -151,6 +152,14 @@ final class BenchCommand implements Callable<Integer> {
         // on 2 cores the compiler threads take a core from 2-thread runs: say so beside the figures
         notes.add(String.format("%s at %d thread%s: the JVM's compiler ran %d ms during the timed runs", name, t,
             t == 1 ? "" : "s", jitMillis));
+      }
+      // A shared host can give the VM's cores less FMA throughput for minutes (2 threads measured 1.03x one thread's
+      // peak while it lasted): measured again right after the runs, so such figures carry their context.
+      double peakAfter = NativeCore.measurePeakGflops(t, 200);
+      if (peakAfter < 0.85 * peak) {
+        notes.add(String.format("%s at %d thread%s: the FMA peak measured right after the runs was %.0f GFLOP/s, "
+            + "%.0f%% of the %.0f measured at the start: the host gave these runs less compute", name, t,
+            t == 1 ? "" : "s", peakAfter, 100 * peakAfter / peak, peak));
       }
       for (int i = 0; i < sessions.size(); i++) {
         Session s = sessions.get(i);
