@@ -1,5 +1,6 @@
 // Max and average pooling, and global average pooling, for the cpu device: one task per (image, channel) plane.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <new>
 
@@ -80,6 +81,63 @@ extern "C" int ew_pool2d(const int64_t* geometry, const float* x, float* y) noex
     const PoolGeometry pg{n, c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, max, include_pad};
     edgewise::parallel_for_work(n * c * oh * ow * kh * kw, n * c,
                                 [&](int64_t plane) { pool_plane(pg, x + plane * h * w, y + plane * oh * ow); });
+    return EW_OK;
+  } catch (const std::bad_alloc&) {
+    return EW_OUT_OF_MEMORY;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}
+
+namespace {
+// One run of pixels [p0, p1) of one image for ew_lrn: a sliding window of squares over channels.
+EW_CLONES void lrn_pixels(int64_t c, int64_t hw, int64_t p0, int64_t p1, int64_t size, float alpha, float beta,
+                          float bias, const float* x, float* y) {
+  constexpr int64_t kRun = 256;
+  float window[kRun];
+  const int64_t before = (size - 1) / 2, after = size - 1 - before;
+  for (int64_t q0 = p0; q0 < p1; q0 += kRun) {
+    const int64_t n = std::min(kRun, p1 - q0);
+    for (int64_t i = 0; i < n; ++i) window[i] = 0.0f;
+    for (int64_t ch = 0; ch < std::min(c, after); ++ch)
+      for (int64_t i = 0; i < n; ++i) window[i] += x[ch * hw + q0 + i] * x[ch * hw + q0 + i];
+    const float scale = alpha / static_cast<float>(size);
+    for (int64_t ch = 0; ch < c; ++ch) {
+      if (ch + after < c) {
+        const float* in = x + (ch + after) * hw + q0;
+        for (int64_t i = 0; i < n; ++i) window[i] += in[i] * in[i];
+      }
+      if (ch - before - 1 >= 0) {
+        const float* out = x + (ch - before - 1) * hw + q0;
+        for (int64_t i = 0; i < n; ++i) window[i] -= out[i] * out[i];
+      }
+      const float* xi = x + ch * hw + q0;
+      float* yi = y + ch * hw + q0;
+      if (beta == 0.75f) {  // the usual beta: t^-0.75 = 1 / (sqrt(t) * sqrt(sqrt(t))), which vectorizes
+        for (int64_t i = 0; i < n; ++i) {
+          const float t = bias + scale * window[i];
+          const float r = std::sqrt(t);
+          yi[i] = xi[i] / (r * std::sqrt(r));
+        }
+      } else {
+        for (int64_t i = 0; i < n; ++i) yi[i] = xi[i] / std::pow(bias + scale * window[i], beta);
+      }
+    }
+  }
+}
+}  // namespace
+
+extern "C" int ew_lrn(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha, float beta, float bias,
+                      const float* x, float* y) noexcept {
+  if (n < 0 || c < 0 || hw < 0 || size < 1 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  try {
+    constexpr int64_t kChunk = 1024;  // pixels per task
+    const int64_t chunks = (hw + kChunk - 1) / kChunk;
+    edgewise::parallel_for_work(n * c * hw * 4, n * chunks, [&](int64_t job) {
+      const int64_t img = job / chunks, p0 = (job % chunks) * kChunk;
+      lrn_pixels(c, hw, p0, std::min(hw, p0 + kChunk), size, alpha, beta, bias, x + img * c * hw,
+                 y + img * c * hw);
+    });
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;

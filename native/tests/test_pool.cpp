@@ -72,6 +72,37 @@ int main() {
       std::printf("FAIL global average %d\n", p);
       ++failures;
     }
+  // LRN against the definition, summed naively per channel window: odd and even sizes, a window wider than the
+  // channels, beta 0.75 (the square-root path) and another beta, runs of pixels longer than one task
+  const int64_t lrn_cases[][4] = {{2, 7, 1300, 5}, {1, 3, 10, 2}, {1, 4, 3, 9}, {1, 1, 1, 1}};
+  for (const auto& lc : lrn_cases) {
+    for (float beta : {0.75f, 0.6f}) {
+      const int64_t n = lc[0], c = lc[1], hw = lc[2], size = lc[3];
+      std::vector<float> xs(n * c * hw), ys(xs.size());
+      for (size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.37f * static_cast<float>(i)) * 3.0f;
+      const float alpha = 0.3f, bias = 1.5f;
+      if (ew_lrn(n, c, hw, size, alpha, beta, bias, xs.data(), ys.data()) != EW_OK) {
+        std::printf("FAIL lrn status\n");
+        ++failures;
+        continue;
+      }
+      for (int64_t img = 0; img < n; ++img)
+        for (int64_t ch = 0; ch < c; ++ch)
+          for (int64_t p = 0; p < hw; ++p) {
+            double sum = 0;
+            for (int64_t j = ch - (size - 1) / 2; j <= ch + size / 2; ++j)
+              if (j >= 0 && j < c) sum += double(xs[(img * c + j) * hw + p]) * xs[(img * c + j) * hw + p];
+            const size_t at = (img * c + ch) * hw + p;
+            const double expected = xs[at] / std::pow(bias + alpha / size * sum, double(beta));
+            if (std::fabs(expected - ys[at]) > 1e-5 * (1 + std::fabs(expected))) {
+              std::printf("FAIL lrn c=%lld size=%lld beta=%g at %zu: %f vs %f\n", (long long)c, (long long)size,
+                          beta, at, expected, ys[at]);
+              ++failures;
+              img = n, ch = c, p = hw;
+            }
+          }
+    }
+  }
   std::printf("%s\n", failures == 0 ? "pool2d: all passed" : "pool2d: FAILED");
   return failures == 0 ? 0 : 1;
 }

@@ -101,6 +101,10 @@ int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
 
 // y[p] = mean of x[p * size .. (p + 1) * size) for each of `planes` planes (GlobalAveragePool).
 int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept;
+// LRN over NCHW x [n][c][hw]: y = x / (bias + alpha / size * sum of x^2 over channels
+// [ch - floor((size - 1) / 2), ch + ceil((size - 1) / 2)] clipped to [0, c)) ^ beta.
+int ew_lrn(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha, float beta, float bias, const float* x,
+           float* y) noexcept;
 
 // Blocked channel layout (NCHWc): a tensor of C channels is stored as [N][ceil(C / B)][H][W][B], channels past C
 // zero, so one vector register holds the B channels of a pixel. B is 16 with AVX-512, 8 otherwise.

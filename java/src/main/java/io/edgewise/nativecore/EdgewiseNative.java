@@ -120,6 +120,10 @@ public final class EdgewiseNative {
   public static native int ew_nchwc_add(@Cast("int64_t") long count, @Cast("const float*") long a,
       @Cast("const float*") long b, int relu, @Cast("float*") long y);
 
+  public static native int ew_lrn(@Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long hw,
+      @Cast("int64_t") long size, float alpha, float beta, float bias, @Cast("const float*") long x,
+      @Cast("float*") long y);
+
   public static native int ew_nchwc_mul(@Cast("int64_t") long planes, @Cast("int64_t") long hw,
       @Cast("const float*") long a, @Cast("const float*") long b, @Cast("int64_t") long bHw, @Cast("float*") long y);
 

@@ -246,6 +246,11 @@ public final class NativeCore {
     check(EdgewiseNative.ew_nchwc_add(count, a, b, relu ? 1 : 0, y), "ew_nchwc_add");
   }
 
+  /** LRN over NCHW x [n][c][hw] (ONNX's definition; see ew_lrn). */
+  public static void lrn(long n, long c, long hw, long size, float alpha, float beta, float bias, long x, long y) {
+    check(EdgewiseNative.ew_lrn(n, c, hw, size, alpha, beta, bias, x, y), "ew_lrn");
+  }
+
   /** y = a * b over NCHWc block planes of hw pixels; b like a (bHw = hw) or one vector per plane (bHw = 1). */
   public static void nchwcMul(long planes, long hw, long a, long b, long bHw, long y) {
     check(EdgewiseNative.ew_nchwc_mul(planes, hw, a, b, bHw, y), "ew_nchwc_mul");

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
-      "GlobalAveragePool", "ConvInteger", "QLinearConv", "MatMulInteger");
+      "GlobalAveragePool", "LRN", "ConvInteger", "QLinearConv", "MatMulInteger");
 
   private CpuKernels() {}
 
@@ -39,6 +39,8 @@ final class CpuKernels {
     r.override("", "MaxPool", (ctx, in) -> pool(ctx, in, true, maxPool));
     r.override("", "AveragePool", (ctx, in) -> pool(ctx, in, false, averagePool));
     r.override("", "GlobalAveragePool", (ctx, in) -> globalAveragePool(ctx, in, globalAverage));
+    OpKernel lrn = r.get("", "LRN");
+    r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);
     return r;
   }
@@ -108,6 +110,23 @@ final class CpuKernels {
     Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(dims[0], dims[1], g.out[0], g.out[1]));
     NativeCore.pool2d(geometry, x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y, null};
+  }
+
+  /** LRN of float32 [N, C, ...] on the native core; other types and bad attributes go to the reference kernel. */
+  private static Tensor[] lrn(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    long size = ctx.node().attrInt("size", -1);
+    if (x.dtype() != DType.FLOAT32 || x.shape().rank() < 3 || size < 1) {
+      return fallback.compute(ctx, in);
+    }
+    long[] dims = x.shape().dims();
+    Tensor y = Tensor.allocate(DType.FLOAT32, x.shape());
+    if (x.size() > 0) {
+      NativeCore.lrn(dims[0], dims[1], x.size() / (dims[0] * dims[1]), size, ctx.node().attrFloat("alpha", 1e-4f),
+          ctx.node().attrFloat("beta", 0.75f), ctx.node().attrFloat("bias", 1f), x.nativeAddress(),
+          y.nativeAddress());
+    }
+    return new Tensor[] {y};
   }
 
   private static Tensor[] globalAveragePool(OpContext ctx, Tensor[] in, OpKernel fallback) {
