@@ -101,6 +101,9 @@ int ew_pool2d(const int64_t* geometry, const float* x, float* y) noexcept;
 
 // y[p] = mean of x[p * size .. (p + 1) * size) for each of `planes` planes (GlobalAveragePool).
 int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept;
+// y = a strided view of x of 4-byte elements, copied out (Transpose): output element [i0, ..., i(rank-1)] of the
+// shape `dims` is x's element sum(i_d * strides[d]). rank 1..8.
+int ew_strided_copy32(int rank, const int64_t* dims, const int64_t* strides, const void* x, void* y) noexcept;
 // LRN over NCHW x [n][c][hw]: y = x / (bias + alpha / size * sum of x^2 over channels
 // [ch - floor((size - 1) / 2), ch + ceil((size - 1) / 2)] clipped to [0, c)) ^ beta.
 int ew_lrn(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha, float beta, float bias, const float* x,

@@ -120,6 +120,9 @@ public final class EdgewiseNative {
   public static native int ew_nchwc_add(@Cast("int64_t") long count, @Cast("const float*") long a,
       @Cast("const float*") long b, int relu, @Cast("float*") long y);
 
+  public static native int ew_strided_copy32(int rank, @Cast("const int64_t*") long[] dims,
+      @Cast("const int64_t*") long[] strides, @Cast("const void*") long x, @Cast("void*") long y);
+
   public static native int ew_lrn(@Cast("int64_t") long n, @Cast("int64_t") long c, @Cast("int64_t") long hw,
       @Cast("int64_t") long size, float alpha, float beta, float bias, @Cast("const float*") long x,
       @Cast("float*") long y);

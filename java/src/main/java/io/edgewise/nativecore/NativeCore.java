@@ -246,6 +246,11 @@ public final class NativeCore {
     check(EdgewiseNative.ew_nchwc_add(count, a, b, relu ? 1 : 0, y), "ew_nchwc_add");
   }
 
+  /** y = the strided view (dims, element strides) of x's 4-byte elements, copied out (Transpose). */
+  public static void stridedCopy32(long[] dims, long[] strides, long x, long y) {
+    check(EdgewiseNative.ew_strided_copy32(dims.length, dims, strides, x, y), "ew_strided_copy32");
+  }
+
   /** LRN over NCHW x [n][c][hw] (ONNX's definition; see ew_lrn). */
   public static void lrn(long n, long c, long hw, long size, float alpha, float beta, float bias, long x, long y) {
     check(EdgewiseNative.ew_lrn(n, c, hw, size, alpha, beta, bias, x, y), "ew_lrn");

@@ -6,6 +6,7 @@ import io.edgewise.backend.reference.OpKernel;
 import io.edgewise.backend.reference.OpRegistry;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
+import io.edgewise.backend.reference.ops.ShapeOps;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
@@ -39,6 +40,8 @@ final class CpuKernels {
     r.override("", "MaxPool", (ctx, in) -> pool(ctx, in, true, maxPool));
     r.override("", "AveragePool", (ctx, in) -> pool(ctx, in, false, averagePool));
     r.override("", "GlobalAveragePool", (ctx, in) -> globalAveragePool(ctx, in, globalAverage));
+    OpKernel transpose = r.get("", "Transpose");
+    r.override("", "Transpose", (ctx, in) -> transpose(ctx, in, transpose));
     OpKernel lrn = r.get("", "LRN");
     r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);
@@ -110,6 +113,21 @@ final class CpuKernels {
     Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(dims[0], dims[1], g.out[0], g.out[1]));
     NativeCore.pool2d(geometry, x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y, null};
+  }
+
+  /** Transpose of 4-byte elements (float32, int32) of rank 1-8 as a native strided copy; others on the reference. */
+  private static Tensor[] transpose(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    int rank = x.shape().rank();
+    if (x.dtype().byteSize() != 4 || rank < 1 || rank > 8) {
+      return fallback.compute(ctx, in);
+    }
+    ShapeOps.TransposeView v = ShapeOps.transposeView(ctx, x);
+    Tensor y = Tensor.allocateUninitialized(x.dtype(), v.shape());
+    if (x.size() > 0) {
+      NativeCore.stridedCopy32(v.shape().dims(), v.strides(), x.nativeAddress(), y.nativeAddress());
+    }
+    return new Tensor[] {y};
   }
 
   /** LRN of float32 [N, C, ...] on the native core; other types and bad attributes go to the reference kernel. */

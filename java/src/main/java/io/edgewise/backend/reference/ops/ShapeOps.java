@@ -162,6 +162,15 @@ public final class ShapeOps {
 
   private static Tensor[] transpose(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
+    TransposeView v = transposeView(ctx, x);
+    return new Tensor[] {ShapeKernels.strided(x, v.shape(), v.strides())};
+  }
+
+  /** Transpose's output shape and, per output axis, the input's element stride along it. */
+  public record TransposeView(Shape shape, long[] strides) {}
+
+  /** Checks a Transpose node's perm against x and returns the strided view it takes of x. */
+  public static TransposeView transposeView(OpContext ctx, Tensor x) {
     int rank = x.shape().rank();
     long[] perm = ctx.node().attrInts("perm", null);
     if (perm == null) {
@@ -189,7 +198,7 @@ public final class ShapeOps {
     for (int i = 0; i < rank; i++) {
       strides[i] = inStrides[(int) perm[i]];
     }
-    return new Tensor[] {ShapeKernels.strided(x, Shape.of(outDims), strides)};
+    return new TransposeView(Shape.of(outDims), strides);
   }
 
   private static Tensor[] concat(OpContext ctx, Tensor[] in) {
