@@ -195,7 +195,8 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
 // slower than ONNX Runtime's). e^-v = 2^n e^r with n = round(-v / ln 2), |r| <= ln 2 / 2, and Cephes' degree-6
 // polynomial for e^r (relative error ~1e-7); 2^n is built in the exponent bits.
 inline float sigmoid_approx(float v) {
-  const float x = std::min(std::max(-v, -87.0f), 88.0f);
+  // clamped so that 2^n stays a normal float; a NaN goes through as 0 (no float -> int of a NaN) and comes out NaN
+  const float x = v == v ? std::min(std::max(-v, -87.0f), 88.0f) : 0.0f;
   constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer
   const float n = (x * 1.44269504088896341f + kRound) - kRound;
   const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
@@ -209,7 +210,7 @@ inline float sigmoid_approx(float v) {
   const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return 1.0f / (1.0f + p * scale);
+  return v == v ? 1.0f / (1.0f + p * scale) : v;
 }
 
 // One block plane of ew_nchwc_channel_affine: s, t per lane (zero past the block's channels), keep 1 or 0 per lane.
@@ -243,7 +244,6 @@ EW_CLONES void affine_plane(int64_t hw, int64_t b, const float* s, const float* 
       switch (act) {
         case EW_ACT_LEAKY_RELU: r = v >= 0 ? v : pa * v; break;
         case EW_ACT_HARD_SWISH: r = v * std::min(1.0f, std::max(0.0f, v / 6 + 0.5f)); break;
-        case EW_ACT_SIGMOID: r = 1 / (1 + std::exp(-v)); break;
         case EW_ACT_TANH: r = std::tanh(v); break;
         default: r = v; break;
       }

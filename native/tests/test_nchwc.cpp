@@ -303,6 +303,17 @@ int main() {
     check_conv(2, 3, 27, 35, 64, 3, 3, 2, 1, 0, false, false, EW_ACT_RELU, true, true);    // SqueezeNet
     check_conv(1, 3, 11, 40, 24, 3, 3, 1, 1, 1, false, false, EW_ACT_NONE, false, false);
     check_conv(1, 3, 13, 50, 8, 5, 5, 3, 2, 2, false, false, EW_ACT_RELU, true, false);
+    {  // a NaN stays NaN through the polynomial sigmoid (no float -> int conversion of it), infinities saturate
+      std::vector<float> x(16, 0.0f), y(16);
+      x[0] = NAN, x[1] = INFINITY, x[2] = -INFINITY;
+      ++checks;
+      if (ew_nchwc_channel_affine(1, 16, 1, x.data(), nullptr, nullptr, nullptr, nullptr, 0, EW_ACT_SIGMOID, 0, 0,
+                                  y.data()) != EW_OK || !std::isnan(y[0]) || y[1] != 1.0f ||
+          y[3] != 0.5f || !(y[2] >= 0.0f && y[2] < 1e-30f)) {
+        std::printf("FAIL sigmoid of NaN / infinities: %f %f %f %f\n", y[0], y[1], y[2], y[3]);
+        ++failures;
+      }
+    }
     check_mul(6, 49, true);
     check_mul(3, 1000, false);
     check_mul(1, 1, true);
