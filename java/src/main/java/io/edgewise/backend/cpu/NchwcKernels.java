@@ -89,12 +89,9 @@ final class NchwcKernels {
   }
 
   private Tensor[] conv(OpContext ctx, Tensor[] in) {
-    Tensor residual = in.length > 3 ? in[3] : null;
     PlannedConv c = planConv(ctx, in);
     Shape out = blockedShape(c.batch(), c.outChannels(), c.geometry[5], c.geometry[6]);
-    if (residual != null && !residual.shape().equals(out)) {
-      throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
-    }
+    Tensor residual = residual(ctx, in, out);
     Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, out);
     NativeCore.nchwcConv2d(c.geometry, c.inputBlocked, c.act.code(), c.act.a(), c.act.b(), c.x.nativeAddress(),
         c.packed.nativeAddress(), c.bias == null ? 0 : c.bias.nativeAddress(),
@@ -102,48 +99,47 @@ final class NchwcKernels {
     return new Tensor[] {y};
   }
 
+  /** A convolution's optional residual input Z (input 3), checked to be shaped like its blocked output. */
+  private static Tensor residual(OpContext ctx, Tensor[] in, Shape out) {
+    Tensor residual = in.length > 3 ? in[3] : null;
+    if (residual != null && !residual.shape().equals(out)) {
+      throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
+    }
+    return residual;
+  }
+
   /**
    * A grouped convolution as dense convolutions over units of channels (NchwcPlan.groupedConv), image by image and
    * unit by unit, each reading and writing its own run of blocks.
    */
   private Tensor[] groupedConv(OpContext ctx, Tensor[] in) {
-    Tensor x = ctx.required(in, 0);
-    Tensor w = ctx.required(in, 1);
-    Tensor bias = in.length > 2 ? in[2] : null;
-    Tensor residual = in.length > 3 ? in[3] : null;
-    long group = ctx.node().attrInt("group", 1);
+    PlannedConv c = planConv(ctx, in);
+    long channels = c.geometry[1];
     long unit = ctx.node().attrInt("unit", 0);
-    long channels = w.shape().dim(1) * group;
-    Shape xs = plainShape(ctx, x, channels, "input X");
-    if (bias != null && (bias.dtype() != DType.FLOAT32 || bias.size() != w.shape().dim(0))) {
-      throw ctx.invalid("bias B " + bias.dtype() + bias.shape() + " is not float32 [" + w.shape().dim(0) + "]");
+    if (unit <= 0 || channels % unit != 0) {
+      throw ctx.invalid("attribute unit = " + unit + " does not divide the " + channels + " channels");
     }
-    Tensor packed = weights.getGrouped(ctx.node().input(1));
-    if (packed == null || unit <= 0 || channels % unit != 0) {
-      throw ctx.invalid("weight W '" + ctx.node().input(1) + "' was not packed in units for NCHWc");
-    }
-    ConvKernel plan = ConvKernel.plan(ctx, xs, w.shape());
-    ConvGeometry g = plan.geometry;
-    Shape out = blockedShape(plan.batch, plan.outChannels, g.out[0], g.out[1]);
-    if (residual != null && !residual.shape().equals(out)) {
-      throw ctx.invalid("residual Z " + residual.shape() + " does not match the blocked output " + out);
-    }
-    long[] one = {1, unit, g.in[0], g.in[1], unit, g.out[0], g.out[1], g.kernel[0], g.kernel[1], g.strides[0],
-        g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], 1};
-    NativeActivation act = NativeActivation.of(ctx);
+    Shape out = blockedShape(c.batch(), c.outChannels(), c.geometry[5], c.geometry[6]);
+    Tensor residual = residual(ctx, in, out);
+    long[] one = c.geometry.clone();  // one image, one unit of channels in and out, no groups
+    one[0] = 1;
+    one[1] = unit;
+    one[4] = unit;
+    one[15] = 1;
     Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, out);
     long units = channels / unit;
-    long unitWeights = packed.size() / units;
-    long inPlane = g.in[0] * g.in[1] * block;
-    long outPlane = g.out[0] * g.out[1] * block;
+    long unitWeights = c.packed.size() / units;
+    long inPlane = c.geometry[2] * c.geometry[3] * block;
+    long outPlane = c.geometry[5] * c.geometry[6] * block;
     long blocksPerUnit = unit / block;
-    for (long img = 0; img < plan.batch; img++) {
+    for (long img = 0; img < c.batch(); img++) {
       for (long u = 0; u < units; u++) {
         long firstBlock = img * blocks(channels) + u * blocksPerUnit;
-        long yAt = y.nativeAddress() + 4 * firstBlock * outPlane;
-        NativeCore.nchwcConv2d(one, true, act.code(), act.a(), act.b(), x.nativeAddress() + 4 * firstBlock * inPlane,
-            packed.nativeAddress() + 4 * u * unitWeights, bias == null ? 0 : bias.nativeAddress() + 4 * u * unit,
-            residual == null ? 0 : residual.nativeAddress() + 4 * firstBlock * outPlane, yAt);
+        NativeCore.nchwcConv2d(one, true, c.act.code(), c.act.a(), c.act.b(),
+            c.x.nativeAddress() + 4 * firstBlock * inPlane, c.packed.nativeAddress() + 4 * u * unitWeights,
+            c.bias == null ? 0 : c.bias.nativeAddress() + 4 * u * unit,
+            residual == null ? 0 : residual.nativeAddress() + 4 * firstBlock * outPlane,
+            y.nativeAddress() + 4 * firstBlock * outPlane);
       }
     }
     return new Tensor[] {y};
@@ -178,7 +174,9 @@ final class NchwcKernels {
       throw ctx.invalid("bias B has " + bias.size() + " elements for " + plan.outChannels + " output channels");
     }
     ConvGeometry g = plan.geometry;
-    Tensor packed = weights.get(ctx.node().input(1), inputBlocked);
+    // a grouped convolution's weights are packed in units of channels (NchwcWeights.packGrouped)
+    Tensor packed = ctx.node().opType().equals("NchwcGroupedConv") ? weights.getGrouped(ctx.node().input(1))
+        : weights.get(ctx.node().input(1), inputBlocked);
     if (packed == null) {
       throw ctx.invalid("weight W '" + ctx.node().input(1) + "' was not packed for NCHWc when the session compiled");
     }

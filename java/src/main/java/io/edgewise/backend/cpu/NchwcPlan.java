@@ -161,13 +161,15 @@ final class NchwcPlan {
     }
     long group = n.attrInt("group", 1);
     long m = w.shape().dim(0);
-    long c = w.shape().dim(1) * group;
-    boolean depthwise = group > 1 && w.shape().dim(1) == 1 && m == group;
-    if (group != 1 && !depthwise) {
-      return groupedConv(n, w, group);
+    long k = w.shape().dim(1);  // input channels per group
+    long c = k * group;
+    boolean depthwise = group > 1 && k == 1 && m == group;
+    boolean grouped = group != 1 && !depthwise;
+    if (grouped && !groupsLineUpWithBlocks(m, k, c)) {
+      return false;  // other groupings stay on the NCHW kernels
     }
     String x = n.input(0);
-    boolean inputBlocked = blockedChannels.containsKey(x) || depthwise || c >= block;
+    boolean inputBlocked = blockedChannels.containsKey(x) || depthwise || grouped || c >= block;
     String residual = n.opType().equals("FusedConv") && n.inputs().size() > 3 ? n.input(3) : "";
     if (!residual.isEmpty() && !isFloat(residual)) {
       return false;
@@ -181,6 +183,11 @@ final class NchwcPlan {
       requirePlain(x);
     }
     Map<String, Attribute> attrs = new LinkedHashMap<>(n.attributes());
+    if (grouped) {
+      attrs.put("unit", Attribute.ofInt("unit", Math.max(k, block)));
+      emitBlocked(n, "NchwcGroupedConv", inputs, attrs, m);
+      return true;
+    }
     attrs.put("input_blocked", Attribute.ofInt("input_blocked", inputBlocked ? 1 : 0));
     emitBlocked(n, "NchwcConv", inputs, attrs, m);
     if (residual.isEmpty()) {
@@ -190,29 +197,13 @@ final class NchwcPlan {
   }
 
   /**
-   * A grouped convolution whose groups line up with the blocks (k input and k output channels per group, k dividing
-   * or a multiple of the block, whole blocks of channels): NchwcGroupedConv runs it as dense convolutions over units
-   * of max(k, B) channels, zero weights between groups inside a unit (ResNeXt's 4-channel groups: 4x the FLOPs at the
-   * dense kernel's speed, against 21 GFLOP/s on the NCHW kernels). Other groupings stay on the NCHW kernels.
+   * A grouped convolution runs blocked (NchwcGroupedConv) when its groups line up with the blocks: k input and k
+   * output channels per group, k dividing or a multiple of the block, whole blocks of channels. It runs as dense
+   * convolutions over units of max(k, B) channels, zero weights between groups inside a unit (ResNeXt's 4-channel
+   * groups: 4x the FLOPs at the dense kernel's speed, against 21 GFLOP/s on the NCHW kernels).
    */
-  private boolean groupedConv(Node n, Tensor w, long group) {
-    long k = w.shape().dim(1);
-    long m = w.shape().dim(0);
-    long c = k * group;
-    boolean aligned = m == c && c % block == 0 && (block % k == 0 || k % block == 0);
-    String residual = n.opType().equals("FusedConv") && n.inputs().size() > 3 ? n.input(3) : "";
-    if (!aligned || (!residual.isEmpty() && !isFloat(residual))) {
-      return false;
-    }
-    List<String> inputs = new ArrayList<>();
-    inputs.add(requireBlocked(n.input(0), c));
-    inputs.add(n.input(1));
-    inputs.add(n.inputs().size() > 2 ? n.input(2) : "");
-    inputs.add(residual.isEmpty() ? "" : requireBlocked(residual, m));
-    Map<String, Attribute> attrs = new LinkedHashMap<>(n.attributes());
-    attrs.put("unit", Attribute.ofInt("unit", Math.max(k, block)));
-    emitBlocked(n, "NchwcGroupedConv", inputs, attrs, m);
-    return true;
+  private boolean groupsLineUpWithBlocks(long m, long k, long c) {
+    return m == c && c % block == 0 && (block % k == 0 || k % block == 0);
   }
 
   private boolean pool(Node n) {
