@@ -8,8 +8,6 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
-import io.edgewise.runtime.Session;
-import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -34,24 +32,13 @@ class CpuGemmTest {
       for (long[] c : new long[][] {{N}, {1, N}, {m, 1}, {m, N}, {}}) {
         Random rnd = new Random(11);
         try (Tensor x = random(rnd, Shape.of(m, K))) {
-          float[] expected = run(gemm(m, c), "ref", x);  // a session owns its model: one each
-          float[] actual = run(gemm(m, c), "cpu", x);
+          float[] expected = SingleOutputRun.run(gemm(m, c), "ref", 1, x);  // a session owns its model: one each
+          float[] actual = SingleOutputRun.run(gemm(m, c), "cpu", 1, x);
           assertEquals(expected.length, actual.length);
           for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], actual[i], 1e-4, "C " + Shape.of(c) + ", m = " + m + ", element " + i);
           }
         }
-      }
-    }
-  }
-
-  private static float[] run(Model model, String device, Tensor x) {
-    try (Session s = Session.open(model, SessionOptions.defaults().withDevice(device).withThreads(1))) {
-      Map<String, Tensor> out = s.run(Map.of("x", x));
-      try {
-        return out.get("y").toFloatArray();
-      } finally {
-        out.values().forEach(Tensor::close);
       }
     }
   }

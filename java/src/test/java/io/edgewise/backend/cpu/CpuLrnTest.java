@@ -8,8 +8,6 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
-import io.edgewise.runtime.Session;
-import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -32,25 +30,14 @@ class CpuLrnTest {
             v[i] = (float) rnd.nextGaussian() * 2;
           }
           try (Tensor x = Tensor.ofFloats(Shape.of(dims), v)) {
-            float[] expected = run(lrn(dims, size, beta), "ref", x);
-            float[] actual = run(lrn(dims, size, beta), "cpu", x);
+            float[] expected = SingleOutputRun.run(lrn(dims, size, beta), "ref", 2, x);
+            float[] actual = SingleOutputRun.run(lrn(dims, size, beta), "cpu", 2, x);
             for (int i = 0; i < expected.length; i++) {
               assertEquals(expected[i], actual[i], 1e-5 * (1 + Math.abs(expected[i])),
                   "size " + size + ", beta " + beta + ", " + Shape.of(dims) + ", element " + i);
             }
           }
         }
-      }
-    }
-  }
-
-  private static float[] run(Model model, String device, Tensor x) {
-    try (Session s = Session.open(model, SessionOptions.defaults().withDevice(device).withThreads(2))) {
-      Map<String, Tensor> out = s.run(Map.of("x", x));
-      try {
-        return out.get("y").toFloatArray();
-      } finally {
-        out.values().forEach(Tensor::close);
       }
     }
   }
