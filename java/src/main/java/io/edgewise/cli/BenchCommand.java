@@ -117,6 +117,24 @@ final class BenchCommand implements Callable<Integer> {
   /** Remarks printed under the table (compilation during timed runs). */
   private final List<String> notes = new ArrayList<>();
 
+  /** Notes on what may have stretched a group's timed runs: late JIT compilation, a host that gave less compute. */
+  private void noteMeasuringConditions(String name, int t, double peak, long jitMillis) {
+    String group = String.format("%s at %d thread%s: ", name, t, t == 1 ? "" : "s");
+    if (jitMillis >= 50) {
+      // on 2 cores the compiler threads take a core from 2-thread runs (a few ms of late compilation are usual and
+      // change nothing measurable)
+      notes.add(group + "the JVM's compiler ran " + jitMillis + " ms during the timed runs");
+    }
+    // A shared host can give the VM's cores less FMA throughput for minutes (2 threads measured 1.03x one thread's
+    // peak while it lasted): measured again right after the runs, so such figures carry their context.
+    double peakAfter = NativeCore.measurePeakGflops(t, 200);
+    if (peakAfter < 0.85 * peak) {
+      notes.add(group + String.format("the FMA peak measured right after the runs was %.0f GFLOP/s, %.0f%% of the "
+          + "%.0f measured at the start: the host gave these runs less compute", peakAfter, 100 * peakAfter / peak,
+          peak));
+    }
+  }
+
   /** Per-layer modeled and measured figures of devices that report them (fpga). */
   private final List<FpgaFigures.Row> fpgaRows = new ArrayList<>();
 
@@ -143,25 +161,9 @@ final class BenchCommand implements Callable<Integer> {
           s.profile().reset();
         }
       }
-      java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-      boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
-      long jitBefore = watchJit ? jit.getTotalCompilationTime() : 0;
+      long jitBefore = LatencyStats.compilationMillis();
       List<LatencyStats> stats = InterleavedLatency.measure(sessions, feeds, runs);
-      long jitMillis = watchJit ? jit.getTotalCompilationTime() - jitBefore : 0;
-      if (jitMillis >= 50) {
-        // on 2 cores the compiler threads take a core from 2-thread runs: say so beside the figures (a few ms of
-        // late compilation are usual and change nothing measurable)
-        notes.add(String.format("%s at %d thread%s: the JVM's compiler ran %d ms during the timed runs", name, t,
-            t == 1 ? "" : "s", jitMillis));
-      }
-      // A shared host can give the VM's cores less FMA throughput for minutes (2 threads measured 1.03x one thread's
-      // peak while it lasted): measured again right after the runs, so such figures carry their context.
-      double peakAfter = NativeCore.measurePeakGflops(t, 200);
-      if (peakAfter < 0.85 * peak) {
-        notes.add(String.format("%s at %d thread%s: the FMA peak measured right after the runs was %.0f GFLOP/s, "
-            + "%.0f%% of the %.0f measured at the start: the host gave these runs less compute", name, t,
-            t == 1 ? "" : "s", peakAfter, 100 * peakAfter / peak, peak));
-      }
+      noteMeasuringConditions(name, t, peak, jitBefore < 0 ? 0 : LatencyStats.compilationMillis() - jitBefore);
       for (int i = 0; i < sessions.size(); i++) {
         Session s = sessions.get(i);
         LatencyStats st = stats.get(i);

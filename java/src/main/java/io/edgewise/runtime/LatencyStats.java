@@ -26,18 +26,18 @@ public record LatencyStats(String device, int runs, double medianMs, double p90M
    */
   public static void warmUp(Session session, Map<String, Tensor> inputs, int minRuns, double minSeconds,
       double maxSeconds) {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+    long compiled = compilationMillis();
+    boolean watchJit = compiled >= 0;
     long start = System.nanoTime();
     long minEnd = start + (long) (minSeconds * 1e9);
     long maxNanos = (long) (maxSeconds * 1e9);
-    long compiled = watchJit ? jit.getTotalCompilationTime() : 0;
     long quietSince = start;
     for (int i = 0; ; i++) {
       session.run(inputs).values().forEach(Tensor::close);
       long now = System.nanoTime();
-      if (watchJit && jit.getTotalCompilationTime() != compiled) {
-        compiled = jit.getTotalCompilationTime();
+      long compiledNow = compilationMillis();
+      if (compiledNow != compiled) {
+        compiled = compiledNow;
         quietSince = now;
       }
       boolean jitQuiet = !watchJit || now - quietSince >= JIT_QUIET_NANOS || now - start >= maxNanos;
@@ -45,6 +45,12 @@ public record LatencyStats(String device, int runs, double medianMs, double p90M
         return;
       }
     }
+  }
+
+  /** Milliseconds the JVM's compiler has spent so far, or -1 where the JVM does not say. */
+  public static long compilationMillis() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
   }
 
   public static LatencyStats measure(Session session, Map<String, Tensor> inputs, int warmup, int runs) {
