@@ -1,4 +1,4 @@
-// Max and average pooling, and global average pooling, for the cpu device: one task per (image, channel) plane.
+// Max and average pooling, global average pooling and LRN (windows over pixels or channels) for the cpu device.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -126,41 +126,6 @@ EW_CLONES void lrn_pixels(int64_t c, int64_t hw, int64_t p0, int64_t p1, int64_t
   }
 }
 }  // namespace
-
-extern "C" int ew_strided_copy32(int rank, const int64_t* dims, const int64_t* strides, const void* x,
-                                 void* y) noexcept {
-  if (rank < 1 || rank > 8 || dims == nullptr || strides == nullptr || x == nullptr || y == nullptr) {
-    return EW_INVALID_ARGUMENT;
-  }
-  int64_t rows = 1;
-  for (int d = 0; d < rank; ++d) {
-    if (dims[d] < 0) return EW_INVALID_ARGUMENT;
-    if (d < rank - 1) rows *= dims[d];
-  }
-  const int64_t inner = dims[rank - 1], inner_stride = strides[rank - 1];
-  const auto* src = static_cast<const uint32_t*>(x);
-  auto* dst = static_cast<uint32_t*>(y);
-  try {
-    constexpr int64_t kRowsPerTask = 64;
-    edgewise::parallel_for_work(rows * inner, (rows + kRowsPerTask - 1) / kRowsPerTask, [&](int64_t task) {
-      const int64_t r0 = task * kRowsPerTask, r1 = std::min(rows, r0 + kRowsPerTask);
-      for (int64_t row = r0; row < r1; ++row) {
-        int64_t base = 0, rest = row;  // the row's source offset from its outer index
-        for (int d = rank - 2; d >= 0; --d) {
-          base += (rest % dims[d]) * strides[d];
-          rest /= dims[d];
-        }
-        uint32_t* out = dst + row * inner;
-        for (int64_t k = 0; k < inner; ++k) out[k] = src[base + k * inner_stride];
-      }
-    });
-    return EW_OK;
-  } catch (const std::bad_alloc&) {
-    return EW_OUT_OF_MEMORY;
-  } catch (...) {
-    return EW_INTERNAL;
-  }
-}
 
 extern "C" int ew_lrn(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha, float beta, float bias,
                       const float* x, float* y) noexcept {

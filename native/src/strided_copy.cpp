@@ -1,0 +1,42 @@
+// Strided copies of tensors (Transpose on the cpu device): rows of the output read with a stride from the input.
+#include <algorithm>
+#include <cstdint>
+#include <new>
+
+#include "edgewise/edgewise.h"
+#include "thread_pool.h"
+
+extern "C" int ew_strided_copy32(int rank, const int64_t* dims, const int64_t* strides, const void* x,
+                                 void* y) noexcept {
+  if (rank < 1 || rank > 8 || dims == nullptr || strides == nullptr || x == nullptr || y == nullptr) {
+    return EW_INVALID_ARGUMENT;
+  }
+  int64_t rows = 1;
+  for (int d = 0; d < rank; ++d) {
+    if (dims[d] < 0) return EW_INVALID_ARGUMENT;
+    if (d < rank - 1) rows *= dims[d];
+  }
+  const int64_t inner = dims[rank - 1], inner_stride = strides[rank - 1];
+  const auto* src = static_cast<const uint32_t*>(x);
+  auto* dst = static_cast<uint32_t*>(y);
+  try {
+    constexpr int64_t kRowsPerTask = 64;
+    edgewise::parallel_for_work(rows * inner, (rows + kRowsPerTask - 1) / kRowsPerTask, [&](int64_t task) {
+      const int64_t r0 = task * kRowsPerTask, r1 = std::min(rows, r0 + kRowsPerTask);
+      for (int64_t row = r0; row < r1; ++row) {
+        int64_t base = 0, rest = row;  // the row's source offset from its outer index
+        for (int d = rank - 2; d >= 0; --d) {
+          base += (rest % dims[d]) * strides[d];
+          rest /= dims[d];
+        }
+        uint32_t* out = dst + row * inner;
+        for (int64_t k = 0; k < inner; ++k) out[k] = src[base + k * inner_stride];
+      }
+    });
+    return EW_OK;
+  } catch (const std::bad_alloc&) {
+    return EW_OUT_OF_MEMORY;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}
