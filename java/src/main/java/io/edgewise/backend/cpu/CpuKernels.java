@@ -7,6 +7,8 @@ import io.edgewise.backend.reference.OpRegistry;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
 import io.edgewise.backend.reference.ops.ShapeOps;
+import io.edgewise.backend.reference.ops.SliceKernel;
+import io.edgewise.backend.reference.ops.SplitKernel;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
@@ -20,7 +22,7 @@ import java.util.Set;
  */
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
-      "GlobalAveragePool", "LRN", "ConvInteger", "QLinearConv", "MatMulInteger");
+      "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "ConvInteger", "QLinearConv", "MatMulInteger");
 
   private CpuKernels() {}
 
@@ -41,7 +43,14 @@ final class CpuKernels {
     r.override("", "AveragePool", (ctx, in) -> pool(ctx, in, false, averagePool));
     r.override("", "GlobalAveragePool", (ctx, in) -> globalAveragePool(ctx, in, globalAverage));
     OpKernel transpose = r.get("", "Transpose");
-    r.override("", "Transpose", (ctx, in) -> transpose(ctx, in, transpose));
+    r.override("", "Transpose", (ctx, in) -> words(in) ? new Tensor[] {StridedCopy.copy(ctx.required(in, 0),
+        ShapeOps.transposeView(ctx, ctx.required(in, 0)))} : transpose.compute(ctx, in));
+    OpKernel slice = r.get("", "Slice");
+    r.override("", "Slice", (ctx, in) -> words(in) ? new Tensor[] {StridedCopy.copy(ctx.required(in, 0),
+        SliceKernel.view(ctx, in))} : slice.compute(ctx, in));
+    OpKernel split = r.get("", "Split");
+    r.override("", "Split", (ctx, in) -> words(in) ? StridedCopy.copy(ctx.required(in, 0),
+        SplitKernel.views(ctx, in)) : split.compute(ctx, in));
     OpKernel lrn = r.get("", "LRN");
     r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);
@@ -115,19 +124,10 @@ final class CpuKernels {
     return new Tensor[] {y, null};
   }
 
-  /** Transpose of 4-byte elements (float32, int32) of rank 1-8 as a native strided copy; others on the reference. */
-  private static Tensor[] transpose(OpContext ctx, Tensor[] in, OpKernel fallback) {
-    Tensor x = ctx.required(in, 0);
-    int rank = x.shape().rank();
-    if (x.dtype().byteSize() != 4 || rank < 1 || rank > 8) {
-      return fallback.compute(ctx, in);
-    }
-    ShapeOps.TransposeView v = ShapeOps.transposeView(ctx, x);
-    Tensor y = Tensor.allocateUninitialized(x.dtype(), v.shape());
-    if (x.size() > 0) {
-      NativeCore.stridedCopy32(v.shape().dims(), v.strides(), x.nativeAddress(), y.nativeAddress());
-    }
-    return new Tensor[] {y};
+  /** Whether the data input's elements are 4 bytes (float32, int32): the native strided copy moves those. */
+  private static boolean words(Tensor[] in) {
+    return in.length > 0 && in[0] != null && in[0].dtype().byteSize() == 4 && in[0].shape().rank() >= 1
+        && in[0].shape().rank() <= 8;
   }
 
   /** LRN of float32 [N, C, ...] on the native core; other types and bad attributes go to the reference kernel. */

@@ -137,6 +137,7 @@ final class NchwcPlan {
       case "Conv", "FusedConv" -> conv(n);
       case "MaxPool", "AveragePool" -> pool(n);
       case "GlobalAveragePool" -> globalAveragePool(n);
+      case "ReduceMean" -> spatialMean(n);
       case "Add" -> binary(n, "NchwcAdd");
       case "Mul" -> binary(n, "NchwcMul");
       case "Concat" -> concat(n);
@@ -228,6 +229,46 @@ final class NchwcPlan {
     emitBlocked(n, "NchwcGlobalAveragePool", List.of(n.input(0) + SUFFIX),
         Map.of("channels", Attribute.ofInt("channels", c)), c);
     return true;
+  }
+
+  /**
+   * ReduceMean over the two spatial axes of a blocked value (ShuffleNet's and MnasNet's x.mean([2, 3])) is a global
+   * average pool; without keepdims its [N, C, 1, 1] result is flattened to [N, C] in the NCHW layout.
+   */
+  private boolean spatialMean(Node n) {
+    Long c = blockedChannels.get(n.input(0));
+    long[] axes = opset < 18 ? n.attrInts("axes", null)
+        : n.inputs().size() > 1 ? constantLongs(n.input(1)) : null;
+    if (c == null || axes == null || axes.length != 2 || n.outputs().size() != 1) {
+      return false;
+    }
+    java.util.Arrays.sort(axes);
+    boolean spatial = (axes[0] == 2 && axes[1] == 3) || (axes[0] == -2 && axes[1] == -1);
+    if (!spatial) {
+      return false;
+    }
+    Map<String, Attribute> attrs = Map.of("channels", Attribute.ofInt("channels", c));
+    if (n.attrInt("keepdims", 1) == 1) {
+      emitBlocked(n, "NchwcGlobalAveragePool", List.of(n.input(0) + SUFFIX), attrs, c);
+      return true;
+    }
+    String pooled = n.output(0) + "#keepdims";
+    out.add(new Node(n.name(), "NchwcGlobalAveragePool", DOMAIN, List.of(n.input(0) + SUFFIX),
+        List.of(pooled + SUFFIX), attrs));
+    blockedNodes++;
+    out.add(node("FromNchwc", List.of(pooled + SUFFIX), List.of(pooled), attrs));
+    conversions++;
+    Node flatten = new Node(n.name() + ":flatten", "Flatten", List.of(pooled), List.of(n.output(0)));
+    flatten.setAttr(Attribute.ofInt("axis", 1));
+    out.add(flatten);
+    plain.add(n.output(0));
+    return true;
+  }
+
+  /** The values of an int64 initializer, or null when the value is not one. */
+  private long[] constantLongs(String value) {
+    Tensor t = source.initializers().get(value);
+    return t == null || t.dtype() != DType.INT64 ? null : t.toLongArray();
   }
 
   /**

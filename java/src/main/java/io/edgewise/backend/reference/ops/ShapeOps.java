@@ -26,8 +26,9 @@ public final class ShapeOps {
     r.register("Gather", ShapeOps::gather);
     r.register("Expand", ShapeOps::expand);
     r.register("Tile", ShapeOps::tile);
-    r.register("Split", SplitKernel::compute);
-    r.register("Slice", SliceKernel::compute);
+    r.register("Split", (ctx, in) -> ShapeKernels.strided(ctx.required(in, 0), SplitKernel.views(ctx, in)));
+    r.register("Slice", (ctx, in) -> new Tensor[] {ShapeKernels.strided(ctx.required(in, 0),
+        SliceKernel.view(ctx, in))});
     r.register("Cast", CastKernels::cast);
     r.register("CastLike", CastKernels::castLike);
     r.register("Constant", CastKernels::constant);
@@ -162,15 +163,11 @@ public final class ShapeOps {
 
   private static Tensor[] transpose(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
-    TransposeView v = transposeView(ctx, x);
-    return new Tensor[] {ShapeKernels.strided(x, v.shape(), v.strides())};
+    return new Tensor[] {ShapeKernels.strided(x, transposeView(ctx, x))};
   }
 
-  /** Transpose's output shape and, per output axis, the input's element stride along it. */
-  public record TransposeView(Shape shape, long[] strides) {}
-
   /** Checks a Transpose node's perm against x and returns the strided view it takes of x. */
-  public static TransposeView transposeView(OpContext ctx, Tensor x) {
+  public static StridedView transposeView(OpContext ctx, Tensor x) {
     int rank = x.shape().rank();
     long[] perm = ctx.node().attrInts("perm", null);
     if (perm == null) {
@@ -198,7 +195,7 @@ public final class ShapeOps {
     for (int i = 0; i < rank; i++) {
       strides[i] = inStrides[(int) perm[i]];
     }
-    return new TransposeView(Shape.of(outDims), strides);
+    return new StridedView(Shape.of(outDims), 0, strides);
   }
 
   private static Tensor[] concat(OpContext ctx, Tensor[] in) {

@@ -9,10 +9,11 @@ import io.edgewise.tensor.Tensor;
  * Slice: starts/ends/axes as attributes before opset 10, as inputs (with steps) from 10 on. Bounds are clamped as
  * numpy does, including negative steps.
  */
-final class SliceKernel {
+public final class SliceKernel {
   private SliceKernel() {}
 
-  static Tensor[] compute(OpContext ctx, Tensor[] in) {
+  /** The view a Slice node takes of its input in[0] (checked against it). */
+  public static StridedView view(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     int rank = x.shape().rank();
     long[] starts;
@@ -63,37 +64,13 @@ final class SliceKernel {
       begin[a] = range[0];
       step[a] = s;
     }
-    Shape out = Shape.of(outDims);
-    long[] strides = x.shape().strides();
-    int[] index = new int[(int) out.numElements()];
-    long[] idx = new long[rank];
-    for (int i = 0; i < index.length; i++) {
-      long f = 0;
-      for (int d = 0; d < rank; d++) {
-        f += (begin[d] + idx[d] * step[d]) * strides[d];
-      }
-      index[i] = (int) f;
-      ShapeKernels.next(idx, outDims);
+    long[] inStrides = x.shape().strides();
+    long[] strides = new long[rank];
+    long offset = 0;
+    for (int d = 0; d < rank; d++) {
+      strides[d] = inStrides[d] * step[d];
+      offset += begin[d] * inStrides[d];
     }
-    return new Tensor[] {ShapeKernels.gather(x, out, index)};
-  }
-
-  /** x[..., start:start+length, ...] along one axis (used by Split). */
-  static Tensor slice(Tensor x, int axis, long start, long length) {
-    long[] dims = x.shape().dims();
-    dims[axis] = length;
-    Shape out = Shape.of(dims);
-    long[] strides = x.shape().strides();
-    int[] index = new int[(int) out.numElements()];
-    long[] idx = new long[dims.length];
-    for (int i = 0; i < index.length; i++) {
-      long f = 0;
-      for (int d = 0; d < dims.length; d++) {
-        f += (idx[d] + (d == axis ? start : 0)) * strides[d];
-      }
-      index[i] = (int) f;
-      ShapeKernels.next(idx, dims);
-    }
-    return ShapeKernels.gather(x, out, index);
+    return new StridedView(Shape.of(outDims), offset, strides);
   }
 }

@@ -1,13 +1,15 @@
 package io.edgewise.backend.reference.ops;
 
 import io.edgewise.backend.reference.OpContext;
+import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 
 /** Split: sizes from the `split` attribute (< opset 13) or input (>= 13), else equal parts (num_outputs, 18). */
-final class SplitKernel {
+public final class SplitKernel {
   private SplitKernel() {}
 
-  static Tensor[] compute(OpContext ctx, Tensor[] in) {
+  /** The views a Split node takes of its input in[0], one per output (checked against it). */
+  public static StridedView[] views(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     int rank = x.shape().rank();
     int axis = ShapeKernels.axis(ctx, ctx.node().attrInt("axis", 0), rank, "attribute axis");
@@ -29,13 +31,16 @@ final class SplitKernel {
       throw ctx.invalid("split sizes " + java.util.Arrays.toString(sizes) + " do not divide axis " + axis + " of size "
           + n + " into " + parts + " outputs");
     }
-    Tensor[] out = new Tensor[parts];
+    StridedView[] views = new StridedView[parts];
+    long[] strides = x.shape().strides();
     long start = 0;
     for (int p = 0; p < parts; p++) {
-      out[p] = SliceKernel.slice(x, axis, start, sizes[p]);
+      long[] dims = x.shape().dims();
+      dims[axis] = sizes[p];
+      views[p] = new StridedView(Shape.of(dims), start * strides[axis], strides);
       start += sizes[p];
     }
-    return out;
+    return views;
   }
 
   /**

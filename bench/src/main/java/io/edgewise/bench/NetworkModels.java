@@ -1,0 +1,187 @@
+package io.edgewise.bench;
+
+import io.edgewise.model.Attribute;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes whole networks that are not in ../shared, laid out node for node as torchvision's ONNX exports of them
+ * (batch norm folded into the convolutions, as exporters with constant folding leave it; random He-scaled
+ * weights), for `edgewise bench` to compare cpu with ONNX Runtime on complete models: shufflenet_v2_x1_0
+ * (channel Split, channel shuffle by Reshape-Transpose-Reshape, channel counts that are not whole blocks, ReduceMean
+ * head), resnet50 (bottleneck blocks), inception_v3 (1x7 / 7x1 and 1x3 / 3x1 kernels, 3x3 average pools, four-way
+ * concats) and alexnet (11x11 stride-4 stem, 5x5 convolutions, 58 M fully connected weights).
+ */
+public final class NetworkModels {
+  private final GraphBuilder b = new GraphBuilder();
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: NetworkModels OUT_DIR");
+      System.exit(2);
+    }
+    Path out = Path.of(args[0]);
+    NetworkModels n = new NetworkModels();
+    n.shuffleNetV2(out);
+    n.resNet50(out);
+    n.inceptionV3(out);
+    n.alexNet(out);
+  }
+
+  // ---- ShuffleNetV2 x1.0: stages of 4, 8, 4 units, 116 / 232 / 464 channels
+
+  private void shuffleNetV2(Path out) throws IOException {
+    b.start(1, 3, 224, 224);
+    String x = b.pool("MaxPool", b.convRelu("input", 3, 24, 3, 3, 2), 3, 2, 1);
+    long c = 24;
+    long size = 56;
+    long[] widths = {116, 232, 464};
+    int[] repeats = {4, 8, 4};
+    for (int s = 0; s < 3; s++) {
+      size /= 2;
+      for (int i = 0; i < repeats[s]; i++) {
+        x = shuffleUnit(x, i == 0 ? c : widths[s], widths[s], i == 0 ? 2 : 1, size);
+      }
+      c = widths[s];
+    }
+    x = b.convRelu(x, 464, 1024, 1, 1, 1);
+    x = b.node("ReduceMean", List.of(x), Attribute.ofInts("axes", 2, 3), Attribute.ofInt("keepdims", 0));
+    b.save(out, "shufflenet_v2_x1_0", b.linear(x, 1024, 1000), 1, 1000);
+  }
+
+  /** One unit; `size` is its output's height and width. */
+  private String shuffleUnit(String x, long in, long out, int stride, long size) {
+    long half = out / 2;
+    String left;
+    String right;
+    if (stride == 1) {
+      List<String> parts = b.nodeOutputs("Split", List.of(x, b.longs(half, half)), 2, Attribute.ofInt("axis", 1));
+      left = parts.get(0);
+      right = parts.get(1);
+    } else {
+      left = b.convRelu(b.conv(x, in, in, 3, 3, 2, in, true), in, half, 1, 1, 1);
+      right = x;
+    }
+    right = b.convRelu(right, stride == 1 ? half : in, half, 1, 1, 1);
+    right = b.convRelu(b.conv(right, half, half, 3, 3, stride, half, true), half, half, 1, 1, 1);
+    String cat = b.node("Concat", List.of(left, right), Attribute.ofInt("axis", 1));
+    // torchvision's channel_shuffle: view(n, 2, c / 2, h, w), transpose(1, 2), view(n, c, h, w)
+    String split = b.node("Reshape", List.of(cat, b.longs(1, 2, half, size, size)));
+    String t = b.node("Transpose", List.of(split), Attribute.ofInts("perm", 0, 2, 1, 3, 4));
+    return b.node("Reshape", List.of(t, b.longs(1, out, size, size)));
+  }
+
+  // ---- ResNet-50 (v1.5: the stride on the 3x3 convolution)
+
+  private void resNet50(Path out) throws IOException {
+    b.start(1, 3, 224, 224);
+    String x = b.pool("MaxPool", b.convRelu("input", 3, 64, 7, 7, 2), 3, 2, 1);
+    long c = 64;
+    int[] blocks = {3, 4, 6, 3};
+    for (int s = 0; s < 4; s++) {
+      long width = 64L << s;
+      for (int i = 0; i < blocks[s]; i++) {
+        int stride = s > 0 && i == 0 ? 2 : 1;
+        String h = b.convRelu(x, c, width, 1, 1, 1);
+        h = b.convRelu(h, width, width, 3, 3, stride);
+        h = b.conv(h, width, width * 4, 1, 1, 1, 1, true);
+        String shortcut = i == 0 ? b.conv(x, c, width * 4, 1, 1, stride, 1, true) : x;
+        x = b.node("Relu", List.of(b.node("Add", List.of(h, shortcut))));
+        c = width * 4;
+      }
+    }
+    b.save(out, "resnet50", b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 2048, 1000), 1, 1000);
+  }
+
+  // ---- Inception v3 (299x299; no auxiliary classifier, as in evaluation)
+
+  private void inceptionV3(Path out) throws IOException {
+    b.start(1, 3, 299, 299);
+    String x = b.convRelu("input", 3, 32, 3, 3, 2, 0, 0);
+    x = b.convRelu(x, 32, 32, 3, 3, 1, 0, 0);
+    x = b.pool("MaxPool", b.convRelu(x, 32, 64, 3, 3, 1), 3, 2, 0);
+    x = b.convRelu(x, 64, 80, 1, 1, 1);
+    x = b.pool("MaxPool", b.convRelu(x, 80, 192, 3, 3, 1, 0, 0), 3, 2, 0);
+    x = inceptionA(x, 192, 32);
+    x = inceptionA(x, 256, 64);
+    x = inceptionA(x, 288, 64);
+    x = inceptionB(x, 288);
+    for (long c7 : new long[] {128, 160, 160, 192}) {
+      x = inceptionC(x, c7);
+    }
+    x = inceptionD(x);
+    x = inceptionE(x, 1280);
+    x = inceptionE(x, 2048);
+    b.save(out, "inception_v3", b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 2048, 1000), 1, 1000);
+  }
+
+  private String inceptionA(String x, long in, long poolFeatures) {
+    String b1 = b.convRelu(x, in, 64, 1, 1, 1);
+    String b5 = b.convRelu(b.convRelu(x, in, 48, 1, 1, 1), 48, 64, 5, 5, 1);
+    String b3 = b.convRelu(b.convRelu(b.convRelu(x, in, 64, 1, 1, 1), 64, 96, 3, 3, 1), 96, 96, 3, 3, 1);
+    String pool = b.convRelu(averagePool3x3(x), in, poolFeatures, 1, 1, 1);
+    return concat(b1, b5, b3, pool);
+  }
+
+  private String inceptionB(String x, long in) {
+    String b3 = b.convRelu(x, in, 384, 3, 3, 2, 0, 0);
+    String dbl = b.convRelu(b.convRelu(b.convRelu(x, in, 64, 1, 1, 1), 64, 96, 3, 3, 1), 96, 96, 3, 3, 2, 0, 0);
+    return concat(b3, dbl, b.pool("MaxPool", x, 3, 2, 0));
+  }
+
+  private String inceptionC(String x, long c7) {
+    String b1 = b.convRelu(x, 768, 192, 1, 1, 1);
+    String b7 = b.convRelu(x, 768, c7, 1, 1, 1);
+    b7 = b.convRelu(b.convRelu(b7, c7, c7, 1, 7, 1), c7, 192, 7, 1, 1);
+    String dbl = b.convRelu(x, 768, c7, 1, 1, 1);
+    dbl = b.convRelu(b.convRelu(dbl, c7, c7, 7, 1, 1), c7, c7, 1, 7, 1);
+    dbl = b.convRelu(b.convRelu(dbl, c7, c7, 7, 1, 1), c7, 192, 1, 7, 1);
+    String pool = b.convRelu(averagePool3x3(x), 768, 192, 1, 1, 1);
+    return concat(b1, b7, dbl, pool);
+  }
+
+  private String inceptionD(String x) {
+    String b3 = b.convRelu(b.convRelu(x, 768, 192, 1, 1, 1), 192, 320, 3, 3, 2, 0, 0);
+    String b7 = b.convRelu(b.convRelu(b.convRelu(x, 768, 192, 1, 1, 1), 192, 192, 1, 7, 1), 192, 192, 7, 1, 1);
+    b7 = b.convRelu(b7, 192, 192, 3, 3, 2, 0, 0);
+    return concat(b3, b7, b.pool("MaxPool", x, 3, 2, 0));
+  }
+
+  private String inceptionE(String x, long in) {
+    String b1 = b.convRelu(x, in, 320, 1, 1, 1);
+    String b3 = b.convRelu(x, in, 384, 1, 1, 1);
+    b3 = concat(b.convRelu(b3, 384, 384, 1, 3, 1), b.convRelu(b3, 384, 384, 3, 1, 1));
+    String dbl = b.convRelu(b.convRelu(x, in, 448, 1, 1, 1), 448, 384, 3, 3, 1);
+    dbl = concat(b.convRelu(dbl, 384, 384, 1, 3, 1), b.convRelu(dbl, 384, 384, 3, 1, 1));
+    String pool = b.convRelu(averagePool3x3(x), in, 192, 1, 1, 1);
+    return concat(b1, b3, dbl, pool);
+  }
+
+  /** F.avg_pool2d(x, 3, stride=1, padding=1): the padding counts in the average (count_include_pad). */
+  private String averagePool3x3(String x) {
+    return b.pool("AveragePool", x, 3, 1, 1, Attribute.ofInt("count_include_pad", 1));
+  }
+
+  // ---- AlexNet (torchvision's: 64-192-384-256-256 channels, two 4096 fully connected layers)
+
+  private void alexNet(Path out) throws IOException {
+    b.start(1, 3, 224, 224);
+    String x = b.pool("MaxPool", b.convRelu("input", 3, 64, 11, 11, 4, 2, 2), 3, 2, 0);
+    x = b.pool("MaxPool", b.convRelu(x, 64, 192, 5, 5, 1), 3, 2, 0);
+    x = b.convRelu(b.convRelu(b.convRelu(x, 192, 384, 3, 3, 1), 384, 256, 3, 3, 1), 256, 256, 3, 3, 1);
+    x = flatten(b.pool("MaxPool", x, 3, 2, 0));
+    x = b.node("Relu", List.of(b.linear(x, 256 * 6 * 6, 4096)));
+    x = b.node("Relu", List.of(b.linear(x, 4096, 4096)));
+    b.save(out, "alexnet", b.linear(x, 4096, 1000), 1, 1000);
+  }
+
+  private String flatten(String x) {
+    return b.node("Flatten", List.of(x), Attribute.ofInt("axis", 1));
+  }
+
+  private String concat(String... parts) {
+    return b.node("Concat", new ArrayList<>(List.of(parts)), Attribute.ofInt("axis", 1));
+  }
+}
