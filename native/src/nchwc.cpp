@@ -440,3 +440,42 @@ extern "C" int ew_nchwc_add(int64_t count, const float* a, const float* b, int r
     });
   });
 }
+
+extern "C" int ew_nchwc_gather_channels(int64_t n, int64_t hw, int inputs, const int64_t* x, const int64_t* x_channels,
+                                        int64_t c, const int64_t* sources, float* y) noexcept {
+  using namespace edgewise;
+  if (n < 0 || hw < 0 || c < 0 || inputs < 1 || x == nullptr || x_channels == nullptr || y == nullptr ||
+      (c > 0 && sources == nullptr))
+    return EW_INVALID_ARGUMENT;
+  for (int i = 0; i < inputs; ++i)
+    if (x[i] == 0 || x_channels[i] < 0) return EW_INVALID_ARGUMENT;
+  for (int64_t j = 0; j < c; ++j) {
+    const int64_t i = sources[2 * j], ch = sources[2 * j + 1];
+    if (i < 0 || i >= inputs || ch < 0 || ch >= x_channels[i]) return EW_INVALID_ARGUMENT;
+  }
+  return guarded([&] {
+    const NchwcKernels& k = nchwc_kernels();
+    const int64_t b = k.block, cbs = blocks(c);
+    parallel_for_work(n * cbs * b * hw, n * cbs, [&](int64_t job) {
+      const int64_t img = job / cbs, ob = job % cbs;
+      // group the block's lanes by the source block plane they come from (at most B groups)
+      NchwcGatherGroup groups[16];
+      int64_t group_input[16], group_block[16];
+      int count = 0;
+      for (int64_t l = 0; l < std::min(b, c - ob * b); ++l) {
+        const int64_t i = sources[2 * (ob * b + l)], ch = sources[2 * (ob * b + l) + 1];
+        int g = 0;
+        while (g < count && !(group_input[g] == i && group_block[g] == ch / b)) ++g;
+        if (g == count) {
+          const float* plane = reinterpret_cast<const float*>(x[i]) + (img * blocks(x_channels[i]) + ch / b) * hw * b;
+          groups[count] = NchwcGatherGroup{plane, {}, 0};
+          group_input[count] = i, group_block[count] = ch / b;
+          ++count;
+        }
+        groups[g].idx[l] = static_cast<int32_t>(ch % b);
+        groups[g].mask |= 1u << l;
+      }
+      k.gather_plane(groups, count, hw, y + job * hw * b);
+    });
+  });
+}

@@ -35,6 +35,14 @@ struct NchwcPoolArgs {
   float* y;        // one block plane: oh * ow * B floats
 };
 
+// Lanes of one output block taken from one source block plane (a channel gather: Split, Concat, channel shuffle):
+// output lane l, where bit l of mask is set, is lane idx[l] of the source.
+struct NchwcGatherGroup {
+  const float* src;  // the source block plane's first pixel
+  int32_t idx[16];
+  uint32_t mask;
+};
+
 // The kernels of one instruction set. Each computes one output row of one image; the driver splits the work.
 struct NchwcKernels {
   const char* isa;
@@ -49,6 +57,8 @@ struct NchwcKernels {
   void (*depthwise_rows)(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy0, int64_t oy1);
   // one block plane of pooling, row oy
   void (*pool_row)(const NchwcPoolArgs& p, int64_t oy);
+  // one output block plane of hw pixels gathered from `count` (<= B) groups; lanes no group sets are zero
+  void (*gather_plane)(const NchwcGatherGroup* groups, int count, int64_t hw, float* y);
 };
 
 // Per-ISA tables (null where this build has no such kernels); nchwc_kernels() picks the best for this CPU once.

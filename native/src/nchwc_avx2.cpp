@@ -24,6 +24,20 @@ struct V {
   static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
   static T max(T a, T b) { return _mm256_max_ps(a, b); }
   static T min(T a, T b) { return _mm256_min_ps(a, b); }
+  // a lane selection (see NchwcGatherGroup): vpermps, then a blend under the lane mask
+  struct Lanes {
+    __m256i idx;
+    __m256 mask;
+  };
+  static Lanes lanes(const int32_t* idx, uint32_t mask) {
+    alignas(32) int32_t m[8];
+    for (int l = 0; l < 8; ++l) m[l] = (mask >> l & 1) ? -1 : 0;
+    return {_mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx)),
+            _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(m)))};
+  }
+  static T select(T acc, const Lanes& l, T src) {
+    return _mm256_blendv_ps(acc, _mm256_permutevar8x32_ps(src, l.idx), l.mask);
+  }
 };
 
 #include "nchwc_kernels.inl"

@@ -24,6 +24,15 @@ struct V {
   static T mul(T a, T b) { return _mm512_mul_ps(a, b); }
   static T max(T a, T b) { return _mm512_max_ps(a, b); }
   static T min(T a, T b) { return _mm512_min_ps(a, b); }
+  // a lane selection (see NchwcGatherGroup): one masked vpermps per source vector
+  struct Lanes {
+    __m512i idx;
+    __mmask16 mask;
+  };
+  static Lanes lanes(const int32_t* idx, uint32_t mask) {
+    return {_mm512_loadu_si512(idx), static_cast<__mmask16>(mask)};
+  }
+  static T select(T acc, const Lanes& l, T src) { return _mm512_mask_permutexvar_ps(acc, l.mask, l.idx, src); }
 };
 
 #include "nchwc_kernels.inl"

@@ -1,5 +1,6 @@
 // The portable NCHWc kernels (B = 8) in GCC/Clang vector extensions: NEON on aarch64, SSE on baseline x86-64,
 // plain loops elsewhere. The fallback wherever no hand-targeted set applies.
+#include <cstdint>
 #include <cstring>
 
 #include <new>
@@ -27,6 +28,21 @@ struct V {
   static T mul(T a, T b) { return a * b; }
   static T max(T a, T b) { return a > b ? a : b; }
   static T min(T a, T b) { return a < b ? a : b; }
+  // a lane selection (see NchwcGatherGroup), lane by lane
+  struct Lanes {
+    int32_t idx[8];
+    uint32_t mask;
+  };
+  static Lanes lanes(const int32_t* idx, uint32_t mask) {
+    Lanes l{{}, mask};
+    std::memcpy(l.idx, idx, sizeof l.idx);
+    return l;
+  }
+  static T select(T acc, const Lanes& l, T src) {
+    for (int j = 0; j < B; ++j)
+      if (l.mask >> j & 1) acc[j] = src[l.idx[j]];
+    return acc;
+  }
 };
 
 #include "nchwc_kernels.inl"

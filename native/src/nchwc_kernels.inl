@@ -609,4 +609,15 @@ void pool_row(const NchwcPoolArgs& p, int64_t oy) {
   }
 }
 
-const NchwcKernels kTable = {V::kName, V::B, V::kRegs == 32 ? 4 : 2, conv_rect, depthwise_rows, pool_row};
+void gather_plane(const NchwcGatherGroup* groups, int count, int64_t hw, float* y) {
+  typename V::Lanes lanes[V::B];
+  for (int g = 0; g < count; ++g) lanes[g] = V::lanes(groups[g].idx, groups[g].mask);
+  for (int64_t p = 0; p < hw; ++p) {
+    typename V::T v = V::zero();
+    for (int g = 0; g < count; ++g) v = V::select(v, lanes[g], V::load(groups[g].src + p * V::B));
+    V::store(y + p * V::B, v);
+  }
+}
+
+const NchwcKernels kTable = {V::kName,      V::B,           V::kRegs == 32 ? 4 : 2, conv_rect, depthwise_rows,
+                             pool_row,      gather_plane};

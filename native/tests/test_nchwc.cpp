@@ -267,6 +267,57 @@ void check_mul(int64_t planes, int64_t hw, bool per_plane) {
   }
 }
 
+// A channel gather from two inputs (a shuffle of their concat, channels reversed, repeats): every output channel
+// against the naive lookup in NCHW, and zero padding past c.
+void check_gather(int64_t n, int64_t hw, int64_t c0, int64_t c1, int64_t c, unsigned seed) {
+  ++checks;
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-2, 2);
+  std::vector<float> x0(n * c0 * hw), x1(n * c1 * hw);
+  for (auto& v : x0) v = dist(rng);
+  for (auto& v : x1) v = dist(rng);
+  const std::vector<float> b0 = to_blocked(x0, n, c0, hw), b1 = to_blocked(x1, n, c1, hw);
+  std::vector<int64_t> sources(2 * c);
+  for (int64_t j = 0; j < c; ++j) {
+    const int64_t pick = rng() % (c0 + c1);  // any channel of either input, repeats allowed
+    sources[2 * j] = pick < c0 ? 0 : 1;
+    sources[2 * j + 1] = pick < c0 ? pick : pick - c0;
+  }
+  const int64_t addresses[] = {reinterpret_cast<int64_t>(b0.data()), reinterpret_cast<int64_t>(b1.data())};
+  const int64_t channels[] = {c0, c1};
+  std::vector<float> y(blocked_size(n, c, hw), 77.0f);
+  if (ew_nchwc_gather_channels(n, hw, 2, addresses, channels, c, sources.data(), y.data()) != EW_OK) {
+    std::printf("FAIL gather status\n");
+    ++failures;
+    return;
+  }
+  const std::vector<float> plain = from_blocked(y, n, c, hw);
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t j = 0; j < c; ++j)
+      for (int64_t p = 0; p < hw; ++p) {
+        const std::vector<float>& src = sources[2 * j] == 0 ? x0 : x1;
+        const int64_t sc = sources[2 * j] == 0 ? c0 : c1;
+        const float expected = src[(img * sc + sources[2 * j + 1]) * hw + p];
+        if (plain[(img * c + j) * hw + p] != expected) {
+          std::printf("FAIL gather n=%lld hw=%lld c=%lld: image %lld channel %lld pixel %lld\n", (long long)n,
+                      (long long)hw, (long long)c, (long long)img, (long long)j, (long long)p);
+          ++failures;
+          return;
+        }
+      }
+  if (!padding_zero(y, n, c, hw)) {
+    std::printf("FAIL gather n=%lld c=%lld: padding lanes not zero\n", (long long)n, (long long)c);
+    ++failures;
+  }
+  // a source channel past its input's count is refused, not read
+  sources[1] = sources[0] == 0 ? c0 : c1;
+  if (c > 0 && ew_nchwc_gather_channels(n, hw, 2, addresses, channels, c, sources.data(), y.data()) !=
+                   EW_INVALID_ARGUMENT) {
+    std::printf("FAIL gather: a channel out of range was accepted\n");
+    ++failures;
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -314,6 +365,10 @@ int main() {
         ++failures;
       }
     }
+    check_gather(2, 49, 58, 58, 116, 1);   // ShuffleNet's unit: halves that are not whole blocks
+    check_gather(1, 1, 3, 17, 40, 2);
+    check_gather(3, 30, 16, 16, 9, 3);
+    check_gather(1, 5000, 24, 40, 64, 4);  // enough work to run on both threads
     check_mul(6, 49, true);
     check_mul(3, 1000, false);
     check_mul(1, 1, true);

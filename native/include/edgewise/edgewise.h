@@ -133,6 +133,11 @@ int ew_nchwc_add(int64_t count, const float* a, const float* b, int relu, float*
 // y = a * b over `planes` NCHWc block planes of hw pixels: b shaped like a (b_hw = hw), or one vector of B channels
 // per plane (b_hw = 1: a squeeze-and-excitation scale, [N][ceil(C / B)][1][1][B]). y may be a.
 int ew_nchwc_mul(int64_t planes, int64_t hw, const float* a, const float* b, int64_t b_hw, float* y) noexcept;
+// A channel gather over NCHWc tensors of n images of hw pixels (Split, Concat and channel shuffles on channel counts
+// that are not whole blocks): output channel j of y (c channels) is channel sources[2j + 1] of input sources[2j];
+// input i is at address x[i] and has x_channels[i] channels. Lanes past c are zero.
+int ew_nchwc_gather_channels(int64_t n, int64_t hw, int inputs, const int64_t* x, const int64_t* x_channels,
+                             int64_t c, const int64_t* sources, float* y) noexcept;
 // Per-channel affine map and activation over NCHWc x [n][ceil(c / B)][hw][B]: y = act(x * s + t) with
 // s = scale / sqrt(var + epsilon) and t = bias - mean * s (inference BatchNormalization), or y = act(x) when scale
 // is null (then bias, mean, var are ignored). activation: EW_ACT_* with a, b as for convolutions. Channels past c

@@ -130,6 +130,10 @@ public final class EdgewiseNative {
   public static native int ew_nchwc_mul(@Cast("int64_t") long planes, @Cast("int64_t") long hw,
       @Cast("const float*") long a, @Cast("const float*") long b, @Cast("int64_t") long bHw, @Cast("float*") long y);
 
+  public static native int ew_nchwc_gather_channels(@Cast("int64_t") long n, @Cast("int64_t") long hw, int inputs,
+      @Cast("const int64_t*") long[] x, @Cast("const int64_t*") long[] xChannels, @Cast("int64_t") long c,
+      @Cast("const int64_t*") long[] sources, @Cast("float*") long y);
+
   public static native int ew_nchwc_channel_affine(@Cast("int64_t") long n, @Cast("int64_t") long c,
       @Cast("int64_t") long hw, @Cast("const float*") long x, @Cast("const float*") long scale,
       @Cast("const float*") long bias, @Cast("const float*") long mean, @Cast("const float*") long var,

@@ -262,6 +262,16 @@ public final class NativeCore {
   }
 
   /**
+   * A channel gather over NCHWc tensors (n images of hw pixels): output channel j (of c) is channel sources[2j + 1]
+   * of the tensor at x[sources[2j]], which has xChannels[...] channels.
+   */
+  public static void nchwcGatherChannels(long n, long hw, long[] x, long[] xChannels, long c, long[] sources,
+      long y) {
+    check(EdgewiseNative.ew_nchwc_gather_channels(n, hw, x.length, x, xChannels, c, sources, y),
+        "ew_nchwc_gather_channels");
+  }
+
+  /**
    * y = act(x * s + t) per channel over NCHWc x (inference BatchNormalization: s = scale / sqrt(var + epsilon),
    * t = bias - mean * s), or y = act(x) when scale is 0; channels past c stay zero.
    */

@@ -48,6 +48,7 @@ final class NchwcKernels {
     r.register(d, "NchwcConcatConv", k::concatConv);
     r.register(d, "NchwcGroupedConv", k::groupedConv);
     r.register(d, "NchwcChannelAffine", k::channelAffine);
+    r.register(d, "NchwcGatherChannels", k::gatherChannels);
     return r;
   }
 
@@ -385,6 +386,35 @@ final class NchwcKernels {
         offset += bytes;
       }
     }
+    return new Tensor[] {y};
+  }
+
+  /**
+   * A channel gather (Split, Concat of partial blocks, channel shuffle; see NchwcPlan): output channel j is channel
+   * sources[2j + 1] of input sources[2j]; the attribute input_channels gives each input's channel count.
+   */
+  private Tensor[] gatherChannels(OpContext ctx, Tensor[] in) {
+    long[] inputChannels = ctx.node().attrInts("input_channels", null);
+    long[] sources = ctx.node().attrInts("sources", null);
+    long channels = ctx.node().attrInt("channels", -1);
+    if (inputChannels == null || sources == null || inputChannels.length != in.length
+        || sources.length != 2 * channels) {
+      throw ctx.invalid("attributes input_channels, sources and channels do not describe " + in.length + " inputs");
+    }
+    long[] addresses = new long[in.length];
+    Shape first = null;
+    for (int i = 0; i < in.length; i++) {
+      Shape s = plainShape(ctx, ctx.required(in, i), inputChannels[i], "input " + i);
+      if (first != null && (s.dim(0) != first.dim(0) || s.dim(2) != first.dim(2) || s.dim(3) != first.dim(3))) {
+        throw ctx.invalid("input " + i + " " + s + " does not match input 0 " + first + " in N, H and W");
+      }
+      first = first == null ? s : first;
+      addresses[i] = in[i].nativeAddress();
+    }
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(first.dim(0), channels, first.dim(2),
+        first.dim(3)));
+    NativeCore.nchwcGatherChannels(first.dim(0), first.dim(2) * first.dim(3), addresses, inputChannels, channels,
+        sources, y.nativeAddress());
     return new Tensor[] {y};
   }
 }

@@ -49,6 +49,12 @@ final class NchwcPlan {
   private final int opset;
   /** How many node inputs and graph outputs read each value. */
   private final Map<String, Integer> readers = new HashMap<>();
+  /** The nodes reading each value. */
+  private final Map<String, List<Node>> consumers = new HashMap<>();
+  /** The NchwcGatherChannels emitted for each value, by original name (a gather reading it may absorb it). */
+  private final Map<String, Node> gatherOf = new HashMap<>();
+  /** Source nodes a pattern already planned (the Transpose and Reshape of a channel shuffle). */
+  private final Set<Node> consumed = new HashSet<>();
 
   private NchwcPlan(Graph source, int block, int opset) {
     this.source = source;
@@ -57,6 +63,7 @@ final class NchwcPlan {
     for (Node n : source.nodes()) {
       for (String in : n.inputs()) {
         readers.merge(in, 1, Integer::sum);
+        consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
       }
     }
     for (String o : source.outputNames()) {
@@ -94,6 +101,9 @@ final class NchwcPlan {
     plain.addAll(source.inputNames());
     plain.addAll(source.initializers().keySet());
     for (Node n : source.nodes()) {
+      if (consumed.contains(n)) {
+        continue;
+      }
       if (!tryBlocked(n)) {
         for (String in : n.inputs()) {
           requirePlain(in);
@@ -141,6 +151,8 @@ final class NchwcPlan {
       case "Add" -> binary(n, "NchwcAdd");
       case "Mul" -> binary(n, "NchwcMul");
       case "Concat" -> concat(n);
+      case "Split" -> split(n);
+      case "Reshape" -> channelShuffle(n);
       case "BatchNormalization" -> batchNorm(n);
       case "Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid", "Tanh", "HardSigmoid" -> activation(n);
       default -> false;
@@ -358,16 +370,28 @@ final class NchwcPlan {
       return false;
     }
     long total = 0;
+    boolean wholeBlocks = true;
     List<String> inputs = new ArrayList<>();
     for (String in : n.inputs()) {
       Long c = blockedChannels.get(in);
-      if (c == null || c % block != 0) {
+      if (c == null) {
         return false;
       }
+      wholeBlocks &= c % block == 0;
       total += c;
       inputs.add(in + SUFFIX);
     }
-    if (!concatInPlace(n, total)) {
+    if (!wholeBlocks) {
+      long[] sources = new long[2 * Math.toIntExact(total)];
+      int j = 0;
+      for (int i = 0; i < n.inputs().size(); i++) {
+        for (long ch = 0; ch < blockedChannels.get(n.input(i)); ch++, j++) {
+          sources[2 * j] = i;
+          sources[2 * j + 1] = ch;
+        }
+      }
+      emitGather(n.name(), n.output(0), n.inputs(), sources);
+    } else if (!concatInPlace(n, total)) {
       emitBlocked(n, "NchwcConcat", inputs, Map.of(), total);
     }
     return true;
@@ -405,6 +429,136 @@ final class NchwcPlan {
     }
     emitBlocked(n, "NchwcConcatConv", inputs, attrs, total);
     return true;
+  }
+
+  /**
+   * A channel Split of a blocked value: one channel gather per part, so parts need not be whole blocks (ShuffleNet
+   * splits 116 channels in two). The parts' sizes come from shape inference.
+   */
+  private boolean split(Node n) {
+    Long c = blockedChannels.get(n.input(0));
+    long axis = n.attrInt("axis", 0);
+    if (c == null || (axis != 1 && axis != -3)) {
+      return false;
+    }
+    long[] sizes = new long[n.outputs().size()];
+    long total = 0;
+    for (int k = 0; k < sizes.length; k++) {
+      long[] d = knownDims(n.output(k));
+      if (d == null || d.length != 4) {
+        return false;
+      }
+      sizes[k] = d[1];
+      total += d[1];
+    }
+    if (total != c) {
+      return false;
+    }
+    long start = 0;
+    for (int k = 0; k < sizes.length; k++) {
+      long[] sources = new long[2 * Math.toIntExact(sizes[k])];
+      for (int j = 0; j < sizes[k]; j++) {
+        sources[2 * j + 1] = start + j;
+      }
+      if (!n.output(k).isEmpty()) {
+        emitGather(n.name() + ":" + k, n.output(k), List.of(n.input(0)), sources);
+      }
+      start += sizes[k];
+    }
+    return true;
+  }
+
+  /**
+   * The channel shuffle ShuffleNet writes as Reshape [N, g, C / g, ...] - Transpose (0, 2, 1, 3, 4) - Reshape
+   * [N, C, H, W] of a blocked value, planned at the first Reshape as one channel gather: output channel j is input
+   * channel (j % g) * (C / g) + j / g. Only where shape inference knows every shape and each step is the next one's
+   * only reader.
+   */
+  private boolean channelShuffle(Node n) {
+    Long c = blockedChannels.get(n.input(0));
+    Node transpose = soleReader(n.output(0));
+    Node merge = transpose == null ? null : soleReader(transpose.output(0));
+    if (c == null || merge == null || !transpose.opType().equals("Transpose") || !merge.opType().equals("Reshape")
+        || !transpose.domain().isEmpty() || !merge.domain().isEmpty()) {
+      return false;
+    }
+    long[] x = knownDims(n.input(0));
+    long[] grouped = knownDims(n.output(0));
+    long[] y = knownDims(merge.output(0));
+    long[] perm = transpose.attrInts("perm", null);
+    if (x == null || grouped == null || y == null || grouped.length != 5 || !java.util.Arrays.equals(x, y)
+        || grouped[0] != x[0] || grouped[1] * grouped[2] != c || grouped[3] * grouped[4] != x[2] * x[3]
+        || !java.util.Arrays.equals(perm, new long[] {0, 2, 1, 3, 4})) {
+      return false;
+    }
+    long groups = grouped[1];
+    long perGroup = grouped[2];
+    long[] sources = new long[2 * Math.toIntExact(c)];
+    for (long j = 0; j < c; j++) {
+      sources[2 * (int) j + 1] = (j % groups) * perGroup + j / groups;
+    }
+    consumed.add(transpose);
+    consumed.add(merge);
+    emitGather(n.name(), merge.output(0), List.of(n.input(0)), sources);
+    return true;
+  }
+
+  /**
+   * Emits NchwcGatherChannels writing `output` (blocked): channel j is channel sources[2j + 1] of inputs[sources[2j]].
+   * An input that is itself a gather read by one source node is looked through, and its node dropped, so a Split,
+   * a Concat and a shuffle in a row copy once (ShuffleNet's units then read the convolutions' outputs directly).
+   */
+  private void emitGather(String name, String output, List<String> inputs, long[] sources) {
+    List<String> reads = new ArrayList<>();
+    long[] composed = new long[sources.length];
+    Set<Node> absorbed = new HashSet<>();
+    for (int j = 0; j < sources.length / 2; j++) {
+      String value = inputs.get((int) sources[2 * j]);
+      long ch = sources[2 * j + 1];
+      Node inner = gatherOf.get(value);
+      if (inner != null && readers.getOrDefault(value, 0) == 1) {
+        long[] innerSources = inner.attrInts("sources", null);
+        value = inner.input((int) innerSources[2 * (int) ch]).replace(SUFFIX, "");
+        ch = innerSources[2 * (int) ch + 1];
+        absorbed.add(inner);
+      }
+      if (!reads.contains(value)) {
+        reads.add(value);
+      }
+      composed[2 * j] = reads.indexOf(value);
+      composed[2 * j + 1] = ch;
+    }
+    for (Node inner : absorbed) {
+      if (out.remove(inner)) {  // a Split's parts may both look through the same gather
+        blockedNodes--;
+      }
+    }
+    long[] inputChannels = reads.stream().mapToLong(blockedChannels::get).toArray();
+    Map<String, Attribute> attrs = new LinkedHashMap<>();
+    attrs.put("channels", Attribute.ofInt("channels", sources.length / 2));
+    attrs.put("input_channels", Attribute.ofInts("input_channels", inputChannels));
+    attrs.put("sources", Attribute.ofInts("sources", composed));
+    Node g = new Node(name, "NchwcGatherChannels", DOMAIN, reads.stream().map(v -> v + SUFFIX).toList(),
+        List.of(output + SUFFIX), attrs);
+    out.add(g);
+    blockedChannels.put(output, (long) sources.length / 2);
+    gatherOf.put(output, g);
+    blockedNodes++;
+  }
+
+  /** The one node that reads a value once, if the value is not also a graph output; else null. */
+  private Node soleReader(String value) {
+    List<Node> r = consumers.getOrDefault(value, List.of());
+    return readers.getOrDefault(value, 0) == 1 && r.size() == 1 ? r.get(0) : null;
+  }
+
+  /** A value's dimensions when shape inference knows all of them, else null. */
+  private long[] knownDims(String value) {
+    ValueInfo t = source.typeOf(value);
+    if (t == null || t.dims() == null || !t.dims().stream().allMatch(ValueInfo.Dim::isKnown)) {
+      return null;
+    }
+    return t.dims().stream().mapToLong(ValueInfo.Dim::value).toArray();
   }
 
   private void emitBlocked(Node n, String op, List<String> inputs, Map<String, Attribute> attrs, long channels) {
