@@ -152,6 +152,7 @@ final class NchwcPlan {
       case "Mul" -> binary(n, "NchwcMul");
       case "Concat" -> concat(n);
       case "Split" -> split(n);
+      case "Slice" -> channelSlice(n);
       case "Reshape" -> channelShuffle(n);
       case "BatchNormalization" -> batchNorm(n);
       case "Relu", "Clip", "LeakyRelu", "HardSwish", "Sigmoid", "Tanh", "HardSigmoid" -> activation(n);
@@ -465,6 +466,35 @@ final class NchwcPlan {
       }
       start += sizes[k];
     }
+    return true;
+  }
+
+  /**
+   * A Slice of a blocked value along channels only, step 1 (opset 10+, constant bounds: what some exporters write
+   * for torch.chunk instead of Split): a channel gather. Its size comes from shape inference.
+   */
+  private boolean channelSlice(Node n) {
+    Long c = blockedChannels.get(n.input(0));
+    if (c == null || opset < 10 || n.inputs().size() < 4) {
+      return false;
+    }
+    long[] starts = constantLongs(n.input(1));
+    long[] axes = constantLongs(n.input(3));
+    long[] steps = n.inputs().size() > 4 && !n.input(4).isEmpty() ? constantLongs(n.input(4)) : new long[] {1};
+    long[] y = knownDims(n.output(0));
+    if (starts == null || axes == null || steps == null || y == null || y.length != 4 || starts.length != 1
+        || axes.length != 1 || (axes[0] != 1 && axes[0] != -3) || steps.length != 1 || steps[0] != 1) {
+      return false;
+    }
+    long start = Math.max(0, Math.min(c, starts[0] < 0 ? starts[0] + c : starts[0]));
+    if (start + y[1] > c) {
+      return false;
+    }
+    long[] sources = new long[2 * Math.toIntExact(y[1])];
+    for (int j = 0; j < y[1]; j++) {
+      sources[2 * j + 1] = start + j;
+    }
+    emitGather(n.name(), n.output(0), List.of(n.input(0)), sources);
     return true;
   }
 

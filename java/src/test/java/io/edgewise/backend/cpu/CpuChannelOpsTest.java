@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ShuffleNetV2's channel ops on the cpu device against the reference backend: a channel Split into parts that are
- * not whole blocks, a Concat of such parts, the channel shuffle (Reshape [N, 2, C / 2, H, W], Transpose 0 2 1 3 4,
+ * not whole blocks, a channel Slice, a Concat of such parts, the channel shuffle (Reshape [N, 2, C / 2, H, W], Transpose 0 2 1 3 4,
  * Reshape back) and the spatial ReduceMean head, with and without keepdims. Two images, 1 and 2 threads.
  */
 class CpuChannelOpsTest {
@@ -53,7 +53,8 @@ class CpuChannelOpsTest {
         }
         // the spatial means ran as blocked global average pools, the split, concat and shuffle as channel gathers
         assertTrue(ops.containsAll(Set.of("NchwcGlobalAveragePool", "NchwcGatherChannels")), ops.toString());
-        assertTrue(ops.stream().noneMatch(Set.of("ReduceMean", "Split", "Concat", "Transpose", "Reshape")::contains),
+        assertTrue(ops.stream().noneMatch(Set.of("ReduceMean", "Split", "Slice", "Concat", "Transpose", "Reshape")
+            ::contains),
             ops.toString());
       }
     }
@@ -97,7 +98,13 @@ class CpuChannelOpsTest {
     split.setAttr(Attribute.ofInt("axis", 1));
     g.nodes().add(split);
     conv(g, rnd, "c2", "right", 14, 14, 1);
-    Node cat = new Node("cat", "Concat", List.of("left", "c2"), List.of("cat"));
+    // channels -22..-12 of r1 as a Slice (some exporters' torch.chunk), added to the left part
+    g.initializers().put("starts", longs(-22));
+    g.initializers().put("ends", longs(-12));
+    g.initializers().put("axes", longs(1));
+    g.nodes().add(new Node("slice", "Slice", List.of("r1", "starts", "ends", "axes"), List.of("sliced")));
+    g.nodes().add(new Node("sum", "Add", List.of("left", "sliced"), List.of("left2")));
+    Node cat = new Node("cat", "Concat", List.of("left2", "c2"), List.of("cat"));
     cat.setAttr(Attribute.ofInt("axis", 1));
     g.nodes().add(cat);
     g.initializers().put("grouped", longs(2, 2, 12, 9, 10));
