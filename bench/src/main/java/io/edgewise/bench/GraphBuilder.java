@@ -27,6 +27,15 @@ final class GraphBuilder {
   private int id;
   private Graph g;
 
+  /** The one argument of a generator's main, OUT_DIR (exits with a usage line otherwise). */
+  static Path outputDirectory(String[] args, String program) {
+    if (args.length != 1) {
+      System.err.println("usage: " + program + " OUT_DIR");
+      System.exit(2);
+    }
+    return Path.of(args[0]);
+  }
+
   /** Starts a graph with one float input named "input" of the given dimensions. */
   Graph start(long... input) {
     g = new Graph("generated");

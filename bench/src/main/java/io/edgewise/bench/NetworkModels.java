@@ -18,11 +18,7 @@ public final class NetworkModels {
   private final GraphBuilder b = new GraphBuilder();
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: NetworkModels OUT_DIR");
-      System.exit(2);
-    }
-    Path out = Path.of(args[0]);
+    Path out = GraphBuilder.outputDirectory(args, "NetworkModels");
     NetworkModels n = new NetworkModels();
     n.shuffleNetV2(out);
     n.resNet50(out);

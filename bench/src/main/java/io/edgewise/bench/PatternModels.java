@@ -16,11 +16,7 @@ public final class PatternModels {
   private final GraphBuilder b = new GraphBuilder();
 
   public static void main(String[] args) throws IOException {
-    if (args.length != 1) {
-      System.err.println("usage: PatternModels OUT_DIR");
-      System.exit(2);
-    }
-    Path out = Path.of(args[0]);
+    Path out = GraphBuilder.outputDirectory(args, "PatternModels");
     PatternModels p = new PatternModels();
     p.denseNet(out);
     p.efficientNet(out);

@@ -3,15 +3,12 @@ package io.edgewise.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Attribute;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
-import io.edgewise.runtime.Session;
-import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -20,7 +17,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,18 +57,8 @@ class CpuChannelOpsTest {
   }
 
   private static Map<String, float[]> run(String device, int threads, Tensor x, Set<String> ops) {
-    try (Session s = Session.open(network(), SessionOptions.defaults().withDevice(device).withThreads(threads))) {
-      Map<String, Tensor> out = s.run(Map.of("x", x));
-      try {
-        if (ops != null && s.profile() != null) {
-          ops.addAll(s.profile().entries().stream().map(OpProfile.Entry::op).collect(Collectors.toSet()));
-        }
-        // the shape travels as the first elements, so that a wrong one fails the comparison
-        return OUTPUTS.stream().collect(Collectors.toMap(o -> o, o -> withShape(out.get(o))));
-      } finally {
-        out.values().forEach(Tensor::close);
-      }
-    }
+    // the shape travels as the first elements, so that a wrong one fails the comparison
+    return SingleOutputRun.run(network(), device, threads, x, OUTPUTS, CpuChannelOpsTest::withShape, ops);
   }
 
   private static float[] withShape(Tensor t) {

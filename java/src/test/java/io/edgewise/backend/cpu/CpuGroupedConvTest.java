@@ -2,7 +2,6 @@ package io.edgewise.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Attribute;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
@@ -10,14 +9,14 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.nativecore.NativeCore;
-import io.edgewise.runtime.Session;
-import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,41 +37,21 @@ class CpuGroupedConvTest {
       boolean blocked = c % unit == 0 && unit <= 4 * k;
       Random rnd = new Random(c + k);
       try (Tensor x = random(rnd, Shape.of(2, c, 9, 7))) {
-        float[] expected = run(model(c, k, (int) cs[2]), "ref", x, null);
-        Map<String, Long> ops = new java.util.HashMap<>();
-        float[] actual = run(model(c, k, (int) cs[2]), "cpu", x, ops);
+        float[] expected = SingleOutputRun.run(model(c, k, (int) cs[2]), "ref", 2, x);
+        Set<String> ops = new TreeSet<>();
+        float[] actual = SingleOutputRun.run(model(c, k, (int) cs[2]), "cpu", 2, x, List.of("y"),
+            Tensor::toFloatArray, ops).get("y");
         for (int i = 0; i < expected.length; i++) {
           assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, Math.abs(expected[i])),
               c + " channels in groups of " + k + ", element " + i);
         }
-        assertEquals(blocked, ops.containsKey("NchwcGroupedConv"), c + " channels in groups of " + k + ": " + ops);
+        assertEquals(blocked, ops.contains("NchwcGroupedConv"), c + " channels in groups of " + k + ": " + ops);
       }
     }
   }
 
   private static long lcm(long a, long b) {
-    long x = a;
-    long y = b;
-    while (y != 0) {
-      long t = x % y;
-      x = y;
-      y = t;
-    }
-    return a / x * b;
-  }
-
-  private static float[] run(Model m, String device, Tensor x, Map<String, Long> ops) {
-    try (Session s = Session.open(m, SessionOptions.defaults().withDevice(device).withThreads(2))) {
-      Map<String, Tensor> out = s.run(Map.of("x", x));
-      try {
-        if (ops != null) {
-          s.profile().entries().forEach(e -> ops.put(e.op(), e.calls()));
-        }
-        return out.get("y").toFloatArray();
-      } finally {
-        out.values().forEach(Tensor::close);
-      }
-    }
+    return a / java.math.BigInteger.valueOf(a).gcd(java.math.BigInteger.valueOf(b)).longValue() * b;
   }
 
   /** conv 1x1 (so the grouped conv reads a blocked value), then the grouped conv with bias. */

@@ -3,7 +3,6 @@ package io.edgewise.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Attribute;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
@@ -11,8 +10,6 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.nativecore.NativeCore;
-import io.edgewise.runtime.Session;
-import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -21,7 +18,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -81,18 +77,7 @@ class CpuNchwcPlanTest {
   }
 
   private static Map<String, float[]> run(String device, int threads, Tensor x, Set<String> ops) {
-    try (Session s = Session.open(network(), SessionOptions.defaults().withDevice(device).withThreads(threads))) {
-      Map<String, Tensor> out = s.run(Map.of("x", x));
-      try {
-        if (ops != null && s.profile() != null) {
-          ops.addAll(s.profile().entries().stream().map(OpProfile.Entry::op).collect(Collectors.toSet()));
-        }
-        return Map.of("y", out.get("y").toFloatArray(), "res", out.get("res").toFloatArray(), "z",
-            out.get("z").toFloatArray());
-      } finally {
-        out.values().forEach(Tensor::close);
-      }
-    }
+    return SingleOutputRun.run(network(), device, threads, x, List.of("y", "res", "z"), Tensor::toFloatArray, ops);
   }
 
   private static Model network() {
