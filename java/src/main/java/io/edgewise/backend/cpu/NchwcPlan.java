@@ -6,7 +6,9 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.passes.ConvFusion;
+import io.edgewise.model.passes.GraphEdits;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,8 +51,6 @@ final class NchwcPlan {
   private final int opset;
   /** How many node inputs and graph outputs read each value. */
   private final Map<String, Integer> readers = new HashMap<>();
-  /** The nodes reading each value. */
-  private final Map<String, List<Node>> consumers = new HashMap<>();
   /** The NchwcGatherChannels emitted for each value, by original name (a gather reading it may absorb it). */
   private final Map<String, Node> gatherOf = new HashMap<>();
   /** Source nodes a pattern already planned (the Transpose and Reshape of a channel shuffle). */
@@ -63,7 +63,6 @@ final class NchwcPlan {
     for (Node n : source.nodes()) {
       for (String in : n.inputs()) {
         readers.merge(in, 1, Integer::sum);
-        consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
       }
     }
     for (String o : source.outputNames()) {
@@ -279,11 +278,8 @@ final class NchwcPlan {
       return true;
     }
     String pooled = n.output(0) + "#keepdims";
-    out.add(new Node(n.name(), "NchwcGlobalAveragePool", DOMAIN, List.of(n.input(0) + SUFFIX),
-        List.of(pooled + SUFFIX), attrs));
-    blockedNodes++;
-    out.add(node("FromNchwc", List.of(pooled + SUFFIX), List.of(pooled), attrs));
-    conversions++;
+    emitBlocked(n.name(), "NchwcGlobalAveragePool", List.of(n.input(0) + SUFFIX), attrs, pooled, c);
+    requirePlain(pooled);
     Node flatten = new Node(n.name() + ":flatten", "Flatten", List.of(pooled), List.of(n.output(0)));
     flatten.setAttr(Attribute.ofInt("axis", 1));
     out.add(flatten);
@@ -519,8 +515,8 @@ final class NchwcPlan {
    */
   private boolean channelShuffle(Node n) {
     Long c = blockedChannels.get(n.input(0));
-    Node transpose = soleReader(n.output(0));
-    Node merge = transpose == null ? null : soleReader(transpose.output(0));
+    Node transpose = GraphEdits.soleConsumer(source, n.output(0));
+    Node merge = transpose == null ? null : GraphEdits.soleConsumer(source, transpose.output(0));
     if (c == null || merge == null || !transpose.opType().equals("Transpose") || !merge.opType().equals("Reshape")
         || !transpose.domain().isEmpty() || !merge.domain().isEmpty()) {
       return false;
@@ -581,33 +577,29 @@ final class NchwcPlan {
     attrs.put("channels", Attribute.ofInt("channels", sources.length / 2));
     attrs.put("input_channels", Attribute.ofInts("input_channels", inputChannels));
     attrs.put("sources", Attribute.ofInts("sources", composed));
-    Node g = new Node(name, "NchwcGatherChannels", DOMAIN, reads.stream().map(v -> v + SUFFIX).toList(),
-        List.of(output + SUFFIX), attrs);
-    out.add(g);
-    blockedChannels.put(output, (long) sources.length / 2);
-    gatherOf.put(output, g);
-    blockedNodes++;
-  }
-
-  /** The one node that reads a value once, if the value is not also a graph output; else null. */
-  private Node soleReader(String value) {
-    List<Node> r = consumers.getOrDefault(value, List.of());
-    return readers.getOrDefault(value, 0) == 1 && r.size() == 1 ? r.get(0) : null;
+    gatherOf.put(output, emitBlocked(name, "NchwcGatherChannels", reads.stream().map(v -> v + SUFFIX).toList(),
+        attrs, output, sources.length / 2));
   }
 
   /** A value's dimensions when shape inference knows all of them, else null. */
   private long[] knownDims(String value) {
     ValueInfo t = source.typeOf(value);
-    if (t == null || t.dims() == null || !t.dims().stream().allMatch(ValueInfo.Dim::isKnown)) {
-      return null;
-    }
-    return t.dims().stream().mapToLong(ValueInfo.Dim::value).toArray();
+    Shape s = t == null ? null : t.concreteShape();
+    return s == null ? null : s.dims();
   }
 
   private void emitBlocked(Node n, String op, List<String> inputs, Map<String, Attribute> attrs, long channels) {
-    out.add(new Node(n.name(), op, DOMAIN, inputs, List.of(n.output(0) + SUFFIX), attrs));
-    blockedChannels.put(n.output(0), channels);
+    emitBlocked(n.name(), op, inputs, attrs, n.output(0), channels);
+  }
+
+  /** Emits a blocked node writing `output` (by original name) in NCHWc and returns it. */
+  private Node emitBlocked(String name, String op, List<String> inputs, Map<String, Attribute> attrs, String output,
+      long channels) {
+    Node b = new Node(name, op, DOMAIN, inputs, List.of(output + SUFFIX), attrs);
+    out.add(b);
+    blockedChannels.put(output, channels);
     blockedNodes++;
+    return b;
   }
 
   private static Node node(String op, List<String> inputs, List<String> outputs, Map<String, Attribute> attrs) {

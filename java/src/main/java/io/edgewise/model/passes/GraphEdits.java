@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Small graph edits the passes share. */
-final class GraphEdits {
+/** Small graph edits the passes (and the cpu device's layout planner) share. */
+public final class GraphEdits {
   private GraphEdits() {}
 
   static boolean isGraphOutput(Graph g, String value) {
@@ -18,7 +18,7 @@ final class GraphEdits {
   }
 
   /** The single node reading value, or null when zero or several read it or it is a graph output. */
-  static Node soleConsumer(Graph g, String value) {
+  public static Node soleConsumer(Graph g, String value) {
     if (isGraphOutput(g, value)) {
       return null;
     }
