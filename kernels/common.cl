@@ -1,6 +1,6 @@
 // Shared by every Edgewise OpenCL program (prepended by the host): the fused activations. The codes match the
 // native core's (CpuKernels): 0 none, 1 Relu, 2 Clip(a=min, b=max), 3 LeakyRelu(a), 4 HardSwish, 5 Sigmoid,
-// 6 Tanh, 7 HardSigmoid(a=alpha, b=beta).
+// 6 Tanh, 7 HardSigmoid(a=alpha, b=beta), 8 SiLU (v * sigmoid(v)).
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_CLIP 2
@@ -9,6 +9,7 @@
 #define ACT_SIGMOID 5
 #define ACT_TANH 6
 #define ACT_HARD_SIGMOID 7
+#define ACT_SILU 8
 
 inline float activate(float v, int act, float a, float b) {
   switch (act) {
@@ -23,6 +24,7 @@ inline float activate(float v, int act, float a, float b) {
     case ACT_SIGMOID: return 1.0f / (1.0f + exp(-v));
     case ACT_TANH: return tanh(v);
     case ACT_HARD_SIGMOID: return fmin(fmax(a * v + b, 0.0f), 1.0f);
+    case ACT_SILU: return v / (1.0f + exp(-v));
     default: return v;
   }
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "edgewise/edgewise.h"
+#include "activation.h"
 #include "conv_geometry.h"
 #include "gemm_internal.h"
 #include "isa_clones.h"
@@ -112,18 +113,6 @@ void depthwise(const Geometry& g, const float* x, const float* w, float* y) {
   });
 }
 
-inline float activate(int act, float v, float a, float b) {
-  switch (act) {
-    case EW_ACT_RELU: return v > 0 ? v : 0;
-    case EW_ACT_CLIP: return std::min(std::max(v, a), b);
-    case EW_ACT_LEAKY_RELU: return v >= 0 ? v : a * v;
-    case EW_ACT_HARD_SWISH: return v * std::min(1.0f, std::max(0.0f, v / 6 + 0.5f));
-    case EW_ACT_SIGMOID: return 1 / (1 + std::exp(-v));
-    case EW_ACT_TANH: return std::tanh(v);
-    default: return v;
-  }
-}
-
 EW_CLONES void epilogue_plane(int64_t plane, int act, float a, float b, float add, const float* __restrict res,
                               float* __restrict out) {
   if (act == EW_ACT_RELU || act == EW_ACT_NONE || act == EW_ACT_CLIP) {
@@ -136,7 +125,7 @@ EW_CLONES void epilogue_plane(int64_t plane, int act, float a, float b, float ad
     }
     return;
   }
-  for (int64_t i = 0; i < plane; ++i) out[i] = activate(act, out[i] + add + (res ? res[i] : 0.0f), a, b);
+  for (int64_t i = 0; i < plane; ++i) out[i] = activate_scalar(act, out[i] + add + (res ? res[i] : 0.0f), a, b);
 }
 
 void epilogue(const Geometry& g, int act, float a, float b, const float* bias, const float* residual, float* y) {
@@ -213,7 +202,7 @@ extern "C" int ew_conv2d(const int64_t* geometry, int activation, float a, float
   using namespace edgewise;
   Geometry g;
   if (!read_conv_geometry(geometry, &g) || x == nullptr || w == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
-  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
+  if (!conv_activation(activation)) return EW_INVALID_ARGUMENT;
   try {
     return conv2d(g, activation, a, b, x, w, false, bias, residual, y);
   } catch (const std::bad_alloc&) {
@@ -252,7 +241,7 @@ extern "C" int ew_conv2d_prepacked(const int64_t* geometry, int activation, floa
   using namespace edgewise;
   Geometry g;
   if (!read_conv_geometry(geometry, &g) || x == nullptr || packed == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
-  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH || is_depthwise(g)) return EW_INVALID_ARGUMENT;
+  if (!conv_activation(activation) || is_depthwise(g)) return EW_INVALID_ARGUMENT;
   try {
     return conv2d(g, activation, a, b, x, packed, true, bias, residual, y);
   } catch (const std::bad_alloc&) {

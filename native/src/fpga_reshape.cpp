@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "edgewise/edgewise.h"
+#include "activation.h"
 #include "thread_pool.h"
 
 namespace {
@@ -40,18 +41,6 @@ inline float sample(const float* plane, int64_t row_stride, int64_t col_stride, 
   ix /= t.up;
   if (iy >= t.h || ix >= t.w) return 0.f;
   return plane[iy * row_stride + ix * col_stride];
-}
-
-float apply(int activation, float v, float a, float b) {
-  switch (activation) {
-    case EW_ACT_RELU: return v > 0 ? v : 0;
-    case EW_ACT_CLIP: return std::min(std::max(v, a), b);
-    case EW_ACT_LEAKY_RELU: return v >= 0 ? v : a * v;
-    case EW_ACT_HARD_SWISH: return v * std::min(std::max(v / 6.f + 0.5f, 0.f), 1.f);
-    case EW_ACT_SIGMOID: return 1.f / (1.f + std::exp(-v));
-    case EW_ACT_TANH: return std::tanh(v);
-    default: return v;
-  }
 }
 
 }  // namespace
@@ -146,7 +135,7 @@ extern "C" int ew_fpga_unpack_output(const int64_t* tiles, const float* blocks, 
                                      const int64_t* strides) noexcept {
   Tiles t;
   if (!read_tiles(tiles, &t) || y == nullptr || strides == nullptr || blocks == nullptr) return EW_INVALID_ARGUMENT;
-  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
+  if (!edgewise::conv_activation(activation)) return EW_INVALID_ARGUMENT;
   const int64_t block = t.tm * t.tr * t.tc;
   try {
     edgewise::parallel_for(t.b * t.m, [&](int64_t task) {
@@ -160,7 +149,7 @@ extern "C" int ew_fpga_unpack_output(const int64_t* tiles, const float* blocks, 
           float v = src[(i * t.tr + oy % t.tr) * t.tc + ox % t.tc];
           if (bias != nullptr) v += bias[m];
           if (residual != nullptr) v += residual[at];
-          y[at] = apply(activation, v, a, b_param);
+          y[at] = edgewise::activate_scalar(activation, v, a, b_param);
         }
     });
   } catch (...) {

@@ -10,6 +10,7 @@
 #include <new>
 #include <string>
 
+#include "activation.h"
 #include "conv_geometry.h"
 #include "edgewise/edgewise.h"
 #include "isa_clones.h"
@@ -191,28 +192,6 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   });
 }
 
-// 1 / (1 + e^-v) in plain arithmetic the compiler vectorizes (std::exp is a call per element: SiLU layers ran 15x
-// slower than ONNX Runtime's). e^-v = 2^n e^r with n = round(-v / ln 2), |r| <= ln 2 / 2, and Cephes' degree-6
-// polynomial for e^r (relative error ~1e-7); 2^n is built in the exponent bits.
-inline float sigmoid_approx(float v) {
-  // clamped so that 2^n stays a normal float; a NaN goes through as 0 (no float -> int of a NaN) and comes out NaN
-  const float x = v == v ? std::min(std::max(-v, -87.0f), 88.0f) : 0.0f;
-  constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds a float of magnitude < 2^22 to an integer
-  const float n = (x * 1.44269504088896341f + kRound) - kRound;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return v == v ? 1.0f / (1.0f + p * scale) : v;
-}
-
 // One block plane of ew_nchwc_channel_affine: s, t per lane (zero past the block's channels), keep 1 or 0 per lane.
 EW_CLONES void affine_plane(int64_t hw, int64_t b, const float* s, const float* t, const float* keep, int act,
                             float pa, float pb, const float* x, float* y) {  // y may be x: no __restrict
@@ -237,16 +216,14 @@ EW_CLONES void affine_plane(int64_t hw, int64_t b, const float* s, const float* 
       for (int64_t j = 0; j < b; ++j) y[p * b + j] = sigmoid_approx(x[p * b + j] * s[j] + t[j]) * keep[j];
     return;
   }
+  if (act == EW_ACT_SILU) {
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t j = 0; j < b; ++j) y[p * b + j] = silu_approx(x[p * b + j] * s[j] + t[j]) * keep[j];
+    return;
+  }
   for (int64_t p = 0; p < hw; ++p)
     for (int64_t j = 0; j < b; ++j) {
-      const float v = x[p * b + j] * s[j] + t[j];
-      float r;
-      switch (act) {
-        case EW_ACT_LEAKY_RELU: r = v >= 0 ? v : pa * v; break;
-        case EW_ACT_HARD_SWISH: r = v * std::min(1.0f, std::max(0.0f, v / 6 + 0.5f)); break;
-        case EW_ACT_TANH: r = std::tanh(v); break;
-        default: r = v; break;
-      }
+      const float r = activate_scalar(act, x[p * b + j] * s[j] + t[j], pa, pb);
       y[p * b + j] = keep[j] != 0.0f ? r : 0.0f;
     }
 }
@@ -344,7 +321,7 @@ extern "C" int ew_nchwc_conv2d(const int64_t* geometry, int input_blocked, int a
   if (!read_conv_geometry(geometry, &g) || !supported(g, input_blocked != 0) || x == nullptr || packed == nullptr ||
       y == nullptr)
     return EW_INVALID_ARGUMENT;
-  if (activation < EW_ACT_NONE || activation > EW_ACT_TANH) return EW_INVALID_ARGUMENT;
+  if (!conv_activation(activation)) return EW_INVALID_ARGUMENT;
   return guarded([&] { conv(g, input_blocked != 0, activation, a, b, x, packed, bias, residual, y); });
 }
 
@@ -391,7 +368,7 @@ extern "C" int ew_nchwc_channel_affine(int64_t n, int64_t c, int64_t hw, const f
   using namespace edgewise;
   if (n < 0 || c < 0 || hw < 0 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   if (scale != nullptr && (bias == nullptr || mean == nullptr || var == nullptr)) return EW_INVALID_ARGUMENT;
-  if (activation < EW_ACT_NONE || activation > EW_ACT_HARD_SIGMOID) return EW_INVALID_ARGUMENT;
+  if (activation < EW_ACT_NONE || activation > EW_ACT_SILU) return EW_INVALID_ARGUMENT;
   return guarded([&] {
     const int64_t bl = nchwc_kernels().block;
     const int64_t cbs = blocks(c);

@@ -24,6 +24,13 @@ struct V {
   static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
   static T max(T a, T b) { return _mm256_max_ps(a, b); }
   static T min(T a, T b) { return _mm256_min_ps(a, b); }
+  static T div(T a, T b) { return _mm256_div_ps(a, b); }
+  // p * 2^n for whole numbers n in [-127, 127], 2^n built in the exponent bits (a NaN n gives some finite
+  // power: the callers pass a NaN through p)
+  static T scale_pow2(T p, T n) {
+    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+  }
   // a lane selection (see NchwcGatherGroup): vpermps, then a blend under the lane mask
   struct Lanes {
     __m256i idx;

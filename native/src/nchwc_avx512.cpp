@@ -24,6 +24,9 @@ struct V {
   static T mul(T a, T b) { return _mm512_mul_ps(a, b); }
   static T max(T a, T b) { return _mm512_max_ps(a, b); }
   static T min(T a, T b) { return _mm512_min_ps(a, b); }
+  static T div(T a, T b) { return _mm512_div_ps(a, b); }
+  // p * 2^n for whole numbers n in [-127, 127] (the sigmoid's exponent); vscalefps passes a NaN through
+  static T scale_pow2(T p, T n) { return _mm512_scalef_ps(p, n); }
   // a lane selection (see NchwcGatherGroup): one masked vpermps per source vector
   struct Lanes {
     __m512i idx;

@@ -28,6 +28,16 @@ struct V {
   static T mul(T a, T b) { return a * b; }
   static T max(T a, T b) { return a > b ? a : b; }
   static T min(T a, T b) { return a < b ? a : b; }
+  static T div(T a, T b) { return a / b; }
+  // p * 2^n for whole numbers n in [-127, 127], 2^n built in the exponent bits; a NaN n converts as 0 (a NaN float
+  // to int is undefined), and the callers pass the NaN through p
+  static T scale_pow2(T p, T n) {
+    typedef int32_t I __attribute__((vector_size(32)));
+    const I e = (__builtin_convertvector(n == n ? n : T{}, I) + 127) << 23;
+    T scale;
+    std::memcpy(&scale, &e, sizeof scale);
+    return p * scale;
+  }
   // a lane selection (see NchwcGatherGroup), lane by lane
   struct Lanes {
     int32_t idx[8];

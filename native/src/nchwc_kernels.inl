@@ -8,6 +8,12 @@
 // image run in full tiles without bounds checks; border pixels run one at a time over the valid kernel columns.
 
 
+// Loops over a tile's accumulators are unrolled before GCC decides whether an array can live in registers (its
+// scalar replacement runs before the late complete unrolling of outer loops): without this a tile's acc array lived
+// on the stack outside the FMA loop, and each epilogue step loaded and stored every accumulator. SqueezeNet's
+// stem (27 taps per tile) ran at 60% of peak with its FMA loop at 92%; with this, 252 -> 205 us.
+#define EW_UNROLL _Pragma("GCC unroll 16")
+
 // The channel count of an image input (RGB), for which the first layer's NCHW kernel is compiled with the channel
 // loop unrolled and the pixel stride a constant (the stems of ResNet, MobileNet and SqueezeNet).
 constexpr int kStemChannels = 3;
@@ -37,6 +43,26 @@ inline void interior_columns(int64_t w, int64_t ow, int64_t kw, int64_t sw, int6
   *hi = last < 0 ? *lo : max64(*lo, min64(ow, last / sw + 1));
 }
 
+// e^-v on whole vectors, the computation of exp_neg_approx (activation.h): -v clamped to [-87, 88], 2^n e^r with
+// Cephes' polynomial for e^r. The constant bound is the first operand of max and min, which return the second when
+// one is NaN (x86 and the comparisons of the portable set alike), so a NaN v makes a NaN result.
+inline typename V::T exp_neg(typename V::T v) {
+  using T = typename V::T;
+  const T x = V::min(V::set1(88.0f), V::max(V::set1(-87.0f), V::mul(v, V::set1(-1.0f))));
+  const T round = V::set1(12582912.0f);  // 1.5 * 2^23: adding it rounds to an integer
+  const T n = V::add(V::fma(x, V::set1(1.44269504088896341f), round), V::set1(-12582912.0f));
+  T r = V::fma(n, V::set1(-0.693359375f), x);
+  r = V::fma(n, V::set1(2.12194440e-4f), r);
+  T p = V::set1(1.9875691500e-4f);
+  p = V::fma(p, r, V::set1(1.3981999507e-3f));
+  p = V::fma(p, r, V::set1(8.3334519073e-3f));
+  p = V::fma(p, r, V::set1(4.1665795894e-2f));
+  p = V::fma(p, r, V::set1(1.6666665459e-1f));
+  p = V::fma(p, r, V::set1(5.0000001201e-1f));
+  p = V::fma(V::mul(p, r), r, V::add(r, V::set1(1.0f)));
+  return V::scale_pow2(p, n);
+}
+
 inline typename V::T activate(typename V::T v, int act, float pa, float pb) {
   switch (act) {
     case 1: return V::max(v, V::zero());
@@ -46,7 +72,27 @@ inline typename V::T activate(typename V::T v, int act, float pa, float pb) {
       const typename V::T gate = V::min(V::set1(1.0f), V::max(V::zero(), V::fma(v, V::set1(1.0f / 6), V::set1(0.5f))));
       return V::mul(v, gate);
     }
+    case 5: return V::div(V::set1(1.0f), V::add(V::set1(1.0f), exp_neg(v)));
+    case 8: return V::div(v, V::add(V::set1(1.0f), exp_neg(v)));  // SiLU: v * sigmoid(v)
     default: return v;
+  }
+}
+
+// SiLU (v / (1 + e^-v)) or the sigmoid (1 / (1 + e^-v)) of a row of accumulators, all in one unrolled loop so that
+// the exponentials' long dependency chains overlap (one vector at a time, out of line, SiLU cost twice as much).
+template <bool SILU, int N>
+__attribute__((always_inline)) inline void smooth_row(typename V::T (&acc)[N]) {
+  const typename V::T one = V::set1(1.0f);
+  EW_UNROLL
+  for (int i = 0; i < N; ++i) acc[i] = V::div(SILU ? acc[i] : one, V::add(one, exp_neg(acc[i])));
+}
+
+template <int N>
+__attribute__((always_inline)) inline void smooth_row(bool silu, typename V::T (&acc)[N]) {
+  if (silu) {
+    smooth_row<true, N>(acc);
+  } else {
+    smooth_row<false, N>(acc);
   }
 }
 
@@ -58,6 +104,9 @@ struct Epilogue {
   bool clamp, partial, scalar_tail;
   bool simple;  // a clamp activation that leaves missing channels zero: the branch-free path
   bool has_lo, has_hi;  // the clamp has a lower / upper bound (ReLU: lower only; none: neither)
+  // SiLU, or the sigmoid of a full block: computed on the accumulators in registers too (SiLU keeps the missing
+  // channels' zero at zero), where the tile's many independent exponentials overlap
+  bool smooth, silu;
 
   Epilogue(const NchwcConvArgs& a, int64_t ocb) {
     constexpr int B = V::B;
@@ -77,7 +126,7 @@ struct Epilogue {
       keep = V::load(kk);
     }
     clamp = a.act <= 2;
-    scalar_tail = a.act == 5 || a.act == 6;
+    scalar_tail = a.act == 6;
     // a partial block is simple too when the clamp keeps zero at zero: its missing channels have zero weights, bias
     // and residual, so they stay zero without the mask (MobileNetV2's 24-channel layers, a block and a half)
     simple = clamp && (!partial || a.act != 2 || (a.pa <= 0.0f && a.pb >= 0.0f));
@@ -85,6 +134,8 @@ struct Epilogue {
     hi = V::set1(a.act == 2 ? a.pb : __builtin_inff());
     has_lo = a.act == 1 || a.act == 2;
     has_hi = a.act == 2;
+    silu = a.act == 8;
+    smooth = silu || (a.act == 5 && !partial);
   }
 
   __attribute__((always_inline)) inline void store(const NchwcConvArgs& a, typename V::T acc, float* y,
@@ -99,11 +150,8 @@ struct Epilogue {
     }
     if (partial) acc = V::mul(acc, keep);
     V::store(y, acc);
-    if (__builtin_expect(scalar_tail, 0)) {  // sigmoid, tanh: scalar
-      for (int j = 0; j < B; ++j) {
-        const float v = a.act == 5 ? 1.0f / (1.0f + __builtin_expf(-y[j])) : __builtin_tanhf(y[j]);
-        y[j] = partial && j >= a.m % B ? 0.0f : v;
-      }
+    if (__builtin_expect(scalar_tail, 0)) {  // tanh: scalar
+      for (int j = 0; j < B; ++j) y[j] = partial && j >= a.m % B ? 0.0f : __builtin_tanhf(y[j]);
     }
   }
 };
@@ -146,12 +194,6 @@ struct WeightPrefetch {
   }
 };
 
-// Loops over a tile's accumulators are unrolled before GCC decides whether an array can live in registers (its
-// scalar replacement runs before the late complete unrolling of outer loops): without this a tile's acc array lived
-// on the stack outside the FMA loop, and each epilogue step loaded and stored every accumulator. SqueezeNet's
-// stem (27 taps per tile) ran at 60% of peak with its FMA loop at 92%; with this, 252 -> 205 us.
-#define EW_UNROLL _Pragma("GCC unroll 16")
-
 // The epilogue of an fc x ow tile whose sums are already stored in y (the uncommon cases).
 __attribute__((noinline)) void epilogue_in_place(const NchwcConvArgs& a, const Epilogue* ep, int fc, int ow, float* y,
                                                  int64_t out_step, const float* res) {
@@ -181,17 +223,19 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
   const int64_t in_step = STRIDE > 0 ? STRIDE * (ICN == B ? B : 1) : in_step_arg;
   const int64_t out_step = STRIDE > 0 ? B : out_step_arg;
   const int64_t ys = a.y_ocb_stride;  // a local: every intrinsic store may alias `a`, which GCC would reload after it
-  // the branch-free epilogue when every block's is (Epilogue::simple); the out-of-line one otherwise
-  bool simple = true;
+  // the epilogue in registers when every block's allows it (Epilogue::simple, Epilogue::smooth); the out-of-line
+  // one otherwise
+  bool simple = true, smooth = true;
   EW_UNROLL
-  for (int f = 0; f < FC; ++f) simple = simple && ep[f].simple;
+  for (int f = 0; f < FC; ++f) simple = simple && ep[f].simple, smooth = smooth && ep[f].smooth;
+  const bool in_registers = simple || smooth;
   typename V::T acc[FC][OW];
   EW_UNROLL
   for (int f = 0; f < FC; ++f)
     EW_UNROLL
     for (int o = 0; o < OW; ++o)
       // one pass with the branch-free epilogue: the sum starts from the bias instead of adding it at the end
-      acc[f][o] = !r.first ? V::load(y + f * ys + o * out_step) : r.last && simple ? ep[f].bias : V::zero();
+      acc[f][o] = !r.first ? V::load(y + f * ys + o * out_step) : r.last && in_registers ? ep[f].bias : V::zero();
   const int64_t icn = ICN > 0 ? ICN : a.ic_block;
   const int64_t ic_stride = ICN == B ? 1 : a.ic_stride;
   const int64_t wstride = a.w_ocb_stride;
@@ -224,8 +268,8 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
       for (int o = 0; o < OW; ++o) V::store(y + f * ys + o * out_step, acc[f][o]);
     return;
   }
-  if (simple) {
-    // The common case without a branch per vector (a clamp activation). The bias is already in the
+  if (in_registers) {
+    // The common case without a branch per vector (a clamp activation, SiLU). The bias is already in the
     // sum when this tile was the only pass; ReLU needs no upper clamp, no activation neither: with short sums, 16
     // channels in, the epilogue was a quarter of a tile's instructions. Each step covers all accumulators with
     // constant indices (see EW_UNROLL).
@@ -241,17 +285,22 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
         EW_UNROLL
         for (int o = 0; o < OW; ++o) acc[f][o] = V::add(acc[f][o], V::load(res + f * ys + o * out_step));
     }
-    if (ep[0].has_lo) {  // the activation is the layer's: the same bounds for every block
+    if (!simple) {
       EW_UNROLL
-      for (int f = 0; f < FC; ++f)
+      for (int f = 0; f < FC; ++f) smooth_row<OW>(ep[0].silu, acc[f]);
+    } else {
+      if (ep[0].has_lo) {  // the activation is the layer's: the same bounds for every block
         EW_UNROLL
-        for (int o = 0; o < OW; ++o) acc[f][o] = V::max(acc[f][o], ep[f].lo);
-    }
-    if (ep[0].has_hi) {
-      EW_UNROLL
-      for (int f = 0; f < FC; ++f)
+        for (int f = 0; f < FC; ++f)
+          EW_UNROLL
+          for (int o = 0; o < OW; ++o) acc[f][o] = V::max(acc[f][o], ep[f].lo);
+      }
+      if (ep[0].has_hi) {
         EW_UNROLL
-        for (int o = 0; o < OW; ++o) acc[f][o] = V::min(acc[f][o], ep[f].hi);
+        for (int f = 0; f < FC; ++f)
+          EW_UNROLL
+          for (int o = 0; o < OW; ++o) acc[f][o] = V::min(acc[f][o], ep[f].hi);
+      }
     }
     EW_UNROLL
     for (int f = 0; f < FC; ++f)
@@ -404,12 +453,12 @@ void conv_rect(const NchwcConvArgs& a, int64_t img, int64_t ocb0, int fc, int64_
 
 // Depthwise: each lane is its own channel, so a pixel is one FMA per tap with the block's weight vector.
 
-// A depthwise tile's epilogue: branch-free for a full block with a clamp activation (see EW_UNROLL).
+// A depthwise tile's epilogue: branch-free for a full block with a clamp activation, and for SiLU (see EW_UNROLL).
 template <int OW>
 __attribute__((always_inline)) inline void depthwise_epilogue(const NchwcConvArgs& a, const Epilogue& e,
                                                               typename V::T (&acc)[OW], float* y, const float* res) {
   constexpr int B = V::B;
-  if (!e.simple) {
+  if (!e.simple && !e.smooth) {
     EW_UNROLL
     for (int o = 0; o < OW; ++o) V::store(y + o * B, acc[o]);
     epilogue_in_place(a, &e, 1, OW, y, B, res);
@@ -421,6 +470,7 @@ __attribute__((always_inline)) inline void depthwise_epilogue(const NchwcConvArg
     EW_UNROLL
     for (int o = 0; o < OW; ++o) acc[o] = V::add(acc[o], V::load(res + o * B));
   }
+  if (e.smooth) smooth_row<OW>(e.silu, acc);
   if (e.has_lo) {
     EW_UNROLL
     for (int o = 0; o < OW; ++o) acc[o] = V::max(acc[o], e.lo);

@@ -18,6 +18,7 @@ float act(int a, double v, float p, float q) {
     case EW_ACT_HARD_SWISH: return v * std::fmin(1.0, std::fmax(0.0, v / 6 + 0.5));
     case EW_ACT_SIGMOID: return 1 / (1 + std::exp(-v));
     case EW_ACT_TANH: return std::tanh(v);
+    case EW_ACT_SILU: return v / (1 + std::exp(-v));
     default: return v;
   }
 }
@@ -106,6 +107,7 @@ int main() {
     check(1, 8, 10, 10, 8, 3, 3, 2, 1, 1, 8, EW_ACT_CLIP, true, false);     // depthwise, stride 2
     check(1, 4, 9, 9, 8, 3, 3, 1, 1, 1, 4, EW_ACT_SIGMOID, true, false);    // depthwise, multiplier 2
     check(1, 3, 7, 9, 2, 5, 1, 1, 2, 2, 1, EW_ACT_TANH, false, true);       // non-square kernel
+    check(1, 6, 7, 9, 10, 3, 3, 1, 1, 1, 2, EW_ACT_SILU, true, true);       // SiLU, grouped
     check(1, 17, 14, 14, 33, 1, 1, 1, 1, 0, 1, EW_ACT_RELU, true, true);    // 1x1 direct GEMM path
     check(1, 3, 32, 32, 16, 7, 7, 2, 1, 3, 1, EW_ACT_RELU, true, false);    // a stem convolution
     // outputs 28+ columns wide take the implicit-im2col packing: padding, stride, dilation, groups, panel edges

@@ -22,6 +22,7 @@ float act(int a, double v, float p, float q) {
     case EW_ACT_SIGMOID: return 1 / (1 + std::exp(-v));
     case EW_ACT_TANH: return std::tanh(v);
     case EW_ACT_HARD_SIGMOID: return std::fmin(1.0, std::fmax(0.0, p * v + q));
+    case EW_ACT_SILU: return v / (1 + std::exp(-v));
     default: return v;
   }
 }
@@ -318,6 +319,42 @@ void check_gather(int64_t n, int64_t hw, int64_t c0, int64_t c1, int64_t c, unsi
   }
 }
 
+// Special values through a convolution's vector epilogue: a 1x1 convolution of one channel into 20 (a block and a
+// partial one) with weights 1 passes x through to every output channel, so y = act(x) for NaN, infinities, zero
+// and values whose exponent the polynomial clamps.
+void check_epilogue_special_values(int activation) {
+  ++checks;
+  const float x[8] = {NAN, INFINITY, -INFINITY, 0.0f, 100.0f, -100.0f, 1.0f, -1.0f};
+  const int64_t m = 20;
+  const int64_t geo[16] = {1, 1, 1, 8, m, 1, 8, 1, 1, 1, 1, 1, 1, 0, 0, 1};
+  std::vector<float> w(m, 1.0f), packed(ew_nchwc_conv_weights_size(geo, 1));
+  std::vector<float> xb = to_blocked(std::vector<float>(x, x + 8), 1, 1, 8), yb(blocked_size(1, m, 8));
+  if (ew_nchwc_conv_pack_weights(geo, 1, w.data(), packed.data()) != EW_OK ||
+      ew_nchwc_conv2d(geo, 1, activation, 0, 0, xb.data(), packed.data(), nullptr, nullptr, yb.data()) != EW_OK) {
+    std::printf("FAIL special values: status\n");
+    ++failures;
+    return;
+  }
+  const std::vector<float> y = from_blocked(yb, 1, m, 8);
+  const bool silu = activation == EW_ACT_SILU;
+  for (int64_t oc = 0; oc < m; ++oc) {
+    const float* r = y.data() + oc * 8;
+    const bool ok = std::isnan(r[0]) && (silu ? r[1] == INFINITY : r[1] == 1.0f) &&
+                    (silu ? r[2] == -INFINITY : r[2] >= 0.0f && r[2] < 1e-30f) &&
+                    (silu ? r[3] == 0.0f : r[3] == 0.5f) && (silu ? r[4] == 100.0f : r[4] == 1.0f) &&
+                    std::fabs(r[5]) < 1e-30f && std::fabs(r[6] - act(activation, 1.0, 0, 0)) < 1e-6f &&
+                    std::fabs(r[7] - act(activation, -1.0, 0, 0)) < 1e-6f;
+    if (!ok) {
+      std::printf("FAIL act=%d of NaN, inf, -inf, 0, 100, -100, 1, -1 in channel %lld: %g %g %g %g %g %g %g %g\n",
+                  activation, (long long)oc, r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+      ++failures;
+      return;
+    }
+  }
+  // (the padded channels are not checked here: their zero weights times an infinity make NaN, which no real
+  // channel reads: a dense convolution's real outputs at that pixel are NaN already, lane-wise ops keep lanes apart)
+}
+
 }  // namespace
 
 int main() {
@@ -332,14 +369,19 @@ int main() {
         {20, 6, 6, 24, 1, 1, 1, 0, 0},  {40, 7, 9, 48, 1, 2, 1, 0, 0},  {7, 5, 5, 9, 3, 3, 1, 4, 0},
         {24, 15, 15, 40, 5, 1, 1, 2, 0}, {64, 56, 56, 64, 3, 1, 1, 1, 0}, {16, 1, 1, 16, 3, 1, 1, 1, 0},
         {9, 12, 30, 19, 3, 1, 3, 3, 0}, {33, 3, 40, 17, 1, 1, 1, 0, 0}};
+    // the activations other than the clamps, one per shape in turn (each meets full and partial blocks)
+    const int others[] = {EW_ACT_LEAKY_RELU, EW_ACT_HARD_SWISH, EW_ACT_SIGMOID, EW_ACT_TANH, EW_ACT_SILU};
+    int shape_index = 0;
     for (const auto& sh : shapes) {
       const int64_t c = sh[0], h = sh[1], w = sh[2], m = sh[3], k = sh[4], s = sh[5], d = sh[6], pad = sh[7];
+      const int other = others[shape_index++ % 5];
       if (threads == 2 && h * w > 1000) continue;
-      for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_TANH; ++act_id) {
+      for (int act_id : {static_cast<int>(EW_ACT_NONE), static_cast<int>(EW_ACT_RELU), static_cast<int>(EW_ACT_CLIP),
+                         other}) {
         const bool bias = act_id % 2 == 0, residual = act_id % 3 == 0;
         check_conv(1, c, h, w, m, k, k, s, d, pad, false, true, act_id, bias, residual);
-        if (act_id > EW_ACT_CLIP) break;  // the rest once per shape is enough
       }
+      check_conv(1, c, h, w, c, k, k, s, d, pad, true, true, other, true, true);             // depthwise
       check_conv(2, c, h, w, m, k, k, s, d, pad, false, true, EW_ACT_RELU, true, true);
       check_conv(1, c, h, w, m, k, k, s, d, pad, false, false, EW_ACT_RELU, true, false);  // NCHW input
       check_conv(1, c, h, w, c, k, k, s, d, pad, true, true, EW_ACT_CLIP, true, false);    // depthwise
@@ -365,6 +407,8 @@ int main() {
         ++failures;
       }
     }
+    check_epilogue_special_values(EW_ACT_SIGMOID);
+    check_epilogue_special_values(EW_ACT_SILU);
     check_gather(2, 49, 58, 58, 116, 1);   // ShuffleNet's unit: halves that are not whole blocks
     check_gather(1, 1, 3, 17, 40, 2);
     check_gather(3, 30, 16, 16, 9, 3);
@@ -372,7 +416,7 @@ int main() {
     check_mul(6, 49, true);
     check_mul(3, 1000, false);
     check_mul(1, 1, true);
-    for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_HARD_SIGMOID; ++act_id) {
+    for (int act_id = EW_ACT_NONE; act_id <= EW_ACT_SILU; ++act_id) {
       // a Clip from 0.25 and HardSigmoid (0.2 v + 0.5) move zero: padding must stay zero
       const float p = act_id == EW_ACT_CLIP ? 0.25f : act_id == EW_ACT_HARD_SIGMOID ? 0.2f : 0.1f;
       const float q = act_id == EW_ACT_HARD_SIGMOID ? 0.5f : 1.5f;

@@ -48,6 +48,7 @@ enum ew_activation {
   EW_ACT_SIGMOID = 5,
   EW_ACT_TANH = 6,
   EW_ACT_HARD_SIGMOID = 7,  // max(0, min(1, a * v + b)); ew_nchwc_channel_affine only (convolutions refuse it)
+  EW_ACT_SILU = 8,          // v * sigmoid(v) (SiLU, Swish with beta 1: EfficientNet, YOLO)
 };
 int ew_conv2d(const int64_t* geometry, int activation, float a, float b, const float* x, const float* w,
               const float* bias, const float* residual, float* y) noexcept;

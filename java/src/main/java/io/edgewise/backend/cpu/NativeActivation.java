@@ -4,8 +4,8 @@ import io.edgewise.backend.reference.OpContext;
 
 /**
  * A FusedConv's activation as the native core's epilogue takes it (EW_ACT_* of edgewise.h with its parameters a,
- * b): Clip (min, max), LeakyRelu (alpha), Relu, HardSwish, Sigmoid, Tanh, or none; and HardSigmoid (alpha, beta),
- * which only the blocked channel op applies.
+ * b): Clip (min, max), LeakyRelu (alpha), Relu, HardSwish, Sigmoid, Tanh, SiLU (x * sigmoid(x)), or none; and
+ * HardSigmoid (alpha, beta), which only the blocked channel op applies.
  */
 public record NativeActivation(int code, float a, float b) {
   public static final NativeActivation NONE = new NativeActivation(0, 0, 0);
@@ -22,6 +22,7 @@ public record NativeActivation(int code, float a, float b) {
       case "Sigmoid" -> 5;
       case "Tanh" -> 6;
       case "HardSigmoid" -> 7;  // the blocked channel op only: native convolutions refuse it
+      case "SiLU" -> 8;
       default -> throw ctx.notImplemented("activation '" + name + "' is not supported");
     };
     int needed = activation == 2 || activation == 7 ? 2 : activation == 3 ? 1 : 0;

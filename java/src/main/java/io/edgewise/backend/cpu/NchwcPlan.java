@@ -324,28 +324,35 @@ final class NchwcPlan {
 
   /**
    * An activation of a blocked value: folded into the NchwcChannelAffine (a batch norm) before it when that is its
-   * only reader, else one of its own.
+   * only reader, else one of its own. A Sigmoid whose output only scales its own input (x * Sigmoid(x) where no
+   * convolution took it) is one SiLU pass writing the Mul's output.
    */
   private boolean activation(Node n) {
     Long c = n.inputs().isEmpty() ? null : blockedChannels.get(n.input(0));
+    List<Node> silu = c != null && n.opType().equals("Sigmoid") ? ConvFusion.silu(source, n.input(0)) : null;
+    Node last = silu != null && silu.get(0) == n ? silu.get(1) : n;
     Map<String, Attribute> act = c == null || n.outputs().size() != 1 ? null
+        : last != n ? Map.of("activation", Attribute.ofString("activation", "SiLU"))
         : n.opType().equals("HardSigmoid") ? hardSigmoid(n) : ConvFusion.activation(source, n, opset);
     if (act == null) {
       return false;
     }
+    if (last != n) {
+      consumed.add(last);
+    }
     Node before = affineOf.get(n.input(0));
     if (before != null && !before.attributes().containsKey("activation")
-        && readers.getOrDefault(n.input(0), 0) == 1) {
+        && readers.getOrDefault(n.input(0), 0) == (last != n ? 2 : 1)) {
       Map<String, Attribute> attrs = new LinkedHashMap<>(before.attributes());
       attrs.putAll(act);
       out.remove(before);
       blockedNodes--;
-      emitBlocked(n, "NchwcChannelAffine", before.inputs(), attrs, c);
+      emitBlocked(last, "NchwcChannelAffine", before.inputs(), attrs, c);
       return true;
     }
     Map<String, Attribute> attrs = new LinkedHashMap<>(act);
     attrs.put("channels", Attribute.ofInt("channels", c));
-    emitBlocked(n, "NchwcChannelAffine", List.of(n.input(0) + SUFFIX), attrs, c);
+    emitBlocked(last, "NchwcChannelAffine", List.of(n.input(0) + SUFFIX), attrs, c);
     return true;
   }
 

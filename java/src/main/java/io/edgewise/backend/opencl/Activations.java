@@ -24,6 +24,7 @@ final class Activations {
       case "HardSwish" -> code(4, 0, 0);
       case "Sigmoid" -> code(5, 0, 0);
       case "Tanh" -> code(6, 0, 0);
+      case "SiLU" -> code(8, 0, 0);
       default -> null;
     };
   }

@@ -66,6 +66,47 @@ class ConvFusionTest {
   }
 
   @Test
+  void siluWrittenAsSigmoidAndMulFusesInEitherOperandOrder() {
+    for (boolean residual : new boolean[] {false, true}) {
+      for (boolean gateFirst : new boolean[] {false, true}) {
+        String what = "residual " + residual + ", gate first " + gateFirst;
+        Model before = withSilu(build(new Case(null, true, residual, null), Dim.of(2)), gateFirst, false);
+        Model after = OnnxImporter.load(OnnxExporter.toBytes(before), null);
+        assertEquals(1, new ConvFusion().apply(after), what);
+        List<Node> nodes = after.graph().nodes();
+        assertEquals(List.of("FusedConv"), nodes.stream().map(Node::opType).toList(), what);
+        assertEquals("SiLU", nodes.get(0).attrString("activation", null), what);
+        assertEquals("y", nodes.get(0).output(0), what);
+        assertEquals(residual ? "r" : "", nodes.get(0).input(3), what);
+        compare(before, after, what);
+      }
+    }
+  }
+
+  @Test
+  void aSigmoidWhoseOutputIsAlsoReadElsewhereIsNotFusedAsSilu() {
+    try (Model m = withSilu(build(new Case(null, true, false, null), Dim.of(2)), false, true)) {
+      assertEquals(0, new ConvFusion().apply(m));
+      assertEquals(List.of("Conv", "Sigmoid", "Mul"), m.graph().nodes().stream().map(Node::opType).toList());
+    }
+  }
+
+  /**
+   * The model's output y becomes pre -> Sigmoid -> gate, Mul(pre, gate) -> y (Mul(gate, pre) when gateFirst); with
+   * gateAlsoOutput the gate is a graph output too.
+   */
+  private static Model withSilu(Model m, boolean gateFirst, boolean gateAlsoOutput) {
+    Graph g = m.graph();
+    g.producer("y").outputs().set(0, "pre");
+    g.nodes().add(new Node("sigmoid", "Sigmoid", List.of("pre"), List.of("gate")));
+    g.nodes().add(new Node("mul", "Mul", gateFirst ? List.of("gate", "pre") : List.of("pre", "gate"), List.of("y")));
+    if (gateAlsoOutput) {
+      g.outputs().add(ValueInfo.tensor("gate", DType.FLOAT32));
+    }
+    return m;
+  }
+
+  @Test
   void aSymbolicBatchResidualStillFuses() {
     Model m = build(new Case("Relu", true, true, null), Dim.symbol("N"));
     try (m) {
@@ -112,10 +153,10 @@ class ConvFusionTest {
       g.initializers().put("b", random(rnd, Shape.of(4)));
       convInputs.add("b");
     }
-    Node conv = new Node("conv", "Conv", convInputs, List.of("c"));
+    String tail = c.activation() == null && !c.residual() ? "y" : "c";
+    Node conv = new Node("conv", "Conv", convInputs, List.of(tail));
     conv.setAttr(Attribute.ofInts("pads", 1, 1, 1, 1));
     g.nodes().add(conv);
-    String tail = "c";
     if (c.residual()) {
       g.inputs().add(new ValueInfo("r", DType.FLOAT32, outDims, null));
       String out = c.activation() == null ? "y" : "sum";

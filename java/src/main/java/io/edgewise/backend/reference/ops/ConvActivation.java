@@ -5,7 +5,8 @@ import java.util.function.DoubleUnaryOperator;
 
 /**
  * The activation of a FusedConv: attribute `activation` (Relu, Clip, LeakyRelu, HardSwish, Sigmoid, Tanh, or
- * absent) with `activation_params` (Clip: [min, max]; LeakyRelu: [alpha]), as ONNX Runtime's FusedConv has them.
+ * absent) with `activation_params` (Clip: [min, max]; LeakyRelu: [alpha]), as ONNX Runtime's FusedConv has them;
+ * and SiLU (x * sigmoid(x), written Sigmoid + Mul in ONNX), which ONNX Runtime's FusedConv lacks.
  */
 final class ConvActivation {
   private final DoubleUnaryOperator f;
@@ -34,6 +35,7 @@ final class ConvActivation {
       case "HardSwish" -> x -> x * Math.max(0, Math.min(1, x / 6 + 0.5));
       case "Sigmoid" -> ActivationOps::sigmoid;
       case "Tanh" -> Math::tanh;
+      case "SiLU" -> x -> x * ActivationOps.sigmoid(x);
       default -> throw ctx.notImplemented("activation '" + name + "' is not supported");
     };
     return new ConvActivation(f);

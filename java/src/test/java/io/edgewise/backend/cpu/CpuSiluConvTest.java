@@ -1,0 +1,133 @@
+package io.edgewise.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.ValueInfo.Dim;
+import io.edgewise.nativecore.NativeCore;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SiLU written as x * Sigmoid(x) after convolutions of every kind the cpu device runs (an RGB stem, depthwise,
+ * pointwise, dense with a residual add, a grouped one on the NCHW kernels) is computed in the convolutions'
+ * epilogues, and after a batch norm no convolution took in the batch norm's blocked pass: no Sigmoid or Mul pass
+ * runs, and the outputs match the reference computing Sigmoid and Mul as written (unoptimized graph).
+ */
+class CpuSiluConvTest {
+  @Test
+  void siluAfterEveryConvolutionKindRunsInTheEpilogueAndMatchesTheReference() {
+    Random rnd = new Random(17);
+    try (Tensor x = random(rnd, Shape.of(2, 3, 19, 17))) {
+      float[] expected = reference(x);
+      for (int threads : new int[] {1, 2}) {
+        Set<String> ops = new TreeSet<>();
+        float[] actual = SingleOutputRun.run(network(), "cpu", threads, x, List.of("y"), Tensor::toFloatArray, ops)
+            .get("y");
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+          assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, Math.abs(expected[i])),
+              "y[" + i + "] at " + threads + " threads");
+        }
+        assertTrue(ops.contains("NchwcConv") && (ops.contains("FusedConv") || ops.contains("Conv")), ops.toString());
+        for (String separate : List.of("Sigmoid", "Mul", "NchwcMul", "BatchNormalization")) {
+          assertTrue(!ops.contains(separate), "SiLU ran as a separate pass (" + separate + "): " + ops);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aBatchNormAndTheSiluAfterItAreOneBlockedPass() {
+    List<Node> affine = NchwcPlan.plan(network(), NativeCore.nchwcBlock()).model().graph().nodes().stream()
+        .filter(n -> n.opType().equals("NchwcChannelAffine")).toList();
+    Node bn = affine.stream().filter(n -> n.inputs().size() == 5).findFirst().orElseThrow();
+    assertEquals("bns#nchwc", bn.output(0), affine.toString());
+    assertEquals("SiLU", bn.attrString("activation", ""));
+    assertTrue(affine.stream().noneMatch(n -> n.output(0).equals("bn#nchwc")), affine.toString());
+  }
+
+  private static float[] reference(Tensor x) {
+    try (Session s = Session.open(network(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
+      Map<String, Tensor> out = s.run(Map.of("x", x));
+      try {
+        return out.get("y").toFloatArray();
+      } finally {
+        out.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  private static Model network() {
+    Random rnd = new Random(5);
+    Graph g = new Graph("silu");
+    g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.of(2), Dim.of(3), Dim.of(19), Dim.of(17)), null));
+    conv(g, rnd, "stem", "x", 20, 3, 3, 2, 1, 1);                 // the NCHW image in, 20 channels: a partial block
+    silu(g, "stem", "s1", false);
+    conv(g, rnd, "dw", "s1", 20, 1, 3, 1, 1, 20);                 // depthwise
+    silu(g, "dw", "s2", true);                                    // Mul(gate, x)
+    batchNorm(g, rnd, "bn", "s2", 20);                             // after an activation: not foldable
+    silu(g, "bn", "bns", false);                                  // joins the batch norm's pass
+    conv(g, rnd, "pw", "bns", 24, 20, 1, 1, 0, 1);                // pointwise
+    silu(g, "pw", "s3", false);
+    conv(g, rnd, "c3", "s3", 24, 24, 3, 1, 1, 1);
+    g.nodes().add(new Node("res", "Add", List.of("c3", "s3"), List.of("res")));
+    silu(g, "res", "s4", false);                                  // after a residual add: fused with it
+    conv(g, rnd, "gc", "s4", 10, 12, 3, 1, 1, 2);                 // 2 groups of 12: stays on the NCHW kernels
+    silu(g, "gc", "y", true);
+    g.outputs().add(new ValueInfo("y", DType.FLOAT32, null, null));
+    return new Model(g, Map.of("", 13L), 8, "test", null, null);
+  }
+
+  private static void batchNorm(Graph g, Random rnd, String out, String in, int c) {
+    g.initializers().put(out + ".scale", random(rnd, Shape.of(c)));
+    g.initializers().put(out + ".b", random(rnd, Shape.of(c)));
+    g.initializers().put(out + ".mean", random(rnd, Shape.of(c)));
+    float[] var = new float[c];
+    for (int i = 0; i < c; i++) {
+      var[i] = 0.1f + rnd.nextFloat();
+    }
+    g.initializers().put(out + ".var", Tensor.ofFloats(Shape.of(c), var));
+    g.nodes().add(new Node(out, "BatchNormalization", List.of(in, out + ".scale", out + ".b", out + ".mean",
+        out + ".var"), List.of(out)));
+  }
+
+  private static void silu(Graph g, String in, String out, boolean gateFirst) {
+    g.nodes().add(new Node(out + ".sigmoid", "Sigmoid", List.of(in), List.of(out + ".gate")));
+    g.nodes().add(new Node(out + ".mul", "Mul", gateFirst ? List.of(out + ".gate", in) : List.of(in, out + ".gate"),
+        List.of(out)));
+  }
+
+  private static void conv(Graph g, Random rnd, String out, String in, int m, int cPerGroup, int k, int stride,
+      int pad, int group) {
+    g.initializers().put(out + ".w", random(rnd, Shape.of(m, cPerGroup, k, k)));
+    g.initializers().put(out + ".b", random(rnd, Shape.of(m)));
+    Node n = new Node(out, "Conv", List.of(in, out + ".w", out + ".b"), List.of(out));
+    n.setAttr(Attribute.ofInts("strides", stride, stride));
+    n.setAttr(Attribute.ofInts("pads", pad, pad, pad, pad));
+    n.setAttr(Attribute.ofInt("group", group));
+    g.nodes().add(n);
+  }
+
+  private static Tensor random(Random rnd, Shape s) {
+    float[] v = new float[(int) s.numElements()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) rnd.nextGaussian() * 0.5f;
+    }
+    return Tensor.ofFloats(s, v);
+  }
+}
