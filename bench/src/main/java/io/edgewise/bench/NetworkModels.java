@@ -12,7 +12,9 @@ import java.util.List;
  * weights), for `edgewise bench` to compare cpu with ONNX Runtime on complete models: shufflenet_v2_x1_0
  * (channel Split, channel shuffle by Reshape-Transpose-Reshape, channel counts that are not whole blocks, ReduceMean
  * head), resnet50 (bottleneck blocks), inception_v3 (1x7 / 7x1 and 1x3 / 3x1 kernels, 3x3 average pools, four-way
- * concats) and alexnet (11x11 stride-4 stem, 5x5 convolutions, 58 M fully connected weights).
+ * concats), alexnet (11x11 stride-4 stem, 5x5 convolutions, 58 M fully connected weights) and efficientnet_b0 (SiLU
+ * written x * Sigmoid(x), squeeze-and-excitation, 5x5 depthwise convolutions, channel counts that are not whole
+ * blocks).
  */
 public final class NetworkModels {
   private final GraphBuilder b = new GraphBuilder();
@@ -24,6 +26,7 @@ public final class NetworkModels {
     n.resNet50(out);
     n.inceptionV3(out);
     n.alexNet(out);
+    n.efficientNetB0(out);
   }
 
   // ---- ShuffleNetV2 x1.0: stages of 4, 8, 4 units, 116 / 232 / 464 channels
@@ -171,6 +174,37 @@ public final class NetworkModels {
     x = b.node("Relu", List.of(b.linear(x, 256 * 6 * 6, 4096)));
     x = b.node("Relu", List.of(b.linear(x, 4096, 4096)));
     b.save(out, "alexnet", b.linear(x, 4096, 1000), 1, 1000);
+  }
+
+  // ---- EfficientNet-B0 (SiLU after every convolution but the projections, squeeze-and-excitation in every block)
+
+  private void efficientNetB0(Path out) throws IOException {
+    b.start(1, 3, 224, 224);
+    String x = b.silu(b.conv("input", 3, 32, 3, 3, 2, 1, true));
+    long c = 32;
+    // expand ratio, kernel, stride, output channels, blocks (torchvision's efficientnet_b0 settings)
+    int[][] stages = {{1, 3, 1, 16, 1}, {6, 3, 2, 24, 2}, {6, 5, 2, 40, 2}, {6, 3, 2, 80, 3}, {6, 5, 1, 112, 3},
+        {6, 5, 2, 192, 4}, {6, 3, 1, 320, 1}};
+    for (int[] st : stages) {
+      for (int i = 0; i < st[4]; i++) {
+        x = mbConv(x, c, st[3], st[0], st[1], i == 0 ? st[2] : 1);
+        c = st[3];
+      }
+    }
+    x = b.silu(b.conv(x, 320, 1280, 1, 1, 1, 1, true));
+    b.save(out, "efficientnet_b0", b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 1280, 1000), 1, 1000);
+  }
+
+  /** MBConv: expand 1x1 + SiLU, depthwise k x k + SiLU, squeeze-and-excitation, project 1x1, residual add. */
+  private String mbConv(String x, long in, long out, int expand, int k, int stride) {
+    long wide = in * expand;
+    String h = expand == 1 ? x : b.silu(b.conv(x, in, wide, 1, 1, 1, 1, true));
+    h = b.silu(b.conv(h, wide, wide, k, k, stride, wide, true));
+    long squeezed = Math.max(1, in / 4);
+    String scale = b.silu(b.conv(b.node("GlobalAveragePool", List.of(h)), wide, squeezed, 1, 1, 1, 1, true));
+    scale = b.node("Sigmoid", List.of(b.conv(scale, squeezed, wide, 1, 1, 1, 1, true)));
+    h = b.conv(b.node("Mul", List.of(scale, h)), wide, out, 1, 1, 1, 1, true);
+    return stride == 1 && in == out ? b.node("Add", List.of(h, x)) : h;
   }
 
   private String flatten(String x) {
