@@ -216,6 +216,14 @@ EW_CLONES void affine_plane(int64_t hw, int64_t b, const float* s, const float* 
       for (int64_t j = 0; j < b; ++j) y[p * b + j] = sigmoid_approx(x[p * b + j] * s[j] + t[j]) * keep[j];
     return;
   }
+  if (act == EW_ACT_HARD_SWISH) {  // x * HardSigmoid(x) that no convolution took (MobileNetV3)
+    for (int64_t p = 0; p < hw; ++p)
+      for (int64_t j = 0; j < b; ++j) {
+        const float v = x[p * b + j] * s[j] + t[j];
+        y[p * b + j] = v * std::min(1.0f, std::max(0.0f, v * (1.0f / 6) + 0.5f)) * keep[j];
+      }
+    return;
+  }
   if (act == EW_ACT_SILU) {
     for (int64_t p = 0; p < hw; ++p)
       for (int64_t j = 0; j < b; ++j) y[p * b + j] = silu_approx(x[p * b + j] * s[j] + t[j]) * keep[j];

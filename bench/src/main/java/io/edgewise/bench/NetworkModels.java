@@ -14,7 +14,8 @@ import java.util.List;
  * head), resnet50 (bottleneck blocks), inception_v3 (1x7 / 7x1 and 1x3 / 3x1 kernels, 3x3 average pools, four-way
  * concats), alexnet (11x11 stride-4 stem, 5x5 convolutions, 58 M fully connected weights) and efficientnet_b0 (SiLU
  * written x * Sigmoid(x), squeeze-and-excitation, 5x5 depthwise convolutions, channel counts that are not whole
- * blocks).
+ * blocks) and mobilenet_v3_large (hardswish written x * HardSigmoid(x) as exported below opset 14, HardSigmoid
+ * gates).
  */
 public final class NetworkModels {
   private final GraphBuilder b = new GraphBuilder();
@@ -27,6 +28,7 @@ public final class NetworkModels {
     n.inceptionV3(out);
     n.alexNet(out);
     n.efficientNetB0(out);
+    n.mobileNetV3Large(out);
   }
 
   // ---- ShuffleNetV2 x1.0: stages of 4, 8, 4 units, 116 / 232 / 464 channels
@@ -205,6 +207,54 @@ public final class NetworkModels {
     scale = b.node("Sigmoid", List.of(b.conv(scale, squeezed, wide, 1, 1, 1, 1, true)));
     h = b.conv(b.node("Mul", List.of(scale, h)), wide, out, 1, 1, 1, 1, true);
     return stride == 1 && in == out ? b.node("Add", List.of(h, x)) : h;
+  }
+
+  // ---- MobileNetV3-Large (torchvision's, exported at opset 13: hardswish as x * HardSigmoid(x, 1/6, 0.5))
+
+  private void mobileNetV3Large(Path out) throws IOException {
+    b.start(1, 3, 224, 224);
+    String x = hardSwish(b.conv("input", 3, 16, 3, 3, 2, 1, true));
+    long c = 16;
+    // kernel, expanded, output channels, squeeze-and-excitation, hardswish (else ReLU), stride
+    int[][] blocks = {{3, 16, 16, 0, 0, 1}, {3, 64, 24, 0, 0, 2}, {3, 72, 24, 0, 0, 1}, {5, 72, 40, 1, 0, 2},
+        {5, 120, 40, 1, 0, 1}, {5, 120, 40, 1, 0, 1}, {3, 240, 80, 0, 1, 2}, {3, 200, 80, 0, 1, 1},
+        {3, 184, 80, 0, 1, 1}, {3, 184, 80, 0, 1, 1}, {3, 480, 112, 1, 1, 1}, {3, 672, 112, 1, 1, 1},
+        {5, 672, 160, 1, 1, 2}, {5, 960, 160, 1, 1, 1}, {5, 960, 160, 1, 1, 1}};
+    for (int[] bl : blocks) {
+      x = invertedResidual(x, c, bl[1], bl[2], bl[0], bl[3] == 1, bl[4] == 1, bl[5]);
+      c = bl[2];
+    }
+    x = hardSwish(b.conv(x, 160, 960, 1, 1, 1, 1, true));
+    x = hardSwish(b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 960, 1280));
+    b.save(out, "mobilenet_v3_large", b.linear(x, 1280, 1000), 1, 1000);
+  }
+
+  private String invertedResidual(String x, long in, long wide, long out, int k, boolean se, boolean hs, int stride) {
+    String h = x;
+    if (wide != in) {
+      String e = b.conv(x, in, wide, 1, 1, 1, 1, true);
+      h = hs ? hardSwish(e) : b.node("Relu", List.of(e));
+    }
+    String d = b.conv(h, wide, wide, k, k, stride, wide, true);
+    h = hs ? hardSwish(d) : b.node("Relu", List.of(d));
+    if (se) {
+      long squeezed = Math.max(8, (wide / 4 + 4) / 8 * 8);  // torchvision's _make_divisible(wide // 4, 8)
+      if (squeezed < 0.9 * (wide / 4)) {
+        squeezed += 8;
+      }
+      String s = b.convRelu(b.node("GlobalAveragePool", List.of(h)), wide, squeezed, 1, 1, 1);
+      s = b.node("HardSigmoid", List.of(b.conv(s, squeezed, wide, 1, 1, 1, 1, true)),
+          Attribute.ofFloat("alpha", 1f / 6), Attribute.ofFloat("beta", 0.5f));
+      h = b.node("Mul", List.of(s, h));
+    }
+    h = b.conv(h, wide, out, 1, 1, 1, 1, true);
+    return stride == 1 && in == out ? b.node("Add", List.of(h, x)) : h;
+  }
+
+  /** hardswish as torch exports it below opset 14: x * HardSigmoid(x, alpha 1/6, beta 0.5). */
+  private String hardSwish(String x) {
+    return b.node("Mul", List.of(x, b.node("HardSigmoid", List.of(x), Attribute.ofFloat("alpha", 1f / 6),
+        Attribute.ofFloat("beta", 0.5f))));
   }
 
   private String flatten(String x) {

@@ -6,6 +6,7 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.passes.ConvFusion;
+import io.edgewise.model.passes.SelfGate;
 import io.edgewise.model.passes.GraphEdits;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
@@ -324,15 +325,15 @@ final class NchwcPlan {
 
   /**
    * An activation of a blocked value: folded into the NchwcChannelAffine (a batch norm) before it when that is its
-   * only reader, else one of its own. A Sigmoid whose output only scales its own input (x * Sigmoid(x) where no
-   * convolution took it) is one SiLU pass writing the Mul's output.
+   * only reader, else one of its own. A gate on its own input that no convolution took (SelfGate: x * Sigmoid(x),
+   * x * HardSigmoid(x)) is one SiLU or HardSwish pass writing the Mul's output.
    */
   private boolean activation(Node n) {
     Long c = n.inputs().isEmpty() ? null : blockedChannels.get(n.input(0));
-    List<Node> silu = c != null && n.opType().equals("Sigmoid") ? ConvFusion.silu(source, n.input(0)) : null;
-    Node last = silu != null && silu.get(0) == n ? silu.get(1) : n;
+    SelfGate gate = c == null ? null : SelfGate.find(source, n.input(0));
+    Node last = gate != null && gate.gate() == n ? gate.mul() : n;
     Map<String, Attribute> act = c == null || n.outputs().size() != 1 ? null
-        : last != n ? Map.of("activation", Attribute.ofString("activation", "SiLU"))
+        : last != n ? Map.of("activation", Attribute.ofString("activation", gate.activation()))
         : n.opType().equals("HardSigmoid") ? hardSigmoid(n) : ConvFusion.activation(source, n, opset);
     if (act == null) {
       return false;

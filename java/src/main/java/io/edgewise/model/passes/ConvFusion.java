@@ -17,7 +17,8 @@ import java.util.Map;
  * Fuses Conv [+ residual Add] [+ activation] into one io.edgewise.FusedConv (the layout of ONNX Runtime's
  * com.microsoft.FusedConv, plus the residual as input 3): one pass over the output instead of up to three.
  * The residual must have the Conv output's exact shape (shape inference decides); activations: Relu, Clip with
- * constant bounds, LeakyRelu, HardSwish, Sigmoid, Tanh, and SiLU written as x * Sigmoid(x).
+ * constant bounds, LeakyRelu, HardSwish, Sigmoid, Tanh, and the activations written as a gate on their own input
+ * (SelfGate: SiLU, HardSwish).
  */
 public final class ConvFusion implements GraphPass {
   public static final String DOMAIN = "io.edgewise";
@@ -45,14 +46,15 @@ public final class ConvFusion implements GraphPass {
         }
       }
       Map<String, Attribute> activation = next == null ? null : activation(g, next, model.opset());
-      List<Node> silu = activation == null ? silu(g, tail) : null;
+      SelfGate gate = activation == null ? SelfGate.find(g, tail) : null;
       if (activation != null) {
         absorbed.add(next);
         tail = next.output(0);
-      } else if (silu != null) {
-        absorbed.addAll(silu);
-        tail = silu.get(1).output(0);
-        activation = Map.of("activation", Attribute.ofString("activation", "SiLU"));
+      } else if (gate != null) {
+        absorbed.add(gate.gate());
+        absorbed.add(gate.mul());
+        tail = gate.mul().output(0);
+        activation = Map.of("activation", Attribute.ofString("activation", gate.activation()));
       }
       if (absorbed.isEmpty()) {
         continue;
@@ -97,36 +99,6 @@ public final class ConvFusion implements GraphPass {
       return false;
     }
     return va.dims().equals(vb.dims()) && va.dims().stream().allMatch(d -> d.isKnown() || d.param() != null);
-  }
-
-  /**
-   * The Sigmoid and the Mul of value * Sigmoid(value), SiLU as exporters write it (EfficientNet, YOLOv5 and v8), or
-   * null: exactly those two nodes read value, the Mul reads value and the Sigmoid's output once each, and the
-   * Sigmoid's output goes nowhere else.
-   */
-  public static List<Node> silu(Graph g, String value) {
-    if (GraphEdits.isGraphOutput(g, value)) {
-      return null;
-    }
-    List<Node> readers = g.consumers(value);
-    if (readers.size() != 2) {
-      return null;
-    }
-    int s = isPlain(readers.get(0), "Sigmoid") ? 0 : 1;
-    Node sigmoid = readers.get(s);
-    Node mul = readers.get(1 - s);
-    if (!isPlain(sigmoid, "Sigmoid") || !isPlain(mul, "Mul") || mul.inputs().size() != 2
-        || GraphEdits.soleConsumer(g, sigmoid.output(0)) != mul) {
-      return null;
-    }
-    String gate = sigmoid.output(0);
-    boolean pair = mul.input(0).equals(value) && mul.input(1).equals(gate)
-        || mul.input(1).equals(value) && mul.input(0).equals(gate);
-    return pair ? List.of(sigmoid, mul) : null;
-  }
-
-  private static boolean isPlain(Node n, String opType) {
-    return n.opType().equals(opType) && n.domain().isEmpty();
   }
 
   /**

@@ -66,39 +66,59 @@ class ConvFusionTest {
   }
 
   @Test
-  void siluWrittenAsSigmoidAndMulFusesInEitherOperandOrder() {
-    for (boolean residual : new boolean[] {false, true}) {
-      for (boolean gateFirst : new boolean[] {false, true}) {
-        String what = "residual " + residual + ", gate first " + gateFirst;
-        Model before = withSilu(build(new Case(null, true, residual, null), Dim.of(2)), gateFirst, false);
-        Model after = OnnxImporter.load(OnnxExporter.toBytes(before), null);
-        assertEquals(1, new ConvFusion().apply(after), what);
-        List<Node> nodes = after.graph().nodes();
-        assertEquals(List.of("FusedConv"), nodes.stream().map(Node::opType).toList(), what);
-        assertEquals("SiLU", nodes.get(0).attrString("activation", null), what);
-        assertEquals("y", nodes.get(0).output(0), what);
-        assertEquals(residual ? "r" : "", nodes.get(0).input(3), what);
-        compare(before, after, what);
+  void activationsWrittenAsAGateOnTheirInputFuseInEitherOperandOrder() {
+    for (String activation : new String[] {"SiLU", "HardSwish"}) {
+      for (boolean residual : new boolean[] {false, true}) {
+        for (boolean gateFirst : new boolean[] {false, true}) {
+          String what = activation + ", residual " + residual + ", gate first " + gateFirst;
+          Model before = withGate(build(new Case(null, true, residual, null), Dim.of(2)),
+              gateNode(activation.equals("SiLU") ? "Sigmoid" : "HardSigmoid", 1f / 6), gateFirst, false);
+          Model after = OnnxImporter.load(OnnxExporter.toBytes(before), null);
+          assertEquals(1, new ConvFusion().apply(after), what);
+          List<Node> nodes = after.graph().nodes();
+          assertEquals(List.of("FusedConv"), nodes.stream().map(Node::opType).toList(), what);
+          assertEquals(activation, nodes.get(0).attrString("activation", null), what);
+          assertEquals("y", nodes.get(0).output(0), what);
+          assertEquals(residual ? "r" : "", nodes.get(0).input(3), what);
+          compare(before, after, what);
+        }
       }
     }
   }
 
   @Test
-  void aSigmoidWhoseOutputIsAlsoReadElsewhereIsNotFusedAsSilu() {
-    try (Model m = withSilu(build(new Case(null, true, false, null), Dim.of(2)), false, true)) {
+  void aGateWhoseOutputIsAlsoReadElsewhereIsNotFused() {
+    try (Model m = withGate(build(new Case(null, true, false, null), Dim.of(2)), gateNode("Sigmoid", 0), false,
+        true)) {
       assertEquals(0, new ConvFusion().apply(m));
       assertEquals(List.of("Conv", "Sigmoid", "Mul"), m.graph().nodes().stream().map(Node::opType).toList());
     }
   }
 
+  @Test
+  void aHardSigmoidGateThatIsNotHardSwishIsNotFused() {
+    try (Model m = withGate(build(new Case(null, true, false, null), Dim.of(2)), gateNode("HardSigmoid", 0.2f),
+        false, false)) {
+      assertEquals(0, new ConvFusion().apply(m));
+    }
+  }
+
+  private static Node gateNode(String op, float alpha) {
+    Node n = new Node("gate", op, List.of("pre"), List.of("gate"));
+    if (op.equals("HardSigmoid")) {
+      n.setAttr(Attribute.ofFloat("alpha", alpha));
+    }
+    return n;
+  }
+
   /**
-   * The model's output y becomes pre -> Sigmoid -> gate, Mul(pre, gate) -> y (Mul(gate, pre) when gateFirst); with
-   * gateAlsoOutput the gate is a graph output too.
+   * The model's output y becomes pre -> gate node -> gate, Mul(pre, gate) -> y (Mul(gate, pre) when gateFirst);
+   * with gateAlsoOutput the gate is a graph output too.
    */
-  private static Model withSilu(Model m, boolean gateFirst, boolean gateAlsoOutput) {
+  private static Model withGate(Model m, Node gate, boolean gateFirst, boolean gateAlsoOutput) {
     Graph g = m.graph();
     g.producer("y").outputs().set(0, "pre");
-    g.nodes().add(new Node("sigmoid", "Sigmoid", List.of("pre"), List.of("gate")));
+    g.nodes().add(gate);
     g.nodes().add(new Node("mul", "Mul", gateFirst ? List.of("gate", "pre") : List.of("pre", "gate"), List.of("y")));
     if (gateAlsoOutput) {
       g.outputs().add(ValueInfo.tensor("gate", DType.FLOAT32));

@@ -23,14 +23,15 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * SiLU written as x * Sigmoid(x) after convolutions of every kind the cpu device runs (an RGB stem, depthwise,
- * pointwise, dense with a residual add, a grouped one on the NCHW kernels) is computed in the convolutions'
- * epilogues, and after a batch norm no convolution took in the batch norm's blocked pass: no Sigmoid or Mul pass
- * runs, and the outputs match the reference computing Sigmoid and Mul as written (unoptimized graph).
+ * Activations written as a gate on their own input (SiLU as x * Sigmoid(x), HardSwish as x * HardSigmoid(x)) after
+ * convolutions of every kind the cpu device runs (an RGB stem, depthwise, pointwise, dense with a residual add, a
+ * grouped one on the NCHW kernels) are computed in the convolutions' epilogues, and after a batch norm no
+ * convolution took in the batch norm's blocked pass: no Sigmoid, HardSigmoid or Mul pass runs, and the outputs match
+ * the reference computing the gate and the Mul as written (unoptimized graph).
  */
-class CpuSiluConvTest {
+class CpuSelfGateTest {
   @Test
-  void siluAfterEveryConvolutionKindRunsInTheEpilogueAndMatchesTheReference() {
+  void gatesAfterEveryConvolutionKindRunInTheEpilogueAndMatchTheReference() {
     Random rnd = new Random(17);
     try (Tensor x = random(rnd, Shape.of(2, 3, 19, 17))) {
       float[] expected = reference(x);
@@ -44,15 +45,15 @@ class CpuSiluConvTest {
               "y[" + i + "] at " + threads + " threads");
         }
         assertTrue(ops.contains("NchwcConv") && (ops.contains("FusedConv") || ops.contains("Conv")), ops.toString());
-        for (String separate : List.of("Sigmoid", "Mul", "NchwcMul", "BatchNormalization")) {
-          assertTrue(!ops.contains(separate), "SiLU ran as a separate pass (" + separate + "): " + ops);
+        for (String separate : List.of("Sigmoid", "HardSigmoid", "Mul", "NchwcMul", "BatchNormalization")) {
+          assertTrue(!ops.contains(separate), "a gate ran as a separate pass (" + separate + "): " + ops);
         }
       }
     }
   }
 
   @Test
-  void aBatchNormAndTheSiluAfterItAreOneBlockedPass() {
+  void aBatchNormAndTheGateAfterItAreOneBlockedPass() {
     List<Node> affine = NchwcPlan.plan(network(), NativeCore.nchwcBlock()).model().graph().nodes().stream()
         .filter(n -> n.opType().equals("NchwcChannelAffine")).toList();
     Node bn = affine.stream().filter(n -> n.inputs().size() == 5).findFirst().orElseThrow();
@@ -79,7 +80,7 @@ class CpuSiluConvTest {
     conv(g, rnd, "stem", "x", 20, 3, 3, 2, 1, 1);                 // the NCHW image in, 20 channels: a partial block
     silu(g, "stem", "s1", false);
     conv(g, rnd, "dw", "s1", 20, 1, 3, 1, 1, 20);                 // depthwise
-    silu(g, "dw", "s2", true);                                    // Mul(gate, x)
+    hardSwish(g, "dw", "s2");                                     // x * HardSigmoid(x, 1/6, 0.5), Mul(gate, x)
     batchNorm(g, rnd, "bn", "s2", 20);                             // after an activation: not foldable
     silu(g, "bn", "bns", false);                                  // joins the batch norm's pass
     conv(g, rnd, "pw", "bns", 24, 20, 1, 1, 0, 1);                // pointwise
@@ -104,6 +105,14 @@ class CpuSiluConvTest {
     g.initializers().put(out + ".var", Tensor.ofFloats(Shape.of(c), var));
     g.nodes().add(new Node(out, "BatchNormalization", List.of(in, out + ".scale", out + ".b", out + ".mean",
         out + ".var"), List.of(out)));
+  }
+
+  private static void hardSwish(Graph g, String in, String out) {
+    Node gate = new Node(out + ".hardsigmoid", "HardSigmoid", List.of(in), List.of(out + ".gate"));
+    gate.setAttr(Attribute.ofFloat("alpha", 1f / 6));
+    gate.setAttr(Attribute.ofFloat("beta", 0.5f));
+    g.nodes().add(gate);
+    g.nodes().add(new Node(out + ".mul", "Mul", List.of(out + ".gate", in), List.of(out)));
   }
 
   private static void silu(Graph g, String in, String out, boolean gateFirst) {
