@@ -1,4 +1,5 @@
-// ew_pool2d and ew_global_average_pool against naive loops: padding, ceil-mode extents, dilation, both counts.
+// ew_pool2d and ew_global_average_pool against naive loops: padding, ceil-mode extents, dilation, both counts,
+// strides 1 and 2 (the separable interior) and 3.
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -62,6 +63,11 @@ int main() {
       check(12, 12, 3, 2, 1, 0, 1, max, true);  // ceil mode's extra cell at the end
       check(11, 8, 2, 1, 2, 1, 0, max, false);  // dilation
       check(55, 55, 3, 2, 1, 0, 0, max, false);
+      // the separable interior (kernel rows, then columns at stride 1 or 2) next to bordered windows
+      check(20, 37, 3, 1, 1, 1, 0, max, true);
+      check(17, 40, 5, 2, 2, 2, 1, max, false);
+      check(9, 30, 4, 3, 1, 1, 0, max, true);   // stride 3: the per-window path
+      check(6, 5, 5, 2, 1, 0, 0, max, false);   // one interior column
     }
   }
   std::vector<float> x(6 * 5, 1.0f), y(6);
