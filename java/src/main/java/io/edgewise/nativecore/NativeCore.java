@@ -186,7 +186,10 @@ public final class NativeCore {
     if (geometry.length != 18) {
       throw EdgewiseException.invalidArgument("pool2d geometry needs 18 values, got " + geometry.length);
     }
-    check(EdgewiseNative.ew_pool2d(geometry, x, y), "ew_pool2d" + java.util.Arrays.toString(geometry));
+    int status = EdgewiseNative.ew_pool2d(geometry, x, y);
+    if (status != EW_OK) {  // the message only on failure: a string per call was garbage on every run
+      check(status, "ew_pool2d" + java.util.Arrays.toString(geometry));
+    }
   }
 
   public static void globalAveragePool(long planes, long size, long x, long y) {
@@ -235,7 +238,10 @@ public final class NativeCore {
     if (geometry.length != 18) {
       throw EdgewiseException.invalidArgument("pool2d geometry needs 18 values, got " + geometry.length);
     }
-    check(EdgewiseNative.ew_nchwc_pool2d(geometry, x, y), "ew_nchwc_pool2d" + java.util.Arrays.toString(geometry));
+    int status = EdgewiseNative.ew_nchwc_pool2d(geometry, x, y);
+    if (status != EW_OK) {
+      check(status, "ew_nchwc_pool2d" + java.util.Arrays.toString(geometry));
+    }
   }
 
   public static void nchwcGlobalAveragePool(long n, long c, long hw, long x, long y) {

@@ -1,9 +1,7 @@
 package io.edgewise.tensor;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Collects every tensor allocated on this thread while the scope is open, and closes those not explicitly kept
@@ -14,7 +12,8 @@ public final class TensorScope implements AutoCloseable {
   private static final ThreadLocal<TensorScope> CURRENT = new ThreadLocal<>();
 
   private final TensorScope parent;
-  private final Map<Tensor, Boolean> tensors = new IdentityHashMap<>();
+  // a kernel allocates a few tensors (its outputs, maybe a temporary): a list searched by identity, made on first use
+  private List<Tensor> tensors;
   private boolean closed;
 
   private TensorScope(TensorScope parent) {
@@ -30,15 +29,35 @@ public final class TensorScope implements AutoCloseable {
   static void track(Tensor t) {
     TensorScope scope = CURRENT.get();
     if (scope != null) {
-      scope.tensors.put(t, Boolean.TRUE);
+      scope.add(t);
     }
+  }
+
+  private void add(Tensor t) {
+    if (tensors == null) {
+      tensors = new ArrayList<>(4);
+    }
+    tensors.add(t);
+  }
+
+  /** Removes t (by identity); whether it was tracked here. */
+  private boolean untrack(Tensor t) {
+    if (tensors != null) {
+      for (int i = tensors.size() - 1; i >= 0; i--) {
+        if (tensors.get(i) == t) {
+          tensors.remove(i);
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Keeps these tensors alive past the scope (they move to the enclosing scope, if any). Nulls are ignored. */
   public void keep(Tensor... kept) {
     for (Tensor t : kept) {
-      if (t != null && tensors.remove(t) != null && parent != null) {
-        parent.tensors.put(t, Boolean.TRUE);
+      if (t != null && untrack(t) && parent != null) {
+        parent.add(t);
       }
     }
   }
@@ -50,8 +69,10 @@ public final class TensorScope implements AutoCloseable {
     }
     closed = true;
     CURRENT.set(parent);
-    List<Tensor> leftovers = new ArrayList<>(tensors.keySet());
-    tensors.clear();
-    leftovers.forEach(Tensor::close);
+    if (tensors != null) {
+      List<Tensor> leftovers = tensors;
+      tensors = null;
+      leftovers.forEach(Tensor::close);
+    }
   }
 }

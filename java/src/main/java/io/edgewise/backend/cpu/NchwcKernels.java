@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Kernels of the ops {@link NchwcPlan} writes (domain io.edgewise.nchwc), over the native core's NCHWc kernels.
@@ -162,18 +163,36 @@ final class NchwcKernels {
     Tensor x = ctx.required(in, 0);
     Tensor w = ctx.required(in, 1);
     Tensor bias = in.length > 2 ? in[2] : null;
-    boolean inputBlocked = ctx.node().attrInt("input_blocked", 1) == 1;
-    long group = ctx.node().attrInt("group", 1);
-    long channels = w.shape().dim(1) * group;
-    Shape xs = inputBlocked ? plainShape(ctx, x, channels, "input X") : x.shape();
     if (x.dtype() != DType.FLOAT32 || (bias != null && bias.dtype() != DType.FLOAT32)) {
       throw ctx.invalid("the NCHWc convolution needs float32 X and B, got " + x.dtype()
           + (bias == null ? "" : " and " + bias.dtype()));
     }
-    ConvKernel plan = ConvKernel.plan(ctx, xs, w.shape());
-    if (bias != null && bias.size() != plan.outChannels) {
-      throw ctx.invalid("bias B has " + bias.size() + " elements for " + plan.outChannels + " output channels");
+    ConvPlan p = convPlans.get(ctx.node());
+    if (p == null || !p.x().equals(x.shape()) || !p.w().equals(w.shape())) {
+      p = convPlan(ctx, x, w);
+      convPlans.put(ctx.node(), p);
     }
+    if (bias != null && bias.size() != p.geometry()[4]) {
+      throw ctx.invalid("bias B has " + bias.size() + " elements for " + p.geometry()[4] + " output channels");
+    }
+    return new PlannedConv(x, bias, p.packed(), p.inputBlocked(), p.geometry(), p.act());
+  }
+
+  /**
+   * What planConv derives from a node and its input shapes, kept per node while the shapes stay: parsing the
+   * attributes, the geometry and the weights' key again on every run was most of what a run allocated on the Java heap.
+   */
+  private record ConvPlan(Shape x, Shape w, Tensor packed, boolean inputBlocked, long[] geometry,
+      NativeActivation act) {}
+
+  private final Map<Node, ConvPlan> convPlans = new ConcurrentHashMap<>();  // by node identity
+
+  private ConvPlan convPlan(OpContext ctx, Tensor x, Tensor w) {
+    boolean inputBlocked = ctx.node().attrInt("input_blocked", 1) == 1;
+    long group = ctx.node().attrInt("group", 1);
+    long channels = w.shape().dim(1) * group;
+    Shape xs = inputBlocked ? plainShape(ctx, x, channels, "input X") : x.shape();
+    ConvKernel plan = ConvKernel.plan(ctx, xs, w.shape());
     ConvGeometry g = plan.geometry;
     // a grouped convolution's weights are packed in units of channels (NchwcWeights.packGrouped)
     Tensor packed = ctx.node().opType().equals("NchwcGroupedConv") ? weights.getGrouped(ctx.node().input(1))
@@ -184,7 +203,7 @@ final class NchwcKernels {
     long[] geometry = {plan.batch, plan.channels, g.in[0], g.in[1], plan.outChannels, g.out[0], g.out[1],
         g.kernel[0], g.kernel[1], g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0],
         g.padBegin[1], plan.group};
-    return new PlannedConv(x, bias, packed, inputBlocked, geometry, NativeActivation.of(ctx));
+    return new ConvPlan(x.shape(), w.shape(), packed, inputBlocked, geometry, NativeActivation.of(ctx));
   }
 
   /**
@@ -200,7 +219,7 @@ final class NchwcKernels {
     PlannedConv[] planned = new PlannedConv[parts];
     long totalBlocks = 0;
     for (int i = 0; i < parts; i++) {
-      planned[i] = planConv(partContext(ctx, i), java.util.Arrays.copyOfRange(in, 3 * i, 3 * i + 3));
+      planned[i] = planConv(part(ctx, i, parts), java.util.Arrays.copyOfRange(in, 3 * i, 3 * i + 3));
       long[] g = planned[i].geometry;
       long[] g0 = planned[0].geometry;
       if (planned[i].outChannels() % block != 0 || g[0] != g0[0] || g[5] != g0[5] || g[6] != g0[6]) {
@@ -230,6 +249,21 @@ final class NchwcKernels {
   }
 
   /** Part i of a concat of convolutions, seen as the convolution node it was planned from. */
+  private final Map<Node, OpContext[]> partContexts = new ConcurrentHashMap<>();  // by node identity
+
+  /** partContext(ctx, i), made once per node (a Node and an attribute map per part and run otherwise). */
+  private OpContext part(OpContext ctx, int i, int parts) {
+    OpContext[] made = partContexts.get(ctx.node());
+    if (made == null || made.length != parts) {
+      made = new OpContext[parts];
+      for (int k = 0; k < parts; k++) {
+        made[k] = partContext(ctx, k);
+      }
+      partContexts.put(ctx.node(), made);
+    }
+    return made[i];
+  }
+
   static OpContext partContext(OpContext ctx, int i) {
     String prefix = "p" + i + "_";
     Map<String, Attribute> attrs = new LinkedHashMap<>();

@@ -28,6 +28,7 @@ public final class ReferenceExecutable implements Executable {
   private final OpKernel[] kernels;
   /** For each node, the values whose last reader it is (freed right after it runs). */
   private final List<List<String>> lastUse;
+  private final List<String> outputNames;
   private final OpProfile profile = new OpProfile();
   /** Tensor memory recycled across runs: steady-state inference allocates no native memory. */
   private final MemoryPool memory = new MemoryPool(MAX_POOLED_BYTES);
@@ -47,7 +48,8 @@ public final class ReferenceExecutable implements Executable {
         throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " has no kernel");
       }
     }
-    this.lastUse = computeLastUse(nodes, new HashSet<>(graph.outputNames()));
+    this.outputNames = graph.outputNames();
+    this.lastUse = computeLastUse(nodes, new HashSet<>(outputNames));
   }
 
   private static List<List<String>> computeLastUse(List<Node> nodes, Set<String> keep) {
@@ -74,19 +76,23 @@ public final class ReferenceExecutable implements Executable {
 
   @Override
   public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-    // Values this run produced (owned, closed when dead); inputs and initializers are only borrowed.
+    // Values this run produced (owned, closed when dead); inputs and initializers are only borrowed (looked up in
+    // place: a copy of the initializer table per run was most of what a run allocated on the Java heap)
     Map<String, Tensor> owned = new HashMap<>();
-    Map<String, Tensor> borrowed = new HashMap<>(graph.initializers());
-    borrowed.putAll(inputs);
     try (MemoryPool.Use pooled = memory.use()) {
-      return runNodes(inputs, owned, borrowed);
+      return runNodes(inputs, owned);
     } finally {
       owned.values().forEach(Tensor::close);
     }
   }
 
-  private Map<String, Tensor> runNodes(Map<String, Tensor> inputs, Map<String, Tensor> owned,
-      Map<String, Tensor> borrowed) {
+  /** A value not produced by this run: a graph input (fed), else an initializer (an input may override one). */
+  private Tensor borrowed(Map<String, Tensor> inputs, String name) {
+    Tensor t = inputs.get(name);
+    return t != null ? t : graph.initializers().get(name);
+  }
+
+  private Map<String, Tensor> runNodes(Map<String, Tensor> inputs, Map<String, Tensor> owned) {
     try {
       List<Node> nodes = graph.nodes();
       for (int i = 0; i < nodes.size(); i++) {
@@ -95,7 +101,10 @@ public final class ReferenceExecutable implements Executable {
         for (int k = 0; k < args.length; k++) {
           String name = node.inputs().get(k);
           if (!name.isEmpty()) {
-            Tensor t = owned.containsKey(name) ? owned.get(name) : borrowed.get(name);
+            Tensor t = owned.get(name);  // owned values are never null
+            if (t == null) {
+              t = borrowed(inputs, name);
+            }
             if (t == null) {
               throw EdgewiseException.invalidArgument(node.describe() + " input[" + k + "] '" + name
                   + "' has no value (was the graph input fed?)");
@@ -135,10 +144,10 @@ public final class ReferenceExecutable implements Executable {
         }
       }
       Map<String, Tensor> outputs = new LinkedHashMap<>();
-      for (String name : graph.outputNames()) {
+      for (String name : outputNames) {
         Tensor t = owned.remove(name);
         if (t == null) {
-          Tensor source = borrowed.get(name);
+          Tensor source = borrowed(inputs, name);
           if (source == null) {
             throw EdgewiseException.invalidModel("graph output '" + name + "' is never produced");
           }
