@@ -1,5 +1,6 @@
 package io.edgewise.backend.cpu;
 
+import static io.edgewise.backend.cpu.TestGraphs.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -126,11 +127,4 @@ class CpuChannelOpsTest {
     return Tensor.ofLongs(DType.INT64, Shape.of(v.length), v);
   }
 
-  private static Tensor random(Random rnd, Shape s) {
-    float[] v = new float[(int) s.numElements()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) rnd.nextGaussian() * 0.5f;
-    }
-    return Tensor.ofFloats(s, v);
-  }
 }

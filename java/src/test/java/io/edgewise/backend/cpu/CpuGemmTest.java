@@ -31,7 +31,7 @@ class CpuGemmTest {
     for (int m : new int[] {1, M}) {
       for (long[] c : new long[][] {{N}, {1, N}, {m, 1}, {m, N}, {}}) {
         Random rnd = new Random(11);
-        try (Tensor x = random(rnd, Shape.of(m, K))) {
+        try (Tensor x = TestGraphs.random(rnd, Shape.of(m, K), 1f)) {
           float[] expected = SingleOutputRun.run(gemm(m, c), "ref", 1, x);  // a session owns its model: one each
           float[] actual = SingleOutputRun.run(gemm(m, c), "cpu", 1, x);
           assertEquals(expected.length, actual.length);
@@ -47,8 +47,8 @@ class CpuGemmTest {
     Random rnd = new Random(7);
     Graph g = new Graph("gemm");
     g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.of(m), Dim.of(K)), null));
-    g.initializers().put("w", random(rnd, Shape.of(N, K)));
-    g.initializers().put("c", random(rnd, Shape.of(cShape)));
+    g.initializers().put("w", TestGraphs.random(rnd, Shape.of(N, K), 1f));
+    g.initializers().put("c", TestGraphs.random(rnd, Shape.of(cShape), 1f));
     Node n = new Node("gemm", "Gemm", List.of("x", "w", "c"), List.of("y"));
     n.setAttr(Attribute.ofInt("transB", 1));
     n.setAttr(Attribute.ofFloat("beta", 0.5f));
@@ -57,11 +57,4 @@ class CpuGemmTest {
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
   }
 
-  private static Tensor random(Random rnd, Shape s) {
-    float[] v = new float[(int) s.numElements()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) rnd.nextGaussian();
-    }
-    return Tensor.ofFloats(s, v);
-  }
 }

@@ -1,5 +1,6 @@
 package io.edgewise.backend.cpu;
 
+import static io.edgewise.backend.cpu.TestGraphs.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.edgewise.model.Attribute;
@@ -71,11 +72,4 @@ class CpuGroupedConvTest {
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
   }
 
-  private static Tensor random(Random rnd, Shape s) {
-    float[] v = new float[(int) s.numElements()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) rnd.nextGaussian() * 0.5f;
-    }
-    return Tensor.ofFloats(s, v);
-  }
 }

@@ -1,5 +1,8 @@
 package io.edgewise.backend.cpu;
 
+import static io.edgewise.backend.cpu.TestGraphs.batchNorm;
+import static io.edgewise.backend.cpu.TestGraphs.conv;
+import static io.edgewise.backend.cpu.TestGraphs.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,41 +138,4 @@ class CpuNchwcPlanTest {
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
   }
 
-  private static void batchNorm(Graph g, Random rnd, String out, String in, int c) {
-    g.initializers().put(out + ".scale", random(rnd, Shape.of(c)));
-    g.initializers().put(out + ".b", random(rnd, Shape.of(c)));
-    g.initializers().put(out + ".mean", random(rnd, Shape.of(c)));
-    float[] var = new float[c];
-    for (int i = 0; i < c; i++) {
-      var[i] = 0.1f + rnd.nextFloat();
-    }
-    g.initializers().put(out + ".var", Tensor.ofFloats(Shape.of(c), var));
-    Node n = new Node(out, "BatchNormalization", List.of(in, out + ".scale", out + ".b", out + ".mean", out + ".var"),
-        List.of(out));
-    n.setAttr(Attribute.ofFloat("epsilon", 1e-3f));
-    g.nodes().add(n);
-  }
-
-  private static void conv(Graph g, Random rnd, String out, String in, int m, int cPerGroup, int k, int stride,
-      int dilation, int pad, int group, boolean bias) {
-    g.initializers().put(out + ".w", random(rnd, Shape.of(m, cPerGroup, k, k)));
-    List<String> inputs = bias ? List.of(in, out + ".w", out + ".b") : List.of(in, out + ".w");
-    if (bias) {
-      g.initializers().put(out + ".b", random(rnd, Shape.of(m)));
-    }
-    Node n = new Node(out, "Conv", inputs, List.of(out));
-    n.setAttr(Attribute.ofInts("strides", stride, stride));
-    n.setAttr(Attribute.ofInts("dilations", dilation, dilation));
-    n.setAttr(Attribute.ofInts("pads", pad, pad, pad, pad));
-    n.setAttr(Attribute.ofInt("group", group));
-    g.nodes().add(n);
-  }
-
-  private static Tensor random(Random rnd, Shape s) {
-    float[] v = new float[(int) s.numElements()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) rnd.nextGaussian() * 0.5f;
-    }
-    return Tensor.ofFloats(s, v);
-  }
 }

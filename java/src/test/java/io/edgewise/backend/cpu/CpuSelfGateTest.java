@@ -1,5 +1,8 @@
 package io.edgewise.backend.cpu;
 
+import static io.edgewise.backend.cpu.TestGraphs.batchNorm;
+import static io.edgewise.backend.cpu.TestGraphs.conv;
+import static io.edgewise.backend.cpu.TestGraphs.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,34 +80,21 @@ class CpuSelfGateTest {
     Random rnd = new Random(5);
     Graph g = new Graph("silu");
     g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.of(2), Dim.of(3), Dim.of(19), Dim.of(17)), null));
-    conv(g, rnd, "stem", "x", 20, 3, 3, 2, 1, 1);                 // the NCHW image in, 20 channels: a partial block
+    conv(g, rnd, "stem", "x", 20, 3, 3, 2, 1, 1, 1, true);  // the NCHW image in, 20 channels: a partial block
     silu(g, "stem", "s1", false);
-    conv(g, rnd, "dw", "s1", 20, 1, 3, 1, 1, 20);                 // depthwise
+    conv(g, rnd, "dw", "s1", 20, 1, 3, 1, 1, 1, 20, true);                 // depthwise
     hardSwish(g, "dw", "s2");                                     // x * HardSigmoid(x, 1/6, 0.5), Mul(gate, x)
     batchNorm(g, rnd, "bn", "s2", 20);                             // after an activation: not foldable
     silu(g, "bn", "bns", false);                                  // joins the batch norm's pass
-    conv(g, rnd, "pw", "bns", 24, 20, 1, 1, 0, 1);                // pointwise
+    conv(g, rnd, "pw", "bns", 24, 20, 1, 1, 1, 0, 1, true);                // pointwise
     silu(g, "pw", "s3", false);
-    conv(g, rnd, "c3", "s3", 24, 24, 3, 1, 1, 1);
+    conv(g, rnd, "c3", "s3", 24, 24, 3, 1, 1, 1, 1, true);
     g.nodes().add(new Node("res", "Add", List.of("c3", "s3"), List.of("res")));
     silu(g, "res", "s4", false);                                  // after a residual add: fused with it
-    conv(g, rnd, "gc", "s4", 10, 12, 3, 1, 1, 2);                 // 2 groups of 12: stays on the NCHW kernels
+    conv(g, rnd, "gc", "s4", 10, 12, 3, 1, 1, 1, 2, true);  // 2 groups of 12: stays on the NCHW kernels
     silu(g, "gc", "y", true);
     g.outputs().add(new ValueInfo("y", DType.FLOAT32, null, null));
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
-  }
-
-  private static void batchNorm(Graph g, Random rnd, String out, String in, int c) {
-    g.initializers().put(out + ".scale", random(rnd, Shape.of(c)));
-    g.initializers().put(out + ".b", random(rnd, Shape.of(c)));
-    g.initializers().put(out + ".mean", random(rnd, Shape.of(c)));
-    float[] var = new float[c];
-    for (int i = 0; i < c; i++) {
-      var[i] = 0.1f + rnd.nextFloat();
-    }
-    g.initializers().put(out + ".var", Tensor.ofFloats(Shape.of(c), var));
-    g.nodes().add(new Node(out, "BatchNormalization", List.of(in, out + ".scale", out + ".b", out + ".mean",
-        out + ".var"), List.of(out)));
   }
 
   private static void hardSwish(Graph g, String in, String out) {
@@ -121,22 +111,4 @@ class CpuSelfGateTest {
         List.of(out)));
   }
 
-  private static void conv(Graph g, Random rnd, String out, String in, int m, int cPerGroup, int k, int stride,
-      int pad, int group) {
-    g.initializers().put(out + ".w", random(rnd, Shape.of(m, cPerGroup, k, k)));
-    g.initializers().put(out + ".b", random(rnd, Shape.of(m)));
-    Node n = new Node(out, "Conv", List.of(in, out + ".w", out + ".b"), List.of(out));
-    n.setAttr(Attribute.ofInts("strides", stride, stride));
-    n.setAttr(Attribute.ofInts("pads", pad, pad, pad, pad));
-    n.setAttr(Attribute.ofInt("group", group));
-    g.nodes().add(n);
-  }
-
-  private static Tensor random(Random rnd, Shape s) {
-    float[] v = new float[(int) s.numElements()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) rnd.nextGaussian() * 0.5f;
-    }
-    return Tensor.ofFloats(s, v);
-  }
 }
