@@ -319,6 +319,32 @@ void check_gather(int64_t n, int64_t hw, int64_t c0, int64_t c1, int64_t c, unsi
   }
 }
 
+// ew_apply_activation over a plain array (enough elements to run on both threads) against act() in double; NaN in,
+// NaN out for every activation.
+void check_apply_activation(int activation, float p, float q) {
+  ++checks;
+  const int64_t count = 70001;
+  std::vector<float> x(count), y(count);
+  std::mt19937 rng(static_cast<unsigned>(activation * 13 + 1));
+  std::normal_distribution<float> dist(0.0f, 3.0f);
+  for (auto& v : x) v = dist(rng);
+  x[0] = NAN;
+  if (ew_apply_activation(count, activation, p, q, x.data(), y.data()) != EW_OK || !std::isnan(y[0])) {
+    std::printf("FAIL apply_activation act=%d: status or NaN (%f)\n", activation, y[0]);
+    ++failures;
+    return;
+  }
+  for (int64_t i = 1; i < count; ++i) {
+    const double expected = act(activation, x[i], p, q);
+    if (std::fabs(expected - y[i]) > 1e-6 * (1 + std::fabs(expected))) {
+      std::printf("FAIL apply_activation act=%d at %lld: %f of %f, expected %f\n", activation, (long long)i, y[i],
+                  x[i], expected);
+      ++failures;
+      return;
+    }
+  }
+}
+
 // Special values through a convolution's vector epilogue: a 1x1 convolution of one channel into 20 (a block and a
 // partial one) with weights 1 passes x through to every output channel, so y = act(x) for NaN, infinities, zero
 // and values whose exponent the polynomial clamps.
@@ -407,6 +433,9 @@ int main() {
         ++failures;
       }
     }
+    for (int act_id = EW_ACT_RELU; act_id <= EW_ACT_SILU; ++act_id)
+      check_apply_activation(act_id, act_id == EW_ACT_CLIP ? -0.5f : act_id == EW_ACT_HARD_SIGMOID ? 0.25f : 0.1f,
+                             act_id == EW_ACT_CLIP ? 0.75f : 0.4f);
     check_epilogue_special_values(EW_ACT_SIGMOID);
     check_epilogue_special_values(EW_ACT_SILU);
     check_gather(2, 49, 58, 58, 116, 1);   // ShuffleNet's unit: halves that are not whole blocks

@@ -110,6 +110,11 @@ int ew_strided_copy32(int rank, const int64_t* dims, const int64_t* strides, con
 int ew_lrn(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha, float beta, float bias, const float* x,
            float* y) noexcept;
 
+// y = act(x) elementwise over count floats in any layout (a standalone activation outside the blocked layout):
+// EW_ACT_* with a, b as for ew_nchwc_channel_affine (Clip: min, max; LeakyRelu: alpha; HardSigmoid: alpha, beta).
+// A NaN comes out NaN. y may be x.
+int ew_apply_activation(int64_t count, int activation, float a, float b, const float* x, float* y) noexcept;
+
 // Blocked channel layout (NCHWc): a tensor of C channels is stored as [N][ceil(C / B)][H][W][B], channels past C
 // zero, so one vector register holds the B channels of a pixel. B is 16 with AVX-512, 8 otherwise.
 int ew_nchwc_block() noexcept;

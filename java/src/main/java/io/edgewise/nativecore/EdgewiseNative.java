@@ -139,6 +139,9 @@ public final class EdgewiseNative {
       @Cast("const float*") long bias, @Cast("const float*") long mean, @Cast("const float*") long var,
       float epsilon, int activation, float a, float b, @Cast("float*") long y);
 
+  public static native int ew_apply_activation(@Cast("int64_t") long count, int activation, float a, float b,
+      @Cast("const float*") long x, @Cast("float*") long y);
+
   public static native double ew_measure_peak_gflops(int threads, int millis);
 
   public static native int ew_set_num_threads(int n);

@@ -287,6 +287,11 @@ public final class NativeCore {
         "ew_nchwc_channel_affine");
   }
 
+  /** y = act(x) over count floats (EW_ACT_* with its parameters a, b); y may be x. */
+  public static void applyActivation(long count, int activation, float a, float b, long x, long y) {
+    check(EdgewiseNative.ew_apply_activation(count, activation, a, b, x, y), "ew_apply_activation");
+  }
+
   /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */
   public static double measurePeakGflops(int threads, int millis) {
     return EdgewiseNative.ew_measure_peak_gflops(threads, millis);

@@ -21,8 +21,15 @@ import java.util.Set;
  * so no shape is ever computed wrongly.
  */
 final class CpuKernels {
-  static final Set<String> NATIVE_OPS = Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
-      "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "ConvInteger", "QLinearConv", "MatMulInteger");
+  static final Set<String> NATIVE_OPS = union(Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
+      "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "ConvInteger", "QLinearConv", "MatMulInteger"),
+      CpuActivations.OPS);
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new java.util.HashSet<>(a);
+    all.addAll(b);
+    return Set.copyOf(all);
+  }
 
   private CpuKernels() {}
 
@@ -54,6 +61,7 @@ final class CpuKernels {
     OpKernel lrn = r.get("", "LRN");
     r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);
+    CpuActivations.overlay(r);
     return r;
   }
 
