@@ -246,6 +246,29 @@ EW_CLONES void mul_plane(int64_t hw, int64_t b, const float* x, const float* s, 
   }
 }
 
+// The mean of each lane over hw pixels of one block plane, in four partial sums per lane so that consecutive adds do
+// not wait on each other (one chain per lane, in baseline code, made DenseNet's final pool over 256 x 56 x 56 90 us
+// against ONNX Runtime's 31).
+template <int B>
+__attribute__((always_inline)) inline void lane_means(int64_t hw, const float* src, float* y) {
+  float acc[4][B] = {};
+  int64_t p = 0;
+  for (; p + 4 <= hw; p += 4)
+    for (int k = 0; k < 4; ++k)
+      for (int j = 0; j < B; ++j) acc[k][j] += src[(p + k) * B + j];
+  for (; p < hw; ++p)
+    for (int j = 0; j < B; ++j) acc[0][j] += src[p * B + j];
+  for (int j = 0; j < B; ++j) y[j] = ((acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j])) / static_cast<float>(hw);
+}
+
+EW_CLONES void global_average_plane(int64_t hw, int64_t b, const float* src, float* y) {
+  if (b == 16) {
+    lane_means<16>(hw, src, y);
+  } else {
+    lane_means<8>(hw, src, y);
+  }
+}
+
 EW_CLONES void add_arrays(int64_t count, const float* a, const float* b, int relu, float* y) {
   if (relu) {
     for (int64_t i = 0; i < count; ++i) y[i] = std::max(a[i] + b[i], 0.0f);
@@ -360,13 +383,8 @@ extern "C" int ew_nchwc_global_average_pool(int64_t n, int64_t c, int64_t hw, co
   return guarded([&] {
     const int64_t b = nchwc_kernels().block;
     const int64_t planes = n * blocks(c);
-    parallel_for_work(planes * hw * b, planes, [&](int64_t plane) {
-      const float* src = x + plane * hw * b;
-      float acc[16] = {};
-      for (int64_t p = 0; p < hw; ++p)
-        for (int64_t j = 0; j < b; ++j) acc[j] += src[p * b + j];
-      for (int64_t j = 0; j < b; ++j) y[plane * b + j] = acc[j] / static_cast<float>(hw);
-    });
+    parallel_for_work(planes * hw * b, planes,
+                      [&](int64_t plane) { global_average_plane(hw, b, x + plane * hw * b, y + plane * b); });
   });
 }
 
