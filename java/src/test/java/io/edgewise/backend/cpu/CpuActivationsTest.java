@@ -87,6 +87,29 @@ class CpuActivationsTest {
     }
   }
 
+  @Test
+  void emptyAndScalarTensorsWork() {
+    for (long[] dims : new long[][] {{0, 3}, {}}) {
+      Graph g = new Graph("shapes");
+      List<Dim> ds = new ArrayList<>();
+      for (long d : dims) {
+        ds.add(Dim.of(d));
+      }
+      g.inputs().add(new ValueInfo("x", DType.FLOAT32, ds, null));
+      g.nodes().add(new Node("act", "Sigmoid", List.of("x"), List.of("y")));
+      g.outputs().add(new ValueInfo("y", DType.FLOAT32, null, null));
+      Model m = new Model(g, Map.of("", 13L), 8, "test", null, null);
+      float[] v = dims.length == 0 ? new float[] {0f} : new float[0];
+      try (Tensor x = Tensor.ofFloats(Shape.of(dims), v)) {
+        float[] y = run(m, "cpu", x);
+        assertEquals(v.length, y.length);
+        if (y.length == 1) {
+          assertEquals(0.5f, y[0], 1e-7f);
+        }
+      }
+    }
+  }
+
   /** Gaussian values times 3 with NaN, infinities, signed zeros and huge magnitudes at the front. */
   private static float[] values() {
     Random rnd = new Random(4);
