@@ -303,7 +303,8 @@ extern "C" int ew_nchwc_reorder(int to_blocked, int64_t n, int64_t c, int64_t hw
   using namespace edgewise;
   if (n < 0 || c < 0 || hw < 0 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   return guarded([&] {
-    const int64_t b = nchwc_kernels().block;
+    const NchwcKernels& k = nchwc_kernels();
+    const int64_t b = k.block;
     const int64_t cbs = blocks(c);
     parallel_for_work(n * cbs * b * hw, n * cbs, [&](int64_t job) {
       const int64_t cb = job % cbs;
@@ -312,17 +313,9 @@ extern "C" int ew_nchwc_reorder(int to_blocked, int64_t n, int64_t c, int64_t hw
       const int64_t plain_offset = (img * c + cb * b) * hw;  // the block's first channel plane in NCHW
       const int64_t blocked_offset = job * hw * b;
       if (to_blocked) {
-        const float* in = x + plain_offset;
-        float* out = y + blocked_offset;
-        for (int64_t p = 0; p < hw; ++p) {
-          for (int64_t j = 0; j < lanes; ++j) out[p * b + j] = in[j * hw + p];
-          for (int64_t j = lanes; j < b; ++j) out[p * b + j] = 0.0f;
-        }
+        k.reorder_plane(true, hw, lanes, x + plain_offset, y + blocked_offset);
       } else {
-        const float* in = x + blocked_offset;
-        float* out = y + plain_offset;
-        for (int64_t j = 0; j < lanes; ++j)
-          for (int64_t p = 0; p < hw; ++p) out[j * hw + p] = in[p * b + j];
+        k.reorder_plane(false, hw, lanes, x + blocked_offset, y + plain_offset);
       }
     });
   });

@@ -59,6 +59,9 @@ struct NchwcKernels {
   void (*pool_row)(const NchwcPoolArgs& p, int64_t oy);
   // one output block plane of hw pixels gathered from `count` (<= B) groups; lanes no group sets are zero
   void (*gather_plane)(const NchwcGatherGroup* groups, int count, int64_t hw, float* y);
+  // the layout change of one block: NCHW planes of `lanes` (<= B) channels, hw pixels apart, to one blocked plane
+  // (lanes past `lanes` zero), or back
+  void (*reorder_plane)(bool to_blocked, int64_t hw, int64_t lanes, const float* in, float* out);
 };
 
 // Per-ISA tables (null where this build has no such kernels); nchwc_kernels() picks the best for this CPU once.

