@@ -122,6 +122,13 @@ final class GraphBuilder {
     return node("Mul", List.of(in, node("Sigmoid", List.of(in))));
   }
 
+  /** A float32 scalar initializer. */
+  String floats(float value) {
+    String name = "const" + id++;
+    g.initializers().put(name, Tensor.ofFloats(Shape.of(), value));
+    return name;
+  }
+
   /** An int64 initializer (shapes, split sizes). */
   String longs(long... values) {
     String name = "const" + id++;

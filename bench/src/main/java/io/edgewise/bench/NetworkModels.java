@@ -211,7 +211,19 @@ public final class NetworkModels {
 
   // ---- MobileNetV3-Large (torchvision's, exported at opset 13: hardswish as x * HardSigmoid(x, 1/6, 0.5))
 
+  /**
+   * hardswish and hardsigmoid as written by hand in the popular MobileNetV3 reimplementations (h_swish: x * relu6(x +
+   * 3) / 6, h_sigmoid: relu6(x + 3) / 6) rather than by torch's exporter.
+   */
+  private boolean relu6Style;
+
   private void mobileNetV3Large(Path out) throws IOException {
+    mobileNetV3Large(out, false);
+    mobileNetV3Large(out, true);
+  }
+
+  private void mobileNetV3Large(Path out, boolean relu6) throws IOException {
+    relu6Style = relu6;
     b.start(1, 3, 224, 224);
     String x = hardSwish(b.conv("input", 3, 16, 3, 3, 2, 1, true));
     long c = 16;
@@ -226,7 +238,7 @@ public final class NetworkModels {
     }
     x = hardSwish(b.conv(x, 160, 960, 1, 1, 1, 1, true));
     x = hardSwish(b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 960, 1280));
-    b.save(out, "mobilenet_v3_large", b.linear(x, 1280, 1000), 1, 1000);
+    b.save(out, relu6 ? "mobilenet_v3_large_relu6" : "mobilenet_v3_large", b.linear(x, 1280, 1000), 1, 1000);
   }
 
   private String invertedResidual(String x, long in, long wide, long out, int k, boolean se, boolean hs, int stride) {
@@ -243,18 +255,24 @@ public final class NetworkModels {
         squeezed += 8;
       }
       String s = b.convRelu(b.node("GlobalAveragePool", List.of(h)), wide, squeezed, 1, 1, 1);
-      s = b.node("HardSigmoid", List.of(b.conv(s, squeezed, wide, 1, 1, 1, 1, true)),
-          Attribute.ofFloat("alpha", 1f / 6), Attribute.ofFloat("beta", 0.5f));
+      s = hardSigmoid(b.conv(s, squeezed, wide, 1, 1, 1, 1, true));
       h = b.node("Mul", List.of(s, h));
     }
     h = b.conv(h, wide, out, 1, 1, 1, 1, true);
     return stride == 1 && in == out ? b.node("Add", List.of(h, x)) : h;
   }
 
-  /** hardswish as torch exports it below opset 14: x * HardSigmoid(x, alpha 1/6, beta 0.5). */
+  /** hardswish as torch exports it below opset 14 (x * HardSigmoid(x, 1/6, 0.5)), or x * relu6(x + 3) / 6. */
   private String hardSwish(String x) {
-    return b.node("Mul", List.of(x, b.node("HardSigmoid", List.of(x), Attribute.ofFloat("alpha", 1f / 6),
-        Attribute.ofFloat("beta", 0.5f))));
+    return b.node("Mul", List.of(x, hardSigmoid(x)));
+  }
+
+  private String hardSigmoid(String x) {
+    if (relu6Style) {
+      String plus3 = b.node("Add", List.of(x, b.floats(3f)));
+      return b.node("Div", List.of(b.node("Clip", List.of(plus3, b.floats(0f), b.floats(6f))), b.floats(6f)));
+    }
+    return b.node("HardSigmoid", List.of(x), Attribute.ofFloat("alpha", 1f / 6), Attribute.ofFloat("beta", 0.5f));
   }
 
   private String flatten(String x) {

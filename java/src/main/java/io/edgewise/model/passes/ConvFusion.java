@@ -51,7 +51,7 @@ public final class ConvFusion implements GraphPass {
         absorbed.add(next);
         tail = next.output(0);
       } else if (gate != null) {
-        absorbed.add(gate.gate());
+        absorbed.addAll(gate.gate());
         absorbed.add(gate.mul());
         tail = gate.mul().output(0);
         activation = Map.of("activation", Attribute.ofString("activation", gate.activation()));
@@ -143,7 +143,7 @@ public final class ConvFusion implements GraphPass {
    * A constant scalar input (an initializer, or a Constant node's value as exporters write Clip's bounds), the
    * default when absent, or null when it is not constant.
    */
-  private static Float scalar(Graph g, Node n, int i, float absent) {
+  static Float scalar(Graph g, Node n, int i, float absent) {
     if (!n.hasInput(i)) {
       return absent;
     }

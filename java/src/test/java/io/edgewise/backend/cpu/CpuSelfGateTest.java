@@ -26,10 +26,10 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * Activations written as a gate on their own input (SiLU as x * Sigmoid(x), HardSwish as x * HardSigmoid(x)) after
- * convolutions of every kind the cpu device runs (an RGB stem, depthwise, pointwise, dense with a residual add, a
- * grouped one on the NCHW kernels) are computed in the convolutions' epilogues, and after a batch norm no
- * convolution took in the batch norm's blocked pass: no Sigmoid, HardSigmoid or Mul pass runs, and the outputs match
+ * Activations written as a gate on their own input (SiLU as x * Sigmoid(x), HardSwish as x * HardSigmoid(x) and as
+ * x * relu6(x + 3) / 6) after convolutions of every kind the cpu device runs (an RGB stem, depthwise, pointwise, dense
+ * with a residual add, a grouped one on the NCHW kernels) are computed in the convolutions' epilogues, and after a
+ * batch norm no convolution took in the batch norm's blocked pass: no gate or Mul pass runs, and the outputs match
  * the reference computing the gate and the Mul as written (unoptimized graph).
  */
 class CpuSelfGateTest {
@@ -48,11 +48,54 @@ class CpuSelfGateTest {
               "y[" + i + "] at " + threads + " threads");
         }
         assertTrue(ops.contains("NchwcConv") && (ops.contains("FusedConv") || ops.contains("Conv")), ops.toString());
-        for (String separate : List.of("Sigmoid", "HardSigmoid", "Mul", "NchwcMul", "BatchNormalization")) {
+        for (String separate : List.of("Sigmoid", "HardSigmoid", "Mul", "NchwcMul", "BatchNormalization", "Clip",
+            "Div")) {
           assertTrue(!ops.contains(separate), "a gate ran as a separate pass (" + separate + "): " + ops);
         }
       }
     }
+  }
+
+  @Test
+  void aRelu6SqueezeExcitationGateIsOneBlockedHardSigmoid() {
+    try (Tensor x = random(new Random(29), Shape.of(1, 24, 9, 11))) {
+      float[] expected;
+      try (Session s = Session.open(seModel(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
+        Map<String, Tensor> out = s.run(Map.of("x", x));
+        expected = out.get("y").toFloatArray();
+        out.values().forEach(Tensor::close);
+      }
+      Set<String> ops = new TreeSet<>();
+      float[] actual = SingleOutputRun.run(seModel(), "cpu", 1, x, List.of("y"), Tensor::toFloatArray, ops).get("y");
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, Math.abs(expected[i])), "y[" + i + "]");
+      }
+      assertTrue(ops.contains("NchwcChannelAffine") && ops.contains("NchwcMul"), ops.toString());
+      for (String plain : List.of("Add", "Clip", "Div", "Mul")) {
+        assertTrue(!ops.contains(plain), "the gate ran as plain ops (" + plain + "): " + ops);
+      }
+    }
+  }
+
+  /** conv, squeeze-and-excitation with h_sigmoid written relu6(x + 3) / 6 (the constant first), conv. */
+  private static Model seModel() {
+    Random rnd = new Random(23);
+    Graph g = new Graph("se");
+    g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.of(1), Dim.of(24), Dim.of(9), Dim.of(11)), null));
+    conv(g, rnd, "h", "x", 40, 24, 3, 1, 1, 1, 1, true);  // 40 channels: a partial block
+    g.nodes().add(new Node("pool", "GlobalAveragePool", List.of("h"), List.of("pool")));
+    conv(g, rnd, "squeeze", "pool", 8, 40, 1, 1, 1, 0, 1, true);
+    conv(g, rnd, "excite", "squeeze", 40, 8, 1, 1, 1, 0, 1, true);
+    g.initializers().put("three", Tensor.ofFloats(Shape.of(), 3f));
+    g.initializers().put("zero", Tensor.ofFloats(Shape.of(), 0f));
+    g.initializers().put("six", Tensor.ofFloats(Shape.of(), 6f));
+    g.nodes().add(new Node("add3", "Add", List.of("three", "excite"), List.of("plus3")));
+    g.nodes().add(new Node("relu6", "Clip", List.of("plus3", "zero", "six"), List.of("clipped")));
+    g.nodes().add(new Node("div6", "Div", List.of("clipped", "six"), List.of("scale")));
+    g.nodes().add(new Node("se", "Mul", List.of("scale", "h"), List.of("scaled")));
+    conv(g, rnd, "y", "scaled", 16, 40, 1, 1, 1, 0, 1, true);
+    g.outputs().add(new ValueInfo("y", DType.FLOAT32, null, null));
+    return new Model(g, Map.of("", 13L), 8, "test", null, null);
   }
 
   @Test
@@ -87,7 +130,7 @@ class CpuSelfGateTest {
     batchNorm(g, rnd, "bn", "s2", 20);                             // after an activation: not foldable
     silu(g, "bn", "bns", false);                                  // joins the batch norm's pass
     conv(g, rnd, "pw", "bns", 24, 20, 1, 1, 1, 0, 1, true);                // pointwise
-    silu(g, "pw", "s3", false);
+    relu6HardSwish(g, "pw", "s3");                                // x * relu6(x + 3) / 6
     conv(g, rnd, "c3", "s3", 24, 24, 3, 1, 1, 1, 1, true);
     g.nodes().add(new Node("res", "Add", List.of("c3", "s3"), List.of("res")));
     silu(g, "res", "s4", false);                                  // after a residual add: fused with it
@@ -95,6 +138,18 @@ class CpuSelfGateTest {
     silu(g, "gc", "y", true);
     g.outputs().add(new ValueInfo("y", DType.FLOAT32, null, null));
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
+  }
+
+  /** hardswish as hand-written h_swish modules export it: Add 3, Clip to [0, 6], Div by 6, Mul. */
+  private static void relu6HardSwish(Graph g, String in, String out) {
+    g.initializers().put(out + ".three", Tensor.ofFloats(Shape.of(), 3f));
+    g.initializers().put(out + ".zero", Tensor.ofFloats(Shape.of(), 0f));
+    g.initializers().put(out + ".six", Tensor.ofFloats(Shape.of(), 6f));
+    g.nodes().add(new Node(out + ".add", "Add", List.of(in, out + ".three"), List.of(out + ".plus3")));
+    g.nodes().add(new Node(out + ".clip", "Clip", List.of(out + ".plus3", out + ".zero", out + ".six"),
+        List.of(out + ".relu6")));
+    g.nodes().add(new Node(out + ".div", "Div", List.of(out + ".relu6", out + ".six"), List.of(out + ".gate")));
+    g.nodes().add(new Node(out + ".mul", "Mul", List.of(in, out + ".gate"), List.of(out)));
   }
 
   private static void hardSwish(Graph g, String in, String out) {

@@ -87,6 +87,37 @@ class ConvFusionTest {
   }
 
   @Test
+  void relu6OfXPlusThreeOverSixAsAGateIsHardSwish() {
+    for (String form : new String[] {"Div", "Mul", "Add 2"}) {
+      for (boolean residual : new boolean[] {false, true}) {
+        String what = form + ", residual " + residual;
+        Model before = build(new Case(null, true, residual, null), Dim.of(2));
+        Graph g = before.graph();
+        g.producer("y").outputs().set(0, "pre");
+        g.initializers().put("three", Tensor.ofFloats(Shape.of(), form.equals("Add 2") ? 2f : 3f));
+        g.initializers().put("zero", Tensor.ofFloats(Shape.of(), 0f));
+        g.initializers().put("six", Tensor.ofFloats(Shape.of(), 6f));
+        g.initializers().put("sixth", Tensor.ofFloats(Shape.of(), 1f / 6));
+        g.nodes().add(new Node("add3", "Add", List.of("pre", "three"), List.of("plus3")));
+        g.nodes().add(new Node("relu6", "Clip", List.of("plus3", "zero", "six"), List.of("clipped")));
+        g.nodes().add(form.equals("Mul") ? new Node("scale", "Mul", List.of("sixth", "clipped"), List.of("gate"))
+            : new Node("scale", "Div", List.of("clipped", "six"), List.of("gate")));
+        g.nodes().add(new Node("mul", "Mul", List.of("pre", "gate"), List.of("y")));
+        Model after = OnnxImporter.load(OnnxExporter.toBytes(before), null);
+        boolean fuses = !form.equals("Add 2");
+        assertEquals(fuses || residual ? 1 : 0, new ConvFusion().apply(after), what);  // a residual Add fuses anyway
+        List<String> ops = after.graph().nodes().stream().map(Node::opType).toList();
+        assertEquals(fuses ? List.of("FusedConv")
+            : List.of(residual ? "FusedConv" : "Conv", "Add", "Clip", "Div", "Mul"), ops, what);
+        if (fuses) {
+          assertEquals("HardSwish", after.graph().nodes().get(0).attrString("activation", null), what);
+        }
+        compare(before, after, what);
+      }
+    }
+  }
+
+  @Test
   void aGateWhoseOutputIsAlsoReadElsewhereIsNotFused() {
     try (Model m = withGate(build(new Case(null, true, false, null), Dim.of(2)), gateNode("Sigmoid", 0), false,
         true)) {
