@@ -161,13 +161,6 @@ class CpuActivationsTest {
   }
 
   private static float[] run(Model m, String device, Tensor x) {
-    try (Session s = Session.open(m, SessionOptions.defaults().withDevice(device).withOptimize(false))) {
-      Map<String, Tensor> out = s.run(Map.of("x", x));
-      try {
-        return out.get("y").toFloatArray();
-      } finally {
-        out.values().forEach(Tensor::close);
-      }
-    }
+    return SingleOutputRun.run(m, SessionOptions.defaults().withDevice(device).withOptimize(false), x);
   }
 }

@@ -13,8 +13,6 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.nativecore.NativeCore;
-import io.edgewise.runtime.Session;
-import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -37,7 +35,7 @@ class CpuSelfGateTest {
   void gatesAfterEveryConvolutionKindRunInTheEpilogueAndMatchTheReference() {
     Random rnd = new Random(17);
     try (Tensor x = random(rnd, Shape.of(2, 3, 19, 17))) {
-      float[] expected = reference(x);
+      float[] expected = SingleOutputRun.unoptimizedReference(network(), x);
       for (int threads : new int[] {1, 2}) {
         Set<String> ops = new TreeSet<>();
         float[] actual = SingleOutputRun.run(network(), "cpu", threads, x, List.of("y"), Tensor::toFloatArray, ops)
@@ -59,12 +57,7 @@ class CpuSelfGateTest {
   @Test
   void aRelu6SqueezeExcitationGateIsOneBlockedHardSigmoid() {
     try (Tensor x = random(new Random(29), Shape.of(1, 24, 9, 11))) {
-      float[] expected;
-      try (Session s = Session.open(seModel(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
-        Map<String, Tensor> out = s.run(Map.of("x", x));
-        expected = out.get("y").toFloatArray();
-        out.values().forEach(Tensor::close);
-      }
+      float[] expected = SingleOutputRun.unoptimizedReference(seModel(), x);
       Set<String> ops = new TreeSet<>();
       float[] actual = SingleOutputRun.run(seModel(), "cpu", 1, x, List.of("y"), Tensor::toFloatArray, ops).get("y");
       for (int i = 0; i < expected.length; i++) {
@@ -106,17 +99,6 @@ class CpuSelfGateTest {
     assertEquals("bns#nchwc", bn.output(0), affine.toString());
     assertEquals("SiLU", bn.attrString("activation", ""));
     assertTrue(affine.stream().noneMatch(n -> n.output(0).equals("bn#nchwc")), affine.toString());
-  }
-
-  private static float[] reference(Tensor x) {
-    try (Session s = Session.open(network(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
-      Map<String, Tensor> out = s.run(Map.of("x", x));
-      try {
-        return out.get("y").toFloatArray();
-      } finally {
-        out.values().forEach(Tensor::close);
-      }
-    }
   }
 
   private static Model network() {

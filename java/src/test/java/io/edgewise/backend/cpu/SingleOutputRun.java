@@ -16,7 +16,16 @@ final class SingleOutputRun {
   private SingleOutputRun() {}
 
   static float[] run(Model model, String device, int threads, Tensor x) {
-    try (Session s = Session.open(model, SessionOptions.defaults().withDevice(device).withThreads(threads))) {
+    return run(model, SessionOptions.defaults().withDevice(device).withThreads(threads), x);
+  }
+
+  /** Output y of the model as the reference computes it node by node (no graph passes): the oracle for fusions. */
+  static float[] unoptimizedReference(Model model, Tensor x) {
+    return run(model, SessionOptions.defaults().withDevice("ref").withOptimize(false), x);
+  }
+
+  static float[] run(Model model, SessionOptions options, Tensor x) {
+    try (Session s = Session.open(model, options)) {
       Map<String, Tensor> out = s.run(Map.of("x", x));
       try {
         return out.get("y").toFloatArray();
