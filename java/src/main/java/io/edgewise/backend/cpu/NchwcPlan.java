@@ -331,7 +331,7 @@ final class NchwcPlan {
   private boolean activation(Node n) {
     Long c = n.inputs().isEmpty() ? null : blockedChannels.get(n.input(0));
     SelfGate gate = c == null ? null : SelfGate.find(source, n.input(0));
-    Node last = gate != null && gate.gate().get(0) == n ? gate.mul() : n;
+    Node last = gate != null && gate.gate().get(0) == n ? gate.last() : n;
     Map<String, Attribute> act = c == null || n.outputs().size() != 1 ? null
         : last != n ? Map.of("activation", Attribute.ofString("activation", gate.activation()))
         : n.opType().equals("HardSigmoid") ? hardSigmoid(n) : ConvFusion.activation(source, n, opset);
@@ -339,8 +339,7 @@ final class NchwcPlan {
       return false;
     }
     if (last != n) {
-      consumed.addAll(gate.gate());  // n itself is being planned: marking it consumed changes nothing
-      consumed.add(last);
+      consumed.addAll(gate.nodes());  // n itself is being planned: marking it consumed changes nothing
     }
     Node before = affineOf.get(n.input(0));
     if (before != null && !before.attributes().containsKey("activation")
@@ -367,15 +366,14 @@ final class NchwcPlan {
   private boolean relu6Gate(Node add) {
     for (String x : add.inputs()) {
       Long c = blockedChannels.get(x);
-      List<Node> chain = c == null ? null : SelfGate.relu6Sigmoid(source, add, x);
+      SelfGate gate = c == null ? null : SelfGate.find(source, x);
+      boolean swish = gate != null && gate.gate().get(0) == add;
+      List<Node> chain = swish ? gate.nodes() : c == null ? null : SelfGate.relu6Sigmoid(source, add, x);
       if (chain == null) {
         continue;
       }
-      SelfGate gate = SelfGate.find(source, x);
-      boolean swish = gate != null && gate.gate().get(0) == add;
-      Node last = swish ? gate.mul() : chain.get(chain.size() - 1);
+      Node last = swish ? gate.last() : chain.get(chain.size() - 1);
       consumed.addAll(chain);
-      consumed.add(last);
       Map<String, Attribute> attrs = new LinkedHashMap<>();
       attrs.put("activation", Attribute.ofString("activation", swish ? "HardSwish" : "HardSigmoid"));
       if (!swish) {

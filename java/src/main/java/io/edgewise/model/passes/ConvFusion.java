@@ -51,9 +51,8 @@ public final class ConvFusion implements GraphPass {
         absorbed.add(next);
         tail = next.output(0);
       } else if (gate != null) {
-        absorbed.addAll(gate.gate());
-        absorbed.add(gate.mul());
-        tail = gate.mul().output(0);
+        absorbed.addAll(gate.nodes());
+        tail = gate.last().output(0);
         activation = Map.of("activation", Attribute.ofString("activation", gate.activation()));
       }
       if (absorbed.isEmpty()) {

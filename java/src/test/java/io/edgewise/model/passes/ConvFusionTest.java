@@ -87,8 +87,8 @@ class ConvFusionTest {
   }
 
   @Test
-  void relu6OfXPlusThreeOverSixAsAGateIsHardSwish() {
-    for (String form : new String[] {"Div", "Mul", "Add 2"}) {
+  void relu6OfXPlusThreeOverSixAsAGateIsHardSwishWithTheDivisionBeforeOrAfterTheMul() {
+    for (String form : new String[] {"Div", "Mul", "Div after", "Add 2"}) {
       for (boolean residual : new boolean[] {false, true}) {
         String what = form + ", residual " + residual;
         Model before = build(new Case(null, true, residual, null), Dim.of(2));
@@ -100,9 +100,14 @@ class ConvFusionTest {
         g.initializers().put("sixth", Tensor.ofFloats(Shape.of(), 1f / 6));
         g.nodes().add(new Node("add3", "Add", List.of("pre", "three"), List.of("plus3")));
         g.nodes().add(new Node("relu6", "Clip", List.of("plus3", "zero", "six"), List.of("clipped")));
-        g.nodes().add(form.equals("Mul") ? new Node("scale", "Mul", List.of("sixth", "clipped"), List.of("gate"))
-            : new Node("scale", "Div", List.of("clipped", "six"), List.of("gate")));
-        g.nodes().add(new Node("mul", "Mul", List.of("pre", "gate"), List.of("y")));
+        if (form.equals("Div after")) {  // x * relu6(x + 3) / 6 in one expression: the division last
+          g.nodes().add(new Node("mul", "Mul", List.of("clipped", "pre"), List.of("product")));
+          g.nodes().add(new Node("scale", "Div", List.of("product", "six"), List.of("y")));
+        } else {
+          g.nodes().add(form.equals("Mul") ? new Node("scale", "Mul", List.of("sixth", "clipped"), List.of("gate"))
+              : new Node("scale", "Div", List.of("clipped", "six"), List.of("gate")));
+          g.nodes().add(new Node("mul", "Mul", List.of("pre", "gate"), List.of("y")));
+        }
         Model after = OnnxImporter.load(OnnxExporter.toBytes(before), null);
         boolean fuses = !form.equals("Add 2");
         assertEquals(fuses || residual ? 1 : 0, new ConvFusion().apply(after), what);  // a residual Add fuses anyway
