@@ -41,27 +41,24 @@ final class CpuActivations {
   /** The node's EW_ACT_* code and parameters, or null where the reference kernel must decide. */
   private static NativeActivation activation(OpContext ctx, Tensor[] in) {
     Node n = ctx.node();
+    int code = NativeActivation.code(n.opType());  // the op types are the activations' names
     return switch (n.opType()) {
-      case "Relu" -> new NativeActivation(1, 0, 0);
-      case "LeakyRelu" -> new NativeActivation(3, n.attrFloat("alpha", 0.01f), 0);
-      case "HardSwish" -> new NativeActivation(4, 0, 0);
-      case "Sigmoid" -> new NativeActivation(5, 0, 0);
-      case "Tanh" -> new NativeActivation(6, 0, 0);
-      case "HardSigmoid" -> new NativeActivation(7, n.attrFloat("alpha", 0.2f), n.attrFloat("beta", 0.5f));
-      case "Clip" -> clip(ctx, in);
-      default -> null;
+      case "LeakyRelu" -> new NativeActivation(code, n.attrFloat("alpha", 0.01f), 0);
+      case "HardSigmoid" -> new NativeActivation(code, n.attrFloat("alpha", 0.2f), n.attrFloat("beta", 0.5f));
+      case "Clip" -> clip(ctx, in, code);
+      default -> new NativeActivation(code, 0, 0);
     };
   }
 
   /** Clip's bounds: attributes before opset 11 (defaults the float limits), optional scalar inputs from 11 on. */
-  private static NativeActivation clip(OpContext ctx, Tensor[] in) {
+  private static NativeActivation clip(OpContext ctx, Tensor[] in, int code) {
     if (ctx.opset() < 11) {
-      return new NativeActivation(2, ctx.node().attrFloat("min", -Float.MAX_VALUE),
+      return new NativeActivation(code, ctx.node().attrFloat("min", -Float.MAX_VALUE),
           ctx.node().attrFloat("max", Float.MAX_VALUE));
     }
     Float lo = bound(in, 1, Float.NEGATIVE_INFINITY);
     Float hi = bound(in, 2, Float.POSITIVE_INFINITY);
-    return lo == null || hi == null ? null : new NativeActivation(2, lo, hi);
+    return lo == null || hi == null ? null : new NativeActivation(code, lo, hi);
   }
 
   private static Float bound(Tensor[] in, int index, float absent) {

@@ -374,11 +374,8 @@ final class NchwcPlan {
       }
       Node last = swish ? gate.last() : chain.get(chain.size() - 1);
       consumed.addAll(chain);
-      Map<String, Attribute> attrs = new LinkedHashMap<>();
-      attrs.put("activation", Attribute.ofString("activation", swish ? "HardSwish" : "HardSigmoid"));
-      if (!swish) {
-        attrs.put("activation_params", Attribute.ofFloats("activation_params", 1f / 6, 0.5f));
-      }
+      Map<String, Attribute> attrs = new LinkedHashMap<>(swish
+          ? Map.of("activation", Attribute.ofString("activation", "HardSwish")) : hardSigmoid(1f / 6, 0.5f));
       attrs.put("channels", Attribute.ofInt("channels", c));
       emitBlocked(last, "NchwcChannelAffine", List.of(x + SUFFIX), attrs, c);
       return true;
@@ -388,10 +385,13 @@ final class NchwcPlan {
 
   /** HardSigmoid's attributes as the blocked channel op takes them (no convolution epilogue applies it). */
   private static Map<String, Attribute> hardSigmoid(Node n) {
+    return hardSigmoid(n.attrFloat("alpha", 0.2f), n.attrFloat("beta", 0.5f));
+  }
+
+  private static Map<String, Attribute> hardSigmoid(float alpha, float beta) {
     Map<String, Attribute> a = new LinkedHashMap<>();
     a.put("activation", Attribute.ofString("activation", "HardSigmoid"));
-    a.put("activation_params", Attribute.ofFloats("activation_params", n.attrFloat("alpha", 0.2f),
-        n.attrFloat("beta", 0.5f)));
+    a.put("activation_params", Attribute.ofFloats("activation_params", alpha, beta));
     return a;
   }
 
