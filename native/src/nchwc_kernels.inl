@@ -211,10 +211,14 @@ __attribute__((noinline)) void epilogue_in_place(const NchwcConvArgs& a, const E
 // unrolls; kStemChannels: an RGB image in NCHW (a first layer); 0: any count (an NCHW image). STRIDE > 0: a row at
 // that stride (in_step = STRIDE * B for a blocked input, STRIDE for an NCHW one; out_step = B), so the pixel offsets
 // are constants rather than registers (with 24 accumulators live they would spill); 0: steps as given.
+// POINT: a 1x1 kernel whose tap is inside the input (ky0..ky1 and kx0..kx1 ignored), so no kernel row and column
+// loops run around each input block's 16 channel steps. Through those loops (one iteration each, with GCC's spills
+// and address arithmetic) ResNet-50's pointwise convolutions ran at 82-87% of peak against 95-99% without them
+// (256 -> 64 at 56x56: 470 -> 414 us).
 // Not inlined: inlined into conv_rect_fc, GCC kept the 14 accumulators of FC = 1 (pointwise convolutions to 16
 // channels) in a stack array, loading and storing one around every FMA; out of line they stay in registers
 // (32 -> 16 at 112x112: 146 -> 83 us). A call per tile costs nothing measurable.
-template <int FC, int OW, int ICN, int STRIDE>
+template <int FC, int OW, int ICN, int STRIDE, bool POINT = false>
 __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep,
                                          const float* xo, int64_t in_step_arg, int64_t out_step_arg, int64_t ky0,
                                          int64_t ky1, int64_t kx0, int64_t kx1, int64_t ocb0, float* y,
@@ -240,10 +244,12 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
   const int64_t ic_stride = ICN == B ? 1 : a.ic_stride;
   const int64_t wstride = a.w_ocb_stride;
   const float* wbase = a.wt + ocb0 * wstride;
+  const int64_t ky_begin = POINT ? 0 : ky0, ky_end = POINT ? 1 : ky1;
+  const int64_t kx_begin = POINT ? 0 : kx0, kx_end = POINT ? 1 : kx1;
   for (int64_t icb = r.icb0; icb < r.icb1; ++icb) {
     if (r.prefetch != nullptr) r.prefetch->step();
-    for (int64_t ky = ky0; ky < ky1; ++ky) {
-      for (int64_t kx = kx0; kx < kx1; ++kx) {
+    for (int64_t ky = ky_begin; ky < ky_end; ++ky) {
+      for (int64_t kx = kx_begin; kx < kx_end; ++kx) {
         const float* xp = xo + icb * a.icb_stride + ky * a.dh * a.row_stride + kx * a.dw * a.col_stride;
         const float* wp = wbase + ((icb * a.kh + ky) * a.kw + kx) * icn * B;
         for (int64_t ic = 0; ic < icn; ++ic) {
@@ -318,17 +324,18 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
 }
 
 // A run of n <= OW pixels: the full tile, or the largest smaller one (templates unrolled by count).
-template <int FC, int OW, int ICN, int STRIDE>
+template <int FC, int OW, int ICN, int STRIDE, bool POINT = false>
 inline void conv_tile_n(int n, const NchwcConvArgs& a, const IcbRange& r, const Epilogue* ep, const float* xo,
                         int64_t in_step, int64_t out_step, int64_t ky0, int64_t ky1, int64_t kx0, int64_t kx1,
                         int64_t ocb0, float* y, const float* res) {
   if constexpr (OW > 1) {
     if (n < OW) {
-      conv_tile_n<FC, OW - 1, ICN, STRIDE>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+      conv_tile_n<FC, OW - 1, ICN, STRIDE, POINT>(n, a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y,
+                                                   res);
       return;
     }
   }
-  conv_tile<FC, OW, ICN, STRIDE>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
+  conv_tile<FC, OW, ICN, STRIDE, POINT>(a, r, ep, xo, in_step, out_step, ky0, ky1, kx0, kx1, ocb0, y, res);
 }
 
 // Where a tile's pixels start: image img, output blocks from ocb0, output pixel (oy, ox).
@@ -373,12 +380,17 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t next_ic
     int64_t ky0, ky1;
     valid_taps(oy * a.sh - a.pt, a.dh, a.kh, a.h, &ky0, &ky1);
     const bool full_rows = oy >= rlo && oy < rhi;
+    const bool pointwise = full_rows && a.kh == 1 && a.kw == 1;  // the one tap is inside: see conv_tile's POINT
     for (int64_t ox = ox0; ox < ox1;) {
       const TileOrigin t = origin(a, img, ocb0, oy, ox);
       if (ox >= lo && ox < hi) {
         const int n = static_cast<int>(min64(OW, hi - ox));
         if constexpr (ICN == B) {
-          if (row_in_step == B) {
+          if (pointwise && row_in_step == B) {
+            conv_tile_n<FC, OW, ICN, 1, true>(n, a, pass, ep, t.x, B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else if (pointwise && row_in_step == 2 * B) {
+            conv_tile_n<FC, OW, ICN, 2, true>(n, a, pass, ep, t.x, 2 * B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
+          } else if (row_in_step == B) {
             conv_tile_n<FC, OW, ICN, 1>(n, a, pass, ep, t.x, B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
           } else if (row_in_step == 2 * B) {
             conv_tile_n<FC, OW, ICN, 2>(n, a, pass, ep, t.x, 2 * B, B, ky0, ky1, 0, a.kw, ocb0, t.y, t.res);
