@@ -167,9 +167,11 @@ struct IcbRange {
 
 // While one pass runs, the weights of the next pass (input blocks [icb1, next_icb1)) are prefetched into L2: deep
 // layers stream megabytes of weights from memory, which the first tiles of a pass would otherwise wait for. The
-// lines are spread over the pass, a few before each input block of each tile: issued a row's share at a time (7
-// rows at 7x7) they came in bursts of hundreds, and ResNet-18's stage 4 ran at 74% of peak with the weights in
-// memory (80% rotating four weight sets through the cache, 97% with one set hot).
+// lines are spread over the pass, a few before each kernel tap of each input block of each tile: issued a row's
+// share at a time (7 rows at 7x7) they came in bursts of hundreds, and ResNet-18's stage 4 ran at 74% of peak with
+// the weights in memory (80% rotating four weight sets through the cache, 97% with one set hot). Once per input
+// block (~115 lines at a time for 512 -> 64 at 7x7) they still cost 20-30% where the weights were in L3 (a model
+// whose weights fit there): the bursts held the misses the tile's own weight stream from L2 needed.
 struct WeightPrefetch {
   const char* base[4];
   int fc = 0, f = 0;
@@ -186,11 +188,16 @@ struct WeightPrefetch {
   }
 
   void step() {
-    for (int64_t i = 0; i < per_step && f < fc; ++i) {
-      __builtin_prefetch(base[f] + offset, 0, 2);
-      offset += 64;
-      if (offset >= bytes) offset = 0, ++f;
+    int64_t left = per_step * 64, off = offset;
+    int ff = f;
+    while (left > 0 && ff < fc) {
+      const char* p = base[ff];
+      const int64_t end = min64(bytes, off + left);
+      left -= end - off;
+      for (; off < end; off += 64) __builtin_prefetch(p + off, 0, 2);
+      if (off >= bytes) off = 0, ++ff;
     }
+    offset = off, f = ff;
   }
 };
 
@@ -247,9 +254,9 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
   const int64_t ky_begin = POINT ? 0 : ky0, ky_end = POINT ? 1 : ky1;
   const int64_t kx_begin = POINT ? 0 : kx0, kx_end = POINT ? 1 : kx1;
   for (int64_t icb = r.icb0; icb < r.icb1; ++icb) {
-    if (r.prefetch != nullptr) r.prefetch->step();
     for (int64_t ky = ky_begin; ky < ky_end; ++ky) {
       for (int64_t kx = kx_begin; kx < kx_end; ++kx) {
+        if (r.prefetch != nullptr) r.prefetch->step();
         const float* xp = xo + icb * a.icb_stride + ky * a.dh * a.row_stride + kx * a.dw * a.col_stride;
         const float* wp = wbase + ((icb * a.kh + ky) * a.kw + kx) * icn * B;
         for (int64_t ic = 0; ic < icn; ++ic) {
@@ -361,7 +368,7 @@ void conv_rect_fc(const NchwcConvArgs& a, const IcbRange& range, int64_t next_ic
   constexpr int B = V::B;
   constexpr int OW = OwMax<FC>::value;
   WeightPrefetch prefetch(a, FC, ocb0, range.icb1, next_icb1,
-                          (oy1 - oy0) * ceil_div(ox1 - ox0, OW) * (range.icb1 - range.icb0));
+                          (oy1 - oy0) * ceil_div(ox1 - ox0, OW) * (range.icb1 - range.icb0) * a.kh * a.kw);
   IcbRange pass = range;
   pass.prefetch = prefetch.bytes > 0 ? &prefetch : nullptr;
   int64_t lo, hi;
