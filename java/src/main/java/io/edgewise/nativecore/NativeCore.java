@@ -59,7 +59,7 @@ public final class NativeCore {
     requireLength(what, "B", b, transB ? n : k, ldb, transB ? k : n);
     requireLength(what, "C", c, m, ldc, n);
     check(EdgewiseNative.ew_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
-        "ew_sgemm(M=" + m + ", N=" + n + ", K=" + k + ")");
+        "ew_sgemm", m, n, k);
   }
 
   /**
@@ -69,7 +69,7 @@ public final class NativeCore {
   public static void sgemm(boolean transA, boolean transB, long m, long n, long k, float alpha, long a, long lda,
       long b, long ldb, float beta, long c, long ldc) {
     check(EdgewiseNative.ew_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
-        "ew_sgemm(M=" + m + ", N=" + n + ", K=" + k + ")");
+        "ew_sgemm", m, n, k);
   }
 
   /** Fused 2-D convolution (see ew_conv2d in edgewise.h); bias and residual may be 0. */
@@ -78,8 +78,7 @@ public final class NativeCore {
     if (geometry.length != 16) {
       throw EdgewiseException.invalidArgument("conv2d geometry needs 16 values, got " + geometry.length);
     }
-    check(EdgewiseNative.ew_conv2d(geometry, activation, a, b, x, w, bias, residual, y),
-        "ew_conv2d" + java.util.Arrays.toString(geometry));
+    check(EdgewiseNative.ew_conv2d(geometry, activation, a, b, x, w, bias, residual, y), "ew_conv2d", geometry);
   }
 
   /** Floats the packed weights of this convolution need; 0 when it does not use packed weights (depthwise). */
@@ -99,7 +98,7 @@ public final class NativeCore {
   public static void conv2dPrepacked(long[] geometry, int activation, float a, float b, long x, long packed,
       long bias, long residual, long y) {
     check(EdgewiseNative.ew_conv2d_prepacked(geometry, activation, a, b, x, packed, bias, residual, y),
-        "ew_conv2d_prepacked" + java.util.Arrays.toString(geometry));
+        "ew_conv2d_prepacked", geometry);
   }
 
   /**
@@ -111,22 +110,19 @@ public final class NativeCore {
     if (bias != null && bias.length < geometry[4]) {
       throw EdgewiseException.invalidArgument("conv2d: bias holds " + bias.length + " floats, needs " + geometry[4]);
     }
-    check(EdgewiseNative.ew_conv2d(geometry, 0, 0f, 0f, x, w, bias, null, y),
-        "ew_conv2d" + java.util.Arrays.toString(geometry));
+    check(EdgewiseNative.ew_conv2d(geometry, 0, 0f, 0f, x, w, bias, null, y), "ew_conv2d", geometry);
   }
 
   /** Weight gradient of a convolution (see ew_conv2d_backward_weights): dw is overwritten. */
   public static void conv2dBackwardWeights(long[] geometry, float[] x, float[] dy, float[] dw) {
     checkConvArrays("conv2d_backward_weights", geometry, x, dw, dy);
-    check(EdgewiseNative.ew_conv2d_backward_weights(geometry, x, dy, dw),
-        "ew_conv2d_backward_weights" + java.util.Arrays.toString(geometry));
+    check(EdgewiseNative.ew_conv2d_backward_weights(geometry, x, dy, dw), "ew_conv2d_backward_weights", geometry);
   }
 
   /** Input gradient of a convolution (see ew_conv2d_backward_data): dx is overwritten. */
   public static void conv2dBackwardData(long[] geometry, float[] dy, float[] w, float[] dx) {
     checkConvArrays("conv2d_backward_data", geometry, dx, w, dy);
-    check(EdgewiseNative.ew_conv2d_backward_data(geometry, dy, w, dx),
-        "ew_conv2d_backward_data" + java.util.Arrays.toString(geometry));
+    check(EdgewiseNative.ew_conv2d_backward_data(geometry, dy, w, dx), "ew_conv2d_backward_data", geometry);
   }
 
   private static void checkConvArrays(String what, long[] g, float[] x, float[] w, float[] y) {
@@ -155,8 +151,7 @@ public final class NativeCore {
   public static void gemmS8(long m, long n, long k, boolean aSigned, long a, long lda, int[] aZero, boolean bSigned,
       long b, long ldb, int[] bZero, long c, long ldc) {
     check(EdgewiseNative.ew_gemm_s8(m, n, k, aSigned ? 1 : 0, a, lda, aZero, aZero == null ? 0 : aZero.length,
-        bSigned ? 1 : 0, b, ldb, bZero, bZero == null ? 0 : bZero.length, c, ldc),
-        "ew_gemm_s8(M=" + m + ", N=" + n + ", K=" + k + ")");
+        bSigned ? 1 : 0, b, ldb, bZero, bZero == null ? 0 : bZero.length, c, ldc), "ew_gemm_s8", m, n, k);
   }
 
   /** Integer 2-D convolution to int32 (see ew_conv2d_s8); wZero may be null. */
@@ -166,7 +161,7 @@ public final class NativeCore {
       throw EdgewiseException.invalidArgument("conv2d geometry needs 16 values, got " + geometry.length);
     }
     check(EdgewiseNative.ew_conv2d_s8(geometry, xSigned ? 1 : 0, x, xZero, wSigned ? 1 : 0, w, wZero,
-        wZero == null ? 0 : wZero.length, y), "ew_conv2d_s8" + java.util.Arrays.toString(geometry));
+        wZero == null ? 0 : wZero.length, y), "ew_conv2d_s8", geometry);
   }
 
   /** QLinearConv (see ew_qlinear_conv2d): scale holds one value per output channel; bias may be 0. */
@@ -177,8 +172,7 @@ public final class NativeCore {
           + "channel");
     }
     check(EdgewiseNative.ew_qlinear_conv2d(geometry, xSigned ? 1 : 0, x, xZero, wSigned ? 1 : 0, w, wZero,
-        wZero == null ? 0 : wZero.length, bias, scale, yZero, ySigned ? 1 : 0, y),
-        "ew_qlinear_conv2d" + java.util.Arrays.toString(geometry));
+        wZero == null ? 0 : wZero.length, bias, scale, yZero, ySigned ? 1 : 0, y), "ew_qlinear_conv2d", geometry);
   }
 
   /** 2-D max/average pooling (see ew_pool2d in edgewise.h). */
@@ -186,10 +180,7 @@ public final class NativeCore {
     if (geometry.length != 18) {
       throw EdgewiseException.invalidArgument("pool2d geometry needs 18 values, got " + geometry.length);
     }
-    int status = EdgewiseNative.ew_pool2d(geometry, x, y);
-    if (status != EW_OK) {  // the message only on failure: a string per call was garbage on every run
-      check(status, "ew_pool2d" + java.util.Arrays.toString(geometry));
-    }
+    check(EdgewiseNative.ew_pool2d(geometry, x, y), "ew_pool2d", geometry);
   }
 
   public static void globalAveragePool(long planes, long size, long x, long y) {
@@ -221,7 +212,7 @@ public final class NativeCore {
 
   public static void nchwcConvPackWeights(long[] geometry, boolean inputBlocked, long w, long packed) {
     check(EdgewiseNative.ew_nchwc_conv_pack_weights(geometry, inputBlocked ? 1 : 0, w, packed),
-        "ew_nchwc_conv_pack_weights" + java.util.Arrays.toString(geometry));
+        "ew_nchwc_conv_pack_weights", geometry);
   }
 
   /** Direct convolution over NCHWc (see ew_nchwc_conv2d); bias and residual may be 0. */
@@ -231,17 +222,14 @@ public final class NativeCore {
       throw EdgewiseException.invalidArgument("conv2d geometry needs 16 values, got " + geometry.length);
     }
     check(EdgewiseNative.ew_nchwc_conv2d(geometry, inputBlocked ? 1 : 0, activation, a, b, x, packed, bias,
-        residual, y), "ew_nchwc_conv2d" + java.util.Arrays.toString(geometry));
+        residual, y), "ew_nchwc_conv2d", geometry);
   }
 
   public static void nchwcPool2d(long[] geometry, long x, long y) {
     if (geometry.length != 18) {
       throw EdgewiseException.invalidArgument("pool2d geometry needs 18 values, got " + geometry.length);
     }
-    int status = EdgewiseNative.ew_nchwc_pool2d(geometry, x, y);
-    if (status != EW_OK) {
-      check(status, "ew_nchwc_pool2d" + java.util.Arrays.toString(geometry));
-    }
+    check(EdgewiseNative.ew_nchwc_pool2d(geometry, x, y), "ew_nchwc_pool2d", geometry);
   }
 
   public static void nchwcGlobalAveragePool(long n, long c, long hw, long x, long y) {
@@ -382,6 +370,20 @@ public final class NativeCore {
     if (array == null || array.length < needed) {
       throw EdgewiseException.invalidArgument(what + ": " + name + " holds " + (array == null ? 0 : array.length)
           + " floats, needs " + needed);
+    }
+  }
+
+  // The messages of the calls an inference makes on every run are built only on failure: a string per call (the
+  // geometry's Arrays.toString) was most of the Java heap a steady-state run allocated.
+  private static void check(int status, String op, long[] geometry) {
+    if (status != EW_OK) {
+      check(status, op + java.util.Arrays.toString(geometry));
+    }
+  }
+
+  private static void check(int status, String op, long m, long n, long k) {
+    if (status != EW_OK) {
+      check(status, op + "(M=" + m + ", N=" + n + ", K=" + k + ")");
     }
   }
 

@@ -55,6 +55,19 @@ class NativeCoreTest {
   }
 
   @Test
+  void nativeFailuresNameTheCallAndItsGeometry() {
+    // the message is built only when the call fails (not on every run): it must still say what failed
+    long[] strideZero = {1, 16, 4, 4, 16, 4, 4, 3, 3, 0, 1, 1, 1, 1, 1, 1};
+    EdgewiseException e = assertThrows(EdgewiseException.class,
+        () -> NativeCore.nchwcConv2d(strideZero, true, 0, 0f, 0f, 0, 0, 0, 0, 0));
+    assertEquals(EdgewiseException.ErrorCode.INVALID_ARGUMENT, e.code());
+    assertTrue(e.getMessage().contains("ew_nchwc_conv2d[1, 16, 4, 4, 16, 4, 4, 3, 3, 0, 1"), e.getMessage());
+    EdgewiseException gemm = assertThrows(EdgewiseException.class,
+        () -> NativeCore.sgemm(false, false, 2, -1, 2, 1f, 0, 2, 0, 2, 0f, 0, 2));
+    assertTrue(gemm.getMessage().contains("ew_sgemm(M=2, N=-1, K=2)"), gemm.getMessage());
+  }
+
+  @Test
   void allocationIsAlignedAndAccounted() {
     long before = NativeCore.allocatedBytes();
     long p = NativeCore.allocate(100);
