@@ -14,8 +14,9 @@ import java.util.List;
  * head), resnet50 (bottleneck blocks), inception_v3 (1x7 / 7x1 and 1x3 / 3x1 kernels, 3x3 average pools, four-way
  * concats), alexnet (11x11 stride-4 stem, 5x5 convolutions, 58 M fully connected weights) and efficientnet_b0 (SiLU
  * written x * Sigmoid(x), squeeze-and-excitation, 5x5 depthwise convolutions, channel counts that are not whole
- * blocks) and mobilenet_v3_large (hardswish written x * HardSigmoid(x) as exported below opset 14, HardSigmoid
- * gates).
+ * blocks), mobilenet_v3_large (hardswish written x * HardSigmoid(x) as exported below opset 14, HardSigmoid
+ * gates) and densenet121 (batch norm + ReLU of each growing concatenation before the layer's convolution, 2x2
+ * average-pool transitions).
  */
 public final class NetworkModels {
   private final GraphBuilder b = new GraphBuilder();
@@ -29,6 +30,7 @@ public final class NetworkModels {
     n.alexNet(out);
     n.efficientNetB0(out);
     n.mobileNetV3Large(out);
+    n.denseNet121(out);
   }
 
   // ---- ShuffleNetV2 x1.0: stages of 4, 8, 4 units, 116 / 232 / 464 channels
@@ -94,6 +96,30 @@ public final class NetworkModels {
       }
     }
     b.save(out, "resnet50", b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 2048, 1000), 1, 1000);
+  }
+
+  // ---- DenseNet-121: dense blocks of 6, 12, 24, 16 layers, growth 32, bottleneck 4 x 32, transitions halving
+  // the channels. Each layer's norm1 + relu1 come before its convolution (a BatchNormalization of the concatenation
+  // so far, which no exporter folds); norm2 follows conv1 and is folded into it.
+
+  private void denseNet121(Path out) throws IOException {
+    b.start(1, 3, 224, 224);
+    String x = b.pool("MaxPool", b.convRelu("input", 3, 64, 7, 7, 2), 3, 2, 1);
+    long c = 64;
+    int[] layers = {6, 12, 24, 16};
+    for (int block = 0; block < 4; block++) {
+      for (int i = 0; i < layers[block]; i++) {
+        String h = b.convRelu(b.bnRelu(x, c), c, 128, 1, 1, 1);
+        x = concat(x, b.conv(h, 128, 32, 3, 3, 1, 1, false));
+        c += 32;
+      }
+      if (block < 3) {  // transition: norm, relu, 1x1 conv to half the channels, 2x2 average pool
+        x = b.pool("AveragePool", b.conv(b.bnRelu(x, c), c, c / 2, 1, 1, 1, 1, false), 2, 2, 0);
+        c /= 2;
+      }
+    }
+    b.save(out, "densenet121", b.linear(flatten(b.node("GlobalAveragePool", List.of(b.bnRelu(x, c)))), c, 1000),
+        1, 1000);
   }
 
   // ---- Inception v3 (299x299; no auxiliary classifier, as in evaluation)
