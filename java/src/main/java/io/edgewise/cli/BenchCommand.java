@@ -118,11 +118,14 @@ final class BenchCommand implements Callable<Integer> {
   private final List<String> notes = new ArrayList<>();
 
   /** Notes on what may have stretched a group's timed runs: late JIT compilation, a host that gave less compute. */
-  private void noteMeasuringConditions(String name, int t, double peak, long jitMillis) {
+  private void noteMeasuringConditions(String name, int t, double peak, long jitMillis, int repeatedBlocks) {
     String group = String.format("%s at %d thread%s: ", name, t, t == 1 ? "" : "s");
-    if (jitMillis >= 50) {
+    if (repeatedBlocks > 0) {
       // on 2 cores the compiler threads take a core from 2-thread runs (a few ms of late compilation are usual and
-      // change nothing measurable)
+      // change nothing measurable); blocks it disturbed were measured again (InterleavedLatency)
+      notes.add(group + "the JVM's compiler ran " + jitMillis + " ms during the timed runs; " + repeatedBlocks
+          + " block" + (repeatedBlocks == 1 ? " was" : "s were") + " measured again because it ran during them");
+    } else if (jitMillis >= 50) {
       notes.add(group + "the JVM's compiler ran " + jitMillis + " ms during the timed runs");
     }
     // A shared host can give the VM's cores less FMA throughput for minutes (2 threads measured 1.03x one thread's
@@ -162,8 +165,10 @@ final class BenchCommand implements Callable<Integer> {
         }
       }
       long jitBefore = LatencyStats.compilationMillis();
-      List<LatencyStats> stats = InterleavedLatency.measure(sessions, feeds, runs);
-      noteMeasuringConditions(name, t, peak, jitBefore < 0 ? 0 : LatencyStats.compilationMillis() - jitBefore);
+      InterleavedLatency.Measurement measured = InterleavedLatency.measure(sessions, feeds, runs);
+      List<LatencyStats> stats = measured.stats();
+      noteMeasuringConditions(name, t, peak, jitBefore < 0 ? 0 : LatencyStats.compilationMillis() - jitBefore,
+          measured.repeatedBlocks());
       for (int i = 0; i < sessions.size(); i++) {
         Session s = sessions.get(i);
         LatencyStats st = stats.get(i);
@@ -250,9 +255,12 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.println("(all measured in this process; medians and p90 over the runs shown, after a warm-up that lasted "
         + "until the JVM's compiler had been idle 0.5 s; the devices of a model and thread count ran in alternating "
-        + "blocks of " + InterleavedLatency.BLOCK + " runs, each after a " + InterleavedLatency.QUIET_MILLIS + " ms pause "
-        + "and " + InterleavedLatency.SETTLE + " uncounted runs, so they share the machine's load; 'vs ort' is the median latency ratio, below 1 is faster than ONNX Runtime; 'CPU ms' is the median CPU time of the calling "
-        + "thread, which at one thread does all the work on both devices and is not stretched by other processes)");
+        + "blocks of " + InterleavedLatency.BLOCK + " runs, each after a " + InterleavedLatency.QUIET_MILLIS
+        + " ms pause and " + InterleavedLatency.SETTLE + " uncounted runs, so they share the machine's load (a block "
+        + "during which the JVM's compiler worked " + InterleavedLatency.COMPILE_MILLIS + " ms or more was measured "
+        + "again, up to " + InterleavedLatency.MAX_REPEATS + " times); 'vs ort' is the median latency ratio, below 1 is "
+        + "faster than ONNX Runtime; 'CPU ms' is the median CPU time of the calling thread, which at one thread does "
+        + "all the work on both devices and is not stretched by other processes)");
   }
 
   private void printLayers(PrintWriter out, List<Layer> layerRows) {
