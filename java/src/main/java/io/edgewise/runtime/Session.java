@@ -124,10 +124,20 @@ public final class Session implements AutoCloseable {
     }
   }
 
+  // a loop, not a stream: this runs on every run (a stream pipeline per input was garbage, and late JIT work)
+  private static boolean declares(List<ValueInfo> declared, String name) {
+    for (ValueInfo v : declared) {
+      if (v.name().equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void validateInputs(Map<String, Tensor> inputs) {
     List<ValueInfo> declared = model.graph().inputs();
     for (String name : inputs.keySet()) {
-      if (declared.stream().noneMatch(v -> v.name().equals(name))) {
+      if (!declares(declared, name)) {
         throw EdgewiseException.invalidArgument(model.label() + ": unknown input '" + name + "'; the model's inputs "
             + "are " + model.graph().inputNames());
       }

@@ -281,6 +281,22 @@ final class NchwcKernels {
 
   private Tensor[] pool(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
+    PoolPlan p = poolPlans.get(ctx.node());
+    if (p == null || !p.x().equals(x.shape())) {
+      p = poolPlan(ctx, x);
+      poolPlans.put(ctx.node(), p);
+    }
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, p.y());
+    NativeCore.nchwcPool2d(p.geometry(), x.nativeAddress(), y.nativeAddress());
+    return new Tensor[] {y};
+  }
+
+  /** A pool's geometry and output shape for one input shape, kept per node as ConvPlan is (the same reason). */
+  private record PoolPlan(Shape x, long[] geometry, Shape y) {}
+
+  private final Map<Node, PoolPlan> poolPlans = new ConcurrentHashMap<>();  // by node identity
+
+  private PoolPlan poolPlan(OpContext ctx, Tensor x) {
     Shape s = plainShape(ctx, x, ctx.node().attrInt("channels", -1), "input X");
     long[] kernel = ctx.node().attrInts("kernel_shape", null);
     if (kernel == null || kernel.length != 2) {
@@ -292,9 +308,7 @@ final class NchwcKernels {
     long[] geometry = {s.dim(0), s.dim(1), s.dim(2), s.dim(3), g.out[0], g.out[1], kernel[0], kernel[1],
         g.strides[0], g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0],
         g.padEnd[1], max ? 1 : 0, ctx.node().attrInt("count_include_pad", 0)};
-    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, blockedShape(s.dim(0), s.dim(1), g.out[0], g.out[1]));
-    NativeCore.nchwcPool2d(geometry, x.nativeAddress(), y.nativeAddress());
-    return new Tensor[] {y};
+    return new PoolPlan(x.shape(), geometry, blockedShape(s.dim(0), s.dim(1), g.out[0], g.out[1]));
   }
 
   private Tensor[] globalAveragePool(OpContext ctx, Tensor[] in) {

@@ -79,6 +79,45 @@ class CpuNchwcPlanTest {
     assertEquals(NativeCore.nchwcIsa().equals("avx512") ? 16 : 8, block);
   }
 
+  @Test
+  void oneSessionFollowsTheImageSizeFromRunToRun() {
+    // the blocked kernels keep each node's geometry while its input shape stays: a new size must replan it
+    Random rnd = new Random(11);
+    Graph g = new Graph("sizes");
+    g.inputs().add(new ValueInfo("x", DType.FLOAT32,
+        List.of(Dim.of(1), Dim.of(16), Dim.symbol("h"), Dim.symbol("w")), null));
+    conv(g, rnd, "c", "x", 32, 16, 3, 1, 1, 1, 1, true);
+    Node pool = new Node("p", "MaxPool", List.of("c"), List.of("p"));
+    pool.setAttr(Attribute.ofInts("kernel_shape", 3, 3));
+    pool.setAttr(Attribute.ofInts("strides", 2, 2));
+    g.nodes().add(pool);
+    conv(g, rnd, "y", "p", 16, 32, 1, 1, 1, 0, 1, true);
+    g.outputs().add(new ValueInfo("y", DType.FLOAT32,
+        List.of(Dim.of(1), Dim.of(16), Dim.symbol("oh"), Dim.symbol("ow")), null));
+    Model model = new Model(g, Map.of("", 13L), 8, "test", null, null);
+    try (io.edgewise.runtime.Session cpu = io.edgewise.runtime.Session.open(model,
+            io.edgewise.runtime.SessionOptions.defaults().withDevice("cpu"));
+        io.edgewise.runtime.Session ref = io.edgewise.runtime.Session.open(model,
+            io.edgewise.runtime.SessionOptions.defaults().withDevice("ref"))) {
+      for (int[] size : new int[][] {{13, 11}, {9, 20}, {13, 11}}) {
+        try (Tensor x = random(rnd, Shape.of(1, 16, size[0], size[1]))) {
+          float[] e = first(ref.run(Map.of("x", x)));
+          float[] a = first(cpu.run(Map.of("x", x)));
+          assertEquals(e.length, a.length, size[0] + "x" + size[1]);
+          for (int i = 0; i < e.length; i++) {
+            assertEquals(e[i], a[i], 1e-4 * Math.max(1, Math.abs(e[i])), size[0] + "x" + size[1] + " [" + i + "]");
+          }
+        }
+      }
+    }
+  }
+
+  private static float[] first(Map<String, Tensor> outputs) {
+    float[] v = outputs.get("y").toFloatArray();
+    outputs.values().forEach(Tensor::close);
+    return v;
+  }
+
   private static Map<String, float[]> run(String device, int threads, Tensor x, Set<String> ops) {
     return SingleOutputRun.run(network(), device, threads, x, List.of("y", "res", "z"), Tensor::toFloatArray, ops);
   }
