@@ -134,13 +134,11 @@ class Pool {
       for (int spin = 0; spin < kSpins && idle(); ++spin) {
         cpu_relax(spin);
       }
-      if (idle() && idle_poll().count() > 0) {
-        const auto until = std::chrono::steady_clock::now() + idle_poll();
-        while (idle() && std::chrono::steady_clock::now() < until) {
-          std::this_thread::yield();
-        }
+      const auto until = std::chrono::steady_clock::now() + idle_poll();
+      while (idle() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::yield();
       }
-      if ((state_.load(std::memory_order_acquire) >> 40) == seen) {
+      if (idle()) {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return stop_.load() || (state_.load() >> 40) != seen; });
       }
