@@ -79,8 +79,7 @@ public final class NetworkModels {
   // ---- ResNet-50 (v1.5: the stride on the 3x3 convolution)
 
   private void resNet50(Path out) throws IOException {
-    b.start(1, 3, 224, 224);
-    String x = b.pool("MaxPool", b.convRelu("input", 3, 64, 7, 7, 2), 3, 2, 1);
+    String x = imageNetStem();
     long c = 64;
     int[] blocks = {3, 4, 6, 3};
     for (int s = 0; s < 4; s++) {
@@ -95,7 +94,7 @@ public final class NetworkModels {
         c = width * 4;
       }
     }
-    b.save(out, "resnet50", b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 2048, 1000), 1, 1000);
+    b.save(out, "resnet50", classifier(x, 2048, 1000), 1, 1000);
   }
 
   // ---- DenseNet-121: dense blocks of 6, 12, 24, 16 layers, growth 32, bottleneck 4 x 32, transitions halving
@@ -103,8 +102,7 @@ public final class NetworkModels {
   // so far, which no exporter folds); norm2 follows conv1 and is folded into it.
 
   private void denseNet121(Path out) throws IOException {
-    b.start(1, 3, 224, 224);
-    String x = b.pool("MaxPool", b.convRelu("input", 3, 64, 7, 7, 2), 3, 2, 1);
+    String x = imageNetStem();
     long c = 64;
     int[] layers = {6, 12, 24, 16};
     for (int block = 0; block < 4; block++) {
@@ -118,8 +116,7 @@ public final class NetworkModels {
         c /= 2;
       }
     }
-    b.save(out, "densenet121", b.linear(flatten(b.node("GlobalAveragePool", List.of(b.bnRelu(x, c)))), c, 1000),
-        1, 1000);
+    b.save(out, "densenet121", classifier(b.bnRelu(x, c), c, 1000), 1, 1000);
   }
 
   // ---- Inception v3 (299x299; no auxiliary classifier, as in evaluation)
@@ -141,7 +138,7 @@ public final class NetworkModels {
     x = inceptionD(x);
     x = inceptionE(x, 1280);
     x = inceptionE(x, 2048);
-    b.save(out, "inception_v3", b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 2048, 1000), 1, 1000);
+    b.save(out, "inception_v3", classifier(x, 2048, 1000), 1, 1000);
   }
 
   private String inceptionA(String x, long in, long poolFeatures) {
@@ -220,7 +217,7 @@ public final class NetworkModels {
       }
     }
     x = b.silu(b.conv(x, 320, 1280, 1, 1, 1, 1, true));
-    b.save(out, "efficientnet_b0", b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 1280, 1000), 1, 1000);
+    b.save(out, "efficientnet_b0", classifier(x, 1280, 1000), 1, 1000);
   }
 
   /** MBConv: expand 1x1 + SiLU, depthwise k x k + SiLU, squeeze-and-excitation, project 1x1, residual add. */
@@ -263,7 +260,7 @@ public final class NetworkModels {
       c = bl[2];
     }
     x = hardSwish(b.conv(x, 160, 960, 1, 1, 1, 1, true));
-    x = hardSwish(b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), 960, 1280));
+    x = hardSwish(classifier(x, 960, 1280));
     b.save(out, relu6 ? "mobilenet_v3_large_relu6" : "mobilenet_v3_large", b.linear(x, 1280, 1000), 1, 1000);
   }
 
@@ -299,6 +296,17 @@ public final class NetworkModels {
       return b.node("Div", List.of(b.node("Clip", List.of(plus3, b.floats(0f), b.floats(6f))), b.floats(6f)));
     }
     return b.node("HardSigmoid", List.of(x), Attribute.ofFloat("alpha", 1f / 6), Attribute.ofFloat("beta", 0.5f));
+  }
+
+  /** torchvision's ResNet / DenseNet stem on a 224x224 image: 7x7 stride-2 convolution to 64 + ReLU, 3x3 max pool. */
+  private String imageNetStem() {
+    b.start(1, 3, 224, 224);
+    return b.pool("MaxPool", b.convRelu("input", 3, 64, 7, 7, 2), 3, 2, 1);
+  }
+
+  /** Global average pool, flatten, fully connected: how every network here begins its head. */
+  private String classifier(String x, long in, long out) {
+    return b.linear(flatten(b.node("GlobalAveragePool", List.of(x))), in, out);
   }
 
   private String flatten(String x) {
