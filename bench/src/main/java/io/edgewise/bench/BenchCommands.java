@@ -1,0 +1,40 @@
+package io.edgewise.bench;
+
+import io.edgewise.bench.reuse.ReuseBenchCommand;
+import io.edgewise.bench.serve.ServeBenchCommand;
+import io.edgewise.bench.split.SplitBenchCommand;
+import io.edgewise.cli.SubcommandProvider;
+
+/** The experiment drivers this module adds to the `edgewise` command (registered in META-INF/services). */
+public final class BenchCommands {
+  private BenchCommands() {}
+
+  /** `edgewise split-bench`. */
+  public static final class SplitBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new SplitBenchCommand();
+    }
+  }
+
+  /** `edgewise serve-bench`. */
+  public static final class ServeBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new ServeBenchCommand();
+    }
+  }
+
+  /** `edgewise reuse bench`. */
+  public static final class ReuseBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new ReuseBenchCommand();
+    }
+
+    @Override
+    public String parent() {
+      return "reuse";
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package io.edgewise.cli;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.serve.client.EdgewiseClient;
+import io.edgewise.serve.http.V2Datatype;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "infer", description = "Run one inference on a KServe v2 server (edgewise serve, Triton, ...).")
+final class InferCommand implements Callable<Integer> {
+  @Option(names = "--url", required = true, description = "The server, e.g. http://127.0.0.1:8000.")
+  String url;
+
+  @Option(names = "--model", required = true, paramLabel = "NAME")
+  String model;
+
+  @Option(names = "--version", paramLabel = "V", description = "Model version (default: the server's choice).")
+  String version;
+
+  @Option(names = "--input", paramLabel = "NAME=FILE.pb",
+      description = "An input as a TensorProto file; without any, seeded random inputs of the declared shapes.")
+  Map<String, Path> inputs = new LinkedHashMap<>();
+
+  @Option(names = "--token-file", paramLabel = "F", description = "File whose first token line is sent as bearer.")
+  Path tokenFile;
+
+  @Option(names = "--cacert", paramLabel = "PEM", description = "Trust this certificate for https (self-signed).")
+  Path caCert;
+
+  @Option(names = "--json-data", description = "Send and receive tensors as JSON numbers instead of binary.")
+  boolean jsonData;
+
+  @Option(names = "--output", paramLabel = "DIR", description = "Write each output as DIR/output_K.pb.")
+  Path outputDir;
+
+  @Option(names = "--timeout", defaultValue = "60", description = "Request timeout in seconds (default: 60).")
+  int timeoutSeconds;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (timeoutSeconds < 1) {
+      throw Main.usage(spec, "--timeout must be at least 1 second");
+    }
+    EdgewiseClient.Builder b = EdgewiseClient.builder(url).requestTimeout(Duration.ofSeconds(timeoutSeconds));
+    if (tokenFile != null) {
+      b.token(firstToken(tokenFile));
+    }
+    if (caCert != null) {
+      b.sslContext(EdgewiseClient.trusting(caCert));
+    }
+    Map<String, Tensor> feeds = new LinkedHashMap<>();
+    Map<String, Tensor> outputs = Map.of();
+    try (EdgewiseClient client = b.build()) {
+      String source;
+      if (!inputs.isEmpty()) {
+        for (Map.Entry<String, Path> e : inputs.entrySet()) {
+          feeds.put(e.getKey(), TensorProtos.readFile(e.getValue()));
+        }
+        source = "from " + inputs.values();
+      } else {
+        for (EdgewiseClient.TensorMetadata t : client.modelInputs(model, version)) {
+          feeds.put(t.name(), RandomInputs.of(t, 42));
+        }
+        source = "random (seed 42; variable dimensions set to 1)";
+      }
+      long t0 = System.nanoTime();
+      outputs = client.infer(model, version, feeds, !jsonData);
+      double ms = (System.nanoTime() - t0) / 1e6;
+      print(source, outputs, ms);
+      return 0;
+    } finally {
+      feeds.values().forEach(Tensor::close);
+      outputs.values().forEach(Tensor::close);
+    }
+  }
+
+  private void print(String source, Map<String, Tensor> outputs, double ms) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("model:   " + model + (version == null ? "" : " version " + version) + " at " + url);
+    out.println("inputs:  " + source);
+    int k = 0;
+    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
+      Tensor t = e.getValue();
+      out.printf("output:  %s %s%s%n", e.getKey(), V2Datatype.name(t.dtype()), t.shape());
+      for (TopK.Entry top : TopK.ofClassifier(t, 5)) {
+        out.printf("           class %5d  %.6g%n", top.index(), top.value());
+      }
+      if (outputDir != null) {
+        try {
+          Files.createDirectories(outputDir);
+        } catch (IOException ex) {
+          throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot create " + outputDir, ex);
+        }
+        TensorProtos.writeFile(t, e.getKey(), outputDir.resolve("output_" + k++ + ".pb"));
+      }
+    }
+    out.printf("timing:  measured round trip %.3f ms (1 request, %s tensors)%n", ms, jsonData ? "JSON" : "binary");
+  }
+
+  private static String firstToken(Path file) {
+    try {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        String s = line.strip();
+        if (!s.isEmpty() && !s.startsWith("#")) {
+          return s;
+        }
+      }
+    } catch (IOException e) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.NOT_FOUND, tokenFile(file) + ": " + e.getMessage(), e);
+    }
+    throw EdgewiseException.invalidArgument(file + ": the token file holds no token");
+  }
+
+  private static String tokenFile(Path f) {
+    return "cannot read the token file " + f;
+  }
+}
