@@ -104,6 +104,20 @@ class ModuleLayeringTest {
   }
 
   @Test
+  void everySourceFileLivesInItsPackagesDirectory() throws IOException {
+    Set<String> wrong = new TreeSet<>();
+    for (String m : modules) {
+      for (Path f : javaFiles(m)) {
+        String expected = pkg(f).replace('.', '/') + "/" + f.getFileName();
+        if (!f.toString().replace('\\', '/').endsWith("src/main/java/" + expected)) {
+          wrong.add(f + " (package " + pkg(f) + ")");
+        }
+      }
+    }
+    assertEquals(Set.of(), wrong);
+  }
+
+  @Test
   void coreDependsOnNoOtherModule() {
     assertEquals(Set.of(), DEPENDS.get("core"));
   }

@@ -21,6 +21,15 @@ public interface Executable extends AutoCloseable {
     return java.util.List.of();
   }
 
+  /**
+   * Where each node runs (device, and why where it fell back to another device's kernel), in node order; empty when
+   * the executable runs the whole graph as one unit (ONNX Runtime), which the session reports as every node on its
+   * device.
+   */
+  default java.util.List<NodePlacement> placement() {
+    return java.util.List.of();
+  }
+
   @Override
   default void close() {}
 }

@@ -1,8 +1,8 @@
 package io.edgewise.runtime;
 
 import io.edgewise.backend.BackendOptions;
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpKernel;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpKernel;
 import io.edgewise.backend.reference.ReferenceBackend;
 import io.edgewise.model.Model;
 import io.edgewise.model.passes.BatchNormFolding;

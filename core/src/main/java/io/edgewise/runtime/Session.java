@@ -3,6 +3,8 @@ package io.edgewise.runtime;
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Executable;
+import io.edgewise.backend.NodePlacement;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.model.Model;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.onnx.OnnxImporter;
@@ -100,6 +102,22 @@ public final class Session implements AutoCloseable {
   /** Per-layer figures of the device (measured and modeled, each labelled); empty for devices without them. */
   public List<io.edgewise.backend.LayerFigures> layerFigures() {
     return executable.layerFigures();
+  }
+
+  /**
+   * Where each node of the compiled graph runs (after the graph passes and the device's own planning, e.g. the cpu
+   * device's blocked-layout nodes): the device whose kernel computes it and, for a node that runs on another device's
+   * kernel than the session's (an op the device has no kernel for, or inputs its kernel declined in some run), why.
+   * A device that runs the whole graph as one unit (ort) reports every node on itself.
+   */
+  public List<NodePlacement> placement() {
+    List<NodePlacement> p = executable.placement();
+    if (!p.isEmpty()) {
+      return p;
+    }
+    return model.graph().nodes().stream().map(n -> new NodePlacement(
+        n.name() == null || n.name().isEmpty() ? n.output(0) : n.name(),
+        OpRegistry.key(n.domain(), n.opType()), deviceName(), null)).toList();
   }
 
   public List<ValueInfo> inputs() {

@@ -1,8 +1,8 @@
 package io.edgewise.backend.cpu;
 
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpKernel;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpKernel;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.model.Node;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
@@ -31,7 +31,8 @@ final class CpuActivations {
     Tensor x = ctx.required(in, 0);
     NativeActivation act = x.dtype() == DType.FLOAT32 ? activation(ctx, in) : null;
     if (act == null) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native activation takes float32 and constant parameters, got "
+          + CpuKernels.describe(x), fallback, in);
     }
     Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, x.shape());
     NativeCore.applyActivation(x.size(), act.code(), act.a(), act.b(), x.nativeAddress(), y.nativeAddress());

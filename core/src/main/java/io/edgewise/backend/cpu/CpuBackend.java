@@ -5,9 +5,9 @@ import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.Device;
 import io.edgewise.backend.DeviceKind;
 import io.edgewise.backend.Executable;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.backend.reference.ReferenceBackend;
-import io.edgewise.backend.reference.ReferenceExecutable;
+import io.edgewise.backend.exec.GraphInterpreter;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.nativecore.NativeCore;
@@ -73,9 +73,9 @@ public final class CpuBackend implements Backend {
     try {
       packed = PackedWeights.of(plan.model().graph());
       blocked = NchwcWeights.of(plan.model().graph());
-      OpRegistry kernels = CpuKernels.overlay(ReferenceBackend.registry().copy(), packed);
+      OpRegistry kernels = CpuKernels.overlay(ReferenceBackend.registry().overlay("cpu"), packed);
       NchwcKernels.overlay(kernels, blocked);
-      return new CpuExecutable(new ReferenceExecutable(plan.model(), kernels, options), packed, blocked);
+      return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options), packed, blocked);
     } catch (RuntimeException e) {
       if (packed != null) {
         packed.close();
@@ -95,7 +95,7 @@ public final class CpuBackend implements Backend {
   public static CpuKernelSet kernels(io.edgewise.model.Graph graph) {
     PackedWeights packed = PackedWeights.of(graph);
     try {
-      return new CpuKernelSet(CpuKernels.overlay(ReferenceBackend.registry().copy(), packed), packed);
+      return new CpuKernelSet(CpuKernels.overlay(ReferenceBackend.registry().overlay("cpu"), packed), packed);
     } catch (RuntimeException e) {
       packed.close();
       throw e;
@@ -115,7 +115,7 @@ public final class CpuBackend implements Backend {
   }
 
   /** The interpreter over the native kernels, owning the session's packed weights. */
-  private record CpuExecutable(ReferenceExecutable graph, PackedWeights packed, NchwcWeights blocked)
+  private record CpuExecutable(GraphInterpreter graph, PackedWeights packed, NchwcWeights blocked)
       implements Executable {
     @Override
     public java.util.Map<String, io.edgewise.tensor.Tensor> run(java.util.Map<String, io.edgewise.tensor.Tensor> in) {
@@ -125,6 +125,11 @@ public final class CpuBackend implements Backend {
     @Override
     public io.edgewise.backend.OpProfile profile() {
       return graph.profile();
+    }
+
+    @Override
+    public java.util.List<io.edgewise.backend.NodePlacement> placement() {
+      return graph.placement();
     }
 
     @Override

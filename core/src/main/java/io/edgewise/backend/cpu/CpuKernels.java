@@ -1,9 +1,9 @@
 package io.edgewise.backend.cpu;
 
 import io.edgewise.backend.reference.Broadcast;
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpKernel;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpKernel;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
 import io.edgewise.backend.reference.ops.ShapeOps;
@@ -51,18 +51,26 @@ final class CpuKernels {
     r.override("", "GlobalAveragePool", (ctx, in) -> globalAveragePool(ctx, in, globalAverage));
     OpKernel transpose = r.get("", "Transpose");
     r.override("", "Transpose", (ctx, in) -> words(in) ? new Tensor[] {StridedCopy.copy(ctx.required(in, 0),
-        ShapeOps.transposeView(ctx, ctx.required(in, 0)))} : transpose.compute(ctx, in));
+        ShapeOps.transposeView(ctx, ctx.required(in, 0)))} : ctx.fallBack(
+        "the strided copy moves 4-byte elements, got " + describe(ctx.required(in, 0)), transpose, in));
     OpKernel slice = r.get("", "Slice");
     r.override("", "Slice", (ctx, in) -> words(in) ? new Tensor[] {StridedCopy.copy(ctx.required(in, 0),
-        SliceKernel.view(ctx, in))} : slice.compute(ctx, in));
+        SliceKernel.view(ctx, in))} : ctx.fallBack(
+        "the strided copy moves 4-byte elements, got " + describe(ctx.required(in, 0)), slice, in));
     OpKernel split = r.get("", "Split");
     r.override("", "Split", (ctx, in) -> words(in) ? StridedCopy.copy(ctx.required(in, 0),
-        SplitKernel.views(ctx, in)) : split.compute(ctx, in));
+        SplitKernel.views(ctx, in)) : ctx.fallBack(
+        "the strided copy moves 4-byte elements, got " + describe(ctx.required(in, 0)), split, in));
     OpKernel lrn = r.get("", "LRN");
     r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);
     CpuActivations.overlay(r);
     return r;
+  }
+
+  /** "FLOAT64 [1, 3, 8]": what a native kernel declined, for the placement's fallback reason. */
+  static String describe(Tensor t) {
+    return t.dtype() + " " + t.shape();
   }
 
   private static boolean allFloat32(Tensor... ts) {
@@ -80,7 +88,7 @@ final class CpuKernels {
     Tensor bias = in.length > 2 ? in[2] : null;
     Tensor residual = fused && in.length > 3 ? in[3] : null;
     if (!allFloat32(x, w, bias, residual) || x.shape().rank() != 4) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native convolution takes float32 2-D images, got " + describe(x), fallback, in);
     }
     ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
     Shape out = plan.outputShape();
@@ -119,7 +127,8 @@ final class CpuKernels {
     boolean plain = x.dtype() == DType.FLOAT32 && x.shape().rank() == 4 && kernel != null && kernel.length == 2
         && !(max && ctx.wantsOutput(1));
     if (!plain) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native pooling takes float32 2-D windows without Indices, got " + describe(x),
+          fallback, in);
     }
     long[] dims = x.shape().dims();
     ConvGeometry g = ConvGeometry.of(ctx, new long[] {dims[2], dims[3]}, kernel,
@@ -143,7 +152,8 @@ final class CpuKernels {
     Tensor x = ctx.required(in, 0);
     long size = ctx.node().attrInt("size", -1);
     if (x.dtype() != DType.FLOAT32 || x.shape().rank() < 3 || size < 1) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native LRN takes float32 of rank >= 3 and size >= 1, got " + describe(x), fallback,
+          in);
     }
     long[] dims = x.shape().dims();
     Tensor y = Tensor.allocate(DType.FLOAT32, x.shape());
@@ -158,7 +168,8 @@ final class CpuKernels {
   private static Tensor[] globalAveragePool(OpContext ctx, Tensor[] in, OpKernel fallback) {
     Tensor x = ctx.required(in, 0);
     if (x.dtype() != DType.FLOAT32 || x.shape().rank() < 3 || x.size() == 0) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native global pool takes non-empty float32 of rank >= 3, got " + describe(x),
+          fallback, in);
     }
     long[] dims = x.shape().dims();
     long planes = dims[0] * dims[1];
@@ -174,7 +185,8 @@ final class CpuKernels {
     Tensor b = ctx.required(in, 1);
     Tensor c = in.length > 2 ? in[2] : null;
     if (!allFloat32(a, b, c) || a.shape().rank() != 2 || b.shape().rank() != 2) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native Gemm takes float32 matrices, got " + describe(a) + " x " + describe(b),
+          fallback, in);
     }
     boolean ta = ctx.node().attrInt("transA", 0) == 1;
     boolean tb = ctx.node().attrInt("transB", 0) == 1;
@@ -225,7 +237,8 @@ final class CpuKernels {
     Tensor b = ctx.required(in, 1);
     BatchedMatMul p = allFloat32(a, b) ? BatchedMatMul.of(a, b) : null;
     if (p == null) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native MatMul takes float32 with equal batch dims, got " + describe(a) + " x "
+          + describe(b), fallback, in);
     }
     if (!p.innerDimsAgree(b)) {
       throw ctx.invalid("inner dimensions differ: " + a.shape() + " x " + b.shape());

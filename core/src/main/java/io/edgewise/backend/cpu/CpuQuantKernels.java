@@ -1,8 +1,8 @@
 package io.edgewise.backend.cpu;
 
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpKernel;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpKernel;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
 import io.edgewise.nativecore.NativeCore;
@@ -81,12 +81,14 @@ final class CpuQuantKernels {
     Tensor wZero = input(in, 3);
     if (!is8Bit(x) || !is8Bit(w) || x.shape().rank() != 4 || w.shape().rank() != 4 || x.size() == 0
         || !zeroFits(xZero, x, 1) || !zeroFits(wZero, w, w.shape().dim(0))) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native ConvInteger takes 8-bit 2-D images with per-tensor or per-channel zero points, got " + CpuKernels.describe(x),
+          fallback, in);
     }
     ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
     long[] geometry = geometry(plan, w);
     if (geometry == null) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native ConvInteger does not take this geometry (" + plan.outputShape() + ")",
+          fallback, in);
     }
     Tensor y = Tensor.allocate(DType.INT32, plan.outputShape());
     NativeCore.conv2dS8(geometry, signed(x), x.nativeAddress(), xZero == null ? 0 : (int) xZero.getLong(0),
@@ -107,17 +109,20 @@ final class CpuQuantKernels {
     if (!is8Bit(x) || !is8Bit(w) || !is8Bit(yZero) || x.shape().rank() != 4 || w.shape().rank() != 4
         || x.size() == 0 || yZero.size() == 0 || xScale.size() != 1 || yScale.size() != 1
         || !zeroFits(xZero, x, 1) || !zeroFits(wZero, w, w.shape().dim(0))) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native QLinearConv takes 8-bit 2-D images with scalar x/y scales, got " + CpuKernels.describe(x),
+          fallback, in);
     }
     long m = w.shape().dim(0);
     if ((wScale.size() != 1 && wScale.size() != m)
         || (bias != null && (bias.dtype() != DType.INT32 || bias.size() != m))) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native QLinearConv takes a scalar or per-channel w_scale and an int32 bias of " + m + " elements",
+          fallback, in);
     }
     ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
     long[] geometry = geometry(plan, w);
     if (geometry == null) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native QLinearConv does not take this geometry (" + plan.outputShape() + ")",
+          fallback, in);
     }
     // the reference's arithmetic, term by term: scale = x_scale * w_scale[m] / y_scale in double
     double xs = xScale.getDouble(0);
@@ -144,7 +149,8 @@ final class CpuQuantKernels {
     BatchedMatMul p = is8Bit(a) && is8Bit(b) ? BatchedMatMul.of(a, b) : null;
     if (p == null || !p.innerDimsAgree(b) || p.k() > MAX_K || !zeroFits(aZero, a, p.m())
         || !zeroFits(bZero, b, p.n())) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("the native MatMulInteger takes 8-bit matrices with equal batch dims and K <= " + MAX_K + ", got " + CpuKernels.describe(a) + " x " + CpuKernels.describe(b),
+          fallback, in);
     }
     long m = p.m();
     long k = p.k();

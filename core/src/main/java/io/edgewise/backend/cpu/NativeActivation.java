@@ -1,6 +1,6 @@
 package io.edgewise.backend.cpu;
 
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 
 /**
  * A FusedConv's activation as the native core's epilogue takes it (EW_ACT_* of edgewise.h with its parameters a,

@@ -1,8 +1,8 @@
 package io.edgewise.backend.cpu;
 
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpKernel;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpKernel;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
 import io.edgewise.model.Attribute;

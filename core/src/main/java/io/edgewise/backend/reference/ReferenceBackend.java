@@ -1,5 +1,7 @@
 package io.edgewise.backend.reference;
 
+import io.edgewise.backend.exec.GraphInterpreter;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.Device;
@@ -63,6 +65,6 @@ public final class ReferenceBackend implements Backend {
 
   @Override
   public Executable compile(Model model, BackendOptions options) {
-    return new ReferenceExecutable(model, REGISTRY, options);
+    return new GraphInterpreter(model, REGISTRY, options);
   }
 }

@@ -1,5 +1,7 @@
 package io.edgewise.backend.reference;
 
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpKernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -119,7 +119,7 @@ class GraphPassesTest {
     g.nodes().add(new Node("reshape", "Reshape", List.of("x", "two"), List.of("y")));
     try (Model m = new Model(g, Map.of("", 13L), 8, "test", null, null)) {
       ConstantEvaluator reference = (node, in, opset) -> io.edgewise.backend.reference.ReferenceBackend.registry()
-          .get(node.domain(), node.opType()).compute(new io.edgewise.backend.reference.OpContext(node, opset,
+          .get(node.domain(), node.opType()).compute(new io.edgewise.backend.exec.OpContext(node, opset,
               io.edgewise.backend.BackendOptions.defaults()), in);
       int folded = new ConstantFolding(reference).apply(m);
       assertEquals(2, folded);

@@ -1,7 +1,7 @@
 package io.edgewise.backend.fpga;
 
 import io.edgewise.backend.BackendOptions;
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
 import io.edgewise.model.Graph;

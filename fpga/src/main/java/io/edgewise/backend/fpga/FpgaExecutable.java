@@ -8,10 +8,10 @@ import io.edgewise.backend.cpu.CpuBackend;
 import io.edgewise.backend.cpu.NativeActivation;
 import io.edgewise.backend.opencl.ClBuffer;
 import io.edgewise.backend.reference.Broadcast;
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpKernel;
-import io.edgewise.backend.reference.OpRegistry;
-import io.edgewise.backend.reference.ReferenceExecutable;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpKernel;
+import io.edgewise.backend.exec.OpRegistry;
+import io.edgewise.backend.exec.GraphInterpreter;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.backend.reference.ops.ConvKernel;
 import io.edgewise.model.Graph;
@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  * layer it keeps the measured kernel time and the modeled cycles.
  */
 final class FpgaExecutable implements Executable {
-  private final ReferenceExecutable graph;
+  private final GraphInterpreter graph;
   private final CpuBackend.CpuKernelSet cpu;
   private final FpgaBackend backend;
   private final Graph model;
@@ -53,7 +53,8 @@ final class FpgaExecutable implements Executable {
     this.cpu = cpu;
     this.model = model.graph();
     this.perf = PerformanceModel.of(backend.manifest());
-    OpRegistry r = cpu.registry();
+    // the image's ops over the cpu device's kernels: what the image does not run, cpu does
+    OpRegistry r = cpu.registry().overlay("fpga");
     List<String> ops = backend.manifest().ops();
     OpKernel conv = r.get("", "Conv");
     OpKernel fused = r.get("io.edgewise", "FusedConv");
@@ -67,7 +68,7 @@ final class FpgaExecutable implements Executable {
     if (ops.contains("Gemm")) {
       r.override("", "Gemm", (ctx, in) -> gemm(ctx, in, gemm));
     }
-    this.graph = new ReferenceExecutable(model, r, options);
+    this.graph = new GraphInterpreter(model, r, options);
   }
 
   static FpgaExecutable create(Model model, BackendOptions options, FpgaBackend backend, java.util.Set<String> onCpu) {
@@ -85,14 +86,18 @@ final class FpgaExecutable implements Executable {
     Tensor w = ctx.required(in, 1);
     Tensor bias = in.length > 2 ? in[2] : null;
     Tensor residual = fused && in.length > 3 ? in[3] : null;
-    if (onCpu.contains(ctx.node().output(0)) || !float32(x, w, bias, residual) || x.shape().rank() != 4
-        || w.shape().rank() != 4) {
-      return fallback.compute(ctx, in);
+    if (onCpu.contains(ctx.node().output(0))) {
+      return ctx.fallBack("placed on cpu at compile time (see the session log)", fallback, in);
+    }
+    if (!float32(x, w, bias, residual) || x.shape().rank() != 4 || w.shape().rank() != 4) {
+      return ctx.fallBack("the image takes float32 2-D convolutions, got " + x.dtype() + " " + x.shape(), fallback,
+          in);
     }
     ConvKernel plan = ConvKernel.plan(ctx, x.shape(), w.shape());
     ConvGeometry g = plan.geometry;
-    if (TileRule.whyNot(g, plan.group, backend.manifest().tiles()) != null || x.size() == 0) {
-      return fallback.compute(ctx, in);  // compile() logged why
+    String tiles = x.size() == 0 ? "an empty input" : TileRule.whyNot(g, plan.group, backend.manifest().tiles());
+    if (tiles != null) {
+      return ctx.fallBack("the image's tiles do not take it: " + tiles, fallback, in);
     }
     Shape out = plan.outputShape();
     if (bias != null && bias.size() != plan.outChannels) {
@@ -133,9 +138,11 @@ final class FpgaExecutable implements Executable {
     Tensor a = ctx.required(in, 0);
     Tensor b = ctx.required(in, 1);
     Tensor c = in.length > 2 ? in[2] : null;
-    if (onCpu.contains(ctx.node().output(0)) || !float32(a, b, c) || a.shape().rank() != 2
-        || b.shape().rank() != 2) {
-      return fallback.compute(ctx, in);
+    if (onCpu.contains(ctx.node().output(0))) {
+      return ctx.fallBack("placed on cpu at compile time (see the session log)", fallback, in);
+    }
+    if (!float32(a, b, c) || a.shape().rank() != 2 || b.shape().rank() != 2) {
+      return ctx.fallBack("the image takes float32 matrices, got " + a.dtype() + " " + a.shape(), fallback, in);
     }
     boolean ta = ctx.node().attrInt("transA", 0) == 1;
     boolean tb = ctx.node().attrInt("transB", 0) == 1;
@@ -146,7 +153,7 @@ final class FpgaExecutable implements Executable {
       throw ctx.invalid("inner dimensions differ: A " + a.shape() + " and B " + b.shape());
     }
     if (rows == 0 || features == 0 || outputs == 0) {
-      return fallback.compute(ctx, in);
+      return ctx.fallBack("an empty matrix", fallback, in);
     }
     Shape out = Shape.of(rows, outputs);
     float alpha = ctx.node().attrFloat("alpha", 1f);
@@ -224,6 +231,11 @@ final class FpgaExecutable implements Executable {
   @Override
   public OpProfile profile() {
     return graph.profile();
+  }
+
+  @Override
+  public List<io.edgewise.backend.NodePlacement> placement() {
+    return graph.placement();
   }
 
   @Override

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.opencl.ClBuffer;
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 import io.edgewise.backend.reference.ReferenceBackend;
 import io.edgewise.model.Attribute;
 import io.edgewise.model.Node;

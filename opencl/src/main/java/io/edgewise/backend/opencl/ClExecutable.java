@@ -4,9 +4,10 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.Executable;
 import io.edgewise.backend.OpProfile;
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpKernel;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.Placements;
+import io.edgewise.backend.NodePlacement;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
@@ -32,6 +33,8 @@ import java.util.Set;
  * <p>Runs are serialised (one in-order queue per device); intermediate buffers are recycled across runs.
  */
 final class ClExecutable implements Executable {
+  /** The label of nodes this executable runs on the OpenCL device (the device family's name). */
+  private static final String DEVICE = "opencl";
   private final Graph graph;
   private final int opset;
   private final BackendOptions options;
@@ -40,7 +43,9 @@ final class ClExecutable implements Executable {
   private final ClTuningDb tuning;
   private final ClOptions clOptions;
   private final ClNodeOp[] deviceOps;
-  private final OpKernel[] hostKernels;
+  private final OpRegistry.Entry[] hostKernels;
+  /** Where each node runs: on the device, or on the host kernel of the registry it was given (and why). */
+  private final Placements placements;
   private final List<List<String>> lastUse;
   private final ClBufferPool pool;
   private final Map<String, DeviceTensor> constants = new HashMap<>();
@@ -74,7 +79,8 @@ final class ClExecutable implements Executable {
     this.pool = new ClBufferPool(context);
     List<Node> nodes = graph.nodes();
     this.deviceOps = new ClNodeOp[nodes.size()];
-    this.hostKernels = new OpKernel[nodes.size()];
+    this.hostKernels = new OpRegistry.Entry[nodes.size()];
+    List<String> devices = new java.util.ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       Node n = nodes.get(i);
       deviceOps[i] = ClNodeOps.forNode(n);
@@ -82,7 +88,9 @@ final class ClExecutable implements Executable {
       if (hostKernels[i] == null && deviceOps[i] == null) {
         throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " has no kernel");
       }
+      devices.add(deviceOps[i] != null ? DEVICE : hostKernels[i].device());
     }
+    this.placements = new Placements(nodes, devices, DEVICE);
     this.lastUse = lastUses(nodes, new HashSet<>(graph.outputNames()));
   }
 
@@ -241,6 +249,10 @@ final class ClExecutable implements Executable {
             profile.record(node.opType(), node.output(0), deviceNanos[0]);
           }
         } else {
+          if (deviceOps[i] != null) {
+            placements.fellBack(i, hostKernels[i] == null ? "ref" : hostKernels[i].device(),
+                "the device computes float32; inputs of other types run on the host");
+          }
           HOST_RUNS.incrementAndGet();
           runOnHost(i, node, args, values);
           if (clOptions.profile()) {
@@ -399,7 +411,7 @@ final class ClExecutable implements Executable {
     }
     Tensor[] results;
     try (TensorScope scope = TensorScope.open()) {
-      results = hostKernels[index].compute(new OpContext(node, opset, options), args);
+      results = hostKernels[index].compute(new OpContext(node, opset, options, placements, index), args);
       scope.keep(results);
     } catch (EdgewiseException e) {
       String message = e.getMessage().replaceFirst("^\\[\\w+\\] ", "");
@@ -426,6 +438,11 @@ final class ClExecutable implements Executable {
         previous.release();
       }
     }
+  }
+
+  @Override
+  public List<NodePlacement> placement() {
+    return placements.snapshot();
   }
 
   @Override

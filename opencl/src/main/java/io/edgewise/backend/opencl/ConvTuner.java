@@ -2,7 +2,7 @@ package io.edgewise.backend.opencl;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 import io.edgewise.backend.reference.ReferenceBackend;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;

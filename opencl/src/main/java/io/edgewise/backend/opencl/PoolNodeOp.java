@@ -1,7 +1,7 @@
 package io.edgewise.backend.opencl;
 
 import io.edgewise.backend.BackendOptions;
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 import io.edgewise.backend.reference.ops.ConvGeometry;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.DType;

@@ -170,4 +170,15 @@ class OrtBackendTest {
     g.nodes().add(new Node("n", "Identity", List.of("x"), List.of("y")));
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
   }
+
+  /** ONNX Runtime runs the whole graph as one unit: the session places every node on ort, none fell back. */
+  @Test
+  void placementPutsEveryNodeOnOrt() {
+    Path dir = TestData.model("digits_cnn_0to9");
+    try (Session s = Session.open(dir.resolve("model.onnx"), SessionOptions.defaults().withDevice("ort"))) {
+      assertEquals(s.model().graph().nodes().size(), s.placement().size());
+      assertTrue(s.placement().stream().allMatch(p -> p.device().equals("ort") && !p.fellBack()),
+          s.placement().toString());
+    }
+  }
 }

@@ -1,6 +1,6 @@
 package io.edgewise.backend.reference.ops;
 
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Tensor;
 import java.util.Random;

@@ -1,7 +1,7 @@
 package io.edgewise.backend.reference.ops;
 
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;

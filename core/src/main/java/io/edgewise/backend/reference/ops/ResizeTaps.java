@@ -1,6 +1,6 @@
 package io.edgewise.backend.reference.ops;
 
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 
 /** For one axis of a Resize: per output coordinate, the input indices read and their weights. */
 final class ResizeTaps {

@@ -1,8 +1,8 @@
 package io.edgewise.backend.reference.ops;
 
 import io.edgewise.backend.reference.Broadcast;
-import io.edgewise.backend.reference.OpContext;
-import io.edgewise.backend.reference.OpRegistry;
+import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;

@@ -1,8 +1,9 @@
-package io.edgewise.backend.reference;
+package io.edgewise.backend.exec;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.Executable;
+import io.edgewise.backend.NodePlacement;
 import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
@@ -18,14 +19,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Interprets a graph node by node. Intermediate tensors are closed as soon as their last reader has run, so peak
+ * The graph interpreter every device runs on: node by node, each through its kernel in an {@link OpRegistry} (the
+ * reference kernels, or a device's overlay of them), recording where each node ran ({@link Placements}). Intermediate tensors are closed as soon as their last reader has run, so peak
  * memory follows the graph's live set; every run keeps its own value table, so concurrent runs are safe.
  */
-public final class ReferenceExecutable implements Executable {
+public final class GraphInterpreter implements Executable {
   private final Graph graph;
   private final int opset;
   private final BackendOptions options;
-  private final OpKernel[] kernels;
+  private final OpRegistry.Entry[] kernels;
+  private final Placements placements;
   /** For each node, the values whose last reader it is (freed right after it runs). */
   private final List<List<String>> lastUse;
   private final List<String> outputNames;
@@ -35,12 +38,12 @@ public final class ReferenceExecutable implements Executable {
   private static final long MAX_POOLED_BYTES = 1L << 30;
 
   /** Interprets the model's graph with the given kernels (the reference ones, or another backend's overlay). */
-  public ReferenceExecutable(Model model, OpRegistry registry, BackendOptions options) {
+  public GraphInterpreter(Model model, OpRegistry registry, BackendOptions options) {
     this.graph = model.graph();
     this.opset = model.opset();
     this.options = options;
     List<Node> nodes = graph.nodes();
-    this.kernels = new OpKernel[nodes.size()];
+    this.kernels = new OpRegistry.Entry[nodes.size()];
     for (int i = 0; i < nodes.size(); i++) {
       Node n = nodes.get(i);
       kernels[i] = registry.get(n.domain(), n.opType());
@@ -48,6 +51,8 @@ public final class ReferenceExecutable implements Executable {
         throw EdgewiseException.notImplemented(model.label() + ": " + n.describe() + " has no kernel");
       }
     }
+    this.placements = new Placements(nodes,
+        java.util.Arrays.stream(kernels).map(OpRegistry.Entry::device).toList(), registry.device());
     this.outputNames = graph.outputNames();
     this.lastUse = computeLastUse(nodes, new HashSet<>(outputNames));
   }
@@ -168,6 +173,11 @@ public final class ReferenceExecutable implements Executable {
   }
 
   @Override
+  public List<NodePlacement> placement() {
+    return placements.snapshot();
+  }
+
+  @Override
   public OpProfile profile() {
     return profile;
   }
@@ -184,7 +194,7 @@ public final class ReferenceExecutable implements Executable {
   private Tensor[] runNode(int index, Node node, Tensor[] args) {
     long start = System.nanoTime();
     try (TensorScope scope = TensorScope.open()) {
-      Tensor[] results = kernels[index].compute(new OpContext(node, opset, options), args);
+      Tensor[] results = kernels[index].compute(new OpContext(node, opset, options, placements, index), args);
       scope.keep(results);  // everything else the kernel allocated is closed with the scope
       profile.record(node.opType(), node.output(0), System.nanoTime() - start);
       return results;

@@ -1,4 +1,4 @@
-package io.edgewise.backend.reference;
+package io.edgewise.backend.exec;
 
 import io.edgewise.tensor.Tensor;
 

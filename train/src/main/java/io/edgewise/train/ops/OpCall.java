@@ -2,7 +2,7 @@ package io.edgewise.train.ops;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
-import io.edgewise.backend.reference.OpContext;
+import io.edgewise.backend.exec.OpContext;
 import io.edgewise.model.Node;
 import io.edgewise.train.TrainingKernels;
 import java.util.Map;
