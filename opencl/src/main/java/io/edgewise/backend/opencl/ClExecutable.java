@@ -178,13 +178,24 @@ final class ClExecutable implements Executable {
       return host;
     }
 
-    void release() {
+    /**
+     * Releases the value. Host memory that a device buffer wraps (zero-copy) is not freed here but added to
+     * {@code afterQueue}: kernels run asynchronously, and one enqueued before this point may still read it; freed at
+     * once, the memory went back to the pool and the next host node's output overwrote it under the kernel (wrong
+     * answers that changed from run to run) or was unmapped under it (a SIGSEGV inside the PoCL kernel).
+     */
+    void release(List<Tensor> afterQueue) {
+      boolean wrapped = device != null && device.buffer().wrapsHost();
       if (device != null) {
         device.release();  // first: it may wrap the host memory
         device = null;
       }
       if (ownsHost && host != null) {
-        host.close();
+        if (wrapped) {
+          afterQueue.add(host);
+        } else {
+          host.close();
+        }
       }
       host = null;
     }
@@ -224,6 +235,8 @@ final class ClExecutable implements Executable {
       throw EdgewiseException.invalidArgument("OpenCL executable is closed");
     }
     Map<String, Slot> values = new HashMap<>();
+    // host memory of released values that device buffers wrapped: freed once the queue has drained
+    List<Tensor> afterQueue = new ArrayList<>();
     try {
       for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
         Tensor t = e.getValue();
@@ -262,7 +275,7 @@ final class ClExecutable implements Executable {
         for (String dead : lastUse.get(i)) {
           Slot s = values.remove(dead);
           if (s != null) {
-            s.release();
+            s.release(afterQueue);
           }
         }
       }
@@ -279,7 +292,10 @@ final class ClExecutable implements Executable {
       }
       return outputs;
     } finally {
-      values.values().forEach(Slot::release);
+      // no kernel may still read memory the caller owns (its inputs, wrapped) or memory freed below once run returns
+      context.finish();
+      values.values().forEach(s -> s.release(afterQueue));
+      afterQueue.forEach(Tensor::close);
     }
   }
 
@@ -395,7 +411,7 @@ final class ClExecutable implements Executable {
       } else {
         Slot previous = values.put(name, new Slot(out[k].shape(), DType.FLOAT32, null, false, out[k], null));
         if (previous != null) {
-          previous.release();
+          releaseNow(previous);
         }
       }
     }
@@ -435,8 +451,18 @@ final class ClExecutable implements Executable {
       }
       Slot previous = values.put(name, new Slot(r.shape(), r.dtype(), r, true, null, null));
       if (previous != null) {
-        previous.release();
+        releaseNow(previous);
       }
+    }
+  }
+
+  /** Releases a value outside the run's bookkeeping (a name written twice), waiting for the queue if it must. */
+  private void releaseNow(Slot s) {
+    List<Tensor> wrapped = new ArrayList<>();
+    s.release(wrapped);
+    if (!wrapped.isEmpty()) {
+      context.finish();
+      wrapped.forEach(Tensor::close);
     }
   }
 
