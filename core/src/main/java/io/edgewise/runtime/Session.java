@@ -6,15 +6,22 @@ import io.edgewise.backend.Executable;
 import io.edgewise.backend.NodePlacement;
 import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.model.Model;
+import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.tensor.Shape;
+import io.edgewise.runtime.partition.PartitionedExecutable;
+import io.edgewise.runtime.partition.Partitioner;
+import io.edgewise.runtime.partition.Segment;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An opened model, ready to run on one device.
@@ -29,18 +36,25 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * them. close() releases the model and the device objects; run() after close() throws.
  */
 public final class Session implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   private final Model model;
   private final Backend backend;
   private final Executable executable;
+  /** ONNX Runtime for the segments the device cannot run, or null. */
+  private final Backend fallback;
   private final SessionOptions options;
   /** Runs hold the read lock, close() the write lock: close waits for runs in flight, never frees under them. */
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private Session(Model model, Backend backend, Executable executable, SessionOptions options) {
+  /** The device nodes run on when the session's device has no kernel for them (edgewise-ort). */
+  static final String FALLBACK_DEVICE = "ort";
+
+  private Session(Model model, Backend backend, Executable executable, SessionOptions options, Backend fallback) {
     this.model = model;
     this.backend = backend;
     this.executable = executable;
+    this.fallback = fallback;
     this.options = options;
   }
 
@@ -55,31 +69,63 @@ public final class Session implements AutoCloseable {
   /** Opens a session over an already imported model; the session takes ownership of it. */
   public static Session open(Model model, SessionOptions options) {
     Backend backend = null;
+    Backend fallback = null;
     try {
       backend = Devices.open(options.device());
       if (options.optimize() && !backend.device().name().equals("ort")) {
         GraphOptimizer.optimize(model);
       }
-      checkSupported(model, backend);
-      Executable exe = backend.compile(model, options.backendOptions());
-      return new Session(model, backend, exe, options);
+      List<Node> unsupported = unsupported(model, backend);
+      if (unsupported.isEmpty()) {
+        Executable exe = backend.compile(model, options.backendOptions());
+        return new Session(model, backend, exe, options, null);
+      }
+      // nodes the device has no kernel for run on ONNX Runtime, as segments between the device's own
+      fallback = openFallback(model, backend, unsupported.get(0));
+      LOG.info("{}: on {}, {} nodes ({}) run on {}", model.label(), backend.device().name(), unsupported.size(),
+          unsupported.stream().map(Node::opType).distinct().sorted().toList(), FALLBACK_DEVICE);
+      Backend device = backend;
+      List<Segment> segments = Partitioner.partition(model.graph(),
+          n -> device.unsupportedReason(n, model.opset()) == null ? device.device().name() : FALLBACK_DEVICE);
+      Backend ort = fallback;
+      Executable exe = new PartitionedExecutable(model, segments,
+          d -> d.equals(FALLBACK_DEVICE) ? ort : device, options.backendOptions(), backend.device().name());
+      return new Session(model, backend, exe, options, fallback);
     } catch (RuntimeException e) {
       if (backend != null) {
         backend.close();
+      }
+      if (fallback != null) {
+        fallback.close();
       }
       model.close();
       throw e;
     }
   }
 
-  private static void checkSupported(Model model, Backend backend) {
-    for (var node : model.graph().nodes()) {
-      String reason = backend.unsupportedReason(node, model.opset());
-      if (reason != null) {
-        throw EdgewiseException.notImplemented(model.label() + ": " + node.describe() + " cannot run on device '"
-            + backend.device().name() + "': " + reason);
+  /** The nodes the device has no kernel for. */
+  private static List<Node> unsupported(Model model, Backend backend) {
+    List<Node> out = new ArrayList<>();
+    for (Node node : model.graph().nodes()) {
+      if (backend.unsupportedReason(node, model.opset()) != null) {
+        out.add(node);
       }
     }
+    return out;
+  }
+
+  /**
+   * ONNX Runtime for the nodes the device cannot run, where the edgewise-ort module is on the classpath; without it
+   * (or on ort itself) such a model is refused, naming the first such node and why.
+   */
+  private static Backend openFallback(Model model, Backend backend, Node first) {
+    String reason = backend.unsupportedReason(first, model.opset());
+    if (backend.device().name().equals(FALLBACK_DEVICE) || !Devices.names().contains(FALLBACK_DEVICE)) {
+      throw EdgewiseException.notImplemented(model.label() + ": " + first.describe() + " cannot run on device '"
+          + backend.device().name() + "': " + reason + (backend.device().name().equals(FALLBACK_DEVICE) ? ""
+          : " (with the edgewise-ort module on the classpath such nodes would run on ONNX Runtime)"));
+    }
+    return Devices.open(FALLBACK_DEVICE);
   }
 
   public Model model() {
@@ -200,6 +246,9 @@ public final class Session implements AutoCloseable {
         closed = true;
         executable.close();
         backend.close();
+        if (fallback != null) {
+          fallback.close();
+        }
         model.close();
       }
     } finally {

@@ -1,0 +1,170 @@
+package io.edgewise.runtime.partition;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.Executable;
+import io.edgewise.backend.NodePlacement;
+import io.edgewise.backend.OpProfile;
+import io.edgewise.backend.exec.OpRegistry;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Runs a graph cut into segments, each on its own device's executable, passing values between them through host
+ * tensors. A segment is compiled at its first run for the dtypes and shapes it is fed (kept for up to
+ * {@link #SIGNATURES_PER_SEGMENT} signatures, least recently used dropped), because the types at a cut are often
+ * known only then. Thread-safe: every run keeps its own value table; compiling is serialised per segment.
+ */
+public final class PartitionedExecutable implements Executable {
+  /** Input signatures kept compiled per segment (a model fed a few image sizes does not recompile per call). */
+  static final int SIGNATURES_PER_SEGMENT = 8;
+
+  private final Model model;
+  private final List<Part> parts = new ArrayList<>();
+  private final String sessionDevice;
+  /** For each value, the index of the last segment that reads it; graph outputs are kept to the end. */
+  private final Map<String, Integer> lastRead = new HashMap<>();
+
+  /** One segment and its compiled executables by input signature. */
+  private final class Part {
+    final Segment segment;
+    final Backend backend;
+    final BackendOptions options;
+    final String name;
+    final LinkedHashMap<String, Executable> compiled = new LinkedHashMap<>(16, 0.75f, true);
+
+    Part(Segment segment, Backend backend, BackendOptions options, String name) {
+      this.segment = segment;
+      this.backend = backend;
+      this.options = options;
+      this.name = name;
+    }
+
+    synchronized Executable executable(Map<String, Tensor> inputs) {
+      String key = SegmentModels.signature(segment, inputs);
+      Executable e = compiled.get(key);
+      if (e == null) {
+        e = backend.compile(SegmentModels.of(model, segment, inputs, name), options);
+        compiled.put(key, e);
+        if (compiled.size() > SIGNATURES_PER_SEGMENT) {
+          var eldest = compiled.entrySet().iterator().next();
+          compiled.remove(eldest.getKey());
+          eldest.getValue().close();
+        }
+      }
+      return e;
+    }
+
+    synchronized void close() {
+      compiled.values().forEach(Executable::close);
+      compiled.clear();
+    }
+  }
+
+  /**
+   * @param backendOf the backend of each segment's device (owned by the caller, open while this executable is)
+   */
+  public PartitionedExecutable(Model model, List<Segment> segments, Function<String, Backend> backendOf,
+      BackendOptions options, String sessionDevice) {
+    this.model = model;
+    this.sessionDevice = sessionDevice;
+    for (int i = 0; i < segments.size(); i++) {
+      Segment s = segments.get(i);
+      parts.add(new Part(s, backendOf.apply(s.device()), options, "segment" + i + "@" + s.device()));
+      for (String v : s.inputs()) {
+        lastRead.put(v, i);
+      }
+    }
+    model.graph().outputNames().forEach(v -> lastRead.put(v, Integer.MAX_VALUE));
+  }
+
+  @Override
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    Map<String, Tensor> owned = new HashMap<>();  // values the segments produced; inputs stay the caller's
+    try {
+      for (int i = 0; i < parts.size(); i++) {
+        Part p = parts.get(i);
+        Map<String, Tensor> feeds = new HashMap<>();
+        for (String v : p.segment.inputs()) {
+          Tensor t = owned.containsKey(v) ? owned.get(v) : inputs.get(v);
+          if (t == null) {
+            throw EdgewiseException.invalidArgument(model.label() + ": " + p.name + " reads '" + v
+                + "', which has no value (was the graph input fed?)");
+          }
+          feeds.put(v, t);
+        }
+        Map<String, Tensor> results = p.executable(feeds).run(feeds);
+        owned.putAll(results);
+        final int index = i;
+        owned.entrySet().removeIf(e -> {
+          if (lastRead.getOrDefault(e.getKey(), -1) <= index) {
+            e.getValue().close();
+            return true;
+          }
+          return false;
+        });
+      }
+      Map<String, Tensor> out = new LinkedHashMap<>();
+      for (String name : model.graph().outputNames()) {
+        Tensor t = owned.remove(name);
+        if (t == null) {
+          Tensor source = inputs.containsKey(name) ? inputs.get(name) : model.graph().initializers().get(name);
+          if (source == null) {
+            throw EdgewiseException.invalidModel("graph output '" + name + "' is never produced");
+          }
+          t = source.copy();
+        }
+        out.put(name, t);
+      }
+      return out;
+    } finally {
+      owned.values().forEach(Tensor::close);
+    }
+  }
+
+  /** Every node on its segment's device; a node the session's device could not run says so. */
+  @Override
+  public List<NodePlacement> placement() {
+    List<NodePlacement> out = new ArrayList<>();
+    for (Part p : parts) {
+      List<NodePlacement> compiled;
+      synchronized (p) {
+        compiled = p.compiled.isEmpty() ? List.of() : p.compiled.values().iterator().next().placement();
+      }
+      if (!compiled.isEmpty() && p.segment.device().equals(sessionDevice)) {
+        out.addAll(compiled);
+        continue;
+      }
+      for (Node n : p.segment.nodes()) {
+        String op = OpRegistry.key(n.domain(), n.opType());
+        out.add(new NodePlacement(n.name() == null || n.name().isEmpty() ? n.output(0) : n.name(), op,
+            p.segment.device(), p.segment.device().equals(sessionDevice) ? null
+                : "no " + sessionDevice + " kernel for " + op));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public OpProfile profile() {
+    return null;
+  }
+
+  /** The segments, in execution order. */
+  public List<Segment> segments() {
+    return parts.stream().map(p -> p.segment).toList();
+  }
+
+  @Override
+  public void close() {
+    parts.forEach(Part::close);
+  }
+}

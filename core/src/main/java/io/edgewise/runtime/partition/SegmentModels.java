@@ -1,0 +1,63 @@
+package io.edgewise.runtime.partition;
+
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A segment as a model of its own, typed by the tensors a run feeds it (the types at a cut are often unknown before a
+ * run: the session's device has no shape rule for the ops it cannot run either). The model borrows the source's
+ * initializers and attribute tensors: it must never be closed (the source model owns and closes them).
+ */
+final class SegmentModels {
+  private SegmentModels() {}
+
+  static Model of(Model source, Segment segment, Map<String, Tensor> inputs, String name) {
+    Graph src = source.graph();
+    Graph g = new Graph(src.name() + ":" + name);
+    for (Node n : segment.nodes()) {
+      // a copy: a device's planner may rename a node's inputs, and a later compile (another input shape) needs them
+      g.nodes().add(new Node(n.name(), n.opType(), n.domain(), n.inputs(), n.outputs(), n.attributes()));
+      for (String v : Partitioner.reads(n)) {
+        Tensor init = src.initializers().get(v);
+        if (init != null) {
+          g.initializers().put(v, init);
+        }
+      }
+      for (String v : n.outputs()) {
+        ValueInfo t = src.valueInfo().get(v);
+        if (t != null) {
+          g.valueInfo().put(v, t);
+        }
+      }
+    }
+    for (String in : segment.inputs()) {
+      Tensor t = inputs.get(in);
+      g.inputs().add(ValueInfo.tensor(in, t.dtype(), t.shape()));
+    }
+    for (String out : segment.outputs()) {
+      ValueInfo t = src.typeOf(out);
+      // an unknown type is written without one, which ONNX allows for outputs; the device infers it
+      g.outputs().add(t != null && t.isSupported() ? t.withName(out) : ValueInfo.unsupported(out, "unknown"));
+    }
+    return new Model(g, source.opsetImports(), source.irVersion(), source.producerName(), null, null);
+  }
+
+  /** The signature a compiled segment is valid for: its inputs' dtypes and shapes. */
+  static String signature(Segment segment, Map<String, Tensor> inputs) {
+    StringBuilder b = new StringBuilder();
+    for (String in : segment.inputs()) {
+      Tensor t = inputs.get(in);
+      b.append(t.dtype()).append(t.shape()).append(';');
+    }
+    return b.toString();
+  }
+
+  static List<String> names(List<ValueInfo> values) {
+    return values.stream().map(ValueInfo::name).toList();
+  }
+}
