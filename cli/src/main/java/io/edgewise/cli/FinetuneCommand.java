@@ -21,11 +21,13 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "finetune", description = "Fine-tune a classifier on a labelled data directory and export it as ONNX.")
+@Command(name = "finetune", description = {"Fine-tune a classifier on a labelled data directory and export it as ONNX.",
+    "Trains on ref, cpu, opencl[:i] or fpga[:i] (auto: cpu); ort runs inference only."})
 final class FinetuneCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.onnx file or a directory holding one.")
   Path model;
@@ -78,11 +80,11 @@ final class FinetuneCommand implements Callable<Integer> {
 
   @Option(names = "--seed", defaultValue = "0", description = "Seed of the per-epoch shuffles.") long seed;
 
-  @Option(names = "--device", defaultValue = "cpu",
-      description = "ref, cpu, opencl[:i] or fpga[:i] (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--threads", defaultValue = "0", description = "Native threads, 0 for the default.") int threads;
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
 
   @Option(names = "--out", required = true, paramLabel = "TUNED.onnx", description = "Where the tuned model is "
       + "written.")
@@ -99,33 +101,34 @@ final class FinetuneCommand implements Callable<Integer> {
       + "computed once and reused each epoch; 0 recomputes them every batch (default: ${DEFAULT-VALUE}).")
   int featureCacheMib;
 
-  @Option(names = "--json", description = "Print one JSON object instead of the per-epoch lines.")
-  boolean json;
+  // with --json the per-epoch lines go to stderr
+  @Mixin
+  JsonOption json = new JsonOption();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (threads < 0 || shots <= 0 || featureCacheMib < 0) {
-      throw Main.usage(spec, "--threads and --feature-cache-mib must be >= 0 and --shots > 0");
+    if (shots <= 0 || featureCacheMib < 0) {
+      throw Main.usage(spec, "--feature-cache-mib must be >= 0 and --shots > 0");
     }
-    if (threads > 0) {
-      NativeCore.setThreads(threads);
+    if (threads.count() > 0) {
+      NativeCore.setThreads(threads.count());
     }
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
     Path ckpt = checkpointDir != null ? checkpointDir : out.resolveSibling(out.getFileName() + ".ckpt");
-    FineTuneConfig config = new FineTuneConfig(device, epochs, batch, lr, schedule, optimizer, momentum, nesterov,
+    FineTuneConfig config = new FineTuneConfig(device.name(), epochs, batch, lr, schedule, optimizer, momentum, nesterov,
         weightDecay, seed, new Freezing(freezeUntil, Set.copyOf(freeze)), replaceHead, ckpt, resume,
         (long) featureCacheMib << 20);
     DataSplit splitData = DataSplit.load(data, split, protocol, shots);
-    try (Model m = OnnxImporter.load(file); Progress progress = new Progress(json ? err : stdout);
+    try (Model m = OnnxImporter.load(file); EpochProgress progress = new EpochProgress(json.enabled() ? err : stdout);
         FineTuner tuner = new FineTuner(m, config, progress)) {
       FineTuner.Result r = tuner.run(splitData);
       TunedModels.export(m, out);
-      if (json) {
+      if (json.enabled()) {
         stdout.println(Json.write(summary(r, splitData)));
       } else {
         stdout.printf("test accuracy %.4f (%d of %d test samples) on %s%n", r.testAccuracy(),
@@ -186,12 +189,12 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   /** A progress bar on stderr while a terminal watches, and one line per epoch. */
-  private static final class Progress implements FineTuner.Listener, AutoCloseable {
+  private static final class EpochProgress implements FineTuner.Listener, AutoCloseable {
     private final PrintWriter lines;
-    private final boolean terminal = System.console() != null;
+    private final boolean terminal = Progress.isTerminal();
     private ProgressBar bar;
 
-    Progress(PrintWriter lines) {
+    EpochProgress(PrintWriter lines) {
       this.lines = lines;
     }
 

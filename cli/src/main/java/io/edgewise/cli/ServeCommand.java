@@ -19,11 +19,13 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", description = {
     "Serve a model repository (DIR/<name>/<version>/model.onnx) over the Open Inference Protocol (KServe v2, HTTP).",
+    "Models without a config.json run on --device.",
     "Bearer-token auth is on by default: give --token-file, or a random token is generated and printed; "
         + "the health endpoints stay open. Ctrl-C stops gracefully (requests in flight finish)."})
 final class ServeCommand implements Callable<Integer> {
@@ -55,20 +57,19 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "K", description = "PEM private key (unencrypted PKCS#8) of --tls-cert.")
   Path tlsKey;
 
-  @Option(names = "--device", defaultValue = "auto",
-      description = "Device of models without a config.json (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads per model, 0 for the default.")
-  int threads;
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
 
   @Option(names = "--max-concurrent", description = "Inference requests running at once (default: cores).")
   Integer maxConcurrent;
 
-  @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting beyond those (default: 64).")
+  @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting beyond those (default: ${DEFAULT-VALUE}).")
   int maxQueue;
 
-  @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest request body in MiB (default: 64).")
+  @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest request body in MiB (default: ${DEFAULT-VALUE}).")
   int maxBodyMb;
 
   @Option(names = "--max-tensor-elements", defaultValue = "16777216",
@@ -179,7 +180,7 @@ final class ServeCommand implements Callable<Integer> {
     if (tls != null) {
       tls.serverContext();  // fail now, before the models load, when the files are unusable
     }
-    SessionOptions defaults = SessionOptions.defaults().withDevice(device).withThreads(threads);
+    SessionOptions defaults = SessionOptions.defaults().withDevice(device.name()).withThreads(threads.count());
     ModelRepository repository = ModelRepository.open(models, defaults);
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     HttpInferenceServer server = null;

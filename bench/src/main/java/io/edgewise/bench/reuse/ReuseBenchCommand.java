@@ -1,6 +1,8 @@
 package io.edgewise.bench.reuse;
 
+import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
+import io.edgewise.cli.JsonOption;
 import io.edgewise.cli.Main;
 import io.edgewise.train.LabeledSamples;
 import io.edgewise.bench.reuse.ReuseBenchmark;
@@ -50,8 +52,8 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       description = "Classifier taking one sample per run (default: ${DEFAULT-VALUE}).")
   Path model;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "Device (default: ${DEFAULT-VALUE}).")
-  String device;
+  @CommandLine.Mixin
+  DeviceOption device = new DeviceOption();
 
   @Option(names = "--frames", defaultValue = "3000", description = "Frames in the stream (default: ${DEFAULT-VALUE}).")
   int frames;
@@ -84,8 +86,8 @@ public final class ReuseBenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Stream seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print the figures as JSON.")
-  boolean json;
+  @CommandLine.Mixin
+  JsonOption json = new JsonOption();
 
   @Spec
   CommandLine.Model.CommandSpec spec;
@@ -106,7 +108,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Results r;
     try {
-      r = ReuseBenchmark.run(new ReuseBenchmark.Config(model, samples, device, frames, target, tap, null, sweep,
+      r = ReuseBenchmark.run(new ReuseBenchmark.Config(model, samples, device.name(), frames, target, tap, null, sweep,
           sizes, queries, capacityEntries, seed, work), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
@@ -114,7 +116,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       }
     }
     writePlot(r);
-    if (json) {
+    if (json.enabled()) {
       out.println(Json.write(toJson(r)));
     } else {
       print(out, r);
