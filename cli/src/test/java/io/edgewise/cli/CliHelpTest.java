@@ -22,10 +22,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * The CLI as a user first meets it: help on every command (including those other modules add when they are on the
- * classpath), usage errors, the default device, and device names that read the same in every help text.
+ * The CLI as a user first meets it: help on every command, usage errors, the default device, and device names that
+ * read the same in every help text. Public so that the bench module runs it again over the whole tree, with the
+ * commands it adds through ServiceLoader.
  */
-class CliHelpTest {
+public class CliHelpTest {
   /** Commands whose --device is not the shared one-device option, and why. */
   private static final Map<String, String> OWN_DEVICE_DEFAULT = Map.of(
       "edgewise tune", "only OpenCL has tunable kernels",
@@ -39,7 +40,7 @@ class CliHelpTest {
     return out;
   }
 
-  private static List<CommandSpec> allCommands() {
+  protected static List<CommandSpec> allCommands() {
     return commands(Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
   }
 
@@ -50,7 +51,7 @@ class CliHelpTest {
   }
 
   @Test
-  void everyCommandAndSubcommandPrintsItsUsageForHelpAndExitsZero() {
+  public void everyCommandAndSubcommandPrintsItsUsageForHelpAndExitsZero() {
     List<CommandSpec> all = allCommands();
     assertTrue(all.stream().anyMatch(c -> c.qualifiedName().equals("edgewise reuse stats"))
         && all.stream().anyMatch(c -> c.qualifiedName().equals("edgewise bitstream build")), all.toString());
@@ -68,14 +69,14 @@ class CliHelpTest {
   }
 
   @Test
-  void versionIsOnTheTopCommand() {
+  public void versionIsOnTheTopCommand() {
     CliTest.Result r = CliTest.run("--version");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("edgewise "), r.out());
   }
 
   @Test
-  void noCommandIsAUsageErrorWithTheUsageOnStderr() {
+  public void noCommandIsAUsageErrorWithTheUsageOnStderr() {
     for (String[] args : new String[][] {{}, {"reuse"}, {"bitstream"}}) {
       CliTest.Result r = CliTest.run(args);
       assertEquals(Main.EXIT_USAGE, r.exit(), String.join(" ", args));
@@ -86,7 +87,7 @@ class CliHelpTest {
   }
 
   @Test
-  void everyOptionAndParameterHasADescription() {
+  public void everyOptionAndParameterHasADescription() {
     for (CommandSpec c : allCommands()) {
       for (ArgSpec a : Stream.concat(c.options().stream(), c.positionalParameters().stream()).toList()) {
         String text = String.join(" ", a.description()).strip();
@@ -97,7 +98,7 @@ class CliHelpTest {
   }
 
   @Test
-  void everyHelpTextNamesTheSameDevices() {
+  public void everyHelpTextNamesTheSameDevices() {
     int seen = 0;
     for (CommandSpec c : allCommands()) {
       for (OptionSpec o : c.options()) {
@@ -124,7 +125,7 @@ class CliHelpTest {
   }
 
   @Test
-  void runWithoutDeviceRunsOnAutoAndSaysWhatItChose() throws IOException {
+  public void runWithoutDeviceRunsOnAutoAndSaysWhatItChose() throws IOException {
     String model = TestData.model("digits_cnn_0to9").toString();
     CliTest.Result r = CliTest.run("run", model, "--runs", "1");
     assertEquals(0, r.exit(), r.err());
