@@ -48,7 +48,8 @@ final class BenchCommand implements Callable<Integer> {
   TimingOptions timing = new TimingOptions(20, 10, 20);
 
   // Warm-up goes on until the JIT has been idle 0.5 s (LatencyStats.warmUp); every device gets the same, ort included.
-  @Option(names = "--warmup-seconds", defaultValue = "1", description = "Warm up for at least this long as well, "
+  @Option(names = "--warmup-seconds", paramLabel = "S",
+      defaultValue = "1", description = "Warm up for at least this long as well, "
       + "then until the JVM's compiler has been idle 0.5 s (default: ${DEFAULT-VALUE} s).")
   double warmupSeconds;
 

@@ -109,7 +109,8 @@ final class BitstreamCommand implements Callable<Integer> {
     @Option(names = "--training", description = "Model forward, input-gradient and weight-gradient passes.")
     boolean training;
 
-    @Option(names = "--top", defaultValue = "15", description = "Rows to print (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", paramLabel = "N",
+        defaultValue = "15", description = "Rows to print (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Spec

@@ -43,7 +43,7 @@ final class FinetuneCommand implements Callable<Integer> {
       + "train samples of each class (default: ${DEFAULT-VALUE}).")
   DataSplit.Protocol protocol;
 
-  @Option(names = "--shots", defaultValue = "10", description = "Samples per class for protocol B.")
+  @Option(names = "--shots", paramLabel = "N", defaultValue = "10", description = "Samples per class for protocol B.")
   int shots;
 
   @Option(names = "--replace-head", paramLabel = "N", defaultValue = "0",
@@ -58,27 +58,35 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--freeze", paramLabel = "NAME", description = "Also freeze this node or initializer (repeatable).")
   List<String> freeze = new ArrayList<>();
 
-  @Option(names = "--epochs", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).") int epochs;
+  @Option(names = "--epochs", paramLabel = "N",
+      defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).") int epochs;
 
-  @Option(names = "--lr", defaultValue = "0.05", description = "Learning rate (default: ${DEFAULT-VALUE}).") double lr;
+  @Option(names = "--lr", paramLabel = "X",
+      defaultValue = "0.05", description = "Learning rate (default: ${DEFAULT-VALUE}).") double lr;
 
-  @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
+  @Option(names = "--batch", paramLabel = "N",
+      defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
 
-  @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--optimizer", paramLabel = "NAME",
+      defaultValue = "sgd", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
   String optimizer;
 
-  @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--momentum", paramLabel = "X",
+      defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
   double momentum;
 
   @Option(names = "--nesterov", description = "Nesterov momentum (SGD).") boolean nesterov;
 
-  @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--weight-decay", paramLabel = "X",
+      defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
   double weightDecay;
 
-  @Option(names = "--schedule", defaultValue = "constant", description = "constant, cosine or step:SIZE:GAMMA.")
+  @Option(names = "--schedule", paramLabel = "SCHEDULE",
+      defaultValue = "constant", description = "constant, cosine or step:SIZE:GAMMA.")
   String schedule;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the per-epoch shuffles.") long seed;
+  @Option(names = "--seed", paramLabel = "N",
+      defaultValue = "0", description = "Seed of the per-epoch shuffles.") long seed;
 
   @Mixin
   DeviceOption device = new DeviceOption();
@@ -97,7 +105,8 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the newest checkpoint in the checkpoint directory.")
   boolean resume;
 
-  @Option(names = "--feature-cache-mib", defaultValue = "512", description = "Heap for the frozen part's outputs, "
+  @Option(names = "--feature-cache-mib", paramLabel = "N",
+      defaultValue = "512", description = "Heap for the frozen part's outputs, "
       + "computed once and reused each epoch; 0 recomputes them every batch (default: ${DEFAULT-VALUE}).")
   int featureCacheMib;
 

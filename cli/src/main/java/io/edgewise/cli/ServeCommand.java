@@ -32,10 +32,12 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--models", required = true, paramLabel = "DIR", description = "The model repository.")
   Path models;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", paramLabel = "HOST",
+      defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8000", description = "HTTP port, 0 for any (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", paramLabel = "PORT",
+      defaultValue = "8000", description = "HTTP port, 0 for any (default: ${DEFAULT-VALUE}).")
   int port;
 
   @Option(names = "--peer-port", paramLabel = "Q", description = "Also serve the binary peer protocol on this port.")
@@ -63,16 +65,19 @@ final class ServeCommand implements Callable<Integer> {
   @Mixin
   ThreadsOption threads = new ThreadsOption();
 
-  @Option(names = "--max-concurrent", description = "Inference requests running at once (default: cores).")
+  @Option(names = "--max-concurrent", paramLabel = "N",
+      description = "Inference requests running at once (default: cores).")
   Integer maxConcurrent;
 
-  @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting beyond those (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-queue", paramLabel = "N",
+      defaultValue = "64", description = "Requests waiting beyond those (default: ${DEFAULT-VALUE}).")
   int maxQueue;
 
-  @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest request body in MiB (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-body-mb", paramLabel = "MIB",
+      defaultValue = "64", description = "Largest request body in MiB (default: ${DEFAULT-VALUE}).")
   int maxBodyMb;
 
-  @Option(names = "--max-tensor-elements", defaultValue = "16777216",
+  @Option(names = "--max-tensor-elements", paramLabel = "N", defaultValue = "16777216",
       description = "Most elements per request tensor (default: ${DEFAULT-VALUE}).")
   long maxTensorElements;
 

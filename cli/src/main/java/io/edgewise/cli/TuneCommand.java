@@ -39,13 +39,16 @@ final class TuneCommand implements Callable<Integer> {
       description = "The OpenCL device to tune: opencl[:i] (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--budget", defaultValue = "120", description = "Seconds to spend in total (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--budget", paramLabel = "S",
+      defaultValue = "120", description = "Seconds to spend in total (default: ${DEFAULT-VALUE}).")
   double budget;
 
-  @Option(names = "--runs", defaultValue = "5", description = "Timed launches per candidate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--runs", paramLabel = "N",
+      defaultValue = "5", description = "Timed launches per candidate (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--db", description = "Tuning database file (default: ${sys:user.home}/.cache/edgewise/tuning-opencl.json).")
+  @Option(names = "--db", paramLabel = "FILE",
+      description = "Tuning database file (default: ${sys:user.home}/.cache/edgewise/tuning-opencl.json).")
   Path db;
 
   @Option(names = "--show", description = "Print the tuned parameters of the device instead of tuning.")

@@ -44,27 +44,29 @@ public final class ServeBenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", arity = "1..*", description = "model.onnx files or ONNX test directories.")
   List<Path> modelPaths;
 
-  @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16,64",
+  @Option(names = "--concurrency", paramLabel = "N", split = ",", defaultValue = "1,4,16,64",
       description = "Client concurrency levels (default: ${DEFAULT-VALUE}).")
   List<Integer> concurrency;
 
-  @Option(names = "--requests", defaultValue = "200", description = "Requests per model and level (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--requests", paramLabel = "N",
+      defaultValue = "200", description = "Requests per model and level (default: ${DEFAULT-VALUE}).")
   int requests;
 
-  @Option(names = "--max-seconds", defaultValue = "30", description = "Stop a level after this many seconds (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-seconds", paramLabel = "S",
+      defaultValue = "30", description = "Stop a level after this many seconds (default: ${DEFAULT-VALUE}).")
   int maxSeconds;
 
   // the served models' device
   @Mixin
   DeviceOption device = new DeviceOption();
 
-  @Option(names = "--workers", description = "Server inference workers (default: cores).")
+  @Option(names = "--workers", paramLabel = "N", description = "Server inference workers (default: cores).")
   Integer workers;
 
   @Mixin
   ThreadsOption threads = new ThreadsOption();
 
-  @Option(names = "--encodings", split = ",", defaultValue = "binary",
+  @Option(names = "--encodings", paramLabel = "NAME", split = ",", defaultValue = "binary",
       description = "Tensor encodings to compare: binary (the binary data extension), json (default: binary).")
   List<String> encodings;
 

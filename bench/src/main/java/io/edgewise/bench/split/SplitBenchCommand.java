@@ -51,33 +51,38 @@ public final class SplitBenchCommand implements Callable<Integer> {
   @Mixin
   ThreadsOption threads = new ThreadsOption(1);
 
-  @Option(names = "--steps", defaultValue = "160", description = "Requests per policy (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--steps", paramLabel = "N",
+      defaultValue = "160", description = "Requests per policy (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--phase-steps", defaultValue = "40",
+  @Option(names = "--phase-steps", paramLabel = "N", defaultValue = "40",
       description = "Requests per phase of conditions; phases cycle (default: ${DEFAULT-VALUE}).")
   int phaseSteps;
 
-  @Option(names = "--max-cuts", defaultValue = "8", description = "Cut points offered (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-cuts", paramLabel = "N",
+      defaultValue = "8", description = "Cut points offered (default: ${DEFAULT-VALUE}).")
   int maxCuts;
 
-  @Option(names = "--calibration-runs", defaultValue = "3",
+  @Option(names = "--calibration-runs", paramLabel = "N", defaultValue = "3",
       description = "Runs per cut and phase for the oracle (default: ${DEFAULT-VALUE}).")
   int calibrationRuns;
 
-  @Option(names = "--alpha", description = "muLinUCB exploration weight in ms (default: a quarter of the all-local "
+  @Option(names = "--alpha", paramLabel = "MS",
+      description = "muLinUCB exploration weight in ms (default: a quarter of the all-local "
       + "latency).")
   Double alpha;
 
-  @Option(names = "--gamma", defaultValue = "0.9",
+  @Option(names = "--gamma", paramLabel = "X", defaultValue = "0.9",
       description = "Discount of the adaptive muLinUCB variant (default: ${DEFAULT-VALUE}; the paper's is 1).")
   double gamma;
 
-  @Option(names = "--encoding", defaultValue = "FP32", description = "Intermediate tensors: FP32, FP16, INT8 "
+  @Option(names = "--encoding", paramLabel = "NAME",
+      defaultValue = "FP32", description = "Intermediate tensors: FP32, FP16, INT8 "
       + "(default: ${DEFAULT-VALUE}).")
   TensorEncoding encoding;
 
-  @Option(names = "--plot", defaultValue = "split-bench.png", description = "PNG of the chosen cut over time "
+  @Option(names = "--plot", paramLabel = "FILE",
+      defaultValue = "split-bench.png", description = "PNG of the chosen cut over time "
       + "(default: ${DEFAULT-VALUE}).")
   Path plot;
 
