@@ -74,9 +74,9 @@ public final class OpenClConvBench {
         if (tuned == null && tuneBudget > 0) {
           final boolean v = verbose;
           ConvTuner.Result r = new ConvTuner(backend.programs(), tuning, runs).tune(List.of(p), tuneBudget,
-              line -> {
+              step -> {
                 if (v) {
-                  System.out.println("  tune: " + line);
+                  System.out.println("  tune: " + step.line());
                 }
               }).get(0);
           tuned = new ConvChoice(r.algorithm(), r.best());

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,23 +34,26 @@ final class BenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL_DIR", arity = "1..*", description = "Model directories (model.onnx + test data).")
   List<Path> models;
 
-  @Option(names = "--devices", split = ",", defaultValue = "cpu,ort", description = "Devices (default: ${DEFAULT-VALUE}).")
+  // several devices side by side, so not the one-device DeviceOption; the names read the same
+  @Option(names = "--devices", split = ",", paramLabel = "NAME", defaultValue = "cpu,ort",
+      description = "Devices to compare, comma-separated: " + DeviceOption.NAMES + " (default: ${DEFAULT-VALUE}).")
   List<String> devices;
 
-  @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "Thread counts (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--threads", split = ",", paramLabel = "N", defaultValue = "1,2",
+      description = "Intra-op thread counts, comma-separated (default: ${DEFAULT-VALUE}).")
   List<Integer> threads;
 
-  @Option(names = "--runs", defaultValue = "20", description = "Timed runs after warm-up, at least 20 (default: ${DEFAULT-VALUE}).")
-  int runs;
-
-  @Option(names = "--warmup", defaultValue = "10", description = "Warm-up runs, at least (default: ${DEFAULT-VALUE}).")
-  int warmup;
+  // at least 20 timed runs: fewer make the p90 meaningless
+  @Mixin
+  TimingOptions timing = new TimingOptions(20, 10, 20);
 
   // Warm-up goes on until the JIT has been idle 0.5 s (LatencyStats.warmUp); every device gets the same, ort included.
-  @Option(names = "--warmup-seconds", defaultValue = "1", description = "Warm up for at least this long as well "
-      + "(default: ${DEFAULT-VALUE} s).")
+  @Option(names = "--warmup-seconds", paramLabel = "S",
+      defaultValue = "1", description = "Warm up for at least this long as well, "
+      + "then until the JVM's compiler has been idle 0.5 s (default: ${DEFAULT-VALUE} s).")
   double warmupSeconds;
 
+  // a file, unlike the --json of other commands: the table stays on stdout
   @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure as JSON to FILE.")
   Path json;
 
@@ -70,9 +74,8 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    if (runs < 20) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runs must be at least 20, got " + runs);
-    }
+    runs = timing.runs();
+    warmup = timing.warmup();
     Map<Integer, Double> peak = new LinkedHashMap<>();
     for (int t : threads) {
       peak.put(t, NativeCore.measurePeakGflops(t, 300));
@@ -82,10 +85,16 @@ final class BenchCommand implements Callable<Integer> {
     List<Layer> layerRows = new ArrayList<>();
     fpgaRows.clear();
     notes.clear();
-    for (Path dir : models) {
-      String name = dir.getFileName().toString();
-      for (int t : threads) {
-        measure(dir, name, t, peak.get(t), rows, layerRows);
+    try (Progress progress = Progress.start(spec.commandLine().getErr(), "bench")) {
+      int groups = models.size() * threads.size();
+      int group = 0;
+      for (Path dir : models) {
+        String name = dir.getFileName().toString();
+        for (int t : threads) {
+          progress.step(String.format("%s at %d thread%s on %s (%d/%d)", name, t, t == 1 ? "" : "s",
+              String.join(", ", devices), ++group, groups));
+          measure(dir, name, t, peak.get(t), rows, layerRows, progress);
+        }
       }
     }
     printTable(out, rows);
@@ -108,6 +117,10 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private static final double MAX_WARMUP_SECONDS = 15;
+
+  /** --runs and --warmup, checked when the command starts. */
+  private int runs;
+  private int warmup;
 
   /** At least {@code warmup} runs and {@code warmupSeconds}, then until the JIT compiler has been quiet a while. */
   private void warmUp(Session s, Map<String, Tensor> feeds) {
@@ -146,7 +159,8 @@ final class BenchCommand implements Callable<Integer> {
    * then measured in alternating blocks of runs (InterleavedLatency), so that the ratios compare runs made under the
    * same load of a shared machine.
    */
-  private void measure(Path dir, String name, int t, double peak, List<Row> rows, List<Layer> layerRows) {
+  private void measure(Path dir, String name, int t, double peak, List<Row> rows, List<Layer> layerRows,
+      Progress progress) {
     Path file = Files.isDirectory(dir) ? dir.resolve("model.onnx") : dir;
     List<Session> sessions = new ArrayList<>();
     List<Map<String, Tensor>> feeds = new ArrayList<>();
@@ -156,7 +170,8 @@ final class BenchCommand implements Callable<Integer> {
         sessions.add(s);
         Map<String, Tensor> f = new LinkedHashMap<>();
         feeds.add(f);
-        RunCommand.InputFiles.load(s, dir, Map.of(), f);
+        RunCommand.InputFiles.load(s, dir, f);
+        progress.detail("warming up " + device);
         warmUp(s, f);
       }
       for (Session s : sessions) {
@@ -164,6 +179,7 @@ final class BenchCommand implements Callable<Integer> {
           s.profile().reset();
         }
       }
+      progress.detail("measuring " + runs + " runs each");
       long jitBefore = LatencyStats.compilationMillis();
       InterleavedLatency.Measurement measured = InterleavedLatency.measure(sessions, feeds, runs);
       List<LatencyStats> stats = measured.stats();
@@ -185,6 +201,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     for (String device : devices) {
       if (layers && device.startsWith("opencl") && !Boolean.getBoolean("edgewise.opencl.profile")) {
+        progress.detail("profiling the layers on " + device);
         profiledOpenClLayers(file, dir, name, device, t, peak, layerRows);
       }
     }
@@ -201,7 +218,7 @@ final class BenchCommand implements Callable<Integer> {
     System.setProperty(property, "true");
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     try (Session s = Session.open(file, SessionOptions.defaults().withDevice(device).withThreads(t))) {
-      RunCommand.InputFiles.load(s, dir, Map.of(), feeds);
+      RunCommand.InputFiles.load(s, dir, feeds);
       for (int i = 0; i < Math.max(1, warmup); i++) {
         s.run(feeds).values().forEach(Tensor::close);
       }

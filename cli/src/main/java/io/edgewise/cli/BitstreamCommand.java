@@ -25,13 +25,13 @@ import picocli.CommandLine.Spec;
 /** `edgewise bitstream build|explore`: FPGA images from bitstreams/ manifests. */
 @Command(name = "bitstream", description = "Build FPGA images and search tile sizes.",
     subcommands = {BitstreamCommand.Build.class, BitstreamCommand.Explore.class})
-final class BitstreamCommand implements Runnable {
+final class BitstreamCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    return Main.missingSubcommand(spec);
   }
 
   /** The repository root: the manifests' kernelSource paths are relative to it. */
@@ -51,7 +51,7 @@ final class BitstreamCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "MANIFEST", description = "bitstreams/NAME/manifest.json")
     Path manifest;
 
-    @Option(names = "--target", required = true, description = "emu, intel or xilinx.")
+    @Option(names = "--target", required = true, paramLabel = "TARGET", description = "emu, intel or xilinx.")
     String target;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Build directory (default: build/bitstreams/NAME).")
@@ -68,7 +68,12 @@ final class BitstreamCommand implements Runnable {
       PrintWriter o = spec.commandLine().getOut();
       switch (target) {
         case "emu" -> {
-          EmulationBuild.Result r = EmulationBuild.build(m, root, dir);
+          EmulationBuild.Result r;
+          // one OpenCL compile of the image's kernels: seconds, with nothing to show but the clock
+          try (Progress progress = Progress.start(spec.commandLine().getErr(), "bitstream build")) {
+            progress.step("compiling " + m.name() + " (" + m.tiles() + ") for the emulation device");
+            r = EmulationBuild.build(m, root, dir);
+          }
           o.println("built " + r.binary() + " for " + r.device() + " (" + m.tiles() + ")");
           o.println("sha256 " + r.sha256() + " written to " + r.checksumFile());
         }
@@ -104,7 +109,8 @@ final class BitstreamCommand implements Runnable {
     @Option(names = "--training", description = "Model forward, input-gradient and weight-gradient passes.")
     boolean training;
 
-    @Option(names = "--top", defaultValue = "15", description = "Rows to print (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top", paramLabel = "N",
+        defaultValue = "15", description = "Rows to print (default: ${DEFAULT-VALUE}).")
     int top;
 
     @Spec

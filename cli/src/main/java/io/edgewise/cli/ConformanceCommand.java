@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -21,35 +22,32 @@ final class ConformanceCommand implements Callable<Integer> {
   @Parameters(paramLabel = "DIR", arity = "1..*", description = "Directories to search.")
   List<Path> dirs;
 
-  @Option(names = "--device", defaultValue = "ref", description = "Device (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads, 0 for the device default.")
-  int threads;
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
 
-  @Option(names = "--json", description = "Print one JSON object instead of lines.")
-  boolean json;
+  @Mixin
+  JsonOption json = new JsonOption();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (threads < 0) {
-      throw Main.usage(spec, "--threads must be 0 (device default) or more, got " + threads);
-    }
     PrintWriter out = spec.commandLine().getOut();
-    ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice(device)
-        .withThreads(threads));
+    ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice(device.name())
+        .withThreads(threads.count()));
     ConformanceSummary summary = runner.runAll(dirs, o -> {
-      if (!json) {
+      if (!json.enabled()) {
         out.println(line(o));
         out.flush();
       }
     });
-    if (json) {
+    if (json.enabled()) {
       Map<String, Object> doc = new LinkedHashMap<>();
-      doc.put("device", device);
+      doc.put("device", device.name());
       doc.put("passed", summary.passed());
       doc.put("failed", summary.failed());
       doc.put("skipped", summary.skipped());

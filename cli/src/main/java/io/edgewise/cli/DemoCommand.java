@@ -15,22 +15,21 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", description = "Run the built-in demo CNN on every device side by side.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--runs", defaultValue = "20", description = "Timed runs per device (default: ${DEFAULT-VALUE}).")
-  int runs;
+  @Mixin
+  TimingOptions timing = new TimingOptions(20, 3, 1);
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws IOException {
-    if (runs < 1) {
-      throw Main.usage(spec, "--runs must be at least 1, got " + runs);
-    }
+    int runs = timing.runs();
+    int warmup = timing.warmup();
     PrintWriter out = spec.commandLine().getOut();
     Path dir = Files.createTempDirectory("edgewise-demo");
     try (Tensor image = DemoModel.sampleInput(7)) {
@@ -57,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
             referenceTop = top;
           }
           // warmed up as `bench` does (the JIT compiles the Java side over the first second), at most 3 s
-          LatencyStats.warmUp(s, Map.of(DemoModel.INPUT, image), 3, 0.3, 3);
+          LatencyStats.warmUp(s, Map.of(DemoModel.INPUT, image), warmup, 0.3, 3);
           LatencyStats t = LatencyStats.measure(s, Map.of(DemoModel.INPUT, image), 0, runs);
           out.printf("%-8s %-45s %12.3f %12.3f %14.3g %8s%n", d.name(), truncate(d.description(), 45), t.medianMs(),
               t.p90Ms(), maxDiff(reference, probs), top == referenceTop ? "agrees" : "DIFFERS");

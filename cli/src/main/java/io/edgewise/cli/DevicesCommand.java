@@ -6,13 +6,13 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 @Command(name = "devices", description = "List the devices this machine offers.")
 final class DevicesCommand implements Callable<Integer> {
-  @Option(names = "--json", description = "Print JSON.")
-  boolean json;
+  @Mixin
+  JsonOption json = new JsonOption();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -21,7 +21,7 @@ final class DevicesCommand implements Callable<Integer> {
   public Integer call() {
     List<Device> devices = Devices.available();
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
+    if (json.enabled()) {
       out.println(Json.write(devices));
       return 0;
     }

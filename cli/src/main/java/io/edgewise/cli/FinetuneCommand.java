@@ -21,11 +21,13 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "finetune", description = "Fine-tune a classifier on a labelled data directory and export it as ONNX.")
+@Command(name = "finetune", description = {"Fine-tune a classifier on a labelled data directory and export it as ONNX.",
+    "Trains on ref, cpu, opencl[:i] or fpga[:i] (auto: cpu); ort runs inference only."})
 final class FinetuneCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.onnx file or a directory holding one.")
   Path model;
@@ -41,7 +43,7 @@ final class FinetuneCommand implements Callable<Integer> {
       + "train samples of each class (default: ${DEFAULT-VALUE}).")
   DataSplit.Protocol protocol;
 
-  @Option(names = "--shots", defaultValue = "10", description = "Samples per class for protocol B.")
+  @Option(names = "--shots", paramLabel = "N", defaultValue = "10", description = "Samples per class for protocol B.")
   int shots;
 
   @Option(names = "--replace-head", paramLabel = "N", defaultValue = "0",
@@ -56,33 +58,41 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--freeze", paramLabel = "NAME", description = "Also freeze this node or initializer (repeatable).")
   List<String> freeze = new ArrayList<>();
 
-  @Option(names = "--epochs", defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).") int epochs;
+  @Option(names = "--epochs", paramLabel = "N",
+      defaultValue = "20", description = "Epochs (default: ${DEFAULT-VALUE}).") int epochs;
 
-  @Option(names = "--lr", defaultValue = "0.05", description = "Learning rate (default: ${DEFAULT-VALUE}).") double lr;
+  @Option(names = "--lr", paramLabel = "X",
+      defaultValue = "0.05", description = "Learning rate (default: ${DEFAULT-VALUE}).") double lr;
 
-  @Option(names = "--batch", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
+  @Option(names = "--batch", paramLabel = "N",
+      defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
 
-  @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--optimizer", paramLabel = "NAME",
+      defaultValue = "sgd", description = "sgd or adam (default: ${DEFAULT-VALUE}).")
   String optimizer;
 
-  @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--momentum", paramLabel = "X",
+      defaultValue = "0", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
   double momentum;
 
   @Option(names = "--nesterov", description = "Nesterov momentum (SGD).") boolean nesterov;
 
-  @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--weight-decay", paramLabel = "X",
+      defaultValue = "0", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
   double weightDecay;
 
-  @Option(names = "--schedule", defaultValue = "constant", description = "constant, cosine or step:SIZE:GAMMA.")
+  @Option(names = "--schedule", paramLabel = "SCHEDULE",
+      defaultValue = "constant", description = "constant, cosine or step:SIZE:GAMMA.")
   String schedule;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed of the per-epoch shuffles.") long seed;
+  @Option(names = "--seed", paramLabel = "N",
+      defaultValue = "0", description = "Seed of the per-epoch shuffles.") long seed;
 
-  @Option(names = "--device", defaultValue = "cpu",
-      description = "ref, cpu, opencl[:i] or fpga[:i] (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--threads", defaultValue = "0", description = "Native threads, 0 for the default.") int threads;
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
 
   @Option(names = "--out", required = true, paramLabel = "TUNED.onnx", description = "Where the tuned model is "
       + "written.")
@@ -95,37 +105,39 @@ final class FinetuneCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the newest checkpoint in the checkpoint directory.")
   boolean resume;
 
-  @Option(names = "--feature-cache-mib", defaultValue = "512", description = "Heap for the frozen part's outputs, "
+  @Option(names = "--feature-cache-mib", paramLabel = "N",
+      defaultValue = "512", description = "Heap for the frozen part's outputs, "
       + "computed once and reused each epoch; 0 recomputes them every batch (default: ${DEFAULT-VALUE}).")
   int featureCacheMib;
 
-  @Option(names = "--json", description = "Print one JSON object instead of the per-epoch lines.")
-  boolean json;
+  // with --json the per-epoch lines go to stderr
+  @Mixin
+  JsonOption json = new JsonOption();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (threads < 0 || shots <= 0 || featureCacheMib < 0) {
-      throw Main.usage(spec, "--threads and --feature-cache-mib must be >= 0 and --shots > 0");
+    if (shots <= 0 || featureCacheMib < 0) {
+      throw Main.usage(spec, "--feature-cache-mib must be >= 0 and --shots > 0");
     }
-    if (threads > 0) {
-      NativeCore.setThreads(threads);
+    if (threads.count() > 0) {
+      NativeCore.setThreads(threads.count());
     }
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
     Path ckpt = checkpointDir != null ? checkpointDir : out.resolveSibling(out.getFileName() + ".ckpt");
-    FineTuneConfig config = new FineTuneConfig(device, epochs, batch, lr, schedule, optimizer, momentum, nesterov,
+    FineTuneConfig config = new FineTuneConfig(device.name(), epochs, batch, lr, schedule, optimizer, momentum, nesterov,
         weightDecay, seed, new Freezing(freezeUntil, Set.copyOf(freeze)), replaceHead, ckpt, resume,
         (long) featureCacheMib << 20);
     DataSplit splitData = DataSplit.load(data, split, protocol, shots);
-    try (Model m = OnnxImporter.load(file); Progress progress = new Progress(json ? err : stdout);
+    try (Model m = OnnxImporter.load(file); EpochProgress progress = new EpochProgress(json.enabled() ? err : stdout);
         FineTuner tuner = new FineTuner(m, config, progress)) {
       FineTuner.Result r = tuner.run(splitData);
       TunedModels.export(m, out);
-      if (json) {
+      if (json.enabled()) {
         stdout.println(Json.write(summary(r, splitData)));
       } else {
         stdout.printf("test accuracy %.4f (%d of %d test samples) on %s%n", r.testAccuracy(),
@@ -186,12 +198,12 @@ final class FinetuneCommand implements Callable<Integer> {
   }
 
   /** A progress bar on stderr while a terminal watches, and one line per epoch. */
-  private static final class Progress implements FineTuner.Listener, AutoCloseable {
+  private static final class EpochProgress implements FineTuner.Listener, AutoCloseable {
     private final PrintWriter lines;
-    private final boolean terminal = System.console() != null;
+    private final boolean terminal = Progress.isTerminal();
     private ProgressBar bar;
 
-    Progress(PrintWriter lines) {
+    EpochProgress(PrintWriter lines) {
       this.lines = lines;
     }
 

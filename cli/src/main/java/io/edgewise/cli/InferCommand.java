@@ -4,7 +4,6 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.serve.client.EdgewiseClient;
 import io.edgewise.serve.http.V2Datatype;
 import io.edgewise.tensor.Tensor;
-import io.edgewise.tensor.TensorProtos;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,23 +14,23 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "infer", description = "Run one inference on a KServe v2 server (edgewise serve, Triton, ...).")
 final class InferCommand implements Callable<Integer> {
-  @Option(names = "--url", required = true, description = "The server, e.g. http://127.0.0.1:8000.")
+  @Option(names = "--url", required = true, paramLabel = "URL", description = "The server, e.g. http://127.0.0.1:8000.")
   String url;
 
-  @Option(names = "--model", required = true, paramLabel = "NAME")
+  @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model's name on the server.")
   String model;
 
   @Option(names = "--version", paramLabel = "V", description = "Model version (default: the server's choice).")
   String version;
 
-  @Option(names = "--input", paramLabel = "NAME=FILE.pb",
-      description = "An input as a TensorProto file; without any, seeded random inputs of the declared shapes.")
-  Map<String, Path> inputs = new LinkedHashMap<>();
+  @Mixin
+  InputOptions inputs = new InputOptions();
 
   @Option(names = "--token-file", paramLabel = "F", description = "File whose first token line is sent as bearer.")
   Path tokenFile;
@@ -42,10 +41,10 @@ final class InferCommand implements Callable<Integer> {
   @Option(names = "--json-data", description = "Send and receive tensors as JSON numbers instead of binary.")
   boolean jsonData;
 
-  @Option(names = "--output", paramLabel = "DIR", description = "Write each output as DIR/output_K.pb.")
-  Path outputDir;
+  @Mixin
+  OutputOptions output = new OutputOptions();
 
-  @Option(names = "--timeout", defaultValue = "60", description = "Request timeout in seconds (default: 60).")
+  @Option(names = "--timeout", defaultValue = "60", paramLabel = "SECONDS", description = "Request timeout in seconds (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
   @Spec
@@ -68,10 +67,7 @@ final class InferCommand implements Callable<Integer> {
     try (EdgewiseClient client = b.build()) {
       String source;
       if (!inputs.isEmpty()) {
-        for (Map.Entry<String, Path> e : inputs.entrySet()) {
-          feeds.put(e.getKey(), TensorProtos.readFile(e.getValue()));
-        }
-        source = "from " + inputs.values();
+        source = inputs.readInto(feeds);
       } else {
         for (EdgewiseClient.TensorMetadata t : client.modelInputs(model, version)) {
           feeds.put(t.name(), RandomInputs.of(t, 42));
@@ -82,6 +78,7 @@ final class InferCommand implements Callable<Integer> {
       outputs = client.infer(model, version, feeds, !jsonData);
       double ms = (System.nanoTime() - t0) / 1e6;
       print(source, outputs, ms);
+      output.write(outputs);
       return 0;
     } finally {
       feeds.values().forEach(Tensor::close);
@@ -93,20 +90,11 @@ final class InferCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println("model:   " + model + (version == null ? "" : " version " + version) + " at " + url);
     out.println("inputs:  " + source);
-    int k = 0;
     for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
       Tensor t = e.getValue();
       out.printf("output:  %s %s%s%n", e.getKey(), V2Datatype.name(t.dtype()), t.shape());
       for (TopK.Entry top : TopK.ofClassifier(t, 5)) {
         out.printf("           class %5d  %.6g%n", top.index(), top.value());
-      }
-      if (outputDir != null) {
-        try {
-          Files.createDirectories(outputDir);
-        } catch (IOException ex) {
-          throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot create " + outputDir, ex);
-        }
-        TensorProtos.writeFile(t, e.getKey(), outputDir.resolve("output_" + k++ + ".pb"));
       }
     }
     out.printf("timing:  measured round trip %.3f ms (1 request, %s tensors)%n", ms, jsonData ? "JSON" : "binary");

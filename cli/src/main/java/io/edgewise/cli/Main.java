@@ -3,18 +3,19 @@ package io.edgewise.cli;
 import io.edgewise.EdgewiseException;
 import java.io.PrintWriter;
 import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The `edgewise` command. Only this package prints to the terminal. */
-@Command(name = "edgewise", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "edgewise", versionProvider = Main.Version.class,
     description = "Accelerator-aware DNN inference runtime for edge devices.",
     subcommands = {
         DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class, DemoCommand.class,
         TuneCommand.class, BitstreamCommand.class, ServeCommand.class, InferCommand.class,
         ReuseCommand.class, FinetuneCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
   /** Exit code for a failure the runtime reported (bad model, bad input, failed tests). */
   public static final int EXIT_FAILURE = 1;
   /** Exit code for a command line picocli could not parse. */
@@ -22,6 +23,10 @@ public final class Main implements Runnable {
 
   @Option(names = "--verbose", description = "Print stack traces with errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean verbose;
+
+  // -h, --help is on every command (HelpOption); --version only here, where it cannot clash with `infer --version`
+  @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+  boolean version;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -41,6 +46,7 @@ public final class Main implements Runnable {
       }
       parent.addSubcommand(p.command());
     }
+    HelpOption.addEverywhere(cl);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
@@ -77,9 +83,20 @@ public final class Main implements Runnable {
     return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
+  /** `edgewise` alone: no command is a usage error. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    return missingSubcommand(spec);
+  }
+
+  /**
+   * A command group run without a subcommand (`edgewise`, `edgewise reuse`): the usage on stderr and exit 2, as for
+   * any usage error, so a script that forgot the command does not pass.
+   */
+  static int missingSubcommand(CommandLine.Model.CommandSpec spec) {
+    CommandLine cl = spec.commandLine();
+    cl.usage(cl.getErr());
+    return EXIT_USAGE;
   }
 
   /** The version from the jar manifest, or "dev" when run from classes. */

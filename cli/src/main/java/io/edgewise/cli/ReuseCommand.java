@@ -11,19 +11,20 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** `edgewise reuse stats|clear|bench`: inspect, empty and benchmark a feature-reuse store. */
 @Command(name = "reuse", description = "The feature-reuse store (LMDB): statistics, clearing, the reuse benchmark.",
     subcommands = {ReuseCommand.Stats.class, ReuseCommand.Clear.class})
-final class ReuseCommand implements Runnable {
+final class ReuseCommand implements Callable<Integer> {
   @Spec
   CommandLine.Model.CommandSpec spec;
 
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: " + String.join(", ", spec.subcommands().keySet()));
+  public Integer call() {
+    return Main.missingSubcommand(spec);
   }
 
   static void requireStore(CommandLine.Model.CommandSpec spec, Path store) {
@@ -37,8 +38,8 @@ final class ReuseCommand implements Runnable {
     @Option(names = "--store", required = true, paramLabel = "DIR", description = "The store's directory.")
     Path store;
 
-    @Option(names = "--json", description = "Print JSON.")
-    boolean json;
+    @Mixin
+    JsonOption json = new JsonOption();
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,7 +52,7 @@ final class ReuseCommand implements Runnable {
       try (ReuseStore s = ReuseStore.open(store, ReuseStoreOptions.defaults())) {
         st = s.stats();
       }
-      if (json) {
+      if (json.enabled()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("store", store.toString());
         m.put("entries", st.entries());

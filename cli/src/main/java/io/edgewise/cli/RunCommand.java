@@ -1,6 +1,5 @@
 package io.edgewise.cli;
 
-import io.edgewise.EdgewiseException;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.runtime.LatencyStats;
 import io.edgewise.runtime.Session;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -25,23 +25,23 @@ final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL", description = "A model.onnx file, or an ONNX test directory.")
   Path model;
 
-  @Option(names = "--device", defaultValue = "ref", description = "ref, cpu, ort, auto (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--input", paramLabel = "NAME=FILE.pb", description = "An input as a TensorProto file.")
-  Map<String, Path> inputs = new LinkedHashMap<>();
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
 
-  @Option(names = "--output", paramLabel = "DIR", description = "Write each output as DIR/output_K.pb.")
-  Path outputDir;
+  @Mixin
+  TimingOptions timing = new TimingOptions(10, 2, 1);
 
-  @Option(names = "--runs", defaultValue = "10", description = "Timed runs after warm-up (default: ${DEFAULT-VALUE}).")
-  int runs;
+  @Mixin
+  InputOptions inputs = new InputOptions();
 
-  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads, 0 for the device default.")
-  int threads;
+  @Mixin
+  OutputOptions output = new OutputOptions();
 
-  @Option(names = "--json", description = "Print one JSON object.")
-  boolean json;
+  @Mixin
+  JsonOption json = new JsonOption();
 
   @Option(names = "--profile", description = "Print the measured time per op type over the timed runs.")
   boolean profile;
@@ -51,27 +51,21 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (runs < 1) {
-      throw Main.usage(spec, "--runs must be at least 1, got " + runs);
-    }
-    if (threads < 0) {
-      throw Main.usage(spec, "--threads must be 0 (device default) or more, got " + threads);
-    }
+    int runs = timing.runs();
+    int warmup = timing.warmup();
     Path file = Files.isDirectory(model) ? model.resolve("model.onnx") : model;
-    SessionOptions options = SessionOptions.defaults().withDevice(device).withThreads(threads);
+    SessionOptions options = SessionOptions.defaults().withDevice(device.name()).withThreads(threads.count());
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     Map<String, Tensor> outputs = Map.of();
     try (Session session = Session.open(file, options)) {
-      String inputSource = InputFiles.load(session, model, inputs, feeds);
+      String inputSource = inputs.isEmpty() ? InputFiles.load(session, model, feeds) : inputs.readInto(feeds);
       outputs = session.run(feeds);
       if (session.profile() != null) {
         session.profile().reset();  // profile the timed runs only, not the first one
       }
-      LatencyStats timing = LatencyStats.measure(session, feeds, Math.min(2, runs), runs);
-      if (outputDir != null) {
-        writeOutputs(outputs);
-      }
-      print(session, inputSource, outputs, timing);
+      LatencyStats measured = LatencyStats.measure(session, feeds, warmup, runs);
+      output.write(outputs);
+      print(session, inputSource, outputs, measured);
       return 0;
     } finally {
       feeds.values().forEach(Tensor::close);
@@ -79,19 +73,7 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  private void writeOutputs(Map<String, Tensor> outputs) {
-    try {
-      Files.createDirectories(outputDir);
-    } catch (java.io.IOException e) {
-      throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot create " + outputDir, e);
-    }
-    int k = 0;
-    for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
-      TensorProtos.writeFile(e.getValue(), e.getKey(), outputDir.resolve("output_" + k++ + ".pb"));
-    }
-  }
-
-  private void print(Session session, String inputSource, Map<String, Tensor> outputs, LatencyStats timing) {
+  private void print(Session session, String inputSource, Map<String, Tensor> outputs, LatencyStats measured) {
     PrintWriter out = spec.commandLine().getOut();
     List<Map<String, Object>> described = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : outputs.entrySet()) {
@@ -106,20 +88,23 @@ final class RunCommand implements Callable<Integer> {
       }
       described.add(o);
     }
-    if (json) {
+    if (json.enabled()) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("model", model.toString());
       doc.put("device", session.deviceName());
+      doc.put("requested_device", device.name());
       doc.put("inputs", inputSource);
       doc.put("outputs", described);
-      doc.put("timing", Map.of("kind", "measured", "device", timing.device(), "runs", timing.runs(),
-          "median_ms", timing.medianMs(), "p90_ms", timing.p90Ms()));
+      doc.put("timing", Map.of("kind", "measured", "device", measured.device(), "runs", measured.runs(),
+          "median_ms", measured.medianMs(), "p90_ms", measured.p90Ms()));
       out.println(Json.write(doc));
       return;
     }
     out.println("model:   " + model + " (" + session.model().graph().nodes().size() + " nodes, opset "
         + session.model().opset() + ")");
-    out.println("device:  " + session.deviceName());
+    // `auto` says what it chose
+    out.println("device:  " + session.deviceName()
+        + (device.name().equals(session.deviceName()) ? "" : " (--device " + device.name() + ")"));
     out.println("inputs:  " + inputSource);
     for (Map<String, Object> o : described) {
       out.printf("output:  %s %s%s%n", o.get("name"), o.get("dtype"), java.util.Arrays.toString((long[]) o.get("shape")));
@@ -130,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
         }
       }
     }
-    out.println("timing:  " + timing.describe());
+    out.println("timing:  " + measured.describe());
     if (session.deviceName().startsWith("opencl")) {
       out.println("opencl:  " + io.edgewise.backend.opencl.ClProgramCache.summary());
     }
@@ -144,17 +129,11 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Resolves the inputs: --input files, else a test directory's first data set, else seeded random values. */
+  /** Inputs without --input: a test directory's first data set, else seeded random values. */
   static final class InputFiles {
     private InputFiles() {}
 
-    static String load(Session session, Path model, Map<String, Path> given, Map<String, Tensor> feeds) {
-      if (!given.isEmpty()) {
-        for (Map.Entry<String, Path> e : given.entrySet()) {
-          feeds.put(e.getKey(), TensorProtos.readFile(e.getValue()));
-        }
-        return "from " + given.values();
-      }
+    static String load(Session session, Path model, Map<String, Tensor> feeds) {
       Path dataSet = model.resolve("test_data_set_0");
       if (Files.isDirectory(model) && Files.isDirectory(dataSet)) {
         List<ValueInfo> declared = session.inputs();

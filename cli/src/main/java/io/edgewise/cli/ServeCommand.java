@@ -19,21 +19,25 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", description = {
     "Serve a model repository (DIR/<name>/<version>/model.onnx) over the Open Inference Protocol (KServe v2, HTTP).",
+    "Models without a config.json run on --device.",
     "Bearer-token auth is on by default: give --token-file, or a random token is generated and printed; "
         + "the health endpoints stay open. Ctrl-C stops gracefully (requests in flight finish)."})
 final class ServeCommand implements Callable<Integer> {
   @Option(names = "--models", required = true, paramLabel = "DIR", description = "The model repository.")
   Path models;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--host", paramLabel = "HOST",
+      defaultValue = "0.0.0.0", description = "Address to bind (default: ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--port", defaultValue = "8000", description = "HTTP port, 0 for any (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--port", paramLabel = "PORT",
+      defaultValue = "8000", description = "HTTP port, 0 for any (default: ${DEFAULT-VALUE}).")
   int port;
 
   @Option(names = "--peer-port", paramLabel = "Q", description = "Also serve the binary peer protocol on this port.")
@@ -55,23 +59,25 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "K", description = "PEM private key (unencrypted PKCS#8) of --tls-cert.")
   Path tlsKey;
 
-  @Option(names = "--device", defaultValue = "auto",
-      description = "Device of models without a config.json (default: ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads per model, 0 for the default.")
-  int threads;
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
 
-  @Option(names = "--max-concurrent", description = "Inference requests running at once (default: cores).")
+  @Option(names = "--max-concurrent", paramLabel = "N",
+      description = "Inference requests running at once (default: cores).")
   Integer maxConcurrent;
 
-  @Option(names = "--max-queue", defaultValue = "64", description = "Requests waiting beyond those (default: 64).")
+  @Option(names = "--max-queue", paramLabel = "N",
+      defaultValue = "64", description = "Requests waiting beyond those (default: ${DEFAULT-VALUE}).")
   int maxQueue;
 
-  @Option(names = "--max-body-mb", defaultValue = "64", description = "Largest request body in MiB (default: 64).")
+  @Option(names = "--max-body-mb", paramLabel = "MIB",
+      defaultValue = "64", description = "Largest request body in MiB (default: ${DEFAULT-VALUE}).")
   int maxBodyMb;
 
-  @Option(names = "--max-tensor-elements", defaultValue = "16777216",
+  @Option(names = "--max-tensor-elements", paramLabel = "N", defaultValue = "16777216",
       description = "Most elements per request tensor (default: ${DEFAULT-VALUE}).")
   long maxTensorElements;
 
@@ -179,7 +185,7 @@ final class ServeCommand implements Callable<Integer> {
     if (tls != null) {
       tls.serverContext();  // fail now, before the models load, when the files are unusable
     }
-    SessionOptions defaults = SessionOptions.defaults().withDevice(device).withThreads(threads);
+    SessionOptions defaults = SessionOptions.defaults().withDevice(device.name()).withThreads(threads.count());
     ModelRepository repository = ModelRepository.open(models, defaults);
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     HttpInferenceServer server = null;

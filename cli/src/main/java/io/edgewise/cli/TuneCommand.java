@@ -34,16 +34,21 @@ final class TuneCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", arity = "0..1", description = "A model.onnx or a directory holding one.")
   Path model;
 
-  @Option(names = "--device", defaultValue = "opencl", description = "opencl or opencl:INDEX (default: ${DEFAULT-VALUE}).")
+  // only OpenCL has tunable kernels, so not the DeviceOption every other one-device command shares
+  @Option(names = "--device", paramLabel = "NAME", defaultValue = "opencl",
+      description = "The OpenCL device to tune: opencl[:i] (default: ${DEFAULT-VALUE}).")
   String device;
 
-  @Option(names = "--budget", defaultValue = "120", description = "Seconds to spend in total (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--budget", paramLabel = "S",
+      defaultValue = "120", description = "Seconds to spend in total (default: ${DEFAULT-VALUE}).")
   double budget;
 
-  @Option(names = "--runs", defaultValue = "5", description = "Timed launches per candidate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--runs", paramLabel = "N",
+      defaultValue = "5", description = "Timed launches per candidate (default: ${DEFAULT-VALUE}).")
   int runs;
 
-  @Option(names = "--db", description = "Tuning database file (default: ${sys:user.home}/.cache/edgewise/tuning-opencl.json).")
+  @Option(names = "--db", paramLabel = "FILE",
+      description = "Tuning database file (default: ${sys:user.home}/.cache/edgewise/tuning-opencl.json).")
   Path db;
 
   @Option(names = "--show", description = "Print the tuned parameters of the device instead of tuning.")
@@ -77,11 +82,17 @@ final class TuneCommand implements Callable<Integer> {
         + "candidate%n", problems.size(), model, d.index(), d.name(), budget, runs);
     ClTuningDb tuning = ClTuningDb.load(dbFile);
     List<ConvTuner.Result> results;
-    try (OpenClBackend backend = new OpenClBackend(d.index(), ClOptions.defaults().withTuningDb(dbFile))) {
-      results = new ConvTuner(backend.programs(), tuning, runs).tune(problems, budget, line -> {
+    out.flush();
+    try (OpenClBackend backend = new OpenClBackend(d.index(), ClOptions.defaults().withTuningDb(dbFile));
+        Progress progress = Progress.start(spec.commandLine().getErr(), "tune")) {
+      results = new ConvTuner(backend.programs(), tuning, runs).tune(problems, budget, step -> {
         if (verboseSearch) {
-          out.println("  " + line);
+          progress.above(() -> {
+            out.println("  " + step.line());
+            out.flush();
+          });
         }
+        report(progress, step);
       });
     }
     tuning.save();
@@ -93,6 +104,17 @@ final class TuneCommand implements Callable<Integer> {
     out.printf("GFLOP/s measured on opencl:%d: median device time (profiling events) of %d launches each; "
         + "TRIED = verified/compiled candidates. Saved to %s%n", d.index(), runs, dbFile);
     return 0;
+  }
+
+  /** A plain line per shape as it starts; on a terminal also the candidate and the best so far. */
+  private static void report(Progress progress, ConvTuner.Step step) {
+    if (step.candidate() == 0) {
+      progress.step(String.format("shape %d/%d %s, %d candidates", step.shape(), step.shapes(), step.problem().key(),
+          step.candidates()));
+    } else {
+      progress.detail(String.format("candidate %d of %d, best %.1f GFLOP/s", step.candidate(), step.candidates(),
+          step.bestGflops()));
+    }
   }
 
   private static int show(PrintWriter out, ClTuningDb tuning, ClDevice d, Path file) {

@@ -24,6 +24,10 @@ class BenchCommandTest {
         "20", "--warmup", "1", "--warmup-seconds", "0", "--json", json.toString());
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("alternating blocks"), r.out());
+    // progress: one plain line per model and thread count on stderr (no terminal here), none on stdout
+    assertTrue(r.err().contains("bench: digits_cnn_0to9 at 1 thread on cpu, ort (1/2)")
+        && r.err().contains("bench: digits_cnn_0to9 at 2 threads on cpu, ort (2/2)"), r.err());
+    assertTrue(!r.out().contains("bench: "), r.out());
     JsonNode rows = Json.MAPPER.readTree(json.toFile()).get("rows");
     assertEquals(4, rows.size(), rows.toString());
     Set<String> seen = new HashSet<>();

@@ -126,7 +126,7 @@ public class CliTest {
     JsonNode da = Json.MAPPER.readTree(a.out());
     JsonNode db = Json.MAPPER.readTree(b.out());
     assertTrue(da.get("inputs").asText().startsWith("random (seed"), a.out());
-    // same seed, same inputs: ref and ort agree on the top class
+    // same seed, same inputs: auto (the default device) and ort agree on the top class
     assertEquals(da.get("outputs").get(0).get("top5").get(0).get("index"),
         db.get("outputs").get(0).get("top5").get(0).get("index"));
   }

@@ -31,6 +31,8 @@ class TuneCommandTest {
     assertTrue(Files.isRegularFile(db));
     assertTrue(tuned.out().contains("tuning 2 convolution shapes") && tuned.out().contains("n1 c16x8x8 k32 3x3"),
         tuned.out());
+    // progress on stderr, a plain line per shape away from a terminal
+    assertTrue(tuned.err().contains("tune: shape 1/2 ") && tuned.err().contains("tune: shape 2/2 "), tuned.err());
 
     CliTest.Result shown = CliTest.run("tune", "--show", "--db", db.toString());
     assertTrue(shown.out().contains("2 tuned shapes for opencl:0") && shown.out().contains("GFLOP/s"), shown.out());

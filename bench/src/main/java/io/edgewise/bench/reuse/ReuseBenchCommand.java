@@ -1,6 +1,8 @@
 package io.edgewise.bench.reuse;
 
+import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
+import io.edgewise.cli.JsonOption;
 import io.edgewise.cli.Main;
 import io.edgewise.train.LabeledSamples;
 import io.edgewise.bench.reuse.ReuseBenchmark;
@@ -50,30 +52,34 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       description = "Classifier taking one sample per run (default: ${DEFAULT-VALUE}).")
   Path model;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "Device (default: ${DEFAULT-VALUE}).")
-  String device;
+  @CommandLine.Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--frames", defaultValue = "3000", description = "Frames in the stream (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--frames", paramLabel = "N",
+      defaultValue = "3000", description = "Frames in the stream (default: ${DEFAULT-VALUE}).")
   int frames;
 
-  @Option(names = "--target", defaultValue = "0.95", description = "Accuracy target (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--target", paramLabel = "X",
+      defaultValue = "0.95", description = "Accuracy target (default: ${DEFAULT-VALUE}).")
   double target;
 
-  @Option(names = "--tap", defaultValue = "", description = "Tap point (default: the model input).")
+  @Option(names = "--tap", paramLabel = "NAME",
+      defaultValue = "", description = "Tap point (default: the model input).")
   String tap;
 
-  @Option(names = "--sweep", split = ",", defaultValue = "0.5,0.6,0.7,0.8,0.9,0.95,0.99",
+  @Option(names = "--sweep", paramLabel = "X", split = ",", defaultValue = "0.5,0.6,0.7,0.8,0.9,0.95,0.99",
       description = "Accuracy targets of the plot (default: ${DEFAULT-VALUE}).")
   double[] sweep;
 
-  @Option(names = "--sizes", split = ",", defaultValue = "10000,100000,1000000",
+  @Option(names = "--sizes", paramLabel = "N", split = ",", defaultValue = "10000,100000,1000000",
       description = "Store sizes for lookup latency, synthetic entries (default: ${DEFAULT-VALUE}).")
   int[] sizes;
 
-  @Option(names = "--queries", defaultValue = "2000", description = "Lookups timed per size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--queries", paramLabel = "N",
+      defaultValue = "2000", description = "Lookups timed per size (default: ${DEFAULT-VALUE}).")
   int queries;
 
-  @Option(names = "--capacity-entries", defaultValue = "150",
+  @Option(names = "--capacity-entries", paramLabel = "N", defaultValue = "150",
       description = "Capacity of the eviction comparison, in entries' worth of bytes (default: ${DEFAULT-VALUE}).")
   int capacityEntries;
 
@@ -81,11 +87,12 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       description = "PNG of accuracy against reuse rate over the sweep (default: ${DEFAULT-VALUE}).")
   Path plot;
 
-  @Option(names = "--seed", defaultValue = "7", description = "Stream seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", paramLabel = "N",
+      defaultValue = "7", description = "Stream seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--json", description = "Print the figures as JSON.")
-  boolean json;
+  @CommandLine.Mixin
+  JsonOption json = new JsonOption();
 
   @Spec
   CommandLine.Model.CommandSpec spec;
@@ -106,7 +113,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Results r;
     try {
-      r = ReuseBenchmark.run(new ReuseBenchmark.Config(model, samples, device, frames, target, tap, null, sweep,
+      r = ReuseBenchmark.run(new ReuseBenchmark.Config(model, samples, device.name(), frames, target, tap, null, sweep,
           sizes, queries, capacityEntries, seed, work), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
@@ -114,7 +121,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       }
     }
     writePlot(r);
-    if (json) {
+    if (json.enabled()) {
       out.println(Json.write(toJson(r)));
     } else {
       print(out, r);

@@ -1,7 +1,9 @@
 package io.edgewise.bench.serve;
 
+import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Main;
 import io.edgewise.cli.RandomInputs;
+import io.edgewise.cli.ThreadsOption;
 import io.edgewise.EdgewiseException;
 import io.edgewise.runtime.LatencyStats;
 import io.edgewise.runtime.SessionOptions;
@@ -30,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -41,26 +44,29 @@ public final class ServeBenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", arity = "1..*", description = "model.onnx files or ONNX test directories.")
   List<Path> modelPaths;
 
-  @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16,64",
+  @Option(names = "--concurrency", paramLabel = "N", split = ",", defaultValue = "1,4,16,64",
       description = "Client concurrency levels (default: ${DEFAULT-VALUE}).")
   List<Integer> concurrency;
 
-  @Option(names = "--requests", defaultValue = "200", description = "Requests per model and level (default: 200).")
+  @Option(names = "--requests", paramLabel = "N",
+      defaultValue = "200", description = "Requests per model and level (default: ${DEFAULT-VALUE}).")
   int requests;
 
-  @Option(names = "--max-seconds", defaultValue = "30", description = "Stop a level after this long (default: 30).")
+  @Option(names = "--max-seconds", paramLabel = "S",
+      defaultValue = "30", description = "Stop a level after this many seconds (default: ${DEFAULT-VALUE}).")
   int maxSeconds;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "Device of the served models (default: cpu).")
-  String device;
+  // the served models' device
+  @Mixin
+  DeviceOption device = new DeviceOption();
 
-  @Option(names = "--workers", description = "Server inference workers (default: cores).")
+  @Option(names = "--workers", paramLabel = "N", description = "Server inference workers (default: cores).")
   Integer workers;
 
-  @Option(names = "--threads", defaultValue = "0", description = "Intra-op threads per run, 0 for the device default.")
-  int threads;
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
 
-  @Option(names = "--encodings", split = ",", defaultValue = "binary",
+  @Option(names = "--encodings", paramLabel = "NAME", split = ",", defaultValue = "binary",
       description = "Tensor encodings to compare: binary (the binary data extension), json (default: binary).")
   List<String> encodings;
 
@@ -84,7 +90,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
       List<String> names = buildRepository(repo);
       String token = TokenAuthenticator.generateToken();
       try (ModelRepository repository = ModelRepository.open(repo,
-          SessionOptions.defaults().withDevice(device).withThreads(threads));
+          SessionOptions.defaults().withDevice(device.name()).withThreads(threads.count()));
           InferenceScheduler scheduler = new InferenceScheduler(limits)) {
         for (ServedModel m : repository.all()) {
           if (!m.isReady()) {

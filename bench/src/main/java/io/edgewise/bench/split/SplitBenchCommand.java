@@ -1,6 +1,8 @@
 package io.edgewise.bench.split;
 
+import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Main;
+import io.edgewise.cli.ThreadsOption;
 import io.edgewise.EdgewiseException;
 import io.edgewise.adapt.PartitionPolicy;
 import io.edgewise.model.Model;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -36,42 +39,50 @@ public final class SplitBenchCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL_DIR", description = "Model directory (model.onnx and test_data_set_0).")
   Path modelDir;
 
-  @Option(names = "--device", defaultValue = "ref", description = "The device's own device (default: ${DEFAULT-VALUE}).")
-  String device;
+  // the experiment's edge device is the slow one (ref) and its peer the fast one, not auto on both sides
+  @Mixin
+  DeviceOption device = new DeviceOption("ref");
 
-  @Option(names = "--peer-device", defaultValue = "cpu", description = "The peer's device (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--peer-device", paramLabel = "NAME", defaultValue = "cpu",
+      description = "The peer's device: " + DeviceOption.NAMES + " (default: ${DEFAULT-VALUE}).")
   String peerDevice;
 
-  @Option(names = "--threads", defaultValue = "1", description = "Threads on each side (default: ${DEFAULT-VALUE}).")
-  int threads;
+  // on each side; one thread by default so the two sides do not fight over the cores
+  @Mixin
+  ThreadsOption threads = new ThreadsOption(1);
 
-  @Option(names = "--steps", defaultValue = "160", description = "Requests per policy (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--steps", paramLabel = "N",
+      defaultValue = "160", description = "Requests per policy (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--phase-steps", defaultValue = "40",
+  @Option(names = "--phase-steps", paramLabel = "N", defaultValue = "40",
       description = "Requests per phase of conditions; phases cycle (default: ${DEFAULT-VALUE}).")
   int phaseSteps;
 
-  @Option(names = "--max-cuts", defaultValue = "8", description = "Cut points offered (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--max-cuts", paramLabel = "N",
+      defaultValue = "8", description = "Cut points offered (default: ${DEFAULT-VALUE}).")
   int maxCuts;
 
-  @Option(names = "--calibration-runs", defaultValue = "3",
+  @Option(names = "--calibration-runs", paramLabel = "N", defaultValue = "3",
       description = "Runs per cut and phase for the oracle (default: ${DEFAULT-VALUE}).")
   int calibrationRuns;
 
-  @Option(names = "--alpha", description = "muLinUCB exploration weight in ms (default: a quarter of the all-local "
+  @Option(names = "--alpha", paramLabel = "MS",
+      description = "muLinUCB exploration weight in ms (default: a quarter of the all-local "
       + "latency).")
   Double alpha;
 
-  @Option(names = "--gamma", defaultValue = "0.9",
+  @Option(names = "--gamma", paramLabel = "X", defaultValue = "0.9",
       description = "Discount of the adaptive muLinUCB variant (default: ${DEFAULT-VALUE}; the paper's is 1).")
   double gamma;
 
-  @Option(names = "--encoding", defaultValue = "FP32", description = "Intermediate tensors: FP32, FP16, INT8 "
+  @Option(names = "--encoding", paramLabel = "NAME",
+      defaultValue = "FP32", description = "Intermediate tensors: FP32, FP16, INT8 "
       + "(default: ${DEFAULT-VALUE}).")
   TensorEncoding encoding;
 
-  @Option(names = "--plot", defaultValue = "split-bench.png", description = "PNG of the chosen cut over time "
+  @Option(names = "--plot", paramLabel = "FILE",
+      defaultValue = "split-bench.png", description = "PNG of the chosen cut over time "
       + "(default: ${DEFAULT-VALUE}).")
   Path plot;
 
@@ -81,7 +92,9 @@ public final class SplitBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    if (steps < 1 || phaseSteps < 1 || maxCuts < 2 || calibrationRuns < 1 || threads < 0 || !(gamma > 0 && gamma <= 1)) {
+    int threads = this.threads.count();
+    String device = this.device.name();
+    if (steps < 1 || phaseSteps < 1 || maxCuts < 2 || calibrationRuns < 1 || !(gamma > 0 && gamma <= 1)) {
       throw Main.usage(spec, "need --steps, --phase-steps, --calibration-runs >= 1, --max-cuts >= 2, 0 < --gamma <= 1");
     }
     Map<String, Tensor> inputs = readInputs();

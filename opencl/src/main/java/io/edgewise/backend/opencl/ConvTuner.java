@@ -28,6 +28,15 @@ public final class ConvTuner {
   public record Result(ConvProblem problem, ConvAlgorithm algorithm, TileParams best, double bestGflops,
       TileParams defaults, double defaultGflops, int tried, int rejected, int runs) {}
 
+  /**
+   * One candidate measured or rejected, for progress displays: shape {@code shape} of {@code shapes} (from 1),
+   * candidate {@code candidate} of the shape's {@code candidates} (the search may stop before the last at the shape's
+   * share of the budget), the best GFLOP/s so far (0 before any), and a line describing the candidate. Candidate 0
+   * is the shape's start, before the first candidate compiles (seconds on PoCL).
+   */
+  public record Step(int shape, int shapes, ConvProblem problem, int candidate, int candidates, double bestGflops,
+      String line) {}
+
   private final ClPrograms programs;
   private final ClTuningDb db;
   private final int runs;
@@ -39,13 +48,16 @@ public final class ConvTuner {
   }
 
   /** Tunes each problem within {@code budgetSeconds} in total, records the winners in the database (unsaved). */
-  public List<Result> tune(List<ConvProblem> problems, double budgetSeconds, Consumer<String> progress) {
+  public List<Result> tune(List<ConvProblem> problems, double budgetSeconds, Consumer<Step> progress) {
     List<Result> out = new ArrayList<>();
     long deadline = System.nanoTime() + (long) (budgetSeconds * 1e9);
     for (int i = 0; i < problems.size(); i++) {
       long left = deadline - System.nanoTime();
       long share = Math.max(0, left / (problems.size() - i));
-      Result r = tuneOne(problems.get(i), System.nanoTime() + share, progress);
+      int shape = i + 1;
+      Result r = tuneOne(problems.get(i), System.nanoTime() + share, (candidate, candidates, best, line) ->
+          progress.accept(new Step(shape, problems.size(), problems.get(shape - 1), candidate, candidates, best,
+              line)));
       out.add(r);
       db.put(new ClTuningDb.Entry(programs.context().device().compilerIdentity(), r.problem().key(),
           r.algorithm().name(), r.best().rows(), r.best().cols(), r.best().lx(), r.best().local(), r.best().block(),
@@ -54,7 +66,12 @@ public final class ConvTuner {
     return out;
   }
 
-  private Result tuneOne(ConvProblem p, long deadline, Consumer<String> progress) {
+  /** What tuneOne reports per candidate; tune adds the shape's place in the list. */
+  private interface CandidateListener {
+    void candidate(int candidate, int candidates, double bestGflops, String line);
+  }
+
+  private Result tuneOne(ConvProblem p, long deadline, CandidateListener progress) {
     ClDevice d = programs.context().device();
     ConvAlgorithm alg = p.algorithm(d.type());
     TileParams defaults = TileParams.defaults(d, alg, p);
@@ -64,7 +81,9 @@ public final class ConvTuner {
     double defaultGflops = 0;
     int tried = 0;
     int rejected = 0;
-    for (ConvChoice c : candidates(d, alg, defaults, p)) {
+    List<ConvChoice> choices = candidates(d, alg, defaults, p);
+    progress.candidate(0, choices.size(), 0, p + ": " + choices.size() + " candidates");
+    for (ConvChoice c : choices) {
       // the default is always measured, so "tuned" is never worse than the default
       if (tried > 0 && System.nanoTime() > deadline) {
         break;
@@ -73,11 +92,10 @@ public final class ConvTuner {
       String verdict = ref.check(programs, c.algorithm(), c.tiles());
       if (verdict != null) {
         rejected++;
-        progress.accept(p + " " + c + ": rejected, " + verdict);
+        progress.candidate(tried, choices.size(), bestGflops, p + " " + c + ": rejected, " + verdict);
         continue;
       }
       double g = ConvTimer.gflops(p, ConvTimer.medianNanos(programs, p, c.algorithm(), c.tiles(), runs));
-      progress.accept(String.format("%s %s: %.1f GFLOP/s", p, c, g));
       if (c.algorithm() == alg && c.tiles().equals(defaults)) {
         defaultGflops = g;
       }
@@ -85,6 +103,7 @@ public final class ConvTuner {
         bestGflops = g;
         best = c;
       }
+      progress.candidate(tried, choices.size(), bestGflops, String.format("%s %s: %.1f GFLOP/s", p, c, g));
     }
     if (best == null) {
       throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, "no tile candidate for " + p
