@@ -187,6 +187,24 @@ class ModuleLayeringTest {
     assertEquals(Set.of(), wrong, "library code logs through SLF4J or returns results; it does not print");
   }
 
+  /** Every package of main code says in its package-info.java what it is for and what it may import. */
+  @Test
+  void everyPackageHasAPackageInfo() throws IOException {
+    Set<String> missing = new TreeSet<>();
+    for (String m : modules) {
+      Map<Path, String> packages = new LinkedHashMap<>();
+      for (Path f : javaFiles(m)) {
+        packages.putIfAbsent(f.getParent(), pkg(f));
+      }
+      packages.forEach((dir, pkg) -> {
+        if (!Files.isRegularFile(dir.resolve("package-info.java"))) {
+          missing.add(m + ": " + pkg);
+        }
+      });
+    }
+    assertEquals(Set.of(), missing, "packages without a package-info.java");
+  }
+
   private static String pkg(Path f) throws IOException {
     Matcher p = PACKAGE.matcher(Files.readString(f));
     return p.find() ? p.group(1) : "";
