@@ -1,6 +1,7 @@
-// Shared by every Edgewise OpenCL program (prepended by the host): the fused activations. The codes match the
-// native core's (CpuKernels): 0 none, 1 Relu, 2 Clip(a=min, b=max), 3 LeakyRelu(a), 4 HardSwish, 5 Sigmoid,
-// 6 Tanh, 7 HardSigmoid(a=alpha, b=beta), 8 SiLU (v * sigmoid(v)).
+// Shared by every Edgewise OpenCL program (prepended by the host): the fused activations. The codes are those of
+// io.edgewise.backend.Activation and of EW_ACT_* in edgewise.h (ActivationTableTest fails where they differ):
+// 0 none, 1 Relu, 2 Clip(a=min, b=max), 3 LeakyRelu(a), 4 HardSwish, 5 Sigmoid, 6 Tanh, 7 HardSigmoid(a=alpha,
+// b=beta), 8 SiLU (v * sigmoid(v)).
 #define ACT_NONE 0
 #define ACT_RELU 1
 #define ACT_CLIP 2

@@ -140,9 +140,14 @@ class ModuleLayeringTest {
   }
 
   /**
-   * Inside edgewise-core, lowest first: what each package may import of io.edgewise (besides itself). The oracle
-   * (backend.reference) is plain Java: it imports neither the native core nor the cpu device.
+   * What the oracle (backend.reference and its ops) may import: plain Java over the tensors, the model and the device
+   * SPI (backend, backend.exec), neither the native core nor the cpu device. Its native GEMM is lent to it through
+   * BackendOptions.refGemm, only on request.
    */
+  private static final Set<String> ORACLE = Set.of("io.edgewise", "io.edgewise.tensor", "io.edgewise.model",
+      "io.edgewise.model.shapes", "io.edgewise.backend", "io.edgewise.backend.exec", "io.edgewise.backend.reference",
+      "io.edgewise.backend.reference.ops");
+  /** Inside edgewise-core, lowest first: what each package may import of io.edgewise (besides itself). */
   private static final Map<String, Set<String>> CORE_PACKAGES = Map.ofEntries(
       Map.entry("io.edgewise", Set.of()),
       Map.entry("io.edgewise.nativecore", Set.of("io.edgewise")),
@@ -151,7 +156,9 @@ class ModuleLayeringTest {
       Map.entry("io.edgewise.model.shapes", Set.of("io.edgewise", "io.edgewise.tensor", "io.edgewise.model")),
       Map.entry("io.edgewise.model.onnx", Set.of("io.edgewise", "io.edgewise.tensor", "io.edgewise.model")),
       Map.entry("io.edgewise.model.passes", Set.of("io.edgewise", "io.edgewise.tensor", "io.edgewise.model",
-          "io.edgewise.model.shapes")));
+          "io.edgewise.model.shapes")),
+      Map.entry("io.edgewise.backend.reference", ORACLE),
+      Map.entry("io.edgewise.backend.reference.ops", ORACLE));
 
   @Test
   void corePackagesImportOnlyThoseBelowThem() throws IOException {
@@ -166,6 +173,20 @@ class ModuleLayeringTest {
         if (!imported.equals(pkg) && !allowed.contains(imported)) {
           wrong.add(pkg + ": " + f.getFileName() + " imports " + imported);
         }
+      }
+    }
+    assertEquals(Set.of(), wrong);
+  }
+
+  /** Nor does the oracle name them in its code, fully qualified, past the import rule. */
+  @Test
+  void theOracleNeverNamesTheNativeCore() throws IOException {
+    Set<String> wrong = new TreeSet<>();
+    for (Path f : javaFiles("core")) {
+      // package-info states the rule in words; the code is what must not name them
+      if (pkg(f).startsWith("io.edgewise.backend.reference") && !f.getFileName().toString().equals("package-info.java")
+          && Pattern.compile("io\\.edgewise\\.(nativecore|backend\\.cpu)\\b").matcher(Files.readString(f)).find()) {
+        wrong.add(f.getFileName().toString());
       }
     }
     assertEquals(Set.of(), wrong);

@@ -60,7 +60,7 @@ final class GraphOptimizer {
 
   /** Folding computes with the oracle's kernels (plain Java, no fast path), so folded values are exact. */
   static ConstantEvaluator referenceEvaluator() {
-    BackendOptions exact = new BackendOptions(1, false);
+    BackendOptions exact = BackendOptions.defaults().withThreads(1);
     return (node, inputs, opset) -> {
       OpKernel kernel = ReferenceBackend.registry().get(node.domain(), node.opType());
       if (kernel == null) {

@@ -2,6 +2,7 @@ package io.edgewise.runtime;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.cpu.NativeGemm;
 
 /**
  * How a session runs a model. Immutable; the with* methods return a modified copy.
@@ -9,9 +10,11 @@ import io.edgewise.backend.BackendOptions;
  * @param device a device name from ARCHITECTURE.md: ref, cpu, opencl[:i], fpga[:i], ort, auto
  * @param threads intra-op threads, 0 for the device's default
  * @param optimize apply the graph passes (constant folding, BatchNorm folding, fusion, Identity/Dropout removal)
- * @param fastPaths let the reference device use its native fast paths
+ * @param refNativeGemm let the reference kernels compute float32 Conv, Gemm and MatMul with the native core's sgemm
+ *     (faster, but no longer independent of the native code the oracle checks); off by default, so `ref` is plain
+ *     Java
  */
-public record SessionOptions(String device, int threads, boolean optimize, boolean fastPaths) {
+public record SessionOptions(String device, int threads, boolean optimize, boolean refNativeGemm) {
   public SessionOptions {
     if (device == null || device.isBlank()) {
       throw EdgewiseException.invalidArgument("SessionOptions: device must be named (ref, ort, cpu, ...)");
@@ -22,26 +25,27 @@ public record SessionOptions(String device, int threads, boolean optimize, boole
   }
 
   public static SessionOptions defaults() {
-    return new SessionOptions("ref", 0, true, true);
+    return new SessionOptions("ref", 0, true, false);
   }
 
   public SessionOptions withDevice(String d) {
-    return new SessionOptions(d, threads, optimize, fastPaths);
+    return new SessionOptions(d, threads, optimize, refNativeGemm);
   }
 
   public SessionOptions withThreads(int t) {
-    return new SessionOptions(device, t, optimize, fastPaths);
+    return new SessionOptions(device, t, optimize, refNativeGemm);
   }
 
   public SessionOptions withOptimize(boolean o) {
-    return new SessionOptions(device, threads, o, fastPaths);
+    return new SessionOptions(device, threads, o, refNativeGemm);
   }
 
-  public SessionOptions withFastPaths(boolean f) {
-    return new SessionOptions(device, threads, optimize, f);
+  /** The reference kernels' native GEMM (see {@link #refNativeGemm()}): an explicit choice, never the default. */
+  public SessionOptions withRefNativeGemm(boolean n) {
+    return new SessionOptions(device, threads, optimize, n);
   }
 
   public BackendOptions backendOptions() {
-    return new BackendOptions(threads, fastPaths);
+    return new BackendOptions(threads, refNativeGemm ? NativeGemm.INSTANCE : null);
   }
 }

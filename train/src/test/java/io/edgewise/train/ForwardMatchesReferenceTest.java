@@ -60,8 +60,7 @@ class ForwardMatchesReferenceTest {
     for (GradCheck c : cases()) {
       float[] expected;
       try (TensorScope scope = TensorScope.open();
-          Session s = Session.open(c.model(), SessionOptions.defaults().withDevice("ref").withOptimize(false)
-              .withFastPaths(false))) {
+          Session s = Session.open(c.model(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
         Map<String, Tensor> in = new HashMap<>();
         c.inputs().forEach((k, v) -> in.put(k, Tensor.ofFloats(Shape.of(v.shape()), v.data())));
         expected = s.run(in).get("y").toFloatArray();

@@ -3,11 +3,14 @@ package io.edgewise.backend.cpu;
 import io.edgewise.backend.exec.OpContext;
 import io.edgewise.backend.exec.OpKernel;
 import io.edgewise.backend.exec.OpRegistry;
+import io.edgewise.backend.Activation;
 import io.edgewise.model.Node;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Tensor;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Standalone activations outside the blocked layout (float32 of any shape: after a Gemm, in a part of the graph the
@@ -16,7 +19,10 @@ import java.util.Set;
  * a function object per element through Java arrays: about 14 ns an element (58 us for AlexNet's 4096-wide ReLU).
  */
 final class CpuActivations {
-  static final Set<String> OPS = Set.of("Relu", "LeakyRelu", "Clip", "HardSigmoid", "HardSwish", "Sigmoid", "Tanh");
+  /** The ONNX activation ops it takes (SiLU is no ONNX op: the graph optimizer only fuses it). */
+  static final Set<String> OPS = Stream.of(Activation.RELU, Activation.LEAKY_RELU, Activation.CLIP,
+      Activation.HARD_SIGMOID, Activation.HARD_SWISH, Activation.SIGMOID, Activation.TANH).map(Activation::label)
+      .collect(Collectors.toUnmodifiableSet());
 
   private CpuActivations() {}
 
@@ -39,27 +45,27 @@ final class CpuActivations {
     return new Tensor[] {y};
   }
 
-  /** The node's EW_ACT_* code and parameters, or null where the reference kernel must decide. */
+  /** The node's activation and parameters, or null where the reference kernel must decide. */
   private static NativeActivation activation(OpContext ctx, Tensor[] in) {
     Node n = ctx.node();
-    int code = NativeActivation.code(n.opType());  // the op types are the activations' names
-    return switch (n.opType()) {
-      case "LeakyRelu" -> new NativeActivation(code, n.attrFloat("alpha", 0.01f), 0);
-      case "HardSigmoid" -> new NativeActivation(code, n.attrFloat("alpha", 0.2f), n.attrFloat("beta", 0.5f));
-      case "Clip" -> clip(ctx, in, code);
-      default -> new NativeActivation(code, 0, 0);
+    Activation kind = Activation.named(n.opType());  // the op types are the activations' names
+    return switch (kind) {
+      case LEAKY_RELU -> new NativeActivation(kind, n.attrFloat("alpha", 0.01f), 0);
+      case HARD_SIGMOID -> new NativeActivation(kind, n.attrFloat("alpha", 0.2f), n.attrFloat("beta", 0.5f));
+      case CLIP -> clip(ctx, in);
+      default -> new NativeActivation(kind, 0, 0);
     };
   }
 
   /** Clip's bounds: attributes before opset 11 (defaults the float limits), optional scalar inputs from 11 on. */
-  private static NativeActivation clip(OpContext ctx, Tensor[] in, int code) {
+  private static NativeActivation clip(OpContext ctx, Tensor[] in) {
     if (ctx.opset() < 11) {
-      return new NativeActivation(code, ctx.node().attrFloat("min", -Float.MAX_VALUE),
+      return new NativeActivation(Activation.CLIP, ctx.node().attrFloat("min", -Float.MAX_VALUE),
           ctx.node().attrFloat("max", Float.MAX_VALUE));
     }
     Float lo = bound(in, 1, Float.NEGATIVE_INFINITY);
     Float hi = bound(in, 2, Float.POSITIVE_INFINITY);
-    return lo == null || hi == null ? null : new NativeActivation(code, lo, hi);
+    return lo == null || hi == null ? null : new NativeActivation(Activation.CLIP, lo, hi);
   }
 
   private static Float bound(Tensor[] in, int index, float absent) {

@@ -75,7 +75,10 @@ public final class CpuBackend implements Backend {
       blocked = NchwcWeights.of(plan.model().graph());
       OpRegistry kernels = CpuKernels.overlay(ReferenceBackend.registry().overlay("cpu"), packed);
       NchwcKernels.overlay(kernels, blocked);
-      return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options), packed, blocked);
+      // the reference kernels it falls back to (1-D/3-D convolutions, broadcast batched MatMul, ...) are no oracle
+      // here: they use the native sgemm as the cpu device's own kernels do
+      return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE)),
+          packed, blocked);
     } catch (RuntimeException e) {
       if (packed != null) {
         packed.close();

@@ -23,8 +23,8 @@ import io.edgewise.model.Node;
 
 /**
  * The `ref` device: every supported op in plain Java, written for clarity over speed. It is the oracle the other
- * backends are tested against. Its one fast path (GEMM through the native core, used by Conv/Gemm/MatMul) can
- * be switched off with {@link BackendOptions#fastPaths()} to get the pure-Java result.
+ * backends are tested against, so it never calls the native core: Conv, Gemm and MatMul use a GEMM lent through
+ * {@link BackendOptions#refGemm()} only when a caller sets one (SessionOptions.withRefNativeGemm(true)).
  */
 public final class ReferenceBackend implements Backend {
   private static final OpRegistry REGISTRY = buildRegistry();

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ONNX node tests of the convolution, pooling, matrix and quantization ops on `ref`, with fast paths on and
- * off: every one passes except those whose element types the runtime does not support (float8, int4, ...).
+ * The ONNX node tests of the convolution, pooling, matrix and quantization ops on `ref`, plain Java (the default)
+ * and with the native GEMM option: every one passes except those whose element types the runtime does not support
+ * (float8, int4, ...).
  */
 class ConvOpsConformanceTest {
   /** Target ops of this group, as named in the MANIFEST's second column. */
@@ -40,19 +41,19 @@ class ConvOpsConformanceTest {
   }
 
   @Test
-  void onnxNodeTestsPassWithFastPaths() throws IOException {
-    check(SessionOptions.defaults().withDevice("ref"));
+  void onnxNodeTestsPassWithTheNativeGemmOption() throws IOException {
+    check(SessionOptions.defaults().withDevice("ref").withRefNativeGemm(true));
   }
 
   @Test
   void onnxNodeTestsPassWithPlainJava() throws IOException {
-    check(SessionOptions.defaults().withDevice("ref").withFastPaths(false));
+    check(SessionOptions.defaults().withDevice("ref"));
   }
 
-  /** The shared CNNs (ResNet-18, MobileNet-V2, SqueezeNet, digits) on the plain-Java GEMM, not the native one. */
+  /** The shared CNNs (ResNet-18, MobileNet-V2, SqueezeNet, digits) on the default plain-Java GEMM. */
   @Test
   void sharedModelsPassWithPlainJava() {
-    ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice("ref").withFastPaths(false));
+    ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice("ref"));
     List<TestOutcome> outcomes = runner.runAll(List.of(TestData.models()), o -> { }).outcomes();
     String notPassed = outcomes.stream().filter(o -> o.status() != Status.PASSED)
         .map(o -> o.name() + ": " + o.detail()).collect(Collectors.joining("\n"));

@@ -36,14 +36,19 @@ final class ConvTestSupport {
     return new Node("n", op, domain, in, out, map);
   }
 
-  static Tensor[] run(Node node, int opset, boolean fast, Tensor... inputs) {
-    OpKernel k = ReferenceBackend.registry().get(node.domain(), node.opType());
-    return k.compute(new OpContext(node, opset, new BackendOptions(0, fast)), inputs);
+  /** Runs one node on the reference kernels as the oracle: default options, plain Java throughout. */
+  static Tensor[] run(Node node, int opset, Tensor... inputs) {
+    return run(node, opset, BackendOptions.defaults(), inputs);
   }
 
-  /** Runs a one-output node with fast paths on. */
+  static Tensor[] run(Node node, int opset, BackendOptions options, Tensor... inputs) {
+    OpKernel k = ReferenceBackend.registry().get(node.domain(), node.opType());
+    return k.compute(new OpContext(node, opset, options), inputs);
+  }
+
+  /** Runs a one-output node (opset 22, default options). */
   static Tensor run1(Node node, Tensor... inputs) {
-    return run(node, 22, true, inputs)[0];
+    return run(node, 22, inputs)[0];
   }
 
   static Tensor floats(long[] shape, float... v) {

@@ -2,23 +2,64 @@ package io.edgewise.backend.reference;
 
 import static io.edgewise.backend.reference.ConvTestSupport.node;
 import static io.edgewise.backend.reference.ConvTestSupport.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgewise.TestData;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.cpu.NativeGemm;
 import io.edgewise.model.Attribute;
 import io.edgewise.model.Node;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native sgemm path (fast paths on) against the plain-Java GEMM (off) on odd shapes: the two agree within
- * 1e-4 relative. With fast paths on the kernels call NativeCore.sgemm, so this exercises the native build, its
- * loading and the call across JNI.
+ * The reference kernels' native GEMM, an explicit option (SessionOptions.withRefNativeGemm(true)), against the
+ * default plain-Java GEMM on odd shapes: the two agree within 1e-4 relative. Each comparison also checks that the
+ * option, and only the option, calls NativeCore.sgemm (through NativeGemm), so this exercises the native build, its
+ * loading and the call across JNI, and shows that the default oracle never touches the native core.
  */
 class GemmFastPathTest {
+  private static final BackendOptions NATIVE = SessionOptions.defaults().withRefNativeGemm(true).backendOptions();
   private final Random random = new Random(42);
+
+  @Test
+  void onlyTheExplicitOptionLendsTheNativeGemm() {
+    assertNull(BackendOptions.defaults().refGemm());
+    assertNull(SessionOptions.defaults().backendOptions().refGemm());
+    assertNull(SessionOptions.defaults().withDevice("cpu").withThreads(2).backendOptions().refGemm());
+    assertSame(NativeGemm.INSTANCE, NATIVE.refGemm());
+  }
+
+  /** A whole model (Conv, Gemm) on a `ref` session: plain Java by default, the native sgemm only when asked. */
+  @Test
+  void refSessionsAreThePlainJavaOracleUnlessAsked() {
+    Path model = TestData.model("digits_cnn_0to9");
+    try (Tensor x = TensorProtos.readFile(model.resolve("test_data_set_0/input_0.pb"))) {
+      float[] plain;
+      long before = NativeGemm.calls();
+      try (Session s = Session.open(model.resolve("model.onnx"), SessionOptions.defaults());
+          Tensor y = s.run(Map.of("input", x)).get("logits")) {
+        plain = y.toFloatArray();
+      }
+      assertEquals(before, NativeGemm.calls(), "a default ref session called the native sgemm");
+      try (Session s = Session.open(model.resolve("model.onnx"), SessionOptions.defaults().withRefNativeGemm(true));
+          Tensor y = s.run(Map.of("input", x)).get("logits")) {
+        assertTrue(NativeGemm.calls() > before, "withRefNativeGemm(true) did not call the native sgemm");
+        assertArrayEquals(plain, y.toFloatArray(), 1e-3f);
+      }
+    }
+  }
 
   @Test
   void convolutionsAgree() {
@@ -49,8 +90,11 @@ class GemmFastPathTest {
   }
 
   private void compare(Node node, Tensor... inputs) {
-    float[] fast = run(node, 22, true, inputs)[0].toFloatArray();
-    float[] plain = run(node, 22, false, inputs)[0].toFloatArray();
+    long before = NativeGemm.calls();
+    float[] plain = run(node, 22, inputs)[0].toFloatArray();
+    assertEquals(before, NativeGemm.calls(), node + " on default options called the native sgemm");
+    float[] fast = run(node, 22, NATIVE, inputs)[0].toFloatArray();
+    assertTrue(NativeGemm.calls() > before, node + " with the native GEMM option did not call the native sgemm");
     assertEquals(plain.length, fast.length);
     assertTrue(plain.length > 0);
     for (int i = 0; i < plain.length; i++) {

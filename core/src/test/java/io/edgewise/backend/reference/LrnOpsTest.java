@@ -21,7 +21,7 @@ class LrnOpsTest {
     // sums of squares 1+4 = 5, 1+4+9 = 14, 4+9+16 = 29, 9+16 = 25 -> y = 1/6, 2/15, 3/30, 4/26
     Tensor x = floats(dims(1, 4, 1, 1), 1, 2, 3, 4);
     Tensor y = run(node("", "LRN", 1, 1, Attribute.ofInt("size", 3), Attribute.ofFloat("alpha", 3),
-        Attribute.ofFloat("beta", 1), Attribute.ofFloat("bias", 1)), 13, true, x)[0];
+        Attribute.ofFloat("beta", 1), Attribute.ofFloat("bias", 1)), 13, x)[0];
     assertTensor(y, dims(1, 4, 1, 1), 1f / 6, 2f / 15, 3f / 30, 4f / 26);
   }
 
@@ -31,7 +31,7 @@ class LrnOpsTest {
     // bias 0, two pixels: channel 0 = (1, 2), channel 1 = (3, 4)
     Tensor x = floats(dims(1, 2, 1, 2), 1, 2, 3, 4);
     Tensor y = run(node("", "LRN", 1, 1, Attribute.ofInt("size", 2), Attribute.ofFloat("alpha", 2),
-        Attribute.ofFloat("beta", 0.5f), Attribute.ofFloat("bias", 0)), 13, true, x)[0];
+        Attribute.ofFloat("beta", 0.5f), Attribute.ofFloat("bias", 0)), 13, x)[0];
     assertTensor(y, dims(1, 2, 1, 2), (float) (1 / Math.sqrt(10)), (float) (2 / Math.sqrt(20)),
         (float) (3 / Math.sqrt(9)), (float) (4 / Math.sqrt(16)));
   }
@@ -39,7 +39,7 @@ class LrnOpsTest {
   @Test
   void aMissingSizeIsAClearError() {
     EdgewiseException e = assertThrows(EdgewiseException.class,
-        () -> run(node("", "LRN", 1, 1), 13, true, floats(dims(1, 1, 1, 1), 1)));
+        () -> run(node("", "LRN", 1, 1), 13, floats(dims(1, 1, 1, 1), 1)));
     assertTrue(e.getMessage().contains("size"), e.getMessage());
   }
 }

@@ -23,7 +23,7 @@ class PadOpsTest {
   }
 
   private static Tensor pad(int opset, String mode, Tensor... in) {
-    return run(node("", "Pad", in.length, 1, Attribute.ofString("mode", mode)), opset, true, in)[0];
+    return run(node("", "Pad", in.length, 1, Attribute.ofString("mode", mode)), opset, in)[0];
   }
 
   @Test
@@ -54,8 +54,8 @@ class PadOpsTest {
   void attributeFormsBeforeOpset11() {
     Tensor x = floats(dims(2), 1, 2);
     assertTensor(run(node("", "Pad", 1, 1, Attribute.ofInts("pads", 1, 1), Attribute.ofFloat("value", 5.5f)), 2,
-        true, x)[0], dims(4), 5.5f, 1, 2, 5.5f);
-    assertTensor(run(node("", "Pad", 1, 1, Attribute.ofInts("paddings", 0, 2)), 1, true, x)[0], dims(4), 1, 2, 0, 0);
+        x)[0], dims(4), 5.5f, 1, 2, 5.5f);
+    assertTensor(run(node("", "Pad", 1, 1, Attribute.ofInts("paddings", 0, 2)), 1, x)[0], dims(4), 1, 2, 0, 0);
   }
 
   @Test
@@ -87,7 +87,7 @@ class PadOpsTest {
         Shape.of(1), 2)));
     assertBad("out of range", () -> pad(13, "constant", x, pads(Long.MIN_VALUE, 0, 0, 0)));
     assertBad("too large", () -> pad(13, "constant", x, pads(1 << 30, 1 << 30, 1 << 30, 1 << 30)));
-    assertBad("attribute pads is required", () -> run(node("", "Pad", 1, 1), 2, true, x));
+    assertBad("attribute pads is required", () -> run(node("", "Pad", 1, 1), 2, x));
   }
 
   static void assertBad(String fragment, Runnable r) {

@@ -46,15 +46,15 @@ class PoolOpsTest {
   void maxPoolIndicesInRowAndColumnMajorOrder() {
     // [[1, 5, 2], [4, 3, 6]] (H=2, W=3): windows over columns 0-1 and 1-2 peak at (0,1) and (1,2).
     Tensor x = floats(dims(1, 1, 2, 3), 1, 5, 2, 4, 3, 6);
-    Tensor[] rowMajor = run(node("", "MaxPool", 1, 2, K2), 22, true, x);
+    Tensor[] rowMajor = run(node("", "MaxPool", 1, 2, K2), 22, x);
     assertTensor(rowMajor[0], dims(1, 1, 1, 2), 5, 6);
     assertLongs(rowMajor[1], dims(1, 1, 1, 2), 1, 5);
-    Tensor[] colMajor = run(node("", "MaxPool", 1, 2, K2, Attribute.ofInt("storage_order", 1)), 22, true, x);
+    Tensor[] colMajor = run(node("", "MaxPool", 1, 2, K2, Attribute.ofInt("storage_order", 1)), 22, x);
     // Column major: w * H + h.
     assertLongs(colMajor[1], dims(1, 1, 1, 2), 2, 5);
     // Indices are flat over the whole tensor: the second image's plane starts at 6.
     Tensor two = floats(dims(2, 1, 2, 3), 1, 5, 2, 4, 3, 6, 0, 0, 9, 0, 0, 0);
-    assertLongs(run(node("", "MaxPool", 1, 2, K2), 22, true, two)[1], dims(2, 1, 1, 2), 1, 5, 6, 8);
+    assertLongs(run(node("", "MaxPool", 1, 2, K2), 22, two)[1], dims(2, 1, 1, 2), 1, 5, 6, 8);
   }
 
   @Test

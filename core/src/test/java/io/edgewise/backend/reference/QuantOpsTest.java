@@ -89,7 +89,7 @@ class QuantOpsTest {
   void convIntegerSubtractsZeroPointsPerOutputChannel() {
     Tensor x = ints(DType.UINT8, dims(1, 1, 2, 2), 10, 11, 12, 13);
     Tensor w = ints(DType.INT8, dims(2, 1, 2, 2), 1, 1, 1, 1, 3, 3, 3, 3);
-    Tensor y = run(node("", "ConvInteger", 4, 1), 10, true, x, w, ints(DType.UINT8, dims(), 10),
+    Tensor y = run(node("", "ConvInteger", 4, 1), 10, x, w, ints(DType.UINT8, dims(), 10),
         ints(DType.INT8, dims(2), 0, 2))[0];
     // x' = [0, 1, 2, 3]; w' = ones for both channels.
     assertLongs(y, dims(1, 2, 1, 1), 6, 6);

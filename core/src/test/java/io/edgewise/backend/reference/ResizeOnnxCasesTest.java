@@ -35,7 +35,7 @@ class ResizeOnnxCasesTest {
   /** Runs Resize (inputs X, roi, scales, sizes; null = omitted) and compares within 1e-5. */
   private static void check(Tensor x, Tensor roi, Tensor scales, Tensor sizes, long[] shape, float[] expected,
       Attribute... attrs) {
-    Tensor y = run(node("", "Resize", 4, 1, attrs), 19, true, x, roi, scales, sizes)[0];
+    Tensor y = run(node("", "Resize", 4, 1, attrs), 19, x, roi, scales, sizes)[0];
     assertEquals(Shape.of(shape), y.shape());
     assertArrayEquals(expected, y.toFloatArray(), 1e-5f);
   }

@@ -26,7 +26,7 @@ class ResizeOpsTest {
   }
 
   private static Tensor resize(int opset, Tensor x, Tensor roi, Tensor scales, Tensor sizes, Attribute... attrs) {
-    return run(node("", "Resize", 4, 1, attrs), opset, true, x, roi, scales, sizes)[0];
+    return run(node("", "Resize", 4, 1, attrs), opset, x, roi, scales, sizes)[0];
   }
 
   @Test
@@ -77,9 +77,9 @@ class ResizeOpsTest {
   @Test
   void upsampleTakesScalesFromTheAttributeThenTheInput() {
     Tensor x = floats(dims(1, 1, 2, 2), 1, 2, 3, 4);
-    assertTensor(run(node("", "Upsample", 1, 1, Attribute.ofFloats("scales", 1, 1, 2, 2)), 7, true, x)[0],
+    assertTensor(run(node("", "Upsample", 1, 1, Attribute.ofFloats("scales", 1, 1, 2, 2)), 7, x)[0],
         dims(1, 1, 4, 4), 1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4);
-    assertTensor(run(node("", "Upsample", 2, 1, Attribute.ofString("mode", "linear")), 9, true,
+    assertTensor(run(node("", "Upsample", 2, 1, Attribute.ofString("mode", "linear")), 9,
         floats(dims(1, 2), 1, 3), scales(1, 2))[0], dims(1, 4), 1, 2, 3, 3);
   }
 
@@ -128,6 +128,6 @@ class ResizeOpsTest {
         "linear"), Attribute.ofInt("antialias", 1)));
     // An empty output is fine even where another axis would be huge.
     assertEquals(Shape.of(0, 1L << 40), resize(13, x, null, null, sizes(0, 1L << 40)).shape());
-    assertBad("attribute scales is required", () -> run(node("", "Upsample", 1, 1), 7, true, x));
+    assertBad("attribute scales is required", () -> run(node("", "Upsample", 1, 1), 7, x));
   }
 }

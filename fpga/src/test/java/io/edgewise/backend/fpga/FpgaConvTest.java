@@ -72,7 +72,7 @@ class FpgaConvTest {
             "strides", Attribute.ofInts("strides", l.stride(), l.stride()),
             "pads", Attribute.ofInts("pads", c[7], c[7], c[7], c[7])));
         Tensor[] ref = ReferenceBackend.registry().get("", "Conv").compute(new OpContext(node, 17,
-            new BackendOptions(1, false)), new Tensor[] {x, w, b});
+            BackendOptions.defaults().withThreads(1)), new Tensor[] {x, w, b});
         try (Tensor r = ref[0]) {
           assertEquals(r.shape(), y.shape());
           float[] want = r.toFloatArray();

@@ -1,5 +1,6 @@
 package io.edgewise.backend.opencl;
 
+import io.edgewise.backend.Activation;
 import io.edgewise.backend.reference.Broadcast;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.DType;
@@ -88,15 +89,13 @@ final class ElementwiseNodeOp implements ClNodeOp {
     if (a.dtype(0) != DType.FLOAT32 || a.shape(0).numElements() > Integer.MAX_VALUE) {
       return null;
     }
-    int[] act = switch (op) {
-      case "Relu" -> Activations.code(1, 0, 0);
-      case "Clip" -> clip(a);
-      case "LeakyRelu" -> Activations.code(3, node.attrFloat("alpha", 0.01f), 0);
-      case "HardSwish" -> Activations.code(4, 0, 0);
-      case "Sigmoid" -> Activations.code(5, 0, 0);
-      case "Tanh" -> Activations.code(6, 0, 0);
-      case "HardSigmoid" -> Activations.code(7, node.attrFloat("alpha", 0.2f), node.attrFloat("beta", 0.5f));
-      default -> null;
+    Activation kind = Activation.named(op);  // the op types are the activations' names
+    int[] act = kind == null ? null : switch (kind) {
+      case RELU, HARD_SWISH, SIGMOID, TANH -> Activations.code(kind, 0, 0);
+      case CLIP -> clip(a);
+      case LEAKY_RELU -> Activations.code(kind, node.attrFloat("alpha", 0.01f), 0);
+      case HARD_SIGMOID -> Activations.code(kind, node.attrFloat("alpha", 0.2f), node.attrFloat("beta", 0.5f));
+      case NONE, SILU -> null;  // no ONNX op of that name
     };
     if (act == null) {
       return null;
@@ -135,6 +134,6 @@ final class ElementwiseNodeOp implements ClNodeOp {
         }
       }
     }
-    return Activations.code(2, lo, hi);
+    return Activations.code(Activation.CLIP, lo, hi);
   }
 }

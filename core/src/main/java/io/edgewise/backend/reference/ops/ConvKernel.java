@@ -1,6 +1,7 @@
 package io.edgewise.backend.reference.ops;
 
 import io.edgewise.backend.exec.OpContext;
+import io.edgewise.backend.FloatGemm;
 import io.edgewise.tensor.Shape;
 import java.util.Arrays;
 
@@ -55,8 +56,8 @@ public final class ConvKernel {
     return Shape.of(dims);
   }
 
-  /** y [N, M, out...] = conv(x, w), no bias. */
-  double[] run(double[] x, double[] w, boolean fast) {
+  /** y [N, M, out...] = conv(x, w), no bias; the products by `gemm` where it is not null (see GemmKernel). */
+  double[] run(double[] x, double[] w, FloatGemm gemm) {
     int outN = Math.toIntExact(geometry.outSize());
     int inN = Math.toIntExact(geometry.inSize());
     int kN = Math.toIntExact(geometry.kernelSize());
@@ -79,7 +80,7 @@ public final class ConvKernel {
             }
           }
         }
-        double[] part = GemmKernel.multiply(fast, mg, outN, rows, w, g * mg * rows, cols, 0);
+        double[] part = GemmKernel.multiply(gemm, mg, outN, rows, w, g * mg * rows, cols, 0);
         System.arraycopy(part, 0, y, (int) ((n * outChannels + (long) g * mg) * outN), part.length);
       }
     }

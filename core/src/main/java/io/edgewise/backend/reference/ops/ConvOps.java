@@ -25,7 +25,7 @@ public final class ConvOps {
       throw ctx.invalid("X and W must share a floating-point type, got " + x.dtype() + " and " + w.dtype());
     }
     ConvKernel k = ConvKernel.plan(ctx, x.shape(), w.shape());
-    double[] y = k.run(x.toDoubleArray(), w.toDoubleArray(), ctx.options().fastPaths());
+    double[] y = k.run(x.toDoubleArray(), w.toDoubleArray(), MatrixOps.lentGemm(ctx, x));
     if (in.length > 2 && in[2] != null) {
       if (in[2].size() != k.outChannels) {
         throw ctx.invalid("bias B has " + in[2].size() + " elements for " + k.outChannels + " output channels");

@@ -1,5 +1,6 @@
 package io.edgewise.backend.reference.ops;
 
+import io.edgewise.backend.FloatGemm;
 import io.edgewise.backend.reference.Broadcast;
 import io.edgewise.backend.exec.OpContext;
 import io.edgewise.backend.exec.OpRegistry;
@@ -38,7 +39,7 @@ public final class MatrixOps {
     }
     double[] av = transposedIf(a.toDoubleArray(), ta, a.shape().dimInt(0), a.shape().dimInt(1));
     double[] bv = transposedIf(b.toDoubleArray(), tb, b.shape().dimInt(0), b.shape().dimInt(1));
-    double[] c = GemmKernel.multiply(ctx.options().fastPaths() && a.dtype() == DType.FLOAT32, m, n, k, av, 0, bv, 0);
+    double[] c = GemmKernel.multiply(lentGemm(ctx, a), m, n, k, av, 0, bv, 0);
     Shape out = Shape.of(m, n);
     Tensor y = Tensor.allocate(a.dtype(), out);
     Tensor bias = in.length > 2 ? in[2] : null;
@@ -61,6 +62,11 @@ public final class MatrixOps {
       y.setDouble(i, v);
     }
     return new Tensor[] {y};
+  }
+
+  /** The GEMM lent through the options for float32 operands, else null (the plain-Java loop). */
+  static FloatGemm lentGemm(OpContext ctx, Tensor a) {
+    return a.dtype() == DType.FLOAT32 ? ctx.options().refGemm() : null;
   }
 
   private static double[] transposedIf(double[] v, boolean transpose, int rows, int cols) {
@@ -107,7 +113,7 @@ public final class MatrixOps {
       subtractZeroPoints(ctx, av, aZero, m, k, true);
       subtractZeroPoints(ctx, bv, bZero, k, n, false);
     }
-    boolean fast = !integer && ctx.options().fastPaths() && a.dtype() == DType.FLOAT32;
+    FloatGemm gemm = integer ? null : lentGemm(ctx, a);
     long[] outDims = new long[batch.rank() + 2];
     System.arraycopy(batch.dims(), 0, outDims, 0, batch.rank());
     outDims[batch.rank()] = m;
@@ -123,7 +129,7 @@ public final class MatrixOps {
     Tensor y = Tensor.allocate(integer ? DType.INT32 : a.dtype(), Shape.of(finalDims));
     int plane = m * n;
     for (int p = 0; p < ia.length; p++) {
-      double[] c = GemmKernel.multiply(fast, m, n, k, av, ia[p] * m * k, bv, ib[p] * k * n);
+      double[] c = GemmKernel.multiply(gemm, m, n, k, av, ia[p] * m * k, bv, ib[p] * k * n);
       for (int i = 0; i < plane; i++) {
         y.setDouble((long) p * plane + i, c[i]);
       }

@@ -16,7 +16,7 @@ final class QuantConvKernels {
     Tensor w = ctx.required(in, 1);
     ConvKernel k = ConvKernel.plan(ctx, x.shape(), w.shape());
     double[] acc = k.run(shifted(x, in.length > 2 ? in[2] : null, ctx, "x_zero_point"),
-        shiftedPerChannel(w, in.length > 3 ? in[3] : null, ctx, "w_zero_point"), false);
+        shiftedPerChannel(w, in.length > 3 ? in[3] : null, ctx, "w_zero_point"), null);
     Tensor y = Tensor.allocate(DType.INT32, k.outputShape());
     for (int i = 0; i < acc.length; i++) {
       y.setLong(i, (long) acc[i]);
@@ -33,7 +33,7 @@ final class QuantConvKernels {
     Tensor yZero = ctx.required(in, 7);
     ConvKernel k = ConvKernel.plan(ctx, x.shape(), w.shape());
     double[] acc = k.run(shifted(x, in[2], ctx, "x_zero_point"), shiftedPerChannel(w, in[5], ctx,
-        "w_zero_point"), false);
+        "w_zero_point"), null);
     if (in.length > 8 && in[8] != null) {
       k.addBias(acc, in[8].toDoubleArray());
     }

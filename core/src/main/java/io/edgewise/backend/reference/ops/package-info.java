@@ -6,6 +6,6 @@
  * {@link SplitKernel} and {@link StridedView} and fall back to these kernels. May import: {@code io.edgewise},
  * {@code io.edgewise.tensor}, {@code io.edgewise.model}, {@code io.edgewise.model.shapes},
  * {@code io.edgewise.backend.exec} and {@code io.edgewise.backend.reference}; no library outside the JDK, and neither
- * {@code io.edgewise.nativecore} nor {@code io.edgewise.backend.cpu} (the native GEMM fast path is being moved out).
+ * {@code io.edgewise.nativecore} nor {@code io.edgewise.backend.cpu}; the native GEMM reaches them only as a {@code FloatGemm} in the options, when a user asks for it.
  */
 package io.edgewise.backend.reference.ops;
