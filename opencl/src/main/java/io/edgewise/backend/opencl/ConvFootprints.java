@@ -43,6 +43,21 @@ final class ConvFootprints {
     };
   }
 
+  /**
+   * The work-item z = ((n * groups + g) * kBlocks + kb) of a grouped convolution kernel with TILE_OC output channels
+   * per work-item: its image, group, input channels per group and last output channel (clamped to the group's end,
+   * as the kernels clamp their weight rows). Every index is non-decreasing in z, so the last z bounds them all.
+   */
+  private record Block(long n, long group, int channelsPerGroup, long lastChannel) {
+    static Block of(long z, int kBlocks, int groups, int c, int k, int toc) {
+      long kb = z % kBlocks;
+      long ng = z / kBlocks;
+      long grp = ng % groups;
+      int kg = k / groups;
+      return new Block(ng / groups, grp, c / groups, Math.min(grp * kg + kb * toc + toc - 1, grp * kg + kg - 1));
+    }
+  }
+
   /** The highest output row of a kernel whose row is get_global_id(1), and the last input row its taps read. */
   private static long lastInputRow(long oyMax, int sh, int padH, int kh, int dilH, int h) {
     return Math.min(h - 1, oyMax * sh - padH + (long) (kh - 1) * dilH);
@@ -63,17 +78,12 @@ final class ConvFootprints {
           int k = i(a, 8);
           int oh = i(a, 9);
           int ow = i(a, 10);
-          int groups = i(a, 15);
-          int kBlocks = i(a, 16);
           int flags = i(a, 17);
-          long z = g[2] - 1;
-          long kb = z % kBlocks;
-          long ng = z / kBlocks;
-          long grp = ng % groups;
-          long n = ng / groups;
-          int cg = c / groups;
-          int kg = k / groups;
-          long kLast = Math.min(grp * kg + kb * toc + toc - 1, grp * kg + kg - 1);
+          Block blk = Block.of(g[2] - 1, i(a, 16), i(a, 15), c, k, toc);
+          long n = blk.n();
+          long grp = blk.group();
+          int cg = blk.channelsPerGroup();
+          long kLast = blk.lastChannel();
           long iy = lastInputRow(g[1] - 1, p.sh(), i(a, 11), p.kh(), i(a, 13), h);
           e[0] = cg == 0 || iy < 0 ? 0 : ((n * c + grp * cg + cg - 1) * h + iy) * w + w;  // columns clamped
           e[1] = cg == 0 ? 0 : (kLast + 1) * cg * p.kh() * p.kw();
@@ -160,17 +170,12 @@ final class ConvFootprints {
           int k = i(a, 8);
           int oh = i(a, 9);
           int ow = i(a, 10);
-          int groups = i(a, 11);
-          int kBlocks = i(a, 12);
           int flags = i(a, 13);
-          long z = g[2] - 1;
-          long kb = z % kBlocks;
-          long ng = z / kBlocks;
-          long grp = ng % groups;
-          long n = ng / groups;
-          int cg = c / groups;
-          int kg = k / groups;
-          long kLast = Math.min(grp * kg + kb * toc + toc - 1, grp * kg + kg - 1);
+          Block blk = Block.of(g[2] - 1, i(a, 12), i(a, 11), c, k, toc);
+          long n = blk.n();
+          long grp = blk.group();
+          int cg = blk.channelsPerGroup();
+          long kLast = blk.lastChannel();
           long ox0 = (g[0] - 1) * vec * tow;
           long oy = g[1] - 1;
           e[0] = cg == 0 ? 0 : (n * c + grp * cg + cg - 1) * ph * pw + oy * p.sh() * pw + ox0 * sw
