@@ -41,6 +41,8 @@ final class CpuActivations {
           + CpuKernels.describe(x), fallback, in);
     }
     Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, x.shape());
+    NativeExtents.require("ew_apply_activation", "x", x, x.size());
+    NativeExtents.require("ew_apply_activation", "y", y, x.size());
     NativeCore.applyActivation(x.size(), act.code(), act.a(), act.b(), x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y};
   }

@@ -110,6 +110,7 @@ final class CpuKernels {
     long biasAddress = bias == null ? 0 : bias.nativeAddress();
     long residualAddress = residual == null ? 0 : residual.nativeAddress();
     Tensor packedW = packed.get(ctx.node().input(1));
+    NativeExtents.conv2d(geometry, x, packedW != null ? null : w, bias, residual, y);
     if (packedW != null) {
       NativeCore.conv2dPrepacked(geometry, activation, a, b, x.nativeAddress(), packedW.nativeAddress(), biasAddress,
           residualAddress, y.nativeAddress());
@@ -137,6 +138,7 @@ final class CpuKernels {
         g.strides[1], g.dilations[0], g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0], g.padEnd[1],
         max ? 1 : 0, ctx.node().attrInt("count_include_pad", 0)};
     Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(dims[0], dims[1], g.out[0], g.out[1]));
+    NativeExtents.pool2d(geometry, x, y);
     NativeCore.pool2d(geometry, x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y, null};
   }
@@ -158,6 +160,8 @@ final class CpuKernels {
     long[] dims = x.shape().dims();
     Tensor y = Tensor.allocate(DType.FLOAT32, x.shape());
     if (x.size() > 0) {
+      NativeExtents.require("ew_lrn", "x", x, x.size());
+      NativeExtents.require("ew_lrn", "y", y, x.size());
       NativeCore.lrn(dims[0], dims[1], x.size() / (dims[0] * dims[1]), size, ctx.node().attrFloat("alpha", 1e-4f),
           ctx.node().attrFloat("beta", 0.75f), ctx.node().attrFloat("bias", 1f), x.nativeAddress(),
           y.nativeAddress());
@@ -176,6 +180,8 @@ final class CpuKernels {
     long[] out = dims.clone();
     java.util.Arrays.fill(out, 2, out.length, 1);
     Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(out));
+    NativeExtents.require("ew_global_average_pool", "x", x, x.size());
+    NativeExtents.require("ew_global_average_pool", "y", y, planes);
     NativeCore.globalAveragePool(planes, x.size() / planes, x.nativeAddress(), y.nativeAddress());
     return new Tensor[] {y};
   }
@@ -206,6 +212,9 @@ final class CpuKernels {
       }
       fillWithBroadcast(y, c, n);
     }
+    NativeExtents.matrix("ew_sgemm", "A", a, 0, ta ? k : m, ta ? m : k, a.shape().dim(1));
+    NativeExtents.matrix("ew_sgemm", "B", b, 0, tb ? n : k, tb ? k : n, b.shape().dim(1));
+    NativeExtents.matrix("ew_sgemm", "Y", y, 0, m, n, n);
     NativeCore.sgemm(ta, tb, m, n, k, ctx.node().attrFloat("alpha", 1f), a.nativeAddress(), a.shape().dim(1),
         b.nativeAddress(), b.shape().dim(1), c == null ? 0f : beta, y.nativeAddress(), n);
     return new Tensor[] {y};
@@ -247,6 +256,12 @@ final class CpuKernels {
     long k = p.k();
     long n = p.n();
     Tensor y = Tensor.allocate(DType.FLOAT32, p.output());
+    if (p.batches() > 0) {
+      long last = p.batches() - 1;
+      NativeExtents.matrix("ew_sgemm", "A", a, last * m * k, m, k, k);
+      NativeExtents.matrix("ew_sgemm", "B", b, last * k * n, k, n, n);
+      NativeExtents.matrix("ew_sgemm", "Y", y, last * m * n, m, n, n);
+    }
     for (long i = 0; i < p.batches(); i++) {
       NativeCore.sgemm(false, false, m, n, k, 1f, a.nativeAddress() + i * m * k * 4, k,
           b.nativeAddress() + i * k * n * 4, n, 0f, y.nativeAddress() + i * m * n * 4, n);

@@ -38,6 +38,7 @@ final class StridedCopy {
       strides[0] = 0;
       rank = 1;
     }
+    NativeExtents.stridedCopy(x, v.offset(), dims, strides, rank, y);
     NativeCore.stridedCopy32(Arrays.copyOf(dims, rank), Arrays.copyOf(strides, rank),
         x.nativeAddress() + v.offset() * 4, y.nativeAddress());
     return y;

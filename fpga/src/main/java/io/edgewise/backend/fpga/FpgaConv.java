@@ -3,6 +3,7 @@ package io.edgewise.backend.fpga;
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.opencl.ClBuffer;
 import io.edgewise.backend.opencl.ClContext;
+import io.edgewise.backend.opencl.ClFootprint;
 import io.edgewise.backend.opencl.ClKernel;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
@@ -23,11 +24,52 @@ public final class FpgaConv {
   private final ClContext ctx;
   private final ClKernel kernel;
   private final TileConfig tiles;
+  private final ClFootprint footprint;
 
   public FpgaConv(ClContext ctx, FpgaImage image) {
     this.ctx = ctx;
     this.kernel = image.program().kernel(KERNEL);
     this.tiles = image.manifest().tiles();
+    this.footprint = footprint(tiles.tm(), tiles.tn(), tiles.tr(), tiles.tc());
+  }
+
+  /**
+   * What ew_tiled_conv (tiled_conv.cl, compiled with these tiles) reads and writes of its block buffers. Mode 0:
+   * block blk = (b, mb, rt, ct) reads the input blocks (b, nb, rt, ct) and weight blocks (mb, nb) for every nb,
+   * writes output block blk. Mode 1: blk = (mb, nb) reads the input blocks (b, nb, rt, ct) and output blocks
+   * (b, mb, rt, ct) for every (b, rt, ct), writes weight block blk.
+   */
+  static ClFootprint footprint(long tm, long tn, long tr, long tc) {
+    long outBlock = tm * tr * tc;
+    return ClFootprint.of("in in_blocks, inout w_blocks, inout out_blocks, mode, k, s, batch, mb_count, nb_count, "
+        + "rt_count, ct_count", (g, a, e) -> {
+          long k = ClFootprint.i(a, 4);
+          long s = ClFootprint.i(a, 5);
+          long batch = ClFootprint.i(a, 6);
+          long mbc = ClFootprint.i(a, 7);
+          long nbc = ClFootprint.i(a, 8);
+          long rtc = ClFootprint.i(a, 9);
+          long ctc = ClFootprint.i(a, 10);
+          long inBlock = tn * ((tr - 1) * s + k) * ((tc - 1) * s + k);
+          long wBlock = tm * tn * k * k;
+          long blk = g[0] - 1;
+          if (ClFootprint.i(a, 3) == 0) {
+            if (nbc > 0) {
+              long[] radix = {1, mbc, rtc, ctc};
+              e[0] = ClFootprint.maxOverDigits(blk, radix, new long[] {nbc * rtc * ctc, 0, ctc, 1})
+                  * inBlock + ((nbc - 1) * rtc * ctc + 1) * inBlock;
+              e[1] = ClFootprint.maxOverDigits(blk, radix, new long[] {0, nbc, 0, 0}) * wBlock + nbc * wBlock;
+            }
+            e[2] = (blk + 1) * outBlock;
+          } else {
+            if (batch > 0 && rtc > 0 && ctc > 0) {
+              long nbMax = Math.min(nbc - 1, blk);
+              e[0] = ((((batch - 1) * nbc + nbMax) * rtc + rtc - 1) * ctc + ctc) * inBlock;
+              e[2] = ((((batch - 1) * mbc + blk / nbc) * rtc + rtc - 1) * ctc + ctc) * outBlock;
+            }
+            e[1] = (blk + 1) * wBlock;
+          }
+        });
   }
 
   public TileConfig tiles() {
@@ -115,19 +157,27 @@ public final class FpgaConv {
     }
   }
 
-  private long launch(long[] g, int mode, ClBuffer in, ClBuffer w, ClBuffer out, long workItems) {
+  long launch(long[] g, int mode, ClBuffer in, ClBuffer w, ClBuffer out, long workItems) {
     long[] n = blocks(g);
     // the kernel indexes blocks with 32-bit ints
     if (workItems * Math.max(n[1], g[0] * n[2] * n[3]) > Integer.MAX_VALUE) {
       throw new EdgewiseException(EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED, "layer needs "
           + workItems + " accumulator blocks: too many for the image's 32-bit block indices");
     }
-    return ctx.launch(kernel, new long[] {workItems}, new long[] {1}, true, in, w, out, mode, (int) g[7],
-        (int) g[8], (int) g[0], (int) n[0], (int) n[1], (int) n[2], (int) n[3]);
+    return ctx.launch(kernel, footprint, new LaunchSite(mode, g), new long[] {workItems}, new long[] {1}, true, in,
+        w, out, mode, (int) g[7], (int) g[8], (int) g[0], (int) n[0], (int) n[1], (int) n[2], (int) n[3]);
+  }
+
+  /** Names a launch in a failed check's message (its text is built only then). */
+  private record LaunchSite(int mode, long[] geometry) {
+    @Override
+    public String toString() {
+      return "the tiled convolution, mode " + mode + ", geometry " + java.util.Arrays.toString(geometry);
+    }
   }
 
   /** Block counts: output-channel, input-channel, row and column blocks. */
-  private static long[] blocks(long[] g) {
+  static long[] blocks(long[] g) {
     return new long[] {ceil(g[4], g[11]), ceil(g[1], g[12]), ceil(g[5], g[13]), ceil(g[6], g[14])};
   }
 

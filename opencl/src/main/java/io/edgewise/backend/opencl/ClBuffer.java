@@ -21,6 +21,7 @@ public final class ClBuffer implements AutoCloseable {
   private final long bytes;
   private final ByteBuffer host;  // the wrapped host memory, kept reachable; null for device memory
   private boolean closed;
+  private boolean pooled;  // released to a ClBufferPool and not taken again: a launch must not use it
 
   private ClBuffer(ClContext context, cl_mem mem, long bytes, ByteBuffer host) {
     this.context = context;
@@ -58,6 +59,19 @@ public final class ClBuffer implements AutoCloseable {
   /** True when this buffer uses host memory in place. */
   public boolean wrapsHost() {
     return host != null;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** True while the buffer sits in a {@link ClBufferPool}'s free list (released, not taken again). */
+  public boolean isPooled() {
+    return pooled;
+  }
+
+  void pooled(boolean p) {
+    pooled = p;
   }
 
   cl_mem handle() {

@@ -21,10 +21,15 @@ public final class ClBufferPool implements AutoCloseable {
   public ClBuffer take(long bytes) {
     Deque<ClBuffer> q = free.get(bytes);
     ClBuffer b = q == null ? null : q.poll();
-    return b != null ? b : ClBuffer.allocate(context, bytes);
+    if (b == null) {
+      return ClBuffer.allocate(context, bytes);
+    }
+    b.pooled(false);
+    return b;
   }
 
   public void give(ClBuffer b) {
+    b.pooled(true);
     free.computeIfAbsent(b.bytes(), k -> new ArrayDeque<>()).push(b);
   }
 

@@ -94,8 +94,23 @@ public final class ClContext implements AutoCloseable {
    * or {@link ClLocal} (local memory of a size). {@code local} may be null (the driver chooses). Returns the
    * device time in nanoseconds when {@code profile} is set (waiting for the kernel), else -1 without waiting.
    */
-  public synchronized long launch(ClKernel kernel, long[] global, long[] local, boolean profile, Object... args) {
+  public long launch(ClKernel kernel, long[] global, long[] local, boolean profile, Object... args) {
+    return launch(kernel, null, null, global, local, profile, args);
+  }
+
+  /**
+   * As {@link #launch(ClKernel, long[], long[], boolean, Object...)}, checked first: always the cheap checks (no
+   * null, closed or pooled buffer argument; global sizes in 1..Integer.MAX_VALUE, as the kernels index with int;
+   * local sizes dividing them), and when {@link ClFootprint#enabled()} the buffers against what the kernel will read
+   * and write ({@code footprint}, may be null). {@code site} names the launch's origin in errors (a node, a problem).
+   */
+  public synchronized long launch(ClKernel kernel, ClFootprint footprint, Object site, long[] global, long[] local,
+      boolean profile, Object... args) {
     ensureOpen();
+    checkRanges(kernel, site, global, local, args);
+    if (footprint != null && ClFootprint.enabled()) {
+      footprint.check(kernel.name(), site, global, local, args);
+    }
     for (int i = 0; i < args.length; i++) {
       kernel.setArg(i, args[i]);
     }
@@ -118,6 +133,40 @@ public final class ClContext implements AutoCloseable {
     } finally {
       CL.clReleaseEvent(event);
     }
+  }
+
+  /** The checks every launch gets: cheap, no allocation unless one fails. */
+  private static void checkRanges(ClKernel kernel, Object site, long[] global, long[] local, Object[] args) {
+    if (global.length < 1 || global.length > 3 || (local != null && local.length != global.length)) {
+      throw badLaunch(kernel, site, global, local, "needs 1 to 3 global dimensions and as many local ones");
+    }
+    for (int d = 0; d < global.length; d++) {
+      if (global[d] <= 0 || global[d] > Integer.MAX_VALUE) {
+        throw badLaunch(kernel, site, global, local, "global size " + global[d] + " in dimension " + d
+            + " is outside 1.." + Integer.MAX_VALUE + " (the kernels index with int)");
+      }
+      if (local != null && (local[d] <= 0 || global[d] % local[d] != 0)) {
+        throw badLaunch(kernel, site, global, local, "local size " + local[d] + " does not divide global size "
+            + global[d] + " in dimension " + d);
+      }
+    }
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) {
+        throw badLaunch(kernel, site, global, local, "argument " + i + " is null");
+      }
+      if (a instanceof ClBuffer b && (b.isClosed() || b.isPooled())) {
+        throw badLaunch(kernel, site, global, local, "argument " + i + " is a buffer of " + b.bytes() + " bytes "
+            + (b.isClosed() ? "that was closed" : "that was released to its pool"));
+      }
+    }
+  }
+
+  private static EdgewiseException badLaunch(ClKernel kernel, Object site, long[] global, long[] local,
+      String what) {
+    return EdgewiseException.invalidArgument("launch check: kernel " + kernel.name() + " " + ClFootprint.site(site)
+        + ": " + what + "; global " + java.util.Arrays.toString(global) + ", local "
+        + java.util.Arrays.toString(local));
   }
 
   /** Copies {@code bytes} from one buffer to another on the device (enqueued, in order). */

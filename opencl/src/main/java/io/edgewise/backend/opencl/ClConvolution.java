@@ -29,6 +29,8 @@ public final class ClConvolution implements AutoCloseable {
   private final int padCols;
   /** DIRECT_VEC at stride 1: the output computed over the padded rows laid end to end (conv2d_vec.cl FLAT). */
   private final boolean flat;
+  /** What the kernel reads and writes of its buffers, checked before each launch when launch checks are on. */
+  private final ClFootprint footprint;
 
   private ClConvolution(ClContext context, ConvProblem problem, ConvProblem p, ConvAlgorithm algorithm,
       TileParams tiles, ClKernel kernel,
@@ -48,6 +50,7 @@ public final class ClConvolution implements AutoCloseable {
     this.padRows = paddedRows(p);
     this.flat = isFlat(algorithm, p);
     this.padCols = algorithm == ConvAlgorithm.CHANNEL_VEC || flat ? paddedCols(p) : paddedCols(p, tiles);
+    this.footprint = ConvFootprints.of(algorithm, p, tiles, halfWeights, flat);
   }
 
   /**
@@ -220,14 +223,25 @@ public final class ClConvolution implements AutoCloseable {
    * time in ns when {@code profile} (waiting for it), else -1.
    */
   public long enqueue(ClBuffer x, ClBuffer residual, ClBuffer y, int act, float alpha, float beta, boolean profile) {
-    return enqueue(x, weights, bias, residual, y, act, alpha, beta, profile);
+    return run(problem, x, weights, bias, residual, y, act, alpha, beta, profile);
+  }
+
+  /** As {@link #enqueue(ClBuffer, ClBuffer, ClBuffer, int, float, float, boolean)}, errors naming {@code site}. */
+  public long enqueue(Object site, ClBuffer x, ClBuffer residual, ClBuffer y, int act, float alpha, float beta,
+      boolean profile) {
+    return run(site, x, weights, bias, residual, y, act, alpha, beta, profile);
   }
 
   /**
-   * As {@link #enqueue(ClBuffer, ClBuffer, ClBuffer, int, float, float, boolean)} with weights and bias given per
-   * call (fp32 device buffers: a convolution whose weights are computed, not constant); bias may be null.
+   * As {@link #enqueue(Object, ClBuffer, ClBuffer, ClBuffer, int, float, float, boolean)} with weights and bias
+   * given per call (fp32 device buffers: a convolution whose weights are computed, not constant); bias may be null.
    */
-  public long enqueue(ClBuffer x, ClBuffer weights, ClBuffer bias, ClBuffer residual, ClBuffer y, int act,
+  public long enqueue(Object site, ClBuffer x, ClBuffer weights, ClBuffer bias, ClBuffer residual, ClBuffer y,
+      int act, float alpha, float beta, boolean profile) {
+    return run(site, x, weights, bias, residual, y, act, alpha, beta, profile);
+  }
+
+  private long run(Object site, ClBuffer x, ClBuffer weights, ClBuffer bias, ClBuffer residual, ClBuffer y, int act,
       float alpha, float beta, boolean profile) {
     int flags = (bias != null ? 1 : 0) | (residual != null ? 2 : 0);
     ClBuffer bArg = bias != null ? bias : dummy;
@@ -235,8 +249,8 @@ public final class ClConvolution implements AutoCloseable {
     int lx = tiles.lx();
     switch (algorithm) {
       case DIRECT_VEC -> {
-        long padNs = context.launch(pad, new long[] {padCols, padRows, (long) p.n() * p.c()}, null, profile, x,
-            padded, p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
+        long padNs = context.launch(pad, ConvFootprints.PAD2D, site, new long[] {padCols, padRows,
+            (long) p.n() * p.c()}, null, profile, x, padded, p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
         int kBlocks = ceil(p.k() / p.groups(), tiles.rows());
         long[] global = flat ? new long[] {ceil(p.oh() * padCols, lx * tiles.cols()), 1,
             (long) p.n() * p.groups() * kBlocks}
@@ -244,8 +258,8 @@ public final class ClConvolution implements AutoCloseable {
         // local: an explicit work-group of `block` work-items along x (PoCL specialises the kernel per size);
         // otherwise the driver chooses
         long[] local = tiles.local() && global[0] % tiles.block() == 0 ? new long[] {tiles.block(), 1, 1} : null;
-        long ns = context.launch(kernel, global, local, profile, padded, weights, bArg, rArg, y, p.c(), padRows,
-            padCols, p.k(), p.oh(), p.ow(), p.groups(), kBlocks, flags, act, alpha, beta);
+        long ns = context.launch(kernel, footprint, site, global, local, profile, padded, weights, bArg, rArg, y,
+            p.c(), padRows, padCols, p.k(), p.oh(), p.ow(), p.groups(), kBlocks, flags, act, alpha, beta);
         return profile ? ns + padNs : -1;
       }
       case CHANNEL_VEC -> {
@@ -258,8 +272,8 @@ public final class ClConvolution implements AutoCloseable {
         int rows = p.h();
         int cols = p.w();
         if (padded != null) {
-          padNs = context.launch(pad, new long[] {padCols, padRows, (long) p.n() * p.c()}, null, profile, x, padded,
-              p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
+          padNs = context.launch(pad, ConvFootprints.PAD2D, site, new long[] {padCols, padRows,
+              (long) p.n() * p.c()}, null, profile, x, padded, p.h(), p.w(), padRows, padCols, p.padH(), p.padW());
           in = padded;
           rows = padRows;
           cols = padCols;
@@ -267,28 +281,30 @@ public final class ClConvolution implements AutoCloseable {
         int kBlocks = ceil(p.k(), lx * tiles.rows());
         long[] global = {ceil(p.ow(), tiles.cols()), p.oh(), (long) p.n() * kBlocks};
         long[] local = tiles.local() && global[0] % tiles.block() == 0 ? new long[] {tiles.block(), 1, 1} : null;
-        long ns = context.launch(kernel, global, local, profile, in, weights, bArg, rArg, y, p.c(), rows, cols, p.k(),
-            p.oh(), p.ow(), kBlocks, flags, act, alpha, beta);
+        long ns = context.launch(kernel, footprint, site, global, local, profile, in, weights, bArg, rArg, y, p.c(),
+            rows, cols, p.k(), p.oh(), p.ow(), kBlocks, flags, act, alpha, beta);
         return profile ? ns + padNs : -1;
       }
       case DIRECT -> {
         int kg = p.k() / p.groups();
         int kBlocks = ceil(kg, tiles.rows());
         long[] global = {(long) ceil(p.ow(), lx * tiles.cols()) * lx, p.oh(), (long) p.n() * p.groups() * kBlocks};
-        return context.launch(kernel, global, new long[] {lx, 1, 1}, profile, x, weights, bArg, rArg, y, p.c(), p.h(),
-            p.w(), p.k(), p.oh(), p.ow(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.groups(), kBlocks, flags, act,
-            alpha, beta);
+        return context.launch(kernel, footprint, site, global, new long[] {lx, 1, 1}, profile, x, weights, bArg,
+            rArg, y, p.c(), p.h(), p.w(), p.k(), p.oh(), p.ow(), p.padH(), p.padW(), p.dilH(), p.dilW(), p.groups(),
+            kBlocks, flags, act, alpha, beta);
       }
       case GEMM -> {
         int cols = p.oh() * p.ow();
         long[] global = {(long) ceil(cols, lx * tiles.cols()) * lx, ceil(p.k(), tiles.rows()), p.n()};
-        return context.launch(kernel, global, new long[] {lx, 1, 1}, profile, weights, x, bArg, rArg, y, p.k(), cols,
-            p.c(), p.c(), 1, cols, 1, cols, 1, p.c() * cols, p.k() * cols, flags, act, alpha, beta, 1f, 1f);
+        return context.launch(kernel, footprint, site, global, new long[] {lx, 1, 1}, profile, weights, x, bArg,
+            rArg, y, p.k(), cols, p.c(), p.c(), 1, cols, 1, cols, 1, p.c() * cols, p.k() * cols, flags, act, alpha,
+            beta, 1f, 1f);
       }
       default -> {
         long[] global = {(long) ceil(p.ow(), lx * tiles.cols()) * lx, p.oh(), (long) p.n() * p.c()};
-        return context.launch(kernel, global, new long[] {lx, 1, 1}, profile, x, weights, bArg, rArg, y, p.c(), p.h(),
-            p.w(), p.oh(), p.ow(), p.padH(), p.padW(), p.dilH(), p.dilW(), flags, act, alpha, beta);
+        return context.launch(kernel, footprint, site, global, new long[] {lx, 1, 1}, profile, x, weights, bArg,
+            rArg, y, p.c(), p.h(), p.w(), p.oh(), p.ow(), p.padH(), p.padW(), p.dilH(), p.dilW(), flags, act, alpha,
+            beta);
       }
     }
   }

@@ -53,8 +53,9 @@ final class ConvNodeOp implements ClNodeOp {
     ClBuffer residual = hasResidual ? a.device(3).buffer() : null;
     float alpha = Float.intBitsToFloat(act[1]);
     float beta = Float.intBitsToFloat(act[2]);
-    long ns = constant ? conv.enqueue(a.device(0).buffer(), residual, y.buffer(), act[0], alpha, beta, a.profile())
-        : conv.enqueue(a.device(0).buffer(), a.device(1).buffer(), a.present(2) ? a.device(2).buffer() : null,
+    long ns = constant
+        ? conv.enqueue(node, a.device(0).buffer(), residual, y.buffer(), act[0], alpha, beta, a.profile())
+        : conv.enqueue(node, a.device(0).buffer(), a.device(1).buffer(), a.present(2) ? a.device(2).buffer() : null,
             residual, y.buffer(), act[0], alpha, beta, a.profile());
     if (a.profile()) {
       a.addDeviceNanos(ns);

@@ -13,6 +13,31 @@ import java.util.Map;
  * Tanh, HardSwish, HardSigmoid, on float32 tensors.
  */
 final class ElementwiseNodeOp implements ClNodeOp {
+  /** 4-D broadcast indexing as the kernels decompose i: i0 unbounded, then d1, d2, d3. */
+  private static long lastIndex(long i, Object[] a, int dims, int strides) {
+    return ClFootprint.maxOverDigits(i, new long[] {1, ClFootprint.i(a, dims), ClFootprint.i(a, dims + 1),
+        ClFootprint.i(a, dims + 2)}, new long[] {ClFootprint.i(a, strides), ClFootprint.i(a, strides + 1),
+        ClFootprint.i(a, strides + 2), ClFootprint.i(a, strides + 3)});
+  }
+
+  /** binary4 (ops.cl): work-items i < total read a and b at their broadcast strides and write y[i]. */
+  static final ClFootprint BINARY4 = ClFootprint.of("in a, in b, out y, op, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, "
+      + "sb1, sb2, sb3, total, act, alpha, beta", (g, a, e) -> {
+        long n = Math.min(g[0], ClFootprint.i(a, 15));
+        if (n > 0) {
+          e[0] = lastIndex(n - 1, a, 4, 7) + 1;
+          e[1] = lastIndex(n - 1, a, 4, 11) + 1;
+          e[2] = n;
+        }
+      });
+
+  /** unary (ops.cl): work-items i < n read x[i] and write y[i]. */
+  static final ClFootprint UNARY = ClFootprint.of("in x, out y, n, act, alpha, beta", (g, a, e) -> {
+    long n = Math.max(0, Math.min(g[0], ClFootprint.i(a, 2)));
+    e[0] = n;
+    e[1] = n;
+  });
+
   private final String op;
 
   ElementwiseNodeOp(String op) {
@@ -55,7 +80,7 @@ final class ElementwiseNodeOp implements ClNodeOp {
     int[] stB = strides(sb, out);
     DeviceTensor y = a.allocate(out);
     int total = (int) out.numElements();
-    long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "binary4", Map.of()),
+    long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "binary4", Map.of()), BINARY4, a.node(),
         new long[] {total}, null, a.profile(), a.device(0).buffer(), a.device(1).buffer(), y.buffer(), code, dims[1],
         dims[2], dims[3], stA[0], stA[1], stA[2], stA[3], stB[0], stB[1], stB[2], stB[3], total, 0, 0f, 0f);
     PoolNodeOp.record(a, ns);
@@ -104,8 +129,8 @@ final class ElementwiseNodeOp implements ClNodeOp {
     DeviceTensor y = a.allocate(s);
     int n = (int) s.numElements();
     if (n > 0) {
-      long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "unary", Map.of()), new long[] {n},
-          null, a.profile(), a.device(0).buffer(), y.buffer(), n, act[0], Float.intBitsToFloat(act[1]),
+      long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "unary", Map.of()), UNARY, node,
+          new long[] {n}, null, a.profile(), a.device(0).buffer(), y.buffer(), n, act[0], Float.intBitsToFloat(act[1]),
           Float.intBitsToFloat(act[2]));
       PoolNodeOp.record(a, ns);
     }

@@ -10,6 +10,23 @@ import java.util.Map;
  * computes Y^T = B'^T A'^T, so B (the weights) is the kernel's A operand and each output feature is a kernel row.
  */
 final class GemmNodeOp implements ClNodeOp {
+  /**
+   * gemm_dot (gemm.cl): work-items (j < N, i < M) read rows a[i] and b[j] of K values and bias[j], write
+   * y[i * N + j].
+   */
+  static final ClFootprint GEMM_DOT = ClFootprint.of("in a, in b, in bias, out y, M, N, K, hasBias, scale, "
+      + "biasScale", (g, a, e) -> {
+        long j = Math.min(g[0], ClFootprint.i(a, 5));
+        long i = Math.min(g[1], ClFootprint.i(a, 4));
+        long k = ClFootprint.i(a, 6);
+        if (i > 0 && j > 0) {
+          e[0] = i * k;
+          e[1] = j * k;
+          e[2] = ClFootprint.i(a, 7) != 0 ? j : 0;
+          e[3] = (i - 1) * ClFootprint.i(a, 5) + j;
+        }
+      });
+
   @Override
   public DeviceTensor[] run(NodeArgs a) {
     Node node = a.node();
@@ -35,8 +52,9 @@ final class GemmNodeOp implements ClNodeOp {
       // the fully connected layer on a CPU device: vectorised dot products of contiguous rows
       DeviceTensor bias = sc != null ? a.device(2) : a.device(1);
       long ns = a.programs().context().launch(a.programs().kernel("gemm.cl", "gemm_dot", Map.of()),
-          new long[] {n, m}, null, a.profile(), a.device(0).buffer(), a.device(1).buffer(), bias.buffer(), y.buffer(),
-          m, n, k, sc != null ? 1 : 0, node.attrFloat("alpha", 1f), node.attrFloat("beta", 1f));
+          GEMM_DOT, node, new long[] {n, m}, null, a.profile(), a.device(0).buffer(), a.device(1).buffer(),
+          bias.buffer(), y.buffer(), m, n, k, sc != null ? 1 : 0, node.attrFloat("alpha", 1f),
+          node.attrFloat("beta", 1f));
       PoolNodeOp.record(a, ns);
       return new DeviceTensor[] {y};
     }
@@ -49,7 +67,7 @@ final class GemmNodeOp implements ClNodeOp {
     int rsb = ta ? m : 1;
     int csb = ta ? 1 : k;
     DeviceTensor bias = sc != null ? a.device(2) : a.device(1);
-    long ns = a.programs().context().launch(kernel,
+    long ns = a.programs().context().launch(kernel, ConvFootprints.gemm(t, false), node,
         new long[] {(long) ClConvolution.ceil(m, lx) * lx, ClConvolution.ceil(n, t.rows()), 1}, new long[] {lx, 1, 1},
         a.profile(), a.device(1).buffer(), a.device(0).buffer(), bias.buffer(), y.buffer(), y.buffer(), n, m, k, rsa,
         csa, rsb, csb, 1, n, 0, 0, sc != null ? 1 : 0, 0, 0f, 0f, node.attrFloat("alpha", 1f),

@@ -10,6 +10,36 @@ import java.util.Map;
 
 /** MaxPool (without Indices), AveragePool and GlobalAveragePool of float32 NCHW tensors on the device. */
 final class PoolNodeOp implements ClNodeOp {
+  /**
+   * pool2d (ops.cl): work-items (ox, oy, nc) inside (OW, OH) write y[nc][oy][ox] and read taps of x[nc] inside
+   * [0, H) x [0, W); the last tap row and column bound what is read.
+   */
+  static final ClFootprint POOL2D = ClFootprint.of("in x, out y, H, W, OH, OW, KH, KW, SH, SW, dilH, dilW, padH, "
+      + "padW, padHEnd, padWEnd, isMax, countPad", (g, a, e) -> {
+        long nc = g[2] - 1;
+        long h = ClFootprint.i(a, 2);
+        long w = ClFootprint.i(a, 3);
+        long oh = ClFootprint.i(a, 4);
+        long ow = ClFootprint.i(a, 5);
+        long oy = Math.min(oh, g[1]) - 1;
+        long ox = Math.min(ow, g[0]) - 1;
+        if (oy < 0 || ox < 0) {
+          return;
+        }
+        e[1] = (nc * oh + oy) * ow + ox + 1;
+        long iy = Math.min(h - 1, oy * ClFootprint.i(a, 8) - ClFootprint.i(a, 12)
+            + (long) (ClFootprint.i(a, 6) - 1) * ClFootprint.i(a, 10));
+        long ix = Math.min(w - 1, ox * ClFootprint.i(a, 9) - ClFootprint.i(a, 13)
+            + (long) (ClFootprint.i(a, 7) - 1) * ClFootprint.i(a, 11));
+        e[0] = iy < 0 || ix < 0 ? 0 : (nc * h + iy) * w + ix + 1;
+      });
+
+  /** global_avg_pool (ops.cl): work-item p reads x[p * size, (p + 1) * size) and writes y[p]; no guard. */
+  static final ClFootprint GLOBAL_AVG_POOL = ClFootprint.of("in x, out y, size", (g, a, e) -> {
+    e[0] = g[0] * ClFootprint.i(a, 2);
+    e[1] = g[0];
+  });
+
   private final String op;
 
   PoolNodeOp(String op) {
@@ -32,7 +62,8 @@ final class PoolNodeOp implements ClNodeOp {
       long planes = xs.dim(0) * xs.dim(1);
       DeviceTensor y = a.allocate(Shape.of(out));
       long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "global_avg_pool", Map.of()),
-          new long[] {planes}, null, a.profile(), a.device(0).buffer(), y.buffer(), (int) (xs.numElements() / planes));
+          GLOBAL_AVG_POOL, node, new long[] {planes}, null, a.profile(), a.device(0).buffer(), y.buffer(),
+          (int) (xs.numElements() / planes));
       record(a, ns);
       return new DeviceTensor[] {y};
     }
@@ -49,7 +80,7 @@ final class PoolNodeOp implements ClNodeOp {
       return null;
     }
     DeviceTensor y = a.allocate(Shape.of(d[0], d[1], g.out[0], g.out[1]));
-    long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "pool2d", Map.of()),
+    long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "pool2d", Map.of()), POOL2D, node,
         new long[] {g.out[1], g.out[0], d[0] * d[1]}, null, a.profile(), a.device(0).buffer(), y.buffer(), (int) d[2],
         (int) d[3], (int) g.out[0], (int) g.out[1], (int) kernel[0], (int) kernel[1], (int) g.strides[0],
         (int) g.strides[1], (int) g.dilations[0], (int) g.dilations[1], (int) g.padBegin[0], (int) g.padBegin[1],

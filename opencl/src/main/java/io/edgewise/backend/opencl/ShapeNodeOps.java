@@ -13,6 +13,27 @@ import java.util.Map;
 final class ShapeNodeOps {
   private ShapeNodeOps() {}
 
+  /** copy_blocks (ops.cl): work-items (i < inner, o) read src[o * inner + i], write dst[o * dstStride + offset + i]. */
+  static final ClFootprint COPY_BLOCKS = ClFootprint.of("in src, out dst, inner, dstStride, dstOffset", (g, a, e) -> {
+    long inner = ClFootprint.i(a, 2);
+    long i = Math.min(inner, g[0]) - 1;
+    if (i >= 0) {
+      e[0] = (g[1] - 1) * inner + i + 1;
+      e[1] = (g[1] - 1) * ClFootprint.i(a, 3) + ClFootprint.i(a, 4) + i + 1;
+    }
+  });
+
+  /** permute4 (ops.cl): work-items i < total write y[i] and read x at i's digits over (d1, d2, d3) times s0..s3. */
+  static final ClFootprint PERMUTE4 = ClFootprint.of("in x, out y, d1, d2, d3, s0, s1, s2, s3, total", (g, a, e) -> {
+    long n = Math.min(g[0], ClFootprint.i(a, 9));
+    if (n > 0) {
+      e[0] = ClFootprint.maxOverDigits(n - 1, new long[] {1, ClFootprint.i(a, 2), ClFootprint.i(a, 3),
+          ClFootprint.i(a, 4)}, new long[] {ClFootprint.i(a, 5), ClFootprint.i(a, 6), ClFootprint.i(a, 7),
+          ClFootprint.i(a, 8)}) + 1;
+      e[1] = n;
+    }
+  });
+
   static boolean handles(String op) {
     return switch (op) {
       case "Identity", "Dropout", "Flatten", "Reshape", "Concat", "Transpose" -> true;
@@ -134,8 +155,8 @@ final class ShapeNodeOps {
     for (int i = 0; i < count; i++) {
       long inner = outer == 0 ? 0 : a.shape(i).numElements() / outer;
       if (inner > 0) {
-        long ns = a.programs().context().launch(copy, new long[] {inner, outer}, null, a.profile(),
-            a.device(i).buffer(), y.buffer(), (int) inner, (int) outInner, (int) offset);
+        long ns = a.programs().context().launch(copy, COPY_BLOCKS, a.node(), new long[] {inner, outer}, null,
+            a.profile(), a.device(i).buffer(), y.buffer(), (int) inner, (int) outInner, (int) offset);
         PoolNodeOp.record(a, ns);
       }
       offset += inner;
@@ -177,9 +198,9 @@ final class ShapeNodeOps {
     }
     DeviceTensor y = a.allocate(Shape.of(out));
     int total = (int) s.numElements();
-    long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "permute4", Map.of()), new long[] {total},
-        null, a.profile(), a.device(0).buffer(), y.buffer(), dims[1], dims[2], dims[3], strides[0], strides[1],
-        strides[2], strides[3], total);
+    long ns = a.programs().context().launch(a.programs().kernel("ops.cl", "permute4", Map.of()), PERMUTE4,
+        a.node(), new long[] {total}, null, a.profile(), a.device(0).buffer(), y.buffer(), dims[1], dims[2], dims[3],
+        strides[0], strides[1], strides[2], strides[3], total);
     PoolNodeOp.record(a, ns);
     return new DeviceTensor[] {y};
   }

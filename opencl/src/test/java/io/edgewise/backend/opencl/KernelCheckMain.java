@@ -31,13 +31,19 @@ import java.util.concurrent.Future;
  * POCL_DEVICES="basic pthread". Prints one line per check; exits 1 on any mismatch.
  *
  * <p>Modes: {@code kernels} (every kernel on opencl:0: the convolutions, and a graph of the other ops);
- * {@code devices MODEL_DIR} (the model on every OpenCL device at once, one thread each).
+ * {@code devices MODEL_DIR} (the model on every OpenCL device at once, one thread each); {@code models
+ * FILE.onnx[@1x3x64x64] ...} (each real model whole in a session on opencl:0, its first input at that shape,
+ * against a session on ref, with the launch guard on; {@code scripts/opencl-oclgrind-models.sh}).
  */
 public final class KernelCheckMain {
   private KernelCheckMain() {}
 
   public static void main(String[] args) throws Exception {
-    boolean ok = args[0].equals("kernels") ? kernels() : devices(Path.of(args[1]));
+    boolean ok = switch (args[0]) {
+      case "kernels" -> kernels();
+      case "models" -> models(java.util.Arrays.copyOfRange(args, 1, args.length));
+      default -> devices(Path.of(args[1]));
+    };
     System.out.println(ok ? "ALL OK" : "MISMATCH");
     System.exit(ok ? 0 : 1);
   }
@@ -66,6 +72,47 @@ public final class KernelCheckMain {
     }
     try (OpenClBackend backend = new OpenClBackend(0)) {
       ok &= model(backend, opsGraph(), randomInputs(opsGraph()), "ops graph");
+    }
+    return ok;
+  }
+
+  private static boolean models(String[] specs) {
+    ClFootprint.setEnabled(true);
+    System.out.println("device: " + ClPlatforms.device(0).describe());
+    boolean ok = true;
+    for (String spec : specs) {
+      long start = System.nanoTime();
+      String[] parts = spec.split("@");
+      Path file = Path.of(parts[0]);
+      try (io.edgewise.runtime.Session dev = io.edgewise.runtime.Session.open(file,
+              io.edgewise.runtime.SessionOptions.defaults().withDevice("opencl"));
+          io.edgewise.runtime.Session ref = io.edgewise.runtime.Session.open(file,
+              io.edgewise.runtime.SessionOptions.defaults().withDevice("ref"))) {
+        ValueInfo in = ref.inputs().get(0);
+        long[] dims = parts.length > 1 ? java.util.Arrays.stream(parts[1].split("x")).mapToLong(Long::parseLong)
+            .toArray() : in.dims().stream().mapToLong(d -> Math.max(1, d.value())).toArray();
+        Shape shape = Shape.of(dims);
+        float[] v = new float[(int) shape.numElements()];
+        Random r = new Random(11);
+        for (int i = 0; i < v.length; i++) {
+          v[i] = r.nextFloat();
+        }
+        String what = file.getFileName() + " " + shape;
+        try (Tensor x = Tensor.ofFloats(shape, v)) {
+          Map<String, Tensor> got = dev.run(Map.of(in.name(), x));
+          Map<String, Tensor> want = ref.run(Map.of(in.name(), x));
+          // deep stacks of hard-swish and sigmoid: summation order moves the last bits further than 1e-4
+          boolean same = sameOutputs(got, want, 1e-3, what);
+          long deviceNodes = dev.placement().stream().filter(p -> String.valueOf(p.device()).startsWith("opencl"))
+              .count();
+          System.out.printf("%s %s: %d nodes on the device, %.0f s%n", same ? "ok" : "FAIL", what, deviceNodes,
+              (System.nanoTime() - start) / 1e9);
+          ok &= same;
+        }
+      } catch (RuntimeException e) {
+        System.out.println("FAIL " + spec + ": " + e);
+        ok = false;
+      }
     }
     return ok;
   }
@@ -162,32 +209,36 @@ public final class KernelCheckMain {
     Model ref = copyOf(m);
     try (Executable a = backend.compile(m, BackendOptions.defaults());
          Executable b = new ReferenceBackend().compile(ref, BackendOptions.defaults())) {
-      Map<String, Tensor> got = a.run(inputs);
-      Map<String, Tensor> want = b.run(inputs);
-      boolean ok = true;
-      for (String name : want.keySet()) {
-        float[] g = got.get(name).toFloatArray();
-        float[] w = want.get(name).toFloatArray();
-        double max = 0;
-        for (float v : w) {
-          max = Math.max(max, Math.abs(v));
-        }
-        for (int i = 0; i < w.length; i++) {
-          if (!(Math.abs(g[i] - w[i]) <= 1e-4 * Math.max(1, max))) {
-            System.out.println("FAIL " + what + " output " + name + "[" + i + "]: " + g[i] + " vs " + w[i]);
-            ok = false;
-            break;
-          }
-        }
-      }
-      got.values().forEach(Tensor::close);
-      want.values().forEach(Tensor::close);
+      boolean ok = sameOutputs(a.run(inputs), b.run(inputs), 1e-4, what);
       System.out.println((ok ? "ok " : "FAIL ") + what);
       return ok;
     } finally {
       m.close();
       ref.close();
     }
+  }
+
+  /** Every output within {@code rel} of its largest value (at least 1); closes both maps' tensors. */
+  private static boolean sameOutputs(Map<String, Tensor> got, Map<String, Tensor> want, double rel, String what) {
+    boolean ok = true;
+    for (String name : want.keySet()) {
+      float[] g = got.get(name).toFloatArray();
+      float[] w = want.get(name).toFloatArray();
+      double max = 0;
+      for (float v : w) {
+        max = Math.max(max, Math.abs(v));
+      }
+      for (int i = 0; i < w.length; i++) {
+        if (!(Math.abs(g[i] - w[i]) <= rel * Math.max(1, max))) {
+          System.out.println("FAIL " + what + " output " + name + "[" + i + "]: " + g[i] + " vs " + w[i]);
+          ok = false;
+          break;
+        }
+      }
+    }
+    got.values().forEach(Tensor::close);
+    want.values().forEach(Tensor::close);
+    return ok;
   }
 
   private static Model copyOf(Model m) {

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The opencl device's kernels at the shapes of the real models, under the Oclgrind simulator with its API checks
+# (OCLGRIND_CHECK_API) and memory checks (out-of-bounds reads and writes, uninitialised values; on by default) and
+# the host-side launch guard: each model runs whole in a session on Oclgrind's device (registered as the only
+# OpenCL platform for this run through OCL_ICD_VENDORS) against the same model on ref. Fails on any mismatch and on
+# any error Oclgrind reports.
+#
+# Shapes (Oclgrind interprets every work-item, a few million operations a second, so the big ones are bounded):
+# the PaddleOCR detector at 1x3x64x64 (every layer of the model, its strides, pads, groups and upsampling, at a
+# small map; 640x640 would take hours), the recogniser at 1x3x48x96 (its real height), the classifier at its
+# fixed 1x3x48x192, the digits CNNs at their real shapes; SqueezeNet 1.1 and MobileNetV2 at their real 224x224
+# only with --full (tens of minutes), and at 1x3x64x64 otherwise (the same kernels and layer geometry but H, W).
+# Usage: scripts/opencl-oclgrind-models.sh [--full]. Needs the opencl module built (mvn package -pl opencl -am).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+icd=/usr/lib/oclgrind/liboclgrind-rt-icd.so
+[[ -f "$icd" ]] || { echo "opencl-oclgrind-models: $icd not found (apt-get install oclgrind)" >&2; exit 1; }
+cd "$root"
+work="$root/build/oclgrind-models"
+mkdir -p "$work/vendors"
+echo "$icd" > "$work/vendors/oclgrind.icd"
+data="$root/../shared/testdata"
+cnn_shape="@1x3x64x64"
+[[ "${1:-}" == "--full" ]] && cnn_shape=""
+cp="$(cat "$work/classpath" 2>/dev/null || true)"
+if [[ -z "$cp" ]]; then
+  mvn -B -ntp -q dependency:build-classpath -pl opencl -Dmdep.outputFile="$work/classpath" -Dmdep.includeScope=test
+  cp="$(cat "$work/classpath")"
+fi
+cp="opencl/target/test-classes:opencl/target/classes:$cp"
+start=$(date +%s)
+set +e
+OCL_ICD_VENDORS="$work/vendors" OCLGRIND_CHECK_API=1 POCL_CACHE_DIR="$work/pocl" \
+  java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dedgewise.opencl.cache="$work/binaries" \
+  -Dedgewise.tuning.db="$work/no-tuning.json" -Dedgewise.opencl.checkLaunches=true -Xmx4g -cp "$cp" \
+  io.edgewise.backend.opencl.KernelCheckMain models \
+  "$data/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx@1x3x48x192" \
+  "$data/ocr/ch_PP-OCRv4_det_infer.onnx@1x3x64x64" \
+  "$data/ocr/ch_PP-OCRv4_rec_infer.onnx@1x3x48x96" \
+  "$data/models/digits_cnn_0to4/model.onnx" "$data/models/digits_cnn_0to9/model.onnx" \
+  "$data/models/squeezenet1_1/model.onnx$cnn_shape" "$data/models/mobilenet_v2/model.onnx$cnn_shape" \
+  > "$work/stdout.txt" 2> "$work/stderr.txt"
+rc=$?
+set -e
+cat "$work/stdout.txt"
+echo "opencl-oclgrind-models: exit $rc, $(( $(date +%s) - start )) s"
+# Oclgrind reports on stderr: any of these is a failure
+if grep -E "Invalid (read|write)|Uninitialized|data race|Oclgrind - |error" "$work/stderr.txt" | head -20; then
+  echo "opencl-oclgrind-models: Oclgrind reported errors (full log: $work/stderr.txt)" >&2
+  exit 1
+fi
+grep -q "ALL OK" "$work/stdout.txt" && [[ $rc -eq 0 ]] || { tail -20 "$work/stderr.txt" >&2; exit 1; }
+echo "opencl-oclgrind-models: ALL OK"
