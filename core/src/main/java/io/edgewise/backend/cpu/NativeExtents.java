@@ -56,18 +56,29 @@ final class NativeExtents {
     }
   }
 
-  /** ew_strided_copy32: the highest source element of the view, offset + sum((dims - 1) * strides), and y. */
+  /**
+   * ew_strided_copy32: the view's lowest and highest source elements, offset plus the sum of (dims - 1) * strides
+   * over the negative and the positive strides (a reversed Slice, step -1, reads backwards), and y.
+   */
   static void stridedCopy(Tensor x, long offset, long[] dims, long[] strides, int rank, Tensor y) {
+    long first = offset;
     long last = offset;
     long n = 1;
     for (int d = 0; d < rank; d++) {
-      if (strides[d] < 0) {
-        throw EdgewiseException.invalidArgument("ew_strided_copy32: negative stride " + strides[d]);
+      long span = (dims[d] - 1) * strides[d];
+      if (dims[d] > 0) {
+        first += Math.min(0, span);
+        last += Math.max(0, span);
       }
-      last += (dims[d] - 1) * strides[d];
       n *= dims[d];
     }
-    require("ew_strided_copy32", "x", x, last + 1);
+    if (n > 0) {
+      if (first < 0) {
+        throw EdgewiseException.invalidArgument("ew_strided_copy32: the view reads element " + first
+            + " before x's first (offset " + offset + ", strides " + java.util.Arrays.toString(strides) + ")");
+      }
+      require("ew_strided_copy32", "x", x, last + 1);
+    }
     require("ew_strided_copy32", "y", y, n);
   }
 }

@@ -50,6 +50,10 @@ class NativeExtentsTest {
       refused(() -> NativeExtents.stridedCopy(a, 1, new long[] {7, 5}, new long[] {1, 7}, 2, a), "ew_strided_copy32",
           "x holds 140 bytes", "needs 36 floats");
       assertDoesNotThrow(() -> NativeExtents.stridedCopy(a, 0, new long[] {7, 5}, new long[] {1, 7}, 2, a));
+      // a reversed view (Slice with step -1) starts at the last element and reads backwards: 34 down to 0
+      assertDoesNotThrow(() -> NativeExtents.stridedCopy(a, 34, new long[] {7, 5}, new long[] {-1, -7}, 2, a));
+      refused(() -> NativeExtents.stridedCopy(a, 33, new long[] {7, 5}, new long[] {-1, -7}, 2, a),
+          "ew_strided_copy32", "reads element -1");
     }
   }
 }
