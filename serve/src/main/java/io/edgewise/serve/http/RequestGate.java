@@ -1,0 +1,219 @@
+package io.edgewise.serve.http;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.serve.common.TokenAuthenticator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * Decides on a request from its headers alone, before any of its body is buffered: the protocol version
+ * (HTTP/1.x, else 505), the bearer token (else 401), a body size an unauthenticated request may send to the open
+ * health endpoints (else 413), and the content coding (identity only, else 415). A refused request travels on as an
+ * empty {@link Refused} request, so the answer keeps its place among pipelined ones; its body is read and dropped
+ * chunk by chunk (never aggregated), and the connection closes once the body ends (closing earlier would reset the
+ * connection under the client before it reads the answer) or after {@link #MAX_DISCARD_BYTES}.
+ *
+ * <p>Per connection that has not shown a valid token, the server therefore holds at most the request line and
+ * headers (the codec's limits), {@link #MAX_OPEN_BODY_BYTES} of body for the open endpoints, and one socket read
+ * (Netty's adaptive receive buffer, at most 64 KiB). Across connections, at most
+ * {@link Admission#maxUnauthenticated()} connections may be open without having shown a token; past that the oldest
+ * such connection is closed to make room (a connection stalling before its first request loses its place to a new
+ * client, instead of locking new clients out).
+ */
+final class RequestGate extends ChannelDuplexHandler {
+  /** The most body an unauthenticated request to the open endpoints (health) may carry. */
+  static final int MAX_OPEN_BODY_BYTES = 8 * 1024;
+  /** The most body of a refused request read and dropped before the connection is closed. */
+  static final long MAX_DISCARD_BYTES = 1L << 20;
+
+  /** A request refused from its headers, body dropped; V2Handler answers it in turn and closes the connection. */
+  static final class Refused extends DefaultFullHttpRequest {
+    final HttpResponseStatus status;
+    final String reason;
+
+    Refused(HttpRequest head, HttpResponseStatus status, String reason) {
+      super(head.protocolVersion().majorVersion() == 1 ? head.protocolVersion() : HttpVersion.HTTP_1_1,
+          head.method(), head.uri(), Unpooled.EMPTY_BUFFER);
+      this.status = status;
+      this.reason = reason;
+      headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    }
+  }
+
+  /** What every connection of one server shares: the connections that have not shown a valid token yet. */
+  static final class Admission {
+    private final int maxUnauthenticated;
+    private final ConcurrentLinkedDeque<Channel> unauthenticated = new ConcurrentLinkedDeque<>();
+
+    Admission(int maxUnauthenticated) {
+      if (maxUnauthenticated < 1) {
+        throw EdgewiseException.invalidArgument("maxUnauthenticated must be positive, got " + maxUnauthenticated);
+      }
+      this.maxUnauthenticated = maxUnauthenticated;
+    }
+
+    int maxUnauthenticated() {
+      return maxUnauthenticated;
+    }
+
+    /** Connections open now that have not shown a valid token. */
+    int unauthenticated() {
+      return unauthenticated.size();
+    }
+
+    void admit(Channel ch) {
+      unauthenticated.addLast(ch);
+      while (unauthenticated.size() > maxUnauthenticated) {
+        Channel oldest = unauthenticated.pollFirst();
+        if (oldest != null && oldest != ch) {
+          oldest.close();
+        } else if (oldest == ch) {
+          unauthenticated.addLast(ch);  // never evict the newcomer itself
+          break;
+        }
+      }
+    }
+
+    void leave(Channel ch) {
+      unauthenticated.remove(ch);
+    }
+  }
+
+  private final TokenAuthenticator auth;
+  private final Admission admission;
+  private boolean authenticated;
+  /** Dropping the body of a refused request. */
+  private boolean discarding;
+  private long discarded;
+  /** A close asked for (after a refusal's answer) while the refused body is still arriving. */
+  private ChannelPromise deferredClose;
+
+  RequestGate(TokenAuthenticator auth, Admission admission) {
+    this.auth = auth;
+    this.admission = admission;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    authenticated = !auth.enabled();
+    if (!authenticated) {
+      admission.admit(ctx.channel());
+    }
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    admission.leave(ctx.channel());
+    super.channelInactive(ctx);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest req) {
+      discarding = false;
+      Refused refused = check(ctx, req);
+      if (refused == null) {
+        ctx.fireChannelRead(msg);
+        return;
+      }
+      boolean body = !(msg instanceof LastHttpContent) && !HttpUtil.is100ContinueExpected(req)
+          && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+      ReferenceCountUtil.release(msg);
+      discarding = body;
+      discarded = 0;
+      ctx.fireChannelRead(refused);
+      return;
+    }
+    if (discarding && msg instanceof HttpContent content) {
+      discarded += content.content().readableBytes();
+      boolean last = msg instanceof LastHttpContent;
+      content.release();
+      if (last || discarded > MAX_DISCARD_BYTES) {
+        discarding = false;
+        if (deferredClose != null || discarded > MAX_DISCARD_BYTES) {
+          ctx.close(deferredClose != null ? deferredClose : ctx.newPromise());
+          deferredClose = null;
+        }
+      }
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** The refusal for a request, or null when it may go on to be aggregated and answered. */
+  private Refused check(ChannelHandlerContext ctx, HttpRequest req) {
+    if (req.decoderResult().isFailure()) {
+      return null;  // V2Handler answers malformed requests (400, 414, 431) and closes
+    }
+    HttpVersion v = req.protocolVersion();
+    if (!v.protocolName().equals("HTTP") || v.majorVersion() != 1) {
+      return new Refused(req, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version " + V2Datatype.clip(
+          v.text()) + " is not supported; this server speaks HTTP/1.1 (and 1.0)");
+    }
+    boolean tokenOk = auth.acceptsAuthorizationHeader(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (tokenOk && !authenticated) {
+      authenticated = true;
+      admission.leave(ctx.channel());
+    }
+    if (!tokenOk) {
+      V2Route route;
+      try {
+        route = V2Route.parse(req.uri());
+      } catch (EdgewiseException e) {
+        route = null;
+      }
+      if (route == null || !route.isOpen()) {
+        return new Refused(req, HttpResponseStatus.UNAUTHORIZED,
+            "missing or wrong bearer token (send the header 'Authorization: Bearer TOKEN')");
+      }
+      if (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > MAX_OPEN_BODY_BYTES) {
+        return new Refused(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a request without a bearer token "
+            + "may carry at most " + MAX_OPEN_BODY_BYTES + " bytes of body, with a Content-Length");
+      }
+    }
+    String coding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
+    if (coding != null && !coding.trim().equalsIgnoreCase("identity")) {
+      return new Refused(req, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding '"
+          + V2Datatype.clip(coding) + "' is not accepted; send the body uncompressed");
+    }
+    return null;  // a body over the server's limit is the aggregator's 413, from the Content-Length
+  }
+
+  @Override
+  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+    if (discarding && deferredClose == null) {
+      deferredClose = promise;  // closed once the refused body has been read, so the client sees the answer
+      return;
+    }
+    ctx.close(promise);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt instanceof IdleStateEvent && discarding) {
+      // a refused body that stopped arriving: nothing is owed, close now
+      discarding = false;
+      ctx.close(deferredClose != null ? deferredClose : ctx.newPromise());
+      deferredClose = null;
+      return;
+    }
+    super.userEventTriggered(ctx, evt);
+  }
+}
