@@ -122,6 +122,24 @@ class HttpGateTest {
   }
 
   @Test
+  void aRefusedBodyStillArrivingDoesNotHoldUpShutdown() throws Exception {
+    ServeFixture.digitsRepository(repo);
+    try (ServeFixture f = ServeFixture.start(repo); Socket s = new Socket("127.0.0.1", f.server.port())) {
+      s.setSoTimeout(10_000);
+      String h = head("POST", "/v2/models/digits/infer", "HTTP/1.1", "Content-Length: " + 60L * MIB);
+      s.getOutputStream().write(h.getBytes(StandardCharsets.ISO_8859_1));
+      assertEquals(401, HttpFuzzTest.readAnswer(s.getInputStream(), h.getBytes(StandardCharsets.ISO_8859_1))
+          .status());
+      s.getOutputStream().write(new byte[64 * 1024]);  // the body keeps coming, slowly
+      long t0 = System.nanoTime();
+      f.server.close();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertTrue(seconds < 10, "close() took " + seconds + " s with a refused body still arriving");
+      assertEquals(-1, s.getInputStream().read(), "the connection is closed by shutdown");
+    }
+  }
+
+  @Test
   void connectionsWithoutATokenAreCappedOldestFirst() throws Exception {
     ServeFixture.digitsRepository(repo);
     int cap = 4;

@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -41,18 +40,35 @@ final class RequestGate extends ChannelDuplexHandler {
   /** The most body of a refused request read and dropped before the connection is closed. */
   static final long MAX_DISCARD_BYTES = 1L << 20;
 
-  /** A request refused from its headers, body dropped; V2Handler answers it in turn and closes the connection. */
+  /**
+   * A request refused from its headers, its body dropped: V2Handler answers it in turn (with Connection: close)
+   * and then calls {@link #answered()}, which closes the connection now or, while the body is still arriving, once
+   * it has been read.
+   */
   static final class Refused extends DefaultFullHttpRequest {
     final HttpResponseStatus status;
     final String reason;
+    private final RequestGate gate;
+    private final ChannelHandlerContext ctx;
 
-    Refused(HttpRequest head, HttpResponseStatus status, String reason) {
+    Refused(HttpRequest head, HttpResponseStatus status, String reason, RequestGate gate, ChannelHandlerContext ctx) {
       super(head.protocolVersion().majorVersion() == 1 ? head.protocolVersion() : HttpVersion.HTTP_1_1,
           head.method(), head.uri(), Unpooled.EMPTY_BUFFER);
       this.status = status;
       this.reason = reason;
+      this.gate = gate;
+      this.ctx = ctx;
       headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    }
+
+    /** The answer is written (on the event loop): close the connection, now or after the refused body. */
+    void answered() {
+      if (gate.discarding) {
+        gate.closeAfterDiscard = true;
+      } else {
+        ctx.close();
+      }
     }
   }
 
@@ -101,8 +117,8 @@ final class RequestGate extends ChannelDuplexHandler {
   /** Dropping the body of a refused request. */
   private boolean discarding;
   private long discarded;
-  /** A close asked for (after a refusal's answer) while the refused body is still arriving. */
-  private ChannelPromise deferredClose;
+  /** The refusal is answered: close once its body has been read. */
+  private boolean closeAfterDiscard;
 
   RequestGate(TokenAuthenticator auth, Admission admission) {
     this.auth = auth;
@@ -128,16 +144,18 @@ final class RequestGate extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest req) {
       discarding = false;
-      Refused refused = check(ctx, req);
-      if (refused == null) {
+      Refusal refusal = check(ctx, req);
+      if (refusal == null) {
         ctx.fireChannelRead(msg);
         return;
       }
       boolean body = !(msg instanceof LastHttpContent) && !HttpUtil.is100ContinueExpected(req)
           && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+      Refused refused = new Refused(req, refusal.status(), refusal.reason(), this, ctx);
       ReferenceCountUtil.release(msg);
       discarding = body;
       discarded = 0;
+      closeAfterDiscard = false;
       ctx.fireChannelRead(refused);
       return;
     }
@@ -147,9 +165,8 @@ final class RequestGate extends ChannelDuplexHandler {
       content.release();
       if (last || discarded > MAX_DISCARD_BYTES) {
         discarding = false;
-        if (deferredClose != null || discarded > MAX_DISCARD_BYTES) {
-          ctx.close(deferredClose != null ? deferredClose : ctx.newPromise());
-          deferredClose = null;
+        if (closeAfterDiscard || discarded > MAX_DISCARD_BYTES) {
+          ctx.close();
         }
       }
       return;
@@ -157,14 +174,16 @@ final class RequestGate extends ChannelDuplexHandler {
     ctx.fireChannelRead(msg);
   }
 
+  private record Refusal(HttpResponseStatus status, String reason) {}
+
   /** The refusal for a request, or null when it may go on to be aggregated and answered. */
-  private Refused check(ChannelHandlerContext ctx, HttpRequest req) {
+  private Refusal check(ChannelHandlerContext ctx, HttpRequest req) {
     if (req.decoderResult().isFailure()) {
       return null;  // V2Handler answers malformed requests (400, 414, 431) and closes
     }
     HttpVersion v = req.protocolVersion();
     if (!v.protocolName().equals("HTTP") || v.majorVersion() != 1) {
-      return new Refused(req, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version " + V2Datatype.clip(
+      return new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP version " + V2Datatype.clip(
           v.text()) + " is not supported; this server speaks HTTP/1.1 (and 1.0)");
     }
     boolean tokenOk = auth.acceptsAuthorizationHeader(req.headers().get(HttpHeaderNames.AUTHORIZATION));
@@ -180,38 +199,28 @@ final class RequestGate extends ChannelDuplexHandler {
         route = null;
       }
       if (route == null || !route.isOpen()) {
-        return new Refused(req, HttpResponseStatus.UNAUTHORIZED,
+        return new Refusal(HttpResponseStatus.UNAUTHORIZED,
             "missing or wrong bearer token (send the header 'Authorization: Bearer TOKEN')");
       }
       if (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > MAX_OPEN_BODY_BYTES) {
-        return new Refused(req, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a request without a bearer token "
+        return new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "a request without a bearer token "
             + "may carry at most " + MAX_OPEN_BODY_BYTES + " bytes of body, with a Content-Length");
       }
     }
     String coding = req.headers().get(HttpHeaderNames.CONTENT_ENCODING);
     if (coding != null && !coding.trim().equalsIgnoreCase("identity")) {
-      return new Refused(req, HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding '"
+      return new Refusal(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "Content-Encoding '"
           + V2Datatype.clip(coding) + "' is not accepted; send the body uncompressed");
     }
     return null;  // a body over the server's limit is the aggregator's 413, from the Content-Length
   }
 
   @Override
-  public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-    if (discarding && deferredClose == null) {
-      deferredClose = promise;  // closed once the refused body has been read, so the client sees the answer
-      return;
-    }
-    ctx.close(promise);
-  }
-
-  @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent && discarding) {
-      // a refused body that stopped arriving: nothing is owed, close now
+      // a refused body that stopped arriving: nothing more is owed, close now
       discarding = false;
-      ctx.close(deferredClose != null ? deferredClose : ctx.newPromise());
-      deferredClose = null;
+      ctx.close();
       return;
     }
     super.userEventTriggered(ctx, evt);

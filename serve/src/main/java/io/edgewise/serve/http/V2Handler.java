@@ -131,7 +131,8 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (refused.status.equals(HttpResponseStatus.UNAUTHORIZED)) {
         r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"edgewise\"");
       }
-      sendAndClose(ctx, r, "unknown", start);
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      write(ctx, r, true, "unknown", null, start).addListener(f -> refused.answered());
       return false;
     }
     V2Route route = V2Route.parse(req.uri());
