@@ -181,14 +181,14 @@ class HttpFuzzTest {
       assertTrue(a.status() == want || a.status() == 400, a.status() + " " + a.body() + " for:\n" + h);
       JsonNode err = JSON.readTree(a.body());
       assertTrue(err != null && err.has("error"), a.body());
-      // the rest of the body (up to 2 MiB): dropped unbuffered by the server, which closes after 1 MiB or at its end
+      // more of the body (up to 2 MiB): dropped unbuffered by the server, which closes at its end or the limit
       byte[] more = new byte[64 * 1024];
       try {
         for (int i = 0; i < 32; i++) {
           out.write(chunked ? chunk(more) : more);
         }
       } catch (IOException closed) {
-        // expected once the server has read enough of a refused body
+        // expected where the server does not read the body (declared over the limit, Expect, open endpoints)
       }
     }
   }

@@ -137,7 +137,7 @@ public final class HttpInferenceServer implements AutoCloseable {
               }
               p.addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 64 * 1024));
               p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-              p.addLast("gate", new RequestGate(c.auth(), admission));
+              p.addLast("gate", new RequestGate(c.auth(), admission, limits.maxMessageBytes()));
               p.addLast("guard", new ConnectionGuard());
               p.addLast("aggregate", new LimitedAggregator((int) limits.maxMessageBytes()));
               p.addLast("v2", new V2Handler(shared));

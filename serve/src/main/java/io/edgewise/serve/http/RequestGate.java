@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * health endpoints (else 413), and the content coding (identity only, else 415). A refused request travels on as an
  * empty {@link Refused} request, so the answer keeps its place among pipelined ones; its body is read and dropped
  * chunk by chunk (never aggregated), and the connection closes once the body ends (closing earlier would reset the
- * connection under the client before it reads the answer) or after {@link #MAX_DISCARD_BYTES}.
+ * connection under the client before it reads the answer), when it passes the server's body limit, or when it
+ * stalls for the idle timeout. A body declared larger than the limit is not read at all: the connection closes as
+ * soon as the answer is written, as for a 413. Dropping costs the server reading, never memory.
  *
  * <p>Per connection that has not shown a valid token, the server therefore holds at most the request line and
  * headers (the codec's limits), {@link #MAX_OPEN_BODY_BYTES} of body for the open endpoints, and one socket read
@@ -37,8 +39,6 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class RequestGate extends ChannelDuplexHandler {
   /** The most body an unauthenticated request to the open endpoints (health) may carry. */
   static final int MAX_OPEN_BODY_BYTES = 8 * 1024;
-  /** The most body of a refused request read and dropped before the connection is closed. */
-  static final long MAX_DISCARD_BYTES = 1L << 20;
 
   /**
    * A request refused from its headers, its body dropped: V2Handler answers it in turn (with Connection: close)
@@ -113,6 +113,8 @@ final class RequestGate extends ChannelDuplexHandler {
 
   private final TokenAuthenticator auth;
   private final Admission admission;
+  /** The server's body limit: the most of a refused body read and dropped before the connection is closed. */
+  private final long maxDiscardBytes;
   private boolean authenticated;
   /** Dropping the body of a refused request. */
   private boolean discarding;
@@ -120,9 +122,10 @@ final class RequestGate extends ChannelDuplexHandler {
   /** The refusal is answered: close once its body has been read. */
   private boolean closeAfterDiscard;
 
-  RequestGate(TokenAuthenticator auth, Admission admission) {
+  RequestGate(TokenAuthenticator auth, Admission admission, long maxBodyBytes) {
     this.auth = auth;
     this.admission = admission;
+    this.maxDiscardBytes = maxBodyBytes;
   }
 
   @Override
@@ -149,8 +152,9 @@ final class RequestGate extends ChannelDuplexHandler {
         ctx.fireChannelRead(msg);
         return;
       }
+      long declared = HttpUtil.getContentLength(req, 0L);
       boolean body = !(msg instanceof LastHttpContent) && !HttpUtil.is100ContinueExpected(req)
-          && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+          && (HttpUtil.isTransferEncodingChunked(req) || (declared > 0 && declared <= maxDiscardBytes));
       Refused refused = new Refused(req, refusal.status(), refusal.reason(), this, ctx);
       ReferenceCountUtil.release(msg);
       discarding = body;
@@ -163,9 +167,9 @@ final class RequestGate extends ChannelDuplexHandler {
       discarded += content.content().readableBytes();
       boolean last = msg instanceof LastHttpContent;
       content.release();
-      if (last || discarded > MAX_DISCARD_BYTES) {
+      if (last || discarded > maxDiscardBytes) {
         discarding = false;
-        if (closeAfterDiscard || discarded > MAX_DISCARD_BYTES) {
+        if (closeAfterDiscard || discarded > maxDiscardBytes) {
           ctx.close();
         }
       }
