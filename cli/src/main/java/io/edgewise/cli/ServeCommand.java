@@ -23,11 +23,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "serve", description = {
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {
     "Serve a model repository (DIR/<name>/<version>/model.onnx) over the Open Inference Protocol (KServe v2, HTTP).",
     "Models without a config.json run on --device.",
     "Bearer-token auth is on by default: give --token-file, or a random token is generated and printed; "
-        + "the health endpoints stay open. Ctrl-C stops gracefully (requests in flight finish)."})
+        + "the health endpoints stay open. Ctrl-C stops gracefully (requests in flight finish)."},
+    footer = {"", "Memory: the edgewise launcher runs serve with a 512 MiB heap (-Xmx512m; request bodies are capped "
+        + "at the same size); set another with EDGEWISE_JAVA_OPTS, e.g. EDGEWISE_JAVA_OPTS=-Xmx1g ./edgewise serve ..."})
 final class ServeCommand implements Callable<Integer> {
   @Option(names = "--models", required = true, paramLabel = "DIR", description = "The model repository.")
   Path models;

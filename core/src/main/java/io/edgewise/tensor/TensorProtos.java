@@ -7,7 +7,6 @@ import com.google.protobuf.CodedInputStream;
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -198,9 +197,22 @@ public final class TensorProtos {
     if (location == null || baseDir == null) {
       throw EdgewiseException.invalidModel(label + " field external_data has no usable location");
     }
-    Path base = baseDir.toAbsolutePath().normalize();
-    Path file = base.resolve(location).normalize();
-    if (!file.startsWith(base)) {
+    if (location.isEmpty() || location.indexOf('\0') >= 0) {
+      throw EdgewiseException.invalidModel(label + " field external_data.location '" + location
+          + "' is not a file name");
+    }
+    Path rel;
+    try {
+      rel = Path.of(location);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw EdgewiseException.invalidModel(label + " field external_data.location '" + location
+          + "' is not a file name");
+    }
+    if (rel.isAbsolute() || location.startsWith("/") || location.startsWith("\\")) {
+      throw EdgewiseException.invalidModel(label + " field external_data.location '" + location
+          + "' is an absolute path, which points outside the model's directory (ONNX locations are relative)");
+    }
+    if (!baseDir.toAbsolutePath().resolve(rel).normalize().startsWith(baseDir.toAbsolutePath().normalize())) {
       throw EdgewiseException.invalidModel(label + " field external_data.location '" + location
           + "' points outside the model's directory");
     }
@@ -208,17 +220,21 @@ public final class TensorProtos {
       throw EdgewiseException.invalidModel(label + " field external_data.length is " + length + ", the shape needs "
           + expectedBytes);
     }
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-      if (offset < 0 || offset + expectedBytes > f.length()) {
-        throw EdgewiseException.invalidModel(label + ": external file " + file + " has " + f.length()
+    if (expectedBytes > Integer.MAX_VALUE - 8) {
+      throw new EdgewiseException(ErrorCode.RESOURCE_EXHAUSTED, label + " needs " + expectedBytes
+          + " bytes of external data, more than one tensor may hold");
+    }
+    // opened by its real path, which must stay in the model's directory (symbolic links resolved, no hard links,
+    // no link swapped in between the check and the open): see ConfinedFiles
+    try (ConfinedFiles.Opened f = ConfinedFiles.open(baseDir, rel, ErrorCode.INVALID_MODEL,
+        label + " field external_data.location '" + location + "'")) {
+      if (offset < 0 || offset > f.size() - expectedBytes) {
+        throw EdgewiseException.invalidModel(label + ": external file " + f.realPath() + " has " + f.size()
             + " bytes, cannot read " + expectedBytes + " at offset " + offset);
       }
-      byte[] bytes = new byte[(int) expectedBytes];
-      f.seek(offset);
-      f.readFully(bytes);
-      return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      return ByteBuffer.wrap(f.read(offset, (int) expectedBytes)).order(ByteOrder.LITTLE_ENDIAN);
     } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.NOT_FOUND, label + ": cannot read external data " + file + ": "
+      throw new EdgewiseException(ErrorCode.NOT_FOUND, label + ": cannot read external data " + location + ": "
           + e.getMessage(), e);
     }
   }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
 import io.edgewise.TestData;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.common.ModelRepository;
@@ -69,8 +73,76 @@ class ModelRepositoryTest {
     try (ModelRepository r = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"))) {
       ServedModel m = r.find("escape", "1").orElseThrow();
       assertFalse(m.isReady());
-      assertTrue(m.failure().contains("outside the model repository"), m.failure());
+      assertTrue(m.failure().contains("outside"), m.failure());
       assertFalse(r.find("linked", "1").orElseThrow().isReady());
+    }
+  }
+
+  /** digits_cnn_0to4 with its first raw initializer moved to the external file weights.bin beside it. */
+  static void externalDataModel(Path versionDir, Path weightsFile) throws Exception {
+    ModelProto m = ModelProto.parseFrom(Files.readAllBytes(TestData.model("digits_cnn_0to4").resolve("model.onnx")));
+    GraphProto.Builder g = m.getGraph().toBuilder();
+    int i = 0;
+    while (g.getInitializer(i).getRawData().isEmpty()) {
+      i++;
+    }
+    TensorProto init = g.getInitializer(i);
+    Files.createDirectories(weightsFile.getParent());
+    Files.write(weightsFile, init.getRawData().toByteArray());
+    g.setInitializer(i, init.toBuilder().clearRawData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
+        .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("weights.bin")));
+    Files.createDirectories(versionDir);
+    Files.write(versionDir.resolve("model.onnx"), m.toBuilder().setGraph(g).build().toByteArray());
+  }
+
+  @Test
+  void externalDataThroughASymbolicLinkOutsideIsRefused() throws Exception {
+    externalDataModel(repo.resolve("plain/1"), repo.resolve("plain/1/weights.bin"));
+    // the probe: weights.bin a link to a file outside; the model must not load (and never compute with it)
+    externalDataModel(repo.resolve("linked/1"), outside.resolve("weights.bin"));
+    Files.createSymbolicLink(repo.resolve("linked/1/weights.bin"), outside.resolve("weights.bin"));
+    try (ModelRepository r = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"))) {
+      assertTrue(r.find("plain", "1").orElseThrow().isReady(), r.find("plain", "1").orElseThrow().failure());
+      ServedModel linked = r.find("linked", "1").orElseThrow();
+      assertFalse(linked.isReady());
+      assertTrue(linked.failure().contains("outside") && linked.failure().contains("external_data"),
+          linked.failure());
+    }
+  }
+
+  @Test
+  void aSymbolicallyLinkedVersionDirectoryIsRefused() throws Exception {
+    ServeFixture.addModel(repo, "digits_cnn_0to4", "m", "1");
+    Path elsewhere = Files.createDirectories(outside.resolve("v2"));
+    Files.copy(TestData.model("digits_cnn_0to4").resolve("model.onnx"), elsewhere.resolve("model.onnx"));
+    Files.createSymbolicLink(repo.resolve("m/2"), elsewhere);
+    try (ModelRepository r = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"))) {
+      assertTrue(r.find("m", "1").orElseThrow().isReady());
+      ServedModel v2 = r.find("m", "2").orElseThrow();
+      assertFalse(v2.isReady());
+      assertTrue(v2.failure().contains("outside"), v2.failure());
+    }
+  }
+
+  @Test
+  void aHardLinkedModelFileOrALinkedConfigIsRefused() throws Exception {
+    Path secret = Files.copy(TestData.model("digits_cnn_0to4").resolve("model.onnx"), outside.resolve("m.onnx"));
+    Path v = Files.createDirectories(repo.resolve("hard/1"));
+    try {
+      Files.createLink(v.resolve("model.onnx"), secret);
+    } catch (java.io.IOException | UnsupportedOperationException e) {
+      org.junit.jupiter.api.Assumptions.abort("no hard links between these directories: " + e);
+    }
+    ServeFixture.addModel(repo, "digits_cnn_0to4", "cfg", "1");
+    Files.writeString(outside.resolve("config.json"), "{\"device\": \"ref\"}");
+    Files.createSymbolicLink(repo.resolve("cfg/config.json"), outside.resolve("config.json"));
+    try (ModelRepository r = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"))) {
+      ServedModel hard = r.find("hard", "1").orElseThrow();
+      assertFalse(hard.isReady());
+      assertTrue(hard.failure().contains("hard links"), hard.failure());
+      ServedModel cfg = r.find("cfg", "1").orElseThrow();
+      assertFalse(cfg.isReady());
+      assertTrue(cfg.failure().contains("outside"), cfg.failure());
     }
   }
 

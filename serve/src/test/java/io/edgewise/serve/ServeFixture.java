@@ -51,12 +51,18 @@ public final class ServeFixture implements AutoCloseable {
   }
 
   public static ServeFixture start(Path repo, ServeLimits limits, TlsFiles tls) {
+    return start(repo, limits, tls, null, HttpInferenceServer.MAX_UNAUTHENTICATED_CONNECTIONS);
+  }
+
+  /** With the connections' allocator (null for Netty's) and the cap on connections without a valid token. */
+  public static ServeFixture start(Path repo, ServeLimits limits, TlsFiles tls, io.netty.buffer.ByteBufAllocator alloc,
+      int maxUnauthenticated) {
     ModelRepository repository = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"));
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     ServeMetrics metrics = new ServeMetrics(scheduler);
     HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0,
         repository, TokenAuthenticator.of(List.of(TOKEN)), limits, scheduler, metrics, tls, 2,
-        Duration.ofSeconds(30)));
+        Duration.ofSeconds(30)), alloc, maxUnauthenticated);
     return new ServeFixture(repository, scheduler, metrics, server);
   }
 

@@ -6,7 +6,6 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
 import io.edgewise.runtime.SessionOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Set;
@@ -18,23 +17,26 @@ import java.util.Set;
  */
 final class ModelConfig {
   static final String FILE_NAME = "config.json";
-  private static final long MAX_BYTES = 64 * 1024;
+  static final long MAX_BYTES = 64 * 1024;
   private static final Set<String> KEYS = Set.of("device", "threads");
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private ModelConfig() {}
 
-  /** The options for one model: the server's defaults overridden by its config.json when present. */
-  static SessionOptions apply(Path config, SessionOptions defaults) {
-    if (!Files.exists(config)) {
+  /**
+   * The options for one model: the server's defaults overridden by its config.json when present (bytes null when
+   * there is none; the repository reads the file, confined to its root). config names the file in messages.
+   */
+  static SessionOptions apply(byte[] bytes, Path config, SessionOptions defaults) {
+    if (bytes == null) {
       return defaults;
     }
     JsonNode root;
     try {
-      if (Files.size(config) > MAX_BYTES) {
+      if (bytes.length > MAX_BYTES) {
         throw new EdgewiseException(ErrorCode.RESOURCE_EXHAUSTED, config + ": larger than " + MAX_BYTES + " bytes");
       }
-      root = MAPPER.readTree(Files.readAllBytes(config));
+      root = MAPPER.readTree(bytes);
     } catch (IOException e) {
       throw EdgewiseException.invalidArgument(config + ": not valid JSON: " + e.getMessage());
     }

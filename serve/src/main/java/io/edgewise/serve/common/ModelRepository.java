@@ -2,10 +2,13 @@ package io.edgewise.serve.common;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
+import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.ConfinedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * listed as unavailable with its reason, so the server can say why instead of "not found".
  *
  * <p>Nothing outside the root is ever read: names must match {@link #NAME}, versions are positive integers, and
- * every file's real path (symbolic links resolved) must lie inside the root's real path. Requests look models up
+ * every file's real path (symbolic links resolved) must lie inside the root's real path; files are opened without
+ * following links after that check, and files with several hard links are refused ({@link ConfinedFiles}). Requests look models up
  * by name in memory; no request string ever becomes a file path. Shared by the HTTP and the peer servers.
  */
 public final class ModelRepository implements AutoCloseable {
@@ -92,7 +96,8 @@ public final class ModelRepository implements AutoCloseable {
     SessionOptions options;
     String configError = null;
     try {
-      options = ModelConfig.apply(inside(root, modelDir.resolve(ModelConfig.FILE_NAME), true), defaults);
+      options = ModelConfig.apply(readConfig(root, modelDir.resolve(ModelConfig.FILE_NAME)),
+          modelDir.resolve(ModelConfig.FILE_NAME), defaults);
     } catch (EdgewiseException e) {
       options = defaults;
       configError = e.getMessage();
@@ -121,36 +126,33 @@ public final class ModelRepository implements AutoCloseable {
 
   private static ServedModel load(Path root, String name, String version, Path file, SessionOptions options) {
     try {
-      Path checked = inside(root, file, false);
-      Session session = Session.open(checked, options);
-      return new ServedModel(name, version, checked, session.model().contentHash(), session, null);
+      // read once, by its real path inside the root, opened without following links (ConfinedFiles); the session
+      // imports these bytes, and its external data is confined to the model's real directory
+      Path real;
+      byte[] bytes;
+      try (ConfinedFiles.Opened f = ConfinedFiles.open(root, file, ErrorCode.INVALID_ARGUMENT, file.toString())) {
+        if (f.size() > OnnxImporter.MAX_MODEL_BYTES) {
+          throw new EdgewiseException(ErrorCode.RESOURCE_EXHAUSTED, file + ": " + f.size() + " bytes is larger than "
+              + "protobuf's 2 GiB limit");
+        }
+        real = f.realPath();
+        bytes = f.read(0, (int) f.size());
+      } catch (IOException e) {
+        throw new EdgewiseException(ErrorCode.IO, file + ": cannot read: " + e.getMessage(), e);
+      }
+      Session session = Session.open(OnnxImporter.load(bytes, real), options);
+      return new ServedModel(name, version, real, session.model().contentHash(), session, null);
     } catch (EdgewiseException e) {
       return new ServedModel(name, version, file, null, null, e.getMessage());
     }
   }
 
-  /**
-   * The real path of a file that must lie inside root (symbolic links resolved). With mayBeMissing, a missing file
-   * is returned as given (the caller treats it as absent); a file elsewhere is refused either way.
-   */
-  static Path inside(Path root, Path file, boolean mayBeMissing) {
-    if (mayBeMissing && !Files.exists(file)) {
-      return file;
+  /** A model's config.json read inside root (see ConfinedFiles), or null when there is none. */
+  private static byte[] readConfig(Path root, Path file) {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return null;
     }
-    Path real;
-    try {
-      real = file.toRealPath();
-    } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.NOT_FOUND, file + ": no such file in the model repository", e);
-    }
-    if (!real.startsWith(root)) {
-      throw EdgewiseException.invalidArgument(file + " resolves to " + real + ", outside the model repository "
-          + root + "; refused");
-    }
-    if (!Files.isRegularFile(real)) {
-      throw EdgewiseException.invalidArgument(file + ": not a regular file");
-    }
-    return real;
+    return ConfinedFiles.readAll(root, file, ModelConfig.MAX_BYTES, ErrorCode.INVALID_ARGUMENT, file.toString());
   }
 
   private static List<Path> list(Path dir) {

@@ -9,6 +9,7 @@ import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.TlsFiles;
 import io.edgewise.serve.common.TokenAuthenticator;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -83,8 +84,31 @@ public final class HttpInferenceServer implements AutoCloseable {
     this.tls = c.tls() != null;
   }
 
+  /**
+   * Connections that may be open at once without having shown a valid bearer token (health probes, clients before
+   * their first request); past it the oldest of them is closed. With the per-connection bound of
+   * {@link #MAX_UNAUTHENTICATED_CONNECTION_BYTES} it bounds what unauthenticated clients can make the server hold.
+   */
+  public static final int MAX_UNAUTHENTICATED_CONNECTIONS = 512;
+  /**
+   * The most bytes the server buffers for one connection that has not shown a valid token: one socket read (64 KiB,
+   * Netty's largest adaptive receive buffer), the request line and headers (the limits' 4 KiB + 8 KiB) and the body
+   * an unauthenticated request may send to the health endpoints (8 KiB), rounded up to 96 KiB. A refused request's
+   * body is dropped as it arrives, never aggregated.
+   */
+  public static final long MAX_UNAUTHENTICATED_CONNECTION_BYTES = 96 * 1024;
+
   /** Binds the port and starts serving; throws when the port cannot be bound or the TLS files are unusable. */
   public static HttpInferenceServer start(Config c) {
+    return start(c, null, MAX_UNAUTHENTICATED_CONNECTIONS);
+  }
+
+  /**
+   * As {@link #start(Config)}, with the connections' buffer allocator (null: Netty's default; tests count bytes with
+   * their own) and the most connections open without a valid token.
+   */
+  public static HttpInferenceServer start(Config c, ByteBufAllocator allocator, int maxUnauthenticatedConnections) {
+    RequestGate.Admission admission = new RequestGate.Admission(maxUnauthenticatedConnections);
     SslContext ssl = c.tls() == null ? null : c.tls().serverContext();
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(c.ioThreads(), NioIoHandler.newFactory());
@@ -94,7 +118,11 @@ public final class HttpInferenceServer implements AutoCloseable {
         new InferRequestParser(limits), state);
     ChannelGroup connections = new DefaultChannelGroup("edgewise-http", GlobalEventExecutor.INSTANCE);
     try {
-      Channel listener = new ServerBootstrap()
+      ServerBootstrap bootstrap = new ServerBootstrap();
+      if (allocator != null) {
+        bootstrap.childOption(ChannelOption.ALLOCATOR, allocator);
+      }
+      Channel listener = bootstrap
           .group(boss, workers)
           .channel(NioServerSocketChannel.class)
           .option(ChannelOption.SO_BACKLOG, 256)
@@ -109,6 +137,7 @@ public final class HttpInferenceServer implements AutoCloseable {
               }
               p.addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 64 * 1024));
               p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+              p.addLast("gate", new RequestGate(c.auth(), admission, limits.maxMessageBytes()));
               p.addLast("guard", new ConnectionGuard());
               p.addLast("aggregate", new LimitedAggregator((int) limits.maxMessageBytes()));
               p.addLast("v2", new V2Handler(shared));

@@ -125,6 +125,16 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
           String.valueOf(cause.getMessage()))), "unknown", start);
       return false;
     }
+    if (req instanceof RequestGate.Refused refused) {
+      // refused from its headers by the gate (version, token, coding), its body dropped unread: answer and close
+      FullHttpResponse r = HttpResponses.error(refused.status, refused.reason);
+      if (refused.status.equals(HttpResponseStatus.UNAUTHORIZED)) {
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"edgewise\"");
+      }
+      r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      write(ctx, r, true, "unknown", null, start).addListener(f -> refused.answered());
+      return false;
+    }
     V2Route route = V2Route.parse(req.uri());
     if ((route == null || !route.isOpen())
         && !shared.auth().acceptsAuthorizationHeader(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {

@@ -29,6 +29,11 @@ public final class DirectoryModelResolver implements ModelResolver {
       if (!Files.isRegularFile(file)) {
         throw new EdgewiseException(EdgewiseException.ErrorCode.NOT_FOUND, file + ": no such model file");
       }
+      try {
+        file = file.toRealPath();  // the operator's choice, links resolved once: later reads are confined to it
+      } catch (IOException e) {
+        throw new EdgewiseException(EdgewiseException.ErrorCode.NOT_FOUND, file + ": cannot resolve: " + e, e);
+      }
       String hash = sha256(file);
       String name = Files.isDirectory(p) ? p.getFileName().toString()
           : file.getFileName().toString().replaceFirst("\\.onnx$", "");

@@ -182,7 +182,9 @@ public final class PeerCodec {
         need(in, 8, "deadline");
         long deadline = in.readLong();
         if (deadline < 0) {
-          throw PeerException.badFrame("negative deadline " + deadline);
+          // a u64 of 2^63 or more reads negative here: a budget of 292,000 years or more, which is no deadline at
+          // all; kept as the largest budget (the server treats budgets it cannot schedule as none)
+          deadline = Long.MAX_VALUE;
         }
         TensorEncoding enc = readEncoding(in, "resultEncoding");
         int n = readU16(in, "output count");

@@ -78,7 +78,7 @@ public final class PeerServer implements AutoCloseable {
             }
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, config.limits().idleTimeoutMillis(),
                 TimeUnit.MILLISECONDS));
-            ch.pipeline().addLast("frames", new PeerFrameDecoder(config.limits()));
+            ch.pipeline().addLast("frames", new PeerFrameDecoder(config.limits(), true));
             ch.pipeline().addLast("encoder", PeerFrameEncoder.INSTANCE);
             ch.pipeline().addLast("peer", new PeerServerHandler(PeerServer.this));
           }

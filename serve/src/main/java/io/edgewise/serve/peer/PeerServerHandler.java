@@ -120,6 +120,10 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     authenticated = true;
+    PeerFrameDecoder decoder = ctx.pipeline().get(PeerFrameDecoder.class);
+    if (decoder != null) {
+      decoder.helloAccepted();  // frames up to the full limit from now on (the decoder decodes after this returns)
+    }
     helloTimeout.cancel(false);
     LOG.debug("peer {} said hello as '{}'", ctx.channel().remoteAddress(), h.clientName());
     reply(ctx, frame.requestId(), new Capabilities(PeerCodec.VERSION, config.serverName(),
@@ -139,15 +143,16 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
       return false;
     }
     long received = System.nanoTime();
+    long budgetNanos = budgetNanos(request.deadlineMicros());
     Job job = new Job(ctx.channel(), id, request, received,
-        request.deadlineMicros() == 0 ? Long.MAX_VALUE : received + request.deadlineMicros() * 1000);
+        budgetNanos == Long.MAX_VALUE ? Long.MAX_VALUE : received + budgetNanos);
     jobs.put(id, job);
     inFlight.incrementAndGet();
     server.inFlightDelta(1);
     updateAutoRead(ctx.channel());
-    if (request.deadlineMicros() != 0) {
-      job.timer = ctx.executor().schedule(() -> job.finish(PeerErrorCode.DEADLINE_EXCEEDED),
-          request.deadlineMicros(), TimeUnit.MICROSECONDS);
+    if (budgetNanos != Long.MAX_VALUE) {
+      job.timer = ctx.executor().schedule(() -> job.finish(PeerErrorCode.DEADLINE_EXCEEDED), budgetNanos,
+          TimeUnit.NANOSECONDS);
     }
     if (!server.runner().submit(job)) {
       job.finish(PeerErrorCode.OVERLOADED);
@@ -155,6 +160,21 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
     }
     return true;
   }
+
+  /**
+   * A request's budget in nanoseconds; Long.MAX_VALUE (no timer) for 0 (none) and for budgets of 100 years or more
+   * (up to the u64's 2^64-1 microseconds, clamped by the codec): no clock reaches them, and their nanoseconds would
+   * overflow.
+   */
+  static long budgetNanos(long deadlineMicros) {
+    if (deadlineMicros <= 0 || deadlineMicros >= MAX_BUDGET_MICROS) {
+      return Long.MAX_VALUE;
+    }
+    return deadlineMicros * 1000;
+  }
+
+  /** 100 years in microseconds: budgets at or beyond it are no deadline. */
+  static final long MAX_BUDGET_MICROS = 100L * 365 * 24 * 3600 * 1_000_000;
 
   private boolean reuseLookup(ChannelHandlerContext ctx, long id, ReuseLookup request) {
     ReuseLookupHandler handler = config.reuseHandler();

@@ -10,6 +10,7 @@ import io.edgewise.runtime.SessionOptions;
 import io.edgewise.runtime.split.SubgraphExtractor;
 import io.edgewise.serve.peer.PeerMessage.LoadReport;
 import io.edgewise.serve.peer.PeerMessage.PartialInfer;
+import io.edgewise.tensor.ConfinedFiles;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -161,7 +162,17 @@ final class SuffixRunner implements AutoCloseable {
     if (m == null) {
       Path file = resolver.locate(hash).orElseThrow(() -> new PeerException(PeerErrorCode.UNKNOWN_MODEL,
           "no model with sha256 " + hash + " is served here"));
-      m = OnnxImporter.load(file);
+      // read again by its real path inside its own directory, without following links (ConfinedFiles), and only
+      // if it is still the file that was offered: a file swapped since is refused, never run under the old hash
+      Path dir = file.toAbsolutePath().getParent();
+      byte[] bytes = ConfinedFiles.readAll(dir, file, OnnxImporter.MAX_MODEL_BYTES,
+          EdgewiseException.ErrorCode.INVALID_ARGUMENT, file.toString());
+      m = OnnxImporter.load(bytes, file);
+      if (!hash.equals(m.contentHash())) {
+        m.close();
+        throw new PeerException(PeerErrorCode.UNKNOWN_MODEL, "the file of model " + hash + " changed on disk since "
+            + "it was offered; refused");
+      }
       ShapeInference.infer(m);
       models.put(hash, m);
     }
