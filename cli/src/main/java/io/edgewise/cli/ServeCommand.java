@@ -23,7 +23,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "serve", mixinStandardHelpOptions = true, description = {
+@Command(name = "serve", description = {
     "Serve a model repository (DIR/<name>/<version>/model.onnx) over the Open Inference Protocol (KServe v2, HTTP).",
     "Models without a config.json run on --device.",
     "Bearer-token auth is on by default: give --token-file, or a random token is generated and printed; "
