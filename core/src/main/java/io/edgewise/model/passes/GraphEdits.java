@@ -1,6 +1,7 @@
 package io.edgewise.model.passes;
 
 import io.edgewise.model.Graph;
+import io.edgewise.model.GraphIndex;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.Tensor;
 import java.util.HashSet;
@@ -14,24 +15,12 @@ public final class GraphEdits {
   private GraphEdits() {}
 
   static boolean isGraphOutput(Graph g, String value) {
-    return g.outputNames().contains(value);
+    return g.isOutput(value);
   }
 
   /** The single node reading value, or null when zero or several read it or it is a graph output. */
-  public static Node soleConsumer(Graph g, String value) {
-    if (isGraphOutput(g, value)) {
-      return null;
-    }
-    List<Node> readers = g.consumers(value);
-    return readers.size() == 1 && readers.get(0).inputs().stream().filter(value::equals).count() == 1
-        ? readers.get(0) : null;
-  }
-
-  /** Makes every reader of `from` read `to` instead. */
-  static void replaceUses(Graph g, String from, String to) {
-    for (Node n : g.nodes()) {
-      n.inputs().replaceAll(v -> v.equals(from) ? to : v);
-    }
+  public static Node soleConsumer(GraphIndex index, String value) {
+    return index.soleConsumer(value);
   }
 
   /** Closes and drops initializers no node reads and no graph output names; returns how many. */
@@ -83,18 +72,4 @@ public final class GraphEdits {
     return dead.size();
   }
 
-  /** A value name not yet used in the graph, derived from base. */
-  static String freshName(Graph g, String base) {
-    Set<String> taken = new HashSet<>(g.initializers().keySet());
-    g.nodes().forEach(n -> {
-      taken.addAll(n.inputs());
-      taken.addAll(n.outputs());
-    });
-    g.inputs().forEach(v -> taken.add(v.name()));
-    String name = base;
-    for (int i = 1; taken.contains(name); i++) {
-      name = base + "_" + i;
-    }
-    return name;
-  }
 }
