@@ -53,19 +53,25 @@ final class ArenaPlan {
           busy.add(new long[] {offsets[j], offsets[j] + aligned(sizes[j])});
         }
       }
-      busy.sort(Comparator.comparingLong(r -> r[0]));
-      long at = 0;
-      for (long[] r : busy) {
-        if (r[0] - at >= size) {
-          break;
-        }
-        at = Math.max(at, r[1]);
-      }
+      long at = firstFit(busy, size);
       offsets[i] = at;
       arena = Math.max(arena, at + size);
       placed[i] = true;
     }
     return new ArenaPlan(sizes.clone(), offsets, arena);
+  }
+
+  /** The lowest offset where size bytes overlap none of the busy [start, end) ranges (sorted here by start). */
+  static long firstFit(List<long[]> busy, long size) {
+    busy.sort(Comparator.comparingLong(r -> r[0]));
+    long at = 0;
+    for (long[] r : busy) {
+      if (r[0] - at >= size) {
+        break;
+      }
+      at = Math.max(at, r[1]);
+    }
+    return at;
   }
 
   /**

@@ -74,7 +74,10 @@ class ArenaPlanTest {
     }
   }
 
-  /** The greedy-by-size placement as it was first written: each placed allocation tested against each new one. */
+  /**
+   * The greedy-by-size placement as it was first written: each placed allocation tested against each new one (the
+   * first-fit search over the busy ranges is the plan's own).
+   */
   private static long[] quadraticOffsets(long[] sizes, int[] born, int[] died) {
     int n = sizes.length;
     long[] offsets = new long[n];
@@ -96,15 +99,7 @@ class ArenaPlanTest {
           busy.add(new long[] {offsets[j], offsets[j] + ArenaPlan.aligned(sizes[j])});
         }
       }
-      busy.sort(Comparator.comparingLong(r -> r[0]));
-      long at = 0;
-      for (long[] r : busy) {
-        if (r[0] - at >= size) {
-          break;
-        }
-        at = Math.max(at, r[1]);
-      }
-      offsets[i] = at;
+      offsets[i] = ArenaPlan.firstFit(busy, size);
       placed.add(i);
     }
     return offsets;
