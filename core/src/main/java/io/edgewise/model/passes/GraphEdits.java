@@ -1,7 +1,6 @@
 package io.edgewise.model.passes;
 
 import io.edgewise.model.Graph;
-import io.edgewise.model.GraphIndex;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.Tensor;
 import java.util.HashSet;
@@ -10,17 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Small graph edits the passes (and the cpu device's layout planner) share. */
+/** Small graph edits the passes share (look-ups and rewiring go through a {@link io.edgewise.model.GraphIndex}). */
 public final class GraphEdits {
   private GraphEdits() {}
 
   static boolean isGraphOutput(Graph g, String value) {
     return g.isOutput(value);
-  }
-
-  /** The single node reading value, or null when zero or several read it or it is a graph output. */
-  public static Node soleConsumer(GraphIndex index, String value) {
-    return index.soleConsumer(value);
   }
 
   /** Closes and drops initializers no node reads and no graph output names; returns how many. */
@@ -71,5 +65,4 @@ public final class GraphEdits {
     removeNodes(g, dead);
     return dead.size();
   }
-
 }
