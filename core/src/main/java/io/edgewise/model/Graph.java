@@ -2,9 +2,7 @@ package io.edgewise.model;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.tensor.Tensor;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,9 +18,31 @@ public final class Graph implements AutoCloseable {
   private String name;
   private final List<Node> nodes = new ArrayList<>();
   private final Map<String, Tensor> initializers = new LinkedHashMap<>();
-  private final List<ValueInfo> inputs = new ArrayList<>();
-  private final List<ValueInfo> outputs = new ArrayList<>();
+  private final TrackedList<ValueInfo> inputs = new TrackedList<>();
+  private final TrackedList<ValueInfo> outputs = new TrackedList<>();
   private final Map<String, ValueInfo> valueInfo = new LinkedHashMap<>();
+  /** Graph inputs' and outputs' names and types by name, rebuilt when either list changed (see {@link #declared}). */
+  private volatile Declared declared;
+
+  /**
+   * An ArrayList whose every change, set() included, moves modCount: a cache derived from it can tell it is stale in
+   * O(1) (graph passes ask whether a value is a graph output once per node; a scan of the outputs each time was
+   * quadratic in graphs with many outputs).
+   */
+  private static final class TrackedList<E> extends ArrayList<E> {
+    @Override
+    public E set(int index, E element) {
+      modCount++;
+      return super.set(index, element);
+    }
+
+    int version() {
+      return modCount;
+    }
+  }
+
+  private record Declared(int inputsVersion, int outputsVersion, Map<String, ValueInfo> types,
+      Set<String> inputNames, Set<String> outputNames) {}
 
   public Graph(String name) {
     this.name = name == null ? "" : name;
@@ -70,7 +90,51 @@ public final class Graph implements AutoCloseable {
     return inputs.stream().map(ValueInfo::name).toList();
   }
 
-  /** The node producing a value, or null for graph inputs, initializers and unknown names. */
+  /** The graph inputs' and outputs' names and types, from the cache while neither list changed. */
+  private Declared declared() {
+    Declared d = declared;
+    if (d == null || d.inputsVersion() != inputs.version() || d.outputsVersion() != outputs.version()) {
+      int inVersion = inputs.version();
+      int outVersion = outputs.version();
+      Map<String, ValueInfo> types = new HashMap<>();
+      Set<String> in = new HashSet<>();
+      Set<String> out = new HashSet<>();
+      for (ValueInfo v : inputs) {
+        types.putIfAbsent(v.name(), v);
+        in.add(v.name());
+      }
+      for (ValueInfo v : outputs) {
+        types.putIfAbsent(v.name(), v);
+        out.add(v.name());
+      }
+      d = new Declared(inVersion, outVersion, types, in, out);
+      declared = d;
+    }
+    return d;
+  }
+
+  /** Whether a graph output has this name (O(1)). */
+  public boolean isOutput(String value) {
+    return declared().outputNames().contains(value);
+  }
+
+  /** Whether a graph input (a value fed at run time, not an initializer) has this name (O(1)). */
+  public boolean isInput(String value) {
+    return declared().inputNames().contains(value);
+  }
+
+  /**
+   * An index of which node produces and which nodes read each value, built in one pass over the nodes: for a pass
+   * that looks up many values ({@link #producer} and {@link #consumers} scan every node each time).
+   */
+  public GraphIndex index() {
+    return new GraphIndex(this);
+  }
+
+  /**
+   * The node producing a value, or null for graph inputs, initializers and unknown names. Scans the nodes: O(nodes)
+   * per call; code that looks up values per node uses {@link #index()}.
+   */
   public Node producer(String value) {
     for (Node n : nodes) {
       if (n.outputs().contains(value)) {
@@ -80,7 +144,7 @@ public final class Graph implements AutoCloseable {
     return null;
   }
 
-  /** The nodes reading a value, in order. */
+  /** The nodes reading a value, in order. Scans the nodes: O(nodes) per call (see {@link #index()}). */
   public List<Node> consumers(String value) {
     List<Node> out = new ArrayList<>();
     for (Node n : nodes) {
@@ -97,15 +161,9 @@ public final class Graph implements AutoCloseable {
     if (v != null) {
       return v;
     }
-    for (ValueInfo in : inputs) {
-      if (in.name().equals(value)) {
-        return in;
-      }
-    }
-    for (ValueInfo out : outputs) {
-      if (out.name().equals(value)) {
-        return out;
-      }
+    v = declared().types().get(value);
+    if (v != null) {
+      return v;
     }
     Tensor t = initializers.get(value);
     return t == null ? null : ValueInfo.tensor(value, t.dtype(), t.shape());
@@ -146,35 +204,60 @@ public final class Graph implements AutoCloseable {
             + "any node, graph input or initializer");
       }
     }
-    List<Node> sorted = new ArrayList<>(nodes.size());
-    Set<String> ready = new HashSet<>(available);
-    Deque<Node> pending = new ArrayDeque<>(nodes);
-    boolean progress = true;
-    while (!pending.isEmpty() && progress) {
-      progress = false;
-      int count = pending.size();
-      for (int k = 0; k < count; k++) {
-        Node n = pending.poll();
-        boolean inputsReady = n.inputs().stream()
-            .allMatch(x -> ready.contains(x) || isOuterScope(x) && !producers.containsKey(x));
-        if (inputsReady) {
-          sorted.add(n);
-          ready.addAll(n.outputs());
-          progress = true;
-        } else {
-          pending.add(n);
+    // Kahn's algorithm, taking the ready node earliest in file order first: O(n log n), and the file order itself
+    // where it is valid. (Sweeping the pending nodes until none was ready was quadratic on a chain in reverse order.)
+    int count = nodes.size();
+    Map<Node, Integer> position = new java.util.IdentityHashMap<>(count);
+    for (int i = 0; i < count; i++) {
+      position.put(nodes.get(i), i);
+    }
+    int[] waitingOn = new int[count];
+    List<List<Integer>> readers = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      readers.add(null);
+    }
+    java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
+    for (int i = 0; i < count; i++) {
+      for (String in : nodes.get(i).inputs()) {
+        Node p = in.isEmpty() ? null : producers.get(in);
+        if (p != null) {
+          int from = position.get(p);
+          if (readers.get(from) == null) {
+            readers.set(from, new ArrayList<>(2));
+          }
+          readers.get(from).add(i);
+          waitingOn[i]++;
+        }
+      }
+      if (waitingOn[i] == 0) {
+        ready.add(i);
+      }
+    }
+    List<Node> sorted = new ArrayList<>(count);
+    while (!ready.isEmpty()) {
+      int i = ready.poll();
+      sorted.add(nodes.get(i));
+      if (readers.get(i) != null) {
+        for (int r : readers.get(i)) {
+          if (--waitingOn[r] == 0) {
+            ready.add(r);
+          }
         }
       }
     }
-    if (!pending.isEmpty()) {
-      throw EdgewiseException.invalidModel("graph '" + name + "' has a cycle through " + pending.peek().describe());
+    if (sorted.size() < count) {
+      for (int i = 0; i < count; i++) {
+        if (waitingOn[i] > 0) {
+          throw EdgewiseException.invalidModel("graph '" + name + "' has a cycle through " + nodes.get(i).describe());
+        }
+      }
     }
     nodes.clear();
     nodes.addAll(sorted);
   }
 
   private boolean isDefinedOutsideNodes(String value) {
-    return initializers.containsKey(value) || inputs.stream().anyMatch(v -> v.name().equals(value));
+    return initializers.containsKey(value) || isInput(value);
   }
 
   /** Names a sub-graph may read from its enclosing graph; a top-level graph has none. */

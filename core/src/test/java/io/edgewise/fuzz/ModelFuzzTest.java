@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Mutates real models (bit flips, truncation, corrupted length fields, random byte runs, spliced chunks; and, for a
  * third of the cases, structure-aware edits of attributes, wiring, op types, initializers and opsets that still
- * parse) and runs each mutant through import, session creation (with the graph passes) and one inference on ref. Only EdgewiseException may escape, no
+ * parse, and Identity or Add chains up to 3,000 nodes long spliced into the graph) and runs each mutant through
+ * import, session creation (with the graph passes) and one inference on ref. Only EdgewiseException may escape, no
  * case may take over 10 s, and no native memory may be left behind. The case count comes from
  * -Dedgewise.fuzz.cases (300 in CI, 10000 for a nightly run); the seed is fixed (or -Dedgewise.fuzz.seed) so
  * failures reproduce.

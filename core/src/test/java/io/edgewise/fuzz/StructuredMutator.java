@@ -47,7 +47,7 @@ final class StructuredMutator {
     }
     GraphProto.Builder g = m.getGraph().toBuilder();
     ModelProto.Builder mb = m.toBuilder();
-    int kind = rnd.nextInt(8);
+    int kind = rnd.nextInt(9);
     if (g.getNodeCount() == 0) {
       kind = 5;
     }
@@ -129,6 +129,7 @@ final class StructuredMutator {
         how[0] = "declared shape of input " + i + " now " + shape.getDimList().stream()
             .map(x -> x.hasDimParam() ? x.getDimParam() : Long.toString(x.getDimValue())).toList();
       }
+      case 8 -> how[0] = growChain(g, rnd);
       case 6 -> {
         long v = 7 + rnd.nextInt(19);
         mb.setOpsetImport(0, mb.getOpsetImport(0).toBuilder().setVersion(v));
@@ -144,6 +145,55 @@ final class StructuredMutator {
       }
     }
     return mb.setGraph(g).build().toByteArray();
+  }
+
+  /**
+   * Splices a chain of Identity or Add (+ 1) nodes, up to a few thousand long, after a node's output or a graph input:
+   * the value's readers read the chain's end instead. The chain is appended after every other node, in order or
+   * reversed, so the importer has to sort it (loading must stay linear in the chain: issue 19).
+   */
+  private static String growChain(GraphProto.Builder g, Random rnd) {
+    int at = rnd.nextInt(g.getNodeCount() + 1);
+    String from = at == g.getNodeCount() ? (g.getInputCount() > 0 ? g.getInput(0).getName() : "")
+        : g.getNode(at).getOutputCount() > 0 ? g.getNode(at).getOutput(0) : "";
+    if (from.isEmpty()) {
+      return "no change (no value to grow a chain from)";
+    }
+    int length = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 3000 : 100);
+    boolean add = rnd.nextBoolean();
+    boolean reversed = rnd.nextBoolean();
+    String one = "fuzz_chain_one";
+    if (add && g.getInitializerList().stream().noneMatch(t -> t.getName().equals(one))) {
+      g.addInitializer(TensorProto.newBuilder().setName(one).setDataType(TensorProto.DataType.FLOAT_VALUE)
+          .addFloatData(1f));
+    }
+    String end = from + "_chain" + length;
+    for (int i = 0; i < g.getNodeCount(); i++) {
+      NodeProto.Builder n = g.getNodeBuilder(i);
+      for (int k = 0; k < n.getInputCount(); k++) {
+        if (n.getInput(k).equals(from)) {
+          n.setInput(k, end);
+        }
+      }
+    }
+    List<NodeProto> chain = new java.util.ArrayList<>();
+    String previous = from;
+    for (int i = 1; i <= length; i++) {
+      String next = i == length ? end : from + "_chain_" + i;
+      NodeProto.Builder n = NodeProto.newBuilder().setOpType(add ? "Add" : "Identity").setName("chain_" + i)
+          .addInput(previous).addOutput(next);
+      if (add) {
+        n.addInput(one);
+      }
+      chain.add(n.build());
+      previous = next;
+    }
+    if (reversed) {
+      java.util.Collections.reverse(chain);
+    }
+    g.addAllNode(chain);
+    return "chain of " + length + (add ? " Adds" : " Identities") + (reversed ? " (reversed)" : "") + " after '"
+        + from + "'";
   }
 
   /** "pads INTS [0, 1048576, 0, 0]" for failure reports. */

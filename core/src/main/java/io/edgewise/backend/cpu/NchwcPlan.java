@@ -2,12 +2,12 @@ package io.edgewise.backend.cpu;
 
 import io.edgewise.model.Attribute;
 import io.edgewise.model.Graph;
+import io.edgewise.model.GraphIndex;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.passes.ConvFusion;
 import io.edgewise.model.passes.SelfGate;
-import io.edgewise.model.passes.GraphEdits;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -36,6 +36,8 @@ final class NchwcPlan {
   record Result(Model model, int blockedNodes, int conversions) {}
 
   private final Graph source;
+  /** Producers and readers of the source's values: pattern look-ups in O(1), not a scan of the nodes each. */
+  private final GraphIndex sourceIndex;
   private final int block;
   private final List<Node> out = new ArrayList<>();
   /** Channels of each value available in NCHWc, by original name. */
@@ -56,9 +58,15 @@ final class NchwcPlan {
   private final Map<String, Node> gatherOf = new HashMap<>();
   /** Source nodes a pattern already planned (the Transpose and Reshape of a channel shuffle). */
   private final Set<Node> consumed = new HashSet<>();
+  /**
+   * Emitted nodes a later one took over (an activation joining its batch norm, convolutions writing into a concat, a
+   * gather looked through): left out of the result at the end, where removing each from the list was O(nodes).
+   */
+  private final Set<Node> dropped = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   private NchwcPlan(Graph source, int block, int opset) {
     this.source = source;
+    this.sourceIndex = source.index();
     this.block = block;
     this.opset = opset;
     for (Node n : source.nodes()) {
@@ -87,7 +95,7 @@ final class NchwcPlan {
       return new Result(model, 0, 0);
     }
     Graph rewritten = new Graph(g.name());
-    rewritten.nodes().addAll(p.out);
+    p.out.stream().filter(n -> !p.dropped.contains(n)).forEach(rewritten.nodes()::add);
     rewritten.initializers().putAll(g.initializers());  // borrowed: the original model owns and closes them
     rewritten.inputs().addAll(g.inputs());
     rewritten.outputs().addAll(g.outputs());
@@ -330,11 +338,11 @@ final class NchwcPlan {
    */
   private boolean activation(Node n) {
     Long c = n.inputs().isEmpty() ? null : blockedChannels.get(n.input(0));
-    SelfGate gate = c == null ? null : SelfGate.find(source, n.input(0));
+    SelfGate gate = c == null ? null : SelfGate.find(sourceIndex, n.input(0));
     Node last = gate != null && gate.gate().get(0) == n ? gate.last() : n;
     Map<String, Attribute> act = c == null || n.outputs().size() != 1 ? null
         : last != n ? Map.of("activation", Attribute.ofString("activation", gate.activation()))
-        : n.opType().equals("HardSigmoid") ? hardSigmoid(n) : ConvFusion.activation(source, n, opset);
+        : n.opType().equals("HardSigmoid") ? hardSigmoid(n) : ConvFusion.activation(sourceIndex, n, opset);
     if (act == null) {
       return false;
     }
@@ -346,7 +354,7 @@ final class NchwcPlan {
         && readers.getOrDefault(n.input(0), 0) == (last != n ? 2 : 1)) {
       Map<String, Attribute> attrs = new LinkedHashMap<>(before.attributes());
       attrs.putAll(act);
-      out.remove(before);
+      dropped.add(before);
       blockedNodes--;
       emitBlocked(last, "NchwcChannelAffine", before.inputs(), attrs, c);
       return true;
@@ -366,9 +374,9 @@ final class NchwcPlan {
   private boolean relu6Gate(Node add) {
     for (String x : add.inputs()) {
       Long c = blockedChannels.get(x);
-      SelfGate gate = c == null ? null : SelfGate.find(source, x);
+      SelfGate gate = c == null ? null : SelfGate.find(sourceIndex, x);
       boolean swish = gate != null && gate.gate().get(0) == add;
-      List<Node> chain = swish ? gate.nodes() : c == null ? null : SelfGate.relu6Sigmoid(source, add, x);
+      List<Node> chain = swish ? gate.nodes() : c == null ? null : SelfGate.relu6Sigmoid(sourceIndex, add, x);
       if (chain == null) {
         continue;
       }
@@ -471,7 +479,7 @@ final class NchwcPlan {
         String name = "p" + i + "_" + a.name();
         attrs.put(name, new Attribute(name, a.kind(), a.value()));
       }
-      out.removeIf(x -> x == conv);
+      dropped.add(conv);
       blockedNodes--;
     }
     emitBlocked(n, "NchwcConcatConv", inputs, attrs, total);
@@ -552,8 +560,8 @@ final class NchwcPlan {
    */
   private boolean channelShuffle(Node n) {
     Long c = blockedChannels.get(n.input(0));
-    Node transpose = GraphEdits.soleConsumer(source, n.output(0));
-    Node merge = transpose == null ? null : GraphEdits.soleConsumer(source, transpose.output(0));
+    Node transpose = sourceIndex.soleConsumer(n.output(0));
+    Node merge = transpose == null ? null : sourceIndex.soleConsumer(transpose.output(0));
     if (c == null || merge == null || !transpose.opType().equals("Transpose") || !merge.opType().equals("Reshape")
         || !transpose.domain().isEmpty() || !merge.domain().isEmpty()) {
       return false;
@@ -585,37 +593,40 @@ final class NchwcPlan {
    * a Concat and a shuffle in a row copy once (ShuffleNet's units then read the convolutions' outputs directly).
    */
   private void emitGather(String name, String output, List<String> inputs, long[] sources) {
-    List<String> reads = new ArrayList<>();
+    Map<String, Integer> reads = new LinkedHashMap<>();  // each value read, to its input index
     long[] composed = new long[sources.length];
     Set<Node> absorbed = new HashSet<>();
+    Map<Node, long[]> innerSourcesOf = new java.util.IdentityHashMap<>();  // attrInts copies: once per gather
     for (int j = 0; j < sources.length / 2; j++) {
       String value = inputs.get((int) sources[2 * j]);
       long ch = sources[2 * j + 1];
       Node inner = gatherOf.get(value);
       if (inner != null && readers.getOrDefault(value, 0) == 1) {
-        long[] innerSources = inner.attrInts("sources", null);
+        long[] innerSources = innerSourcesOf.computeIfAbsent(inner, x -> x.attrInts("sources", null));
         value = inner.input((int) innerSources[2 * (int) ch]).replace(SUFFIX, "");
         ch = innerSources[2 * (int) ch + 1];
         absorbed.add(inner);
       }
-      if (!reads.contains(value)) {
-        reads.add(value);
+      Integer at = reads.get(value);
+      if (at == null) {
+        at = reads.size();
+        reads.put(value, at);
       }
-      composed[2 * j] = reads.indexOf(value);
+      composed[2 * j] = at;
       composed[2 * j + 1] = ch;
     }
     for (Node inner : absorbed) {
-      if (out.remove(inner)) {  // a Split's parts may both look through the same gather
+      if (dropped.add(inner)) {  // a Split's parts may both look through the same gather
         blockedNodes--;
       }
     }
-    long[] inputChannels = reads.stream().mapToLong(blockedChannels::get).toArray();
+    long[] inputChannels = reads.keySet().stream().mapToLong(blockedChannels::get).toArray();
     Map<String, Attribute> attrs = new LinkedHashMap<>();
     attrs.put("channels", Attribute.ofInt("channels", sources.length / 2));
     attrs.put("input_channels", Attribute.ofInts("input_channels", inputChannels));
     attrs.put("sources", Attribute.ofInts("sources", composed));
-    gatherOf.put(output, emitBlocked(name, "NchwcGatherChannels", reads.stream().map(v -> v + SUFFIX).toList(),
-        attrs, output, sources.length / 2));
+    List<String> blockedReads = reads.keySet().stream().map(v -> v + SUFFIX).toList();
+    gatherOf.put(output, emitBlocked(name, "NchwcGatherChannels", blockedReads, attrs, output, sources.length / 2));
   }
 
   /** A value's dimensions when shape inference knows all of them, else null. */

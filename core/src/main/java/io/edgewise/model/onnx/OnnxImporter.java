@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,28 @@ public final class OnnxImporter {
   /** Oldest and newest default-domain opset whose semantics the runtime implements. */
   public static final int MIN_OPSET = 7;
   public static final int MAX_OPSET = 25;
+  /**
+   * The IR versions read: ONNX numbers them from 1 (IR_VERSION_2017_10_10); 13 is the newest the shared models and
+   * node tests use. Outside this range (0 means the field is missing) a model is refused.
+   */
+  public static final long MIN_IR_VERSION = 1;
+  public static final long MAX_IR_VERSION = 13;
+  /**
+   * Outputs a node may list when its op is not one of ONNX's known ones below (another domain, or a variadic op:
+   * Split, If, Loop, Scan, SequenceMap).
+   */
+  public static final int MAX_NODE_OUTPUTS = 1024;
+  /**
+   * Default-domain ops with more than one output, and the most ONNX's schemas allow them (every opset); every other
+   * default-domain op has one. Variadic ones (Split, If, Loop, Scan, SequenceMap) take {@link #MAX_NODE_OUTPUTS}.
+   */
+  private static final Map<String, Integer> MULTI_OUTPUT_OPS = Map.ofEntries(Map.entry("BatchNormalization", 5),
+      Map.entry("Dropout", 2), Map.entry("MaxPool", 2), Map.entry("TopK", 2), Map.entry("LSTM", 3),
+      Map.entry("GRU", 2), Map.entry("RNN", 2), Map.entry("Unique", 4), Map.entry("LayerNormalization", 3),
+      Map.entry("DynamicQuantizeLinear", 3), Map.entry("SoftmaxCrossEntropyLoss", 2), Map.entry("StringSplit", 2),
+      Map.entry("Attention", 4), Map.entry("Split", MAX_NODE_OUTPUTS), Map.entry("If", MAX_NODE_OUTPUTS),
+      Map.entry("Loop", MAX_NODE_OUTPUTS), Map.entry("Scan", MAX_NODE_OUTPUTS),
+      Map.entry("SequenceMap", MAX_NODE_OUTPUTS));
   /** Model files above this size are refused before reading (2 GiB is protobuf's own hard limit). */
   public static final long MAX_MODEL_BYTES = Integer.MAX_VALUE - 8;
   private static final int MAX_NESTING = 64;
@@ -56,6 +79,7 @@ public final class OnnxImporter {
   public static Model load(byte[] bytes, Path source) {
     String label = source == null ? "<memory>" : source.toString();
     ModelProto proto = parse(bytes, label);
+    checkIrVersion(proto, label);
     Path baseDir = source == null ? null : source.toAbsolutePath().getParent();
     Map<String, Long> opsets = opsetImports(proto, label);
     Graph graph = null;
@@ -119,6 +143,22 @@ public final class OnnxImporter {
     }
   }
 
+  private static void checkIrVersion(ModelProto proto, String label) {
+    long ir = proto.getIrVersion();
+    if (ir < MIN_IR_VERSION || ir > MAX_IR_VERSION) {
+      throw EdgewiseException.invalidModel(label + ": field ir_version " + ir + (ir == 0 ? " (missing)" : "")
+          + " is outside " + MIN_IR_VERSION + ".." + MAX_IR_VERSION + ", the IR versions this runtime reads");
+    }
+  }
+
+  /** The most outputs a node of this op may list: its ONNX schema's maximum, or {@link #MAX_NODE_OUTPUTS}. */
+  static int maxOutputs(String domain, String opType) {
+    if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
+      return MAX_NODE_OUTPUTS;
+    }
+    return MULTI_OUTPUT_OPS.getOrDefault(opType, 1);
+  }
+
   private static Map<String, Long> opsetImports(ModelProto proto, String label) {
     Map<String, Long> opsets = new LinkedHashMap<>();
     for (OperatorSetIdProto op : proto.getOpsetImportList()) {
@@ -157,11 +197,22 @@ public final class OnnxImporter {
           throw EdgewiseException.invalidModel(label + ": initializer '" + init.getName() + "' is defined twice");
         }
       }
-      for (ValueInfoProto vi : gp.getInputList()) {
+      String field = depth == 0 ? "graph" : "graph '" + gp.getName() + "'";
+      Map<String, Integer> inputAt = new HashMap<>();
+      for (int i = 0; i < gp.getInputCount(); i++) {
+        ValueInfoProto vi = gp.getInput(i);
+        Integer first = inputAt.putIfAbsent(vi.getName(), i);
+        if (first != null) {
+          throw EdgewiseException.invalidModel(label + ": " + field + ".input[" + i + "] '" + vi.getName()
+              + "' duplicates " + field + ".input[" + first + "]");
+        }
         // IR < 4 lists initializers among the inputs too; those are constants, not things to feed.
         if (!g.initializers().containsKey(vi.getName())) {
           g.inputs().add(valueInfo(vi, label));
         }
+      }
+      if (gp.getOutputCount() == 0 && depth == 0) {
+        throw EdgewiseException.invalidModel(label + ": field graph.output is empty: the model computes nothing");
       }
       for (ValueInfoProto vi : gp.getOutputList()) {
         g.outputs().add(valueInfo(vi, label));
@@ -184,6 +235,12 @@ public final class OnnxImporter {
         ? np.getOutput(0) : np.getName()) + "' (" + np.getOpType() + ")";
     if (np.getOpType().isEmpty()) {
       throw EdgewiseException.invalidModel(where + " field op_type is empty");
+    }
+    int maxOutputs = maxOutputs(np.getDomain(), np.getOpType());
+    if (np.getOutputCount() > maxOutputs) {
+      throw EdgewiseException.invalidModel(where + " field output lists " + np.getOutputCount() + " outputs; "
+          + (maxOutputs == MAX_NODE_OUTPUTS ? "at most " + maxOutputs + " are accepted"
+              : np.getOpType() + " has at most " + maxOutputs));
     }
     Map<String, Attribute> attrs = new LinkedHashMap<>();
     try {

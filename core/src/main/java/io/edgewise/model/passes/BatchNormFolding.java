@@ -1,6 +1,7 @@
 package io.edgewise.model.passes;
 
 import io.edgewise.model.Graph;
+import io.edgewise.model.GraphIndex;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.DType;
@@ -17,12 +18,13 @@ public final class BatchNormFolding implements GraphPass {
   @Override
   public int apply(Model model) {
     Graph g = model.graph();
+    GraphIndex index = g.index();  // look-ups in O(1): a scan of the nodes per Conv was quadratic
     List<Node> removed = new ArrayList<>();
     for (Node conv : List.copyOf(g.nodes())) {
       if (!conv.opType().equals("Conv") || !conv.domain().isEmpty()) {
         continue;
       }
-      Node bn = GraphEdits.soleConsumer(g, conv.output(0));
+      Node bn = index.soleConsumer(conv.output(0));
       if (bn == null || !bn.opType().equals("BatchNormalization") || !bn.input(0).equals(conv.output(0))
           || bn.outputs().stream().skip(1).anyMatch(o -> !o.isEmpty())
           || model.opset() >= 14 && bn.attrInt("training_mode", 0) == 1
@@ -41,7 +43,8 @@ public final class BatchNormFolding implements GraphPass {
       if (!constant) {
         continue;
       }
-      fold(g, conv, bn, w, b, p);
+      index.forget(bn);
+      fold(index, conv, bn, w, b, p);
       removed.add(bn);
     }
     GraphEdits.removeNodes(g, removed);
@@ -49,7 +52,8 @@ public final class BatchNormFolding implements GraphPass {
     return removed.size();
   }
 
-  private static void fold(Graph g, Node conv, Node bn, Tensor w, Tensor b, Tensor[] p) {
+  private static void fold(GraphIndex index, Node conv, Node bn, Tensor w, Tensor b, Tensor[] p) {
+    Graph g = index.graph();
     double epsilon = bn.attrFloat("epsilon", 1e-5f);
     int m = w.shape().dimInt(0);
     int per = (int) (w.size() / m);
@@ -63,16 +67,16 @@ public final class BatchNormFolding implements GraphPass {
       double b0 = b == null ? 0 : b.getDouble(c);
       bias[c] = (float) ((b0 - p[2].getDouble(c)) * s + p[1].getDouble(c));
     }
-    String wName = GraphEdits.freshName(g, conv.input(1) + "_bn_folded");
+    String wName = index.freshName(conv.input(1) + "_bn_folded");
     g.initializers().put(wName, Tensor.ofFloats(w.shape(), wv));
-    String bName = GraphEdits.freshName(g, (conv.name().isEmpty() ? conv.output(0) : conv.name()) + "_bn_bias");
+    String bName = index.freshName((conv.name().isEmpty() ? conv.output(0) : conv.name()) + "_bn_bias");
     g.initializers().put(bName, Tensor.ofFloats(io.edgewise.tensor.Shape.of(m), bias));
-    conv.inputs().set(1, wName);
+    index.setInput(conv, 1, wName);
     if (conv.inputs().size() > 2) {
-      conv.inputs().set(2, bName);
+      index.setInput(conv, 2, bName);
     } else {
-      conv.inputs().add(bName);
+      index.addInput(conv, bName);
     }
-    conv.outputs().set(0, bn.output(0));
+    index.setOutput(conv, 0, bn.output(0));
   }
 }

@@ -2,6 +2,7 @@ package io.edgewise.model.passes;
 
 import io.edgewise.model.Attribute;
 import io.edgewise.model.Graph;
+import io.edgewise.model.GraphIndex;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
@@ -27,6 +28,10 @@ public final class ConvFusion implements GraphPass {
   public int apply(Model model) {
     Graph g = model.graph();
     ShapeInference.infer(model);
+    // one index for the pass and the absorbed nodes dropped from the list once at the end: look-ups, replacements
+    // and removals per Conv were each a scan of the nodes (quadratic in the number of convolutions)
+    GraphIndex index = g.index();
+    List<Node> absorbedAll = new ArrayList<>();
     int fused = 0;
     for (Node conv : List.copyOf(g.nodes())) {
       if (!conv.opType().equals("Conv") || !conv.domain().isEmpty() || !isFloat32(g, conv.output(0))) {
@@ -35,18 +40,18 @@ public final class ConvFusion implements GraphPass {
       List<Node> absorbed = new ArrayList<>();
       String tail = conv.output(0);
       String residual = "";
-      Node next = GraphEdits.soleConsumer(g, tail);
+      Node next = index.soleConsumer(tail);
       if (next != null && next.opType().equals("Add") && next.domain().isEmpty()) {
         String other = next.input(0).equals(tail) ? next.input(1) : next.input(0);
         if (sameKnownShape(g, other, tail) && !other.equals(tail)) {
           residual = other;
           absorbed.add(next);
           tail = next.output(0);
-          next = GraphEdits.soleConsumer(g, tail);
+          next = index.soleConsumer(tail);
         }
       }
-      Map<String, Attribute> activation = next == null ? null : activation(g, next, model.opset());
-      SelfGate gate = activation == null ? SelfGate.find(g, tail) : null;
+      Map<String, Attribute> activation = next == null ? null : activation(index, next, model.opset());
+      SelfGate gate = activation == null ? SelfGate.find(index, tail) : null;
       if (activation != null) {
         absorbed.add(next);
         tail = next.output(0);
@@ -67,11 +72,12 @@ public final class ConvFusion implements GraphPass {
         attrs.putAll(activation);
       }
       Node fusedNode = new Node(conv.name(), "FusedConv", DOMAIN, inputs, List.of(tail), attrs);
-      int at = g.nodes().indexOf(conv);
-      g.nodes().set(at, fusedNode);
-      GraphEdits.removeNodes(g, absorbed);
+      absorbed.forEach(index::forget);
+      index.replace(conv, fusedNode);
+      absorbedAll.addAll(absorbed);
       fused++;
     }
+    GraphEdits.removeNodes(g, absorbedAll);
     if (fused > 0) {
       model.opsetImports().putIfAbsent(DOMAIN, 1L);
       // the residual may be produced after the Conv in file order: restore a valid order
@@ -104,7 +110,7 @@ public final class ConvFusion implements GraphPass {
    * The FusedConv attributes (activation, activation_params) for an activation node, or null when it is none the
    * native epilogues apply (or its Clip bounds are not constant).
    */
-  public static Map<String, Attribute> activation(Graph g, Node n, int opset) {
+  public static Map<String, Attribute> activation(GraphIndex index, Node n, int opset) {
     if (!n.domain().isEmpty()) {
       return null;
     }
@@ -120,8 +126,8 @@ public final class ConvFusion implements GraphPass {
           lo = n.attrFloat("min", -Float.MAX_VALUE);
           hi = n.attrFloat("max", Float.MAX_VALUE);
         } else {
-          Float l = scalar(g, n, 1, -Float.MAX_VALUE);
-          Float h = scalar(g, n, 2, Float.MAX_VALUE);
+          Float l = scalar(index, n, 1, -Float.MAX_VALUE);
+          Float h = scalar(index, n, 2, Float.MAX_VALUE);
           if (l == null || h == null) {
             return null;
           }
@@ -142,13 +148,13 @@ public final class ConvFusion implements GraphPass {
    * A constant scalar input (an initializer, or a Constant node's value as exporters write Clip's bounds), the
    * default when absent, or null when it is not constant.
    */
-  static Float scalar(Graph g, Node n, int i, float absent) {
+  static Float scalar(GraphIndex index, Node n, int i, float absent) {
     if (!n.hasInput(i)) {
       return absent;
     }
-    Tensor t = g.initializers().get(n.input(i));
+    Tensor t = index.graph().initializers().get(n.input(i));
     if (t == null) {
-      Node producer = g.producer(n.input(i));
+      Node producer = index.producer(n.input(i));
       Attribute value = producer == null || !producer.opType().equals("Constant") || !producer.domain().isEmpty()
           ? null : producer.attr("value");
       if (value != null && value.kind() == Attribute.Kind.TENSOR) {

@@ -9,29 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Small graph edits the passes (and the cpu device's layout planner) share. */
+/** Small graph edits the passes share (look-ups and rewiring go through a {@link io.edgewise.model.GraphIndex}). */
 public final class GraphEdits {
   private GraphEdits() {}
 
   static boolean isGraphOutput(Graph g, String value) {
-    return g.outputNames().contains(value);
-  }
-
-  /** The single node reading value, or null when zero or several read it or it is a graph output. */
-  public static Node soleConsumer(Graph g, String value) {
-    if (isGraphOutput(g, value)) {
-      return null;
-    }
-    List<Node> readers = g.consumers(value);
-    return readers.size() == 1 && readers.get(0).inputs().stream().filter(value::equals).count() == 1
-        ? readers.get(0) : null;
-  }
-
-  /** Makes every reader of `from` read `to` instead. */
-  static void replaceUses(Graph g, String from, String to) {
-    for (Node n : g.nodes()) {
-      n.inputs().replaceAll(v -> v.equals(from) ? to : v);
-    }
+    return g.isOutput(value);
   }
 
   /** Closes and drops initializers no node reads and no graph output names; returns how many. */
@@ -81,20 +64,5 @@ public final class GraphEdits {
         && n.outputs().stream().noneMatch(used::contains)).toList();
     removeNodes(g, dead);
     return dead.size();
-  }
-
-  /** A value name not yet used in the graph, derived from base. */
-  static String freshName(Graph g, String base) {
-    Set<String> taken = new HashSet<>(g.initializers().keySet());
-    g.nodes().forEach(n -> {
-      taken.addAll(n.inputs());
-      taken.addAll(n.outputs());
-    });
-    g.inputs().forEach(v -> taken.add(v.name()));
-    String name = base;
-    for (int i = 1; taken.contains(name); i++) {
-      name = base + "_" + i;
-    }
-    return name;
   }
 }

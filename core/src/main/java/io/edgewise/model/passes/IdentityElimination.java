@@ -1,6 +1,7 @@
 package io.edgewise.model.passes;
 
 import io.edgewise.model.Graph;
+import io.edgewise.model.GraphIndex;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.Tensor;
@@ -16,20 +17,25 @@ public final class IdentityElimination implements GraphPass {
   @Override
   public int apply(Model model) {
     Graph g = model.graph();
+    // one index for the pass, kept in step with each rewiring: each removal costs O(readers of its output), not a
+    // scan of every node (which made a chain of n Identities O(n^2): 100,000 of them took minutes)
+    GraphIndex index = g.index();
     List<Node> removable = new ArrayList<>();
     for (Node n : List.copyOf(g.nodes())) {
       if (!n.domain().isEmpty() || !n.hasInput(0) || !n.hasOutput(0)
-          || !(n.opType().equals("Identity") || isInferenceDropout(g, n, model.opset()))) {
+          || !(n.opType().equals("Identity") || isInferenceDropout(index, n, model.opset()))) {
         continue;
       }
       if (!GraphEdits.isGraphOutput(g, n.output(0))) {
-        GraphEdits.replaceUses(g, n.output(0), n.input(0));
+        index.forget(n);
+        index.replaceUses(n.output(0), n.input(0));
         removable.add(n);
-      } else if (canRenameProducer(g, n)) {
+      } else if (canRenameProducer(index, n)) {
         // y = Identity(t) with y a graph output: the producer of t writes y directly, and t's readers read y
-        Node producer = g.producer(n.input(0));
-        producer.outputs().set(producer.outputs().indexOf(n.input(0)), n.output(0));
-        GraphEdits.replaceUses(g, n.input(0), n.output(0));
+        Node producer = index.producer(n.input(0));
+        index.forget(n);
+        index.setOutput(producer, producer.outputs().indexOf(n.input(0)), n.output(0));
+        index.replaceUses(n.input(0), n.output(0));
         removable.add(n);
       }
     }
@@ -38,17 +44,19 @@ public final class IdentityElimination implements GraphPass {
   }
 
   /** t is made by a node (not a graph input or initializer) and is not a graph output itself. */
-  private static boolean canRenameProducer(Graph g, Node n) {
+  private static boolean canRenameProducer(GraphIndex index, Node n) {
+    Graph g = index.graph();
     String t = n.input(0);
-    return g.producer(t) != null && !GraphEdits.isGraphOutput(g, t) && !g.isInitializer(t)
+    return index.producer(t) != null && !GraphEdits.isGraphOutput(g, t) && !g.isInitializer(t)
         && n.inputs().stream().filter(t::equals).count() == 1;
   }
 
-  private static boolean isInferenceDropout(Graph g, Node n, int opset) {
+  private static boolean isInferenceDropout(GraphIndex index, Node n, int opset) {
     if (!n.opType().equals("Dropout")) {
       return false;
     }
-    if (n.hasOutput(1) && (GraphEdits.isGraphOutput(g, n.output(1)) || !g.consumers(n.output(1)).isEmpty())) {
+    Graph g = index.graph();
+    if (n.hasOutput(1) && (GraphEdits.isGraphOutput(g, n.output(1)) || index.hasConsumers(n.output(1)))) {
       return false;  // the mask is used
     }
     if (opset < 12 || !n.hasInput(2)) {

@@ -1,6 +1,6 @@
 package io.edgewise.model.passes;
 
-import io.edgewise.model.Graph;
+import io.edgewise.model.GraphIndex;
 import io.edgewise.model.Node;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +35,8 @@ public record SelfGate(List<Node> gate, Node mul, List<Node> after, String activ
    * The gate on value, or null: exactly two nodes read value, the gate's first node and a Mul reading value and the
    * gate's output once each; every pattern node's output goes only to the next; value is no graph output.
    */
-  public static SelfGate find(Graph g, String value) {
-    if (GraphEdits.isGraphOutput(g, value)) {
+  public static SelfGate find(GraphIndex g, String value) {
+    if (g.graph().isOutput(value)) {
       return null;
     }
     List<Node> readers = g.consumers(value);
@@ -55,7 +55,7 @@ public record SelfGate(List<Node> gate, Node mul, List<Node> after, String activ
       if (chain == null) {
         // relu6(x + 3) before the Mul, / 6 after it
         chain = relu6OfPlus3(g, first, value);
-        Node post = chain == null ? null : GraphEdits.soleConsumer(g, mul.output(0));
+        Node post = chain == null ? null : g.soleConsumer(mul.output(0));
         if (post == null || !isSixth(g, post, mul.output(0))) {
           continue;
         }
@@ -65,7 +65,7 @@ public record SelfGate(List<Node> gate, Node mul, List<Node> after, String activ
       String out = chain.get(chain.size() - 1).output(0);
       boolean pair = mul.input(0).equals(value) && mul.input(1).equals(out)
           || mul.input(1).equals(value) && mul.input(0).equals(out);
-      if (activation != null && pair && GraphEdits.soleConsumer(g, out) == mul) {
+      if (activation != null && pair && g.soleConsumer(out) == mul) {
         return new SelfGate(List.copyOf(chain), mul, after, activation);
       }
     }
@@ -73,7 +73,7 @@ public record SelfGate(List<Node> gate, Node mul, List<Node> after, String activ
   }
 
   /** The gate from `first` when it is whole before the Mul (a Sigmoid, a HardSigmoid, relu6(x + 3) / 6), or null. */
-  private static List<Node> fullGate(Graph g, Node first, String value) {
+  private static List<Node> fullGate(GraphIndex g, Node first, String value) {
     if ((isPlain(first, "Sigmoid") || isPlain(first, "HardSigmoid")) && first.inputs().size() == 1) {
       return List.of(first);
     }
@@ -94,25 +94,25 @@ public record SelfGate(List<Node> gate, Node mul, List<Node> after, String activ
    * modules export it): the Add, the Clip to [0, 6] and the Div by 6 (or Mul by 1/6), each the only reader of the one
    * before; or null.
    */
-  public static List<Node> relu6Sigmoid(Graph g, Node add, String value) {
+  public static List<Node> relu6Sigmoid(GraphIndex g, Node add, String value) {
     List<Node> relu6 = relu6OfPlus3(g, add, value);
-    Node scale = relu6 == null ? null : GraphEdits.soleConsumer(g, relu6.get(1).output(0));
+    Node scale = relu6 == null ? null : g.soleConsumer(relu6.get(1).output(0));
     return scale != null && isSixth(g, scale, relu6.get(1).output(0)) ? List.of(add, relu6.get(1), scale) : null;
   }
 
   /** The Add of 3 to value and the Clip to [0, 6] that is its only reader, or null. */
-  private static List<Node> relu6OfPlus3(Graph g, Node add, String value) {
+  private static List<Node> relu6OfPlus3(GraphIndex g, Node add, String value) {
     if (!isPlain(add, "Add") || add.inputs().size() != 2 || !add.inputs().contains(value)
         || !isConstant(g, add, other(add, value), 3f)) {
       return null;
     }
-    Node clip = GraphEdits.soleConsumer(g, add.output(0));
+    Node clip = g.soleConsumer(add.output(0));
     boolean relu6 = clip != null && isPlain(clip, "Clip") && clip.input(0).equals(add.output(0)) && relu6(g, clip);
     return relu6 ? List.of(add, clip) : null;
   }
 
   /** Whether n is input / 6 or input * (1/6). */
-  private static boolean isSixth(Graph g, Node n, String input) {
+  private static boolean isSixth(GraphIndex g, Node n, String input) {
     if (n.inputs().size() != 2 || !n.inputs().contains(input)) {
       return false;
     }
@@ -121,7 +121,7 @@ public record SelfGate(List<Node> gate, Node mul, List<Node> after, String activ
   }
 
   /** Clip to [0, 6]: bounds as inputs (opset 11 on) or attributes (before). */
-  private static boolean relu6(Graph g, Node clip) {
+  private static boolean relu6(GraphIndex g, Node clip) {
     if (clip.inputs().size() > 1) {
       return clip.inputs().size() == 3 && isConstant(g, clip, 1, 0f) && isConstant(g, clip, 2, 6f);
     }
@@ -134,7 +134,7 @@ public record SelfGate(List<Node> gate, Node mul, List<Node> after, String activ
   }
 
   /** Whether input i of n is a constant scalar equal to v (to float precision). */
-  private static boolean isConstant(Graph g, Node n, int i, float v) {
+  private static boolean isConstant(GraphIndex g, Node n, int i, float v) {
     Float c = i < n.inputs().size() && !n.input(i).isEmpty() ? ConvFusion.scalar(g, n, i, Float.NaN) : null;
     return c != null && Math.abs(c - v) <= 1e-6f * Math.max(1f, Math.abs(v));
   }
