@@ -26,9 +26,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * `edgewise shape-bench`: one session fed inputs of several shapes, each shape alone (blocks of runs of one shape)
- * against all of them in turn (round robin), in alternating blocks so both see the same load of a shared machine.
- * Per shape and mode: median latency, Java heap allocated by the calling thread per run (ThreadMXBean) and native
- * allocations per run. Everything measured in this process.
+ * and all of them in turn (round robin), against a session per shape that only ever sees that shape, in alternating
+ * blocks so all see the same load of a shared machine. Per shape and mode: median latency, Java heap allocated by the
+ * calling thread per run (ThreadMXBean) and native allocations per run. Everything measured in this process.
  */
 @Command(name = "shape-bench", description = "One session fed several input shapes: each alone vs in turn.")
 public final class ShapeBenchCommand implements Callable<Integer> {
@@ -74,6 +74,14 @@ public final class ShapeBenchCommand implements Callable<Integer> {
       runs++;
     }
 
+    double heapKb() {
+      return heapBytes / 1024.0 / runs;
+    }
+
+    double natives() {
+      return (double) nativeAllocations / runs;
+    }
+
     double median() {
       double[] v = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
@@ -86,8 +94,9 @@ public final class ShapeBenchCommand implements Callable<Integer> {
     if (rounds < 1 || block < 1) {
       throw Main.usage(spec, "--rounds and --block must be at least 1");
     }
-    try (Session s = Session.open(model, SessionOptions.defaults().withDevice(device.name())
-        .withThreads(threads.count()))) {
+    SessionOptions options = SessionOptions.defaults().withDevice(device.name()).withThreads(threads.count());
+    List<Session> single = new ArrayList<>();
+    try (Session s = Session.open(model, options)) {
       if (s.inputs().size() != 1) {
         throw Main.usage(spec, "shape-bench takes a model with one input; " + model + " has " + s.inputs().size());
       }
@@ -99,6 +108,9 @@ public final class ShapeBenchCommand implements Callable<Integer> {
         }
         int k = feeds.size();
         for (Map<String, Tensor> f : feeds) {
+          Session one = Session.open(model, options);
+          single.add(one);
+          LatencyStats.warmUp(one, f, 3, 1, 15);
           LatencyStats.warmUp(s, f, 3, 1, 15);
         }
         for (int i = 0; i < 3 * k; i++) {
@@ -106,11 +118,18 @@ public final class ShapeBenchCommand implements Callable<Integer> {
         }
         Figures[] alone = new Figures[k];
         Figures[] turn = new Figures[k];
+        Figures[] own = new Figures[k];
         for (int i = 0; i < k; i++) {
           alone[i] = new Figures();
           turn[i] = new Figures();
+          own[i] = new Figures();
         }
         for (int r = 0; r < rounds; r++) {
+          for (int i = 0; i < k; i++) {
+            for (int b = 0; b < block; b++) {
+              time(single.get(i), feeds.get(i), own[i]);
+            }
+          }
           for (int i = 0; i < k; i++) {
             time(s, feeds.get(i), null);  // the change of shape, not counted
             for (int b = 0; b < block; b++) {
@@ -125,18 +144,21 @@ public final class ShapeBenchCommand implements Callable<Integer> {
         }
         out.printf("%s on %s, %d thread(s): %d rounds of %d runs per shape and mode (measured)%n", model,
             s.deviceName(), threads.count(), rounds, block);
-        out.printf("%-22s %12s %12s %8s %14s %14s %12s %12s%n", "SHAPE", "ALONE ms", "IN TURN ms", "ratio",
-            "heap KB alone", "heap KB turn", "native alone", "native turn");
+        out.printf("%-18s %9s %9s %9s %10s %10s %10s %10s %10s %10s %7s %7s%n", "SHAPE", "OWN ms",
+            "ALONE ms", "TURN ms", "turn/own", "turn/alone", "heap KB o", "heap KB a", "heap KB t", "native o",
+            "nat a", "nat t");
         for (int i = 0; i < k; i++) {
-          out.printf("%-22s %12.3f %12.3f %8.3f %14.1f %14.1f %12.2f %12.2f%n", shapes.get(i), alone[i].median(),
-              turn[i].median(), turn[i].median() / alone[i].median(), alone[i].heapBytes / 1024.0 / alone[i].runs,
-              turn[i].heapBytes / 1024.0 / turn[i].runs, (double) alone[i].nativeAllocations / alone[i].runs,
-              (double) turn[i].nativeAllocations / turn[i].runs);
+          out.printf("%-18s %9.2f %9.2f %9.2f %10.3f %10.3f %10.1f %10.1f %10.1f %10.2f %7.2f %7.2f%n",
+              shapes.get(i), own[i].median(), alone[i].median(), turn[i].median(),
+              turn[i].median() / own[i].median(), turn[i].median() / alone[i].median(), own[i].heapKb(),
+              alone[i].heapKb(), turn[i].heapKb(), own[i].natives(), alone[i].natives(), turn[i].natives());
         }
-        out.println("(ALONE: blocks of runs of one shape, after one uncounted run of it; IN TURN: the shapes one after "
-            + "the other; medians of the counted runs; heap: bytes the calling thread allocated per run; native: "
-            + "native allocations per run)");
+        out.println("(OWN: a session that only ever sees this shape; ALONE: the shared session, blocks of runs of "
+            + "this shape after one uncounted run of it; TURN: the shared session fed the shapes one after the other; "
+            + "medians of the counted runs; heap KB: what the calling thread allocated per run (o, a, t: own, alone, "
+            + "turn); nat: native allocations per run)");
       } finally {
+        single.forEach(Session::close);
         feeds.forEach(f -> f.values().forEach(Tensor::close));
       }
     }
