@@ -188,6 +188,10 @@ public final class MemoryPool implements AutoCloseable {
       return 0;
     }
     long end = offset + ArenaPlan.aligned(bytes);
+    if (end > arenaBytes) {
+      run.departed = true;  // never past the arena (it is sized before each replay; this only guards that)
+      return 0;
+    }
     for (long[] r : run.live) {
       if (r[0] < end && offset < r[1]) {
         run.departed = true;  // alive together now but not in the record: never share their memory
@@ -284,14 +288,15 @@ public final class MemoryPool implements AutoCloseable {
 
   /**
    * Sizes the arena to the largest plan kept (none without plans): grown before a replay that needs more, shrunk
-   * when the plan that needed it went. Only while no arena tensor is out.
+   * when the plan that needed it went. Only while no arena tensor is out and no run replays (a replaying run on
+   * another thread takes its next tensors from the arena as it is).
    */
   private void fitArena() {
     long need = 0;
     for (ArenaPlan p : plans.values()) {
       need = Math.max(need, p.arenaBytes());
     }
-    if (need == arenaBytes || arenaSlicesOut > 0) {
+    if (need == arenaBytes || arenaSlicesOut > 0 || replayer != null) {
       return;
     }
     freeArena();
