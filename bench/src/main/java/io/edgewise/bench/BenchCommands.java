@@ -2,6 +2,7 @@ package io.edgewise.bench;
 
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
+import io.edgewise.bench.shapes.ShapeBenchCommand;
 import io.edgewise.bench.split.SplitBenchCommand;
 import io.edgewise.cli.SubcommandProvider;
 
@@ -22,6 +23,14 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new ServeBenchCommand();
+    }
+  }
+
+  /** `edgewise shape-bench`. */
+  public static final class ShapeBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new ShapeBenchCommand();
     }
   }
 

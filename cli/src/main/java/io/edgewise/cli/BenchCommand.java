@@ -60,6 +60,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--layers", description = "Print each convolution layer's GFLOP/s.")
   boolean layers;
 
+  @Mixin
+  ShapeOptions shapes = new ShapeOptions();
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -170,7 +173,7 @@ final class BenchCommand implements Callable<Integer> {
         sessions.add(s);
         Map<String, Tensor> f = new LinkedHashMap<>();
         feeds.add(f);
-        RunCommand.InputFiles.load(s, dir, f);
+        RunCommand.InputFiles.load(s, dir, shapes.checkedAgainst(s.inputs(), models.size() == 1), f);
         progress.detail("warming up " + device);
         warmUp(s, f);
       }
@@ -218,7 +221,7 @@ final class BenchCommand implements Callable<Integer> {
     System.setProperty(property, "true");
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     try (Session s = Session.open(file, SessionOptions.defaults().withDevice(device).withThreads(t))) {
-      RunCommand.InputFiles.load(s, dir, feeds);
+      RunCommand.InputFiles.load(s, dir, shapes.checkedAgainst(s.inputs(), models.size() == 1), feeds);
       for (int i = 0; i < Math.max(1, warmup); i++) {
         s.run(feeds).values().forEach(Tensor::close);
       }

@@ -31,14 +31,18 @@ final class ConformanceCommand implements Callable<Integer> {
   @Mixin
   JsonOption json = new JsonOption();
 
+  @Mixin
+  ShapeOptions shapes = new ShapeOptions();
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    // each test's model and data sets are checked against --shape; a test that disagrees fails, naming the dimension
     ConformanceRunner runner = new ConformanceRunner(SessionOptions.defaults().withDevice(device.name())
-        .withThreads(threads.count()));
+        .withThreads(threads.count()), shapes.shapes());
     ConformanceSummary summary = runner.runAll(dirs, o -> {
       if (!json.enabled()) {
         out.println(line(o));

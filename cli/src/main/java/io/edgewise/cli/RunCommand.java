@@ -38,6 +38,9 @@ final class RunCommand implements Callable<Integer> {
   InputOptions inputs = new InputOptions();
 
   @Mixin
+  ShapeOptions shapes = new ShapeOptions();
+
+  @Mixin
   OutputOptions output = new OutputOptions();
 
   @Mixin
@@ -58,7 +61,14 @@ final class RunCommand implements Callable<Integer> {
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     Map<String, Tensor> outputs = Map.of();
     try (Session session = Session.open(file, options)) {
-      String inputSource = inputs.isEmpty() ? InputFiles.load(session, model, feeds) : inputs.readInto(feeds);
+      Map<String, long[]> fixed = shapes.checkedAgainst(session.inputs());
+      String inputSource = inputs.isEmpty() ? InputFiles.load(session, model, fixed, feeds) : inputs.readInto(feeds);
+      for (Map.Entry<String, Tensor> e : feeds.entrySet()) {
+        String mismatch = ShapeOptions.mismatch(fixed, e.getKey(), e.getValue());
+        if (mismatch != null) {
+          throw io.edgewise.EdgewiseException.invalidArgument(mismatch);
+        }
+      }
       outputs = session.run(feeds);
       if (session.profile() != null) {
         session.profile().reset();  // profile the timed runs only, not the first one
@@ -129,23 +139,41 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Inputs without --input: a test directory's first data set, else seeded random values. */
+  /**
+   * Inputs without --input: a test directory's first data set (when its inputs have the shapes --shape gives), else
+   * seeded random values, their dynamic dimensions from --shape ({@code shapes}, checked against the model).
+   */
   static final class InputFiles {
     private InputFiles() {}
 
-    static String load(Session session, Path model, Map<String, Tensor> feeds) {
+    static String load(Session session, Path model, Map<String, long[]> shapes, Map<String, Tensor> feeds) {
       Path dataSet = model.resolve("test_data_set_0");
       if (Files.isDirectory(model) && Files.isDirectory(dataSet)) {
         List<ValueInfo> declared = session.inputs();
+        boolean agrees = true;
         for (int k = 0; k < declared.size(); k++) {
-          feeds.put(declared.get(k).name(), TensorProtos.readFile(dataSet.resolve("input_" + k + ".pb")));
+          Tensor t = TensorProtos.readFile(dataSet.resolve("input_" + k + ".pb"));
+          feeds.put(declared.get(k).name(), t);
+          agrees &= ShapeOptions.mismatch(shapes, declared.get(k).name(), t) == null;
         }
-        return "from " + dataSet;
+        if (agrees) {
+          return "from " + dataSet;
+        }
+        feeds.values().forEach(Tensor::close);  // --shape asks for other shapes than the data set's
+        feeds.clear();
       }
       for (ValueInfo v : session.inputs()) {
-        feeds.put(v.name(), RandomInputs.of(v, 42));
+        feeds.put(v.name(), RandomInputs.of(v, shapes.get(v.name()), 42));
       }
-      return "random (seed 42; symbolic dimensions set to 1)";
+      return "random (seed 42" + (shapes.isEmpty() ? "" : "; " + describe(shapes)) + ")";
+    }
+
+    /** The shapes as --shape gives them: x=1x3x640x640. */
+    static String describe(Map<String, long[]> shapes) {
+      List<String> parts = new ArrayList<>();
+      shapes.forEach((name, dims) -> parts.add(name + "=" + java.util.Arrays.stream(dims).mapToObj(Long::toString)
+          .collect(java.util.stream.Collectors.joining("x"))));
+      return String.join(", ", parts);
     }
   }
 }

@@ -80,6 +80,31 @@ public record ValueInfo(String name, DType dtype, List<Dim> dims, String unsuppo
     return Shape.of(v);
   }
 
+  /**
+   * Why a tensor of shape {@code shape} cannot be this value (another rank, or a dimension the declaration fixes
+   * given another value), naming the value and the dimension; null when it can (or the rank is not declared).
+   */
+  public String shapeMismatch(long[] shape) {
+    return shapeMismatch(shape, "the model");
+  }
+
+  /** As {@link #shapeMismatch(long[])}, for a declaration made by {@code declaredBy} (e.g. "--shape"). */
+  public String shapeMismatch(long[] shape, String declaredBy) {
+    if (dims == null) {
+      return null;
+    }
+    if (dims.size() != shape.length) {
+      return "input '" + name + "' has " + dims.size() + " dimensions " + dims + ", not " + shape.length;
+    }
+    for (int i = 0; i < shape.length; i++) {
+      if (dims.get(i).isKnown() && dims.get(i).value() != shape[i]) {
+        return "input '" + name + "' dimension " + i + " is fixed at " + dims.get(i).value() + " by " + declaredBy + " "
+            + dims + ", not " + shape[i];
+      }
+    }
+    return null;
+  }
+
   public ValueInfo withName(String newName) {
     return new ValueInfo(newName, dtype, dims, unsupportedType);
   }

@@ -4,6 +4,7 @@ import io.edgewise.nativecore.NativeCore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,13 @@ import java.util.Map;
  * falls back to the buffers below for the rest of it, and the plan is recorded again (at most twice). Tensors that
  * outlive a run (its outputs) never come from the arena, and only one run at a time uses it.
  *
+ * <p>Plans are kept per key ({@link #use(Object)}: the executable's input shapes), the {@value #MAX_PLANS} most
+ * recently used, so a model fed inputs of a few shapes in turn (a detector fed pages of a few sizes) replays each
+ * shape's plan instead of dropping it at every change of shape (before, a change of shape departed from the one plan,
+ * freed the arena, recorded the next run again, and after two such changes stopped planning for good). The plans
+ * share one arena, as large as the largest of them. A key's first run is recorded only when no plan exists yet; other
+ * keys are recorded on their second run, so shapes that never come back cost no planning.
+ *
  * <p>Otherwise buffers are pooled by size class (the size rounded up to a power of two) and handed out most
  * recently freed first. Bounded: past {@code maxPooledBytes} closed buffers are freed. close() frees what the pool
  * holds; buffers still owned by tensors are freed when those close.
@@ -28,21 +36,29 @@ import java.util.Map;
 public final class MemoryPool implements AutoCloseable {
   private static final ThreadLocal<MemoryPool> CURRENT = new ThreadLocal<>();
   private static final ThreadLocal<Run> RUN = new ThreadLocal<>();
-  /** Plans recorded again after runs that departed from theirs, before the pool stops planning. */
+  /** Plans recorded again after runs that departed from theirs, before the pool stops planning (per key). */
   private static final int MAX_REPLANS = 2;
+  /** Plans kept, least recently used evicted first. */
+  static final int MAX_PLANS = 8;
+  /** Keys remembered (whether seen before, and how often their plan was departed from). */
+  private static final int MAX_SEEN = 4 * MAX_PLANS;
+  /** The key of {@link #use()}: a caller with one kind of run. */
+  private static final Object UNKEYED = new Object();
 
   private final long maxPooledBytes;
   private final Map<Long, ArrayDeque<Long>> free = new HashMap<>();
   private long pooledBytes;
   private boolean closed;
 
-  private ArenaPlan plan;
+  /** The plans by key, in access order (an LRU of {@value #MAX_PLANS}). */
+  private final LruMap<Object, ArenaPlan> plans = new LruMap<>(MAX_PLANS);
+  /** Keys seen, each with how many of its plans were dropped after a run departed from them. */
+  private final LruMap<Object, int[]> seen = new LruMap<>(MAX_SEEN);
   private long arena;  // base address; 0: none
   private long arenaBytes;
   private int arenaSlicesOut;  // arena tensors not yet closed
   private Run recorder;  // the run being recorded, or null
   private Run replayer;  // the run using the arena, or null
-  private int replans;
 
   public MemoryPool(long maxPooledBytes) {
     this.maxPooledBytes = maxPooledBytes;
@@ -53,6 +69,14 @@ public final class MemoryPool implements AutoCloseable {
    * arena ({@link #replayer}), or one taking from the size classes only.
    */
   private static final class Run {
+    final Object key;
+    final ArenaPlan plan;  // the plan a replayer follows
+
+    Run(Object key, ArenaPlan plan) {
+      this.key = key;
+      this.plan = plan;
+    }
+
     // RECORD: allocation order, sizes and lifetimes (in events: an allocation or a release each)
     final List<Long> sizes = new ArrayList<>();
     final List<Integer> born = new ArrayList<>();
@@ -68,16 +92,33 @@ public final class MemoryPool implements AutoCloseable {
 
   /** Makes this pool the source of tensors allocated on the calling thread until the returned scope closes. */
   public Use use() {
+    return use(UNKEYED);
+  }
+
+  /**
+   * As {@link #use()}, for a run of kind {@code key} (equal keys: runs that allocate alike, e.g. equal input shapes):
+   * it replays the plan recorded for its key.
+   */
+  public Use use(Object key) {
     Run run;
     synchronized (this) {
-      if (!closed && plan == null && recorder == null && replans <= MAX_REPLANS && arenaSlicesOut == 0) {
-        run = new Run();
-        recorder = run;
-      } else if (!closed && plan != null && replayer == null && arenaSlicesOut == 0) {
-        run = new Run();
+      ArenaPlan plan = closed ? null : plans.get(key);
+      int[] departures = seen.get(key);
+      boolean seenBefore = departures != null;
+      if (!seenBefore && !closed) {
+        departures = new int[1];
+        seen.put(key, departures);
+      }
+      if (plan != null && replayer == null && arenaSlicesOut == 0) {
+        fitArena();
+        run = new Run(key, plan);
         replayer = run;
+      } else if (!closed && plan == null && recorder == null && arenaSlicesOut == 0 && departures[0] <= MAX_REPLANS
+          && (seenBefore || plans.isEmpty())) {
+        run = new Run(key, null);
+        recorder = run;
       } else {
-        run = new Run();
+        run = new Run(key, null);
       }
     }
     MemoryPool previousPool = CURRENT.get();
@@ -137,6 +178,7 @@ public final class MemoryPool implements AutoCloseable {
 
   /** The arena tensor of the run's next step, or 0 (the step outlives the run, or the run left its record). */
   private long fromArena(Run run, long bytes) {
+    ArenaPlan plan = run.plan;
     if (run.step >= plan.steps() || plan.size(run.step) != bytes) {
       run.departed = true;
       return 0;
@@ -146,6 +188,10 @@ public final class MemoryPool implements AutoCloseable {
       return 0;
     }
     long end = offset + ArenaPlan.aligned(bytes);
+    if (end > arenaBytes) {
+      run.departed = true;  // never past the arena (it is sized before each replay; this only guards that)
+      return 0;
+    }
     for (long[] r : run.live) {
       if (r[0] < end && offset < r[1]) {
         run.departed = true;  // alive together now but not in the record: never share their memory
@@ -184,7 +230,7 @@ public final class MemoryPool implements AutoCloseable {
         long offset = address - arena;
         replayer.live.removeIf(r -> r[0] == offset);
       }
-      if (arenaSlicesOut == 0 && (closed || plan == null) && replayer == null) {
+      if (arenaSlicesOut == 0 && (closed || plans.isEmpty()) && replayer == null) {
         freeArena();
       }
       return;
@@ -219,11 +265,8 @@ public final class MemoryPool implements AutoCloseable {
         born[i] = run.born.get(i);
         died[i] = run.died.get(i);
       }
-      plan = ArenaPlan.of(sizes, born, died);
-      if (plan.arenaBytes() > 0) {
-        arena = NativeCore.allocate(plan.arenaBytes());
-        arenaBytes = plan.arenaBytes();
-      }
+      plans.put(run.key, ArenaPlan.of(sizes, born, died));  // may evict the least recently used plan
+      fitArena();
       // what the recorded run took now lives in the arena: keep only what later runs still take from the classes
       free.values().forEach(list -> list.forEach(NativeCore::free));
       free.clear();
@@ -231,13 +274,46 @@ public final class MemoryPool implements AutoCloseable {
     } else if (run == replayer) {
       replayer = null;
       if (run.departed && !run.failed) {
-        plan = null;
-        replans++;
+        plans.remove(run.key);
+        int[] departures = seen.get(run.key);
+        if (departures != null) {
+          departures[0]++;
+        }
         if (arenaSlicesOut == 0) {
-          freeArena();
+          fitArena();
         }
       }
     }
+  }
+
+  /**
+   * Sizes the arena to the largest plan kept (none without plans): grown before a replay that needs more, shrunk
+   * when the plan that needed it went. Only while no arena tensor is out and no run replays (a replaying run on
+   * another thread takes its next tensors from the arena as it is).
+   */
+  private void fitArena() {
+    long need = 0;
+    for (ArenaPlan p : plans.values()) {
+      need = Math.max(need, p.arenaBytes());
+    }
+    if (need == arenaBytes || arenaSlicesOut > 0 || replayer != null) {
+      return;
+    }
+    freeArena();
+    if (need > 0) {
+      arena = NativeCore.allocate(need);
+      arenaBytes = need;
+    }
+  }
+
+  /** Whether a plan is kept for this key (for tests of the bound). */
+  synchronized boolean hasPlan(Object key) {
+    return plans.containsKey(key);
+  }
+
+  /** Plans kept now. */
+  public synchronized int planCount() {
+    return plans.size();
   }
 
   private void freeArena() {
@@ -253,7 +329,7 @@ public final class MemoryPool implements AutoCloseable {
     return pooledBytes;
   }
 
-  /** Bytes of the planned arena (0 before the first run ends or when planning stopped). */
+  /** Bytes of the arena, the largest plan's (0 before the first run ends or when planning stopped). */
   public synchronized long arenaBytes() {
     return arenaBytes;
   }
@@ -267,9 +343,25 @@ public final class MemoryPool implements AutoCloseable {
     free.values().forEach(list -> list.forEach(NativeCore::free));
     free.clear();
     pooledBytes = 0;
-    plan = null;
+    plans.clear();
     if (arenaSlicesOut == 0) {
       freeArena();
+    }
+  }
+
+  /** A map that keeps its {@code bound} most recently used entries (get and put count as uses). */
+  static final class LruMap<K, V> extends LinkedHashMap<K, V> {
+    private static final long serialVersionUID = 1L;
+    private final int bound;
+
+    LruMap(int bound) {
+      super(16, 0.75f, true);
+      this.bound = bound;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+      return size() > bound;
     }
   }
 }

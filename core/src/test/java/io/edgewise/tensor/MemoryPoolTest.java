@@ -78,8 +78,13 @@ class MemoryPoolTest {
 
   /** One run of a chain: x (given), then tensors of these sizes, each released once the next exists. */
   private static long[] chain(MemoryPool pool, long... sizes) {
+    return keyedChain(pool, null, sizes);
+  }
+
+  /** As {@link #chain(MemoryPool, long...)}, a run of kind {@code key} (null: the pool's unkeyed runs). */
+  private static long[] keyedChain(MemoryPool pool, Object key, long... sizes) {
     long[] addresses = new long[sizes.length];
-    try (MemoryPool.Use run = pool.use()) {
+    try (MemoryPool.Use run = key == null ? pool.use() : pool.use(key)) {
       for (int i = 0; i < sizes.length; i++) {
         addresses[i] = pool.take(sizes[i], false);
         if (i > 0) {
@@ -184,6 +189,60 @@ class MemoryPoolTest {
         pool.give(y, 8192);
       }
       assertEquals(arena, pool.arenaBytes(), "the plan survives a failed run");
+    }
+  }
+
+  @Test
+  void runsOfSeveralKeysInTurnEachReplayTheirOwnPlanInOneArena() {
+    long[][] shapes = {{4_000_000, 1_000_000, 3_000_000, 1_000_000}, {2_000_000, 6_000_000, 2_000_000},
+        {1_000_000, 1_000_000}};
+    try (MemoryPool pool = new MemoryPool(1L << 30)) {
+      // the first key is recorded on its first run, the others on their second
+      for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < shapes.length; k++) {
+          keyedChain(pool, "shape" + k, shapes[k]);
+        }
+      }
+      assertEquals(3, pool.planCount());
+      long arena = pool.arenaBytes();
+      assertEquals(8_000_000, arena, "as large as the largest plan: the 6 MB tensor and a 2 MB one alive with it");
+      long before = NativeCore.allocationCount();
+      long[][] first = new long[shapes.length][];
+      for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < shapes.length; k++) {
+          long[] a = keyedChain(pool, "shape" + k, shapes[k]);
+          if (round == 0) {
+            first[k] = a;
+          } else {
+            assertArrayEquals(first[k], a, "shape " + k + " is laid out the same way every round");
+          }
+        }
+      }
+      assertEquals(before, NativeCore.allocationCount(), "shapes in turn replay their plans and allocate nothing");
+      assertEquals(arena, pool.arenaBytes());
+    }
+  }
+
+  @Test
+  void plansAreBoundedAndTheLeastRecentlyUsedGoesFirst() {
+    int bound = MemoryPool.MAX_PLANS;
+    try (MemoryPool pool = new MemoryPool(1L << 30)) {
+      for (int round = 0; round < 2; round++) {
+        for (int k = 0; k <= bound; k++) {
+          keyedChain(pool, "k" + k, 4096L * (k + 1), 1024);
+        }
+      }
+      // bound + 1 keys planned: k0, used first in the second round, was the least recently used
+      assertEquals(bound, pool.planCount());
+      assertTrue(!pool.hasPlan("k0") && pool.hasPlan("k1") && pool.hasPlan("k" + bound));
+      keyedChain(pool, "k1", 4096L * 2, 1024);  // a replay is a use: k2 is now the least recently used
+      keyedChain(pool, "new", 100_000, 1024);  // seen once: not planned yet
+      assertTrue(pool.hasPlan("k2"));
+      keyedChain(pool, "new", 100_000, 1024);  // seen again: planned, in place of k2
+      assertEquals(bound, pool.planCount());
+      assertTrue(pool.hasPlan("new") && pool.hasPlan("k1") && !pool.hasPlan("k2"));
+      assertEquals(ArenaPlan.aligned(100_000) + ArenaPlan.aligned(1024), pool.arenaBytes(),
+          "the arena follows the largest plan kept");
     }
   }
 }

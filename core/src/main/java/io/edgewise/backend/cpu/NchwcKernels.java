@@ -167,10 +167,11 @@ final class NchwcKernels {
       throw ctx.invalid("the NCHWc convolution needs float32 X and B, got " + x.dtype()
           + (bias == null ? "" : " and " + bias.dtype()));
     }
-    ConvPlan p = convPlans.get(ctx.node());
-    if (p == null || !p.x().equals(x.shape()) || !p.w().equals(w.shape())) {
+    RecentPlans<ConvPlan> plans = convPlans.computeIfAbsent(ctx.node(), n -> new RecentPlans<>(RecentPlans.SHAPES));
+    ConvPlan p = plans.get(x.shape());
+    if (p == null || !p.w().equals(w.shape())) {
       p = convPlan(ctx, x, w);
-      convPlans.put(ctx.node(), p);
+      plans.put(x.shape(), p);
     }
     if (bias != null && bias.size() != p.geometry()[4]) {
       throw ctx.invalid("bias B has " + bias.size() + " elements for " + p.geometry()[4] + " output channels");
@@ -179,13 +180,14 @@ final class NchwcKernels {
   }
 
   /**
-   * What planConv derives from a node and its input shapes, kept per node while the shapes stay: parsing the
-   * attributes, the geometry and the weights' key again on every run was most of what a run allocated on the Java heap.
+   * What planConv derives from a node and its input shapes, kept per node and input shape (the last few shapes):
+   * parsing the attributes, the geometry and the weights' key again on every run was most of what a run allocated on
+   * the Java heap.
    */
   private record ConvPlan(Shape x, Shape w, Tensor packed, boolean inputBlocked, long[] geometry,
       NativeActivation act) {}
 
-  private final Map<Node, ConvPlan> convPlans = new ConcurrentHashMap<>();  // by node identity
+  private final Map<Node, RecentPlans<ConvPlan>> convPlans = new ConcurrentHashMap<>();  // by node identity
 
   private ConvPlan convPlan(OpContext ctx, Tensor x, Tensor w) {
     boolean inputBlocked = ctx.node().attrInt("input_blocked", 1) == 1;
@@ -281,10 +283,11 @@ final class NchwcKernels {
 
   private Tensor[] pool(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
-    PoolPlan p = poolPlans.get(ctx.node());
-    if (p == null || !p.x().equals(x.shape())) {
+    RecentPlans<PoolPlan> plans = poolPlans.computeIfAbsent(ctx.node(), n -> new RecentPlans<>(RecentPlans.SHAPES));
+    PoolPlan p = plans.get(x.shape());
+    if (p == null) {
       p = poolPlan(ctx, x);
-      poolPlans.put(ctx.node(), p);
+      plans.put(x.shape(), p);
     }
     Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, p.y());
     NativeCore.nchwcPool2d(p.geometry(), x.nativeAddress(), y.nativeAddress());
@@ -294,7 +297,7 @@ final class NchwcKernels {
   /** A pool's geometry and output shape for one input shape, kept per node as ConvPlan is (the same reason). */
   private record PoolPlan(Shape x, long[] geometry, Shape y) {}
 
-  private final Map<Node, PoolPlan> poolPlans = new ConcurrentHashMap<>();  // by node identity
+  private final Map<Node, RecentPlans<PoolPlan>> poolPlans = new ConcurrentHashMap<>();  // by node identity
 
   private PoolPlan poolPlan(OpContext ctx, Tensor x) {
     Shape s = plainShape(ctx, x, ctx.node().attrInt("channels", -1), "input X");

@@ -8,6 +8,7 @@ import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
 import io.edgewise.tensor.MemoryPool;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorScope;
@@ -84,10 +85,46 @@ public final class GraphInterpreter implements Executable {
     // Values this run produced (owned, closed when dead); inputs and initializers are only borrowed (looked up in
     // place: a copy of the initializer table per run was most of what a run allocated on the Java heap)
     Map<String, Tensor> owned = new HashMap<>();
-    try (MemoryPool.Use pooled = memory.use()) {
+    try (MemoryPool.Use pooled = memory.use(shapeKey(inputs))) {
       return runNodes(inputs, owned);
     } finally {
       owned.values().forEach(Tensor::close);
+    }
+  }
+
+  /**
+   * The kind of a run for the memory pool's plans: the fed inputs' shapes in the graph's input order (a session fed
+   * inputs of a few shapes keeps a plan for each). A loop into one array: this runs on every run.
+   */
+  private Object shapeKey(Map<String, Tensor> inputs) {
+    List<ValueInfo> declared = graph.inputs();
+    int n = 0;
+    for (ValueInfo v : declared) {
+      Tensor t = inputs.get(v.name());
+      n += 1 + (t == null ? 0 : t.shape().rank());
+    }
+    long[] key = new long[n];
+    int at = 0;
+    for (ValueInfo v : declared) {
+      Tensor t = inputs.get(v.name());
+      key[at++] = t == null ? -1 : t.shape().rank();
+      for (int i = 0; t != null && i < t.shape().rank(); i++) {
+        key[at++] = t.shape().dim(i);
+      }
+    }
+    return new ShapeKey(key);
+  }
+
+  /** Input shapes as a key: equal when the dimensions are. */
+  private record ShapeKey(long[] dims) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ShapeKey k && java.util.Arrays.equals(dims, k.dims);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(dims);
     }
   }
 

@@ -7,6 +7,7 @@ import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.runtime.conformance.TestOutcome.Status;
+import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorProtos;
 import java.io.IOException;
@@ -33,9 +34,20 @@ public final class ConformanceRunner {
   private static final Pattern OUTPUT = Pattern.compile("output_(\\d+)\\.pb");
 
   private final SessionOptions options;
+  /** Input shapes the caller fixes (the CLI's --shape), by input name: checked against each model and data set. */
+  private final Map<String, long[]> shapes;
 
   public ConformanceRunner(SessionOptions options) {
+    this(options, Map.of());
+  }
+
+  /**
+   * With input shapes fixed by name: a test whose model declares such an input fails when the declaration fixes one
+   * of its dimensions otherwise, or when a data set's input has another shape (each naming input and dimension).
+   */
+  public ConformanceRunner(SessionOptions options, Map<String, long[]> shapes) {
     this.options = options;
+    this.shapes = Map.copyOf(shapes);
   }
 
   /** Every directory at or below each root that holds model.onnx and at least one test_data_set_N. */
@@ -100,6 +112,13 @@ public final class ConformanceRunner {
     Tolerance tol = Tolerance.forDirectory(dir);
     Model model = OnnxImporter.load(dir.resolve("model.onnx"));
     skipUnsupportedTypes(model);
+    for (ValueInfo v : model.graph().inputs()) {
+      String mismatch = shapes.containsKey(v.name()) ? v.shapeMismatch(shapes.get(v.name())) : null;
+      if (mismatch != null) {
+        model.close();
+        return "--shape " + v.name() + ": " + mismatch;
+      }
+    }
     try (Session session = Session.open(model, options)) {
       for (Path dataSet : dataSets(dir)) {
         String failure = runDataSet(session, dataSet, tol);
@@ -133,7 +152,12 @@ public final class ConformanceRunner {
         if (k >= declared.size()) {
           return file.getFileName() + " has no matching graph input (the graph declares " + declared.size() + ")";
         }
-        inputs.put(declared.get(k).name(), TensorProtos.readFile(file));
+        Tensor t = TensorProtos.readFile(file);
+        inputs.put(declared.get(k).name(), t);
+        String mismatch = shapeMismatch(declared.get(k).name(), t);
+        if (mismatch != null) {
+          return mismatch;
+        }
       }
       for (Path file : numbered(dataSet, OUTPUT)) {
         expected.add(TensorProtos.readFile(file));
@@ -161,6 +185,13 @@ public final class ConformanceRunner {
         outputs.values().forEach(Tensor::close);
       }
     }
+  }
+
+  /** Why a data set's input does not have the shape the caller fixed for it, naming the dimension; or null. */
+  private String shapeMismatch(String name, Tensor t) {
+    long[] want = shapes.get(name);
+    return want == null ? null : ValueInfo.tensor(name, t.dtype(), Shape.of(want)).shapeMismatch(t.shape().dims(),
+        "--shape");
   }
 
   static List<Path> dataSets(Path dir) {
