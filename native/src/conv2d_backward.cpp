@@ -102,3 +102,26 @@ extern "C" int ew_conv2d_backward_data(const int64_t* geometry, const float* dy,
   if (!read_conv_geometry(geometry, &g) || dy == nullptr || w == nullptr || dx == nullptr) return EW_INVALID_ARGUMENT;
   return guarded([&] { return backward_data(g, dy, w, dx); });
 }
+
+// ConvTranspose is the input gradient of the convolution that maps its output back to its input: the same weights
+// ([in, out / group, kh, kw] is the forward's [m, c / group, kh, kw]), the roles of x and y swapped. Output padding
+// is only a larger output: col2im never writes past the rows the taps reach, and those stay zero (+ bias).
+extern "C" int ew_conv_transpose2d(const int64_t* geometry, const float* x, const float* w, const float* bias,
+                                   float* y) noexcept {
+  using namespace edgewise;
+  ConvGeometry t;
+  if (!read_conv_geometry(geometry, &t) || x == nullptr || w == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
+  // the forward convolution: input = t's output, output = t's input
+  const ConvGeometry g{t.n, t.m, t.oh, t.ow, t.c, t.h, t.w, t.kh, t.kw, t.sh, t.sw, t.dh, t.dw, t.pt, t.pl, t.group};
+  return guarded([&] {
+    const int status = backward_data(g, x, w, y);
+    if (status != EW_OK || bias == nullptr) return status;
+    const int64_t plane = t.oh * t.ow;
+    parallel_for_work(t.n * t.m * plane, t.n * t.m, [&](int64_t p) {
+      const float b = bias[p % t.m];
+      float* row = y + p * plane;
+      for (int64_t i = 0; i < plane; ++i) row[i] += b;
+    });
+    return static_cast<int>(EW_OK);
+  });
+}

@@ -115,6 +115,50 @@ int ew_lrn(int64_t n, int64_t c, int64_t hw, int64_t size, float alpha, float be
 // A NaN comes out NaN. y may be x.
 int ew_apply_activation(int64_t count, int activation, float a, float b, const float* x, float* y) noexcept;
 
+// Elementwise programs over NumPy-broadcast float32 operands, in one pass (eltwise.cpp): y (the contiguous output of
+// shape dims[rank], rank 1..8) = the value of the last of `instructions` ops. Operand k (at most 16) is read at
+// x[k] + sum_d i_d * strides[k * rank + d] (in elements; 0 along a broadcast axis). Each instruction is 4 int32:
+// op (EW_ELT_*), destination register (0..7), source a, source b (binary ops only); a source below 8 is a register
+// (written by an earlier instruction), 8 + k is operand k. imm holds 2 floats per instruction (Clip: min, max;
+// LeakyRelu: alpha; HardSigmoid: alpha, beta). Each op rounds to float; Max, Min, Clip and Relu propagate NaN.
+enum ew_eltwise_op {
+  EW_ELT_ADD = 0,
+  EW_ELT_SUB = 1,
+  EW_ELT_MUL = 2,
+  EW_ELT_DIV = 3,
+  EW_ELT_MAX = 4,
+  EW_ELT_MIN = 5,
+  EW_ELT_CLIP = 6,
+  EW_ELT_RELU = 7,
+  EW_ELT_LEAKY_RELU = 8,
+  EW_ELT_SIGMOID = 9,
+  EW_ELT_HARD_SIGMOID = 10,
+  EW_ELT_HARD_SWISH = 11,
+  EW_ELT_SQRT = 12,
+  EW_ELT_NEG = 13,
+};
+int ew_eltwise(int rank, const int64_t* dims, int operands, const int64_t* x, const int64_t* strides,
+               int instructions, const int32_t* code, const float* imm, float* y) noexcept;
+
+// Zeroes the lanes past c of the last channel block of an NCHWc tensor of n images of hw pixels (after an op that
+// computed them, e.g. an elementwise program adding a constant).
+int ew_nchwc_zero_padding(int64_t n, int64_t c, int64_t hw, float* y) noexcept;
+
+// 2-D transposed convolution (ConvTranspose) over NCHW float32: geometry as ew_conv2d's, but in_* is the
+// transposed convolution's input and out_* its output (output_padding and output_shape already in out_h, out_w);
+// w is [in_channels, out_channels / group, kernel_h, kernel_w]; bias may be null. The packed GEMM computes the
+// columns W^T x per image and group, which are then scattered (col2im) into y.
+int ew_conv_transpose2d(const int64_t* geometry, const float* x, const float* w, const float* bias,
+                        float* y) noexcept;
+
+// y[p][oy][ox] = x[p][rows[oy]][cols[ox]] for `planes` planes of in_h x in_w (nearest-neighbour Resize: the caller
+// maps each output row and column to its source). Indices must lie in [0, in_h) and [0, in_w).
+int ew_resize_nearest2d(int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
+                        const int64_t* rows, const int64_t* cols, const float* x, float* y) noexcept;
+
+// Softmax over each of `rows` contiguous rows of `cols` floats: y = e^(x - max) / sum. A row holding NaN is NaN.
+int ew_softmax(int64_t rows, int64_t cols, const float* x, float* y) noexcept;
+
 // Blocked channel layout (NCHWc): a tensor of C channels is stored as [N][ceil(C / B)][H][W][B], channels past C
 // zero, so one vector register holds the B channels of a pixel. B is 16 with AVX-512, 8 otherwise.
 int ew_nchwc_block() noexcept;

@@ -142,6 +142,24 @@ public final class EdgewiseNative {
   public static native int ew_apply_activation(@Cast("int64_t") long count, int activation, float a, float b,
       @Cast("const float*") long x, @Cast("float*") long y);
 
+  public static native int ew_eltwise(int rank, @Cast("const int64_t*") long[] dims, int operands,
+      @Cast("const int64_t*") long[] x, @Cast("const int64_t*") long[] strides, int instructions,
+      @Cast("const int32_t*") int[] code, @Cast("const float*") float[] imm, @Cast("float*") long y);
+
+  public static native int ew_nchwc_zero_padding(@Cast("int64_t") long n, @Cast("int64_t") long c,
+      @Cast("int64_t") long hw, @Cast("float*") long y);
+
+  public static native int ew_conv_transpose2d(@Cast("const int64_t*") long[] geometry, @Cast("const float*") long x,
+      @Cast("const float*") long w, @Cast("const float*") long bias, @Cast("float*") long y);
+
+  public static native int ew_resize_nearest2d(@Cast("int64_t") long planes, @Cast("int64_t") long inH,
+      @Cast("int64_t") long inW, @Cast("int64_t") long outH, @Cast("int64_t") long outW,
+      @Cast("const int64_t*") long[] rows, @Cast("const int64_t*") long[] cols, @Cast("const float*") long x,
+      @Cast("float*") long y);
+
+  public static native int ew_softmax(@Cast("int64_t") long rows, @Cast("int64_t") long cols,
+      @Cast("const float*") long x, @Cast("float*") long y);
+
   public static native double ew_measure_peak_gflops(int threads, int millis);
 
   public static native int ew_set_num_threads(int n);

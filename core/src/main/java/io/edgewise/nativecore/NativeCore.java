@@ -280,6 +280,138 @@ public final class NativeCore {
     check(EdgewiseNative.ew_apply_activation(count, activation, a, b, x, y), "ew_apply_activation");
   }
 
+  /** Registers of {@link #eltwise}'s programs; a source below this is a register, else an operand. */
+  public static final int ELTWISE_REGISTERS = 8;
+  /** The last EW_ELT_* op code (edgewise.h). */
+  private static final int ELTWISE_LAST_OP = 13;
+
+  /**
+   * An elementwise program over broadcast float32 operands in one pass (see ew_eltwise in edgewise.h): y, of
+   * `dims`, holds yFloats floats; operand k lies at x[k], holds xFloats[k] floats and is read through
+   * strides[k * rank + d]. Everything the native side indexes with is checked here first, so a bad size is an
+   * exception naming `what` (the node), never a read past a tensor.
+   */
+  public static void eltwise(String what, long[] dims, long[] x, long[] xFloats, long[] strides, int[] code,
+      float[] imm, long y, long yFloats) {
+    int rank = dims.length;
+    int operands = x.length;
+    if (rank < 1 || rank > 8 || operands > 16 || xFloats.length != operands || strides.length != operands * rank
+        || code.length == 0 || code.length % 4 != 0 || imm.length != code.length / 2 || y == 0) {
+      throw EdgewiseException.invalidArgument(what + ": ew_eltwise needs rank 1..8, at most 16 operands and a "
+          + "program of 4 ints and 2 floats per op (rank " + rank + ", " + operands + " operands, " + code.length
+          + " code ints, " + imm.length + " floats)");
+    }
+    long total = 1;
+    for (long d : dims) {
+      if (d < 0) {
+        throw EdgewiseException.invalidArgument(what + ": negative dimension in " + java.util.Arrays.toString(dims));
+      }
+      total = Math.multiplyExact(total, d);
+    }
+    if (total > yFloats) {
+      throw EdgewiseException.invalidArgument(what + ": the output holds " + yFloats + " floats, the shape "
+          + java.util.Arrays.toString(dims) + " needs " + total);
+    }
+    for (int k = 0; k < operands && total > 0; k++) {
+      long last = 0;
+      for (int d = 0; d < rank; d++) {
+        long s = strides[k * rank + d];
+        if (s < 0) {
+          throw EdgewiseException.invalidArgument(what + ": operand " + k + " has a negative stride");
+        }
+        last += (dims[d] - 1) * s;
+      }
+      if (x[k] == 0 || last >= xFloats[k]) {
+        throw EdgewiseException.invalidArgument(what + ": operand " + k + " holds " + xFloats[k] + " floats, the "
+            + "broadcast to " + java.util.Arrays.toString(dims) + " reads up to element " + last);
+      }
+    }
+    boolean[] written = new boolean[ELTWISE_REGISTERS];
+    for (int i = 0; i < code.length / 4; i++) {
+      int op = code[4 * i];
+      int dst = code[4 * i + 1];
+      boolean binary = op <= 5;
+      if (op < 0 || op > ELTWISE_LAST_OP || dst < 0 || dst >= ELTWISE_REGISTERS) {
+        throw EdgewiseException.invalidArgument(what + ": bad elementwise instruction " + i);
+      }
+      for (int j = 2; j < (binary ? 4 : 3); j++) {
+        int src = code[4 * i + j];
+        if (src < 0 || src >= ELTWISE_REGISTERS + operands || (src < ELTWISE_REGISTERS && !written[src])) {
+          throw EdgewiseException.invalidArgument(what + ": elementwise instruction " + i + " reads " + src
+              + ", which is no operand and no register written before");
+        }
+      }
+      written[dst] = true;
+    }
+    check(EdgewiseNative.ew_eltwise(rank, dims, operands, x, strides, code.length / 4, code, imm, y),
+        "ew_eltwise (" + what + ")");
+  }
+
+  /** Zeroes the lanes past c of an NCHWc tensor of n images of hw pixels holding yFloats floats. */
+  public static void nchwcZeroPadding(long n, long c, long hw, long y, long yFloats) {
+    long b = nchwcBlock();
+    if (n < 0 || c < 0 || hw < 0 || yFloats < n * ((c + b - 1) / b) * hw * b) {
+      throw EdgewiseException.invalidArgument("nchwc_zero_padding: " + n + " x " + c + " channels x " + hw
+          + " pixels over " + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_nchwc_zero_padding(n, c, hw, y), "ew_nchwc_zero_padding");
+  }
+
+  /**
+   * ConvTranspose over NCHW float32 (see ew_conv_transpose2d): geometry as a convolution's with in_* the input and
+   * out_* the output; the float counts of every array are checked against it here.
+   */
+  public static void convTranspose2d(String what, long[] g, long x, long xFloats, long w, long wFloats, long bias,
+      long biasFloats, long y, long yFloats) {
+    if (g.length != 16 || g[15] <= 0 || g[1] % g[15] != 0 || g[4] % g[15] != 0) {
+      throw EdgewiseException.invalidArgument(what + ": invalid ConvTranspose geometry " + java.util.Arrays.toString(g));
+    }
+    for (long v : g) {
+      if (v < 0) {
+        throw EdgewiseException.invalidArgument(what + ": invalid ConvTranspose geometry "
+            + java.util.Arrays.toString(g));
+      }
+    }
+    long xs = g[0] * g[1] * g[2] * g[3];
+    long ws = g[1] * (g[4] / g[15]) * g[7] * g[8];
+    long ys = g[0] * g[4] * g[5] * g[6];
+    if (xFloats < xs || wFloats < ws || yFloats < ys || (bias != 0 && biasFloats < g[4])) {
+      throw EdgewiseException.invalidArgument(what + ": ConvTranspose " + java.util.Arrays.toString(g) + " needs x="
+          + xs + ", w=" + ws + ", y=" + ys + " floats, has " + xFloats + ", " + wFloats + ", " + yFloats);
+    }
+    check(EdgewiseNative.ew_conv_transpose2d(g, x, w, bias, y), "ew_conv_transpose2d (" + what + ")", g);
+  }
+
+  /** Nearest-neighbour Resize of `planes` planes (see ew_resize_nearest2d); indices and sizes checked here. */
+  public static void resizeNearest2d(String what, long planes, long inH, long inW, long[] rows, long[] cols, long x,
+      long xFloats, long y, long yFloats) {
+    for (long r : rows) {
+      if (r < 0 || r >= inH) {
+        throw EdgewiseException.invalidArgument(what + ": source row " + r + " outside [0, " + inH + ")");
+      }
+    }
+    for (long c : cols) {
+      if (c < 0 || c >= inW) {
+        throw EdgewiseException.invalidArgument(what + ": source column " + c + " outside [0, " + inW + ")");
+      }
+    }
+    if (planes < 0 || xFloats < planes * inH * inW || yFloats < planes * rows.length * cols.length) {
+      throw EdgewiseException.invalidArgument(what + ": Resize of " + planes + " planes " + inH + "x" + inW + " to "
+          + rows.length + "x" + cols.length + " over x=" + xFloats + ", y=" + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_resize_nearest2d(planes, inH, inW, rows.length, cols.length, rows, cols, x, y),
+        "ew_resize_nearest2d (" + what + ")");
+  }
+
+  /** Softmax over `rows` rows of `cols` floats (see ew_softmax); sizes checked here. */
+  public static void softmax(String what, long rows, long cols, long x, long xFloats, long y, long yFloats) {
+    if (rows < 0 || cols < 0 || xFloats < rows * cols || yFloats < rows * cols) {
+      throw EdgewiseException.invalidArgument(what + ": Softmax of " + rows + " rows of " + cols + " over x="
+          + xFloats + ", y=" + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_softmax(rows, cols, x, y), "ew_softmax (" + what + ")");
+  }
+
   /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */
   public static double measurePeakGflops(int threads, int millis) {
     return EdgewiseNative.ew_measure_peak_gflops(threads, millis);

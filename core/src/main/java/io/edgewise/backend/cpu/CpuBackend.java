@@ -32,6 +32,9 @@ public final class CpuBackend implements Backend {
   private static volatile double measuredPeak;
   /** The blocked-layout plan is on unless -Dedgewise.cpu.nchwc=false (to compare against the NCHW kernels). */
   private static final boolean NCHWC = !"false".equals(System.getProperty("edgewise.cpu.nchwc"));
+  /** Elementwise chains are fused into one native pass unless -Dedgewise.cpu.fuseElementwise=false. */
+  private static final boolean FUSE_ELEMENTWISE =
+      !"false".equals(System.getProperty("edgewise.cpu.fuseElementwise"));
 
   @Override
   public Device device() {
@@ -52,8 +55,9 @@ public final class CpuBackend implements Backend {
   public Executable compile(Model model, BackendOptions options) {
     // the pool is process-wide: the last session opened sets its size
     NativeCore.setThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
+    Model fused = FUSE_ELEMENTWISE ? ElementwiseChains.fuse(model) : model;
     NchwcPlan.Result plan =
-        NCHWC ? NchwcPlan.plan(model, NativeCore.nchwcBlock()) : new NchwcPlan.Result(model, 0, 0);
+        NCHWC ? NchwcPlan.plan(fused, NativeCore.nchwcBlock()) : new NchwcPlan.Result(fused, 0, 0);
     if (plan.blockedNodes() > 0) {
       LOG.info("{}: on cpu, {} nodes run in the blocked layout (NCHWc, {} channels per block, {} kernels) with {} "
           + "layout conversions", model.label(), plan.blockedNodes(), NativeCore.nchwcBlock(), NativeCore.nchwcIsa(),

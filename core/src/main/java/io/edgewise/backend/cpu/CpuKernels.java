@@ -23,7 +23,7 @@ import java.util.Set;
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = union(Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
       "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "ConvInteger", "QLinearConv", "MatMulInteger"),
-      CpuActivations.OPS);
+      union(union(CpuActivations.OPS, CpuElementwise.OPS), CpuLayerKernels.OPS));
 
   private static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> all = new java.util.HashSet<>(a);
@@ -65,6 +65,8 @@ final class CpuKernels {
     r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);
     CpuActivations.overlay(r);
+    CpuElementwise.overlay(r);
+    CpuLayerKernels.overlay(r);
     return r;
   }
 
@@ -240,11 +242,56 @@ final class CpuKernels {
     y.setFloats(yv);
   }
 
+  /**
+   * MatMul whose batch dimensions broadcast (the recogniser's [1, 40, 120] x [120, 360] projections, [h, t, d] x
+   * [d, t]): one packed GEMM per output batch, each operand's batch offset 0 along its broadcast axes; a B of rank 2
+   * under a contiguous A is one GEMM of all A's rows.
+   */
+  private static Tensor broadcastMatmul(OpContext ctx, Tensor a, Tensor b) {
+    long[] ad = a.shape().dims();
+    long[] bd = b.shape().dims();
+    long m = ad[ad.length - 2];
+    long k = ad[ad.length - 1];
+    long n = bd[bd.length - 1];
+    if (bd[bd.length - 2] != k) {
+      throw ctx.invalid("inner dimensions differ: " + a.shape() + " x " + b.shape());
+    }
+    Shape batchA = Shape.of(java.util.Arrays.copyOf(ad, ad.length - 2));
+    Shape batchB = Shape.of(java.util.Arrays.copyOf(bd, bd.length - 2));
+    Shape batch;
+    try {
+      batch = Broadcast.shape(batchA, batchB);
+    } catch (io.edgewise.EdgewiseException e) {
+      throw ctx.invalid("batch dimensions of " + a.shape() + " and " + b.shape() + " do not broadcast");
+    }
+    long[] out = java.util.Arrays.copyOf(batch.dims(), batch.rank() + 2);
+    out[out.length - 2] = m;
+    out[out.length - 1] = n;
+    Tensor y = Tensor.allocate(DType.FLOAT32, Shape.of(out));
+    long batches = batch.numElements();
+    if (batchB.numElements() == 1) {
+      // every batch of A against the one B: A's rows are contiguous, one GEMM
+      NativeCore.sgemm(false, false, batches * m, n, k, 1f, a.nativeAddress(), k, b.nativeAddress(), n, 0f,
+          y.nativeAddress(), n);
+      return y;
+    }
+    int[] ia = Broadcast.sourceIndex(batchA, batch);
+    int[] ib = Broadcast.sourceIndex(batchB, batch);
+    for (int i = 0; i < batches; i++) {
+      NativeCore.sgemm(false, false, m, n, k, 1f, a.nativeAddress() + ia[i] * m * k * 4, k,
+          b.nativeAddress() + ib[i] * k * n * 4, n, 0f, y.nativeAddress() + i * m * n * 4, n);
+    }
+    return y;
+  }
+
   /** 2-D MatMul, and batched MatMul whose batch dims agree exactly; the rest falls back. */
   private static Tensor[] matmul(OpContext ctx, Tensor[] in, OpKernel fallback) {
     Tensor a = ctx.required(in, 0);
     Tensor b = ctx.required(in, 1);
     BatchedMatMul p = allFloat32(a, b) ? BatchedMatMul.of(a, b) : null;
+    if (p == null && allFloat32(a, b) && a.shape().rank() >= 2 && b.shape().rank() >= 2) {
+      return new Tensor[] {broadcastMatmul(ctx, a, b)};
+    }
     if (p == null) {
       return ctx.fallBack("the native MatMul takes float32 with equal batch dims, got " + describe(a) + " x "
           + describe(b), fallback, in);

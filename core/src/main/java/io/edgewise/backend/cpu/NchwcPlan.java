@@ -148,6 +148,9 @@ final class NchwcPlan {
   }
 
   private boolean tryBlocked(Node n) {
+    if (n.domain().equals(CpuElementwise.DOMAIN) && n.opType().equals(CpuElementwise.CHAIN)) {
+      return elementwise(n);
+    }
     if (!n.domain().isEmpty() && !(n.domain().equals("io.edgewise") && n.opType().equals("FusedConv"))) {
       return false;
     }
@@ -415,6 +418,63 @@ final class NchwcPlan {
     }
     emitBlocked(n, op, List.of(n.input(0) + SUFFIX, n.input(1) + SUFFIX),
         Map.of("channels", Attribute.ofInt("channels", a)), a);
+    return true;
+  }
+
+  /**
+   * A fused elementwise chain ({@link ElementwiseChains}) of a blocked value, run blocked (NchwcElementwise) when
+   * every operand is blocked with the same channels, a per-channel constant ([C, 1, 1], [1, C, 1, 1]) or a scalar
+   * constant: the scale, bias and hard-swish around the PaddleOCR convolutions then stay blocked between them.
+   */
+  private boolean elementwise(Node n) {
+    Long c = null;
+    for (String in : n.inputs()) {
+      c = c != null ? c : blockedChannels.get(in);
+    }
+    long[] y = knownDims(n.output(0));
+    if (c == null || (y != null && (y.length != 4 || y[1] != c))) {
+      return false;
+    }
+    long[] roles = new long[n.inputs().size()];
+    for (int i = 0; i < roles.length; i++) {
+      String in = n.input(i);
+      Long bc = blockedChannels.get(in);
+      Tensor t = source.initializers().get(in);
+      long[] k = knownDims(in);
+      if (bc != null) {
+        if (!bc.equals(c)) {
+          return false;
+        }
+        roles[i] = CpuElementwise.ROLE_BLOCKED;
+      } else if (t != null) {
+        long[] d = t.shape().dims();
+        if (t.dtype() != DType.FLOAT32 || d.length > 4) {
+          return false;
+        }
+        long[] four = {1, 1, 1, 1};
+        System.arraycopy(d, 0, four, 4 - d.length, d.length);
+        if (t.size() == 1) {
+          roles[i] = CpuElementwise.ROLE_SCALAR;
+        } else if (four[0] == 1 && four[1] == c && four[2] == 1 && four[3] == 1) {
+          roles[i] = CpuElementwise.ROLE_CHANNEL;
+        } else {
+          return false;
+        }
+      } else if (y != null && k != null && java.util.Arrays.equals(k, y) && isFloat(in)) {
+        roles[i] = CpuElementwise.ROLE_BLOCKED;  // a plain value of the output's shape: converted below
+      } else {
+        return false;
+      }
+    }
+    List<String> inputs = new ArrayList<>();
+    for (int i = 0; i < roles.length; i++) {
+      String in = n.input(i);
+      inputs.add(roles[i] == CpuElementwise.ROLE_BLOCKED ? requireBlocked(in, c) : in);
+    }
+    Map<String, Attribute> attrs = new LinkedHashMap<>(n.attributes());
+    attrs.put("channels", Attribute.ofInt("channels", c));
+    attrs.put("roles", Attribute.ofInts("roles", roles));
+    emitBlocked(n, CpuElementwise.BLOCKED, inputs, attrs, c);
     return true;
   }
 

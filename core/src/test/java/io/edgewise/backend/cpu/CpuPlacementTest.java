@@ -27,13 +27,13 @@ import org.junit.jupiter.api.Test;
  * kernel than the session's (an op the device has no kernel for; inputs its kernel declined in a run).
  */
 class CpuPlacementTest {
-  /** x [1, 3, 8, 8] -> Conv 3 -> 16, 3x3 -> Softmax over channels -> y. */
+  /** x [1, 3, 8, 8] -> Conv 3 -> 16, 3x3 -> LogSoftmax over channels (no cpu kernel) -> y. */
   private static Model convSoftmax() {
     Random rnd = new Random(3);
     Graph g = new Graph("conv_softmax");
     g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.of(1), Dim.of(3), Dim.of(8), Dim.of(8)), null));
     TestGraphs.conv(g, rnd, "c", "x", 16, 3, 3, 1, 1, 1, 1, true);
-    Node softmax = new Node("softmax", "Softmax", List.of("c"), List.of("y"));
+    Node softmax = new Node("softmax", "LogSoftmax", List.of("c"), List.of("y"));
     softmax.setAttr(Attribute.ofInt("axis", 1));
     g.nodes().add(softmax);
     g.outputs().add(new ValueInfo("y", DType.FLOAT32, List.of(Dim.of(1), Dim.of(16), Dim.of(8), Dim.of(8)), null));
@@ -80,9 +80,9 @@ class CpuPlacementTest {
       NodePlacement conv = byOp(p, "Conv");
       assertEquals("cpu", conv.device(), p.toString());
       assertNull(conv.fallbackReason(), p.toString());
-      NodePlacement softmax = byOp(p, "Softmax");
+      NodePlacement softmax = byOp(p, "LogSoftmax");
       assertEquals("ref", softmax.device(), p.toString());
-      assertEquals("no cpu kernel for Softmax", softmax.fallbackReason());
+      assertEquals("no cpu kernel for LogSoftmax", softmax.fallbackReason());
       assertTrue(p.stream().filter(n -> n.device().equals("ref")).allMatch(NodePlacement::fellBack), p.toString());
     }
   }

@@ -55,6 +55,44 @@ public final class ResizeOps {
   }
 
   private static Tensor[] resize(OpContext ctx, Tensor[] in) {
+    Parsed p = parse(ctx, in);
+    return new Tensor[] {apply(ctx, ctx.required(in, 0), p.scales(), p.out(), p.roi(), p.settings())};
+  }
+
+  /** A Resize node's output size, scales, region of interest and tap settings, from its inputs and attributes. */
+  private record Parsed(double[] scales, long[] out, double[] roi, ResizeTaps.Settings settings) {}
+
+  /**
+   * For a native kernel: per axis, the input index each output index copies, when every output element copies one
+   * input element (nearest mode, no extrapolation) and the output is not empty; else null. Invalid attributes and
+   * inputs throw as the reference kernel does.
+   */
+  public static long[][] nearestSources(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Parsed p = parse(ctx, in);
+    int rank = x.shape().rank();
+    ResizeTaps[] taps = new ResizeTaps[rank];
+    for (int d = 0; d < rank; d++) {
+      if (x.shape().dim(d) == 0 || p.out()[d] == 0) {
+        return null;
+      }
+      taps[d] = ResizeTaps.build(ctx, x.shape().dim(d), p.out()[d], p.scales()[d],
+          p.roi() == null ? 0 : p.roi()[d], p.roi() == null ? 1 : p.roi()[rank + d], p.settings());
+    }
+    if (!allSingleUnitTaps(taps)) {
+      return null;
+    }
+    long[][] sources = new long[rank][];
+    for (int d = 0; d < rank; d++) {
+      sources[d] = new long[taps[d].indices.length];
+      for (int o = 0; o < sources[d].length; o++) {
+        sources[d][o] = taps[d].indices[o][0];
+      }
+    }
+    return sources;
+  }
+
+  private static Parsed parse(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     Shape shape = x.shape();
     int rank = shape.rank();
@@ -105,7 +143,7 @@ public final class ResizeOps {
         v10 ? "floor" : node.attrString("nearest_mode", "round_prefer_floor"), node.attrFloat("cubic_coeff_a", -0.75f),
         node.attrInt("exclude_outside", 0) == 1, node.attrFloat("extrapolation_value", 0f),
         node.attrInt("antialias", 0) == 1 && !mode.equals("nearest"));
-    return new Tensor[] {apply(ctx, x, scales, out, roi, s)};
+    return new Parsed(scales, out, roi, s);
   }
 
   /** The resized axes: attribute axes (opset 18), each once, or all of them. */
