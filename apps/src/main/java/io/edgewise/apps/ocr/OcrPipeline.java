@@ -20,8 +20,9 @@ import java.util.Map;
  *
  * <pre>{@code
  * try (OcrPipeline ocr = OcrPipeline.open(Path.of("../shared/testdata/ocr"), OcrOptions.defaults())) {
- *   for (OcrLine line : ocr.read(ImageDecoder.read(Path.of("page.png"))).lines()) {
- *     System.out.println(line.text());
+ *   OcrResult page = ocr.read(ImageDecoder.read(Path.of("page.png")));
+ *   for (OcrLine line : page.lines()) {
+ *     String text = line.text();      // also line.box(), line.confidence()
  *   }
  * }
  * }</pre>
@@ -114,8 +115,8 @@ public final class OcrPipeline implements AutoCloseable {
   }
 
   /**
-   * Reads the given regions of a page (one line per quad, in the same order, none dropped): crop, orientation,
-   * recognition. A quad that crops to nothing is an {@link EdgewiseException} naming it.
+   * Reads the given regions of a page (one line per quad, in the same order, none dropped): crop (with the options'
+   * margin), orientation, recognition. A quad that crops to nothing is an {@link EdgewiseException} naming it.
    */
   public List<OcrLine> recognize(BgrImage page, List<Quad> quads) {
     return recognize(page, quads, new double[2]);
@@ -125,7 +126,8 @@ public final class OcrPipeline implements AutoCloseable {
     long t0 = System.nanoTime();
     List<BgrImage> crops = new ArrayList<>(quads.size());
     for (Quad q : quads) {
-      crops.add(Crop.run(page, q));
+      double margin = options.cropMargin() * Math.min(q.tl().distance(q.bl()), q.tl().distance(q.tr()));
+      crops.add(Crop.run(page, margin > 0 ? DbPostprocess.grow(q, margin) : q));
     }
     boolean[] flip = options.classify() ? upsideDown(crops) : new boolean[crops.size()];
     for (int i = 0; i < crops.size(); i++) {
