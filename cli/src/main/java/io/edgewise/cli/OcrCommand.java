@@ -53,9 +53,8 @@ final class OcrCommand implements Callable<Integer> {
   @Mixin
   JsonOption json = new JsonOption();
 
-  @Option(names = "--crop-margin", defaultValue = "0.15", paramLabel = "F", description = "Margin added around each "
-      + "box before it is read, as a fraction of its height (0: PaddleOCR's crop; default: ${DEFAULT-VALUE}).")
-  double cropMargin;
+  @Mixin
+  CropMarginOption cropMargin = new CropMarginOption();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -102,11 +101,19 @@ final class OcrCommand implements Callable<Integer> {
   }
 
   static OcrOptions options(picocli.CommandLine.Model.CommandSpec spec, DeviceOption device, ThreadsOption threads,
-      double cropMargin) {
-    if (!(cropMargin >= 0 && cropMargin <= 1)) {
-      throw Main.usage(spec, "--crop-margin must be in [0, 1], got " + cropMargin);
+      CropMarginOption cropMargin) {
+    double m = cropMargin.fraction;
+    if (!(m >= 0 && m <= 1)) {
+      throw Main.usage(spec, "--crop-margin must be in [0, 1], got " + m);
     }
-    return OcrOptions.defaults().withDevice(device.name()).withThreads(threads.count()).withCropMargin(cropMargin);
+    return OcrOptions.defaults().withDevice(device.name()).withThreads(threads.count()).withCropMargin(m);
+  }
+
+  /** {@code --crop-margin F}: what is added around each box before it is read ({@link OcrOptions#cropMargin}). */
+  static final class CropMarginOption {
+    @Option(names = "--crop-margin", defaultValue = "0.15", paramLabel = "F", description = "Margin added around "
+        + "each box before it is read, as a fraction of its height (0: PaddleOCR's crop; default: ${DEFAULT-VALUE}).")
+    double fraction;
   }
 
   private static Map<String, Object> line(OcrLine l) {
@@ -247,9 +254,8 @@ final class OcrCommand implements Callable<Integer> {
     @Mixin
     JsonOption json = new JsonOption();
 
-    @Option(names = "--crop-margin", defaultValue = "0.15", paramLabel = "F", description = "Margin added around each "
-        + "box before it is read, as a fraction of its height (0: PaddleOCR's crop; default: ${DEFAULT-VALUE}).")
-    double cropMargin;
+    @Mixin
+    CropMarginOption cropMargin = new CropMarginOption();
 
     @Option(names = "--show-errors", defaultValue = "20", paramLabel = "N", description = "Lines read wrong to list (default: ${DEFAULT-VALUE}).")
     int showErrors;
