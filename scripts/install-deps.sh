@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Edgewise needs on Debian 12 / Ubuntu: a JDK 17, Maven, CMake and a C++17 compiler for the native
-# core, and the OpenCL loader with PoCL (OpenCL on the CPU) for the OpenCL paths. As root it installs what is
+# core, the OpenCL loader with PoCL (OpenCL on the CPU) for the OpenCL paths, and the DejaVu fonts `edgewise ocr render`
+# draws its ground-truth pages with. As root it installs what is
 # missing; otherwise it prints the exact install line and stops.
 set -euo pipefail
-packages=(openjdk-17-jdk-headless maven cmake g++ make ocl-icd-opencl-dev pocl-opencl-icd clinfo oclgrind)
+packages=(openjdk-17-jdk-headless maven cmake g++ make ocl-icd-opencl-dev pocl-opencl-icd clinfo oclgrind fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

