@@ -126,6 +126,7 @@ final class ShapeRules {
     RULES.put("Pad", ctx -> List.of(DataShapes.pad(ctx)));
     RULES.put("Resize", ctx -> List.of(DataShapes.resize(ctx)));
     RULES.put("Upsample", ctx -> List.of(DataShapes.upsample(ctx)));
+    IndexShapes.addTo(RULES);
     RULES.put("Split", DataShapes::split);
     RULES.put("Size", ctx -> List.of(tensor(DType.INT64)));
     RULES.put("Where", ctx -> {

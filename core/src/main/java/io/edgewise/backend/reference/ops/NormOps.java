@@ -26,6 +26,9 @@ public final class NormOps {
   public static void register(OpRegistry r) {
     r.register("BatchNormalization", NormOps::batchNorm);
     r.register("LRN", LrnKernel::compute);
+    r.register("LayerNormalization", LayerNormKernel::compute);
+    r.register("InstanceNormalization", GroupNormKernel::instanceNorm);
+    r.register("GroupNormalization", GroupNormKernel::groupNorm);
   }
 
   /** Input X of a normalization over channels: floating point, at least minRank dimensions ([N, C, ...]). */
