@@ -60,18 +60,9 @@ final class GroupNormKernel {
     for (long b = 0; b < n; b++) {
       for (long g = 0; g < groups; g++) {
         int base = (int) ((b * c + g * perGroup) * spatial);
-        double mean = 0;
-        for (int i = 0; i < slice; i++) {
-          mean += xv[base + i];
-        }
-        mean /= slice;
-        double var = 0;
-        for (int i = 0; i < slice; i++) {
-          double d = xv[base + i] - mean;
-          var += d * d;
-        }
-        var /= slice;
-        double inv = 1 / Math.sqrt(var + epsilon);
+        double[] m = NormOps.moments(xv, base, slice);
+        double mean = m[0];
+        double inv = 1 / Math.sqrt(m[1] + epsilon);
         for (int i = 0; i < slice; i++) {
           int p = (int) (perChannel ? g * perGroup + i / spatial : g);
           y[base + i] = (xv[base + i] - mean) * inv * sv[p] + bv[p];

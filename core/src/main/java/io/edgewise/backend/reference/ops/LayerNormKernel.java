@@ -48,18 +48,9 @@ final class LayerNormKernel {
     double[] invStd = new double[(int) rows];
     for (int r = 0; r < rows; r++) {
       int base = (int) (r * cols);
-      double mean = 0;
-      for (int j = 0; j < cols; j++) {
-        mean += xv[base + j];
-      }
-      mean /= cols;
-      double var = 0;
-      for (int j = 0; j < cols; j++) {
-        double d = xv[base + j] - mean;
-        var += d * d;
-      }
-      var /= cols;
-      double inv = 1 / Math.sqrt(var + epsilon);
+      double[] m = NormOps.moments(xv, base, (int) cols);
+      double mean = m[0];
+      double inv = 1 / Math.sqrt(m[1] + epsilon);
       means[r] = mean;
       invStd[r] = inv;
       for (int j = 0; j < cols; j++) {
