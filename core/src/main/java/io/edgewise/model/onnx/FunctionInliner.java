@@ -59,6 +59,16 @@ final class FunctionInliner {
     if (model.getFunctionsCount() == 0) {
       return model;
     }
+    try {
+      return inlineAll(model, label);
+    } catch (EdgewiseException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw EdgewiseException.invalidModel(label + ": inlining model-local functions failed: " + e);
+    }
+  }
+
+  private static ModelProto inlineAll(ModelProto model, String label) {
     FunctionInliner inliner = new FunctionInliner(label);
     Map<String, Long> modelOpsets = new LinkedHashMap<>();
     for (OperatorSetIdProto o : model.getOpsetImportList()) {
