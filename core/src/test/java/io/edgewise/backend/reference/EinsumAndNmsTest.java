@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Einsum's common equations and NonMaxSuppression in both box formats, worked out by hand. */
 class EinsumAndNmsTest {
   private static Tensor einsum(String eq, Tensor... in) {
-    return run(node("", "Einsum", in.length, 1, Attribute.ofString("equation", eq)), 12, true, in)[0];
+    return run(node("", "Einsum", in.length, 1, Attribute.ofString("equation", eq)), 12, in)[0];
   }
 
   @Test
@@ -68,7 +68,7 @@ class EinsumAndNmsTest {
     Tensor[] in = {boxes, scores, Tensor.ofLongs(DType.INT64, Shape.of(1), max), Tensor.ofFloats(Shape.of(1), iou),
         score == null ? null : Tensor.ofFloats(Shape.of(1), score)};
     return run(node("", "NonMaxSuppression", 5, 1, Attribute.ofInt("center_point_box", centerPointBox)), 11,
-        true, in)[0];
+        in)[0];
   }
 
   @Test

@@ -29,7 +29,7 @@ class NormKernelsTest {
     Tensor scale = floats(dims(2), 1, 2);
     Tensor bias = floats(dims(2), 0, 10);
     Node n = node("", "LayerNormalization", 3, 3);
-    Tensor[] out = run(n, 17, true, x, scale, bias);
+    Tensor[] out = run(n, 17, x, scale, bias);
     // row 0: mean 2, var 1 -> (-1, 1) * (1, 2) + (0, 10); row 1: mean 4, var 4 -> (-1, 1)
     float a = (float) (1 / Math.sqrt(1 + 1e-5));
     float b = (float) (1 / Math.sqrt(4 + 1e-5));
@@ -44,7 +44,7 @@ class NormKernelsTest {
     // axis 0 over a [2, 3] tensor: one row of 6; scale [3] broadcasts along the first axis; B omitted
     Tensor x = floats(dims(2, 3), 1, 2, 3, 4, 5, 6);
     Node n = node("", "LayerNormalization", 2, 1, Attribute.ofInt("axis", 0), Attribute.ofFloat("epsilon", 0));
-    Tensor[] out = run(n, 17, true, x, floats(dims(3), 1, 1, 2));
+    Tensor[] out = run(n, 17, x, floats(dims(3), 1, 1, 2));
     double sd = Math.sqrt(17.5 / 6);  // variance of 1..6
     float[] want = new float[6];
     for (int i = 0; i < 6; i++) {
@@ -53,7 +53,7 @@ class NormKernelsTest {
     assertTensor(out[0], dims(2, 3), want);
     assertNull(out[1]);
     EdgewiseException e = assertThrows(EdgewiseException.class, () -> run(node("", "LayerNormalization", 2, 1),
-        17, true, x, floats(dims(2), 1, 1)));
+        17, x, floats(dims(2), 1, 1)));
     assertTrue(e.getMessage().contains("Scale"), e.getMessage());
   }
 
@@ -61,7 +61,7 @@ class NormKernelsTest {
   void instanceNormalizesEachChannelOfEachImage() {
     // [1, 2, 3]: channel 0 = 1, 2, 3 (mean 2, var 2/3), channel 1 = 2, 4, 6 (mean 4, var 8/3)
     Tensor x = floats(dims(1, 2, 3), 1, 2, 3, 2, 4, 6);
-    Tensor y = run(node("", "InstanceNormalization", 3, 1), 13, true, x, floats(dims(2), 1, 2),
+    Tensor y = run(node("", "InstanceNormalization", 3, 1), 13, x, floats(dims(2), 1, 2),
         floats(dims(2), 0, 1))[0];
     float i0 = (float) (1 / Math.sqrt(2.0 / 3 + 1e-5));
     assertTensor(y, dims(1, 2, 3), -i0, 0, i0, -2 * 2 * INV2 + 1, 1, 2 * 2 * INV2 + 1);
@@ -73,12 +73,12 @@ class NormKernelsTest {
     Tensor x = floats(dims(1, 4, 1), 1, 3, 2, 6);
     float b = (float) (1 / Math.sqrt(4 + 1e-5));
     Node n = node("", "GroupNormalization", 3, 1, Attribute.ofInt("num_groups", 2));
-    Tensor y21 = run(n, 21, true, x, floats(dims(4), 1, 2, 3, 4), floats(dims(4), 0, 0, 0, 1))[0];
+    Tensor y21 = run(n, 21, x, floats(dims(4), 1, 2, 3, 4), floats(dims(4), 0, 0, 0, 1))[0];
     assertTensor(y21, dims(1, 4, 1), -INV1, 2 * INV1, -3 * 2 * b, 4 * 2 * b + 1);
-    Tensor y18 = run(n, 18, true, x, floats(dims(2), 1, 3), floats(dims(2), 0, 1))[0];
+    Tensor y18 = run(n, 18, x, floats(dims(2), 1, 3), floats(dims(2), 0, 1))[0];
     assertTensor(y18, dims(1, 4, 1), -INV1, INV1, -3 * 2 * b + 1, 3 * 2 * b + 1);
     EdgewiseException e = assertThrows(EdgewiseException.class, () -> run(node("", "GroupNormalization", 3, 1,
-        Attribute.ofInt("num_groups", 3)), 21, true, x, floats(dims(4), 1, 1, 1, 1), floats(dims(4), 0, 0, 0, 0)));
+        Attribute.ofInt("num_groups", 3)), 21, x, floats(dims(4), 1, 1, 1, 1), floats(dims(4), 0, 0, 0, 0)));
     assertTrue(e.getMessage().contains("num_groups"), e.getMessage());
   }
 }
