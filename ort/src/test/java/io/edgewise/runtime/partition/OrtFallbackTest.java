@@ -139,6 +139,35 @@ class OrtFallbackTest {
     return model(g, 13);
   }
 
+  /**
+   * x (rank 2, sizes unknown) -> Relu -> r; If(cond) then Squeeze(r, axis 1) else ReduceMax over axis 1 (no keepdims):
+   * with x [2, 3] the then-branch does not fit (axis 1 is 3), and it is never taken.
+   */
+  private static Model ifWithABranchThatDoesNotFit() {
+    Graph g = new Graph("if_squeeze");
+    g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.unknown(), Dim.unknown()), null));
+    g.inputs().add(new ValueInfo("cond", DType.BOOL, List.of(), null));
+    g.initializers().put("axis1", longs(1));
+    g.nodes().add(new Node("relu", "Relu", List.of("x"), List.of("r")));
+    Node iff = new Node("if", "If", List.of("cond"), List.of("z"));
+    Graph then = new Graph("then");
+    then.nodes().add(new Node("then_sq", "Squeeze", List.of("r", "axis1"), List.of("then_out")));
+    then.outputs().add(new ValueInfo("then_out", DType.FLOAT32, List.of(Dim.unknown()), null));
+    then.outerScope().add("r");
+    Graph otherwise = new Graph("else");
+    Node max = new Node("else_max", "ReduceMax", List.of("r"), List.of("else_out"));
+    max.setAttr(Attribute.ofInts("axes", 1));
+    max.setAttr(Attribute.ofInt("keepdims", 0));
+    otherwise.nodes().add(max);
+    otherwise.outputs().add(new ValueInfo("else_out", DType.FLOAT32, List.of(Dim.unknown()), null));
+    otherwise.outerScope().add("r");
+    iff.setAttr(new Attribute("then_branch", Attribute.Kind.GRAPH, then));
+    iff.setAttr(new Attribute("else_branch", Attribute.Kind.GRAPH, otherwise));
+    g.nodes().add(iff);
+    g.outputs().add(new ValueInfo("z", DType.FLOAT32, List.of(Dim.unknown()), null));
+    return model(g, 13);
+  }
+
   private static Graph branch(String name, String op) {
     Graph b = new Graph(name);
     b.initializers().put(name + "_one", Tensor.ofFloats(Shape.of(1), new float[] {1f}));
@@ -257,6 +286,15 @@ class OrtFallbackTest {
     try (Tensor x = randomFloats(new Random(7), 2, 1, 3)) {
       List<NodePlacement> p = sameAsOrt(OrtFallbackTest::lstm, "cpu", Map.of("x", x));
       onOrt(p, "lstm", "cpu", "LSTM");
+    }
+  }
+
+  @Test
+  void anIfWithABranchThatDoesNotFitTheFedShapesRunsOnOrt() {
+    try (Tensor x = randomFloats(new Random(5), 2, 3); Tensor cond = Tensor.allocate(DType.BOOL, Shape.of())) {
+      List<NodePlacement> p = sameAsOrt(OrtFallbackTest::ifWithABranchThatDoesNotFit, "cpu",
+          Map.of("x", x, "cond", cond));
+      onOrt(p, "if", "cpu", "If");
     }
   }
 
