@@ -9,8 +9,11 @@ import io.edgewise.backend.DeviceKind;
 import io.edgewise.backend.Executable;
 import io.edgewise.backend.reference.ops.ActivationOps;
 import io.edgewise.backend.reference.ops.ConvOps;
+import io.edgewise.backend.reference.ops.EinsumKernel;
 import io.edgewise.backend.reference.ops.ElementwiseOps;
+import io.edgewise.backend.reference.ops.IndexOps;
 import io.edgewise.backend.reference.ops.MatrixOps;
+import io.edgewise.backend.reference.ops.NonMaxSuppressionKernel;
 import io.edgewise.backend.reference.ops.NormOps;
 import io.edgewise.backend.reference.ops.PadOps;
 import io.edgewise.backend.reference.ops.PoolOps;
@@ -44,6 +47,9 @@ public final class ReferenceBackend implements Backend {
     ReduceOps.register(r);
     PadOps.register(r);
     ResizeOps.register(r);
+    IndexOps.register(r);
+    EinsumKernel.register(r);
+    NonMaxSuppressionKernel.register(r);
     return r;
   }
 

@@ -80,6 +80,7 @@ public final class OnnxImporter {
     String label = source == null ? "<memory>" : source.toString();
     ModelProto proto = parse(bytes, label);
     checkIrVersion(proto, label);
+    proto = FunctionInliner.inline(proto, label);
     Path baseDir = source == null ? null : source.toAbsolutePath().getParent();
     Map<String, Long> opsets = opsetImports(proto, label);
     Graph graph = null;

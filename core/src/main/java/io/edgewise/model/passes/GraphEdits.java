@@ -1,5 +1,6 @@
 package io.edgewise.model.passes;
 
+import io.edgewise.model.Attribute;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.Tensor;
@@ -17,10 +18,13 @@ public final class GraphEdits {
     return g.isOutput(value);
   }
 
-  /** Closes and drops initializers no node reads and no graph output names; returns how many. */
+  /**
+   * Closes and drops initializers no node reads (directly, or from a sub-graph of an If, Loop or Scan that reads it
+   * from the outer scope) and no graph output names; returns how many.
+   */
   static int removeUnusedInitializers(Graph g) {
     Set<String> used = new HashSet<>(g.outputNames());
-    g.nodes().forEach(n -> used.addAll(n.inputs()));
+    g.nodes().forEach(n -> addReads(n, used));
     int removed = 0;
     Iterator<Map.Entry<String, Tensor>> it = g.initializers().entrySet().iterator();
     while (it.hasNext()) {
@@ -32,6 +36,18 @@ public final class GraphEdits {
       }
     }
     return removed;
+  }
+
+  /** Adds the values the node reads: its inputs and every name its sub-graphs (at any depth) read. */
+  private static void addReads(Node n, Set<String> out) {
+    out.addAll(n.inputs());
+    for (Attribute a : n.attributes().values()) {
+      if (a.kind() == Attribute.Kind.GRAPH) {
+        Graph sub = a.asGraph();
+        out.addAll(sub.outputNames());
+        sub.nodes().forEach(m -> addReads(m, out));
+      }
+    }
   }
 
   /**

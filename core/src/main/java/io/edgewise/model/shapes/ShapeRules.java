@@ -109,7 +109,13 @@ final class ShapeRules {
     RULES.put("Concat", ShapeRules::concat);
     RULES.put("Unsqueeze", ShapeRules::unsqueeze);
     RULES.put("Squeeze", ShapeRules::squeeze);
-    RULES.put("Shape", ctx -> List.of(tensor(DType.INT64, Dim.of(ctx.input(0).dims().size()))));
+    RULES.put("Shape", ctx -> {
+      // opset 15's start and end (negative from the back, clamped to the rank) pick a slice of the dims
+      int rank = ctx.input(0).dims().size();
+      long start = ShapeValues.clampAxis(ctx.node().attrInt("start", 0), rank);
+      long end = ShapeValues.clampAxis(ctx.node().attrInt("end", rank), rank);
+      return List.of(tensor(DType.INT64, Dim.of(Math.max(end - start, 0))));
+    });
     RULES.put("Constant", ShapeRules::constantNode);
     RULES.put("QuantizeLinear", ctx -> {
       long outputDtype = ctx.node().attrInt("output_dtype", 0);  // opset 21
@@ -126,6 +132,7 @@ final class ShapeRules {
     RULES.put("Pad", ctx -> List.of(DataShapes.pad(ctx)));
     RULES.put("Resize", ctx -> List.of(DataShapes.resize(ctx)));
     RULES.put("Upsample", ctx -> List.of(DataShapes.upsample(ctx)));
+    IndexShapes.addTo(RULES);
     RULES.put("Split", DataShapes::split);
     RULES.put("Size", ctx -> List.of(tensor(DType.INT64)));
     RULES.put("Where", ctx -> {

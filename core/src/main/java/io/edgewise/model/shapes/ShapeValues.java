@@ -180,7 +180,7 @@ final class ShapeValues {
     return v.dtype() != null && v.dtype().isInteger();
   }
 
-  private static long clampAxis(long a, int rank) {
+  static long clampAxis(long a, int rank) {
     long x = a < 0 ? a + rank : a;
     return Math.max(0, Math.min(rank, x));
   }

@@ -1,10 +1,12 @@
 package io.edgewise.runtime.partition;
 
+import io.edgewise.model.Attribute;
 import io.edgewise.model.Graph;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.tensor.Tensor;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -35,9 +37,15 @@ final class SegmentModels {
         }
       }
     }
+    // With sub-graphs (If, Loop, Scan) the inputs keep their rank but not their sizes: ONNX Runtime infers the types
+    // of every branch from them, and a branch that is not taken may not fit them (AffineGrid's expansion squeezes
+    // axis 1 of a 3-D grid in the 2-D branch), which it refuses though the whole model runs.
+    boolean subgraphs = segment.nodes().stream().anyMatch(n -> n.attributes().values().stream()
+        .anyMatch(a -> a.kind() == Attribute.Kind.GRAPH));
     for (String in : segment.inputs()) {
       Tensor t = inputs.get(in);
-      g.inputs().add(ValueInfo.tensor(in, t.dtype(), t.shape()));
+      g.inputs().add(subgraphs ? new ValueInfo(in, t.dtype(), Collections.nCopies(t.shape().rank(),
+          ValueInfo.Dim.unknown()), null) : ValueInfo.tensor(in, t.dtype(), t.shape()));
     }
     for (String out : segment.outputs()) {
       ValueInfo t = src.typeOf(out);

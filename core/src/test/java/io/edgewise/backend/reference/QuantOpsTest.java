@@ -40,6 +40,15 @@ class QuantOpsTest {
   }
 
   @Test
+  void quantizeDividesAtTheInputsPrecision() {
+    // DynamicQuantizeLinear's expansion: scale 5 / 255 in float32, 0.5 / scale is 25.5 in float32 (and
+    // 25.49999997 in double): half to even gives 26, plus zero point 153 -> 179, as ONNX's expected output
+    Tensor q = run1(node("", "QuantizeLinear", 3, 1), floats(dims(1), 0.5f), scalar(5f / 255),
+        ints(DType.UINT8, dims(), 153));
+    assertLongs(q, dims(1), 179);
+  }
+
+  @Test
   void quantizeAndDequantizePerAxisAndBlocked() {
     Tensor x = floats(dims(2, 4), 1, 2, 3, 4, 10, 20, 30, 40);
     // Per axis 0: scales [1, 10].

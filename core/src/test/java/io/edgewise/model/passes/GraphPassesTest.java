@@ -132,6 +132,34 @@ class GraphPassesTest {
     }
   }
 
+  @Test
+  void foldingKeepsAConstantThatOnlyASubgraphReads() {
+    // k (Constant) is read only inside If's branches, from the outer scope (AffineGrid's expansion does this):
+    // folded into an initializer, it must stay
+    Graph g = new Graph("outer");
+    g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(2)));
+    g.inputs().add(ValueInfo.tensor("cond", DType.BOOL, Shape.of()));
+    g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(2)));
+    Node constant = new Node("k", "Constant", List.of(), List.of("k_out"));
+    constant.setAttr(Attribute.ofFloats("value_floats", 1, 2));
+    g.nodes().add(constant);
+    Node iff = new Node("if", "If", List.of("cond"), List.of("y"));
+    for (String branch : List.of("then_branch", "else_branch")) {
+      Graph b = new Graph(branch);
+      b.nodes().add(new Node(branch + "_add", "Add", List.of("x", "k_out"), List.of(branch + "_y")));
+      b.outputs().add(ValueInfo.tensor(branch + "_y", DType.FLOAT32, Shape.of(2)));
+      iff.setAttr(new Attribute(branch, Attribute.Kind.GRAPH, b));
+    }
+    g.nodes().add(iff);
+    try (Model m = new Model(g, Map.of("", 13L), 8, "test", null, null)) {
+      ConstantEvaluator reference = (node, in, opset) -> io.edgewise.backend.reference.ReferenceBackend.registry()
+          .get(node.domain(), node.opType()).compute(new io.edgewise.backend.exec.OpContext(node, opset,
+              io.edgewise.backend.BackendOptions.defaults()), in);
+      assertEquals(1, new ConstantFolding(reference).apply(m));
+      assertTrue(g.initializers().containsKey("k_out"), g.initializers().keySet().toString());
+    }
+  }
+
   private static Tensor random(Random rnd, Shape s, double offset) {
     float[] v = new float[(int) s.numElements()];
     for (int i = 0; i < v.length; i++) {

@@ -1,23 +1,20 @@
 package io.edgewise.backend.reference;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.edgewise.backend.reference.OrtCrossCheck.assertRefAgreesWithOrt;
+import static io.edgewise.backend.reference.OrtCrossCheck.c;
+import static io.edgewise.backend.reference.OrtCrossCheck.f;
+import static io.edgewise.backend.reference.OrtCrossCheck.i64;
+import static io.edgewise.backend.reference.OrtCrossCheck.ints;
+import static io.edgewise.backend.reference.OrtCrossCheck.pos;
+import static io.edgewise.backend.reference.OrtCrossCheck.s64;
 
+import io.edgewise.backend.reference.OrtCrossCheck.Case;
 import io.edgewise.model.Attribute;
-import io.edgewise.model.Graph;
-import io.edgewise.model.Model;
-import io.edgewise.model.Node;
-import io.edgewise.model.ValueInfo;
-import io.edgewise.runtime.Session;
-import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,50 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  * implementation) on one-node models, for the ops and attributes the ONNX node-test data here does not cover.
  */
 class ShapeAndElementwiseOrtCrossCheckTest {
-  private static final SessionOptions REF = SessionOptions.defaults().withDevice("ref");
-  private static final SessionOptions ORT = SessionOptions.defaults().withDevice("ort");
-
-  /** One single-node model: op, opset, attributes, named inputs, number of outputs. */
-  record Case(String name, String op, long opset, List<Attribute> attrs, List<Tensor> inputs, int outputs) {
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
-  private static Case c(String name, String op, long opset, List<Attribute> attrs, Tensor... inputs) {
-    return new Case(name, op, opset, attrs, List.of(inputs), 1);
-  }
-
-  private static Tensor f(Random r, long... dims) {
-    Shape s = Shape.of(dims);
-    float[] v = new float[(int) s.numElements()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (r.nextGaussian() * 3);
-    }
-    return Tensor.ofFloats(s, v);
-  }
-
-  private static Tensor pos(Random r, long... dims) {
-    Tensor t = f(r, dims);
-    for (long i = 0; i < t.size(); i++) {
-      t.setDouble(i, Math.abs(t.getDouble(i)) + 0.1);
-    }
-    return t;
-  }
-
-  private static Tensor ints(DType t, long[] dims, long... v) {
-    return Tensor.ofLongs(t, Shape.of(dims), v);
-  }
-
-  private static Tensor i64(long... v) {
-    return Tensor.ofLongs(DType.INT64, Shape.of(v.length), v);
-  }
-
-  private static Tensor s64(long v) {
-    return Tensor.ofLongs(DType.INT64, Shape.scalar(), v);
-  }
-
   static Stream<Case> cases() {
     Random r = new Random(7);
     List<Case> cs = new ArrayList<>();
@@ -205,47 +158,6 @@ class ShapeAndElementwiseOrtCrossCheckTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void refAgreesWithOnnxRuntime(Case k) {
-    Graph g = new Graph(k.name());
-    Map<String, Tensor> feeds = new LinkedHashMap<>();
-    List<String> in = new ArrayList<>();
-    for (int i = 0; i < k.inputs().size(); i++) {
-      Tensor t = k.inputs().get(i);
-      g.inputs().add(ValueInfo.tensor("i" + i, t.dtype(), t.shape()));
-      feeds.put("i" + i, t);
-      in.add("i" + i);
-    }
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < k.outputs(); i++) {
-      out.add("o" + i);
-      g.outputs().add(ValueInfo.tensor("o" + i, null));
-    }
-    Node n = new Node("n", k.op(), in, out);
-    k.attrs().forEach(n::setAttr);
-    g.nodes().add(n);
-    try (Model m = new Model(g, Map.of("", k.opset()), 8, "test", null, null);
-        Session ref = Session.open(m, REF);
-        Session ort = Session.open(m, ORT)) {
-      Map<String, Tensor> a = ref.run(feeds);
-      Map<String, Tensor> e = ort.run(feeds);
-      for (String o : out) {
-        Tensor x = a.get(o);
-        Tensor y = e.get(o);
-        assertEquals(y.dtype(), x.dtype(), o + " dtype");
-        assertEquals(y.shape(), x.shape(), o + " shape");
-        if (y.dtype().isFloatingPoint()) {
-          double[] xv = x.toDoubleArray();
-          double[] yv = y.toDoubleArray();
-          for (int i = 0; i < xv.length; i++) {
-            boolean ok = Double.isNaN(yv[i]) ? Double.isNaN(xv[i])
-                : Math.abs(xv[i] - yv[i]) <= 1e-6 + 1e-4 * Math.abs(yv[i]);
-            assertTrue(ok, o + "[" + i + "]: ref " + xv[i] + " vs ort " + yv[i]);
-          }
-        } else {
-          assertArrayEquals(y.toLongArray(), x.toLongArray(), o);
-        }
-      }
-      a.values().forEach(Tensor::close);
-      e.values().forEach(Tensor::close);
-    }
+    assertRefAgreesWithOrt(k);
   }
 }

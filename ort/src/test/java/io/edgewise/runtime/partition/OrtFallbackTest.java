@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Nodes no device of ours implements run on ONNX Runtime inside a cpu (or ref) session, as segments between the
  * device's own: the outputs equal ONNX Runtime running the whole model (the oracle), and the placement names, per
- * node, the device and why. Ops: LayerNormalization, TopK, Einsum, NonMaxSuppression, LSTM, If (a subgraph reading
- * an outer value).
+ * node, the device and why. Ops we lack: Hardmax, TopK, LSTM, If (a subgraph reading an outer value). The ops that
+ * once ran here and now have reference kernels (LayerNormalization, Einsum, NonMaxSuppression) run on those, in the
+ * same models, with the same outputs as ONNX Runtime.
  */
 class OrtFallbackTest {
   private static Tensor randomFloats(Random rnd, long... dims) {
@@ -59,24 +60,24 @@ class OrtFallbackTest {
     return new Model(g, Map.of("", opset), 8, "test", null, null);
   }
 
-  /** x -> Relu -> LayerNormalization -> Mul c -> y: cpu, ort, cpu. */
-  private static Model layerNorm() {
+  /** x -> Relu -> op (LayerNormalization with scale and bias, or Hardmax) -> Mul c -> y. */
+  private static Model betweenReluAndMul(String op) {
     Random rnd = new Random(1);
-    Graph g = new Graph("layernorm");
+    Graph g = new Graph(op);
     g.inputs().add(f32("x", 2, 3, 4));
     g.initializers().put("scale", randomFloats(rnd, 4));
     g.initializers().put("bias", randomFloats(rnd, 4));
     g.initializers().put("c", randomFloats(rnd, 4));
     g.nodes().add(new Node("relu", "Relu", List.of("x"), List.of("r")));
-    Node ln = new Node("ln", "LayerNormalization", List.of("r", "scale", "bias"), List.of("n"));
-    ln.setAttr(Attribute.ofInt("axis", -1));
-    g.nodes().add(ln);
+    Node n = new Node("op", op, op.equals("Hardmax") ? List.of("r") : List.of("r", "scale", "bias"), List.of("n"));
+    n.setAttr(Attribute.ofInt("axis", -1));
+    g.nodes().add(n);
     g.nodes().add(new Node("mul", "Mul", List.of("n", "c"), List.of("y")));
     g.outputs().add(f32("y", 2, 3, 4));
     return model(g, 17);
   }
 
-  /** x -> TopK(2) -> values -> Einsum with w -> Relu -> y; the indices are a second output. */
+  /** x -> TopK(2) (ort) -> values -> Einsum with w (ref) -> Relu (cpu) -> y; the indices are a second output. */
   private static Model topKEinsum() {
     Random rnd = new Random(2);
     Graph g = new Graph("topk_einsum");
@@ -93,7 +94,7 @@ class OrtFallbackTest {
     return model(g, 13);
   }
 
-  /** boxes and scores through Abs (cpu) into NonMaxSuppression (ort): the selected indices. */
+  /** boxes and scores through Abs and Sigmoid into NonMaxSuppression: the selected indices. */
   private static Model nms() {
     Graph g = new Graph("nms");
     g.inputs().add(f32("boxes", 1, 6, 4));
@@ -135,6 +136,35 @@ class OrtFallbackTest {
     g.nodes().add(iff);
     g.nodes().add(new Node("mul", "Mul", List.of("z", "two"), List.of("y")));
     g.outputs().add(f32("y", 2, 3));
+    return model(g, 13);
+  }
+
+  /**
+   * x (rank 2, sizes unknown) -> Relu -> r; If(cond) then Squeeze(r, axis 1) else ReduceMax over axis 1 (no keepdims):
+   * with x [2, 3] the then-branch does not fit (axis 1 is 3), and it is never taken.
+   */
+  private static Model ifWithABranchThatDoesNotFit() {
+    Graph g = new Graph("if_squeeze");
+    g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.unknown(), Dim.unknown()), null));
+    g.inputs().add(new ValueInfo("cond", DType.BOOL, List.of(), null));
+    g.initializers().put("axis1", longs(1));
+    g.nodes().add(new Node("relu", "Relu", List.of("x"), List.of("r")));
+    Node iff = new Node("if", "If", List.of("cond"), List.of("z"));
+    Graph then = new Graph("then");
+    then.nodes().add(new Node("then_sq", "Squeeze", List.of("r", "axis1"), List.of("then_out")));
+    then.outputs().add(new ValueInfo("then_out", DType.FLOAT32, List.of(Dim.unknown()), null));
+    then.outerScope().add("r");
+    Graph otherwise = new Graph("else");
+    Node max = new Node("else_max", "ReduceMax", List.of("r"), List.of("else_out"));
+    max.setAttr(Attribute.ofInts("axes", 1));
+    max.setAttr(Attribute.ofInt("keepdims", 0));
+    otherwise.nodes().add(max);
+    otherwise.outputs().add(new ValueInfo("else_out", DType.FLOAT32, List.of(Dim.unknown()), null));
+    otherwise.outerScope().add("r");
+    iff.setAttr(new Attribute("then_branch", Attribute.Kind.GRAPH, then));
+    iff.setAttr(new Attribute("else_branch", Attribute.Kind.GRAPH, otherwise));
+    g.nodes().add(iff);
+    g.outputs().add(new ValueInfo("z", DType.FLOAT32, List.of(Dim.unknown()), null));
     return model(g, 13);
   }
 
@@ -196,12 +226,19 @@ class OrtFallbackTest {
     assertEquals("no " + device + " kernel for " + op, p.fallbackReason());
   }
 
+  /** A node on the reference kernel: on ref its own, on cpu (no cpu kernel for the op) the one it overlays. */
+  private static void onRef(List<NodePlacement> placement, String name, String device, String op) {
+    NodePlacement p = node(placement, name);
+    assertEquals("ref", p.device(), placement.toString());
+    assertEquals(device.equals("cpu") ? "no cpu kernel for " + op : null, p.fallbackReason());
+  }
+
   @Test
-  void layerNormalizationRunsOnOrtBetweenCpuNodes() {
+  void anOpWeLackRunsOnOrtBetweenCpuNodes() {
     try (Tensor x = randomFloats(new Random(9), 2, 3, 4)) {
       for (String device : List.of("cpu", "ref")) {
-        List<NodePlacement> p = sameAsOrt(OrtFallbackTest::layerNorm, device, Map.of("x", x));
-        onOrt(p, "ln", device, "LayerNormalization");
+        List<NodePlacement> p = sameAsOrt(() -> betweenReluAndMul("Hardmax"), device, Map.of("x", x));
+        onOrt(p, "op", device, "Hardmax");
         assertEquals(device, node(p, "relu").device(), p.toString());
         // the session's own kernels run Mul (on cpu outside the blocked layout: the reference kernel, as placed)
         assertEquals("ref", node(p, "mul").device(), p.toString());
@@ -211,11 +248,22 @@ class OrtFallbackTest {
   }
 
   @Test
-  void topKAndEinsumRunTogetherOnOrt() {
+  void layerNormalizationRunsOnItsReferenceKernelBetweenCpuNodes() {
+    try (Tensor x = randomFloats(new Random(9), 2, 3, 4)) {
+      for (String device : List.of("cpu", "ref")) {
+        List<NodePlacement> p = sameAsOrt(() -> betweenReluAndMul("LayerNormalization"), device, Map.of("x", x));
+        onRef(p, "op", device, "LayerNormalization");
+        assertEquals(device, node(p, "relu").device(), p.toString());
+      }
+    }
+  }
+
+  @Test
+  void topKOnOrtFeedsEinsumOnRef() {
     try (Tensor x = randomFloats(new Random(8), 3, 5)) {
       List<NodePlacement> p = sameAsOrt(OrtFallbackTest::topKEinsum, "cpu", Map.of("x", x));
       onOrt(p, "topk", "cpu", "TopK");
-      onOrt(p, "einsum", "cpu", "Einsum");
+      onRef(p, "einsum", "cpu", "Einsum");
       assertEquals("cpu", node(p, "relu").device());
     }
   }
@@ -229,7 +277,7 @@ class OrtFallbackTest {
       feeds.put("boxes", b);
       feeds.put("scores", s);
       List<NodePlacement> p = sameAsOrt(OrtFallbackTest::nms, "cpu", feeds);
-      onOrt(p, "nms", "cpu", "NonMaxSuppression");
+      onRef(p, "nms", "cpu", "NonMaxSuppression");
     }
   }
 
@@ -238,6 +286,15 @@ class OrtFallbackTest {
     try (Tensor x = randomFloats(new Random(7), 2, 1, 3)) {
       List<NodePlacement> p = sameAsOrt(OrtFallbackTest::lstm, "cpu", Map.of("x", x));
       onOrt(p, "lstm", "cpu", "LSTM");
+    }
+  }
+
+  @Test
+  void anIfWithABranchThatDoesNotFitTheFedShapesRunsOnOrt() {
+    try (Tensor x = randomFloats(new Random(5), 2, 3); Tensor cond = Tensor.allocate(DType.BOOL, Shape.of())) {
+      List<NodePlacement> p = sameAsOrt(OrtFallbackTest::ifWithABranchThatDoesNotFit, "cpu",
+          Map.of("x", x, "cond", cond));
+      onOrt(p, "if", "cpu", "If");
     }
   }
 

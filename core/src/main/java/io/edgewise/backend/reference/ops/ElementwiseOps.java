@@ -51,6 +51,18 @@ public final class ElementwiseOps {
     r.register("Floor", (ctx, in) -> ActivationOps.unary(ctx, in, Math::floor));
     r.register("Ceil", (ctx, in) -> ActivationOps.unary(ctx, in, Math::ceil));
     r.register("Erf", (ctx, in) -> ActivationOps.unary(ctx, in, ElementwiseOps::erf));
+    // trigonometric and hyperbolic functions (opset 7 and 9), floating types only
+    r.register("Sin", (ctx, in) -> ActivationOps.unary(ctx, in, Math::sin));
+    r.register("Cos", (ctx, in) -> ActivationOps.unary(ctx, in, Math::cos));
+    r.register("Tan", (ctx, in) -> ActivationOps.unary(ctx, in, Math::tan));
+    r.register("Asin", (ctx, in) -> ActivationOps.unary(ctx, in, Math::asin));
+    r.register("Acos", (ctx, in) -> ActivationOps.unary(ctx, in, Math::acos));
+    r.register("Atan", (ctx, in) -> ActivationOps.unary(ctx, in, Math::atan));
+    r.register("Sinh", (ctx, in) -> ActivationOps.unary(ctx, in, Math::sinh));
+    r.register("Cosh", (ctx, in) -> ActivationOps.unary(ctx, in, Math::cosh));
+    r.register("Asinh", (ctx, in) -> ActivationOps.unary(ctx, in, v -> Math.log(v + Math.sqrt(v * v + 1))));
+    r.register("Acosh", (ctx, in) -> ActivationOps.unary(ctx, in, v -> Math.log(v + Math.sqrt(v * v - 1))));
+    r.register("Atanh", (ctx, in) -> ActivationOps.unary(ctx, in, v -> 0.5 * Math.log((1 + v) / (1 - v))));
     r.register("Where", ElementwiseOps::where);
   }
 

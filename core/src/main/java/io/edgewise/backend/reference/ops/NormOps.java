@@ -7,7 +7,9 @@ import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 
 /**
- * BatchNormalization, y = (x - mean) / sqrt(var + epsilon) * scale + B, per channel (axis 1).
+ * The normalisations: LRN ({@link LrnKernel}), LayerNormalization ({@link LayerNormKernel}), InstanceNormalization
+ * and GroupNormalization ({@link GroupNormKernel}), and here BatchNormalization, y = (x - mean) / sqrt(var +
+ * epsilon) * scale + B, per channel (axis 1).
  *
  * <p>Which statistics, by opset (as the ONNX reference implementation and spec):
  * <ul>
@@ -26,6 +28,9 @@ public final class NormOps {
   public static void register(OpRegistry r) {
     r.register("BatchNormalization", NormOps::batchNorm);
     r.register("LRN", LrnKernel::compute);
+    r.register("LayerNormalization", LayerNormKernel::compute);
+    r.register("InstanceNormalization", GroupNormKernel::instanceNorm);
+    r.register("GroupNormalization", GroupNormKernel::groupNorm);
   }
 
   /** Input X of a normalization over channels: floating point, at least minRank dimensions ([N, C, ...]). */
@@ -38,6 +43,21 @@ public final class NormOps {
       throw ctx.invalid("input[0] X must be a floating-point tensor, got " + x.dtype());
     }
     return x;
+  }
+
+  /** Mean and biased variance of v[base .. base + n), computed in two passes: {mean, variance}. */
+  static double[] moments(double[] v, int base, int n) {
+    double mean = 0;
+    for (int i = 0; i < n; i++) {
+      mean += v[base + i];
+    }
+    mean /= n;
+    double var = 0;
+    for (int i = 0; i < n; i++) {
+      double d = v[base + i] - mean;
+      var += d * d;
+    }
+    return new double[] {mean, var / n};
   }
 
   private static Tensor[] batchNorm(OpContext ctx, Tensor[] in) {

@@ -4,12 +4,13 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.exec.OpContext;
 import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Float16;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 
 /**
  * QuantizeLinear and DequantizeLinear: per-tensor, per-axis (`axis`) and blocked (`block_size`, opset 21) scales;
- * quantization rounds half to even and saturates to the output type.
+ * quantization divides at x's precision, rounds half to even and saturates to the output type.
  */
 public final class QuantOps {
   private QuantOps() {}
@@ -32,10 +33,25 @@ public final class QuantOps {
     double hi = max(out);
     Tensor y = Tensor.allocate(out, x.shape());
     for (int i = 0; i < si.length; i++) {
-      double q = Math.rint(x.getDouble(i) / scale.getDouble(si[i])) + (zero == null ? 0 : zero.getDouble(si[i]));
+      double q = Math.rint(quotient(x.dtype(), x.getDouble(i), scale.getDouble(si[i])))
+          + (zero == null ? 0 : zero.getDouble(si[i]));
       y.setLong(i, (long) Math.max(lo, Math.min(hi, q)));
     }
     return new Tensor[] {y};
+  }
+
+  /**
+   * x / scale at x's precision, as the spec's reference (numpy) divides: a float32 quotient that lands on a half
+   * rounds to even from there (0.5 / (5 / 255f) is 25.5 in float32 -> 26, while in double it is 25.49999997 -> 25).
+   * A float division done in double and rounded once to float is the correctly rounded float division.
+   */
+  private static double quotient(DType t, double x, double scale) {
+    double q = x / scale;
+    return switch (t) {
+      case FLOAT32 -> (float) q;
+      case FLOAT16 -> Float16.toFloat(Float16.fromFloat((float) q));
+      default -> q;
+    };
   }
 
   private static Tensor[] dequantize(OpContext ctx, Tensor[] in) {
