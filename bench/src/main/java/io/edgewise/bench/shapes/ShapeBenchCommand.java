@@ -40,7 +40,7 @@ public final class ShapeBenchCommand implements Callable<Integer> {
   List<String> shapes;
 
   @Mixin
-  DeviceOption device = new DeviceOption("cpu");
+  DeviceOption device = new DeviceOption();
 
   @Mixin
   ThreadsOption threads = new ThreadsOption(1);
