@@ -93,6 +93,11 @@ class HttpFuzzTest {
       Answer a = send(f.server.port(), partial);
       assertEquals(408, a.status(), a.body());
       assertTrue(a.body().contains("not completed in time"), a.body());
+      // headers that stop half-way (found by the fuzzer at nightly size: a mutant lost its blank line) decode to
+      // nothing, and still get their 408
+      Answer head = send(f.server.port(), ("POST /v2/models/digits/infer HTTP/1.1\r\nHost: x\r\nContent-Le")
+          .getBytes(StandardCharsets.UTF_8));
+      assertEquals(408, head.status(), head.body());
       try (Socket s = new Socket("127.0.0.1", f.server.port())) {
         s.setSoTimeout(30_000);
         assertEquals(-1, s.getInputStream().read(), "an idle connection is closed without an answer");
