@@ -128,10 +128,19 @@ public final class Node {
     return a;
   }
 
+  /** The node's name, or its first output where it has none (exporters often leave names empty). */
+  public String label() {
+    return name.isEmpty() ? output(0) : name;
+  }
+
+  /** The op type, qualified by domain outside the default one ("io.edgewise.FusedConv"). */
+  public String qualifiedOpType() {
+    return domain.isEmpty() ? opType : domain + "." + opType;
+  }
+
   /** "node 'name' (OpType)", for error messages. */
   public String describe() {
-    return "node '" + (name.isEmpty() ? output(0) : name) + "' (" + (domain.isEmpty() ? "" : domain + ".") + opType
-        + ")";
+    return "node '" + label() + "' (" + qualifiedOpType() + ")";
   }
 
   @Override

@@ -4,7 +4,6 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Executable;
 import io.edgewise.backend.NodePlacement;
-import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
@@ -161,9 +160,7 @@ public final class Session implements AutoCloseable {
     if (!p.isEmpty()) {
       return p;
     }
-    return model.graph().nodes().stream().map(n -> new NodePlacement(
-        n.name() == null || n.name().isEmpty() ? n.output(0) : n.name(),
-        OpRegistry.key(n.domain(), n.opType()), deviceName(), null)).toList();
+    return model.graph().nodes().stream().map(n -> NodePlacement.of(n, deviceName(), deviceName())).toList();
   }
 
   public List<ValueInfo> inputs() {

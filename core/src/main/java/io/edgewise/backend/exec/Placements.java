@@ -21,16 +21,8 @@ public final class Placements {
   public Placements(List<Node> nodes, List<String> devices, String sessionDevice) {
     entries = new AtomicReferenceArray<>(nodes.size());
     for (int i = 0; i < nodes.size(); i++) {
-      Node n = nodes.get(i);
-      String op = OpRegistry.key(n.domain(), n.opType());
-      String device = devices.get(i);
-      entries.set(i, new NodePlacement(name(n), op, device,
-          device.equals(sessionDevice) ? null : "no " + sessionDevice + " kernel for " + op));
+      entries.set(i, NodePlacement.of(nodes.get(i), devices.get(i), sessionDevice));
     }
-  }
-
-  private static String name(Node n) {
-    return n.name() == null || n.name().isEmpty() ? n.output(0) : n.name();
   }
 
   /** Records that node i ran on another device's kernel, and why (the first reason stays). */

@@ -6,7 +6,6 @@ import io.edgewise.backend.BackendOptions;
 import io.edgewise.backend.Executable;
 import io.edgewise.backend.NodePlacement;
 import io.edgewise.backend.OpProfile;
-import io.edgewise.backend.exec.OpRegistry;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.tensor.Tensor;
@@ -144,10 +143,7 @@ public final class PartitionedExecutable implements Executable {
         continue;
       }
       for (Node n : p.segment.nodes()) {
-        String op = OpRegistry.key(n.domain(), n.opType());
-        out.add(new NodePlacement(n.name() == null || n.name().isEmpty() ? n.output(0) : n.name(), op,
-            p.segment.device(), p.segment.device().equals(sessionDevice) ? null
-                : "no " + sessionDevice + " kernel for " + op));
+        out.add(NodePlacement.of(n, p.segment.device(), sessionDevice));
       }
     }
     return out;

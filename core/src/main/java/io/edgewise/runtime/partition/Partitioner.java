@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -147,11 +146,7 @@ public final class Partitioner {
   private static void outerReads(Graph sub, Set<String> out) {
     Set<String> defined = new HashSet<>(sub.initializers().keySet());
     sub.inputs().forEach(v -> defined.add(v.name()));
-    Map<Node, Boolean> seen = new IdentityHashMap<>();
     for (Node m : sub.nodes()) {
-      if (seen.put(m, true) != null) {
-        continue;
-      }
       for (String v : reads(m)) {
         if (!defined.contains(v)) {
           out.add(v);

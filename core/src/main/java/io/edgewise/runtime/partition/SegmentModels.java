@@ -7,7 +7,6 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.tensor.Tensor;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,9 +62,5 @@ final class SegmentModels {
       b.append(t.dtype()).append(t.shape()).append(';');
     }
     return b.toString();
-  }
-
-  static List<String> names(List<ValueInfo> values) {
-    return values.stream().map(ValueInfo::name).toList();
   }
 }

@@ -36,11 +36,6 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     }
   }
 
-  /** The handler to put before the codec (one per connection: it keeps no state of its own). */
-  static ChannelInboundHandlerAdapter bytes() {
-    return new Bytes();
-  }
-
   static final String BYTES = "bytes";
   private boolean receiving;
   private int awaitingAnswer;

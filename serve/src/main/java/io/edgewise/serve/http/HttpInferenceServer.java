@@ -135,7 +135,7 @@ public final class HttpInferenceServer implements AutoCloseable {
               if (ssl != null) {
                 p.addLast("tls", ssl.newHandler(ch.alloc()));
               }
-              p.addLast(ConnectionGuard.BYTES, ConnectionGuard.bytes());
+              p.addLast(ConnectionGuard.BYTES, new ConnectionGuard.Bytes());
               p.addLast("codec", new HttpServerCodec(limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 64 * 1024));
               p.addLast("idle", new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
               p.addLast("gate", new RequestGate(c.auth(), admission, limits.maxMessageBytes()));
