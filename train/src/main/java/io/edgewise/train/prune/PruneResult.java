@@ -46,13 +46,23 @@ public record PruneResult(Model model, double ratio, String skippedReason, List<
     return out;
   }
 
-  /** One line for logs and reports: "conv1 8/16, conv2 16/32; 9930 -> 3818 parameters". */
+  /**
+   * One line for logs and reports: "conv1 8/16, conv2 16/32; 9930 -> 3818 parameters"; beyond 8 convolutions, counts
+   * instead of the list.
+   */
   public String summary() {
     if (isSkipped()) {
       return "skipped: " + skippedReason;
     }
     StringBuilder sb = new StringBuilder();
-    for (ConvChannels c : convs) {
+    if (convs.size() > 8) {
+      long pruned = convs.stream().filter(ConvChannels::pruned).count();
+      int kept = convs.stream().mapToInt(ConvChannels::keptCount).sum();
+      int total = convs.stream().mapToInt(ConvChannels::total).sum();
+      sb.append(convs.size()).append(" convs, ").append(pruned).append(" pruned, ").append(keptConvs().size())
+          .append(" kept whole; ").append(kept).append('/').append(total).append(" channels");
+    }
+    for (ConvChannels c : convs.size() > 8 ? List.<ConvChannels>of() : convs) {
       sb.append(sb.length() == 0 ? "" : ", ").append(c.conv()).append(' ').append(c.keptCount()).append('/')
           .append(c.total());
     }

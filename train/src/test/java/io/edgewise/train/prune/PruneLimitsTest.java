@@ -44,6 +44,13 @@ class PruneLimitsTest {
         g.nodes().add(fc);
         g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, 3)));
       }
+      case "matmul" -> {
+        g.initializers().put("shape", Tensor.ofLongs(DType.INT64, Shape.of(2), 0, -1));
+        g.nodes().add(new Node("reshape", "Reshape", List.of("r1", "shape"), List.of("flat")));
+        g.initializers().put("fc.w", TestGraphs.random(rnd, Shape.of(64, 3)));
+        g.nodes().add(new Node("fc", "MatMul", List.of("flat", "fc.w"), List.of("y")));
+        g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, 3)));
+      }
       case "output" -> g.outputs().add(ValueInfo.tensor("r1", DType.FLOAT32, Shape.of(1, 4, 4, 4)));
       case "sigmoid" -> {
         g.nodes().add(new Node("s", "Sigmoid", List.of("r1"), List.of("y")));
@@ -68,6 +75,20 @@ class PruneLimitsTest {
       Model zeroed = model("reshape");
       GraphPruneTest.zero(zeroed, r.conv("c0").kept(), "c0.w", "c0.b");
       GraphPruneTest.assertOutputsMatch(zeroed, r.model(), model("reshape"), 3);
+    }
+  }
+
+  @Test
+  void aReshapeToBatchByMinusOneIsAFlattenAndTheMatMulLosesTheRowsOfEachPrunedChannel() {
+    try (TensorScope scope = TensorScope.open(); Model m = model("matmul"); PruneResult r = ChannelPruner.prune(m,
+        0.5)) {
+      assertEquals(Map.of(), r.keptConvs());
+      assertEquals(2, r.conv("c1").keptCount());
+      assertEquals(Shape.of(32, 3), r.model().graph().initializers().get("fc.w").shape());  // 2 channels x 16
+      Model zeroed = model("matmul");
+      GraphPruneTest.zero(zeroed, r.conv("c0").kept(), "c0.w", "c0.b");
+      GraphPruneTest.zero(zeroed, r.conv("c1").kept(), "c1.w", "c1.b");
+      GraphPruneTest.assertOutputsMatch(zeroed, r.model(), model("matmul"), 3);
     }
   }
 
