@@ -180,7 +180,7 @@ class DigitsPruneTest {
   @Test
   void fineTuningRecoversTheAccuracyOfTheFloatModel() {
     DataSplit data = data();
-    FineTuneConfig config = FineTuneConfig.defaults("cpu", 8, 1e-3).withOptimizer("adam", 0, false, 0);
+    FineTuneConfig config = PruneFineTuner.recipe("cpu", 8);
     try (Model m = OnnxImporter.load(modelFile())) {
       double float32 = PruneFineTuner.accuracy(m, data.test(), "cpu");
       assertEquals(442 / 450.0, float32, 1e-9, "the model's published accuracy");
