@@ -31,7 +31,17 @@ class PruneLimitsTest {
     Graph g = new Graph(tail);
     g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(1, 2, 4, 4)));
     TestGraphs.conv(g, rnd, "c0", "x", 6, 2, 3, 1, 1, 1, 1, true);
-    g.nodes().add(new Node("r0", "Relu", List.of("c0"), List.of("r0")));
+    String c0 = "c0";
+    if (tail.equals("addconst")) {  // a per-channel constant added to c0's output: it loses c0's channels too
+      g.initializers().put("k", TestGraphs.random(rnd, Shape.of(6, 1, 1)));
+      g.nodes().add(new Node("addk", "Add", List.of("c0", "k"), List.of("c0k")));
+      c0 = "c0k";
+    } else if (tail.equals("addinput")) {  // c0's output plus a graph input: its channels cannot go
+      g.inputs().add(ValueInfo.tensor("x2", DType.FLOAT32, Shape.of(1, 6, 4, 4)));
+      g.nodes().add(new Node("addx", "Add", List.of("c0", "x2"), List.of("c0x")));
+      c0 = "c0x";
+    }
+    g.nodes().add(new Node("r0", "Relu", List.of(c0), List.of("r0")));
     TestGraphs.conv(g, rnd, "c1", "r0", 4, 6, 3, 1, 1, 1, 1, true);
     g.nodes().add(new Node("r1", "Relu", List.of("c1"), List.of("r1")));
     switch (tail) {
@@ -48,6 +58,13 @@ class PruneLimitsTest {
         g.initializers().put("shape", Tensor.ofLongs(DType.INT64, Shape.of(2), 0, -1));
         g.nodes().add(new Node("reshape", "Reshape", List.of("r1", "shape"), List.of("flat")));
         g.initializers().put("fc.w", TestGraphs.random(rnd, Shape.of(64, 3)));
+        g.nodes().add(new Node("fc", "MatMul", List.of("flat", "fc.w"), List.of("y")));
+        g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, 3)));
+      }
+      case "addconst", "addinput" -> {
+        g.nodes().add(new Node("gap", "GlobalAveragePool", List.of("r1"), List.of("gap")));
+        g.nodes().add(new Node("flat", "Flatten", List.of("gap"), List.of("flat")));
+        g.initializers().put("fc.w", TestGraphs.random(rnd, Shape.of(4, 3)));
         g.nodes().add(new Node("fc", "MatMul", List.of("flat", "fc.w"), List.of("y")));
         g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, 3)));
       }
@@ -89,6 +106,28 @@ class PruneLimitsTest {
       GraphPruneTest.zero(zeroed, r.conv("c0").kept(), "c0.w", "c0.b");
       GraphPruneTest.zero(zeroed, r.conv("c1").kept(), "c1.w", "c1.b");
       GraphPruneTest.assertOutputsMatch(zeroed, r.model(), model("matmul"), 3);
+    }
+  }
+
+  @Test
+  void aPerChannelConstantAddedToAConvLosesTheSameChannels() {
+    try (TensorScope scope = TensorScope.open(); Model m = model("addconst"); PruneResult r = ChannelPruner.prune(m,
+        0.5)) {
+      assertEquals(Map.of(), r.keptConvs());
+      assertEquals(Shape.of(3, 1, 1), r.model().graph().initializers().get("k").shape());
+      Model zeroed = model("addconst");
+      GraphPruneTest.zero(zeroed, r.conv("c0").kept(), "c0.w", "c0.b", "k");
+      GraphPruneTest.zero(zeroed, r.conv("c1").kept(), "c1.w", "c1.b");
+      GraphPruneTest.assertOutputsMatch(zeroed, r.model(), model("addconst"), 3);
+    }
+  }
+
+  @Test
+  void aConvAddedToAGraphInputKeepsItsChannels() {
+    try (Model m = model("addinput"); PruneResult r = ChannelPruner.prune(m, 0.5)) {
+      assertEquals(Map.of("c0", "feeds node 'addx' (Add) input 0"), r.keptConvs());
+      assertEquals(2, r.conv("c1").keptCount());
+      assertEquals(Shape.of(2, 6, 3, 3), r.model().graph().initializers().get("c1.w").shape());
     }
   }
 
