@@ -43,6 +43,16 @@ class RealModelsPruneTest {
     assertEquals(1000, head.keptCount());
   }
 
+  @Test
+  void theOcrOrientationClassifierIsSkippedForOpsWithoutBackwardPass() {
+    Path file = TestData.root().resolve("ocr").resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    try (Model m = OnnxImporter.load(file); PruneResult r = ChannelPruner.prune(m, 0.5)) {
+      assertTrue(r.isSkipped());
+      assertTrue(r.skippedReason().startsWith("ops without a backward pass in training: [Cast, Div, HardSigmoid, Mul, "
+          + "Shape, Slice, Softmax]"), r.skippedReason());
+    }
+  }
+
   private static PruneResult check(String name, int keptWhole) {
     Path file = TestData.model(name).resolve("model.onnx");
     try (TensorScope scope = TensorScope.open(); Model m = OnnxImporter.load(file)) {
