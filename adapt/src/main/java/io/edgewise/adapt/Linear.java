@@ -58,6 +58,43 @@ final class Linear {
     return s;
   }
 
+  /**
+   * Sherman-Morrison: given inv = A^-1 of a symmetric A, updates it in place to (A + x x')^-1 in O(d^2), so that a
+   * bandit over thousands of rounds never inverts from scratch.
+   */
+  static void rankOneUpdateInverse(double[][] inv, double[] x) {
+    double[] u = times(inv, x);
+    double denom = 1 + dot(x, u);
+    for (int i = 0; i < inv.length; i++) {
+      for (int j = 0; j < inv.length; j++) {
+        inv[i][j] -= u[i] * u[j] / denom;
+      }
+    }
+  }
+
+  /**
+   * The lower-triangular Cholesky factor L (L L' = m) of a symmetric positive semi-definite matrix; diagonal
+   * round-off below zero is clamped, so a matrix that is PSD up to rounding still factors.
+   */
+  static double[][] cholesky(double[][] m) {
+    int n = m.length;
+    double[][] l = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        double s = m[i][j];
+        for (int k = 0; k < j; k++) {
+          s -= l[i][k] * l[j][k];
+        }
+        if (i == j) {
+          l[i][i] = Math.sqrt(Math.max(s, 0));
+        } else {
+          l[i][j] = l[j][j] > 0 ? s / l[j][j] : 0;
+        }
+      }
+    }
+    return l;
+  }
+
   /** v' M v. */
   static double quadratic(double[][] m, double[] v) {
     return dot(v, times(m, v));
