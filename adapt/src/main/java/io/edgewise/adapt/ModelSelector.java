@@ -29,7 +29,7 @@ import java.util.List;
  */
 public final class ModelSelector {
   /** Hinge knots of r (latency over tolerance). */
-  static final double[] KNOTS = {0.5, 0.8, 1.0, 1.25, 1.6, 2.0, 3.0};
+  static final double[] KNOTS = {0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.6, 2.0, 3.0};
   /** Cap of the linear r term (the hinges carry the slope beyond it). */
   static final double R_CAP = 1.0;
 
