@@ -44,4 +44,19 @@ class TimeBudgetRuleTest {
     assertThrows(EdgewiseException.class, () -> TimeBudgetRule.choose(GROUP, Double.NaN, 0, 1));
     assertThrows(EdgewiseException.class, () -> new TimeBudgetRule.VariantStats("x", 1.5, 1, 0));
   }
+
+  @Test
+  void latencyStatsKeepMeanStdAndMovingAverage() {
+    LatencyStats s = new LatencyStats(0.5);
+    for (double v : new double[] {2, 4, 4, 4, 5, 5, 7, 9}) {
+      s.add(v);
+    }
+    // mean 5, sum of squared deviations 32, sample variance 32/7
+    assertEquals(5, s.mean(), 1e-12);
+    assertEquals(Math.sqrt(32.0 / 7), s.std(), 1e-12);
+    // EMA with weight 1/2: 2, 3, 3.5, 3.75, 4.375, 4.6875, 5.84375, 7.421875
+    assertEquals(7.421875, s.ema(), 1e-12);
+    assertEquals(8, s.count());
+    assertThrows(EdgewiseException.class, () -> new LatencyStats(0));
+  }
 }

@@ -1,6 +1,8 @@
 package io.edgewise.bench;
 
+import io.edgewise.bench.budget.BudgetBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
+import io.edgewise.bench.select.SelectBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
 import io.edgewise.bench.shapes.ShapeBenchCommand;
 import io.edgewise.bench.split.SplitBenchCommand;
@@ -23,6 +25,22 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new ServeBenchCommand();
+    }
+  }
+
+  /** `edgewise budget-bench`. */
+  public static final class BudgetBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new BudgetBenchCommand();
+    }
+  }
+
+  /** `edgewise select-bench`. */
+  public static final class SelectBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new SelectBenchCommand();
     }
   }
 
