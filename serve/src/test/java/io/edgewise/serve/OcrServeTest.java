@@ -3,6 +3,7 @@ package io.edgewise.serve;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -17,6 +18,7 @@ import io.edgewise.apps.ocr.OcrResult;
 import io.edgewise.apps.ocr.PageRenderer;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.client.EdgewiseClient;
+import io.edgewise.serve.client.RemoteException;
 import io.edgewise.serve.http.BytesTensor;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -152,9 +154,10 @@ class OcrServeTest {
   @Test
   void handWrittenBinaryRequestAndResponseCarryLengthPrefixedElements() throws Exception {
     byte[] image = PAGES.get(1);
-    byte[] header = ("{\"parameters\": {\"binary_data_output\": true}, \"inputs\": [{\"name\": \"image\", "
-        + "\"shape\": [1], \"datatype\": \"BYTES\", \"parameters\": {\"binary_data_size\": " + (4 + image.length)
-        + "}}]}").getBytes(StandardCharsets.UTF_8);
+    byte[] header = ("{\"inputs\": [{\"name\": \"image\", \"shape\": [1], \"datatype\": \"BYTES\", "
+        + "\"parameters\": {\"binary_data_size\": " + (4 + image.length) + "}}], "
+        + "\"outputs\": [{\"name\": \"lines\", \"parameters\": {\"binary_data\": true}}]}")
+        .getBytes(StandardCharsets.UTF_8);
     ByteBuffer body = ByteBuffer.allocate(header.length + 4 + image.length).order(ByteOrder.LITTLE_ENDIAN);
     body.put(header).putInt(image.length).put(image);
     HttpRequest req = HttpRequest.newBuilder(URI.create(fixture.url() + "/v2/models/ocr/infer"))
@@ -224,6 +227,12 @@ class OcrServeTest {
         "input 'image' must be BYTES, got UINT8");
     assertRefused("{\"inputs\": [{\"name\": \"image\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\"x\"]}], "
         + "\"outputs\": [{\"name\": \"text\"}]}", "unknown output 'text'", "[lines]");
+    // through the client, in binary: an element over max_image_bytes is refused before it is decoded
+    RemoteException big = assertThrows(RemoteException.class, () -> client.inferBytes("ocr", null,
+        Map.of("image", BytesTensor.of(List.of(new byte[(16 << 20) + 1]))), true));
+    assertEquals(400, big.status());
+    assertTrue(big.getMessage().contains("input 'image' element 0: 16777217 bytes, more than this model's "
+        + "max_image_bytes of 16777216"), big.getMessage());
     // the binary form's length prefix must agree with binary_data_size
     byte[] header = ("{\"inputs\": [{\"name\": \"image\", \"shape\": [1], \"datatype\": \"BYTES\", "
         + "\"parameters\": {\"binary_data_size\": 6}}]}").getBytes(StandardCharsets.UTF_8);
