@@ -3,6 +3,7 @@ package io.edgewise.cli;
 import io.edgewise.EdgewiseException;
 import io.edgewise.serve.client.EdgewiseClient;
 import io.edgewise.serve.http.BytesTensor;
+import io.edgewise.serve.http.V2Bytes;
 import io.edgewise.serve.http.V2Datatype;
 import io.edgewise.tensor.Tensor;
 import java.io.IOException;
@@ -87,6 +88,10 @@ final class InferCommand implements Callable<Integer> {
         source = inputs.readInto(feeds);
       } else {
         for (EdgewiseClient.TensorMetadata t : client.modelInputs(model, version)) {
+          if (t.datatype().equals(V2Bytes.DATATYPE)) {
+            throw Main.usage(spec, "model " + model + " takes the BYTES input '" + t.name() + "': give --bytes "
+                + t.name() + "=FILE (random BYTES would mean nothing to it)");
+          }
           feeds.put(t.name(), RandomInputs.of(t, 42));
         }
         source = "random (seed 42; variable dimensions set to 1)";

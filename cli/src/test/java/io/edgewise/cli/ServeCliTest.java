@@ -109,6 +109,9 @@ class ServeCliTest {
       assertEquals(Main.EXIT_FAILURE, notAnImage.exit());
       assertTrue(notAnImage.err().contains("400") && notAnImage.err().contains("input 'image' element 0: not an "
           + "image format"), notAnImage.err());
+      CliTest.Result none = CliTest.run("infer", "--url", f.url(), "--model", "ocr", "--token-file", token.toString());
+      assertEquals(Main.EXIT_USAGE, none.exit());
+      assertTrue(none.err().contains("give --bytes image=FILE"), none.err());
     }
   }
 
