@@ -194,7 +194,7 @@ final class ServeCommand implements Callable<Integer> {
     PeerEndpoint peerServer = null;
     try {
       for (ServedModel m : repository.all()) {
-        out.println(m.isReady() ? "model:   " + m.label() + " on " + m.session().deviceName()
+        out.println(m.isReady() ? "model:   " + m.label() + " on " + m.deviceName()
             : "model:   " + m.label() + " UNAVAILABLE: " + m.failure());
       }
       if (repository.all().isEmpty()) {

@@ -240,7 +240,7 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     shared.state().inFlight.incrementAndGet();
     try {
-      shared.scheduler().submit(model.session().deviceName(), () -> runInference(ctx, req, model, headerLength,
+      shared.scheduler().submit(model.deviceName(), () -> runInference(ctx, req, model, headerLength,
           keepAlive, start));
       return true;
     } catch (EdgewiseException e) {
@@ -270,10 +270,15 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     Map<String, Tensor> outputs = Map.of();
     try (InferRequest request = shared.parser().parse(req.content().nioBuffer(), headerLength)) {
       req.release();
-      checkOutputs(model, request);
-      outputs = model.session().run(request.inputs());
-      InferResponseEncoder.Encoded enc = InferResponseEncoder.encode(ctx.alloc(), model.name(), model.version(),
-          request, outputs);
+      InferResponseEncoder.Encoded enc;
+      if (model.pipeline() != null) {
+        enc = PipelineInference.run(ctx.alloc(), model, request);
+      } else {
+        PipelineInference.refuseBytes(model, request);
+        checkOutputs(model, request);
+        outputs = model.session().run(request.inputs());
+        enc = InferResponseEncoder.encode(ctx.alloc(), model.name(), model.version(), request, outputs);
+      }
       response = HttpResponses.content(HttpResponseStatus.OK, enc.content(), enc.binary()
           ? HttpHeaderValues.APPLICATION_OCTET_STREAM.toString() : HttpHeaderValues.APPLICATION_JSON.toString());
       if (enc.binary()) {
