@@ -10,6 +10,7 @@
 # with only a loopback interface nobody outside can reach; with no CNI plugin here, the host's is what works).
 #
 # Usage (as root): bash deploy/smoke-test.sh   Ports: SMOKE_PORT (18080), SMOKE_METRICS_PORT (18002).
+# OCI_RUNTIME=crun (or another runc-compatible runtime) runs it with that instead of runc.
 # Ends with "N passed, N failed"; exits non-zero when a check failed.
 set -euo pipefail
 
@@ -18,13 +19,14 @@ out="${EDGEWISE_IMAGE_DIR:-$root/build/image}"
 tag="${EDGEWISE_IMAGE_TAG:-0.1.0}"
 port="${SMOKE_PORT:-18080}"
 mport="${SMOKE_METRICS_PORT:-18002}"
+rt="${OCI_RUNTIME:-runc}"
 testdata="$root/../shared/testdata"
 
 say() { printf 'smoke-test: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (runc without a user namespace needs it)"
-for tool in runc umoci jq curl od awk; do
+for tool in "$rt" umoci jq curl od awk; do
   command -v "$tool" >/dev/null || die "missing $tool (apt-get install runc umoci jq curl)"
 done
 [ -f "$out/oci/index.json" ] || die "no image at $out/oci: run deploy/build-image.sh first"
@@ -33,8 +35,8 @@ done
 work="$(mktemp -d /tmp/edgewise-smoke.XXXXXX)"
 id="edgewise-smoke-$$"
 cleanup() {
-  runc kill "$id" KILL >/dev/null 2>&1 || true
-  runc delete --force "$id" >/dev/null 2>&1 || true
+  "$rt" kill "$id" KILL >/dev/null 2>&1 || true
+  "$rt" delete --force "$id" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -72,15 +74,19 @@ jq --arg models "$work/models" --arg tokens "$work/tokens" --arg port "$port" --
 ' "$work/bundle/config.json" >"$work/config.json"
 mv "$work/config.json" "$work/bundle/config.json"
 
-say "runc run $id (image $out/oci:$tag, port $port, metrics $mport)"
-runc run --detach --bundle "$work/bundle" "$id" >"$work/server.log" 2>&1 </dev/null
+say "$rt run $id (image $out/oci:$tag, port $port, metrics $mport)"
+if ! "$rt" run --detach --bundle "$work/bundle" "$id" >"$work/server.log" 2>&1 </dev/null; then
+  check "$rt run" 1 "$(tail -5 "$work/server.log")"
+  echo "$passed passed, $failed failed"
+  exit 1
+fi
 
 # ready within 3 minutes (the JVM starts and the model loads; a busy 2-core machine is slow)
 ready=""
 for _ in $(seq 1 180); do
   ready="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/health/ready" || true)"
   [ "$ready" = 200 ] && break
-  state="$(runc state "$id" 2>/dev/null | jq -r .status || echo gone)"
+  state="$("$rt" state "$id" 2>/dev/null | jq -r .status || echo gone)"
   [ "$state" = running ] || break
   sleep 1
 done
@@ -123,9 +129,9 @@ printf '%s\n' "$scrape" | grep -q '^edgewise_requests_total{endpoint="infer",mod
 check "metrics port answers without a token and counts the inference" "$counted" \
   "$(printf '%s' "$scrape" | grep infer | head -3)"
 
-runc kill "$id" TERM
+"$rt" kill "$id" TERM || true
 for _ in $(seq 1 60); do
-  state="$(runc state "$id" 2>/dev/null | jq -r .status || echo gone)"
+  state="$("$rt" state "$id" 2>/dev/null | jq -r .status || echo gone)"
   [ "$state" = stopped ] || [ "$state" = gone ] && break
   sleep 1
 done
