@@ -28,7 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Every endpoint of the real server on loopback, in success and in each failure it can answer, checked against the
  * Open Inference Protocol's REST specification ({@link OpenInferenceSpec}: the documented statuses and the OpenAPI
  * schemas, validated by a JSON Schema 2020-12 validator). Answers outside the protocol (401, 405) must carry its
- * error object. Inference answers are also compared with the shared model's reference output.
+ * error object, as must HTTP's own refusals (415 for a compressed body, 431 for headers over 8 KiB). Inference
+ * answers are also compared with the shared model's reference output. Not covered: the binary tensor data
+ * extension's answers (a JSON header whose outputs carry binary_data_size instead of the data the core schema
+ * requires; HttpServerTest compares them with a local session).
  */
 class ProtocolConformanceTest {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -55,9 +58,14 @@ class ProtocolConformanceTest {
     }
   }
 
-  static Answer send(String url, String method, String path, String token, String body) throws Exception {
+  /** Sends one request; headers are name, value pairs. */
+  static Answer send(String url, String method, String path, String token, String body, String... headers)
+      throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
     if (body != null) {
       b.header("Content-Type", "application/json");
     }
@@ -95,7 +103,7 @@ class ProtocolConformanceTest {
       return a;
     }
 
-    /** An answer of HTTP's own (401, 405), outside the protocol: the status, and the protocol's error object. */
+    /** An answer of HTTP's own (401, 405, 415, 431), outside the protocol: the status, and the protocol's error object. */
     void expectOutside(int status, Answer a) {
       count++;
       if (a.status() != status) {
@@ -181,6 +189,8 @@ class ProtocolConformanceTest {
       c.expectOutside(401, send(u, "POST", "/v2/models/digits/infer", null, ok));
       c.expectOutside(405, send(u, "GET", "/v2/models/digits/infer", t, null));
       c.expectOutside(405, send(u, "POST", "/v2/models/digits", t, ok));
+      c.expectOutside(415, send(u, "POST", "/v2/models/digits/infer", t, ok, "Content-Encoding", "gzip"));
+      c.expectOutside(431, send(u, "GET", "/v2/models/digits", t, null, "X-Padding", "x".repeat(9000)));
     } finally {
       release.countDown();
     }
