@@ -144,6 +144,26 @@ class ServeCliTest {
   }
 
   @Test
+  void metricsPortServesPrometheusWithoutTheToken() throws Exception {
+    Path repo = ServeFixture.digitsRepository(Files.createDirectory(dir.resolve("repo")));
+    ServeCommand command = new ServeCommand();
+    StringWriter printed = new StringWriter();
+    new CommandLine(command).setOut(new PrintWriter(printed, true)).parseArgs("--models", repo.toString(),
+        "--host", "127.0.0.1", "--port", "0", "--metrics-port", "0", "--device", "ref");
+    try (ServeCommand.Running running = command.start()) {
+      assertTrue(printed.toString().contains("metrics: " + running.metricsUrl()), printed.toString());
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> open = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(running.metricsUrl())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, open.statusCode());
+      assertTrue(open.body().contains("edgewise_inference_workers"), open.body());
+      java.net.http.HttpResponse<String> guarded = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(running.url() + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, guarded.statusCode(), "the inference port's /metrics keeps needing the token");
+    }
+  }
+
+  @Test
   void serveRefusesContradictoryOptionsBeforeLoadingAnything() {
     // --peer-port is served by the peer protocol's PeerEndpoint (ServePeerPortTest)
     CliTest.Result tls = CliTest.run("serve", "--models", dir.toString(), "--tls-cert", "c.pem");
