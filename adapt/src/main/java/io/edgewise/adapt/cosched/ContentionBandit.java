@@ -20,10 +20,10 @@ import io.edgewise.adapt.Linear;
  * Why that target: when a busy group j slows g's progress by a factor 1 + c (cores or memory shared), a run that
  * overlaps j for a fraction o of its time loses o c / (1 + c) of it, which is linear in o; theta_mg[j] is then
  * c / (1 + c) (0: no contention; 0.5: twice as slow while j is busy), and the intercept is what the profile got
- * wrong (B = diag(profileWeight, beta, ...): the profile counts as profileWeight solo runs). The prior theta = 0 is the
- * profile itself, which is optimistic (contention only adds time): an arm never
- * tried looks as good as its solo time, gets tried, and its real cost is learned, so the prior explores; alpha adds
- * the usual LinUCB bonus, alpha * sqrt(x' A^-1 x), subtracted from the predicted loss.
+ * wrong (B = diag(profileWeight, beta, ...): the profile counts as profileWeight solo runs). The prior theta = 0 is
+ * the profile itself, which is optimistic (contention only adds time): an arm never tried looks as good as its solo
+ * time, gets tried, and its real cost is learned, so the prior explores; alpha adds the usual LinUCB bonus,
+ * alpha * sqrt(x' A^-1 x), subtracted from the predicted loss.
  *
  * <p>A request of model m is placed on the group g that minimises
  *
@@ -37,9 +37,10 @@ import io.edgewise.adapt.Linear;
  * queued on the other busy groups: it keeps g busy from wait_g to wait_g + service, and the part of j's backlog in
  * that stretch runs slower (r_j the model running on j: over an overlap of T it loses theta T of progress, and every
  * request queued there waits that much longer). Queueing behind a device that slows the others counts too, since it
- * prolongs the contention; without that term a contending group that had built a queue kept the whole node slow. With lambda = 1 the policy minimises
- * the total latency the decision adds to the node, its own and the others', which is COSREL's reward (latency and
- * throughput) made myopic; lambda = 0 is a contention-aware earliest-finish rule.
+ * prolongs the contention; without that term a contending group that had built a queue kept the whole node slow.
+ * With lambda = 1 the policy minimises the total latency the decision adds to the node, its own and the others',
+ * which is COSREL's reward (latency and throughput) made myopic; lambda = 0 is a contention-aware earliest-finish
+ * rule.
  *
  * <p>Why a contextual bandit and not deep RL: the state that matters here is small (a few groups, a few models), the
  * effect of a decision shows up in one measured service time, and a run is seconds long (hundreds of requests); a
