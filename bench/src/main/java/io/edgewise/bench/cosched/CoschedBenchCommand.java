@@ -225,7 +225,7 @@ public final class CoschedBenchCommand implements Callable<Integer> {
               + " cannot run " + models.get(m).label() + " (" + String.join("; ", notes) + ")");
         }
       }
-      fifoSolo = Groups.soloMs(fifo, profileRuns);
+      fifoSolo = Groups.soloMs(List.of(fifo), profileRuns)[0];
       double workPerUnit = 0;  // FIFO device seconds per unit of the weights
       for (int m = 0; m < n; m++) {
         workPerUnit += weight[m] * fifoSolo[m] / 1000;
@@ -251,11 +251,11 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         progress.flush();
         groups.add(Groups.open(name, g, models, seed, notes));
       }
+      double[][] byGroup = Groups.soloMs(groups, profileRuns);
       double[][] solo = new double[n][groups.size()];
       for (int g = 0; g < groups.size(); g++) {
-        double[] s = Groups.soloMs(groups.get(g), profileRuns);
         for (int m = 0; m < n; m++) {
-          solo[m][g] = s[m];
+          solo[m][g] = byGroup[g][m];
         }
       }
       Profile profile;

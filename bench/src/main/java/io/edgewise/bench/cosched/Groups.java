@@ -66,22 +66,36 @@ final class Groups {
     return new DeviceGroup(name, spec.kind(), sessions, inputs);
   }
 
-  /** Median of {@code runs} timed runs of each model on {@code group} alone (ms); infinity where it has no session. */
-  static double[] soloMs(DeviceGroup group, int runs) {
-    double[] out = new double[group.models()];
-    for (int m = 0; m < out.length; m++) {
-      if (!group.runs(m)) {
-        out[m] = Double.POSITIVE_INFINITY;
-        continue;
+  /**
+   * Median of {@code runs} timed runs of each model on each group alone (ms, [group][model]); infinity where a group
+   * has no session. The runs go round the groups and models in turn, so a slow stretch of a shared machine falls on
+   * all of them instead of on the group measured during it.
+   */
+  static double[][] soloMs(List<DeviceGroup> groups, int runs) {
+    int models = groups.get(0).models();
+    double[][][] t = new double[groups.size()][models][runs];
+    for (int r = 0; r < runs; r++) {
+      for (int g = 0; g < groups.size(); g++) {
+        for (int m = 0; m < models; m++) {
+          if (groups.get(g).runs(m)) {
+            long start = System.nanoTime();
+            groups.get(g).run(m);
+            t[g][m][r] = (System.nanoTime() - start) / 1e6;
+          }
+        }
       }
-      double[] t = new double[runs];
-      for (int r = 0; r < runs; r++) {
-        long start = System.nanoTime();
-        group.run(m);
-        t[r] = (System.nanoTime() - start) / 1e6;
+    }
+    double[][] out = new double[groups.size()][models];
+    for (int g = 0; g < groups.size(); g++) {
+      for (int m = 0; m < models; m++) {
+        if (!groups.get(g).runs(m)) {
+          out[g][m] = Double.POSITIVE_INFINITY;
+          continue;
+        }
+        double[] v = t[g][m];
+        Arrays.sort(v);
+        out[g][m] = runs % 2 == 1 ? v[runs / 2] : (v[runs / 2 - 1] + v[runs / 2]) / 2;
       }
-      Arrays.sort(t);
-      out[m] = runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
     }
     return out;
   }
