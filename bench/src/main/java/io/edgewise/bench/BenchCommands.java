@@ -1,5 +1,6 @@
 package io.edgewise.bench;
 
+import io.edgewise.bench.cosched.CoschedBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
 import io.edgewise.bench.shapes.ShapeBenchCommand;
@@ -15,6 +16,14 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new SplitBenchCommand();
+    }
+  }
+
+  /** `edgewise cosched-bench`. */
+  public static final class CoschedBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new CoschedBenchCommand();
     }
   }
 
