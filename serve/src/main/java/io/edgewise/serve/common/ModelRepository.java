@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A directory of models laid out as Triton's and KServe's model repositories are:
  * {@code ROOT/<name>/<version>/model.onnx}, with an optional {@code ROOT/<name>/config.json} (see
- * {@link ModelConfig}). Every version is loaded when the repository opens; a version that fails to load stays
+ * {@link ModelConfig}); or {@code ROOT/<name>/config.json} alone declaring a pipeline, served as version 1 (see
+ * {@link PipelineConfig}). Every version is loaded when the repository opens; a version that fails to load stays
  * listed as unavailable with its reason, so the server can say why instead of "not found".
  *
  * <p>Nothing outside the root is ever read: names must match {@link #NAME}, versions are positive integers, and
@@ -96,8 +97,13 @@ public final class ModelRepository implements AutoCloseable {
     SessionOptions options;
     String configError = null;
     try {
-      options = ModelConfig.apply(readConfig(root, modelDir.resolve(ModelConfig.FILE_NAME)),
-          modelDir.resolve(ModelConfig.FILE_NAME), defaults);
+      Path configFile = modelDir.resolve(ModelConfig.FILE_NAME);
+      byte[] config = readConfig(root, configFile);
+      if (PipelineConfig.declaresPipeline(config)) {
+        versions.put(1, loadPipeline(root, name, configFile, config, defaults));
+        return versions;
+      }
+      options = ModelConfig.apply(config, configFile, defaults);
     } catch (EdgewiseException e) {
       options = defaults;
       configError = e.getMessage();
@@ -114,14 +120,32 @@ public final class ModelRepository implements AutoCloseable {
       } else {
         served = load(root, name, version, file, options);
       }
-      if (served.isReady()) {
-        LOG.info("loaded {} on {}", served.label(), served.session().deviceName());
-      } else {
-        LOG.warn("{} is unavailable: {}", served.label(), served.failure());
-      }
+      logLoad(served);
       versions.put(Integer.parseInt(version), served);
     }
     return versions;
+  }
+
+  private static void logLoad(ServedModel served) {
+    if (served.isReady()) {
+      LOG.info("loaded {} on {}", served.label(), served.deviceName());
+    } else {
+      LOG.warn("{} is unavailable: {}", served.label(), served.failure());
+    }
+  }
+
+  /** A model directory whose config.json declares a pipeline: version 1, the pipeline (see PipelineConfig). */
+  private static ServedModel loadPipeline(Path root, String name, Path configFile, byte[] config,
+      SessionOptions defaults) {
+    ServedModel served;
+    try {
+      served = new ServedModel(name, "1", configFile, null, null, null,
+          PipelineConfig.open(root, configFile, config, defaults));
+    } catch (EdgewiseException e) {
+      served = new ServedModel(name, "1", configFile, null, null, e.getMessage());
+    }
+    logLoad(served);
+    return served;
   }
 
   private static ServedModel load(Path root, String name, String version, Path file, SessionOptions options) {
@@ -222,6 +246,9 @@ public final class ModelRepository implements AutoCloseable {
       for (ServedModel m : v.values()) {
         if (m.session() != null) {
           m.session().close();
+        }
+        if (m.pipeline() != null) {
+          m.pipeline().close();
         }
       }
     }
