@@ -102,7 +102,19 @@ public final class BudgetBenchCommand implements Callable<Integer> {
           + slowdown + "x its measured time");
       m.put("group", g.name());
       m.put("local_p99_ms", sim.localP99Ms());
-      m.put("rows", rows);
+      List<Map<String, Object>> out2 = new ArrayList<>();
+      for (BudgetSimulation.Row r : rows) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("policy", r.policy());
+        row.put("link", r.link());
+        row.put("sla_ms", r.slaMs());
+        row.put("accuracy", r.accuracy());
+        row.put("sla_attainment", r.slaAttainment());
+        row.put("mean_ms", r.meanMs());
+        row.put("figures", "measured models, simulated link");
+        out2.add(row);
+      }
+      m.put("rows", out2);
       out.println(Json.write(m));
     } else {
       out.printf("budget-bench, group %s: measured variants (device %s, %d test samples each), SIMULATED link %s "
