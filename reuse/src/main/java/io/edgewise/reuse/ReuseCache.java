@@ -146,6 +146,16 @@ public final class ReuseCache {
       return lookupNanos;
     }
 
+    /**
+     * The stored result nearest the feature in this device's store, whatever the decision (read from the store on
+     * each call; empty when there was none). A caller whose results are not class labels (text, boxes) uses it to
+     * give a computed result the label of a stored one it equals within its own tolerance, so that the vote and the
+     * calibration count near-equal results as agreeing.
+     */
+    public Optional<StoredResult> nearest() {
+      return localLookup == null ? Optional.empty() : local.nearestResult(localLookup);
+    }
+
     /** What the computation gave after a miss or an audit: calibrates the thresholds and stores the result. */
     public void computed(StoredResult result, long computeNanos) {
       if (reused()) {

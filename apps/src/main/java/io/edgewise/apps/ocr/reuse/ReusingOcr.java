@@ -68,7 +68,8 @@ public final class ReusingOcr {
     ReuseCache.Probe frameProbe = null;
     if (frames != null) {
       long f0 = System.nanoTime();
-      frameProbe = frames.probe(Thumbnail.of(frame, OcrReuseOptions.FRAME_WIDTH, OcrReuseOptions.FRAME_HEIGHT, 0));
+      frameProbe = frames.probe(Thumbnail.central(frame, OcrReuseOptions.FRAME_CENTRE, OcrReuseOptions.FRAME_WIDTH,
+          OcrReuseOptions.FRAME_HEIGHT));
       lookupNanos += System.nanoTime() - f0;
       if (frameProbe.reused()) {
         List<OcrLine> reused = TextResults.lines(frameProbe.hit().result());
@@ -120,7 +121,9 @@ public final class ReusingOcr {
         read[i] = computed.get(k);
         ReuseCache.Probe p = probes.get(i);
         if (p != null) {
-          p.computed(TextResults.line(read[i].text(), read[i].confidence()), perLine);
+          String text = read[i].text();
+          p.computed(TextResults.line(text, read[i].confidence(),
+              TextResults.label(text, p.nearest(), OcrReuseOptions.LINE_TOLERANCE)), perLine);
         }
       }
     }
@@ -132,7 +135,8 @@ public final class ReusingOcr {
     }
     long end = System.nanoTime();
     if (frameProbe != null) {
-      frameProbe.computed(TextResults.frame(kept), end - t0);
+      frameProbe.computed(TextResults.frame(kept, TextResults.label(TextResults.joined(kept), frameProbe.nearest(),
+          OcrReuseOptions.FRAME_TOLERANCE)), end - t0);
     }
     OcrResult result = new OcrResult(kept, new OcrResult.Timings((d1 - d0) / 1e6, stage[0], stage[1],
         (end - t0) / 1e6));

@@ -1,6 +1,7 @@
 package io.edgewise.apps.ocr.reuse;
 
 import io.edgewise.EdgewiseException;
+import io.edgewise.apps.ocr.OcrEvaluator;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.Point;
 import io.edgewise.apps.ocr.Quad;
@@ -12,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * OCR results as reuse entries. The H-kNN vote compares labels, so a result's label is a hash of its text (a line's
@@ -31,10 +33,31 @@ public final class TextResults {
     return text.hashCode() & 0x7fffffff;
   }
 
-  /** One recognised line: its text and confidence. */
+  /**
+   * The label a computed text votes with: that of the stored result nearest its feature when their texts differ in at
+   * most {@code tolerance} of their characters (edit distance over the longer), else a hash of its own text. Frames
+   * of one page under camera shake read a character differently now and then; they are the same answer for reuse.
+   */
+  public static int label(String text, Optional<StoredResult> nearest, double tolerance) {
+    if (nearest.isPresent() && nearest.get().isClassification()) {
+      String other = text(nearest.get());
+      int longer = Math.max(text.length(), other.length());
+      if (longer == 0 || OcrEvaluator.editDistance(text, other) <= tolerance * longer) {
+        return nearest.get().label();
+      }
+    }
+    return label(text);
+  }
+
+  /** One recognised line: its text and confidence, voting with its text's own label. */
   public static StoredResult line(String text, double confidence) {
+    return line(text, confidence, label(text));
+  }
+
+  /** One recognised line voting with the given label. */
+  public static StoredResult line(String text, double confidence, int label) {
     byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-    return new StoredResult(label(text), (float) confidence,
+    return new StoredResult(label, (float) confidence,
         List.of(new StoredTensor(TEXT, DType.UINT8, new long[] {utf8.length}, utf8)));
   }
 
@@ -48,8 +71,18 @@ public final class TextResults {
     throw EdgewiseException.invalidArgument("reuse entry holds no '" + TEXT + "' tensor: not an OCR result");
   }
 
-  /** A frame's lines, in reading order. */
+  /** A frame's lines, in reading order, voting with their joined text's own label. */
   public static StoredResult frame(List<OcrLine> lines) {
+    return frame(lines, label(joined(lines)));
+  }
+
+  /** The text of a frame's lines as one string, a line per line. */
+  public static String joined(List<OcrLine> lines) {
+    return String.join("\n", lines.stream().map(OcrLine::text).toList());
+  }
+
+  /** A frame's lines voting with the given label. */
+  public static StoredResult frame(List<OcrLine> lines, int label) {
     StringBuilder text = new StringBuilder();
     ByteBuffer geo = ByteBuffer.allocate(lines.size() * LINE_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
     double conf = 1;
@@ -63,7 +96,7 @@ public final class TextResults {
       conf = Math.min(conf, l.confidence());
     }
     byte[] utf8 = text.toString().getBytes(StandardCharsets.UTF_8);
-    return new StoredResult(label(text.toString()), (float) conf, List.of(
+    return new StoredResult(label, (float) conf, List.of(
         new StoredTensor(TEXT, DType.UINT8, new long[] {utf8.length}, utf8),
         new StoredTensor(LINES, DType.FLOAT32, new long[] {lines.size(), LINE_FLOATS}, geo.array())));
   }
