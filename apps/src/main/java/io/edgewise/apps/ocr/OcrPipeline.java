@@ -110,6 +110,11 @@ public final class OcrPipeline implements AutoCloseable {
     return options;
   }
 
+  /** The content hashes of the detector, classifier and recogniser (what a result read by this pipeline depends on). */
+  public List<String> modelHashes() {
+    return List.of(det.model().contentHash(), cls.model().contentHash(), rec.model().contentHash());
+  }
+
   /** The device the sessions run on, as the runtime names it. */
   public String deviceName() {
     return det.deviceName();
@@ -146,11 +151,31 @@ public final class OcrPipeline implements AutoCloseable {
 
   private List<OcrLine> recognize(BgrImage page, List<Quad> quads, double[] stageMs) {
     long t0 = System.nanoTime();
+    List<BgrImage> crops = crops(page, quads);
+    stageMs[0] = (System.nanoTime() - t0) / 1e6;
+    return recognizeCrops(crops, quads, stageMs);
+  }
+
+  /**
+   * The line images of the given regions of a page, cut with the options' margin and perspective-corrected, one per
+   * quad in the same order. A quad that crops to nothing is an {@link EdgewiseException} naming it.
+   */
+  public List<BgrImage> crops(BgrImage page, List<Quad> quads) {
     List<BgrImage> crops = new ArrayList<>(quads.size());
     for (Quad q : quads) {
       double margin = options.cropMargin() * Math.min(q.tl().distance(q.bl()), q.tl().distance(q.tr()));
       crops.add(Crop.run(page, margin > 0 ? DbPostprocess.grow(q, margin) : q));
     }
+    return crops;
+  }
+
+  /**
+   * Orientation and recognition of line crops (as {@link #crops} cut them; turned in place where upside down), one
+   * line per crop in the same order, none dropped; {@code quads} are the regions the lines report. The milliseconds
+   * spent in orientation and recognition are added to {@code stageMs[0]} and {@code stageMs[1]}.
+   */
+  public List<OcrLine> recognizeCrops(List<BgrImage> crops, List<Quad> quads, double[] stageMs) {
+    long t0 = System.nanoTime();
     boolean[] flip = options.classify() ? upsideDown(crops) : new boolean[crops.size()];
     for (int i = 0; i < crops.size(); i++) {
       if (flip[i]) {
@@ -160,8 +185,8 @@ public final class OcrPipeline implements AutoCloseable {
     long t1 = System.nanoTime();
     List<CtcDecoder.Text> texts = readLines(crops);
     long t2 = System.nanoTime();
-    stageMs[0] = (t1 - t0) / 1e6;
-    stageMs[1] = (t2 - t1) / 1e6;
+    stageMs[0] += (t1 - t0) / 1e6;
+    stageMs[1] += (t2 - t1) / 1e6;
     List<OcrLine> out = new ArrayList<>(quads.size());
     for (int i = 0; i < quads.size(); i++) {
       out.add(new OcrLine(texts.get(i).text().strip(), quads.get(i), texts.get(i).confidence(), flip[i]));
