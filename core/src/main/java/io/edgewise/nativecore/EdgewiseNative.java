@@ -160,6 +160,12 @@ public final class EdgewiseNative {
   public static native int ew_softmax(@Cast("int64_t") long rows, @Cast("int64_t") long cols,
       @Cast("const float*") long x, @Cast("float*") long y);
 
+  public static native int ew_reduce(int kind, @Cast("int64_t") long outer, @Cast("int64_t") long n,
+      @Cast("int64_t") long inner, @Cast("const float*") long x, @Cast("float*") long y);
+
+  public static native int ew_concat32(int inputs, @Cast("int64_t") long outer, @Cast("const int64_t*") long[] x,
+      @Cast("const int64_t*") long[] widths, @Cast("void*") long y);
+
   public static native double ew_measure_peak_gflops(int threads, int millis);
 
   public static native int ew_set_num_threads(int n);

@@ -412,6 +412,46 @@ public final class NativeCore {
     check(EdgewiseNative.ew_softmax(rows, cols, x, y), "ew_softmax (" + what + ")");
   }
 
+  /** ew_reduce's kinds (EW_REDUCE_* in edgewise.h). */
+  public static final int REDUCE_SUM = 0;
+  public static final int REDUCE_MEAN = 1;
+  public static final int REDUCE_MAX = 2;
+  public static final int REDUCE_MIN = 3;
+
+  /**
+   * A reduction of x viewed as [outer][n][inner] floats to y [outer][inner] (see ew_reduce); sizes checked here
+   * against the floats x and y hold.
+   */
+  public static void reduce(String what, int kind, long outer, long n, long inner, long x, long xFloats, long y,
+      long yFloats) {
+    if (kind < REDUCE_SUM || kind > REDUCE_MIN || outer < 0 || n < 0 || inner < 0 || xFloats < outer * n * inner
+        || yFloats < outer * inner) {
+      throw EdgewiseException.invalidArgument(what + ": reduction " + kind + " of " + outer + " x " + n + " x "
+          + inner + " over x=" + xFloats + ", y=" + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_reduce(kind, outer, n, inner, x, y), "ew_reduce (" + what + ")");
+  }
+
+  /**
+   * Concatenation of 4-byte words along one axis (see ew_concat32): input i at address x[i] holds held[i] words and
+   * is read as [outer][widths[i]]; y holds yWords and is written as [outer][sum of widths]. Sizes checked here.
+   */
+  public static void concat32(String what, long outer, long[] x, long[] widths, long[] held, long y, long yWords) {
+    long total = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (widths[i] < 0 || outer < 0 || held[i] < outer * widths[i]) {
+        throw EdgewiseException.invalidArgument(what + ": Concat input " + i + " of " + outer + " x " + widths[i]
+            + " words holds " + held[i]);
+      }
+      total += widths[i];
+    }
+    if (yWords < outer * total) {
+      throw EdgewiseException.invalidArgument(what + ": Concat of " + outer + " x " + total + " words into "
+          + yWords);
+    }
+    check(EdgewiseNative.ew_concat32(x.length, outer, x, widths, y), "ew_concat32 (" + what + ")");
+  }
+
   /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */
   public static double measurePeakGflops(int threads, int millis) {
     return EdgewiseNative.ew_measure_peak_gflops(threads, millis);
