@@ -156,6 +156,12 @@ int ew_conv_transpose2d(const int64_t* geometry, const float* x, const float* w,
 int ew_resize_nearest2d(int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
                         const int64_t* rows, const int64_t* cols, const float* x, float* y) noexcept;
 
+// Linear Resize of `planes` planes of in_h x in_w to out_h x out_w: output row oy blends source rows rows[2 oy] and
+// rows[2 oy + 1] with weights row_w[2 oy], row_w[2 oy + 1], and likewise columns (cols, col_w); the caller computes
+// taps and weights for the node's coordinate transformation. Indices must lie in [0, in_h) and [0, in_w).
+int ew_resize_linear2d(int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, const int64_t* rows,
+                       const float* row_w, const int64_t* cols, const float* col_w, const float* x, float* y) noexcept;
+
 // Softmax over each of `rows` contiguous rows of `cols` floats: y = e^(x - max) / sum. A row holding NaN is NaN.
 int ew_softmax(int64_t rows, int64_t cols, const float* x, float* y) noexcept;
 

@@ -403,6 +403,36 @@ public final class NativeCore {
         "ew_resize_nearest2d (" + what + ")");
   }
 
+  /**
+   * Linear Resize of `planes` planes (see ew_resize_linear2d): two (index, weight) taps per output row and column;
+   * indices, tap counts and sizes checked here.
+   */
+  public static void resizeLinear2d(String what, long planes, long inH, long inW, long[] rows, float[] rowW,
+      long[] cols, float[] colW, long x, long xFloats, long y, long yFloats) {
+    if (rows.length % 2 != 0 || cols.length % 2 != 0 || rowW.length != rows.length || colW.length != cols.length) {
+      throw EdgewiseException.invalidArgument(what + ": linear Resize needs two taps and two weights per row and"
+          + " column, got " + rows.length + "/" + rowW.length + " and " + cols.length + "/" + colW.length);
+    }
+    for (long r : rows) {
+      if (r < 0 || r >= inH) {
+        throw EdgewiseException.invalidArgument(what + ": source row " + r + " outside [0, " + inH + ")");
+      }
+    }
+    for (long c : cols) {
+      if (c < 0 || c >= inW) {
+        throw EdgewiseException.invalidArgument(what + ": source column " + c + " outside [0, " + inW + ")");
+      }
+    }
+    long outH = rows.length / 2;
+    long outW = cols.length / 2;
+    if (planes < 0 || xFloats < planes * inH * inW || yFloats < planes * outH * outW) {
+      throw EdgewiseException.invalidArgument(what + ": Resize of " + planes + " planes " + inH + "x" + inW + " to "
+          + outH + "x" + outW + " over x=" + xFloats + ", y=" + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_resize_linear2d(planes, inH, inW, outH, outW, rows, rowW, cols, colW, x, y),
+        "ew_resize_linear2d (" + what + ")");
+  }
+
   /** Softmax over `rows` rows of `cols` floats (see ew_softmax); sizes checked here. */
   public static void softmax(String what, long rows, long cols, long x, long xFloats, long y, long yFloats) {
     if (rows < 0 || cols < 0 || xFloats < rows * cols || yFloats < rows * cols) {
