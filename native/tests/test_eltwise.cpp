@@ -307,6 +307,12 @@ int main() {
   check({1, 1, 1}, {{1, 1, 1}, {1, 1, 1}}, "single element");
   check({4, 6, 8}, {{4, 6, 8}, {4, 1, 8}, {1, 6, 1}, {4, 6, 1}, {1, 1, 8}}, "mixed", true);
   check({2, 16, 9}, {{2, 16, 9}, {1, 16, 1}}, "16 channels");
+  // the first op on two operands broadcast along the run (periodic or scalar), then a full one
+  check({4, 6, 8}, {{1, 1, 8}, {1, 1, 1}, {4, 6, 8}}, "row vector and scalar first", true);
+  check({4, 6, 8}, {{1, 1, 1}, {1, 1, 8}, {4, 6, 8}}, "scalar and row vector first", true);
+  check({4, 6, 8}, {{1, 1, 8}, {1, 1, 8}, {4, 6, 8}}, "two row vectors first", true);
+  check({4, 6, 8}, {{1, 1, 1}, {1, 1, 1}, {4, 6, 8}}, "two scalars first");
+  check({3, 5, 1000}, {{1, 1, 1000}, {1, 1, 1}, {3, 5, 1000}}, "long period", true);
   check_resize_linear(5, 7, 10, 14);
   check_resize_linear(9, 13, 5, 4);
   check_resize_linear(1, 6, 3, 6);
