@@ -1,5 +1,6 @@
 package io.edgewise.bench;
 
+import io.edgewise.bench.cache.CacheBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
 import io.edgewise.bench.shapes.ShapeBenchCommand;
@@ -23,6 +24,14 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new ServeBenchCommand();
+    }
+  }
+
+  /** `edgewise cache-bench`. */
+  public static final class CacheBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new CacheBenchCommand();
     }
   }
 

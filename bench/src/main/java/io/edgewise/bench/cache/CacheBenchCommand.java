@@ -1,0 +1,347 @@
+package io.edgewise.bench.cache;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.cli.DeviceOption;
+import io.edgewise.cli.Json;
+import io.edgewise.cli.JsonOption;
+import io.edgewise.cli.Main;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.serve.cache.CachePolicy;
+import io.edgewise.serve.client.EdgewiseClient;
+import io.edgewise.serve.common.InferenceScheduler;
+import io.edgewise.serve.common.ModelControl;
+import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.RepositoryOptions;
+import io.edgewise.serve.common.ServeLimits;
+import io.edgewise.serve.common.ServeMetrics;
+import io.edgewise.serve.common.TokenAuthenticator;
+import io.edgewise.serve.http.HttpInferenceServer;
+import io.edgewise.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "cache-bench", description = {
+    "The model cache under a memory budget, measured: serves the models (and weight variants of them, so the",
+    "population outgrows the budget) with `serve --memory-budget` in-process, replays a request trace over HTTP on",
+    "loopback one request at a time with real loads, and reports per eviction policy the hit rate, the latency the",
+    "loads added (total and p99 per request), the peak measured model memory and failed requests."})
+public final class CacheBenchCommand implements Callable<Integer> {
+  @Option(names = "--models", paramLabel = "DIR", required = true,
+      description = "Model sources: directories holding model.onnx, directories of them or of .onnx files, or .onnx "
+          + "files (repeatable).")
+  List<Path> models;
+
+  @Option(names = "--budget", paramLabel = "B", defaultValue = "half",
+      description = "Memory budget: a size (256MiB, 1GiB) or 'half' (half the models' measured memory) "
+          + "(default: ${DEFAULT-VALUE}).")
+  String budget;
+
+  @Option(names = "--trace", paramLabel = "FILE", description = "Replay this trace: one model name per line.")
+  Path traceFile;
+
+  @Option(names = "--zipf", paramLabel = "S", description = "A Zipf trace of exponent S (default when no trace is "
+      + "named: both a Zipf trace of S = 1 and an Azure-shaped one).")
+  Double zipf;
+
+  @Option(names = "--azure", description = "An Azure-Functions-shaped trace (idle models, bursts, diurnal swing).")
+  boolean azure;
+
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "1000",
+      description = "Requests per generated trace (default: ${DEFAULT-VALUE}).")
+  int requests;
+
+  @Option(names = "--variants", paramLabel = "K", defaultValue = "3",
+      description = "Copies with scaled weights per model (default: ${DEFAULT-VALUE}).")
+  int variants;
+
+  @Option(names = "--policies", paramLabel = "P", split = ",",
+      defaultValue = "cremebrulee,lru,lfu,random,belady",
+      description = "Eviction policies to compare (default: ${DEFAULT-VALUE}).")
+  List<String> policies;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "7",
+      description = "Seed of the traces and of random eviction (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Mixin
+  DeviceOption device = new DeviceOption();
+
+  @Mixin
+  JsonOption json = new JsonOption();
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** One policy on one trace, measured. */
+  record Row(String policy, String trace, long requests, double hitRate, double addedLoadSeconds, double p99AddedMs,
+      long peakBytes, long rssPeakBytes, long failures, long loads, long evictions, long overBudget) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (requests < 1 || variants < 0 || variants > 50) {
+      throw Main.usage(spec, "--requests must be positive and --variants in 0..50");
+    }
+    for (String p : policies) {
+      if (!CachePolicy.NAMES.contains(p)) {
+        throw Main.usage(spec, "unknown policy '" + p + "'; known: " + CachePolicy.NAMES);
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String dev = device.name().equals("auto") ? "cpu" : device.name();
+    SessionOptions sessionOptions = SessionOptions.defaults().withDevice(dev);
+    Path repo = Files.createTempDirectory("edgewise-cache-bench");
+    List<ModelPopulation.Member> members = List.of();
+    try {
+      members = ModelPopulation.build(models, variants, repo);
+      List<String> names = members.stream().map(ModelPopulation.Member::name).toList();
+      err.printf("cache-bench: %d models in %s; measuring each one's load time and memory (one at a time)%n",
+          members.size(), repo);
+      err.flush();
+      Map<String, long[]> measured = calibrate(repo, sessionOptions, names);
+      long total = measured.values().stream().mapToLong(v -> v[0]).sum();
+      long budgetBytes = budget.equals("half") ? total / 2 : parseBudget();
+      long largest = measured.values().stream().mapToLong(v -> v[0]).max().orElse(0);
+      if (largest > budgetBytes) {
+        throw Main.usage(spec, "--budget " + budgetBytes + " bytes is smaller than the largest model ("
+            + largest + " bytes)");
+      }
+      List<CacheTraces.Trace> traces = new ArrayList<>();
+      if (traceFile != null) {
+        traces.add(CacheTraces.file(traceFile, names));
+      }
+      if (zipf != null) {
+        traces.add(CacheTraces.zipf(names, zipf, requests, seed));
+      }
+      if (azure) {
+        traces.add(CacheTraces.azure(names, requests, seed));
+      }
+      if (traces.isEmpty()) {
+        traces.add(CacheTraces.zipf(names, 1.0, requests, seed));
+        traces.add(CacheTraces.azure(names, requests, seed));
+      }
+      long rssBase = rssBytes();
+      List<Row> rows = new ArrayList<>();
+      for (CacheTraces.Trace trace : traces) {
+        err.println("trace " + trace.name() + ": " + trace.parameters());
+        for (String policy : policies) {
+          Row row = replay(repo, sessionOptions, members, trace, policy, budgetBytes);
+          err.printf("  %-12s hit rate %.3f, added load %.2f s, p99 %.1f ms, peak %d bytes, %d failures%n",
+              policy, row.hitRate(), row.addedLoadSeconds(), row.p99AddedMs(), row.peakBytes(), row.failures());
+          err.flush();
+          rows.add(row);
+        }
+      }
+      if (json.enabled()) {
+        out.println(Json.write(toJson(dev, members, measured, total, budgetBytes, traces, rows, rssBase)));
+      } else {
+        print(out, dev, members, measured, total, budgetBytes, traces, rows, rssBase);
+      }
+      out.flush();
+      return rows.stream().anyMatch(r -> r.failures() > 0 || r.overBudget() > 0) ? Main.EXIT_FAILURE : 0;
+    } finally {
+      ModelPopulation.close(members);
+      deleteTree(repo);
+    }
+  }
+
+  private long parseBudget() {
+    try {
+      return RepositoryOptions.parseBytes(budget);
+    } catch (EdgewiseException e) {
+      throw Main.usage(spec, "--budget: " + e.getMessage());
+    }
+  }
+
+  /** Each model loaded alone (explicit control), its measured bytes and load seconds: name -> {bytes, micros}. */
+  private static Map<String, long[]> calibrate(Path repo, SessionOptions options, List<String> names) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    try (ModelRepository r = ModelRepository.open(repo, options,
+        RepositoryOptions.defaults().withControl(ModelControl.EXPLICIT, Duration.ofSeconds(15)))) {
+      for (String name : names) {
+        r.load(name, null);
+        long bytes = r.usedBytes();
+        double seconds = r.stats().get(name).loadSeconds();
+        r.unload(name);
+        out.put(name, new long[] {bytes, (long) (seconds * 1e6)});
+      }
+    }
+    return out;
+  }
+
+  /** One policy over one trace: a fresh server with an empty cache, the trace sent one request at a time. */
+  private Row replay(Path repo, SessionOptions options, List<ModelPopulation.Member> members,
+      CacheTraces.Trace trace, String policyName, long budgetBytes) throws InterruptedException {
+    List<String> keys = trace.requests().stream().map(n -> n + "/1").toList();
+    CachePolicy policy = CachePolicy.of(policyName, keys, seed);
+    Map<String, ModelPopulation.Member> byName = new LinkedHashMap<>();
+    members.forEach(m -> byName.put(m.name(), m));
+    ServeLimits limits = ServeLimits.defaults().withConcurrency(2, 64);
+    String token = TokenAuthenticator.generateToken();
+    Histogram added = new Histogram(3);
+    AtomicLong addedNanos = new AtomicLong();
+    long[] hits = new long[1];
+    long failures = 0;
+    long overBudget = 0;
+    long rssPeak = 0;
+    try (ModelRepository r = ModelRepository.open(repo, options, RepositoryOptions.defaults()
+        .withBudget(budgetBytes, policy));
+        InferenceScheduler scheduler = new InferenceScheduler(limits)) {
+      r.observer((name, version, hit, waitNanos) -> {
+        synchronized (added) {
+          added.recordValue(waitNanos / 1000);
+          hits[0] += hit ? 1 : 0;
+        }
+        addedNanos.addAndGet(waitNanos);
+      });
+      HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0, r,
+          TokenAuthenticator.of(List.of(token)), limits, scheduler, new ServeMetrics(scheduler), null, 1,
+          Duration.ofSeconds(30)));
+      try (EdgewiseClient client = EdgewiseClient.builder(server.url()).token(token)
+          .requestTimeout(Duration.ofMinutes(2)).build()) {
+        for (String name : trace.requests()) {
+          try {
+            client.infer(name, null, byName.get(name).inputs(), true).values().forEach(Tensor::close);
+          } catch (RuntimeException e) {
+            failures++;
+            if (failures <= 3) {
+              spec.commandLine().getErr().println("  request for " + name + " failed: " + e.getMessage());
+            }
+          }
+          if (r.usedBytes() > budgetBytes) {
+            overBudget++;
+          }
+          rssPeak = Math.max(rssPeak, rssBytes());
+        }
+      } finally {
+        server.close();
+        scheduler.shutdown(30, TimeUnit.SECONDS);
+      }
+      long loads = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::loads).sum();
+      long evictions = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::evictions).sum();
+      long n = added.getTotalCount();
+      return new Row(policyName, trace.name(), trace.requests().size(), n == 0 ? 0 : hits[0] / (double) n,
+          addedNanos.get() / 1e9, added.getValueAtPercentile(99) / 1000.0, r.peakUsedBytes(), rssPeak, failures,
+          loads, evictions, overBudget);
+    }
+  }
+
+  /** This process's resident set size now (Linux), or -1. */
+  static long rssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  private void print(PrintWriter out, String dev, List<ModelPopulation.Member> members, Map<String, long[]> measured,
+      long total, long budgetBytes, List<CacheTraces.Trace> traces, List<Row> rows, long rssBase) {
+    out.printf("cache-bench: measured in this process, device %s, HTTP on loopback, one request at a time%n", dev);
+    out.printf("models: %d (%d bytes measured in all); budget %d bytes (%.0f%% of them)%n", members.size(), total,
+        budgetBytes, 100.0 * budgetBytes / Math.max(1, total));
+    for (Map.Entry<String, long[]> e : measured.entrySet()) {
+      out.printf("  %-40s %,13d bytes, load %.3f s (measured, alone)%n", e.getKey(), e.getValue()[0],
+          e.getValue()[1] / 1e6);
+    }
+    for (CacheTraces.Trace t : traces) {
+      out.println("trace " + t.name() + ": " + t.parameters());
+    }
+    out.printf("%-8s %-12s %8s %9s %13s %13s %14s %14s %8s %6s %9s%n", "trace", "policy", "requests", "hit rate",
+        "added load s", "p99 added ms", "peak bytes", "peak RSS", "failures", "loads", "evictions");
+    for (Row r : rows) {
+      out.printf("%-8s %-12s %8d %9.3f %13.2f %13.1f %,14d %,14d %8d %6d %9d%n", r.trace(), r.policy(), r.requests(),
+          r.hitRate(), r.addedLoadSeconds(), r.p99AddedMs(), r.peakBytes(), r.rssPeakBytes(), r.failures(), r.loads(),
+          r.evictions());
+    }
+    out.printf("RSS before the replays: %,d bytes (JVM, heap, the calibration's leftovers)%n", rssBase);
+    for (CacheTraces.Trace t : traces) {
+      Row cb = find(rows, t.name(), "cremebrulee");
+      Row rnd = find(rows, t.name(), "random");
+      Row lru = find(rows, t.name(), "lru");
+      if (cb != null && rnd != null && lru != null) {
+        out.printf("%s: cremebrulee's added load latency is %.2fx random's and %.2fx LRU's%n", t.name(),
+            cb.addedLoadSeconds() / Math.max(1e-9, rnd.addedLoadSeconds()),
+            cb.addedLoadSeconds() / Math.max(1e-9, lru.addedLoadSeconds()));
+      }
+    }
+  }
+
+  private static Row find(List<Row> rows, String trace, String policy) {
+    return rows.stream().filter(r -> r.trace().equals(trace) && r.policy().equals(policy)).findFirst().orElse(null);
+  }
+
+  private Map<String, Object> toJson(String dev, List<ModelPopulation.Member> members, Map<String, long[]> measured,
+      long total, long budgetBytes, List<CacheTraces.Trace> traces, List<Row> rows, long rssBase) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("measured", "in this process on device " + dev + ", HTTP on loopback, one request at a time, wall clock");
+    m.put("device", dev);
+    m.put("models", members.size());
+    m.put("models_bytes", total);
+    m.put("budget_bytes", budgetBytes);
+    m.put("rss_before_bytes", rssBase);
+    List<Map<String, Object>> pop = new ArrayList<>();
+    measured.forEach((name, v) -> {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("name", name);
+      p.put("bytes", v[0]);
+      p.put("load_s", v[1] / 1e6);
+      p.put("label", "measured");
+      pop.add(p);
+    });
+    m.put("population", pop);
+    Map<String, Object> tr = new LinkedHashMap<>();
+    traces.forEach(t -> tr.put(t.name(), t.parameters()));
+    m.put("traces", tr);
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Row r : rows) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("policy", r.policy());
+      row.put("trace", r.trace());
+      row.put("requests", r.requests());
+      row.put("hit_rate", r.hitRate());
+      row.put("added_load_s", r.addedLoadSeconds());
+      row.put("p99_added_ms", r.p99AddedMs());
+      row.put("peak_bytes", r.peakBytes());
+      row.put("rss_peak_bytes", r.rssPeakBytes());
+      row.put("failures", r.failures());
+      row.put("loads", r.loads());
+      row.put("evictions", r.evictions());
+      row.put("over_budget", r.overBudget());
+      row.put("label", "measured");
+      out.add(row);
+    }
+    m.put("rows", out);
+    return m;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
