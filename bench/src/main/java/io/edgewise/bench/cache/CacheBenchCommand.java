@@ -6,7 +6,10 @@ import io.edgewise.cli.Json;
 import io.edgewise.cli.JsonOption;
 import io.edgewise.cli.Main;
 import io.edgewise.runtime.SessionOptions;
+import io.edgewise.serve.cache.CacheEntry;
 import io.edgewise.serve.cache.CachePolicy;
+import io.edgewise.serve.cache.CacheSimulator;
+import io.edgewise.serve.cache.CremeBruleePolicy;
 import io.edgewise.serve.client.EdgewiseClient;
 import io.edgewise.serve.common.InferenceScheduler;
 import io.edgewise.serve.common.ModelControl;
@@ -76,9 +79,18 @@ public final class CacheBenchCommand implements Callable<Integer> {
       description = "Eviction policies to compare (default: ${DEFAULT-VALUE}).")
   List<String> policies;
 
+  @Option(names = "--cremebrulee", paramLabel = "A,B,H", split = ",",
+      description = "CremeBrulee's popularity exponent a, load-cost exponent b and popularity half-life in requests "
+          + "(default: the server's, 1,1," + (int) CremeBruleePolicy.DEFAULT_HALF_LIFE + ").")
+  List<Double> cremebrulee;
+
   @Option(names = "--seed", paramLabel = "N", defaultValue = "7",
       description = "Seed of the traces and of random eviction (default: ${DEFAULT-VALUE}).")
   long seed;
+
+  @Option(names = "--simulate", description = "Replay without serving: each model's measured size and load time, "
+      + "the repository's eviction arithmetic (rows labelled simulated); for trying policies on long traces.")
+  boolean simulate;
 
   @Mixin
   DeviceOption device = new DeviceOption();
@@ -142,7 +154,8 @@ public final class CacheBenchCommand implements Callable<Integer> {
       for (CacheTraces.Trace trace : traces) {
         err.println("trace " + trace.name() + ": " + trace.parameters());
         for (String policy : policies) {
-          Row row = replay(repo, sessionOptions, members, trace, policy, budgetBytes);
+          Row row = simulate ? simulated(measured, trace, policy, budgetBytes)
+              : replay(repo, sessionOptions, members, trace, policy, budgetBytes);
           err.printf("  %-12s hit rate %.3f, added load %.2f s, p99 %.1f ms, peak %d bytes, %d failures%n",
               policy, row.hitRate(), row.addedLoadSeconds(), row.p99AddedMs(), row.peakBytes(), row.failures());
           err.flush();
@@ -190,7 +203,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
   private Row replay(Path repo, SessionOptions options, List<ModelPopulation.Member> members,
       CacheTraces.Trace trace, String policyName, long budgetBytes) throws InterruptedException {
     List<String> keys = trace.requests().stream().map(n -> n + "/1").toList();
-    CachePolicy policy = CachePolicy.of(policyName, keys, seed);
+    CachePolicy policy = policy(policyName, keys);
     Map<String, ModelPopulation.Member> byName = new LinkedHashMap<>();
     members.forEach(m -> byName.put(m.name(), m));
     ServeLimits limits = ServeLimits.defaults().withConcurrency(2, 64);
@@ -243,6 +256,27 @@ public final class CacheBenchCommand implements Callable<Integer> {
     }
   }
 
+  private CachePolicy policy(String name, List<String> keys) {
+    if (name.equals("cremebrulee") && cremebrulee != null) {
+      if (cremebrulee.size() != 3 || cremebrulee.get(2) <= 0) {
+        throw Main.usage(spec, "--cremebrulee takes A,B,H (H > 0), got " + cremebrulee);
+      }
+      return new CremeBruleePolicy(cremebrulee.get(0), cremebrulee.get(1), cremebrulee.get(2));
+    }
+    return CachePolicy.of(name, keys, seed);
+  }
+
+  /** The trace replayed by CacheSimulator over the measured sizes and load times (no loads, no requests). */
+  private Row simulated(Map<String, long[]> measured, CacheTraces.Trace trace, String policyName, long budgetBytes) {
+    List<String> keys = trace.requests().stream().map(n -> n + "/1").toList();
+    Map<String, CacheEntry> models = new LinkedHashMap<>();
+    measured.forEach((name, v) -> models.put(name + "/1", CacheEntry.of(name + "/1", v[0], v[1] / 1e6)));
+    CacheSimulator.Result r = CacheSimulator.run(models, budgetBytes, policy(policyName, keys), keys);
+    long loads = r.requests() - r.hits();
+    return new Row(policyName, trace.name(), r.requests(), r.hitRate(), r.addedLoadSeconds(), Double.NaN,
+        r.peakBytes(), -1, 0, loads, r.evictions().size(), 0);
+  }
+
   /** This process's resident set size now (Linux), or -1. */
   static long rssBytes() {
     try {
@@ -259,7 +293,8 @@ public final class CacheBenchCommand implements Callable<Integer> {
 
   private void print(PrintWriter out, String dev, List<ModelPopulation.Member> members, Map<String, long[]> measured,
       long total, long budgetBytes, List<CacheTraces.Trace> traces, List<Row> rows, long rssBase) {
-    out.printf("cache-bench: measured in this process, device %s, HTTP on loopback, one request at a time%n", dev);
+    out.printf(simulate ? "cache-bench: SIMULATED replays over the sizes and load times measured on device %s%n"
+        : "cache-bench: measured in this process, device %s, HTTP on loopback, one request at a time%n", dev);
     out.printf("models: %d (%d bytes measured in all); budget %d bytes (%.0f%% of them)%n", members.size(), total,
         budgetBytes, 100.0 * budgetBytes / Math.max(1, total));
     for (Map.Entry<String, long[]> e : measured.entrySet()) {
@@ -330,7 +365,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
       row.put("loads", r.loads());
       row.put("evictions", r.evictions());
       row.put("over_budget", r.overBudget());
-      row.put("label", "measured");
+      row.put("label", simulate ? "simulated" : "measured");
       out.add(row);
     }
     m.put("rows", out);

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * model.onnx, or a .onnx file), each copied into a fresh repository as NAME/1/model.onnx, plus {@code variants}
  * copies of each whose float weights are scaled by 1 + 0.001 k (different bytes, different content hash, the same
  * size and load cost class), so that the population outgrows the budget. Also the request inputs of each model
- * (seeded random, dynamic dimensions 32, a dynamic batch 1).
+ * (seeded random; see inputShapes for dynamic dimensions).
  */
 final class ModelPopulation {
   /** One served model: its repository name, its inputs, its file size. */
@@ -106,7 +106,10 @@ final class ModelPopulation {
     return n.replaceAll("[^A-Za-z0-9_.-]", "_");
   }
 
-  /** The graph's real inputs (not initializers), float32 only, with dynamic dims 32 (a leading one 1). */
+  /**
+   * The graph's real inputs (not initializers), float32 only; dynamic dimensions of an image (NCHW) input are 64 x 192
+   * (a multiple of 32 for the OCR detector, the OCR line models' width), other dynamic dimensions 1.
+   */
   private static Map<String, long[]> inputShapes(GraphProto g) {
     Set<String> initializers = new HashSet<>();
     g.getInitializerList().forEach(t -> initializers.add(t.getName()));
@@ -122,7 +125,7 @@ final class ModelPopulation {
       long[] shape = new long[dims.size()];
       for (int i = 0; i < shape.length; i++) {
         shape[i] = dims.get(i).hasDimValue() && dims.get(i).getDimValue() > 0 ? dims.get(i).getDimValue()
-            : i == 0 ? 1 : 32;
+            : shape.length == 4 && i == 2 ? 64 : shape.length == 4 && i == 3 ? 192 : 1;
       }
       out.put(v.getName(), shape);
     }

@@ -91,6 +91,8 @@ public final class ModelRepository implements AutoCloseable {
   private final ReentrantLock loadLock = new ReentrantLock();
   private long usedBytes;
   private long peakUsedBytes;
+  /** The largest measured size / file size of a load so far (0 before the first): first loads' estimates. */
+  private double sizePerFileByte;
   /** Requests looked up so far: the policies' logical clock. */
   private long clock;
   private volatile AccessObserver observer;
@@ -179,12 +181,14 @@ public final class ModelRepository implements AutoCloseable {
               usedBytes += now - sizeBytes;
               sizeBytes = now;
               owner.cache.sizeBytes(now);
-              peakUsedBytes = Math.max(peakUsedBytes, usedBytes);
-              if (options.memoryBudget() > 0 && usedBytes > options.memoryBudget()) {
-                trim(options.memoryBudget(), owner, toClose);
-              }
             }
           }
+          // over the budget (a model grew while the others were in use): evict idle ones, this one last
+          if (options.memoryBudget() > 0 && usedBytes > options.memoryBudget()) {
+            trim(options.memoryBudget(), owner, toClose);
+            trim(options.memoryBudget(), null, toClose);
+          }
+          peakUsedBytes = Math.max(peakUsedBytes, usedBytes);
         }
         ModelRepository.this.notifyAll();
       }
@@ -768,10 +772,10 @@ public final class ModelRepository implements AutoCloseable {
       toClose.clear();
       Instance inst = open(v);
       synchronized (this) {
-        install(v, inst, forRequest ? 1 : 0);
-        if (budget > 0 && usedBytes > budget) {
-          trim(budget, v, toClose);  // the estimate was low: evict what is idle until it fits
+        if (budget > 0 && usedBytes + inst.sizeBytes > budget) {
+          trim(budget - inst.sizeBytes, v, toClose);  // the estimate was low: evict what is idle until it fits
         }
+        install(v, inst, forRequest ? 1 : 0);
         v.loading.complete(null);
         v.loading = null;
       }
@@ -828,10 +832,10 @@ public final class ModelRepository implements AutoCloseable {
         }
       }
       v.current = null;
-      install(v, fresh, 0);
-      if (options.memoryBudget() > 0 && usedBytes > options.memoryBudget()) {
-        trim(options.memoryBudget(), v, toClose);
+      if (options.memoryBudget() > 0 && usedBytes + fresh.sizeBytes > options.memoryBudget()) {
+        trim(options.memoryBudget() - fresh.sizeBytes, v, toClose);
       }
+      install(v, fresh, 0);
     }
     toClose.forEach(Instance::closeSession);
     LOG.info("reloaded {} after a change on disk", v.label());
@@ -938,13 +942,16 @@ public final class ModelRepository implements AutoCloseable {
     LOG.debug("evicted {} ({} bytes) by {}", o.label(), inst.sizeBytes, policy.name());
   }
 
-  /** The bytes a load of v is expected to take: its last measured size, else three times its file (a guess). */
+  /**
+   * The bytes a load of v is expected to take: its last measured size; before its first load its file's size times
+   * the largest ratio of measured size to file size seen so far (3 before any load: weights, packed weights, arena).
+   */
   private long estimate(VersionEntry v) {
     if (v.cache.sizeBytes() > 0) {
       return v.cache.sizeBytes();
     }
     try {
-      return 3 * Files.size(v.file);
+      return (long) Math.ceil(Files.size(v.file) * (sizePerFileByte > 0 ? sizePerFileByte : 3));
     } catch (IOException e) {
       return 0;
     }
@@ -993,15 +1000,16 @@ public final class ModelRepository implements AutoCloseable {
     synchronized (this) {
       v.cache.loadSeconds(seconds);
       stats(v.name).loadSeconds.add(seconds);
+      sizePerFileByte = Math.max(sizePerFileByte, size / (double) Math.max(1, bytes.length));
     }
     return new Instance(new ServedModel(v.name, v.version, real, session.model().contentHash(), session, null), v,
         stamp, size);
   }
 
   /**
-   * One run on zeros when every input's shape is known, as Triton's model warm-up: the first run plans the memory
-   * arena and packs what the device packs lazily, so that cost lands in the load (and is measured with the model's
-   * size), not in the first request.
+   * Two runs on zeros when every input's shape is known, as Triton's model warm-up: the first plans the memory arena
+   * and packs what the device packs lazily, the second replays the plan and leaves the pooled buffers a steady run
+   * keeps, so that this cost lands in the load and the size measured after it is the model's steady size.
    */
   private static void warmUp(Session session) {
     Map<String, Tensor> inputs = new LinkedHashMap<>();
@@ -1013,6 +1021,7 @@ public final class ModelRepository implements AutoCloseable {
         long[] dims = in.dims().stream().mapToLong(ValueInfo.Dim::value).toArray();
         inputs.put(in.name(), Tensor.allocate(in.dtype(), Shape.of(dims)));
       }
+      session.run(inputs).values().forEach(Tensor::close);
       session.run(inputs).values().forEach(Tensor::close);
     } finally {
       inputs.values().forEach(Tensor::close);
