@@ -92,6 +92,15 @@ public final class CacheBenchCommand implements Callable<Integer> {
       + "the repository's eviction arithmetic (rows labelled simulated); for trying policies on long traces.")
   boolean simulate;
 
+  @Option(names = "--stress", paramLabel = "S",
+      description = "Instead of the traces: load/unload stress for S seconds (explicit control under the budget; "
+          + "--clients send inference while one thread unloads and loads models); reports statuses, errors, leaks.")
+  Integer stressSeconds;
+
+  @Option(names = "--clients", paramLabel = "N", defaultValue = "64",
+      description = "Concurrent clients of --stress (default: ${DEFAULT-VALUE}).")
+  int clients;
+
   @Mixin
   DeviceOption device = new DeviceOption();
 
@@ -135,6 +144,9 @@ public final class CacheBenchCommand implements Callable<Integer> {
         throw Main.usage(spec, "--budget " + budgetBytes + " bytes is smaller than the largest model ("
             + largest + " bytes)");
       }
+      if (stressSeconds != null) {
+        return stress(out, repo, sessionOptions, members, budgetBytes, dev);
+      }
       List<CacheTraces.Trace> traces = new ArrayList<>();
       if (traceFile != null) {
         traces.add(CacheTraces.file(traceFile, names));
@@ -173,6 +185,49 @@ public final class CacheBenchCommand implements Callable<Integer> {
       ModelPopulation.close(members);
       deleteTree(repo);
     }
+  }
+
+  private int stress(PrintWriter out, Path repo, SessionOptions options, List<ModelPopulation.Member> members,
+      long budgetBytes, String dev) throws InterruptedException {
+    if (stressSeconds < 1 || clients < 1 || clients > 1024) {
+      throw Main.usage(spec, "--stress needs S >= 1 and --clients in 1..1024");
+    }
+    spec.commandLine().getErr().printf("stress: %d clients for %d s over %d models, budget %d bytes%n", clients,
+        stressSeconds, members.size(), budgetBytes);
+    LoadUnloadStress.Result r = LoadUnloadStress.run(repo, options, members, budgetBytes, clients, stressSeconds,
+        seed);
+    if (json.enabled()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("mode", "stress");
+      row.put("clients", clients);
+      row.put("seconds", stressSeconds);
+      row.put("requests", r.requests());
+      row.put("by_status", r.byStatus());
+      row.put("errors", r.errors());
+      row.put("first_errors", r.firstErrors());
+      row.put("control_ops", r.controlOps());
+      row.put("leases_open_at_end", r.leasesAtEnd());
+      row.put("tensors_left", r.tensorsLeft());
+      row.put("native_bytes_left", r.nativeBytesLeft());
+      row.put("peak_bytes", r.peakBytes());
+      row.put("budget_bytes", r.budget());
+      row.put("label", "measured");
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("measured", "in this process on device " + dev + ", HTTP on loopback");
+      m.put("rows", List.of(row));
+      out.println(Json.write(m));
+    } else {
+      out.printf("load/unload stress, measured on loopback, device %s: %d clients for %d s over %d models, budget %d "
+          + "bytes%n", dev, clients, stressSeconds, members.size(), budgetBytes);
+      out.printf("requests %d by status %s; load/unload calls %d; errors (not 200 or 503) %d%n", r.requests(),
+          r.byStatus(), r.controlOps(), r.errors());
+      r.firstErrors().forEach(e -> out.println("  error: " + e));
+      out.printf("after close: leases open %d, tensors left %d, native bytes left %d; peak model memory %d bytes%n",
+          r.leasesAtEnd(), r.tensorsLeft(), r.nativeBytesLeft(), r.peakBytes());
+    }
+    out.flush();
+    boolean clean = r.errors() == 0 && r.leasesAtEnd() == 0 && r.tensorsLeft() == 0 && r.nativeBytesLeft() == 0;
+    return clean ? 0 : Main.EXIT_FAILURE;
   }
 
   private long parseBudget() {

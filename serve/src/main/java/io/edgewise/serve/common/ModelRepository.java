@@ -772,6 +772,10 @@ public final class ModelRepository implements AutoCloseable {
       toClose.clear();
       Instance inst = open(v);
       synchronized (this) {
+        if (closed) {
+          toClose.add(inst);  // closed while this loaded: nobody will close it later
+          throw new ModelUnavailableException("the model repository is closed (the server is shutting down)");
+        }
         if (budget > 0 && usedBytes + inst.sizeBytes > budget) {
           trim(budget - inst.sizeBytes, v, toClose);  // the estimate was low: evict what is idle until it fits
         }
@@ -823,6 +827,11 @@ public final class ModelRepository implements AutoCloseable {
       return;
     }
     synchronized (this) {
+      if (closed) {
+        toClose.add(fresh);
+        toClose.forEach(Instance::closeSession);
+        return;
+      }
       Instance old = v.current;
       if (old != null) {
         old.retired = true;
