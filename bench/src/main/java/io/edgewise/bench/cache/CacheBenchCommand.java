@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
@@ -42,9 +41,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "cache-bench", description = {
     "The model cache under a memory budget, measured: serves the models (and weight variants of them, so the",
-    "population outgrows the budget) with `serve --memory-budget` in-process, replays a request trace over HTTP on",
-    "loopback one request at a time with real loads, and reports per eviction policy the hit rate, the latency the",
-    "loads added (total and p99 per request), the peak measured model memory and failed requests."})
+    "population outgrows the budget) with `serve --memory-budget` in-process, one server per eviction policy, and",
+    "replays a request trace over HTTP on loopback to all of them in lockstep (one request at a time) with real",
+    "loads; reports per policy the hit rate, the latency the loads added (total and p99 per request), the peak",
+    "measured model memory and failed requests."})
 public final class CacheBenchCommand implements Callable<Integer> {
   @Option(names = "--models", paramLabel = "DIR", required = true,
       description = "Model sources: directories holding model.onnx, directories of them or of .onnx files, or .onnx "
@@ -165,14 +165,20 @@ public final class CacheBenchCommand implements Callable<Integer> {
       List<Row> rows = new ArrayList<>();
       for (CacheTraces.Trace trace : traces) {
         err.println("trace " + trace.name() + ": " + trace.parameters());
-        for (String policy : policies) {
-          Row row = simulate ? simulated(measured, trace, policy, budgetBytes)
-              : replay(repo, sessionOptions, members, trace, policy, budgetBytes);
-          err.printf("  %-12s hit rate %.3f, added load %.2f s, p99 %.1f ms, peak %d bytes, %d failures%n",
-              policy, row.hitRate(), row.addedLoadSeconds(), row.p99AddedMs(), row.peakBytes(), row.failures());
-          err.flush();
-          rows.add(row);
+        List<Row> traceRows = new ArrayList<>();
+        if (simulate) {
+          for (String policy : policies) {
+            traceRows.add(simulated(measured, trace, policy, budgetBytes));
+          }
+        } else {
+          traceRows.addAll(replay(repo, sessionOptions, members, trace, budgetBytes));
         }
+        for (Row row : traceRows) {
+          err.printf("  %-12s hit rate %.3f, added load %.2f s, p99 %.1f ms, peak %d bytes, %d failures%n",
+              row.policy(), row.hitRate(), row.addedLoadSeconds(), row.p99AddedMs(), row.peakBytes(), row.failures());
+        }
+        err.flush();
+        rows.addAll(traceRows);
       }
       if (json.enabled()) {
         out.println(Json.write(toJson(dev, members, measured, total, budgetBytes, traces, rows, rssBase)));
@@ -254,60 +260,111 @@ public final class CacheBenchCommand implements Callable<Integer> {
     return out;
   }
 
-  /** One policy over one trace: a fresh server with an empty cache, the trace sent one request at a time. */
-  private Row replay(Path repo, SessionOptions options, List<ModelPopulation.Member> members,
-      CacheTraces.Trace trace, String policyName, long budgetBytes) throws InterruptedException {
+  /** One policy's server during a replay, and what its requests measured. */
+  private static final class Lane {
+    final String policy;
+    final long budget;
+    ModelRepository repository;
+    InferenceScheduler scheduler;
+    HttpInferenceServer server;
+    EdgewiseClient client;
+    final Histogram added = new Histogram(3);
+    long addedNanos;
+    long hits;
+    long failures;
+    long overBudget;
+    long rssPeak;
+
+    Lane(String policy, long budget) {
+      this.policy = policy;
+      this.budget = budget;
+    }
+
+    void close() throws InterruptedException {
+      if (client != null) {
+        client.close();
+      }
+      if (server != null) {
+        server.close();
+      }
+      if (scheduler != null) {
+        scheduler.shutdown(30, TimeUnit.SECONDS);
+        scheduler.close();
+      }
+      if (repository != null) {
+        repository.close();
+      }
+    }
+  }
+
+  /**
+   * Every policy over one trace, in lockstep: one in-process server per policy, each with an empty cache under the
+   * budget, and each request of the trace sent to every server in turn (one at a time), so that a busy stretch of the
+   * machine slows every policy's loads alike instead of whichever policy ran then.
+   */
+  private List<Row> replay(Path repo, SessionOptions options, List<ModelPopulation.Member> members,
+      CacheTraces.Trace trace, long budgetBytes) throws InterruptedException {
     List<String> keys = trace.requests().stream().map(n -> n + "/1").toList();
-    CachePolicy policy = policy(policyName, keys);
     Map<String, ModelPopulation.Member> byName = new LinkedHashMap<>();
     members.forEach(m -> byName.put(m.name(), m));
     ServeLimits limits = ServeLimits.defaults().withConcurrency(2, 64);
     String token = TokenAuthenticator.generateToken();
-    Histogram added = new Histogram(3);
-    AtomicLong addedNanos = new AtomicLong();
-    long[] hits = new long[1];
-    long failures = 0;
-    long overBudget = 0;
-    long rssPeak = 0;
-    try (ModelRepository r = ModelRepository.open(repo, options, RepositoryOptions.defaults()
-        .withBudget(budgetBytes, policy));
-        InferenceScheduler scheduler = new InferenceScheduler(limits)) {
-      r.observer((name, version, hit, waitNanos) -> {
-        synchronized (added) {
-          added.recordValue(waitNanos / 1000);
-          hits[0] += hit ? 1 : 0;
-        }
-        addedNanos.addAndGet(waitNanos);
-      });
-      HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0, r,
-          TokenAuthenticator.of(List.of(token)), limits, scheduler, new ServeMetrics(scheduler), null, 1,
-          Duration.ofSeconds(30)));
-      try (EdgewiseClient client = EdgewiseClient.builder(server.url()).token(token)
-          .requestTimeout(Duration.ofMinutes(2)).build()) {
-        for (String name : trace.requests()) {
+    List<Lane> lanes = new ArrayList<>();
+    try {
+      for (String policyName : policies) {
+        Lane lane = new Lane(policyName, budgetBytes);
+        lanes.add(lane);
+        lane.repository = ModelRepository.open(repo, options, RepositoryOptions.defaults()
+            .withBudget(budgetBytes, policy(policyName, keys)));
+        lane.repository.observer((name, version, hit, waitNanos) -> {
+          synchronized (lane) {  // on a server worker; read on this thread at the end
+            lane.added.recordValue(waitNanos / 1000);
+            lane.hits += hit ? 1 : 0;
+            lane.addedNanos += waitNanos;
+          }
+        });
+        lane.scheduler = new InferenceScheduler(limits);
+        lane.server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0, lane.repository,
+            TokenAuthenticator.of(List.of(token)), limits, lane.scheduler, new ServeMetrics(lane.scheduler), null, 1,
+            Duration.ofSeconds(30)));
+        lane.client = EdgewiseClient.builder(lane.server.url()).token(token).requestTimeout(Duration.ofMinutes(2))
+            .build();
+      }
+      for (String name : trace.requests()) {
+        for (Lane lane : lanes) {
           try {
-            client.infer(name, null, byName.get(name).inputs(), true).values().forEach(Tensor::close);
+            lane.client.infer(name, null, byName.get(name).inputs(), true).values().forEach(Tensor::close);
           } catch (RuntimeException e) {
-            failures++;
-            if (failures <= 3) {
-              spec.commandLine().getErr().println("  request for " + name + " failed: " + e.getMessage());
+            lane.failures++;
+            if (lane.failures <= 3) {
+              spec.commandLine().getErr().println("  " + lane.policy + ": request for " + name + " failed: "
+                  + e.getMessage());
             }
           }
-          if (r.usedBytes() > budgetBytes) {
-            overBudget++;
+          if (lane.repository.usedBytes() > budgetBytes) {
+            lane.overBudget++;
           }
-          rssPeak = Math.max(rssPeak, rssBytes());
         }
-      } finally {
-        server.close();
-        scheduler.shutdown(30, TimeUnit.SECONDS);
+        long rss = rssBytes();
+        lanes.forEach(l -> l.rssPeak = Math.max(l.rssPeak, rss));
       }
-      long loads = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::loads).sum();
-      long evictions = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::evictions).sum();
-      long n = added.getTotalCount();
-      return new Row(policyName, trace.name(), trace.requests().size(), n == 0 ? 0 : hits[0] / (double) n,
-          addedNanos.get() / 1e9, added.getValueAtPercentile(99) / 1000.0, r.peakUsedBytes(), rssPeak, failures,
-          loads, evictions, overBudget);
+      List<Row> rows = new ArrayList<>();
+      for (Lane lane : lanes) {
+        ModelRepository r = lane.repository;
+        synchronized (lane) {
+        long loads = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::loads).sum();
+        long evictions = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::evictions).sum();
+        long n = lane.added.getTotalCount();
+        rows.add(new Row(lane.policy, trace.name(), trace.requests().size(), n == 0 ? 0 : lane.hits / (double) n,
+            lane.addedNanos / 1e9, lane.added.getValueAtPercentile(99) / 1000.0, r.peakUsedBytes(), lane.rssPeak,
+            lane.failures, loads, evictions, lane.overBudget));
+        }
+      }
+      return rows;
+    } finally {
+      for (Lane lane : lanes) {
+        lane.close();
+      }
     }
   }
 
@@ -349,7 +406,8 @@ public final class CacheBenchCommand implements Callable<Integer> {
   private void print(PrintWriter out, String dev, List<ModelPopulation.Member> members, Map<String, long[]> measured,
       long total, long budgetBytes, List<CacheTraces.Trace> traces, List<Row> rows, long rssBase) {
     out.printf(simulate ? "cache-bench: SIMULATED replays over the sizes and load times measured on device %s%n"
-        : "cache-bench: measured in this process, device %s, HTTP on loopback, one request at a time%n", dev);
+        : "cache-bench: measured in this process, device %s, HTTP on loopback, one server per policy, requests sent to "
+        + "each in lockstep one at a time%n", dev);
     out.printf("models: %d (%d bytes measured in all); budget %d bytes (%.0f%% of them)%n", members.size(), total,
         budgetBytes, 100.0 * budgetBytes / Math.max(1, total));
     for (Map.Entry<String, long[]> e : measured.entrySet()) {
@@ -366,7 +424,8 @@ public final class CacheBenchCommand implements Callable<Integer> {
           r.hitRate(), r.addedLoadSeconds(), r.p99AddedMs(), r.peakBytes(), r.rssPeakBytes(), r.failures(), r.loads(),
           r.evictions());
     }
-    out.printf("RSS before the replays: %,d bytes (JVM, heap, the calibration's leftovers)%n", rssBase);
+    out.printf("RSS before the replays: %,d bytes (JVM, heap, the calibration's leftovers); peak RSS is the process's, "
+        + "with one server per policy%n", rssBase);
     for (CacheTraces.Trace t : traces) {
       Row cb = find(rows, t.name(), "cremebrulee");
       Row rnd = find(rows, t.name(), "random");
@@ -386,7 +445,8 @@ public final class CacheBenchCommand implements Callable<Integer> {
   private Map<String, Object> toJson(String dev, List<ModelPopulation.Member> members, Map<String, long[]> measured,
       long total, long budgetBytes, List<CacheTraces.Trace> traces, List<Row> rows, long rssBase) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("measured", "in this process on device " + dev + ", HTTP on loopback, one request at a time, wall clock");
+    m.put("measured", "in this process on device " + dev + ", HTTP on loopback, one server per policy, the trace sent to "
+        + "each in lockstep one request at a time, wall clock");
     m.put("device", dev);
     m.put("models", members.size());
     m.put("models_bytes", total);
