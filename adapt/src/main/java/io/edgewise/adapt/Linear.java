@@ -1,11 +1,14 @@
 package io.edgewise.adapt;
 
-/** The small dense linear algebra the bandits need (dimension ~10): Gauss-Jordan inverse, products. */
-final class Linear {
+/**
+ * The small dense linear algebra the bandits need (dimension ~10): Gauss-Jordan inverse, products. Public for the
+ * co-scheduler's bandit in {@code adapt.cosched}.
+ */
+public final class Linear {
   private Linear() {}
 
   /** The inverse of a symmetric positive definite matrix (ridge-regularised, so never singular). */
-  static double[][] inverse(double[][] m) {
+  public static double[][] inverse(double[][] m) {
     int n = m.length;
     double[][] w = new double[n][2 * n];
     for (int i = 0; i < n; i++) {
@@ -42,7 +45,7 @@ final class Linear {
     return inv;
   }
 
-  static double[] times(double[][] m, double[] v) {
+  public static double[] times(double[][] m, double[] v) {
     double[] out = new double[m.length];
     for (int i = 0; i < m.length; i++) {
       out[i] = dot(m[i], v);
@@ -50,7 +53,7 @@ final class Linear {
     return out;
   }
 
-  static double dot(double[] a, double[] b) {
+  public static double dot(double[] a, double[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
       s += a[i] * b[i];
@@ -59,7 +62,7 @@ final class Linear {
   }
 
   /** v' M v. */
-  static double quadratic(double[][] m, double[] v) {
+  public static double quadratic(double[][] m, double[] v) {
     return dot(v, times(m, v));
   }
 }

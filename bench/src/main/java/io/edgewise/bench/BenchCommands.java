@@ -1,6 +1,7 @@
 package io.edgewise.bench;
 
 import io.edgewise.bench.cache.CacheBenchCommand;
+import io.edgewise.bench.cosched.CoschedBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
 import io.edgewise.bench.shapes.ShapeBenchCommand;
@@ -16,6 +17,14 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new SplitBenchCommand();
+    }
+  }
+
+  /** `edgewise cosched-bench`. */
+  public static final class CoschedBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new CoschedBenchCommand();
     }
   }
 

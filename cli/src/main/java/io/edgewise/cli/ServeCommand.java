@@ -14,6 +14,7 @@ import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.TlsFiles;
 import io.edgewise.serve.common.TokenAuthenticator;
 import io.edgewise.serve.http.HttpInferenceServer;
+import io.edgewise.serve.http.MetricsServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--peer-port", paramLabel = "Q", description = "Also serve the binary peer protocol on this port.")
   Integer peerPort;
+
+  @Option(names = "--metrics-port", paramLabel = "M", description = "Also serve GET /metrics on this port, without a "
+      + "token, for Prometheus (as Triton's 8002); /metrics on --port still needs the token.")
+  Integer metricsPort;
 
   @Option(names = "--reuse-store", paramLabel = "DIR",
       description = "Answer peers' feature-reuse look-ups (REUSE_LOOKUP) from this LMDB store; needs --peer-port.")
@@ -148,17 +153,25 @@ final class ServeCommand implements Callable<Integer> {
     private final InferenceScheduler scheduler;
     private final HttpInferenceServer server;
     private final PeerEndpoint peer;
+    private final MetricsServer metricsServer;
     private boolean closed;
 
-    Running(ModelRepository repository, InferenceScheduler scheduler, HttpInferenceServer server, PeerEndpoint peer) {
+    Running(ModelRepository repository, InferenceScheduler scheduler, HttpInferenceServer server, PeerEndpoint peer,
+        MetricsServer metricsServer) {
       this.repository = repository;
       this.scheduler = scheduler;
       this.server = server;
       this.peer = peer;
+      this.metricsServer = metricsServer;
     }
 
     String url() {
       return server.url();
+    }
+
+    /** The metrics port's URL, or null without --metrics-port. */
+    String metricsUrl() {
+      return metricsServer == null ? null : metricsServer.url();
     }
 
     void awaitClosed() throws InterruptedException {
@@ -178,6 +191,9 @@ final class ServeCommand implements Callable<Integer> {
           peer.close();
         }
         server.close();
+        if (metricsServer != null) {
+          metricsServer.close();
+        }
         scheduler.shutdown(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -239,9 +255,10 @@ final class ServeCommand implements Callable<Integer> {
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     HttpInferenceServer server = null;
     PeerEndpoint peerServer = null;
+    MetricsServer metricsServer = null;
     try {
       for (ServedModel m : repository.all()) {
-        out.println(m.isReady() ? "model:   " + m.label() + " on " + m.session().deviceName()
+        out.println(m.isReady() ? "model:   " + m.label() + " on " + m.deviceName()
             : repository.servable(m) ? "model:   " + m.label() + " loads on its first request"
             : "model:   " + m.label() + " UNAVAILABLE: " + m.failure());
       }
@@ -267,6 +284,10 @@ final class ServeCommand implements Callable<Integer> {
         out.println("peer:    listening on " + host + ":" + bound
             + (reuseStore == null ? "" : ", answering reuse look-ups from " + reuseStore));
       }
+      if (metricsPort != null) {
+        metricsServer = MetricsServer.start(host, metricsPort, metrics);
+        out.println("metrics: " + metricsServer.url() + " (Prometheus, no token)");
+      }
       out.println("serving: " + server.url() + " (KServe v2; /metrics for Prometheus)"
           + (host.equals("0.0.0.0") ? ", on every interface" : ""));
       if (generated != null) {
@@ -275,8 +296,11 @@ final class ServeCommand implements Callable<Integer> {
         out.println("auth:    OFF (--no-auth): anyone who reaches the port can run the models");
       }
       out.flush();
-      return new Running(repository, scheduler, server, peerServer);
+      return new Running(repository, scheduler, server, peerServer, metricsServer);
     } catch (RuntimeException e) {
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
       if (peerServer != null) {
         peerServer.close();
       }

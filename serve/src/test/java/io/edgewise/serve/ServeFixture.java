@@ -69,7 +69,17 @@ public final class ServeFixture implements AutoCloseable {
   /** With the connections' allocator (null for Netty's) and the cap on connections without a valid token. */
   public static ServeFixture start(Path repo, ServeLimits limits, TlsFiles tls, io.netty.buffer.ByteBufAllocator alloc,
       int maxUnauthenticated) {
-    ModelRepository repository = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"));
+    return start(repo, SessionOptions.defaults().withDevice("ref"), limits, tls, alloc, maxUnauthenticated);
+  }
+
+  /** With the models' default session options (device, threads) instead of the reference device. */
+  public static ServeFixture start(Path repo, SessionOptions defaults) {
+    return start(repo, defaults, ServeLimits.defaults(), null, null, HttpInferenceServer.MAX_UNAUTHENTICATED_CONNECTIONS);
+  }
+
+  private static ServeFixture start(Path repo, SessionOptions defaults, ServeLimits limits, TlsFiles tls,
+      io.netty.buffer.ByteBufAllocator alloc, int maxUnauthenticated) {
+    ModelRepository repository = ModelRepository.open(repo, defaults);
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     ServeMetrics metrics = new ServeMetrics(scheduler);
     HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0,

@@ -1,6 +1,8 @@
 package io.edgewise.apps.ocr;
 
 import io.edgewise.EdgewiseException;
+import io.edgewise.model.Model;
+import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.Shape;
@@ -52,14 +54,34 @@ public final class OcrPipeline implements AutoCloseable {
   public static OcrPipeline open(Path modelsDir, OcrOptions options) {
     Path[] files = checkModels(modelsDir);
     CtcDecoder decoder = CtcDecoder.load(files[3]);
-    SessionOptions so = SessionOptions.defaults().withDevice(options.device()).withThreads(options.threads());
-    List<Session> opened = new ArrayList<>();
+    List<Model> models = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        opened.add(Session.open(files[i], so));
+        models.add(OnnxImporter.load(files[i]));
+      }
+    } catch (RuntimeException e) {
+      models.forEach(Model::close);
+      throw e;
+    }
+    return open(models.get(0), models.get(1), models.get(2), decoder, options);
+  }
+
+  /**
+   * Opens the pipeline over models already imported (by a caller that reads the files its own way, as the server
+   * does inside its repository): detector, orientation classifier, recogniser and the recogniser's dictionary. Takes
+   * ownership of the three models: they are closed with the pipeline, or at once when it fails to open.
+   */
+  public static OcrPipeline open(Model det, Model cls, Model rec, CtcDecoder decoder, OcrOptions options) {
+    SessionOptions so = SessionOptions.defaults().withDevice(options.device()).withThreads(options.threads());
+    List<Model> pending = new ArrayList<>(List.of(det, cls, rec));
+    List<Session> opened = new ArrayList<>();
+    try {
+      while (!pending.isEmpty()) {
+        opened.add(Session.open(pending.remove(0), so));  // a session that fails to open closes its model
       }
     } catch (RuntimeException e) {
       opened.forEach(Session::close);
+      pending.forEach(Model::close);
       throw e;
     }
     return new OcrPipeline(options, opened.get(0), opened.get(1), opened.get(2), decoder);

@@ -137,6 +137,8 @@ public final class ModelRepository implements AutoCloseable {
     CompletableFuture<Void> loading;
     String lastDevice;
     String diskStamp = "";
+    /** Whether this is a pipeline declared by the model's config.json (version 1; file is that config.json). */
+    boolean pipeline;
 
     VersionEntry(String name, String version, Path file) {
       this.name = name;
@@ -155,11 +157,14 @@ public final class ModelRepository implements AutoCloseable {
     final ServedModel model;
     final VersionEntry owner;
     final String stamp;
+    /** Charged for the instance's native memory (a session's, or all of a pipeline's sessions'). */
+    final MemoryAccount account;
     long sizeBytes;
     int refs;
     boolean retired;
 
-    Instance(ServedModel model, VersionEntry owner, String stamp, long sizeBytes) {
+    Instance(ServedModel model, VersionEntry owner, String stamp, MemoryAccount account, long sizeBytes) {
+      this.account = account;
       this.model = model;
       this.owner = owner;
       this.stamp = stamp;
@@ -176,7 +181,7 @@ public final class ModelRepository implements AutoCloseable {
             toClose.add(this);
           } else if (owner.current == this) {
             // runs can grow a session (a new input shape gets its own arena plan): keep the sum honest
-            long now = model.session().memoryBytes();
+            long now = account.liveBytes();
             if (now != sizeBytes) {
               usedBytes += now - sizeBytes;
               sizeBytes = now;
@@ -196,7 +201,12 @@ public final class ModelRepository implements AutoCloseable {
     }
 
     void closeSession() {
-      model.session().close();
+      if (model.session() != null) {
+        model.session().close();
+      }
+      if (model.pipeline() != null) {
+        model.pipeline().close();
+      }
     }
   }
 
@@ -628,24 +638,32 @@ public final class ModelRepository implements AutoCloseable {
     SessionOptions sessionOptions;
     String configError = null;
     byte[] configBytes = null;
+    boolean pipeline = false;
     try {
       configBytes = override != null ? override : readConfig(root, configFile);
-      sessionOptions = ModelConfig.apply(configBytes, override != null ? Path.of("parameters.config") : configFile,
-          defaults);
+      // a config.json declaring a pipeline is the pipeline's own (PipelineConfig reads it when it opens)
+      pipeline = override == null && PipelineConfig.declaresPipeline(configBytes);
+      sessionOptions = pipeline ? defaults : ModelConfig.apply(configBytes, override != null
+          ? Path.of("parameters.config") : configFile, defaults);
     } catch (EdgewiseException e) {
       sessionOptions = defaults;
       configError = e.getMessage();
     }
     String configStamp = configBytes == null ? "" : Integer.toHexString(Arrays.hashCode(configBytes));
     Map<String, Path> versionDirs = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
-    for (Path versionDir : list(modelDir)) {
-      String version = versionDir.getFileName().toString();
-      if (Files.isDirectory(versionDir) && VERSION.matcher(version).matches()) {
-        versionDirs.put(version, versionDir);
+    if (pipeline) {
+      versionDirs.put("1", modelDir);  // a pipeline is served as version 1; its file is its config.json
+    } else {
+      for (Path versionDir : list(modelDir)) {
+        String version = versionDir.getFileName().toString();
+        if (Files.isDirectory(versionDir) && VERSION.matcher(version).matches()) {
+          versionDirs.put(version, versionDir);
+        }
       }
     }
     List<VersionEntry> toLoad = new ArrayList<>();
     List<String> removed;
+    List<String> removedKinds = new ArrayList<>();
     synchronized (this) {
       ModelEntry me = models.computeIfAbsent(name, ModelEntry::new);
       boolean configChanged = !configStamp.equals(me.configStamp) || configError != null
@@ -653,12 +671,19 @@ public final class ModelRepository implements AutoCloseable {
       me.sessionOptions = sessionOptions;
       me.configError = configError;
       me.configStamp = configStamp;
-      removed = me.versions.values().stream().map(v -> v.version).filter(v -> !versionDirs.containsKey(v)).toList();
+      removed = new ArrayList<>(me.versions.values().stream().map(v -> v.version)
+          .filter(v -> !versionDirs.containsKey(v)).toList());
       for (Map.Entry<String, Path> e : versionDirs.entrySet()) {
         int number = Integer.parseInt(e.getKey());
         VersionEntry v = me.versions.get(number);
+        if (v != null && v.pipeline != pipeline) {
+          removedKinds.add(v.version);  // a model that became a pipeline, or back: remove it, then scan again
+          removed.add(v.version);
+          continue;
+        }
         if (v == null) {
-          v = new VersionEntry(name, e.getKey(), e.getValue().resolve(MODEL_FILE));
+          v = new VersionEntry(name, e.getKey(), pipeline ? configFile : e.getValue().resolve(MODEL_FILE));
+          v.pipeline = pipeline;
           v.loadable = makeLoadable || (options.control() == ModelControl.POLL);
           v.reason = v.loadable ? "not loaded yet (loads on the first request)" : "not loaded (explicit model "
               + "control: POST /v2/repository/models/" + name + "/load)";
@@ -684,6 +709,10 @@ public final class ModelRepository implements AutoCloseable {
     }
     for (String version : removed) {
       removeVersions(name, version);
+    }
+    if (!removedKinds.isEmpty()) {
+      scanModel(modelDir, name, loadNow, makeLoadable);  // the old kind is gone: add the new one
+      return;
     }
     for (VersionEntry v : toLoad) {
       boolean initial;
@@ -857,7 +886,7 @@ public final class ModelRepository implements AutoCloseable {
     v.state = State.READY;
     v.failure = null;
     v.reason = "";
-    v.lastDevice = inst.model.session().deviceName();
+    v.lastDevice = inst.model.deviceName();
     usedBytes += inst.sizeBytes;
     peakUsedBytes = Math.max(peakUsedBytes, usedBytes);
     v.cache.sizeBytes(inst.sizeBytes);
@@ -978,6 +1007,9 @@ public final class ModelRepository implements AutoCloseable {
       sessionOptions = me == null ? defaults : me.sessionOptions;
       stamp = v.diskStamp;
     }
+    if (v.pipeline) {
+      return openPipeline(v, stamp);
+    }
     long t0 = System.nanoTime();
     Path real;
     byte[] bytes;
@@ -1012,7 +1044,25 @@ public final class ModelRepository implements AutoCloseable {
       sizePerFileByte = Math.max(sizePerFileByte, size / (double) Math.max(1, bytes.length));
     }
     return new Instance(new ServedModel(v.name, v.version, real, session.model().contentHash(), session, null), v,
-        stamp, size);
+        stamp, account, size);
+  }
+
+  /** A pipeline (see PipelineConfig): its sessions opened inside one account, which measures them all. */
+  private Instance openPipeline(VersionEntry v, String stamp) {
+    long t0 = System.nanoTime();
+    byte[] config = readConfig(root, v.file);
+    MemoryAccount account = new MemoryAccount();
+    ServedPipeline pipeline;
+    try (MemoryAccount.Scope scope = account.enter()) {
+      pipeline = PipelineConfig.open(root, v.file, config, defaults);
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    synchronized (this) {
+      v.cache.loadSeconds(seconds);
+      stats(v.name).loadSeconds.add(seconds);
+    }
+    return new Instance(new ServedModel(v.name, v.version, v.file, null, null, null, pipeline), v, stamp, account,
+        account.liveBytes());
   }
 
   /**

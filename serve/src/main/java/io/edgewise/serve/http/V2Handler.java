@@ -168,9 +168,14 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case LIVE -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, Map.of("live", true)), "health", null,
           start);
       case READY -> {
+        // not ready is 503, as the protocol says (Kubernetes probes and load balancers read it); "live" too because
+        // inference_rest.md's $ready_server_response names that field (a copy of the live object's)
         boolean ready = !shared.state().draining && shared.repository().allReady();
-        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
-            Map.of("ready", ready)), "health", null, start);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", ready);
+        body.put("live", true);
+        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            body), "health", null, start);
       }
       case SERVER_METADATA -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, V2Metadata.server()),
           "metadata", null, start);
@@ -226,8 +231,8 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", m.name());
         body.put("ready", ready);
-        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST, body),
-            "ready", m.name(), start);
+        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            body), "ready", m.name(), start);
       }
       case INFER -> {
         return infer(ctx, req, route, start);
@@ -319,10 +324,15 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       // held until the answer is encoded: an unload or eviction waits for it (loads the model on a cache miss)
       lease = shared.repository().acquire(found.name(), found.version());
       model = lease.model();
-      checkOutputs(model, request);
-      outputs = model.session().run(request.inputs());
-      InferResponseEncoder.Encoded enc = InferResponseEncoder.encode(ctx.alloc(), model.name(), model.version(),
-          request, outputs);
+      InferResponseEncoder.Encoded enc;
+      if (model.pipeline() != null) {
+        enc = PipelineInference.run(ctx.alloc(), model, request);
+      } else {
+        PipelineInference.refuseBytes(model, request);
+        checkOutputs(model, request);
+        outputs = model.session().run(request.inputs());
+        enc = InferResponseEncoder.encode(ctx.alloc(), model.name(), model.version(), request, outputs);
+      }
       response = HttpResponses.content(HttpResponseStatus.OK, enc.content(), enc.binary()
           ? HttpHeaderValues.APPLICATION_OCTET_STREAM.toString() : HttpHeaderValues.APPLICATION_JSON.toString());
       if (enc.binary()) {
