@@ -1,6 +1,7 @@
 package io.edgewise.bench;
 
 import io.edgewise.bench.budget.BudgetBenchCommand;
+import io.edgewise.bench.cache.CacheBenchCommand;
 import io.edgewise.bench.cosched.CoschedBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.select.SelectBenchCommand;
@@ -50,6 +51,14 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new SelectBenchCommand();
+    }
+  }
+
+  /** `edgewise cache-bench`. */
+  public static final class CacheBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new CacheBenchCommand();
     }
   }
 

@@ -4,7 +4,10 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.PeerEndpoint;
 import io.edgewise.serve.common.InferenceScheduler;
+import io.edgewise.serve.cache.CachePolicy;
+import io.edgewise.serve.common.ModelControl;
 import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.RepositoryOptions;
 import io.edgewise.serve.common.ServeLimits;
 import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.ServedModel;
@@ -88,8 +91,51 @@ final class ServeCommand implements Callable<Integer> {
       description = "Most elements per request tensor (default: ${DEFAULT-VALUE}).")
   long maxTensorElements;
 
+  @Option(names = "--model-control", paramLabel = "MODE", defaultValue = "none",
+      description = "none: serve the repository as found at start; explicit: load and unload through "
+          + "POST /v2/repository/models/NAME/(load|unload), nothing loaded at start; poll: rescan the repository every "
+          + "--poll-interval (new versions appear, removed ones go, a changed file reloads) (default: ${DEFAULT-VALUE}).")
+  String modelControl;
+
+  @Option(names = "--poll-interval", paramLabel = "S", defaultValue = "15",
+      description = "Seconds between rescans with --model-control poll (default: ${DEFAULT-VALUE}).")
+  int pollSeconds;
+
+  @Option(names = "--memory-budget", paramLabel = "SIZE",
+      description = "Most memory the loaded models may hold (e.g. 512MiB, 2GiB; measured per model): models load on "
+          + "their first request and the --cache-policy evicts idle ones to stay within it. Default: no budget, "
+          + "every model stays loaded.")
+  String memoryBudget;
+
+  @Option(names = "--cache-policy", paramLabel = "P", defaultValue = "cremebrulee",
+      description = "Eviction under --memory-budget: cremebrulee (popularity x load cost / size), lru, lfu or random "
+          + "(default: ${DEFAULT-VALUE}).")
+  String cachePolicy;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
+
+  /** The repository options the model-control and cache options give. */
+  RepositoryOptions repositoryOptions() {
+    try {
+      ModelControl control = ModelControl.parse(modelControl);
+      if (pollSeconds < 1) {
+        throw EdgewiseException.invalidArgument("--poll-interval must be at least 1 second, got " + pollSeconds);
+      }
+      if (cachePolicy.equals("belady")) {
+        throw EdgewiseException.invalidArgument("--cache-policy belady is the offline oracle (it needs the future "
+            + "requests): only cache-bench runs it");
+      }
+      long budget = memoryBudget == null ? 0 : RepositoryOptions.parseBytes(memoryBudget);
+      if (memoryBudget != null && budget == 0) {
+        throw EdgewiseException.invalidArgument("--memory-budget must be positive, got " + memoryBudget);
+      }
+      return RepositoryOptions.defaults().withControl(control, Duration.ofSeconds(pollSeconds))
+          .withBudget(budget, CachePolicy.of(cachePolicy, null, System.nanoTime()));
+    } catch (EdgewiseException e) {
+      throw Main.usage(spec, e.getMessage());
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -204,7 +250,8 @@ final class ServeCommand implements Callable<Integer> {
       tls.serverContext();  // fail now, before the models load, when the files are unusable
     }
     SessionOptions defaults = SessionOptions.defaults().withDevice(device.name()).withThreads(threads.count());
-    ModelRepository repository = ModelRepository.open(models, defaults);
+    RepositoryOptions repositoryOptions = repositoryOptions();
+    ModelRepository repository = ModelRepository.open(models, defaults, repositoryOptions);
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     HttpInferenceServer server = null;
     PeerEndpoint peerServer = null;
@@ -212,7 +259,16 @@ final class ServeCommand implements Callable<Integer> {
     try {
       for (ServedModel m : repository.all()) {
         out.println(m.isReady() ? "model:   " + m.label() + " on " + m.deviceName()
+            : repository.servable(m) ? "model:   " + m.label() + " loads on its first request"
             : "model:   " + m.label() + " UNAVAILABLE: " + m.failure());
+      }
+      if (repositoryOptions.memoryBudget() > 0) {
+        out.println("cache:   memory budget " + repositoryOptions.memoryBudget() + " bytes, eviction "
+            + repositoryOptions.policy().name());
+      }
+      if (repositoryOptions.control() != ModelControl.NONE) {
+        out.println("control: " + repositoryOptions.control().name().toLowerCase(java.util.Locale.ROOT)
+            + (repositoryOptions.control() == ModelControl.POLL ? " (every " + pollSeconds + " s)" : ""));
       }
       if (repository.all().isEmpty()) {
         out.println("model:   none found under " + repository.root() + " (expected <name>/<version>/model.onnx)");

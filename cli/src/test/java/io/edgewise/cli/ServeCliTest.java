@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -174,6 +175,40 @@ class ServeCliTest {
     CliTest.Result missing = CliTest.run("serve", "--models", dir.resolve("absent").toString(), "--port", "0");
     assertEquals(Main.EXIT_FAILURE, missing.exit());
     assertTrue(missing.err().contains("model repository does not exist"), missing.err());
+  }
+
+  @Test
+  void serveRefusesBadModelControlAndCacheOptions() {
+    String[][] bad = {{"--model-control", "sometimes", "model control must be none, explicit or poll"},
+        {"--memory-budget", "lots", "not a byte size"}, {"--memory-budget", "0", "--memory-budget must be positive"},
+        {"--cache-policy", "belady", "offline oracle"}, {"--cache-policy", "fifo", "unknown cache policy"},
+        {"--poll-interval", "0", "--poll-interval"}};
+    for (String[] b : bad) {
+      CliTest.Result r = CliTest.run("serve", "--models", dir.toString(), "--port", "0", b[0], b[1]);
+      assertEquals(Main.EXIT_USAGE, r.exit(), b[0] + " " + b[1] + ": " + r.err());
+      assertTrue(r.err().contains(b[2]), r.err());
+    }
+  }
+
+  @Test
+  void serveWithABudgetLoadsModelsOnTheirFirstRequest() throws Exception {
+    Path repo = ServeFixture.digitsRepository(Files.createDirectory(dir.resolve("repo")));
+    ServeCommand command = new ServeCommand();
+    StringWriter printed = new StringWriter();
+    new CommandLine(command).setOut(new PrintWriter(printed, true)).parseArgs("--models", repo.toString(), "--host",
+        "127.0.0.1", "--port", "0", "--device", "ref", "--no-auth", "--memory-budget", "64MiB", "--cache-policy",
+        "lru");
+    try (ServeCommand.Running running = command.start()) {
+      assertTrue(printed.toString().contains("digits/1 loads on its first request"), printed.toString());
+      assertTrue(printed.toString().contains("memory budget 67108864 bytes, eviction lru"), printed.toString());
+      try (io.edgewise.serve.client.EdgewiseClient c = io.edgewise.serve.client.EdgewiseClient.builder(running.url())
+          .build()) {
+        Map<String, Tensor> in = Map.of("input", Tensor.ofFloats(io.edgewise.tensor.Shape.of(1, 1, 8, 8),
+            new float[64]));
+        c.infer("digits", "1", in, true).values().forEach(Tensor::close);
+        in.values().forEach(Tensor::close);
+      }
+    }
   }
 
   @Test

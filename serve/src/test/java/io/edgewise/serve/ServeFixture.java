@@ -4,6 +4,7 @@ import io.edgewise.TestData;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.common.InferenceScheduler;
 import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.RepositoryOptions;
 import io.edgewise.serve.common.ServeLimits;
 import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.TlsFiles;
@@ -48,6 +49,17 @@ public final class ServeFixture implements AutoCloseable {
     addModel(dir, "digits_cnn_0to9", "digits", "1");
     addModel(dir, "digits_cnn_0to4", "digits", "2");
     return dir;
+  }
+
+  /** Over a repository managed as options say (model control, memory budget), models on device. */
+  public static ServeFixture start(Path repo, String device, RepositoryOptions options, ServeLimits limits) {
+    ModelRepository repository = ModelRepository.open(repo, SessionOptions.defaults().withDevice(device), options);
+    InferenceScheduler scheduler = new InferenceScheduler(limits);
+    ServeMetrics metrics = new ServeMetrics(scheduler);
+    HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0,
+        repository, TokenAuthenticator.of(List.of(TOKEN)), limits, scheduler, metrics, null, 2,
+        Duration.ofSeconds(30)));
+    return new ServeFixture(repository, scheduler, metrics, server);
   }
 
   public static ServeFixture start(Path repo, ServeLimits limits, TlsFiles tls) {
