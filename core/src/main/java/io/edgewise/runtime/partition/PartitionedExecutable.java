@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -39,6 +40,9 @@ public final class PartitionedExecutable implements Executable {
     final BackendOptions options;
     final String name;
     final LinkedHashMap<String, Executable> compiled = new LinkedHashMap<>(16, 0.75f, true);
+    /** Wall time of this segment's runs (inputs handed over, outputs back on the host), for the planner's record. */
+    final LongAdder nanos = new LongAdder();
+    final LongAdder runs = new LongAdder();
 
     Part(Segment segment, Backend backend, BackendOptions options, String name) {
       this.segment = segment;
@@ -100,7 +104,11 @@ public final class PartitionedExecutable implements Executable {
           }
           feeds.put(v, t);
         }
-        Map<String, Tensor> results = p.executable(feeds).run(feeds);
+        Executable exe = p.executable(feeds);
+        long start = System.nanoTime();
+        Map<String, Tensor> results = exe.run(feeds);
+        p.nanos.add(System.nanoTime() - start);
+        p.runs.increment();
         owned.putAll(results);
         final int index = i;
         owned.entrySet().removeIf(e -> {
@@ -152,6 +160,61 @@ public final class PartitionedExecutable implements Executable {
   @Override
   public OpProfile profile() {
     return null;
+  }
+
+  /**
+   * Mean measured wall time per run of each segment, in milliseconds, in execution order (NaN before its first run):
+   * the device's run of the segment, its inputs' copy to the device and its outputs' back to the host included; a
+   * first run's compile not included.
+   */
+  public double[] segmentMillis() {
+    double[] out = new double[parts.size()];
+    for (int i = 0; i < out.length; i++) {
+      long n = parts.get(i).runs.sum();
+      out[i] = n == 0 ? Double.NaN : parts.get(i).nanos.sum() / 1e6 / n;
+    }
+    return out;
+  }
+
+  /**
+   * Each segment's per-node profile (of its most recently compiled executable; null where the device keeps none or
+   * the segment has not run), in execution order.
+   */
+  public List<OpProfile> segmentProfiles() {
+    List<OpProfile> out = new ArrayList<>();
+    for (Part p : parts) {
+      synchronized (p) {
+        out.add(p.compiled.isEmpty() ? null : last(p).profile());
+      }
+    }
+    return out;
+  }
+
+  /** Each segment's per-layer figures (measured and modeled, as its device reports them), in execution order. */
+  public List<List<io.edgewise.backend.LayerFigures>> segmentLayerFigures() {
+    List<List<io.edgewise.backend.LayerFigures>> out = new ArrayList<>();
+    for (Part p : parts) {
+      synchronized (p) {
+        out.add(p.compiled.isEmpty() ? List.of() : last(p).layerFigures());
+      }
+    }
+    return out;
+  }
+
+  private static Executable last(Part p) {
+    Executable e = null;
+    for (Executable x : p.compiled.values()) {
+      e = x;  // access order: the last is the most recently used
+    }
+    return e;
+  }
+
+  /** Starts the segments' timers again (after a warm-up). */
+  public void resetTimes() {
+    for (Part p : parts) {
+      p.nanos.reset();
+      p.runs.reset();
+    }
   }
 
   /** The segments, in execution order. */

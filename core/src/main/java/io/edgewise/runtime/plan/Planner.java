@@ -1,0 +1,319 @@
+package io.edgewise.runtime.plan;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.runtime.partition.Partitioner;
+import io.edgewise.runtime.partition.Segment;
+import io.edgewise.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The placement planner: for a model and one run's inputs, the cost of every node on every candidate device from
+ * the profile database (measuring on a device what it lacks, then saving it), the values' sizes and the devices'
+ * transfer costs as a {@link PlanProblem}, the assignment of {@link RegionPlanner}, and the regions {@link
+ * Partitioner} cuts from it. A device that fails while being measured is left out, and the plan says why.
+ */
+public final class Planner {
+  private static final Logger LOG = LoggerFactory.getLogger(Planner.class);
+
+  /**
+   * A mixed plan is taken only when predicted to beat the best single device by this fraction: the cost model's
+   * error on one region is about as large, and a mixed plan that wins less on paper can lose in fact.
+   */
+  static final double MIXED_MARGIN = 0.05;
+
+  private final ProfileDb db;
+  private final BackendOptions options;
+  private final int threads;
+
+  public Planner(ProfileDb db, BackendOptions options) {
+    this.db = db;
+    this.options = options;
+    this.threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+  }
+
+  public ProfileDb db() {
+    return db;
+  }
+
+  /** A plan and what runs it: the regions as segments, and the device index per node. */
+  public record Result(Plan plan, List<Segment> segments) {}
+
+  /**
+   * Plans {@code model} for a run fed {@code inputs} over {@code backends} (device name to open backend, in the
+   * order of preference on a tie). Devices that fail while measured are removed from {@code backends} and noted in
+   * {@code notes}.
+   */
+  public Result plan(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends, List<String> notes) {
+    Graph g = model.graph();
+    List<Node> nodes = g.nodes();
+    Map<String, ValueInfo> types = OpKeys.types(model, inputs);
+    String[] keys = new String[nodes.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = OpKeys.of(model, nodes.get(i), types);
+    }
+    Values values = Values.of(g, types);
+    RuntimeException last = null;
+    for (String d : new ArrayList<>(backends.keySet())) {
+      try {
+        calibrate(model, inputs, d, backends.get(d), keys, values);
+      } catch (RuntimeException e) {
+        String why = d + " failed while its costs were measured (" + e.getMessage() + "); planned without it";
+        LOG.warn("{}: {}", model.label(), why);
+        notes.add(why);
+        backends.remove(d);
+        last = e;
+      }
+    }
+    if (backends.isEmpty()) {
+      throw last;  // every device failed on this model: its own error says why (a bad input, an unsupported type)
+    }
+    List<String> devices = new ArrayList<>(backends.keySet());
+    PlanProblem p = problem(model, keys, values, devices, backends);
+    for (int i = 0; i < nodes.size(); i++) {
+      boolean any = false;
+      for (double c : p.nodeMs()[i]) {
+        any |= !Double.isInfinite(c);
+      }
+      if (!any) {
+        throw EdgewiseException.notImplemented(model.label() + ": " + nodes.get(i).describe()
+            + " runs on none of the devices planned over " + devices);
+      }
+    }
+    return result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), notes);
+  }
+
+  /** Plans with the costs already in the database only (no device is run): what the tests inject. */
+  Result planFromProfile(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends) {
+    Graph g = model.graph();
+    Map<String, ValueInfo> types = OpKeys.types(model, inputs);
+    String[] keys = new String[g.nodes().size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = OpKeys.of(model, g.nodes().get(i), types);
+    }
+    Values values = Values.of(g, types);
+    PlanProblem p = problem(model, keys, values, new ArrayList<>(backends.keySet()), backends);
+    return result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), new ArrayList<>());
+  }
+
+  /** The key of every node, for a test that injects a profile. */
+  static String[] keys(Model model, Map<String, Tensor> inputs) {
+    Map<String, ValueInfo> types = OpKeys.types(model, inputs);
+    return model.graph().nodes().stream().map(n -> OpKeys.of(model, n, types)).toArray(String[]::new);
+  }
+
+  /** Measures on the device what the database lacks for these nodes: the transfer cost, then the nodes' costs. */
+  private void calibrate(Model model, Map<String, Tensor> inputs, String d, Backend backend, String[] keys,
+      Values values) {
+    List<Node> nodes = model.graph().nodes();
+    String description = null;
+    ProfileDb.Transfer t = db.transfer(d, threads);
+    if (t == null) {
+      description = backend.device().description();
+      t = Calibrator.transfer(backend, d, options);
+      db.putTransfer(d, description, threads, t);
+      LOG.info("{}: transfer cost measured: {} ms per call, {} ms per MB", d, t.callMs(), t.perByteMs() * 1e6);
+    }
+    boolean missing = false;
+    for (int i = 0; i < keys.length; i++) {
+      if (backend.unsupportedReason(nodes.get(i), model.opset()) != null) {
+        return;  // the whole model cannot run there, so it is not measured: those nodes stay unknown (not placed)
+      }
+      missing |= db.op(d, threads, keys[i]) == null;
+    }
+    if (missing) {
+      if (description == null) {
+        description = backend.device().description();
+      }
+      double io = 0;
+      for (int v = 0; v < values.names.size(); v++) {
+        if (values.producer[v] < 0 || values.graphOutput[v]) {
+          io += t.callMs() + t.perByteMs() * values.bytes[v];
+        }
+      }
+      boolean modeled = description.contains("modeled") && !description.startsWith("emulated");
+      LOG.info("{}: measuring {} nodes on {}", model.label(), nodes.size(), d);
+      Calibrator.Measured m = Calibrator.measure(backend, d, model, inputs, options, io, modeled);
+      Map<String, double[]> sums = new LinkedHashMap<>();  // key -> {ms total, count}
+      for (int i = 0; i < keys.length; i++) {
+        double[] s = sums.computeIfAbsent(keys[i], k -> new double[2]);
+        s[0] += m.nodeMs()[i];
+        s[1]++;
+      }
+      Map<String, ProfileDb.OpCost> ops = new LinkedHashMap<>();
+      String at = java.time.Instant.now().toString();
+      sums.forEach((k, s) -> ops.put(k, new ProfileDb.OpCost(s[0] / s[1], "measured", m.runs(), at)));
+      db.putOps(d, description, threads, ops);
+      LOG.info("{}: {} measured at {} ms per run ({} runs)", model.label(), d, m.wholeMs(), m.runs());
+    }
+    try {
+      db.save();
+    } catch (EdgewiseException e) {
+      LOG.warn("{}", e.getMessage());  // the figures stay in memory for this process
+    }
+  }
+
+  private PlanProblem problem(Model model, String[] keys, Values values, List<String> devices,
+      Map<String, Backend> backends) {
+    List<Node> nodes = model.graph().nodes();
+    double[][] nodeMs = new double[nodes.size()][devices.size()];
+    double[] callMs = new double[devices.size()];
+    double[] perByte = new double[devices.size()];
+    for (int d = 0; d < devices.size(); d++) {
+      String name = devices.get(d);
+      ProfileDb.Transfer t = db.transfer(name, threads);
+      callMs[d] = t == null ? 0 : t.callMs();
+      perByte[d] = t == null ? 0 : t.perByteMs();
+      for (int i = 0; i < nodes.size(); i++) {
+        ProfileDb.OpCost c = db.op(name, threads, keys[i]);
+        boolean runs = backends.get(name).unsupportedReason(nodes.get(i), model.opset()) == null;
+        nodeMs[i][d] = c == null || !runs ? Double.POSITIVE_INFINITY : c.ms();
+      }
+    }
+    int[][] reads = new int[nodes.size()][];
+    for (int i = 0; i < nodes.size(); i++) {
+      reads[i] = values.reads.get(i).stream().mapToInt(Integer::intValue).toArray();
+    }
+    return new PlanProblem(devices, nodeMs, reads, values.producer, values.bytes, values.graphOutput, callMs,
+        perByte);
+  }
+
+  private static Result result(Model model, PlanProblem p, int[] assign, Values values, String signature,
+      List<String> notes) {
+    List<Node> nodes = model.graph().nodes();
+    int[] single = RegionPlanner.bestSingleDevice(p);
+    double singleMs = p.cost(single);
+    String singleDevice = p.devices().get(single[0]);
+    boolean mixed = false;
+    for (int a : assign) {
+      mixed |= a != assign[0];
+    }
+    if (mixed && p.cost(assign) > (1 - MIXED_MARGIN) * singleMs) {
+      assign = single;  // not enough predicted gain to pay for the model's error
+    }
+    int[] chosen = assign;
+    Map<Node, Integer> index = new IdentityHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i), i);
+    }
+    List<Segment> segments = Partitioner.partition(model.graph(), n -> p.devices().get(chosen[index.get(n)]));
+    double[] share = p.attributed(chosen);
+    List<Plan.Region> regions = new ArrayList<>();
+    for (Segment s : segments) {
+      double ms = 0;
+      for (Node n : s.nodes()) {
+        ms += share[index.get(n)];
+      }
+      regions.add(new Plan.Region(s.device(), s.nodes().size(), ms, Double.NaN));
+    }
+    List<Plan.NodeEntry> entries = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      entries.add(new Plan.NodeEntry(nodes.get(i).label(), nodes.get(i).qualifiedOpType(),
+          p.devices().get(chosen[i]), p.nodeMs()[i][chosen[i]]));
+    }
+    List<Plan.Transfer> transfers = transfers(p, chosen, values);
+    Plan plan = new Plan(signature, p.devices(), entries, regions, transfers, p.cost(chosen), singleDevice, singleMs,
+        notes);
+    return new Result(plan, segments);
+  }
+
+  /** Every value that changes device under the assignment, once per (value, destination). */
+  private static List<Plan.Transfer> transfers(PlanProblem p, int[] assign, Values values) {
+    List<Plan.Transfer> out = new ArrayList<>();
+    List<List<Integer>> readers = p.readers();
+    for (int v = 0; v < values.names.size(); v++) {
+      int src = p.source(assign, v);
+      String from = src == PlanProblem.HOST ? "host" : p.devices().get(src);
+      Set<Integer> seen = new HashSet<>();
+      for (int r : readers.get(v)) {
+        int d = assign[r];
+        if (d != src && seen.add(d)) {
+          out.add(new Plan.Transfer(values.names.get(v), from, p.devices().get(d), p.bytes()[v],
+              p.side(src, v) + p.side(d, v)));
+        }
+      }
+      if (p.graphOutput()[v] && src != PlanProblem.HOST) {
+        out.add(new Plan.Transfer(values.names.get(v), from, "host", p.bytes()[v], p.side(src, v)));
+      }
+    }
+    return out;
+  }
+
+  /** The input dtypes and shapes a plan is for. */
+  static String signature(Map<String, Tensor> inputs, Graph g) {
+    StringBuilder b = new StringBuilder();
+    for (String name : g.inputNames()) {
+      Tensor t = inputs.get(name);
+      if (t != null) {
+        b.append(b.length() == 0 ? "" : ", ").append(name).append(':').append(t.dtype().onnxName())
+            .append(t.shape());
+      }
+    }
+    return b.toString();
+  }
+
+  /** The values between nodes (initializers excluded): producers, readers, sizes. */
+  static final class Values {
+    final List<String> names = new ArrayList<>();
+    int[] producer;
+    long[] bytes;
+    boolean[] graphOutput;
+    final List<List<Integer>> reads = new ArrayList<>();
+
+    static Values of(Graph g, Map<String, ValueInfo> types) {
+      Values out = new Values();
+      Map<String, Integer> id = new HashMap<>();
+      Map<Integer, Integer> producers = new HashMap<>();
+      for (String in : g.inputNames()) {
+        id.computeIfAbsent(in, k -> out.add(k));
+      }
+      List<Node> nodes = g.nodes();
+      for (int i = 0; i < nodes.size(); i++) {
+        List<Integer> r = new ArrayList<>();
+        for (String v : Partitioner.reads(nodes.get(i))) {
+          Integer k = id.get(v);
+          if (k != null && !r.contains(k)) {
+            r.add(k);
+          }
+        }
+        out.reads.add(r);
+        for (String v : nodes.get(i).outputs()) {
+          if (!v.isEmpty()) {
+            int k = id.computeIfAbsent(v, x -> out.add(x));
+            producers.put(k, i);
+          }
+        }
+      }
+      int n = out.names.size();
+      out.producer = new int[n];
+      out.bytes = new long[n];
+      out.graphOutput = new boolean[n];
+      Set<String> outputs = new HashSet<>(g.outputNames());
+      for (int v = 0; v < n; v++) {
+        out.producer[v] = producers.getOrDefault(v, -1);
+        out.bytes[v] = OpKeys.bytes(types, out.names.get(v));
+        out.graphOutput[v] = outputs.contains(out.names.get(v));
+      }
+      return out;
+    }
+
+    private int add(String name) {
+      names.add(name);
+      return names.size() - 1;
+    }
+  }
+}
