@@ -10,7 +10,6 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.runtime.partition.PartitionedExecutable;
 import io.edgewise.runtime.partition.Partitioner;
-import io.edgewise.runtime.partition.Segment;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -34,7 +33,7 @@ final class Calibrator {
 
   /** Runs before the timed ones (the first compiles the segment) and the bounds of the timed ones. */
   private static final int WARMUP = 2;
-  private static final int MIN_RUNS = 5;
+  private static final int MIN_RUNS = 7;
   private static final int MAX_RUNS = 50;
   private static final long MIN_NANOS = 400_000_000L;
 
@@ -42,62 +41,154 @@ final class Calibrator {
   record Measured(double wholeMs, double[] nodeMs, int runs) {}
 
   /**
-   * Every node's time on the device, by index into the graph's nodes. {@code transferMs} is what the run's graph
-   * inputs and outputs cost to move (taken off before the nodes share the rest). With {@code modeled}, a node the
-   * device reports an analytical figure for gets that instead (a real FPGA image, not an emulation).
+   * A device to measure: its name, backend, what the run's graph inputs and outputs cost to move there and back
+   * (taken off the whole run before the nodes share the rest) and whether a node the device reports an analytical
+   * figure for takes that instead (a real FPGA image, not an emulation).
    */
-  static Measured measure(Backend backend, String device, Model model, Map<String, Tensor> inputs,
-      BackendOptions options, double transferMs, boolean modeled) {
-    Graph g = model.graph();
-    List<Segment> whole = Partitioner.partition(g, n -> device);
-    double wholeMs;
-    double[] raw;
-    int runs;
-    try (PartitionedExecutable exe = new PartitionedExecutable(model, whole, d -> backend, options, device)) {
-      runs = time(exe, inputs);
-      wholeMs = exe.segmentMillis()[0];
-      OpProfile p = exe.segmentProfiles().get(0);
-      raw = p == null || p.nodes().isEmpty() ? null : perNode(g, p, runs);
-      if (modeled) {
-        applyModel(g, exe.segmentLayerFigures().get(0), raw);
-      }
+  record Target(String device, Backend backend, double transferMs, boolean modeled) {}
+
+  /** A device failed while measured: which one, and its own error as the cause. */
+  static final class DeviceFailure extends RuntimeException {
+    final String device;
+
+    DeviceFailure(String device, RuntimeException cause) {
+      super(cause.getMessage(), cause);
+      this.device = device;
     }
-    if (raw == null) {
-      // the device times nodes only when asked (opencl: a wait per kernel): a second, profiled executable
-      try (PartitionedExecutable exe = new PartitionedExecutable(model, whole, d -> backend,
-          options.withProfileNodes(true), device)) {
-        int n = time(exe, inputs);
-        OpProfile p = exe.segmentProfiles().get(0);
-        raw = p == null ? new double[g.nodes().size()] : perNode(g, p, n);
-      }
-    }
-    double sum = Arrays.stream(raw).sum();
-    double nodesMs = Math.max(0.5 * wholeMs, wholeMs - transferMs);
-    double[] scaled = new double[raw.length];
-    for (int i = 0; i < raw.length; i++) {
-      scaled[i] = sum > 0 ? raw[i] * nodesMs / sum : nodesMs / raw.length;
-    }
-    return new Measured(wholeMs, scaled, runs);
   }
 
-  /** Warm-up, then timed runs until both minimums are met; returns the timed run count. */
-  private static int time(PartitionedExecutable exe, Map<String, Tensor> inputs) {
-    for (int i = 0; i < WARMUP; i++) {
-      runOnce(exe, inputs);
+  /** Runs {@code work} for {@code device}, a failure becoming that device's. */
+  private static <T> T on(String device, java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      throw new DeviceFailure(device, e);
     }
-    exe.resetTimes();
-    exe.segmentProfiles().forEach(p -> {
+  }
+
+  /**
+   * Every node's time on each device, by index into the graph's nodes. The devices' runs alternate (one run each,
+   * round after round), so a stretch when another process has the cores slows every device alike instead of the one
+   * measured then.
+   */
+  static Map<String, Measured> measure(List<Target> targets, Model model, Map<String, Tensor> inputs,
+      BackendOptions options) {
+    Graph g = model.graph();
+    List<Recorder> recorders = new java.util.ArrayList<>();
+    try {
+      for (Target t : targets) {
+        Recorder r = new Recorder(t, new PartitionedExecutable(model, Partitioner.partition(g, n -> t.device()),
+            d -> t.backend(), options, t.device()));
+        recorders.add(r);
+        on(t.device(), () -> {
+          for (int i = 0; i < WARMUP; i++) {
+            runOnce(r.exe, inputs);
+          }
+          return null;
+        });
+      }
+      long start = System.nanoTime();
+      int rounds = 0;
+      while (rounds < MAX_RUNS
+          && (rounds < MIN_RUNS || System.nanoTime() - start < MIN_NANOS * targets.size())) {
+        for (Recorder r : recorders) {
+          on(r.target.device(), () -> {
+            r.once(g, inputs);
+            return null;
+          });
+        }
+        rounds++;
+      }
+      Map<String, Measured> out = new java.util.LinkedHashMap<>();
+      for (Recorder r : recorders) {
+        double[] raw = r.nodeMedians(g);
+        if (r.target.modeled() && raw != null) {
+          applyModel(g, r.exe.segmentLayerFigures().get(0), raw);
+        }
+        if (raw == null) {
+          // the device times nodes only when asked (opencl: a wait per kernel): a profiled executable of its own
+          // gives the shares, the unprofiled runs above the whole
+          Target t = r.target;
+          raw = on(t.device(), () -> {
+            try (PartitionedExecutable exe = new PartitionedExecutable(model, Partitioner.partition(g,
+                n -> t.device()), d -> t.backend(), options.withProfileNodes(true), t.device())) {
+              Recorder p = new Recorder(t, exe);
+              runOnce(exe, inputs);
+              for (int i = 0; i < MIN_RUNS; i++) {
+                p.once(g, inputs);
+              }
+              return p.nodeMedians(g);
+            }
+          });
+        }
+        if (raw == null) {
+          raw = new double[g.nodes().size()];
+        }
+        double whole = median(r.wall.stream().mapToDouble(Double::doubleValue).toArray());
+        double sum = Arrays.stream(raw).sum();
+        double nodesMs = Math.max(0.5 * whole, whole - r.target.transferMs());
+        double[] scaled = new double[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+          scaled[i] = sum > 0 ? raw[i] * nodesMs / sum : nodesMs / raw.length;
+        }
+        out.put(r.target.device(), new Measured(whole, scaled, r.wall.size()));
+      }
+      return out;
+    } finally {
+      recorders.forEach(r -> r.exe.close());
+    }
+  }
+
+  /**
+   * One device's timed runs: each run's wall time and, where the device keeps a per-node profile, each node's time
+   * in that run. Medians are taken over the runs, each node's on its own: on a shared machine a run now and then
+   * takes far longer (another process had the cores), and a mean would carry it.
+   */
+  private static final class Recorder {
+    final Target target;
+    final PartitionedExecutable exe;
+    final List<Double> wall = new java.util.ArrayList<>();
+    final List<double[]> perRun = new java.util.ArrayList<>();
+
+    Recorder(Target target, PartitionedExecutable exe) {
+      this.target = target;
+      this.exe = exe;
+    }
+
+    void once(Graph g, Map<String, Tensor> inputs) {
+      OpProfile p = exe.segmentProfiles().get(0);
       if (p != null) {
         p.reset();
       }
-    });
-    long start = System.nanoTime();
-    int runs = 0;
-    while (runs < MAX_RUNS && (runs < MIN_RUNS || System.nanoTime() - start < MIN_NANOS)) {
+      long s = System.nanoTime();
       runOnce(exe, inputs);
-      runs++;
+      wall.add((System.nanoTime() - s) / 1e6);
+      if (p != null && !p.nodes().isEmpty()) {
+        perRun.add(perNode(g, p, 1));
+      }
     }
-    return runs;
+
+    /** Each node's median over the runs, or null without a per-node profile. */
+    double[] nodeMedians(Graph g) {
+      if (perRun.isEmpty()) {
+        return null;
+      }
+      double[] nodes = new double[g.nodes().size()];
+      double[] column = new double[perRun.size()];
+      for (int i = 0; i < nodes.length; i++) {
+        for (int r = 0; r < column.length; r++) {
+          column[r] = perRun.get(r)[i];
+        }
+        nodes[i] = median(column);
+      }
+      return nodes;
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
   }
 
   private static void runOnce(PartitionedExecutable exe, Map<String, Tensor> inputs) {

@@ -34,7 +34,7 @@ public final class Planner {
    * A mixed plan is taken only when predicted to beat the best single device by this fraction: the cost model's
    * error on one region is about as large, and a mixed plan that wins less on paper can lose in fact.
    */
-  static final double MIXED_MARGIN = 0.05;
+  static final double MIXED_MARGIN = 0.10;
 
   private final ProfileDb db;
   private final BackendOptions options;
@@ -70,14 +70,30 @@ public final class Planner {
     RuntimeException last = null;
     for (String d : new ArrayList<>(backends.keySet())) {
       try {
-        calibrate(model, inputs, d, backends.get(d), keys, values);
+        transfer(d, backends.get(d));
       } catch (RuntimeException e) {
-        String why = d + " failed while its costs were measured (" + e.getMessage() + "); planned without it";
-        LOG.warn("{}: {}", model.label(), why);
-        notes.add(why);
-        backends.remove(d);
         last = e;
+        leaveOut(model, d, e, backends, notes);
       }
+    }
+    // the devices that lack a figure for some node, measured together; one that fails is left out, the rest again
+    while (true) {
+      List<Calibrator.Target> targets = targets(model, keys, values, backends);
+      if (targets.isEmpty()) {
+        break;
+      }
+      try {
+        record(model, keys, targets, Calibrator.measure(targets, model, inputs, options));
+        break;
+      } catch (Calibrator.DeviceFailure e) {
+        last = (RuntimeException) e.getCause();
+        leaveOut(model, e.device, last, backends, notes);
+      }
+    }
+    try {
+      db.save();
+    } catch (EdgewiseException e) {
+      LOG.warn("{}", e.getMessage());  // the figures stay in memory for this process
     }
     if (backends.isEmpty()) {
       throw last;  // every device failed on this model: its own error says why (a bad input, an unsupported type)
@@ -116,38 +132,61 @@ public final class Planner {
     return model.graph().nodes().stream().map(n -> OpKeys.of(model, n, types)).toArray(String[]::new);
   }
 
-  /** Measures on the device what the database lacks for these nodes: the transfer cost, then the nodes' costs. */
-  private void calibrate(Model model, Map<String, Tensor> inputs, String d, Backend backend, String[] keys,
-      Values values) {
-    List<Node> nodes = model.graph().nodes();
-    String description = null;
-    ProfileDb.Transfer t = db.transfer(d, threads);
-    if (t == null) {
-      description = backend.device().description();
-      t = Calibrator.transfer(backend, d, options);
-      db.putTransfer(d, description, threads, t);
+  private void leaveOut(Model model, String d, RuntimeException e, Map<String, Backend> backends,
+      List<String> notes) {
+    String why = d + " failed while its costs were measured (" + e.getMessage() + "); planned without it";
+    LOG.warn("{}: {}", model.label(), why);
+    notes.add(why);
+    backends.remove(d);
+  }
+
+  /** Measures the device's transfer cost where the database lacks it. */
+  private void transfer(String d, Backend backend) {
+    if (db.transfer(d, threads) == null) {
+      ProfileDb.Transfer t = Calibrator.transfer(backend, d, options);
+      db.putTransfer(d, backend.device().description(), threads, t);
       LOG.info("{}: transfer cost measured: {} ms per call, {} ms per MB", d, t.callMs(), t.perByteMs() * 1e6);
     }
-    boolean missing = false;
-    for (int i = 0; i < keys.length; i++) {
-      if (backend.unsupportedReason(nodes.get(i), model.opset()) != null) {
-        return;  // the whole model cannot run there, so it is not measured: those nodes stay unknown (not placed)
+  }
+
+  /**
+   * The devices that run every node and lack a figure for some: what must be measured. A device that cannot run
+   * some node is not measured on this model (its nodes stay unknown there, so it gets none of them).
+   */
+  private List<Calibrator.Target> targets(Model model, String[] keys, Values values, Map<String, Backend> backends) {
+    List<Calibrator.Target> out = new ArrayList<>();
+    List<Node> nodes = model.graph().nodes();
+    for (Map.Entry<String, Backend> e : backends.entrySet()) {
+      String d = e.getKey();
+      boolean runsAll = true;
+      boolean missing = false;
+      for (int i = 0; i < keys.length; i++) {
+        runsAll &= e.getValue().unsupportedReason(nodes.get(i), model.opset()) == null;
+        missing |= db.op(d, threads, keys[i]) == null;
       }
-      missing |= db.op(d, threads, keys[i]) == null;
-    }
-    if (missing) {
-      if (description == null) {
-        description = backend.device().description();
+      if (!runsAll || !missing) {
+        continue;
       }
+      ProfileDb.Transfer t = db.transfer(d, threads);
       double io = 0;
       for (int v = 0; v < values.names.size(); v++) {
-        if (values.producer[v] < 0 || values.graphOutput[v]) {
+        if (t != null && (values.producer[v] < 0 || values.graphOutput[v])) {
           io += t.callMs() + t.perByteMs() * values.bytes[v];
         }
       }
+      String description = e.getValue().device().description();
       boolean modeled = description.contains("modeled") && !description.startsWith("emulated");
-      LOG.info("{}: measuring {} nodes on {}", model.label(), nodes.size(), d);
-      Calibrator.Measured m = Calibrator.measure(backend, d, model, inputs, options, io, modeled);
+      out.add(new Calibrator.Target(d, e.getValue(), io, modeled));
+    }
+    return out;
+  }
+
+  /** Stores what was measured: per key, the mean over the nodes with that key. */
+  private void record(Model model, String[] keys, List<Calibrator.Target> targets,
+      Map<String, Calibrator.Measured> measured) {
+    String at = java.time.Instant.now().toString();
+    for (Calibrator.Target t : targets) {
+      Calibrator.Measured m = measured.get(t.device());
       Map<String, double[]> sums = new LinkedHashMap<>();  // key -> {ms total, count}
       for (int i = 0; i < keys.length; i++) {
         double[] s = sums.computeIfAbsent(keys[i], k -> new double[2]);
@@ -155,15 +194,10 @@ public final class Planner {
         s[1]++;
       }
       Map<String, ProfileDb.OpCost> ops = new LinkedHashMap<>();
-      String at = java.time.Instant.now().toString();
       sums.forEach((k, s) -> ops.put(k, new ProfileDb.OpCost(s[0] / s[1], "measured", m.runs(), at)));
-      db.putOps(d, description, threads, ops);
-      LOG.info("{}: {} measured at {} ms per run ({} runs)", model.label(), d, m.wholeMs(), m.runs());
-    }
-    try {
-      db.save();
-    } catch (EdgewiseException e) {
-      LOG.warn("{}", e.getMessage());  // the figures stay in memory for this process
+      db.putOps(t.device(), t.backend().device().description(), threads, ops);
+      LOG.info("{}: {} measured at {} ms per run (median of {} runs)", model.label(), t.device(), m.wholeMs(),
+          m.runs());
     }
   }
 
