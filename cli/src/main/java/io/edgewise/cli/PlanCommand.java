@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code edgewise plan MODEL}: where the `auto` device places each node, the regions with their predicted time
- * (the planner's cost model) and measured time (mean wall time of each region over the timed runs), and the values
+ * (the planner's cost model) and measured time (median wall time of each region over the timed runs), and the values
  * that cross devices. The first run plans, measuring on each device what the profile database lacks.
  */
 @Command(name = "plan", description = "Show the auto device's placement plan: node to device, and per region the "
@@ -74,11 +74,14 @@ final class PlanCommand implements Callable<Integer> {
         session.run(feeds).values().forEach(Tensor::close);
       }
       session.resetPlanTimes();
-      long start = System.nanoTime();
+      double[] ms = new double[runs];
       for (int i = 0; i < runs; i++) {
+        long start = System.nanoTime();
         session.run(feeds).values().forEach(Tensor::close);
+        ms[i] = (System.nanoTime() - start) / 1e6;
       }
-      double wallMs = (System.nanoTime() - start) / 1e6 / runs;
+      java.util.Arrays.sort(ms);
+      double wallMs = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;
       Plan plan = session.plan();
       if (json.enabled()) {
         out.println(Json.write(doc(plan, wallMs, runs)));
@@ -114,8 +117,9 @@ final class PlanCommand implements Callable<Integer> {
       out.printf("%-7d %-10s %6d %14.3f %13.3f %6.1f%%%n", i, r.device(), r.nodes(), r.predictedMs(),
           r.measuredMs(), 100 * (r.predictedMs() - r.measuredMs()) / r.measuredMs());
     }
-    out.printf("whole run: predicted %.3f ms, measured %.3f ms (mean of %d runs after %d warm-up runs; region times "
-        + "are each region's mean wall time)%n", plan.predictedMs(), wallMs, runs, warmup);
+    out.printf("whole run: predicted %.3f ms, measured %.3f ms (median of %d runs after %d warm-up runs; a region's "
+        + "measured time is the median wall time of its runs, transfers in and out included)%n", plan.predictedMs(),
+        wallMs, runs, warmup);
     out.printf("best single device (predicted): %s at %.3f ms%n", plan.bestSingleDevice(),
         plan.bestSingleDeviceMs());
     if (!plan.transfers().isEmpty()) {

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -26,6 +25,8 @@ import java.util.function.Function;
 public final class PartitionedExecutable implements Executable {
   /** Input signatures kept compiled per segment (a model fed a few image sizes does not recompile per call). */
   static final int SIGNATURES_PER_SEGMENT = 8;
+  /** Runs each segment's timer keeps. */
+  static final int TIMED_RUNS = 256;
 
   private final Model model;
   private final List<Part> parts = new ArrayList<>();
@@ -40,9 +41,31 @@ public final class PartitionedExecutable implements Executable {
     final BackendOptions options;
     final String name;
     final LinkedHashMap<String, Executable> compiled = new LinkedHashMap<>(16, 0.75f, true);
-    /** Wall time of this segment's runs (inputs handed over, outputs back on the host), for the planner's record. */
-    final LongAdder nanos = new LongAdder();
-    final LongAdder runs = new LongAdder();
+    /**
+     * Wall time of this segment's latest runs (inputs handed over, outputs back on the host), for the planner's
+     * record: a ring of the last {@link #TIMED_RUNS}.
+     */
+    private final long[] recent = new long[TIMED_RUNS];
+    private long runs;
+
+    synchronized void timed(long nanos) {
+      recent[(int) (runs++ % TIMED_RUNS)] = nanos;
+    }
+
+    /** The median of the latest runs in milliseconds, NaN before the first. */
+    synchronized double medianMillis() {
+      int n = (int) Math.min(runs, TIMED_RUNS);
+      if (n == 0) {
+        return Double.NaN;
+      }
+      long[] c = java.util.Arrays.copyOf(recent, n);
+      java.util.Arrays.sort(c);
+      return (n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0) / 1e6;
+    }
+
+    synchronized void resetTimes() {
+      runs = 0;
+    }
 
     Part(Segment segment, Backend backend, BackendOptions options, String name) {
       this.segment = segment;
@@ -107,8 +130,7 @@ public final class PartitionedExecutable implements Executable {
         Executable exe = p.executable(feeds);
         long start = System.nanoTime();
         Map<String, Tensor> results = exe.run(feeds);
-        p.nanos.add(System.nanoTime() - start);
-        p.runs.increment();
+        p.timed(System.nanoTime() - start);
         owned.putAll(results);
         final int index = i;
         owned.entrySet().removeIf(e -> {
@@ -163,15 +185,15 @@ public final class PartitionedExecutable implements Executable {
   }
 
   /**
-   * Mean measured wall time per run of each segment, in milliseconds, in execution order (NaN before its first run):
-   * the device's run of the segment, its inputs' copy to the device and its outputs' back to the host included; a
-   * first run's compile not included.
+   * Median measured wall time of each segment over its latest {@link #TIMED_RUNS} runs, in milliseconds, in execution
+   * order (NaN before its first run): the device's run of the segment, its inputs' copy to the device and its
+   * outputs' back to the host included; a first run's compile not included. A median, because on a shared machine a
+   * run now and then takes far longer.
    */
   public double[] segmentMillis() {
     double[] out = new double[parts.size()];
     for (int i = 0; i < out.length; i++) {
-      long n = parts.get(i).runs.sum();
-      out[i] = n == 0 ? Double.NaN : parts.get(i).nanos.sum() / 1e6 / n;
+      out[i] = parts.get(i).medianMillis();
     }
     return out;
   }
@@ -211,10 +233,7 @@ public final class PartitionedExecutable implements Executable {
 
   /** Starts the segments' timers again (after a warm-up). */
   public void resetTimes() {
-    for (Part p : parts) {
-      p.nanos.reset();
-      p.runs.reset();
-    }
+    parts.forEach(Part::resetTimes);
   }
 
   /** The segments, in execution order. */

@@ -32,8 +32,8 @@ public record Plan(String signature, List<String> devices, List<NodeEntry> nodes
   public record NodeEntry(String name, String op, String device, double predictedMs) {}
 
   /**
-   * One region: its device, node count, predicted time (nodes and the transfers of its inputs and outputs) and mean
-   * measured time per run (NaN before a timed run), wall time of the region's run including its transfers.
+   * One region: its device, node count, predicted time (nodes and the transfers of its inputs and outputs) and
+   * measured time: the median wall time of its latest runs, transfers included (NaN before a timed run).
    */
   public record Region(String device, int nodes, double predictedMs, double measuredMs) {
     public Region withMeasured(double ms) {
