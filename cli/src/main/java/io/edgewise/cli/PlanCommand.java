@@ -34,6 +34,11 @@ final class PlanCommand implements Callable<Integer> {
           + "here but ref and ort).")
   List<String> devices = new ArrayList<>();
 
+  @Option(names = "--remeasure", description = "Measure the model on every device again, though the profile "
+      + "database has it (the figures replace the old ones), so that the prediction and the timed runs see the same "
+      + "machine.")
+  boolean remeasure;
+
   @Mixin
   ThreadsOption threads = new ThreadsOption();
 
@@ -67,6 +72,9 @@ final class PlanCommand implements Callable<Integer> {
     SessionOptions options = SessionOptions.defaults().withDevice("auto").withThreads(threads.count())
         .withPlanDevices(devices);
     Map<String, Tensor> feeds = new LinkedHashMap<>();
+    if (remeasure) {
+      System.setProperty("edgewise.profile.remeasure", "true");  // this process is this one command
+    }
     try (Session session = Session.open(file, options)) {
       String source = RunCommand.InputFiles.load(session, model, shapes.checkedAgainst(session.inputs()), feeds);
       // the first run plans (and measures what the profile lacks); the warm-up runs are not timed

@@ -74,7 +74,15 @@ public final class PartitionedExecutable implements Executable {
       this.name = name;
     }
 
+    /** The executable of the latest run's signature, and that signature as numbers. */
+    private Executable last;
+    private long[] lastKey;
+
     synchronized Executable executable(Map<String, Tensor> inputs) {
+      long[] quick = quickKey(segment, inputs);
+      if (last != null && java.util.Arrays.equals(quick, lastKey)) {
+        return last;  // the signature of the run before: no string built, no map looked up
+      }
       String key = SegmentModels.signature(segment, inputs);
       Executable e = compiled.get(key);
       if (e == null) {
@@ -86,10 +94,13 @@ public final class PartitionedExecutable implements Executable {
           eldest.getValue().close();
         }
       }
+      last = e;
+      lastKey = quick;
       return e;
     }
 
     synchronized void close() {
+      last = null;
       compiled.values().forEach(Executable::close);
       compiled.clear();
     }
@@ -110,6 +121,25 @@ public final class PartitionedExecutable implements Executable {
       }
     }
     model.graph().outputNames().forEach(v -> lastRead.put(v, Integer.MAX_VALUE));
+  }
+
+  /** A segment's input signature as numbers: per input its dtype, rank and dimensions. */
+  static long[] quickKey(Segment segment, Map<String, Tensor> inputs) {
+    int n = 0;
+    for (String in : segment.inputs()) {
+      n += 2 + inputs.get(in).shape().rank();
+    }
+    long[] key = new long[n];
+    int at = 0;
+    for (String in : segment.inputs()) {
+      Tensor t = inputs.get(in);
+      key[at++] = t.dtype().ordinal();
+      key[at++] = t.shape().rank();
+      for (int i = 0; i < t.shape().rank(); i++) {
+        key[at++] = t.shape().dim(i);
+      }
+    }
+    return key;
   }
 
   @Override

@@ -39,6 +39,13 @@ public final class Planner {
   private final ProfileDb db;
   private final BackendOptions options;
   private final int threads;
+  /**
+   * Measure again what the database already has ({@code -Dedgewise.profile.remeasure=true}, `edgewise plan
+   * --remeasure`): once per device and model in this planner, so that the prediction and the runs after it see the
+   * same machine. A busy shared machine changes its speed by several times within minutes.
+   */
+  private final boolean remeasure = Boolean.getBoolean("edgewise.profile.remeasure");
+  private final Set<String> measuredHere = new HashSet<>();
 
   public Planner(ProfileDb db, BackendOptions options) {
     this.db = db;
@@ -142,7 +149,7 @@ public final class Planner {
 
   /** Measures the device's transfer cost where the database lacks it. */
   private void transfer(String d, Backend backend) {
-    if (db.transfer(d, threads) == null) {
+    if (db.transfer(d, threads) == null || remeasure && measuredHere.add(d + " transfer")) {
       ProfileDb.Transfer t = Calibrator.transfer(backend, d, options);
       db.putTransfer(d, backend.device().description(), threads, t);
       LOG.info("{}: transfer cost measured: {} ms per call, {} ms per MB", d, t.callMs(), t.perByteMs() * 1e6);
@@ -164,6 +171,7 @@ public final class Planner {
         runsAll &= e.getValue().unsupportedReason(nodes.get(i), model.opset()) == null;
         missing |= db.op(d, threads, keys[i]) == null;
       }
+      missing |= remeasure && !measuredHere.contains(d + " " + model.label() + " " + String.join(";", keys));
       if (!runsAll || !missing) {
         continue;
       }
@@ -196,6 +204,7 @@ public final class Planner {
       Map<String, ProfileDb.OpCost> ops = new LinkedHashMap<>();
       sums.forEach((k, s) -> ops.put(k, new ProfileDb.OpCost(s[0] / s[1], "measured", m.runs(), at)));
       db.putOps(t.device(), t.backend().device().description(), threads, ops);
+      measuredHere.add(t.device() + " " + model.label() + " " + String.join(";", keys));
       LOG.info("{}: {} measured at {} ms per run (median of {} runs)", model.label(), t.device(), m.wholeMs(),
           m.runs());
     }
