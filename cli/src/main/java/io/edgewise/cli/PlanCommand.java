@@ -30,8 +30,8 @@ final class PlanCommand implements Callable<Integer> {
   Path model;
 
   @Option(names = "--devices", split = ",", paramLabel = "NAME",
-      description = "Devices to plan over, comma-separated: cpu, opencl[:i], fpga[:i] (default: every device found "
-          + "here but ref and ort).")
+      description = "Devices to plan over, comma-separated, of: " + DeviceOption.NAMES + " (default: every device "
+          + "found here but ref and ort, as auto plans).")
   List<String> devices = new ArrayList<>();
 
   @Option(names = "--remeasure", description = "Measure the model on every device again, though the profile "
