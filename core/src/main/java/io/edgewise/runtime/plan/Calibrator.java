@@ -33,7 +33,11 @@ final class Calibrator {
 
   /** Runs before the timed ones (the first compiles the segment) and the bounds of the timed ones. */
   private static final int WARMUP = 2;
-  private static final int MIN_RUNS = 7;
+  private static final int MIN_RUNS = 9;
+  /** Timed runs per device before the next device's turn. */
+  private static final int BLOCK = 3;
+  /** The pause before a device's turn, longer than the 20 ms the cpu pool's workers spin after their work. */
+  private static final long PAUSE_MS = 50;
   private static final int MAX_RUNS = 50;
   private static final long MIN_NANOS = 400_000_000L;
 
@@ -67,9 +71,9 @@ final class Calibrator {
   }
 
   /**
-   * Every node's time on each device, by index into the graph's nodes. The devices' runs alternate (one run each,
-   * round after round), so a stretch when another process has the cores slows every device alike instead of the one
-   * measured then.
+   * Every node's time on each device, by index into the graph's nodes. The devices' runs alternate (a block of runs each,
+   * round after round, as the bench harness does), so a stretch when another process has the cores slows every
+   * device alike instead of the one measured then.
    */
   static Map<String, Measured> measure(List<Target> targets, Model model, Map<String, Tensor> inputs,
       BackendOptions options) {
@@ -87,13 +91,19 @@ final class Calibrator {
           return null;
         });
       }
+      // blocks of runs per device in turn, each after a pause and an uncounted run: a device's threads spin a
+      // while after its work (the cpu pool 20 ms, PoCL's workers too), and would otherwise slow the next device
       long start = System.nanoTime();
       int rounds = 0;
-      while (rounds < MAX_RUNS
-          && (rounds < MIN_RUNS || System.nanoTime() - start < MIN_NANOS * targets.size())) {
+      while (rounds * BLOCK < MAX_RUNS
+          && (rounds * BLOCK < MIN_RUNS || System.nanoTime() - start < MIN_NANOS * targets.size())) {
         for (Recorder r : recorders) {
           on(r.target.device(), () -> {
-            r.once(g, inputs);
+            pause();
+            runOnce(r.exe, inputs);
+            for (int i = 0; i < BLOCK; i++) {
+              r.once(g, inputs);
+            }
             return null;
           });
         }
@@ -182,6 +192,14 @@ final class Calibrator {
         nodes[i] = median(column);
       }
       return nodes;
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(PAUSE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
