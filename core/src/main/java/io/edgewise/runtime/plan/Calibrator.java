@@ -32,7 +32,9 @@ final class Calibrator {
   private Calibrator() {}
 
   /** Runs before the timed ones (the first compiles the segment) and the bounds of the timed ones. */
-  private static final int WARMUP = 2;
+  private static final int WARMUP = 3;
+  private static final long WARMUP_NANOS = 1_000_000_000L;
+  private static final long MAX_WARMUP_NANOS = 8_000_000_000L;
   private static final int MIN_RUNS = 9;
   /** Timed runs per device before the next device's turn. */
   private static final int BLOCK = 3;
@@ -85,9 +87,7 @@ final class Calibrator {
             d -> t.backend(), options, t.device()));
         recorders.add(r);
         on(t.device(), () -> {
-          for (int i = 0; i < WARMUP; i++) {
-            runOnce(r.exe, inputs);
-          }
+          warmUp(r.exe, inputs);
           return null;
         });
       }
@@ -192,6 +192,26 @@ final class Calibrator {
         nodes[i] = median(column);
       }
       return nodes;
+    }
+  }
+
+  /**
+   * At least {@link #WARMUP} runs and {@link #WARMUP_NANOS}, then until the JVM's compiler was idle through a run (at
+   * most {@link #MAX_WARMUP_NANOS} in all): on two cores the compiler threads of a fresh process take a core, and a
+   * device measured then would be charged for it (the first plan of a process is made right after it starts).
+   */
+  private static void warmUp(PartitionedExecutable exe, Map<String, Tensor> inputs) {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
+    long start = System.nanoTime();
+    for (int i = 0; ; i++) {
+      long before = canTell ? jit.getTotalCompilationTime() : 0;
+      runOnce(exe, inputs);
+      boolean idle = !canTell || jit.getTotalCompilationTime() == before;
+      long spent = System.nanoTime() - start;
+      if (i + 1 >= WARMUP && spent >= WARMUP_NANOS && idle || spent >= MAX_WARMUP_NANOS) {
+        return;
+      }
     }
   }
 
