@@ -17,7 +17,8 @@ import java.util.Map;
  * The `auto` device's executable: at the first run of each input signature (dtypes and shapes) it plans the model
  * over the open devices ({@link Planner}, measuring what the profile database lacks: "profile on first use, then
  * cached"), cuts it into regions and runs them as a {@link PartitionedExecutable}; later runs of that signature
- * reuse the plan. Keeps the plans of the {@link #SIGNATURES} most recent signatures. Thread-safe: planning is
+ * reuse the plan. A later signature the profile database has no figures for takes the regions of the latest plan
+ * (compiled for its types) instead of measuring every device again at each new shape; its plan's notes say so. Keeps the plans of the {@link #SIGNATURES} most recent signatures. Thread-safe: planning is
  * serialised, runs are not.
  */
 public final class PlannedExecutable implements Executable {
@@ -112,9 +113,22 @@ public final class PlannedExecutable implements Executable {
     String sig = Planner.signature(inputs, model.graph());
     Entry e = entries.get(sig);
     if (e == null) {
-      List<String> notes = new ArrayList<>(openNotes);
-      Planner.Result r = planner.plan(model, inputs, backends, notes);
-      e = new Entry(r.plan(), new PartitionedExecutable(model, r.segments(), backends::get, options, "auto"), key);
+      Entry previous = latest;
+      if (previous != null && !planner.profiled(model, inputs, backends)) {
+        // a new input shape the database has not seen (a recogniser fed crops of many widths): the regions of the
+        // plan already made, compiled for these types, rather than measuring every device again at each shape
+        Plan p = previous.plan;
+        List<String> notes = new ArrayList<>(p.notes());
+        notes.add("regions of the plan for " + p.signature() + " (this shape is not in the profile database)");
+        Plan reused = new Plan(sig, p.devices(), p.nodes(), p.regions(), p.transfers(), p.predictedMs(),
+            p.bestSingleDevice(), p.bestSingleDeviceMs(), notes);
+        e = new Entry(reused, new PartitionedExecutable(model, previous.exe.segments(), backends::get, options,
+            "auto"), key);
+      } else {
+        List<String> notes = new ArrayList<>(openNotes);
+        Planner.Result r = planner.plan(model, inputs, backends, notes);
+        e = new Entry(r.plan(), new PartitionedExecutable(model, r.segments(), backends::get, options, "auto"), key);
+      }
       entries.put(sig, e);
       if (entries.size() > SIGNATURES) {
         var eldest = entries.entrySet().iterator().next();

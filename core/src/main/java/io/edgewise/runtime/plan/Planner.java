@@ -120,6 +120,30 @@ public final class Planner {
     return result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), notes);
   }
 
+  /**
+   * Whether planning this run needs no measurement: the database has every node's figure on every device that runs
+   * the whole model, and every device's transfer cost.
+   */
+  boolean profiled(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends) {
+    String[] keys = keys(model, inputs);
+    List<Node> nodes = model.graph().nodes();
+    for (Map.Entry<String, Backend> e : backends.entrySet()) {
+      if (db.transfer(e.getKey(), threads) == null) {
+        return false;
+      }
+      boolean runsAll = true;
+      boolean missing = false;
+      for (int i = 0; i < keys.length; i++) {
+        runsAll &= e.getValue().unsupportedReason(nodes.get(i), model.opset()) == null;
+        missing |= db.op(e.getKey(), threads, keys[i]) == null;
+      }
+      if (runsAll && missing) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Plans with the costs already in the database only (no device is run): what the tests inject. */
   Result planFromProfile(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends) {
     Graph g = model.graph();
