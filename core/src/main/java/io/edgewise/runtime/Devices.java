@@ -36,7 +36,8 @@ public final class Devices {
   /** A new backend for the named device; the caller closes it. */
   public static Backend open(String name) {
     if (name.equals("auto")) {
-      return new CpuBackend();  // the fastest device of ours here; a cost-model planner comes later
+      // one backend: the cpu. A Session on auto places each node by the planner instead (runtime.plan)
+      return new CpuBackend();
     }
     for (DeviceProvider p : PROVIDERS) {
       if (p.accepts(name)) {
@@ -49,6 +50,25 @@ public final class Devices {
 
   private static boolean multiDevice(DeviceProvider p) {
     return p.family().equals("opencl") || p.family().equals("fpga");
+  }
+
+  /**
+   * The devices `auto` plans over: every device found here except ref (the oracle: plain Java, never the fast
+   * choice) and ort (the peer runtime the benchmarks compare with, and the fallback for ops no device of ours runs).
+   */
+  public static List<String> plannable() {
+    List<String> out = new ArrayList<>();
+    for (DeviceProvider p : PROVIDERS) {
+      if (p.family().equals("ref") || p.family().equals("ort")) {
+        continue;
+      }
+      try {
+        p.discover().forEach(d -> out.add(d.name()));
+      } catch (EdgewiseException e) {
+        // not here
+      }
+    }
+    return out;
   }
 
   /** Every device that can be opened here, with its properties. */

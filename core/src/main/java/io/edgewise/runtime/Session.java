@@ -12,10 +12,15 @@ import io.edgewise.tensor.Shape;
 import io.edgewise.runtime.partition.PartitionedExecutable;
 import io.edgewise.runtime.partition.Partitioner;
 import io.edgewise.runtime.partition.Segment;
+import io.edgewise.runtime.plan.Plan;
+import io.edgewise.runtime.plan.PlannedExecutable;
+import io.edgewise.runtime.plan.Planner;
+import io.edgewise.runtime.plan.ProfileDb;
 import io.edgewise.tensor.MemoryAccount;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -43,6 +48,8 @@ public final class Session implements AutoCloseable {
   /** ONNX Runtime for the segments the device cannot run, or null. */
   private final Backend fallback;
   private final SessionOptions options;
+  /** The devices of an auto session (the planner's), else empty; {@code backend} is then null. */
+  private final List<Backend> planned;
   /** Runs hold the read lock, close() the write lock: close waits for runs in flight, never frees under them. */
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
@@ -54,7 +61,13 @@ public final class Session implements AutoCloseable {
 
   private Session(Model model, Backend backend, Executable executable, SessionOptions options, Backend fallback,
       MemoryAccount memory) {
+    this(model, backend, executable, options, fallback, memory, List.of());
+  }
+
+  private Session(Model model, Backend backend, Executable executable, SessionOptions options, Backend fallback,
+      MemoryAccount memory, List<Backend> planned) {
     this.memory = memory;
+    this.planned = List.copyOf(planned);
     this.model = model;
     this.backend = backend;
     this.executable = executable;
@@ -87,6 +100,9 @@ public final class Session implements AutoCloseable {
   }
 
   private static Session open(Model model, SessionOptions options, MemoryAccount account) {
+    if (options.device().equals("auto")) {
+      return openPlanned(model, options, account);
+    }
     Backend backend = null;
     Backend fallback = null;
     try {
@@ -117,6 +133,49 @@ public final class Session implements AutoCloseable {
       if (fallback != null) {
         fallback.close();
       }
+      model.close();
+      throw e;
+    }
+  }
+
+  /**
+   * auto: every device to plan over opened (one that is missing or fails to open is left out, logged, and named in
+   * the plan's notes), the graph passes, and an executable that plans at the first run of each input signature.
+   */
+  private static Session openPlanned(Model model, SessionOptions options, MemoryAccount account) {
+    Map<String, Backend> backends = new LinkedHashMap<>();
+    List<String> notes = new ArrayList<>();
+    try {
+      List<String> wanted = options.planDevices().isEmpty() ? Devices.plannable() : options.planDevices();
+      if (options.planDevices().isEmpty() && wanted.size() <= 1) {
+        // one device found (the cpu, where no accelerator module is on the class path): nothing to plan
+        return open(model, options.withDevice(wanted.isEmpty() ? "cpu" : wanted.get(0)), account);
+      }
+      for (String name : wanted) {
+        try {
+          Backend b = Devices.open(name);
+          if (backends.putIfAbsent(b.device().name(), b) != null) {
+            b.close();  // named twice (opencl and opencl:0)
+          }
+        } catch (EdgewiseException e) {
+          String why = name + " is missing or failed to open (" + e.getMessage().replaceFirst("^\\[\\w+\\] ", "")
+              + "); planned without it";
+          LOG.warn("{}: {}", model.label(), why);
+          notes.add(why);
+        }
+      }
+      if (backends.isEmpty()) {
+        throw new EdgewiseException(EdgewiseException.ErrorCode.DEVICE, model.label() + ": auto found no device to "
+            + "plan on (" + String.join("; ", notes) + ")");
+      }
+      if (options.optimize()) {
+        GraphOptimizer.optimize(model);
+      }
+      Planner planner = new Planner(ProfileDb.load(ProfileDb.defaultPath()), options.backendOptions());
+      Executable exe = new PlannedExecutable(model, backends, planner, options.backendOptions(), notes);
+      return new Session(model, null, exe, options, null, account, new ArrayList<>(backends.values()));
+    } catch (RuntimeException e) {
+      backends.values().forEach(Backend::close);
       model.close();
       throw e;
     }
@@ -155,8 +214,30 @@ public final class Session implements AutoCloseable {
     return options;
   }
 
+  /**
+   * The session's device; for auto, the devices of the latest run's plan ("cpu", or "cpu+opencl:0" for a mixed
+   * plan), and "auto" before the first run has planned.
+   */
   public String deviceName() {
-    return backend.device().name();
+    if (backend != null) {
+      return backend.device().name();
+    }
+    return ((PlannedExecutable) executable).devices();
+  }
+
+  /**
+   * The placement plan of an auto session (node to device, regions with predicted and measured time, transfers,
+   * notes) for the latest run's input signature; null before its first run and for a session on one device.
+   */
+  public Plan plan() {
+    return executable instanceof PlannedExecutable p ? p.plan() : null;
+  }
+
+  /** Starts the measured region times of {@link #plan()} again (after a warm-up); nothing for other sessions. */
+  public void resetPlanTimes() {
+    if (executable instanceof PlannedExecutable p) {
+      p.resetTimes();
+    }
   }
 
   /** Measured time per op type over this session's runs, or null when its device does not measure it. */
@@ -279,7 +360,10 @@ public final class Session implements AutoCloseable {
       if (!closed) {
         closed = true;
         executable.close();
-        backend.close();
+        if (backend != null) {
+          backend.close();
+        }
+        planned.forEach(Backend::close);
         if (fallback != null) {
           fallback.close();
         }

@@ -25,6 +25,8 @@ import java.util.function.Function;
 public final class PartitionedExecutable implements Executable {
   /** Input signatures kept compiled per segment (a model fed a few image sizes does not recompile per call). */
   static final int SIGNATURES_PER_SEGMENT = 8;
+  /** Runs each segment's timer keeps. */
+  static final int TIMED_RUNS = 256;
 
   private final Model model;
   private final List<Part> parts = new ArrayList<>();
@@ -39,6 +41,31 @@ public final class PartitionedExecutable implements Executable {
     final BackendOptions options;
     final String name;
     final LinkedHashMap<String, Executable> compiled = new LinkedHashMap<>(16, 0.75f, true);
+    /**
+     * Wall time of this segment's latest runs (inputs handed over, outputs back on the host), for the planner's
+     * record: a ring of the last {@link #TIMED_RUNS}.
+     */
+    private final long[] recent = new long[TIMED_RUNS];
+    private long runs;
+
+    synchronized void timed(long nanos) {
+      recent[(int) (runs++ % TIMED_RUNS)] = nanos;
+    }
+
+    /** The median of the latest runs in milliseconds, NaN before the first. */
+    synchronized double medianMillis() {
+      int n = (int) Math.min(runs, TIMED_RUNS);
+      if (n == 0) {
+        return Double.NaN;
+      }
+      long[] c = java.util.Arrays.copyOf(recent, n);
+      java.util.Arrays.sort(c);
+      return (n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0) / 1e6;
+    }
+
+    synchronized void resetTimes() {
+      runs = 0;
+    }
 
     Part(Segment segment, Backend backend, BackendOptions options, String name) {
       this.segment = segment;
@@ -47,7 +74,15 @@ public final class PartitionedExecutable implements Executable {
       this.name = name;
     }
 
+    /** The executable of the latest run's signature, and that signature as numbers. */
+    private Executable last;
+    private long[] lastKey;
+
     synchronized Executable executable(Map<String, Tensor> inputs) {
+      long[] quick = quickKey(segment, inputs);
+      if (last != null && java.util.Arrays.equals(quick, lastKey)) {
+        return last;  // the signature of the run before: no string built, no map looked up
+      }
       String key = SegmentModels.signature(segment, inputs);
       Executable e = compiled.get(key);
       if (e == null) {
@@ -59,10 +94,13 @@ public final class PartitionedExecutable implements Executable {
           eldest.getValue().close();
         }
       }
+      last = e;
+      lastKey = quick;
       return e;
     }
 
     synchronized void close() {
+      last = null;
       compiled.values().forEach(Executable::close);
       compiled.clear();
     }
@@ -85,6 +123,25 @@ public final class PartitionedExecutable implements Executable {
     model.graph().outputNames().forEach(v -> lastRead.put(v, Integer.MAX_VALUE));
   }
 
+  /** A segment's input signature as numbers: per input its dtype, rank and dimensions. */
+  static long[] quickKey(Segment segment, Map<String, Tensor> inputs) {
+    int n = 0;
+    for (String in : segment.inputs()) {
+      n += 2 + inputs.get(in).shape().rank();
+    }
+    long[] key = new long[n];
+    int at = 0;
+    for (String in : segment.inputs()) {
+      Tensor t = inputs.get(in);
+      key[at++] = t.dtype().ordinal();
+      key[at++] = t.shape().rank();
+      for (int i = 0; i < t.shape().rank(); i++) {
+        key[at++] = t.shape().dim(i);
+      }
+    }
+    return key;
+  }
+
   @Override
   public Map<String, Tensor> run(Map<String, Tensor> inputs) {
     Map<String, Tensor> owned = new HashMap<>();  // values the segments produced; inputs stay the caller's
@@ -100,7 +157,10 @@ public final class PartitionedExecutable implements Executable {
           }
           feeds.put(v, t);
         }
-        Map<String, Tensor> results = p.executable(feeds).run(feeds);
+        Executable exe = p.executable(feeds);
+        long start = System.nanoTime();
+        Map<String, Tensor> results = exe.run(feeds);
+        p.timed(System.nanoTime() - start);
         owned.putAll(results);
         final int index = i;
         owned.entrySet().removeIf(e -> {
@@ -152,6 +212,58 @@ public final class PartitionedExecutable implements Executable {
   @Override
   public OpProfile profile() {
     return null;
+  }
+
+  /**
+   * Median measured wall time of each segment over its latest {@link #TIMED_RUNS} runs, in milliseconds, in execution
+   * order (NaN before its first run): the device's run of the segment, its inputs' copy to the device and its
+   * outputs' back to the host included; a first run's compile not included. A median, because on a shared machine a
+   * run now and then takes far longer.
+   */
+  public double[] segmentMillis() {
+    double[] out = new double[parts.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = parts.get(i).medianMillis();
+    }
+    return out;
+  }
+
+  /**
+   * Each segment's per-node profile (of its most recently compiled executable; null where the device keeps none or
+   * the segment has not run), in execution order.
+   */
+  public List<OpProfile> segmentProfiles() {
+    List<OpProfile> out = new ArrayList<>();
+    for (Part p : parts) {
+      synchronized (p) {
+        out.add(p.compiled.isEmpty() ? null : last(p).profile());
+      }
+    }
+    return out;
+  }
+
+  /** Each segment's per-layer figures (measured and modeled, as its device reports them), in execution order. */
+  public List<List<io.edgewise.backend.LayerFigures>> segmentLayerFigures() {
+    List<List<io.edgewise.backend.LayerFigures>> out = new ArrayList<>();
+    for (Part p : parts) {
+      synchronized (p) {
+        out.add(p.compiled.isEmpty() ? List.of() : last(p).layerFigures());
+      }
+    }
+    return out;
+  }
+
+  private static Executable last(Part p) {
+    Executable e = null;
+    for (Executable x : p.compiled.values()) {
+      e = x;  // access order: the last is the most recently used
+    }
+    return e;
+  }
+
+  /** Starts the segments' timers again (after a warm-up). */
+  public void resetTimes() {
+    parts.forEach(Part::resetTimes);
   }
 
   /** The segments, in execution order. */

@@ -131,7 +131,7 @@ public final class Partitioner {
   }
 
   /** The values a node reads: its inputs and, for nodes with subgraphs (If, Loop, Scan), what those read from outside. */
-  static Set<String> reads(Node n) {
+  public static Set<String> reads(Node n) {
     Set<String> in = new LinkedHashSet<>(n.inputs());
     for (Attribute a : n.attributes().values()) {
       if (a.kind() == Attribute.Kind.GRAPH) {

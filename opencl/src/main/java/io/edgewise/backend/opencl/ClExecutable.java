@@ -74,7 +74,8 @@ final class ClExecutable implements Executable {
     this.context = context;
     this.programs = programs;
     this.tuning = tuning;
-    this.clOptions = clOptions;
+    // the placement planner's calibration asks for per-node times (BackendOptions.profileNodes)
+    this.clOptions = options.profileNodes() && !clOptions.profile() ? clOptions.withProfile(true) : clOptions;
     this.zeroCopy = context.device().hostUnifiedMemory();
     this.pool = new ClBufferPool(context);
     List<Node> nodes = graph.nodes();

@@ -1,0 +1,319 @@
+package io.edgewise.runtime.plan;
+
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.LayerFigures;
+import io.edgewise.backend.OpProfile;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.runtime.partition.PartitionedExecutable;
+import io.edgewise.runtime.partition.Partitioner;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures the cost model's figures on a device, once per key: each node's time from a profiled run of the whole
+ * model on the device (the device's own per-node timer: wall time on ref/cpu/fpga, device time from profiling events
+ * on opencl), scaled so that the nodes add up to the measured time of the whole run less its transfers (what the
+ * timer misses, such as layout conversions and launch overhead, is spread over the nodes in proportion). A whole run
+ * rather than single-node models, because a device's time for a node depends on its neighbours (the cpu keeps
+ * activations blocked between its kernels and fuses an add into the convolution before it); a node that ran fused
+ * into another gets its share through that one. Transfers: a one-node model at two sizes.
+ */
+final class Calibrator {
+  private Calibrator() {}
+
+  /** Runs before the timed ones (the first compiles the segment) and the bounds of the timed ones. */
+  private static final int WARMUP = 3;
+  private static final long WARMUP_NANOS = 1_000_000_000L;
+  private static final long MAX_WARMUP_NANOS = 8_000_000_000L;
+  private static final int MIN_RUNS = 9;
+  /** Timed runs per device before the next device's turn. */
+  private static final int BLOCK = 3;
+  /** The pause before a device's turn, longer than the 20 ms the cpu pool's workers spin after their work. */
+  private static final long PAUSE_MS = 50;
+  private static final int MAX_RUNS = 50;
+  private static final long MIN_NANOS = 400_000_000L;
+
+  /** A device's measured time for a whole run and, per node index, its scaled share. */
+  record Measured(double wholeMs, double[] nodeMs, int runs) {}
+
+  /**
+   * A device to measure: its name, backend, what the run's graph inputs and outputs cost to move there and back
+   * (taken off the whole run before the nodes share the rest) and whether a node the device reports an analytical
+   * figure for takes that instead (a real FPGA image, not an emulation).
+   */
+  record Target(String device, Backend backend, double transferMs, boolean modeled) {}
+
+  /** A device failed while measured: which one, and its own error as the cause. */
+  static final class DeviceFailure extends RuntimeException {
+    final String device;
+
+    DeviceFailure(String device, RuntimeException cause) {
+      super(cause.getMessage(), cause);
+      this.device = device;
+    }
+  }
+
+  /** Runs {@code work} for {@code device}, a failure becoming that device's. */
+  private static <T> T on(String device, java.util.function.Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (RuntimeException e) {
+      throw new DeviceFailure(device, e);
+    }
+  }
+
+  /**
+   * Every node's time on each device, by index into the graph's nodes. The devices' runs alternate (a block of runs each,
+   * round after round, as the bench harness does), so a stretch when another process has the cores slows every
+   * device alike instead of the one measured then.
+   */
+  static Map<String, Measured> measure(List<Target> targets, Model model, Map<String, Tensor> inputs,
+      BackendOptions options) {
+    Graph g = model.graph();
+    List<Recorder> recorders = new java.util.ArrayList<>();
+    try {
+      for (Target t : targets) {
+        Recorder r = new Recorder(t, new PartitionedExecutable(model, Partitioner.partition(g, n -> t.device()),
+            d -> t.backend(), options, t.device()));
+        recorders.add(r);
+        on(t.device(), () -> {
+          warmUp(r.exe, inputs);
+          return null;
+        });
+      }
+      // blocks of runs per device in turn, each after a pause and an uncounted run: a device's threads spin a
+      // while after its work (the cpu pool 20 ms, PoCL's workers too), and would otherwise slow the next device
+      long start = System.nanoTime();
+      int rounds = 0;
+      while (rounds * BLOCK < MAX_RUNS
+          && (rounds * BLOCK < MIN_RUNS || System.nanoTime() - start < MIN_NANOS * targets.size())) {
+        for (Recorder r : recorders) {
+          on(r.target.device(), () -> {
+            pause();
+            runOnce(r.exe, inputs);
+            for (int i = 0; i < BLOCK; i++) {
+              r.once(g, inputs);
+            }
+            return null;
+          });
+        }
+        rounds++;
+      }
+      Map<String, Measured> out = new java.util.LinkedHashMap<>();
+      for (Recorder r : recorders) {
+        double[] raw = r.nodeMedians(g);
+        if (r.target.modeled() && raw != null) {
+          applyModel(g, r.exe.segmentLayerFigures().get(0), raw);
+        }
+        if (raw == null) {
+          // the device times nodes only when asked (opencl: a wait per kernel): a profiled executable of its own
+          // gives the shares, the unprofiled runs above the whole
+          Target t = r.target;
+          raw = on(t.device(), () -> {
+            try (PartitionedExecutable exe = new PartitionedExecutable(model, Partitioner.partition(g,
+                n -> t.device()), d -> t.backend(), options.withProfileNodes(true), t.device())) {
+              Recorder p = new Recorder(t, exe);
+              runOnce(exe, inputs);
+              for (int i = 0; i < MIN_RUNS; i++) {
+                p.once(g, inputs);
+              }
+              return p.nodeMedians(g);
+            }
+          });
+        }
+        if (raw == null) {
+          raw = new double[g.nodes().size()];
+        }
+        double whole = median(r.wall.stream().mapToDouble(Double::doubleValue).toArray());
+        double sum = Arrays.stream(raw).sum();
+        double nodesMs = Math.max(0.5 * whole, whole - r.target.transferMs());
+        double[] scaled = new double[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+          scaled[i] = sum > 0 ? raw[i] * nodesMs / sum : nodesMs / raw.length;
+        }
+        out.put(r.target.device(), new Measured(whole, scaled, r.wall.size()));
+      }
+      return out;
+    } finally {
+      recorders.forEach(r -> r.exe.close());
+    }
+  }
+
+  /**
+   * One device's timed runs: each run's wall time and, where the device keeps a per-node profile, each node's time
+   * in that run. Medians are taken over the runs, each node's on its own: on a shared machine a run now and then
+   * takes far longer (another process had the cores), and a mean would carry it.
+   */
+  private static final class Recorder {
+    final Target target;
+    final PartitionedExecutable exe;
+    final List<Double> wall = new java.util.ArrayList<>();
+    final List<double[]> perRun = new java.util.ArrayList<>();
+
+    Recorder(Target target, PartitionedExecutable exe) {
+      this.target = target;
+      this.exe = exe;
+    }
+
+    void once(Graph g, Map<String, Tensor> inputs) {
+      OpProfile p = exe.segmentProfiles().get(0);
+      if (p != null) {
+        p.reset();
+      }
+      long s = System.nanoTime();
+      runOnce(exe, inputs);
+      wall.add((System.nanoTime() - s) / 1e6);
+      if (p != null && !p.nodes().isEmpty()) {
+        perRun.add(perNode(g, p, 1));
+      }
+    }
+
+    /** Each node's median over the runs, or null without a per-node profile. */
+    double[] nodeMedians(Graph g) {
+      if (perRun.isEmpty()) {
+        return null;
+      }
+      double[] nodes = new double[g.nodes().size()];
+      double[] column = new double[perRun.size()];
+      for (int i = 0; i < nodes.length; i++) {
+        for (int r = 0; r < column.length; r++) {
+          column[r] = perRun.get(r)[i];
+        }
+        nodes[i] = median(column);
+      }
+      return nodes;
+    }
+  }
+
+  /**
+   * At least {@link #WARMUP} runs and {@link #WARMUP_NANOS}, then until the JVM's compiler was idle through a run (at
+   * most {@link #MAX_WARMUP_NANOS} in all): on two cores the compiler threads of a fresh process take a core, and a
+   * device measured then would be charged for it (the first plan of a process is made right after it starts).
+   */
+  private static void warmUp(PartitionedExecutable exe, Map<String, Tensor> inputs) {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
+    long start = System.nanoTime();
+    for (int i = 0; ; i++) {
+      long before = canTell ? jit.getTotalCompilationTime() : 0;
+      runOnce(exe, inputs);
+      boolean idle = !canTell || jit.getTotalCompilationTime() == before;
+      long spent = System.nanoTime() - start;
+      if (i + 1 >= WARMUP && spent >= WARMUP_NANOS && idle || spent >= MAX_WARMUP_NANOS) {
+        return;
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(PAUSE_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+  }
+
+  private static void runOnce(PartitionedExecutable exe, Map<String, Tensor> inputs) {
+    exe.run(inputs).values().forEach(Tensor::close);
+  }
+
+  /**
+   * The profile's mean milliseconds per run by node index: an entry is the node's first output, or a device's
+   * rewrite of it ("conv1#nchwc"); entries of nodes the device added (layout conversions) match none and are spread
+   * by the scaling.
+   */
+  private static double[] perNode(Graph g, OpProfile p, int runs) {
+    Map<String, Integer> byOutput = new HashMap<>();
+    List<Node> nodes = g.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!nodes.get(i).outputs().isEmpty()) {
+        byOutput.put(nodes.get(i).output(0), i);
+      }
+    }
+    double[] out = new double[nodes.size()];
+    for (OpProfile.Entry e : p.nodes()) {
+      Integer i = byOutput.get(e.op());
+      if (i == null) {
+        int cut = e.op().indexOf('#');
+        i = cut > 0 ? byOutput.get(e.op().substring(0, cut)) : null;
+      }
+      if (i != null) {
+        out[i] += e.nanos() / 1e6 / Math.max(1, runs);
+      }
+    }
+    return out;
+  }
+
+  /** Nodes with a modeled figure take it (by first output). */
+  private static void applyModel(Graph g, List<LayerFigures> figures, double[] raw) {
+    if (raw == null) {
+      return;
+    }
+    Map<String, LayerFigures> byNode = new HashMap<>();
+    figures.stream().filter(f -> f.modeledCycles() > 0).forEach(f -> byNode.put(f.node(), f));
+    List<Node> nodes = g.nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      LayerFigures f = nodes.get(i).outputs().isEmpty() ? null : byNode.get(nodes.get(i).output(0));
+      if (f != null) {
+        raw[i] = f.modeledMs();
+      }
+    }
+  }
+
+  /** Elements of the large transfer probe: 4 MiB of float32, the size of a mid-network activation. */
+  static final int LARGE = 1 << 20;
+  private static final int SMALL = 256;
+
+  /**
+   * The device's transfer cost: a one-node model (Relu over [1, n]) run as a segment of its own, at n = 256 and
+   * n = 2^20. Half the small run is the per-call cost of one value each way; the difference per byte moved (in and
+   * out) the per-byte cost. The Relu itself is in the figure: on the host's own cpu there is no copy, and what a
+   * region boundary costs there is a call and a pass over the value.
+   */
+  static ProfileDb.Transfer transfer(Backend backend, String device, BackendOptions options) {
+    double small = probe(backend, device, options, SMALL);
+    double large = probe(backend, device, options, LARGE);
+    double perByte = Math.max(0, large - small) / (2.0 * (LARGE - SMALL) * 4);
+    return new ProfileDb.Transfer(small / 2, perByte, Instant.now().toString());
+  }
+
+  private static double probe(Backend backend, String device, BackendOptions options, int n) {
+    Graph g = new Graph("transfer-probe");
+    g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(1, n)));
+    g.nodes().add(new Node("probe", "Relu", List.of("x"), List.of("y")));
+    g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, n)));
+    try (Model m = new Model(g, Map.of("", 13L), 8, "edgewise-planner", null, null);
+        Tensor x = Tensor.allocate(DType.FLOAT32, Shape.of(1, n));
+        PartitionedExecutable exe = new PartitionedExecutable(m, Partitioner.partition(g, node -> device),
+            d -> backend, options, device)) {
+      Map<String, Tensor> in = Map.of("x", x);
+      for (int i = 0; i < 3; i++) {
+        runOnce(exe, in);
+      }
+      double[] t = new double[15];
+      for (int i = 0; i < t.length; i++) {
+        long s = System.nanoTime();
+        runOnce(exe, in);
+        t[i] = (System.nanoTime() - s) / 1e6;
+      }
+      Arrays.sort(t);
+      return t[t.length / 2];
+    }
+  }
+}

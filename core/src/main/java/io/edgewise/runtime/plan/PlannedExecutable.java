@@ -1,0 +1,183 @@
+package io.edgewise.runtime.plan;
+
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.Executable;
+import io.edgewise.backend.NodePlacement;
+import io.edgewise.backend.OpProfile;
+import io.edgewise.model.Model;
+import io.edgewise.runtime.partition.PartitionedExecutable;
+import io.edgewise.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The `auto` device's executable: at the first run of each input signature (dtypes and shapes) it plans the model
+ * over the open devices ({@link Planner}, measuring what the profile database lacks: "profile on first use, then
+ * cached"), cuts it into regions and runs them as a {@link PartitionedExecutable}; later runs of that signature
+ * reuse the plan. A later signature the profile database has no figures for takes the regions of the latest plan
+ * (compiled for its types) instead of measuring every device again at each new shape; its plan's notes say so. Keeps the plans of the {@link #SIGNATURES} most recent signatures. Thread-safe: planning is
+ * serialised, runs are not.
+ */
+public final class PlannedExecutable implements Executable {
+  static final int SIGNATURES = 8;
+
+  private final Model model;
+  private final Map<String, Backend> backends;
+  private final Planner planner;
+  private final BackendOptions options;
+  /** Why devices were left out before planning (missing, failed to open). */
+  private final List<String> openNotes;
+  private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private volatile Entry latest;
+
+  /** One signature's plan and the executable that runs it. */
+  private static final class Entry {
+    final Plan plan;
+    final PartitionedExecutable exe;
+    final String devices;
+    final long[] key;
+    volatile boolean warm;
+
+    Entry(Plan plan, PartitionedExecutable exe, long[] key) {
+      this.plan = plan;
+      this.exe = exe;
+      this.key = key;
+      this.devices = String.join("+", plan.regions().stream().map(Plan.Region::device).distinct().toList());
+    }
+  }
+
+  /** The devices of the latest run's plan ("cpu", "cpu+opencl:0"); "auto" before the first run. */
+  public String devices() {
+    Entry e = latest;
+    return e == null ? "auto" : e.devices;
+  }
+
+  /**
+   * @param backends the open devices to plan over, by name (owned by the caller, open while this is)
+   * @param openNotes why requested devices are not among them
+   */
+  public PlannedExecutable(Model model, Map<String, Backend> backends, Planner planner, BackendOptions options,
+      List<String> openNotes) {
+    this.model = model;
+    this.backends = new LinkedHashMap<>(backends);
+    this.planner = planner;
+    this.options = options;
+    this.openNotes = List.copyOf(openNotes);
+  }
+
+  @Override
+  public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    Entry e = entry(inputs);
+    Map<String, Tensor> out = e.exe.run(inputs);
+    if (!e.warm) {
+      e.warm = true;
+      e.exe.resetTimes();  // the first run compiled the regions: not what a region costs
+    }
+    return out;
+  }
+
+  private Entry entry(Map<String, Tensor> inputs) {
+    long[] key = key(inputs);
+    Entry e = latest;
+    if (e != null && java.util.Arrays.equals(e.key, key)) {
+      return e;  // the latest run's signature: no lock, no string
+    }
+    return entry(inputs, key);
+  }
+
+  /** The inputs' dtypes and shapes in the graph's input order, as numbers (-1 for an input not fed). */
+  private long[] key(Map<String, Tensor> inputs) {
+    List<io.edgewise.model.ValueInfo> declared = model.graph().inputs();
+    int n = 0;
+    for (io.edgewise.model.ValueInfo v : declared) {
+      Tensor t = inputs.get(v.name());
+      n += 2 + (t == null ? 0 : t.shape().rank());
+    }
+    long[] key = new long[n];
+    int at = 0;
+    for (io.edgewise.model.ValueInfo v : declared) {
+      Tensor t = inputs.get(v.name());
+      key[at++] = t == null ? -1 : t.dtype().ordinal();
+      key[at++] = t == null ? -1 : t.shape().rank();
+      for (int i = 0; t != null && i < t.shape().rank(); i++) {
+        key[at++] = t.shape().dim(i);
+      }
+    }
+    return key;
+  }
+
+  private synchronized Entry entry(Map<String, Tensor> inputs, long[] key) {
+    String sig = Planner.signature(inputs, model.graph());
+    Entry e = entries.get(sig);
+    if (e == null) {
+      Entry previous = latest;
+      if (previous != null && !planner.profiled(model, inputs, backends)) {
+        // a new input shape the database has not seen (a recogniser fed crops of many widths): the regions of the
+        // plan already made, compiled for these types, rather than measuring every device again at each shape
+        Plan p = previous.plan;
+        List<String> notes = new ArrayList<>(p.notes());
+        notes.add("regions of the plan for " + p.signature() + " (this shape is not in the profile database)");
+        Plan reused = new Plan(sig, p.devices(), p.nodes(), p.regions(), p.transfers(), p.predictedMs(),
+            p.bestSingleDevice(), p.bestSingleDeviceMs(), notes);
+        e = new Entry(reused, new PartitionedExecutable(model, previous.exe.segments(), backends::get, options,
+            "auto"), key);
+      } else {
+        List<String> notes = new ArrayList<>(openNotes);
+        Planner.Result r = planner.plan(model, inputs, backends, notes);
+        e = new Entry(r.plan(), new PartitionedExecutable(model, r.segments(), backends::get, options, "auto"), key);
+      }
+      entries.put(sig, e);
+      if (entries.size() > SIGNATURES) {
+        var eldest = entries.entrySet().iterator().next();
+        entries.remove(eldest.getKey());
+        eldest.getValue().exe.close();
+      }
+    }
+    latest = e;
+    return e;
+  }
+
+  /** The plan of the latest run's signature with each region's mean measured time so far; null before a run. */
+  public Plan plan() {
+    Entry e = latest;
+    return e == null ? null : e.plan.withMeasured(e.exe.segmentMillis());
+  }
+
+  /** Starts the regions' timers of the latest plan again (after a warm-up). */
+  public void resetTimes() {
+    Entry e = latest;
+    if (e != null) {
+      e.exe.resetTimes();
+    }
+  }
+
+  /** Every node on its region's device, by the latest plan; empty before a run. */
+  @Override
+  public List<NodePlacement> placement() {
+    Entry e = latest;
+    if (e == null) {
+      return List.of();
+    }
+    return e.plan.nodes().stream().map(n -> new NodePlacement(n.name(), n.op(), n.device(), null)).toList();
+  }
+
+  /** The single region's per-node profile where the latest plan has one region, else null. */
+  @Override
+  public OpProfile profile() {
+    Entry e = latest;
+    if (e == null || e.plan.regions().size() != 1) {
+      return null;
+    }
+    return e.exe.segmentProfiles().get(0);
+  }
+
+  @Override
+  public synchronized void close() {
+    entries.values().forEach(x -> x.exe.close());
+    entries.clear();
+    latest = null;
+  }
+}

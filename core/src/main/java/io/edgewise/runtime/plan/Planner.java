@@ -1,0 +1,386 @@
+package io.edgewise.runtime.plan;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.runtime.partition.Partitioner;
+import io.edgewise.runtime.partition.Segment;
+import io.edgewise.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The placement planner: for a model and one run's inputs, the cost of every node on every candidate device from
+ * the profile database (measuring on a device what it lacks, then saving it), the values' sizes and the devices'
+ * transfer costs as a {@link PlanProblem}, the assignment of {@link RegionPlanner}, and the regions {@link
+ * Partitioner} cuts from it. A device that fails while being measured is left out, and the plan says why.
+ */
+public final class Planner {
+  private static final Logger LOG = LoggerFactory.getLogger(Planner.class);
+
+  /**
+   * A mixed plan is taken only when predicted to beat the best single device by this fraction: the cost model's
+   * error on one region is about as large, and a mixed plan that wins less on paper can lose in fact.
+   */
+  static final double MIXED_MARGIN = 0.10;
+
+  private final ProfileDb db;
+  private final BackendOptions options;
+  private final int threads;
+  /**
+   * Measure again what the database already has ({@code -Dedgewise.profile.remeasure=true}, `edgewise plan
+   * --remeasure`): once per device and model in this planner, so that the prediction and the runs after it see the
+   * same machine. A busy shared machine changes its speed by several times within minutes.
+   */
+  private final boolean remeasure = Boolean.getBoolean("edgewise.profile.remeasure");
+  private final Set<String> measuredHere = new HashSet<>();
+
+  public Planner(ProfileDb db, BackendOptions options) {
+    this.db = db;
+    this.options = options;
+    this.threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+  }
+
+  public ProfileDb db() {
+    return db;
+  }
+
+  /** A plan and what runs it: the regions as segments, and the device index per node. */
+  public record Result(Plan plan, List<Segment> segments) {}
+
+  /**
+   * Plans {@code model} for a run fed {@code inputs} over {@code backends} (device name to open backend, in the
+   * order of preference on a tie). Devices that fail while measured are removed from {@code backends} and noted in
+   * {@code notes}.
+   */
+  public Result plan(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends, List<String> notes) {
+    Graph g = model.graph();
+    List<Node> nodes = g.nodes();
+    Map<String, ValueInfo> types = OpKeys.types(model, inputs);
+    String[] keys = new String[nodes.size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = OpKeys.of(model, nodes.get(i), types);
+    }
+    Values values = Values.of(g, types);
+    RuntimeException last = null;
+    for (String d : new ArrayList<>(backends.keySet())) {
+      try {
+        transfer(d, backends.get(d));
+      } catch (RuntimeException e) {
+        last = e;
+        leaveOut(model, d, e, backends, notes);
+      }
+    }
+    // the devices that lack a figure for some node, measured together; one that fails is left out, the rest again
+    while (true) {
+      List<Calibrator.Target> targets = targets(model, keys, values, backends);
+      if (targets.isEmpty()) {
+        break;
+      }
+      try {
+        record(model, keys, targets, Calibrator.measure(targets, model, inputs, options));
+        break;
+      } catch (Calibrator.DeviceFailure e) {
+        last = (RuntimeException) e.getCause();
+        leaveOut(model, e.device, last, backends, notes);
+      }
+    }
+    try {
+      db.save();
+    } catch (EdgewiseException e) {
+      LOG.warn("{}", e.getMessage());  // the figures stay in memory for this process
+    }
+    if (backends.isEmpty()) {
+      throw last;  // every device failed on this model: its own error says why (a bad input, an unsupported type)
+    }
+    List<String> devices = new ArrayList<>(backends.keySet());
+    PlanProblem p = problem(model, keys, values, devices, backends);
+    for (int i = 0; i < nodes.size(); i++) {
+      boolean any = false;
+      for (double c : p.nodeMs()[i]) {
+        any |= !Double.isInfinite(c);
+      }
+      if (!any) {
+        throw EdgewiseException.notImplemented(model.label() + ": " + nodes.get(i).describe()
+            + " runs on none of the devices planned over " + devices);
+      }
+    }
+    return result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), notes);
+  }
+
+  /**
+   * Whether planning this run needs no measurement: the database has every node's figure on every device that runs
+   * the whole model, and every device's transfer cost.
+   */
+  boolean profiled(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends) {
+    String[] keys = keys(model, inputs);
+    List<Node> nodes = model.graph().nodes();
+    for (Map.Entry<String, Backend> e : backends.entrySet()) {
+      if (db.transfer(e.getKey(), threads) == null) {
+        return false;
+      }
+      boolean runsAll = true;
+      boolean missing = false;
+      for (int i = 0; i < keys.length; i++) {
+        runsAll &= e.getValue().unsupportedReason(nodes.get(i), model.opset()) == null;
+        missing |= db.op(e.getKey(), threads, keys[i]) == null;
+      }
+      if (runsAll && missing) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Plans with the costs already in the database only (no device is run): what the tests inject. */
+  Result planFromProfile(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends) {
+    Graph g = model.graph();
+    Map<String, ValueInfo> types = OpKeys.types(model, inputs);
+    String[] keys = new String[g.nodes().size()];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = OpKeys.of(model, g.nodes().get(i), types);
+    }
+    Values values = Values.of(g, types);
+    PlanProblem p = problem(model, keys, values, new ArrayList<>(backends.keySet()), backends);
+    return result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), new ArrayList<>());
+  }
+
+  /** The key of every node, for a test that injects a profile. */
+  static String[] keys(Model model, Map<String, Tensor> inputs) {
+    Map<String, ValueInfo> types = OpKeys.types(model, inputs);
+    return model.graph().nodes().stream().map(n -> OpKeys.of(model, n, types)).toArray(String[]::new);
+  }
+
+  private void leaveOut(Model model, String d, RuntimeException e, Map<String, Backend> backends,
+      List<String> notes) {
+    String why = d + " failed while its costs were measured (" + e.getMessage() + "); planned without it";
+    LOG.warn("{}: {}", model.label(), why);
+    notes.add(why);
+    backends.remove(d);
+  }
+
+  /** Measures the device's transfer cost where the database lacks it. */
+  private void transfer(String d, Backend backend) {
+    if (db.transfer(d, threads) == null || remeasure && measuredHere.add(d + " transfer")) {
+      ProfileDb.Transfer t = Calibrator.transfer(backend, d, options);
+      db.putTransfer(d, backend.device().description(), threads, t);
+      LOG.info("{}: transfer cost measured: {} ms per call, {} ms per MB", d, t.callMs(), t.perByteMs() * 1e6);
+    }
+  }
+
+  /**
+   * The devices that run every node and lack a figure for some: what must be measured. A device that cannot run
+   * some node is not measured on this model (its nodes stay unknown there, so it gets none of them).
+   */
+  private List<Calibrator.Target> targets(Model model, String[] keys, Values values, Map<String, Backend> backends) {
+    List<Calibrator.Target> out = new ArrayList<>();
+    List<Node> nodes = model.graph().nodes();
+    for (Map.Entry<String, Backend> e : backends.entrySet()) {
+      String d = e.getKey();
+      boolean runsAll = true;
+      boolean missing = false;
+      for (int i = 0; i < keys.length; i++) {
+        runsAll &= e.getValue().unsupportedReason(nodes.get(i), model.opset()) == null;
+        missing |= db.op(d, threads, keys[i]) == null;
+      }
+      missing |= remeasure && !measuredHere.contains(d + " " + model.label() + " " + String.join(";", keys));
+      if (!runsAll || !missing) {
+        continue;
+      }
+      ProfileDb.Transfer t = db.transfer(d, threads);
+      double io = 0;
+      for (int v = 0; v < values.names.size(); v++) {
+        if (t != null && (values.producer[v] < 0 || values.graphOutput[v])) {
+          io += t.callMs() + t.perByteMs() * values.bytes[v];
+        }
+      }
+      String description = e.getValue().device().description();
+      boolean modeled = description.contains("modeled") && !description.startsWith("emulated");
+      out.add(new Calibrator.Target(d, e.getValue(), io, modeled));
+    }
+    return out;
+  }
+
+  /** Stores what was measured: per key, the mean over the nodes with that key. */
+  private void record(Model model, String[] keys, List<Calibrator.Target> targets,
+      Map<String, Calibrator.Measured> measured) {
+    String at = java.time.Instant.now().toString();
+    for (Calibrator.Target t : targets) {
+      Calibrator.Measured m = measured.get(t.device());
+      Map<String, double[]> sums = new LinkedHashMap<>();  // key -> {ms total, count}
+      for (int i = 0; i < keys.length; i++) {
+        double[] s = sums.computeIfAbsent(keys[i], k -> new double[2]);
+        s[0] += m.nodeMs()[i];
+        s[1]++;
+      }
+      Map<String, ProfileDb.OpCost> ops = new LinkedHashMap<>();
+      sums.forEach((k, s) -> ops.put(k, new ProfileDb.OpCost(s[0] / s[1], "measured", m.runs(), at)));
+      db.putOps(t.device(), t.backend().device().description(), threads, ops);
+      measuredHere.add(t.device() + " " + model.label() + " " + String.join(";", keys));
+      LOG.info("{}: {} measured at {} ms per run (median of {} runs)", model.label(), t.device(), m.wholeMs(),
+          m.runs());
+    }
+  }
+
+  private PlanProblem problem(Model model, String[] keys, Values values, List<String> devices,
+      Map<String, Backend> backends) {
+    List<Node> nodes = model.graph().nodes();
+    double[][] nodeMs = new double[nodes.size()][devices.size()];
+    double[] callMs = new double[devices.size()];
+    double[] perByte = new double[devices.size()];
+    for (int d = 0; d < devices.size(); d++) {
+      String name = devices.get(d);
+      ProfileDb.Transfer t = db.transfer(name, threads);
+      callMs[d] = t == null ? 0 : t.callMs();
+      perByte[d] = t == null ? 0 : t.perByteMs();
+      for (int i = 0; i < nodes.size(); i++) {
+        ProfileDb.OpCost c = db.op(name, threads, keys[i]);
+        boolean runs = backends.get(name).unsupportedReason(nodes.get(i), model.opset()) == null;
+        nodeMs[i][d] = c == null || !runs ? Double.POSITIVE_INFINITY : c.ms();
+      }
+    }
+    int[][] reads = new int[nodes.size()][];
+    for (int i = 0; i < nodes.size(); i++) {
+      reads[i] = values.reads.get(i).stream().mapToInt(Integer::intValue).toArray();
+    }
+    return new PlanProblem(devices, nodeMs, reads, values.producer, values.bytes, values.graphOutput, callMs,
+        perByte);
+  }
+
+  private static Result result(Model model, PlanProblem p, int[] assign, Values values, String signature,
+      List<String> notes) {
+    List<Node> nodes = model.graph().nodes();
+    int[] single = RegionPlanner.bestSingleDevice(p);
+    double singleMs = p.cost(single);
+    String singleDevice = p.devices().get(single[0]);
+    boolean mixed = false;
+    for (int a : assign) {
+      mixed |= a != assign[0];
+    }
+    if (mixed && p.cost(assign) > (1 - MIXED_MARGIN) * singleMs) {
+      assign = single;  // not enough predicted gain to pay for the model's error
+    }
+    int[] chosen = assign;
+    Map<Node, Integer> index = new IdentityHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i), i);
+    }
+    List<Segment> segments = Partitioner.partition(model.graph(), n -> p.devices().get(chosen[index.get(n)]));
+    double[] share = p.attributed(chosen);
+    List<Plan.Region> regions = new ArrayList<>();
+    for (Segment s : segments) {
+      double ms = 0;
+      for (Node n : s.nodes()) {
+        ms += share[index.get(n)];
+      }
+      regions.add(new Plan.Region(s.device(), s.nodes().size(), ms, Double.NaN));
+    }
+    List<Plan.NodeEntry> entries = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      entries.add(new Plan.NodeEntry(nodes.get(i).label(), nodes.get(i).qualifiedOpType(),
+          p.devices().get(chosen[i]), p.nodeMs()[i][chosen[i]]));
+    }
+    List<Plan.Transfer> transfers = transfers(p, chosen, values);
+    Plan plan = new Plan(signature, p.devices(), entries, regions, transfers, p.cost(chosen), singleDevice, singleMs,
+        notes);
+    return new Result(plan, segments);
+  }
+
+  /** Every value that changes device under the assignment, once per (value, destination). */
+  private static List<Plan.Transfer> transfers(PlanProblem p, int[] assign, Values values) {
+    List<Plan.Transfer> out = new ArrayList<>();
+    List<List<Integer>> readers = p.readers();
+    for (int v = 0; v < values.names.size(); v++) {
+      int src = p.source(assign, v);
+      String from = src == PlanProblem.HOST ? "host" : p.devices().get(src);
+      Set<Integer> seen = new HashSet<>();
+      for (int r : readers.get(v)) {
+        int d = assign[r];
+        if (d != src && seen.add(d)) {
+          out.add(new Plan.Transfer(values.names.get(v), from, p.devices().get(d), p.bytes()[v],
+              p.side(src, v) + p.side(d, v)));
+        }
+      }
+      if (p.graphOutput()[v] && src != PlanProblem.HOST) {
+        out.add(new Plan.Transfer(values.names.get(v), from, "host", p.bytes()[v], p.side(src, v)));
+      }
+    }
+    return out;
+  }
+
+  /** The input dtypes and shapes a plan is for. */
+  static String signature(Map<String, Tensor> inputs, Graph g) {
+    StringBuilder b = new StringBuilder();
+    for (String name : g.inputNames()) {
+      Tensor t = inputs.get(name);
+      if (t != null) {
+        b.append(b.length() == 0 ? "" : ", ").append(name).append(':').append(t.dtype().onnxName())
+            .append(t.shape());
+      }
+    }
+    return b.toString();
+  }
+
+  /** The values between nodes (initializers excluded): producers, readers, sizes. */
+  static final class Values {
+    final List<String> names = new ArrayList<>();
+    int[] producer;
+    long[] bytes;
+    boolean[] graphOutput;
+    final List<List<Integer>> reads = new ArrayList<>();
+
+    static Values of(Graph g, Map<String, ValueInfo> types) {
+      Values out = new Values();
+      Map<String, Integer> id = new HashMap<>();
+      Map<Integer, Integer> producers = new HashMap<>();
+      for (String in : g.inputNames()) {
+        id.computeIfAbsent(in, k -> out.add(k));
+      }
+      List<Node> nodes = g.nodes();
+      for (int i = 0; i < nodes.size(); i++) {
+        List<Integer> r = new ArrayList<>();
+        for (String v : Partitioner.reads(nodes.get(i))) {
+          Integer k = id.get(v);
+          if (k != null && !r.contains(k)) {
+            r.add(k);
+          }
+        }
+        out.reads.add(r);
+        for (String v : nodes.get(i).outputs()) {
+          if (!v.isEmpty()) {
+            int k = id.computeIfAbsent(v, x -> out.add(x));
+            producers.put(k, i);
+          }
+        }
+      }
+      int n = out.names.size();
+      out.producer = new int[n];
+      out.bytes = new long[n];
+      out.graphOutput = new boolean[n];
+      Set<String> outputs = new HashSet<>(g.outputNames());
+      for (int v = 0; v < n; v++) {
+        out.producer[v] = producers.getOrDefault(v, -1);
+        out.bytes[v] = OpKeys.bytes(types, out.names.get(v));
+        out.graphOutput[v] = outputs.contains(out.names.get(v));
+      }
+      return out;
+    }
+
+    private int add(String name) {
+      names.add(name);
+      return names.size() - 1;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+package io.edgewise.runtime.plan;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.edgewise.EdgewiseException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The per-machine profile database the placement planner's cost model reads: per (device, thread count), the
+ * measured (or, for a real FPGA image, modeled) time of each (op, shapes, attributes) key and the device's transfer
+ * cost. A JSON file beside the tuning database: the system property {@code edgewise.profile.db}, else {@code
+ * $EDGEWISE_CACHE_DIR/profile.json}, else {@code ~/.cache/edgewise/profile.json}. Entries are added as models are
+ * planned (a key measured once is not measured again); saving merges with what another process wrote meanwhile.
+ * Thread-safe.
+ */
+public final class ProfileDb {
+  /**
+   * One op's time on one device.
+   *
+   * @param ms milliseconds per call
+   * @param source "measured" (a profiled run on the device, scaled to its measured whole-run time) or "modeled"
+   *     (the device's analytical model)
+   * @param runs how many runs the figure is the mean of (0 for modeled)
+   * @param at when (ISO-8601)
+   */
+  public record OpCost(double ms, String source, int runs, String at) {}
+
+  /**
+   * Moving one value between the host and the device, measured with a one-node model at two sizes.
+   *
+   * @param callMs the fixed cost per value and direction
+   * @param perByteMs the cost per byte
+   */
+  public record Transfer(double callMs, double perByteMs, String at) {}
+
+  /** Everything known of one device at one thread count. */
+  public record DeviceProfile(String device, String description, int threads, Transfer transfer,
+      Map<String, OpCost> ops) {
+    public DeviceProfile {
+      ops = ops == null ? new TreeMap<>() : new TreeMap<>(ops);
+    }
+  }
+
+  /** The file's layout: profiles by {@link #key(String, int)}. */
+  public record FileFormat(int version, Map<String, DeviceProfile> profiles) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final Path file;
+  private final Map<String, DeviceProfile> profiles = new LinkedHashMap<>();
+
+  private ProfileDb(Path file) {
+    this.file = file;
+  }
+
+  public static Path defaultPath() {
+    String prop = System.getProperty("edgewise.profile.db");
+    if (prop != null && !prop.isBlank()) {
+      return Path.of(prop);
+    }
+    String env = System.getenv("EDGEWISE_CACHE_DIR");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env, "profile.json");
+    }
+    return Path.of(System.getProperty("user.home"), ".cache", "edgewise", "profile.json");
+  }
+
+  /** The database in {@code file}; empty when the file does not exist. A malformed file is an error naming it. */
+  public static ProfileDb load(Path file) {
+    ProfileDb db = new ProfileDb(file);
+    db.profiles.putAll(read(file));
+    return db;
+  }
+
+  /** A database that is never saved (tests, an injected profile). */
+  public static ProfileDb inMemory() {
+    return new ProfileDb(null);
+  }
+
+  private static Map<String, DeviceProfile> read(Path file) {
+    try {
+      FileFormat f = JSON.readValue(Files.readAllBytes(file), FileFormat.class);
+      return f.profiles() == null ? Map.of() : f.profiles();
+    } catch (NoSuchFileException e) {
+      return Map.of();
+    } catch (IOException e) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.INVALID_ARGUMENT, "profile database " + file
+          + " is not readable JSON: " + e.getMessage() + " (delete it to measure again)", e);
+    }
+  }
+
+  /** The file, or null for an in-memory database. */
+  public Path file() {
+    return file;
+  }
+
+  /** The profile key of a device at a thread count ("cpu@2"). */
+  public static String key(String device, int threads) {
+    return device + "@" + threads;
+  }
+
+  public synchronized OpCost op(String device, int threads, String opKey) {
+    DeviceProfile p = profiles.get(key(device, threads));
+    return p == null ? null : p.ops().get(opKey);
+  }
+
+  public synchronized Transfer transfer(String device, int threads) {
+    DeviceProfile p = profiles.get(key(device, threads));
+    return p == null ? null : p.transfer();
+  }
+
+  /** Adds (or replaces) op costs of a device. */
+  public synchronized void putOps(String device, String description, int threads, Map<String, OpCost> ops) {
+    DeviceProfile old = profile(device, description, threads);
+    Map<String, OpCost> merged = new TreeMap<>(old.ops());
+    merged.putAll(ops);
+    profiles.put(key(device, threads), new DeviceProfile(device, description, threads, old.transfer(), merged));
+  }
+
+  public synchronized void putTransfer(String device, String description, int threads, Transfer t) {
+    DeviceProfile old = profile(device, description, threads);
+    profiles.put(key(device, threads), new DeviceProfile(device, description, threads, t, old.ops()));
+  }
+
+  private DeviceProfile profile(String device, String description, int threads) {
+    DeviceProfile p = profiles.get(key(device, threads));
+    return p != null ? p : new DeviceProfile(device, description, threads, null, Map.of());
+  }
+
+  /** Every profile, by key (a copy). */
+  public synchronized Map<String, DeviceProfile> profiles() {
+    return new TreeMap<>(profiles);
+  }
+
+  /**
+   * Writes the database (nothing for an in-memory one): what the file holds now, with this database's entries over
+   * it, written to a temporary file and moved into place, so a concurrent reader never sees half a file.
+   */
+  public synchronized void save() {
+    if (file == null) {
+      return;
+    }
+    Map<String, DeviceProfile> out = new TreeMap<>(read(file));
+    profiles.forEach((k, p) -> {
+      DeviceProfile disk = out.get(k);
+      if (disk == null) {
+        out.put(k, p);
+      } else {
+        Map<String, OpCost> ops = new TreeMap<>(disk.ops());
+        ops.putAll(p.ops());
+        out.put(k, new DeviceProfile(p.device(), p.description(), p.threads(),
+            p.transfer() != null ? p.transfer() : disk.transfer(), ops));
+      }
+    });
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      Files.createDirectories(parent);
+      Path tmp = Files.createTempFile(parent, "profile", ".tmp");
+      Files.write(tmp, JSON.writeValueAsBytes(new FileFormat(1, out)));
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot write the profile database "
+          + file + ": " + e.getMessage(), e);
+    }
+  }
+}

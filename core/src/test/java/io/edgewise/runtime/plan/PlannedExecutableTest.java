@@ -1,0 +1,232 @@
+package io.edgewise.runtime.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.TestData;
+import io.edgewise.backend.Backend;
+import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.Device;
+import io.edgewise.backend.Executable;
+import io.edgewise.model.Attribute;
+import io.edgewise.model.Graph;
+import io.edgewise.model.Model;
+import io.edgewise.model.Node;
+import io.edgewise.model.ValueInfo;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.runtime.Devices;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Shape;
+import io.edgewise.tensor.Tensor;
+import io.edgewise.tensor.TensorProtos;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The planner end to end, on cpu and ref (the devices core has): a profile injected so that ref wins the elementwise
+ * ops and cpu the convolutions gives a mixed plan, whose outputs must equal ref's alone; a device that fails while
+ * measured, or is missing, is planned without, and the plan says why.
+ */
+class PlannedExecutableTest {
+  private static final int THREADS = 1;
+  private static final BackendOptions OPTIONS = BackendOptions.defaults().withThreads(THREADS);
+
+  /** x [1,4,8,8] -> Conv 3x3 (8 channels) -> Add c [1,8,1,1] -> Mul by itself -> Sigmoid -> Conv 1x1 -> y. */
+  static Model convElementwise() {
+    Random rnd = new Random(3);
+    Graph g = new Graph("conv_elementwise");
+    g.initializers().put("w1", random(rnd, Shape.of(8, 4, 3, 3)));
+    g.initializers().put("c", random(rnd, Shape.of(1, 8, 1, 1)));
+    g.initializers().put("w2", random(rnd, Shape.of(4, 8, 1, 1)));
+    g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(1, 4, 8, 8)));
+    g.nodes().add(new Node("conv1", "Conv", "", List.of("x", "w1"), List.of("a"),
+        Map.of("pads", Attribute.ofInts("pads", 1, 1, 1, 1))));
+    g.nodes().add(new Node("add", "Add", List.of("a", "c"), List.of("b")));
+    g.nodes().add(new Node("square", "Mul", List.of("b", "b"), List.of("s")));
+    g.nodes().add(new Node("sigmoid", "Sigmoid", List.of("s"), List.of("t")));
+    g.nodes().add(new Node("conv2", "Conv", List.of("t", "w2"), List.of("y")));
+    g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, 4, 8, 8)));
+    return new Model(g, Map.of("", 13L), 8, "test", null, null);
+  }
+
+  private static Tensor random(Random rnd, Shape s) {
+    float[] v = new float[(int) s.numElements()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = rnd.nextFloat() - 0.5f;
+    }
+    return Tensor.ofFloats(s, v);
+  }
+
+  @Test
+  void aMixedPlanFromAnInjectedProfileComputesWhatRefDoes() {
+    try (Tensor x = random(new Random(5), Shape.of(1, 4, 8, 8))) {
+      mixedPlanEqualsRef(PlannedExecutableTest::convElementwise, Map.of("x", x), Set.of("Add", "Mul", "Sigmoid"));
+    }
+  }
+
+  @Test
+  void theDigitsCnnRunsMixedAndEqualsRef() {
+    var dir = TestData.model("digits_cnn_0to9");
+    try (Tensor x = TensorProtos.readFile(dir.resolve("test_data_set_0/input_0.pb"))) {
+      Supplier<Model> load = () -> OnnxImporter.load(dir.resolve("model.onnx"));
+      String input;
+      try (Model m = load.get()) {
+        input = m.graph().inputNames().get(0);
+      }
+      // ref wins everything but the convolutions and the classifier: several regions each way
+      mixedPlanEqualsRef(load, Map.of(input, x), Set.of("Relu", "MaxPool", "Flatten", "Reshape", "Add"));
+    }
+  }
+
+  /** Plans {@code model} over cpu and ref with ref winning {@code refOps}; the run must equal ref's own. */
+  private static void mixedPlanEqualsRef(Supplier<Model> source, Map<String, Tensor> inputs, Set<String> refOps) {
+    Map<String, Tensor> expected;
+    try (Session ref = Session.open(source.get(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
+      expected = ref.run(inputs);
+    }
+    Map<String, Backend> backends = new LinkedHashMap<>();
+    backends.put("cpu", Devices.open("cpu"));
+    backends.put("ref", Devices.open("ref"));
+    try (Model model = source.get()) {
+      ProfileDb db = ProfileDb.inMemory();
+      inject(db, model, inputs, refOps);
+      try (PlannedExecutable exe = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
+          List.of())) {
+        Map<String, Tensor> got = exe.run(inputs);
+        Plan plan = exe.plan();
+        assertTrue(plan.mixed(), "a mixed plan: " + plan.regions());
+        Set<String> devices = new HashSet<>();
+        for (Plan.NodeEntry n : plan.nodes()) {
+          String op = n.op();
+          assertEquals(refOps.contains(op) ? "ref" : "cpu", n.device(), n.name() + " (" + op + ")");
+          devices.add(n.device());
+        }
+        assertEquals(Set.of("cpu", "ref"), devices);
+        assertFalse(plan.transfers().isEmpty());
+        assertEquals(plan.regions().stream().mapToDouble(Plan.Region::predictedMs).sum(), plan.predictedMs(), 1e-9);
+        assertClose(expected, got);
+        got.values().forEach(Tensor::close);
+        // a second run measures every region
+        exe.run(inputs).values().forEach(Tensor::close);
+        for (Plan.Region r : exe.plan().regions()) {
+          assertTrue(r.measuredMs() >= 0, r.toString());
+        }
+      }
+    } finally {
+      backends.values().forEach(Backend::close);
+      expected.values().forEach(Tensor::close);
+    }
+  }
+
+  /**
+   * Costs where a device wins each op clearly (10x), and transfers cheap enough (0.01 ms a value) that moving is
+   * worth it: ref is given 0.1 ms for {@code refOps} and 10 for the rest, cpu the opposite.
+   */
+  private static void inject(ProfileDb db, Model model, Map<String, Tensor> inputs, Set<String> refOps) {
+    String[] keys = Planner.keys(model, inputs);
+    Map<String, ProfileDb.OpCost> cpu = new LinkedHashMap<>();
+    Map<String, ProfileDb.OpCost> ref = new LinkedHashMap<>();
+    List<Node> nodes = model.graph().nodes();
+    for (int i = 0; i < keys.length; i++) {
+      boolean refWins = refOps.contains(nodes.get(i).opType());
+      cpu.put(keys[i], new ProfileDb.OpCost(refWins ? 10 : 0.1, "injected", 0, "test"));
+      ref.put(keys[i], new ProfileDb.OpCost(refWins ? 0.1 : 10, "injected", 0, "test"));
+    }
+    db.putOps("cpu", "cpu", THREADS, cpu);
+    db.putOps("ref", "ref", THREADS, ref);
+    db.putTransfer("cpu", "cpu", THREADS, new ProfileDb.Transfer(0.01, 0, "test"));
+    db.putTransfer("ref", "ref", THREADS, new ProfileDb.Transfer(0.01, 0, "test"));
+  }
+
+  private static void assertClose(Map<String, Tensor> expected, Map<String, Tensor> got) {
+    assertEquals(expected.keySet(), got.keySet());
+    for (String k : expected.keySet()) {
+      Tensor e = expected.get(k);
+      Tensor g = got.get(k);
+      assertEquals(e.shape(), g.shape(), k);
+      double max = 0;
+      for (long i = 0; i < e.shape().numElements(); i++) {
+        max = Math.max(max, Math.abs(e.getFloat(i)));
+      }
+      for (long i = 0; i < e.shape().numElements(); i++) {
+        assertEquals(e.getFloat(i), g.getFloat(i), 1e-4 * Math.max(1, max), k + "[" + i + "]");
+      }
+    }
+  }
+
+  /** A device that opens but fails whatever it is asked to compile (a driver that gives up). */
+  private static final class BrokenBackend implements Backend {
+    @Override
+    public Device device() {
+      return new Device("broken", io.edgewise.backend.DeviceKind.GPU, "a device that fails", 0, 1, 0, "unknown");
+    }
+
+    @Override
+    public String unsupportedReason(Node node, int opset) {
+      return null;
+    }
+
+    @Override
+    public Executable compile(Model model, BackendOptions options) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.DEVICE, "broken: the device stopped answering");
+    }
+  }
+
+  @Test
+  void aDeviceThatFailsWhileMeasuredIsPlannedWithoutAndThePlanSaysWhy() {
+    Map<String, Backend> backends = new LinkedHashMap<>();
+    backends.put("broken", new BrokenBackend());
+    backends.put("cpu", Devices.open("cpu"));
+    try (Model model = convElementwise(); Tensor x = random(new Random(5), Shape.of(1, 4, 8, 8));
+        PlannedExecutable exe = new PlannedExecutable(model, backends, new Planner(ProfileDb.inMemory(), OPTIONS),
+            OPTIONS, List.of("fpga is missing or failed to open (no such device); planned without it"))) {
+      exe.run(Map.of("x", x)).values().forEach(Tensor::close);
+      Plan plan = exe.plan();
+      assertEquals(List.of("cpu"), plan.devices());
+      assertFalse(plan.mixed());
+      assertEquals(2, plan.notes().size(), plan.notes().toString());
+      assertTrue(plan.notes().get(0).startsWith("fpga is missing"), plan.notes().toString());
+      assertTrue(plan.notes().get(1).startsWith("broken failed while its costs were measured")
+          && plan.notes().get(1).contains("stopped answering"), plan.notes().toString());
+    } finally {
+      backends.values().forEach(Backend::close);
+    }
+  }
+
+  @Test
+  void anAutoSessionWithAMissingDeviceRePlansOverTheRestAndSaysWhy() {
+    var dir = TestData.model("digits_cnn_0to9");
+    SessionOptions auto = SessionOptions.defaults().withDevice("auto").withThreads(THREADS)
+        .withPlanDevices(List.of("cpu", "nosuchdevice"));
+    try (Session s = Session.open(dir.resolve("model.onnx"), auto);
+        Tensor x = TensorProtos.readFile(dir.resolve("test_data_set_0/input_0.pb"));
+        Tensor y = TensorProtos.readFile(dir.resolve("test_data_set_0/output_0.pb"))) {
+      assertEquals("auto", s.deviceName());
+      Map<String, Tensor> out = s.run(Map.of(s.inputs().get(0).name(), x));
+      Plan plan = s.plan();
+      assertNotNull(plan);
+      assertEquals(List.of("cpu"), plan.devices());
+      assertEquals("cpu", s.deviceName());
+      assertTrue(plan.notes().stream().anyMatch(n -> n.startsWith("nosuchdevice is missing or failed to open")),
+          plan.notes().toString());
+      assertEquals(1, plan.regions().size());
+      assertTrue(plan.regions().get(0).predictedMs() > 0);
+      Tensor got = out.values().iterator().next();
+      for (long i = 0; i < y.shape().numElements(); i++) {
+        assertEquals(y.getFloat(i), got.getFloat(i), 1e-3, "logit " + i);
+      }
+      out.values().forEach(Tensor::close);
+    }
+  }
+}
