@@ -199,7 +199,11 @@ class ModelCacheTest {
       assertTrue(f.repository.usedBytes() <= budget, f.repository.usedBytes() + " > " + budget);
       assertTrue(f.repository.peakUsedBytes() <= budget, f.repository.peakUsedBytes() + " > " + budget);
     }
-    assertEquals(tensorsBefore, Tensor.liveCount(), "tensors left open");
-    assertEquals(nativeBefore, NativeCore.allocatedBytes(), "native memory left allocated");
+    // at most what was live before: tensors an earlier test in this JVM left to the cleaner may be freed meanwhile
+    // (seen in the full suite: 5 before, 0 after), and a leak of this test's own would raise the count
+    assertTrue(Tensor.liveCount() <= tensorsBefore, "tensors left open: " + Tensor.liveCount() + " > "
+        + tensorsBefore);
+    assertTrue(NativeCore.allocatedBytes() <= nativeBefore, "native memory left allocated: "
+        + NativeCore.allocatedBytes() + " > " + nativeBefore);
   }
 }
