@@ -30,7 +30,8 @@ public class CliHelpTest {
   /** Commands whose --device is not the shared one-device option, and why. */
   private static final Map<String, String> OWN_DEVICE_DEFAULT = Map.of(
       "edgewise tune", "only OpenCL has tunable kernels",
-      "edgewise split-bench", "the experiment's edge device is ref, its peer cpu");
+      "edgewise split-bench", "the experiment's edge device is ref, its peer cpu",
+      "edgewise zoo query", "a filter on the index's figures: any device unless given");
 
   /** Every command of the tree under {@code cl}, itself first. */
   private static List<CommandSpec> commands(CommandLine cl) {

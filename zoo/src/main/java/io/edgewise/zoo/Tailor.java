@@ -161,9 +161,9 @@ public final class Tailor {
     }
   }
 
+  /** The quantization that reads the float model (the recipe's first step), or null: what needs calibration. */
   private static Transform.Quantize firstQuantize(TailorConfig.Request r) {
-    return (Transform.Quantize) r.transforms().stream().filter(t -> t instanceof Transform.Quantize).findFirst()
-        .orElse(null);
+    return r.transforms().get(0) instanceof Transform.Quantize q ? q : null;
   }
 
   private Map<String, ActivationStats> calibrate(TailorConfig.BaseModel base, Evaluator ev) {

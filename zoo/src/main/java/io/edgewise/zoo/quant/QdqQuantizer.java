@@ -25,7 +25,9 @@ import java.util.Set;
  * QuantizeLinear/DequantizeLinear (activations uint8, or int8, asymmetric, range from calibration), its weights
  * through DequantizeLinear of int8 per output channel (symmetric, zero point 0, axis 0), its bias through
  * DequantizeLinear of int32 at scale x_scale * w_scale; its output (after a Relu it feeds alone) is quantized too, so
- * a runtime can run DQ -> Conv -> Q as one QLinearConv. Every other op stays float and reads the dequantized values.
+ * a runtime can run DQ -> Conv -> Q as one QLinearConv. A Gemm with constant weights (alpha = beta = 1) gets int8
+ * weights per output unit, a quantized input and an int32 bias the same way; its output stays float. Every other op
+ * stays float and reads the dequantized values.
  */
 public final class QdqQuantizer {
   /** Where a Conv is quantized: its activation input and the output quantized after it (Conv's or its Relu's). */
@@ -34,8 +36,8 @@ public final class QdqQuantizer {
   /** The Convs of a model that can be quantized, the activations to calibrate, or why none can. */
   public record Plan(List<Site> sites, Set<String> activations, String skipReason) {}
 
-  /** The outcome of one quantization: how many Convs were quantized, or why the model was left alone. */
-  public record Result(int convs, String skipReason) {}
+  /** The outcome of one quantization: how many Convs and Gemms were quantized, or why the model was left alone. */
+  public record Result(int layers, String skipReason) {}
 
   private QdqQuantizer() {}
 
@@ -49,6 +51,12 @@ public final class QdqQuantizer {
     List<Site> sites = new ArrayList<>();
     Set<String> activations = new LinkedHashSet<>();
     for (Node n : g.nodes()) {
+      if (isPlainGemm(g, n)) {
+        // a fully connected layer: int8 weights per output unit; its output (usually the logits) stays float
+        sites.add(new Site(n, n.input(0), null));
+        activations.add(n.input(0));
+        continue;
+      }
       if (!n.opType().equals("Conv") || !n.domain().isEmpty() || n.inputs().size() < 2) {
         continue;
       }
@@ -73,7 +81,31 @@ public final class QdqQuantizer {
         activations.add(out);
       }
     }
-    return new Plan(sites, activations, sites.isEmpty() ? "no 2-D Conv with constant weights to quantize" : null);
+    return new Plan(sites, activations, sites.isEmpty() ? "no 2-D Conv or Gemm with constant weights to quantize"
+        : null);
+  }
+
+  /** Gemm(A, constant B[, constant C of N values]) with alpha = beta = 1 and A not transposed. */
+  private static boolean isPlainGemm(Graph g, Node n) {
+    if (!n.opType().equals("Gemm") || !n.domain().isEmpty() || n.inputs().size() < 2
+        || n.attrFloat("alpha", 1f) != 1f || n.attrFloat("beta", 1f) != 1f || n.attrInt("transA", 0) != 0) {
+      return false;
+    }
+    Tensor b = g.initializers().get(n.input(1));
+    if (b == null || b.dtype() != DType.FLOAT32 || b.shape().rank() != 2 || g.isInitializer(n.input(0))) {
+      return false;
+    }
+    long units = b.shape().dim(n.attrInt("transB", 0) != 0 ? 0 : 1);
+    if (n.hasInput(2) && !n.input(2).isEmpty()) {
+      Tensor c = g.initializers().get(n.input(2));
+      return c != null && c.dtype() == DType.FLOAT32 && c.shape().rank() == 1 && c.size() == units;
+    }
+    return true;
+  }
+
+  /** The axis of a weight's output channels: 0 for Conv and Gemm with transB, 1 for Gemm's [K, N]. */
+  private static int channelAxis(Node n) {
+    return n.opType().equals("Gemm") && n.attrInt("transB", 0) == 0 ? 1 : 0;
   }
 
   /**
@@ -150,7 +182,7 @@ public final class QdqQuantizer {
         int at = nodes.indexOf(conv);
         Tensor w = g.initializers().get(conv.input(1));
         List<String> ins = new ArrayList<>(conv.inputs());
-        double[] ws = weights(g, w, conv, used, ins, added);
+        double[] ws = weights(g, w, channelAxis(conv), conv, used, ins, added);
         if (conv.hasInput(2) && !conv.input(2).isEmpty()) {
           bias(g, g.initializers().get(conv.input(2)), xs, ws, conv, used, ins, added);
         }
@@ -165,22 +197,28 @@ public final class QdqQuantizer {
     }
   }
 
-  /** int8 weights per output channel, symmetric: scale = max|w| / 127. Returns the scales. */
-  private static double[] weights(Graph g, Tensor w, Node conv, Set<String> used, List<String> ins, List<Node> added) {
-    int m = (int) w.shape().dim(0);
-    int per = (int) (w.size() / m);
+  /** int8 weights per output channel (along {@code axis}), symmetric: scale = max|w| / 127. Returns the scales. */
+  private static double[] weights(Graph g, Tensor w, int axis, Node conv, Set<String> used, List<String> ins,
+      List<Node> added) {
+    int m = (int) w.shape().dim(axis);
+    long inner = 1;
+    for (int d = axis + 1; d < w.shape().rank(); d++) {
+      inner *= w.shape().dim(d);
+    }
     float[] v = w.toFloatArray();
+    double[] max = new double[m];
+    for (int i = 0; i < v.length; i++) {
+      int c = (int) ((i / inner) % m);
+      max[c] = Math.max(max[c], Math.abs(v[i]));
+    }
     double[] scale = new double[m];
-    double[] q = new double[v.length];
     for (int c = 0; c < m; c++) {
-      double a = 0;
-      for (int i = 0; i < per; i++) {
-        a = Math.max(a, Math.abs(v[c * per + i]));
-      }
-      scale[c] = a > 0 ? (float) (a / 127.0) : 1.0;
-      for (int i = 0; i < per; i++) {
-        q[c * per + i] = Math.max(-127, Math.min(127, Math.rint(v[c * per + i] / scale[c])));
-      }
+      scale[c] = max[c] > 0 ? (float) (max[c] / 127.0) : 1.0;
+    }
+    double[] q = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      int c = (int) ((i / inner) % m);
+      q[i] = Math.max(-127, Math.min(127, Math.rint(v[i] / scale[c])));
     }
     String base = conv.input(1);
     String qName = fresh(used, base + "_quantized");
@@ -190,8 +228,9 @@ public final class QdqQuantizer {
     g.initializers().put(qName, Tensor.ofDoubles(DType.INT8, w.shape(), q));
     g.initializers().put(sName, Tensor.ofDoubles(DType.FLOAT32, Shape.of(m), scale));
     g.initializers().put(zName, Tensor.ofDoubles(DType.INT8, Shape.of(m), new double[m]));
-    added.add(axisZero(new Node(fresh(used, dq + "_node"), "DequantizeLinear", List.of(qName, sName, zName),
-        List.of(dq))));
+    Node node = new Node(fresh(used, dq + "_node"), "DequantizeLinear", List.of(qName, sName, zName), List.of(dq));
+    node.setAttr(Attribute.ofInt("axis", axis));
+    added.add(node);
     ins.set(1, dq);
     return scale;
   }
