@@ -107,6 +107,9 @@ final class ZooCommand implements Callable<Integer> {
         o.put("variants", vs);
         o.put("merged_seconds", r.mergedSeconds());
         o.put("separate_seconds", r.separateSeconds() < 0 ? null : r.separateSeconds());
+        o.put("merged_cpu_seconds", r.mergedCpuSeconds());
+        o.put("separate_cpu_seconds", r.separateCpuSeconds() < 0 ? null : r.separateCpuSeconds());
+        o.put("timing", "measured: wall and process CPU seconds, after an untimed warm-up");
         o.put("shared", r.shared());
         o.put("skipped", r.skipped());
         o.put("index", indexDir == null ? null : indexDir.toString());
@@ -125,9 +128,9 @@ final class ZooCommand implements Callable<Integer> {
             v.metricValue(), v.bytes(), lat);
       }
       r.shared().forEach(s -> out.println("shared: " + s));
-      out.printf(Locale.ROOT, "merged %.1f s%s (measured)%n", r.mergedSeconds(), r.separateSeconds() < 0 ? ""
-          : String.format(Locale.ROOT, ", one by one %.1f s (%.2fx)", r.separateSeconds(),
-              r.mergedSeconds() / r.separateSeconds()));
+      out.printf(Locale.ROOT, "merged %.1f s (CPU %.1f s)%s (measured)%n", r.mergedSeconds(), r.mergedCpuSeconds(),
+          r.separateSeconds() < 0 ? "" : String.format(Locale.ROOT, ", one by one %.1f s (CPU %.1f s): %.2fx",
+              r.separateSeconds(), r.separateCpuSeconds(), r.mergedSeconds() / r.separateSeconds()));
       if (indexDir != null) {
         out.println("index: " + indexDir);
       }

@@ -9,11 +9,14 @@ import java.util.Map;
  * @param variants every variant of every base model, the float base included (name "float")
  * @param mergedSeconds wall time of the merged run (measured)
  * @param separateSeconds wall time of the same requests run one by one (measured), or -1 when not run
+ * @param mergedCpuSeconds CPU time of the process during the merged run (all threads; steadier than wall time on a
+ *     loaded machine)
+ * @param separateCpuSeconds the same for the separate run, or -1
  * @param shared the steps the merged run ran once for several requests, one line each
  * @param skipped transforms not applied, with their reasons, one line each
  */
-public record TailorReport(List<Variant> variants, double mergedSeconds, double separateSeconds, List<String> shared,
-    List<String> skipped) {
+public record TailorReport(List<Variant> variants, double mergedSeconds, double separateSeconds,
+    double mergedCpuSeconds, double separateCpuSeconds, List<String> shared, List<String> skipped) {
 
   /**
    * One variant.

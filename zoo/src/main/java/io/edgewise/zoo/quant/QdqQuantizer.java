@@ -43,9 +43,9 @@ public final class QdqQuantizer {
 
   public static Plan plan(Model model) {
     Graph g = model.graph();
-    if (model.opset() < 13) {
-      return new Plan(List.of(), Set.of(), "per-channel QDQ needs opset 13 or later (the model has opset "
-          + model.opset() + ")");
+    String why = OpsetUpgrade.check(model);
+    if (why != null) {
+      return new Plan(List.of(), Set.of(), "per-channel QDQ needs opset 13: " + why);
     }
     var index = g.index();
     List<Site> sites = new ArrayList<>();
@@ -114,6 +114,10 @@ public final class QdqQuantizer {
    */
   public static Result quantize(Path floatModel, Map<String, ActivationStats> stats, Transform.Quantize q, Path out) {
     try (Model model = OnnxImporter.load(floatModel)) {
+      String upgrade = OpsetUpgrade.apply(model);
+      if (upgrade != null) {
+        return new Result(0, "per-channel QDQ needs opset 13: " + upgrade);
+      }
       Plan plan = plan(model);
       if (plan.skipReason() != null) {
         return new Result(0, plan.skipReason());
