@@ -91,7 +91,7 @@ public record TailorConfig(Path file, String name, List<BaseModel> models, List<
       if (d.isMissing()) {
         throw d.error("is required (calibration, evaluation, metric), here or at the top level");
       }
-      d.onlyFields("metric", "calibration", "evaluation");
+      // the rest of the data section belongs to the metric's evaluator, which checks its own fields
       models.add(new BaseModel(n, f, d, d.required("metric").text()));
     }
     List<Target> targets = new ArrayList<>();

@@ -49,6 +49,7 @@ public final class OcrCerProvider implements EvaluatorProvider {
   @Override
   public Evaluator open(EvalContext context) {
     ConfigNode data = context.data();
+    data.onlyFields("metric", "models", "calibration", "evaluation");
     Path models = data.required("models").pathValue();
     try {
       OcrPipeline.checkModels(models);

@@ -186,15 +186,16 @@ final class CpuQuantKernels {
     if (x.dtype() != DType.FLOAT32 || !perTensor(scale, zero) || ctx.node().hasAttr("output_dtype")) {
       return ctx.fallBack("the fast QuantizeLinear takes float32 with one scale and 8-bit zero point", fallback, in);
     }
-    double s = scale.getDouble(0);
-    double z = zero.getLong(0);
-    double lo = zero.dtype() == DType.UINT8 ? 0 : -128;
-    double hi = zero.dtype() == DType.UINT8 ? 255 : 127;
+    // float32 division is correctly rounded, so x / s in float equals the reference's double quotient rounded to float
+    float s = scale.getFloat(0);
+    int z = (int) zero.getLong(0);
+    int lo = zero.dtype() == DType.UINT8 ? 0 : -128;
+    int hi = zero.dtype() == DType.UINT8 ? 255 : 127;
     float[] v = x.toFloatArray();
     byte[] q = new byte[v.length];
     for (int i = 0; i < v.length; i++) {
-      double r = Math.rint((float) (v[i] / s)) + z;
-      q[i] = (byte) (long) Math.max(lo, Math.min(hi, r));
+      float r = (float) Math.rint(v[i] / s) + z;
+      q[i] = (byte) (r < lo ? lo : r > hi ? hi : (int) r);
     }
     Tensor y = Tensor.allocate(zero.dtype(), x.shape());
     y.buffer().put(q);
@@ -208,14 +209,19 @@ final class CpuQuantKernels {
     if (!is8Bit(x) || !perTensor(scale, zero) || zero.dtype() != x.dtype() || ctx.node().hasAttr("output_dtype")) {
       return ctx.fallBack("the fast DequantizeLinear takes 8 bits with one float32 scale and zero point", fallback, in);
     }
+    // 256 possible values: (q - z) * s exactly as the reference computes it (an exact product rounded once to float)
     double s = scale.getDouble(0);
     long z = zero.getLong(0);
     boolean unsigned = x.dtype() == DType.UINT8;
+    float[] table = new float[256];
+    for (int b = 0; b < 256; b++) {
+      table[b] = (float) (((unsigned ? b : (byte) b) - z) * s);
+    }
     byte[] q = new byte[Math.toIntExact(x.size())];
     x.buffer().get(q);
     float[] v = new float[q.length];
     for (int i = 0; i < q.length; i++) {
-      v[i] = (float) (((unsigned ? q[i] & 0xff : q[i]) - z) * s);
+      v[i] = table[q[i] & 0xff];
     }
     Tensor y = Tensor.allocate(DType.FLOAT32, x.shape());
     y.setFloats(v);

@@ -26,6 +26,7 @@ public final class Top1Provider implements EvaluatorProvider {
 
   @Override
   public Evaluator open(EvalContext context) {
+    context.data().onlyFields("metric", "calibration", "evaluation");
     Dataset calibration = context.data().get("calibration").isMissing() ? null
         : ArrayData.load(context.data().get("calibration"));
     Dataset evaluation = ArrayData.load(context.data().required("evaluation"));

@@ -25,7 +25,9 @@ import org.lmdbjava.Txn;
  * The model index: variants keyed by (base model, variant name) in an LMDB environment (lmdbjava, as the reuse
  * store), each a JSON {@link VariantRecord}, plus a table from file content hash to key. Every put is one write
  * transaction: a failure anywhere in it (the map full, a hash already naming a different file) aborts it and the
- * index stays as it was. Commits are synced. Readers never wait for the writer (MVCC).
+ * index stays as it was. As the reuse store, commits are not fsynced one by one ({@code MDB_NOSYNC}: they survive a
+ * process crash, not a power cut); close() forces them to disk. (Synced commits cost seconds per tailoring run on a
+ * busy disk: a large share of a small model's whole run.) Readers never wait for the writer (MVCC).
  *
  * <pre>{@code
  * try (ModelIndex index = ModelIndex.open(Path.of("target/zoo/index"))) {
@@ -66,7 +68,8 @@ public final class ModelIndex implements AutoCloseable {
     }
     Env<ByteBuffer> env = null;
     try {
-      env = Env.create().setMapSize(mapBytes).setMaxDbs(4).setMaxReaders(64).open(dir.toFile(), EnvFlags.MDB_NOTLS);
+      env = Env.create().setMapSize(mapBytes).setMaxDbs(4).setMaxReaders(64).open(dir.toFile(), EnvFlags.MDB_NOTLS,
+          EnvFlags.MDB_NOSYNC);
       return new ModelIndex(dir, env);
     } catch (LmdbException e) {
       if (env != null) {
@@ -222,7 +225,11 @@ public final class ModelIndex implements AutoCloseable {
   public synchronized void close() {
     if (!closed) {
       closed = true;
-      env.close();
+      try {
+        env.sync(true);
+      } finally {
+        env.close();
+      }
     }
   }
 }

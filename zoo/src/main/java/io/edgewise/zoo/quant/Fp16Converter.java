@@ -31,6 +31,7 @@ public final class Fp16Converter {
   public static Result convert(Path floatModel, Path out) {
     try (Model model = OnnxImporter.load(floatModel)) {
       Graph g = model.graph();
+      ConstantNodes.toInitializers(g);
       Set<String> read = new HashSet<>();
       g.nodes().forEach(n -> read.addAll(n.inputs()));
       // a QDQ model's scales and zero points stay as they are: Quantize/Dequantize take float32 scales

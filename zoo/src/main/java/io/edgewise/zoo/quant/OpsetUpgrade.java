@@ -17,8 +17,10 @@ import java.util.Set;
  * Moves a model of opset 9 to 12 to opset 13, which per-channel QuantizeLinear/DequantizeLinear need (PaddleOCR's
  * exports are opset 9 and 11), for the ops whose meaning is known to carry over: the ones unchanged in between, and
  * those whose attributes became inputs (Squeeze/Unsqueeze axes, Slice starts/ends/axes/steps, Clip min/max, Pad
- * pads/value, Split split). Softmax, LogSoftmax and Hardmax changed meaning in 13 and carry over only over the last
- * axis. Any other op refuses the upgrade, naming it; the model is then left alone.
+ * pads/value, Split split). Softmax, LogSoftmax and Hardmax changed meaning in 13: over the last axis they carry
+ * over, elsewhere (or where the rank is unknown) they are rewritten as Flatten at the axis, the op over axis 1,
+ * Reshape back to the input's shape, which is the old meaning exactly. Any other op refuses the upgrade, naming it;
+ * the model is then left alone.
  */
 final class OpsetUpgrade {
   /** Ops whose semantics from opset 9 to 13 do not change for the attributes they may carry. */
@@ -73,10 +75,24 @@ final class OpsetUpgrade {
         case "Softmax", "LogSoftmax", "Hardmax" -> {
           long axis = n.attrInt("axis", 1);
           ValueInfo in = g.typeOf(n.input(0));
-          if (axis != -1 && (in == null || !in.hasRank() || axis != in.dims().size() - 1)) {
-            return n.opType() + " over axis " + axis + " changed meaning in opset 13 (coerced to 2-D before)";
+          if (axis == -1 || in != null && in.hasRank() && axis == in.dims().size() - 1) {
+            out.add(n);
+          } else {
+            // the old meaning, written in opset 13: flatten to 2-D at the axis, normalise the rows, shape back
+            String flat = QdqQuantizer.fresh(used, n.output(0) + "_2d");
+            String rows = QdqQuantizer.fresh(used, n.output(0) + "_rows");
+            String shape = QdqQuantizer.fresh(used, n.output(0) + "_shape");
+            Node f = new Node(QdqQuantizer.fresh(used, n.label() + "_flatten"), "Flatten", List.of(n.input(0)),
+                List.of(flat));
+            f.setAttr(io.edgewise.model.Attribute.ofInt("axis", axis));
+            Node op = new Node(n.name(), n.opType(), List.of(flat), List.of(rows));
+            op.setAttr(io.edgewise.model.Attribute.ofInt("axis", 1));
+            Node sh = new Node(QdqQuantizer.fresh(used, n.label() + "_shape"), "Shape", List.of(n.input(0)),
+                List.of(shape));
+            Node back = new Node(QdqQuantizer.fresh(used, n.label() + "_reshape"), "Reshape", List.of(rows, shape),
+                List.of(n.output(0)));
+            out.addAll(List.of(f, op, sh, back));
           }
-          out.add(n);
         }
         case "Squeeze", "Unsqueeze" -> out.add(withInputs(g, n, used, List.of(ints(n, "axes"))));
         case "Split" -> out.add(withInputs(g, n, used, List.of(ints(n, "split"))));

@@ -43,6 +43,7 @@ public final class QdqQuantizer {
 
   public static Plan plan(Model model) {
     Graph g = model.graph();
+    ConstantNodes.toInitializers(g);
     String why = OpsetUpgrade.check(model);
     if (why != null) {
       return new Plan(List.of(), Set.of(), "per-channel QDQ needs opset 13: " + why);
@@ -114,6 +115,7 @@ public final class QdqQuantizer {
    */
   public static Result quantize(Path floatModel, Map<String, ActivationStats> stats, Transform.Quantize q, Path out) {
     try (Model model = OnnxImporter.load(floatModel)) {
+      ConstantNodes.toInitializers(model.graph());
       String upgrade = OpsetUpgrade.apply(model);
       if (upgrade != null) {
         return new Result(0, "per-channel QDQ needs opset 13: " + upgrade);
