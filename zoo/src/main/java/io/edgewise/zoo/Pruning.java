@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * ratio)} for nested masks from one ranking) returning {@code PruneResult(model, ratio, skippedReason, convs, ...)};
  * {@code PruneFineTuner.fineTune(PruneResult, [PruneResult warmStartFrom,] DataSplit, FineTuneConfig)} returning a
  * {@code FineTuner.Result}. Once merged: rank once per float model (shared), prune at each ratio, fine-tune a higher
- * ratio warm-started from the nearest lower one, export with OnnxExporter to {@code out}. Until it lands, a request with a prune transform is skipped with the
+ * ratio warm-started from the nearest lower one, export with OnnxExporter to {@code out}. Until it lands, a request
+ * with a prune transform is skipped with the
  * reason below (the rest of its recipe is not applied to the unpruned model: no variant is reported under a name that
  * promises pruning).
  */

@@ -94,16 +94,17 @@ public final class Tailor {
   /**
    * Pays the process's one-time costs (class loading, the JIT's compilation of every step, the native library, ONNX
    * Runtime's environment) before either run is timed, so that neither the merged nor the separate run carries them:
-   * the merged run once into a scratch directory, untimed and not indexed. (Measured here: without it, whichever run
-   * came first was up to 2x slower, the same model's latency falling 3x during it as the JIT caught up.)
+   * the merged run once into a scratch directory and a scratch index, untimed. (Measured here: without it, whichever
+   * run came first was up to 2x slower, the same model's latency falling 3x during it as the JIT caught up.)
    */
   private void warmUp() {
     progress.accept("warm-up (untimed): the merged run once");
     Consumer<String> saved = progress;
     progress = msg -> { };
-    try {
+    // a scratch index too: its first use (LMDB, Jackson's serializers) is a one-time cost like the others
+    try (ModelIndex scratch = ModelIndex.open(config.output().resolve(".warmup").resolve("index"))) {
       for (TailorConfig.BaseModel base : config.models()) {
-        merged(base, config.output().resolve(".warmup"), null, new ArrayList<>(), new ArrayList<>());
+        merged(base, config.output().resolve(".warmup"), scratch, new ArrayList<>(), new ArrayList<>());
       }
     } finally {
       progress = saved;

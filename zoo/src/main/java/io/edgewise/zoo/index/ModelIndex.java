@@ -138,7 +138,8 @@ public final class ModelIndex implements AutoCloseable {
           VariantRecord other = read(txn, string(owner));
           if (other != null && r.sha256().equals(other.sha256())) {
             throw EdgewiseException.invalidArgument("model index " + dir + ": " + r.base() + "/" + r.variant()
-                + " has the same file content (sha256 " + r.sha256().substring(0, Math.min(12, r.sha256().length())) + ") as " + other.base() + "/"
+                + " has the same file content (sha256 " + r.sha256().substring(0, Math.min(12, r.sha256().length()))
+                + ") as " + other.base() + "/"
                 + other.variant());
           }
         }

@@ -36,13 +36,15 @@ public final class Fp16Converter {
       g.nodes().forEach(n -> read.addAll(n.inputs()));
       // a QDQ model's scales and zero points stay as they are: Quantize/Dequantize take float32 scales
       Set<String> quantParams = new HashSet<>();
-      g.nodes().stream().filter(n -> n.opType().endsWith("QuantizeLinear")).forEach(n -> quantParams.addAll(n.inputs()));
+      g.nodes().stream().filter(n -> n.opType().endsWith("QuantizeLinear"))
+          .forEach(n -> quantParams.addAll(n.inputs()));
       Set<String> used = new HashSet<>(g.initializers().keySet());
       g.nodes().forEach(n -> { used.addAll(n.outputs()); used.add(n.name()); });
       List<Node> casts = new ArrayList<>();
       for (String name : List.copyOf(g.initializers().keySet())) {
         Tensor t = g.initializers().get(name);
-        if (t.dtype() != DType.FLOAT32 || t.size() < MIN_ELEMENTS || !read.contains(name) || quantParams.contains(name) || g.isOutput(name)
+        if (t.dtype() != DType.FLOAT32 || t.size() < MIN_ELEMENTS || !read.contains(name) || quantParams.contains(name)
+            || g.isOutput(name)
             || g.isInput(name)) {
           continue;
         }
