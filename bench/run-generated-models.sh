@@ -2,7 +2,7 @@
 # cpu against ONNX Runtime, in one `edgewise bench` run, on generated models of networks not in ../shared (random
 # weights): small models of their layer patterns (PatternModels: DenseNet, EfficientNet, ShuffleNet, MobileNetV3,
 # GoogLeNet, ResNeXt) and whole networks laid out as torchvision exports them (NetworkModels: ShuffleNetV2 x1.0,
-# ResNet-50, Inception v3, AlexNet, EfficientNet-B0, MobileNetV3-Large in two export styles, DenseNet-121).
+# ResNet-50, Inception v3, AlexNet, EfficientNet-B0, MobileNetV3-Large in two export styles, DenseNet-121, MnasNet 0.5).
 #   bench/run-generated-models.sh [OUT_DIR] [bench options...]   (default OUT_DIR: build/generated-models)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

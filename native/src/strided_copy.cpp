@@ -50,3 +50,31 @@ extern "C" int ew_strided_copy32(int rank, const int64_t* dims, const int64_t* s
     return EW_INTERNAL;
   }
 }
+
+extern "C" int ew_concat32(int inputs, int64_t outer, const int64_t* x, const int64_t* widths, void* y) noexcept {
+  if (inputs < 0 || outer < 0 || y == nullptr || (inputs > 0 && (x == nullptr || widths == nullptr))) {
+    return EW_INVALID_ARGUMENT;
+  }
+  int64_t total = 0;
+  for (int i = 0; i < inputs; ++i) {
+    if (widths[i] < 0 || (x[i] == 0 && widths[i] > 0 && outer > 0)) return EW_INVALID_ARGUMENT;
+    total += widths[i];
+  }
+  auto* dst = static_cast<uint32_t*>(y);
+  try {
+    // one task per output row (all of its inputs' pieces), so a row is written by one thread
+    edgewise::parallel_for_work(outer * total / 4, outer, [&](int64_t o) {
+      uint32_t* out = dst + o * total;
+      for (int i = 0; i < inputs; ++i) {
+        const auto* src = reinterpret_cast<const uint32_t*>(static_cast<intptr_t>(x[i])) + o * widths[i];
+        std::copy(src, src + widths[i], out);
+        out += widths[i];
+      }
+    });
+    return EW_OK;
+  } catch (const std::bad_alloc&) {
+    return EW_OUT_OF_MEMORY;
+  } catch (...) {
+    return EW_INTERNAL;
+  }
+}

@@ -56,21 +56,26 @@ class Pool {
  public:
   ~Pool() { resize(1); }
 
-  int size() {
-    std::lock_guard<std::mutex> lock(call_mutex_);
-    return static_cast<int>(workers_.size()) + 1;
-  }
+  int size() { return size_.load(std::memory_order_acquire); }
 
   void resize(int n) {
     std::lock_guard<std::mutex> lock(call_mutex_);
     stop_workers();
     stop_.store(false);
     for (int i = 1; i < n; ++i) workers_.emplace_back([this] { work(); });
+    size_.store(static_cast<int>(workers_.size()) + 1, std::memory_order_release);
   }
 
   void run(int64_t tasks, const std::function<void(int64_t)>& fn) {
+    // A pool of one thread has nothing to share: each caller runs its region itself, without the call lock, so
+    // several Java threads (the co-scheduler's 1-thread cpu groups) run their kernels side by side on their own
+    // cores instead of taking turns. The kernels' scratch is thread_local, so concurrent callers never share it.
+    if (tasks <= 1 || size() == 1) {
+      for (int64_t i = 0; i < tasks; ++i) fn(i);
+      return;
+    }
     std::lock_guard<std::mutex> call(call_mutex_);  // one parallel region at a time
-    if (workers_.empty() || tasks <= 1) {
+    if (workers_.empty()) {  // resized to one thread since the check above
       for (int64_t i = 0; i < tasks; ++i) fn(i);
       return;
     }
@@ -167,6 +172,7 @@ class Pool {
   uint64_t generation_ = 0;         // written under call_mutex_ only
   std::atomic<uint64_t> state_{0};  // generation << 40 | tasks << 20 | next task index
   std::atomic<bool> stop_{false};
+  std::atomic<int> size_{1};        // workers + the caller; read without the call lock
 };
 
 Pool& pool() {

@@ -1,6 +1,7 @@
 // A fixed-size pool of worker threads for the native kernels: parallel_for(n, fn) runs fn(0..n-1) across the
 // workers and the calling thread, and returns when all are done. One pool per process; its size is a session
-// option (ew_set_num_threads). Calls from several Java threads at once are serialized, not interleaved.
+// option (ew_set_num_threads). Calls from several Java threads at once are serialized, not interleaved, except with
+// a pool of one thread: then each caller runs its own region at once, so threads run kernels side by side.
 #ifndef EDGEWISE_THREAD_POOL_H
 #define EDGEWISE_THREAD_POOL_H
 

@@ -1,6 +1,7 @@
 // ew_eltwise against per-element index arithmetic: every broadcast pattern of a few shapes (odd sizes, unit dims,
 // scalars, rows, channels, the blocked layout's per-channel vectors), chains through registers, NaN and infinity;
 // ew_resize_nearest2d, ew_softmax and ew_conv_transpose2d against direct loops; bad arguments refused.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -161,25 +162,30 @@ void check_resize_softmax() {
     std::printf("FAIL resize accepted a row index past the input\n");
     ++failures;
   }
-  const int64_t r = 5, c = 37;
-  std::vector<float> s(r * c), z(r * c);
-  std::uniform_real_distribution<float> u(-20, 20);
-  for (auto& v : s) v = u(rng);
-  s[c + 3] = NAN;
-  s[2 * c + 1] = INFINITY;
-  if (ew_softmax(r, c, s.data(), z.data()) != EW_OK) ++failures;
-  for (int64_t i = 0; i < r; ++i) {
-    double m = -INFINITY, sum = 0;
-    for (int64_t j = 0; j < c; ++j) m = std::fmax(m, s[i * c + j]);
-    bool nan = false;
-    for (int64_t j = 0; j < c; ++j) nan |= std::isnan(s[i * c + j]);
-    for (int64_t j = 0; j < c; ++j) sum += std::exp(s[i * c + j] - m);
-    for (int64_t j = 0; j < c; ++j) {
-      const float e = nan ? NAN : static_cast<float>(std::exp(s[i * c + j] - m) / sum);
-      if (!(std::isnan(e) ? std::isnan(z[i * c + j]) : std::fabs(z[i * c + j] - e) <= 1e-6f + 1e-5f * e)) {
-        std::printf("FAIL softmax row %lld col %lld: %g, expected %g\n", (long long)i, (long long)j, z[i * c + j], e);
-        ++failures;
-        return;
+  // rows shorter than the kernel's lanes, with a tail, and as long as the recogniser's 6625 classes; a NaN row, a
+  // +inf row and a -inf element (whose e^x is 0)
+  for (const int64_t c : {int64_t{5}, int64_t{37}, int64_t{6625}}) {
+    const int64_t r = 5;
+    std::vector<float> s(r * c), z(r * c);
+    std::uniform_real_distribution<float> u(-20, 20);
+    for (auto& v : s) v = u(rng);
+    s[c + 3] = NAN;
+    s[2 * c + 1] = INFINITY;
+    s[3 * c + 2] = -INFINITY;
+    if (ew_softmax(r, c, s.data(), z.data()) != EW_OK) ++failures;
+    for (int64_t i = 0; i < r; ++i) {
+      double m = -INFINITY, sum = 0;
+      for (int64_t j = 0; j < c; ++j) m = std::fmax(m, s[i * c + j]);
+      bool nan = false;
+      for (int64_t j = 0; j < c; ++j) nan |= std::isnan(s[i * c + j]);
+      for (int64_t j = 0; j < c; ++j) sum += std::exp(s[i * c + j] - m);
+      for (int64_t j = 0; j < c; ++j) {
+        const float e = nan ? NAN : static_cast<float>(std::exp(s[i * c + j] - m) / sum);
+        if (!(std::isnan(e) ? std::isnan(z[i * c + j]) : std::fabs(z[i * c + j] - e) <= 1e-6f + 1e-5f * e)) {
+          std::printf("FAIL softmax row %lld col %lld: %g, expected %g\n", (long long)i, (long long)j, z[i * c + j], e);
+          ++failures;
+          return;
+        }
       }
     }
   }
@@ -227,6 +233,66 @@ void check_conv_transpose(int64_t n, int64_t c, int64_t h, int64_t w, int64_t m,
 }
 }  // namespace
 
+// ew_resize_linear2d against a direct blend: 2x upsampling with edge taps clamped to one row / column (both taps
+// the same index), a fractional downscale, an infinity that a tap of weight 0 must not turn into NaN
+void check_resize_linear(int64_t ih, int64_t iw, int64_t oh, int64_t ow) {
+  const int64_t planes = 3;
+  std::vector<float> x(planes * ih * iw), y(planes * oh * ow);
+  std::uniform_real_distribution<float> u(-5, 5);
+  for (auto& v : x) v = u(rng);
+  x[1] = INFINITY;
+  auto taps = [](int64_t in, int64_t out, std::vector<int64_t>& idx, std::vector<float>& w) {
+    idx.resize(2 * out);
+    w.resize(2 * out);
+    for (int64_t o = 0; o < out; ++o) {
+      const double pos = std::max(0.0, (o + 0.5) * in / out - 0.5);  // half_pixel, clamped at the start
+      const int64_t i0 = std::min<int64_t>(static_cast<int64_t>(pos), in - 1), i1 = std::min<int64_t>(i0 + 1, in - 1);
+      const float f = static_cast<float>(pos - static_cast<double>(static_cast<int64_t>(pos)));
+      idx[2 * o] = i0;
+      idx[2 * o + 1] = i1;
+      w[2 * o] = f == 0 ? 1.0f : 1.0f - f;
+      w[2 * o + 1] = f;
+    }
+  };
+  std::vector<int64_t> rows, cols;
+  std::vector<float> rw, cw;
+  taps(ih, oh, rows, rw);
+  taps(iw, ow, cols, cw);
+  if (ew_resize_linear2d(planes, ih, iw, oh, ow, rows.data(), rw.data(), cols.data(), cw.data(), x.data(),
+                         y.data()) != EW_OK) {
+    std::printf("FAIL linear resize refused %lldx%lld -> %lldx%lld\n", (long long)ih, (long long)iw, (long long)oh,
+                (long long)ow);
+    ++failures;
+    return;
+  }
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        double e = 0;
+        for (int a = 0; a < 2; ++a)
+          for (int b = 0; b < 2; ++b) {
+            const double w = static_cast<double>(rw[2 * i + a]) * cw[2 * j + b];
+            if (w != 0) e += w * x[(p * ih + rows[2 * i + a]) * iw + cols[2 * j + b]];
+          }
+        const float got = y[(p * oh + i) * ow + j];
+        const bool ok = std::isnan(e)   ? std::isnan(got)
+                        : std::isinf(e) ? got == static_cast<float>(e)
+                                        : std::fabs(got - e) <= 1e-5 * (1 + std::fabs(e));
+        if (!ok) {
+          std::printf("FAIL linear resize at %lld %lld %lld: %g, expected %g\n", (long long)p, (long long)i,
+                      (long long)j, got, e);
+          ++failures;
+          return;
+        }
+      }
+  rows[0] = ih;  // out of range: refused
+  if (ew_resize_linear2d(planes, ih, iw, oh, ow, rows.data(), rw.data(), cols.data(), cw.data(), x.data(),
+                         y.data()) == EW_OK) {
+    std::printf("FAIL linear resize accepted a row index past the input\n");
+    ++failures;
+  }
+}
+
 int main() {
   check({2, 3, 5, 7}, {{2, 3, 5, 7}, {2, 3, 5, 7}}, "same shape");
   check({2, 3, 5, 7}, {{2, 3, 5, 7}, {1, 1, 1, 1}}, "scalar");
@@ -241,6 +307,15 @@ int main() {
   check({1, 1, 1}, {{1, 1, 1}, {1, 1, 1}}, "single element");
   check({4, 6, 8}, {{4, 6, 8}, {4, 1, 8}, {1, 6, 1}, {4, 6, 1}, {1, 1, 8}}, "mixed", true);
   check({2, 16, 9}, {{2, 16, 9}, {1, 16, 1}}, "16 channels");
+  // the first op on two operands broadcast along the run (periodic or scalar), then a full one
+  check({4, 6, 8}, {{1, 1, 8}, {1, 1, 1}, {4, 6, 8}}, "row vector and scalar first", true);
+  check({4, 6, 8}, {{1, 1, 1}, {1, 1, 8}, {4, 6, 8}}, "scalar and row vector first", true);
+  check({4, 6, 8}, {{1, 1, 8}, {1, 1, 8}, {4, 6, 8}}, "two row vectors first", true);
+  check({4, 6, 8}, {{1, 1, 1}, {1, 1, 1}, {4, 6, 8}}, "two scalars first");
+  check({3, 5, 1000}, {{1, 1, 1000}, {1, 1, 1}, {3, 5, 1000}}, "long period", true);
+  check_resize_linear(5, 7, 10, 14);
+  check_resize_linear(9, 13, 5, 4);
+  check_resize_linear(1, 6, 3, 6);
   check_blocked(1, 3, 17, 16);
   check_blocked(2, 2, 100, 8);
   check_blocked(1, 1, 1, 16);

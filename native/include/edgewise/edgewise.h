@@ -156,8 +156,24 @@ int ew_conv_transpose2d(const int64_t* geometry, const float* x, const float* w,
 int ew_resize_nearest2d(int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
                         const int64_t* rows, const int64_t* cols, const float* x, float* y) noexcept;
 
+// Linear Resize of `planes` planes of in_h x in_w to out_h x out_w: output row oy blends source rows rows[2 oy] and
+// rows[2 oy + 1] with weights row_w[2 oy], row_w[2 oy + 1], and likewise columns (cols, col_w); the caller computes
+// taps and weights for the node's coordinate transformation. Indices must lie in [0, in_h) and [0, in_w).
+int ew_resize_linear2d(int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w, const int64_t* rows,
+                       const float* row_w, const int64_t* cols, const float* col_w, const float* x, float* y) noexcept;
+
 // Softmax over each of `rows` contiguous rows of `cols` floats: y = e^(x - max) / sum. A row holding NaN is NaN.
 int ew_softmax(int64_t rows, int64_t cols, const float* x, float* y) noexcept;
+
+// Reductions over one contiguous run of axes: x viewed as [outer][n][inner] floats, y[o][i] = reduce over k of
+// x[o][k][i]. Sums accumulate in double; Mean of nothing (n = 0) is NaN; Max and Min of a run holding NaN are NaN.
+enum ew_reduce_kind { EW_REDUCE_SUM = 0, EW_REDUCE_MEAN = 1, EW_REDUCE_MAX = 2, EW_REDUCE_MIN = 3 };
+int ew_reduce(int kind, int64_t outer, int64_t n, int64_t inner, const float* x, float* y) noexcept;
+
+// Concatenation of 4-byte values along one axis: y is [outer][sum of widths]; input i, at address x[i], is
+// [outer][widths[i]] and fills columns from the sum of the widths before it (Concat: outer is the product of the
+// dimensions before the axis, a width the axis' extent times the product of those after it).
+int ew_concat32(int inputs, int64_t outer, const int64_t* x, const int64_t* widths, void* y) noexcept;
 
 // Blocked channel layout (NCHWc): a tensor of C channels is stored as [N][ceil(C / B)][H][W][B], channels past C
 // zero, so one vector register holds the B channels of a pixel. B is 16 with AVX-512, 8 otherwise.

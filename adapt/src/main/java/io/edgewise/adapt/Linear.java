@@ -1,11 +1,14 @@
 package io.edgewise.adapt;
 
-/** The small dense linear algebra the bandits need (dimension ~10): Gauss-Jordan inverse, products. */
-final class Linear {
+/**
+ * The small dense linear algebra the bandits need (dimension ~10): Gauss-Jordan inverse, products. Public for the
+ * co-scheduler's bandit in {@code adapt.cosched}.
+ */
+public final class Linear {
   private Linear() {}
 
   /** The inverse of a symmetric positive definite matrix (ridge-regularised, so never singular). */
-  static double[][] inverse(double[][] m) {
+  public static double[][] inverse(double[][] m) {
     int n = m.length;
     double[][] w = new double[n][2 * n];
     for (int i = 0; i < n; i++) {
@@ -42,7 +45,7 @@ final class Linear {
     return inv;
   }
 
-  static double[] times(double[][] m, double[] v) {
+  public static double[] times(double[][] m, double[] v) {
     double[] out = new double[m.length];
     for (int i = 0; i < m.length; i++) {
       out[i] = dot(m[i], v);
@@ -50,7 +53,7 @@ final class Linear {
     return out;
   }
 
-  static double dot(double[] a, double[] b) {
+  public static double dot(double[] a, double[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
       s += a[i] * b[i];
@@ -58,8 +61,45 @@ final class Linear {
     return s;
   }
 
+  /**
+   * Sherman-Morrison: given inv = A^-1 of a symmetric A, updates it in place to (A + x x')^-1 in O(d^2), so that a
+   * bandit over thousands of rounds never inverts from scratch.
+   */
+  static void rankOneUpdateInverse(double[][] inv, double[] x) {
+    double[] u = times(inv, x);
+    double denom = 1 + dot(x, u);
+    for (int i = 0; i < inv.length; i++) {
+      for (int j = 0; j < inv.length; j++) {
+        inv[i][j] -= u[i] * u[j] / denom;
+      }
+    }
+  }
+
+  /**
+   * The lower-triangular Cholesky factor L (L L' = m) of a symmetric positive semi-definite matrix; diagonal
+   * round-off below zero is clamped, so a matrix that is PSD up to rounding still factors.
+   */
+  static double[][] cholesky(double[][] m) {
+    int n = m.length;
+    double[][] l = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j <= i; j++) {
+        double s = m[i][j];
+        for (int k = 0; k < j; k++) {
+          s -= l[i][k] * l[j][k];
+        }
+        if (i == j) {
+          l[i][i] = Math.sqrt(Math.max(s, 0));
+        } else {
+          l[i][j] = l[j][j] > 0 ? s / l[j][j] : 0;
+        }
+      }
+    }
+    return l;
+  }
+
   /** v' M v. */
-  static double quadratic(double[][] m, double[] v) {
+  public static double quadratic(double[][] m, double[] v) {
     return dot(v, times(m, v));
   }
 }

@@ -1,6 +1,10 @@
 package io.edgewise.bench;
 
+import io.edgewise.bench.budget.BudgetBenchCommand;
+import io.edgewise.bench.cache.CacheBenchCommand;
+import io.edgewise.bench.cosched.CoschedBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
+import io.edgewise.bench.select.SelectBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
 import io.edgewise.bench.shapes.ShapeBenchCommand;
 import io.edgewise.bench.split.SplitBenchCommand;
@@ -18,11 +22,43 @@ public final class BenchCommands {
     }
   }
 
+  /** `edgewise cosched-bench`. */
+  public static final class CoschedBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new CoschedBenchCommand();
+    }
+  }
+
   /** `edgewise serve-bench`. */
   public static final class ServeBench implements SubcommandProvider {
     @Override
     public Object command() {
       return new ServeBenchCommand();
+    }
+  }
+
+  /** `edgewise budget-bench`. */
+  public static final class BudgetBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new BudgetBenchCommand();
+    }
+  }
+
+  /** `edgewise select-bench`. */
+  public static final class SelectBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new SelectBenchCommand();
+    }
+  }
+
+  /** `edgewise cache-bench`. */
+  public static final class CacheBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new CacheBenchCommand();
     }
   }
 

@@ -15,8 +15,9 @@ import java.util.List;
  * concats), alexnet (11x11 stride-4 stem, 5x5 convolutions, 58 M fully connected weights) and efficientnet_b0 (SiLU
  * written x * Sigmoid(x), squeeze-and-excitation, 5x5 depthwise convolutions, channel counts that are not whole
  * blocks), mobilenet_v3_large (hardswish written x * HardSigmoid(x) as exported below opset 14, HardSigmoid
- * gates) and densenet121 (batch norm + ReLU of each growing concatenation before the layer's convolution, 2x2
- * average-pool transitions).
+ * gates), densenet121 (batch norm + ReLU of each growing concatenation before the layer's convolution, 2x2
+ * average-pool transitions) and mnasnet0_5 (a narrow network: 8, 16, 24, 40 and 48-channel stages, which are not
+ * whole blocks of the blocked layout, depthwise 3x3 and 5x5, x.mean([2, 3]) as ReduceMean).
  */
 public final class NetworkModels {
   private final GraphBuilder b = new GraphBuilder();
@@ -31,6 +32,7 @@ public final class NetworkModels {
     n.efficientNetB0(out);
     n.mobileNetV3Large(out);
     n.denseNet121(out);
+    n.mnasNet05(out);
   }
 
   // ---- ShuffleNetV2 x1.0: stages of 4, 8, 4 units, 116 / 232 / 464 channels
@@ -117,6 +119,37 @@ public final class NetworkModels {
       }
     }
     b.save(out, "densenet121", classifier(b.bnRelu(x, c), c, 1000), 1, 1000);
+  }
+
+  // ---- MnasNet 0.5 (torchvision's mnasnet0_5: depths 16, 8, 16, 24, 40, 48, 96, 160 by _round_to_multiple_of)
+
+  private void mnasNet05(Path out) throws IOException {
+    b.start(1, 3, 224, 224);
+    String x = b.convRelu("input", 3, 16, 3, 3, 2);
+    x = b.node("Relu", List.of(b.conv(x, 16, 16, 3, 3, 1, 16, true)));
+    x = b.conv(x, 16, 8, 1, 1, 1, 1, true);
+    long c = 8;
+    // output channels, kernel, stride, expansion, repeats (torchvision's _stack calls)
+    int[][] stacks = {{16, 3, 2, 3, 3}, {24, 5, 2, 3, 3}, {40, 5, 2, 6, 3}, {48, 3, 1, 6, 2}, {96, 5, 2, 6, 4},
+        {160, 3, 1, 6, 1}};
+    for (int[] st : stacks) {
+      for (int i = 0; i < st[4]; i++) {
+        x = mnasResidual(x, c, st[0], st[1], i == 0 ? st[2] : 1, st[3]);
+        c = st[0];
+      }
+    }
+    x = b.convRelu(x, 160, 1280, 1, 1, 1);
+    x = b.node("ReduceMean", List.of(x), Attribute.ofInts("axes", 2, 3), Attribute.ofInt("keepdims", 0));
+    b.save(out, "mnasnet0_5", b.linear(x, 1280, 1000), 1, 1000);
+  }
+
+  /** MnasNet's _InvertedResidual: 1x1 expand + ReLU, k x k depthwise + ReLU, 1x1 project, residual when it fits. */
+  private String mnasResidual(String x, long in, long out, int k, int stride, int expand) {
+    long mid = in * expand;
+    String h = b.convRelu(x, in, mid, 1, 1, 1);
+    h = b.node("Relu", List.of(b.conv(h, mid, mid, k, k, stride, mid, true)));
+    h = b.conv(h, mid, out, 1, 1, 1, 1, true);
+    return stride == 1 && in == out ? b.node("Add", List.of(h, x)) : h;
   }
 
   // ---- Inception v3 (299x299; no auxiliary classifier, as in evaluation)

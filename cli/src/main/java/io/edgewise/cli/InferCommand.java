@@ -2,6 +2,8 @@ package io.edgewise.cli;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.serve.client.EdgewiseClient;
+import io.edgewise.serve.http.BytesTensor;
+import io.edgewise.serve.http.V2Bytes;
 import io.edgewise.serve.http.V2Datatype;
 import io.edgewise.tensor.Tensor;
 import java.io.IOException;
@@ -10,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,6 +36,11 @@ final class InferCommand implements Callable<Integer> {
 
   @Mixin
   InputOptions inputs = new InputOptions();
+
+  @Option(names = "--bytes", paramLabel = "NAME=FILE", description = "Send FILE's bytes as one element of the BYTES "
+      + "input NAME (repeat for more elements or inputs), e.g. --bytes image=page.png for the OCR example; the BYTES "
+      + "outputs are printed as text.")
+  List<String> bytes = new ArrayList<>();
 
   @Option(names = "--token-file", paramLabel = "F", description = "File whose first token line is sent as bearer.")
   Path tokenFile;
@@ -62,6 +72,14 @@ final class InferCommand implements Callable<Integer> {
     if (caCert != null) {
       b.sslContext(EdgewiseClient.trusting(caCert));
     }
+    if (!bytes.isEmpty()) {
+      if (!inputs.isEmpty()) {
+        throw Main.usage(spec, "--bytes and --input do not go together (a model takes BYTES or numeric tensors)");
+      }
+      try (EdgewiseClient client = b.build()) {
+        return inferBytes(client);
+      }
+    }
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     Map<String, Tensor> outputs = Map.of();
     try (EdgewiseClient client = b.build()) {
@@ -70,6 +88,10 @@ final class InferCommand implements Callable<Integer> {
         source = inputs.readInto(feeds);
       } else {
         for (EdgewiseClient.TensorMetadata t : client.modelInputs(model, version)) {
+          if (t.datatype().equals(V2Bytes.DATATYPE)) {
+            throw Main.usage(spec, "model " + model + " takes the BYTES input '" + t.name() + "': give --bytes "
+                + t.name() + "=FILE (random BYTES would mean nothing to it)");
+          }
           feeds.put(t.name(), RandomInputs.of(t, 42));
         }
         source = "random (seed 42; variable dimensions set to 1)";
@@ -98,6 +120,41 @@ final class InferCommand implements Callable<Integer> {
       }
     }
     out.printf("timing:  measured round trip %.3f ms (1 request, %s tensors)%n", ms, jsonData ? "JSON" : "binary");
+  }
+
+  /** The --bytes inputs (one element per file, in order), sent; each BYTES output element printed as text. */
+  private int inferBytes(EdgewiseClient client) {
+    Map<String, List<byte[]>> elements = new LinkedHashMap<>();
+    for (String arg : bytes) {
+      int eq = arg.indexOf('=');
+      if (eq <= 0 || eq == arg.length() - 1) {
+        throw Main.usage(spec, "--bytes takes NAME=FILE, got " + arg);
+      }
+      Path file = Path.of(arg.substring(eq + 1));
+      try {
+        elements.computeIfAbsent(arg.substring(0, eq), k -> new ArrayList<>()).add(Files.readAllBytes(file));
+      } catch (IOException e) {
+        throw new EdgewiseException(EdgewiseException.ErrorCode.NOT_FOUND, file + ": cannot read: " + e.getMessage(),
+            e);
+      }
+    }
+    Map<String, BytesTensor> feeds = new LinkedHashMap<>();
+    elements.forEach((name, list) -> feeds.put(name, BytesTensor.of(list)));
+    long t0 = System.nanoTime();
+    Map<String, BytesTensor> outputs = client.inferBytes(model, version, feeds, !jsonData);
+    double ms = (System.nanoTime() - t0) / 1e6;
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("model:   " + model + (version == null ? "" : " version " + version) + " at " + url);
+    feeds.forEach((name, t) -> out.println("inputs:  " + name + " BYTES" + Arrays.toString(t.shape()) + " from "
+        + bytes.stream().filter(a -> a.startsWith(name + "=")).map(a -> a.substring(name.length() + 1)).toList()));
+    for (Map.Entry<String, BytesTensor> e : outputs.entrySet()) {
+      out.println("output:  " + e.getKey() + " BYTES" + Arrays.toString(e.getValue().shape()));
+      for (int i = 0; i < e.getValue().elements().size(); i++) {
+        out.println(e.getValue().string(i));
+      }
+    }
+    out.printf("timing:  measured round trip %.3f ms (1 request, %s)%n", ms, jsonData ? "JSON" : "binary");
+    return 0;
   }
 
   private static String firstToken(Path file) {

@@ -4,13 +4,17 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.PeerEndpoint;
 import io.edgewise.serve.common.InferenceScheduler;
+import io.edgewise.serve.cache.CachePolicy;
+import io.edgewise.serve.common.ModelControl;
 import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.RepositoryOptions;
 import io.edgewise.serve.common.ServeLimits;
 import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.TlsFiles;
 import io.edgewise.serve.common.TokenAuthenticator;
 import io.edgewise.serve.http.HttpInferenceServer;
+import io.edgewise.serve.http.MetricsServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +48,10 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--peer-port", paramLabel = "Q", description = "Also serve the binary peer protocol on this port.")
   Integer peerPort;
+
+  @Option(names = "--metrics-port", paramLabel = "M", description = "Also serve GET /metrics on this port, without a "
+      + "token, for Prometheus (as Triton's 8002); /metrics on --port still needs the token.")
+  Integer metricsPort;
 
   @Option(names = "--reuse-store", paramLabel = "DIR",
       description = "Answer peers' feature-reuse look-ups (REUSE_LOOKUP) from this LMDB store; needs --peer-port.")
@@ -83,8 +91,51 @@ final class ServeCommand implements Callable<Integer> {
       description = "Most elements per request tensor (default: ${DEFAULT-VALUE}).")
   long maxTensorElements;
 
+  @Option(names = "--model-control", paramLabel = "MODE", defaultValue = "none",
+      description = "none: serve the repository as found at start; explicit: load and unload through "
+          + "POST /v2/repository/models/NAME/(load|unload), nothing loaded at start; poll: rescan the repository every "
+          + "--poll-interval (new versions appear, removed ones go, a changed file reloads) (default: ${DEFAULT-VALUE}).")
+  String modelControl;
+
+  @Option(names = "--poll-interval", paramLabel = "S", defaultValue = "15",
+      description = "Seconds between rescans with --model-control poll (default: ${DEFAULT-VALUE}).")
+  int pollSeconds;
+
+  @Option(names = "--memory-budget", paramLabel = "SIZE",
+      description = "Most memory the loaded models may hold (e.g. 512MiB, 2GiB; measured per model): models load on "
+          + "their first request and the --cache-policy evicts idle ones to stay within it. Default: no budget, "
+          + "every model stays loaded.")
+  String memoryBudget;
+
+  @Option(names = "--cache-policy", paramLabel = "P", defaultValue = "cremebrulee",
+      description = "Eviction under --memory-budget: cremebrulee (popularity x load cost / size), lru, lfu or random "
+          + "(default: ${DEFAULT-VALUE}).")
+  String cachePolicy;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
+
+  /** The repository options the model-control and cache options give. */
+  RepositoryOptions repositoryOptions() {
+    try {
+      ModelControl control = ModelControl.parse(modelControl);
+      if (pollSeconds < 1) {
+        throw EdgewiseException.invalidArgument("--poll-interval must be at least 1 second, got " + pollSeconds);
+      }
+      if (cachePolicy.equals("belady")) {
+        throw EdgewiseException.invalidArgument("--cache-policy belady is the offline oracle (it needs the future "
+            + "requests): only cache-bench runs it");
+      }
+      long budget = memoryBudget == null ? 0 : RepositoryOptions.parseBytes(memoryBudget);
+      if (memoryBudget != null && budget == 0) {
+        throw EdgewiseException.invalidArgument("--memory-budget must be positive, got " + memoryBudget);
+      }
+      return RepositoryOptions.defaults().withControl(control, Duration.ofSeconds(pollSeconds))
+          .withBudget(budget, CachePolicy.of(cachePolicy, null, System.nanoTime()));
+    } catch (EdgewiseException e) {
+      throw Main.usage(spec, e.getMessage());
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -102,17 +153,25 @@ final class ServeCommand implements Callable<Integer> {
     private final InferenceScheduler scheduler;
     private final HttpInferenceServer server;
     private final PeerEndpoint peer;
+    private final MetricsServer metricsServer;
     private boolean closed;
 
-    Running(ModelRepository repository, InferenceScheduler scheduler, HttpInferenceServer server, PeerEndpoint peer) {
+    Running(ModelRepository repository, InferenceScheduler scheduler, HttpInferenceServer server, PeerEndpoint peer,
+        MetricsServer metricsServer) {
       this.repository = repository;
       this.scheduler = scheduler;
       this.server = server;
       this.peer = peer;
+      this.metricsServer = metricsServer;
     }
 
     String url() {
       return server.url();
+    }
+
+    /** The metrics port's URL, or null without --metrics-port. */
+    String metricsUrl() {
+      return metricsServer == null ? null : metricsServer.url();
     }
 
     void awaitClosed() throws InterruptedException {
@@ -132,6 +191,9 @@ final class ServeCommand implements Callable<Integer> {
           peer.close();
         }
         server.close();
+        if (metricsServer != null) {
+          metricsServer.close();
+        }
         scheduler.shutdown(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -188,14 +250,25 @@ final class ServeCommand implements Callable<Integer> {
       tls.serverContext();  // fail now, before the models load, when the files are unusable
     }
     SessionOptions defaults = SessionOptions.defaults().withDevice(device.name()).withThreads(threads.count());
-    ModelRepository repository = ModelRepository.open(models, defaults);
+    RepositoryOptions repositoryOptions = repositoryOptions();
+    ModelRepository repository = ModelRepository.open(models, defaults, repositoryOptions);
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     HttpInferenceServer server = null;
     PeerEndpoint peerServer = null;
+    MetricsServer metricsServer = null;
     try {
       for (ServedModel m : repository.all()) {
-        out.println(m.isReady() ? "model:   " + m.label() + " on " + m.session().deviceName()
+        out.println(m.isReady() ? "model:   " + m.label() + " on " + m.deviceName()
+            : repository.servable(m) ? "model:   " + m.label() + " loads on its first request"
             : "model:   " + m.label() + " UNAVAILABLE: " + m.failure());
+      }
+      if (repositoryOptions.memoryBudget() > 0) {
+        out.println("cache:   memory budget " + repositoryOptions.memoryBudget() + " bytes, eviction "
+            + repositoryOptions.policy().name());
+      }
+      if (repositoryOptions.control() != ModelControl.NONE) {
+        out.println("control: " + repositoryOptions.control().name().toLowerCase(java.util.Locale.ROOT)
+            + (repositoryOptions.control() == ModelControl.POLL ? " (every " + pollSeconds + " s)" : ""));
       }
       if (repository.all().isEmpty()) {
         out.println("model:   none found under " + repository.root() + " (expected <name>/<version>/model.onnx)");
@@ -211,6 +284,10 @@ final class ServeCommand implements Callable<Integer> {
         out.println("peer:    listening on " + host + ":" + bound
             + (reuseStore == null ? "" : ", answering reuse look-ups from " + reuseStore));
       }
+      if (metricsPort != null) {
+        metricsServer = MetricsServer.start(host, metricsPort, metrics);
+        out.println("metrics: " + metricsServer.url() + " (Prometheus, no token)");
+      }
       out.println("serving: " + server.url() + " (KServe v2; /metrics for Prometheus)"
           + (host.equals("0.0.0.0") ? ", on every interface" : ""));
       if (generated != null) {
@@ -219,8 +296,11 @@ final class ServeCommand implements Callable<Integer> {
         out.println("auth:    OFF (--no-auth): anyone who reaches the port can run the models");
       }
       out.flush();
-      return new Running(repository, scheduler, server, peerServer);
+      return new Running(repository, scheduler, server, peerServer, metricsServer);
     } catch (RuntimeException e) {
+      if (metricsServer != null) {
+        metricsServer.close();
+      }
       if (peerServer != null) {
         peerServer.close();
       }

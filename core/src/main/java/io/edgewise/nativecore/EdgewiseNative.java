@@ -157,8 +157,19 @@ public final class EdgewiseNative {
       @Cast("const int64_t*") long[] rows, @Cast("const int64_t*") long[] cols, @Cast("const float*") long x,
       @Cast("float*") long y);
 
+  public static native int ew_resize_linear2d(@Cast("int64_t") long planes, @Cast("int64_t") long inH,
+      @Cast("int64_t") long inW, @Cast("int64_t") long outH, @Cast("int64_t") long outW,
+      @Cast("const int64_t*") long[] rows, @Cast("const float*") float[] rowW, @Cast("const int64_t*") long[] cols,
+      @Cast("const float*") float[] colW, @Cast("const float*") long x, @Cast("float*") long y);
+
   public static native int ew_softmax(@Cast("int64_t") long rows, @Cast("int64_t") long cols,
       @Cast("const float*") long x, @Cast("float*") long y);
+
+  public static native int ew_reduce(int kind, @Cast("int64_t") long outer, @Cast("int64_t") long n,
+      @Cast("int64_t") long inner, @Cast("const float*") long x, @Cast("float*") long y);
+
+  public static native int ew_concat32(int inputs, @Cast("int64_t") long outer, @Cast("const int64_t*") long[] x,
+      @Cast("const int64_t*") long[] widths, @Cast("void*") long y);
 
   public static native double ew_measure_peak_gflops(int threads, int millis);
 

@@ -403,6 +403,36 @@ public final class NativeCore {
         "ew_resize_nearest2d (" + what + ")");
   }
 
+  /**
+   * Linear Resize of `planes` planes (see ew_resize_linear2d): two (index, weight) taps per output row and column;
+   * indices, tap counts and sizes checked here.
+   */
+  public static void resizeLinear2d(String what, long planes, long inH, long inW, long[] rows, float[] rowW,
+      long[] cols, float[] colW, long x, long xFloats, long y, long yFloats) {
+    if (rows.length % 2 != 0 || cols.length % 2 != 0 || rowW.length != rows.length || colW.length != cols.length) {
+      throw EdgewiseException.invalidArgument(what + ": linear Resize needs two taps and two weights per row and"
+          + " column, got " + rows.length + "/" + rowW.length + " and " + cols.length + "/" + colW.length);
+    }
+    for (long r : rows) {
+      if (r < 0 || r >= inH) {
+        throw EdgewiseException.invalidArgument(what + ": source row " + r + " outside [0, " + inH + ")");
+      }
+    }
+    for (long c : cols) {
+      if (c < 0 || c >= inW) {
+        throw EdgewiseException.invalidArgument(what + ": source column " + c + " outside [0, " + inW + ")");
+      }
+    }
+    long outH = rows.length / 2;
+    long outW = cols.length / 2;
+    if (planes < 0 || xFloats < planes * inH * inW || yFloats < planes * outH * outW) {
+      throw EdgewiseException.invalidArgument(what + ": Resize of " + planes + " planes " + inH + "x" + inW + " to "
+          + outH + "x" + outW + " over x=" + xFloats + ", y=" + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_resize_linear2d(planes, inH, inW, outH, outW, rows, rowW, cols, colW, x, y),
+        "ew_resize_linear2d (" + what + ")");
+  }
+
   /** Softmax over `rows` rows of `cols` floats (see ew_softmax); sizes checked here. */
   public static void softmax(String what, long rows, long cols, long x, long xFloats, long y, long yFloats) {
     if (rows < 0 || cols < 0 || xFloats < rows * cols || yFloats < rows * cols) {
@@ -410,6 +440,46 @@ public final class NativeCore {
           + xFloats + ", y=" + yFloats + " floats");
     }
     check(EdgewiseNative.ew_softmax(rows, cols, x, y), "ew_softmax (" + what + ")");
+  }
+
+  /** ew_reduce's kinds (EW_REDUCE_* in edgewise.h). */
+  public static final int REDUCE_SUM = 0;
+  public static final int REDUCE_MEAN = 1;
+  public static final int REDUCE_MAX = 2;
+  public static final int REDUCE_MIN = 3;
+
+  /**
+   * A reduction of x viewed as [outer][n][inner] floats to y [outer][inner] (see ew_reduce); sizes checked here
+   * against the floats x and y hold.
+   */
+  public static void reduce(String what, int kind, long outer, long n, long inner, long x, long xFloats, long y,
+      long yFloats) {
+    if (kind < REDUCE_SUM || kind > REDUCE_MIN || outer < 0 || n < 0 || inner < 0 || xFloats < outer * n * inner
+        || yFloats < outer * inner) {
+      throw EdgewiseException.invalidArgument(what + ": reduction " + kind + " of " + outer + " x " + n + " x "
+          + inner + " over x=" + xFloats + ", y=" + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_reduce(kind, outer, n, inner, x, y), "ew_reduce (" + what + ")");
+  }
+
+  /**
+   * Concatenation of 4-byte words along one axis (see ew_concat32): input i at address x[i] holds held[i] words and
+   * is read as [outer][widths[i]]; y holds yWords and is written as [outer][sum of widths]. Sizes checked here.
+   */
+  public static void concat32(String what, long outer, long[] x, long[] widths, long[] held, long y, long yWords) {
+    long total = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (widths[i] < 0 || outer < 0 || held[i] < outer * widths[i]) {
+        throw EdgewiseException.invalidArgument(what + ": Concat input " + i + " of " + outer + " x " + widths[i]
+            + " words holds " + held[i]);
+      }
+      total += widths[i];
+    }
+    if (yWords < outer * total) {
+      throw EdgewiseException.invalidArgument(what + ": Concat of " + outer + " x " + total + " words into "
+          + yWords);
+    }
+    check(EdgewiseNative.ew_concat32(x.length, outer, x, widths, y), "ew_concat32 (" + what + ")");
   }
 
   /** This CPU's FMA throughput on `threads` threads, measured now over about `millis` ms (GFLOP/s). */

@@ -12,6 +12,7 @@ import io.edgewise.tensor.Shape;
 import io.edgewise.runtime.partition.PartitionedExecutable;
 import io.edgewise.runtime.partition.Partitioner;
 import io.edgewise.runtime.partition.Segment;
+import io.edgewise.tensor.MemoryAccount;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,11 +46,15 @@ public final class Session implements AutoCloseable {
   /** Runs hold the read lock, close() the write lock: close waits for runs in flight, never frees under them. */
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
+  /** The native memory this session holds: its weights, packed weights, arena and pooled buffers, open outputs. */
+  private final MemoryAccount memory;
 
   /** The device nodes run on when the session's device has no kernel for them (edgewise-ort). */
   static final String FALLBACK_DEVICE = "ort";
 
-  private Session(Model model, Backend backend, Executable executable, SessionOptions options, Backend fallback) {
+  private Session(Model model, Backend backend, Executable executable, SessionOptions options, Backend fallback,
+      MemoryAccount memory) {
+    this.memory = memory;
     this.model = model;
     this.backend = backend;
     this.executable = executable;
@@ -65,8 +70,23 @@ public final class Session implements AutoCloseable {
     return open(OnnxImporter.load(modelFile), options);
   }
 
-  /** Opens a session over an already imported model; the session takes ownership of it. */
+  /**
+   * Opens a session over an already imported model; the session takes ownership of it. Its native memory is counted
+   * in the {@link MemoryAccount} current on this thread (import the model inside that account's scope to count
+   * everything the import allocated), or else in a new account that takes over the model's weights.
+   */
   public static Session open(Model model, SessionOptions options) {
+    MemoryAccount current = MemoryAccount.current();
+    MemoryAccount account = current != null ? current : new MemoryAccount();
+    for (Tensor w : model.graph().initializers().values()) {
+      account.adopt(w);
+    }
+    try (MemoryAccount.Scope scope = account.enter()) {
+      return open(model, options, account);
+    }
+  }
+
+  private static Session open(Model model, SessionOptions options, MemoryAccount account) {
     Backend backend = null;
     Backend fallback = null;
     try {
@@ -77,7 +97,7 @@ public final class Session implements AutoCloseable {
       List<Node> unsupported = unsupported(model, backend);
       if (unsupported.isEmpty()) {
         Executable exe = backend.compile(model, options.backendOptions());
-        return new Session(model, backend, exe, options, null);
+        return new Session(model, backend, exe, options, null, account);
       }
       // nodes the device has no kernel for run on ONNX Runtime, as segments between the device's own
       fallback = openFallback(model, backend, unsupported.get(0));
@@ -89,7 +109,7 @@ public final class Session implements AutoCloseable {
       Backend ort = fallback;
       Executable exe = new PartitionedExecutable(model, segments,
           d -> d.equals(FALLBACK_DEVICE) ? ort : device, options.backendOptions(), backend.device().name());
-      return new Session(model, backend, exe, options, fallback);
+      return new Session(model, backend, exe, options, fallback, account);
     } catch (RuntimeException e) {
       if (backend != null) {
         backend.close();
@@ -163,6 +183,21 @@ public final class Session implements AutoCloseable {
     return model.graph().nodes().stream().map(n -> NodePlacement.of(n, deviceName(), deviceName())).toList();
   }
 
+  /**
+   * Native bytes this session holds now, measured from its allocations (see {@link MemoryAccount}): the model's
+   * weights, packed weights, the memory planner's arena and pooled buffers, and outputs of its runs not yet closed;
+   * 0 after close(). Memory outside the native core's allocator (ONNX Runtime's, OpenCL's, the Java heap) is not in
+   * it.
+   */
+  public long memoryBytes() {
+    return memory.liveBytes();
+  }
+
+  /** The account {@link #memoryBytes()} reads (peak and allocation count too). */
+  public MemoryAccount memoryAccount() {
+    return memory;
+  }
+
   public List<ValueInfo> inputs() {
     return model.graph().inputs();
   }
@@ -179,7 +214,9 @@ public final class Session implements AutoCloseable {
         throw EdgewiseException.invalidArgument("session for " + model.label() + " is closed");
       }
       validateInputs(inputs);
-      return executable.run(inputs);
+      try (MemoryAccount.Scope scope = memory.enter()) {
+        return executable.run(inputs);
+      }
     } finally {
       lifecycle.readLock().unlock();
     }

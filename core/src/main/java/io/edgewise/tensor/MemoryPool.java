@@ -60,8 +60,33 @@ public final class MemoryPool implements AutoCloseable {
   private Run recorder;  // the run being recorded, or null
   private Run replayer;  // the run using the arena, or null
 
+  /** Charged for every block this pool holds (the arena, the size classes, tensors out of it); may be null. */
+  private final MemoryAccount account;
+
+  /** A pool whose memory is charged to the account current on this thread (its owner's, when it compiles). */
   public MemoryPool(long maxPooledBytes) {
     this.maxPooledBytes = maxPooledBytes;
+    this.account = MemoryAccount.current();
+  }
+
+  private long allocate(long bytes) {
+    long address = NativeCore.allocate(bytes);
+    if (account != null) {
+      account.charge(Math.max(bytes, 1));
+    }
+    return address;
+  }
+
+  private void free(long address, long bytes) {
+    NativeCore.free(address);
+    if (account != null) {
+      account.credit(Math.max(bytes, 1));
+    }
+  }
+
+  private void freeClasses() {
+    free.forEach((capacity, list) -> list.forEach(a -> free(a, capacity)));
+    free.clear();
   }
 
   /**
@@ -214,7 +239,8 @@ public final class MemoryPool implements AutoCloseable {
       }
       return address;
     }
-    return NativeCore.allocate(closed ? bytes : capacity);
+    // the size class even after close: give() frees by the size class, so the account is credited what it was charged
+    return allocate(capacity);
   }
 
   /** The capacity a pooled buffer of {@code bytes} gets: the next power of two (at least 64 bytes). */
@@ -243,7 +269,7 @@ public final class MemoryPool implements AutoCloseable {
     }
     long capacity = sizeClass(bytes);
     if (closed || pooledBytes + capacity > maxPooledBytes) {
-      NativeCore.free(address);
+      free(address, capacity);
       return;
     }
     free.computeIfAbsent(capacity, k -> new ArrayDeque<>()).push(address);
@@ -268,8 +294,7 @@ public final class MemoryPool implements AutoCloseable {
       plans.put(run.key, ArenaPlan.of(sizes, born, died));  // may evict the least recently used plan
       fitArena();
       // what the recorded run took now lives in the arena: keep only what later runs still take from the classes
-      free.values().forEach(list -> list.forEach(NativeCore::free));
-      free.clear();
+      freeClasses();
       pooledBytes = 0;
     } else if (run == replayer) {
       replayer = null;
@@ -301,7 +326,7 @@ public final class MemoryPool implements AutoCloseable {
     }
     freeArena();
     if (need > 0) {
-      arena = NativeCore.allocate(need);
+      arena = allocate(need);
       arenaBytes = need;
     }
   }
@@ -318,7 +343,7 @@ public final class MemoryPool implements AutoCloseable {
 
   private void freeArena() {
     if (arena != 0) {
-      NativeCore.free(arena);
+      free(arena, arenaBytes);
       arena = 0;
       arenaBytes = 0;
     }
@@ -340,8 +365,7 @@ public final class MemoryPool implements AutoCloseable {
       return;
     }
     closed = true;
-    free.values().forEach(list -> list.forEach(NativeCore::free));
-    free.clear();
+    freeClasses();
     pooledBytes = 0;
     plans.clear();
     if (arenaSlicesOut == 0) {

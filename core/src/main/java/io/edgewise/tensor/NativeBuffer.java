@@ -43,6 +43,13 @@ final class NativeBuffer implements AutoCloseable {
     this.bytes = bytes;
     this.buffer = wrap(address, bytes);
     this.release = new Release(address, Math.max(bytes, 1), pool, PARANOID ? new Throwable("allocated here") : null);
+    if (pool == null) {
+      // pooled memory is charged by its pool; memory of our own to the account current on this thread
+      release.account = MemoryAccount.current();
+      if (release.account != null) {
+        release.account.charge(release.bytes);
+      }
+    }
     this.cleanable = CLEANER.register(this, release);
     LIVE.incrementAndGet();
   }
@@ -81,6 +88,22 @@ final class NativeBuffer implements AutoCloseable {
     cleanable.clean();
   }
 
+  /** Charges this buffer to another account (no-op for a pool's memory, which its pool's account holds). */
+  void moveTo(MemoryAccount to) {
+    synchronized (release) {
+      if (release.pool != null || release.done.get() || release.account == to) {
+        return;
+      }
+      if (release.account != null) {
+        release.account.credit(release.bytes);
+      }
+      release.account = to;
+      if (to != null) {
+        to.charge(release.bytes);
+      }
+    }
+  }
+
   /** Buffers allocated and not yet freed. */
   static long liveCount() {
     return LIVE.get();
@@ -99,6 +122,8 @@ final class NativeBuffer implements AutoCloseable {
     private final Throwable site;
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile boolean explicit;
+    /** Charged for this memory (null: none, or the pool's); changed only under this object's lock. */
+    private MemoryAccount account;
 
     Release(long address, long bytes, MemoryPool pool, Throwable site) {
       this.address = address;
@@ -114,6 +139,12 @@ final class NativeBuffer implements AutoCloseable {
           pool.give(address, bytes);  // back to the executable's pool (or freed, once that is closed)
         } else {
           NativeCore.free(address);
+          synchronized (this) {
+            if (account != null) {
+              account.credit(bytes);
+              account = null;
+            }
+          }
         }
         LIVE.decrementAndGet();
         if (!explicit) {

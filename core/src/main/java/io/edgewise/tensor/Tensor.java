@@ -283,6 +283,10 @@ public final class Tensor implements AutoCloseable {
     memory.close();
   }
 
+  NativeBuffer memory() {
+    return memory;
+  }
+
   /** Tensors whose memory is currently allocated, process-wide (for leak tests). */
   public static long liveCount() {
     return NativeBuffer.liveCount();

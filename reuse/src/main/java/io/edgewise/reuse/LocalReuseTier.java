@@ -77,6 +77,18 @@ public final class LocalReuseTier implements ReuseTier {
     return new Lookup(ns.get(), nb, d, hit);
   }
 
+  /**
+   * The stored result of a lookup's nearest neighbour, whatever the decision (empty when it had none, or when the
+   * entry was evicted since): lets a caller whose results are not class labels decide which stored result a new one
+   * equals.
+   */
+  public Optional<StoredResult> nearestResult(Lookup lookup) {
+    if (lookup.namespace() == null || lookup.neighbours().nearest().isEmpty()) {
+      return Optional.empty();
+    }
+    return store.get(lookup.namespace(), lookup.neighbours().nearest().get(0).id()).map(ReuseEntry::result);
+  }
+
   @Override
   public void hitUsed(ReuseHit hit) {
     store.recordHit(hit.entryId(), hit.computeNanos());

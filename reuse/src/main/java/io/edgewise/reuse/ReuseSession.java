@@ -7,12 +7,9 @@ import io.edgewise.tensor.Tensor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,36 +35,17 @@ public final class ReuseSession implements AutoCloseable {
 
   private final Session head;
   private final Session tail;
-  private final String tap;
   private final List<String> tailInputs;
-  private final String modelHash;
-  private final ReuseOptions options;
-  private final LocalReuseTier local;
-  private final TieredReuse tiers;
-  private final ReuseMetrics metrics;
+  private final ReuseCache cache;
   private final MeterRegistry registry;
-  private final SplittableRandom auditRandom;
-  /**
-   * Smoothed compute time of the tail (EMA, 1/32 per run): the cost every entry of this model and tap saves. One
-   * run's wall time on a busy device varies 100x, and eviction by importance should not rank entries by that noise.
-   */
-  private final java.util.concurrent.atomic.AtomicLong computeEstimate = new java.util.concurrent.atomic.AtomicLong();
 
   private ReuseSession(Session head, Session tail, TapSplit split, ReuseOptions options, LocalReuseTier local,
       List<ReuseTier> peers, MeterRegistry registry) {
     this.head = head;
     this.tail = tail;
-    this.tap = split.tap();
     this.tailInputs = split.tailInputs();
-    this.modelHash = split.contentHash();
-    this.options = options;
-    this.local = local;
-    List<ReuseTier> order = new ArrayList<>(peers);
-    order.add(local);
-    this.tiers = new TieredReuse(order);
     this.registry = registry;
-    this.metrics = new ReuseMetrics(registry, modelHash.substring(0, Math.min(12, modelHash.length())), tap);
-    this.auditRandom = new SplittableRandom(options.seed());
+    this.cache = new ReuseCache(split.contentHash(), split.tap(), options, local, peers, registry);
   }
 
   /** A session reusing through this device's store only, with its own meter registry. */
@@ -102,11 +80,11 @@ public final class ReuseSession implements AutoCloseable {
   }
 
   public String tap() {
-    return tap;
+    return cache.tap();
   }
 
   public String modelHash() {
-    return modelHash;
+    return cache.key();
   }
 
   public MeterRegistry metrics() {
@@ -114,16 +92,16 @@ public final class ReuseSession implements AutoCloseable {
   }
 
   public LocalReuseTier localTier() {
-    return local;
+    return cache.localTier();
   }
 
   public OriginAccuracy originAccuracy() {
-    return tiers.accuracy();
+    return cache.originAccuracy();
   }
 
   /** The H-kNN thresholds currently calibrated for this model and tap. */
   public HknnRule.Thresholds thresholds() {
-    return local.thresholds(new ReuseQuery(modelHash, tap, new float[0]));
+    return cache.thresholds();
   }
 
   /** Runs one request; see the class comment. */
@@ -131,41 +109,17 @@ public final class ReuseSession implements AutoCloseable {
     long t0 = System.nanoTime();
     Map<String, Tensor> headOut = head == null ? Map.of() : head.run(inputs);
     try {
+      String tap = cache.tap();
       Tensor tapTensor = head == null ? inputs.get(tap) : headOut.get(tap);
       if (tapTensor == null) {
         throw EdgewiseException.invalidArgument("reuse session: input '" + tap + "' is missing");
       }
       long headNanos = head == null ? 0 : System.nanoTime() - t0;
-      ReuseQuery query = new ReuseQuery(modelHash, tap, features(tapTensor));
-
-      long t1 = System.nanoTime();
-      Optional<ReuseHit> hit = Optional.empty();
-      LocalReuseTier.Lookup localLookup = null;
-      for (ReuseTier tier : tiers.tiers()) {
-        if (tier == local) {
-          localLookup = safeLocalLookup(query);
-          hit = localLookup.hit();
-        } else {
-          hit = tiers.lookupOne(tier, query);
-        }
-        if (hit.isPresent()) {
-          break;
-        }
+      ReuseCache.Probe probe = cache.probe(features(tapTensor));
+      if (probe.reused()) {
+        return new ReuseResult(probe.hit().result().toTensors(), true, false, probe.hit(), probe.lookupNanos(), 0,
+            headNanos);
       }
-      long lookupNanos = System.nanoTime() - t1;
-      metrics.lookupTime(lookupNanos);
-
-      boolean audit = hit.isPresent() && auditDraw() < options.auditRate();
-      if (hit.isPresent() && !audit) {
-        tiers.served(hit.get());
-        metrics.hits.increment();
-        metrics.savedSeconds.increment(hit.get().computeNanos() / 1e9);
-        if (!hit.get().tier().equals(local.name())) {
-          remember(query, hit.get().result(), hit.get().computeNanos(), hit.get().origin());
-        }
-        return new ReuseResult(hit.get().result().toTensors(), true, false, hit.get(), lookupNanos, 0, headNanos);
-      }
-
       long t2 = System.nanoTime();
       Map<String, Tensor> tailIn = new LinkedHashMap<>();
       for (String name : tailInputs) {
@@ -173,53 +127,11 @@ public final class ReuseSession implements AutoCloseable {
       }
       Map<String, Tensor> outputs = tail.run(tailIn);
       long computeNanos = System.nanoTime() - t2;
-      StoredResult computed = StoredResult.of(outputs);
-      if (localLookup != null) {
-        local.learn(localLookup, computed.label());
-      }
-      if (audit) {
-        tiers.audited(hit.get(), computed);
-        metrics.audits.increment();
-      } else {
-        metrics.misses.increment();
-        remember(query, computed, smoothedCompute(computeNanos), "local");
-      }
-      return new ReuseResult(outputs, false, audit, hit.orElse(null), lookupNanos, computeNanos, headNanos);
+      probe.computed(StoredResult.of(outputs), computeNanos);
+      return new ReuseResult(outputs, false, probe.audited(), probe.hit(), probe.lookupNanos(), computeNanos,
+          headNanos);
     } finally {
       headOut.values().forEach(Tensor::close);
-    }
-  }
-
-  private long smoothedCompute(long nanos) {
-    return computeEstimate.updateAndGet(e -> e == 0 ? nanos : e + (nanos - e) / 32);
-  }
-
-  /** SplittableRandom is not thread-safe; run() is. */
-  private double auditDraw() {
-    synchronized (auditRandom) {
-      return auditRandom.nextDouble();
-    }
-  }
-
-  /** Looks up this device's store; a failing store is a miss (logged and counted), never a failed request. */
-  private LocalReuseTier.Lookup safeLocalLookup(ReuseQuery query) {
-    try {
-      return local.find(query);
-    } catch (RuntimeException e) {
-      LOG.warn("reuse lookup failed; computing instead: {}", e.toString());
-      return LocalReuseTier.Lookup.EMPTY;
-    }
-  }
-
-  /** Stores a result; a store that cannot keep it (full, failing) never fails the inference. */
-  private void remember(ReuseQuery query, StoredResult result, long computeNanos, String origin) {
-    try {
-      if (local.insert(query, result, computeNanos, origin) < 0) {
-        metrics.insertFailures.increment();
-      }
-    } catch (RuntimeException e) {
-      metrics.insertFailures.increment();
-      LOG.warn("reuse insert failed; the result is returned but not stored: {}", e.toString());
     }
   }
 
@@ -239,7 +151,7 @@ public final class ReuseSession implements AutoCloseable {
   @Override
   public void close() {
     try {
-      local.save();
+      cache.save();
     } catch (RuntimeException e) {
       LOG.warn("reuse calibration not saved: {}", e.toString());
     } finally {

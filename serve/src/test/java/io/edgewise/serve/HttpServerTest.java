@@ -125,6 +125,15 @@ class HttpServerTest {
   }
 
   @Test
+  void aBytesInputToAnOnnxModelIs400NamingTheInput() throws Exception {
+    HttpResponse<String> r = post("/v2/models/digits/infer", ServeFixture.TOKEN, "{\"inputs\": [{\"name\": "
+        + "\"input\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\"abc\"]}]}");
+    assertEquals(400, r.statusCode(), r.body());
+    assertEquals("digits/2: [INVALID_ARGUMENT] input 'input' is BYTES; this ONNX model takes numeric tensors (its "
+        + "input 'input' is FP32)", error(r));
+  }
+
+  @Test
   void inferenceOverJsonAndBinaryEqualsTheLocalSession() throws Exception {
     Path dir = TestData.model("digits_cnn_0to9");
     try (EdgewiseClient client = EdgewiseClient.builder(fixture.url()).token(ServeFixture.TOKEN).build();

@@ -28,13 +28,16 @@ class InferRequestFuzzTest {
 
   static final String VALID = "{\"id\": \"r\", \"parameters\": {\"binary_data_output\": false}, \"inputs\": ["
       + "{\"name\": \"input\", \"shape\": [1, 1, 2, 2], \"datatype\": \"FP32\", \"data\": [[0.5, 1], [2, -3]]},"
-      + "{\"name\": \"k\", \"shape\": [2], \"datatype\": \"INT64\", \"data\": [1, 2]}],"
+      + "{\"name\": \"k\", \"shape\": [2], \"datatype\": \"INT64\", \"data\": [1, 2]},"
+      + "{\"name\": \"s\", \"shape\": [2], \"datatype\": \"BYTES\", \"parameters\": {\"content_type\": \"base64\"},"
+      + " \"data\": [\"aGk=\", \"\"]}],"
       + "\"outputs\": [{\"name\": \"logits\", \"parameters\": {\"binary_data\": true}}]}";
 
   /** Tokens that make JSON interesting: structure, extreme numbers, wrong types, the protocol's own keys. */
   static final String[] TOKENS = {"{", "}", "[", "]", ",", ":", "\"", "\\u0000", "null", "true", "-1", "0", "1e999",
       "-0", "1.5", "18446744073709551616", "9223372036854775808", "\"FP32\"", "\"BYTES\"", "\"shape\"", "\"data\"",
-      "\"inputs\"", "\"parameters\"", "\"binary_data_size\"", "\"datatype\"", "[[[[", "]]]]", "\"NaN\"", " ", "\n"};
+      "\"inputs\"", "\"parameters\"", "\"binary_data_size\"", "\"datatype\"", "[[[[", "]]]]", "\"NaN\"", " ", "\n",
+      "\"content_type\"", "\"base64\"", "\"str\""};
 
   @Test
   void mutatedAndRandomBodiesParseOrFailWithAClientError() {
@@ -48,7 +51,7 @@ class InferRequestFuzzTest {
       String header = c % 7 == 0 ? Integer.toString(rnd.nextInt(body.length + 2) - 1) : null;
       try (InferRequest r = parser.parse(ByteBuffer.wrap(body), header)) {
         parsed++;
-        assertTrue(r.inputs().size() >= 1);
+        assertTrue(r.inputs().size() + r.bytesInputs().size() >= 1);
       } catch (EdgewiseException e) {
         if (!CLIENT_ERRORS.contains(e.code())) {
           fail("case " + c + ": code " + e.code() + " for " + new String(body, StandardCharsets.UTF_8), e);

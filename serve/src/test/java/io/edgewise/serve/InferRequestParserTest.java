@@ -88,8 +88,8 @@ class InferRequestParserTest {
         () -> parse("{\"inputs\": [{\"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}"));
     assertRefused(ErrorCode.INVALID_ARGUMENT, "unknown datatype \"fp32\"",
         () -> parse("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"fp32\", \"data\": [1]}]}"));
-    assertRefused(ErrorCode.UNSUPPORTED_TYPE, "BYTES",
-        () -> parse("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"BYTES\", \"data\": [\"a\"]}]}"));
+    assertRefused(ErrorCode.UNSUPPORTED_TYPE, "BF16",
+        () -> parse("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"BF16\", \"data\": [1]}]}"));
     assertRefused(ErrorCode.INVALID_ARGUMENT, "shape[1] must be a non-negative integer",
         () -> parse("{\"inputs\": [{\"name\": \"x\", \"shape\": [1, -3], \"datatype\": \"FP32\", \"data\": [1]}]}"));
     assertRefused(ErrorCode.INVALID_ARGUMENT, "holds 2 values, its shape [3] declares 3",

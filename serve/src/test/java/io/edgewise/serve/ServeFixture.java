@@ -4,6 +4,7 @@ import io.edgewise.TestData;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.common.InferenceScheduler;
 import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.RepositoryOptions;
 import io.edgewise.serve.common.ServeLimits;
 import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.TlsFiles;
@@ -50,6 +51,17 @@ public final class ServeFixture implements AutoCloseable {
     return dir;
   }
 
+  /** Over a repository managed as options say (model control, memory budget), models on device. */
+  public static ServeFixture start(Path repo, String device, RepositoryOptions options, ServeLimits limits) {
+    ModelRepository repository = ModelRepository.open(repo, SessionOptions.defaults().withDevice(device), options);
+    InferenceScheduler scheduler = new InferenceScheduler(limits);
+    ServeMetrics metrics = new ServeMetrics(scheduler);
+    HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0,
+        repository, TokenAuthenticator.of(List.of(TOKEN)), limits, scheduler, metrics, null, 2,
+        Duration.ofSeconds(30)));
+    return new ServeFixture(repository, scheduler, metrics, server);
+  }
+
   public static ServeFixture start(Path repo, ServeLimits limits, TlsFiles tls) {
     return start(repo, limits, tls, null, HttpInferenceServer.MAX_UNAUTHENTICATED_CONNECTIONS);
   }
@@ -57,7 +69,17 @@ public final class ServeFixture implements AutoCloseable {
   /** With the connections' allocator (null for Netty's) and the cap on connections without a valid token. */
   public static ServeFixture start(Path repo, ServeLimits limits, TlsFiles tls, io.netty.buffer.ByteBufAllocator alloc,
       int maxUnauthenticated) {
-    ModelRepository repository = ModelRepository.open(repo, SessionOptions.defaults().withDevice("ref"));
+    return start(repo, SessionOptions.defaults().withDevice("ref"), limits, tls, alloc, maxUnauthenticated);
+  }
+
+  /** With the models' default session options (device, threads) instead of the reference device. */
+  public static ServeFixture start(Path repo, SessionOptions defaults) {
+    return start(repo, defaults, ServeLimits.defaults(), null, null, HttpInferenceServer.MAX_UNAUTHENTICATED_CONNECTIONS);
+  }
+
+  private static ServeFixture start(Path repo, SessionOptions defaults, ServeLimits limits, TlsFiles tls,
+      io.netty.buffer.ByteBufAllocator alloc, int maxUnauthenticated) {
+    ModelRepository repository = ModelRepository.open(repo, defaults);
     InferenceScheduler scheduler = new InferenceScheduler(limits);
     ServeMetrics metrics = new ServeMetrics(scheduler);
     HttpInferenceServer server = HttpInferenceServer.start(new HttpInferenceServer.Config("127.0.0.1", 0,

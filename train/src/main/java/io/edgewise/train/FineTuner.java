@@ -241,7 +241,7 @@ public final class FineTuner implements AutoCloseable {
     return correct;
   }
 
-  static String singleInput(Graph graph) {
+  public static String singleInput(Graph graph) {
     List<String> inputs = graph.inputNames().stream().filter(n -> !graph.isInitializer(n)).toList();
     if (inputs.size() != 1) {
       throw EdgewiseException.invalidArgument("fine-tuning needs a model with one input, graph '" + graph.name()
@@ -262,7 +262,7 @@ public final class FineTuner implements AutoCloseable {
   }
 
   /** The model input's shape without its batch axis; it must hold the data's features per sample. */
-  static int[] sampleShape(Graph graph, String input, int featuresPerSample) {
+  public static int[] sampleShape(Graph graph, String input, int featuresPerSample) {
     ValueInfo v = graph.typeOf(input);
     if (v == null || !v.hasRank() || v.dims().size() < 2
         || v.dims().subList(1, v.dims().size()).stream().anyMatch(d -> !d.isKnown())) {

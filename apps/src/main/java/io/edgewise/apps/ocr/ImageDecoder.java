@@ -7,7 +7,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes PNG, JPEG (and whatever else the JDK's ImageIO reads) into a {@link BgrImage}. Colour images of any layout
@@ -32,12 +36,41 @@ public final class ImageDecoder {
 
   /** Decodes encoded image bytes; {@code name} is what error messages call them. */
   public static BgrImage decode(byte[] bytes, String name) {
+    return decode(bytes, name, Long.MAX_VALUE);
+  }
+
+  /**
+   * Decodes encoded image bytes of at most {@code maxPixels} pixels. The size is read from the image's header and
+   * checked before any pixel is decoded, so a small file that declares a huge page (a decompression bomb) is refused
+   * without allocating it. {@code name} is what error messages call the bytes.
+   */
+  public static BgrImage decode(byte[] bytes, String name, long maxPixels) {
     if (bytes.length == 0) {
       throw EdgewiseException.invalidArgument(name + ": empty image (0 bytes)");
     }
     BufferedImage img;
-    try {
-      img = ImageIO.read(new ByteArrayInputStream(bytes));
+    // as ImageIO.read, with the header's size checked between choosing the reader and reading; in memory, never
+    // through ImageIO's temporary-file cache
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw EdgewiseException.invalidArgument(name + ": not an image format ImageIO reads (PNG, JPEG, BMP, GIF)");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        if (w * h > maxPixels) {
+          throw EdgewiseException.invalidArgument(name + ": the image is " + w + "x" + h + " px, more than the limit "
+              + "of " + maxPixels + " pixels");
+        }
+        img = reader.read(0, reader.getDefaultReadParam());
+      } finally {
+        reader.dispose();
+      }
+    } catch (EdgewiseException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw EdgewiseException.invalidArgument(name + ": not a readable image (" + e.getMessage() + ")");
     }

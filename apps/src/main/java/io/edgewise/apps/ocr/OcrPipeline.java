@@ -1,6 +1,8 @@
 package io.edgewise.apps.ocr;
 
 import io.edgewise.EdgewiseException;
+import io.edgewise.model.Model;
+import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.Shape;
@@ -52,14 +54,34 @@ public final class OcrPipeline implements AutoCloseable {
   public static OcrPipeline open(Path modelsDir, OcrOptions options) {
     Path[] files = checkModels(modelsDir);
     CtcDecoder decoder = CtcDecoder.load(files[3]);
-    SessionOptions so = SessionOptions.defaults().withDevice(options.device()).withThreads(options.threads());
-    List<Session> opened = new ArrayList<>();
+    List<Model> models = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        opened.add(Session.open(files[i], so));
+        models.add(OnnxImporter.load(files[i]));
+      }
+    } catch (RuntimeException e) {
+      models.forEach(Model::close);
+      throw e;
+    }
+    return open(models.get(0), models.get(1), models.get(2), decoder, options);
+  }
+
+  /**
+   * Opens the pipeline over models already imported (by a caller that reads the files its own way, as the server
+   * does inside its repository): detector, orientation classifier, recogniser and the recogniser's dictionary. Takes
+   * ownership of the three models: they are closed with the pipeline, or at once when it fails to open.
+   */
+  public static OcrPipeline open(Model det, Model cls, Model rec, CtcDecoder decoder, OcrOptions options) {
+    SessionOptions so = SessionOptions.defaults().withDevice(options.device()).withThreads(options.threads());
+    List<Model> pending = new ArrayList<>(List.of(det, cls, rec));
+    List<Session> opened = new ArrayList<>();
+    try {
+      while (!pending.isEmpty()) {
+        opened.add(Session.open(pending.remove(0), so));  // a session that fails to open closes its model
       }
     } catch (RuntimeException e) {
       opened.forEach(Session::close);
+      pending.forEach(Model::close);
       throw e;
     }
     return new OcrPipeline(options, opened.get(0), opened.get(1), opened.get(2), decoder);
@@ -86,6 +108,11 @@ public final class OcrPipeline implements AutoCloseable {
 
   public OcrOptions options() {
     return options;
+  }
+
+  /** The content hashes of the detector, classifier and recogniser (what a result read by this pipeline depends on). */
+  public List<String> modelHashes() {
+    return List.of(det.model().contentHash(), cls.model().contentHash(), rec.model().contentHash());
   }
 
   /** The device the sessions run on, as the runtime names it. */
@@ -124,11 +151,31 @@ public final class OcrPipeline implements AutoCloseable {
 
   private List<OcrLine> recognize(BgrImage page, List<Quad> quads, double[] stageMs) {
     long t0 = System.nanoTime();
+    List<BgrImage> crops = crops(page, quads);
+    stageMs[0] = (System.nanoTime() - t0) / 1e6;
+    return recognizeCrops(crops, quads, stageMs);
+  }
+
+  /**
+   * The line images of the given regions of a page, cut with the options' margin and perspective-corrected, one per
+   * quad in the same order. A quad that crops to nothing is an {@link EdgewiseException} naming it.
+   */
+  public List<BgrImage> crops(BgrImage page, List<Quad> quads) {
     List<BgrImage> crops = new ArrayList<>(quads.size());
     for (Quad q : quads) {
       double margin = options.cropMargin() * Math.min(q.tl().distance(q.bl()), q.tl().distance(q.tr()));
       crops.add(Crop.run(page, margin > 0 ? DbPostprocess.grow(q, margin) : q));
     }
+    return crops;
+  }
+
+  /**
+   * Orientation and recognition of line crops (as {@link #crops} cut them; turned in place where upside down), one
+   * line per crop in the same order, none dropped; {@code quads} are the regions the lines report. The milliseconds
+   * spent in orientation and recognition are added to {@code stageMs[0]} and {@code stageMs[1]}.
+   */
+  public List<OcrLine> recognizeCrops(List<BgrImage> crops, List<Quad> quads, double[] stageMs) {
+    long t0 = System.nanoTime();
     boolean[] flip = options.classify() ? upsideDown(crops) : new boolean[crops.size()];
     for (int i = 0; i < crops.size(); i++) {
       if (flip[i]) {
@@ -138,8 +185,8 @@ public final class OcrPipeline implements AutoCloseable {
     long t1 = System.nanoTime();
     List<CtcDecoder.Text> texts = readLines(crops);
     long t2 = System.nanoTime();
-    stageMs[0] = (t1 - t0) / 1e6;
-    stageMs[1] = (t2 - t1) / 1e6;
+    stageMs[0] += (t1 - t0) / 1e6;
+    stageMs[1] += (t2 - t1) / 1e6;
     List<OcrLine> out = new ArrayList<>(quads.size());
     for (int i = 0; i < quads.size(); i++) {
       out.add(new OcrLine(texts.get(i).text().strip(), quads.get(i), texts.get(i).confidence(), flip[i]));

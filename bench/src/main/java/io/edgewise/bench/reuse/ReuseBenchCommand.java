@@ -4,6 +4,11 @@ import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
 import io.edgewise.cli.JsonOption;
 import io.edgewise.cli.Main;
+import io.edgewise.cli.ThreadsOption;
+import io.edgewise.apps.ocr.PageRenderer;
+import io.edgewise.apps.ocr.reuse.OcrReuseOptions;
+import io.edgewise.apps.ocr.stream.CameraStream;
+import io.edgewise.reuse.ReuseOptions;
 import io.edgewise.train.LabeledSamples;
 import io.edgewise.bench.reuse.ReuseBenchmark;
 import io.edgewise.bench.reuse.ReuseBenchmark.Results;
@@ -34,8 +39,25 @@ import picocli.CommandLine.Spec;
  * measured in this process on the named device; the lookup latencies at 10k/100k/1M entries use synthetic
  * entries (perturbed copies of the data set's images) and say so.
  */
-@Command(name = "bench", description = "Reuse rate, accuracy, latency and eviction on a correlated image stream.")
+@Command(name = "bench", description = "Reuse rate, accuracy, latency and eviction on a correlated image stream "
+    + "(digits), or the OCR pipeline over camera-like frames of rendered pages (--workload ocr).")
 public final class ReuseBenchCommand implements Callable<Integer> {
+  @Option(names = "--workload", paramLabel = "NAME", defaultValue = "digits",
+      description = "digits (a classifier over a correlated digits stream) or ocr (the OCR pipeline over camera-like "
+          + "frames; default: ${DEFAULT-VALUE}).")
+  String workload;
+
+  @Option(names = "--models", paramLabel = "DIR", defaultValue = "../shared/testdata/ocr",
+      description = "OCR workload: the models directory (default: ${DEFAULT-VALUE}).")
+  Path models;
+
+  @Option(names = "--configs", paramLabel = "NAME", split = ",", defaultValue = "none,frame,line,frame+line",
+      description = "OCR workload: reuse configurations to run, each with a fresh store (default: ${DEFAULT-VALUE}).")
+  List<String> configs;
+
+  @CommandLine.Mixin
+  ThreadsOption threads = new ThreadsOption();
+
   @Option(names = "--store", paramLabel = "DIR", description = "Where the bench's stores go (emptied first; "
       + "default: a temporary directory, deleted afterwards).")
   Path store;
@@ -56,12 +78,17 @@ public final class ReuseBenchCommand implements Callable<Integer> {
   DeviceOption device = new DeviceOption();
 
   @Option(names = "--frames", paramLabel = "N",
-      defaultValue = "3000", description = "Frames in the stream (default: ${DEFAULT-VALUE}).")
-  int frames;
+      description = "Frames in the stream (default: 3000 digits, 240 OCR).")
+  Integer frames;
 
   @Option(names = "--target", paramLabel = "X",
-      defaultValue = "0.95", description = "Accuracy target (default: ${DEFAULT-VALUE}).")
-  double target;
+      description = "Accuracy target (default: 0.95).")
+  Double target;
+
+  @Option(names = "--warmup-frames", paramLabel = "N", defaultValue = "120",
+      description = "OCR workload: frames of another stream (other pages) each configuration's store sees first, "
+          + "uncounted: the calibration a store in use already has (default: ${DEFAULT-VALUE}).")
+  int warmupFrames;
 
   @Option(names = "--tap", paramLabel = "NAME",
       defaultValue = "", description = "Tap point (default: the model input).")
@@ -99,6 +126,14 @@ public final class ReuseBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (workload.equals("ocr")) {
+      return ocr();
+    }
+    if (!workload.equals("digits")) {
+      throw Main.usage(spec, "unknown --workload '" + workload + "': digits or ocr");
+    }
+    int frames = this.frames == null ? 3000 : this.frames;
+    double target = this.target == null ? 0.95 : this.target;
     if (frames < 10 || queries < 1 || capacityEntries < 1 || !(target > 0 && target < 1)) {
       throw Main.usage(spec, "need --frames >= 10, --queries >= 1, --capacity-entries >= 1, 0 < --target < 1");
     }
@@ -125,6 +160,59 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       out.println(Json.write(toJson(r)));
     } else {
       print(out, r);
+    }
+    return 0;
+  }
+
+  private int ocr() throws IOException {
+    int n = frames == null ? 240 : frames;
+    double target = this.target == null ? OcrReuseOptions.DEFAULT_TARGET : this.target;
+    if (n < 1 || warmupFrames < 0 || !(target > 0 && target < 1)) {
+      throw Main.usage(spec, "need --frames >= 1, --warmup-frames >= 0 and 0 < --target < 1");
+    }
+    for (String c : configs) {
+      OcrReuseOptions.named(c, ReuseOptions.defaults());
+    }
+    boolean temporary = store == null;
+    Path work = temporary ? Files.createTempDirectory("edgewise-reuse-ocr") : store;
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<OcrReuseBenchmark.Row> rows;
+    try {
+      if (!temporary && Files.exists(work)) {
+        deleteTree(work);
+      }
+      Files.createDirectories(work);
+      rows = OcrReuseBenchmark.run(new OcrReuseBenchmark.Config(models, device.name(), threads.count(), n,
+          warmupFrames, target, configs, seed, work, PageRenderer.Options.defaults().withSize(480, 360).withTextSizes(22, 32),
+          CameraStream.Options.defaults()), msg -> err.println("reuse bench: " + msg));
+    } finally {
+      if (temporary) {
+        deleteTree(work);
+      }
+    }
+    if (json.enabled()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("workload", "ocr");
+      m.put("device", device.name());
+      m.put("accuracy_target", target);
+      m.put("stream", "camera-like frames of 480x360 rendered pages (CameraStream defaults), seed " + seed);
+      m.put("warmup_frames", warmupFrames);
+      m.put("rows", rows);
+      out.println(Json.write(m));
+      return 0;
+    }
+    out.printf("reuse bench (ocr), measured in this process on device %s: %d camera-like frames of rendered pages, "
+        + "accuracy target %.3f; each store saw %d frames of other pages first (uncounted)%n", device.name(), n, target,
+        warmupFrames);
+    out.printf("%-11s %-11s %10s %10s %8s %11s %9s %9s %10s%n", "CONFIG", "PATH", "REUSE", "LINE REUSE", "CER",
+        "MEDIAN ms", "P99 ms", "MEAN ms", "LOOKUP ms");
+    OcrReuseBenchmark.Row none = rows.stream().filter(r -> r.config().equals("none")).findFirst().orElse(null);
+    for (OcrReuseBenchmark.Row r : rows) {
+      out.printf("%-11s %-11s %10.3f %10.3f %8.4f %11.1f %9.1f %9.1f %10.3f%s%n", r.config(), r.path(), r.reuseRate(),
+          r.lineReuseRate(), r.cer(), r.medianMs(), r.p99Ms(), r.meanMs(), r.lookupMedianMs(),
+          none == null || r == none ? "" : String.format("   median %.1fx faster than none", none.medianMs()
+              / r.medianMs()));
     }
     return 0;
   }

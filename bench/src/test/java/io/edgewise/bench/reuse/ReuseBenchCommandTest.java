@@ -39,4 +39,33 @@ class ReuseBenchCommandTest {
     assertEquals(2000, j.get("scale_synthetic").get(0).get("entries").asInt());
     assertTrue(Files.size(plot) > 1000);
   }
+
+  /** The OCR workload: one row per configuration with the figures the issue names, scored against the truth. */
+  @Test
+  void ocrWorkloadGivesARowPerConfiguration() throws Exception {
+    Path models = Path.of("../shared/testdata/ocr");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(models), "no " + models);
+    CliTest.Result r = CliTest.run("reuse", "bench", "--workload", "ocr", "--models", models.toString(), "--store",
+        dir.resolve("ocr").toString(), "--frames", "3", "--warmup-frames", "2", "--configs", "none,line", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode rows = new ObjectMapper().readTree(r.out()).get("rows");
+    assertEquals(2, rows.size(), r.out());
+    assertEquals("none", rows.get(0).get("config").asText());
+    assertEquals("line", rows.get(1).get("config").asText());
+    for (JsonNode row : rows) {
+      assertEquals("in-process", row.get("path").asText());
+      assertEquals(3, row.get("frames").asInt());
+      // rendered pages read almost exactly (the OCR evaluation's CER is well under 1%)
+      assertTrue(row.get("cer").asDouble() < 0.05, row.toString());
+      assertTrue(row.get("median_ms").asDouble() > 0 && row.get("measured").asText().startsWith("measured"));
+    }
+    assertEquals(0.0, rows.get(0).get("reuse_rate").asDouble());
+  }
+
+  @Test
+  void anUnknownWorkloadIsAUsageError() {
+    CliTest.Result r = CliTest.run("reuse", "bench", "--workload", "speech");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("--workload 'speech'"), r.err());
+  }
 }

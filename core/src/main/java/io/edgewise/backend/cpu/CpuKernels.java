@@ -22,8 +22,9 @@ import java.util.Set;
  */
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = union(Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
-      "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "ConvInteger", "QLinearConv", "MatMulInteger"),
-      union(union(CpuActivations.OPS, CpuElementwise.OPS), CpuLayerKernels.OPS));
+      "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "Concat", "ConvInteger", "QLinearConv",
+      "MatMulInteger"),
+      union(union(CpuActivations.OPS, CpuElementwise.OPS), union(CpuLayerKernels.OPS, CpuReductions.OPS)));
 
   private static Set<String> union(Set<String> a, Set<String> b) {
     Set<String> all = new java.util.HashSet<>(a);
@@ -61,12 +62,19 @@ final class CpuKernels {
     r.override("", "Split", (ctx, in) -> words(in) ? StridedCopy.copy(ctx.required(in, 0),
         SplitKernel.views(ctx, in)) : ctx.fallBack(
         "the strided copy moves 4-byte elements, got " + describe(ctx.required(in, 0)), split, in));
+    OpKernel concat = r.get("", "Concat");
+    r.override("", "Concat", (ctx, in) -> {
+      Tensor y = in.length == 0 ? null : StridedCopy.concat(in, ctx.node().attrInt("axis", 0));
+      return y != null ? new Tensor[] {y} : ctx.fallBack("the native Concat copies inputs of one 4- or 8-byte dtype"
+          + " and matching shapes", concat, in);
+    });
     OpKernel lrn = r.get("", "LRN");
     r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);
     CpuActivations.overlay(r);
     CpuElementwise.overlay(r);
     CpuLayerKernels.overlay(r);
+    CpuReductions.overlay(r);
     return r;
   }
 

@@ -11,9 +11,9 @@ import io.edgewise.tensor.Tensor;
 import java.util.Set;
 
 /**
- * ConvTranspose (2-D, float32: the packed GEMM and a col2im), nearest-neighbour Resize of the two innermost axes
- * (the reference's coordinate mapping, the copy native) and Softmax over trailing axes on the native core. Other
- * cases go to the reference kernel.
+ * ConvTranspose (2-D, float32: the packed GEMM and a col2im), nearest-neighbour and linear Resize of the two
+ * innermost axes (the reference's coordinate mapping and weights, the copy or the blend native) and Softmax over
+ * trailing axes on the native core. Other cases go to the reference kernel.
  */
 final class CpuLayerKernels {
   static final Set<String> OPS = Set.of("ConvTranspose", "Resize", "Softmax");
@@ -106,12 +106,15 @@ final class CpuLayerKernels {
     return v;
   }
 
-  /** Nearest Resize that leaves all but the last two axes alone: one row and one column map per call. */
+  /** Nearest or linear Resize that leaves all but the last two axes alone: one row and one column map per call. */
   private static Tensor[] resize(OpContext ctx, Tensor[] in, OpKernel fallback) {
     Tensor x = ctx.required(in, 0);
     if (x.dtype() != DType.FLOAT32 || x.shape().rank() < 2) {
       return ctx.fallBack("the native Resize takes float32 of rank >= 2, got " + CpuKernels.describe(x), fallback,
           in);
+    }
+    if (ctx.node().attrString("mode", "nearest").equals("linear")) {
+      return resizeLinear(ctx, in, fallback);
     }
     long[][] sources = ResizeOps.nearestSources(ctx, in);
     int rank = x.shape().rank();
@@ -140,6 +143,45 @@ final class CpuLayerKernels {
       throw e;
     }
     return new Tensor[] {y};
+  }
+
+  /** Linear Resize of the two innermost axes, the reference's taps and weights (in float) blended natively. */
+  private static Tensor[] resizeLinear(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    ResizeOps.TwoTaps[] taps = ResizeOps.linearTaps(ctx, in);
+    int rank = x.shape().rank();
+    boolean planar = taps != null;
+    for (int d = 0; planar && d < rank - 2; d++) {
+      planar = taps[d].identity();
+    }
+    if (!planar) {
+      return ctx.fallBack("the native Resize blends two taps per axis of the two innermost axes, inside the input",
+          fallback, in);
+    }
+    long[] outDims = x.shape().dims();
+    outDims[rank - 2] = taps[rank - 2].index().length / 2;
+    outDims[rank - 1] = taps[rank - 1].index().length / 2;
+    long inH = x.shape().dim(rank - 2);
+    long inW = x.shape().dim(rank - 1);
+    long planes = x.size() / (inH * inW);
+    Tensor y = Tensor.allocateUninitialized(DType.FLOAT32, Shape.of(outDims));
+    try {
+      NativeCore.resizeLinear2d(ctx.node().name(), planes, inH, inW, taps[rank - 2].index(),
+          floats(taps[rank - 2].weight()), taps[rank - 1].index(), floats(taps[rank - 1].weight()),
+          x.nativeAddress(), x.size(), y.nativeAddress(), y.size());
+    } catch (RuntimeException e) {
+      y.close();
+      throw e;
+    }
+    return new Tensor[] {y};
+  }
+
+  private static float[] floats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   /** Softmax over the last axis (opset 13+) or the flattened trailing axes from `axis` (before 13). */

@@ -13,6 +13,7 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.nativecore.NativeCore;
+import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cpu device's native elementwise arithmetic (ew_eltwise), fused elementwise chains in NCHW and in the blocked
- * layout, ConvTranspose, nearest Resize and Softmax, each against the reference kernels node by node: many shapes
- * (odd sizes, scalars, rows, channels, ranks that differ), NaN and infinities; and bad sizes refused on the host.
+ * layout, ConvTranspose, nearest and linear Resize and Softmax, each against the reference kernels node by node:
+ * many shapes (odd sizes, scalars, rows, channels, ranks that differ), NaN and infinities; and bad sizes refused on
+ * the host.
  */
 class CpuElementwiseTest {
   private static final String[] BINARY = {"Add", "Sub", "Mul", "Div", "Max", "Min"};
@@ -220,6 +222,39 @@ class CpuElementwiseTest {
   }
 
   @Test
+  void linearResizeMatchesTheReference() {
+    Random rnd = new Random(8);
+    String[] transforms = {"asymmetric", "half_pixel", "align_corners", "pytorch_half_pixel"};
+    // scales (the detector's 2x and 4x upsampling, a fractional one, a downscale) or, with a null, sizes
+    float[][] scales = {{1, 1, 2, 2}, {1, 1, 4, 4}, {1, 1, 1.7f, 0.6f}, {1, 1, 3, 1}};
+    for (String transform : transforms) {
+      for (float[] s : scales) {
+        java.util.function.Supplier<Model> m = () -> {
+          Graph g = new Graph("resize");
+          g.inputs().add(input("x", new long[] {1, 5, 7, 9}));
+          g.initializers().put("roi", Tensor.ofFloats(Shape.of(0)));
+          g.initializers().put("scales", Tensor.ofFloats(Shape.of(4), s));
+          Node n = new Node("resize", "Resize", List.of("x", "roi", "scales"), List.of("y"));
+          n.setAttr(Attribute.ofString("mode", "linear"));
+          n.setAttr(Attribute.ofString("coordinate_transformation_mode", transform));
+          g.nodes().add(n);
+          g.outputs().add(new ValueInfo("y", DType.FLOAT32, null, null));
+          return new Model(g, Map.of("", 13L), 8, "test", null, null);
+        };
+        try (Tensor x = values(rnd, Shape.of(1, 5, 7, 9))) {
+          float[][] r = both(m, x, null);
+          assertClose(r[0], r[1], 1e-5, "Resize linear " + transform + " " + java.util.Arrays.toString(s));
+        }
+        try (Session session = Session.open(m.get(), SessionOptions.defaults().withDevice("cpu"))) {
+          var p = session.placement().stream().filter(n -> n.op().endsWith("Resize")).findFirst().orElseThrow();
+          assertEquals("cpu", p.device(), p.toString());
+          assertTrue(p.fallbackReason() == null, p.toString());
+        }
+      }
+    }
+  }
+
+  @Test
   void softmaxMatchesTheReference() {
     Random rnd = new Random(3);
     long[][] shapes = {{1, 40, 6625}, {2, 3, 17, 17}, {5}, {3, 1}};
@@ -315,6 +350,14 @@ class CpuElementwiseTest {
           new long[] {0, 1}, a.nativeAddress(), 10, y.nativeAddress(), 20));
       assertThrows(EdgewiseException.class, () -> NativeCore.softmax("softmax", 3, 5, a.nativeAddress(), 10,
           y.nativeAddress(), 20));
+      // linear Resize: a tap past the input, then an output larger than y
+      assertThrows(EdgewiseException.class, () -> NativeCore.resizeLinear2d("up", 1, 2, 5, new long[] {0, 2},
+          new float[] {0.5f, 0.5f}, new long[] {0, 1}, new float[] {1, 0}, a.nativeAddress(), 10,
+          y.nativeAddress(), 20));
+      EdgewiseException big = assertThrows(EdgewiseException.class, () -> NativeCore.resizeLinear2d("up9", 1, 2, 5,
+          new long[] {0, 1, 1, 1, 0, 0, 1, 1, 0, 1}, new float[10], new long[] {0, 1, 2, 3, 4, 4, 0, 0, 1, 1},
+          new float[10], a.nativeAddress(), 10, y.nativeAddress(), 20));
+      assertTrue(big.getMessage().contains("up9"), big.getMessage());
     }
     // shapes that do not broadcast: an error naming the node, from a session
     Graph g = new Graph("bad");

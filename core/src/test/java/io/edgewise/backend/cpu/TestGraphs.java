@@ -8,12 +8,12 @@ import io.edgewise.tensor.Tensor;
 import java.util.List;
 import java.util.Random;
 
-/** The pieces the cpu tests build their small networks from: random tensors, convolutions, batch norms. */
-final class TestGraphs {
+/** The pieces the cpu tests (and the pruning tests in train) build their small networks from: random tensors, convolutions, batch norms. */
+public final class TestGraphs {
   private TestGraphs() {}
 
   /** Gaussian values times scale. */
-  static Tensor random(Random rnd, Shape s, float scale) {
+  public static Tensor random(Random rnd, Shape s, float scale) {
     float[] v = new float[(int) s.numElements()];
     for (int i = 0; i < v.length; i++) {
       v[i] = (float) rnd.nextGaussian() * scale;
@@ -22,13 +22,13 @@ final class TestGraphs {
   }
 
   /** Gaussian values times 0.5: activations that stay moderate through a few layers of random weights. */
-  static Tensor random(Random rnd, Shape s) {
+  public static Tensor random(Random rnd, Shape s) {
     return random(rnd, s, 0.5f);
   }
 
   /** A square Conv writing `out`, its weights (and bias) random initializers named after it. */
-  static void conv(Graph g, Random rnd, String out, String in, int m, int cPerGroup, int k, int stride, int dilation,
-      int pad, int group, boolean bias) {
+  public static void conv(Graph g, Random rnd, String out, String in, int m, int cPerGroup, int k, int stride,
+      int dilation, int pad, int group, boolean bias) {
     g.initializers().put(out + ".w", random(rnd, Shape.of(m, cPerGroup, k, k)));
     List<String> inputs = bias ? List.of(in, out + ".w", out + ".b") : List.of(in, out + ".w");
     if (bias) {
@@ -43,7 +43,7 @@ final class TestGraphs {
   }
 
   /** An inference BatchNormalization writing `out`, with random statistics (variances in [0.1, 1.1)). */
-  static void batchNorm(Graph g, Random rnd, String out, String in, int c) {
+  public static void batchNorm(Graph g, Random rnd, String out, String in, int c) {
     g.initializers().put(out + ".scale", random(rnd, Shape.of(c)));
     g.initializers().put(out + ".b", random(rnd, Shape.of(c)));
     g.initializers().put(out + ".mean", random(rnd, Shape.of(c)));

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
 import io.edgewise.serve.http.BinarySection;
+import io.edgewise.serve.http.BytesTensor;
 import io.edgewise.serve.http.InferRequestParser;
+import io.edgewise.serve.http.V2Bytes;
 import io.edgewise.serve.http.V2Json;
 import io.edgewise.serve.http.V2Tensors;
 import io.edgewise.tensor.Tensor;
@@ -226,6 +228,38 @@ public final class EdgewiseClient implements AutoCloseable {
    * decimal text); otherwise both travel as JSON numbers. Never retried.
    */
   public Map<String, Tensor> infer(String model, String version, Map<String, Tensor> inputs, boolean binary) {
+    Outputs out = post(model, version, inputs, Map.of(), binary);
+    if (!out.bytes.isEmpty()) {
+      out.tensors.values().forEach(Tensor::close);
+      throw EdgewiseException.invalidArgument("the model's output '" + out.bytes.keySet().iterator().next()
+          + "' is BYTES: use inferBytes");
+    }
+    return out.tensors;
+  }
+
+  /**
+   * POST .../infer with BYTES inputs (for instance encoded images for a pipeline model such as the OCR example);
+   * returns its BYTES outputs by name. binary sends each element as a 4-byte little-endian length and its bytes in
+   * the binary tensor data extension and asks for the outputs the same way; otherwise the elements travel as JSON
+   * strings: as text when every element of an input is UTF-8, else as base64 marked with
+   * {@code "parameters": {"content_type": "base64"}} (see {@link V2Bytes}). Never retried.
+   */
+  public Map<String, BytesTensor> inferBytes(String model, String version, Map<String, BytesTensor> inputs,
+      boolean binary) {
+    Outputs out = post(model, version, Map.of(), inputs, binary);
+    if (!out.tensors.isEmpty()) {
+      String name = out.tensors.keySet().iterator().next();
+      out.tensors.values().forEach(Tensor::close);
+      throw EdgewiseException.invalidArgument("the model's output '" + name + "' is a numeric tensor: use infer");
+    }
+    return out.bytes;
+  }
+
+  /** A response's outputs: numeric tensors (the caller closes them) and BYTES tensors. */
+  private record Outputs(Map<String, Tensor> tensors, Map<String, BytesTensor> bytes) {}
+
+  private Outputs post(String model, String version, Map<String, Tensor> inputs, Map<String, BytesTensor> bytes,
+      boolean binary) {
     byte[] header;
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     try {
@@ -241,6 +275,9 @@ public final class EdgewiseClient implements AutoCloseable {
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
           V2Tensors.write(g, e.getKey(), e.getValue(), binary);
         }
+        for (Map.Entry<String, BytesTensor> e : bytes.entrySet()) {
+          V2Bytes.write(g, e.getKey(), e.getValue(), binary);
+        }
         g.writeEndArray();
         g.writeEndObject();
       }
@@ -249,9 +286,12 @@ public final class EdgewiseClient implements AutoCloseable {
       if (binary) {
         for (Tensor t : inputs.values()) {
           ByteBuffer b = t.buffer();
-          byte[] bytes = new byte[b.remaining()];
-          b.get(bytes);
-          body.write(bytes);
+          byte[] data = new byte[b.remaining()];
+          b.get(data);
+          body.write(data);
+        }
+        for (BytesTensor t : bytes.values()) {
+          body.write(V2Bytes.encode(t.elements()));
         }
       }
     } catch (IOException e) {
@@ -270,7 +310,7 @@ public final class EdgewiseClient implements AutoCloseable {
     return outputs(r);
   }
 
-  private Map<String, Tensor> outputs(HttpResponse<byte[]> r) {
+  private Outputs outputs(HttpResponse<byte[]> r) {
     ByteBuffer body = ByteBuffer.wrap(r.body());
     int jsonLength = body.remaining();
     String h = r.headers().firstValue(InferRequestParser.HEADER_LENGTH).orElse(null);
@@ -296,17 +336,23 @@ public final class EdgewiseClient implements AutoCloseable {
       throw new EdgewiseException(ErrorCode.IO, "the inference response has no \"outputs\" array");
     }
     Map<String, Tensor> result = new LinkedHashMap<>();
+    Map<String, BytesTensor> bytes = new LinkedHashMap<>();
     try {
       for (int i = 0; i < outs.size(); i++) {
         String where = "response outputs[" + i + "]";
-        result.put(V2Tensors.name(outs.get(i), where), V2Tensors.read(outs.get(i), binary, maxElements, where));
+        String name = V2Tensors.name(outs.get(i), where);
+        if (V2Bytes.isBytes(outs.get(i))) {
+          bytes.put(name, V2Bytes.read(outs.get(i), binary, maxElements, where));
+        } else {
+          result.put(name, V2Tensors.read(outs.get(i), binary, maxElements, where));
+        }
       }
       binary.requireConsumed();
     } catch (RuntimeException e) {
       result.values().forEach(Tensor::close);
       throw e;
     }
-    return result;
+    return new Outputs(result, bytes);
   }
 
   private static String modelPath(String model, String version) {

@@ -36,6 +36,8 @@ public final class ServeMetrics {
   private final InferenceScheduler scheduler;
   private final Set<String> devicesRegistered = ConcurrentHashMap.newKeySet();
   private final Map<String, long[]> lastSample = new ConcurrentHashMap<>();
+  private volatile ModelRepository repository;
+  private final Set<String> modelsRegistered = ConcurrentHashMap.newKeySet();
 
   public ServeMetrics(InferenceScheduler scheduler) {
     this.scheduler = scheduler;
@@ -52,6 +54,49 @@ public final class ServeMetrics {
     return registry;
   }
 
+  /**
+   * Reports the repository's model cache: {@code edgewise_model_loads_total{model}},
+   * {@code edgewise_model_evictions_total{model}}, {@code edgewise_model_load_seconds_total{model}},
+   * {@code edgewise_model_loaded_bytes_total{model}}, {@code edgewise_model_cache_hits_total{model}} and
+   * {@code edgewise_model_cache_misses_total{model}} (hit rate = hits / (hits + misses)), and
+   * {@code edgewise_model_memory_bytes} / {@code edgewise_model_memory_budget_bytes} (measured bytes of the loaded
+   * models, the budget; 0 for none).
+   */
+  public void watch(ModelRepository r) {
+    this.repository = r;
+    Gauge.builder("edgewise_model_memory_bytes", r, ModelRepository::usedBytes)
+        .description("Bytes the loaded models hold, measured from their allocations").register(registry);
+    Gauge.builder("edgewise_model_memory_budget_bytes", r, x -> x.options().memoryBudget())
+        .description("The model cache's memory budget (0: none)").register(registry);
+    Gauge.builder("edgewise_models_loaded", r, ModelRepository::loadedCount)
+        .description("Model versions loaded now").register(registry);
+  }
+
+  private void registerModels() {
+    ModelRepository r = repository;
+    if (r == null) {
+      return;
+    }
+    r.stats().forEach((model, s) -> {
+      if (modelsRegistered.add(model)) {
+        FunctionCounter.builder("edgewise_model_loads", s, ModelRepository.ModelStats::loads)
+            .description("Model version loads").tag("model", model).register(registry);
+        FunctionCounter.builder("edgewise_model_evictions", s, ModelRepository.ModelStats::evictions)
+            .description("Loaded versions evicted to stay within the memory budget").tag("model", model)
+            .register(registry);
+        FunctionCounter.builder("edgewise_model_load_seconds", s, ModelRepository.ModelStats::loadSeconds)
+            .description("Time spent loading the model's versions (measured)").tag("model", model)
+            .register(registry);
+        FunctionCounter.builder("edgewise_model_loaded_bytes", s, ModelRepository.ModelStats::bytesLoaded)
+            .description("Bytes of the loads (each load's measured size)").tag("model", model).register(registry);
+        FunctionCounter.builder("edgewise_model_cache_hits", s, ModelRepository.ModelStats::hits)
+            .description("Requests that found the model loaded").tag("model", model).register(registry);
+        FunctionCounter.builder("edgewise_model_cache_misses", s, ModelRepository.ModelStats::misses)
+            .description("Requests that waited for the model to load").tag("model", model).register(registry);
+      }
+    });
+  }
+
   /** Counts one answered request and its latency. */
   public void record(String protocol, String endpoint, String model, int status, long nanos) {
     String m = model == null ? "-" : model;
@@ -66,6 +111,7 @@ public final class ServeMetrics {
 
   /** The Prometheus text exposition of every meter. */
   public String scrape() {
+    registerModels();
     for (String device : scheduler.devices()) {
       if (devicesRegistered.add(device)) {
         FunctionCounter.builder("edgewise_device_busy_seconds", scheduler, s -> s.busySeconds(device))

@@ -1,9 +1,12 @@
 /**
  * What the HTTP and peer servers share: {@link ModelRepository} (a Triton- and KServe-style directory of versioned
- * models, each a {@link ServedModel}), {@link InferenceScheduler} (bounded work off the network threads),
- * {@link ServeLimits}, {@link TokenAuthenticator} (bearer tokens), {@link TlsFiles} (PEM files to a Netty SslContext)
- * and {@link ServeMetrics} (Micrometer, scraped in the Prometheus text format). May import: {@code io.edgewise} and
- * {@code io.edgewise.runtime}; Netty ({@code io.netty.handler.ssl} only), Micrometer (core and the Prometheus
+ * models, each a {@link ServedModel}: an ONNX session, or a {@link ServedPipeline} a config.json declares, see
+ * {@link PipelineConfig}; today the OCR pipeline of {@code io.edgewise.apps.ocr}), {@link InferenceScheduler}
+ * (bounded work off the network threads), {@link ServeLimits}, {@link TokenAuthenticator} (bearer tokens),
+ * {@link TlsFiles} (PEM files to a Netty SslContext) and {@link ServeMetrics} (Micrometer, scraped in the Prometheus
+ * text format); {@link BudgetedGroup} (a model group under time budgets). May import: {@code io.edgewise},
+ * {@code io.edgewise.runtime}, {@code io.edgewise.model}, {@code io.edgewise.tensor}, {@code io.edgewise.adapt} and
+ * {@code io.edgewise.apps.ocr}; Netty ({@code io.netty.handler.ssl} only), Micrometer (core and the Prometheus
  * registry), Jackson databind and SLF4J.
  */
 package io.edgewise.serve.common;

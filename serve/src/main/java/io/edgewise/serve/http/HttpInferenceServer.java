@@ -113,6 +113,7 @@ public final class HttpInferenceServer implements AutoCloseable {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(c.ioThreads(), NioIoHandler.newFactory());
     V2Handler.ServerState state = new V2Handler.ServerState();
+    c.metrics().watch(c.repository());
     ServeLimits limits = c.limits();
     V2Handler.Shared shared = new V2Handler.Shared(c.repository(), c.auth(), c.scheduler(), c.metrics(),
         new InferRequestParser(limits), state);

@@ -15,7 +15,7 @@ import java.util.Set;
 /**
  * Parses the body of POST .../infer: the inference request JSON object of the Open Inference Protocol, and with
  * the binary tensor data extension (header Inference-Header-Content-Length: N) a JSON header of N bytes followed by
- * the binary tensors. Every fault is an EdgewiseException (INVALID_ARGUMENT, UNSUPPORTED_TYPE or
+ * the binary tensors. Numeric inputs become tensors, BYTES inputs {@link BytesTensor}s ({@link V2Bytes}). Every fault is an EdgewiseException (INVALID_ARGUMENT, UNSUPPORTED_TYPE or
  * RESOURCE_EXHAUSTED) naming the field; nothing else escapes, and no tensor leaks.
  */
 public final class InferRequestParser {
@@ -50,6 +50,7 @@ public final class InferRequestParser {
       throw EdgewiseException.invalidArgument("the request's \"inputs\" must be a non-empty array");
     }
     Map<String, Tensor> tensors = new LinkedHashMap<>();
+    Map<String, BytesTensor> bytes = new LinkedHashMap<>();
     try {
       for (int i = 0; i < inputs.size(); i++) {
         JsonNode spec = inputs.get(i);
@@ -59,17 +60,21 @@ public final class InferRequestParser {
         }
         String name = V2Tensors.name(spec, where);
         where = where + " '" + V2Datatype.clip(name) + "'";
-        if (tensors.containsKey(name)) {
+        if (tensors.containsKey(name) || bytes.containsKey(name)) {
           throw EdgewiseException.invalidArgument(where + ": the input is given twice");
         }
-        tensors.put(name, V2Tensors.read(spec, binary, limits.maxTensorElements(), where));
+        if (V2Bytes.isBytes(spec)) {
+          bytes.put(name, V2Bytes.read(spec, binary, limits.maxTensorElements(), where));
+        } else {
+          tensors.put(name, V2Tensors.read(spec, binary, limits.maxTensorElements(), where));
+        }
       }
       binary.requireConsumed();
     } catch (RuntimeException e) {
       tensors.values().forEach(Tensor::close);
       throw e;
     }
-    return new InferRequest(id, tensors, outputs, binaryOutputs);
+    return new InferRequest(id, tensors, outputs, binaryOutputs, bytes);
   }
 
   private static int jsonLength(String headerLength, int bodyLength) {

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Writes the inference response object: {"model_name", "model_version", "id", "outputs": [...]}; outputs asked
- * for in binary follow the JSON as raw little-endian bytes, and {@link Encoded#jsonLength()} is then sent as
+ * for in binary follow the JSON as raw little-endian bytes (BYTES outputs as length-prefixed elements), and {@link Encoded#jsonLength()} is then sent as
  * Inference-Header-Content-Length.
  */
 final class InferResponseEncoder {
@@ -28,6 +28,15 @@ final class InferResponseEncoder {
    */
   static Encoded encode(ByteBufAllocator alloc, String model, String version, InferRequest request,
       Map<String, Tensor> outputs) {
+    return encode(alloc, model, version, request, outputs, Map.of());
+  }
+
+  /**
+   * As above with BYTES outputs too ({@link V2Bytes}: JSON strings, or length-prefixed elements in the binary
+   * section); every output name is in one of the two maps.
+   */
+  static Encoded encode(ByteBufAllocator alloc, String model, String version, InferRequest request,
+      Map<String, Tensor> outputs, Map<String, BytesTensor> bytesOutputs) {
     List<String> names = new ArrayList<>();
     List<Boolean> binary = new ArrayList<>();
     if (request.outputs() == null) {
@@ -35,10 +44,14 @@ final class InferResponseEncoder {
         names.add(n);
         binary.add(request.binaryOutputs());
       }
+      for (String n : bytesOutputs.keySet()) {
+        names.add(n);
+        binary.add(request.binaryOutputs());
+      }
     } else {
       for (InferRequest.RequestedOutput o : request.outputs()) {
         names.add(o.name());
-        binary.add(o.binary() != null ? o.binary() : request.binaryOutputs());
+        binary.add(request.binary(o));
       }
     }
     ByteBuf buf = alloc.buffer();
@@ -53,7 +66,12 @@ final class InferResponseEncoder {
         }
         g.writeArrayFieldStart("outputs");
         for (int i = 0; i < names.size(); i++) {
-          V2Tensors.write(g, names.get(i), outputs.get(names.get(i)), binary.get(i));
+          BytesTensor b = bytesOutputs.get(names.get(i));
+          if (b != null) {
+            V2Bytes.write(g, names.get(i), b, binary.get(i));
+          } else {
+            V2Tensors.write(g, names.get(i), outputs.get(names.get(i)), binary.get(i));
+          }
         }
         g.writeEndArray();
         g.writeEndObject();
@@ -62,7 +80,12 @@ final class InferResponseEncoder {
       boolean anyBinary = false;
       for (int i = 0; i < names.size(); i++) {
         if (binary.get(i)) {
-          buf.writeBytes(outputs.get(names.get(i)).buffer());
+          BytesTensor b = bytesOutputs.get(names.get(i));
+          if (b != null) {
+            buf.writeBytes(V2Bytes.encode(b.elements()));
+          } else {
+            buf.writeBytes(outputs.get(names.get(i)).buffer());
+          }
           anyBinary = true;
         }
       }

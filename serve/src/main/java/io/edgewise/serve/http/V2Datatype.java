@@ -24,14 +24,21 @@ public final class V2Datatype {
     };
   }
 
-  /** The dtype of a datatype name; names the protocol defines but the runtime lacks (BYTES, BF16) are refused. */
+  /**
+   * The dtype of a datatype name; names the protocol defines but the runtime's tensors lack are refused: BF16, and
+   * BYTES, which only models that take it accept (as a {@link BytesTensor}, see {@link V2Bytes}).
+   */
   public static DType parse(String name, String where) {
     for (DType t : DType.values()) {
       if (name(t).equals(name)) {
         return t;
       }
     }
-    if (name.equals("BYTES") || name.equals("BF16")) {
+    if (name.equals(V2Bytes.DATATYPE)) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.UNSUPPORTED_TYPE, where + ": datatype BYTES is not a "
+          + "numeric tensor; only models that take BYTES accept it");
+    }
+    if (name.equals("BF16")) {
       throw new EdgewiseException(EdgewiseException.ErrorCode.UNSUPPORTED_TYPE, where + ": datatype " + name
           + " is not supported by this server");
     }

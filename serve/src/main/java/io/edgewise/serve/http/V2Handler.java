@@ -3,7 +3,9 @@ package io.edgewise.serve.http;
 import io.edgewise.EdgewiseException;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.serve.common.InferenceScheduler;
+import io.edgewise.serve.common.ModelLease;
 import io.edgewise.serve.common.ModelRepository;
+import io.edgewise.serve.common.ModelUnavailableException;
 import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.TokenAuthenticator;
@@ -166,9 +168,14 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case LIVE -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, Map.of("live", true)), "health", null,
           start);
       case READY -> {
+        // not ready is 503, as the protocol says (Kubernetes probes and load balancers read it); "live" too because
+        // inference_rest.md's $ready_server_response names that field (a copy of the live object's)
         boolean ready = !shared.state().draining && shared.repository().allReady();
-        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST,
-            Map.of("ready", ready)), "health", null, start);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", ready);
+        body.put("live", true);
+        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            body), "health", null, start);
       }
       case SERVER_METADATA -> send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, V2Metadata.server()),
           "metadata", null, start);
@@ -176,17 +183,56 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
           ServeMetrics.contentType()), "metrics", null, start);
       case MODEL_METADATA -> {
         ServedModel m = available(route);
+        if (!m.isReady()) {
+          // not loaded now but loads on demand (model cache): load it off the network thread
+          return offload(ctx, req, "metadata", m.name(), start, () -> {
+            try (ModelLease lease = shared.repository().acquire(m.name(), m.version())) {
+              return HttpResponses.json(HttpResponseStatus.OK,
+                  V2Metadata.model(lease.model(), shared.repository().versions(m.name())));
+            }
+          });
+        }
         send(ctx, req, HttpResponses.json(HttpResponseStatus.OK,
             V2Metadata.model(m, shared.repository().versions(m.name()))), "metadata", m.name(), start);
       }
+      case REPOSITORY_INDEX -> {
+        boolean readyOnly = ModelControlRequests.readyFilter(req.content());
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (ModelRepository.IndexEntry e : shared.repository().index(readyOnly)) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("name", e.name());
+          row.put("version", e.version());
+          row.put("state", e.state().name());
+          row.put("reason", e.reason());
+          rows.add(row);
+        }
+        send(ctx, req, HttpResponses.json(HttpResponseStatus.OK, rows), "repository", null, start);
+      }
+      case REPOSITORY_LOAD -> {
+        byte[] config = ModelControlRequests.loadConfig(req.content());
+        String name = route.model();
+        return offload(ctx, req, "repository", model, start, () -> {
+          shared.repository().load(name, config);
+          return HttpResponses.bytes(HttpResponseStatus.OK, new byte[0],
+              HttpHeaderValues.APPLICATION_JSON.toString());
+        });
+      }
+      case REPOSITORY_UNLOAD -> {
+        String name = route.model();
+        return offload(ctx, req, "repository", model, start, () -> {
+          shared.repository().unload(name);
+          return HttpResponses.bytes(HttpResponseStatus.OK, new byte[0],
+              HttpHeaderValues.APPLICATION_JSON.toString());
+        });
+      }
       case MODEL_READY -> {
         ServedModel m = find(route);
-        boolean ready = m.isReady() && !shared.state().draining;
+        boolean ready = shared.repository().servable(m) && !shared.state().draining;
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("name", m.name());
         body.put("ready", ready);
-        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST, body),
-            "ready", m.name(), start);
+        send(ctx, req, HttpResponses.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            body), "ready", m.name(), start);
       }
       case INFER -> {
         return infer(ctx, req, route, start);
@@ -206,11 +252,14 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     });
   }
 
-  /** The model, which must have loaded; an unavailable one is a 503 that says why its load failed. */
+  /**
+   * The model, which must be loaded or load on demand; an unavailable one is a 503 that says why (its load failed,
+   * it is being unloaded, explicit control has not loaded it).
+   */
   private ServedModel available(V2Route route) {
     ServedModel m = find(route);
-    if (!m.isReady()) {
-      throw new Unavailable("model " + m.label() + " is unavailable: it failed to load: " + m.failure());
+    if (!m.isReady() && !shared.repository().servable(m)) {
+      throw new Unavailable("model " + m.label() + " is unavailable: " + shared.repository().unavailableReason(m));
     }
     return m;
   }
@@ -240,8 +289,8 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     shared.state().inFlight.incrementAndGet();
     try {
-      shared.scheduler().submit(model.session().deviceName(), () -> runInference(ctx, req, model, headerLength,
-          keepAlive, start));
+      shared.scheduler().submit(shared.repository().deviceOf(model), () -> runInference(ctx, req, model,
+          headerLength, keepAlive, start));
       return true;
     } catch (EdgewiseException e) {
       shared.state().inFlight.decrementAndGet();
@@ -257,8 +306,9 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /** On a worker: parse, run, encode, answer. Owns req and releases it; always answers. */
-  private Void runInference(ChannelHandlerContext ctx, FullHttpRequest req, ServedModel model, String headerLength,
+  private Void runInference(ChannelHandlerContext ctx, FullHttpRequest req, ServedModel found, String headerLength,
       boolean keepAlive, long start) {
+    ServedModel model = found;
     if (!ctx.channel().isActive()) {
       // the client left while its request waited for a worker: nobody would read the answer, so skip the work
       req.release();
@@ -268,12 +318,21 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     FullHttpResponse response;
     Map<String, Tensor> outputs = Map.of();
+    ModelLease lease = null;
     try (InferRequest request = shared.parser().parse(req.content().nioBuffer(), headerLength)) {
       req.release();
-      checkOutputs(model, request);
-      outputs = model.session().run(request.inputs());
-      InferResponseEncoder.Encoded enc = InferResponseEncoder.encode(ctx.alloc(), model.name(), model.version(),
-          request, outputs);
+      // held until the answer is encoded: an unload or eviction waits for it (loads the model on a cache miss)
+      lease = shared.repository().acquire(found.name(), found.version());
+      model = lease.model();
+      InferResponseEncoder.Encoded enc;
+      if (model.pipeline() != null) {
+        enc = PipelineInference.run(ctx.alloc(), model, request);
+      } else {
+        PipelineInference.refuseBytes(model, request);
+        checkOutputs(model, request);
+        outputs = model.session().run(request.inputs());
+        enc = InferResponseEncoder.encode(ctx.alloc(), model.name(), model.version(), request, outputs);
+      }
       response = HttpResponses.content(HttpResponseStatus.OK, enc.content(), enc.binary()
           ? HttpHeaderValues.APPLICATION_OCTET_STREAM.toString() : HttpHeaderValues.APPLICATION_JSON.toString());
       if (enc.binary()) {
@@ -281,6 +340,8 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
     } catch (EdgewiseException e) {
       response = HttpResponses.error(HttpResponses.statusOf(e), model.label() + ": " + e.getMessage());
+    } catch (ModelUnavailableException e) {
+      response = HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("internal error running {}", model.label(), e);
       response = HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, model.label() + ": internal error: "
@@ -290,12 +351,56 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         req.release();
       }
       outputs.values().forEach(Tensor::close);
+      if (lease != null) {
+        lease.close();
+      }
     }
     write(ctx, response, keepAlive, "infer", model.name(), start).addListener(f -> {
       shared.state().inFlight.decrementAndGet();
       answered(ctx);
     });
     return null;
+  }
+
+  /**
+   * Answers a request on the repository's control threads (a load, an unload that waits for requests, a metadata
+   * request that loads the model), never on the network thread; returns true (the request is released there).
+   */
+  private boolean offload(ChannelHandlerContext ctx, FullHttpRequest req, String endpoint, String label, long start,
+      java.util.function.Supplier<FullHttpResponse> work) {
+    if (shared.state().draining) {
+      throw new Unavailable("the server is shutting down");
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    shared.state().inFlight.incrementAndGet();
+    try {
+      shared.repository().controlExecutor().execute(() -> {
+        req.release();
+        FullHttpResponse r;
+        try {
+          r = work.get();
+        } catch (EdgewiseException e) {
+          r = HttpResponses.error(HttpResponses.statusOf(e), e.getMessage());
+        } catch (ModelUnavailableException e) {
+          r = HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
+        } catch (RuntimeException e) {
+          LOG.error("internal error answering a {} request", endpoint, e);
+          r = HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e);
+        }
+        write(ctx, r, keepAlive, endpoint, label, start).addListener(f -> {
+          shared.state().inFlight.decrementAndGet();
+          answered(ctx);
+        });
+      });
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      shared.state().inFlight.decrementAndGet();
+      FullHttpResponse r = HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "too many model control "
+          + "requests at once; retry later");
+      r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      send(ctx, req, r, endpoint, label, start);
+      return false;
+    }
   }
 
   private static void checkOutputs(ServedModel model, InferRequest request) {

@@ -17,10 +17,15 @@ import java.nio.ByteBuffer;
 public final class V2Json {
   /** Deeper JSON than this is refused (nested "data" arrays of a rank-32 tensor still fit). */
   static final int MAX_DEPTH = 40;
+  /**
+   * Longer strings than this are refused: room for a BYTES element in base64 (a 16 MiB image is 21.3 MiB of it);
+   * the body limit bounds a request in any case.
+   */
+  static final int MAX_STRING = 32 << 20;
 
   public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).maxNumberLength(400)
-          .maxStringLength(1 << 20).maxNameLength(1024).build())
+          .maxStringLength(MAX_STRING).maxNameLength(1024).build())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build())
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

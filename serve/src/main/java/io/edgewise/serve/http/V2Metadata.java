@@ -2,6 +2,7 @@ package io.edgewise.serve.http;
 
 import io.edgewise.model.ValueInfo;
 import io.edgewise.serve.common.ServedModel;
+import io.edgewise.serve.common.ServedPipeline;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,10 +27,24 @@ final class V2Metadata {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", m.name());
     body.put("versions", versions);
+    if (m.pipeline() != null) {
+      body.put("platform", m.pipeline().platform());
+      body.put("inputs", List.of(describe(m.pipeline().input())));
+      body.put("outputs", List.of(describe(m.pipeline().output())));
+      return body;
+    }
     body.put("platform", "onnx");
     body.put("inputs", describe(m.session().inputs()));
     body.put("outputs", describe(m.session().outputs()));
     return body;
+  }
+
+  private static Map<String, Object> describe(ServedPipeline.Port p) {
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("name", p.name());
+    t.put("datatype", p.datatype());
+    t.put("shape", p.shape());
+    return t;
   }
 
   private static List<Map<String, Object>> describe(List<ValueInfo> values) {

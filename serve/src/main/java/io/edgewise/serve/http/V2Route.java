@@ -7,14 +7,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A request path of the Open Inference Protocol, parsed: GET /v2, /v2/health/{live,ready},
- * /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, and GET /metrics.
+ * /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, GET /metrics, and the model
+ * repository extension's POST /v2/repository/index and /v2/repository/models/{name}/(load|unload).
  * Path segments are percent-decoded; the names are only ever looked up in memory, never used as file paths.
  */
 record V2Route(Kind kind, String model, String version) {
 
   enum Kind {
     LIVE("health"), READY("health"), SERVER_METADATA("metadata"), MODEL_METADATA("metadata"),
-    MODEL_READY("ready"), INFER("infer"), METRICS("metrics");
+    MODEL_READY("ready"), INFER("infer"), METRICS("metrics"), REPOSITORY_INDEX("repository"),
+    REPOSITORY_LOAD("repository"), REPOSITORY_UNLOAD("repository");
 
     /** The endpoint label of the request metrics. */
     final String endpoint;
@@ -30,7 +32,10 @@ record V2Route(Kind kind, String model, String version) {
   }
 
   HttpMethod method() {
-    return kind == Kind.INFER ? HttpMethod.POST : HttpMethod.GET;
+    return switch (kind) {
+      case INFER, REPOSITORY_INDEX, REPOSITORY_LOAD, REPOSITORY_UNLOAD -> HttpMethod.POST;
+      default -> HttpMethod.GET;
+    };
   }
 
   /** The route of a request URI (the query is ignored), or null when the path is none of the protocol's. */
@@ -64,6 +69,20 @@ record V2Route(Kind kind, String model, String version) {
         case "ready" -> new V2Route(Kind.READY, null, null);
         default -> null;
       };
+    }
+    if (s.length >= 3 && s[1].equals("repository")) {
+      // Triton's model repository extension: POST /v2/repository/index, /v2/repository/models/{name}/(load|unload)
+      if (s.length == 3 && s[2].equals("index")) {
+        return new V2Route(Kind.REPOSITORY_INDEX, null, null);
+      }
+      if (s.length == 5 && s[2].equals("models") && !s[3].isEmpty()) {
+        return switch (s[4]) {
+          case "load" -> new V2Route(Kind.REPOSITORY_LOAD, s[3], null);
+          case "unload" -> new V2Route(Kind.REPOSITORY_UNLOAD, s[3], null);
+          default -> null;
+        };
+      }
+      return null;
     }
     if (s.length < 3 || !s[1].equals("models") || s[2].isEmpty()) {
       return null;

@@ -77,7 +77,8 @@ public final class V2Tensors {
     }
   }
 
-  private static Shape shape(JsonNode shape, long maxElements, String where) {
+  /** A "shape" field: at most MAX_RANK non-negative integers whose product is at most maxElements. */
+  static Shape shape(JsonNode shape, long maxElements, String where) {
     if (shape == null || !shape.isArray()) {
       throw EdgewiseException.invalidArgument(where + ": \"shape\" must be an array of non-negative integers");
     }

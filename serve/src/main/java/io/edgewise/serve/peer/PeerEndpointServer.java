@@ -6,7 +6,6 @@ import io.edgewise.reuse.ReuseStore;
 import io.edgewise.reuse.ReuseStoreOptions;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.PeerEndpoint;
-import io.edgewise.serve.common.ServedModel;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -29,7 +28,7 @@ public final class PeerEndpointServer implements PeerEndpoint {
     PeerLimits limits = new PeerLimits((int) Math.min(c.limits().maxMessageBytes(), Integer.MAX_VALUE - 8),
         c.limits().maxTensorElements(), d.maxTensors(), d.maxInFlightPerConnection(), Math.max(1, c.limits().maxQueued()),
         c.limits().maxConcurrent(), d.helloTimeoutMillis(), Math.max(1, c.limits().idleTimeout().toMillis()));
-    SessionOptions session = c.repository().all().stream().filter(ServedModel::isReady).findFirst()
+    SessionOptions session = c.repository().all().stream().filter(m -> m.session() != null).findFirst()
         .map(m -> m.session().options()).orElse(SessionOptions.defaults());
     ReuseLookupHandler reuse = null;
     if (c.reuseStore() != null) {

@@ -22,7 +22,7 @@ final class RepositoryModelResolver implements ModelResolver {
 
   @Override
   public List<ModelInfo> models() {
-    return repository.all().stream().filter(ServedModel::isReady)
+    return repository.all().stream().filter(RepositoryModelResolver::isOnnx)
         .map(m -> new ModelInfo(m.name() + "/" + m.version(), m.sha256())).toList();
   }
 
@@ -37,6 +37,11 @@ final class RepositoryModelResolver implements ModelResolver {
   }
 
   private Optional<ServedModel> served(String sha256) {
-    return repository.all().stream().filter(m -> m.isReady() && sha256.equals(m.sha256())).findFirst();
+    return repository.all().stream().filter(m -> isOnnx(m) && sha256.equals(m.sha256())).findFirst();
+  }
+
+  /** A loaded ONNX model; pipelines (BYTES in, BYTES out, several sessions) are not offered to peers. */
+  private static boolean isOnnx(ServedModel m) {
+    return m.session() != null;
   }
 }

@@ -10,9 +10,9 @@ import java.util.Arrays;
  * them to input 1 (ReduceSum at 13, the others at 18); with no axes every axis is reduced, unless
  * noop_with_empty_axes = 1 (then the op is the identity).
  */
-record ReduceAxes(boolean[] reduced, long[] keptDims, long[] outDims, long groupSize, boolean noop) {
+public record ReduceAxes(boolean[] reduced, long[] keptDims, long[] outDims, long groupSize, boolean noop) {
 
-  static ReduceAxes of(OpContext ctx, Tensor[] in, Tensor x, int axesInputSince) {
+  public static ReduceAxes of(OpContext ctx, Tensor[] in, Tensor x, int axesInputSince) {
     int rank = x.shape().rank();
     long[] axes;
     if (ctx.opset() >= axesInputSince) {

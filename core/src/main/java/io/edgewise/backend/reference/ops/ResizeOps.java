@@ -92,6 +92,57 @@ public final class ResizeOps {
     return sources;
   }
 
+  /**
+   * For a native kernel: per axis, the two input indices each output index blends and their weights (index[2 o],
+   * index[2 o + 1], weight likewise; a single tap has a second of weight 0), when every output element is such a
+   * blend of at most two taps per axis inside the input (linear mode without antialias or extrapolation) and the
+   * output is not empty; else null. Invalid attributes and inputs throw as the reference kernel does.
+   */
+  public static TwoTaps[] linearTaps(OpContext ctx, Tensor[] in) {
+    Tensor x = ctx.required(in, 0);
+    Parsed p = parse(ctx, in);
+    int rank = x.shape().rank();
+    if (!p.settings().mode().equals("linear") || p.settings().antialias()) {
+      return null;
+    }
+    TwoTaps[] all = new TwoTaps[rank];
+    for (int d = 0; d < rank; d++) {
+      if (x.shape().dim(d) == 0 || p.out()[d] == 0) {
+        return null;
+      }
+      ResizeTaps t = ResizeTaps.build(ctx, x.shape().dim(d), p.out()[d], p.scales()[d],
+          p.roi() == null ? 0 : p.roi()[d], p.roi() == null ? 1 : p.roi()[rank + d], p.settings());
+      int n = t.indices.length;
+      long[] index = new long[2 * n];
+      double[] weight = new double[2 * n];
+      for (int o = 0; o < n; o++) {
+        int k = t.indices[o].length;
+        if (t.outside[o] || k == 0 || k > 2) {
+          return null;
+        }
+        index[2 * o] = t.indices[o][0];
+        weight[2 * o] = t.weights[o][0];
+        index[2 * o + 1] = t.indices[o][k - 1];
+        weight[2 * o + 1] = k == 2 ? t.weights[o][1] : 0;
+      }
+      all[d] = new TwoTaps(index, weight);
+    }
+    return all;
+  }
+
+  /** One axis of {@link #linearTaps}: two (index, weight) pairs per output index. */
+  public record TwoTaps(long[] index, double[] weight) {
+    /** Whether output index o reads input index o alone (an axis that is not resized). */
+    public boolean identity() {
+      for (int o = 0; o < index.length / 2; o++) {
+        if (index[2 * o] != o || weight[2 * o] != 1 || weight[2 * o + 1] != 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
   private static Parsed parse(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     Shape shape = x.shape();

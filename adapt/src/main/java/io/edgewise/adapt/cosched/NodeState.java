@@ -1,0 +1,82 @@
+package io.edgewise.adapt.cosched;
+
+import io.edgewise.EdgewiseException;
+
+/**
+ * What a policy sees of the node when a request arrives: per device group, how many requests of each model wait in
+ * its queue or run on it, which model it is running (if any) and for how long. A snapshot: the caller builds a new
+ * one per decision.
+ */
+public final class NodeState {
+  private final int[][] queued;
+  private final int[] running;
+  private final double[] runningMs;
+
+  /**
+   * @param queued per group and model, the requests waiting or running there (the running one included)
+   * @param running per group, the model of the request it is running, or -1 when idle
+   * @param runningMs per group, how long its current request has been running (ms; 0 when idle)
+   */
+  public NodeState(int[][] queued, int[] running, double[] runningMs) {
+    if (queued.length == 0 || running.length != queued.length || runningMs.length != queued.length) {
+      throw EdgewiseException.invalidArgument("NodeState: " + queued.length + " groups of queues, " + running.length
+          + " running models, " + runningMs.length + " running times");
+    }
+    for (int g = 0; g < queued.length; g++) {
+      if (queued[g].length != queued[0].length) {
+        throw EdgewiseException.invalidArgument("NodeState: group " + g + " counts " + queued[g].length
+            + " models, group 0 " + queued[0].length);
+      }
+      if (running[g] >= 0 && (running[g] >= queued[g].length || queued[g][running[g]] < 1)) {
+        throw EdgewiseException.invalidArgument("NodeState: group " + g + " runs model " + running[g]
+            + " but does not count it in its queue");
+      }
+    }
+    this.queued = queued;
+    this.running = running;
+    this.runningMs = runningMs;
+  }
+
+  /** An idle node. */
+  public static NodeState idle(int groups, int models) {
+    int[] running = new int[groups];
+    java.util.Arrays.fill(running, -1);
+    return new NodeState(new int[groups][models], running, new double[groups]);
+  }
+
+  public int groups() {
+    return queued.length;
+  }
+
+  public int models() {
+    return queued[0].length;
+  }
+
+  /** Requests of {@code model} waiting or running on {@code group}. */
+  public int queued(int group, int model) {
+    return queued[group][model];
+  }
+
+  /** Every request waiting or running on {@code group}. */
+  public int queued(int group) {
+    int n = 0;
+    for (int c : queued[group]) {
+      n += c;
+    }
+    return n;
+  }
+
+  public boolean busy(int group) {
+    return running[group] >= 0;
+  }
+
+  /** The model running on {@code group}, or -1. */
+  public int running(int group) {
+    return running[group];
+  }
+
+  /** How long the request running on {@code group} has been running (ms). */
+  public double runningMs(int group) {
+    return runningMs[group];
+  }
+}

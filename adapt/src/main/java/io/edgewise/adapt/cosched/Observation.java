@@ -1,0 +1,17 @@
+package io.edgewise.adapt.cosched;
+
+/**
+ * What one request cost, measured by the caller: the time it waited in its group's queue, the time it ran, and for
+ * each group the fraction of that run during which the group was busy (its own group: 1).
+ *
+ * @param model the request's model
+ * @param group the group that ran it
+ * @param waitMs from arrival to the start of its run
+ * @param serviceMs its run
+ * @param overlap per group, the fraction of the run (0..1) that group was busy running something
+ */
+public record Observation(int model, int group, double waitMs, double serviceMs, double[] overlap) {
+  public double latencyMs() {
+    return waitMs + serviceMs;
+  }
+}

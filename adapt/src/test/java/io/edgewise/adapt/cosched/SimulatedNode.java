@@ -1,0 +1,129 @@
+package io.edgewise.adapt.cosched;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A node in simulated time with deterministic service times: group g runs one request at a time from its FIFO queue;
+ * alone, a request of model m needs solo[m][g] ms; while other groups are busy it progresses more slowly, at
+ * 1 / (1 + sum over busy j of contention[g][j]) of its solo speed (groups that share cores). Arrivals per model are
+ * Poisson from a seeded generator, so a run is reproducible. Time advances in steps of 0.01 ms.
+ */
+final class SimulatedNode {
+  private static final double DT = 0.01;
+
+  /** One finished request. */
+  record Done(int model, int group, double arrivalMs, double latencyMs) {}
+
+  private final double[][] solo;
+  private final double[][] contention;
+
+  SimulatedNode(double[][] solo, double[][] contention) {
+    this.solo = solo;
+    this.contention = contention;
+  }
+
+  private static final class Request {
+    final int model;
+    final double arrival;
+    double start = -1;
+    double progress;
+    final double[] busyTime;
+
+    Request(int model, double arrival, int groups) {
+      this.model = model;
+      this.arrival = arrival;
+      this.busyTime = new double[groups];
+    }
+  }
+
+  /** Runs {@code requests} arrivals (mean gap per model 1 / ratePerMs[m]) to completion; finished in arrival order. */
+  List<Done> run(CoschedPolicy policy, double[] ratePerMs, int requests, long seed) {
+    int models = solo.length;
+    int groups = solo[0].length;
+    Random random = new Random(seed);
+    double[] nextArrival = new double[models];
+    for (int m = 0; m < models; m++) {
+      nextArrival[m] = -Math.log(1 - random.nextDouble()) / ratePerMs[m];
+    }
+    List<ArrayDeque<Request>> queues = new ArrayList<>();
+    for (int g = 0; g < groups; g++) {
+      queues.add(new ArrayDeque<>());
+    }
+    List<Done> done = new ArrayList<>();
+    int arrived = 0;
+    double now = 0;
+    while (done.size() < requests) {
+      for (int m = 0; m < models && arrived < requests; m++) {
+        while (nextArrival[m] <= now && arrived < requests) {
+          int g = policy.choose(m, state(queues, models, now));
+          queues.get(g).add(new Request(m, nextArrival[m], groups));
+          arrived++;
+          nextArrival[m] += -Math.log(1 - random.nextDouble()) / ratePerMs[m];
+        }
+      }
+      boolean[] busy = new boolean[groups];
+      for (int g = 0; g < groups; g++) {
+        Request r = queues.get(g).peek();
+        if (r != null) {
+          if (r.start < 0) {
+            r.start = now;
+          }
+          busy[g] = true;
+        }
+      }
+      for (int g = 0; g < groups; g++) {
+        Request r = queues.get(g).peek();
+        if (r == null) {
+          continue;
+        }
+        double slow = 1;
+        for (int j = 0; j < groups; j++) {
+          if (j != g && busy[j]) {
+            slow += contention[g][j];
+            r.busyTime[j] += DT;
+          }
+        }
+        r.busyTime[g] += DT;
+        r.progress += DT / slow;
+      }
+      now += DT;
+      for (int g = 0; g < groups; g++) {
+        Request r = queues.get(g).peek();
+        if (r != null && r.progress >= solo[r.model][g] - 1e-9) {
+          queues.get(g).poll();
+          double service = now - r.start;
+          double[] overlap = new double[groups];
+          for (int j = 0; j < groups; j++) {
+            overlap[j] = Math.min(1, r.busyTime[j] / service);
+          }
+          policy.observe(new Observation(r.model, g, r.start - r.arrival, service, overlap));
+          done.add(new Done(r.model, g, r.arrival, now - r.arrival));
+        }
+      }
+    }
+    done.sort((x, y) -> Double.compare(x.arrivalMs(), y.arrivalMs()));
+    return done;
+  }
+
+  private static NodeState state(List<ArrayDeque<Request>> queues, int models, double now) {
+    int groups = queues.size();
+    int[][] queued = new int[groups][models];
+    int[] running = new int[groups];
+    double[] runningMs = new double[groups];
+    for (int g = 0; g < groups; g++) {
+      running[g] = -1;
+      for (Request r : queues.get(g)) {
+        queued[g][r.model]++;
+      }
+      Request head = queues.get(g).peek();
+      if (head != null && head.start >= 0) {
+        running[g] = head.model;
+        runningMs[g] = now - head.start;
+      }
+    }
+    return new NodeState(queued, running, runningMs);
+  }
+}

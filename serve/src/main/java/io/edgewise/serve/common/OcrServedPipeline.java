@@ -1,0 +1,180 @@
+package io.edgewise.serve.common;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgewise.EdgewiseException;
+import io.edgewise.EdgewiseException.ErrorCode;
+import io.edgewise.apps.ocr.BgrImage;
+import io.edgewise.apps.ocr.CtcDecoder;
+import io.edgewise.apps.ocr.ImageDecoder;
+import io.edgewise.apps.ocr.OcrLine;
+import io.edgewise.apps.ocr.OcrOptions;
+import io.edgewise.apps.ocr.OcrPipeline;
+import io.edgewise.apps.ocr.OcrResult;
+import io.edgewise.model.Model;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.runtime.SessionOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OCR pipeline of {@code io.edgewise.apps.ocr} as a served model: input "image", BYTES [N], each element an
+ * encoded image (PNG, JPEG, BMP, GIF); output "lines", BYTES [N], each element the UTF-8 JSON document
+ * {@code {"lines": [{"text", "box": [x0, y0, x1, y1], "confidence"}], "timing_ms": {"det", "cls", "rec", "total"}}},
+ * the form {@code edgewise ocr --json} prints. Its config.json:
+ *
+ * <pre>{@code
+ * {"pipeline": "ocr", "det": "ch_PP-OCRv4_det_infer.onnx", "cls": "ch_ppocr_mobile_v2.0_cls_infer.onnx",
+ *  "rec": "ch_PP-OCRv4_rec_infer.onnx", "dictionary": "ppocr_keys_v1.txt",
+ *  "device": "cpu", "threads": 0, "max_batch": 16, "max_image_bytes": 16777216, "max_image_pixels": 16777216}
+ * }</pre>
+ *
+ * (the files found as {@link PipelineConfig} says; the last five keys optional). An element that is empty, larger
+ * than max_image_bytes, not an image, or declares more than max_image_pixels in its header (checked before it is
+ * decoded), and a request of more than max_batch images, are refused naming the element.
+ */
+final class OcrServedPipeline implements ServedPipeline {
+  static final String KIND = "ocr";
+  static final long DEFAULT_MAX_BATCH = 16;
+  static final long DEFAULT_MAX_IMAGE_BYTES = 16L << 20;
+  /** 4096 x 4096: a page is decoded to 3 bytes per pixel twice over (Java2D, then BGR) before it is scaled to 960. */
+  static final long DEFAULT_MAX_IMAGE_PIXELS = 4096L * 4096;
+  private static final long MAX_DICTIONARY_BYTES = 1 << 20;
+  private static final Set<String> KEYS = Set.of("det", "cls", "rec", "dictionary", "max_batch", "max_image_bytes",
+      "max_image_pixels");
+  private static final Logger LOG = LoggerFactory.getLogger(OcrServedPipeline.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final OcrPipeline ocr;
+  private final long maxBatch;
+  private final long maxImageBytes;
+  private final long maxImagePixels;
+
+  private OcrServedPipeline(OcrPipeline ocr, long maxBatch, long maxImageBytes, long maxImagePixels) {
+    this.ocr = ocr;
+    this.maxBatch = maxBatch;
+    this.maxImageBytes = maxImageBytes;
+    this.maxImagePixels = maxImagePixels;
+  }
+
+  static OcrServedPipeline open(Path root, Path config, ObjectNode node, SessionOptions defaults) {
+    PipelineConfig.checkKeys(node, KEYS, config);
+    SessionOptions session = PipelineConfig.sessionOptions(node, config, defaults);
+    long maxBatch = PipelineConfig.positive(node, "max_batch", DEFAULT_MAX_BATCH, config);
+    long maxImageBytes = PipelineConfig.positive(node, "max_image_bytes", DEFAULT_MAX_IMAGE_BYTES, config);
+    long maxImagePixels = PipelineConfig.positive(node, "max_image_pixels", DEFAULT_MAX_IMAGE_PIXELS, config);
+    String[] keys = {"det", "cls", "rec"};
+    String[] names = new String[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      names[i] = PipelineConfig.fileKey(node, keys[i], config);
+    }
+    String dictionaryName = PipelineConfig.fileKey(node, "dictionary", config);
+    CtcDecoder decoder = dictionary(PipelineConfig.read(root, config, "dictionary", dictionaryName,
+        MAX_DICTIONARY_BYTES));
+    List<Model> models = new ArrayList<>();
+    try {
+      for (int i = 0; i < keys.length; i++) {
+        PipelineConfig.Found f = PipelineConfig.read(root, config, keys[i], names[i], OnnxImporter.MAX_MODEL_BYTES);
+        LOG.info("{}: {} is {}", config, keys[i], f.path());
+        models.add(OnnxImporter.load(f.bytes(), f.path()));
+      }
+    } catch (RuntimeException e) {
+      models.forEach(Model::close);
+      throw e;
+    }
+    OcrOptions options = OcrOptions.defaults().withDevice(session.device()).withThreads(session.threads());
+    OcrPipeline ocr = OcrPipeline.open(models.get(0), models.get(1), models.get(2), decoder, options);
+    return new OcrServedPipeline(ocr, maxBatch, maxImageBytes, maxImagePixels);
+  }
+
+  /** The recogniser's dictionary: one character per line, UTF-8, as CtcDecoder.load reads a file. */
+  private static CtcDecoder dictionary(PipelineConfig.Found f) {
+    List<String> lines = new String(f.bytes(), StandardCharsets.UTF_8).lines().toList();
+    if (lines.isEmpty()) {
+      throw EdgewiseException.invalidArgument(f.path() + ": the dictionary is empty");
+    }
+    return new CtcDecoder(lines);
+  }
+
+  @Override
+  public String platform() {
+    return "edgewise_ocr";
+  }
+
+  @Override
+  public String deviceName() {
+    return ocr.deviceName();
+  }
+
+  @Override
+  public Port input() {
+    return new Port("image", "BYTES", List.of(-1L));
+  }
+
+  @Override
+  public Port output() {
+    return new Port("lines", "BYTES", List.of(-1L));
+  }
+
+  @Override
+  public List<byte[]> run(List<byte[]> images, String where) {
+    if (images.size() > maxBatch) {
+      throw EdgewiseException.invalidArgument(where + ": " + images.size() + " images, more than this model's "
+          + "max_batch of " + maxBatch + " per request");
+    }
+    List<byte[]> out = new ArrayList<>(images.size());
+    for (int i = 0; i < images.size(); i++) {
+      String name = where + " element " + i;
+      byte[] bytes = images.get(i);
+      if (bytes.length > maxImageBytes) {
+        throw EdgewiseException.invalidArgument(name + ": " + bytes.length + " bytes, more than this model's "
+            + "max_image_bytes of " + maxImageBytes);
+      }
+      BgrImage page = ImageDecoder.decode(bytes, name, maxImagePixels);
+      out.add(document(ocr.read(page)));
+    }
+    return out;
+  }
+
+  /** The JSON document of one page, as `edgewise ocr --json` writes it (less "image"). */
+  static byte[] document(OcrResult r) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    List<Map<String, Object>> lines = new ArrayList<>();
+    for (OcrLine l : r.lines()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("text", l.text());
+      m.put("box", l.box());
+      m.put("confidence", Math.round(l.confidence() * 10000) / 10000.0);
+      lines.add(m);
+    }
+    doc.put("lines", lines);
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("det", round(r.timings().det()));
+    t.put("cls", round(r.timings().cls()));
+    t.put("rec", round(r.timings().rec()));
+    t.put("total", round(r.timings().total()));
+    doc.put("timing_ms", t);
+    try {
+      return MAPPER.writeValueAsBytes(doc);
+    } catch (JsonProcessingException e) {
+      throw new EdgewiseException(ErrorCode.INTERNAL, "cannot write the OCR result: " + e.getMessage(), e);
+    }
+  }
+
+  private static double round(double ms) {
+    return Math.round(ms * 10) / 10.0;
+  }
+
+  @Override
+  public void close() {
+    ocr.close();
+  }
+}

@@ -1,0 +1,145 @@
+package io.edgewise.serve.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.EdgewiseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each policy's victims on hand-made traces, replayed by the simulator (the repository's eviction arithmetic); the
+ * expected victims are worked out by hand in the comments.
+ */
+class CachePolicyTest {
+  /** Models of one size each (the budget then counts models) and a load time each. */
+  private static Map<String, CacheEntry> models(long size, Object... keyAndSeconds) {
+    Map<String, CacheEntry> m = new LinkedHashMap<>();
+    for (int i = 0; i < keyAndSeconds.length; i += 2) {
+      String k = (String) keyAndSeconds[i];
+      m.put(k, CacheEntry.of(k, size, (Double) keyAndSeconds[i + 1]));
+    }
+    return m;
+  }
+
+  private static List<String> trace(String s) {
+    return List.of(s.split(" "));
+  }
+
+  @Test
+  void lruEvictsTheLeastRecentlyUsed() {
+    // budget: 2 models. A B A C: at C (clock 3) A was used at 2, B at 1 -> B goes. Then B (clock 4): A used at 2,
+    // C at 3 -> A goes. Then A (clock 5): C at 3, B at 4 -> C goes.
+    CacheSimulator.Result r = CacheSimulator.run(models(10, "A", 1.0, "B", 1.0, "C", 1.0), 20, new LruPolicy(),
+        trace("A B A C B A"));
+    assertEquals(List.of("B", "A", "C"), r.evictions());
+    assertEquals(1, r.hits());
+    assertEquals(5.0, r.addedLoadSeconds(), 1e-12);
+  }
+
+  @Test
+  void lfuEvictsTheLeastFrequentlyUsed() {
+    // budget: 2. A A B C: at C, A has 2 requests, B 1 -> B goes. B (clock 4): A 2, C 1 -> C goes. C: A 2, B 2 (tie:
+    // the least recently used of the two, A at 1 vs B at 4) -> A goes.
+    CacheSimulator.Result r = CacheSimulator.run(models(10, "A", 1.0, "B", 1.0, "C", 1.0), 20, new LfuPolicy(),
+        trace("A A B C B C"));
+    assertEquals(List.of("B", "C", "A"), r.evictions());
+  }
+
+  @Test
+  void beladyEvictsTheModelNeededLast() {
+    // budget: 2. A B C A B A: at C (clock 2) A is next used at 3, B at 4 -> B goes. B (clock 4): A next at 5, C
+    // never again -> C goes.
+    CacheSimulator.Result r = CacheSimulator.run(models(10, "A", 1.0, "B", 1.0, "C", 1.0), 20,
+        new BeladyPolicy(trace("A B C A B A")), trace("A B C A B A"));
+    assertEquals(List.of("B", "C"), r.evictions());
+    assertEquals(2, r.hits());
+  }
+
+  @Test
+  void beladyNeedsTheTrace() {
+    assertThrows(EdgewiseException.class, () -> CachePolicy.of("belady", null, 0));
+    assertThrows(EdgewiseException.class, () -> CachePolicy.of("fifo", null, 0));
+  }
+
+  @Test
+  void randomIsTheSeededDrawOverTheCandidatesSortedByKey() {
+    // the same draws computed independently: SplittableRandom(seed).nextInt(candidates) over the sorted keys
+    long seed = 42;
+    List<CacheEntry> candidates = new ArrayList<>(List.of(CacheEntry.of("c", 1, 1), CacheEntry.of("a", 1, 1),
+        CacheEntry.of("b", 1, 1)));
+    RandomPolicy p = new RandomPolicy(seed);
+    SplittableRandom oracle = new SplittableRandom(seed);
+    List<String> sorted = List.of("a", "b", "c");
+    for (int i = 0; i < 20; i++) {
+      assertEquals(sorted.get(oracle.nextInt(3)), p.victim(candidates, i).key());
+    }
+  }
+
+  @Test
+  void cremeBruleeWeighsPopularityLoadCostAndSize() {
+    // at clock 10 with an infinite half-life: A asked 4 times, load 2 s, 100 bytes; B 1 time, 4 s, 50 bytes;
+    // C 2 times, 1 s, 200 bytes. Scaled: pop A 1, B 0.25, C 0.5; cost A 0.5, B 1, C 0.25; 1/size scaled by the
+    // largest (1/50): A 0.5, B 1, C 0.25. Values: A 0.25, B 0.25, C 0.03125 -> C goes (low value per byte).
+    CremeBruleePolicy p = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY);
+    CacheEntry a = CacheEntry.of("A", 100, 2);
+    CacheEntry b = CacheEntry.of("B", 50, 4);
+    CacheEntry c = CacheEntry.of("C", 200, 1);
+    for (int t = 0; t < 4; t++) {
+      a.accessed(t, Double.POSITIVE_INFINITY);
+    }
+    b.accessed(4, Double.POSITIVE_INFINITY);
+    c.accessed(5, Double.POSITIVE_INFINITY);
+    c.accessed(6, Double.POSITIVE_INFINITY);
+    double[] v = p.values(List.of(a, b, c), 10);
+    assertEquals(0.25, v[0], 1e-12);
+    assertEquals(0.25, v[1], 1e-12);
+    assertEquals(0.03125, v[2], 1e-12);
+    assertEquals("C", p.victim(List.of(a, b, c), 10).key());
+    // without C: A and B tie at 0.25 -> the least recently used, A (last at 3; B at 4)
+    assertEquals("A", p.victim(List.of(a, b), 10).key());
+  }
+
+  @Test
+  void cremeBruleeKeepsWhatIsSlowToLoadWhereLruDoesNot() {
+    // budget: 2 of equal size. S is slow to load (10 s), F1 and F2 fast (1 s). Trace S F1 F2 S F1 F2 ...:
+    // LRU always evicts the model needed next (every request misses after the first two);
+    // CremeBrulee (a=1, b=1): at F2 (clock 2), S: pop 1 cost 1 -> 1; F1: pop 1 cost 0.1 -> 0.1: F1 goes, S stays.
+    Map<String, CacheEntry> m = models(10, "S", 10.0, "F1", 1.0, "F2", 1.0);
+    List<String> t = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      t.addAll(trace("S F1 F2"));
+    }
+    CacheSimulator.Result lru = CacheSimulator.run(m, 20, new LruPolicy(), t);
+    CacheSimulator.Result cb = CacheSimulator.run(m, 20, new CremeBruleePolicy(1, 1, 400), t);
+    assertEquals(0, lru.hits());
+    assertEquals(5 * 10 + 10 * 1.0, lru.addedLoadSeconds(), 1e-9);  // S misses 5x (50 s), F1 and F2 10x (10 s)
+    assertEquals("F1", cb.evictions().get(0));
+    assertEquals(4, cb.hits());  // S hits at every later request
+    assertEquals(10 + 10 * 1.0, cb.addedLoadSeconds(), 1e-9);  // S once, F1 and F2 every time
+    assertTrue(cb.addedLoadSeconds() < lru.addedLoadSeconds());
+  }
+
+  @Test
+  void theBudgetIsNeverExceeded() {
+    Map<String, CacheEntry> m = new LinkedHashMap<>();
+    long[] sizes = {30, 50, 20, 70, 10};
+    for (int i = 0; i < sizes.length; i++) {
+      m.put("m" + i, CacheEntry.of("m" + i, sizes[i], 1 + i));
+    }
+    List<String> t = new ArrayList<>();
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < 500; i++) {
+      t.add("m" + r.nextInt(sizes.length));
+    }
+    for (String name : CachePolicy.NAMES) {
+      CacheSimulator.Result res = CacheSimulator.run(m, 100, CachePolicy.of(name, t, 1), t);
+      assertTrue(res.peakBytes() <= 100, name + " peaked at " + res.peakBytes());
+    }
+  }
+}
