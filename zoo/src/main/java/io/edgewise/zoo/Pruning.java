@@ -1,26 +1,41 @@
 package io.edgewise.zoo;
 
+import io.edgewise.model.Model;
+import io.edgewise.model.onnx.OnnxExporter;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.train.DataSplit;
+import io.edgewise.train.prune.ChannelPruner;
+import io.edgewise.train.prune.PruneFineTuner;
+import io.edgewise.train.prune.PruneResult;
 import java.nio.file.Path;
 
 /**
- * INTEGRATION POINT for structured channel pruning (issue 21, item 6): pruning by filter L1 norm with nested masks
- * and fine-tuning is being written in the train module, on branch prune, not yet on main. Its API there:
- * {@code io.edgewise.train.prune.ChannelPruner.prune(Model, double ratio)} (and {@code prune(Model, ChannelRanking,
- * ratio)} for nested masks from one ranking) returning {@code PruneResult(model, ratio, skippedReason, convs, ...)};
- * {@code PruneFineTuner.fineTune(PruneResult, [PruneResult warmStartFrom,] DataSplit, FineTuneConfig)} returning a
- * {@code FineTuner.Result}. Once merged: rank once per float model (shared), prune at each ratio, fine-tune a higher
- * ratio warm-started from the nearest lower one, export with OnnxExporter to {@code out}. Until it lands, a request
- * with a prune transform is skipped with the
- * reason below (the rest of its recipe is not applied to the unpruned model: no variant is reported under a name that
- * promises pruning).
+ * Structured channel pruning through the train module ({@link ChannelPruner}: filters ranked by L1 norm, consumers
+ * kept consistent; {@link PruneFineTuner}: fine-tuning to recover), written as an ONNX file. A model the pruner
+ * cannot take (an op without a backward pass) is skipped with its reason. Not shared yet between requests (each
+ * ratio ranks and fine-tunes on its own): one ranking for nested masks and warm starts from the nearest lower ratio
+ * are the next step (ChannelPruner.prune(model, ranking, ratio), PruneFineTuner.fineTune(pruned, warmStartFrom, ...)).
  */
 final class Pruning {
-  static final String UNAVAILABLE = "pruning not available (io.edgewise.train.prune.ChannelPruner has not landed)";
-
   private Pruning() {}
 
-  /** Writes the pruned and fine-tuned model to {@code out}; returns null on success or why it was skipped. */
-  static String prune(Path floatModel, Transform.Prune p, Path out) {
-    return UNAVAILABLE;
+  /**
+   * Writes the pruned (and, with epochs > 0, fine-tuned on {@code data}) model to {@code out}; returns null, or why
+   * the transform was skipped.
+   */
+  static String prune(Path floatModel, Transform.Prune p, Path out, DataSplit data) {
+    if (p.epochs() > 0 && data == null) {
+      return "fine-tuning needs labelled training data, which this metric's evaluator does not give";
+    }
+    try (Model m = OnnxImporter.load(floatModel); PruneResult r = ChannelPruner.prune(m, p.ratio())) {
+      if (r.isSkipped()) {
+        return r.skippedReason();
+      }
+      if (p.epochs() > 0) {
+        PruneFineTuner.fineTune(r, data, PruneFineTuner.recipe("cpu", p.epochs()));
+      }
+      OnnxExporter.save(r.model(), out);
+      return null;
+    }
   }
 }

@@ -153,7 +153,7 @@ public final class Tailor {
             }
           }
           Path file = outDir.resolve(base.name()).resolve(r.name() + ".onnx");
-          String why = build(base.file(), r.transforms(), stats, file);
+          String why = build(base.file(), r.transforms(), stats, file, ev.trainingData());
           Measured m = why == null ? measure(ev, file, input) : Measured.skip(why);
           byRecipe.put(recipe, m);
           firstName.put(recipe, r.name());
@@ -186,7 +186,7 @@ public final class Tailor {
         measure(ev, base.file(), input);
         Map<String, ActivationStats> stats = firstQuantize(r) != null ? calibrate(base, ev) : null;
         Path file = scratch.resolve(base.name()).resolve(r.name() + ".onnx");
-        if (build(base.file(), r.transforms(), stats, file) == null) {
+        if (build(base.file(), r.transforms(), stats, file, ev.trainingData()) == null) {
           measure(ev, file, input);
         }
       } finally {
@@ -221,7 +221,8 @@ public final class Tailor {
    * Applies a recipe to the float model, writing {@code out}; returns null, or why the request was skipped (a
    * transform the model cannot take). Intermediate files go beside {@code out}.
    */
-  static String build(Path floatModel, List<Transform> transforms, Map<String, ActivationStats> stats, Path out) {
+  static String build(Path floatModel, List<Transform> transforms, Map<String, ActivationStats> stats, Path out,
+      io.edgewise.train.DataSplit data) {
     try {
       Files.createDirectories(out.toAbsolutePath().getParent());
     } catch (IOException e) {
@@ -241,7 +242,7 @@ public final class Tailor {
       } else if (t instanceof Transform.Fp16) {
         why = Fp16Converter.convert(current, next).skipReason();
       } else {
-        why = Pruning.prune(current, (Transform.Prune) t, next);
+        why = Pruning.prune(current, (Transform.Prune) t, next, data);
       }
       if (why != null) {
         return t.label() + ": " + why;

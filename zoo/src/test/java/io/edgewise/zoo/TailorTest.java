@@ -42,7 +42,8 @@ class TailorTest {
       + "  - {name: int8-again, transforms: [{quantize: {calibration: minmax}}]}\n"
       + "  - {name: int8-p99, transforms: [{quantize: {calibration: percentile, percentile: 99.0}}]}\n"
       + "  - {name: fp16, transforms: [fp16: {}]}\n"
-      + "  - {name: pruned, transforms: [{prune: 0.5}, {quantize: int8}]}\n";
+      + "  - {name: pruned, transforms: [{prune: 0.5}, {quantize: int8}]}\n"
+      + "  - {name: pruned-only, transforms: [{prune: {ratio: 0.5, epochs: 1}}]}\n";
 
   @Test
   void mergedRunSharesStepsAndIndexesEveryVariant() throws Exception {
@@ -57,12 +58,14 @@ class TailorTest {
     }
     Map<String, TailorReport.Variant> v = r.variants().stream()
         .collect(Collectors.toMap(TailorReport.Variant::name, x -> x));
-    assertEquals(6, v.size());
+    assertEquals(7, v.size());
     assertTrue(v.get("float").accuracy() > 0.97, "float " + v.get("float").accuracy());
     assertTrue(Math.abs(v.get("int8").accuracy() - v.get("float").accuracy()) <= 0.01, "int8 within 1 point");
     assertEquals(v.get("int8").sha256(), v.get("int8-again").sha256());
     assertTrue(v.get("int8").bytes() < v.get("float").bytes() / 2, v.get("int8").bytes() + " bytes");
-    assertTrue(v.get("pruned").skipped().contains("pruning not available"), v.get("pruned").skipped());
+    assertTrue(v.get("pruned").skipped().contains("int8 after another transform"), v.get("pruned").skipped());
+    // the train module's pruner: half the channels, so a smaller file, fine-tuned for one epoch
+    assertTrue(v.get("pruned-only").bytes() < v.get("float").bytes() * 0.7, v.get("pruned-only").bytes() + " bytes");
     assertTrue(v.get("fp16").latencyMs().get("cpu/1") > 0);
     // one calibration pass for int8, int8-p99 and (the same recipe) int8-again; pruned never got that far
     int separateFrom = progress.indexOf(progress.stream().filter(p -> p.startsWith("separate:")).findFirst()
@@ -77,7 +80,7 @@ class TailorTest {
     try (ModelIndex index = ModelIndex.open(dir.resolve("index"))) {
       List<String> names = index.list("digits_cnn_0to9").stream().map(VariantRecord::variant).toList();
       // int8-again has int8's content hash: the index keeps the first name for it (same file, refused twice)
-      assertEquals(List.of("float", "fp16", "int8", "int8-p99"), names);
+      assertEquals(List.of("float", "fp16", "int8", "int8-p99", "pruned-only"), names);
       VariantRecord q = index.get("digits_cnn_0to9", "int8");
       assertEquals(Tailor.sha256(Path.of(q.file())), q.sha256());
       assertEquals(List.of("int8(minmax)"), q.transforms());

@@ -16,6 +16,11 @@ public interface Evaluator extends AutoCloseable {
   /** The metric of a variant's ONNX file run on {@code device} with {@code threads} intra-op threads. */
   Evaluation evaluate(Path model, String device, int threads);
 
+  /** Labelled training rows and a held-out test set for fine-tuning (pruning), or null where the metric has none. */
+  default io.edgewise.train.DataSplit trainingData() {
+    return null;
+  }
+
   @Override
   default void close() {}
 }

@@ -69,6 +69,12 @@ public final class Top1Provider implements EvaluatorProvider {
       return out;
     }
 
+    /** Fine-tuning trains on the calibration rows (the train split in the examples) and tests on the evaluation rows. */
+    @Override
+    public io.edgewise.train.DataSplit trainingData() {
+      return new io.edgewise.train.DataSplit(calibration, evaluation);
+    }
+
     @Override
     public Map<String, Tensor> profileInput() {
       return Map.of(input, row(evaluation, 0));
