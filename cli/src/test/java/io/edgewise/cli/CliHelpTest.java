@@ -31,6 +31,7 @@ public class CliHelpTest {
   private static final Map<String, String> OWN_DEVICE_DEFAULT = Map.of(
       "edgewise tune", "only OpenCL has tunable kernels",
       "edgewise split-bench", "the experiment's edge device is ref, its peer cpu",
+      "edgewise zoo query", "a filter on the index's figures: any device unless given",
       "edgewise select-bench", "variants are timed on ref: on cpu the digits variants are overhead-bound at batch 1",
       "edgewise budget-bench", "variants are timed on ref: on cpu the digits variants are overhead-bound at batch 1");
   /** Options named like a device option that take a count instead. */

@@ -11,6 +11,7 @@ import io.edgewise.model.passes.ConstantFolding;
 import io.edgewise.model.passes.ConvFusion;
 import io.edgewise.model.passes.GraphPass;
 import io.edgewise.model.passes.IdentityElimination;
+import io.edgewise.model.passes.QdqConvFusion;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorScope;
 import java.util.List;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The graph passes a session applies before compiling (unless SessionOptions.optimize is off), in order:
- * constant folding on the reference kernels, Identity/Dropout removal, BatchNorm folding, Conv fusion. Each pass
- * logs (debug) how it changed the op counts.
+ * QDQ convolutions to QLinearConv, constant folding on the reference kernels, Identity/Dropout removal, BatchNorm
+ * folding, Conv fusion. Each pass logs (debug) how it changed the op counts.
  */
 final class GraphOptimizer {
   private static final Logger LOG = LoggerFactory.getLogger(GraphOptimizer.class);
@@ -32,8 +33,9 @@ final class GraphOptimizer {
   static void optimize(Model model) {
     // Folding first turns Constant nodes (Clip bounds, Dropout's training_mode, weights) into initializers, which
     // the Dropout removal, BatchNorm folding and fusion then recognise as constants.
-    List<GraphPass> passes = List.of(new ConstantFolding(referenceEvaluator()), new IdentityElimination(),
-        new BatchNormFolding(), new ConvFusion());
+    // The QDQ fusion comes before folding, which would dequantize the int8 weights back to float.
+    List<GraphPass> passes = List.of(new QdqConvFusion(), new ConstantFolding(referenceEvaluator()),
+        new IdentityElimination(), new BatchNormFolding(), new ConvFusion());
     for (GraphPass pass : passes) {
       Map<String, Integer> before = model.graph().opCounts();
       int changed = pass.apply(model);

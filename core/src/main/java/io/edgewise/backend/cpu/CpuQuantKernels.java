@@ -15,7 +15,9 @@ import io.edgewise.tensor.Tensor;
  * QLinearConv (2-D, any group, pads/strides/dilations) over uint8/int8 operands, bit-exact against the reference
  * kernels (the integer sums are exact; QLinearConv requantizes in double exactly as the reference does). Every other
  * case (other ranks or types, broadcast batches, zero points or scales of unexpected shapes, K past the int32 bound)
- * goes to the reference kernel, which also reports the errors.
+ * goes to the reference kernel, which also reports the errors. QuantizeLinear and DequantizeLinear between float32
+ * and 8 bits with one scale and zero point (what a QDQ model puts around the ops that stay float) run as plain loops
+ * over the buffers, with the reference's arithmetic (the quotient rounded to float32, then half to even).
  */
 final class CpuQuantKernels {
   /** The native kernels' bound on the reduction length (edgewise::kMaxInt8K): the exact result fits int32. */
@@ -27,6 +29,10 @@ final class CpuQuantKernels {
     OpKernel convInteger = r.get("", "ConvInteger");
     OpKernel qlinearConv = r.get("", "QLinearConv");
     OpKernel matmulInteger = r.get("", "MatMulInteger");
+    OpKernel quantize = r.get("", "QuantizeLinear");
+    OpKernel dequantize = r.get("", "DequantizeLinear");
+    r.override("", "QuantizeLinear", (ctx, in) -> quantize(ctx, in, quantize));
+    r.override("", "DequantizeLinear", (ctx, in) -> dequantize(ctx, in, dequantize));
     r.override("", "ConvInteger", (ctx, in) -> convInteger(ctx, in, convInteger));
     r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, qlinearConv));
     r.override("", "MatMulInteger", (ctx, in) -> matmulInteger(ctx, in, matmulInteger));
@@ -165,6 +171,60 @@ final class CpuQuantKernels {
       NativeCore.gemmS8(m, n, k, signed(a), a.nativeAddress() + i * m * k, k, za, signed(b),
           b.nativeAddress() + i * k * n, n, zb, y.nativeAddress() + i * m * n * 4, n);
     }
+    return new Tensor[] {y};
+  }
+
+  /** A per-tensor scale and 8-bit zero point of the usual types, as the fast loops take them. */
+  private static boolean perTensor(Tensor scale, Tensor zero) {
+    return scale.dtype() == DType.FLOAT32 && scale.size() == 1 && zero != null && zero.size() == 1 && is8Bit(zero);
+  }
+
+  private static Tensor[] quantize(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    Tensor scale = ctx.required(in, 1);
+    Tensor zero = input(in, 2);
+    if (x.dtype() != DType.FLOAT32 || !perTensor(scale, zero) || ctx.node().hasAttr("output_dtype")) {
+      return ctx.fallBack("the fast QuantizeLinear takes float32 with one scale and 8-bit zero point", fallback, in);
+    }
+    // float32 division is correctly rounded, so x / s in float equals the reference's double quotient rounded to float
+    float s = scale.getFloat(0);
+    int z = (int) zero.getLong(0);
+    int lo = zero.dtype() == DType.UINT8 ? 0 : -128;
+    int hi = zero.dtype() == DType.UINT8 ? 255 : 127;
+    float[] v = x.toFloatArray();
+    byte[] q = new byte[v.length];
+    for (int i = 0; i < v.length; i++) {
+      float r = (float) Math.rint(v[i] / s) + z;
+      q[i] = (byte) (r < lo ? lo : r > hi ? hi : (int) r);
+    }
+    Tensor y = Tensor.allocate(zero.dtype(), x.shape());
+    y.buffer().put(q);
+    return new Tensor[] {y};
+  }
+
+  private static Tensor[] dequantize(OpContext ctx, Tensor[] in, OpKernel fallback) {
+    Tensor x = ctx.required(in, 0);
+    Tensor scale = ctx.required(in, 1);
+    Tensor zero = input(in, 2);
+    if (!is8Bit(x) || !perTensor(scale, zero) || zero.dtype() != x.dtype() || ctx.node().hasAttr("output_dtype")) {
+      return ctx.fallBack("the fast DequantizeLinear takes 8 bits with one float32 scale and zero point", fallback, in);
+    }
+    // 256 possible values: (q - z) * s exactly as the reference computes it (an exact product rounded once to float)
+    double s = scale.getDouble(0);
+    long z = zero.getLong(0);
+    boolean unsigned = x.dtype() == DType.UINT8;
+    float[] table = new float[256];
+    for (int b = 0; b < 256; b++) {
+      table[b] = (float) (((unsigned ? b : (byte) b) - z) * s);
+    }
+    byte[] q = new byte[Math.toIntExact(x.size())];
+    x.buffer().get(q);
+    float[] v = new float[q.length];
+    for (int i = 0; i < q.length; i++) {
+      v[i] = table[q[i] & 0xff];
+    }
+    Tensor y = Tensor.allocate(DType.FLOAT32, x.shape());
+    y.setFloats(v);
     return new Tensor[] {y};
   }
 }

@@ -279,4 +279,43 @@ class CpuQuantKernelsTest {
     System.arraycopy(tail, 0, out, batch.length, tail.length);
     return out;
   }
+
+  @Test
+  void quantizeAndDequantizeMatchRefBitExactly() {
+    Random r = new Random(5);
+    for (int i = 0; i < 40; i++) {
+      DType t = type8(r);
+      Shape shape = Shape.of(1 + r.nextInt(3), 1 + r.nextInt(40));
+      float scale = i % 4 == 0 ? 0.5f : 0.001f + r.nextFloat() * 0.1f;
+      long zero = rand8(r, t);
+      float[] x = new float[(int) shape.numElements()];
+      for (int j = 0; j < x.length; j++) {
+        // whole and half steps (round half to even), values past both ends of the range (saturation), noise
+        x[j] = j % 3 == 0 ? (r.nextInt(600) - 300) * scale / 2 : (float) (r.nextGaussian() * 200 * scale);
+      }
+      Graph q = new Graph("q");
+      q.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, shape));
+      q.outputs().add(ValueInfo.tensor("y", t, shape));
+      q.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), scale));
+      q.initializers().put("z", Tensor.ofLongs(t, Shape.of(), zero));
+      q.nodes().add(new Node("q", "QuantizeLinear", List.of("x", "s", "z"), List.of("y")));
+      try (Tensor xt = Tensor.ofFloats(shape, x)) {
+        assertSame(q, Map.of("x", xt), "QuantizeLinear " + t + " case " + i, 1);
+      }
+      Graph d = new Graph("d");
+      d.inputs().add(ValueInfo.tensor("x", t, shape));
+      d.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, shape));
+      d.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), scale));
+      d.initializers().put("z", Tensor.ofLongs(t, Shape.of(), zero));
+      d.nodes().add(new Node("d", "DequantizeLinear", List.of("x", "s", "z"), List.of("y")));
+      try (Tensor xt = random8(r, t, shape); Session ref = Session.open(copy(d), REF);
+           Session cpu = Session.open(copy(d), cpu(1))) {
+        Map<String, Tensor> a = ref.run(Map.of("x", xt));
+        Map<String, Tensor> b = cpu.run(Map.of("x", xt));
+        assertArrayEquals(a.get("y").toFloatArray(), b.get("y").toFloatArray(), "DequantizeLinear case " + i);
+        a.values().forEach(Tensor::close);
+        b.values().forEach(Tensor::close);
+      }
+    }
+  }
 }
