@@ -3,6 +3,7 @@ package io.edgewise.serve.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgewise.EdgewiseException;
+import io.edgewise.tensor.Shape;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,11 +11,8 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -51,11 +49,9 @@ public final class V2Bytes {
    * The shape's element count is checked against maxElements (and {@link #MAX_ELEMENTS}) before anything is read.
    */
   public static BytesTensor read(JsonNode spec, BinarySection binary, long maxElements, String where) {
-    long[] dims = V2Tensors.shape(spec.get("shape"), Math.min(maxElements, MAX_ELEMENTS), where).dims();
-    long n = 1;
-    for (long d : dims) {
-      n *= d;  // at most maxElements: checked by shape()
-    }
+    Shape shape = V2Tensors.shape(spec.get("shape"), Math.min(maxElements, MAX_ELEMENTS), where);
+    long[] dims = shape.dims();
+    long n = shape.numElements();  // at most maxElements: checked by shape()
     JsonNode params = spec.get("parameters");
     if (params != null && !params.isObject()) {
       throw EdgewiseException.invalidArgument(where + ": \"parameters\" must be a JSON object");
@@ -101,20 +97,7 @@ public final class V2Bytes {
       throw EdgewiseException.invalidArgument(where + ": \"data\" must be a JSON array of strings");
     }
     List<byte[]> out = new ArrayList<>();
-    Deque<Iterator<JsonNode>> stack = new ArrayDeque<>();
-    stack.push(data.elements());
-    while (!stack.isEmpty()) {
-      Iterator<JsonNode> it = stack.peek();
-      if (!it.hasNext()) {
-        stack.pop();
-        continue;
-      }
-      JsonNode v = it.next();
-      if (v.isArray()) {
-        stack.push(v.elements());
-        continue;
-      }
-      int i = out.size();
+    V2Tensors.forEachLeaf(data, (i, v) -> {
       if (i >= n) {
         throw EdgewiseException.invalidArgument(where + ": \"data\" holds more than the " + n + " elements its "
             + "shape declares");
@@ -133,7 +116,7 @@ public final class V2Bytes {
       } else {
         out.add(v.asText().getBytes(StandardCharsets.UTF_8));
       }
-    }
+    });
     if (out.size() != n) {
       throw EdgewiseException.invalidArgument(where + ": \"data\" holds " + out.size() + " elements, its shape "
           + "declares " + n);

@@ -128,9 +128,32 @@ public final class V2Tensors {
       throw EdgewiseException.invalidArgument(where + ": \"data\" must be a JSON array");
     }
     long n = t.size();
+    long count = forEachLeaf(data, (i, v) -> {
+      if (i >= n) {
+        throw EdgewiseException.invalidArgument(where + ": \"data\" holds more than the " + n
+            + " values its shape " + t.shape() + " declares");
+      }
+      set(t, i, v, where);
+    });
+    if (count != n) {
+      throw EdgewiseException.invalidArgument(where + ": \"data\" holds " + count + " values, its shape "
+          + t.shape() + " declares " + n);
+    }
+  }
+
+  /** Receives the leaves of a JSON "data" array in row-major order, with their index. */
+  interface LeafVisitor {
+    void leaf(long index, JsonNode value);
+  }
+
+  /**
+   * Visits the non-array values of a flat or nested JSON array in row-major order (the protocol allows both forms
+   * of "data"), iteratively, so a deeply nested array cannot exhaust the stack; returns how many there were.
+   */
+  static long forEachLeaf(JsonNode array, LeafVisitor visitor) {
     long i = 0;
     Deque<Iterator<JsonNode>> stack = new ArrayDeque<>();
-    stack.push(data.elements());
+    stack.push(array.elements());
     while (!stack.isEmpty()) {
       Iterator<JsonNode> it = stack.peek();
       if (!it.hasNext()) {
@@ -142,17 +165,9 @@ public final class V2Tensors {
         stack.push(v.elements());
         continue;
       }
-      if (i >= n) {
-        throw EdgewiseException.invalidArgument(where + ": \"data\" holds more than the " + n
-            + " values its shape " + t.shape() + " declares");
-      }
-      set(t, i, v, where);
-      i++;
+      visitor.leaf(i++, v);
     }
-    if (i != n) {
-      throw EdgewiseException.invalidArgument(where + ": \"data\" holds " + i + " values, its shape " + t.shape()
-          + " declares " + n);
-    }
+    return i;
   }
 
   private static void set(Tensor t, long i, JsonNode v, String where) {
