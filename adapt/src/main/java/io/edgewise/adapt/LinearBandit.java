@@ -143,13 +143,11 @@ public final class LinearBandit {
     for (int i = 0; i < d; i++) {
       z[i] = random.nextGaussian();
     }
+    // l is lower-triangular (zeros above the diagonal): l z is the plain product
+    double[] lz = Linear.times(l, z);
     double[] out = theta.clone();
     for (int i = 0; i < d; i++) {
-      double s = 0;
-      for (int k = 0; k <= i; k++) {
-        s += l[i][k] * z[k];
-      }
-      out[i] += explore * s;
+      out[i] += explore * lz[i];
     }
     return out;
   }

@@ -185,18 +185,7 @@ public final class ContentionBandit implements CoschedPolicy {
 
   /** The predicted time until {@code group} has run everything queued on it now. */
   private double backlogMs(NodeState state, int group, double[] occupancy) {
-    double ms = 0;
-    for (int m = 0; m < state.models(); m++) {
-      int n = state.queued(group, m);
-      if (n > 0) {
-        ms += n * serviceMs(m, group, occupancy, 0);
-      }
-    }
-    if (state.busy(group)) {
-      int r = state.running(group);
-      ms -= Math.min(state.runningMs(group), serviceMs(r, group, occupancy, 0));
-    }
-    return ms;
+    return EarliestFinish.backlogMs(state, group, m -> serviceMs(m, group, occupancy, 0));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.edgewise.adapt.cosched;
 
+import java.util.function.IntToDoubleFunction;
+
 /**
  * Baseline: the greedy list scheduler of HEFT-like runtimes. Each request goes to the group where it would finish
  * first if every request took its solo time from the profile: the backlog (the running request's remaining solo time
@@ -37,13 +39,23 @@ public final class EarliestFinish implements CoschedPolicy {
 
   /** The solo-time work queued on {@code group}: what remains of the running request, then every waiting one. */
   static double backlogMs(Profile profile, NodeState state, int group) {
+    return backlogMs(state, group, m -> profile.soloMs(m, group));
+  }
+
+  /**
+   * The work queued on {@code group} when model m takes {@code msOf(m)} there: every waiting request, less what the
+   * running one has already done.
+   */
+  static double backlogMs(NodeState state, int group, IntToDoubleFunction msOf) {
     double ms = 0;
     for (int m = 0; m < state.models(); m++) {
-      ms += state.queued(group, m) * profile.soloMs(m, group);
+      int n = state.queued(group, m);
+      if (n > 0) {
+        ms += n * msOf.applyAsDouble(m);
+      }
     }
     if (state.busy(group)) {
-      int r = state.running(group);
-      ms -= Math.min(state.runningMs(group), profile.soloMs(r, group));
+      ms -= Math.min(state.runningMs(group), msOf.applyAsDouble(state.running(group)));
     }
     return ms;
   }

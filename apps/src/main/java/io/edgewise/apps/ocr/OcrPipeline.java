@@ -128,10 +128,14 @@ public final class OcrPipeline implements AutoCloseable {
     List<Quad> quads = found.stream().map(DbPostprocess.Detection::quad).toList();
     double[] stage = new double[2];
     List<OcrLine> lines = recognize(page, quads, stage);
-    List<OcrLine> kept = lines.stream().filter(l -> l.confidence() >= options.dropScore() && !l.text().isEmpty())
-        .toList();
+    List<OcrLine> kept = kept(lines);
     long t2 = System.nanoTime();
     return new OcrResult(kept, new OcrResult.Timings((t1 - t0) / 1e6, stage[0], stage[1], (t2 - t0) / 1e6));
+  }
+
+  /** The lines a reading keeps, in order: none under the options' drop score, none empty. */
+  public List<OcrLine> kept(List<OcrLine> lines) {
+    return lines.stream().filter(l -> l.confidence() >= options.dropScore() && !l.text().isEmpty()).toList();
   }
 
   /** The text regions of a page, in reading order. */
@@ -163,10 +167,18 @@ public final class OcrPipeline implements AutoCloseable {
   public List<BgrImage> crops(BgrImage page, List<Quad> quads) {
     List<BgrImage> crops = new ArrayList<>(quads.size());
     for (Quad q : quads) {
-      double margin = options.cropMargin() * Math.min(q.tl().distance(q.bl()), q.tl().distance(q.tr()));
-      crops.add(Crop.run(page, margin > 0 ? DbPostprocess.grow(q, margin) : q));
+      crops.add(cropLine(page, q, options.cropMargin()));
     }
     return crops;
+  }
+
+  /**
+   * One line image: the region grown by {@code margin} times its shorter side (0: as detected), cut and
+   * perspective-corrected. The one crop rule of the pipeline and of whatever feeds its models line images.
+   */
+  public static BgrImage cropLine(BgrImage page, Quad q, double margin) {
+    double grow = margin * Math.min(q.tl().distance(q.bl()), q.tl().distance(q.tr()));
+    return Crop.run(page, grow > 0 ? DbPostprocess.grow(q, grow) : q);
   }
 
   /**

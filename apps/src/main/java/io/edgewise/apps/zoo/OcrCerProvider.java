@@ -3,8 +3,6 @@ package io.edgewise.apps.zoo;
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
 import io.edgewise.apps.ocr.BgrImage;
-import io.edgewise.apps.ocr.Crop;
-import io.edgewise.apps.ocr.DbPostprocess;
 import io.edgewise.apps.ocr.DetPreprocess;
 import io.edgewise.apps.ocr.GroundTruth;
 import io.edgewise.apps.ocr.ImageDecoder;
@@ -13,7 +11,6 @@ import io.edgewise.apps.ocr.OcrEvaluator;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
 import io.edgewise.apps.ocr.PageRenderer;
-import io.edgewise.apps.ocr.Quad;
 import io.edgewise.model.Model;
 import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.tensor.Shape;
@@ -97,9 +94,7 @@ public final class OcrCerProvider implements EvaluatorProvider {
           out.add(Map.of(input, Tensor.ofFloats(Shape.of(1, 3, in.height(), in.width()), in.chw())));
         } else {
           for (PageRenderer.TruthLine line : p.lines()) {
-            Quad q = line.quad();
-            double m = margin * Math.min(q.tl().distance(q.bl()), q.tl().distance(q.tr()));
-            BgrImage crop = Crop.run(page, m > 0 ? DbPostprocess.grow(q, m) : q);
+            BgrImage crop = OcrPipeline.cropLine(page, line.quad(), margin);
             if (line.flipped()) {
               crop = crop.rotate180();
             }

@@ -16,7 +16,6 @@ import io.edgewise.reuse.ReuseStoreOptions;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -98,22 +97,10 @@ public final class OcrReuseBenchmark {
       }
       reusing.save();
     }
-    double[] sorted = ms.clone();
-    Arrays.sort(sorted);
-    double[] lk = lookup.clone();
-    Arrays.sort(lk);
     return new Row(options.name(), "in-process", frames.size(), (double) frameHits / frames.size(),
-        lineLookups == 0 ? 0 : (double) lineHits / lineLookups, errors.cer(), quantile(sorted, 0.5),
-        quantile(sorted, 0.99), Arrays.stream(ms).average().orElse(0), quantile(lk, 0.5),
+        lineLookups == 0 ? 0 : (double) lineHits / lineLookups, errors.cer(),
+        ReuseBenchmark.percentile(ms, 50), ReuseBenchmark.percentile(ms, 99), ReuseBenchmark.mean(ms),
+        ReuseBenchmark.percentile(lookup, 50),
         "measured: wall clock per frame in this process, " + frames.size() + " frames");
-  }
-
-  /** The q-quantile of sorted values, nearest rank. */
-  static double quantile(double[] sorted, double q) {
-    if (sorted.length == 0) {
-      return Double.NaN;
-    }
-    int i = (int) Math.ceil(q * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 }

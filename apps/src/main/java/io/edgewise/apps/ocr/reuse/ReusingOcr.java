@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -39,13 +40,15 @@ public final class ReusingOcr {
   private final OcrReuseOptions options;
   private final ReuseCache frames;
   private final ReuseCache lines;
+  /** The store as a tier, shared by both caches: it holds the calibration of both namespaces. */
+  private final LocalReuseTier local;
 
   /** Reuse through this device's store, after the given peer tiers (in order), with meters in {@code registry}. */
   public ReusingOcr(OcrPipeline ocr, OcrReuseOptions options, ReuseStore store, List<ReuseTier> peers,
       io.micrometer.core.instrument.MeterRegistry registry) {
     this.ocr = ocr;
     this.options = options;
-    LocalReuseTier local = new LocalReuseTier(store, options.reuse());
+    this.local = new LocalReuseTier(store, options.reuse());
     // a frame's lines depend on every model and on the detector's settings; a line's text on the classifier, the
     // recogniser and the crop margin. The store's namespaces are keyed by what results are a function of.
     String models = String.join(",", ocr.modelHashes());
@@ -127,12 +130,7 @@ public final class ReusingOcr {
         }
       }
     }
-    List<OcrLine> kept = new ArrayList<>();
-    for (OcrLine l : read) {
-      if (l.confidence() >= ocr.options().dropScore() && !l.text().isEmpty()) {
-        kept.add(l);
-      }
-    }
+    List<OcrLine> kept = ocr.kept(Arrays.asList(read));
     long end = System.nanoTime();
     if (frameProbe != null) {
       frameProbe.computed(TextResults.frame(kept, TextResults.label(TextResults.joined(kept), frameProbe.nearest(),
@@ -146,11 +144,7 @@ public final class ReusingOcr {
 
   /** Writes the calibration of both namespaces into the store. */
   public void save() {
-    if (frames != null) {
-      frames.save();
-    } else if (lines != null) {
-      lines.save();
-    }
+    local.save();
   }
 
   private static String sha256(String s) {
