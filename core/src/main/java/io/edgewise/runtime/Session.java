@@ -20,9 +20,12 @@ import io.edgewise.tensor.MemoryAccount;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
@@ -120,8 +123,11 @@ public final class Session implements AutoCloseable {
       LOG.info("{}: on {}, {} nodes ({}) run on {}", model.label(), backend.device().name(), unsupported.size(),
           unsupported.stream().map(Node::opType).distinct().sorted().toList(), FALLBACK_DEVICE);
       Backend device = backend;
+      // the nodes found above, by identity: the device is not asked a second time per node
+      Set<Node> toFallback = Collections.newSetFromMap(new IdentityHashMap<>());
+      toFallback.addAll(unsupported);
       List<Segment> segments = Partitioner.partition(model.graph(),
-          n -> device.unsupportedReason(n, model.opset()) == null ? device.device().name() : FALLBACK_DEVICE);
+          n -> toFallback.contains(n) ? FALLBACK_DEVICE : device.device().name());
       Backend ort = fallback;
       Executable exe = new PartitionedExecutable(model, segments,
           d -> d.equals(FALLBACK_DEVICE) ? ort : device, options.backendOptions(), backend.device().name());

@@ -74,9 +74,17 @@ public final class GraphEdits {
 
   /** Drops Constant nodes nobody reads any more (the Clip bounds a fusion absorbed); returns how many. */
   static int removeDeadConstants(Graph g) {
+    return removeDeadNodes(g, "Constant");
+  }
+
+  /**
+   * Drops the nodes of one (default-domain) op type whose outputs nobody reads any more, e.g. what a fusion left
+   * behind; returns how many.
+   */
+  static int removeDeadNodes(Graph g, String opType) {
     Set<String> used = new HashSet<>(g.outputNames());
     g.nodes().forEach(n -> used.addAll(n.inputs()));
-    List<Node> dead = g.nodes().stream().filter(n -> n.opType().equals("Constant") && n.domain().isEmpty()
+    List<Node> dead = g.nodes().stream().filter(n -> n.opType().equals(opType) && n.domain().isEmpty()
         && n.outputs().stream().noneMatch(used::contains)).toList();
     removeNodes(g, dead);
     return dead.size();

@@ -8,11 +8,9 @@ import io.edgewise.model.Node;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs a QDQ model's convolutions on the int8 kernels instead of dequantizing: DequantizeLinear(x) and
@@ -90,7 +88,7 @@ public final class QdqConvFusion implements GraphPass {
     }
     GraphEdits.removeNodes(g, absorbed);
     if (fused > 0) {
-      removeDeadDequantize(g);
+      GraphEdits.removeDeadNodes(g, "DequantizeLinear");
       g.sortTopologically();
       GraphEdits.removeUnusedInitializers(g);
     }
@@ -135,14 +133,5 @@ public final class QdqConvFusion implements GraphPass {
       }
     }
     return db.input(0);
-  }
-
-  /** Drops DequantizeLinear nodes whose outputs nobody reads after the fusion. */
-  private static void removeDeadDequantize(Graph g) {
-    Set<String> read = new HashSet<>(g.outputNames());
-    g.nodes().forEach(n -> read.addAll(n.inputs()));
-    List<Node> dead = g.nodes().stream().filter(n -> n.opType().equals("DequantizeLinear") && n.domain().isEmpty()
-        && !read.contains(n.output(0))).toList();
-    GraphEdits.removeNodes(g, dead);
   }
 }

@@ -49,15 +49,7 @@ final class OpKeys {
   /** The concrete shape of a value, or null when unknown. */
   static Shape shape(Map<String, ValueInfo> types, String value) {
     ValueInfo v = types.get(value);
-    if (v == null || !v.isSupported() || !v.hasRank()) {
-      return null;
-    }
-    for (ValueInfo.Dim d : v.dims()) {
-      if (!d.isKnown()) {
-        return null;
-      }
-    }
-    return v.concreteShape();
+    return v == null || !v.isSupported() ? null : v.concreteShape();
   }
 
   /** Bytes of a value, 0 when its type is unknown. */
