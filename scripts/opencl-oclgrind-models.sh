@@ -29,6 +29,7 @@ if [[ -z "$cp" ]]; then
 fi
 cp="opencl/target/test-classes:opencl/target/classes:$cp"
 start=$(date +%s)
+. "$(dirname "${BASH_SOURCE[0]}")/jvm-signal-chaining.sh"
 set +e
 OCL_ICD_VENDORS="$work/vendors" OCLGRIND_CHECK_API=1 POCL_CACHE_DIR="$work/pocl" \
   java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \

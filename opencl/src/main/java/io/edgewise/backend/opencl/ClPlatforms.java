@@ -89,6 +89,8 @@ public final class ClPlatforms {
       }
       if (out.isEmpty()) {
         unavailable = "OpenCL platforms report no device (for PoCL: is POCL_CACHE_DIR writable?)";
+      } else {
+        SignalChaining.warnIfMissing();
       }
       return List.copyOf(out);
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {

@@ -42,10 +42,53 @@ public final class KernelCheckMain {
     boolean ok = switch (args[0]) {
       case "kernels" -> kernels();
       case "models" -> models(java.util.Arrays.copyOfRange(args, 1, args.length));
+      case "builds" -> builds(Integer.parseInt(args[1]));
       default -> devices(Path.of(args[1]));
     };
     System.out.println(ok ? "ALL OK" : "MISMATCH");
     System.exit(ok ? 0 : 1);
+  }
+
+  /**
+   * {@code count} programs of distinct source built on opencl:0 while two threads spin in compiled loops and a
+   * third collects garbage, so that safepoints (SIGSEGV on HotSpot's polling page) land during the builds.
+   */
+  private static boolean builds(int count) {
+    System.out.println("libjsig loaded: " + SignalChaining.loaded());
+    for (int t = 0; t < 3; t++) {
+      boolean gc = t == 0;
+      Thread busy = new Thread(() -> {
+        long sum = 0;
+        while (true) {
+          if (gc) {
+            System.gc();
+          }
+          for (int j = 0; j < 1_000_000; j++) {
+            sum += j * 31L;
+          }
+          if (sum == 42) {
+            System.out.println(sum);
+          }
+        }
+      });
+      busy.setDaemon(true);
+      busy.start();
+    }
+    int failed = 0;
+    try (ClContext ctx = ClContext.create(ClPlatforms.device(0))) {
+      for (int i = 0; i < count; i++) {
+        String source = "__kernel void k(__global float* x) { x[get_global_id(0)] += " + i + ".0f + "
+            + System.nanoTime() + ".0f; }";
+        try (ClProgram p = ClProgram.fromSource(ctx, source, "-DBUILD=" + i)) {
+          // built: nothing else to check
+        } catch (RuntimeException e) {
+          failed++;
+          System.out.println("build " + i + " failed: " + e.getMessage().lines().skip(1).findFirst().orElse(""));
+        }
+      }
+    }
+    System.out.println("builds failed: " + failed + " of " + count);
+    return failed == 0;
   }
 
   private static boolean kernels() {
