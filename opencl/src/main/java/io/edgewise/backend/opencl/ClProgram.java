@@ -49,9 +49,9 @@ public final class ClProgram implements AutoCloseable {
   }
 
   /**
-   * One build at a time in this process: PoCL 3.1 building for two devices at once (POCL_DEVICES="basic pthread",
-   * one session on each) failed now and then with "unable to rename temporary ...preproc.cl", its two compiles
-   * trampling each other's temporary files in the cache directory. Builds are CPU-bound anyway.
+   * One build at a time in this process (first added for the two-device check: the failures it saw, "unable to
+   * rename temporary ...preproc.cl", turned out to be LLVM signal handlers, cured by libjsig: SignalChaining).
+   * Kept: LLVM-based compilers are not all thread-safe, and builds are CPU-bound anyway.
    */
   private static final Object BUILD_LOCK = new Object();
 
