@@ -3,6 +3,7 @@ package io.edgewise.bench;
 import io.edgewise.bench.budget.BudgetBenchCommand;
 import io.edgewise.bench.cache.CacheBenchCommand;
 import io.edgewise.bench.cosched.CoschedBenchCommand;
+import io.edgewise.bench.pipeline.PipelineBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.select.SelectBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
@@ -19,6 +20,14 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new SplitBenchCommand();
+    }
+  }
+
+  /** `edgewise pipeline-bench`. */
+  public static final class PipelineBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new PipelineBenchCommand();
     }
   }
 
