@@ -8,11 +8,14 @@ import io.edgewise.cli.JsonOption;
 import io.edgewise.cli.Main;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.peer.TensorEncoding;
+import io.edgewise.serve.pipeline.PlacedStageRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -67,9 +70,18 @@ public final class PipelineBenchCommand implements Callable<Integer> {
       description = "Threads of the peer's sessions (default: ${DEFAULT-VALUE}).")
   int peerThreads;
 
-  @Option(names = "--encoding", paramLabel = "fp32|fp16|int8", defaultValue = "fp16",
-      description = "How tensors cross the link (default: ${DEFAULT-VALUE}).")
-  String encoding;
+  @Option(names = "--send-encoding", paramLabel = "fp32|fp16|int8", defaultValue = "int8",
+      description = "How stage inputs (images) cross to the peer (default: ${DEFAULT-VALUE}).")
+  String sendEncoding;
+
+  @Option(names = "--receive-encoding", paramLabel = "fp32|fp16|int8", defaultValue = "fp16",
+      description = "How stage outputs come back (default: ${DEFAULT-VALUE}).")
+  String receiveEncoding;
+
+  @Option(names = "--device-slowdown", paramLabel = "X", defaultValue = "1",
+      description = "Stretch each model run on the device to X times its measured time, for a device weaker than "
+          + "this machine (modeled; default: ${DEFAULT-VALUE}, as measured).")
+  double deviceSlowdown;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
       description = "Seed of the pages and the round trips (default: ${DEFAULT-VALUE}).")
@@ -100,19 +112,18 @@ public final class PipelineBenchCommand implements Callable<Integer> {
       }
       profiles.add(p);
     }
-    TensorEncoding enc;
-    try {
-      enc = TensorEncoding.valueOf(encoding.toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw Main.usage(spec, "--encoding: " + encoding + " is not fp32, fp16 or int8");
+    if (!(deviceSlowdown >= 1)) {
+      throw Main.usage(spec, "--device-slowdown must be >= 1, got " + deviceSlowdown);
     }
+    PlacedStageRunner.Options runnerOptions = new PlacedStageRunner.Options(encoding("--send-encoding", sendEncoding),
+        encoding("--receive-encoding", receiveEncoding), Duration.ofSeconds(120), null, deviceSlowdown);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     OcrOptions deviceOptions = OcrOptions.defaults().withDevice(device.name()).withThreads(threads);
     SessionOptions peerOptions = SessionOptions.defaults().withDevice(peerDevice).withThreads(peerThreads);
     PageRenderer.Options pageOptions = PageRenderer.Options.defaults();
     if (pageSize != null) {
-      String[] wh = pageSize.toLowerCase(java.util.Locale.ROOT).split("x");
+      String[] wh = pageSize.toLowerCase(Locale.ROOT).split("x");
       try {
         pageOptions = pageOptions.withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
       } catch (RuntimeException e) {
@@ -125,9 +136,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     for (int i = 0; i < warmupJobs + jobs; i++) {
       (i < warmupJobs ? warmup : pages).add(renderer.render(seed, i));
     }
-    String setup = PipelineExperiment.describe(deviceOptions, peerOptions, enc);
+    String setup = PipelineExperiment.describe(deviceOptions, peerOptions, runnerOptions);
     List<PipelineExperiment.Series> all = new ArrayList<>();
-    try (PipelineExperiment experiment = new PipelineExperiment(models, deviceOptions, peerOptions, enc,
+    try (PipelineExperiment experiment = new PipelineExperiment(models, deviceOptions, peerOptions, runnerOptions,
         m -> err.println("pipeline-bench: " + m))) {
       for (LinkProfile p : profiles) {
         all.addAll(experiment.run(p, warmup, pages, seed));
@@ -146,7 +157,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         row.put("p99_ms", s.p99Ms());
         row.put("bytes", s.meanBytes());
         row.put("text_differs", s.textDiffers());
-        row.put("figures", "measured compute, emulated link");
+        row.put("figures", "measured compute, emulated link" + (deviceSlowdown > 1 ? ", modeled device slowdown" : ""));
         rows.add(row);
       }
       m.put("links", profiles.stream().map(LinkProfile::describe).toList());
@@ -165,5 +176,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
           s.meanBytes(), s.textDiffers());
     }
     return 0;
+  }
+
+  private TensorEncoding encoding(String option, String value) {
+    try {
+      return TensorEncoding.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw Main.usage(spec, option + ": " + value + " is not fp32, fp16 or int8");
+    }
   }
 }

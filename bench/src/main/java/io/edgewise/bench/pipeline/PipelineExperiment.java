@@ -13,7 +13,6 @@ import io.edgewise.serve.peer.PeerClient;
 import io.edgewise.serve.peer.PeerClientConfig;
 import io.edgewise.serve.peer.PeerServer;
 import io.edgewise.serve.peer.PeerServerConfig;
-import io.edgewise.serve.peer.TensorEncoding;
 import io.edgewise.serve.pipeline.DecentralisedPlacement;
 import io.edgewise.serve.pipeline.FixedPlacement;
 import io.edgewise.serve.pipeline.PlacedStageRunner;
@@ -26,10 +25,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.HexFormat;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -67,12 +66,12 @@ final class PipelineExperiment implements AutoCloseable {
   private final PeerClient client;
   private final EmulatedLink.Conditions link = new EmulatedLink.Conditions(10_000, 0);
   private final Map<OcrStage, String> hashes = new EnumMap<>(OcrStage.class);
-  private final TensorEncoding encoding;
+  private final PlacedStageRunner.Options runnerOptions;
   private final Consumer<String> log;
 
-  PipelineExperiment(Path modelsDir, OcrOptions device, SessionOptions peer, TensorEncoding encoding,
+  PipelineExperiment(Path modelsDir, OcrOptions device, SessionOptions peer, PlacedStageRunner.Options runnerOptions,
       Consumer<String> log) {
-    this.encoding = encoding;
+    this.runnerOptions = runnerOptions;
     this.log = log;
     Path[] files = OcrPipeline.checkModels(modelsDir);
     String token = HexFormat.of().formatHex(SecureRandom.getSeed(16));
@@ -187,7 +186,7 @@ final class PipelineExperiment implements AutoCloseable {
   }
 
   private PlacedStageRunner runner(StagePolicy policy, Duration probe) {
-    return new PlacedStageRunner(client, hashes, policy, encoding, Duration.ofSeconds(120), probe);
+    return new PlacedStageRunner(client, hashes, policy, runnerOptions.withProbeInterval(probe));
   }
 
   /** One job's measured latency, bytes moved, where its stages ran and the text it read. */
@@ -210,9 +209,11 @@ final class PipelineExperiment implements AutoCloseable {
     return new Job(ms, moved, where.toString(), result.lines().stream().map(OcrLine::text).toList());
   }
 
-  static String describe(OcrOptions device, SessionOptions peer, TensorEncoding encoding) {
-    return "device " + device.device() + " x" + device.threads() + " threads, peer " + peer.device() + " x"
-        + peer.threads() + " threads, both in this process on this machine's cores; tensors cross as " + encoding;
+  static String describe(OcrOptions device, SessionOptions peer, PlacedStageRunner.Options o) {
+    return "device " + device.device() + " x" + device.threads() + " threads" + (o.deviceSlowdown() > 1
+        ? " with its model runs stretched " + o.deviceSlowdown() + "x (MODELED weaker device)" : "") + ", peer "
+        + peer.device() + " x" + peer.threads() + " threads, both in this process on this machine's cores; inputs "
+        + "cross as " + o.send() + ", outputs as " + o.receive();
   }
 
   @Override

@@ -24,7 +24,7 @@ class PipelineBenchCommandTest {
   void aSmallRunReportsEveryPolicyWithTheOracleAtTheMinimum() throws Exception {
     assumeTrue(Files.isDirectory(Path.of("../shared/testdata/ocr")), "no OCR models");
     CliTest.Result r = CliTest.run("pipeline-bench", "ocr", "--link", "campus", "--jobs", "1", "--warmup-jobs", "0",
-        "--page", "384x128", "--encoding", "fp32", "--json");
+        "--page", "384x128", "--send-encoding", "fp32", "--receive-encoding", "fp32", "--json");
     assertEquals(0, r.exit(), r.err() + r.out());
     JsonNode rows = new ObjectMapper().readTree(r.out()).get("rows");
     Map<String, JsonNode> byPolicy = new HashMap<>();

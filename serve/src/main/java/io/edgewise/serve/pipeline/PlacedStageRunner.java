@@ -34,23 +34,48 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
   private final PeerClient peer;
   private final Map<OcrStage, String> modelHashes;
   private final StagePolicy policy;
-  private final TensorEncoding encoding;
-  private final Duration timeout;
+  private final Options options;
   private final List<StageOutcome> outcomes = new ArrayList<>();
   private final ScheduledExecutorService probes;
 
   /**
+   * @param send how stage inputs cross to the peer (INT8 suits images: a normalised 8-bit image loses under half a
+   *     grey level in symmetric int8)
+   * @param receive how stage outputs come back
+   * @param timeout the most a peer run may take before it is given up and run here
+   * @param probeInterval how often a decentralised policy's link and load estimates are refreshed (null: never)
+   * @param deviceSlowdown for experiments only: each model run here is stretched to this many times its measured
+   *     time (a weaker device than this machine; 1: as measured). Results that use it are modeled, not measured.
+   */
+  public record Options(TensorEncoding send, TensorEncoding receive, Duration timeout, Duration probeInterval,
+      double deviceSlowdown) {
+    public Options {
+      if (send == null || receive == null || timeout == null || !(deviceSlowdown >= 1)) {
+        throw EdgewiseException.invalidArgument("PlacedStageRunner.Options: encodings and timeout are required and "
+            + "the device slowdown must be >= 1, got " + deviceSlowdown);
+      }
+    }
+
+    /** FP32 both ways (exact), 60 s timeout, no probing, no slowdown. */
+    public static Options exact() {
+      return new Options(TensorEncoding.FP32, TensorEncoding.FP32, Duration.ofSeconds(60), null, 1);
+    }
+
+    public Options withProbeInterval(Duration d) {
+      return new Options(send, receive, timeout, d, deviceSlowdown);
+    }
+  }
+
+  /**
    * @param modelHashes the sha256 of each stage's model file, as the peer knows them
    *     ({@link io.edgewise.apps.ocr.OcrPipeline#modelHashes()}, in stage order)
-   * @param probeInterval how often a decentralised policy's link and load estimates are refreshed (null: never)
    */
-  public PlacedStageRunner(PeerClient peer, Map<OcrStage, String> modelHashes, StagePolicy policy,
-      TensorEncoding encoding, Duration timeout, Duration probeInterval) {
+  public PlacedStageRunner(PeerClient peer, Map<OcrStage, String> modelHashes, StagePolicy policy, Options options) {
     this.peer = peer;
     this.modelHashes = Map.copyOf(modelHashes);
     this.policy = policy;
-    this.encoding = encoding;
-    this.timeout = timeout;
+    this.options = options;
+    Duration probeInterval = options.probeInterval();
     if (policy instanceof DecentralisedPlacement d && probeInterval != null) {
       probes = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "edgewise-pipeline-probe");
@@ -80,7 +105,7 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
     long wire = 0;
     for (Tensor t : inputs.values()) {
       elements += t.size();
-      wire += wireBytes(t, encoding);
+      wire += wireBytes(t, options.send());
     }
     StageCall call = new StageCall(stage.name(), elements, wire);
     if (policy.place(call) == Placement.PEER) {
@@ -90,10 +115,11 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
       }
       long t0 = System.nanoTime();
       try {
-        PeerClient.PartialResult r = peer.partialInfer(hash, inputs, encoding, encoding, List.of(), timeout);
+        PeerClient.PartialResult r = peer.partialInfer(hash, inputs, options.send(), options.receive(), List.of(),
+            options.timeout());
         long received = 0;
         for (Tensor t : r.outputs().values()) {
-          received += wireBytes(t, encoding);
+          received += wireBytes(t, options.receive());
         }
         record(new StageOutcome(call, Placement.PEER, (System.nanoTime() - t0) / 1e6, r.queueMicros() / 1e3,
             r.computeMicros() / 1e3, r.bytesSent(), received));
@@ -105,8 +131,21 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
     }
     long t0 = System.nanoTime();
     Map<String, Tensor> out = local.run(inputs);
+    stretch(System.nanoTime() - t0);
     record(new StageOutcome(call, Placement.DEVICE, (System.nanoTime() - t0) / 1e6, 0, 0, 0, 0));
     return out;
+  }
+
+  /** Emulates a weaker device: waits (slowdown - 1) times the run's measured time. */
+  private void stretch(long ranNanos) {
+    long extra = (long) ((options.deviceSlowdown() - 1) * ranNanos);
+    if (extra > 0) {
+      try {
+        Thread.sleep(extra / 1_000_000, (int) (extra % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void record(StageOutcome o) {

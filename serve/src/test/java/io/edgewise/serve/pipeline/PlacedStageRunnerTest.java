@@ -15,7 +15,6 @@ import io.edgewise.serve.peer.PeerClient;
 import io.edgewise.serve.peer.PeerClientConfig;
 import io.edgewise.serve.peer.PeerServer;
 import io.edgewise.serve.peer.PeerServerConfig;
-import io.edgewise.serve.peer.TensorEncoding;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +53,7 @@ class PlacedStageRunnerTest {
 
       // the recogniser alone on the peer: only its runs cross
       try (PlacedStageRunner r = new PlacedStageRunner(client, hashes, FixedPlacement.of(Set.of("RECOGNIZER")),
-          TensorEncoding.FP32, Duration.ofSeconds(60), null)) {
+          PlacedStageRunner.Options.exact())) {
         assertEquals(alone, ocr.placed(r).read(page.image()).lines().stream().map(OcrLine::text).toList());
         for (StageOutcome o : r.takeOutcomes()) {
           boolean rec = o.call().stage().equals("RECOGNIZER");
@@ -65,8 +64,7 @@ class PlacedStageRunnerTest {
       }
       // everything on the peer, then the peer goes away: the same text, the stages run on the device instead
       FixedPlacement all = FixedPlacement.peerOnly(Set.of("DETECTOR", "CLASSIFIER", "RECOGNIZER"));
-      try (PlacedStageRunner r = new PlacedStageRunner(client, hashes, all, TensorEncoding.FP32,
-          Duration.ofSeconds(60), null)) {
+      try (PlacedStageRunner r = new PlacedStageRunner(client, hashes, all, PlacedStageRunner.Options.exact())) {
         assertEquals(alone, ocr.placed(r).read(page.image()).lines().stream().map(OcrLine::text).toList());
         assertTrue(r.takeOutcomes().stream().allMatch(o -> o.placement() == Placement.PEER));
         server.close();
