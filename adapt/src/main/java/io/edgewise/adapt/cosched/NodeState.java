@@ -4,20 +4,28 @@ import io.edgewise.EdgewiseException;
 
 /**
  * What a policy sees of the node when a request arrives: per device group, how many requests of each model wait in
- * its queue or run on it, which model it is running (if any) and for how long. A snapshot: the caller builds a new
- * one per decision.
+ * its queue or run on it, which model it is running (if any) and for how long, and when the decision is made on the
+ * caller's clock (a policy keeps no clock of its own; the learned one estimates the arrival rate from it). A snapshot:
+ * the caller builds a new one per decision.
  */
 public final class NodeState {
   private final int[][] queued;
   private final int[] running;
   private final double[] runningMs;
+  private final double atMs;
+
+  /** A state without a decision time ({@link #atMs()} NaN). */
+  public NodeState(int[][] queued, int[] running, double[] runningMs) {
+    this(queued, running, runningMs, Double.NaN);
+  }
 
   /**
    * @param queued per group and model, the requests waiting or running there (the running one included)
    * @param running per group, the model of the request it is running, or -1 when idle
    * @param runningMs per group, how long its current request has been running (ms; 0 when idle)
+   * @param atMs when the decision is made, in ms on the caller's monotonic clock (NaN: unknown)
    */
-  public NodeState(int[][] queued, int[] running, double[] runningMs) {
+  public NodeState(int[][] queued, int[] running, double[] runningMs, double atMs) {
     if (queued.length == 0 || running.length != queued.length || runningMs.length != queued.length) {
       throw EdgewiseException.invalidArgument("NodeState: " + queued.length + " groups of queues, " + running.length
           + " running models, " + runningMs.length + " running times");
@@ -35,6 +43,7 @@ public final class NodeState {
     this.queued = queued;
     this.running = running;
     this.runningMs = runningMs;
+    this.atMs = atMs;
   }
 
   /** An idle node. */
@@ -73,6 +82,11 @@ public final class NodeState {
   /** The model running on {@code group}, or -1. */
   public int running(int group) {
     return running[group];
+  }
+
+  /** When the decision is made (ms on the caller's monotonic clock), NaN where the caller did not say. */
+  public double atMs() {
+    return atMs;
   }
 
   /** How long the request running on {@code group} has been running (ms). */

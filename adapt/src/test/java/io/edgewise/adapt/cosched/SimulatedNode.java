@@ -124,6 +124,6 @@ final class SimulatedNode {
         runningMs[g] = now - head.start;
       }
     }
-    return new NodeState(queued, running, runningMs);
+    return new NodeState(queued, running, runningMs, now);
   }
 }

@@ -110,7 +110,7 @@ public final class CoRunner implements AutoCloseable {
       q[g] = queued[g].clone();
       runningMs[g] = running[g] >= 0 ? (now - runStart[g]) / 1e6 : 0;
     }
-    return new NodeState(q, running.clone(), runningMs);
+    return new NodeState(q, running.clone(), runningMs, now / 1e6);
   }
 
   /** Busy time of {@code group} since the runner started, up to {@code now} (under the lock). */
