@@ -244,8 +244,10 @@ public final class ContentionBandit implements CoschedPolicy {
       if (params.lambda() > 0) {
         for (int j = 0; j < groups; j++) {
           if (j != g && state.busy(j)) {
-            // the new run keeps g busy from backlog_g to backlog_g + own: that stretch of j's backlog runs slower
-            double overlap = Math.max(0, Math.min(backlog[j], backlog[g] + own) - backlog[g]);
+            // the new run slows j for as long as both run: whenever it starts, j's backlog is there then too
+            // while the node is loaded (queueing the run behind a long backlog only moves its toll onto the
+            // requests queued on j by then), so the overlap is taken as if it started now
+            double overlap = Math.min(backlog[j], own);
             double w = Math.min(MAX_LOSS, Math.max(0, theta[arm(state.running(j), j)][1 + kindOf[g]]));
             cost += params.lambda() * state.queued(j) * w * overlap;
           }
