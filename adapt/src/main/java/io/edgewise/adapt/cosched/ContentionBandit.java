@@ -12,9 +12,11 @@ import java.util.List;
  *
  * <p><b>What is learned.</b> Arms are (model, group kind) pairs: groups of one kind (the two {@code cpu/1} groups of
  * a run) are interchangeable, so they share one arm and one solo time (the mean of the profile's figures for them),
- * and every run on either teaches both. The context of a run on group g is how busy the other groups were, counted
- * per kind: x = [1, o_k for each kind k], o_k the sum over the other groups of kind k of the fraction of the run
- * each was busy (measured; at decision time 1 for a busy group and 0 for an idle one). What is learned, per arm by
+ * and every run on either teaches both. The context of a run on group g is whether it starts cold and how busy the
+ * other groups were, counted per kind: x = [1, cold, o_k for each kind k], cold 1 where the group's run before was
+ * of another model (its weights and buffers are not in that core's caches: a group that keeps running one model
+ * runs it faster, which is what a fixed placement gets for free), o_k the sum over the other groups of kind k of the
+ * fraction of the run each was busy (measured; at decision time 1 for a busy group and 0 for an idle one). What is learned, per arm by
  * ridge regression, is the fraction of the run lost to contention, z = 1 - solo(m, kind) / service:
  *
  * <pre>
@@ -24,7 +26,8 @@ import java.util.List;
  *
  * Why that target: when a busy group slows g's progress by a factor 1 + c (cores or memory shared), a run that
  * overlaps it for a fraction o of its time loses o c / (1 + c) of it, which is linear in o; theta[k] is then
- * c / (1 + c) per busy group of kind k (0: no contention; 0.5: twice as slow while it is busy), and the intercept is
+ * c / (1 + c) per busy group of kind k (0: no contention; 0.5: twice as slow while it is busy), theta[cold] the
+ * fraction lost to cold caches, and the intercept is
  * what the profile got wrong (B = diag(profileWeight, beta, ...): the profile counts as profileWeight solo runs).
  * The prior theta = 0 is the profile itself, which is optimistic (contention only adds time): an arm never tried
  * looks as good as its solo time, gets tried, and its real cost is learned, so the prior explores; alpha adds the
@@ -96,6 +99,10 @@ public final class ContentionBandit implements CoschedPolicy {
     }
   }
 
+  /** Where the features are: the intercept, the cold-cache flag, then the occupancy per kind. */
+  private static final int COLD = 1;
+  private static final int FIRST_KIND = 2;
+
   /** Bounds of the predicted lost fraction: a run takes between a tenth of and 20 times its solo time. */
   private static final double MIN_LOSS = -9;
   private static final double MAX_LOSS = 0.95;
@@ -163,7 +170,7 @@ public final class ContentionBandit implements CoschedPolicy {
         soloMs[m][k] = n == 0 ? Double.POSITIVE_INFINITY : sum / n;
       }
     }
-    this.dim = 1 + this.kinds;
+    this.dim = FIRST_KIND + this.kinds;
     int arms = models * this.kinds;
     this.a = new double[arms][dim][dim];
     this.b = new double[arms][dim];
@@ -199,22 +206,31 @@ public final class ContentionBandit implements CoschedPolicy {
     return model * kinds + kindOf[group];
   }
 
-  /** The context of a run on {@code group}: 1, then per kind the occupancy of the other groups of that kind. */
-  private double[] context(int group, double[] occupancy) {
+  /**
+   * The context of a run on {@code group}: 1, whether it starts cold, then per kind the occupancy of the other groups
+   * of that kind.
+   */
+  private double[] context(int group, double[] occupancy, boolean cold) {
     double[] x = new double[dim];
     x[0] = 1;
+    x[COLD] = cold ? 1 : 0;
     for (int j = 0; j < groups; j++) {
       if (j != group) {
-        x[1 + kindOf[j]] += occupancy[j];
+        x[FIRST_KIND + kindOf[j]] += occupancy[j];
       }
     }
     return x;
   }
 
+  /** Whether a run of {@code model} after one of {@code last} (-1: none or unknown) starts cold. */
+  private static boolean cold(int model, int last) {
+    return last >= 0 && last != model;
+  }
+
   /** Predicted service time of {@code model} on {@code group} under {@code occupancy}, less the bonus (ms). */
-  private double serviceMs(int model, int group, double[] occupancy, double bonus) {
+  private double serviceMs(int model, int group, double[] occupancy, boolean cold, double bonus) {
     int k = arm(model, group);
-    double[] x = context(group, occupancy);
+    double[] x = context(group, occupancy, cold);
     double loss = Linear.dot(theta[k], x);
     if (bonus > 0) {
       loss -= bonus * Math.sqrt(Math.max(0, Linear.quadratic(inv[k], x)));
@@ -239,7 +255,7 @@ public final class ContentionBandit implements CoschedPolicy {
       if (!profile.runs(model, g)) {
         continue;
       }
-      double own = serviceMs(model, g, busy, params.alpha());
+      double own = serviceMs(model, g, busy, cold(model, state.last(g)), params.alpha());
       double cost = backlog[g] + own;
       if (params.lambda() > 0) {
         for (int j = 0; j < groups; j++) {
@@ -248,13 +264,13 @@ public final class ContentionBandit implements CoschedPolicy {
             // while the node is loaded (queueing the run behind a long backlog only moves its toll onto the
             // requests queued on j by then), so the overlap is taken as if it started now
             double overlap = Math.min(backlog[j], own);
-            double w = Math.min(MAX_LOSS, Math.max(0, theta[arm(state.running(j), j)][1 + kindOf[g]]));
+            double w = Math.min(MAX_LOSS, Math.max(0, theta[arm(state.running(j), j)][FIRST_KIND + kindOf[g]]));
             cost += params.lambda() * state.queued(j) * w * overlap;
           }
         }
       }
       if (ahead) {
-        cost += nextArrivalMs(g, backlog[g] + own, backlog);
+        cost += nextArrivalMs(model, g, backlog[g] + own, backlog, state);
       }
       if (cost < bestCost) {
         bestCost = cost;
@@ -290,7 +306,7 @@ public final class ContentionBandit implements CoschedPolicy {
    * work: it arrives after the mean gap, is of each model with its share, and takes the group where it would finish
    * first given the backlogs then (a group still busy then counts as busy for its predicted run).
    */
-  private double nextArrivalMs(int group, double until, double[] backlog) {
+  private double nextArrivalMs(int model, int group, double until, double[] backlog, NodeState state) {
     double[] left = new double[groups];
     double[] busyThen = new double[groups];
     for (int j = 0; j < groups; j++) {
@@ -305,7 +321,8 @@ public final class ContentionBandit implements CoschedPolicy {
       double best = Double.POSITIVE_INFINITY;
       for (int j = 0; j < groups; j++) {
         if (profile.runs(m, j)) {
-          best = Math.min(best, left[j] + serviceMs(m, j, busyThen, 0));
+          int last = j == group ? model : state.last(j);
+          best = Math.min(best, left[j] + serviceMs(m, j, busyThen, cold(m, last), 0));
         }
       }
       expected += share[m] * best;
@@ -315,7 +332,7 @@ public final class ContentionBandit implements CoschedPolicy {
 
   /** The predicted time until {@code group} has run everything queued on it now. */
   private double backlogMs(NodeState state, int group, double[] occupancy) {
-    return EarliestFinish.backlogMs(state, group, m -> serviceMs(m, group, occupancy, 0));
+    return EarliestFinish.backlogMs(state, group, m -> serviceMs(m, group, occupancy, false, 0));
   }
 
   @Override
@@ -325,7 +342,7 @@ public final class ContentionBandit implements CoschedPolicy {
           + o.group() + " with " + o.overlap().length + " overlaps for " + groups + " groups");
     }
     int observed = arm(o.model(), o.group());
-    double[] x = context(o.group(), o.overlap());
+    double[] x = context(o.group(), o.overlap(), o.cold());
     double y = 1 - soloMs[o.model()][kindOf[o.group()]] / o.serviceMs();
     double g = params.gamma();
     for (int k = 0; k < a.length; k++) {
@@ -352,7 +369,7 @@ public final class ContentionBandit implements CoschedPolicy {
    */
   public double loss(int model, int group, int other) {
     int k = arm(model, group);
-    return other == group ? theta[k][0] : theta[k][1 + kindOf[other]];
+    return other == group ? theta[k][0] : theta[k][FIRST_KIND + kindOf[other]];
   }
 
   /** The predicted service time of {@code model} on {@code group} while the other groups are as busy as given (ms). */
@@ -361,7 +378,12 @@ public final class ContentionBandit implements CoschedPolicy {
       throw EdgewiseException.invalidArgument("ContentionBandit.predictMs: " + occupancy.length + " occupancies for "
           + groups + " groups");
     }
-    return serviceMs(model, group, occupancy, 0);
+    return serviceMs(model, group, occupancy, false, 0);
+  }
+
+  /** The learned fraction of a run of {@code model} on {@code group} lost to starting with cold caches. */
+  public double coldLoss(int model, int group) {
+    return theta[arm(model, group)][COLD];
   }
 
   /** How many runs of {@code model} on {@code group}'s kind the policy has learned from. */

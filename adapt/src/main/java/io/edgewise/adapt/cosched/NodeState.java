@@ -13,10 +13,11 @@ public final class NodeState {
   private final int[] running;
   private final double[] runningMs;
   private final double atMs;
+  private final int[] last;
 
-  /** A state without a decision time ({@link #atMs()} NaN). */
+  /** A state without a decision time ({@link #atMs()} NaN) or the groups' last models. */
   public NodeState(int[][] queued, int[] running, double[] runningMs) {
-    this(queued, running, runningMs, Double.NaN);
+    this(queued, running, runningMs, Double.NaN, null);
   }
 
   /**
@@ -24,8 +25,10 @@ public final class NodeState {
    * @param running per group, the model of the request it is running, or -1 when idle
    * @param runningMs per group, how long its current request has been running (ms; 0 when idle)
    * @param atMs when the decision is made, in ms on the caller's monotonic clock (NaN: unknown)
+   * @param last per group, the model a request placed there now would run after (the last one queued there, or the
+   *     last one it ran), -1 for none; null: unknown
    */
-  public NodeState(int[][] queued, int[] running, double[] runningMs, double atMs) {
+  public NodeState(int[][] queued, int[] running, double[] runningMs, double atMs, int[] last) {
     if (queued.length == 0 || running.length != queued.length || runningMs.length != queued.length) {
       throw EdgewiseException.invalidArgument("NodeState: " + queued.length + " groups of queues, " + running.length
           + " running models, " + runningMs.length + " running times");
@@ -44,6 +47,11 @@ public final class NodeState {
     this.running = running;
     this.runningMs = runningMs;
     this.atMs = atMs;
+    if (last != null && last.length != queued.length) {
+      throw EdgewiseException.invalidArgument("NodeState: " + last.length + " last models for " + queued.length
+          + " groups");
+    }
+    this.last = last;
   }
 
   /** An idle node. */
@@ -87,6 +95,14 @@ public final class NodeState {
   /** When the decision is made (ms on the caller's monotonic clock), NaN where the caller did not say. */
   public double atMs() {
     return atMs;
+  }
+
+  /**
+   * The model a request placed on {@code group} now would run after (-1: none, or unknown): where it is another
+   * model, the new run starts with cold caches.
+   */
+  public int last(int group) {
+    return last == null ? -1 : last[group];
   }
 
   /** How long the request running on {@code group} has been running (ms). */

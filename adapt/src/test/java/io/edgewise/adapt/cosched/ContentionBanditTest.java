@@ -132,6 +132,30 @@ class ContentionBanditTest {
   }
 
   /**
+   * Two interchangeable groups and two models of 10 ms each, but a run after one of the other model on its group
+   * takes twice as long (cold caches); each model arrives every 12 ms. Mixing the models on both groups makes half the
+   * runs cold, 15 ms on average, more than the groups can keep up with; keeping each model on its own group mostly
+   * runs them warm. Earliest finish, which knows only the 10 ms, mixes them and falls behind; the learner learns the
+   * cold loss (0.5 of a run, within 0.1: the profile's weight shrinks it) and keeps up, with a mean latency under a
+   * tenth of earliest finish's.
+   */
+  @Test
+  void learnsWhatARunAfterAnotherModelCosts() {
+    double[][] solo = {{10, 10}, {10, 10}};
+    SimulatedNode node = new SimulatedNode(solo, new double[2][2], 2);
+    Profile profile = new Profile(solo);
+    double[] rates = {1 / 12.0, 1 / 12.0};
+    ContentionBandit learned = new ContentionBandit(profile, ContentionBandit.Params.defaults(),
+        List.of("cpu", "cpu"));
+    List<SimulatedNode.Done> done = node.run(learned, rates, 2000, 5);
+    List<SimulatedNode.Done> greedy = node.run(new EarliestFinish(profile), rates, 2000, 5);
+    assertEquals(0.5, learned.coldLoss(A, 0), 0.1);
+    assertEquals(0.5, learned.coldLoss(B, 1), 0.1);
+    assertTrue(meanLatency(done, 1000) < 0.1 * meanLatency(greedy, 1000),
+        meanLatency(done, 1000) + " vs earliest finish " + meanLatency(greedy, 1000));
+  }
+
+  /**
    * Groups of one kind share what is learned: two interchangeable groups with a profile 2x too slow for A, and every
    * A run on g0 alone. After those runs the prediction for A on g1, never run there, has moved exactly as g0's.
    */
