@@ -3,6 +3,8 @@ package io.edgewise.serve.client;
 import io.edgewise.EdgewiseException;
 import io.edgewise.adapt.LatencyStats;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +63,15 @@ public final class BudgetedCall implements AutoCloseable {
    * Throws when both sides fail, with the remote's failure as the cause.
    */
   public <T> Result<T> call(Duration budget, Supplier<T> remoteCall, Supplier<T> localCall, double localMs) {
+    return call(budget, remoteCall, localCall, localMs, v -> { });
+  }
+
+  /**
+   * As above; {@code discard} receives the loser's answer if it still arrives after the winner (e.g. to close its
+   * tensors), so that nothing it holds leaks.
+   */
+  public <T> Result<T> call(Duration budget, Supplier<T> remoteCall, Supplier<T> localCall, double localMs,
+      java.util.function.Consumer<? super T> discard) {
     if (budget.isNegative() || !(localMs >= 0)) {
       throw EdgewiseException.invalidArgument("BudgetedCall: need a budget >= 0 and a local time >= 0 ms; got "
           + budget + ", " + localMs);
@@ -68,13 +79,27 @@ public final class BudgetedCall implements AutoCloseable {
     long start = System.nanoTime();
     LinkedBlockingQueue<Object[]> done = new LinkedBlockingQueue<>();  // {Boolean local, value or Throwable}
     java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+    // an answer arriving once the call is over is the loser's: discarded under this lock, never left in the queue
+    java.util.function.BiConsumer<Boolean, Object> deliver = (isLocal, v) -> {
+      synchronized (done) {
+        if (!over.get()) {
+          done.add(new Object[] {isLocal, v});
+          return;
+        }
+      }
+      if (v != null && !(v instanceof Throwable)) {
+        @SuppressWarnings("unchecked")
+        T t = (T) v;
+        discard.accept(t);
+      }
+    };
     Future<?> remoteTask = workers.submit(() -> {
       try {
         T v = remoteCall.get();
         if (!over.get()) {  // a call cancelled because the other side won is no round trip
           recordRemote((System.nanoTime() - start) / 1e6);
         }
-        done.add(new Object[] {false, v});
+        deliver.accept(false, v);
       } catch (RuntimeException e) {
         done.add(new Object[] {false, e});
       } catch (Throwable e) {  // an Error must still end the wait
@@ -87,7 +112,7 @@ public final class BudgetedCall implements AutoCloseable {
         if (!localTask.isDone()) {
           localTask.complete(workers.submit(() -> {
             try {
-              done.add(new Object[] {true, localCall.get()});
+              deliver.accept(true, localCall.get());
             } catch (RuntimeException e) {
               done.add(new Object[] {true, e});
             } catch (Throwable e) {
@@ -126,7 +151,18 @@ public final class BudgetedCall implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw EdgewiseException.invalidArgument("BudgetedCall: interrupted while waiting for an answer");
     } finally {
-      over.set(true);
+      List<Object[]> left = new ArrayList<>();
+      synchronized (done) {
+        over.set(true);
+        done.drainTo(left);
+      }
+      for (Object[] d : left) {  // the loser, if it finished while the winner was being taken
+        if (d[1] != null && !(d[1] instanceof Throwable)) {
+          @SuppressWarnings("unchecked")
+          T t = (T) d[1];
+          discard.accept(t);
+        }
+      }
       scheduled.cancel(false);
       remoteTask.cancel(true);
       synchronized (localTask) {

@@ -103,4 +103,32 @@ class BudgetedCallTest {
       assertThrows(EdgewiseException.class, () -> call.call(Duration.ofMillis(-1), () -> "a", () -> "b", 1));
     }
   }
+
+  @Test
+  void theLosersLateAnswerIsDiscardedNotLeaked() throws InterruptedException {
+    CountDownLatch remoteMayAnswer = new CountDownLatch(1);
+    CountDownLatch discarded = new CountDownLatch(1);
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.PARALLEL)) {
+      BudgetedCall.Result<String> r = call.call(HOUR, () -> {
+        // an uninterruptible remote (it ignores the cancel) that answers after the local won
+        while (true) {
+          try {
+            remoteMayAnswer.await();
+            return "remote";
+          } catch (InterruptedException e) {
+            // keep waiting: the answer still arrives, as a run that cannot be stopped would
+          }
+        }
+      }, () -> "local", 5, v -> {
+        seen.add(v);
+        discarded.countDown();
+      });
+      assertEquals("local", r.value());
+      assertTrue(seen.isEmpty(), "the winner is never discarded");
+      remoteMayAnswer.countDown();
+      assertTrue(discarded.await(60, TimeUnit.SECONDS), "the late answer reached discard");
+      assertEquals(java.util.List.of("remote"), seen);
+    }
+  }
 }
