@@ -20,14 +20,25 @@ import java.util.function.Supplier;
  * remote call (e.g. {@link EdgewiseClient#infer} on a model group) starts at once; the local call, the device's fastest
  * variant, runs either in parallel from the start ({@link Mode#PARALLEL}) or only once the remaining budget falls
  * below its expected time ({@link Mode#BACKUP}, or at once if the remote call fails first). The first valid answer
- * (returned without an exception, not null) wins and the other call is cancelled (interrupted). The remote calls'
+ * (returned without an exception, not null) wins and the other call is cancelled (interrupted); in
+ * {@link Mode#STANDBY} the local call runs from the start but its answer waits until the remaining budget falls
+ * below its expected time, so the remote answer wins whenever it arrives by then. The remote calls'
  * round trips are measured here, as a moving average ({@link #estimatedRemoteMs()}), to be sent with the next request
  * as the network estimate; nothing is configured. The call waits for an answer past the budget too (a late answer
  * beats none): the remote side's own request timeout bounds it. Thread-safe; close() stops its threads.
  */
 public final class BudgetedCall implements AutoCloseable {
-  /** When the local fallback starts. */
-  public enum Mode { PARALLEL, BACKUP }
+  /**
+   * When the local fallback starts and when its answer counts: PARALLEL and BACKUP take the first valid answer;
+   * STANDBY (MDInference's on-device fallback) runs the local call from the start but holds its answer until the
+   * remaining budget falls below the local call's expected time (when BACKUP would have started it: that much
+   * headroom for handing the answer over), so the remote answer wins whenever it arrives by then, and the local one
+   * is used then (or at once when the remote call fails).
+   */
+  public enum Mode { PARALLEL, BACKUP, STANDBY }
+
+  /** Put in the queue when a STANDBY call's budget ends. */
+  private static final Object[] BUDGET_END = {Boolean.TRUE, "budget end"};
 
   /** The winning answer, which side gave it, and the time from the call to the answer. */
   public record Result<T>(T value, boolean local, double elapsedMs) {}
@@ -122,13 +133,28 @@ public final class BudgetedCall implements AutoCloseable {
         }
       }
     };
-    long delayNanos = mode == Mode.PARALLEL ? 0 : Math.max(0, budget.toNanos() - (long) (localMs * 1e6));
+    long delayNanos = mode != Mode.BACKUP ? 0 : Math.max(0, budget.toNanos() - (long) (localMs * 1e6));
     ScheduledFuture<?> scheduled = timer.schedule(startLocal, delayNanos, TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> budgetEnd = mode != Mode.STANDBY ? null
+        : timer.schedule(() -> done.add(BUDGET_END), Math.max(0, budget.toNanos() - (long) Math.min(localMs * 1e6,
+            budget.toNanos())), TimeUnit.NANOSECONDS);
     RuntimeException remoteFailure = null;
     int failures = 0;
+    Object held = null;  // STANDBY: the local answer, until the budget ends or the remote fails
+    boolean ended = false;
     try {
       while (true) {
         Object[] d = done.take();
+        if (d == BUDGET_END) {
+          ended = true;
+          if (held != null) {
+            @SuppressWarnings("unchecked")
+            T value = (T) held;
+            held = null;
+            return new Result<>(value, true, (System.nanoTime() - start) / 1e6);
+          }
+          continue;
+        }
         boolean isLocal = (Boolean) d[0];
         if (d[1] instanceof RuntimeException e || d[1] == null) {
           failures++;
@@ -136,11 +162,21 @@ public final class BudgetedCall implements AutoCloseable {
             remoteFailure = d[1] == null ? EdgewiseException.invalidArgument("remote answer was null")
                 : (RuntimeException) d[1];
             startLocal.run();  // the remote failed: the fallback is all that is left
+            if (held != null) {
+              @SuppressWarnings("unchecked")
+              T value = (T) held;
+              held = null;
+              return new Result<>(value, true, (System.nanoTime() - start) / 1e6);
+            }
           }
           if (failures == 2) {
             throw remoteFailure != null ? remoteFailure
                 : EdgewiseException.invalidArgument("BudgetedCall: both the remote and the local call failed");
           }
+          continue;
+        }
+        if (isLocal && mode == Mode.STANDBY && !ended && remoteFailure == null) {
+          held = d[1];  // the remote may still answer within the budget
           continue;
         }
         @SuppressWarnings("unchecked")
@@ -151,13 +187,21 @@ public final class BudgetedCall implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw EdgewiseException.invalidArgument("BudgetedCall: interrupted while waiting for an answer");
     } finally {
+      if (budgetEnd != null) {
+        budgetEnd.cancel(false);
+      }
+      if (held != null) {  // the remote won: the held local answer is the loser
+        @SuppressWarnings("unchecked")
+        T t = (T) held;
+        discard.accept(t);
+      }
       List<Object[]> left = new ArrayList<>();
       synchronized (done) {
         over.set(true);
         done.drainTo(left);
       }
       for (Object[] d : left) {  // the loser, if it finished while the winner was being taken
-        if (d[1] != null && !(d[1] instanceof Throwable)) {
+        if (d != BUDGET_END && d[1] != null && !(d[1] instanceof Throwable)) {
           @SuppressWarnings("unchecked")
           T t = (T) d[1];
           discard.accept(t);

@@ -61,6 +61,8 @@ public final class EdgewiseClient implements AutoCloseable {
   private final Duration retryBackoff;
   private final long maxElements;
   private final NetworkEstimate network = new NetworkEstimate(0.2);
+  /** Bytes the last answered group request moved: a dropped one's size for the estimate. */
+  private volatile long lastBytes;
   private final Map<BudgetedCall.Mode, BudgetedCall> budgetedCalls = new java.util.EnumMap<>(BudgetedCall.Mode.class);
 
   /** Settings of a client; every one has a default. */
@@ -303,9 +305,21 @@ public final class EdgewiseClient implements AutoCloseable {
     if (variant != null) {
       parameters.put("variant", variant);
     }
-    Answer a = infer(group, null, inputs, true, parameters);
+    long t0 = System.nanoTime();
+    Answer a;
+    try {
+      a = infer(group, null, inputs, true, parameters);
+    } catch (RemoteException e) {
+      if (e.status() == 504) {
+        // dropped for its budget: the refusal crossed the network too (with the server's queueing, an upper
+        // bound), and learning from it keeps an estimate that grew too large from starving every request
+        network.add((System.nanoTime() - t0) / 1e6, lastBytes);
+      }
+      throw e;
+    }
     double serverMs = serverMs(a);
-    network.add(a.roundTripMs() - (Double.isNaN(serverMs) ? 0 : serverMs), a.bytesSent() + a.bytesReceived());
+    lastBytes = a.bytesSent() + a.bytesReceived();
+    network.add(a.roundTripMs() - (Double.isNaN(serverMs) ? 0 : serverMs), lastBytes);
     return a;
   }
 

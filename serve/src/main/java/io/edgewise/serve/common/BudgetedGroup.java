@@ -98,7 +98,7 @@ public final class BudgetedGroup implements AutoCloseable {
     }
     if (System.nanoTime() - deadlineNanos > 0) {
       throw new BudgetExpiredException("model group " + name + ": the request's time budget of " + budgetMs
-          + " ms (less " + networkMs + " ms of network) had passed before it could run; dropped unrun");
+          + " ms had passed before it could run; dropped unrun");
     }
     Member m = members.get(c.variant());
     long t0 = System.nanoTime();
