@@ -53,6 +53,11 @@ public final class BudgetBenchCommand implements Callable<Integer> {
       + "over loopback HTTP (the earlier, faster experiment; rows labelled simulated link).")
   boolean simulate;
 
+  @Option(names = "--write-repository", paramLabel = "DIR",
+      description = "Write the group into the model repository DIR (DIR/GROUP/config.json with \"pipeline\": "
+          + "\"group\" and copies of the variants) for `edgewise serve --models DIR`, then exit.")
+  Path writeRepository;
+
   @Option(names = "--mbps", paramLabel = "MBPS", defaultValue = "1000",
       description = "Bandwidth of the emulated link in Mbit/s, on top of the drawn delay (default: ${DEFAULT-VALUE}, "
           + "so that the delay distribution is the link).")
@@ -111,6 +116,18 @@ public final class BudgetBenchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     VariantGroup g = VariantGroup.load(group == null ? VariantGroup.DEFAULT : group,
         cache == null ? SelectBenchCommand.defaultCache() : cache, m -> err.println("budget-bench: " + m));
+    if (writeRepository != null) {
+      List<BudgetLoopback.Variant> vs = new ArrayList<>();
+      for (VariantGroup.Variant v : g.variants()) {
+        vs.add(new BudgetLoopback.Variant(v.name(), v.model(), v.accuracy()));
+      }
+      new BudgetLoopback(g.name(), vs, device.name(), g.testData(), slowdown, mbps, BudgetedCall.Mode.STANDBY,
+          m -> { }).writeRepository(writeRepository, slas[0]);
+      spec.commandLine().getOut().println("wrote model group " + g.name() + " (" + vs.size() + " variants, default "
+          + "time_budget_ms " + slas[0] + ") into " + writeRepository.resolve(g.name()) + "; serve it with "
+          + "./edgewise serve --models " + writeRepository);
+      return 0;
+    }
     return simulate ? simulated(g, links) : loopback(g, links);
   }
 

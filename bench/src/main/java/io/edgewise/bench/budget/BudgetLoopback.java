@@ -426,12 +426,25 @@ public final class BudgetLoopback {
   /** The repository: GROUP (gamma 1) and GROUP-greedy (gamma 0), each with copies of the variant files. */
   private Path repository(Path work) throws IOException {
     Path repo = Files.createDirectories(work.resolve("repo"));
+    writeGroups(repo, new String[][] {{group, "1"}, {group + "-greedy", "0"}}, 60000);
+    return repo;
+  }
+
+  /**
+   * Writes the group into a model repository for {@code edgewise serve --models DIR}: DIR/GROUP/config.json
+   * ("pipeline": "group", gamma 1, the given default budget) and copies of the variants' files beside it.
+   */
+  public void writeRepository(Path repo, double defaultBudgetMs) throws IOException {
+    writeGroups(Files.createDirectories(repo), new String[][] {{group, "1"}}, defaultBudgetMs);
+  }
+
+  private void writeGroups(Path repo, String[][] groups, double defaultBudgetMs) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    for (String[] g : new String[][] {{group, "1"}, {group + "-greedy", "0"}}) {
+    for (String[] g : groups) {
       Path dir = Files.createDirectories(repo.resolve(g[0]));
       List<Map<String, Object>> vs = new ArrayList<>();
       for (Variant v : variants) {
-        Files.copy(v.model(), dir.resolve(v.name() + ".onnx"));
+        Files.copy(v.model(), dir.resolve(v.name() + ".onnx"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", v.name());
         m.put("model", v.name() + ".onnx");
@@ -441,12 +454,11 @@ public final class BudgetLoopback {
       Map<String, Object> config = new LinkedHashMap<>();
       config.put("pipeline", "group");
       config.put("gamma", Double.parseDouble(g[1]));
-      config.put("time_budget_ms", 60000);
+      config.put("time_budget_ms", defaultBudgetMs);
       config.put("profile_runs", 50);
       config.put("variants", vs);
       json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
     }
-    return repo;
   }
 
   private static void deleteTree(Path dir) {
