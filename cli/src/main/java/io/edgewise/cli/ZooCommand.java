@@ -98,6 +98,9 @@ final class ZooCommand implements Callable<Integer> {
           m.put("latency_kind", v.kinds());
           m.put("file", v.file());
           m.put("sha256", v.sha256());
+          if (!Double.isNaN(v.separateAccuracy())) {
+            m.put("separate_accuracy", v.separateAccuracy());
+          }
           if (v.skipped() != null) {
             m.put("skipped", v.skipped());
           }
@@ -111,6 +114,10 @@ final class ZooCommand implements Callable<Integer> {
         o.put("separate_cpu_seconds", r.separateCpuSeconds() < 0 ? null : r.separateCpuSeconds());
         o.put("timing", "measured: wall and process CPU seconds, after an untimed warm-up");
         o.put("shared", r.shared());
+        Map<String, Object> steps = new LinkedHashMap<>();
+        steps.put("merged", r.mergedSteps());
+        steps.put("separate", r.separateSteps().isEmpty() ? null : r.separateSteps());
+        o.put("steps", steps);
         o.put("skipped", r.skipped());
         o.put("index", indexDir == null ? null : indexDir.toString());
         out.println(Json.write(o));
@@ -128,6 +135,8 @@ final class ZooCommand implements Callable<Integer> {
             v.metricValue(), v.bytes(), lat);
       }
       r.shared().forEach(s -> out.println("shared: " + s));
+      out.println("steps run, merged: " + r.mergedSteps()
+          + (r.separateSteps().isEmpty() ? "" : "; one by one: " + r.separateSteps()));
       out.printf(Locale.ROOT, "merged %.1f s (CPU %.1f s)%s (measured)%n", r.mergedSeconds(), r.mergedCpuSeconds(),
           r.separateSeconds() < 0 ? "" : String.format(Locale.ROOT, ", one by one %.1f s (CPU %.1f s): %.2fx",
               r.separateSeconds(), r.separateCpuSeconds(), r.mergedSeconds() / r.separateSeconds()));
