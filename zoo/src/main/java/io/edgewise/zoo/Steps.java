@@ -68,6 +68,7 @@ final class Steps implements AutoCloseable {
   private final Target calibrationTarget;
   private final Consumer<String> progress;
   private final Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
+  private final Map<Kind, Double> seconds = new EnumMap<>(Kind.class);
   private final Map<Path, String> hashes = new HashMap<>();
   private final Map<String, ChannelRanking> rankings = new HashMap<>();
   private final Map<String, Built> built = new HashMap<>();
@@ -117,6 +118,20 @@ final class Steps implements AutoCloseable {
   Map<String, Integer> counts() {
     Map<String, Integer> out = new LinkedHashMap<>();
     counts.forEach((k, v) -> out.put(k.name().toLowerCase(Locale.ROOT), v));
+    return out;
+  }
+
+  /**
+   * Wall seconds spent in each step (measured around each computation; the time between steps, opening evaluators,
+   * hashing and copying files, is in none), by lower-case name; fine_tuning_epochs has none of its own.
+   */
+  Map<String, Double> seconds() {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Kind k : Kind.values()) {
+      if (k != Kind.FINE_TUNING_EPOCHS) {
+        out.put(k.name().toLowerCase(Locale.ROOT), seconds.getOrDefault(k, 0.0));
+      }
+    }
     return out;
   }
 
@@ -184,11 +199,15 @@ final class Steps implements AutoCloseable {
         why = c.skipped();
       } else {
         bump(Kind.QUANTIZATION, 1);
+        long t0 = System.nanoTime();
         why = QdqQuantizer.quantize(input, c.stats(), q, out).skipReason();
+        spent(Kind.QUANTIZATION, t0);
       }
     } else if (t instanceof Transform.Fp16) {
       bump(Kind.FP16, 1);
+      long t0 = System.nanoTime();
       why = Fp16Converter.convert(input, out).skipReason();
+      spent(Kind.FP16, t0);
     } else {
       why = prune(name, input, (Transform.Prune) t, ev, dataKey, key, out);
     }
@@ -209,7 +228,9 @@ final class Steps implements AutoCloseable {
     ChannelRanking r = rankings.get(sha);
     if (r == null) {
       bump(Kind.RANKING, 1);
+      long t0 = System.nanoTime();
       r = ChannelRanking.of(m);
+      spent(Kind.RANKING, t0);
       rankings.put(sha, r);
     }
     return r;
@@ -248,7 +269,9 @@ final class Steps implements AutoCloseable {
       }
       ChannelRanking ranking = ranking(name, sha, m);
       bump(Kind.PRUNING, 1);
+      long t0 = System.nanoTime();
       PruneResult r = ChannelPruner.prune(m, ranking, p.ratio());
+      spent(Kind.PRUNING, t0);
       boolean kept = false;
       try {
         if (r.isSkipped()) {
@@ -263,8 +286,9 @@ final class Steps implements AutoCloseable {
         if (epochs > 0) {
           progress.accept(String.format(Locale.ROOT, "fine-tuning %s of %s: %d epochs%s", p.label(), name, epochs,
               lower != null ? " from " + lowerStep.label() : ""));
-          FineTuner.Result fr = PruneFineTuner.fineTune(r, lower, data,
-              PruneFineTuner.recipe("cpu", epochs));
+          long t1 = System.nanoTime();
+          FineTuner.Result fr = PruneFineTuner.fineTune(r, lower, data, PruneFineTuner.recipe("cpu", epochs));
+          spent(Kind.FINE_TUNING, t1);
           bump(Kind.FINE_TUNING, 1);
           bump(Kind.FINE_TUNING_EPOCHS, fr.epochs());
         } else if (lower != null) {
@@ -297,6 +321,7 @@ final class Steps implements AutoCloseable {
     if (plan.skipReason() != null) {
       c = new Calibration(null, plan.skipReason());
     } else {
+      long t0 = System.nanoTime();
       List<Map<String, Tensor>> inputs = ev.calibrationInputs(Tailor.MAX_CALIBRATION);
       try {
         progress.accept("calibrating " + name + ": " + plan.activations().size() + " activations over "
@@ -307,6 +332,7 @@ final class Steps implements AutoCloseable {
       } finally {
         inputs.forEach(in -> in.values().forEach(Tensor::close));
       }
+      spent(Kind.CALIBRATION, t0);
     }
     calibrations.put(key, c);
     return c;
@@ -321,7 +347,9 @@ final class Steps implements AutoCloseable {
     Evaluation e = evaluations.get(key);
     if (e == null) {
       bump(Kind.EVALUATION, 1);
+      long t0 = System.nanoTime();
       e = ev.evaluate(file, t.device(), t.threads());
+      spent(Kind.EVALUATION, t0);
       evaluations.put(key, e);
     }
     return e;
@@ -335,7 +363,9 @@ final class Steps implements AutoCloseable {
     Measurement m = profiles.get(key);
     if (m == null) {
       bump(Kind.PROFILING, 1);
+      long t0 = System.nanoTime();
       m = Profiler.profile(file, t, input, warmup, runs);
+      spent(Kind.PROFILING, t0);
       profiles.put(key, m);
     }
     return m;
@@ -352,6 +382,10 @@ final class Steps implements AutoCloseable {
 
   private void bump(Kind k, int by) {
     counts.merge(k, by, Integer::sum);
+  }
+
+  private void spent(Kind k, long since) {
+    seconds.merge(k, (System.nanoTime() - since) / 1e9, Double::sum);
   }
 
   private static String shortHash(String key) {

@@ -54,15 +54,79 @@ public final class Tailor {
 
   /** Runs the config merged (writing the index, when one is given) and, with {@code separate}, one by one too. */
   public TailorReport run(ModelIndex index, boolean separate) {
+    return run(index, separate, 1);
+  }
+
+  /** What one merged pass produced. */
+  private record MergedPass(List<TailorReport.Variant> variants, List<String> shared, List<String> skipped,
+      Map<String, Integer> counts, Map<String, Double> seconds, double wall, double cpu) {}
+
+  /** What one pass of the requests one by one produced: each request's accuracy alone, steps, times. */
+  private record SeparatePass(Map<String, Double> accuracy, Map<String, Integer> counts, Map<String, Double> seconds,
+      double wall, double cpu) {}
+
+  /**
+   * Runs the config merged and, with {@code separate}, one by one too, {@code rounds} times each, alternating which
+   * goes first (merged first in odd rounds, one by one first in even ones): on a machine whose speed drifts (the
+   * JIT still catching up after the warm-up, other users' load) an ABBA order cancels a linear drift that a fixed order
+   * would charge to whichever run comes first. The times reported are the means over the rounds; the variants are
+   * the last merged pass's (each merged pass writes the same files and index entries).
+   */
+  public TailorReport run(ModelIndex index, boolean separate, int rounds) {
+    if (rounds < 1) {
+      throw EdgewiseException.invalidArgument("rounds must be at least 1, got " + rounds);
+    }
     if (separate) {
       warmUp();
     }
+    MergedPass merged = null;
+    SeparatePass alone = null;
+    List<TailorReport.Round> times = new ArrayList<>();
+    Map<String, Double> mergedStepSeconds = new LinkedHashMap<>();
+    Map<String, Double> separateStepSeconds = new LinkedHashMap<>();
+    double mergedWall = 0;
+    double mergedCpu = 0;
+    double separateWall = 0;
+    double separateCpu = 0;
+    for (int i = 0; i < (separate ? rounds : 1); i++) {
+      boolean mergedFirst = i % 2 == 0;
+      if (separate && !mergedFirst) {
+        alone = separatePass();
+      }
+      merged = mergedPass(index);
+      if (separate && mergedFirst) {
+        alone = separatePass();
+      }
+      times.add(new TailorReport.Round(merged.wall(), separate ? alone.wall() : -1, mergedFirst));
+      mergedWall += merged.wall();
+      mergedCpu += merged.cpu();
+      merged.seconds().forEach((k, t) -> mergedStepSeconds.merge(k, t, Double::sum));
+      if (separate) {
+        separateWall += alone.wall();
+        separateCpu += alone.cpu();
+        alone.seconds().forEach((k, t) -> separateStepSeconds.merge(k, t, Double::sum));
+      }
+    }
+    int n = times.size();
+    mergedStepSeconds.replaceAll((k, t) -> t / n);
+    separateStepSeconds.replaceAll((k, t) -> t / n);
+    List<TailorReport.Variant> variants = new ArrayList<>(merged.variants());
+    if (separate) {
+      Map<String, Double> accuracy = alone.accuracy();
+      variants.replaceAll(v -> v.withSeparateAccuracy(accuracy.getOrDefault(v.base() + "/" + v.name(), Double.NaN)));
+    }
+    return new TailorReport(variants, mergedWall / n, separate ? separateWall / n : -1, mergedCpu / n,
+        separate ? separateCpu / n : -1, merged.shared(), merged.skipped(), merged.counts(),
+        separate ? alone.counts() : Map.of(), mergedStepSeconds, separateStepSeconds, times);
+  }
+
+  /** Every request of every base model through one set of steps: each shared step computed once. */
+  private MergedPass mergedPass(ModelIndex index) {
     long t0 = System.nanoTime();
     double c0 = cpuSeconds();
     List<String> shared = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<TailorReport.Variant> variants = new ArrayList<>();
-    Map<String, Integer> mergedSteps;
     try (Steps steps = new Steps(config.output().resolve(".steps"), calibrationTarget(), progress)) {
       for (TailorConfig.BaseModel base : config.models()) {
         List<TailorConfig.Request> requests = requestsOf(base);
@@ -74,48 +138,43 @@ public final class Tailor {
         }
       }
       shared.addAll(steps.shared());
-      mergedSteps = steps.counts();
+      return new MergedPass(variants, shared, skipped, steps.counts(), steps.seconds(),
+          (System.nanoTime() - t0) / 1e9, cpuSeconds() - c0);
     }
-    double mergedSeconds = (System.nanoTime() - t0) / 1e9;
-    double mergedCpu = cpuSeconds() - c0;
-    double separateSeconds = -1;
-    double separateCpu = -1;
-    Map<String, Integer> separateSteps = Map.of();
-    if (separate) {
-      Path scratch = config.output().resolve(".separate");
-      deleteTree(scratch);
-      Map<String, Double> accuracy = new LinkedHashMap<>();
-      Map<String, Integer> counts = new LinkedHashMap<>();
-      long t1 = System.nanoTime();
-      double c1 = cpuSeconds();
-      for (TailorConfig.BaseModel base : config.models()) {
-        for (TailorConfig.Request r : requestsOf(base)) {
-          progress.accept("separate: " + base.name() + "/" + r.name());
-          TailorReport.Variant v = alone(base, r, scratch.resolve(base.name()).resolve(r.name()), counts);
-          accuracy.put(base.name() + "/" + r.name(), v.accuracy());
-        }
+  }
+
+  /** Every request alone, from scratch, into OUTPUT/.separate (cleared first). */
+  private SeparatePass separatePass() {
+    Path scratch = config.output().resolve(".separate");
+    deleteTree(scratch);
+    Map<String, Double> accuracy = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    double c0 = cpuSeconds();
+    for (TailorConfig.BaseModel base : config.models()) {
+      for (TailorConfig.Request r : requestsOf(base)) {
+        progress.accept("separate: " + base.name() + "/" + r.name());
+        TailorReport.Variant v = alone(base, r, scratch.resolve(base.name()).resolve(r.name()), counts, seconds);
+        accuracy.put(base.name() + "/" + r.name(), v.accuracy());
       }
-      separateSeconds = (System.nanoTime() - t1) / 1e9;
-      separateCpu = cpuSeconds() - c1;
-      separateSteps = counts;
-      variants.replaceAll(v -> v.withSeparateAccuracy(accuracy.getOrDefault(v.base() + "/" + v.name(), Double.NaN)));
     }
-    return new TailorReport(variants, mergedSeconds, separateSeconds, mergedCpu, separateCpu, shared, skipped,
-        mergedSteps, separateSteps);
+    return new SeparatePass(accuracy, counts, seconds, (System.nanoTime() - t0) / 1e9, cpuSeconds() - c0);
   }
 
   /**
    * One request run the way a config holding only it runs: a fresh set of steps (nothing shared with any other
-   * request), its own evaluator and float measurement, its own index; the step counts are added to {@code counts}.
-   * Returns the request's variant.
+   * request), its own evaluator and float measurement, its own index; the step counts and seconds are added to
+   * {@code counts} and {@code seconds}. Returns the request's variant.
    */
   private TailorReport.Variant alone(TailorConfig.BaseModel base, TailorConfig.Request r, Path dir,
-      Map<String, Integer> counts) {
+      Map<String, Integer> counts, Map<String, Double> seconds) {
     List<TailorReport.Variant> vs;
     try (Steps steps = new Steps(dir.resolve(".steps"), calibrationTarget(), progress);
         ModelIndex index = ModelIndex.open(dir.resolve("index"))) {
       vs = tailor(base, List.of(r), dir, index, steps, new ArrayList<>());
       steps.counts().forEach((k, n) -> counts.merge(k, n, Integer::sum));
+      steps.seconds().forEach((k, t) -> seconds.merge(k, t, Double::sum));
     }
     return vs.get(vs.size() - 1);
   }

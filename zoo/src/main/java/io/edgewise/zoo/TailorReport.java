@@ -7,8 +7,9 @@ import java.util.Map;
  * What a tailoring run produced.
  *
  * @param variants every variant of every base model, the float base included (name "float")
- * @param mergedSeconds wall time of the merged run (measured)
- * @param separateSeconds wall time of the same requests run one by one (measured), or -1 when not run
+ * @param mergedSeconds wall time of the merged run (measured; the mean over the rounds)
+ * @param separateSeconds wall time of the same requests run one by one (measured; the mean over the rounds), or -1
+ *     when not run
  * @param mergedCpuSeconds CPU time of the process during the merged run (all threads; steadier than wall time on a
  *     loaded machine)
  * @param separateCpuSeconds the same for the separate run, or -1
@@ -17,10 +18,20 @@ import java.util.Map;
  * @param mergedSteps how many times each step ran in the merged run ("calibration": 1, "fine_tuning_epochs": 6; a
  *     reused result counts nothing)
  * @param separateSteps the same, summed over the requests run one by one (empty when not run)
+ * @param mergedStepSeconds wall seconds the merged run spent in each step (measured; the mean over the rounds)
+ * @param separateStepSeconds the same, summed over the requests run one by one (empty when not run)
+ * @param rounds each round's two wall times, in the order they ran
  */
 public record TailorReport(List<Variant> variants, double mergedSeconds, double separateSeconds,
     double mergedCpuSeconds, double separateCpuSeconds, List<String> shared, List<String> skipped,
-    Map<String, Integer> mergedSteps, Map<String, Integer> separateSteps) {
+    Map<String, Integer> mergedSteps, Map<String, Integer> separateSteps, Map<String, Double> mergedStepSeconds,
+    Map<String, Double> separateStepSeconds, List<Round> rounds) {
+
+  /**
+   * One round of the timing: the merged run's and the one-by-one run's wall seconds (measured; -1 when not run), and
+   * which ran first.
+   */
+  public record Round(double mergedSeconds, double separateSeconds, boolean mergedFirst) {}
 
   /**
    * One variant.
