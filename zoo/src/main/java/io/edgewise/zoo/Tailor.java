@@ -197,12 +197,13 @@ public final class Tailor {
   /**
    * Pays the process's one-time costs (class loading, the JIT's compilation of every step, the native library, ONNX
    * Runtime's environment) before either run is timed, so that neither the merged nor the separate run carries them:
-   * the merged run once into a scratch directory and a scratch index, untimed, with steps of its own (nothing it
-   * computes is reused by the timed runs). (Measured here: without it, whichever run came first was up to 2x slower,
-   * the same model's latency falling 3x during it as the JIT caught up.)
+   * the merged run once into a scratch directory and a scratch index, then the one-by-one run once, untimed, with
+   * steps of their own (nothing they compute is reused by the timed runs). (Measured here: with the merged run alone
+   * as warm-up, the first timed pass was still 1.3 to 2.8x slower than the same pass in the next round, whichever it
+   * was, on the loaded 2-core VM where the JIT's compiler threads wait for a core too.)
    */
   private void warmUp() {
-    progress.accept("warm-up (untimed): the merged run once");
+    progress.accept("warm-up (untimed): the merged run and the one-by-one run once each");
     Consumer<String> saved = progress;
     progress = msg -> { };
     Path dir = config.output().resolve(".warmup");
@@ -213,6 +214,12 @@ public final class Tailor {
       for (TailorConfig.BaseModel base : config.models()) {
         tailor(base, requestsOf(base), dir, scratch, steps, new ArrayList<>());
       }
+    } finally {
+      progress = saved;
+    }
+    progress = msg -> { };
+    try {
+      separatePass();
     } finally {
       progress = saved;
     }
