@@ -365,14 +365,17 @@ public final class CacheBenchCommand implements Callable<Integer> {
 
   /**
    * Each model loaded alone (explicit control), twice: its measured bytes, the second (steady) load's seconds and the
-   * first's (class loading, JIT, a cold page cache): name -> {bytes, load micros, first-load micros}.
+   * first's (class loading, JIT, a cold page cache), and the process's RSS growth across the second load and across
+   * the first: name -> {bytes, load micros, first-load micros, RSS delta, first RSS delta}.
    */
   private static Map<String, long[]> calibrate(Path repo, SessionOptions options, List<String> names) {
     Map<String, long[]> out = new LinkedHashMap<>();
     try (ModelRepository r = ModelRepository.open(repo, options,
         RepositoryOptions.defaults().withControl(ModelControl.EXPLICIT, Duration.ofSeconds(15)))) {
       for (String name : names) {
+        long rssCold = rssBytes();
         r.load(name, null);
+        long rssFirst = rssBytes() - rssCold;
         long bytes = r.usedBytes();
         double first = r.stats().get(name).loadSeconds();
         r.unload(name);
@@ -383,7 +386,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
         long rssDelta = rssBytes() - rssBefore;
         double second = r.stats().get(name).loadSeconds() - first;
         r.unload(name);
-        out.put(name, new long[] {bytes, (long) (second * 1e6), (long) (first * 1e6), rssDelta});
+        out.put(name, new long[] {bytes, (long) (second * 1e6), (long) (first * 1e6), rssDelta, rssFirst});
       }
     }
     return out;
@@ -722,6 +725,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
       p.put("load_s", v[1] / 1e6);
       p.put("first_load_s", v[2] / 1e6);
       p.put("rss_delta_bytes", v[3]);
+      p.put("rss_delta_first_bytes", v[4]);
       p.put("label", "measured");
       pop.add(p);
     });
