@@ -139,9 +139,10 @@ public final class CacheBenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  /** One policy on one trace, measured. */
+  /** One policy on one trace, measured; byModel: per model that loaded, {loads, load seconds in all}. */
   record Row(String policy, String trace, long requests, double hitRate, double addedLoadSeconds, double p99AddedMs,
-      long peakBytes, long rssPeakBytes, long failures, long loads, long evictions, long overBudget) {}
+      long peakBytes, long rssPeakBytes, long failures, long loads, long evictions, long overBudget,
+      Map<String, double[]> byModel) {}
 
   @Override
   public Integer call() throws Exception {
@@ -487,9 +488,15 @@ public final class CacheBenchCommand implements Callable<Integer> {
         long loads = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::loads).sum();
         long evictions = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::evictions).sum();
         long n = lane.added.getTotalCount();
+        Map<String, double[]> byModel = new java.util.TreeMap<>();
+        r.stats().forEach((name, st) -> {
+          if (st.loads() > 0) {
+            byModel.put(name, new double[] {st.loads(), st.loadSeconds()});
+          }
+        });
         rows.add(new Row(lane.policy, trace.name(), trace.requests().size(), n == 0 ? 0 : lane.hits / (double) n,
             lane.addedNanos / 1e9, lane.added.getValueAtPercentile(99) / 1000.0, r.peakUsedBytes(), lane.rssPeak,
-            lane.failures, loads, evictions, lane.overBudget));
+            lane.failures, loads, evictions, lane.overBudget, byModel));
         }
       }
       return rows;
@@ -520,7 +527,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
         (key, n) -> measured.get(key.substring(0, key.length() - 2))[n == 0 ? 2 : 1] / 1e6);
     long loads = r.requests() - r.hits();
     return new Row(policyName, trace.name(), r.requests(), r.hitRate(), r.addedLoadSeconds(), Double.NaN,
-        r.peakBytes(), -1, 0, loads, r.evictions().size(), 0);
+        r.peakBytes(), -1, 0, loads, r.evictions().size(), 0, Map.of());
   }
 
   /**
@@ -748,6 +755,11 @@ public final class CacheBenchCommand implements Callable<Integer> {
       row.put("loads", r.loads());
       row.put("evictions", r.evictions());
       row.put("over_budget", r.overBudget());
+      Map<String, Object> byModel = new LinkedHashMap<>();
+      r.byModel().forEach((name, v) -> byModel.put(name, Map.of("loads", (long) v[0], "load_s", v[1])));
+      if (!byModel.isEmpty()) {
+        row.put("loads_by_model", byModel);
+      }
       row.put("label", simulate ? "simulated" : "measured");
       out.add(row);
     }
