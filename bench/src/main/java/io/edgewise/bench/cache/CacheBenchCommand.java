@@ -347,10 +347,13 @@ public final class CacheBenchCommand implements Callable<Integer> {
     return rows.stream().anyMatch(r -> ((Long) r.get("failures")) > 0) ? Main.EXIT_FAILURE : 0;
   }
 
-  /** The MALLOC_* variables the serve process inherits (they change glibc's arenas and trimming). */
+  /** The MALLOC_* variables the serve process gets (they change glibc's arenas and trimming). */
   private static String mallocEnv() {
+    Map<String, String> env = new java.util.TreeMap<>(System.getenv());
+    env.putIfAbsent("MALLOC_MMAP_THRESHOLD_", "131072");
+    env.putIfAbsent("MALLOC_TRIM_THRESHOLD_", "131072");
     StringBuilder b = new StringBuilder();
-    System.getenv().entrySet().stream().filter(e -> e.getKey().startsWith("MALLOC_") || e.getKey().equals(
+    env.entrySet().stream().filter(e -> e.getKey().startsWith("MALLOC_") || e.getKey().equals(
         "GLIBC_TUNABLES")).sorted(Map.Entry.comparingByKey()).forEach(e -> b.append(b.length() == 0 ? "" : " ")
         .append(e.getKey()).append('=').append(e.getValue()));
     return b.length() == 0 ? "(none)" : b.toString();

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The resident set of a real `edgewise serve --memory-budget` process under a replayed trace: the server runs in its
  * own JVM (a child of this one, with serve's default heap of the launcher, -Xmx512m, this JVM's classpath and
- * environment: LD_PRELOAD of libjsig and any MALLOC_* setting are inherited), the trace is sent to it over HTTP on
+ * environment: LD_PRELOAD of libjsig and any MALLOC_* setting are inherited; MALLOC_MMAP_THRESHOLD_ and
+ * MALLOC_TRIM_THRESHOLD_ default to the launcher's 131072), the trace is sent to it over HTTP on
  * loopback one request at a time, and its VmRSS is read from /proc after each request. Measured.
  */
 final class ServeProcessRss {
@@ -49,7 +50,11 @@ final class ServeProcessRss {
         "--host", "127.0.0.1", "--port", Integer.toString(port), "--token-file", tokenFile.toString(),
         "--memory-budget", Long.toString(budget), "--cache-policy", policy, "--device", device));
     Path log = Files.createTempFile("edgewise-cache-bench-serve", ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    // as the launcher starts serve: a fixed glibc mmap threshold unless this environment sets one
+    pb.environment().putIfAbsent("MALLOC_MMAP_THRESHOLD_", "131072");
+    pb.environment().putIfAbsent("MALLOC_TRIM_THRESHOLD_", "131072");
+    Process p = pb.start();
     try (EdgewiseClient client = EdgewiseClient.builder("http://127.0.0.1:" + port).token(token)
         .requestTimeout(Duration.ofMinutes(2)).build()) {
       waitReady(client, p, log);
