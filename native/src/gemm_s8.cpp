@@ -28,6 +28,7 @@
 
 #include "edgewise/edgewise.h"
 #include "conv_geometry.h"
+#include "isa_clones.h"
 #include "thread_pool.h"
 
 namespace edgewise {
@@ -210,11 +211,68 @@ bool read_geometry(const int64_t* geometry, Geometry* g) {
   return read_conv_geometry(geometry, g) && (g->c / g->group) * g->kh * g->kw <= kMaxInt8K;
 }
 
+// One plane of a depthwise convolution (one input channel, one output channel): y[oy][ox] = sum over the window of
+// (x - x_zero) * wv, wv the weights minus their zero point. Padding contributes nothing, so each kernel tap adds
+// over the output columns whose input lies inside the row only (inside_range), a loop the compiler vectorizes.
+template <typename TX>
+EW_CLONES void depthwise_plane(const Geometry& g, const TX* __restrict x, int32_t x_zero, const int32_t* wv,
+                               int32_t* __restrict y) {
+  std::fill(y, y + g.oh * g.ow, 0);
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const int32_t wk = wv[ky * g.kw + kx];
+      if (wk == 0) continue;
+      const int64_t offset = kx * g.dw - g.pl;
+      int64_t lo, hi;
+      inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+        if (iy < 0 || iy >= g.h) continue;
+        const TX* __restrict row = x + iy * g.w;
+        int32_t* __restrict out = y + oy * g.ow;
+        if (g.sw == 1) {
+          for (int64_t ox = lo; ox < hi; ++ox) out[ox] += wk * (int32_t(row[ox + offset]) - x_zero);
+        } else {
+          for (int64_t ox = lo; ox < hi; ++ox) out[ox] += wk * (int32_t(row[ox * g.sw + offset]) - x_zero);
+        }
+      }
+    }
+  }
+}
+
+// Depthwise convolution (group = in = out channels): one direct pass per plane instead of a GEMM of one row per
+// group (which packed an 8-row tile for one row and handed the pool a region per channel).
+void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed, const uint8_t* w,
+                  const int32_t* w_zero, int64_t w_zero_count, int32_t* y) {
+  const int64_t taps = g.kh * g.kw;
+  std::vector<int32_t> wv(static_cast<size_t>(g.m * taps));
+  for (int64_t m = 0; m < g.m; ++m) {
+    const int32_t z = w_zero == nullptr ? 0 : w_zero[w_zero_count == 1 ? 0 : m];
+    for (int64_t t = 0; t < taps; ++t) {
+      const uint8_t b = w[m * taps + t];
+      wv[m * taps + t] = (w_signed ? int32_t(static_cast<int8_t>(b)) : int32_t(b)) - z;
+    }
+  }
+  const int64_t plane = g.oh * g.ow;
+  parallel_for_work(g.n * g.m * plane * taps * 2, g.n * g.m, [&](int64_t job) {
+    const int64_t m = job % g.m;
+    const uint8_t* xin = x + job * g.h * g.w;
+    if (x_signed)
+      depthwise_plane(g, reinterpret_cast<const int8_t*>(xin), x_zero, wv.data() + m * taps, y + job * plane);
+    else
+      depthwise_plane(g, xin, x_zero, wv.data() + m * taps, y + job * plane);
+  });
+}
+
 // y [N, M, OH, OW] int32 = conv(x - x_zero, w - w_zero).
 void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed, const uint8_t* w,
              const int32_t* w_zero, int64_t w_zero_count, int32_t* y) {
   const int64_t cg = g.c / g.group;
   const int64_t mg = g.m / g.group;
+  if (cg == 1 && mg == 1 && g.group > 1) {
+    depthwise_s8(g, x_signed, x, x_zero, w_signed, w, w_zero, w_zero_count, y);
+    return;
+  }
   const int64_t plane = g.oh * g.ow;
   const int64_t k = cg * g.kh * g.kw;
   const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h &&
