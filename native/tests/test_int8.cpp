@@ -181,6 +181,7 @@ void run_all() {
       {2, 5, 13, 9, 5, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 5},      // depthwise 5x5, stride 2 (the direct path)
       {1, 4, 9, 12, 4, 3, 3, 1, 2, 2, 1, 3, 0, 1, 2, 4},      // depthwise, dilation, odd strides, asymmetric pads
       {1, 3, 2, 2, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 3},       // depthwise, mostly padding
+      {1, 2, 18, 18, 2, 17, 17, 1, 1, 1, 1, 8, 8, 8, 8, 2},   // depthwise past 258 taps: the int32 path, not float
       {1, 5, 9, 7, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},       // 1x1 direct
       {1, 3, 12, 11, 4, 3, 2, 2, 3, 2, 2, 2, 1, 2, 0, 1},     // dilation, odd strides
       {1, 8, 5, 5, 12, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 4},      // big kernel, groups
