@@ -193,9 +193,18 @@ EW_CLONES void exact_row(int64_t cols, const int32_t* tile, const int32_t* zb2, 
 }
 
 // The requantization of n exact sums with the reference's arithmetic (rint half to even, NaN stored as 0).
+// A finite scale cannot make a NaN here (acc + bias is a finite integer), so the clamp needs no NaN test; a NaN or
+// infinite scale (0 * inf is NaN) takes the checked loop.
 template <typename T>
 EW_CLONES void requant_run(int64_t n, const int32_t* acc, double bias, double s, double yz, double lo, double hi,
                            T* y) {
+  if (std::isfinite(s)) {
+    for (int64_t i = 0; i < n; ++i) {
+      const double q = std::nearbyint((static_cast<double>(acc[i]) + bias) * s) + yz;
+      y[i] = static_cast<T>(static_cast<int32_t>(std::max(lo, std::min(hi, q))));
+    }
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) {
     const double q = std::nearbyint((static_cast<double>(acc[i]) + bias) * s) + yz;
     y[i] = q != q ? T(0) : static_cast<T>(static_cast<int32_t>(std::max(lo, std::min(hi, q))));
@@ -357,6 +366,29 @@ EW_CLONES void depthwise_plane_float(const Geometry& g, const float* __restrict 
   }
 }
 
+// Stride-1 depthwise plane over a zero-padded copy of the centered input (xp: rows of stride `ld`, each with at least
+// 64 readable floats past the last one used): 64 outputs of a row at a time in accumulators that stay in registers
+// through every tap, with no bounds checks (padding is 0 after centering, so it adds nothing).
+EW_CLONES void depthwise_rows_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
+                                    float* __restrict y) {
+  constexpr int kRun = 64;
+  for (int64_t oy = 0; oy < g.oh; ++oy) {
+    for (int64_t ox0 = 0; ox0 < g.ow; ox0 += kRun) {
+      float acc[kRun] = {};
+      for (int64_t ky = 0; ky < g.kh; ++ky) {
+        const float* row = xp + (oy * g.sh + ky * g.dh) * ld + ox0;
+        for (int64_t kx = 0; kx < g.kw; ++kx) {
+          const float wk = wv[ky * g.kw + kx];
+          const float* r = row + kx * g.dw;
+          for (int j = 0; j < kRun; ++j) acc[j] += wk * r[j];
+        }
+      }
+      const int64_t n = std::min<int64_t>(kRun, g.ow - ox0);
+      std::copy(acc, acc + n, y + oy * g.ow + ox0);
+    }
+  }
+}
+
 template <typename TX>
 EW_CLONES void centered_float(int64_t n, const TX* x, int32_t x_zero, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(int32_t(x[i]) - x_zero);
@@ -391,7 +423,30 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
       sums.resize(static_cast<size_t>(plane));
       acc = sums.data();
     }
-    if (taps <= kMaxFloatTaps) {
+    if (taps <= kMaxFloatTaps && g.sw == 1) {
+      // the input's rows and columns the windows reach, zero outside x, each row followed by 64 spare zeros
+      const int64_t ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+      const int64_t pw = (g.ow - 1) + (g.kw - 1) * g.dw + 1;
+      const int64_t ld = pw + 64;
+      thread_local std::vector<float> xp, yf, xrow;
+      xp.assign(static_cast<size_t>(ph * ld + 64), 0.0f);
+      yf.resize(static_cast<size_t>(plane));
+      xrow.resize(static_cast<size_t>(g.w));
+      for (int64_t r = 0; r < ph; ++r) {
+        const int64_t iy = r - g.pt;
+        if (iy < 0 || iy >= g.h) continue;
+        if (x_signed)
+          centered_float(g.w, reinterpret_cast<const int8_t*>(xin) + iy * g.w, x_zero, xrow.data());
+        else
+          centered_float(g.w, xin + iy * g.w, x_zero, xrow.data());
+        for (int64_t c = 0; c < pw; ++c) {
+          const int64_t ix = c - g.pl;
+          if (ix >= 0 && ix < g.w) xp[r * ld + c] = xrow[ix];
+        }
+      }
+      depthwise_rows_float(g, xp.data(), ld, wf.data() + m * taps, yf.data());
+      float_to_int(plane, yf.data(), acc);
+    } else if (taps <= kMaxFloatTaps) {
       thread_local std::vector<float> xf, yf;
       xf.resize(static_cast<size_t>(g.h * g.w));
       yf.resize(static_cast<size_t>(plane));
