@@ -28,6 +28,7 @@
 
 #include "edgewise/edgewise.h"
 #include "conv_geometry.h"
+#include "isa_clones.h"
 #include "thread_pool.h"
 
 namespace edgewise {
@@ -100,49 +101,122 @@ Kernel choose_kernel() {
 }
 
 // A rows [0, M) into blocks of kMr rows, [kq][kMr][4], as u8; rowsum[m] = sum of the stored u over the real K.
+// Row by row, four bytes at a time (the stores of one row are 4 bytes every kMr * 4).
 void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, uint8_t flip, uint8_t* out, int64_t* rowsum) {
   const int64_t kq = (K + 3) / 4;
+  const uint32_t flip4 = flip * 0x01010101u;
   for (int64_t i0 = 0; i0 < M; i0 += kMr) {
     uint8_t* block = out + i0 * kq * 4;
     for (int i = 0; i < kMr; ++i) {
       const int64_t m = i0 + i;
-      int64_t sum = 0;
-      for (int64_t k = 0; k < kq * 4; ++k) {
-        uint8_t v = 0;
-        if (m < M && k < K) {
-          v = static_cast<uint8_t>(A[m * lda + k] ^ flip);
-          sum += v;
-        }
-        block[(k / 4) * kMr * 4 + i * 4 + (k % 4)] = v;
+      if (m >= M) {
+        for (int64_t q = 0; q < kq; ++q) std::memset(block + q * kMr * 4 + i * 4, 0, 4);
+        continue;
       }
-      if (m < M) rowsum[m] = sum;
+      const uint8_t* row = A + m * lda;
+      int64_t sum = 0;
+      int64_t q = 0;
+      for (; q < K / 4; ++q) {
+        uint32_t v;
+        std::memcpy(&v, row + q * 4, 4);
+        v ^= flip4;
+        std::memcpy(block + q * kMr * 4 + i * 4, &v, 4);
+      }
+      for (int64_t k = 0; k < K; ++k) sum += static_cast<uint8_t>(row[k] ^ flip);
+      if (q < kq) {
+        uint8_t tail[4] = {0, 0, 0, 0};
+        for (int64_t k = q * 4; k < K; ++k) tail[k - q * 4] = static_cast<uint8_t>(row[k] ^ flip);
+        std::memcpy(block + q * kMr * 4 + i * 4, tail, 4);
+      }
+      rowsum[m] = sum;
     }
   }
 }
 
 // B columns [j0, j0 + nc) into panels of kNr columns, [kq][kNr][4], as s8; colsum[j] for j in [0, nc).
-void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64_t ldb, uint8_t flip, int8_t* out,
-            int64_t* colsum) {
+// Four rows of B are interleaved at a time (each column's 4 bytes stored as one 32-bit word), a loop over the
+// columns that the compiler vectorizes; the column sums are plain row additions.
+EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64_t ldb, uint8_t flip, int8_t* out,
+                      int64_t* colsum) {
   const int64_t kq = (K + 3) / 4;
-  std::fill(colsum, colsum + nc, 0);
-  for (int64_t jp = 0; jp < nc; jp += kNr) {
-    int8_t* panel = out + jp * kq * 4;
-    const int64_t cols = std::min<int64_t>(kNr, nc - jp);
-    for (int64_t k = 0; k < kq * 4; ++k) {
-      int8_t* dst = panel + (k / 4) * kNr * 4 + (k % 4);
-      if (k >= K) {
-        for (int j = 0; j < kNr; ++j) dst[j * 4] = 0;
-        continue;
-      }
-      const uint8_t* src = B + k * ldb + j0 + jp;
+  int32_t sums[kNcb];
+  std::fill(sums, sums + nc, 0);
+  for (int64_t k = 0; k < K; ++k) {
+    const uint8_t* src = B + k * ldb + j0;
+    for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(src[j] ^ flip);
+  }
+  for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
+  static const uint8_t zeros[kNcb] = {};
+  for (int64_t q = 0; q < kq; ++q) {
+    const uint8_t* r[4];
+    for (int t = 0; t < 4; ++t) r[t] = q * 4 + t < K ? B + (q * 4 + t) * ldb + j0 : zeros;
+    const uint32_t f4 = q * 4 + 3 < K ? flip * 0x01010101u : 0;
+    for (int64_t jp = 0; jp < nc; jp += kNr) {
+      uint32_t* dst = reinterpret_cast<uint32_t*>(out + jp * kq * 4 + q * kNr * 4);
+      const int64_t cols = std::min<int64_t>(kNr, nc - jp);
       for (int64_t j = 0; j < cols; ++j) {
-        const int8_t v = static_cast<int8_t>(src[j] ^ flip);
-        dst[j * 4] = v;
-        colsum[jp + j] += v;
+        const uint32_t v = uint32_t(r[0][jp + j]) | uint32_t(r[1][jp + j]) << 8 | uint32_t(r[2][jp + j]) << 16 |
+                           uint32_t(r[3][jp + j]) << 24;
+        dst[j] = v ^ f4;
       }
-      for (int64_t j = cols; j < kNr; ++j) dst[j * 4] = 0;
+      if (f4 == 0 && flip != 0) {
+        // the last quad: flip only the real rows, padding stays 0
+        for (int64_t j = 0; j < cols; ++j) {
+          uint8_t* b = reinterpret_cast<uint8_t*>(dst + j);
+          for (int t = 0; t < 4 && q * 4 + t < K; ++t) b[t] ^= flip;
+        }
+      }
+      for (int64_t j = cols; j < kNr; ++j) dst[j] = 0;
     }
   }
+}
+
+// What QLinearConv does with a tile's exact sums: y = saturate(rint((acc + bias[m]) * scale[m]) + y_zero) in double,
+// stored as 8 bits. Null for plain int32 output (ConvInteger, MatMulInteger).
+struct Requant {
+  const int32_t* bias;  // per row of C (output channel), may be null
+  const double* scale;  // per row of C
+  int32_t y_zero;
+  bool y_signed;
+  uint8_t* y;           // row-major like C, leading dimension ldc
+};
+
+// One row of a tile: the exact sums from the raw ones (see the top of this file). The terms are taken modulo 2^32:
+// the true value fits int32 (K <= kMaxInt8K), so the wrapped arithmetic gives it exactly.
+EW_CLONES void exact_row(int64_t cols, const int32_t* tile, const int32_t* zb2, const int32_t* colsum, uint32_t zam,
+                         uint32_t rs, uint32_t kzam, int32_t* c) {
+  for (int64_t j = 0; j < cols; ++j) {
+    const uint32_t zbn = static_cast<uint32_t>(zb2[j]);
+    c[j] = static_cast<int32_t>(static_cast<uint32_t>(tile[j]) - zbn * rs - zam * static_cast<uint32_t>(colsum[j]) +
+                                kzam * zbn);
+  }
+}
+
+// The requantization of n exact sums with the reference's arithmetic (rint half to even, NaN stored as 0).
+// A finite scale cannot make a NaN here (acc + bias is a finite integer), so the clamp needs no NaN test; a NaN or
+// infinite scale (0 * inf is NaN) takes the checked loop.
+template <typename T>
+EW_CLONES void requant_run(int64_t n, const int32_t* acc, double bias, double s, double yz, double lo, double hi,
+                           T* y) {
+  if (std::isfinite(s)) {
+    for (int64_t i = 0; i < n; ++i) {
+      const double q = std::nearbyint((static_cast<double>(acc[i]) + bias) * s) + yz;
+      y[i] = static_cast<T>(static_cast<int32_t>(std::max(lo, std::min(hi, q))));
+    }
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const double q = std::nearbyint((static_cast<double>(acc[i]) + bias) * s) + yz;
+    y[i] = q != q ? T(0) : static_cast<T>(static_cast<int32_t>(std::max(lo, std::min(hi, q))));
+  }
+}
+
+void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_t* y) {
+  const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
+  if (rq.y_signed)
+    requant_run(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, reinterpret_cast<int8_t*>(y));
+  else
+    requant_run(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, y);
 }
 
 }  // namespace
@@ -151,11 +225,22 @@ void set_int8_force_scalar(bool force) { force_scalar.store(force); }
 
 const char* int8_kernel_name() { return choose_kernel() == kernel_scalar ? "scalar" : "avx512vnni"; }
 
-void gemm_s8(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, bool a_signed, const int32_t* za,
-             const uint8_t* B, int64_t ldb, bool b_signed, const int32_t* zb, int32_t* C, int64_t ldc) {
+namespace {
+
+// C = the exact sums, or with rq their requantization into rq->y (same row-major indexing, ldc).
+void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, bool a_signed, const int32_t* za,
+                  const uint8_t* B, int64_t ldb, bool b_signed, const int32_t* zb, int32_t* C, int64_t ldc,
+                  const Requant* rq) {
   if (M <= 0 || N <= 0) return;
   if (K == 0) {
-    for (int64_t m = 0; m < M; ++m) std::fill(C + m * ldc, C + m * ldc + N, 0);
+    alignas(64) int32_t zero_row[kNr] = {};
+    for (int64_t m = 0; m < M; ++m) {
+      if (rq == nullptr) {
+        std::fill(C + m * ldc, C + m * ldc + N, 0);
+      } else {
+        for (int64_t j = 0; j < N; j += kNr) requant(*rq, m, std::min<int64_t>(kNr, N - j), zero_row, rq->y + m * ldc + j);
+      }
+    }
     return;
   }
   const Kernel kernel = choose_kernel();
@@ -164,9 +249,9 @@ void gemm_s8(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, boo
   std::vector<uint8_t> a_pack(static_cast<size_t>(mp * kq * 4));
   std::vector<int64_t> rowsum(static_cast<size_t>(M));
   pack_a(M, K, A, lda, a_signed ? 0x80 : 0, a_pack.data(), rowsum.data());
-  std::vector<int64_t> za2(static_cast<size_t>(M)), zb2(static_cast<size_t>(N));
-  for (int64_t m = 0; m < M; ++m) za2[m] = int64_t(za[m]) + (a_signed ? 128 : 0);
-  for (int64_t n = 0; n < N; ++n) zb2[n] = int64_t(zb[n]) - (b_signed ? 0 : 128);
+  std::vector<int32_t> za2(static_cast<size_t>(M)), zb2(static_cast<size_t>(N));
+  for (int64_t m = 0; m < M; ++m) za2[m] = za[m] + (a_signed ? 128 : 0);
+  for (int64_t n = 0; n < N; ++n) zb2[n] = zb[n] - (b_signed ? 0 : 128);
   const int64_t col_blocks = (N + kNcb - 1) / kNcb;
   const int64_t row_chunks = (M + kMcb - 1) / kMcb;
   parallel_for_work(2 * M * N * K, col_blocks * row_chunks, [&](int64_t task) {
@@ -175,11 +260,14 @@ void gemm_s8(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, boo
     const int64_t m0 = (task % row_chunks) * kMcb;
     const int64_t m1 = std::min(M, m0 + kMcb);
     thread_local std::vector<int8_t> b_pack;
-    thread_local std::vector<int64_t> colsum;
+    thread_local std::vector<int64_t> colsum64;
     b_pack.resize(static_cast<size_t>(kNcb * kq * 4));
-    colsum.resize(static_cast<size_t>(kNcb));
-    pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum.data());
+    colsum64.resize(static_cast<size_t>(kNcb));
+    pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data());
+    alignas(64) int32_t colsum[kNcb];
+    for (int64_t j = 0; j < nc; ++j) colsum[j] = static_cast<int32_t>(colsum64[j]);
     alignas(64) int32_t tile[kMr * kNr];
+    alignas(64) int32_t exact[kNr];
     for (int64_t jr = 0; jr < nc; jr += kNr) {
       const int64_t cols = std::min<int64_t>(kNr, nc - jr);
       const int8_t* bp = b_pack.data() + jr * kq * 4;
@@ -188,17 +276,26 @@ void gemm_s8(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, boo
         kernel(kq, a_pack.data() + ir * kq * 4, bp, tile);
         for (int64_t i = 0; i < rows; ++i) {
           const int64_t m = ir + i;
-          const int64_t zam = za2[m], rs = rowsum[m];
-          int32_t* c = C + m * ldc + j0 + jr;
-          for (int64_t j = 0; j < cols; ++j) {
-            const int64_t zbn = zb2[j0 + jr + j];
-            const int64_t v = int64_t(tile[i * kNr + j]) - zbn * rs - zam * colsum[jr + j] + K * zam * zbn;
-            c[j] = static_cast<int32_t>(v);
+          const uint32_t zam = static_cast<uint32_t>(za2[m]);
+          const uint32_t rs = static_cast<uint32_t>(rowsum[m]);
+          const uint32_t kzam = static_cast<uint32_t>(K) * zam;
+          if (rq == nullptr) {
+            exact_row(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam, C + m * ldc + j0 + jr);
+          } else {
+            exact_row(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam, exact);
+            requant(*rq, m, cols, exact, rq->y + m * ldc + j0 + jr);
           }
         }
       }
     }
   });
+}
+
+}  // namespace
+
+void gemm_s8(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, bool a_signed, const int32_t* za,
+             const uint8_t* B, int64_t ldb, bool b_signed, const int32_t* zb, int32_t* C, int64_t ldc) {
+  gemm_s8_impl(M, N, K, A, lda, a_signed, za, B, ldb, b_signed, zb, C, ldc, nullptr);
 }
 
 namespace {
@@ -210,11 +307,174 @@ bool read_geometry(const int64_t* geometry, Geometry* g) {
   return read_conv_geometry(geometry, g) && (g->c / g->group) * g->kh * g->kw <= kMaxInt8K;
 }
 
-// y [N, M, OH, OW] int32 = conv(x - x_zero, w - w_zero).
+// One plane of a depthwise convolution (one input channel, one output channel): y[oy][ox] = sum over the window of
+// (x - x_zero) * wv, wv the weights minus their zero point. Padding contributes nothing, so each kernel tap adds
+// over the output columns whose input lies inside the row only (inside_range), a loop the compiler vectorizes.
+template <typename TX>
+EW_CLONES void depthwise_plane(const Geometry& g, const TX* __restrict x, int32_t x_zero, const int32_t* wv,
+                               int32_t* __restrict y) {
+  std::fill(y, y + g.oh * g.ow, 0);
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const int32_t wk = wv[ky * g.kw + kx];
+      if (wk == 0) continue;
+      const int64_t offset = kx * g.dw - g.pl;
+      int64_t lo, hi;
+      inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+        if (iy < 0 || iy >= g.h) continue;
+        const TX* __restrict row = x + iy * g.w;
+        int32_t* __restrict out = y + oy * g.ow;
+        if (g.sw == 1) {
+          for (int64_t ox = lo; ox < hi; ++ox) out[ox] += wk * (int32_t(row[ox + offset]) - x_zero);
+        } else {
+          for (int64_t ox = lo; ox < hi; ++ox) out[ox] += wk * (int32_t(row[ox * g.sw + offset]) - x_zero);
+        }
+      }
+    }
+  }
+}
+
+// depthwise_plane in float: every product (x - x_zero) * wv is an integer of magnitude <= 255 * 255 and every partial
+// sum of at most kMaxFloatTaps of them stays below 2^24, so float arithmetic (FMA included) is exact here and runs in
+// the wide float units (a vectorized 32-bit integer multiply is several times slower on most x86 cores).
+constexpr int64_t kMaxFloatTaps = (int64_t{1} << 24) / (255 * 255);
+
+EW_CLONES void depthwise_plane_float(const Geometry& g, const float* __restrict x, const float* wv,
+                                     float* __restrict y) {
+  std::fill(y, y + g.oh * g.ow, 0.0f);
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const float wk = wv[ky * g.kw + kx];
+      if (wk == 0.0f) continue;
+      const int64_t offset = kx * g.dw - g.pl;
+      int64_t lo, hi;
+      inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
+      for (int64_t oy = 0; oy < g.oh; ++oy) {
+        const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+        if (iy < 0 || iy >= g.h) continue;
+        const float* __restrict row = x + iy * g.w;
+        float* __restrict out = y + oy * g.ow;
+        if (g.sw == 1) {
+          for (int64_t ox = lo; ox < hi; ++ox) out[ox] += wk * row[ox + offset];
+        } else {
+          for (int64_t ox = lo; ox < hi; ++ox) out[ox] += wk * row[ox * g.sw + offset];
+        }
+      }
+    }
+  }
+}
+
+// Stride-1 depthwise plane over a zero-padded copy of the centered input (xp: rows of stride `ld`, each with at least
+// 64 readable floats past the last one used): 64 outputs of a row at a time in accumulators that stay in registers
+// through every tap, with no bounds checks (padding is 0 after centering, so it adds nothing).
+EW_CLONES void depthwise_rows_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
+                                    float* __restrict y) {
+  constexpr int kRun = 64;
+  for (int64_t oy = 0; oy < g.oh; ++oy) {
+    for (int64_t ox0 = 0; ox0 < g.ow; ox0 += kRun) {
+      float acc[kRun] = {};
+      for (int64_t ky = 0; ky < g.kh; ++ky) {
+        const float* row = xp + (oy * g.sh + ky * g.dh) * ld + ox0;
+        for (int64_t kx = 0; kx < g.kw; ++kx) {
+          const float wk = wv[ky * g.kw + kx];
+          const float* r = row + kx * g.dw;
+          for (int j = 0; j < kRun; ++j) acc[j] += wk * r[j];
+        }
+      }
+      const int64_t n = std::min<int64_t>(kRun, g.ow - ox0);
+      std::copy(acc, acc + n, y + oy * g.ow + ox0);
+    }
+  }
+}
+
+template <typename TX>
+EW_CLONES void centered_float(int64_t n, const TX* x, int32_t x_zero, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<float>(int32_t(x[i]) - x_zero);
+}
+
+EW_CLONES void float_to_int(int64_t n, const float* x, int32_t* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] = static_cast<int32_t>(x[i]);
+}
+
+// Depthwise convolution (group = in = out channels): one direct pass per plane instead of a GEMM of one row per
+// group (which packed an 8-row tile for one row and handed the pool a region per channel).
+void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed, const uint8_t* w,
+                  const int32_t* w_zero, int64_t w_zero_count, int32_t* y, const Requant* rq) {
+  const int64_t taps = g.kh * g.kw;
+  std::vector<int32_t> wv(static_cast<size_t>(g.m * taps));
+  for (int64_t m = 0; m < g.m; ++m) {
+    const int32_t z = w_zero == nullptr ? 0 : w_zero[w_zero_count == 1 ? 0 : m];
+    for (int64_t t = 0; t < taps; ++t) {
+      const uint8_t b = w[m * taps + t];
+      wv[m * taps + t] = (w_signed ? int32_t(static_cast<int8_t>(b)) : int32_t(b)) - z;
+    }
+  }
+  const std::vector<float> wf(wv.begin(), wv.end());
+  const int64_t plane = g.oh * g.ow;
+  parallel_for_work(g.n * g.m * plane * taps * 2, g.n * g.m, [&](int64_t job) {
+    const int64_t m = job % g.m;
+    const uint8_t* xin = x + job * g.h * g.w;
+    // requantized: the plane's sums in a per-thread buffer that stays in cache, then stored as 8 bits
+    thread_local std::vector<int32_t> sums;
+    int32_t* acc = y + job * plane;
+    if (rq != nullptr) {
+      sums.resize(static_cast<size_t>(plane));
+      acc = sums.data();
+    }
+    if (taps <= kMaxFloatTaps && g.sw == 1) {
+      // the input's rows and columns the windows reach, zero outside x, each row followed by 64 spare zeros
+      const int64_t ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+      const int64_t pw = (g.ow - 1) + (g.kw - 1) * g.dw + 1;
+      const int64_t ld = pw + 64;
+      thread_local std::vector<float> xp, yf, xrow;
+      xp.assign(static_cast<size_t>(ph * ld + 64), 0.0f);
+      yf.resize(static_cast<size_t>(plane));
+      xrow.resize(static_cast<size_t>(g.w));
+      for (int64_t r = 0; r < ph; ++r) {
+        const int64_t iy = r - g.pt;
+        if (iy < 0 || iy >= g.h) continue;
+        if (x_signed)
+          centered_float(g.w, reinterpret_cast<const int8_t*>(xin) + iy * g.w, x_zero, xrow.data());
+        else
+          centered_float(g.w, xin + iy * g.w, x_zero, xrow.data());
+        for (int64_t c = 0; c < pw; ++c) {
+          const int64_t ix = c - g.pl;
+          if (ix >= 0 && ix < g.w) xp[r * ld + c] = xrow[ix];
+        }
+      }
+      depthwise_rows_float(g, xp.data(), ld, wf.data() + m * taps, yf.data());
+      float_to_int(plane, yf.data(), acc);
+    } else if (taps <= kMaxFloatTaps) {
+      thread_local std::vector<float> xf, yf;
+      xf.resize(static_cast<size_t>(g.h * g.w));
+      yf.resize(static_cast<size_t>(plane));
+      if (x_signed)
+        centered_float(g.h * g.w, reinterpret_cast<const int8_t*>(xin), x_zero, xf.data());
+      else
+        centered_float(g.h * g.w, xin, x_zero, xf.data());
+      depthwise_plane_float(g, xf.data(), wf.data() + m * taps, yf.data());
+      float_to_int(plane, yf.data(), acc);
+    } else if (x_signed) {
+      depthwise_plane(g, reinterpret_cast<const int8_t*>(xin), x_zero, wv.data() + m * taps, acc);
+    } else {
+      depthwise_plane(g, xin, x_zero, wv.data() + m * taps, acc);
+    }
+    if (rq != nullptr) requant(*rq, m, plane, acc, rq->y + job * plane);
+  });
+}
+
+// y [N, M, OH, OW] int32 = conv(x - x_zero, w - w_zero); or with rq, its requantization into rq->y (8 bits, same
+// layout), computed tile by tile without the int32 tensor.
 void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed, const uint8_t* w,
-             const int32_t* w_zero, int64_t w_zero_count, int32_t* y) {
+             const int32_t* w_zero, int64_t w_zero_count, int32_t* y, const Requant* rq = nullptr) {
   const int64_t cg = g.c / g.group;
   const int64_t mg = g.m / g.group;
+  if (cg == 1 && mg == 1 && g.group > 1) {
+    depthwise_s8(g, x_signed, x, x_zero, w_signed, w, w_zero, w_zero_count, y, rq);
+    return;
+  }
   const int64_t plane = g.oh * g.ow;
   const int64_t k = cg * g.kh * g.kw;
   const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h &&
@@ -232,8 +492,16 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
         im2col(g, xin, cg, static_cast<uint8_t>(x_zero), cols.data());
         bmat = cols.data();
       }
-      gemm_s8(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed, zb.data(),
-              y + (img * g.m + grp * mg) * plane, plane);
+      const int64_t at = (img * g.m + grp * mg) * plane;
+      if (rq == nullptr) {
+        gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
+                     zb.data(), y + at, plane, nullptr);
+      } else {
+        const Requant part{rq->bias == nullptr ? nullptr : rq->bias + grp * mg, rq->scale + grp * mg, rq->y_zero,
+                           rq->y_signed, rq->y + at};
+        gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
+                     zb.data(), nullptr, plane, &part);
+      }
     }
   }
 }
@@ -309,34 +577,9 @@ extern "C" int ew_qlinear_conv2d(const int64_t* geometry, int x_signed, const vo
       if (!zero_in_range(w_zero[i], w_signed != 0)) return EW_INVALID_ARGUMENT;
   }
   try {
-    const int64_t plane = g.oh * g.ow;
-    std::vector<int32_t> acc(static_cast<size_t>(g.n * g.m * plane));
+    const Requant rq{bias, scale, y_zero, y_signed != 0, static_cast<uint8_t*>(y)};
     conv_s8(g, x_signed != 0, static_cast<const uint8_t*>(x), x_zero, w_signed != 0, static_cast<const uint8_t*>(w),
-            w_zero, w_zero_count, acc.data());
-    const double lo = y_signed ? -128 : 0;
-    const double hi = y_signed ? 127 : 255;
-    // exactly the reference's arithmetic: q = rint((acc + bias) * scale[m]) + y_zero in double (rint rounds half to
-    // even in the default rounding mode), then saturate; acc + bias is an exact integer in double. A NaN (a NaN
-    // scale) stores 0, as Java's (long) NaN does.
-    parallel_for_work(g.n * g.m * plane * 8, g.n * g.m, [&](int64_t job) {
-      const int64_t m = job % g.m;
-      const double s = scale[m];
-      const int64_t b = bias == nullptr ? 0 : bias[m];
-      const int32_t* src = acc.data() + job * plane;
-      if (y_signed) {
-        int8_t* dst = static_cast<int8_t*>(y) + job * plane;
-        for (int64_t i = 0; i < plane; ++i) {
-          const double q = std::rint(static_cast<double>(src[i] + b) * s) + y_zero;
-          dst[i] = std::isnan(q) ? 0 : static_cast<int8_t>(std::max(lo, std::min(hi, q)));
-        }
-      } else {
-        uint8_t* dst = static_cast<uint8_t*>(y) + job * plane;
-        for (int64_t i = 0; i < plane; ++i) {
-          const double q = std::rint(static_cast<double>(src[i] + b) * s) + y_zero;
-          dst[i] = std::isnan(q) ? 0 : static_cast<uint8_t>(std::max(lo, std::min(hi, q)));
-        }
-      }
-    });
+            w_zero, w_zero_count, nullptr, &rq);
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;

@@ -1,7 +1,9 @@
 // ew_gemm_s8, ew_conv2d_s8 and ew_qlinear_conv2d against naive integer loops: odd M, N, K (not multiples of the
 // tile or of 4), u8/s8 in every combination, scalar / per-row / per-column / per-channel zero points, strides, pads,
 // dilations, groups, 1 and 2 threads, and both the AVX-512 VNNI kernel (where the CPU has it) and the scalar one.
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -94,7 +96,8 @@ struct ConvCase {
   int64_t n, c, h, w, m, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, group;
 };
 
-void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel, bool use_bias) {
+void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel, bool use_bias,
+                bool non_finite = false) {
   const int64_t oh = (cc.h + cc.pt + cc.pb - (cc.kh - 1) * cc.dh - 1) / cc.sh + 1;
   const int64_t ow = (cc.w + cc.pl + cc.pr - (cc.kw - 1) * cc.dw - 1) / cc.sw + 1;
   if (oh <= 0 || ow <= 0) return;
@@ -110,6 +113,11 @@ void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel,
   std::vector<double> scale(cc.m);
   for (auto& s : scale) s = static_cast<double>(static_cast<float>(0.0005 + 0.002 * rand_int(0, 1000) / 1000.0));
   scale[0] = 0.5;  // exact ties: round half to even
+  if (non_finite && cc.m >= 3) {
+    // a NaN scale stores 0 (Java's (long) NaN); an infinite one saturates, or is NaN where the sum is 0
+    scale[1] = std::numeric_limits<double>::quiet_NaN();
+    scale[2] = std::numeric_limits<double>::infinity();
+  }
   const int32_t yz = rand_zero(ys);
   const int64_t geo[16] = {cc.n, cc.c, cc.h, cc.w, cc.m, oh, ow, cc.kh, cc.kw, cc.sh, cc.sw, cc.dh, cc.dw,
                            cc.pt, cc.pl, cc.group};
@@ -149,8 +157,7 @@ void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel,
             return;
           }
           double r = std::nearbyint(static_cast<double>(sum + (use_bias ? bias[oc] : 0)) * scale[oc]) + yz;
-          r = std::fmax(ys ? -128 : 0, std::fmin(ys ? 127 : 255, r));
-          const int expected = static_cast<int>(r);
+          const int expected = std::isnan(r) ? 0 : static_cast<int>(std::max(ys ? -128.0 : 0.0, std::min(ys ? 127.0 : 255.0, r)));
           if (expected != value(q[o], ys)) {
             std::printf("qlinear [%ld]: %d vs %d\n", (long)o, expected, value(q[o], ys));
             fail("qlinear value");
@@ -178,6 +185,10 @@ void run_all() {
       {1, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},       // padded 3x3
       {2, 4, 8, 8, 6, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 2},       // stride 2, groups, asymmetric pads
       {1, 6, 11, 10, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6},     // depthwise
+      {2, 5, 13, 9, 5, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 5},      // depthwise 5x5, stride 2 (the direct path)
+      {1, 4, 9, 12, 4, 3, 3, 1, 2, 2, 1, 3, 0, 1, 2, 4},      // depthwise, dilation, odd strides, asymmetric pads
+      {1, 3, 2, 2, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 3},       // depthwise, mostly padding
+      {1, 2, 18, 18, 2, 17, 17, 1, 1, 1, 1, 8, 8, 8, 8, 2},   // depthwise past 258 taps: the int32 path, not float
       {1, 5, 9, 7, 7, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},       // 1x1 direct
       {1, 3, 12, 11, 4, 3, 2, 2, 3, 2, 2, 2, 1, 2, 0, 1},     // dilation, odd strides
       {1, 8, 5, 5, 12, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 4},      // big kernel, groups
@@ -189,6 +200,7 @@ void run_all() {
   for (const ConvCase& cc : cases)
     for (int combo = 0; combo < 8; ++combo)
       check_conv(cc, combo & 1, (combo >> 1) & 1, combo >> 2, rand_int(0, 1), rand_int(0, 3) != 0);
+  for (const ConvCase& cc : cases) check_conv(cc, false, true, false, true, true, true);
 }
 
 }  // namespace

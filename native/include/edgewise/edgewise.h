@@ -92,6 +92,19 @@ int ew_qlinear_conv2d(const int64_t* geometry, int x_signed, const void* x, int3
                       const void* w, const int32_t* w_zero, int64_t w_zero_count, const int32_t* bias,
                       const double* scale, int32_t y_zero, int y_signed, void* y) noexcept;
 
+// QuantizeLinear / DequantizeLinear between float32 and 8 bits (uint8: signed = 0, int8: 1) over x viewed as
+// [outer][channels][inner] (quant.cpp): channel c uses scale[c] and zero[c] (per-axis, params = channels) or the one
+// pair (per-tensor, params = 1). Quantize: q = saturate(rint(x / scale) + zero) with a float32 quotient, half to even,
+// NaN stored as 0; dequantize: y = (q - zero) * scale. Both bit-exact against the reference kernels.
+int ew_quantize_linear(int64_t outer, int64_t channels, int64_t inner, const float* x, const float* scale,
+                       const int32_t* zero, int64_t params, int y_signed, void* y) noexcept;
+int ew_dequantize_linear(int64_t outer, int64_t channels, int64_t inner, int x_signed, const void* x,
+                         const float* scale, const int32_t* zero, int64_t params, float* y) noexcept;
+// 8-bit table lookup over [outer][channels][inner] bytes: y = tables[c * 256 + x] for channel c (params = channels),
+// or tables[x] (params = 1). A DequantizeLinear -> elementwise float ops -> QuantizeLinear run tabulated per channel.
+int ew_lookup8(int64_t outer, int64_t channels, int64_t inner, const uint8_t* tables, int64_t params, const void* x,
+               void* y) noexcept;
+
 // The int8 kernel in use: "avx512vnni" or "scalar".
 const char* ew_int8_kernel_name() noexcept;
 

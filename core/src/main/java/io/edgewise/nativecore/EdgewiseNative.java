@@ -142,6 +142,18 @@ public final class EdgewiseNative {
   public static native int ew_apply_activation(@Cast("int64_t") long count, int activation, float a, float b,
       @Cast("const float*") long x, @Cast("float*") long y);
 
+  public static native int ew_quantize_linear(@Cast("int64_t") long outer, @Cast("int64_t") long channels,
+      @Cast("int64_t") long inner, @Cast("const float*") long x, @Cast("const float*") float[] scale,
+      @Cast("const int32_t*") int[] zero, @Cast("int64_t") long params, int ySigned, @Cast("void*") long y);
+
+  public static native int ew_dequantize_linear(@Cast("int64_t") long outer, @Cast("int64_t") long channels,
+      @Cast("int64_t") long inner, int xSigned, @Cast("const void*") long x, @Cast("const float*") float[] scale,
+      @Cast("const int32_t*") int[] zero, @Cast("int64_t") long params, @Cast("float*") long y);
+
+  public static native int ew_lookup8(@Cast("int64_t") long outer, @Cast("int64_t") long channels,
+      @Cast("int64_t") long inner, @Cast("const uint8_t*") long tables, @Cast("int64_t") long params,
+      @Cast("const void*") long x, @Cast("void*") long y);
+
   public static native int ew_eltwise(int rank, @Cast("const int64_t*") long[] dims, int operands,
       @Cast("const int64_t*") long[] x, @Cast("const int64_t*") long[] strides, int instructions,
       @Cast("const int32_t*") int[] code, @Cast("const float*") float[] imm, @Cast("float*") long y);

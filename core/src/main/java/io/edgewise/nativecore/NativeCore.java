@@ -280,6 +280,63 @@ public final class NativeCore {
     check(EdgewiseNative.ew_apply_activation(count, activation, a, b, x, y), "ew_apply_activation");
   }
 
+  /**
+   * QuantizeLinear from float32 to 8 bits over x viewed as [outer][channels][inner] holding `bytes` bytes of output
+   * (see ew_quantize_linear): one scale and zero point, or one per channel. `what` names the node in errors.
+   */
+  public static void quantizeLinear(String what, long outer, long channels, long inner, long x, long xFloats,
+      float[] scale, int[] zero, boolean ySigned, long y, long yBytes) {
+    long n = quantView(what, outer, channels, inner, scale, zero);
+    if (n > xFloats || n > yBytes || (n > 0 && (x == 0 || y == 0))) {
+      throw EdgewiseException.invalidArgument(what + ": QuantizeLinear over " + n + " values reads " + xFloats
+          + " floats and writes " + yBytes + " bytes");
+    }
+    check(EdgewiseNative.ew_quantize_linear(outer, channels, inner, x, scale, zero, scale.length, ySigned ? 1 : 0,
+        y), "ew_quantize_linear (" + what + ")");
+  }
+
+  /** DequantizeLinear from 8 bits to float32, the view and checks of {@link #quantizeLinear}. */
+  public static void dequantizeLinear(String what, long outer, long channels, long inner, boolean xSigned, long x,
+      long xBytes, float[] scale, int[] zero, long y, long yFloats) {
+    long n = quantView(what, outer, channels, inner, scale, zero);
+    if (n > xBytes || n > yFloats || (n > 0 && (x == 0 || y == 0))) {
+      throw EdgewiseException.invalidArgument(what + ": DequantizeLinear over " + n + " values reads " + xBytes
+          + " bytes and writes " + yFloats + " floats");
+    }
+    check(EdgewiseNative.ew_dequantize_linear(outer, channels, inner, xSigned ? 1 : 0, x, scale, zero,
+        scale.length, y), "ew_dequantize_linear (" + what + ")");
+  }
+
+  /**
+   * y = tables[c][x] over [outer][channels][inner] bytes (see ew_lookup8): `params` tables of 256 bytes at
+   * `tables` (1, or one per channel) holding tableBytes bytes.
+   */
+  public static void lookup8(String what, long outer, long channels, long inner, long tables, long params,
+      long tableBytes, long x, long xBytes, long y, long yBytes) {
+    if (outer < 0 || channels < 0 || inner < 0 || (params != 1 && params != channels) || tables == 0
+        || tableBytes < 256 * params) {
+      throw EdgewiseException.invalidArgument(what + ": a table lookup over " + outer + " x " + channels + " x "
+          + inner + " needs 1 or " + channels + " tables of 256 bytes, got " + params + " in " + tableBytes
+          + " bytes");
+    }
+    long n = Math.multiplyExact(Math.multiplyExact(outer, channels), inner);
+    if (n > xBytes || n > yBytes || (n > 0 && (x == 0 || y == 0))) {
+      throw EdgewiseException.invalidArgument(what + ": a table lookup over " + n + " values reads " + xBytes
+          + " bytes and writes " + yBytes);
+    }
+    check(EdgewiseNative.ew_lookup8(outer, channels, inner, tables, params, x, y), "ew_lookup8 (" + what + ")");
+  }
+
+  private static long quantView(String what, long outer, long channels, long inner, float[] scale, int[] zero) {
+    if (outer < 0 || channels < 0 || inner < 0 || scale.length != zero.length
+        || (scale.length != 1 && scale.length != channels)) {
+      throw EdgewiseException.invalidArgument(what + ": " + scale.length + " scales and " + zero.length
+          + " zero points for " + outer + " x " + channels + " x " + inner + " values (needs 1 or " + channels
+          + " of each)");
+    }
+    return Math.multiplyExact(Math.multiplyExact(outer, channels), inner);
+  }
+
   /** Registers of {@link #eltwise}'s programs; a source below this is a register, else an operand. */
   public static final int ELTWISE_REGISTERS = 8;
   /** The last EW_ELT_* op code (edgewise.h). */

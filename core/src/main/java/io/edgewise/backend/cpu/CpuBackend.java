@@ -35,6 +35,9 @@ public final class CpuBackend implements Backend {
   /** Elementwise chains are fused into one native pass unless -Dedgewise.cpu.fuseElementwise=false. */
   private static final boolean FUSE_ELEMENTWISE =
       !"false".equals(System.getProperty("edgewise.cpu.fuseElementwise"));
+  /** QDQ runs become 8-bit table lookups ({@link QuantizedTables}) unless -Dedgewise.cpu.quantizedTables=false. */
+  private static final boolean QUANTIZED_TABLES =
+      !"false".equals(System.getProperty("edgewise.cpu.quantizedTables"));
 
   @Override
   public Device device() {
@@ -55,7 +58,19 @@ public final class CpuBackend implements Backend {
   public Executable compile(Model model, BackendOptions options) {
     // the pool is process-wide: the last session opened sets its size
     NativeCore.setThreads(options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors());
-    Model fused = FUSE_ELEMENTWISE ? ElementwiseChains.fuse(model) : model;
+    // QDQ runs between two quantized tensors become table lookups before the float chains are planned
+    QuantizedTables.Result lookups = QUANTIZED_TABLES ? QuantizedTables.fuse(model)
+        : new QuantizedTables.Result(model, java.util.Map.of());
+    try {
+      return compile(model, lookups, options);
+    } catch (RuntimeException e) {
+      lookups.close();
+      throw e;
+    }
+  }
+
+  private Executable compile(Model model, QuantizedTables.Result lookups, BackendOptions options) {
+    Model fused = FUSE_ELEMENTWISE ? ElementwiseChains.fuse(lookups.model()) : lookups.model();
     NchwcPlan.Result plan =
         NCHWC ? NchwcPlan.plan(fused, NativeCore.nchwcBlock()) : new NchwcPlan.Result(fused, 0, 0);
     if (plan.blockedNodes() > 0) {
@@ -79,10 +94,11 @@ public final class CpuBackend implements Backend {
       blocked = NchwcWeights.of(plan.model().graph());
       OpRegistry kernels = CpuKernels.overlay(ReferenceBackend.registry().overlay("cpu"), packed);
       NchwcKernels.overlay(kernels, blocked);
+      CpuQuantKernels.overlayLookups(kernels, lookups.tables());
       // the reference kernels it falls back to (1-D/3-D convolutions, broadcast batched MatMul, ...) are no oracle
       // here: they use the native sgemm as the cpu device's own kernels do
       return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE)),
-          packed, blocked);
+          packed, blocked, lookups);
     } catch (RuntimeException e) {
       if (packed != null) {
         packed.close();
@@ -122,8 +138,8 @@ public final class CpuBackend implements Backend {
   }
 
   /** The interpreter over the native kernels, owning the session's packed weights. */
-  private record CpuExecutable(GraphInterpreter graph, PackedWeights packed, NchwcWeights blocked)
-      implements Executable {
+  private record CpuExecutable(GraphInterpreter graph, PackedWeights packed, NchwcWeights blocked,
+      QuantizedTables.Result lookups) implements Executable {
     @Override
     public java.util.Map<String, io.edgewise.tensor.Tensor> run(java.util.Map<String, io.edgewise.tensor.Tensor> in) {
       return graph.run(in);
@@ -144,6 +160,7 @@ public final class CpuBackend implements Backend {
       graph.close();
       packed.close();
       blocked.close();
+      lookups.close();
     }
   }
 }

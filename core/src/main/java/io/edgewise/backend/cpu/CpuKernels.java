@@ -23,7 +23,7 @@ import java.util.Set;
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = union(Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
       "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "Concat", "ConvInteger", "QLinearConv",
-      "MatMulInteger"),
+      "MatMulInteger", "QuantizeLinear", "DequantizeLinear", QuantizedTables.OP),
       union(union(CpuActivations.OPS, CpuElementwise.OPS), union(CpuLayerKernels.OPS, CpuReductions.OPS)));
 
   private static Set<String> union(Set<String> a, Set<String> b) {

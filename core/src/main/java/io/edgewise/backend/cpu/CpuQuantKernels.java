@@ -16,8 +16,9 @@ import io.edgewise.tensor.Tensor;
  * kernels (the integer sums are exact; QLinearConv requantizes in double exactly as the reference does). Every other
  * case (other ranks or types, broadcast batches, zero points or scales of unexpected shapes, K past the int32 bound)
  * goes to the reference kernel, which also reports the errors. QuantizeLinear and DequantizeLinear between float32
- * and 8 bits with one scale and zero point (what a QDQ model puts around the ops that stay float) run as plain loops
- * over the buffers, with the reference's arithmetic (the quotient rounded to float32, then half to even).
+ * and 8 bits, per tensor or per axis (what a QDQ model puts around the ops that stay float), run natively
+ * (ew_quantize_linear, ew_dequantize_linear) with the reference's arithmetic (a float32 quotient, half to even), and
+ * the 8-bit table lookups {@link QuantizedTables} plans (ew_lookup8).
  */
 final class CpuQuantKernels {
   /** The native kernels' bound on the reduction length (edgewise::kMaxInt8K): the exact result fits int32. */
@@ -174,31 +175,56 @@ final class CpuQuantKernels {
     return new Tensor[] {y};
   }
 
-  /** A per-tensor scale and 8-bit zero point of the usual types, as the fast loops take them. */
-  private static boolean perTensor(Tensor scale, Tensor zero) {
-    return scale.dtype() == DType.FLOAT32 && scale.size() == 1 && zero != null && zero.size() == 1 && is8Bit(zero);
+  /**
+   * The [outer][channels][inner] view of x for a float32 scale of one value (per-tensor) or one per element along
+   * `axis` (per-axis), and a zero point of the same shape and the given 8-bit type (absent: 0); null where the
+   * native kernels do not take it (blocked scales, other types), which the reference kernel then runs or refuses.
+   */
+  private static long[] view(OpContext ctx, Tensor x, Tensor scale, Tensor zero, DType bits) {
+    if (scale.dtype() != DType.FLOAT32 || ctx.node().hasAttr("block_size") || (bits != DType.UINT8 && bits != DType.INT8)
+        || (zero != null && (zero.dtype() != bits || !zero.shape().equals(scale.shape())))) {
+      return null;
+    }
+    Shape s = x.shape();
+    if (scale.size() == 1 && scale.shape().rank() <= 1) {
+      return new long[] {1, 1, s.numElements()};
+    }
+    int rank = s.rank();
+    long a = ctx.node().attrInt("axis", 1);
+    int axis = (int) (a < 0 ? a + rank : a);
+    if (rank == 0 || axis < 0 || axis >= rank || scale.shape().rank() != 1 || scale.size() != s.dim(axis)) {
+      return null;
+    }
+    long outer = 1;
+    long inner = 1;
+    for (int d = 0; d < axis; d++) {
+      outer *= s.dim(d);
+    }
+    for (int d = axis + 1; d < rank; d++) {
+      inner *= s.dim(d);
+    }
+    return new long[] {outer, s.dim(axis), inner};
+  }
+
+  private static int[] zeros(Tensor zero, long count) {
+    return zero == null ? new int[Math.toIntExact(count)] : ints(zero);
   }
 
   private static Tensor[] quantize(OpContext ctx, Tensor[] in, OpKernel fallback) {
     Tensor x = ctx.required(in, 0);
     Tensor scale = ctx.required(in, 1);
     Tensor zero = input(in, 2);
-    if (x.dtype() != DType.FLOAT32 || !perTensor(scale, zero) || ctx.node().hasAttr("output_dtype")) {
-      return ctx.fallBack("the fast QuantizeLinear takes float32 with one scale and 8-bit zero point", fallback, in);
+    DType type = zero != null ? zero.dtype()
+        : ctx.node().hasAttr("output_dtype") ? DType.fromOnnx((int) ctx.node().attrInt("output_dtype", 2)) : DType.UINT8;
+    long[] v = x.dtype() == DType.FLOAT32 ? view(ctx, x, scale, zero, type) : null;
+    if (v == null || (zero != null && ctx.node().hasAttr("output_dtype")
+        && DType.fromOnnx((int) ctx.node().attrInt("output_dtype", 0)) != zero.dtype())) {
+      return ctx.fallBack("the native QuantizeLinear takes float32 to 8 bits with a per-tensor or per-axis float32 "
+          + "scale", fallback, in);
     }
-    // float32 division is correctly rounded, so x / s in float equals the reference's double quotient rounded to float
-    float s = scale.getFloat(0);
-    int z = (int) zero.getLong(0);
-    int lo = zero.dtype() == DType.UINT8 ? 0 : -128;
-    int hi = zero.dtype() == DType.UINT8 ? 255 : 127;
-    float[] v = x.toFloatArray();
-    byte[] q = new byte[v.length];
-    for (int i = 0; i < v.length; i++) {
-      float r = (float) Math.rint(v[i] / s) + z;
-      q[i] = (byte) (r < lo ? lo : r > hi ? hi : (int) r);
-    }
-    Tensor y = Tensor.allocate(zero.dtype(), x.shape());
-    y.buffer().put(q);
+    Tensor y = Tensor.allocate(type, x.shape());
+    NativeCore.quantizeLinear(ctx.node().describe(), v[0], v[1], v[2], x.nativeAddress(), x.size(),
+        scale.toFloatArray(), zeros(zero, scale.size()), type == DType.INT8, y.nativeAddress(), y.size());
     return new Tensor[] {y};
   }
 
@@ -206,25 +232,40 @@ final class CpuQuantKernels {
     Tensor x = ctx.required(in, 0);
     Tensor scale = ctx.required(in, 1);
     Tensor zero = input(in, 2);
-    if (!is8Bit(x) || !perTensor(scale, zero) || zero.dtype() != x.dtype() || ctx.node().hasAttr("output_dtype")) {
-      return ctx.fallBack("the fast DequantizeLinear takes 8 bits with one float32 scale and zero point", fallback, in);
-    }
-    // 256 possible values: (q - z) * s exactly as the reference computes it (an exact product rounded once to float)
-    double s = scale.getDouble(0);
-    long z = zero.getLong(0);
-    boolean unsigned = x.dtype() == DType.UINT8;
-    float[] table = new float[256];
-    for (int b = 0; b < 256; b++) {
-      table[b] = (float) (((unsigned ? b : (byte) b) - z) * s);
-    }
-    byte[] q = new byte[Math.toIntExact(x.size())];
-    x.buffer().get(q);
-    float[] v = new float[q.length];
-    for (int i = 0; i < q.length; i++) {
-      v[i] = table[q[i] & 0xff];
+    long[] v = is8Bit(x) ? view(ctx, x, scale, zero, x.dtype()) : null;
+    if (v == null || (ctx.node().hasAttr("output_dtype") && ctx.node().attrInt("output_dtype", 1) != 1)) {
+      return ctx.fallBack("the native DequantizeLinear takes 8 bits to float32 with a per-tensor or per-axis "
+          + "float32 scale", fallback, in);
     }
     Tensor y = Tensor.allocate(DType.FLOAT32, x.shape());
-    y.setFloats(v);
+    NativeCore.dequantizeLinear(ctx.node().describe(), v[0], v[1], v[2], signed(x), x.nativeAddress(), x.size(),
+        scale.toFloatArray(), zeros(zero, scale.size()), y.nativeAddress(), y.size());
+    return new Tensor[] {y};
+  }
+
+  /** Registers the {@link QuantizedTables#OP} kernel reading the given tables (by the node's output name). */
+  static void overlayLookups(OpRegistry r, java.util.Map<String, Tensor> tables) {
+    r.register(CpuElementwise.DOMAIN, QuantizedTables.OP, (ctx, in) -> lookup(ctx, in, tables));
+  }
+
+  private static Tensor[] lookup(OpContext ctx, Tensor[] in, java.util.Map<String, Tensor> tables) {
+    Tensor x = ctx.required(in, 0);
+    Tensor table = tables.get(ctx.node().output(0));
+    DType to = DType.fromOnnx((int) ctx.node().attrInt("to", 0));
+    if (table == null || (to != DType.UINT8 && to != DType.INT8)) {
+      throw ctx.invalid("a quantized lookup needs its tables and an 8-bit output type");
+    }
+    long params = table.shape().dim(0);
+    Shape s = x.shape();
+    if (!is8Bit(x) || (params > 1 && (s.rank() < 2 || s.dim(1) != params))) {
+      throw ctx.invalid("the quantized lookup's input " + CpuKernels.describe(x) + " must be 8-bit"
+          + (params > 1 ? " with " + params + " channels on axis 1" : ""));
+    }
+    long outer = params == 1 ? 1 : s.dim(0);
+    long inner = params == 1 ? s.numElements() : s.numElements() / Math.max(1, s.dim(0) * s.dim(1));
+    Tensor y = Tensor.allocate(to, s);
+    NativeCore.lookup8(ctx.node().describe(), outer, params, inner, table.nativeAddress(), params, table.size(),
+        x.nativeAddress(), x.size(), y.nativeAddress(), y.size());
     return new Tensor[] {y};
   }
 }

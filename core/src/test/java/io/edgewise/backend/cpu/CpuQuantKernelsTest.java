@@ -318,4 +318,135 @@ class CpuQuantKernelsTest {
       }
     }
   }
+
+  @Test
+  void perAxisQuantizeAndDequantizeMatchRefBitExactly() {
+    Random r = new Random(9);
+    for (int i = 0; i < 24; i++) {
+      DType t = type8(r);
+      Shape shape = Shape.of(1 + r.nextInt(2), 1 + r.nextInt(5), 1 + r.nextInt(4), 1 + r.nextInt(9));
+      int axis = r.nextInt(4) - (i % 2 == 0 ? 0 : 4);  // negative axes too
+      int a = axis < 0 ? axis + 4 : axis;
+      int channels = (int) shape.dim(a);
+      double[] scales = new double[channels];
+      long[] zeros = new long[channels];
+      for (int c = 0; c < channels; c++) {
+        scales[c] = c % 3 == 0 ? 0.5 : 0.001 + r.nextFloat() * 0.1;
+        zeros[c] = rand8(r, t);
+      }
+      float[] x = new float[(int) shape.numElements()];
+      for (int j = 0; j < x.length; j++) {
+        x[j] = j % 3 == 0 ? (r.nextInt(600) - 300) * 0.25f : (float) (r.nextGaussian() * 20);
+      }
+      x[0] = Float.NaN;
+      if (x.length > 2) {
+        x[1] = Float.POSITIVE_INFINITY;
+        x[2] = Float.NEGATIVE_INFINITY;
+      }
+      Graph q = new Graph("q");
+      q.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, shape));
+      q.outputs().add(ValueInfo.tensor("y", t, shape));
+      q.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels), scales));
+      q.initializers().put("z", Tensor.ofLongs(t, Shape.of(channels), zeros));
+      Node qn = new Node("q", "QuantizeLinear", List.of("x", "s", "z"), List.of("y"));
+      qn.setAttr(Attribute.ofInt("axis", axis));
+      q.nodes().add(qn);
+      try (Tensor xt = Tensor.ofFloats(shape, x)) {
+        assertSame(q, Map.of("x", xt), "per-axis QuantizeLinear " + t + " axis " + axis + " case " + i, 1 + i % 2);
+      }
+      Graph d = new Graph("d");
+      d.inputs().add(ValueInfo.tensor("x", t, shape));
+      d.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, shape));
+      d.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels), scales));
+      d.initializers().put("z", Tensor.ofLongs(t, Shape.of(channels), zeros));
+      Node dn = new Node("d", "DequantizeLinear", List.of("x", "s", "z"), List.of("y"));
+      dn.setAttr(Attribute.ofInt("axis", axis));
+      d.nodes().add(dn);
+      try (Tensor xt = random8(r, t, shape); Session ref = Session.open(copy(d), REF);
+           Session cpu = Session.open(copy(d), cpu(1 + i % 2))) {
+        Map<String, Tensor> ra = ref.run(Map.of("x", xt));
+        Map<String, Tensor> rb = cpu.run(Map.of("x", xt));
+        assertArrayEquals(ra.get("y").toFloatArray(), rb.get("y").toFloatArray(), "per-axis DequantizeLinear " + i);
+        ra.values().forEach(Tensor::close);
+        rb.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  /**
+   * DequantizeLinear -> float elementwise ops -> QuantizeLinear (the hard-swish a QDQ PaddleOCR model quantizes
+   * around, with a per-channel scale; a Sigmoid and a Sqrt that makes NaNs; a bare requantization) become one table
+   * lookup on cpu that gives ref's bytes exactly.
+   */
+  @Test
+  void quantizedElementwiseRunsBecomeLookupsBitExactWithRef() {
+    Random r = new Random(13);
+    for (int variant = 0; variant < 6; variant++) {
+      DType in = variant % 2 == 0 ? DType.UINT8 : DType.INT8;
+      DType out = variant % 3 == 0 ? DType.INT8 : DType.UINT8;
+      long channels = 3 + variant;
+      Shape shape = Shape.of(2, channels, 5, 7);
+      Graph g = new Graph("lookup");
+      g.inputs().add(ValueInfo.tensor("x", in, shape));
+      g.outputs().add(ValueInfo.tensor("y", out, shape));
+      g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.02 + 0.01 * variant));
+      g.initializers().put("xz", Tensor.ofLongs(in, Shape.of(), rand8(r, in)));
+      g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.015 + 0.005 * variant));
+      g.initializers().put("yz", Tensor.ofLongs(out, Shape.of(), rand8(r, out)));
+      g.nodes().add(new Node("dq", "DequantizeLinear", List.of("x", "xs", "xz"), List.of("d")));
+      String last = "d";
+      switch (variant % 3) {
+        case 0 -> {
+          double[] scale = new double[(int) channels];
+          for (int c = 0; c < channels; c++) {
+            scale[c] = 0.5 + r.nextDouble();
+          }
+          g.initializers().put("cs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels, 1, 1), scale));
+          g.initializers().put("bias", Tensor.ofDoubles(DType.FLOAT32, Shape.of(1), 0.25));
+          g.initializers().put("three", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 3));
+          g.initializers().put("lo", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0));
+          g.initializers().put("six", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 6));
+          g.nodes().add(new Node("scale", "Mul", List.of("d", "cs"), List.of("m")));
+          g.nodes().add(new Node("shift", "Add", List.of("m", "bias"), List.of("a")));
+          g.nodes().add(new Node("plus3", "Add", List.of("a", "three"), List.of("p")));
+          g.nodes().add(new Node("clip", "Clip", List.of("p", "lo", "six"), List.of("c")));
+          g.nodes().add(new Node("times", "Mul", List.of("a", "c"), List.of("t")));
+          g.nodes().add(new Node("div6", "Div", List.of("t", "six"), List.of("h")));
+          last = "h";
+        }
+        case 1 -> {
+          g.nodes().add(new Node("sig", "Sigmoid", List.of("d"), List.of("sg")));
+          g.initializers().put("half", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.5));
+          g.nodes().add(new Node("sub", "Sub", List.of("sg", "half"), List.of("sb")));
+          g.nodes().add(new Node("sqrt", "Sqrt", List.of("sb"), List.of("sq")));  // NaN below 0.5: stored as 0
+          last = "sq";
+        }
+        default -> { }  // DQ -> Q: a requantization
+      }
+      g.nodes().add(new Node("q", "QuantizeLinear", List.of(last, "ys", "yz"), List.of("y")));
+      for (int threads = 1; threads <= 2; threads++) {
+        try (Tensor xt = random8(r, in, shape)) {
+          assertSame(g, Map.of("x", xt), "lookup variant " + variant, threads);
+        }
+      }
+      try (Session cpu = Session.open(copy(g), cpu(1))) {
+        List<String> ops = cpu.placement().stream().map(p -> p.op()).toList();
+        assertEquals(List.of(CpuElementwise.DOMAIN + "." + QuantizedTables.OP), ops, "variant " + variant + " runs as one lookup");
+      }
+    }
+  }
+
+  @Test
+  void nativeQuantKernelsRefuseBadSizesNamingTheNode() {
+    try (Tensor x = Tensor.allocate(DType.UINT8, Shape.of(8)); Tensor t = Tensor.allocate(DType.UINT8, Shape.of(256))) {
+      io.edgewise.EdgewiseException e = org.junit.jupiter.api.Assertions.assertThrows(
+          io.edgewise.EdgewiseException.class, () -> io.edgewise.nativecore.NativeCore.lookup8("node 'q'", 1, 1, 16,
+              t.nativeAddress(), 1, t.size(), x.nativeAddress(), x.size(), x.nativeAddress(), x.size()));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("node 'q'"), e.getMessage());
+      e = org.junit.jupiter.api.Assertions.assertThrows(io.edgewise.EdgewiseException.class,
+          () -> io.edgewise.nativecore.NativeCore.dequantizeLinear("node 'd'", 1, 4, 2, false, x.nativeAddress(),
+              x.size(), new float[] {1, 1, 1}, new int[] {0, 0, 0}, t.nativeAddress(), 64));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("node 'd'"), e.getMessage());
+    }
+  }
 }

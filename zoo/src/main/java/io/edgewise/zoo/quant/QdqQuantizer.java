@@ -39,6 +39,9 @@ public final class QdqQuantizer {
   /** The outcome of one quantization: how many Convs and Gemms were quantized, or why the model was left alone. */
   public record Result(int layers, String skipReason) {}
 
+  /** Weights of a channel whose largest magnitude is below this are taken as zeros. */
+  static final double DEAD_WEIGHT = 1e-30;
+
   private QdqQuantizer() {}
 
   public static Plan plan(Model model) {
@@ -219,7 +222,10 @@ public final class QdqQuantizer {
     }
     double[] scale = new double[m];
     for (int c = 0; c < m; c++) {
-      scale[c] = max[c] > 0 ? (float) (max[c] / 127.0) : 1.0;
+      // a dead channel (trained weights decayed to ~1e-40) is stored as zeros at scale 1: a subnormal weight scale
+      // would make its bias scale x_scale * w_scale subnormal too, off the product by more than float rounding, and
+      // no runtime (ours, ONNX Runtime's QDQ fusion) could run that Conv as a QLinearConv
+      scale[c] = max[c] > DEAD_WEIGHT ? (float) (max[c] / 127.0) : 1.0;
     }
     double[] q = new double[v.length];
     for (int i = 0; i < v.length; i++) {

@@ -218,4 +218,70 @@ class QdqQuantizerTest {
       assertTrue(diff <= 5e-3 * maxAbs, device + ": fp16 vs float " + diff + " of " + maxAbs);
     }
   }
+
+  /**
+   * A Conv whose output channel has decayed to subnormal weights (PaddleOCR's recogniser has such channels) is still
+   * quantized so that the cpu runs it as QLinearConv: that channel is stored as zeros at scale 1, and the outputs
+   * stay close to the float model's on ONNX Runtime.
+   */
+  @Test
+  void deadChannelsStillFuseIntoQLinearConv() throws Exception {
+    io.edgewise.model.Graph g = new io.edgewise.model.Graph("dead");
+    Shape xs = Shape.of(1, 3, 6, 6);
+    g.inputs().add(io.edgewise.model.ValueInfo.tensor("x", DType.FLOAT32, xs));
+    g.outputs().add(io.edgewise.model.ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, 2, 6, 6)));
+    float[] w1 = new float[4 * 3];
+    float[] w2 = new float[2 * 4];
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < w1.length; i++) {
+      w1[i] = i / 3 == 1 ? 1e-40f * (1 + i) : (float) r.nextGaussian();  // output channel 1 is dead
+    }
+    for (int i = 0; i < w2.length; i++) {
+      w2[i] = (float) r.nextGaussian();
+    }
+    g.initializers().put("w1", Tensor.ofFloats(Shape.of(4, 3, 1, 1), w1));
+    g.initializers().put("b1", Tensor.ofFloats(Shape.of(4), 0.5f, 0.25f, -0.5f, 0.1f));
+    g.initializers().put("w2", Tensor.ofFloats(Shape.of(2, 4, 1, 1), w2));
+    g.initializers().put("b2", Tensor.ofFloats(Shape.of(2), 0.1f, -0.2f));
+    g.nodes().add(new Node("c1", "Conv", List.of("x", "w1", "b1"), List.of("h")));
+    g.nodes().add(new Node("relu", "Relu", List.of("h"), List.of("hr")));
+    g.nodes().add(new Node("c2", "Conv", List.of("hr", "w2", "b2"), List.of("c")));
+    g.nodes().add(new Node("sig", "Sigmoid", List.of("c"), List.of("y")));
+    Path f = dir.resolve("dead.onnx");
+    io.edgewise.model.onnx.OnnxExporter.save(new Model(g, Map.of("", 13L), 8, "test", null, null), f);
+    List<Map<String, Tensor>> cal = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      float[] v = new float[(int) xs.numElements()];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = (float) r.nextGaussian();
+      }
+      cal.add(Map.of("x", Tensor.ofFloats(xs, v)));
+    }
+    Path q = dir.resolve("dead-int8.onnx");
+    try (Model m = OnnxImporter.load(f)) {
+      Map<String, ActivationStats> st = Calibrator.run(f, QdqQuantizer.plan(m).activations(), cal, "cpu", 1);
+      assertNull(QdqQuantizer.quantize(f, st, new Transform.Quantize("minmax", 99.99, false), q).skipReason());
+    }
+    try (Session s = Session.open(q, SessionOptions.defaults().withDevice("cpu").withThreads(1))) {
+      Map<String, Integer> ops = s.model().graph().opCounts();
+      assertEquals(2, ops.getOrDefault("QLinearConv", 0), ops.toString());
+      assertEquals(0, ops.getOrDefault("Conv", 0) + ops.getOrDefault("FusedConv", 0), ops.toString());
+    }
+    SessionOptions ort = SessionOptions.defaults().withDevice("ort").withThreads(1);
+    try (Session fl = Session.open(f, ort); Session in8 = Session.open(q, ort)) {
+      for (Map<String, Tensor> in : cal) {
+        Map<String, Tensor> a = fl.run(in);
+        Map<String, Tensor> b = in8.run(in);
+        float[] ya = a.get("y").toFloatArray();
+        float[] yb = b.get("y").toFloatArray();
+        for (int i = 0; i < ya.length; i++) {
+          assertTrue(Math.abs(ya[i] - yb[i]) < 0.05, "int8 " + yb[i] + " vs float " + ya[i] + " at " + i);
+        }
+        a.values().forEach(Tensor::close);
+        b.values().forEach(Tensor::close);
+      }
+    } finally {
+      cal.forEach(in -> in.values().forEach(Tensor::close));
+    }
+  }
 }
