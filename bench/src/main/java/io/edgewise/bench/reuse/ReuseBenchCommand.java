@@ -205,12 +205,12 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     out.printf("reuse bench (ocr), measured in this process on device %s: %d camera-like frames of rendered pages, "
         + "accuracy target %.3f; each store saw %d frames of other pages first (uncounted)%n", device.name(), n, target,
         warmupFrames);
-    out.printf("%-11s %-11s %10s %10s %8s %11s %9s %9s %10s%n", "CONFIG", "PATH", "REUSE", "LINE REUSE", "CER",
-        "MEDIAN ms", "P99 ms", "MEAN ms", "LOOKUP ms");
+    out.printf("%-11s %-11s %10s %9s %10s %8s %11s %9s %9s %10s%n", "CONFIG", "PATH", "REUSE", "REJECTED",
+        "LINE REUSE", "CER", "MEDIAN ms", "P99 ms", "MEAN ms", "LOOKUP ms");
     OcrReuseBenchmark.Row none = rows.stream().filter(r -> r.config().equals("none")).findFirst().orElse(null);
     for (OcrReuseBenchmark.Row r : rows) {
-      out.printf("%-11s %-11s %10.3f %10.3f %8.4f %11.1f %9.1f %9.1f %10.3f%s%n", r.config(), r.path(), r.reuseRate(),
-          r.lineReuseRate(), r.cer(), r.medianMs(), r.p99Ms(), r.meanMs(), r.lookupMedianMs(),
+      out.printf("%-11s %-11s %10.3f %9.3f %10.3f %8.4f %11.1f %9.1f %9.1f %10.3f%s%n", r.config(), r.path(),
+          r.reuseRate(), r.rejectRate(), r.lineReuseRate(), r.cer(), r.medianMs(), r.p99Ms(), r.meanMs(), r.lookupMedianMs(),
           none == null || r == none ? "" : String.format("   median %.1fx faster than none", none.medianMs()
               / r.medianMs()));
     }
