@@ -28,10 +28,10 @@ import java.util.function.Consumer;
 public final class OcrReuseBenchmark {
   private OcrReuseBenchmark() {}
 
-  /** What to run. */
+  /** What to run; {@code paths} holds "in-process" and/or "serve" (the same stream through a loopback server). */
   public record Config(Path models, String device, int threads, int frames, int warmupFrames, double target,
       List<String> configs,
-      long seed, Path work, PageRenderer.Options page, CameraStream.Options stream) {}
+      long seed, Path work, PageRenderer.Options page, CameraStream.Options stream, List<String> paths) {}
 
   /**
    * One configuration's figures over the stream.
@@ -55,12 +55,22 @@ public final class OcrReuseBenchmark {
         .frames(c.warmupFrames());
     OcrOptions ocrOptions = OcrOptions.defaults().withDevice(c.device()).withThreads(c.threads());
     List<Row> rows = new ArrayList<>();
-    try (OcrPipeline ocr = OcrPipeline.open(c.models(), ocrOptions)) {
-      // one read first: the sessions' first run plans and packs; no configuration should pay for it
-      ocr.read(frames.get(0).image());
+    if (c.paths().contains("in-process")) {
+      try (OcrPipeline ocr = OcrPipeline.open(c.models(), ocrOptions)) {
+        // one read first: the sessions' first run plans and packs; no configuration should pay for it
+        ocr.read(frames.get(0).image());
+        for (String name : c.configs()) {
+          OcrReuseOptions options = OcrReuseOptions.named(name,
+              ReuseOptions.defaults().withAccuracyTarget(c.target()));
+          rows.add(runOne(ocr, options, warmup, frames, c.work().resolve(name.replace('+', '-')), log));
+        }
+      }
+    }
+    if (c.paths().contains("serve")) {
       for (String name : c.configs()) {
         OcrReuseOptions options = OcrReuseOptions.named(name, ReuseOptions.defaults().withAccuracyTarget(c.target()));
-        rows.add(runOne(ocr, options, warmup, frames, c.work().resolve(name.replace('+', '-')), log));
+        rows.add(ServedOcrStream.run(c, options, warmup, frames, c.work().resolve("serve-" + name.replace('+', '-')),
+            log));
       }
     }
     return rows;

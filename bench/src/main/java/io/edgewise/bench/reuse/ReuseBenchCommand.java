@@ -55,6 +55,11 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       description = "OCR workload: reuse configurations to run, each with a fresh store (default: ${DEFAULT-VALUE}).")
   List<String> configs;
 
+  @Option(names = "--paths", paramLabel = "PATH", split = ",", defaultValue = "in-process",
+      description = "OCR workload: in-process (ReusingOcr in this process) and/or serve (the same stream as KServe v2 "
+          + "requests to a loopback server whose OCR model has a reuse section; default: ${DEFAULT-VALUE}).")
+  List<String> paths;
+
   @CommandLine.Mixin
   ThreadsOption threads = new ThreadsOption();
 
@@ -173,6 +178,11 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     for (String c : configs) {
       OcrReuseOptions.named(c, ReuseOptions.defaults());
     }
+    for (String p : paths) {
+      if (!p.equals("in-process") && !p.equals("serve")) {
+        throw Main.usage(spec, "unknown --paths entry '" + p + "': in-process or serve");
+      }
+    }
     boolean temporary = store == null;
     Path work = temporary ? Files.createTempDirectory("edgewise-reuse-ocr") : store;
     PrintWriter out = spec.commandLine().getOut();
@@ -185,7 +195,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       Files.createDirectories(work);
       rows = OcrReuseBenchmark.run(new OcrReuseBenchmark.Config(models, device.name(), threads.count(), n,
           warmupFrames, target, configs, seed, work, PageRenderer.Options.defaults().withSize(480, 360).withTextSizes(22, 32),
-          CameraStream.Options.defaults()), msg -> err.println("reuse bench: " + msg));
+          CameraStream.Options.defaults(), paths), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
         deleteTree(work);
