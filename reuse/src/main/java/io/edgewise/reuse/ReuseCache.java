@@ -80,6 +80,15 @@ public final class ReuseCache {
 
   /** Looks a feature up in every tier, in order; a failing tier or store is a miss, never a failed request. */
   public Probe probe(float[] feature) {
+    return probe(feature, false);
+  }
+
+  /**
+   * Looks a feature up; with {@code verify}, a hit to be reused is not yet counted as served: the caller checks it
+   * cheaply against the input first and then calls {@link Probe#confirmed} (served: counted, time saved) or
+   * {@link Probe#rejected} (it computed the answer after all).
+   */
+  public Probe probe(float[] feature, boolean verify) {
     ReuseQuery query = new ReuseQuery(key, tap, feature);
     long t0 = System.nanoTime();
     Optional<ReuseHit> hit = Optional.empty();
@@ -99,13 +108,8 @@ public final class ReuseCache {
     metrics.lookupTime(lookupNanos);
     boolean audit = hit.isPresent() && auditDraw() < options.auditRate();
     Probe probe = new Probe(query, hit.orElse(null), audit, localLookup, lookupNanos);
-    if (probe.reused()) {
-      tiers.served(hit.get());
-      metrics.hits.increment();
-      metrics.savedSeconds.increment(hit.get().computeNanos() / 1e9);
-      if (!hit.get().tier().equals(local.name())) {
-        remember(query, hit.get().result(), hit.get().computeNanos(), hit.get().origin());
-      }
+    if (probe.reused() && !verify) {
+      probe.serve(0);
     }
     return probe;
   }
@@ -117,6 +121,8 @@ public final class ReuseCache {
     private final boolean audit;
     private final LocalReuseTier.Lookup localLookup;
     private final long lookupNanos;
+    /** 0 undecided, 1 served, 2 rejected by the caller's check (only for a reuse decision). */
+    private int outcome;
 
     private Probe(ReuseQuery query, ReuseHit hit, boolean audit, LocalReuseTier.Lookup localLookup,
         long lookupNanos) {
@@ -154,6 +160,42 @@ public final class ReuseCache {
      */
     public Optional<StoredResult> nearest() {
       return localLookup == null ? Optional.empty() : local.nearestResult(localLookup);
+    }
+
+    /**
+     * The caller's check of a hit to be reused (probed with {@code verify}) passed: the hit is served (counted, its
+     * compute time less {@code checkNanos} counted as saved, the entry's hit recorded).
+     */
+    public synchronized void confirmed(long checkNanos) {
+      if (!reused() || outcome != 0) {
+        throw new IllegalStateException("only an undecided reused probe can be confirmed");
+      }
+      serve(checkNanos);
+    }
+
+    /**
+     * The caller's check of a hit to be reused (probed with {@code verify}) failed, and it computed the answer after
+     * all: counted as {@code rejected}, the result stored as a miss's is. It is not a calibration sample: the
+     * calibration window holds misses and audits, an unbiased sample of decisions, and a check only ever reports
+     * the hits it caught, never those it passed (adding them would bias the window towards failures).
+     */
+    public synchronized void rejected(StoredResult result, long computeNanos) {
+      if (!reused() || outcome != 0) {
+        throw new IllegalStateException("only an undecided reused probe can be rejected");
+      }
+      outcome = 2;
+      metrics.rejected.increment();
+      remember(query, result, smoothedCompute(computeNanos), "local");
+    }
+
+    private void serve(long checkNanos) {
+      outcome = 1;
+      tiers.served(hit);
+      metrics.hits.increment();
+      metrics.savedSeconds.increment(Math.max(0, hit.computeNanos() - checkNanos) / 1e9);
+      if (!hit.tier().equals(local.name())) {
+        remember(query, hit.result(), hit.computeNanos(), hit.origin());
+      }
     }
 
     /** What the computation gave after a miss or an audit: calibrates the thresholds and stores the result. */

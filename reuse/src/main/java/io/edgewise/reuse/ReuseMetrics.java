@@ -7,13 +7,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The reuse meters of one session, in any Micrometer registry (the serve layer passes its Prometheus one):
- * {@code edgewise.reuse.requests{outcome=hit|miss|audit}}, {@code edgewise.reuse.lookup} (timer),
+ * {@code edgewise.reuse.requests{outcome=hit|miss|audit|rejected}} (rejected: a hit the caller's own check turned
+ * down), {@code edgewise.reuse.lookup} (timer),
  * {@code edgewise.reuse.saved} (compute time saved by hits, seconds), {@code edgewise.reuse.insert.failures}.
  */
 final class ReuseMetrics {
   final Counter hits;
   final Counter misses;
   final Counter audits;
+  final Counter rejected;
   final Timer lookup;
   final Counter savedSeconds;
   final Counter insertFailures;
@@ -22,6 +24,7 @@ final class ReuseMetrics {
     hits = counter(registry, "hit", model, tap);
     misses = counter(registry, "miss", model, tap);
     audits = counter(registry, "audit", model, tap);
+    rejected = counter(registry, "rejected", model, tap);
     lookup = Timer.builder("edgewise.reuse.lookup").tag("model", model).tag("tap", tap)
         .publishPercentiles(0.5, 0.99).register(registry);
     savedSeconds = Counter.builder("edgewise.reuse.saved").baseUnit("seconds").tag("model", model).tag("tap", tap)

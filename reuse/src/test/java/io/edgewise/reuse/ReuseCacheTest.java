@@ -85,6 +85,58 @@ class ReuseCacheTest {
     }
   }
 
+  /**
+   * A hit the caller verifies: counted only when confirmed; a rejected one is counted as rejected, its computed
+   * result stored (found again next time) and nothing served; neither can be decided twice.
+   */
+  @Test
+  void verifiedHitsAreServedOnlyWhenConfirmedAndRejectedOnesStoreTheComputation() {
+    Random rnd = new Random(7);
+    float[] c = noisy(new float[DIM], rnd, 10);
+    ReuseOptions o = ReuseOptions.defaults().withAuditRate(0).withMinCalibrationSamples(5);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ReuseStore store = ReuseStore.open(dir, ReuseStoreOptions.defaults())) {
+      ReuseCache cache = new ReuseCache("fn-v1", "verify", o, new LocalReuseTier(store, o), List.of(), registry);
+      ReuseCache.Probe hit = null;
+      for (int i = 0; i < 200 && hit == null; i++) {
+        ReuseCache.Probe p = cache.probe(noisy(c, rnd, 0.1), true);
+        if (p.reused()) {
+          hit = p;
+        } else {
+          p.computed(StoredResult.label(3, 1), 1_000_000);
+        }
+      }
+      assertTrue(hit != null, "no hit after calibration");
+      assertEquals(0, count(registry, "hit"), "not served before it is confirmed");
+      hit.confirmed(200_000);
+      assertEquals(1, count(registry, "hit"));
+      assertEquals(0.0008, registry.find("edgewise.reuse.saved").counter().count(), 1e-9,
+          "the check's time is not saved");
+      ReuseCache.Probe done = hit;
+      assertThrows(IllegalStateException.class, () -> done.confirmed(0));
+      assertThrows(IllegalStateException.class, () -> done.rejected(StoredResult.label(3, 1), 1));
+
+      long before = store.stats().entries();
+      ReuseCache.Probe next = cache.probe(noisy(c, rnd, 0.1), true);
+      assertTrue(next.reused());
+      next.rejected(StoredResult.label(4, 1), 1_000_000);
+      assertEquals(1, count(registry, "rejected"));
+      assertEquals(1, count(registry, "hit"), "a rejected hit is not served");
+      assertEquals(before + 1, store.stats().entries(), "the computed result is stored");
+      assertThrows(IllegalStateException.class, () -> next.confirmed(0));
+      // a miss cannot be confirmed or rejected
+      float[] far = new float[DIM];
+      java.util.Arrays.fill(far, 500);
+      ReuseCache.Probe miss = cache.probe(far, true);
+      assertFalse(miss.reused());
+      assertThrows(IllegalStateException.class, () -> miss.confirmed(0));
+    }
+  }
+
+  private static double count(SimpleMeterRegistry registry, String outcome) {
+    return registry.find("edgewise.reuse.requests").tag("outcome", outcome).counter().count();
+  }
+
   private static float[] noisy(float[] c, Random rnd, double sigma) {
     float[] x = c.clone();
     for (int d = 0; d < x.length; d++) {

@@ -28,18 +28,20 @@ import java.util.function.Consumer;
 public final class OcrReuseBenchmark {
   private OcrReuseBenchmark() {}
 
-  /** What to run. */
+  /** What to run; {@code paths} holds "in-process" and/or "serve" (the same stream through a loopback server). */
   public record Config(Path models, String device, int threads, int frames, int warmupFrames, double target,
       List<String> configs,
-      long seed, Path work, PageRenderer.Options page, CameraStream.Options stream) {}
+      long seed, Path work, PageRenderer.Options page, CameraStream.Options stream, List<String> paths) {}
 
   /**
    * One configuration's figures over the stream.
    *
-   * @param reuseRate frames answered wholly by reuse (no model ran)
+   * @param reuseRate frames answered by frame reuse (no detector ran; a line or two re-read to verify)
+   * @param rejectRate frames whose frame hit the re-read line turned down (read in full after all)
    * @param lineReuseRate lines whose recognition was reused, of the lines looked up
    */
   public record Row(String config, String path, int frames, @JsonProperty("reuse_rate") double reuseRate,
+      @JsonProperty("reject_rate") double rejectRate,
       @JsonProperty("line_reuse_rate") double lineReuseRate, double cer, @JsonProperty("median_ms") double medianMs,
       @JsonProperty("p99_ms") double p99Ms, @JsonProperty("mean_ms") double meanMs,
       @JsonProperty("lookup_median_ms") double lookupMedianMs, String measured) {}
@@ -53,12 +55,22 @@ public final class OcrReuseBenchmark {
         .frames(c.warmupFrames());
     OcrOptions ocrOptions = OcrOptions.defaults().withDevice(c.device()).withThreads(c.threads());
     List<Row> rows = new ArrayList<>();
-    try (OcrPipeline ocr = OcrPipeline.open(c.models(), ocrOptions)) {
-      // one read first: the sessions' first run plans and packs; no configuration should pay for it
-      ocr.read(frames.get(0).image());
+    if (c.paths().contains("in-process")) {
+      try (OcrPipeline ocr = OcrPipeline.open(c.models(), ocrOptions)) {
+        // one read first: the sessions' first run plans and packs; no configuration should pay for it
+        ocr.read(frames.get(0).image());
+        for (String name : c.configs()) {
+          OcrReuseOptions options = OcrReuseOptions.named(name,
+              ReuseOptions.defaults().withAccuracyTarget(c.target()));
+          rows.add(runOne(ocr, options, warmup, frames, c.work().resolve(name.replace('+', '-')), log));
+        }
+      }
+    }
+    if (c.paths().contains("serve")) {
       for (String name : c.configs()) {
         OcrReuseOptions options = OcrReuseOptions.named(name, ReuseOptions.defaults().withAccuracyTarget(c.target()));
-        rows.add(runOne(ocr, options, warmup, frames, c.work().resolve(name.replace('+', '-')), log));
+        rows.add(ServedOcrStream.run(c, options, warmup, frames, c.work().resolve("serve-" + name.replace('+', '-')),
+            log));
       }
     }
     return rows;
@@ -70,6 +82,7 @@ public final class OcrReuseBenchmark {
     double[] lookup = new double[frames.size()];
     FrameScore.Errors errors = new FrameScore.Errors(0, 0);
     int frameHits = 0;
+    int rejects = 0;
     long lineHits = 0;
     long lineLookups = 0;
     try (ReuseStore store = ReuseStore.open(storeDir, ReuseStoreOptions.defaults())) {
@@ -87,17 +100,20 @@ public final class OcrReuseBenchmark {
         ms[i] = (System.nanoTime() - t0) / 1e6;
         lookup[i] = r.lookupMs();
         frameHits += r.frame().equals("hit") ? 1 : 0;
+        rejects += r.frame().equals("rejected") ? 1 : 0;
         lineHits += r.lineHits();
         lineLookups += r.lineLookups();
         errors = errors.plus(FrameScore.score(f.truth(), r.result().lines().stream().map(OcrLine::text).toList()));
         if ((i + 1) % 50 == 0) {
-          log.accept(options.name() + ": " + (i + 1) + " frames, " + frameHits + " frame hits, " + lineHits + "/"
+          log.accept(options.name() + ": " + (i + 1) + " frames, " + frameHits + " frame hits (" + rejects
+              + " rejected), " + lineHits + "/"
               + lineLookups + " line hits, CER " + String.format("%.4f", errors.cer()));
         }
       }
       reusing.save();
     }
     return new Row(options.name(), "in-process", frames.size(), (double) frameHits / frames.size(),
+        (double) rejects / frames.size(),
         lineLookups == 0 ? 0 : (double) lineHits / lineLookups, errors.cer(),
         ReuseBenchmark.percentile(ms, 50), ReuseBenchmark.percentile(ms, 99), ReuseBenchmark.mean(ms),
         ReuseBenchmark.percentile(lookup, 50),

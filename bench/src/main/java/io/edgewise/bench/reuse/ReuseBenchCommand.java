@@ -55,6 +55,11 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       description = "OCR workload: reuse configurations to run, each with a fresh store (default: ${DEFAULT-VALUE}).")
   List<String> configs;
 
+  @Option(names = "--paths", paramLabel = "PATH", split = ",", defaultValue = "in-process",
+      description = "OCR workload: in-process (ReusingOcr in this process) and/or serve (the same stream as KServe v2 "
+          + "requests to a loopback server whose OCR model has a reuse section; default: ${DEFAULT-VALUE}).")
+  List<String> paths;
+
   @CommandLine.Mixin
   ThreadsOption threads = new ThreadsOption();
 
@@ -173,6 +178,11 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     for (String c : configs) {
       OcrReuseOptions.named(c, ReuseOptions.defaults());
     }
+    for (String p : paths) {
+      if (!p.equals("in-process") && !p.equals("serve")) {
+        throw Main.usage(spec, "unknown --paths entry '" + p + "': in-process or serve");
+      }
+    }
     boolean temporary = store == null;
     Path work = temporary ? Files.createTempDirectory("edgewise-reuse-ocr") : store;
     PrintWriter out = spec.commandLine().getOut();
@@ -185,7 +195,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
       Files.createDirectories(work);
       rows = OcrReuseBenchmark.run(new OcrReuseBenchmark.Config(models, device.name(), threads.count(), n,
           warmupFrames, target, configs, seed, work, PageRenderer.Options.defaults().withSize(480, 360).withTextSizes(22, 32),
-          CameraStream.Options.defaults()), msg -> err.println("reuse bench: " + msg));
+          CameraStream.Options.defaults(), paths), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
         deleteTree(work);
@@ -205,12 +215,12 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     out.printf("reuse bench (ocr), measured in this process on device %s: %d camera-like frames of rendered pages, "
         + "accuracy target %.3f; each store saw %d frames of other pages first (uncounted)%n", device.name(), n, target,
         warmupFrames);
-    out.printf("%-11s %-11s %10s %10s %8s %11s %9s %9s %10s%n", "CONFIG", "PATH", "REUSE", "LINE REUSE", "CER",
-        "MEDIAN ms", "P99 ms", "MEAN ms", "LOOKUP ms");
+    out.printf("%-11s %-11s %10s %9s %10s %8s %11s %9s %9s %10s%n", "CONFIG", "PATH", "REUSE", "REJECTED",
+        "LINE REUSE", "CER", "MEDIAN ms", "P99 ms", "MEAN ms", "LOOKUP ms");
     OcrReuseBenchmark.Row none = rows.stream().filter(r -> r.config().equals("none")).findFirst().orElse(null);
     for (OcrReuseBenchmark.Row r : rows) {
-      out.printf("%-11s %-11s %10.3f %10.3f %8.4f %11.1f %9.1f %9.1f %10.3f%s%n", r.config(), r.path(), r.reuseRate(),
-          r.lineReuseRate(), r.cer(), r.medianMs(), r.p99Ms(), r.meanMs(), r.lookupMedianMs(),
+      out.printf("%-11s %-11s %10.3f %9.3f %10.3f %8.4f %11.1f %9.1f %9.1f %10.3f%s%n", r.config(), r.path(),
+          r.reuseRate(), r.rejectRate(), r.lineReuseRate(), r.cer(), r.medianMs(), r.p99Ms(), r.meanMs(), r.lookupMedianMs(),
           none == null || r == none ? "" : String.format("   median %.1fx faster than none", none.medianMs()
               / r.medianMs()));
     }

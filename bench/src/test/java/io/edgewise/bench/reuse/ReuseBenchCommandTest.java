@@ -62,6 +62,26 @@ class ReuseBenchCommandTest {
     assertEquals(0.0, rows.get(0).get("reuse_rate").asDouble());
   }
 
+  /** The same stream through a loopback server: rows with path "serve", read as well as in-process. */
+  @Test
+  void ocrWorkloadThroughServeGivesServeRows() throws Exception {
+    Path models = Path.of("../shared/testdata/ocr");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(models), "no " + models);
+    CliTest.Result r = CliTest.run("reuse", "bench", "--workload", "ocr", "--models", models.toString(), "--store",
+        dir.resolve("ocr-serve").toString(), "--frames", "2", "--warmup-frames", "1", "--configs", "none,frame",
+        "--paths", "serve", "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonNode rows = new ObjectMapper().readTree(r.out()).get("rows");
+    assertEquals(2, rows.size(), r.out());
+    for (JsonNode row : rows) {
+      assertEquals("serve", row.get("path").asText());
+      assertEquals(2, row.get("frames").asInt());
+      assertTrue(row.get("cer").asDouble() < 0.05, row.toString());
+      assertTrue(row.get("median_ms").asDouble() > 0 && row.get("measured").asText().contains("HTTP"));
+    }
+    assertEquals(2, CliTest.run("reuse", "bench", "--workload", "ocr", "--paths", "grpc").exit());
+  }
+
   @Test
   void anUnknownWorkloadIsAUsageError() {
     CliTest.Result r = CliTest.run("reuse", "bench", "--workload", "speech");

@@ -244,6 +244,19 @@ public final class ModelRepository implements AutoCloseable {
     }
   }
 
+  /**
+   * Meters the models register themselves (a pipeline's reuse counters): a composite with no registry until the
+   * server's metrics watch this repository ({@link ServeMetrics#watch}), which adds its Prometheus registry; meters
+   * registered before that are carried over.
+   */
+  private final io.micrometer.core.instrument.composite.CompositeMeterRegistry meters =
+      new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
+
+  /** The registry models put their own meters in (see the field). */
+  public io.micrometer.core.instrument.composite.CompositeMeterRegistry meters() {
+    return meters;
+  }
+
   private ModelRepository(Path root, SessionOptions defaults, RepositoryOptions options) {
     this.root = root;
     this.defaults = defaults;
@@ -1058,7 +1071,7 @@ public final class ModelRepository implements AutoCloseable {
     MemoryAccount account = new MemoryAccount();
     ServedPipeline pipeline;
     try (MemoryAccount.Scope scope = account.enter()) {
-      pipeline = PipelineConfig.open(root, v.file, config, defaults);
+      pipeline = PipelineConfig.open(root, v.file, config, defaults, meters);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     synchronized (this) {

@@ -1,6 +1,7 @@
 package io.edgewise.serve.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgewise.EdgewiseException;
@@ -12,9 +13,16 @@ import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
 import io.edgewise.apps.ocr.OcrResult;
+import io.edgewise.apps.ocr.reuse.OcrReuseOptions;
+import io.edgewise.apps.ocr.reuse.ReusedRead;
+import io.edgewise.apps.ocr.reuse.ReusingOcr;
 import io.edgewise.model.Model;
 import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.reuse.ReuseOptions;
+import io.edgewise.reuse.ReuseStore;
+import io.edgewise.reuse.ReuseStoreOptions;
 import io.edgewise.runtime.SessionOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +48,15 @@ import org.slf4j.LoggerFactory;
  * (the files found as {@link PipelineConfig} says; the last five keys optional). An element that is empty, larger
  * than max_image_bytes, not an image, or declares more than max_image_pixels in its header (checked before it is
  * decoded), and a request of more than max_batch images, are refused naming the element.
+ *
+ * <p>An optional {@code "reuse"} object turns computation reuse on ({@link ReusingOcr}: a near-duplicate frame's
+ * lines, verified by re-reading one of them, and per-line recognition):
+ * {@code {"store": DIR, "accuracy_target": 0.95, "capacity_bytes": 268435456, "frames": true, "lines": true,
+ * "verify_lines": 1}} (only "store" required; a relative DIR is the server's working directory's). Each answer's
+ * document then carries {@code "reuse": {"frame": hit|miss|audit|rejected, "line_hits": N}}, the response's
+ * parameters {@code reuse} (the elements' frame outcomes, comma-separated) and {@code reuse_line_hits}; the meters
+ * {@code edgewise.reuse.*} count hits and time saved. A request with {@code parameters.reuse = false} computes
+ * everything (outcome "off").
  */
 final class OcrServedPipeline implements ServedPipeline {
   static final String KIND = "ocr";
@@ -49,7 +66,9 @@ final class OcrServedPipeline implements ServedPipeline {
   static final long DEFAULT_MAX_IMAGE_PIXELS = 4096L * 4096;
   private static final long MAX_DICTIONARY_BYTES = 1 << 20;
   private static final Set<String> KEYS = Set.of("det", "cls", "rec", "dictionary", "max_batch", "max_image_bytes",
-      "max_image_pixels");
+      "max_image_pixels", "reuse");
+  private static final Set<String> REUSE_KEYS = Set.of("store", "accuracy_target", "capacity_bytes", "frames", "lines",
+      "verify_lines");
   private static final Logger LOG = LoggerFactory.getLogger(OcrServedPipeline.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -57,16 +76,96 @@ final class OcrServedPipeline implements ServedPipeline {
   private final long maxBatch;
   private final long maxImageBytes;
   private final long maxImagePixels;
+  /** Null without a "reuse" section; else owned here with its store. */
+  private final ReusingOcr reusing;
+  private final ReuseStore store;
 
-  private OcrServedPipeline(OcrPipeline ocr, long maxBatch, long maxImageBytes, long maxImagePixels) {
+  private OcrServedPipeline(OcrPipeline ocr, long maxBatch, long maxImageBytes, long maxImagePixels,
+      ReusingOcr reusing, ReuseStore store) {
     this.ocr = ocr;
     this.maxBatch = maxBatch;
     this.maxImageBytes = maxImageBytes;
     this.maxImagePixels = maxImagePixels;
+    this.reusing = reusing;
+    this.store = store;
   }
 
-  static OcrServedPipeline open(Path root, Path config, ObjectNode node, SessionOptions defaults) {
+  /** The "reuse" section, checked before any model loads. */
+  private record ReuseConfig(Path store, ReuseStoreOptions storeOptions, OcrReuseOptions options) {}
+
+  private static ReuseConfig reuseConfig(JsonNode node, Path config) {
+    JsonNode r = node.get("reuse");
+    if (r == null || r.isNull()) {
+      return null;
+    }
+    String where = config + ": \"reuse\"";
+    if (!r.isObject()) {
+      throw EdgewiseException.invalidArgument(where + " must be an object with at least \"store\"");
+    }
+    for (java.util.Iterator<String> it = r.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!REUSE_KEYS.contains(key)) {
+        throw EdgewiseException.invalidArgument(where + ": unknown key \"" + key + "\" (known: "
+            + REUSE_KEYS.stream().sorted().toList() + ")");
+      }
+    }
+    JsonNode dir = r.get("store");
+    if (dir == null || !dir.isTextual() || dir.asText().isBlank()) {
+      throw EdgewiseException.invalidArgument(where + ".store must name the store's directory");
+    }
+    Path storeDir;
+    try {
+      storeDir = Path.of(dir.asText());
+    } catch (RuntimeException e) {
+      throw EdgewiseException.invalidArgument(where + ".store: not a path: " + dir.asText());
+    }
+    JsonNode t = r.get("accuracy_target");
+    double target = OcrReuseOptions.DEFAULT_TARGET;
+    if (t != null) {
+      if (!t.isNumber() || !(t.asDouble() > 0 && t.asDouble() < 1)) {
+        throw EdgewiseException.invalidArgument(where + ".accuracy_target must be a number in (0, 1)");
+      }
+      target = t.asDouble();
+    }
+    ReuseStoreOptions storeOptions = ReuseStoreOptions.defaults();
+    if (r.has("capacity_bytes")) {
+      storeOptions = storeOptions.withCapacityBytes(count(r, "capacity_bytes", 1, Long.MAX_VALUE, where));
+    }
+    boolean frames = flag(r, "frames", where);
+    boolean lines = flag(r, "lines", where);
+    int verify = r.has("verify_lines") ? (int) count(r, "verify_lines", 0, 16, where)
+        : OcrReuseOptions.DEFAULT_VERIFY_LINES;
+    OcrReuseOptions options = new OcrReuseOptions(frames, lines,
+        ReuseOptions.defaults().withAccuracyTarget(target), verify);
+    return new ReuseConfig(storeDir, storeOptions, options);
+  }
+
+  /** A whole number key within [min, max]. */
+  private static long count(JsonNode r, String key, long min, long max, String where) {
+    JsonNode v = r.get(key);
+    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+      throw EdgewiseException.invalidArgument(where + "." + key + " must be a whole number in [" + min + ", " + max
+          + "]");
+    }
+    return v.asLong();
+  }
+
+  /** An optional true/false key, true when absent. */
+  private static boolean flag(JsonNode r, String key, String where) {
+    JsonNode v = r.get(key);
+    if (v == null) {
+      return true;
+    }
+    if (!v.isBoolean()) {
+      throw EdgewiseException.invalidArgument(where + "." + key + " must be true or false");
+    }
+    return v.asBoolean();
+  }
+
+  static OcrServedPipeline open(Path root, Path config, ObjectNode node, SessionOptions defaults,
+      MeterRegistry meters) {
     PipelineConfig.checkKeys(node, KEYS, config);
+    ReuseConfig reuse = reuseConfig(node, config);
     SessionOptions session = PipelineConfig.sessionOptions(node, config, defaults);
     long maxBatch = PipelineConfig.positive(node, "max_batch", DEFAULT_MAX_BATCH, config);
     long maxImageBytes = PipelineConfig.positive(node, "max_image_bytes", DEFAULT_MAX_IMAGE_BYTES, config);
@@ -92,7 +191,19 @@ final class OcrServedPipeline implements ServedPipeline {
     }
     OcrOptions options = OcrOptions.defaults().withDevice(session.device()).withThreads(session.threads());
     OcrPipeline ocr = OcrPipeline.open(models.get(0), models.get(1), models.get(2), decoder, options);
-    return new OcrServedPipeline(ocr, maxBatch, maxImageBytes, maxImagePixels);
+    if (reuse == null) {
+      return new OcrServedPipeline(ocr, maxBatch, maxImageBytes, maxImagePixels, null, null);
+    }
+    ReuseStore store;
+    try {
+      store = ReuseStore.open(reuse.store(), reuse.storeOptions());
+    } catch (RuntimeException e) {
+      ocr.close();
+      throw e;
+    }
+    LOG.info("{}: reuse through the store {} ({})", config, reuse.store(), reuse.options());
+    return new OcrServedPipeline(ocr, maxBatch, maxImageBytes, maxImagePixels,
+        new ReusingOcr(ocr, reuse.options(), store, List.of(), meters), store);
   }
 
   /** The recogniser's dictionary: one character per line, UTF-8, as CtcDecoder.load reads a file. */
@@ -126,11 +237,17 @@ final class OcrServedPipeline implements ServedPipeline {
 
   @Override
   public List<byte[]> run(List<byte[]> images, String where) {
+    return run(images, where, true).outputs();
+  }
+
+  @Override
+  public Answer run(List<byte[]> images, String where, boolean reuse) {
     if (images.size() > maxBatch) {
       throw EdgewiseException.invalidArgument(where + ": " + images.size() + " images, more than this model's "
           + "max_batch of " + maxBatch + " per request");
     }
-    List<byte[]> out = new ArrayList<>(images.size());
+    // every element is decoded (and refused) before any is read: a bad element costs no model run
+    List<BgrImage> pages = new ArrayList<>(images.size());
     for (int i = 0; i < images.size(); i++) {
       String name = where + " element " + i;
       byte[] bytes = images.get(i);
@@ -138,14 +255,36 @@ final class OcrServedPipeline implements ServedPipeline {
         throw EdgewiseException.invalidArgument(name + ": " + bytes.length + " bytes, more than this model's "
             + "max_image_bytes of " + maxImageBytes);
       }
-      BgrImage page = ImageDecoder.decode(bytes, name, maxImagePixels);
-      out.add(document(ocr.read(page)));
+      pages.add(ImageDecoder.decode(bytes, name, maxImagePixels));
     }
-    return out;
+    List<byte[]> out = new ArrayList<>(images.size());
+    if (reusing == null) {
+      for (BgrImage page : pages) {
+        out.add(document(ocr.read(page), null));
+      }
+      return new Answer(out, Map.of());
+    }
+    List<String> outcomes = new ArrayList<>();
+    long lineHits = 0;
+    for (BgrImage page : pages) {
+      ReusedRead r = reuse ? reusing.read(page) : new ReusedRead(ocr.read(page), "off", 0, 0, 0);
+      outcomes.add(r.frame());
+      lineHits += r.lineHits();
+      out.add(document(r.result(), r));
+    }
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("reuse", String.join(",", outcomes));
+    parameters.put("reuse_line_hits", lineHits);
+    return new Answer(out, parameters);
   }
 
   /** The JSON document of one page, as `edgewise ocr --json` writes it (less "image"). */
   static byte[] document(OcrResult r) {
+    return document(r, null);
+  }
+
+  /** As above, with {@code "reuse": {"frame", "line_hits"}} when read through reuse (reused non-null). */
+  static byte[] document(OcrResult r, ReusedRead reused) {
     Map<String, Object> doc = new LinkedHashMap<>();
     List<Map<String, Object>> lines = new ArrayList<>();
     for (OcrLine l : r.lines()) {
@@ -162,6 +301,9 @@ final class OcrServedPipeline implements ServedPipeline {
     t.put("rec", round(r.timings().rec()));
     t.put("total", round(r.timings().total()));
     doc.put("timing_ms", t);
+    if (reused != null) {
+      doc.put("reuse", Map.of("frame", reused.frame(), "line_hits", reused.lineHits()));
+    }
     try {
       return MAPPER.writeValueAsBytes(doc);
     } catch (JsonProcessingException e) {
@@ -175,6 +317,13 @@ final class OcrServedPipeline implements ServedPipeline {
 
   @Override
   public void close() {
-    ocr.close();
+    try {
+      if (reusing != null) {
+        reusing.save();  // the calibration, so that a restarted server reuses from its first request
+        store.close();
+      }
+    } finally {
+      ocr.close();
+    }
   }
 }

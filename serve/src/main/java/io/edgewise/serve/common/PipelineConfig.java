@@ -50,9 +50,11 @@ public final class PipelineConfig {
 
   /**
    * Opens the pipeline a config.json declares. root is the repository (real path), config the file (it names it in
-   * messages), defaults the server's session options, which "device" and "threads" override.
+   * messages), defaults the server's session options, which "device" and "threads" override; meters is where the
+   * pipeline registers meters of its own.
    */
-  static ServedPipeline open(Path root, Path config, byte[] bytes, SessionOptions defaults) {
+  static ServedPipeline open(Path root, Path config, byte[] bytes, SessionOptions defaults,
+      io.micrometer.core.instrument.MeterRegistry meters) {
     JsonNode node;
     try {
       node = MAPPER.readTree(bytes);
@@ -71,7 +73,7 @@ public final class PipelineConfig {
       throw EdgewiseException.invalidArgument(config + ": unknown pipeline \"" + kind.asText() + "\" (known: \""
           + OcrServedPipeline.KIND + "\", \"" + ServedGroup.KIND + "\")");
     }
-    return OcrServedPipeline.open(root, config, (ObjectNode) node, defaults);
+    return OcrServedPipeline.open(root, config, (ObjectNode) node, defaults, meters);
   }
 
   /** Refuses keys outside {@code known} and the session keys, so that a misspelt setting is never ignored. */

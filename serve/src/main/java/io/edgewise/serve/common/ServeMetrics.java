@@ -64,6 +64,8 @@ public final class ServeMetrics {
    */
   public void watch(ModelRepository r) {
     this.repository = r;
+    // the models' own meters (a pipeline's edgewise_reuse_*) go out with the server's
+    r.meters().add(registry);
     Gauge.builder("edgewise_model_memory_bytes", r, ModelRepository::usedBytes)
         .description("Bytes the loaded models hold, measured from their allocations").register(registry);
     Gauge.builder("edgewise_model_memory_budget_bytes", r, x -> x.options().memoryBudget())

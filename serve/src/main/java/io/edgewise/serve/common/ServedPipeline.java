@@ -29,6 +29,17 @@ public interface ServedPipeline extends AutoCloseable {
    */
   List<byte[]> run(List<byte[]> elements, String where);
 
+  /** The answers and what the pipeline reports about them (the response's "parameters"; empty for none). */
+  record Answer(List<byte[]> outputs, java.util.Map<String, Object> parameters) {}
+
+  /**
+   * As {@link #run(List, String)}, for a request that may opt out of computation reuse ({@code reuse} false: every
+   * element is computed, nothing is looked up or stored); a pipeline without reuse ignores it.
+   */
+  default Answer run(List<byte[]> elements, String where, boolean reuse) {
+    return new Answer(run(elements, where), java.util.Map.of());
+  }
+
   @Override
   void close();
 }

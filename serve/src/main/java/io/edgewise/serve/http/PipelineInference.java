@@ -53,9 +53,10 @@ final class PipelineInference {
         }
       }
     }
-    List<byte[]> answers = p.run(x.elements(), "input '" + in + "'");
+    // parameters.reuse=false: this request computes everything (a pipeline that reuses results looks nothing up)
+    ServedPipeline.Answer answer = p.run(x.elements(), "input '" + in + "'", request.flag("reuse", true));
     return InferResponseEncoder.encode(alloc, model.name(), model.version(), request, Map.of(),
-        Map.of(out, BytesTensor.of(answers)));
+        Map.of(out, BytesTensor.of(answer.outputs())), answer.parameters());
   }
 
   /** An ONNX model's inputs are numeric tensors: a BYTES input is refused, naming the input and what it takes. */

@@ -1,7 +1,9 @@
 package io.edgewise.apps.ocr.reuse;
 
+import io.edgewise.EdgewiseException;
 import io.edgewise.apps.ocr.BgrImage;
 import io.edgewise.apps.ocr.DbPostprocess;
+import io.edgewise.apps.ocr.OcrEvaluator;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.OcrPipeline;
 import io.edgewise.apps.ocr.OcrResult;
@@ -10,6 +12,7 @@ import io.edgewise.reuse.LocalReuseTier;
 import io.edgewise.reuse.ReuseCache;
 import io.edgewise.reuse.ReuseStore;
 import io.edgewise.reuse.ReuseTier;
+import io.edgewise.reuse.StoredResult;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,10 +20,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
 
 /**
- * The OCR pipeline with computation reuse: a frame near a stored one (by its thumbnail, H-kNN vote of the frames
- * stored near it) is answered with that frame's lines and runs no model; otherwise the detector runs, and each line
+ * The OCR pipeline with computation reuse: a frame near a stored one (by its registered thumbnail, H-kNN vote of the
+ * frames stored near it) is answered with that frame's lines, moved to where they are in this frame, once a line or
+ * two of them re-read in this frame say the same (else the frame is read after all: a rejected hit); no detector
+ * runs. Otherwise the detector runs, and each line
  * crop near a stored one reuses that line's text, so orientation and recognition run only for the lines not found.
  * What was computed is stored and calibrates the thresholds (the reuse module's target, audits and window).
  *
@@ -42,6 +49,8 @@ public final class ReusingOcr {
   private final ReuseCache lines;
   /** The store as a tier, shared by both caches: it holds the calibration of both namespaces. */
   private final LocalReuseTier local;
+  /** Which lines of a reused frame are re-read (SplittableRandom is not thread-safe: locked). */
+  private final SplittableRandom verifyRandom;
 
   /** Reuse through this device's store, after the given peer tiers (in order), with meters in {@code registry}. */
   public ReusingOcr(OcrPipeline ocr, OcrReuseOptions options, ReuseStore store, List<ReuseTier> peers,
@@ -49,6 +58,7 @@ public final class ReusingOcr {
     this.ocr = ocr;
     this.options = options;
     this.local = new LocalReuseTier(store, options.reuse());
+    this.verifyRandom = new SplittableRandom(options.reuse().seed());
     // a frame's lines depend on every model and on the detector's settings; a line's text on the classifier, the
     // recogniser and the crop margin. The store's namespaces are keyed by what results are a function of.
     String models = String.join(",", ocr.modelHashes());
@@ -69,16 +79,24 @@ public final class ReusingOcr {
     long t0 = System.nanoTime();
     long lookupNanos = 0;
     ReuseCache.Probe frameProbe = null;
+    FramePose pose = null;
     if (frames != null) {
       long f0 = System.nanoTime();
-      frameProbe = frames.probe(Thumbnail.central(frame, OcrReuseOptions.FRAME_CENTRE, OcrReuseOptions.FRAME_WIDTH,
-          OcrReuseOptions.FRAME_HEIGHT));
+      RegisteredFrame.Registration reg = RegisteredFrame.of(frame, OcrReuseOptions.FRAME_WIDTH,
+          OcrReuseOptions.FRAME_HEIGHT);
+      pose = reg.pose();
+      frameProbe = frames.probe(reg.feature(), true);
       lookupNanos += System.nanoTime() - f0;
       if (frameProbe.reused()) {
-        List<OcrLine> reused = TextResults.lines(frameProbe.hit().result());
-        double total = (System.nanoTime() - t0) / 1e6;
-        return new ReusedRead(new OcrResult(reused, new OcrResult.Timings(0, 0, 0, total)), "hit", 0, 0,
-            lookupNanos / 1e6);
+        long v0 = System.nanoTime();
+        double[] stage = new double[2];
+        Optional<List<OcrLine>> reused = verified(frame, pose, frameProbe.hit().result(), stage);
+        if (reused.isPresent()) {
+          long end = System.nanoTime();
+          frameProbe.confirmed(end - v0);
+          return new ReusedRead(new OcrResult(reused.get(), new OcrResult.Timings(0, stage[0], stage[1],
+              (end - t0) / 1e6)), "hit", 0, 0, lookupNanos / 1e6);
+        }
       }
     }
     long d0 = System.nanoTime();
@@ -132,14 +150,78 @@ public final class ReusingOcr {
     }
     List<OcrLine> kept = ocr.kept(Arrays.asList(read));
     long end = System.nanoTime();
+    String outcome = "off";
     if (frameProbe != null) {
-      frameProbe.computed(TextResults.frame(kept, TextResults.label(TextResults.joined(kept), frameProbe.nearest(),
-          OcrReuseOptions.FRAME_TOLERANCE)), end - t0);
+      StoredResult result = TextResults.frame(kept, pose, TextResults.frameLabel(kept, frameProbe.nearest(),
+          OcrReuseOptions.FRAME_TOLERANCE));
+      if (frameProbe.reused()) {
+        frameProbe.rejected(result, end - t0);
+        outcome = "rejected";
+      } else {
+        frameProbe.computed(result, end - t0);
+        outcome = frameProbe.audited() ? "audit" : "miss";
+      }
     }
     OcrResult result = new OcrResult(kept, new OcrResult.Timings((d1 - d0) / 1e6, stage[0], stage[1],
         (end - t0) / 1e6));
-    return new ReusedRead(result, frameProbe == null ? "off" : frameProbe.audited() ? "audit" : "miss", lineHits,
-        lines == null ? 0 : quads.size(), lookupNanos / 1e6);
+    return new ReusedRead(result, outcome, lineHits, lines == null ? 0 : quads.size(), lookupNanos / 1e6);
+  }
+
+  /**
+   * A stored frame's lines placed in this frame (moved from the stored frame's pose to this one's), after re-reading
+   * {@code verifyLines} of them, drawn at random, in this frame: each must read within {@link
+   * OcrReuseOptions#LINE_TOLERANCE} of the stored text (and above the drop score), else the reuse is rejected
+   * (empty). A re-read line reports its new reading. Stage times of the re-reading go to {@code stage}.
+   */
+  private Optional<List<OcrLine>> verified(BgrImage frame, FramePose pose, StoredResult stored, double[] stage) {
+    Optional<FramePose> from = TextResults.pose(stored);
+    if (from.isEmpty()) {
+      return Optional.empty();
+    }
+    List<OcrLine> placed = new ArrayList<>();
+    for (OcrLine l : TextResults.lines(stored)) {
+      placed.add(new OcrLine(l.text(), pose.map(l.quad(), from.get()), l.confidence(), l.rotated180()));
+    }
+    List<Integer> check = pick(placed.size(), options.verifyLines());
+    if (check.isEmpty()) {
+      return Optional.of(placed);
+    }
+    List<Quad> quads = check.stream().map(i -> placed.get(i).quad()).toList();
+    List<OcrLine> reread;
+    try {
+      reread = ocr.recognizeCrops(ocr.crops(frame, quads), quads, stage);
+    } catch (EdgewiseException e) {
+      // a region moved off the frame: nothing there to confirm the reuse with
+      return Optional.empty();
+    }
+    for (int k = 0; k < check.size(); k++) {
+      OcrLine now = reread.get(k);
+      String was = placed.get(check.get(k)).text();
+      int longer = Math.max(was.length(), now.text().length());
+      if (now.confidence() < ocr.options().dropScore()
+          || OcrEvaluator.editDistance(was, now.text()) > OcrReuseOptions.LINE_TOLERANCE * longer) {
+        return Optional.empty();
+      }
+      placed.set(check.get(k), now);
+    }
+    return Optional.of(placed);
+  }
+
+  /** {@code k} distinct indexes of {@code n}, drawn at random (all of them when k >= n). */
+  private List<Integer> pick(int n, int k) {
+    List<Integer> all = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      all.add(i);
+    }
+    if (k >= n) {
+      return all;
+    }
+    synchronized (verifyRandom) {
+      for (int i = 0; i < k; i++) {
+        java.util.Collections.swap(all, i, i + verifyRandom.nextInt(n - i));
+      }
+    }
+    return all.subList(0, k);
   }
 
   /** Writes the calibration of both namespaces into the store. */

@@ -5,6 +5,7 @@ import io.edgewise.apps.ocr.OcrEvaluator;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.Point;
 import io.edgewise.apps.ocr.Quad;
+import io.edgewise.apps.ocr.stream.FrameScore;
 import io.edgewise.reuse.StoredResult;
 import io.edgewise.reuse.StoredResult.StoredTensor;
 import io.edgewise.tensor.DType;
@@ -24,6 +25,7 @@ import java.util.Optional;
 public final class TextResults {
   private static final String TEXT = "text";
   private static final String LINES = "lines";
+  private static final String POSE = "pose";
   private static final int LINE_FLOATS = 10;
 
   private TextResults() {}
@@ -47,6 +49,31 @@ public final class TextResults {
       }
     }
     return label(text);
+  }
+
+  /**
+   * The label a computed frame votes with: that of the stored frame nearest its feature when their lines, matched in
+   * any order ({@link FrameScore}), differ in at most {@code tolerance} of the characters (of the longer reading),
+   * else a hash of its own joined text. Reading order is not compared: two segments of one row swap places when the
+   * camera turns a degree.
+   */
+  public static int frameLabel(List<OcrLine> lines, Optional<StoredResult> nearest, double tolerance) {
+    String joined = joined(lines);
+    if (nearest.isPresent() && nearest.get().isClassification()) {
+      List<String> mine = lines.stream().map(OcrLine::text).toList();
+      String other = text(nearest.get());
+      List<String> theirs = other.isEmpty() ? List.of() : List.of(other.split("\n", -1));
+      FrameScore.Errors e = FrameScore.score(theirs, mine);
+      long longer = Math.max(Math.max(e.characters(), joinedLength(mine)), 1);
+      if (e.errors() <= tolerance * longer || joined.isEmpty() && other.isEmpty()) {
+        return nearest.get().label();
+      }
+    }
+    return label(joined);
+  }
+
+  private static long joinedLength(List<String> lines) {
+    return lines.stream().mapToLong(String::length).sum();
   }
 
   /** One recognised line: its text and confidence, voting with its text's own label. */
@@ -79,6 +106,31 @@ public final class TextResults {
   /** The text of a frame's lines as one string, a line per line. */
   public static String joined(List<OcrLine> lines) {
     return String.join("\n", lines.stream().map(OcrLine::text).toList());
+  }
+
+  /** A frame's lines and the frame's pose (where its regions are relative to its content), voting with the label. */
+  public static StoredResult frame(List<OcrLine> lines, FramePose pose, int label) {
+    StoredResult r = frame(lines, label);
+    ByteBuffer b = ByteBuffer.allocate(5 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float f : pose.toFloats()) {
+      b.putFloat(f);
+    }
+    List<StoredTensor> tensors = new ArrayList<>(r.tensors());
+    tensors.add(new StoredTensor(POSE, DType.FLOAT32, new long[] {5}, b.array()));
+    return new StoredResult(r.label(), r.confidence(), tensors);
+  }
+
+  /** The pose of a stored frame; empty when it was stored without one. */
+  public static Optional<FramePose> pose(StoredResult r) {
+    return r.tensors().stream().filter(t -> t.name().equals(POSE) && t.data().length == 5 * 4).findFirst()
+        .map(t -> {
+          ByteBuffer b = ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN);
+          float[] f = new float[5];
+          for (int i = 0; i < 5; i++) {
+            f[i] = b.getFloat();
+          }
+          return FramePose.ofFloats(f);
+        });
   }
 
   /** A frame's lines voting with the given label. */

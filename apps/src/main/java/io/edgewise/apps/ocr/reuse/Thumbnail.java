@@ -12,22 +12,6 @@ public final class Thumbnail {
   private Thumbnail() {}
 
   /**
-   * The thumbnail of the image's central {@code fraction} (of its width and of its height): a camera frame's page
-   * without the desk around it, whose edge moves with every shake and looks the same under every page.
-   */
-  public static float[] central(BgrImage img, double fraction, int width, int height) {
-    int w = Math.max(1, (int) Math.round(img.width() * fraction));
-    int h = Math.max(1, (int) Math.round(img.height() * fraction));
-    int x0 = (img.width() - w) / 2;
-    int y0 = (img.height() - h) / 2;
-    byte[] out = new byte[w * h * 3];
-    for (int y = 0; y < h; y++) {
-      System.arraycopy(img.data(), ((y0 + y) * img.width() + x0) * 3, out, y * w * 3, w * 3);
-    }
-    return of(new BgrImage(w, h, out), width, height, 0);
-  }
-
-  /**
    * The standardised {@code width x height} grey thumbnail, then {@code aspectWeight * ln(w / h)} if non-zero. (A
    * BgrImage is never empty: its constructor refuses zero sizes.)
    */

@@ -61,8 +61,18 @@ public final class CameraStream {
     }
   }
 
-  /** One frame: its position in the stream, the page it shows, the image, and the page's lines of text. */
-  public record Frame(int index, int page, BgrImage image, List<String> truth) {}
+  /**
+   * One frame: its position in the stream, the page it shows, the image, the page's lines of text, and where the page
+   * was put: the affine map from page to frame pixels as {m00, m10, m01, m11, m02, m12} (x' = m00 x + m01 y + m02,
+   * y' = m10 x + m11 y + m12), the truth of where anything on the page landed.
+   */
+  public record Frame(int index, int page, BgrImage image, List<String> truth, double[] pageToFrame) {
+    /** A point of the page, in the frame. */
+    public io.edgewise.apps.ocr.Point onFrame(io.edgewise.apps.ocr.Point p) {
+      double[] m = pageToFrame;
+      return new io.edgewise.apps.ocr.Point(m[0] * p.x() + m[2] * p.y() + m[4], m[1] * p.x() + m[3] * p.y() + m[5]);
+    }
+  }
 
   private final PageRenderer renderer;
   private final Options options;
@@ -94,14 +104,16 @@ public final class CameraStream {
       for (int k = 0; k < burst && out.size() < n; k++) {
         PageRenderer.Page p = pages.get(page);
         List<String> truth = p.lines().stream().map(PageRenderer.TruthLine::text).toList();
-        out.add(new Frame(out.size(), page, shoot(p.image(), rnd), truth));
+        double[] placement = new double[6];
+        BgrImage image = shoot(p.image(), rnd, placement);
+        out.add(new Frame(out.size(), page, image, truth, placement));
       }
     }
     return out;
   }
 
-  /** The page as the camera sees it once. */
-  private BgrImage shoot(BgrImage page, Random rnd) {
+  /** The page as the camera sees it once; where it was put goes to {@code placement} (see {@link Frame}). */
+  private BgrImage shoot(BgrImage page, Random rnd, double[] placement) {
     int border = (int) Math.ceil(Math.max(page.width(), page.height()) * (options.scale() + 0.03)
         + options.shift() + Math.max(page.width(), page.height()) * Math.sin(Math.toRadians(options.angle())) / 2);
     int w = page.width() + 2 * border;
@@ -120,6 +132,7 @@ public final class CameraStream {
     t.rotate(theta);
     t.scale(s, s);
     t.translate(-page.width() / 2.0, -page.height() / 2.0);
+    t.getMatrix(placement);
     g.drawImage(ImageDecoder.toBufferedImage(page), t, null);
     g.dispose();
     BgrImage out = ImageDecoder.fromBufferedImage(frame);

@@ -26,6 +26,43 @@ class TextResultsTest {
     assertEquals(List.of(), TextResults.lines(TextResults.frame(List.of())));
   }
 
+  /** A frame stored with its pose gives the pose back; one stored without has none. */
+  @Test
+  void aFrameKeepsItsPose() {
+    Quad q = new Quad(new Point(1, 2), new Point(30, 2), new Point(30, 12), new Point(1, 12));
+    FramePose pose = new FramePose(0.01, 310.5, 200.25, 136, 107.5);
+    StoredResult r = TextResults.frame(List.of(new OcrLine("Oslo", q, 0.9, false)), pose, 77);
+    assertEquals(77, r.label());
+    FramePose back = TextResults.pose(r).orElseThrow();
+    assertEquals(0.01, back.angle(), 1e-7);
+    assertEquals(310.5, back.cx());
+    assertEquals(200.25, back.cy());
+    assertEquals(136, back.sx());
+    assertEquals(107.5, back.sy());
+    assertTrue(TextResults.pose(TextResults.frame(List.of())).isEmpty());
+  }
+
+  /**
+   * A computed frame takes the stored frame's label when its lines, in any order, differ in at most the tolerance of
+   * the characters; else its own.
+   */
+  @Test
+  void aFrameTakesTheNearestsLabelWhenItsLinesMatchInAnyOrder() {
+    Quad q = new Quad(new Point(1, 2), new Point(30, 2), new Point(30, 12), new Point(1, 12));
+    StoredResult stored = TextResults.frame(List.of(new OcrLine("Linux to Monday silver budget", q, 0.9, false),
+        new OcrLine("(60) new in", q, 0.9, false), new OcrLine("Not", q, 0.9, false)), 4242);
+    // the lines in another order with one edit (1 of 43 characters) agree; "40N" for "Not" (3 edits, 7%) does not
+    List<OcrLine> swapped = List.of(new OcrLine("(60) new in", q, 0.9, false),
+        new OcrLine("Linux to Monday silver budget", q, 0.9, false), new OcrLine("N0t", q, 0.9, false));
+    assertEquals(4242, TextResults.frameLabel(swapped, java.util.Optional.of(stored), 0.05));
+    List<OcrLine> misread = List.of(new OcrLine("(60) new in", q, 0.9, false),
+        new OcrLine("Linux to Monday silver budget", q, 0.9, false), new OcrLine("40N", q, 0.9, false));
+    assertEquals(TextResults.label(TextResults.joined(misread)),
+        TextResults.frameLabel(misread, java.util.Optional.of(stored), 0.05));
+    assertEquals(TextResults.label(TextResults.joined(swapped)),
+        TextResults.frameLabel(swapped, java.util.Optional.empty(), 0.05));
+  }
+
   @Test
   void aLineKeepsItsText() {
     StoredResult r = TextResults.line("Lisbon bridge", 0.97);

@@ -51,15 +51,4 @@ class ThumbnailTest {
     // rows 0 and 1 of the image land in cells 0 and 2; cells 1 and 3 copy them: 0, 0, 200, 200 -> -1, -1, 1, 1
     assertArrayEquals(new float[] {-1, -1, 1, 1}, t, 1e-6f);
   }
-
-  /** The central half of a 4 x 4 image is its 2 x 2 middle: a dark border around it does not count. */
-  @Test
-  void centralLeavesTheBorderOut() {
-    BgrImage img = BgrImage.filled(4, 4, 0, 0, 0);
-    img.set(1, 1, 100, 100, 100);
-    img.set(2, 1, 100, 100, 100);
-    img.set(1, 2, 200, 200, 200);
-    img.set(2, 2, 200, 200, 200);
-    assertArrayEquals(new float[] {-1, 1}, Thumbnail.central(img, 0.5, 1, 2), 1e-6f);
-  }
 }
