@@ -68,7 +68,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
   boolean noAuth;
 
   @Mixin
-  DeviceOption device = new DeviceOption("ref");
+  DeviceOption device = new DeviceOption();
 
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;

@@ -43,13 +43,14 @@ public final class DystriBenchCommand implements Callable<Integer> {
       description = "Nodes, each with one worker thread (default: ${DEFAULT-VALUE}).")
   int nodes;
 
-  @Option(names = "--users", paramLabel = "U", split = ",", defaultValue = "8,32",
+  @Option(names = "--users", paramLabel = "U", split = ",", defaultValue = "4,8",
       description = "Numbers of users to sweep (default: ${DEFAULT-VALUE}).")
   int[] users;
 
   @Option(names = "--rate", paramLabel = "R", split = ",", defaultValue = "auto",
-      description = "Total request rates (requests/s) to sweep, or auto: 0.3, 0.8, 1.5 and 3 times the nodes' "
-          + "capacity at the highest level as measured at start (default: ${DEFAULT-VALUE}).")
+      description = "Request rates per user (requests/s) to sweep, or auto: rates at which the first --users count "
+          + "asks 0.3, 0.8, 1.5 and 3 times the nodes' capacity at the highest level as measured at start (default: "
+          + "${DEFAULT-VALUE}).")
   String[] rates;
 
   @Option(names = "--seconds", paramLabel = "S", defaultValue = "4",
@@ -61,7 +62,7 @@ public final class DystriBenchCommand implements Callable<Integer> {
       description = "Policies to compare (default: ${DEFAULT-VALUE}).")
   String[] policies;
 
-  @Option(names = "--deadlines-ms", paramLabel = "MS", split = ",", defaultValue = "25,50,100",
+  @Option(names = "--deadlines-ms", paramLabel = "MS", split = ",", defaultValue = "50,100,200",
       description = "The users' deadlines, cycled over the users (default: ${DEFAULT-VALUE}).")
   double[] deadlines;
 
@@ -73,6 +74,16 @@ public final class DystriBenchCommand implements Callable<Integer> {
       description = "Kill node 0 (its server stopped abruptly) this many seconds into every run; 0: no fault "
           + "(default: ${DEFAULT-VALUE}).")
   double killAt;
+
+  @Option(names = "--node-slowdown", paramLabel = "F", defaultValue = "10",
+      description = "Model nodes F times slower than this machine: each request runs for real, then its worker is held "
+          + "(F - 1) times the measured run (1: no model; default: ${DEFAULT-VALUE}).")
+  double slowdown;
+
+  @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
+      description = "Seconds of an untimed run (random policy) before the sweep, for the JIT (default: "
+          + "${DEFAULT-VALUE}).")
+  double warmup;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
       description = "Seed of the arrivals, users and samples (default: ${DEFAULT-VALUE}).")
@@ -104,7 +115,7 @@ public final class DystriBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (nodes < 1 || users.length == 0 || !(seconds > 0) || deadlines.length == 0 || wants.length == 0
-        || killAt < 0 || (killAt > 0 && nodes < 2)) {
+        || killAt < 0 || (killAt > 0 && nodes < 2) || !(slowdown >= 1) || warmup < 0) {
       throw Main.usage(spec, "need --nodes >= 1 (2 with --kill-at), --users, --seconds > 0, --deadlines-ms and "
           + "--wants");
     }
@@ -146,35 +157,52 @@ public final class DystriBenchCommand implements Callable<Integer> {
     SessionOptions session = SessionOptions.defaults().withDevice(device.name()).withThreads(1);
     DystriExperiment.Samples samples = samples(g, levels.get(0).model(), session);
     List<Level> ladder;
-    try (SessionLevels probe = SessionLevels.open(levels, session, 50)) {
+    try (SessionLevels probe = SessionLevels.open(levels, session, 100)) {
       ladder = probe.ladder().levels();
     }
-    double capacity = nodes * 1000.0 / ladder.get(ladder.size() - 1).costMs();
+    double capacity = nodes * 1000.0 / (slowdown * ladder.get(ladder.size() - 1).costMs());
     double[] rs = rates(capacity);
     if (!json.enabled()) {
       out.printf("dystri-bench: %d nodes on loopback in this process (one worker thread each, device %s), group %s; "
           + "all figures measured (levels' accuracy on %d evaluation samples, latencies from arrival to answer)%n",
           nodes, device.name(), g.name(), samples.labels().length);
       for (int i = 0; i < ladder.size(); i++) {
-        out.printf("  level %d %-10s accuracy %.4f  cost %.3f ms (median of 50 runs)%n", i, ladder.get(i).name(),
-            ladder.get(i).accuracy(), ladder.get(i).costMs());
+        out.printf("  level %d %-10s accuracy %.4f  cost %.3f ms (median of 100 runs, round robin)%s%n", i, ladder.get(i).name(),
+            ladder.get(i).accuracy(), ladder.get(i).costMs(), slowdown > 1 ? String.format(
+                "; on the modeled node %.2f ms", slowdown * ladder.get(i).costMs()) : "");
       }
-      out.printf("  capacity at the highest level: %.0f requests/s; rates %s; users' deadlines %s ms, wants %s%n",
-          capacity, Arrays.toString(rs), Arrays.toString(deadlines), Arrays.toString(wants));
-      out.printf("%-18s %5s %7s %7s %8s %8s %8s %8s %8s %7s %5s %5s  %s%n", "policy", "users", "rate", "reqs",
-          "miss", "accuracy", "p99 ms", "fairness", "worst", "refused", "late", "lost", "levels (cheapest first)");
+      if (slowdown > 1) {
+        out.printf("  MODELED node speed: each node is %.0fx slower than this machine (the request runs for real, then "
+            + "its worker is held %.0fx the measured run)%n", slowdown, slowdown - 1);
+      }
+      out.printf("  capacity at the highest level: %.0f requests/s; rates per user %s; users' deadlines %s ms (cycled), "
+          + "wants %s (cycled by groups of %d users)%n", capacity, Arrays.toString(rs), Arrays.toString(deadlines),
+          Arrays.toString(wants), deadlines.length);
+      out.println("  accuracy: mean of the served levels' accuracy measured on the evaluation split; answers: this "
+          + "run's answers right against their labels; miss: refused, late or lost over all requests; p99 of served "
+          + "answers; fairness: Jain's index of the users' on-time rates; worst: the lowest user's on-time rate");
+      out.printf("%-18s %5s %7s %7s %8s %8s %8s %8s %8s %8s %7s %5s %5s  %s%n", "policy", "users", "rate/u", "reqs",
+          "miss", "accuracy", "answers", "p99 ms", "fairness", "worst", "refused", "late", "lost",
+          "levels (cheapest first)");
+    }
+    if (warmup > 0) {
+      DystriExperiment.run(new DystriExperiment.Config(nodes, levels, session, users[0], rs[0], warmup,
+          Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed + 1000, 0, slowdown),
+          Policy.RANDOM, samples, m -> {});
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int u : users) {
       for (double r : rs) {
         for (Policy p : ps) {
           DystriExperiment.Config c = new DystriExperiment.Config(nodes, levels, session, u, r, seconds,
-              Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed, killAt);
+              Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed, killAt,
+              slowdown);
           DystriExperiment.Result res = DystriExperiment.run(c, p, samples, m -> err.println("dystri-bench: " + m));
           rows.add(row(res));
           if (!json.enabled()) {
-            out.printf("%-18s %5d %7.0f %7d %7.2f%% %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s%n", res.policy(),
-                res.users(), res.rate(), res.requests(), 100 * res.missRate(), res.accuracy(), res.p99Ms(),
+            out.printf("%-18s %5d %7.1f %7d %7.2f%% %8.4f %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s%n", res.policy(),
+                res.users(), res.rate(), res.requests(), 100 * res.missRate(), res.accuracy(), res.answerAccuracy(),
+                res.p99Ms(),
                 res.fairness(), res.worstUser(), res.refused(), res.late(), res.lost(), shares(res.levelShare()));
             if (killAt > 0) {
               out.printf("    fault: node 0 killed at %.1f s; noticed after %.1f ms; miss before %.2f%%, from 1 s "
@@ -189,7 +217,8 @@ public final class DystriBenchCommand implements Callable<Integer> {
     if (json.enabled()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("what", "measured: " + nodes + " nodes on loopback in one process, one worker thread each, device "
-          + device.name() + ", group " + g.name() + " (levels cheapest first: " + ladder.stream()
+          + device.name() + (slowdown > 1 ? ", node speed MODELED " + slowdown + "x slower than this machine (each run "
+          + "real, its worker then held " + (slowdown - 1) + "x the measured run)" : "") + ", group " + g.name() + " (levels cheapest first: " + ladder.stream()
           .map(l -> l.name() + " acc " + String.format("%.4f", l.accuracy()) + " " + String.format("%.3f", l.costMs())
               + " ms").toList() + ")");
       m.put("rows", rows);
@@ -200,8 +229,8 @@ public final class DystriBenchCommand implements Callable<Integer> {
 
   private double[] rates(double capacity) {
     if (rates.length == 1 && rates[0].equals("auto")) {
-      return new double[] {Math.round(0.3 * capacity), Math.round(0.8 * capacity), Math.round(1.5 * capacity),
-          Math.round(3 * capacity)};
+      double c = capacity / users[0];
+      return new double[] {round(0.3 * c), round(0.8 * c), round(1.5 * c), round(3 * c)};
     }
     double[] out = new double[rates.length];
     for (int i = 0; i < rates.length; i++) {
@@ -217,6 +246,10 @@ public final class DystriBenchCommand implements Callable<Integer> {
     return out;
   }
 
+  private static double round(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
   private static Map<String, Object> row(DystriExperiment.Result r) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("policy", r.policy());
@@ -225,6 +258,7 @@ public final class DystriBenchCommand implements Callable<Integer> {
     row.put("requests", r.requests());
     row.put("deadline_miss_rate", r.missRate());
     row.put("accuracy", r.accuracy());
+    row.put("answer_accuracy", r.answerAccuracy());
     row.put("p99_ms", r.p99Ms());
     row.put("fairness_jain", r.fairness());
     row.put("worst_user_on_time", r.worstUser());
@@ -237,7 +271,7 @@ public final class DystriBenchCommand implements Callable<Integer> {
       row.put("miss_before_kill", r.missBeforeKill());
       row.put("miss_from_1s_after_kill", r.missAfterRecovery());
     }
-    row.put("figures", "measured");
+    row.put("figures", "measured" + (r.slowdown() > 1 ? "; node speed modeled " + r.slowdown() + "x slower" : ""));
     return row;
   }
 

@@ -4,6 +4,7 @@ import io.edgewise.adapt.dystri.LevelLadder;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.dystri.Coordinator;
 import io.edgewise.serve.dystri.DystriNode;
+import io.edgewise.serve.dystri.LevelExecutor;
 import io.edgewise.serve.dystri.Outcome;
 import io.edgewise.serve.dystri.Policy;
 import io.edgewise.serve.dystri.SessionLevels;
@@ -23,8 +24,8 @@ import java.util.function.Consumer;
 /**
  * One dystri-bench run: {@code nodes} Dystri nodes on loopback in this process (each one worker thread: its share of
  * the cores), a coordinator with one policy, and an open-loop replay of {@code users} users at a total of {@code rate}
- * requests per second (Poisson arrivals, each request from a uniformly drawn user, on a uniformly drawn evaluation
- * sample). Each user has a deadline and an accuracy want (cycled over the given lists). Everything is measured: the
+ * requests per second and user (Poisson arrivals, each request from a uniformly drawn user, on a uniformly drawn evaluation
+ * sample); {@code rate} is per user, so more users are more load. Each user has a deadline and an accuracy want (cycled over the given lists). Everything is measured: the
  * levels' costs by each node when it opens them, the answers against the samples' labels, the latencies from the
  * request's arrival to its answer.
  */
@@ -39,7 +40,8 @@ public final class DystriExperiment {
    * What one run measured.
    *
    * @param missRate requests not served within their deadline (refused, late or failed) over all requests
-   * @param accuracy correct answers over answers served (labels of the evaluation samples)
+   * @param accuracy the mean over served answers of their level's accuracy as measured on the evaluation split
+   * @param answerAccuracy correct answers over answers served (this run's samples against their labels)
    * @param p99Ms 99th percentile latency of the served answers
    * @param fairness Jain's index of the users' on-time rates (1: all users equally well served)
    * @param worstUser the lowest on-time rate of any user
@@ -47,12 +49,13 @@ public final class DystriExperiment {
    * @param levelShare fraction of served answers at each level (cheapest first)
    */
   public record Result(String policy, int users, double rate, int requests, double missRate, double accuracy,
-      double p99Ms, double fairness, double worstUser, int refused, int late, int lost, double[] levelShare,
-      double detectionMs, double missBeforeKill, double missAfterRecovery, List<String> events) {}
+      double answerAccuracy, double p99Ms, double fairness, double worstUser, int refused, int late, int lost, double[] levelShare,
+      double detectionMs, double missBeforeKill, double missAfterRecovery, List<String> events, double slowdown) {}
 
   /** Options of a run. */
   public record Config(int nodes, List<SessionLevels.Spec> levels, SessionOptions session, int users, double rate,
-      double seconds, List<Double> deadlinesMs, List<Double> wants, long seed, double killAtSeconds) {}
+      double seconds, List<Double> deadlinesMs, List<Double> wants, long seed, double killAtSeconds,
+      double slowdown) {}
 
   private DystriExperiment() {}
 
@@ -74,7 +77,10 @@ public final class DystriExperiment {
       List<Coordinator.Address> addresses = new ArrayList<>();
       LevelLadder ladder = null;
       for (int i = 0; i < c.nodes(); i++) {
-        SessionLevels levels = SessionLevels.open(c.levels(), c.session(), 20);
+        LevelExecutor levels = SessionLevels.open(c.levels(), c.session(), 20);
+        if (c.slowdown() > 1) {
+          levels = new SlowedLevels(levels, c.slowdown());
+        }
         if (ladder == null) {
           ladder = levels.ladder();
         }
@@ -102,13 +108,14 @@ public final class DystriExperiment {
       List<DystriNode> nodes, List<String> events, Consumer<String> log) throws InterruptedException {
     List<User> users = users(c);
     Random rnd = new Random(c.seed());
-    int n = (int) Math.max(1, Math.round(c.rate() * c.seconds()));
+    double total = c.rate() * users.size();
+    int n = (int) Math.max(1, Math.round(total * c.seconds()));
     long[] arrival = new long[n];
     int[] user = new int[n];
     int[] sample = new int[n];
     double t = 0;
     for (int i = 0; i < n; i++) {
-      t += -Math.log(1 - rnd.nextDouble()) / c.rate();
+      t += -Math.log(1 - rnd.nextDouble()) / total;
       arrival[i] = (long) (t * 1e9);
       user[i] = rnd.nextInt(users.size());
       sample[i] = rnd.nextInt(samples.labels().length);
@@ -120,6 +127,7 @@ public final class DystriExperiment {
     boolean[] answered = new boolean[n];
     int[] level = new int[n];
     int[] refused = new int[1];
+    Map<String, Integer> reasons = new java.util.TreeMap<>();
     CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
     long killAt = c.killAtSeconds() > 0 ? (long) (c.killAtSeconds() * 1e9) : Long.MAX_VALUE;
     long killedNanos = 0;
@@ -155,6 +163,7 @@ public final class DystriExperiment {
                   onTime[k] = latency[k] <= u.deadlineMs();
                 } else {
                   refused[0]++;
+                  reasons.merge(o.reason() == null ? "?" : o.reason().replaceAll("[0-9.]+", "#"), 1, Integer::sum);
                 }
               }
             }
@@ -166,16 +175,18 @@ public final class DystriExperiment {
       log.accept("not every request was answered within 60 s of the end: " + e);
     }
     synchronized (latency) {
+      reasons.forEach((r, k) -> log.accept(policy.label() + ": refused " + k + "x: " + r));
       return summarize(c, policy, users, user, arrival, latency, served, correct, onTime, answered, level,
           refused[0], killedNanos == 0 ? -1 : coordinator.downSinceNanos(0) == 0 ? Double.NaN
               : (coordinator.downSinceNanos(0) - killedNanos) / 1e6, killedNanos == 0 ? -1 : (killedNanos - start),
-          coordinator.ladder().size(), events);
+          coordinator.ladder().levels().stream().mapToDouble(l -> l.accuracy()).toArray(), events);
     }
   }
 
   private static Result summarize(Config c, Policy policy, List<User> users, int[] user, long[] arrival,
       double[] latency, boolean[] served, boolean[] correct, boolean[] onTime, boolean[] answered, int[] level,
-      int refused, double detectionMs, long killOffset, int levels, List<String> events) {
+      int refused, double detectionMs, long killOffset, double[] ladderAccuracy, List<String> events) {
+    int levels = ladderAccuracy.length;
     int n = latency.length;
     int misses = 0;
     int late = 0;
@@ -183,6 +194,7 @@ public final class DystriExperiment {
     int servedCount = 0;
     int right = 0;
     double[] levelCount = new double[levels];
+    double levelAccuracy = 0;
     int[] userTotal = new int[users.size()];
     int[] userOnTime = new int[users.size()];
     List<Double> servedLatency = new ArrayList<>();
@@ -206,6 +218,7 @@ public final class DystriExperiment {
         right += correct[i] ? 1 : 0;
         servedLatency.add(latency[i]);
         levelCount[level[i]]++;
+        levelAccuracy += ladderAccuracy[level[i]];
         if (!onTime[i]) {
           late++;
         }
@@ -243,9 +256,11 @@ public final class DystriExperiment {
       ev = List.copyOf(events);
     }
     return new Result(policy.label() + (killOffset >= 0 ? "+kill" : ""), c.users(), c.rate(), n,
-        misses / (double) n, servedCount == 0 ? 0 : right / (double) servedCount, percentile(servedLatency, 0.99),
+        misses / (double) n, servedCount == 0 ? 0 : levelAccuracy / servedCount,
+        servedCount == 0 ? 0 : right / (double) servedCount, percentile(servedLatency, 0.99),
         fairness, worst, refused, late, lost, levelCount, detectionMs,
-        beforeN == 0 ? -1 : beforeMiss / (double) beforeN, afterN == 0 ? -1 : afterMiss / (double) afterN, ev);
+        beforeN == 0 ? -1 : beforeMiss / (double) beforeN, afterN == 0 ? -1 : afterMiss / (double) afterN, ev,
+        c.slowdown());
   }
 
   static double percentile(List<Double> values, double q) {

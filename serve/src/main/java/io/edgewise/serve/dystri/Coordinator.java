@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Dystri's global coordinator (issue 25): tracks the nodes' load through the peer protocol (LOAD_QUERY/LOAD_REPORT
- * every {@code probeInterval}, plus the work it has sent each node and not yet had answered), routes each request to
+ * every {@code probeInterval}, plus the work it has sent each node and not yet had answered, with its deadlines: the
+ * nodes' queues are EDF, so a request waits only behind work due before it), routes each request to
  * a node and sets its level so that its deadline is met, per user (each request carries its user's deadline and
  * accuracy want), and keeps answering when a node dies.
  *
@@ -108,8 +109,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
     int probeFailures;  // only the node's probe task touches it
     volatile LoadReport report;
     volatile double netMs = 0.5;
+    final Map<Long, double[]> outstanding = new java.util.HashMap<>();  // id -> {deadlineNanos, ms}; coordinator-guarded
     double outstandingMs;  // guarded by the coordinator
-    int outstanding;       // guarded by the coordinator
 
     Node(int index, Address address) {
       this.index = index;
@@ -138,13 +139,28 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
 
     /** Estimated wait (ms) behind the work already at the node: what we sent, or what it reports, whichever is more. */
     double waitMs() {
+      return waitMs(Long.MAX_VALUE);
+    }
+
+    /**
+     * The same for a request with this deadline: of the work we sent, only what has an earlier deadline (the node's
+     * queue is EDF). The node's report is left out here: it counts our own work too and says no deadlines (so the
+     * coordinator plans as the nodes' only client; least-loaded routing and liveness use the report).
+     */
+    double waitMs(long deadlineNanos) {
       LoadReport r = report;
       double reported = r == null ? 0 : (r.queued() + r.inFlight()) * r.meanComputeMs();
-      double own;
+      double own = 0;
       synchronized (Coordinator.this) {
-        own = outstandingMs;
+        if (deadlineNanos == Long.MAX_VALUE) {
+          own = outstandingMs;
+        } else {
+          for (double[] o : outstanding.values()) {
+            own += (long) o[0] - deadlineNanos <= 0 ? o[1] : 0;
+          }
+        }
       }
-      return Math.max(own, reported) / workers();
+      return Math.max(own, deadlineNanos == Long.MAX_VALUE ? reported : 0) / workers();
     }
   }
 
@@ -156,6 +172,7 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final Random random;
   private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong tickets = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Consumer<String> events = s -> {};
   private volatile boolean closed;
@@ -302,7 +319,7 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
       }
       Decision d;
       try {
-        d = decide(want, slackMs, excluded);
+        d = decide(want, slackMs, deadlineNanos, excluded);
       } catch (RuntimeException e) {
         LOG.warn("routing failed", e);
         return Outcome.refused(-1, PeerErrorCode.INTERNAL, "routing failed: " + e, reroutes);
@@ -312,9 +329,10 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
             d.refusal(), reroutes);
       }
       Node node = d.node();
+      long ticket = tickets.incrementAndGet();
       synchronized (this) {
         node.outstandingMs += d.estimateMs();
-        node.outstanding++;
+        node.outstanding.put(ticket, new double[] {deadlineNanos, d.estimateMs()});
       }
       try {
         PeerClient.LevelAnswer a = node.client().levelInfer(user, inputs, d.lowest(), d.highest(), want,
@@ -322,7 +340,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
         double computeMs = a.computeMicros() / 1000.0;
         node.costs.observe(a.level(), computeMs);
         double net = Math.max(0, a.roundTripNanos() / 1e6 - computeMs - a.queueMicros() / 1000.0);
-        node.netMs = 0.9 * node.netMs + 0.1 * net;
+        // clipped: one stall of a busy machine (100 ms and more on a shared VM) must not make every node look far away
+        node.netMs = 0.9 * node.netMs + 0.1 * Math.min(net, 2 * node.netMs + 1);
         return new Outcome(true, a.level(), node.index, a.outputs(), null, null, reroutes, a.queueMicros(),
             a.computeMicros());
       } catch (PeerException e) {
@@ -340,13 +359,13 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
       } finally {
         synchronized (this) {
           node.outstandingMs = Math.max(0, node.outstandingMs - d.estimateMs());
-          node.outstanding--;
+          node.outstanding.remove(ticket);
         }
       }
     }
   }
 
-  private Decision decide(double want, double slackMs, Set<Integer> excluded) {
+  private Decision decide(double want, double slackMs, long deadlineNanos, Set<Integer> excluded) {
     List<Node> live = new ArrayList<>();
     for (Node n : nodes) {
       if (n.alive && !excluded.contains(n.index)) {
@@ -386,7 +405,7 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
         return new Decision(n, level, level, n.costs.mean(level), null);
       }
       default -> {
-        return dystri(live, want, slackMs);
+        return dystri(live, want, slackMs, deadlineNanos);
       }
     }
   }
@@ -395,12 +414,12 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
    * Each live node's best level by the rule on its estimated finish times; the node whose choice fits and reaches
    * the want, else the most accurate that fits; among equals the earliest finish.
    */
-  private Decision dystri(List<Node> live, double want, double slackMs) {
+  private Decision dystri(List<Node> live, double want, double slackMs, long deadlineNanos) {
     Node best = null;
     LevelRule.Choice bestChoice = null;
     for (Node n : live) {
       double[] finish = n.costs.estimates();
-      double ahead = n.waitMs() + n.netMs;
+      double ahead = n.waitMs(deadlineNanos) + n.netMs;
       for (int i = 0; i < finish.length; i++) {
         finish[i] += ahead;
       }

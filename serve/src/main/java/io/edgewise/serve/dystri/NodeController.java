@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *       cannot finish within its budget behind the work already queued and running here, and (OVERLOADED) when the
  *       queue holds {@code maxQueue} requests.</li>
  *   <li>The queue is ordered by deadline; {@code workers} threads take the earliest.</li>
- *   <li>Level: chosen at admission by {@link LevelRule} with the estimated wait (queued plus remaining running work,
- *       over the workers), and again when a worker takes the request, with the time then left, never above the
+ *   <li>Level: chosen at admission by {@link LevelRule} with the estimated wait (the queued work with earlier
+ *       deadlines, which EDF serves first, plus what running work has left, over the workers), and again when a worker takes the request, with the time then left, never above the
  *       admission's choice: a request that waited longer than planned steps down instead of finishing late. Work
  *       whose deadline passed in the queue is answered DEADLINE_EXCEEDED and not run.</li>
  * </ul>
@@ -125,7 +125,7 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
       } else if (queue.size() >= maxQueue) {
         refusal = error(PeerErrorCode.OVERLOADED, "the node's queue is full (" + maxQueue + " requests)");
       } else {
-        double waitMs = waitMs(now);
+        double waitMs = waitMs(now, now + budget);
         double[] finish = costs.estimates();
         for (int i = 0; i < finish.length; i++) {
           finish[i] += waitMs;
@@ -149,13 +149,21 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
     }
   }
 
-  /** Estimated wait (ms) for a request admitted now: queued work plus what running work has left, over the workers. */
-  private double waitMs(long now) {
-    double running = 0;
+  /**
+   * Estimated wait (ms) of a request admitted now with this deadline: the queued work that EDF serves before it (an
+   * earlier or equal deadline; later work waits behind it) plus what running work has left, over the workers.
+   */
+  private double waitMs(long now, long deadlineNanos) {
+    double ahead = 0;
     for (long until : runningUntilNanos) {
-      running += Math.max(0, until - now) / 1e6;
+      ahead += Math.max(0, until - now) / 1e6;
     }
-    return (queuedMs + running) / workers;
+    for (Job j : queue) {
+      if (j.deadlineNanos - deadlineNanos <= 0) {
+        ahead += j.estimateMs;
+      }
+    }
+    return ahead / workers;
   }
 
   private void work(int w) {

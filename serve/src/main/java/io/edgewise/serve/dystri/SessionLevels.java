@@ -44,11 +44,13 @@ public final class SessionLevels implements LevelExecutor {
     }
     List<Session> sessions = new ArrayList<>();
     try {
-      List<Level> levels = new ArrayList<>();
       for (Spec s : specs) {
-        Session session = Session.open(s.model(), options);
-        sessions.add(session);
-        levels.add(new Level(s.name(), s.accuracy(), medianMs(session, Math.max(1, runs))));
+        sessions.add(Session.open(s.model(), options));
+      }
+      double[] ms = medianMs(sessions, Math.max(1, runs));
+      List<Level> levels = new ArrayList<>();
+      for (int i = 0; i < specs.size(); i++) {
+        levels.add(new Level(specs.get(i).name(), specs.get(i).accuracy(), ms[i]));
       }
       // the measured order may differ from the given one by noise between near-equal levels: keep the given order and
       // make the costs non-decreasing along it (the ladder's contract), the later level taking its predecessor's cost
@@ -64,27 +66,38 @@ public final class SessionLevels implements LevelExecutor {
     }
   }
 
-  private static double medianMs(Session s, int runs) {
-    double[] t = new double[runs];
+  /** Median time of each session, timed round-robin (a load spike of a shared machine falls on all alike). */
+  private static double[] medianMs(List<Session> sessions, int runs) {
+    double[][] t = new double[sessions.size()][runs];
     try (TensorScope scope = TensorScope.open()) {
-      Map<String, Tensor> in = new HashMap<>();
-      for (ValueInfo v : s.inputs()) {
-        if (v.dtype() != DType.FLOAT32) {
-          throw EdgewiseException.invalidArgument("level model input " + v.name() + " is " + v.dtype()
-              + "; levels take fp32 inputs");
+      List<Map<String, Tensor>> inputs = new ArrayList<>();
+      for (Session s : sessions) {
+        Map<String, Tensor> in = new HashMap<>();
+        for (ValueInfo v : s.inputs()) {
+          if (v.dtype() != DType.FLOAT32) {
+            throw EdgewiseException.invalidArgument("level model input " + v.name() + " is " + v.dtype()
+                + "; levels take fp32 inputs");
+          }
+          in.put(v.name(), Tensor.allocate(DType.FLOAT32, v.concreteShape()));
         }
-        in.put(v.name(), Tensor.allocate(DType.FLOAT32, v.concreteShape()));
+        inputs.add(in);
       }
       for (int r = -runs; r < runs; r++) {
-        long t0 = System.nanoTime();
-        s.run(in).values().forEach(Tensor::close);
-        if (r >= 0) {
-          t[r] = (System.nanoTime() - t0) / 1e6;
+        for (int i = 0; i < sessions.size(); i++) {
+          long t0 = System.nanoTime();
+          sessions.get(i).run(inputs.get(i)).values().forEach(Tensor::close);
+          if (r >= 0) {
+            t[i][r] = (System.nanoTime() - t0) / 1e6;
+          }
         }
       }
     }
-    Arrays.sort(t);
-    return Math.max(1e-3, t[runs / 2]);
+    double[] out = new double[sessions.size()];
+    for (int i = 0; i < out.length; i++) {
+      Arrays.sort(t[i]);
+      out[i] = Math.max(1e-3, t[i][runs / 2]);
+    }
+    return out;
   }
 
   @Override
