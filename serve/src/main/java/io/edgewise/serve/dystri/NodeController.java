@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Admission: a request is refused at once (DEADLINE_EXCEEDED, saying why) when even its lowest allowed level
  *       cannot finish within its budget behind the work already queued and running here, and (OVERLOADED) when the
- *       queue holds {@code maxQueue} requests.</li>
+ *       queue holds {@code maxQueue} requests. An idle node admits every request (at its lowest allowed level if none
+ *       fits): a level's estimate changes only when it runs, so an estimate inflated by one stall would otherwise
+ *       refuse that level for ever.</li>
  *   <li>The queue is ordered by deadline; {@code workers} threads take the earliest.</li>
  *   <li>Level: chosen at admission by {@link LevelRule} with the estimated wait (the queued work with earlier
  *       deadlines, which EDF serves first, plus what running work has left, over the workers), and again when a worker takes the request, with the time then left, never above the
@@ -132,6 +134,11 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
         }
         LevelRule.Choice c = LevelRule.choose(ladder, finish, budget / 1e6, request.lowest(), request.highest(),
             request.accuracyWant());
+        if (!c.fits() && waitMs == 0 && queue.isEmpty()) {
+          // an idle node tries it at the lowest allowed level rather than trust an estimate that says no: a level's
+          // estimate only changes when the level runs, so one stall while it was measured would refuse it for ever
+          c = new LevelRule.Choice(c.level(), true, c.meetsWant(), c.finishMs());
+        }
         if (!c.fits()) {
           refusal = error(PeerErrorCode.DEADLINE_EXCEEDED, String.format("cannot meet the deadline: %.1f ms of "
               + "work ahead here plus %.1f ms at level %s exceeds the budget of %.1f ms", waitMs,

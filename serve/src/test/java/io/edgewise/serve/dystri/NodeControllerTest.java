@@ -65,18 +65,23 @@ class NodeControllerTest {
   @Test
   void refusesAtOnceWhatCannotMakeItsDeadline() throws Exception {
     ScaledLevels levels = new ScaledLevels(new double[] {1, 500}, new double[] {0.9, 0.99});
+    levels.gate = new CountDownLatch(1);
     BlockingQueue<PeerMessage> answers = new LinkedBlockingQueue<>();
     try (NodeController node = new NodeController(levels, 1, 16)) {
+      node.submit(request(0, 60_000, 0, 0, 0.5), answers::add);  // holds the worker: the node is not idle
+      assertTrue(levels.entered.await(30, TimeUnit.SECONDS));
       node.submit(request(1, 100, 1, 1, 0.5), answers::add);  // only the 500 ms level allowed, 100 ms budget
       PeerMessage.Error e = assertInstanceOf(PeerMessage.Error.class, next(answers));
       assertEquals(PeerErrorCode.DEADLINE_EXCEEDED, e.code());
       assertTrue(e.message().contains("cannot meet the deadline"), e.message());
-      assertTrue(levels.ran.isEmpty(), "nothing ran");
       node.submit(request(2, 100, 0, 1, 0.99), answers::add);  // the cheap level fits: served there
+      levels.gate.countDown();
+      next(answers).close();
       PeerMessage.LevelResult r = assertInstanceOf(PeerMessage.LevelResult.class, next(answers));
       try (r) {
         assertEquals(0, r.level());
       }
+      assertEquals(List.of(0f, 2f), levels.ran, "request 1 never ran");
     }
   }
 
