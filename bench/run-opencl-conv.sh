@@ -7,6 +7,6 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 (cd "$root" && mvn -q -B -DskipTests package)
 export POCL_CACHE_DIR="${POCL_CACHE_DIR:-$root/build/pocl-cache}"
 . "$root/scripts/jvm-signal-chaining.sh"
-exec java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+LD_PRELOAD="$edgewise_jvm_preload" exec java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$root/bench/target/edgewise-bench.jar:$root/bench/target/lib/*" io.edgewise.bench.OpenClConvBench "$@"

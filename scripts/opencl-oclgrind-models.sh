@@ -31,7 +31,7 @@ cp="opencl/target/test-classes:opencl/target/classes:$cp"
 start=$(date +%s)
 . "$(dirname "${BASH_SOURCE[0]}")/jvm-signal-chaining.sh"
 set +e
-OCL_ICD_VENDORS="$work/vendors" OCLGRIND_CHECK_API=1 POCL_CACHE_DIR="$work/pocl" \
+LD_PRELOAD="$edgewise_jvm_preload" OCL_ICD_VENDORS="$work/vendors" OCLGRIND_CHECK_API=1 POCL_CACHE_DIR="$work/pocl" \
   java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dedgewise.opencl.cache="$work/binaries" \
   -Dedgewise.tuning.db="$work/no-tuning.json" -Dedgewise.opencl.checkLaunches=true -Xmx4g -cp "$cp" \

@@ -4,6 +4,7 @@ import io.edgewise.bench.budget.BudgetBenchCommand;
 import io.edgewise.bench.cache.CacheBenchCommand;
 import io.edgewise.bench.cosched.CoschedBenchCommand;
 import io.edgewise.bench.dystri.DystriBenchCommand;
+import io.edgewise.bench.pipeline.PipelineBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.select.SelectBenchCommand;
 import io.edgewise.bench.serve.ServeBenchCommand;
@@ -20,6 +21,14 @@ public final class BenchCommands {
     @Override
     public Object command() {
       return new SplitBenchCommand();
+    }
+  }
+
+  /** `edgewise pipeline-bench`. */
+  public static final class PipelineBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new PipelineBenchCommand();
     }
   }
 

@@ -61,6 +61,11 @@ final class ZooCommand implements Callable<Integer> {
         + "wall time is compared with).")
     boolean noSeparate;
 
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1", description = "Time the merged and the "
+        + "one-by-one runs N times each, alternating which goes first (ABBA), and report the means (default: "
+        + "${DEFAULT-VALUE}).")
+    int rounds;
+
     @Mixin
     JsonOption json = new JsonOption();
 
@@ -75,10 +80,10 @@ final class ZooCommand implements Callable<Integer> {
       TailorReport r;
       Tailor tailor = new Tailor(c, msg -> err.println("zoo: " + msg));
       if (indexDir == null) {
-        r = tailor.run(null, !noSeparate);
+        r = tailor.run(null, !noSeparate, rounds);
       } else {
         try (ModelIndex idx = ModelIndex.open(indexDir)) {
-          r = tailor.run(idx, !noSeparate);
+          r = tailor.run(idx, !noSeparate, rounds);
         }
       }
       PrintWriter out = spec.commandLine().getOut();
@@ -98,6 +103,9 @@ final class ZooCommand implements Callable<Integer> {
           m.put("latency_kind", v.kinds());
           m.put("file", v.file());
           m.put("sha256", v.sha256());
+          if (!Double.isNaN(v.separateAccuracy())) {
+            m.put("separate_accuracy", v.separateAccuracy());
+          }
           if (v.skipped() != null) {
             m.put("skipped", v.skipped());
           }
@@ -109,8 +117,23 @@ final class ZooCommand implements Callable<Integer> {
         o.put("separate_seconds", r.separateSeconds() < 0 ? null : r.separateSeconds());
         o.put("merged_cpu_seconds", r.mergedCpuSeconds());
         o.put("separate_cpu_seconds", r.separateCpuSeconds() < 0 ? null : r.separateCpuSeconds());
-        o.put("timing", "measured: wall and process CPU seconds, after an untimed warm-up");
+        o.put("timing", "measured: wall and process CPU seconds, after an untimed warm-up; means over the rounds");
+        List<Map<String, Object>> rs = new ArrayList<>();
+        for (TailorReport.Round round : r.rounds()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("merged_seconds", round.mergedSeconds());
+          m.put("separate_seconds", round.separateSeconds() < 0 ? null : round.separateSeconds());
+          m.put("first", round.mergedFirst() ? "merged" : "separate");
+          rs.add(m);
+        }
+        o.put("rounds", rs);
         o.put("shared", r.shared());
+        Map<String, Object> steps = new LinkedHashMap<>();
+        steps.put("merged", r.mergedSteps());
+        steps.put("separate", r.separateSteps().isEmpty() ? null : r.separateSteps());
+        steps.put("merged_seconds", r.mergedStepSeconds());
+        steps.put("separate_seconds", r.separateStepSeconds().isEmpty() ? null : r.separateStepSeconds());
+        o.put("steps", steps);
         o.put("skipped", r.skipped());
         o.put("index", indexDir == null ? null : indexDir.toString());
         out.println(Json.write(o));
@@ -128,6 +151,8 @@ final class ZooCommand implements Callable<Integer> {
             v.metricValue(), v.bytes(), lat);
       }
       r.shared().forEach(s -> out.println("shared: " + s));
+      out.println("steps run, merged: " + r.mergedSteps()
+          + (r.separateSteps().isEmpty() ? "" : "; one by one: " + r.separateSteps()));
       out.printf(Locale.ROOT, "merged %.1f s (CPU %.1f s)%s (measured)%n", r.mergedSeconds(), r.mergedCpuSeconds(),
           r.separateSeconds() < 0 ? "" : String.format(Locale.ROOT, ", one by one %.1f s (CPU %.1f s): %.2fx",
               r.separateSeconds(), r.separateCpuSeconds(), r.mergedSeconds() / r.separateSeconds()));

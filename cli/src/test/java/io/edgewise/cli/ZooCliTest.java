@@ -40,7 +40,8 @@ class ZooCliTest {
   void tailorThenListQueryAndProfile() throws Exception {
     assumeTrue(Files.isRegularFile(MODEL), "needs ../shared/testdata");
     Path index = dir.resolve("index");
-    CliTest.Result r = CliTest.run("zoo", "tailor", config().toString(), "--index", index.toString(), "--json");
+    CliTest.Result r = CliTest.run("zoo", "tailor", config().toString(), "--index", index.toString(), "--json",
+        "--rounds", "2");
     assertEquals(0, r.exit(), r.err());
     JsonNode j = new ObjectMapper().readTree(r.out());
     assertEquals(3, j.get("variants").size());
@@ -52,6 +53,13 @@ class ZooCliTest {
     assertTrue(int8.get("latency_ms").get("cpu/1").asDouble() > 0);
     assertTrue(int8.get("latency_ms").get("ort/1").asDouble() > 0);
     assertTrue(j.get("merged_seconds").asDouble() > 0 && j.get("separate_seconds").asDouble() > 0);
+    // two rounds, ABBA: merged first, then one by one first
+    assertEquals("merged", j.get("rounds").get(0).get("first").asText());
+    assertEquals("separate", j.get("rounds").get(1).get("first").asText());
+    // merged: float, int8 and fp16 evaluated once each; one by one: each request also evaluates the float model
+    assertEquals(3, j.get("steps").get("merged").get("evaluation").asInt());
+    assertEquals(4, j.get("steps").get("separate").get("evaluation").asInt());
+    assertEquals(1, j.get("steps").get("separate").get("calibration").asInt());
 
     r = CliTest.run("zoo", "list", "--index", index.toString());
     assertEquals(0, r.exit(), r.err());

@@ -51,6 +51,36 @@ class InferRequestParserTest {
   }
 
   @Test
+  void keepsTheRequestLevelParametersForOtherFeaturesToRead() {
+    try (InferRequest r = parse("""
+        {"parameters": {"time_budget_ms": 250, "reuse": false, "variant": "pruned50", "binary_data_output": true,
+                        "extra": {"k": [1, 2]}},
+         "inputs": [{"name": "a", "shape": [1], "datatype": "FP32", "data": [1]}]}""")) {
+      assertEquals(java.util.List.of("time_budget_ms", "reuse", "variant", "binary_data_output", "extra"),
+          java.util.List.copyOf(r.parameters().keySet()));
+      assertTrue(r.binaryOutputs());
+      assertEquals(250, r.number("time_budget_ms", -1), 0);
+      assertEquals(7, r.number("absent", 7), 0);
+      assertEquals(false, r.flag("reuse", true));
+      assertEquals(true, r.flag("absent", true));
+      assertEquals("pruned50", r.text("variant"));
+      assertNull(r.text("absent"));
+      assertEquals(2, r.parameters().get("extra").get("k").get(1).asInt());
+      EdgewiseException e = assertThrows(EdgewiseException.class, () -> r.number("variant", 0));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+      assertTrue(e.getMessage().contains("\"variant\" must be a number"), e.getMessage());
+      assertThrows(EdgewiseException.class, () -> r.flag("time_budget_ms", false));
+      assertThrows(EdgewiseException.class, () -> r.text("reuse"));
+    }
+    try (InferRequest r = parse("{\"inputs\": [{\"name\": \"a\", \"shape\": [1], \"datatype\": \"FP32\", "
+        + "\"data\": [1]}]}")) {
+      assertTrue(r.parameters().isEmpty());
+    }
+    assertThrows(EdgewiseException.class, () -> parse("{\"parameters\": [1], \"inputs\": [{\"name\": \"a\", "
+        + "\"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}"));
+  }
+
+  @Test
   void readsBinaryTensorsAfterTheJsonHeader() {
     byte[] header = ("{\"parameters\": {\"binary_data_output\": true}, \"inputs\": ["
         + "{\"name\": \"x\", \"shape\": [3], \"datatype\": \"FP32\", \"parameters\": {\"binary_data_size\": 12}},"

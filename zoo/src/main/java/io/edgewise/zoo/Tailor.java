@@ -2,8 +2,6 @@ package io.edgewise.zoo;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
-import io.edgewise.model.Model;
-import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.zoo.eval.EvalContext;
 import io.edgewise.zoo.eval.Evaluation;
@@ -12,31 +10,35 @@ import io.edgewise.zoo.eval.Evaluators;
 import io.edgewise.zoo.index.Measurement;
 import io.edgewise.zoo.index.ModelIndex;
 import io.edgewise.zoo.index.VariantRecord;
-import io.edgewise.zoo.quant.ActivationStats;
-import io.edgewise.zoo.quant.Calibrator;
-import io.edgewise.zoo.quant.Fp16Converter;
-import io.edgewise.zoo.quant.QdqQuantizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Runs a tailoring config. Merged (Mistify): the requests of one base model share every step they have in common,
- * each run once: the float model's evaluation and profiling, one calibration pass per distinct float model (every
- * calibration method reads the same statistics), one build, evaluation and profiling per distinct recipe, one profiling
- * pass per (variant, target). Separate: each request runs alone, as a user porting one variant at a time would (its
- * own calibration, and its own measurement of the float base to compare with), into a scratch directory; its wall
- * time is the baseline the merged time is reported beside. Every variant of the merged run goes into the index in
- * one transaction each, after all its figures are in: a failed step leaves the index as it was.
+ * each computed once by its content ({@link Steps}: the input file's hash and the step's parameters): the float
+ * model's evaluation and profiling, one channel ranking per float model (nested masks for every ratio), the pruned
+ * and fine-tuned model of each ratio (reused by prune-then-quantize requests; a higher ratio warm-started from the
+ * nearest lower one), one calibration pass per distinct model quantized, each transform of each distinct input, and
+ * one evaluation and one profiling pass per (variant file, target). Separate: each request runs alone from scratch,
+ * exactly as the merged run of a config holding that one request (its own evaluator, float measurement, ranking,
+ * fine-tuning, calibration, build, measurement and index), into a scratch directory; its wall time is the baseline
+ * the merged time is reported beside, and its step counts and accuracies are reported too. Every variant of the merged
+ * run goes into the index in one transaction each, after all its figures are in: a failed step leaves the index as it
+ * was.
  */
 public final class Tailor {
   /** Calibration inputs taken from the evaluator at most. */
@@ -52,37 +54,138 @@ public final class Tailor {
 
   /** Runs the config merged (writing the index, when one is given) and, with {@code separate}, one by one too. */
   public TailorReport run(ModelIndex index, boolean separate) {
+    return run(index, separate, 1);
+  }
+
+  /** What one merged pass produced. */
+  private record MergedPass(List<TailorReport.Variant> variants, List<String> shared, List<String> skipped,
+      Map<String, Integer> counts, Map<String, Double> seconds, double wall, double cpu) {}
+
+  /** What one pass of the requests one by one produced: each request's accuracy alone, steps, times. */
+  private record SeparatePass(Map<String, Double> accuracy, Map<String, Integer> counts, Map<String, Double> seconds,
+      double wall, double cpu) {}
+
+  /**
+   * Runs the config merged and, with {@code separate}, one by one too, {@code rounds} times each, alternating which
+   * goes first (merged first in odd rounds, one by one first in even ones): on a machine whose speed drifts (the
+   * JIT still catching up after the warm-up, other users' load) an ABBA order cancels a linear drift that a fixed order
+   * would charge to whichever run comes first. The times reported are the means over the rounds; the variants are
+   * the last merged pass's (each merged pass writes the same files and index entries).
+   */
+  public TailorReport run(ModelIndex index, boolean separate, int rounds) {
+    if (rounds < 1) {
+      throw EdgewiseException.invalidArgument("rounds must be at least 1, got " + rounds);
+    }
     if (separate) {
       warmUp();
     }
+    MergedPass merged = null;
+    SeparatePass alone = null;
+    List<TailorReport.Round> times = new ArrayList<>();
+    Map<String, Double> mergedStepSeconds = new LinkedHashMap<>();
+    Map<String, Double> separateStepSeconds = new LinkedHashMap<>();
+    double mergedWall = 0;
+    double mergedCpu = 0;
+    double separateWall = 0;
+    double separateCpu = 0;
+    for (int i = 0; i < (separate ? rounds : 1); i++) {
+      boolean mergedFirst = i % 2 == 0;
+      if (separate && !mergedFirst) {
+        alone = separatePass();
+      }
+      merged = mergedPass(index);
+      if (separate && mergedFirst) {
+        alone = separatePass();
+      }
+      times.add(new TailorReport.Round(merged.wall(), separate ? alone.wall() : -1, mergedFirst));
+      mergedWall += merged.wall();
+      mergedCpu += merged.cpu();
+      merged.seconds().forEach((k, t) -> mergedStepSeconds.merge(k, t, Double::sum));
+      if (separate) {
+        separateWall += alone.wall();
+        separateCpu += alone.cpu();
+        alone.seconds().forEach((k, t) -> separateStepSeconds.merge(k, t, Double::sum));
+      }
+    }
+    int n = times.size();
+    mergedStepSeconds.replaceAll((k, t) -> t / n);
+    separateStepSeconds.replaceAll((k, t) -> t / n);
+    List<TailorReport.Variant> variants = new ArrayList<>(merged.variants());
+    if (separate) {
+      Map<String, Double> accuracy = alone.accuracy();
+      variants.replaceAll(v -> v.withSeparateAccuracy(accuracy.getOrDefault(v.base() + "/" + v.name(), Double.NaN)));
+    }
+    return new TailorReport(variants, mergedWall / n, separate ? separateWall / n : -1, mergedCpu / n,
+        separate ? separateCpu / n : -1, merged.shared(), merged.skipped(), merged.counts(),
+        separate ? alone.counts() : Map.of(), mergedStepSeconds, separateStepSeconds, times);
+  }
+
+  /** Every request of every base model through one set of steps: each shared step computed once. */
+  private MergedPass mergedPass(ModelIndex index) {
     long t0 = System.nanoTime();
     double c0 = cpuSeconds();
     List<String> shared = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     List<TailorReport.Variant> variants = new ArrayList<>();
-    for (TailorConfig.BaseModel base : config.models()) {
-      variants.addAll(merged(base, config.output(), index, shared, skipped));
-    }
-    double mergedSeconds = (System.nanoTime() - t0) / 1e9;
-    double mergedCpu = cpuSeconds() - c0;
-    double separateSeconds = -1;
-    double separateCpu = -1;
-    if (separate) {
-      long t1 = System.nanoTime();
-      double c1 = cpuSeconds();
-      Path scratch = config.output().resolve(".separate");
+    try (Steps steps = new Steps(config.output().resolve(".steps"), calibrationTarget(), progress)) {
       for (TailorConfig.BaseModel base : config.models()) {
-        for (TailorConfig.Request r : config.requests()) {
-          if (r.appliesTo(base.name())) {
-            progress.accept("separate: " + base.name() + "/" + r.name());
-            oneRequest(base, r, scratch);
-          }
+        List<TailorConfig.Request> requests = requestsOf(base);
+        progress.accept("merged: " + base.name());
+        variants.addAll(tailor(base, requests, config.output(), index, steps, skipped));
+        if (!requests.isEmpty()) {
+          shared.add(base.name() + ": the float model evaluated once and profiled once per target for all "
+              + requests.size() + " requests");
         }
       }
-      separateSeconds = (System.nanoTime() - t1) / 1e9;
-      separateCpu = cpuSeconds() - c1;
+      shared.addAll(steps.shared());
+      return new MergedPass(variants, shared, skipped, steps.counts(), steps.seconds(),
+          (System.nanoTime() - t0) / 1e9, cpuSeconds() - c0);
     }
-    return new TailorReport(variants, mergedSeconds, separateSeconds, mergedCpu, separateCpu, shared, skipped);
+  }
+
+  /** Every request alone, from scratch, into OUTPUT/.separate (cleared first). */
+  private SeparatePass separatePass() {
+    Path scratch = config.output().resolve(".separate");
+    deleteTree(scratch);
+    Map<String, Double> accuracy = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    long t0 = System.nanoTime();
+    double c0 = cpuSeconds();
+    for (TailorConfig.BaseModel base : config.models()) {
+      for (TailorConfig.Request r : requestsOf(base)) {
+        progress.accept("separate: " + base.name() + "/" + r.name());
+        TailorReport.Variant v = alone(base, r, scratch.resolve(base.name()).resolve(r.name()), counts, seconds);
+        accuracy.put(base.name() + "/" + r.name(), v.accuracy());
+      }
+    }
+    return new SeparatePass(accuracy, counts, seconds, (System.nanoTime() - t0) / 1e9, cpuSeconds() - c0);
+  }
+
+  /**
+   * One request run the way a config holding only it runs: a fresh set of steps (nothing shared with any other
+   * request), its own evaluator and float measurement, its own index; the step counts and seconds are added to
+   * {@code counts} and {@code seconds}. Returns the request's variant.
+   */
+  private TailorReport.Variant alone(TailorConfig.BaseModel base, TailorConfig.Request r, Path dir,
+      Map<String, Integer> counts, Map<String, Double> seconds) {
+    List<TailorReport.Variant> vs;
+    try (Steps steps = new Steps(dir.resolve(".steps"), calibrationTarget(), progress);
+        ModelIndex index = ModelIndex.open(dir.resolve("index"))) {
+      vs = tailor(base, List.of(r), dir, index, steps, new ArrayList<>());
+      steps.counts().forEach((k, n) -> counts.merge(k, n, Integer::sum));
+      steps.seconds().forEach((k, t) -> seconds.merge(k, t, Double::sum));
+    }
+    return vs.get(vs.size() - 1);
+  }
+
+  private List<TailorConfig.Request> requestsOf(TailorConfig.BaseModel base) {
+    return config.requests().stream().filter(r -> r.appliesTo(base.name())).toList();
+  }
+
+  /** Calibration passes run on the first cpu target (cpu/1 when there is none). */
+  private Target calibrationTarget() {
+    return config.targets().stream().filter(x -> x.device().equals("cpu")).findFirst().orElse(new Target("cpu", 1));
   }
 
   /** CPU seconds of the whole process (every thread, the JIT's included), or NaN where the JVM does not say. */
@@ -94,81 +197,77 @@ public final class Tailor {
   /**
    * Pays the process's one-time costs (class loading, the JIT's compilation of every step, the native library, ONNX
    * Runtime's environment) before either run is timed, so that neither the merged nor the separate run carries them:
-   * the merged run once into a scratch directory and a scratch index, untimed. (Measured here: without it, whichever
-   * run came first was up to 2x slower, the same model's latency falling 3x during it as the JIT caught up.)
+   * the merged run once into a scratch directory and a scratch index, then the one-by-one run once, untimed, with
+   * steps of their own (nothing they compute is reused by the timed runs). (Measured here: with the merged run alone
+   * as warm-up, the first timed pass was still 1.3 to 2.8x slower than the same pass in the next round, whichever it
+   * was, on the loaded 2-core VM where the JIT's compiler threads wait for a core too.)
    */
   private void warmUp() {
-    progress.accept("warm-up (untimed): the merged run once");
+    progress.accept("warm-up (untimed): the merged run and the one-by-one run once each");
     Consumer<String> saved = progress;
     progress = msg -> { };
+    Path dir = config.output().resolve(".warmup");
+    deleteTree(dir);
     // a scratch index too: its first use (LMDB, Jackson's serializers) is a one-time cost like the others
-    try (ModelIndex scratch = ModelIndex.open(config.output().resolve(".warmup").resolve("index"))) {
+    try (Steps steps = new Steps(dir.resolve(".steps"), calibrationTarget(), progress);
+        ModelIndex scratch = ModelIndex.open(dir.resolve("index"))) {
       for (TailorConfig.BaseModel base : config.models()) {
-        merged(base, config.output().resolve(".warmup"), scratch, new ArrayList<>(), new ArrayList<>());
+        tailor(base, requestsOf(base), dir, scratch, steps, new ArrayList<>());
       }
+    } finally {
+      progress = saved;
+    }
+    progress = msg -> { };
+    try {
+      separatePass();
     } finally {
       progress = saved;
     }
   }
 
-  /** A recipe's identity: two requests with the same transforms get the same variant. */
-  private static String recipe(List<Transform> ts) {
-    return String.join(" -> ", ts.stream().map(Transform::label).toList());
-  }
-
-  private List<TailorReport.Variant> merged(TailorConfig.BaseModel base, Path outDir, ModelIndex index,
-      List<String> shared, List<String> skipped) {
-    progress.accept("merged: " + base.name());
-    List<TailorConfig.Request> requests = config.requests().stream().filter(r -> r.appliesTo(base.name())).toList();
+  /**
+   * The requests of one base model through {@code steps}: the float model measured, then each request built, its
+   * file written to OUTPUT/BASE/REQUEST.onnx (a request whose file has the content of an earlier one's shares that
+   * one's file and entry), measured and recorded.
+   */
+  private List<TailorReport.Variant> tailor(TailorConfig.BaseModel base, List<TailorConfig.Request> requests,
+      Path outDir, ModelIndex index, Steps steps, List<String> skipped) {
     List<TailorReport.Variant> out = new ArrayList<>();
+    String dataKey = base.metric() + "|" + base.data().json();
     try (Evaluator ev = Evaluators.provider(base.metric(), base.data().get("metric"))
         .open(new EvalContext(base.name(), base.file(), base.data()))) {
       Map<String, Tensor> input = ev.profileInput();
       try {
-        Measured floatVariant = measure(ev, base.file(), input);
+        steps.plan(base.file(), dataKey, requests.stream().map(r -> r.transforms().get(0)).toList());
+        steps.request("float");
+        Measured floatVariant = measure(steps, ev, base.name(), base.file(), input, dataKey);
         out.add(variant("float", base, List.of(), floatVariant, null));
         Map<String, long[]> shapes = new LinkedHashMap<>();
         input.forEach((k, t) -> shapes.put(k, t.shape().dims()));
         record(index, out.get(out.size() - 1), floatVariant, shapes);
-        // one calibration pass for every request that quantizes the float model
-        Map<String, ActivationStats> stats = null;
-        long quantizing = requests.stream().filter(r -> firstQuantize(r) != null).count();
-        Map<String, Measured> byRecipe = new LinkedHashMap<>();
-        Map<String, String> firstName = new LinkedHashMap<>();
+        Map<String, String> published = new HashMap<>();  // file content hash -> the request that wrote it
         for (TailorConfig.Request r : requests) {
-          String recipe = recipe(r.transforms());
-          if (byRecipe.containsKey(recipe)) {
-            Measured m = byRecipe.get(recipe);
-            shared.add(base.name() + "/" + r.name() + ": the same recipe as " + firstName.get(recipe)
-                + " (built, evaluated and profiled once)");
-            TailorReport.Variant v = variant(r.name(), base, r.transforms(), m, m == null ? null : m.skipped);
-            out.add(v);
+          steps.request(r.name());
+          progress.accept("tailoring " + base.name() + "/" + r.name() + " (" + recipe(r.transforms()) + ")");
+          Steps.Built b = steps.build(base.name(), base.file(), r.transforms(), ev, dataKey);
+          if (b.skipped() != null) {
+            skipped.add(base.name() + "/" + r.name() + ": " + b.skipped());
+            out.add(variant(r.name(), base, r.transforms(), Measured.skip(b.skipped()), b.skipped()));
             continue;
           }
-          progress.accept("merged: " + base.name() + "/" + r.name() + " (" + recipe + ")");
-          if (stats == null && firstQuantize(r) != null) {
-            stats = calibrate(base, ev);
-            if (quantizing > 1) {
-              shared.add(base.name() + ": one calibration pass for the " + quantizing + " requests that quantize it");
-            }
+          String sha = steps.sha(b.file());
+          String owner = published.putIfAbsent(sha, r.name());
+          Path file = outDir.resolve(base.name()).resolve((owner == null ? r.name() : owner) + ".onnx");
+          if (owner == null) {
+            copy(b.file(), file);
           }
-          Path file = outDir.resolve(base.name()).resolve(r.name() + ".onnx");
-          String why = build(base.file(), r.transforms(), stats, file, ev.trainingData());
-          Measured m = why == null ? measure(ev, file, input) : Measured.skip(why);
-          byRecipe.put(recipe, m);
-          firstName.put(recipe, r.name());
-          if (why != null) {
-            skipped.add(base.name() + "/" + r.name() + ": " + why);
-          }
-          TailorReport.Variant v = variant(r.name(), base, r.transforms(), m, why);
+          Measured m = measure(steps, ev, base.name() + "/" + (owner == null ? r.name() : owner), file, input,
+              dataKey);
+          TailorReport.Variant v = variant(r.name(), base, r.transforms(), m, null);
           out.add(v);
-          if (why == null) {
-            record(index, v, m, shapes);
+          if (owner == null) {
+            record(index, v, m, shapes);  // the index keeps one name per file content
           }
-        }
-        if (!requests.isEmpty()) {
-          shared.add(base.name() + ": the float model evaluated once and profiled once per target for all "
-              + requests.size() + " requests");
         }
       } finally {
         input.values().forEach(Tensor::close);
@@ -177,79 +276,32 @@ public final class Tailor {
     return out;
   }
 
-  /** One request alone: its own evaluator, float measurement, calibration, build and measurement. */
-  private void oneRequest(TailorConfig.BaseModel base, TailorConfig.Request r, Path scratch) {
-    try (Evaluator ev = Evaluators.provider(base.metric(), base.data().get("metric"))
-        .open(new EvalContext(base.name(), base.file(), base.data()))) {
-      Map<String, Tensor> input = ev.profileInput();
-      try {
-        measure(ev, base.file(), input);
-        Map<String, ActivationStats> stats = firstQuantize(r) != null ? calibrate(base, ev) : null;
-        Path file = scratch.resolve(base.name()).resolve(r.name() + ".onnx");
-        if (build(base.file(), r.transforms(), stats, file, ev.trainingData()) == null) {
-          measure(ev, file, input);
-        }
-      } finally {
-        input.values().forEach(Tensor::close);
-      }
-    }
+  /** A recipe as the report shows it ("prune(0.50) -> int8(minmax)"). */
+  private static String recipe(List<Transform> ts) {
+    return String.join(" -> ", ts.stream().map(Transform::label).toList());
   }
 
-  /** The quantization that reads the float model (the recipe's first step), or null: what needs calibration. */
-  private static Transform.Quantize firstQuantize(TailorConfig.Request r) {
-    return r.transforms().get(0) instanceof Transform.Quantize q ? q : null;
-  }
-
-  private Map<String, ActivationStats> calibrate(TailorConfig.BaseModel base, Evaluator ev) {
-    QdqQuantizer.Plan plan;
-    try (Model m = OnnxImporter.load(base.file())) {
-      plan = QdqQuantizer.plan(m);
-    }
-    List<Map<String, Tensor>> inputs = ev.calibrationInputs(MAX_CALIBRATION);
+  private static void copy(Path from, Path to) {
     try {
-      progress.accept("calibrating " + base.name() + ": " + plan.activations().size() + " activations over "
-          + inputs.size() + " inputs");
-      Target t = config.targets().stream().filter(x -> x.device().equals("cpu")).findFirst()
-          .orElse(new Target("cpu", 1));
-      return Calibrator.run(base.file(), plan.activations(), inputs, t.device(), t.threads());
-    } finally {
-      inputs.forEach(in -> in.values().forEach(Tensor::close));
-    }
-  }
-
-  /**
-   * Applies a recipe to the float model, writing {@code out}; returns null, or why the request was skipped (a
-   * transform the model cannot take). Intermediate files go beside {@code out}.
-   */
-  static String build(Path floatModel, List<Transform> transforms, Map<String, ActivationStats> stats, Path out,
-      io.edgewise.train.DataSplit data) {
-    try {
-      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.createDirectories(to.toAbsolutePath().getParent());
+      Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.IO, "cannot create " + out.getParent() + ": " + e.getMessage(), e);
+      throw new EdgewiseException(ErrorCode.IO, "cannot write " + to + ": " + e.getMessage(), e);
     }
-    Path current = floatModel;
-    for (int i = 0; i < transforms.size(); i++) {
-      Transform t = transforms.get(i);
-      Path next = i == transforms.size() - 1 ? out : out.resolveSibling(out.getFileName() + ".step" + i + ".onnx");
-      String why;
-      if (t instanceof Transform.Quantize q) {
-        if (!current.equals(floatModel)) {
-          why = "int8 after another transform needs a calibration pass over that model (not supported yet)";
-        } else {
-          why = QdqQuantizer.quantize(current, stats, q, next).skipReason();
-        }
-      } else if (t instanceof Transform.Fp16) {
-        why = Fp16Converter.convert(current, next).skipReason();
-      } else {
-        why = Pruning.prune(current, (Transform.Prune) t, next, data);
-      }
-      if (why != null) {
-        return t.label() + ": " + why;
-      }
-      current = next;
+  }
+
+  /** Removes a scratch directory of an earlier run (so that nothing of it is mistaken for this run's output). */
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
     }
-    return null;
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new EdgewiseException(ErrorCode.IO, "cannot clear " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** A variant's figures: accuracy and metric, size and hash, a measurement per target. */
@@ -260,15 +312,16 @@ public final class Tailor {
     }
   }
 
-  private Measured measure(Evaluator ev, Path file, Map<String, Tensor> input) {
+  private Measured measure(Steps steps, Evaluator ev, String name, Path file, Map<String, Tensor> input,
+      String dataKey) {
     Target first = config.targets().stream().filter(t -> !t.modeled()).findFirst().orElse(config.targets().get(0));
-    Evaluation e = ev.evaluate(file, first.device(), first.threads());
+    Evaluation e = steps.evaluate(name, file, ev, dataKey, first);
     Map<String, Measurement> latency = new LinkedHashMap<>();
     for (Target t : config.targets()) {
-      latency.put(t.key(), Profiler.profile(file, t, input, config.warmup(), config.runs()));
+      latency.put(t.key(), steps.profile(name, file, t, input, dataKey, config.warmup(), config.runs()));
     }
     try {
-      return new Measured(file, e, Files.size(file), sha256(file), latency, null);
+      return new Measured(file, e, Files.size(file), steps.sha(file), latency, null);
     } catch (IOException ex) {
       throw new EdgewiseException(ErrorCode.IO, "cannot read " + file + ": " + ex.getMessage(), ex);
     }
@@ -279,7 +332,7 @@ public final class Tailor {
     List<String> labels = ts.stream().map(Transform::label).toList();
     if (m == null || m.skipped() != null) {
       return new TailorReport.Variant(name, base.name(), labels, Double.NaN, base.metric(), Double.NaN, 0, Map.of(),
-          Map.of(), Map.of(), null, null, skipped != null ? skipped : m == null ? "skipped" : m.skipped());
+          Map.of(), Map.of(), null, null, skipped != null ? skipped : m == null ? "skipped" : m.skipped(), Double.NaN);
     }
     Map<String, Double> med = new LinkedHashMap<>();
     Map<String, Double> p90 = new LinkedHashMap<>();
@@ -290,7 +343,7 @@ public final class Tailor {
       kinds.put(k, v.kind());
     });
     return new TailorReport.Variant(name, base.name(), labels, m.eval().accuracy(), m.eval().metric(),
-        m.eval().value(), m.bytes(), med, p90, kinds, m.file().toString(), m.sha256(), null);
+        m.eval().value(), m.bytes(), med, p90, kinds, m.file().toString(), m.sha256(), null, Double.NaN);
   }
 
   /** One index transaction for the variant, once every figure of it is in. */

@@ -187,11 +187,16 @@ public record TailorConfig(Path file, String name, List<BaseModel> models, List<
       }
       case "prune" -> {
         if (o.json() != null && o.json().isNumber()) {
-          return new Transform.Prune(o.number(0.01, 0.95), 3);
+          return new Transform.Prune(o.number(0.01, 0.95), 3, Transform.Prune.defaultWarmEpochs(3));
         }
-        o.onlyFields("ratio", "epochs");
+        o.onlyFields("ratio", "epochs", "warm_epochs");
         double ratio = o.required("ratio").number(0.01, 0.95);
-        return new Transform.Prune(ratio, o.integer("epochs", 3, 0, 1000));
+        int epochs = o.integer("epochs", 3, 0, 1000);
+        int warm = o.integer("warm_epochs", Transform.Prune.defaultWarmEpochs(epochs), 0, 1000);
+        if (warm > epochs) {
+          throw o.get("warm_epochs").error(warm + " is more than epochs (" + epochs + "): a warm start tunes less");
+        }
+        return new Transform.Prune(ratio, epochs, warm);
       }
       default -> throw t.get(kind).error("unknown transform (expected quantize, fp16 or prune)");
     }

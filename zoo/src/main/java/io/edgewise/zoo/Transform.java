@@ -6,6 +6,14 @@ public sealed interface Transform {
   String label();
 
   /**
+   * Everything that decides the step's output from its input (the label and the options it does not show): with the
+   * input file's content hash, the key under which a merged run computes the step once.
+   */
+  default String key() {
+    return label();
+  }
+
+  /**
    * int8 static post-training quantization written as QDQ.
    *
    * @param calibration "minmax", "percentile" or "entropy"
@@ -28,11 +36,25 @@ public sealed interface Transform {
     }
   }
 
-  /** Structured channel pruning at {@code ratio} by filter L1 norm, then {@code epochs} of fine-tuning. */
-  record Prune(double ratio, int epochs) implements Transform {
+  /**
+   * Structured channel pruning at {@code ratio} by filter L1 norm, then {@code epochs} of fine-tuning; in a merged run
+   * where a lower ratio of the same model is fine-tuned too, this one starts from that one's tuned weights and tunes
+   * for {@code warmEpochs} instead (Mistify's warm start).
+   */
+  record Prune(double ratio, int epochs, int warmEpochs) implements Transform {
+    /** The default warm-start budget: half the epochs from scratch, rounded up. */
+    public static int defaultWarmEpochs(int epochs) {
+      return (epochs + 1) / 2;
+    }
+
     @Override
     public String label() {
       return String.format(java.util.Locale.ROOT, "prune(%.2f)", ratio);
+    }
+
+    @Override
+    public String key() {
+      return label() + ",epochs=" + epochs + ",warm=" + warmEpochs;
     }
   }
 }

@@ -55,7 +55,7 @@ class TailorConfigTest {
     assertEquals(List.of(new Target("cpu", 1), new Target("cpu", 2), new Target("ort", 1)), c.targets());
     assertEquals(List.of(new Transform.Quantize("percentile", 99.9, false)), c.requests().get(0).transforms());
     assertEquals(List.of(new Transform.Fp16()), c.requests().get(1).transforms());
-    assertEquals(List.of(new Transform.Prune(0.5, 2), new Transform.Quantize("minmax", 99.99, false)),
+    assertEquals(List.of(new Transform.Prune(0.5, 2, 1), new Transform.Quantize("minmax", 99.99, false)),
         c.requests().get(2).transforms());
     assertEquals(Path.of("target/zoo/t"), c.output());
   }
@@ -71,6 +71,8 @@ class TailorConfigTest {
         .contains("field 'requests[0].transforms[0].quantize.percentile'"));
     assertTrue(error(valid().replace("ratio: 0.5", "ratio: 2"))
         .contains("field 'requests[2].transforms[0].prune.ratio'"));
+    assertTrue(error(valid().replace("ratio: 0.5", "ratio: 0.5, warm_epochs: 3"))
+        .contains("field 'requests[2].transforms[0].prune.warm_epochs': 3 is more than epochs (2)"));
     assertTrue(error(valid().replace("name: q", "name: float")).contains("field 'requests[0].name'"));
     assertTrue(error(valid().replace("fp16: {}", "int4: {}")).contains("field 'requests[1].transforms[0].int4'"));
     assertTrue(error(valid().replace("name: t\n", "name: t\ntargest: [cpu]\n")).contains("field 'targest'"));

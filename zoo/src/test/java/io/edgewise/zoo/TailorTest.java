@@ -37,16 +37,22 @@ class TailorTest {
         + "requests:\n" + requests;
   }
 
+  /**
+   * Eight requests over one base model: three int8 on the float model (two the same recipe), fp16, and a pruning grid
+   * (0.25 alone, 0.5 alone and then int8, 0.75 only then int8) whose steps the merged run shares.
+   */
   static final String REQUESTS = ""
       + "  - {name: int8, transforms: [{quantize: {calibration: minmax}}]}\n"
       + "  - {name: int8-again, transforms: [{quantize: {calibration: minmax}}]}\n"
       + "  - {name: int8-p99, transforms: [{quantize: {calibration: percentile, percentile: 99.0}}]}\n"
       + "  - {name: fp16, transforms: [fp16: {}]}\n"
-      + "  - {name: pruned, transforms: [{prune: 0.5}, {quantize: int8}]}\n"
-      + "  - {name: pruned-only, transforms: [{prune: {ratio: 0.5, epochs: 1}}]}\n";
+      + "  - {name: p50-int8, transforms: [{prune: {ratio: 0.5, epochs: 2}}, {quantize: int8}]}\n"
+      + "  - {name: p75-int8, transforms: [{prune: {ratio: 0.75, epochs: 2}}, {quantize: int8}]}\n"
+      + "  - {name: p25, transforms: [{prune: {ratio: 0.25, epochs: 2}}]}\n"
+      + "  - {name: p50, transforms: [{prune: {ratio: 0.5, epochs: 2}}]}\n";
 
   @Test
-  void mergedRunSharesStepsAndIndexesEveryVariant() throws Exception {
+  void mergedRunComputesEachSharedStepOnceAndIndexesEveryVariant() throws Exception {
     assumeTrue(Files.isRegularFile(MODEL), "needs ../shared/testdata");
     Path cfg = dir.resolve("digits.yaml");
     Files.writeString(cfg, config(dir.resolve("out"), REQUESTS));
@@ -58,33 +64,62 @@ class TailorTest {
     }
     Map<String, TailorReport.Variant> v = r.variants().stream()
         .collect(Collectors.toMap(TailorReport.Variant::name, x -> x));
-    assertEquals(7, v.size());
+    assertEquals(9, v.size());
+    v.values().forEach(x -> assertNull(x.skipped(), x.name() + ": " + x.skipped()));
     assertTrue(v.get("float").accuracy() > 0.97, "float " + v.get("float").accuracy());
     assertTrue(Math.abs(v.get("int8").accuracy() - v.get("float").accuracy()) <= 0.01, "int8 within 1 point");
     assertEquals(v.get("int8").sha256(), v.get("int8-again").sha256());
     assertTrue(v.get("int8").bytes() < v.get("float").bytes() / 2, v.get("int8").bytes() + " bytes");
-    assertTrue(v.get("pruned").skipped().contains("int8 after another transform"), v.get("pruned").skipped());
-    // the train module's pruner: half the channels, so a smaller file, fine-tuned for one epoch
-    assertTrue(v.get("pruned-only").bytes() < v.get("float").bytes() * 0.7, v.get("pruned-only").bytes() + " bytes");
+    // the train module's pruner: fewer channels, so smaller files; quantizing the pruned model shrinks it again
+    assertTrue(v.get("p50").bytes() < v.get("float").bytes() * 0.7, v.get("p50").bytes() + " bytes");
+    assertTrue(v.get("p75-int8").bytes() < v.get("p50-int8").bytes(), "0.75 keeps fewer channels than 0.5");
+    assertTrue(v.get("p50-int8").bytes() < v.get("p50").bytes() * 0.6, v.get("p50-int8").bytes() + " bytes");
     assertTrue(v.get("fp16").latencyMs().get("cpu/1") > 0);
-    // one calibration pass for int8, int8-p99 and (the same recipe) int8-again; pruned never got that far
-    int separateFrom = progress.indexOf(progress.stream().filter(p -> p.startsWith("separate:")).findFirst()
-        .orElseThrow());
-    assertEquals(1, progress.subList(0, separateFrom).stream().filter(p -> p.startsWith("calibrating")).count(),
-        progress.toString());
-    assertTrue(r.shared().stream().anyMatch(s -> s.contains("int8-again: the same recipe as int8")), r.shared()
-        .toString());
+
+    // the structural proof of sharing: how many times each step ran, counted where it runs (never timed)
+    Map<String, Integer> merged = r.mergedSteps();
+    Map<String, Integer> separate = r.separateSteps();
+    assertEquals(1, merged.get("ranking"), "one channel ranking for the three ratios: " + merged);
+    assertEquals(4, separate.get("ranking"), "each pruning request ranks alone: " + separate);
+    assertEquals(3, merged.get("pruning"), "p50-int8 reuses p50's pruned model: " + merged);
+    assertEquals(4, separate.get("pruning"), separate.toString());
+    // 0.25 from the pruned weights (2 epochs), 0.5 warm-started from 0.25 and 0.75 from 0.5 (1 epoch each)
+    assertEquals(3, merged.get("fine_tuning"), merged.toString());
+    assertEquals(2 + 1 + 1, merged.get("fine_tuning_epochs"), merged.toString());
+    assertEquals(4, separate.get("fine_tuning"), separate.toString());
+    assertEquals(4 * 2, separate.get("fine_tuning_epochs"), separate.toString());
+    // one calibration pass per distinct model quantized: the float model, the 0.5 and the 0.75 pruned models
+    assertEquals(3, merged.get("calibration"), merged.toString());
+    assertEquals(5, separate.get("calibration"), "each quantizing request calibrates alone: " + separate);
+    // int8 and int8-again are one recipe: built once
+    assertEquals(4, merged.get("quantization"), merged.toString());
+    assertEquals(5, separate.get("quantization"), separate.toString());
+    // float and the 7 distinct variant files, each evaluated once and profiled once on the one target; one by one,
+    // every request measures the float model it is compared with and its own variant
+    assertEquals(8, merged.get("evaluation"), merged.toString());
+    assertEquals(8, merged.get("profiling"), merged.toString());
+    assertEquals(16, separate.get("evaluation"), separate.toString());
+    assertEquals(16, separate.get("profiling"), separate.toString());
+    assertTrue(r.shared().stream().anyMatch(s -> s.startsWith("prune(0.75)") && s.contains("warm-started from "
+        + "prune(0.50)")), r.shared().toString());
+    assertTrue(r.shared().stream().anyMatch(s -> s.startsWith("the calibration pass over digits_cnn_0to9:")
+        && s.contains("[int8, int8-again, int8-p99]")), r.shared().toString());
+
+    // run alone, a request that shares nothing warm-started gets the very same file: the baseline is the same work
+    assertEquals(v.get("int8").accuracy(), v.get("int8").separateAccuracy());
+    assertEquals(v.get("p25").accuracy(), v.get("p25").separateAccuracy(), "0.25 is tuned from scratch both ways");
+    Path alone = dir.resolve("out/.separate/digits_cnn_0to9/p25/digits_cnn_0to9/p25.onnx");
+    assertEquals(v.get("p25").sha256(), Tailor.sha256(alone));
     assertTrue(r.separateSeconds() > 0 && r.mergedSeconds() > 0);
-    // the separate run calibrated again for every quantizing request (3 of them; pruned is skipped before)
-    assertEquals(1 + 3, progress.stream().filter(p -> p.startsWith("calibrating")).count(), progress.toString());
     try (ModelIndex index = ModelIndex.open(dir.resolve("index"))) {
       List<String> names = index.list("digits_cnn_0to9").stream().map(VariantRecord::variant).toList();
-      // int8-again has int8's content hash: the index keeps the first name for it (same file, refused twice)
-      assertEquals(List.of("float", "fp16", "int8", "int8-p99", "pruned-only"), names);
+      // int8-again has int8's content hash: the index keeps the first name for it (same file, put once)
+      assertEquals(List.of("float", "fp16", "int8", "int8-p99", "p25", "p50", "p50-int8", "p75-int8"), names);
       VariantRecord q = index.get("digits_cnn_0to9", "int8");
       assertEquals(Tailor.sha256(Path.of(q.file())), q.sha256());
       assertEquals(List.of("int8(minmax)"), q.transforms());
-      assertNull(index.get("digits_cnn_0to9", "pruned"));
+      assertEquals(List.of("prune(0.75)", "int8(minmax)"), index.get("digits_cnn_0to9", "p75-int8").transforms());
+      assertNull(index.get("digits_cnn_0to9", "int8-again"));
     }
   }
 }

@@ -2,45 +2,62 @@ package io.edgewise.adapt.cosched;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.adapt.Linear;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The learned co-scheduler: a linear contextual bandit (LinUCB, Li et al. WWW 2010, with the discount of Russac et
- * al. NeurIPS 2019 as in {@link io.edgewise.adapt.MuLinUcb}) that learns how much each group slows down while the
- * others are busy, and places each request where it costs the node least.
+ * The learned co-scheduler: a linear contextual bandit (LinUCB, Li et al. WWW 2010, discounted as in Russac et al.
+ * NeurIPS 2019) that learns how much each device group slows down while the others are busy, and places each request
+ * where it costs the node least, looking one arrival ahead.
  *
- * <p>Arms are (model, group) pairs. The context of a run on group g is the occupancy of the other groups,
- * x = [1, o_j for j != g], where o_j is the fraction of the run during which group j was busy (measured; at decision
- * time, 1 for a busy group and 0 for an idle one). What is learned, per arm by ridge regression, is the fraction of
- * the run lost to contention, z = 1 - solo(m, g) / service, with solo from the {@link Profile}:
- *
- * <pre>
- *   z = theta_mg' x,   A = gamma A + x x' + (1 - gamma) B,   b = gamma b + x z,   service = solo / (1 - z)
- * </pre>
- *
- * Why that target: when a busy group j slows g's progress by a factor 1 + c (cores or memory shared), a run that
- * overlaps j for a fraction o of its time loses o c / (1 + c) of it, which is linear in o; theta_mg[j] is then
- * c / (1 + c) (0: no contention; 0.5: twice as slow while j is busy), and the intercept is what the profile got
- * wrong (B = diag(profileWeight, beta, ...): the profile counts as profileWeight solo runs). The prior theta = 0 is
- * the profile itself, which is optimistic (contention only adds time): an arm never tried looks as good as its solo
- * time, gets tried, and its real cost is learned, so the prior explores; alpha adds the usual LinUCB bonus,
- * alpha * sqrt(x' A^-1 x), subtracted from the predicted loss.
- *
- * <p>A request of model m is placed on the group g that minimises
+ * <p><b>What is learned.</b> Arms are (model, group kind) pairs: groups of one kind (the two {@code cpu/1} groups of
+ * a run) are interchangeable, so they share one arm and one solo time (the mean of the profile's figures for them),
+ * and every run on either teaches both. The context of a run on group g is whether it starts cold and how busy the
+ * other groups were, counted per kind: x = [1, cold, o_k for each kind k], cold 1 where the group's run before was
+ * of another model (its weights and buffers are not in that core's caches: a group that keeps running one model
+ * runs it faster, which is what a fixed placement gets for free), o_k the sum over the other groups of kind k of the
+ * fraction of the run each was busy (measured; at decision time 1 for a busy group and 0 for an idle one). What is learned, per arm by
+ * ridge regression, is the fraction of the run lost to contention, z = 1 - solo(m, kind) / service:
  *
  * <pre>
- *   wait_g + service(m, g) + lambda * sum over busy j != g of
- *       queued_j * theta_{r_j, j}[g] * overlap(j),   overlap(j) = max(0, min(wait_j, wait_g + service) - wait_g)
+ *   z = theta' x,   A = gamma A + (1 - gamma) B [+ x x' for the arm observed],   b = gamma b [+ x z],
+ *   service = solo / (1 - z)
  * </pre>
  *
- * where wait_g is the predicted backlog of g (its running request's remaining time and its queued requests, each at
- * its predicted time under the present occupancy), and the sum is the delay the new run inflicts on the requests
- * queued on the other busy groups: it keeps g busy from wait_g to wait_g + service, and the part of j's backlog in
- * that stretch runs slower (r_j the model running on j: over an overlap of T it loses theta T of progress, and every
- * request queued there waits that much longer). Queueing behind a device that slows the others counts too, since it
- * prolongs the contention; without that term a contending group that had built a queue kept the whole node slow.
- * With lambda = 1 the policy minimises the total latency the decision adds to the node, its own and the others',
- * which is COSREL's reward (latency and throughput) made myopic; lambda = 0 is a contention-aware earliest-finish
- * rule.
+ * Why that target: when a busy group slows g's progress by a factor 1 + c (cores or memory shared), a run that
+ * overlaps it for a fraction o of its time loses o c / (1 + c) of it, which is linear in o; theta[k] is then
+ * c / (1 + c) per busy group of kind k (0: no contention; 0.5: twice as slow while it is busy), theta[cold] the
+ * fraction lost to cold caches, and the intercept is
+ * what the profile got wrong (B = diag(profileWeight, beta, ...): the profile counts as profileWeight solo runs).
+ * The prior theta = 0 is the profile itself, which is optimistic (contention only adds time): an arm never tried
+ * looks as good as its solo time, gets tried, and its real cost is learned, so the prior explores; alpha adds the
+ * usual LinUCB bonus, alpha * sqrt(x' A^-1 x), subtracted from the predicted loss.
+ *
+ * <p><b>Forgetting.</b> Every arm forgets at every observation of the node, not only at its own: on a shared machine
+ * an arm measured during a slow minute would otherwise keep that figure for as long as it is not chosen again, and it
+ * would not be (its figure says it is slow). Decaying it towards the optimistic prior brings it back into play after
+ * about 1 / (1 - gamma) observations of the node.
+ *
+ * <p><b>Decision.</b> A request of model m is placed on the group g that minimises what the decision adds to the
+ * latency of the node's requests, its own, the queued ones' and the next arrival's:
+ *
+ * <pre>
+ *   wait_g + service(m, g)                                            its own latency
+ *   + lambda * sum over busy j != g of queued_j * theta_{r_j, j}[g] * overlap(j)     the delay inflicted on j's queue
+ *   + sum over models m' of share(m') * min over g' of [max(0, wait'_g' - gap) + service(m', g')]   the next arrival
+ * </pre>
+ *
+ * wait_g is the predicted backlog of g (its running request's remaining time and its queued requests, each at its
+ * predicted time under the present occupancy). The inflicted delay: the new run keeps g busy from wait_g to wait_g +
+ * service, the part of j's backlog in that stretch runs slower (r_j the model running on j: over an overlap of T it
+ * loses theta T of progress) and every request queued there waits that much longer; without that term a contending
+ * group that had built a queue kept the whole node slow. The last term is a one-step lookahead: the next request
+ * arrives after the mean gap between arrivals (measured from the decision times), is of model m' with the share m'
+ * has had of the arrivals, and takes its best group given the backlogs wait' this decision leaves. This is what keeps
+ * the fastest group for the model that gains most from it: taking it for a request that is nearly as fast elsewhere
+ * costs the next request its wait there or its slow run elsewhere. Under light load every backlog has drained by the
+ * next arrival and the term is the same for every choice; without decision times (a state's {@code atMs} NaN) it is
+ * left out.
  *
  * <p>Why a contextual bandit and not deep RL: the state that matters here is small (a few groups, a few models), the
  * effect of a decision shows up in one measured service time, and a run is seconds long (hundreds of requests); a
@@ -52,21 +69,39 @@ public final class ContentionBandit implements CoschedPolicy {
    * @param alpha exploration bonus on the predicted lost fraction
    * @param beta ridge regularisation of the contention coefficients
    * @param profileWeight ridge regularisation of the intercept: how many solo runs the profile's time counts as
-   * @param gamma discount per observation of an arm (1: never forget)
+   * @param gamma discount of every arm per observation of the node (1: never forget)
    * @param lambda weight of the delay inflicted on other groups' queues (0: own latency only)
+   * @param lookahead whether the next arrival's latency counts (the one-step lookahead)
+   * @param memory the number of arrivals the arrival rate and the models' shares are averaged over
    */
-  public record Params(double alpha, double beta, double profileWeight, double gamma, double lambda) {
+  public record Params(double alpha, double beta, double profileWeight, double gamma, double lambda,
+      boolean lookahead, int memory) {
     public Params {
-      if (!(alpha >= 0) || !(beta > 0) || !(profileWeight > 0) || !(gamma > 0 && gamma <= 1) || !(lambda >= 0)) {
+      if (!(alpha >= 0) || !(beta > 0) || !(profileWeight > 0) || !(gamma > 0 && gamma <= 1) || !(lambda >= 0)
+          || memory < 1) {
         throw EdgewiseException.invalidArgument("ContentionBandit.Params: alpha >= 0, beta > 0, profileWeight > 0, "
-            + "0 < gamma <= 1, lambda >= 0; got " + this);
+            + "0 < gamma <= 1, lambda >= 0, memory >= 1; got " + this);
       }
     }
 
+    /** Without the lookahead. */
+    public Params(double alpha, double beta, double profileWeight, double gamma, double lambda) {
+      this(alpha, beta, profileWeight, gamma, lambda, false, 1);
+    }
+
+    /**
+     * alpha 0.1, beta 1, the profile as 20 runs, gamma 0.995 (about the last 200 runs of the node count: tens of
+     * runs per arm on a few groups and models, seconds of a loaded node), the inflicted delay at full weight (the
+     * total latency), the lookahead on, arrival statistics over the last 50 arrivals.
+     */
     public static Params defaults() {
-      return new Params(0.1, 1.0, 20.0, 0.99, 1.0);
+      return new Params(0.1, 1.0, 20.0, 0.995, 1.0, true, 50);
     }
   }
+
+  /** Where the features are: the intercept, the cold-cache flag, then the occupancy per kind. */
+  private static final int COLD = 1;
+  private static final int FIRST_KIND = 2;
 
   /** Bounds of the predicted lost fraction: a run takes between a tenth of and 20 times its solo time. */
   private static final double MIN_LOSS = -9;
@@ -75,28 +110,81 @@ public final class ContentionBandit implements CoschedPolicy {
   private final Profile profile;
   private final Params params;
   private final int groups;
+  private final int models;
+  /** Per group, its kind's index; per kind, the groups of it. */
+  private final int[] kindOf;
+  private final int kinds;
+  /** Per model and kind, the mean solo time of the kind's groups that run the model (ms). */
+  private final double[][] soloMs;
+  private final int dim;
   private final double[][][] a;
   private final double[][] b;
   private final double[][][] inv;
   private final double[][] theta;
   private final int[] observations;
+  /** Arrival statistics for the lookahead: the decision time of the last arrival, the mean gap, the shares. */
+  private double lastAtMs = Double.NaN;
+  private double gapMs = Double.NaN;
+  private final double[] share;
+  private int arrivals;
 
+  /** Every group its own kind. */
   public ContentionBandit(Profile profile, Params params) {
+    this(profile, params, null);
+  }
+
+  /**
+   * @param kinds per group, its kind (groups of one kind are interchangeable and share what is learned), or null:
+   *     every group its own kind
+   */
+  public ContentionBandit(Profile profile, Params params, List<String> kinds) {
     this.profile = profile;
     this.params = params;
     this.groups = profile.groups();
-    int arms = profile.models() * groups;
-    this.a = new double[arms][groups][groups];
-    this.b = new double[arms][groups];
-    this.inv = new double[arms][groups][groups];
-    this.theta = new double[arms][groups];
+    this.models = profile.models();
+    if (kinds != null && kinds.size() != groups) {
+      throw EdgewiseException.invalidArgument("ContentionBandit: " + kinds.size() + " kinds for " + groups
+          + " groups");
+    }
+    List<String> names = new ArrayList<>();
+    this.kindOf = new int[groups];
+    for (int g = 0; g < groups; g++) {
+      String k = kinds == null ? "#" + g : kinds.get(g);
+      if (!names.contains(k)) {
+        names.add(k);
+      }
+      kindOf[g] = names.indexOf(k);
+    }
+    this.kinds = names.size();
+    this.soloMs = new double[models][this.kinds];
+    for (int m = 0; m < models; m++) {
+      for (int k = 0; k < this.kinds; k++) {
+        double sum = 0;
+        int n = 0;
+        for (int g = 0; g < groups; g++) {
+          if (kindOf[g] == k && profile.runs(m, g)) {
+            sum += profile.soloMs(m, g);
+            n++;
+          }
+        }
+        soloMs[m][k] = n == 0 ? Double.POSITIVE_INFINITY : sum / n;
+      }
+    }
+    this.dim = FIRST_KIND + this.kinds;
+    int arms = models * this.kinds;
+    this.a = new double[arms][dim][dim];
+    this.b = new double[arms][dim];
+    this.inv = new double[arms][dim][dim];
+    this.theta = new double[arms][dim];
     this.observations = new int[arms];
     for (int k = 0; k < arms; k++) {
-      for (int i = 0; i < groups; i++) {
+      for (int i = 0; i < dim; i++) {
         a[k][i][i] = prior(i);
         inv[k][i][i] = 1 / prior(i);
       }
     }
+    this.share = new double[models];
+    java.util.Arrays.fill(share, 1.0 / models);
   }
 
   /**
@@ -115,40 +203,44 @@ public final class ContentionBandit implements CoschedPolicy {
   }
 
   private int arm(int model, int group) {
-    return model * groups + group;
+    return model * kinds + kindOf[group];
   }
 
-  /** The context of a run on {@code group}: 1, then the occupancy of every other group in index order. */
-  private double[] context(int group, double[] occupancy) {
-    double[] x = new double[groups];
+  /**
+   * The context of a run on {@code group}: 1, whether it starts cold, then per kind the occupancy of the other groups
+   * of that kind.
+   */
+  private double[] context(int group, double[] occupancy, boolean cold) {
+    double[] x = new double[dim];
     x[0] = 1;
-    int i = 1;
+    x[COLD] = cold ? 1 : 0;
     for (int j = 0; j < groups; j++) {
       if (j != group) {
-        x[i++] = occupancy[j];
+        x[FIRST_KIND + kindOf[j]] += occupancy[j];
       }
     }
     return x;
   }
 
-  /** Where group {@code other} sits in the context of a run on {@code group}. */
-  private static int feature(int group, int other) {
-    return other < group ? other + 1 : other;
+  /** Whether a run of {@code model} after one of {@code last} (-1: none or unknown) starts cold. */
+  private static boolean cold(int model, int last) {
+    return last >= 0 && last != model;
   }
 
   /** Predicted service time of {@code model} on {@code group} under {@code occupancy}, less the bonus (ms). */
-  private double serviceMs(int model, int group, double[] occupancy, double bonus) {
+  private double serviceMs(int model, int group, double[] occupancy, boolean cold, double bonus) {
     int k = arm(model, group);
-    double[] x = context(group, occupancy);
+    double[] x = context(group, occupancy, cold);
     double loss = Linear.dot(theta[k], x);
     if (bonus > 0) {
       loss -= bonus * Math.sqrt(Math.max(0, Linear.quadratic(inv[k], x)));
     }
-    return profile.soloMs(model, group) / (1 - Math.min(MAX_LOSS, Math.max(MIN_LOSS, loss)));
+    return soloMs[model][kindOf[group]] / (1 - Math.min(MAX_LOSS, Math.max(MIN_LOSS, loss)));
   }
 
   @Override
   public int choose(int model, NodeState state) {
+    boolean ahead = params.lookahead() && arrived(model, state.atMs());
     double[] busy = new double[groups];
     for (int j = 0; j < groups; j++) {
       busy[j] = state.busy(j) ? 1 : 0;
@@ -163,17 +255,22 @@ public final class ContentionBandit implements CoschedPolicy {
       if (!profile.runs(model, g)) {
         continue;
       }
-      double own = serviceMs(model, g, busy, params.alpha());
+      double own = serviceMs(model, g, busy, cold(model, state.last(g)), params.alpha());
       double cost = backlog[g] + own;
       if (params.lambda() > 0) {
         for (int j = 0; j < groups; j++) {
           if (j != g && state.busy(j)) {
-            // the new run keeps g busy from backlog_g to backlog_g + own: that stretch of j's backlog runs slower
-            double overlap = Math.max(0, Math.min(backlog[j], backlog[g] + own) - backlog[g]);
-            double w = Math.min(MAX_LOSS, Math.max(0, theta[arm(state.running(j), j)][feature(j, g)]));
+            // the new run slows j for as long as both run: whenever it starts, j's backlog is there then too
+            // while the node is loaded (queueing the run behind a long backlog only moves its toll onto the
+            // requests queued on j by then), so the overlap is taken as if it started now
+            double overlap = Math.min(backlog[j], own);
+            double w = Math.min(MAX_LOSS, Math.max(0, theta[arm(state.running(j), j)][FIRST_KIND + kindOf[g]]));
             cost += params.lambda() * state.queued(j) * w * overlap;
           }
         }
+      }
+      if (ahead) {
+        cost += nextArrivalMs(model, g, backlog[g] + own, backlog, state);
       }
       if (cost < bestCost) {
         bestCost = cost;
@@ -183,9 +280,59 @@ public final class ContentionBandit implements CoschedPolicy {
     return best;
   }
 
+  /**
+   * Counts an arrival of {@code model} at {@code atMs} into the arrival statistics; whether the lookahead has what it
+   * needs (a decision time and a gap measured).
+   */
+  private boolean arrived(int model, double atMs) {
+    if (Double.isNaN(atMs)) {
+      return false;
+    }
+    arrivals++;
+    double rate = 1.0 / Math.min(arrivals, params.memory());
+    for (int m = 0; m < models; m++) {
+      share[m] += rate * ((m == model ? 1 : 0) - share[m]);
+    }
+    if (!Double.isNaN(lastAtMs)) {
+      double gap = Math.max(0, atMs - lastAtMs);
+      gapMs = Double.isNaN(gapMs) ? gap : gapMs + 1.0 / Math.min(arrivals - 1, params.memory()) * (gap - gapMs);
+    }
+    lastAtMs = atMs;
+    return !Double.isNaN(gapMs);
+  }
+
+  /**
+   * The expected latency of the next arrival if this request goes to {@code group} and leaves it {@code until} ms of
+   * work: it arrives after the mean gap, is of each model with its share, and takes the group where it would finish
+   * first given the backlogs then (a group still busy then counts as busy for its predicted run).
+   */
+  private double nextArrivalMs(int model, int group, double until, double[] backlog, NodeState state) {
+    double[] left = new double[groups];
+    double[] busyThen = new double[groups];
+    for (int j = 0; j < groups; j++) {
+      left[j] = Math.max(0, (j == group ? until : backlog[j]) - gapMs);
+      busyThen[j] = left[j] > 0 ? 1 : 0;
+    }
+    double expected = 0;
+    for (int m = 0; m < models; m++) {
+      if (share[m] <= 0) {
+        continue;
+      }
+      double best = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < groups; j++) {
+        if (profile.runs(m, j)) {
+          int last = j == group ? model : state.last(j);
+          best = Math.min(best, left[j] + serviceMs(m, j, busyThen, cold(m, last), 0));
+        }
+      }
+      expected += share[m] * best;
+    }
+    return expected;
+  }
+
   /** The predicted time until {@code group} has run everything queued on it now. */
   private double backlogMs(NodeState state, int group, double[] occupancy) {
-    return EarliestFinish.backlogMs(state, group, m -> serviceMs(m, group, occupancy, 0));
+    return EarliestFinish.backlogMs(state, group, m -> serviceMs(m, group, occupancy, false, 0));
   }
 
   @Override
@@ -194,29 +341,35 @@ public final class ContentionBandit implements CoschedPolicy {
       throw EdgewiseException.invalidArgument("ContentionBandit: observation of model " + o.model() + " on group "
           + o.group() + " with " + o.overlap().length + " overlaps for " + groups + " groups");
     }
-    int k = arm(o.model(), o.group());
-    double[] x = context(o.group(), o.overlap());
-    double y = 1 - profile.soloMs(o.model(), o.group()) / o.serviceMs();
+    int observed = arm(o.model(), o.group());
+    double[] x = context(o.group(), o.overlap(), o.cold());
+    double y = 1 - soloMs[o.model()][kindOf[o.group()]] / o.serviceMs();
     double g = params.gamma();
-    for (int i = 0; i < groups; i++) {
-      for (int j = 0; j < groups; j++) {
-        a[k][i][j] = g * a[k][i][j] + x[i] * x[j] + (i == j ? (1 - g) * prior(i) : 0);
+    for (int k = 0; k < a.length; k++) {
+      boolean hit = k == observed;
+      if (!hit && g == 1) {
+        continue;
       }
-      b[k][i] = g * b[k][i] + x[i] * y;
+      for (int i = 0; i < dim; i++) {
+        for (int j = 0; j < dim; j++) {
+          a[k][i][j] = g * a[k][i][j] + (hit ? x[i] * x[j] : 0) + (i == j ? (1 - g) * prior(i) : 0);
+        }
+        b[k][i] = g * b[k][i] + (hit ? x[i] * y : 0);
+      }
+      inv[k] = Linear.inverse(a[k]);
+      theta[k] = Linear.times(inv[k], b[k]);
     }
-    inv[k] = Linear.inverse(a[k]);
-    theta[k] = Linear.times(inv[k], b[k]);
-    observations[k]++;
+    observations[observed]++;
   }
 
   /**
-   * The learned fraction of a run of {@code model} on {@code group} lost while {@code other} is busy (theta_mg[other]:
-   * c / (1 + c) for a slowdown by 1 + c); {@code other == group} gives the intercept, the loss with every other group
-   * idle (1 - solo / measured: negative where the profile's solo time was too long).
+   * The learned fraction of a run of {@code model} on {@code group} lost while {@code other} is busy (theta[kind of
+   * other]: c / (1 + c) for a slowdown by 1 + c); {@code other == group} gives the intercept, the loss with every
+   * other group idle (1 - solo / measured: negative where the profile's solo time was too long).
    */
   public double loss(int model, int group, int other) {
     int k = arm(model, group);
-    return other == group ? theta[k][0] : theta[k][feature(group, other)];
+    return other == group ? theta[k][0] : theta[k][FIRST_KIND + kindOf[other]];
   }
 
   /** The predicted service time of {@code model} on {@code group} while the other groups are as busy as given (ms). */
@@ -225,11 +378,21 @@ public final class ContentionBandit implements CoschedPolicy {
       throw EdgewiseException.invalidArgument("ContentionBandit.predictMs: " + occupancy.length + " occupancies for "
           + groups + " groups");
     }
-    return serviceMs(model, group, occupancy, 0);
+    return serviceMs(model, group, occupancy, false, 0);
   }
 
-  /** How many runs of {@code model} on {@code group} the policy has learned from. */
+  /** The learned fraction of a run of {@code model} on {@code group} lost to starting with cold caches. */
+  public double coldLoss(int model, int group) {
+    return theta[arm(model, group)][COLD];
+  }
+
+  /** How many runs of {@code model} on {@code group}'s kind the policy has learned from. */
   public int observations(int model, int group) {
     return observations[arm(model, group)];
+  }
+
+  /** The mean gap between arrivals the lookahead uses (ms; NaN before two arrivals with decision times). */
+  public double meanGapMs() {
+    return gapMs;
   }
 }

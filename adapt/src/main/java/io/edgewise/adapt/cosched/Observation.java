@@ -9,8 +9,15 @@ package io.edgewise.adapt.cosched;
  * @param waitMs from arrival to the start of its run
  * @param serviceMs its run
  * @param overlap per group, the fraction of the run (0..1) that group was busy running something
+ * @param cold whether the group's run before this one was of another model (or there was none): the model's weights
+ *     and buffers were not in that core's caches
  */
-public record Observation(int model, int group, double waitMs, double serviceMs, double[] overlap) {
+public record Observation(int model, int group, double waitMs, double serviceMs, double[] overlap, boolean cold) {
+  /** A run after one of the same model. */
+  public Observation(int model, int group, double waitMs, double serviceMs, double[] overlap) {
+    this(model, group, waitMs, serviceMs, overlap, false);
+  }
+
   public double latencyMs() {
     return waitMs + serviceMs;
   }

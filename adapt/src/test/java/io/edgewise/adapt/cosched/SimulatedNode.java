@@ -9,7 +9,8 @@ import java.util.Random;
  * A node in simulated time with deterministic service times: group g runs one request at a time from its FIFO queue;
  * alone, a request of model m needs solo[m][g] ms; while other groups are busy it progresses more slowly, at
  * 1 / (1 + sum over busy j of contention[g][j]) of its solo speed (groups that share cores). Arrivals per model are
- * Poisson from a seeded generator, so a run is reproducible. Time advances in steps of 0.01 ms.
+ * Poisson from a seeded generator, so a run is reproducible. Time advances in steps of 0.01 ms. A run that follows
+ * one of another model on its group (cold caches) needs {@code coldFactor} times its solo work.
  */
 final class SimulatedNode {
   private static final double DT = 0.01;
@@ -19,10 +20,16 @@ final class SimulatedNode {
 
   private final double[][] solo;
   private final double[][] contention;
+  private final double coldFactor;
 
   SimulatedNode(double[][] solo, double[][] contention) {
+    this(solo, contention, 1);
+  }
+
+  SimulatedNode(double[][] solo, double[][] contention, double coldFactor) {
     this.solo = solo;
     this.contention = contention;
+    this.coldFactor = coldFactor;
   }
 
   private static final class Request {
@@ -30,6 +37,7 @@ final class SimulatedNode {
     final double arrival;
     double start = -1;
     double progress;
+    boolean cold;
     final double[] busyTime;
 
     Request(int model, double arrival, int groups) {
@@ -53,13 +61,18 @@ final class SimulatedNode {
       queues.add(new ArrayDeque<>());
     }
     List<Done> done = new ArrayList<>();
+    int[] lastQueued = new int[groups];
+    int[] lastRun = new int[groups];
+    java.util.Arrays.fill(lastQueued, -1);
+    java.util.Arrays.fill(lastRun, -1);
     int arrived = 0;
     double now = 0;
     while (done.size() < requests) {
       for (int m = 0; m < models && arrived < requests; m++) {
         while (nextArrival[m] <= now && arrived < requests) {
-          int g = policy.choose(m, state(queues, models, now));
+          int g = policy.choose(m, state(queues, models, now, lastQueued));
           queues.get(g).add(new Request(m, nextArrival[m], groups));
+          lastQueued[g] = m;
           arrived++;
           nextArrival[m] += -Math.log(1 - random.nextDouble()) / ratePerMs[m];
         }
@@ -70,6 +83,8 @@ final class SimulatedNode {
         if (r != null) {
           if (r.start < 0) {
             r.start = now;
+            r.cold = lastRun[g] != r.model;
+            lastRun[g] = r.model;
           }
           busy[g] = true;
         }
@@ -92,14 +107,14 @@ final class SimulatedNode {
       now += DT;
       for (int g = 0; g < groups; g++) {
         Request r = queues.get(g).peek();
-        if (r != null && r.progress >= solo[r.model][g] - 1e-9) {
+        if (r != null && r.progress >= solo[r.model][g] * (r.cold ? coldFactor : 1) - 1e-9) {
           queues.get(g).poll();
           double service = now - r.start;
           double[] overlap = new double[groups];
           for (int j = 0; j < groups; j++) {
             overlap[j] = Math.min(1, r.busyTime[j] / service);
           }
-          policy.observe(new Observation(r.model, g, r.start - r.arrival, service, overlap));
+          policy.observe(new Observation(r.model, g, r.start - r.arrival, service, overlap, r.cold));
           done.add(new Done(r.model, g, r.arrival, now - r.arrival));
         }
       }
@@ -108,7 +123,7 @@ final class SimulatedNode {
     return done;
   }
 
-  private static NodeState state(List<ArrayDeque<Request>> queues, int models, double now) {
+  private static NodeState state(List<ArrayDeque<Request>> queues, int models, double now, int[] lastQueued) {
     int groups = queues.size();
     int[][] queued = new int[groups][models];
     int[] running = new int[groups];
@@ -124,6 +139,6 @@ final class SimulatedNode {
         runningMs[g] = now - head.start;
       }
     }
-    return new NodeState(queued, running, runningMs);
+    return new NodeState(queued, running, runningMs, now, lastQueued.clone());
   }
 }

@@ -41,13 +41,19 @@ public final class OcrPipeline implements AutoCloseable {
   private final Session cls;
   private final Session rec;
   private final CtcDecoder decoder;
+  private final StageRunner runner;
+  // false for a view made by placed(): the sessions belong to the pipeline it was made from
+  private final boolean ownsSessions;
 
-  private OcrPipeline(OcrOptions options, Session det, Session cls, Session rec, CtcDecoder decoder) {
+  private OcrPipeline(OcrOptions options, Session det, Session cls, Session rec, CtcDecoder decoder,
+      StageRunner runner, boolean ownsSessions) {
     this.options = options;
     this.det = det;
     this.cls = cls;
     this.rec = rec;
     this.decoder = decoder;
+    this.runner = runner;
+    this.ownsSessions = ownsSessions;
   }
 
   /** Opens the three models and the dictionary found in {@code modelsDir} by their file names. */
@@ -84,7 +90,24 @@ public final class OcrPipeline implements AutoCloseable {
       pending.forEach(Model::close);
       throw e;
     }
-    return new OcrPipeline(options, opened.get(0), opened.get(1), opened.get(2), decoder);
+    return new OcrPipeline(options, opened.get(0), opened.get(1), opened.get(2), decoder, StageRunner.LOCAL, true);
+  }
+
+  /**
+   * This pipeline with its model runs handed to {@code runner} (e.g. one that places some stages on a peer). The
+   * view shares this pipeline's sessions: closing it closes nothing, and it must not be used after this one closes.
+   */
+  public OcrPipeline placed(StageRunner runner) {
+    return new OcrPipeline(options, det, cls, rec, decoder, runner, false);
+  }
+
+  /** The session of a stage's model in this process. */
+  public Session session(OcrStage stage) {
+    return switch (stage) {
+      case DETECTOR -> det;
+      case CLASSIFIER -> cls;
+      case RECOGNIZER -> rec;
+    };
   }
 
   /** The four files of a models directory: detector, classifier, recogniser, dictionary; one error naming the first missing. */
@@ -141,7 +164,7 @@ public final class OcrPipeline implements AutoCloseable {
   /** The text regions of a page, in reading order. */
   public List<DbPostprocess.Detection> detect(BgrImage page) {
     DetPreprocess.Input in = DetPreprocess.run(page, options.detLimitSide());
-    float[] map = runOne(det, in.chw(), Shape.of(1, 3, in.height(), in.width()), null);
+    float[] map = runOne(OcrStage.DETECTOR, in.chw(), Shape.of(1, 3, in.height(), in.width()), null);
     return DbPostprocess.run(map, in.width(), in.height(), in.sourceWidth(), in.sourceHeight(), options.db());
   }
 
@@ -214,7 +237,7 @@ public final class OcrPipeline implements AutoCloseable {
       List<BgrImage> batch = crops.subList(start, Math.min(crops.size(), start + b));
       int n = batch.size();
       float[] x = LinePreprocess.batch(batch, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH);
-      float[] p = runOne(cls, x, Shape.of(n, 3, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH), null);
+      float[] p = runOne(OcrStage.CLASSIFIER, x, Shape.of(n, 3, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH), null);
       int classes = p.length / n;
       for (int i = 0; i < n; i++) {
         // index 0: upright, 1: turned 180 degrees
@@ -245,7 +268,7 @@ public final class OcrPipeline implements AutoCloseable {
       int width = LinePreprocess.recWidth(batch);
       float[] x = LinePreprocess.batch(batch, LinePreprocess.REC_HEIGHT, width);
       long[] dims = new long[3];
-      float[] p = runOne(rec, x, Shape.of(n, 3, LinePreprocess.REC_HEIGHT, width), dims);
+      float[] p = runOne(OcrStage.RECOGNIZER, x, Shape.of(n, 3, LinePreprocess.REC_HEIGHT, width), dims);
       int steps = (int) dims[1];
       int classes = (int) dims[2];
       for (int i = 0; i < n; i++) {
@@ -255,12 +278,16 @@ public final class OcrPipeline implements AutoCloseable {
     return Arrays.asList(out);
   }
 
-  /** Runs a one-input, one-output session; the output's first dimensions go to {@code dims} when given. */
-  private static float[] runOne(Session s, float[] input, Shape shape, long[] dims) {
+  /**
+   * Runs a stage's one-input, one-output model through the runner; the output's first dimensions go to {@code dims}
+   * when given.
+   */
+  private float[] runOne(OcrStage stage, float[] input, Shape shape, long[] dims) {
+    Session s = session(stage);
     String in = s.inputs().get(0).name();
     String outName = s.outputs().get(0).name();
     try (Tensor x = Tensor.ofFloats(shape, input)) {
-      Map<String, Tensor> outs = s.run(Map.of(in, x));
+      Map<String, Tensor> outs = runner.run(stage, s, Map.of(in, x));
       try {
         Tensor y = outs.get(outName);
         if (y == null) {
@@ -286,6 +313,9 @@ public final class OcrPipeline implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!ownsSessions) {
+      return;
+    }
     det.close();
     cls.close();
     rec.close();

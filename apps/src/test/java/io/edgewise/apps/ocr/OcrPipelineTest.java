@@ -42,6 +42,28 @@ class OcrPipelineTest {
   }
 
   @Test
+  void aPlacedViewHandsEveryModelRunToItsRunnerAndSharesTheSessions() {
+    assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
+    PageRenderer.Options small = PageRenderer.Options.defaults().withSize(384, 128).withTextSizes(28, 32);
+    PageRenderer.Page page = new PageRenderer(small).render(7, 0);
+    try (OcrPipeline ocr = OcrPipeline.open(MODELS, OcrOptions.defaults().withDevice("cpu"))) {
+      List<OcrStage> seen = new java.util.ArrayList<>();
+      List<String> texts;
+      try (OcrPipeline view = ocr.placed((stage, local, inputs) -> {
+        seen.add(stage);
+        assertEquals(ocr.session(stage), local);
+        return local.run(inputs);
+      })) {
+        texts = view.read(page.image()).lines().stream().map(OcrLine::text).toList();
+      }
+      assertEquals(List.of(OcrStage.DETECTOR, OcrStage.CLASSIFIER, OcrStage.RECOGNIZER), seen);
+      // closing the view closed nothing: the pipeline still reads, and reads the same
+      assertEquals(texts, ocr.read(page.image()).lines().stream().map(OcrLine::text).toList());
+      assertEquals(page.lines().stream().map(PageRenderer.TruthLine::text).toList(), texts);
+    }
+  }
+
+  @Test
   void aModelsDirectoryMissingAFileIsOneErrorNamingIt(@TempDir Path dir) throws IOException {
     for (String f : List.of(OcrPipeline.DETECTOR, OcrPipeline.RECOGNIZER, OcrPipeline.DICTIONARY)) {
       Files.writeString(dir.resolve(f), "x");

@@ -8,6 +8,7 @@ import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
 import io.edgewise.cli.JsonOption;
 import io.edgewise.cli.Main;
+import io.edgewise.serve.client.BudgetedCall;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,12 +25,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * `edgewise budget-bench`: MDInference's time budgets ({@link BudgetSimulation}): the group's variants are run on every
- * test sample here (measured answers and server times), the link is simulated from the paper's measured round-trip
- * distributions, and static, greedy, MDInference and MDInference with the on-device fallback are compared per SLA.
+ * `edgewise budget-bench`: MDInference's time budgets. By default end to end on loopback ({@link BudgetLoopback}: a
+ * real server in this process serves the group, each device an EdgewiseClient behind an emulated link whose delays
+ * follow the paper's measured round-trip distributions); with --simulate the earlier sampled experiment
+ * ({@link BudgetSimulation}: measured answers and server times, simulated link). Static, greedy, MDInference and
+ * MDInference with the on-device fallback are compared per SLA.
  */
-@Command(name = "budget-bench", description = "Per-request model choice under a latency SLA (MDInference): measured "
-    + "variants, simulated link; accuracy and SLA attainment per policy and SLA.")
+@Command(name = "budget-bench", description = "Per-request model choice under a latency SLA (MDInference): a real "
+    + "server on loopback, clients behind an emulated link; accuracy and SLA attainment per policy and SLA.")
 public final class BudgetBenchCommand implements Callable<Integer> {
   /** The round trips MDInference measured (mean, sd in ms). */
   static final Map<String, BudgetSimulation.Link> LINKS = Map.of(
@@ -41,16 +44,37 @@ public final class BudgetBenchCommand implements Callable<Integer> {
       description = "Model group: a group.json or its directory (default: examples/groups/digits).")
   Path group;
 
-  @Option(names = "--link", paramLabel = "home|campus|lte|FILE", defaultValue = "home",
-      description = "Round-trip distribution: home 92.0+-48.4 ms, campus 57.9+-30.8, lte 364.7+-170.6, or a JSON "
-          + "file {\"name\", \"mean_ms\", \"sd_ms\"} (default: ${DEFAULT-VALUE}).")
-  String link;
+  @Option(names = "--link", paramLabel = "home|campus|lte|FILE", defaultValue = "home", split = ",",
+      description = "Round-trip distribution(s), comma-separated: home 92.0+-48.4 ms, campus 57.9+-30.8, lte "
+          + "364.7+-170.6, or a JSON file {\"name\", \"mean_ms\", \"sd_ms\"} (default: ${DEFAULT-VALUE}).")
+  List<String> link;
+
+  @Option(names = "--simulate", description = "Sample the link and the measured server times instead of serving "
+      + "over loopback HTTP (the earlier, faster experiment; rows labelled simulated link).")
+  boolean simulate;
+
+  @Option(names = "--write-repository", paramLabel = "DIR",
+      description = "Write the group into the model repository DIR (DIR/GROUP/config.json with \"pipeline\": "
+          + "\"group\" and copies of the variants) for `edgewise serve --models DIR`, then exit.")
+  Path writeRepository;
+
+  @Option(names = "--mbps", paramLabel = "MBPS", defaultValue = "1000",
+      description = "Bandwidth of the emulated link in Mbit/s, on top of the drawn delay (default: ${DEFAULT-VALUE}, "
+          + "so that the delay distribution is the link).")
+  double mbps;
+
+  @Option(names = "--fallback", paramLabel = "standby|backup|parallel", defaultValue = "standby",
+      description = "The device's fallback: standby runs it with the request and uses its answer only if the "
+          + "server's has not come by the SLA (MDInference); backup starts it once the remaining budget falls below "
+          + "its expected time (LayerCake); parallel runs it with the request and the first answer wins "
+          + "(default: ${DEFAULT-VALUE}).")
+  String fallback;
 
   @Option(names = "--sla-ms", paramLabel = "MS", split = ",", defaultValue = "100,250,500,1000",
       description = "Latency SLAs to evaluate (default: ${DEFAULT-VALUE}).")
   double[] slas;
 
-  @Option(names = "--requests", paramLabel = "N", defaultValue = "5000",
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "200",
       description = "Requests per policy and SLA (default: ${DEFAULT-VALUE}).")
   int requests;
 
@@ -79,14 +103,123 @@ public final class BudgetBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (requests < 1 || !(slowdown > 0) || slas.length == 0) {
-      throw Main.usage(spec, "need --requests >= 1, --device-slowdown > 0 and at least one --sla-ms");
+    if (requests < 1 || !(slowdown > 0) || slas.length == 0 || !(mbps > 0)) {
+      throw Main.usage(spec, "need --requests >= 1, --device-slowdown > 0, --mbps > 0 and at least one --sla-ms");
     }
-    BudgetSimulation.Link l = link(link);
-    PrintWriter out = spec.commandLine().getOut();
+    if (!List.of("standby", "backup", "parallel").contains(fallback)) {
+      throw Main.usage(spec, "--fallback must be standby, backup or parallel, got " + fallback);
+    }
+    List<BudgetSimulation.Link> links = new ArrayList<>();
+    for (String name : link) {
+      links.add(link(name));
+    }
     PrintWriter err = spec.commandLine().getErr();
     VariantGroup g = VariantGroup.load(group == null ? VariantGroup.DEFAULT : group,
         cache == null ? SelectBenchCommand.defaultCache() : cache, m -> err.println("budget-bench: " + m));
+    if (writeRepository != null) {
+      List<BudgetLoopback.Variant> vs = new ArrayList<>();
+      for (VariantGroup.Variant v : g.variants()) {
+        vs.add(new BudgetLoopback.Variant(v.name(), v.model(), v.accuracy()));
+      }
+      new BudgetLoopback(g.name(), vs, device.name(), g.testData(), slowdown, mbps, BudgetedCall.Mode.STANDBY,
+          m -> { }).writeRepository(writeRepository, slas[0]);
+      spec.commandLine().getOut().println("wrote model group " + g.name() + " (" + vs.size() + " variants, default "
+          + "time_budget_ms " + slas[0] + ") into " + writeRepository.resolve(g.name()) + "; serve it with "
+          + "./edgewise serve --models " + writeRepository);
+      return 0;
+    }
+    return simulate ? simulated(g, links) : loopback(g, links);
+  }
+
+  private int loopback(VariantGroup g, List<BudgetSimulation.Link> links) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<BudgetLoopback.Variant> vs = new ArrayList<>();
+    for (VariantGroup.Variant v : g.variants()) {
+      vs.add(new BudgetLoopback.Variant(v.name(), v.model(), v.accuracy()));
+    }
+    BudgetLoopback b = new BudgetLoopback(g.name(), vs, device.name(), g.testData(), slowdown, mbps,
+        BudgetedCall.Mode.valueOf(fallback.toUpperCase(java.util.Locale.ROOT)),
+        m -> err.println("budget-bench: " + m));
+    List<BudgetLoopback.Row> rows = b.run(links, slas, requests, seed);
+    String what = "measured: a serve server in this process (device " + device.name() + ") answering over loopback "
+        + "HTTP, each device an EdgewiseClient behind an emulated link (delay drawn per request from the link's "
+        + "normal distribution, " + mbps + " Mbit/s); on-device fallback " + b.localVariant() + " run here, "
+        + "modeled " + slowdown + "x slower (" + fallback + ")";
+    List<Map<String, Object>> gains = gains(rows);
+    if (json.enabled()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("what", what);
+      m.put("group", g.name());
+      m.put("local_variant", b.localVariant());
+      m.put("local_p99_ms", b.localP99Ms());
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (BudgetLoopback.Row r : rows) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("policy", r.policy());
+        row.put("link", r.link());
+        row.put("sla_ms", r.slaMs());
+        row.put("accuracy", r.accuracy());
+        row.put("sla_attainment", r.slaAttainment());
+        row.put("mean_ms", r.meanMs());
+        row.put("local_share", r.localShare());
+        row.put("served", r.served());
+        row.put("figures", "measured (loopback HTTP, emulated link)");
+        list.add(row);
+      }
+      m.put("rows", list);
+      m.put("gains", gains);
+      out.println(Json.write(m));
+    } else {
+      out.printf("budget-bench, group %s: %s; fallback p99 %.2f ms (modeled device)%n", g.name(), what,
+          b.localP99Ms());
+      out.printf("%-28s %-7s %7s %9s %15s %9s %7s  %s%n", "policy", "link", "SLA ms", "accuracy", "SLA attainment",
+          "mean ms", "local", "answered by");
+      for (BudgetLoopback.Row r : rows) {
+        out.printf("%-28s %-7s %7.0f %9.4f %15.4f %9.1f %7.3f  %s%n", r.policy(), r.link(), r.slaMs(), r.accuracy(),
+            r.slaAttainment(), r.meanMs(), r.localShare(), r.served());
+      }
+      for (Map<String, Object> gm : gains) {
+        out.printf("%s SLA %.0f ms: mdinference+fallback %.4f vs best static %s %.4f: gain %+.1f%%%n", gm.get("link"),
+            (double) gm.get("sla_ms"), (double) gm.get("fallback_accuracy"), gm.get("best_static"),
+            (double) gm.get("best_static_accuracy"), 100 * (double) gm.get("gain"));
+      }
+    }
+    return 0;
+  }
+
+  /** Per link and SLA: MDInference + fallback's accuracy against the most accurate static variant's. */
+  static List<Map<String, Object>> gains(List<BudgetLoopback.Row> rows) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (BudgetLoopback.Row fb : rows) {
+      if (!fb.policy().equals("mdinference+fallback")) {
+        continue;
+      }
+      BudgetLoopback.Row best = null;
+      for (BudgetLoopback.Row r : rows) {
+        if (r.policy().startsWith("static:") && r.link().equals(fb.link()) && r.slaMs() == fb.slaMs()
+            && (best == null || r.accuracy() > best.accuracy())) {
+          best = r;
+        }
+      }
+      if (best == null) {
+        continue;
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("link", fb.link());
+      m.put("sla_ms", fb.slaMs());
+      m.put("best_static", best.policy().substring("static:".length()));
+      m.put("best_static_accuracy", best.accuracy());
+      m.put("fallback_accuracy", fb.accuracy());
+      m.put("fallback_sla_attainment", fb.slaAttainment());
+      m.put("gain", best.accuracy() > 0 ? fb.accuracy() / best.accuracy() - 1 : Double.NaN);
+      out.add(m);
+    }
+    return out;
+  }
+
+  private int simulated(VariantGroup g, List<BudgetSimulation.Link> links) {
+    PrintWriter out = spec.commandLine().getOut();
     List<VariantGroup.Answers> answers = g.answerAll(device.name(), 20);
     List<BudgetSimulation.Measured> measured = new ArrayList<>();
     for (int i = 0; i < answers.size(); i++) {
@@ -94,12 +227,15 @@ public final class BudgetBenchCommand implements Callable<Integer> {
           answers.get(i).latencyMs()));
     }
     BudgetSimulation sim = new BudgetSimulation(measured, slowdown);
-    List<BudgetSimulation.Row> rows = sim.run(l, slas, requests, seed);
+    List<BudgetSimulation.Row> rows = new ArrayList<>();
+    for (BudgetSimulation.Link l : links) {
+      rows.addAll(sim.run(l, slas, requests, seed));
+    }
+    String linkNames = String.join(",", links.stream().map(BudgetSimulation.Link::name).toList());
     if (json.enabled()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("what", "measured variants (answers and server times on device " + device.name() + "), simulated link "
-          + l.name() + " " + l.meanMs() + "+-" + l.sdMs() + " ms, on-device fallback " + sim.localVariant() + " at "
-          + slowdown + "x its measured time");
+          + linkNames + ", on-device fallback " + sim.localVariant() + " at " + slowdown + "x its measured time");
       m.put("group", g.name());
       m.put("local_p99_ms", sim.localP99Ms());
       List<Map<String, Object>> out2 = new ArrayList<>();
@@ -117,14 +253,13 @@ public final class BudgetBenchCommand implements Callable<Integer> {
       m.put("rows", out2);
       out.println(Json.write(m));
     } else {
-      out.printf("budget-bench, group %s: measured variants (device %s, %d test samples each), SIMULATED link %s "
-          + "(%.1f +- %.1f ms); on-device fallback %s at %.0fx its measured time, p99 %.2f ms%n", g.name(),
-          device.name(), measured.get(0).correct().length, l.name(), l.meanMs(), l.sdMs(), sim.localVariant(),
-          slowdown, sim.localP99Ms());
-      out.printf("%-52s %8s %9s %15s %9s%n", "policy", "SLA ms", "accuracy", "SLA attainment", "mean ms");
+      out.printf("budget-bench --simulate, group %s: measured variants (device %s, %d test samples each), SIMULATED "
+          + "link %s; on-device fallback %s at %.0fx its measured time, p99 %.2f ms%n", g.name(), device.name(),
+          measured.get(0).correct().length, linkNames, sim.localVariant(), slowdown, sim.localP99Ms());
+      out.printf("%-52s %-7s %8s %9s %15s %9s%n", "policy", "link", "SLA ms", "accuracy", "SLA attainment", "mean ms");
       for (BudgetSimulation.Row r : rows) {
-        out.printf("%-52s %8.0f %9.4f %15.4f %9.2f%n", r.policy(), r.slaMs(), r.accuracy(), r.slaAttainment(),
-            r.meanMs());
+        out.printf("%-52s %-7s %8.0f %9.4f %15.4f %9.2f%n", r.policy(), r.link(), r.slaMs(), r.accuracy(),
+            r.slaAttainment(), r.meanMs());
       }
     }
     return 0;

@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
     "loads; reports per policy the hit rate, the latency the loads added (total and p99 per request), the peak",
     "measured model memory and failed requests."})
 public final class CacheBenchCommand implements Callable<Integer> {
-  @Option(names = "--models", paramLabel = "DIR", required = true,
+  @Option(names = "--models", paramLabel = "DIR",
       description = "Model sources: directories holding model.onnx, directories of them or of .onnx files, or .onnx "
           + "files (repeatable).")
   List<Path> models;
@@ -92,6 +92,35 @@ public final class CacheBenchCommand implements Callable<Integer> {
       + "the repository's eviction arithmetic (rows labelled simulated); for trying policies on long traces.")
   boolean simulate;
 
+  @Option(names = "--population", paramLabel = "FILE",
+      description = "With --simulate: the models' measured sizes and load times from an earlier `cache-bench --json` "
+          + "output (its population list) instead of building and measuring them (--models is then not needed).")
+  Path populationFile;
+
+  @Option(names = "--seeds", paramLabel = "N", defaultValue = "0",
+      description = "With --simulate: replay the Zipf (S = 1) and Azure-shaped traces of N seeds (from --seed) and "
+          + "report each policy's means (default: ${DEFAULT-VALUE}: the one trace of --seed).")
+  int seeds;
+
+  @Option(names = "--sweep", description = "With --simulate and --seeds N: score a grid of CremeBrulee's parameters "
+      + "on N training seeds, then report the best, the server's default and the other policies on N held-out seeds.")
+  boolean sweep;
+
+  @Option(names = "--load-noise", paramLabel = "SIGMA", defaultValue = "0.3",
+      description = "With --simulate --seeds: each reload takes the measured time times a log-normal factor of this "
+          + "sigma (mean 1; a busy machine); a model's first load its measured first-load time (default: "
+          + "${DEFAULT-VALUE}).")
+  double loadNoise;
+
+  @Option(names = "--serve-process", description = "Instead of the in-process servers: run `edgewise serve "
+      + "--memory-budget` as its own JVM with the first of --policies, replay each trace to it and read its RSS after "
+      + "each request (the overhead of the JVM and the allocator over the budget).")
+  boolean serveProcess;
+
+  @Option(names = "--serve-heap", paramLabel = "FLAG", defaultValue = "-Xmx512m",
+      description = "The heap flag of the --serve-process JVM (default: ${DEFAULT-VALUE}, as ./edgewise serve).")
+  String serveHeap;
+
   @Option(names = "--stress", paramLabel = "S",
       description = "Instead of the traces: load/unload stress for S seconds (explicit control under the budget; "
           + "--clients send inference while one thread unloads and loads models); reports statuses, errors, leaks.")
@@ -110,9 +139,10 @@ public final class CacheBenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  /** One policy on one trace, measured. */
+  /** One policy on one trace, measured; byModel: per model that loaded, {loads, load seconds in all}. */
   record Row(String policy, String trace, long requests, double hitRate, double addedLoadSeconds, double p99AddedMs,
-      long peakBytes, long rssPeakBytes, long failures, long loads, long evictions, long overBudget) {}
+      long peakBytes, long rssPeakBytes, long failures, long loads, long evictions, long overBudget,
+      Map<String, double[]> byModel) {}
 
   @Override
   public Integer call() throws Exception {
@@ -126,6 +156,22 @@ public final class CacheBenchCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (seeds < 0 || seeds > 1000 || loadNoise < 0 || loadNoise > 3) {
+      throw Main.usage(spec, "--seeds must be in 0..1000 and --load-noise in 0..3");
+    }
+    if ((seeds > 0 || sweep || populationFile != null) && !simulate) {
+      throw Main.usage(spec, "--seeds, --sweep and --population need --simulate");
+    }
+    if (sweep && seeds == 0) {
+      throw Main.usage(spec, "--sweep needs --seeds N (N training and N held-out seeds)");
+    }
+    if (populationFile != null) {
+      Map<String, double[]> pop = readPopulation(populationFile);
+      return simulateSeeds(out, pop, "population of " + populationFile);
+    }
+    if (models == null || models.isEmpty()) {
+      throw Main.usage(spec, "--models is required (or --simulate --population FILE)");
+    }
     String dev = device.name().equals("auto") ? "cpu" : device.name();
     SessionOptions sessionOptions = SessionOptions.defaults().withDevice(dev);
     Path repo = Files.createTempDirectory("edgewise-cache-bench");
@@ -147,6 +193,11 @@ public final class CacheBenchCommand implements Callable<Integer> {
       if (stressSeconds != null) {
         return stress(out, repo, sessionOptions, members, budgetBytes, dev);
       }
+      if (simulate && seeds > 0) {
+        Map<String, double[]> pop = new LinkedHashMap<>();
+        measured.forEach((name, v) -> pop.put(name, new double[] {v[0], v[1] / 1e6, v[2] / 1e6}));
+        return simulateSeeds(out, pop, "measured on device " + dev);
+      }
       List<CacheTraces.Trace> traces = new ArrayList<>();
       if (traceFile != null) {
         traces.add(CacheTraces.file(traceFile, names));
@@ -160,6 +211,9 @@ public final class CacheBenchCommand implements Callable<Integer> {
       if (traces.isEmpty()) {
         traces.add(CacheTraces.zipf(names, 1.0, requests, seed));
         traces.add(CacheTraces.azure(names, requests, seed));
+      }
+      if (serveProcess) {
+        return serveProcess(out, repo, members, traces, budgetBytes, dev);
       }
       long rssBase = rssBytes();
       List<Row> rows = new ArrayList<>();
@@ -236,6 +290,75 @@ public final class CacheBenchCommand implements Callable<Integer> {
     return clean ? 0 : Main.EXIT_FAILURE;
   }
 
+  /** --serve-process: each trace replayed to a serve process of its own JVM; its RSS measured (ServeProcessRss). */
+  private int serveProcess(PrintWriter out, Path repo, List<ModelPopulation.Member> members,
+      List<CacheTraces.Trace> traces, long budgetBytes, String dev) throws IOException, InterruptedException {
+    if (!serveHeap.matches("-Xmx[0-9]+[kKmMgG]?")) {
+      throw Main.usage(spec, "--serve-heap takes -XmxSIZE, got '" + serveHeap + "'");
+    }
+    Map<String, ModelPopulation.Member> byName = new LinkedHashMap<>();
+    members.forEach(m -> byName.put(m.name(), m));
+    String policy = policies.get(0);
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (CacheTraces.Trace trace : traces) {
+      spec.commandLine().getErr().println("trace " + trace.name() + " to a serve process (" + serveHeap + ", policy "
+          + policy + "): " + trace.parameters());
+      ServeProcessRss.Result r = ServeProcessRss.run(repo, byName, trace.requests(), budgetBytes, policy, dev,
+          serveHeap);
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("mode", "serve-process");
+      row.put("trace", trace.name());
+      row.put("policy", policy);
+      row.put("heap", r.heap());
+      row.put("requests", r.requests());
+      row.put("failures", r.failures());
+      row.put("budget_bytes", r.budget());
+      row.put("model_bytes_peak", r.modelBytesPeak());
+      row.put("rss_ready_bytes", r.rssReady());
+      row.put("rss_peak_bytes", r.rssPeak());
+      row.put("rss_end_bytes", r.rssEnd());
+      row.put("rss_high_water_bytes", r.rssHighWater());
+      row.put("rss_peak_over_budget_bytes", r.rssPeak() - r.budget());
+      long[] sorted = r.rssAfter().clone();
+      java.util.Arrays.sort(sorted);
+      row.put("rss_median_bytes", sorted[sorted.length / 2]);
+      row.put("malloc_env", mallocEnv());
+      row.put("label", "measured");
+      rows.add(row);
+    }
+    if (json.enabled()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("measured", "RSS of an `edgewise serve --memory-budget` process (its own JVM, " + serveHeap + ", device "
+          + dev + ") read from /proc after each request of the trace, sent over HTTP on loopback one at a time");
+      m.put("models", members.size());
+      m.put("rows", rows);
+      out.println(Json.write(m));
+    } else {
+      out.printf("serve process (%s, device %s), RSS measured after each request; malloc env: %s%n", serveHeap, dev,
+          mallocEnv());
+      for (Map<String, Object> r : rows) {
+        out.printf("%-8s %-12s budget %,d; model memory peak %,d; RSS ready %,d, median %,d, peak %,d (peak - budget "
+            + "%,d), end %,d; failures %d of %d%n", r.get("trace"), r.get("policy"), r.get("budget_bytes"),
+            r.get("model_bytes_peak"), r.get("rss_ready_bytes"), r.get("rss_median_bytes"), r.get("rss_peak_bytes"),
+            r.get("rss_peak_over_budget_bytes"), r.get("rss_end_bytes"), r.get("failures"), r.get("requests"));
+      }
+    }
+    out.flush();
+    return rows.stream().anyMatch(r -> ((Long) r.get("failures")) > 0) ? Main.EXIT_FAILURE : 0;
+  }
+
+  /** The MALLOC_* variables the serve process gets (they change glibc's arenas and trimming). */
+  private static String mallocEnv() {
+    Map<String, String> env = new java.util.TreeMap<>(System.getenv());
+    env.putIfAbsent("MALLOC_MMAP_THRESHOLD_", "131072");
+    env.putIfAbsent("MALLOC_TRIM_THRESHOLD_", "131072");
+    StringBuilder b = new StringBuilder();
+    env.entrySet().stream().filter(e -> e.getKey().startsWith("MALLOC_") || e.getKey().equals(
+        "GLIBC_TUNABLES")).sorted(Map.Entry.comparingByKey()).forEach(e -> b.append(b.length() == 0 ? "" : " ")
+        .append(e.getKey()).append('=').append(e.getValue()));
+    return b.length() == 0 ? "(none)" : b.toString();
+  }
+
   private long parseBudget() {
     try {
       return RepositoryOptions.parseBytes(budget);
@@ -244,17 +367,30 @@ public final class CacheBenchCommand implements Callable<Integer> {
     }
   }
 
-  /** Each model loaded alone (explicit control), its measured bytes and load seconds: name -> {bytes, micros}. */
+  /**
+   * Each model loaded alone (explicit control), twice: its measured bytes, the second (steady) load's seconds and the
+   * first's (class loading, JIT, a cold page cache), and the process's RSS growth across the second load and across
+   * the first: name -> {bytes, load micros, first-load micros, RSS delta, first RSS delta}.
+   */
   private static Map<String, long[]> calibrate(Path repo, SessionOptions options, List<String> names) {
     Map<String, long[]> out = new LinkedHashMap<>();
     try (ModelRepository r = ModelRepository.open(repo, options,
         RepositoryOptions.defaults().withControl(ModelControl.EXPLICIT, Duration.ofSeconds(15)))) {
       for (String name : names) {
+        long rssCold = rssBytes();
         r.load(name, null);
+        long rssFirst = rssBytes() - rssCold;
         long bytes = r.usedBytes();
-        double seconds = r.stats().get(name).loadSeconds();
+        double first = r.stats().get(name).loadSeconds();
         r.unload(name);
-        out.put(name, new long[] {bytes, (long) (seconds * 1e6)});
+        // the second load: steady load time, and the process's RSS growth while it stays loaded (memory the
+        // measured bytes do not see, such as ONNX Runtime's arena, shows here; so do heap growth and the allocator)
+        long rssBefore = rssBytes();
+        r.load(name, null);
+        long rssDelta = rssBytes() - rssBefore;
+        double second = r.stats().get(name).loadSeconds() - first;
+        r.unload(name);
+        out.put(name, new long[] {bytes, (long) (second * 1e6), (long) (first * 1e6), rssDelta, rssFirst});
       }
     }
     return out;
@@ -355,9 +491,15 @@ public final class CacheBenchCommand implements Callable<Integer> {
         long loads = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::loads).sum();
         long evictions = r.stats().values().stream().mapToLong(ModelRepository.ModelStats::evictions).sum();
         long n = lane.added.getTotalCount();
+        Map<String, double[]> byModel = new java.util.TreeMap<>();
+        r.stats().forEach((name, st) -> {
+          if (st.loads() > 0) {
+            byModel.put(name, new double[] {st.loads(), st.loadSeconds()});
+          }
+        });
         rows.add(new Row(lane.policy, trace.name(), trace.requests().size(), n == 0 ? 0 : lane.hits / (double) n,
             lane.addedNanos / 1e9, lane.added.getValueAtPercentile(99) / 1000.0, r.peakUsedBytes(), lane.rssPeak,
-            lane.failures, loads, evictions, lane.overBudget));
+            lane.failures, loads, evictions, lane.overBudget, byModel));
         }
       }
       return rows;
@@ -383,10 +525,143 @@ public final class CacheBenchCommand implements Callable<Integer> {
     List<String> keys = trace.requests().stream().map(n -> n + "/1").toList();
     Map<String, CacheEntry> models = new LinkedHashMap<>();
     measured.forEach((name, v) -> models.put(name + "/1", CacheEntry.of(name + "/1", v[0], v[1] / 1e6)));
-    CacheSimulator.Result r = CacheSimulator.run(models, budgetBytes, policy(policyName, keys), keys);
+    // the first load of a model takes its measured first-load time, the later ones its steady load time
+    CacheSimulator.Result r = CacheSimulator.run(models, budgetBytes, policy(policyName, keys), keys,
+        (key, n) -> measured.get(key.substring(0, key.length() - 2))[n == 0 ? 2 : 1] / 1e6);
     long loads = r.requests() - r.hits();
     return new Row(policyName, trace.name(), r.requests(), r.hitRate(), r.addedLoadSeconds(), Double.NaN,
-        r.peakBytes(), -1, 0, loads, r.evictions().size(), 0);
+        r.peakBytes(), -1, 0, loads, r.evictions().size(), 0, Map.of());
+  }
+
+  /**
+   * The population of an earlier `cache-bench --json` output: name -> {bytes, load seconds, first-load seconds} (an
+   * output without first loads: the load seconds).
+   */
+  private static Map<String, double[]> readPopulation(Path file) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw EdgewiseException.invalidArgument(file + ": not JSON: " + e.getOriginalMessage());
+    }
+    com.fasterxml.jackson.databind.JsonNode list = root.path("population");
+    if (!list.isArray() || list.isEmpty()) {
+      throw EdgewiseException.invalidArgument(file + ": no 'population' list (the output of cache-bench --json)");
+    }
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode p : list) {
+      if (!p.path("name").isTextual() || !p.path("bytes").isNumber() || !p.path("load_s").isNumber()) {
+        throw EdgewiseException.invalidArgument(file + ": a population entry without name, bytes and load_s: " + p);
+      }
+      double load = p.get("load_s").asDouble();
+      out.put(p.get("name").asText(), new double[] {p.get("bytes").asDouble(), load,
+          p.path("first_load_s").isNumber() ? p.get("first_load_s").asDouble() : load});
+    }
+    return out;
+  }
+
+  /**
+   * Simulated replays over --seeds generated traces of each kind (CacheSweep): with --sweep, the grid scored on the
+   * training seeds and the best point, the server's default and the other policies on as many held-out seeds; without,
+   * the policies named on the seeds from --seed.
+   */
+  private int simulateSeeds(PrintWriter out, Map<String, double[]> pop, String source) {
+    List<CacheSweep.Model> list = new ArrayList<>();
+    pop.forEach((name, v) -> list.add(new CacheSweep.Model(name, (long) v[0], v[1], v[2])));
+    long total = list.stream().mapToLong(CacheSweep.Model::bytes).sum();
+    long budgetBytes = budget.equals("half") ? total / 2 : parseBudget();
+    long largest = list.stream().mapToLong(CacheSweep.Model::bytes).max().orElse(0);
+    if (largest > budgetBytes) {
+      throw Main.usage(spec, "--budget " + budgetBytes + " bytes is smaller than the largest model (" + largest
+          + " bytes)");
+    }
+    CacheSweep sweeper = new CacheSweep(list, budgetBytes, requests, loadNoise);
+    List<CacheSweep.Candidate> named = new ArrayList<>();
+    for (String p : policies) {
+      named.add(new CacheSweep.Candidate(p, keys -> policy(p, keys)));
+    }
+    List<Map<String, Object>> rows = new ArrayList<>();
+    String chosen = null;
+    long heldFrom = seed;
+    if (sweep) {
+      PrintWriter err = spec.commandLine().getErr();
+      List<CacheSweep.Candidate> grid = CacheSweep.grid();
+      err.printf("sweep: %d CremeBrulee settings on %d training seeds (%d-%d) of both traces%n", grid.size(), seeds,
+          seed, seed + seeds - 1);
+      err.flush();
+      List<CacheSweep.Summary> train = sweeper.evaluate(grid, seed, seeds);
+      chosen = CacheSweep.best(train);
+      String best = chosen;
+      CacheSweep.Candidate bestCandidate = grid.stream().filter(c -> c.label().equals(best)).findFirst()
+          .orElseThrow();
+      for (CacheSweep.Summary s : train) {
+        if (s.label().equals(chosen)) {
+          rows.add(summaryRow(s, "train", seed));
+        }
+      }
+      named.add(0, new CacheSweep.Candidate("best on training: " + chosen, bestCandidate.make()));
+      named.add(new CacheSweep.Candidate("cremebrulee published (greedy per byte, last load's time)",
+          keys -> new CremeBruleePolicy(1, 1, CremeBruleePolicy.DEFAULT_HALF_LIFE, 1.0,
+              CremeBruleePolicy.Selection.GREEDY)));
+      heldFrom = seed + seeds;
+      err.printf("held-out seeds %d-%d%n", heldFrom, heldFrom + seeds - 1);
+      err.flush();
+    }
+    int n = Math.max(1, seeds);
+    for (CacheSweep.Summary s : sweeper.evaluate(named, heldFrom, n)) {
+      rows.add(summaryRow(s, sweep ? "held-out" : "seeds", heldFrom));
+    }
+    Map<String, double[]> bounds = sweeper.boundRatios(heldFrom, n);
+    Map<String, Object> bound = new LinkedHashMap<>();
+    bounds.forEach((k, v) -> bound.put(k, Map.of("compulsory_over_random", v[0], "lower_bound_over_random", v[1])));
+    if (json.enabled()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("simulated", "replays over the sizes and load times " + source + "; reloads with log-normal noise sigma "
+          + loadNoise + ", first loads at their measured first-load time");
+      m.put("models", list.size());
+      m.put("models_bytes", total);
+      m.put("budget_bytes", budgetBytes);
+      m.put("requests_per_trace", requests);
+      m.put("traces", "zipf s=1.00 (ranks shuffled per seed) and azure-shaped, one of each per seed");
+      if (chosen != null) {
+        m.put("chosen_on_training_seeds", chosen);
+      }
+      m.put("bounds", bound);
+      m.put("rows", rows);
+      out.println(Json.write(m));
+    } else {
+      out.printf("cache-bench: SIMULATED over %d models (%s), %d bytes, budget %d bytes, %d requests per trace, "
+          + "reload noise sigma %.2f%n", list.size(), source, total, budgetBytes, requests, loadNoise);
+      if (chosen != null) {
+        out.println("chosen on the training seeds: " + chosen);
+      }
+      out.printf("%-9s %-8s %-72s %8s %9s %9s %9s %9s%n", "set", "trace", "policy", "added s", "x random", "x lru",
+          "compul. s", "hit rate");
+      for (Map<String, Object> r : rows) {
+        out.printf("%-9s %-8s %-72s %8.2f %9.3f %9.3f %9.2f %9.3f%n", r.get("set"), r.get("trace"), r.get("policy"),
+            r.get("added_load_s_mean"), r.get("ratio_random_mean"), r.get("ratio_lru_mean"),
+            r.get("compulsory_s_mean"), r.get("hit_rate_mean"));
+      }
+      bounds.forEach((k, v) -> out.printf("%s: no policy goes below %.3fx random's added load (the compulsory first "
+          + "loads alone: %.3fx; the flow lower bound with them: %.3fx)%n", k, Math.max(v[0], v[1]), v[0], v[1]));
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static Map<String, Object> summaryRow(CacheSweep.Summary s, String set, long from) {
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("set", set);
+    row.put("seeds", from + "-" + (from + s.seeds() - 1));
+    row.put("trace", s.trace());
+    row.put("policy", s.label());
+    row.put("added_load_s_mean", s.addedSeconds());
+    row.put("ratio_random_mean", s.ratioRandom());
+    row.put("ratio_lru_mean", s.ratioLru());
+    row.put("compulsory_s_mean", s.compulsorySeconds());
+    row.put("hit_rate_mean", s.hitRate());
+    row.put("label", "simulated");
+    return row;
   }
 
   /** This process's resident set size now (Linux), or -1. */
@@ -411,8 +686,8 @@ public final class CacheBenchCommand implements Callable<Integer> {
     out.printf("models: %d (%d bytes measured in all); budget %d bytes (%.0f%% of them)%n", members.size(), total,
         budgetBytes, 100.0 * budgetBytes / Math.max(1, total));
     for (Map.Entry<String, long[]> e : measured.entrySet()) {
-      out.printf("  %-40s %,13d bytes, load %.3f s (measured, alone)%n", e.getKey(), e.getValue()[0],
-          e.getValue()[1] / 1e6);
+      out.printf("  %-40s %,13d bytes, load %.3f s, first load %.3f s, RSS delta %,d bytes (measured, alone)%n",
+          e.getKey(), e.getValue()[0], e.getValue()[1] / 1e6, e.getValue()[2] / 1e6, e.getValue()[3]);
     }
     for (CacheTraces.Trace t : traces) {
       out.println("trace " + t.name() + ": " + t.parameters());
@@ -458,6 +733,9 @@ public final class CacheBenchCommand implements Callable<Integer> {
       p.put("name", name);
       p.put("bytes", v[0]);
       p.put("load_s", v[1] / 1e6);
+      p.put("first_load_s", v[2] / 1e6);
+      p.put("rss_delta_bytes", v[3]);
+      p.put("rss_delta_first_bytes", v[4]);
       p.put("label", "measured");
       pop.add(p);
     });
@@ -480,6 +758,11 @@ public final class CacheBenchCommand implements Callable<Integer> {
       row.put("loads", r.loads());
       row.put("evictions", r.evictions());
       row.put("over_budget", r.overBudget());
+      Map<String, Object> byModel = new LinkedHashMap<>();
+      r.byModel().forEach((name, v) -> byModel.put(name, Map.of("loads", (long) v[0], "load_s", v[1])));
+      if (!byModel.isEmpty()) {
+        row.put("loads_by_model", byModel);
+      }
       row.put("label", simulate ? "simulated" : "measured");
       out.add(row);
     }

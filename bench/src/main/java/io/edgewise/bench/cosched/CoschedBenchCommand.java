@@ -77,6 +77,13 @@ public final class CoschedBenchCommand implements Callable<Integer> {
           + "time at the solo times); above 1 the baseline cannot keep up (default: ${DEFAULT-VALUE}).")
   double load;
 
+  @Option(names = "--load-basis", paramLabel = "BASIS", defaultValue = "fifo",
+      description = "What --load is relative to: fifo (the FIFO baseline's capacity at its solo times) or groups "
+          + "(each model at its fastest solo time on the groups, spread over as many groups as there are cores, at "
+          + "most the groups' number: about the co-scheduled node's capacity, so that load 1 or more saturates the "
+          + "groups; the FIFO baseline then runs after the groups) (default: ${DEFAULT-VALUE}).")
+  String loadBasis;
+
   @Option(names = "--seconds", paramLabel = "S", defaultValue = "4",
       description = "Measured seconds of arrivals per policy (default: ${DEFAULT-VALUE}).")
   double seconds;
@@ -85,6 +92,13 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       description = "Seconds of arrivals before the measured ones, not counted; every policy keeps its state, so the "
           + "learned one learns online through them (default: ${DEFAULT-VALUE}).")
   double warmup;
+
+  @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+      description = "Rounds per policy: each round is --warmup then --seconds of its own arrivals (the same for every "
+          + "policy in a round), and the policies on the groups take turns round after round, the order rotating, so "
+          + "that a slow stretch of a shared machine falls on all of them; the figures are over the rounds together. "
+          + "The learned policy keeps what it learned from round to round (default: ${DEFAULT-VALUE}).")
+  int rounds;
 
   @Option(names = "--sweep-seconds", paramLabel = "S", defaultValue = "0.4",
       description = "Seconds of arrivals per fixed placement in the sweep (default: ${DEFAULT-VALUE}).")
@@ -130,9 +144,9 @@ public final class CoschedBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!(seconds > 0) || !(warmup >= 0) || !(sweepSeconds > 0) || !(sloFactor > 0) || !(load > 0)
-        || profileRuns < 1) {
-      throw Main.usage(spec, "--seconds, --sweep-seconds, --slo, --load and --profile-runs must be positive, "
-          + "--warmup 0 or more");
+        || profileRuns < 1 || rounds < 1 || !(loadBasis.equals("fifo") || loadBasis.equals("groups"))) {
+      throw Main.usage(spec, "--seconds, --sweep-seconds, --slo, --load, --rounds and --profile-runs must be "
+          + "positive, --warmup 0 or more, --load-basis fifo or groups");
     }
     List<GroupSpec> groups;
     try {
@@ -217,7 +231,7 @@ public final class CoschedBenchCommand implements Callable<Integer> {
     double[] fifoSolo;
     double[] ratesPerS = new double[n];
     double[] sloMs = new double[n];
-    List<Trial.Arrival> arrivals;
+    List<List<Trial.Arrival>> arrivals = new ArrayList<>();
     try (DeviceGroup fifo = Groups.open(fifoDevice, new GroupSpec(fifoDevice, 0), models, seed, notes)) {
       for (int m = 0; m < n; m++) {
         if (!fifo.runs(m)) {
@@ -226,19 +240,16 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         }
       }
       fifoSolo = Groups.soloMs(List.of(fifo), profileRuns)[0];
-      double workPerUnit = 0;  // FIFO device seconds per unit of the weights
       for (int m = 0; m < n; m++) {
-        workPerUnit += weight[m] * fifoSolo[m] / 1000;
-      }
-      for (int m = 0; m < n; m++) {
-        ratesPerS[m] = rates != null ? rates.get(m) : load * weight[m] / workPerUnit;
         sloMs[m] = sloFactor * fifoSolo[m];
       }
-      arrivals = Trial.poisson(ratesPerS, warmup + seconds, seed);
-      progress.printf("cosched-bench %s: cpu FIFO%n", mix);
-      progress.flush();
-      rows.add(Trial.run(List.of(fifo), new SingleGroup("cpu FIFO", 0), arrivals, warmup, seconds, drain(),
-          sloMs));
+      if (loadBasis.equals("fifo")) {
+        setRates(ratesPerS, weight, fifoSolo, 1);
+        for (int r = 0; r < rounds; r++) {
+          arrivals.add(Trial.poisson(ratesPerS, warmup + seconds, seed + 1000L * r));
+        }
+        rows.add(fifoRows(mix, fifo, arrivals, sloMs, progress));
+      }
     }
     List<DeviceGroup> groups = new ArrayList<>();
     try {
@@ -253,9 +264,20 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       }
       double[][] byGroup = Groups.soloMs(groups, profileRuns);
       double[][] solo = new double[n][groups.size()];
-      for (int g = 0; g < groups.size(); g++) {
-        for (int m = 0; m < n; m++) {
-          solo[m][g] = byGroup[g][m];
+      // groups of one kind are interchangeable: each takes the mean of its kind's figures, a sample as large as
+      // their number (two cpu/1 groups measured 3x apart in a slow minute otherwise stay 3x apart for every policy)
+      List<String> kinds = groups.stream().map(DeviceGroup::kind).toList();
+      for (int m = 0; m < n; m++) {
+        for (int g = 0; g < groups.size(); g++) {
+          double sum = 0;
+          int count = 0;
+          for (int h = 0; h < groups.size(); h++) {
+            if (kinds.get(h).equals(kinds.get(g))) {
+              sum += byGroup[h][m];
+              count++;
+            }
+          }
+          solo[m][g] = sum / count;
         }
       }
       Profile profile;
@@ -264,7 +286,19 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       } catch (EdgewiseException e) {
         throw EdgewiseException.invalidArgument(mix + ": " + e.getMessage() + " (" + String.join("; ", notes) + ")");
       }
-      List<int[]> placements = FixedPlacement.all(profile, groups.stream().map(DeviceGroup::kind).toList());
+      if (loadBasis.equals("groups")) {
+        // each model's fastest kind of group, the work spread over as many groups as can run at once on the cores
+        double[] fastest = new double[n];
+        for (int m = 0; m < n; m++) {
+          fastest[m] = solo[m][profile.fastest(m)];
+        }
+        setRates(ratesPerS, weight, fastest,
+            Math.min(groups.size(), Runtime.getRuntime().availableProcessors()));
+        for (int r = 0; r < rounds; r++) {
+          arrivals.add(Trial.poisson(ratesPerS, warmup + seconds, seed + 1000L * r));
+        }
+      }
+      List<int[]> placements = FixedPlacement.all(profile, kinds);
       progress.printf("cosched-bench %s: sweeping %d fixed placements, %.1f s each%n", mix, placements.size(),
           sweepSeconds);
       progress.flush();
@@ -282,17 +316,64 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       String bestName = describe(best, models, groups);
       List<CoschedPolicy> policies = List.of(new RoundRobin(profile), new EarliestFinish(profile),
           new FixedPlacement(best, "best fixed " + bestName),
-          new ContentionBandit(profile, ContentionBandit.Params.defaults()));
-      for (CoschedPolicy p : policies) {
-        progress.printf("cosched-bench %s: %s%n", mix, p.name());
-        progress.flush();
-        rows.add(Trial.run(groups, p, arrivals, warmup, seconds, drain(), sloMs));
+          new ContentionBandit(profile, ContentionBandit.Params.defaults(), kinds));
+      List<List<Trial.Result>> byPolicy = new ArrayList<>();
+      policies.forEach(p -> byPolicy.add(new ArrayList<>()));
+      for (int r = 0; r < rounds; r++) {
+        for (int i = 0; i < policies.size(); i++) {
+          int k = (i + r) % policies.size();  // the order rotates: no policy always runs first or last
+          CoschedPolicy p = policies.get(k);
+          progress.printf("cosched-bench %s: round %d of %d: %s%n", mix, r + 1, rounds, p.name());
+          progress.flush();
+          byPolicy.get(k).add(Trial.run(groups, p, arrivals.get(r), warmup, seconds, drain(), sloMs));
+        }
+      }
+      byPolicy.forEach(results -> rows.add(Trial.Result.merge(results)));
+      List<String> names = groups.stream().map(DeviceGroup::name).toList();
+      groups.forEach(DeviceGroup::close);
+      groups.clear();
+      if (loadBasis.equals("groups")) {
+        // the rates came from the groups' profile: the FIFO baseline runs now, on a session opened again
+        try (DeviceGroup fifo = Groups.open(fifoDevice, new GroupSpec(fifoDevice, 0), models, seed,
+            new ArrayList<>())) {
+          rows.add(0, fifoRows(mix, fifo, arrivals, sloMs, progress));
+        }
       }
       return new MixResult(mix, models.stream().map(ModelSpec::label).toList(), ratesPerS, sloMs, fifoSolo,
-          groups.stream().map(DeviceGroup::name).toList(), solo, placements.size(), bestName, notes, rows);
+          names, solo, placements.size(), bestName, notes, rows);
     } finally {
       groups.forEach(DeviceGroup::close);
     }
+  }
+
+  /**
+   * --rates, or the rates in the mix's proportions scaled so that {@code servers} devices taking {@code soloMs} per
+   * request would be busy --load of the time.
+   */
+  private void setRates(double[] ratesPerS, double[] weight, double[] soloMs, int servers) {
+    double workPerUnit = 0;  // device seconds per unit of the weights
+    for (int m = 0; m < weight.length; m++) {
+      workPerUnit += weight[m] * soloMs[m] / 1000;
+    }
+    for (int m = 0; m < weight.length; m++) {
+      ratesPerS[m] = rates != null ? rates.get(m) : load * servers * weight[m] / workPerUnit;
+    }
+  }
+
+  /**
+   * The FIFO baseline's rounds. Its cpu session sets the process's native pool to its thread count, which the cpu
+   * groups' sessions set to theirs: it cannot take turns with them, so its rounds run one after the other.
+   */
+  private Trial.Result fifoRows(String mix, DeviceGroup fifo, List<List<Trial.Arrival>> arrivals, double[] sloMs,
+      PrintWriter progress) {
+    progress.printf("cosched-bench %s: cpu FIFO%n", mix);
+    progress.flush();
+    SingleGroup fifoPolicy = new SingleGroup("cpu FIFO", 0);
+    List<Trial.Result> fifoRounds = new ArrayList<>();
+    for (List<Trial.Arrival> a : arrivals) {
+      fifoRounds.add(Trial.run(List.of(fifo), fifoPolicy, a, warmup, seconds, drain(), sloMs));
+    }
+    return Trial.Result.merge(fifoRounds);
   }
 
   private double drain() {
@@ -339,8 +420,8 @@ public final class CoschedBenchCommand implements Callable<Integer> {
     }
     out.printf("sweep: %d fixed placements measured for %.1f s each; best %s%n", r.placementsSwept(), sweepSeconds,
         r.bestFixed());
-    out.printf("%-44s %9s %9s %9s %9s %8s %8s %8s%n", "policy (measured, " + seconds + " s after " + warmup
-        + " s warm-up)", "req/s", "p50 ms", "p99 ms", "SLO miss", "arrived", "dropped", "failed");
+    out.printf("%-44s %9s %9s %9s %9s %8s %8s %8s%n", "policy (measured, " + rounds + " x " + seconds + " s, "
+        + warmup + " s warm-up each)", "req/s", "p50 ms", "p99 ms", "SLO miss", "arrived", "dropped", "failed");
     for (Trial.Result row : r.rows()) {
       out.printf("%-44s %9.1f %9.1f %9.1f %8.1f%% %8d %8d %8d%n", row.policy(), row.throughputRps(), row.p50Ms(),
           row.p99Ms(), 100 * row.sloMissRate(), row.arrived(), row.abandoned(), row.failed());
@@ -444,6 +525,9 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         + Runtime.getRuntime().availableProcessors() + " cores");
     o.put("seconds", seconds);
     o.put("warmup_seconds", warmup);
+    o.put("rounds", rounds);
+    o.put("load", rates != null ? null : load);
+    o.put("load_basis", rates != null ? "rates" : loadBasis);
     o.put("slo_factor", sloFactor);
     o.put("rows", rows);
     o.put("mixes", mixesOut);

@@ -24,7 +24,46 @@ final class Trial {
 
   /** The figures of one run (all measured). */
   record Result(String policy, int arrived, int finished, int failed, int abandoned, int completedInWindow,
-      double throughputRps, double p50Ms, double p99Ms, double sloMissRate, int[][] placed, String firstError) {}
+      double throughputRps, double p50Ms, double p99Ms, double sloMissRate, int[][] placed, String firstError,
+      Histogram latencyUs, int missed, double seconds) {
+
+    /**
+     * One policy's rounds as one result: the counts and placements added up, throughput over the rounds' measured
+     * seconds together, p50/p99 of every round's latencies together (not an average of percentiles).
+     */
+    static Result merge(List<Result> rounds) {
+      Result first = rounds.get(0);
+      Histogram h = new Histogram(3);
+      int arrived = 0;
+      int finished = 0;
+      int failed = 0;
+      int abandoned = 0;
+      int completed = 0;
+      int missed = 0;
+      double seconds = 0;
+      String error = null;
+      int[][] placed = new int[first.placed().length][first.placed()[0].length];
+      for (Result r : rounds) {
+        h.add(r.latencyUs());
+        arrived += r.arrived();
+        finished += r.finished();
+        failed += r.failed();
+        abandoned += r.abandoned();
+        completed += r.completedInWindow();
+        missed += r.missed();
+        seconds += r.seconds();
+        error = error != null ? error : r.firstError();
+        for (int m = 0; m < placed.length; m++) {
+          for (int g = 0; g < placed[m].length; g++) {
+            placed[m][g] += r.placed()[m][g];
+          }
+        }
+      }
+      return new Result(first.policy(), arrived, finished, failed, abandoned, completed, completed / seconds,
+          h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+          (double) missed / Math.max(1, arrived), placed, error, h, missed, seconds);
+    }
+  }
 
   private Trial() {}
 
@@ -119,7 +158,7 @@ final class Trial {
       int arrived = Math.max(1, counts[0]);
       return new Result(policy.name(), counts[0], counts[5], counts[2], counts[4], counts[1], counts[1] / seconds,
           latencyUs.getValueAtPercentile(50) / 1000.0, latencyUs.getValueAtPercentile(99) / 1000.0,
-          (double) counts[3] / arrived, placed, firstError[0]);
+          (double) counts[3] / arrived, placed, firstError[0], latencyUs, counts[3], seconds);
     }
   }
 }

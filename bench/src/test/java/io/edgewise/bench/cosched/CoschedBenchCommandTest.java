@@ -20,10 +20,12 @@ class CoschedBenchCommandTest {
   @Test
   void shortRunReportsEveryPolicyAsMeasuredJsonRows() throws IOException {
     CliTest.Result r = CliTest.run("cosched-bench", "digits=" + DIGITS, "--rates", "60", "--seconds", "1",
-        "--warmup", "0.5", "--sweep-seconds", "0.2", "--groups", "cpu/1,cpu/1", "--profile-runs", "2", "--json");
+        "--warmup", "0.5", "--sweep-seconds", "0.2", "--groups", "cpu/1,cpu/1", "--profile-runs", "2", "--rounds", "2",
+        "--json");
     assertEquals(0, r.exit(), r.err() + r.out());
     JsonNode root = new ObjectMapper().readTree(r.out());
     JsonNode rows = root.get("rows");
+    assertEquals(2, root.get("rounds").asInt());
     List<String> policies = new ArrayList<>();
     for (JsonNode row : rows) {
       policies.add(row.get("policy").asText());

@@ -2,6 +2,7 @@ package io.edgewise.runtime.plan;
 
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.BackendOptions;
+import io.edgewise.backend.Executable;
 import io.edgewise.backend.LayerFigures;
 import io.edgewise.backend.OpProfile;
 import io.edgewise.model.Graph;
@@ -21,7 +22,8 @@ import java.util.Map;
 
 /**
  * Measures the cost model's figures on a device, once per key: each node's time from a profiled run of the whole
- * model on the device (the device's own per-node timer: wall time on ref/cpu/fpga, device time from profiling events
+ * model on the device (the device's executable of the whole model, as a session on it compiles it and a one-region
+ * plan runs it: {@link WholeModel}) (the device's own per-node timer: wall time on ref/cpu/fpga, device time from profiling events
  * on opencl), scaled so that the nodes add up to the measured time of the whole run less its transfers (what the
  * timer misses, such as layout conversions and launch overhead, is spread over the nodes in proportion). A whole run
  * rather than single-node models, because a device's time for a node depends on its neighbours (the cpu keeps
@@ -83,8 +85,7 @@ final class Calibrator {
     List<Recorder> recorders = new java.util.ArrayList<>();
     try {
       for (Target t : targets) {
-        Recorder r = new Recorder(t, new PartitionedExecutable(model, Partitioner.partition(g, n -> t.device()),
-            d -> t.backend(), options, t.device()));
+        Recorder r = new Recorder(t, on(t.device(), () -> WholeModel.compile(t.backend(), model, options)));
         recorders.add(r);
         on(t.device(), () -> {
           warmUp(r.exe, inputs);
@@ -113,21 +114,23 @@ final class Calibrator {
       for (Recorder r : recorders) {
         double[] raw = r.nodeMedians(g);
         if (r.target.modeled() && raw != null) {
-          applyModel(g, r.exe.segmentLayerFigures().get(0), raw);
+          applyModel(g, r.exe.layerFigures(), raw);
         }
         if (raw == null) {
           // the device times nodes only when asked (opencl: a wait per kernel): a profiled executable of its own
           // gives the shares, the unprofiled runs above the whole
           Target t = r.target;
           raw = on(t.device(), () -> {
-            try (PartitionedExecutable exe = new PartitionedExecutable(model, Partitioner.partition(g,
-                n -> t.device()), d -> t.backend(), options.withProfileNodes(true), t.device())) {
+            Executable exe = WholeModel.compile(t.backend(), model, options.withProfileNodes(true));
+            try {
               Recorder p = new Recorder(t, exe);
               runOnce(exe, inputs);
               for (int i = 0; i < MIN_RUNS; i++) {
                 p.once(g, inputs);
               }
               return p.nodeMedians(g);
+            } finally {
+              exe.close();
             }
           });
         }
@@ -150,23 +153,103 @@ final class Calibrator {
   }
 
   /**
+   * Each node's time as the regions of a plan run it, by node index (0 for nodes in no region): the regions run as
+   * the plan runs them (a partitioned executable), timed per region, in blocks that alternate with blocks of a
+   * profiled twin that gives each node's share of its region; each region's nodes share its median wall time less
+   * the transfers the cost model puts on it ({@code regionTransferMs}, per segment). A node's cost within a region
+   * is not its share of a whole run on the same device: on the cpu a region's nodes ran 2-4x faster than their
+   * shares of the whole model said, so a mixed plan's predictions come from figures measured this way.
+   */
+  static double[] inRegions(Model model, List<io.edgewise.runtime.partition.Segment> segments,
+      java.util.function.Function<String, Backend> backendOf, Map<String, Tensor> inputs, BackendOptions options,
+      double[] regionTransferMs) {
+    Graph g = model.graph();
+    try (PartitionedExecutable timed = new PartitionedExecutable(model, segments, backendOf, options, "auto");
+        PartitionedExecutable profiled = new PartitionedExecutable(model, segments, backendOf,
+            options.withProfileNodes(true), "auto")) {
+      warmUp(timed, inputs);
+      for (int i = 0; i < WARMUP; i++) {
+        runOnce(profiled, inputs);
+      }
+      timed.resetTimes();
+      List<double[]> perRun = new java.util.ArrayList<>();
+      long start = System.nanoTime();
+      int runs = 0;
+      while (runs < MAX_RUNS && (runs < MIN_RUNS || System.nanoTime() - start < MIN_NANOS)) {
+        pause();
+        for (int i = 0; i < BLOCK; i++) {
+          runOnce(timed, inputs);
+        }
+        pause();
+        for (int i = 0; i < BLOCK; i++) {
+          List<OpProfile> profiles = profiled.segmentProfiles();
+          profiles.forEach(p -> {
+            if (p != null) {
+              p.reset();
+            }
+          });
+          runOnce(profiled, inputs);
+          double[] nodes = new double[g.nodes().size()];
+          for (OpProfile p : profiled.segmentProfiles()) {
+            if (p != null && !p.nodes().isEmpty()) {
+              double[] part = perNode(g, p, 1);
+              for (int k = 0; k < nodes.length; k++) {
+                nodes[k] += part[k];
+              }
+            }
+          }
+          perRun.add(nodes);
+        }
+        runs += BLOCK;
+      }
+      double[] wall = timed.segmentMillis();
+      double[] raw = new double[g.nodes().size()];
+      double[] column = new double[perRun.size()];
+      for (int k = 0; k < raw.length; k++) {
+        for (int r = 0; r < column.length; r++) {
+          column[r] = perRun.get(r)[k];
+        }
+        raw[k] = median(column);
+      }
+      Map<Node, Integer> index = new java.util.IdentityHashMap<>();
+      for (int k = 0; k < g.nodes().size(); k++) {
+        index.put(g.nodes().get(k), k);
+      }
+      double[] out = new double[raw.length];
+      for (int s = 0; s < segments.size(); s++) {
+        List<Node> nodes = segments.get(s).nodes();
+        double sum = 0;
+        for (Node n : nodes) {
+          sum += raw[index.get(n)];
+        }
+        double nodesMs = Math.max(0.5 * wall[s], wall[s] - regionTransferMs[s]);
+        for (Node n : nodes) {
+          int k = index.get(n);
+          out[k] = sum > 0 ? raw[k] * nodesMs / sum : nodesMs / nodes.size();
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
    * One device's timed runs: each run's wall time and, where the device keeps a per-node profile, each node's time
    * in that run. Medians are taken over the runs, each node's on its own: on a shared machine a run now and then
    * takes far longer (another process had the cores), and a mean would carry it.
    */
   private static final class Recorder {
     final Target target;
-    final PartitionedExecutable exe;
+    final Executable exe;
     final List<Double> wall = new java.util.ArrayList<>();
     final List<double[]> perRun = new java.util.ArrayList<>();
 
-    Recorder(Target target, PartitionedExecutable exe) {
+    Recorder(Target target, Executable exe) {
       this.target = target;
       this.exe = exe;
     }
 
     void once(Graph g, Map<String, Tensor> inputs) {
-      OpProfile p = exe.segmentProfiles().get(0);
+      OpProfile p = exe.profile();
       if (p != null) {
         p.reset();
       }
@@ -200,7 +283,7 @@ final class Calibrator {
    * most {@link #MAX_WARMUP_NANOS} in all): on two cores the compiler threads of a fresh process take a core, and a
    * device measured then would be charged for it (the first plan of a process is made right after it starts).
    */
-  private static void warmUp(PartitionedExecutable exe, Map<String, Tensor> inputs) {
+  private static void warmUp(Executable exe, Map<String, Tensor> inputs) {
     java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
     boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
     long start = System.nanoTime();
@@ -229,7 +312,7 @@ final class Calibrator {
     return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
   }
 
-  private static void runOnce(PartitionedExecutable exe, Map<String, Tensor> inputs) {
+  private static void runOnce(Executable exe, Map<String, Tensor> inputs) {
     exe.run(inputs).values().forEach(Tensor::close);
   }
 

@@ -18,8 +18,13 @@ import java.util.Map;
  * over the open devices ({@link Planner}, measuring what the profile database lacks: "profile on first use, then
  * cached"), cuts it into regions and runs them as a {@link PartitionedExecutable}; later runs of that signature
  * reuse the plan. A later signature the profile database has no figures for takes the regions of the latest plan
- * (compiled for its types) instead of measuring every device again at each new shape; its plan's notes say so. Keeps the plans of the {@link #SIGNATURES} most recent signatures. Thread-safe: planning is
- * serialised, runs are not.
+ * (compiled for its types) instead of measuring every device again at each new shape; its plan's notes say so. Keeps
+ * the plans of the {@link #SIGNATURES} most recent signatures. Thread-safe: planning is serialised, runs are not.
+ *
+ * <p>A plan with one region (every node on one device, the usual plan on a machine whose devices share the same
+ * cores) runs the device's own executable of the whole model, the one a session on that device compiles: no region
+ * hand-over (value tables, per-segment signature checks), so that `auto` costs what the best single device costs
+ * (on the digits CNNs, 10-20 us a run, the hand-over was about 1 us).
  */
 public final class PlannedExecutable implements Executable {
   static final int SIGNATURES = 8;
@@ -32,20 +37,69 @@ public final class PlannedExecutable implements Executable {
   private final List<String> openNotes;
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
   private volatile Entry latest;
+  /** Per device, its executable of the whole model, for one-region plans (compiled at the first, shared). */
+  private final Map<String, Executable> whole = new LinkedHashMap<>();
 
-  /** One signature's plan and the executable that runs it. */
+  /**
+   * One signature's plan and what runs it: the regions as a partitioned executable, or for a one-region plan the
+   * device's executable of the whole model ({@code single}, not owned: shared by the entries of that device) with its
+   * own timer.
+   */
   private static final class Entry {
     final Plan plan;
     final PartitionedExecutable exe;
+    final Executable single;
     final String devices;
     final long[] key;
     volatile boolean warm;
+    private final long[] recent = new long[256];
+    private long runs;
 
-    Entry(Plan plan, PartitionedExecutable exe, long[] key) {
+    Entry(Plan plan, PartitionedExecutable exe, Executable single, long[] key) {
       this.plan = plan;
       this.exe = exe;
+      this.single = single;
       this.key = key;
       this.devices = String.join("+", plan.regions().stream().map(Plan.Region::device).distinct().toList());
+    }
+
+    Map<String, Tensor> run(Map<String, Tensor> inputs) {
+      if (single == null) {
+        return exe.run(inputs);
+      }
+      long start = System.nanoTime();
+      Map<String, Tensor> out = single.run(inputs);
+      long nanos = System.nanoTime() - start;
+      synchronized (this) {
+        recent[(int) (runs++ % recent.length)] = nanos;
+      }
+      return out;
+    }
+
+    /** Each region's median wall time over its latest runs (ms; NaN before one). */
+    double[] regionMillis() {
+      if (single == null) {
+        return exe.segmentMillis();
+      }
+      synchronized (this) {
+        int n = (int) Math.min(runs, recent.length);
+        if (n == 0) {
+          return new double[] {Double.NaN};
+        }
+        long[] c = java.util.Arrays.copyOf(recent, n);
+        java.util.Arrays.sort(c);
+        return new double[] {(n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2.0) / 1e6};
+      }
+    }
+
+    void resetTimes() {
+      if (single == null) {
+        exe.resetTimes();
+      } else {
+        synchronized (this) {
+          runs = 0;
+        }
+      }
     }
   }
 
@@ -71,21 +125,40 @@ public final class PlannedExecutable implements Executable {
   @Override
   public Map<String, Tensor> run(Map<String, Tensor> inputs) {
     Entry e = entry(inputs);
-    Map<String, Tensor> out = e.exe.run(inputs);
+    Map<String, Tensor> out = e.run(inputs);
     if (!e.warm) {
       e.warm = true;
-      e.exe.resetTimes();  // the first run compiled the regions: not what a region costs
+      e.resetTimes();  // the first run compiled the regions: not what a region costs
     }
     return out;
   }
 
   private Entry entry(Map<String, Tensor> inputs) {
-    long[] key = key(inputs);
     Entry e = latest;
-    if (e != null && java.util.Arrays.equals(e.key, key)) {
-      return e;  // the latest run's signature: no lock, no string
+    if (e != null && sameKey(e.key, inputs)) {
+      return e;  // the latest run's signature: no lock, no allocation
     }
-    return entry(inputs, key);
+    return entry(inputs, key(inputs));
+  }
+
+  /** Whether {@code inputs} have the dtypes and shapes {@code key} was made of ({@link #key}), without building one. */
+  private boolean sameKey(long[] key, Map<String, Tensor> inputs) {
+    List<io.edgewise.model.ValueInfo> declared = model.graph().inputs();
+    int at = 0;
+    for (int i = 0; i < declared.size(); i++) {
+      Tensor t = inputs.get(declared.get(i).name());
+      int rank = t == null ? -1 : t.shape().rank();
+      if (at + 2 > key.length || key[at] != (t == null ? -1 : t.dtype().ordinal()) || key[at + 1] != rank) {
+        return false;
+      }
+      at += 2;
+      for (int d = 0; d < rank; d++) {
+        if (at >= key.length || key[at++] != t.shape().dim(d)) {
+          return false;
+        }
+      }
+    }
+    return at == key.length;
   }
 
   /** The inputs' dtypes and shapes in the graph's input order, as numbers (-1 for an input not fed). */
@@ -122,12 +195,11 @@ public final class PlannedExecutable implements Executable {
         notes.add("regions of the plan for " + p.signature() + " (this shape is not in the profile database)");
         Plan reused = new Plan(sig, p.devices(), p.nodes(), p.regions(), p.transfers(), p.predictedMs(),
             p.bestSingleDevice(), p.bestSingleDeviceMs(), notes);
-        e = new Entry(reused, new PartitionedExecutable(model, previous.exe.segments(), backends::get, options,
-            "auto"), key);
+        e = entry(reused, previous.exe.segments(), key);
       } else {
         List<String> notes = new ArrayList<>(openNotes);
         Planner.Result r = planner.plan(model, inputs, backends, notes);
-        e = new Entry(r.plan(), new PartitionedExecutable(model, r.segments(), backends::get, options, "auto"), key);
+        e = entry(r.plan(), r.segments(), key);
       }
       entries.put(sig, e);
       if (entries.size() > SIGNATURES) {
@@ -140,17 +212,35 @@ public final class PlannedExecutable implements Executable {
     return e;
   }
 
-  /** The plan of the latest run's signature with each region's mean measured time so far; null before a run. */
+  /**
+   * The entry running {@code segments}: one segment covering every node runs on its device's whole-model executable
+   * (the partitioned executable is kept for its segments, compiled only if run).
+   */
+  private Entry entry(Plan plan, List<io.edgewise.runtime.partition.Segment> segments, long[] key) {
+    PartitionedExecutable exe = new PartitionedExecutable(model, segments, backends::get, options, "auto");
+    Executable single = null;
+    if (segments.size() == 1 && segments.get(0).nodes().size() == model.graph().nodes().size()) {
+      String device = segments.get(0).device();
+      single = whole.get(device);
+      if (single == null) {
+        single = WholeModel.compile(backends.get(device), model, options);
+        whole.put(device, single);
+      }
+    }
+    return new Entry(plan, exe, single, key);
+  }
+
+  /** The plan of the latest run's signature with each region's median measured time so far; null before a run. */
   public Plan plan() {
     Entry e = latest;
-    return e == null ? null : e.plan.withMeasured(e.exe.segmentMillis());
+    return e == null ? null : e.plan.withMeasured(e.regionMillis());
   }
 
   /** Starts the regions' timers of the latest plan again (after a warm-up). */
   public void resetTimes() {
     Entry e = latest;
     if (e != null) {
-      e.exe.resetTimes();
+      e.resetTimes();
     }
   }
 
@@ -171,13 +261,15 @@ public final class PlannedExecutable implements Executable {
     if (e == null || e.plan.regions().size() != 1) {
       return null;
     }
-    return e.exe.segmentProfiles().get(0);
+    return e.single != null ? e.single.profile() : e.exe.segmentProfiles().get(0);
   }
 
   @Override
   public synchronized void close() {
     entries.values().forEach(x -> x.exe.close());
     entries.clear();
+    whole.values().forEach(Executable::close);
+    whole.clear();
     latest = null;
   }
 }

@@ -117,7 +117,106 @@ public final class Planner {
             + " runs on none of the devices planned over " + devices);
       }
     }
-    return result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), notes);
+    Result r = result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), notes);
+    return r.plan().mixed() && measured(keys, devices) ? inRegions(model, inputs, backends, p, r, values, notes) : r;
+  }
+
+  /**
+   * Whether every figure of these nodes on these devices was measured (not injected, as a test or a user may: those
+   * are taken as given, and a mixed plan from them is not measured again in regions).
+   */
+  private boolean measured(String[] keys, List<String> devices) {
+    for (String d : devices) {
+      for (String k : keys) {
+        ProfileDb.OpCost c = db.op(d, threads, k);
+        if (c != null && !c.source().equals("measured")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the device computes in host memory (the cpu, and ref): its kernels read the caller's tensors in place and
+   * return host tensors, so a value reaches it or leaves it at no cost of its own. Its probe's figure (a region's call
+   * and a pass over the value) is left out of the problem: on a whole run it made a 20 us digits CNN look like 130 us
+   * (the graph input and output each charged the probe's call), and at a cut the other device's side, measured with
+   * its own region call, already carries the hand-over.
+   */
+  static boolean onHost(String device) {
+    return device.equals("cpu") || device.equals("ref");
+  }
+
+  /** Rounds of measuring a mixed plan's regions and planning again with what they measured. */
+  static final int REGION_ROUNDS = 3;
+
+  /**
+   * A mixed plan, its regions measured as they run ({@link Calibrator#inRegions}) and the model planned again with
+   * those figures in place of the whole-model shares of the nodes' devices, until the plan stays the same (at most
+   * {@link #REGION_ROUNDS} measurements): the plan returned has every region's figures measured in regions, or is a
+   * single device's (whose figures come from whole runs, as it runs). A failure while measuring keeps the plan
+   * made from the whole-model figures, and the notes say why.
+   */
+  private Result inRegions(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends, PlanProblem p,
+      Result first, Values values, List<String> notes) {
+    String signature = signature(inputs, model.graph());
+    int n = p.nodeCount();
+    double[][] ms = new double[n][];
+    for (int i = 0; i < n; i++) {
+      ms[i] = p.nodeMs()[i].clone();
+    }
+    Result current = first;
+    PlanProblem q = p;
+    int[] assign = assignment(p, current.plan());
+    for (int round = 0; round < REGION_ROUNDS; round++) {
+      double[] share = q.attributed(assign);
+      List<Segment> segments = current.segments();
+      Map<Node, Integer> index = new IdentityHashMap<>();
+      for (int i = 0; i < n; i++) {
+        index.put(model.graph().nodes().get(i), i);
+      }
+      double[] transferMs = new double[segments.size()];
+      for (int s = 0; s < segments.size(); s++) {
+        for (Node node : segments.get(s).nodes()) {
+          int i = index.get(node);
+          transferMs[s] += share[i] - q.nodeMs()[i][assign[i]];
+        }
+      }
+      double[] measured;
+      try {
+        measured = Calibrator.inRegions(model, segments, backends::get, inputs, options, transferMs);
+      } catch (RuntimeException e) {
+        notes.add("measuring the regions failed (" + e.getMessage() + "): predicted from whole-model figures");
+        return result(model, q, assign, values, signature, notes);  // the plan copies the notes when made
+      }
+      for (int i = 0; i < n; i++) {
+        ms[i][assign[i]] = measured[i];
+      }
+      q = new PlanProblem(p.devices(), ms, p.reads(), p.producer(), p.bytes(), p.graphOutput(), p.callMs(),
+          p.perByteMs());
+      Result next = result(model, q, RegionPlanner.plan(q), values, signature, notes);
+      int[] nextAssign = assignment(q, next.plan());
+      if (java.util.Arrays.equals(nextAssign, assign) || !next.plan().mixed() || round == REGION_ROUNDS - 1) {
+        notes.add("a mixed plan's regions measured as they run (" + (round + 1) + " round" + (round == 0 ? "" : "s")
+            + ") and the model planned again with those figures");
+        // out of rounds with a plan whose new regions are not measured: the last measured one, as predicted now
+        boolean unmeasured = !java.util.Arrays.equals(nextAssign, assign) && next.plan().mixed();
+        return result(model, q, unmeasured ? assign : nextAssign, values, signature, notes);
+      }
+      current = next;
+      assign = nextAssign;
+    }
+    return current;
+  }
+
+  /** Each node's device index under {@code plan}. */
+  private static int[] assignment(PlanProblem p, Plan plan) {
+    int[] a = new int[plan.nodes().size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = p.devices().indexOf(plan.nodes().get(i).device());
+    }
+    return a;
   }
 
   /**
@@ -199,7 +298,7 @@ public final class Planner {
       if (!runsAll || !missing) {
         continue;
       }
-      ProfileDb.Transfer t = db.transfer(d, threads);
+      ProfileDb.Transfer t = onHost(d) ? null : db.transfer(d, threads);
       double io = 0;
       for (int v = 0; v < values.names.size(); v++) {
         if (t != null && (values.producer[v] < 0 || values.graphOutput[v])) {
@@ -242,7 +341,7 @@ public final class Planner {
     double[] perByte = new double[devices.size()];
     for (int d = 0; d < devices.size(); d++) {
       String name = devices.get(d);
-      ProfileDb.Transfer t = db.transfer(name, threads);
+      ProfileDb.Transfer t = onHost(name) ? null : db.transfer(name, threads);
       callMs[d] = t == null ? 0 : t.callMs();
       perByte[d] = t == null ? 0 : t.perByteMs();
       for (int i = 0; i < nodes.size(); i++) {

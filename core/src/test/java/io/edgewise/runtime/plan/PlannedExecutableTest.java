@@ -134,19 +134,64 @@ class PlannedExecutableTest {
    * worth it: ref is given 0.1 ms for {@code refOps} and 10 for the rest, cpu the opposite.
    */
   private static void inject(ProfileDb db, Model model, Map<String, Tensor> inputs, Set<String> refOps) {
+    inject(db, model, inputs, refOps, "injected");
+  }
+
+  private static void inject(ProfileDb db, Model model, Map<String, Tensor> inputs, Set<String> refOps,
+      String source) {
     String[] keys = Planner.keys(model, inputs);
     Map<String, ProfileDb.OpCost> cpu = new LinkedHashMap<>();
     Map<String, ProfileDb.OpCost> ref = new LinkedHashMap<>();
     List<Node> nodes = model.graph().nodes();
     for (int i = 0; i < keys.length; i++) {
       boolean refWins = refOps.contains(nodes.get(i).opType());
-      cpu.put(keys[i], new ProfileDb.OpCost(refWins ? 10 : 0.1, "injected", 0, "test"));
-      ref.put(keys[i], new ProfileDb.OpCost(refWins ? 0.1 : 10, "injected", 0, "test"));
+      cpu.put(keys[i], new ProfileDb.OpCost(refWins ? 10 : 0.1, source, 0, "test"));
+      ref.put(keys[i], new ProfileDb.OpCost(refWins ? 0.1 : 10, source, 0, "test"));
     }
     db.putOps("cpu", "cpu", THREADS, cpu);
     db.putOps("ref", "ref", THREADS, ref);
     db.putTransfer("cpu", "cpu", THREADS, new ProfileDb.Transfer(0.01, 0, "test"));
     db.putTransfer("ref", "ref", THREADS, new ProfileDb.Transfer(0.01, 0, "test"));
+  }
+
+  /**
+   * A mixed plan from figures marked measured (as the calibrator stores them, not injected) is measured again as its
+   * regions run and planned again from those figures: whatever plan that gives (the real costs of cpu and ref decide
+   * it), its outputs equal ref's, every region is predicted from positive figures, and the notes say how the
+   * predictions were made.
+   */
+  @Test
+  void aMixedPlanFromMeasuredFiguresIsMeasuredAgainInItsRegions() {
+    try (Tensor x = random(new Random(5), Shape.of(1, 4, 8, 8))) {
+      Map<String, Tensor> inputs = Map.of("x", x);
+      Map<String, Tensor> expected;
+      try (Session ref = Session.open(convElementwise(), SessionOptions.defaults().withDevice("ref")
+          .withOptimize(false))) {
+        expected = ref.run(inputs);
+      }
+      Map<String, Backend> backends = new LinkedHashMap<>();
+      backends.put("cpu", Devices.open("cpu"));
+      backends.put("ref", Devices.open("ref"));
+      try (Model model = convElementwise()) {
+        ProfileDb db = ProfileDb.inMemory();
+        inject(db, model, inputs, Set.of("Add", "Mul", "Sigmoid"), "measured");
+        try (PlannedExecutable exe = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
+            List.of())) {
+          Map<String, Tensor> got = exe.run(inputs);
+          Plan plan = exe.plan();
+          assertTrue(plan.notes().stream().anyMatch(n -> n.startsWith("a mixed plan's regions measured as they run")),
+              plan.notes().toString());
+          for (Plan.Region r : plan.regions()) {
+            assertTrue(r.predictedMs() > 0 && Double.isFinite(r.predictedMs()), r.toString());
+          }
+          assertClose(expected, got);
+          got.values().forEach(Tensor::close);
+        }
+      } finally {
+        backends.values().forEach(Backend::close);
+        expected.values().forEach(Tensor::close);
+      }
+    }
   }
 
   private static void assertClose(Map<String, Tensor> expected, Map<String, Tensor> got) {

@@ -2,10 +2,18 @@ package io.edgewise.serve.cache;
 
 /**
  * What a policy knows of one cached model version: its key ("name/version"), when it was last asked for and how
- * often (in accesses of the whole cache, a logical clock), its measured size and its measured load time. The
- * repository updates it under its lock; policies only read it.
+ * often (in accesses of the whole cache, a logical clock), its measured size and its load cost (an exponential moving
+ * average of its measured load times). It outlives evictions, so a model that comes back is known. The repository
+ * updates it under its lock; policies only read it.
  */
 public final class CacheEntry {
+  /**
+   * The weight of a new load time in the load cost's moving average. One load is a noisy sample on a shared machine
+   * (the first load of a model in a process pays class loading, JIT and a cold page cache: 2-5x the later ones), so
+   * one sample must not decide the cost alone; at 0.5 the first load's excess halves with each reload.
+   */
+  public static final double LOAD_COST_EMA = 0.5;
+
   private final String key;
   private long lastAccess = -1;
   private long accesses;
@@ -14,6 +22,7 @@ public final class CacheEntry {
   private long decayedAt;
   private long sizeBytes;
   private double loadSeconds;
+  private long loads;
 
   public CacheEntry(String key) {
     this.key = key;
@@ -24,6 +33,7 @@ public final class CacheEntry {
     CacheEntry e = new CacheEntry(key);
     e.sizeBytes = sizeBytes;
     e.loadSeconds = loadSeconds;
+    e.loads = 1;
     return e;
   }
 
@@ -63,13 +73,20 @@ public final class CacheEntry {
     sizeBytes = bytes;
   }
 
+  /** The expected cost of loading it again on this machine: the moving average of its measured load times. */
   public double loadSeconds() {
     return loadSeconds;
   }
 
-  /** The last load's measured time (the cost of loading it again on this machine). */
-  public void loadSeconds(double seconds) {
-    loadSeconds = seconds;
+  /** A measured load: folded into the load cost (the first one sets it; later ones move it by {@code weight}). */
+  public void observeLoad(double seconds, double weight) {
+    loadSeconds = loads == 0 ? seconds : loadSeconds + weight * (seconds - loadSeconds);
+    loads++;
+  }
+
+  /** How many loads were measured. */
+  public long loads() {
+    return loads;
   }
 
   @Override

@@ -1,12 +1,13 @@
 package io.edgewise.serve.cache;
 
 import io.edgewise.EdgewiseException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Chooses the loaded model to evict. The repository calls {@link #accessed} for every request (with its logical
- * clock, the number of requests before it) and {@link #victim} with the models it may evict (loaded, no request in
- * flight); it evicts the one returned and asks again until the new model fits.
+ * Chooses the loaded models to evict. The repository calls {@link #accessed} for every request (with its logical
+ * clock, the number of requests before it) and {@link #victims} with the models it may evict (loaded, no request in
+ * flight) and the bytes it must free; it evicts those returned and asks again if the new model still does not fit.
  */
 public interface CachePolicy {
   /** The names {@link #of} accepts. */
@@ -19,6 +20,11 @@ public interface CachePolicy {
     return CremeBruleePolicy.DEFAULT_HALF_LIFE;
   }
 
+  /** The weight of a new measured load time in an entry's load cost ({@link CacheEntry#observeLoad}). */
+  default double loadCostWeight() {
+    return CacheEntry.LOAD_COST_EMA;
+  }
+
   /** A request for {@code key} at logical time {@code clock} (0, 1, 2, ...). */
   default void accessed(String key, long clock) {}
 
@@ -26,12 +32,29 @@ public interface CachePolicy {
   CacheEntry victim(List<CacheEntry> candidates, long clock);
 
   /**
+   * Candidates to evict so that at least {@code needBytes} are freed (all of them when together they hold less), at
+   * logical time {@code clock}. By default the policy's {@link #victim} one at a time, in its order.
+   */
+  default List<CacheEntry> victims(List<CacheEntry> candidates, long needBytes, long clock) {
+    List<CacheEntry> left = new ArrayList<>(candidates);
+    List<CacheEntry> out = new ArrayList<>();
+    long freed = 0;
+    while (freed < needBytes && !left.isEmpty()) {
+      CacheEntry v = victim(left, clock);
+      left.remove(v);
+      out.add(v);
+      freed += v.sizeBytes();
+    }
+    return out;
+  }
+
+  /**
    * A policy by name. belady needs the future: give it {@code trace} (the keys of every request, in order); the
    * others ignore it. seed fixes random's choices.
    */
   static CachePolicy of(String name, List<String> trace, long seed) {
     return switch (name) {
-      case "cremebrulee" -> new CremeBruleePolicy(1, 1, CremeBruleePolicy.DEFAULT_HALF_LIFE);
+      case "cremebrulee" -> CremeBruleePolicy.defaults();
       case "lru" -> new LruPolicy();
       case "lfu" -> new LfuPolicy();
       case "random" -> new RandomPolicy(seed);

@@ -1,27 +1,60 @@
 package io.edgewise.serve.cache;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * CremeBrulee's value-based eviction (Ogden et al., 2021): a loaded model is worth
- * {@code popularity^a * loadCost^b / size}, each term divided by its largest value among the candidates so that
- * seconds, bytes and request counts weigh alike; the model worth least goes. Popularity is the request count decayed
- * with a half-life of {@code halfLife} requests (so a burst that has passed stops protecting a model), load cost the
- * model's last measured load time on this machine, size its measured memory. A model that is cheap to load again,
- * large, and rarely asked for goes first; a popular one that is slow to load stays.
+ * CremeBrulee's value-based eviction (Ogden et al., 2021): a loaded model is worth {@code popularity^a * loadCost^b}
+ * (with a = b = 1: the load seconds per request its absence would cost, the expected miss cost rate) held in
+ * {@code size} bytes. Popularity is the request count decayed with a half-life of {@code halfLife} requests (so a
+ * burst that has passed stops protecting a model), load cost the moving average of the model's measured load times on
+ * this machine ({@link CacheEntry#observeLoad}), size its measured memory.
+ *
+ * <p>Which models go: with {@link Selection#KNAPSACK} (the default) the set of idle models that frees the bytes the
+ * new model needs while losing the least value (a small min-knapsack, solved exactly): a large, valuable model is not
+ * evicted to make room for a small one when a few small, rarely used models free enough; a model just loaded for a
+ * one-off request has the value of one request, so it is the first to go at the next miss (a request must run on a
+ * loaded model, so the cache cannot refuse to admit it; it can refuse to keep it). With {@link Selection#GREEDY}, the
+ * lowest value per byte first, one at a time (the published rule; it frees a 95 MB model to fit a 5 MB one when that
+ * model's value per byte is the lowest).
  */
 public final class CremeBruleePolicy implements CachePolicy {
-  /** Requests after which an access counts half; a few hundred follows a diurnal swing and outlives a burst. */
+  /**
+   * Requests after which an access counts half: long enough to average a model's rate over many of its requests,
+   * short enough to let a passed burst or the diurnal swing stop protecting a model. A sweep over generated Zipf and
+   * Azure-shaped traces (`cache-bench --simulate --sweep`, docs/benchmarks.md) found half-lives of 50 to 800 requests
+   * within a few hundredths of each other on held-out seeds, and a = b = 1 with the knapsack and a load-cost weight
+   * of 0.5 best on the training seeds.
+   */
   public static final double DEFAULT_HALF_LIFE = 400;
+
+  /** How the victims of one eviction are chosen. */
+  public enum Selection { GREEDY, KNAPSACK }
+
+  /** Resolution of the knapsack: the bytes to free are counted in at most this many units. */
+  private static final int UNITS = 1024;
 
   private final double a;
   private final double b;
   private final double halfLife;
+  private final double costWeight;
+  private final Selection selection;
 
   public CremeBruleePolicy(double a, double b, double halfLife) {
+    this(a, b, halfLife, CacheEntry.LOAD_COST_EMA, Selection.KNAPSACK);
+  }
+
+  public CremeBruleePolicy(double a, double b, double halfLife, double costWeight, Selection selection) {
     this.a = a;
     this.b = b;
     this.halfLife = halfLife;
+    this.costWeight = costWeight;
+    this.selection = selection;
+  }
+
+  /** The server's: a = b = 1 (value = expected load seconds per request saved), DEFAULT_HALF_LIFE, knapsack. */
+  public static CremeBruleePolicy defaults() {
+    return new CremeBruleePolicy(1, 1, DEFAULT_HALF_LIFE);
   }
 
   @Override
@@ -34,7 +67,20 @@ public final class CremeBruleePolicy implements CachePolicy {
     return halfLife;
   }
 
-  /** The value of each candidate, in the order given (for tests and the benchmark's explanations). */
+  @Override
+  public double loadCostWeight() {
+    return costWeight;
+  }
+
+  /** What keeping e saves: popularity^a * loadCost^b (unscaled; the ranking does not depend on a common scale). */
+  public double worth(CacheEntry e, long clock) {
+    return Math.pow(e.popularity(clock, halfLife), a) * Math.pow(e.loadSeconds(), b);
+  }
+
+  /**
+   * The value per byte of each candidate, in the order given, each term divided by its largest value among the
+   * candidates so that seconds, bytes and request counts weigh alike (for tests and the benchmark's explanations).
+   */
   public double[] values(List<CacheEntry> candidates, long clock) {
     double maxPop = 0;
     double maxCost = 0;
@@ -55,6 +101,7 @@ public final class CremeBruleePolicy implements CachePolicy {
     return v;
   }
 
+  /** The lowest value per byte (ties: the least recently used). */
   @Override
   public CacheEntry victim(List<CacheEntry> candidates, long clock) {
     double[] v = values(candidates, clock);
@@ -67,5 +114,68 @@ public final class CremeBruleePolicy implements CachePolicy {
       }
     }
     return candidates.get(best);
+  }
+
+  @Override
+  public List<CacheEntry> victims(List<CacheEntry> candidates, long needBytes, long clock) {
+    if (selection == Selection.GREEDY || needBytes <= 0) {
+      return CachePolicy.super.victims(candidates, needBytes, clock);
+    }
+    long all = candidates.stream().mapToLong(CacheEntry::sizeBytes).sum();
+    if (all <= needBytes) {
+      return new ArrayList<>(candidates);  // not enough even with every idle one: the repository waits for the rest
+    }
+    return leastWorth(candidates, needBytes, clock);
+  }
+
+  /**
+   * The subset of candidates holding at least need bytes whose total worth is least: a 0/1 min-knapsack over sizes
+   * counted in units of need/UNITS (rounded down, so what the chosen set really frees is never less than need),
+   * solved by dynamic programming over the units freed (capped at need). Ties: fewer bytes freed.
+   */
+  private List<CacheEntry> leastWorth(List<CacheEntry> candidates, long need, long clock) {
+    int n = candidates.size();
+    long unit = Math.max(1, (need + UNITS - 1) / UNITS);
+    int cap = (int) ((need + unit - 1) / unit);
+    // cost[i][j]: least worth evicted among the first i candidates freeing j units (j == cap: at least cap);
+    // from[i][j]: the state of i - 1 that taking candidate i - 1 came from, or -1 when it was not taken
+    double[][] cost = new double[n + 1][cap + 1];
+    long[][] bytes = new long[n + 1][cap + 1];
+    int[][] from = new int[n + 1][cap + 1];
+    java.util.Arrays.fill(cost[0], Double.POSITIVE_INFINITY);
+    cost[0][0] = 0;
+    for (int i = 0; i < n; i++) {
+      CacheEntry e = candidates.get(i);
+      int w = (int) Math.min(cap, e.sizeBytes() / unit);
+      double worth = worth(e, clock);
+      System.arraycopy(cost[i], 0, cost[i + 1], 0, cap + 1);
+      System.arraycopy(bytes[i], 0, bytes[i + 1], 0, cap + 1);
+      java.util.Arrays.fill(from[i + 1], -1);
+      for (int j = 0; j <= cap; j++) {
+        if (cost[i][j] == Double.POSITIVE_INFINITY) {
+          continue;
+        }
+        int to = Math.min(cap, j + w);
+        double c = cost[i][j] + worth;
+        long by = bytes[i][j] + e.sizeBytes();
+        if (c < cost[i + 1][to] || (c == cost[i + 1][to] && by < bytes[i + 1][to])) {
+          cost[i + 1][to] = c;
+          bytes[i + 1][to] = by;
+          from[i + 1][to] = j;
+        }
+      }
+    }
+    if (cost[n][cap] == Double.POSITIVE_INFINITY) {
+      // the sizes rounded down to units fall just short of need: the greedy order still frees enough
+      return CachePolicy.super.victims(candidates, need, clock);
+    }
+    List<CacheEntry> out = new ArrayList<>();
+    for (int i = n, j = cap; i > 0; i--) {
+      if (from[i][j] >= 0) {
+        out.add(candidates.get(i - 1));
+        j = from[i][j];
+      }
+    }
+    return out;
   }
 }

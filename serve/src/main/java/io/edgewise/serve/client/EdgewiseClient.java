@@ -60,6 +60,10 @@ public final class EdgewiseClient implements AutoCloseable {
   private final int retries;
   private final Duration retryBackoff;
   private final long maxElements;
+  private final NetworkEstimate network = new NetworkEstimate(0.2);
+  /** Bytes the last answered group request moved: a dropped one's size for the estimate. */
+  private volatile long lastBytes;
+  private final Map<BudgetedCall.Mode, BudgetedCall> budgetedCalls = new java.util.EnumMap<>(BudgetedCall.Mode.class);
 
   /** Settings of a client; every one has a default. */
   public static final class Builder {
@@ -228,13 +232,117 @@ public final class EdgewiseClient implements AutoCloseable {
    * decimal text); otherwise both travel as JSON numbers. Never retried.
    */
   public Map<String, Tensor> infer(String model, String version, Map<String, Tensor> inputs, boolean binary) {
-    Outputs out = post(model, version, inputs, Map.of(), binary);
+    return infer(model, version, inputs, binary, Map.of()).outputs();
+  }
+
+  /**
+   * An answer with what the server said about it: the response's "parameters" (a model group's
+   * {@code edgewise_variant}, {@code edgewise_server_ms}...; empty when it sent none), the round trip measured here
+   * (send to last byte, ms) and the bytes of the request and response bodies. The caller closes the outputs.
+   */
+  public record Answer(Map<String, Tensor> outputs, Map<String, JsonNode> parameters, double roundTripMs,
+      long bytesSent, long bytesReceived) {}
+
+  /**
+   * As {@link #infer(String, String, Map, boolean)} with request-level parameters (strings, numbers, booleans; e.g. a
+   * model group's {@code time_budget_ms}), returning the response's parameters and the measured round trip too.
+   */
+  public Answer infer(String model, String version, Map<String, Tensor> inputs, boolean binary,
+      Map<String, Object> parameters) {
+    Outputs out = post(model, version, inputs, Map.of(), binary, parameters);
     if (!out.bytes.isEmpty()) {
       out.tensors.values().forEach(Tensor::close);
       throw EdgewiseException.invalidArgument("the model's output '" + out.bytes.keySet().iterator().next()
           + "' is BYTES: use inferBytes");
     }
-    return out.tensors;
+    return new Answer(out.tensors, out.parameters, out.roundTripMs, out.bytesSent, out.bytesReceived);
+  }
+
+  /**
+   * Asks a model group ({@code serve}'s "pipeline": "group") for an answer within {@code budgetMs} end to end, with
+   * an on-device fallback ({@link BudgetedCall}): the request carries the budget and this client's network estimate
+   * ({@link #network()}, measured from earlier answers: round trip less the server's reported time, never
+   * configured); the fallback runs in parallel ({@link BudgetedCall.Mode#PARALLEL}) or once the remaining budget falls
+   * below its expected time ({@link BudgetedCall.Mode#BACKUP}, or at once when the server refuses or drops the
+   * request). The first valid answer wins; the loser is cancelled and its outputs, if any, closed. The caller closes
+   * the winner's outputs. Inputs stay the caller's.
+   */
+  public BudgetedAnswer infer(String group, Map<String, Tensor> inputs, double budgetMs, LocalFallback fallback,
+      BudgetedCall.Mode mode) {
+    if (!(budgetMs > 0) || Double.isInfinite(budgetMs)) {
+      throw EdgewiseException.invalidArgument("budget must be > 0 ms, got " + budgetMs);
+    }
+    BudgetedCall call = budgetedCall(mode);
+    long start = System.nanoTime();
+    BudgetedCall.Result<BudgetedAnswer> r = call.call(java.time.Duration.ofNanos((long) (budgetMs * 1e6)),
+        () -> {
+          // the budget left when the request leaves (the call's own set-up is spent already)
+          Answer a = inferWithin(group, inputs, budgetMs - (System.nanoTime() - start) / 1e6, null);
+          JsonNode variant = a.parameters().get("edgewise_variant");
+          return new BudgetedAnswer(a.outputs(), false, variant == null ? null : variant.asText(),
+              serverMs(a), 0);
+        },
+        () -> new BudgetedAnswer(fallback.run(inputs), true, fallback.name(), Double.NaN, 0),
+        fallback.expectedMs(),
+        loser -> loser.outputs().values().forEach(Tensor::close));
+    BudgetedAnswer a = r.value();
+    return new BudgetedAnswer(a.outputs(), a.local(), a.variant(), a.serverMs(), r.elapsedMs());
+  }
+
+  /**
+   * Asks a model group for an answer within {@code budgetMs} end to end, without a fallback: the request carries the
+   * budget and this client's measured network estimate, and the answer teaches the estimate (round trip less the
+   * server's reported edgewise_server_ms). {@code variant}, when not null, pins the group's variant. A request the
+   * server drops because its budget passed is a {@link RemoteException} of status 504. The caller closes the outputs.
+   */
+  public Answer inferWithin(String group, Map<String, Tensor> inputs, double budgetMs, String variant) {
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("time_budget_ms", Math.max(1e-3, budgetMs));
+    double networkMs = network.estimateMs();
+    if (!Double.isNaN(networkMs)) {
+      parameters.put("network_ms", networkMs);
+    }
+    if (variant != null) {
+      parameters.put("variant", variant);
+    }
+    long t0 = System.nanoTime();
+    Answer a;
+    try {
+      a = infer(group, null, inputs, true, parameters);
+    } catch (RemoteException e) {
+      if (e.status() == 504) {
+        // dropped for its budget: the refusal crossed the network too (with the server's queueing, an upper
+        // bound), and learning from it keeps an estimate that grew too large from starving every request
+        network.add((System.nanoTime() - t0) / 1e6, lastBytes);
+      }
+      throw e;
+    }
+    double serverMs = serverMs(a);
+    lastBytes = a.bytesSent() + a.bytesReceived();
+    network.add(a.roundTripMs() - (Double.isNaN(serverMs) ? 0 : serverMs), lastBytes);
+    return a;
+  }
+
+  private static double serverMs(Answer a) {
+    JsonNode server = a.parameters().get("edgewise_server_ms");
+    return server != null && server.isNumber() ? server.asDouble() : Double.NaN;
+  }
+
+  /**
+   * A budgeted answer: the outputs (the caller closes them), whether the local fallback gave them, the variant that
+   * answered (the server's edgewise_variant, or the fallback's name), the server's reported time (NaN for a local
+   * answer) and the time from the call to the answer (ms).
+   */
+  public record BudgetedAnswer(Map<String, Tensor> outputs, boolean local, String variant, double serverMs,
+      double elapsedMs) {}
+
+  /** This client's measured network estimate (round trips less server time, and bandwidth). */
+  public NetworkEstimate network() {
+    return network;
+  }
+
+  private synchronized BudgetedCall budgetedCall(BudgetedCall.Mode mode) {
+    return budgetedCalls.computeIfAbsent(mode, BudgetedCall::new);
   }
 
   /**
@@ -246,7 +354,7 @@ public final class EdgewiseClient implements AutoCloseable {
    */
   public Map<String, BytesTensor> inferBytes(String model, String version, Map<String, BytesTensor> inputs,
       boolean binary) {
-    Outputs out = post(model, version, Map.of(), inputs, binary);
+    Outputs out = post(model, version, Map.of(), inputs, binary, Map.of());
     if (!out.tensors.isEmpty()) {
       String name = out.tensors.keySet().iterator().next();
       out.tensors.values().forEach(Tensor::close);
@@ -255,20 +363,29 @@ public final class EdgewiseClient implements AutoCloseable {
     return out.bytes;
   }
 
-  /** A response's outputs: numeric tensors (the caller closes them) and BYTES tensors. */
-  private record Outputs(Map<String, Tensor> tensors, Map<String, BytesTensor> bytes) {}
+  /**
+   * A response's outputs: numeric tensors (the caller closes them) and BYTES tensors, its parameters, the measured
+   * round trip and the body sizes.
+   */
+  private record Outputs(Map<String, Tensor> tensors, Map<String, BytesTensor> bytes, Map<String, JsonNode> parameters,
+      double roundTripMs, long bytesSent, long bytesReceived) {}
 
   private Outputs post(String model, String version, Map<String, Tensor> inputs, Map<String, BytesTensor> bytes,
-      boolean binary) {
+      boolean binary, Map<String, Object> parameters) {
     byte[] header;
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     try {
       ByteArrayOutputStream json = new ByteArrayOutputStream();
       try (JsonGenerator g = V2Json.MAPPER.getFactory().createGenerator(json)) {
         g.writeStartObject();
-        if (binary) {
+        if (binary || !parameters.isEmpty()) {
           g.writeObjectFieldStart("parameters");
-          g.writeBooleanField("binary_data_output", true);
+          if (binary) {
+            g.writeBooleanField("binary_data_output", true);
+          }
+          for (Map.Entry<String, Object> e : parameters.entrySet()) {
+            g.writeObjectField(e.getKey(), e.getValue());
+          }
           g.writeEndObject();
         }
         g.writeArrayFieldStart("inputs");
@@ -305,9 +422,12 @@ public final class EdgewiseClient implements AutoCloseable {
     } else {
       rb.header("Content-Type", "application/json");
     }
+    long t0 = System.nanoTime();
     HttpResponse<byte[]> r = send(rb.build(), 0);
+    double roundTripMs = (System.nanoTime() - t0) / 1e6;
     requireOk(r);
-    return outputs(r);
+    Outputs o = outputs(r);
+    return new Outputs(o.tensors, o.bytes, o.parameters, roundTripMs, body.size(), r.body().length);
   }
 
   private Outputs outputs(HttpResponse<byte[]> r) {
@@ -352,7 +472,11 @@ public final class EdgewiseClient implements AutoCloseable {
       result.values().forEach(Tensor::close);
       throw e;
     }
-    return new Outputs(result, bytes);
+    Map<String, JsonNode> parameters = new LinkedHashMap<>();
+    if (root.get("parameters") != null && root.get("parameters").isObject()) {
+      root.get("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue()));
+    }
+    return new Outputs(result, bytes, parameters, Double.NaN, 0, r.body().length);
   }
 
   private static String modelPath(String model, String version) {
@@ -445,6 +569,10 @@ public final class EdgewiseClient implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (this) {
+      budgetedCalls.values().forEach(BudgetedCall::close);
+      budgetedCalls.clear();
+    }
     executor.shutdownNow();
   }
 }

@@ -1,7 +1,6 @@
 package io.edgewise.serve.common;
 
 import io.edgewise.EdgewiseException;
-import io.edgewise.EdgewiseException.ErrorCode;
 import io.edgewise.adapt.LatencyStats;
 import io.edgewise.adapt.TimeBudgetRule;
 import io.edgewise.runtime.Session;
@@ -14,15 +13,21 @@ import java.util.Map;
  * A model group served under time budgets (MDInference): the variants' sessions, each with the latency statistics
  * this server measures itself (every run updates them; {@link #profile} seeds them), and
  * {@link TimeBudgetRule} to pick the variant of each request from its budget and the client's network estimate.
- * Work whose deadline has already passed when it would start is dropped (RESOURCE_EXHAUSTED), not run. Owns the
+ * Work whose deadline has already passed when it would start is dropped ({@link BudgetExpiredException}), not run.
+ * A variant is one model on one device: its statistics are that pair's (a group may list a model twice, on two
+ * devices, under two names). Owns the
  * sessions: close() closes them. Thread-safe (statistics under this object's lock; runs outside it).
  */
 public final class BudgetedGroup implements AutoCloseable {
   /** One variant: its name, session and measured accuracy. */
   public record Member(String name, Session session, double accuracy) {}
 
-  /** The outputs, the variant that produced them, the server's time, and whether the variant fit the budget. */
-  public record Answer(Map<String, Tensor> outputs, String variant, double serverMs, boolean eligible) {}
+  /**
+   * The outputs, the variant that produced them and its device, the variant's run time (ms), and whether the variant
+   * fit the budget (false: none did and the fastest ran, or the variant was pinned by the request and did not fit).
+   */
+  public record Answer(Map<String, Tensor> outputs, String variant, String device, double serverMs,
+      boolean eligible) {}
 
   private final String name;
   private final List<Member> members;
@@ -43,6 +48,14 @@ public final class BudgetedGroup implements AutoCloseable {
 
   public String name() {
     return name;
+  }
+
+  public List<Member> members() {
+    return members;
+  }
+
+  public double gamma() {
+    return gamma;
   }
 
   /** Adds a measured latency of a variant (a profile run before serving, or any run elsewhere). */
@@ -68,10 +81,24 @@ public final class BudgetedGroup implements AutoCloseable {
    * @param deadlineNanos System.nanoTime() past which the answer is useless
    */
   public Answer infer(Map<String, Tensor> inputs, double budgetMs, double networkMs, long deadlineNanos) {
-    TimeBudgetRule.Choice c = TimeBudgetRule.choose(stats(), budgetMs, networkMs, gamma);
+    return infer(inputs, budgetMs, networkMs, deadlineNanos, null);
+  }
+
+  /** As above; a non-null {@code pinned} names the variant to run whatever the budget (still dropped when late). */
+  public Answer infer(Map<String, Tensor> inputs, double budgetMs, double networkMs, long deadlineNanos,
+      String pinned) {
+    List<TimeBudgetRule.VariantStats> now = stats();
+    TimeBudgetRule.Choice c;
+    if (pinned != null) {
+      int i = index(pinned);
+      TimeBudgetRule.VariantStats s = now.get(i);
+      c = new TimeBudgetRule.Choice(i, s.meanMs() + gamma * s.stdMs() <= budgetMs - networkMs, budgetMs - networkMs);
+    } else {
+      c = TimeBudgetRule.choose(now, budgetMs, networkMs, gamma);
+    }
     if (System.nanoTime() - deadlineNanos > 0) {
-      throw new EdgewiseException(ErrorCode.RESOURCE_EXHAUSTED, "model group " + name + ": the request's time budget "
-          + "of " + budgetMs + " ms had passed before it could run; dropped");
+      throw new BudgetExpiredException("model group " + name + ": the request's time budget of " + budgetMs
+          + " ms had passed before it could run; dropped unrun");
     }
     Member m = members.get(c.variant());
     long t0 = System.nanoTime();
@@ -80,7 +107,7 @@ public final class BudgetedGroup implements AutoCloseable {
     synchronized (this) {
       stats.get(c.variant()).add(ms);
     }
-    return new Answer(out, m.name(), ms, c.eligible());
+    return new Answer(out, m.name(), m.session().deviceName(), ms, c.eligible());
   }
 
   private int index(String variant) {

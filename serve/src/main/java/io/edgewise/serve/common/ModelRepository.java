@@ -938,7 +938,9 @@ public final class ModelRepository implements AutoCloseable {
           }
           continue;
         }
-        evict(byCache.get(policy.victim(candidates, now)), toClose);
+        for (CacheEntry victim : policy.victims(candidates, usedBytes + need - options.memoryBudget(), now)) {
+          evict(byCache.get(victim), toClose);
+        }
       }
     } finally {
       if (interrupted) {
@@ -963,7 +965,9 @@ public final class ModelRepository implements AutoCloseable {
       if (candidates.isEmpty()) {
         return;  // everything else is in use: the next release or load trims again
       }
-      evict(byCache.get(policy.victim(candidates, clock)), toClose);
+      for (CacheEntry victim : policy.victims(candidates, usedBytes - budget, clock)) {
+        evict(byCache.get(victim), toClose);
+      }
     }
   }
 
@@ -1039,7 +1043,7 @@ public final class ModelRepository implements AutoCloseable {
     double seconds = (System.nanoTime() - t0) / 1e9;
     long size = session.memoryBytes();
     synchronized (this) {
-      v.cache.loadSeconds(seconds);
+      v.cache.observeLoad(seconds, policy.loadCostWeight());
       stats(v.name).loadSeconds.add(seconds);
       sizePerFileByte = Math.max(sizePerFileByte, size / (double) Math.max(1, bytes.length));
     }
@@ -1058,7 +1062,7 @@ public final class ModelRepository implements AutoCloseable {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     synchronized (this) {
-      v.cache.loadSeconds(seconds);
+      v.cache.observeLoad(seconds, policy.loadCostWeight());
       stats(v.name).loadSeconds.add(seconds);
     }
     return new Instance(new ServedModel(v.name, v.version, v.file, null, null, null, pipeline), v, stamp, account,

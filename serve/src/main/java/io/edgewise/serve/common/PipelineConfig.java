@@ -61,11 +61,15 @@ public final class PipelineConfig {
     }
     JsonNode kind = node.get(KEY);
     if (kind == null || !kind.isTextual()) {
-      throw EdgewiseException.invalidArgument(config + ": \"" + KEY + "\" must be a string (known: \"ocr\")");
+      throw EdgewiseException.invalidArgument(config + ": \"" + KEY + "\" must be a string (known: \"ocr\", "
+          + "\"group\")");
+    }
+    if (kind.asText().equals(ServedGroup.KIND)) {
+      return ServedGroup.open(root, config, (ObjectNode) node, defaults);
     }
     if (!kind.asText().equals(OcrServedPipeline.KIND)) {
       throw EdgewiseException.invalidArgument(config + ": unknown pipeline \"" + kind.asText() + "\" (known: \""
-          + OcrServedPipeline.KIND + "\")");
+          + OcrServedPipeline.KIND + "\", \"" + ServedGroup.KIND + "\")");
     }
     return OcrServedPipeline.open(root, config, (ObjectNode) node, defaults);
   }

@@ -4,7 +4,8 @@
  * {@link PipelineConfig}; today the OCR pipeline of {@code io.edgewise.apps.ocr}), {@link InferenceScheduler}
  * (bounded work off the network threads), {@link ServeLimits}, {@link TokenAuthenticator} (bearer tokens),
  * {@link TlsFiles} (PEM files to a Netty SslContext) and {@link ServeMetrics} (Micrometer, scraped in the Prometheus
- * text format); {@link BudgetedGroup} (a model group under time budgets). May import: {@code io.edgewise},
+ * text format); {@link BudgetedGroup} (a model group under time budgets) and {@link ServedGroup} (a group a
+ * config.json declares, served under time budgets and learning from QoE feedback). May import: {@code io.edgewise},
  * {@code io.edgewise.runtime}, {@code io.edgewise.model}, {@code io.edgewise.tensor}, {@code io.edgewise.adapt} and
  * {@code io.edgewise.apps.ocr}; Netty ({@code io.netty.handler.ssl} only), Micrometer (core and the Prometheus
  * registry), Jackson databind and SLF4J.

@@ -43,6 +43,10 @@ public final class InferRequestParser {
     JsonNode root = V2Json.readObject(json, "the inference request");
     String id = optionalString(root, "id", "the request");
     boolean binaryOutputs = binaryFlag(root.get("parameters"), "binary_data_output", "the request's parameters");
+    Map<String, JsonNode> parameters = new LinkedHashMap<>();
+    if (root.get("parameters") != null) {
+      root.get("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue()));
+    }
     List<InferRequest.RequestedOutput> outputs = outputs(root.get("outputs"));
 
     JsonNode inputs = root.get("inputs");
@@ -74,7 +78,7 @@ public final class InferRequestParser {
       tensors.values().forEach(Tensor::close);
       throw e;
     }
-    return new InferRequest(id, tensors, outputs, binaryOutputs, bytes);
+    return new InferRequest(id, tensors, outputs, binaryOutputs, bytes, parameters);
   }
 
   private static int jsonLength(String headerLength, int bodyLength) {

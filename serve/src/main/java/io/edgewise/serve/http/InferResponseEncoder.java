@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the inference response object: {"model_name", "model_version", "id", "outputs": [...]}; outputs asked
+ * Writes the inference response object: {"model_name", "model_version", "id", "parameters", "outputs": [...]}; outputs asked
  * for in binary follow the JSON as raw little-endian bytes (BYTES outputs as length-prefixed elements), and {@link Encoded#jsonLength()} is then sent as
  * Inference-Header-Content-Length.
  */
@@ -37,6 +37,16 @@ final class InferResponseEncoder {
    */
   static Encoded encode(ByteBufAllocator alloc, String model, String version, InferRequest request,
       Map<String, Tensor> outputs, Map<String, BytesTensor> bytesOutputs) {
+    return encode(alloc, model, version, request, outputs, bytesOutputs, Map.of());
+  }
+
+  /**
+   * As above with the response-level "parameters" object (written when not empty): what the server reports about
+   * the answer (a model group's variant and time). Values are written as Jackson writes them (strings, numbers,
+   * booleans, lists, maps).
+   */
+  static Encoded encode(ByteBufAllocator alloc, String model, String version, InferRequest request,
+      Map<String, Tensor> outputs, Map<String, BytesTensor> bytesOutputs, Map<String, Object> parameters) {
     List<String> names = new ArrayList<>();
     List<Boolean> binary = new ArrayList<>();
     if (request.outputs() == null) {
@@ -63,6 +73,9 @@ final class InferResponseEncoder {
         g.writeStringField("model_version", version);
         if (request.id() != null) {
           g.writeStringField("id", request.id());
+        }
+        if (!parameters.isEmpty()) {
+          g.writeObjectField("parameters", parameters);
         }
         g.writeArrayFieldStart("outputs");
         for (int i = 0; i < names.size(); i++) {

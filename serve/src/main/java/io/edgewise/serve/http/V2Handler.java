@@ -2,11 +2,13 @@ package io.edgewise.serve.http;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.model.ValueInfo;
+import io.edgewise.serve.common.BudgetExpiredException;
 import io.edgewise.serve.common.InferenceScheduler;
 import io.edgewise.serve.common.ModelLease;
 import io.edgewise.serve.common.ModelRepository;
 import io.edgewise.serve.common.ModelUnavailableException;
 import io.edgewise.serve.common.ServeMetrics;
+import io.edgewise.serve.common.ServedGroup;
 import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.TokenAuthenticator;
 import io.edgewise.tensor.Tensor;
@@ -237,6 +239,15 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       case INFER -> {
         return infer(ctx, req, route, start);
       }
+      case FEEDBACK -> {
+        ServedModel m = available(route);
+        GroupFeedback.Request f = GroupFeedback.parse(req.content());  // on this thread: offload releases req
+        return offload(ctx, req, "feedback", m.name(), start, () -> {
+          try (ModelLease lease = shared.repository().acquire(m.name(), m.version())) {
+            return HttpResponses.json(HttpResponseStatus.OK, GroupFeedback.apply(lease.model(), f));
+          }
+        });
+      }
       default -> throw new IllegalStateException("unrouted " + route);
     }
     return false;
@@ -325,7 +336,9 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       lease = shared.repository().acquire(found.name(), found.version());
       model = lease.model();
       InferResponseEncoder.Encoded enc;
-      if (model.pipeline() != null) {
+      if (model.pipeline() instanceof ServedGroup) {
+        enc = GroupInference.run(ctx.alloc(), model, request, start, shared.metrics().registry());
+      } else if (model.pipeline() != null) {
         enc = PipelineInference.run(ctx.alloc(), model, request);
       } else {
         PipelineInference.refuseBytes(model, request);
@@ -342,6 +355,8 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
       response = HttpResponses.error(HttpResponses.statusOf(e), model.label() + ": " + e.getMessage());
     } catch (ModelUnavailableException e) {
       response = HttpResponses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
+    } catch (BudgetExpiredException e) {
+      response = HttpResponses.error(HttpResponseStatus.GATEWAY_TIMEOUT, e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("internal error running {}", model.label(), e);
       response = HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, model.label() + ": internal error: "

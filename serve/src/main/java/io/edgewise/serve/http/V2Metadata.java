@@ -1,6 +1,7 @@
 package io.edgewise.serve.http;
 
 import io.edgewise.model.ValueInfo;
+import io.edgewise.serve.common.ServedGroup;
 import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.ServedPipeline;
 import java.util.ArrayList;
@@ -27,6 +28,12 @@ final class V2Metadata {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", m.name());
     body.put("versions", versions);
+    if (m.pipeline() instanceof ServedGroup g) {
+      body.put("platform", g.platform());
+      body.put("inputs", describe(g.inputs()));
+      body.put("outputs", describe(g.outputs()));
+      return body;
+    }
     if (m.pipeline() != null) {
       body.put("platform", m.pipeline().platform());
       body.put("inputs", List.of(describe(m.pipeline().input())));

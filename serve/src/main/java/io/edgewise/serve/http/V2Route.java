@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A request path of the Open Inference Protocol, parsed: GET /v2, /v2/health/{live,ready},
- * /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, GET /metrics, and the model
+ * /v2/models/{name}[/versions/{v}][/ready], POST /v2/models/{name}[/versions/{v}]/infer, a model group's POST
+ * /v2/models/{name}/feedback, GET /metrics, and the model
  * repository extension's POST /v2/repository/index and /v2/repository/models/{name}/(load|unload).
  * Path segments are percent-decoded; the names are only ever looked up in memory, never used as file paths.
  */
@@ -16,7 +17,7 @@ record V2Route(Kind kind, String model, String version) {
   enum Kind {
     LIVE("health"), READY("health"), SERVER_METADATA("metadata"), MODEL_METADATA("metadata"),
     MODEL_READY("ready"), INFER("infer"), METRICS("metrics"), REPOSITORY_INDEX("repository"),
-    REPOSITORY_LOAD("repository"), REPOSITORY_UNLOAD("repository");
+    REPOSITORY_LOAD("repository"), REPOSITORY_UNLOAD("repository"), FEEDBACK("feedback");
 
     /** The endpoint label of the request metrics. */
     final String endpoint;
@@ -33,7 +34,7 @@ record V2Route(Kind kind, String model, String version) {
 
   HttpMethod method() {
     return switch (kind) {
-      case INFER, REPOSITORY_INDEX, REPOSITORY_LOAD, REPOSITORY_UNLOAD -> HttpMethod.POST;
+      case INFER, REPOSITORY_INDEX, REPOSITORY_LOAD, REPOSITORY_UNLOAD, FEEDBACK -> HttpMethod.POST;
       default -> HttpMethod.GET;
     };
   }
@@ -104,6 +105,7 @@ record V2Route(Kind kind, String model, String version) {
       return switch (s[next]) {
         case "ready" -> new V2Route(Kind.MODEL_READY, model, version);
         case "infer" -> new V2Route(Kind.INFER, model, version);
+        case "feedback" -> new V2Route(Kind.FEEDBACK, model, version);  // a model group's QoE feedback
         default -> null;
       };
     }

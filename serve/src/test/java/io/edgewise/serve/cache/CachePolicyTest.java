@@ -142,4 +142,127 @@ class CachePolicyTest {
       assertTrue(res.peakBytes() <= 100, name + " peaked at " + res.peakBytes());
     }
   }
+
+  /** An entry asked for at the given clocks (infinite half-life: plain counts). */
+  private static CacheEntry asked(String key, long size, double loadSeconds, long... clocks) {
+    CacheEntry e = CacheEntry.of(key, size, loadSeconds);
+    for (long c : clocks) {
+      e.accessed(c, Double.POSITIVE_INFINITY);
+    }
+    return e;
+  }
+
+  @Test
+  void cremeBruleeFreesTheLeastWorthNotTheLowestValuePerByte() {
+    // Need 20 bytes. Big: 90 bytes, asked once, 4.5 s to load: worth 4.5, per byte 0.05. S1 and S2: 10 bytes, once,
+    // 1 s: worth 1 each, per byte 0.1. Greedy per byte evicts Big (loses 4.5 s of expected loads to free 90 bytes);
+    // the knapsack evicts S1 and S2 (loses 2 to free exactly 20).
+    List<CacheEntry> c = List.of(asked("Big", 90, 4.5, 0), asked("S1", 10, 1, 1), asked("S2", 10, 1, 2));
+    CremeBruleePolicy knap = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY, 0.5,
+        CremeBruleePolicy.Selection.KNAPSACK);
+    CremeBruleePolicy greedy = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY, 0.5,
+        CremeBruleePolicy.Selection.GREEDY);
+    assertEquals(java.util.Set.of("S1", "S2"), keys(knap.victims(c, 20, 3)));
+    assertEquals(java.util.Set.of("Big"), keys(greedy.victims(c, 20, 3)));
+    // need 10: S1 or S2 alone (worth 1); the tie goes to the fewer bytes, both 10: either one, not Big
+    List<CacheEntry> one = knap.victims(c, 10, 3);
+    assertEquals(1, one.size());
+    assertTrue(one.get(0).key().startsWith("S"));
+    // need more than all hold: every candidate (the repository then waits for models in use)
+    assertEquals(3, knap.victims(c, 200, 3).size());
+  }
+
+  private static java.util.Set<String> keys(List<CacheEntry> entries) {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    entries.forEach(e -> out.add(e.key()));
+    return out;
+  }
+
+  @Test
+  void cremeBruleesKnapsackMatchesExhaustiveSearch() {
+    // oracle: every subset of the candidates, the least total worth among those freeing at least need (sizes under
+    // 1024 bytes, so the knapsack's units are bytes and it must be exact)
+    SplittableRandom r = new SplittableRandom(11);
+    CremeBruleePolicy p = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY);
+    for (int round = 0; round < 200; round++) {
+      int n = 1 + r.nextInt(10);
+      List<CacheEntry> c = new ArrayList<>();
+      long all = 0;
+      for (int i = 0; i < n; i++) {
+        long[] at = new long[1 + r.nextInt(4)];
+        for (int k = 0; k < at.length; k++) {
+          at[k] = r.nextInt(50);
+        }
+        CacheEntry e = asked("m" + i, 1 + r.nextInt(300), 0.1 + r.nextInt(40) / 10.0, at);
+        all += e.sizeBytes();
+        c.add(e);
+      }
+      long need = 1 + r.nextInt((int) all);
+      double best = Double.POSITIVE_INFINITY;
+      for (int mask = 1; mask < 1 << n; mask++) {
+        long freed = 0;
+        double worth = 0;
+        for (int i = 0; i < n; i++) {
+          if ((mask & 1 << i) != 0) {
+            freed += c.get(i).sizeBytes();
+            worth += c.get(i).accesses() * c.get(i).loadSeconds();
+          }
+        }
+        if (freed >= need) {
+          best = Math.min(best, worth);
+        }
+      }
+      List<CacheEntry> v = p.victims(c, need, 60);
+      long freed = v.stream().mapToLong(CacheEntry::sizeBytes).sum();
+      double worth = v.stream().mapToDouble(e -> e.accesses() * e.loadSeconds()).sum();
+      assertTrue(freed >= need, "round " + round + ": freed " + freed + " < " + need);
+      assertEquals(best, worth, 1e-9, "round " + round);
+    }
+  }
+
+  @Test
+  void cremeBruleesKnapsackFreesEnoughAtLargeSizes() {
+    // sizes of real models (megabytes): units of need/1024 rounded down can never free less than need
+    SplittableRandom r = new SplittableRandom(5);
+    CremeBruleePolicy p = CremeBruleePolicy.defaults();
+    for (int round = 0; round < 100; round++) {
+      List<CacheEntry> c = new ArrayList<>();
+      long all = 0;
+      for (int i = 0; i < 20; i++) {
+        CacheEntry e = asked("m" + i, 60_000 + r.nextLong(95_000_000), 0.01 + r.nextDouble() * 3, i);
+        all += e.sizeBytes();
+        c.add(e);
+      }
+      long need = 1 + r.nextLong(all - 1);
+      long freed = p.victims(c, need, 30).stream().mapToLong(CacheEntry::sizeBytes).sum();
+      assertTrue(freed >= need, "round " + round + ": freed " + freed + " < " + need);
+    }
+  }
+
+  @Test
+  void theLoadCostIsAMovingAverageOfMeasuredLoads() {
+    // weight 0.5: 4 (the first sets it), then 2 -> 3, then 2 -> 2.5, then 6 -> 4.25
+    CacheEntry e = new CacheEntry("m");
+    e.observeLoad(4, 0.5);
+    assertEquals(4, e.loadSeconds(), 1e-12);
+    e.observeLoad(2, 0.5);
+    assertEquals(3, e.loadSeconds(), 1e-12);
+    e.observeLoad(2, 0.5);
+    assertEquals(2.5, e.loadSeconds(), 1e-12);
+    e.observeLoad(6, 0.5);
+    assertEquals(4.25, e.loadSeconds(), 1e-12);
+    assertEquals(4, e.loads());
+  }
+
+  @Test
+  void theSimulatorCountsCompulsoryLoadsApart() {
+    // budget 2 of equal size, LRU, a first load takes 3 s and a reload 1 s. A B A C B: A (3) B (3) A hit, C (3;
+    // evicts B, used at 1), B (1; evicts A, used at 2). Added 10 s, of which the first loads of A, B, C: 9 s.
+    Map<String, CacheEntry> m = models(10, "A", 0.0, "B", 0.0, "C", 0.0);
+    CacheSimulator.Result r = CacheSimulator.run(m, 20, new LruPolicy(), trace("A B A C B"),
+        (key, n) -> n == 0 ? 3 : 1);
+    assertEquals(10, r.addedLoadSeconds(), 1e-12);
+    assertEquals(9, r.compulsorySeconds(), 1e-12);
+    assertEquals(List.of("B", "A"), r.evictions());
+  }
 }

@@ -103,4 +103,75 @@ class BudgetedCallTest {
       assertThrows(EdgewiseException.class, () -> call.call(Duration.ofMillis(-1), () -> "a", () -> "b", 1));
     }
   }
+
+  @Test
+  void theLosersLateAnswerIsDiscardedNotLeaked() throws InterruptedException {
+    CountDownLatch remoteMayAnswer = new CountDownLatch(1);
+    CountDownLatch discarded = new CountDownLatch(1);
+    CountDownLatch remoteStarted = new CountDownLatch(1);
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.PARALLEL)) {
+      BudgetedCall.Result<String> r = call.call(HOUR, () -> {
+        remoteStarted.countDown();
+        // an uninterruptible remote (it ignores the cancel) that answers after the local won
+        while (true) {
+          try {
+            remoteMayAnswer.await();
+            return "remote";
+          } catch (InterruptedException e) {
+            // keep waiting: the answer still arrives, as a run that cannot be stopped would
+          }
+        }
+      }, () -> {
+        try {
+          remoteStarted.await();  // a remote cancelled before it starts never runs: make it run
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return "local";
+      }, 5, v -> {
+        seen.add(v);
+        discarded.countDown();
+      });
+      assertEquals("local", r.value());
+      assertTrue(seen.isEmpty(), "the winner is never discarded");
+      remoteMayAnswer.countDown();
+      assertTrue(discarded.await(60, TimeUnit.SECONDS), "the late answer reached discard");
+      assertEquals(java.util.List.of("remote"), seen);
+    }
+  }
+
+  @Test
+  void onStandbyTheRemoteAnswerWithinTheBudgetBeatsAnEarlierLocalOne() {
+    CountDownLatch localDone = new CountDownLatch(1);
+    java.util.List<String> discarded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY)) {
+      BudgetedCall.Result<String> r = call.call(HOUR, () -> {
+        try {
+          localDone.await();  // the local answer is in before the remote one
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return "remote";
+      }, () -> {
+        localDone.countDown();
+        return "local";
+      }, 5, discarded::add);
+      assertEquals("remote", r.value());
+      assertFalse(r.local());
+      assertEquals(java.util.List.of("local"), discarded, "the held local answer was the loser");
+    }
+  }
+
+  @Test
+  void onStandbyTheLocalAnswerIsUsedOnceTheBudgetEnds() {
+    AtomicBoolean interrupted = new AtomicBoolean();
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY)) {
+      // a budget of zero has ended before any answer: the local one is taken as soon as it is ready
+      BudgetedCall.Result<String> r = call.call(Duration.ZERO, () -> blockUntilInterrupted(interrupted),
+          () -> "local", 5);
+      assertEquals("local", r.value());
+      assertTrue(r.local());
+    }
+  }
 }

@@ -70,15 +70,21 @@ class BudgetedGroupTest {
       assertEquals("fast", late.variant());
       assertFalse(late.eligible());
       assertTrue(g.stats().get(0).stdMs() > 0, "fast's three identical profile points had std 0; its runs differ");
+      // pinned: slow runs although 50 - 80 cannot hold it, and says it did not fit
+      BudgetedGroup.Answer pinned = g.infer(input(), 50, 80, far, "slow");
+      assertEquals("slow", pinned.variant());
+      assertEquals("ref", pinned.device());
+      assertFalse(pinned.eligible());
+      assertThrows(EdgewiseException.class, () -> g.infer(input(), 50, 80, far, "medium"));
     }
   }
 
   @Test
   void workPastItsDeadlineIsDroppedUnrun() {
     try (TensorScope scope = TensorScope.open(); BudgetedGroup g = group()) {
-      EdgewiseException e = assertThrows(EdgewiseException.class,
-          () -> g.infer(input(), 200, 0, System.nanoTime() - 1_000_000));
-      assertEquals(EdgewiseException.ErrorCode.RESOURCE_EXHAUSTED, e.code());
+      assertThrows(BudgetExpiredException.class, () -> g.infer(input(), 200, 0, System.nanoTime() - 1_000_000));
+      assertThrows(BudgetExpiredException.class,
+          () -> g.infer(input(), 200, 0, System.nanoTime() - 1_000_000, "fast"));
       assertEquals(100, g.stats().get(1).meanMs(), 0, "nothing ran");
       assertThrows(EdgewiseException.class, () -> g.profile("medium", 1));
     }

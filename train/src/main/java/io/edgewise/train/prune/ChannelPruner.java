@@ -80,8 +80,11 @@ public final class ChannelPruner {
     }
   }
 
-  /** Why the model cannot be pruned and fine-tuned (ops without a backward pass), or null. */
-  static String unsupportedOps(Model model) {
+  /**
+   * Why the model cannot be pruned and fine-tuned (ops without a backward pass), or null. Public so that a caller
+   * ranking once for several ratios ({@link ChannelRanking#of(Model)}) can skip such a model before ranking it.
+   */
+  public static String unsupportedOps(Model model) {
     Set<String> missing = new TreeSet<>();
     for (Node n : model.graph().nodes()) {
       boolean constant = n.opType().equals("Constant") && n.domain().isEmpty();

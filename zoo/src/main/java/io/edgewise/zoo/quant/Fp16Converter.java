@@ -18,10 +18,15 @@ import java.util.Set;
  * float16 weights: every float32 initializer of at least {@link #MIN_ELEMENTS} values is stored as float16 and read
  * through a Cast back to float under its old name, so the file halves and every op computes as before (a device with
  * float16 arithmetic may fold the Cast into its kernels; ours fold it at load). Small initializers (scalars, bounds)
- * stay float32: they cost nothing and some ops need them as exact constants.
+ * stay float32: they cost nothing and some ops need them as exact constants. So does an initializer holding a value
+ * beyond float16's range (|x| > 65504 would become infinity): PaddleOCR's detector has a BatchNormalization whose
+ * running variance reaches 9.8e7, and as float16 its whole output turned to zeros (CER 1.0 on every page).
  */
 public final class Fp16Converter {
   static final int MIN_ELEMENTS = 16;
+
+  /** The largest finite float16. */
+  static final float FP16_MAX = 65504f;
 
   /** How many initializers became float16, or why none did. */
   public record Result(int converted, String skipReason) {}
@@ -48,9 +53,12 @@ public final class Fp16Converter {
             || g.isInput(name)) {
           continue;
         }
+        float[] v = t.toFloatArray();
+        if (!fitsFp16(v)) {
+          continue;
+        }
         String half = QdqQuantizer.fresh(used, name + "_fp16");
         Tensor h = Tensor.allocate(DType.FLOAT16, t.shape());
-        float[] v = t.toFloatArray();
         for (int i = 0; i < v.length; i++) {
           h.setDouble(i, v[i]);
         }
@@ -61,11 +69,21 @@ public final class Fp16Converter {
         casts.add(cast);
       }
       if (casts.isEmpty()) {
-        return new Result(0, "no float32 initializer of " + MIN_ELEMENTS + " or more values");
+        return new Result(0, "no float32 initializer of " + MIN_ELEMENTS + " or more values within float16's range");
       }
       g.nodes().addAll(0, casts);
       OnnxExporter.save(model, out);
       return new Result(casts.size(), null);
     }
+  }
+
+  /** Whether every value is finite in float16 (values too small to represent become 0 or subnormal: harmless). */
+  static boolean fitsFp16(float[] v) {
+    for (float f : v) {
+      if (Math.abs(f) > FP16_MAX) {
+        return false;
+      }
+    }
+    return true;
   }
 }

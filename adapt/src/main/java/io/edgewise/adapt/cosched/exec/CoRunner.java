@@ -38,6 +38,9 @@ public final class CoRunner implements AutoCloseable {
   private final int[] running;
   private final long[] runStart;
   private final long[] busyNanos;
+  /** Per group, the model of the request queued last (what a new one would follow), and of the run before. */
+  private final int[] lastQueued;
+  private final int[] lastRun;
   private final List<LinkedBlockingQueue<Job>> queues = new ArrayList<>();
   private final List<Thread> workers = new ArrayList<>();
   private boolean stopped;
@@ -62,6 +65,10 @@ public final class CoRunner implements AutoCloseable {
     java.util.Arrays.fill(running, -1);
     this.runStart = new long[n];
     this.busyNanos = new long[n];
+    this.lastQueued = new int[n];
+    this.lastRun = new int[n];
+    java.util.Arrays.fill(lastQueued, -1);
+    java.util.Arrays.fill(lastRun, -1);
     for (int g = 0; g < n; g++) {
       queues.add(new LinkedBlockingQueue<>());
       int group = g;
@@ -97,6 +104,7 @@ public final class CoRunner implements AutoCloseable {
             + g + ", which cannot run it");
       }
       queued[g][model]++;
+      lastQueued[g] = model;
       queues.get(g).add(new Job(model, Math.min(arrivalNanos, now), false));  // under the lock: stop() never misses it
     }
     return g;
@@ -110,7 +118,7 @@ public final class CoRunner implements AutoCloseable {
       q[g] = queued[g].clone();
       runningMs[g] = running[g] >= 0 ? (now - runStart[g]) / 1e6 : 0;
     }
-    return new NodeState(q, running.clone(), runningMs);
+    return new NodeState(q, running.clone(), runningMs, now / 1e6, lastQueued.clone());
   }
 
   /** Busy time of {@code group} since the runner started, up to {@code now} (under the lock). */
@@ -135,7 +143,10 @@ public final class CoRunner implements AutoCloseable {
       }
       long start;
       long[] busyAtStart = new long[n];
+      boolean cold;
       synchronized (lock) {
+        cold = lastRun[g] != job.model();
+        lastRun[g] = job.model();
         start = System.nanoTime();
         for (int j = 0; j < n; j++) {
           busyAtStart[j] = busyUntil(j, start);
@@ -163,7 +174,7 @@ public final class CoRunner implements AutoCloseable {
         done = new Completed(job.model(), g, job.arrivalNanos(), (start - job.arrivalNanos()) / 1e6, service / 1e6,
             error);
         if (error == null) {
-          policy.observe(new Observation(job.model(), g, done.waitMs(), done.serviceMs(), overlap));
+          policy.observe(new Observation(job.model(), g, done.waitMs(), done.serviceMs(), overlap, cold));
         }
       }
       listener.accept(done);

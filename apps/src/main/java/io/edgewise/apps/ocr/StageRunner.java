@@ -1,0 +1,23 @@
+package io.edgewise.apps.ocr;
+
+import io.edgewise.runtime.Session;
+import io.edgewise.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * Where a model stage of the OCR pipeline runs. The pipeline hands each model run (the stage, this process's session
+ * for it, the inputs) to its runner; the default runs the session here. A runner that sends some stages to a peer
+ * (serve's pipeline placement) moves only the stage's inputs and outputs: the pre- and post-processing between the
+ * models (crops, decoding) stays with the pipeline.
+ */
+@FunctionalInterface
+public interface StageRunner {
+  /** Runs every stage on this process's sessions. */
+  StageRunner LOCAL = (stage, local, inputs) -> local.run(inputs);
+
+  /**
+   * Runs the stage's model on {@code inputs} (which stay the caller's) and returns its outputs, which the caller
+   * closes; {@code local} is this process's session of the stage's model.
+   */
+  Map<String, Tensor> run(OcrStage stage, Session local, Map<String, Tensor> inputs);
+}

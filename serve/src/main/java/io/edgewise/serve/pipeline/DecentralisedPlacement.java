@@ -1,0 +1,164 @@
+package io.edgewise.serve.pipeline;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.adapt.LatencyStats;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The device's own rule for where each stage runs (after Ogden's decentralised pipeline scheduling: every device
+ * decides from what it measures, no central planner). Per stage it keeps the measured cost per input element here
+ * and on the peer and the ratio of output to input bytes; for the link, the round trip (fed by pings) and the
+ * bandwidth (from the stage transfers); for the peer, the expected wait from its load reports. A call goes where its
+ * predicted time is lower:
+ *
+ * <pre>
+ *   device: localMsPerElement * elements
+ *   peer:   rtt + (inBytes + outPerInByte * inBytes) / bandwidth + peerMsPerElement * elements + peerWait
+ * </pre>
+ *
+ * A side never measured for a stage is tried first (device, then peer), and every {@code reprobeEvery}-th call of a
+ * stage goes to the side not chosen when that side is predicted at most {@code reprobeLimit} times slower, so that
+ * estimates follow a link or a peer that changed without paying for hopeless probes. A failed peer run keeps the
+ * stage on the device for {@code peerBackoffMs}. Estimates are moving averages: the policy has no constant fitted to
+ * a workload. One job at a time calls it (the runner's contract); load and ping reports may come from another thread.
+ */
+public final class DecentralisedPlacement implements StagePolicy {
+  /**
+   * @param emaWeight weight of the newest measurement in every moving average, (0, 1]
+   * @param reprobeEvery every how many calls of a stage the side not chosen is tried (0: never)
+   * @param reprobeLimit the most times slower (predicted) a side may be and still be re-probed
+   * @param peerBackoffMs how long a failed peer keeps every stage on the device
+   */
+  public record Options(double emaWeight, int reprobeEvery, double reprobeLimit, double peerBackoffMs) {
+    public Options {
+      if (!(emaWeight > 0 && emaWeight <= 1) || reprobeEvery < 0 || !(reprobeLimit >= 1) || !(peerBackoffMs >= 0)) {
+        throw EdgewiseException.invalidArgument("DecentralisedPlacement.Options: EMA weight in (0, 1], re-probe "
+            + "interval >= 0, re-probe limit >= 1 and back-off >= 0 ms, got " + emaWeight + ", " + reprobeEvery
+            + ", " + reprobeLimit + ", " + peerBackoffMs);
+      }
+    }
+
+    public static Options defaults() {
+      return new Options(0.3, 12, 2.0, 5_000);
+    }
+  }
+
+  /** What is known of one stage. */
+  private static final class StageEstimate {
+    final LatencyStats localPerElement;
+    final LatencyStats peerPerElement;
+    final LatencyStats outPerInByte;
+    long calls;
+
+    StageEstimate(double w) {
+      localPerElement = new LatencyStats(w);
+      peerPerElement = new LatencyStats(w);
+      outPerInByte = new LatencyStats(w);
+    }
+  }
+
+  private final Options options;
+  private final Map<String, StageEstimate> stages = new HashMap<>();
+  private final LatencyStats rttMs;
+  private final LatencyStats bytesPerMs;
+  private volatile double peerWaitMs;
+  private volatile long peerDownUntilNanos;
+
+  public DecentralisedPlacement(Options options) {
+    this.options = options;
+    this.rttMs = new LatencyStats(options.emaWeight());
+    this.bytesPerMs = new LatencyStats(options.emaWeight());
+  }
+
+  @Override
+  public String name() {
+    return "decentralised";
+  }
+
+  @Override
+  public Placement place(StageCall call) {
+    StageEstimate e = stages.computeIfAbsent(call.stage(), s -> new StageEstimate(options.emaWeight()));
+    e.calls++;
+    if (System.nanoTime() < peerDownUntilNanos) {
+      return Placement.DEVICE;
+    }
+    if (e.localPerElement.count() == 0) {
+      return Placement.DEVICE;
+    }
+    if (e.peerPerElement.count() == 0) {
+      return Placement.PEER;
+    }
+    double device = predictDevice(call);
+    double peer = predictPeer(call);
+    Placement best = peer < device ? Placement.PEER : Placement.DEVICE;
+    boolean probe = options.reprobeEvery() > 0 && e.calls % options.reprobeEvery() == 0
+        && Math.max(device, peer) <= options.reprobeLimit() * Math.min(device, peer);
+    if (probe) {
+      return best == Placement.PEER ? Placement.DEVICE : Placement.PEER;
+    }
+    return best;
+  }
+
+  /** Predicted milliseconds of the call on the device (NaN before the stage ran there). */
+  public double predictDevice(StageCall call) {
+    StageEstimate e = stages.get(call.stage());
+    return e == null ? Double.NaN : e.localPerElement.ema() * call.inputElements();
+  }
+
+  /** Predicted milliseconds of the call on the peer, link and wait included (NaN before the stage ran there). */
+  public double predictPeer(StageCall call) {
+    StageEstimate e = stages.get(call.stage());
+    if (e == null || e.peerPerElement.count() == 0) {
+      return Double.NaN;
+    }
+    double bytes = call.inputWireBytes() * (1 + e.outPerInByte.ema());
+    double rtt = roundTripMs();
+    double transfer = bytesPerMs.count() == 0 ? 0 : bytes / bytesPerMs.ema();
+    return rtt + transfer + e.peerPerElement.ema() * call.inputElements() + peerWaitMs;
+  }
+
+  @Override
+  public void observe(StageOutcome o) {
+    StageEstimate e = stages.computeIfAbsent(o.call().stage(), s -> new StageEstimate(options.emaWeight()));
+    long elements = Math.max(1, o.call().inputElements());
+    if (o.placement() == Placement.DEVICE) {
+      e.localPerElement.add(o.wallMs() / elements);
+      return;
+    }
+    e.peerPerElement.add(o.peerComputeMs() / elements);
+    if (o.bytesSent() > 0) {
+      e.outPerInByte.add((double) o.bytesReceived() / o.bytesSent());
+    }
+    // the transfer is the round trip less the peer's own time; what the round trip does not explain is bandwidth
+    double rtt = roundTripMs();
+    double onTheWire = Math.max(o.transferMs() - rtt, 0.05 * o.transferMs());
+    if (onTheWire > 0) {
+      bytesPerMs.add((o.bytesSent() + o.bytesReceived()) / onTheWire);
+    }
+  }
+
+  /** The link's round trip as measured so far (0 before the first ping). */
+  public double roundTripMs() {
+    synchronized (rttMs) {
+      return rttMs.count() == 0 ? 0 : rttMs.ema();
+    }
+  }
+
+  /** A measured round trip of an empty message (a ping). */
+  public void observeRoundTrip(double ms) {
+    synchronized (rttMs) {
+      rttMs.add(ms);
+    }
+  }
+
+  /** The peer's load: the wait a request sent now is expected to see before it runs. */
+  public void observePeerWait(double ms) {
+    peerWaitMs = Math.max(0, ms);
+  }
+
+  @Override
+  public void peerFailed(StageCall call, RuntimeException cause) {
+    peerDownUntilNanos = System.nanoTime() + (long) (options.peerBackoffMs() * 1e6);
+  }
+}

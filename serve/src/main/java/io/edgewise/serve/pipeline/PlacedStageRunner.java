@@ -1,0 +1,189 @@
+package io.edgewise.serve.pipeline;
+
+import io.edgewise.EdgewiseException;
+import io.edgewise.apps.ocr.OcrStage;
+import io.edgewise.apps.ocr.StageRunner;
+import io.edgewise.runtime.Session;
+import io.edgewise.serve.peer.PeerClient;
+import io.edgewise.serve.peer.TensorEncoding;
+import io.edgewise.tensor.DType;
+import io.edgewise.tensor.Tensor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each stage of an OCR job where its {@link StagePolicy} says: on this process's session, or on a peer holding
+ * the same model file (a whole-model PARTIAL_INFER: the stage's inputs cross, its outputs come back). A peer run that
+ * fails (peer gone, overloaded, past the timeout) is told to the policy and run here instead, so a job always gets
+ * its answer. Every run's measured outcome goes to the policy and to {@link #takeOutcomes()}.
+ *
+ * <p>With a {@link DecentralisedPlacement} it also keeps that policy's view of the link and the peer fresh: a
+ * background thread pings the peer and asks its load every {@code probeInterval} (small messages, off the jobs'
+ * path). One job at a time: the pipeline's stages call it in turn.
+ */
+public final class PlacedStageRunner implements StageRunner, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PlacedStageRunner.class);
+
+  private final PeerClient peer;
+  private final Map<OcrStage, String> modelHashes;
+  private final StagePolicy policy;
+  private final Options options;
+  private final List<StageOutcome> outcomes = new ArrayList<>();
+  private final ScheduledExecutorService probes;
+
+  /**
+   * @param send how stage inputs cross to the peer (INT8 suits images: a normalised 8-bit image loses under half a
+   *     grey level in symmetric int8)
+   * @param receive how stage outputs come back
+   * @param timeout the most a peer run may take before it is given up and run here
+   * @param probeInterval how often a decentralised policy's link and load estimates are refreshed (null: never)
+   * @param deviceSlowdown for experiments only: each model run here is stretched to this many times its measured
+   *     time (a weaker device than this machine; 1: as measured). Results that use it are modeled, not measured.
+   */
+  public record Options(TensorEncoding send, TensorEncoding receive, Duration timeout, Duration probeInterval,
+      double deviceSlowdown) {
+    public Options {
+      if (send == null || receive == null || timeout == null || !(deviceSlowdown >= 1)) {
+        throw EdgewiseException.invalidArgument("PlacedStageRunner.Options: encodings and timeout are required and "
+            + "the device slowdown must be >= 1, got " + deviceSlowdown);
+      }
+    }
+
+    /** FP32 both ways (exact), 60 s timeout, no probing, no slowdown. */
+    public static Options exact() {
+      return new Options(TensorEncoding.FP32, TensorEncoding.FP32, Duration.ofSeconds(60), null, 1);
+    }
+
+    public Options withProbeInterval(Duration d) {
+      return new Options(send, receive, timeout, d, deviceSlowdown);
+    }
+  }
+
+  /**
+   * @param modelHashes the sha256 of each stage's model file, as the peer knows them
+   *     ({@link io.edgewise.apps.ocr.OcrPipeline#modelHashes()}, in stage order)
+   */
+  public PlacedStageRunner(PeerClient peer, Map<OcrStage, String> modelHashes, StagePolicy policy, Options options) {
+    this.peer = peer;
+    this.modelHashes = Map.copyOf(modelHashes);
+    this.policy = policy;
+    this.options = options;
+    Duration probeInterval = options.probeInterval();
+    if (policy instanceof DecentralisedPlacement d && probeInterval != null) {
+      probes = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "edgewise-pipeline-probe");
+        t.setDaemon(true);
+        return t;
+      });
+      probes.scheduleWithFixedDelay(() -> probe(d), 0, probeInterval.toMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      probes = null;
+    }
+  }
+
+  private void probe(DecentralisedPlacement d) {
+    try {
+      d.observeRoundTrip(peer.ping(0) / 1e6);
+      var load = peer.load();
+      // work ahead of a request sent now: the queued and running ones, shared by the peer's workers
+      d.observePeerWait((load.queued() + load.inFlight()) * load.meanComputeMs() / Math.max(1, load.workers()));
+    } catch (RuntimeException e) {
+      LOG.debug("pipeline probe of the peer failed", e);
+    }
+  }
+
+  @Override
+  public Map<String, Tensor> run(OcrStage stage, Session local, Map<String, Tensor> inputs) {
+    long elements = 0;
+    long wire = 0;
+    for (Tensor t : inputs.values()) {
+      elements += t.size();
+      wire += wireBytes(t, options.send());
+    }
+    StageCall call = new StageCall(stage.name(), elements, wire);
+    if (policy.place(call) == Placement.PEER) {
+      String hash = modelHashes.get(stage);
+      if (hash == null) {
+        throw EdgewiseException.invalidArgument("PlacedStageRunner: no model hash for stage " + stage);
+      }
+      long t0 = System.nanoTime();
+      try {
+        PeerClient.PartialResult r = peer.partialInfer(hash, inputs, options.send(), options.receive(), List.of(),
+            options.timeout());
+        long received = 0;
+        for (Tensor t : r.outputs().values()) {
+          received += wireBytes(t, options.receive());
+        }
+        record(new StageOutcome(call, Placement.PEER, (System.nanoTime() - t0) / 1e6, r.queueMicros() / 1e3,
+            r.computeMicros() / 1e3, r.bytesSent(), received));
+        return r.outputs();
+      } catch (RuntimeException e) {
+        LOG.warn("stage {} on the peer failed ({}); running it on the device", stage, e.getMessage());
+        policy.peerFailed(call, e);
+      }
+    }
+    long t0 = System.nanoTime();
+    Map<String, Tensor> out = local.run(inputs);
+    stretch(System.nanoTime() - t0);
+    record(new StageOutcome(call, Placement.DEVICE, (System.nanoTime() - t0) / 1e6, 0, 0, 0, 0));
+    return out;
+  }
+
+  /** Emulates a weaker device: waits (slowdown - 1) times the run's measured time. */
+  private void stretch(long ranNanos) {
+    long extra = (long) ((options.deviceSlowdown() - 1) * ranNanos);
+    if (extra > 0) {
+      try {
+        Thread.sleep(extra / 1_000_000, (int) (extra % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void record(StageOutcome o) {
+    policy.observe(o);
+    synchronized (outcomes) {
+      outcomes.add(o);
+    }
+  }
+
+  /** The outcomes of the runs since the previous call (one job's, when called between jobs), oldest first. */
+  public List<StageOutcome> takeOutcomes() {
+    synchronized (outcomes) {
+      List<StageOutcome> out = List.copyOf(outcomes);
+      outcomes.clear();
+      return out;
+    }
+  }
+
+  public StagePolicy policy() {
+    return policy;
+  }
+
+  /** Bytes a tensor takes on the peer protocol's wire in an encoding (floats are encoded; other types travel as they are). */
+  static long wireBytes(Tensor t, TensorEncoding encoding) {
+    if (t.dtype() != DType.FLOAT32) {
+      return t.byteSize();
+    }
+    return switch (encoding) {
+      case FP32 -> 4 * t.size();
+      case FP16 -> 2 * t.size();
+      case INT8 -> t.size() + 4;
+    };
+  }
+
+  @Override
+  public void close() {
+    if (probes != null) {
+      probes.shutdownNow();
+    }
+  }
+}

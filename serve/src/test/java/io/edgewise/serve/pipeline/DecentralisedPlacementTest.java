@@ -1,0 +1,83 @@
+package io.edgewise.serve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.edgewise.EdgewiseException;
+import org.junit.jupiter.api.Test;
+
+/** The rule's predictions and choices against hand-computed values. */
+class DecentralisedPlacementTest {
+  private static final DecentralisedPlacement.Options NO_REPROBE = new DecentralisedPlacement.Options(1.0, 0, 2, 1_000);
+
+  @Test
+  void triesTheDeviceThenThePeerBeforeItHasEstimates() {
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
+    StageCall call = new StageCall("DETECTOR", 1000, 2000);
+    assertEquals(Placement.DEVICE, rule.place(call));
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 100, 0, 0, 0, 0));
+    assertEquals(Placement.PEER, rule.place(call));
+  }
+
+  @Test
+  void predictsEachSideFromItsMeasurementsAndPicksTheFaster() {
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
+    StageCall call = new StageCall("RECOGNIZER", 1000, 2000);
+    rule.observeRoundTrip(10);
+    // device: 100 ms for 1000 elements -> 0.1 ms per element
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 100, 0, 0, 0, 0));
+    // peer: round trip 60 ms of which 5 queued and 20 computing: 35 ms of transfer, 10 of them the round trip,
+    // so 25 ms moved 2000 + 500 bytes (100 bytes/ms); compute 0.02 ms per element; 0.25 output bytes per input byte
+    rule.observe(new StageOutcome(call, Placement.PEER, 60, 5, 20, 2000, 500));
+    assertEquals(100, rule.predictDevice(call), 1e-9);
+    // 10 + (2000 * 1.25) / 100 + 0.02 * 1000 + 0 wait = 55
+    assertEquals(55, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.PEER, rule.place(call));
+    // a busy peer: 50 ms of expected wait makes it 105 > 100
+    rule.observePeerWait(50);
+    assertEquals(105, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.DEVICE, rule.place(call));
+    // a call twice the size on both sides: device 200, peer 10 + 50 + 40 + 50 = 150
+    StageCall big = new StageCall("RECOGNIZER", 2000, 4000);
+    assertEquals(150, rule.predictPeer(big), 1e-9);
+    assertEquals(Placement.PEER, rule.place(big));
+  }
+
+  @Test
+  void aFailedPeerKeepsEveryStageOnTheDeviceForTheBackOff() {
+    DecentralisedPlacement rule = new DecentralisedPlacement(new DecentralisedPlacement.Options(1.0, 0, 2, 60_000));
+    StageCall call = new StageCall("DETECTOR", 1000, 2000);
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 1000, 0, 0, 0, 0));
+    rule.observe(new StageOutcome(call, Placement.PEER, 20, 0, 10, 2000, 100));
+    assertEquals(Placement.PEER, rule.place(call));
+    rule.peerFailed(call, new RuntimeException("connection refused"));
+    assertEquals(Placement.DEVICE, rule.place(call));
+    assertEquals(Placement.DEVICE, rule.place(new StageCall("RECOGNIZER", 1, 1)));
+  }
+
+  @Test
+  void reprobesTheOtherSideOnlyWhenItIsNotHopeless() {
+    DecentralisedPlacement rule = new DecentralisedPlacement(new DecentralisedPlacement.Options(1.0, 3, 2, 0));
+    StageCall call = new StageCall("CLASSIFIER", 100, 400);
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 10, 0, 0, 0, 0));
+    rule.observe(new StageOutcome(call, Placement.PEER, 15, 0, 5, 400, 8));
+    // device 10 ms; peer 15 ms (no ping yet: all of the 10 ms transfer is bandwidth) -> device, every third call peer
+    assertEquals(10, rule.predictDevice(call), 1e-9);
+    assertEquals(15, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.DEVICE, rule.place(call));
+    assertEquals(Placement.DEVICE, rule.place(call));
+    assertEquals(Placement.PEER, rule.place(call));
+    // the peer three times slower than the device (beyond the limit of 2): no probe
+    rule.observe(new StageOutcome(call, Placement.PEER, 35, 0, 25, 400, 8));
+    assertEquals(Placement.DEVICE, rule.place(call));
+    assertEquals(Placement.DEVICE, rule.place(call));
+    assertEquals(Placement.DEVICE, rule.place(call));
+  }
+
+  @Test
+  void badOptionsAreOneErrorNamingThem() {
+    EdgewiseException e = assertThrows(EdgewiseException.class,
+        () -> new DecentralisedPlacement.Options(0, 1, 2, 0));
+    assertEquals(1, e.getMessage().lines().count());
+  }
+}

@@ -1,0 +1,78 @@
+package io.edgewise.serve.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.edgewise.apps.ocr.OcrLine;
+import io.edgewise.apps.ocr.OcrOptions;
+import io.edgewise.apps.ocr.OcrPipeline;
+import io.edgewise.apps.ocr.OcrStage;
+import io.edgewise.apps.ocr.PageRenderer;
+import io.edgewise.runtime.SessionOptions;
+import io.edgewise.serve.peer.DirectoryModelResolver;
+import io.edgewise.serve.peer.PeerClient;
+import io.edgewise.serve.peer.PeerClientConfig;
+import io.edgewise.serve.peer.PeerServer;
+import io.edgewise.serve.peer.PeerServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OCR pipeline with its stages on a real peer over loopback: whatever the placement, the page reads the same
+ * text as the pipeline alone (fp32 on the wire: exact), only placed stages' tensors cross, and a peer that goes away
+ * costs no answer.
+ */
+class PlacedStageRunnerTest {
+  private static final Path MODELS = Path.of("../shared/testdata/ocr");
+
+  @Test
+  void everyPlacementReadsTheSameTextAndAPeerThatDiesCostsNoAnswer() {
+    assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
+    PageRenderer.Page page = new PageRenderer(PageRenderer.Options.defaults().withSize(384, 128)
+        .withTextSizes(28, 32)).render(11, 0);
+    Path[] files = OcrPipeline.checkModels(MODELS);
+    PeerServer server = new PeerServer(PeerServerConfig.of(0, new DirectoryModelResolver(List.of(files[0], files[1],
+        files[2])), "pipeline-test-token-0123").withSession(SessionOptions.defaults().withDevice("cpu").withThreads(1)));
+    int port = server.start();
+    try (OcrPipeline ocr = OcrPipeline.open(MODELS, OcrOptions.defaults().withDevice("cpu").withThreads(1));
+        PeerClient client = PeerClient.connect(PeerClientConfig.of("127.0.0.1", port, "pipeline-test-token-0123")
+            .withRequestTimeout(Duration.ofSeconds(60)))) {
+      Map<OcrStage, String> hashes = new EnumMap<>(OcrStage.class);
+      for (int i = 0; i < 3; i++) {
+        hashes.put(OcrStage.values()[i], ocr.modelHashes().get(i));
+      }
+      List<String> alone = ocr.read(page.image()).lines().stream().map(OcrLine::text).toList();
+      assertEquals(page.lines().stream().map(PageRenderer.TruthLine::text).toList(), alone);
+
+      // the recogniser alone on the peer: only its runs cross
+      try (PlacedStageRunner r = new PlacedStageRunner(client, hashes, FixedPlacement.of(Set.of("RECOGNIZER")),
+          PlacedStageRunner.Options.exact())) {
+        assertEquals(alone, ocr.placed(r).read(page.image()).lines().stream().map(OcrLine::text).toList());
+        for (StageOutcome o : r.takeOutcomes()) {
+          boolean rec = o.call().stage().equals("RECOGNIZER");
+          assertEquals(rec ? Placement.PEER : Placement.DEVICE, o.placement(), o.toString());
+          assertEquals(rec, o.bytesSent() > o.call().inputElements() * 4, o.toString());
+          assertTrue(!rec || o.peerComputeMs() > 0 && o.bytesReceived() > 0, o.toString());
+        }
+      }
+      // everything on the peer, then the peer goes away: the same text, the stages run on the device instead
+      FixedPlacement all = FixedPlacement.peerOnly(Set.of("DETECTOR", "CLASSIFIER", "RECOGNIZER"));
+      try (PlacedStageRunner r = new PlacedStageRunner(client, hashes, all, PlacedStageRunner.Options.exact())) {
+        assertEquals(alone, ocr.placed(r).read(page.image()).lines().stream().map(OcrLine::text).toList());
+        assertTrue(r.takeOutcomes().stream().allMatch(o -> o.placement() == Placement.PEER));
+        server.close();
+        assertEquals(alone, ocr.placed(r).read(page.image()).lines().stream().map(OcrLine::text).toList());
+        assertTrue(r.takeOutcomes().stream().allMatch(o -> o.placement() == Placement.DEVICE));
+      }
+    } finally {
+      server.close();
+    }
+  }
+}
