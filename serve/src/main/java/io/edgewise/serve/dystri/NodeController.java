@@ -134,7 +134,7 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
         }
         LevelRule.Choice c = LevelRule.choose(ladder, finish, budget / 1e6, request.lowest(), request.highest(),
             request.accuracyWant());
-        if (!c.fits() && waitMs == 0 && queue.isEmpty()) {
+        if (!c.fits() && idle()) {
           // an idle node tries it at the lowest allowed level rather than trust an estimate that says no: a level's
           // estimate only changes when the level runs, so one stall while it was measured would refuse it for ever
           c = new LevelRule.Choice(c.level(), true, c.meetsWant(), c.finishMs());
@@ -171,6 +171,19 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
       }
     }
     return ahead / workers;
+  }
+
+  /** Nothing queued and no worker running (a run past its estimate still counts as running). */
+  private boolean idle() {
+    if (!queue.isEmpty()) {
+      return false;
+    }
+    for (long until : runningUntilNanos) {
+      if (until != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void work(int w) {
