@@ -3,6 +3,7 @@ package io.edgewise.bench;
 import io.edgewise.bench.budget.BudgetBenchCommand;
 import io.edgewise.bench.cache.CacheBenchCommand;
 import io.edgewise.bench.cosched.CoschedBenchCommand;
+import io.edgewise.bench.dystri.DystriBenchCommand;
 import io.edgewise.bench.pipeline.PipelineBenchCommand;
 import io.edgewise.bench.reuse.ReuseBenchCommand;
 import io.edgewise.bench.select.SelectBenchCommand;
@@ -89,6 +90,14 @@ public final class BenchCommands {
     @Override
     public String parent() {
       return "reuse";
+    }
+  }
+
+  /** `edgewise dystri-bench`. */
+  public static final class DystriBench implements SubcommandProvider {
+    @Override
+    public Object command() {
+      return new DystriBenchCommand();
     }
   }
 }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
         DevicesCommand.class, RunCommand.class, ConformanceCommand.class, BenchCommand.class, DemoCommand.class,
         TuneCommand.class, BitstreamCommand.class, ServeCommand.class, InferCommand.class,
         ReuseCommand.class, FinetuneCommand.class, OcrCommand.class, PlanCommand.class, ZooCommand.class,
+        CoordinatorCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
   /** Exit code for a failure the runtime reported (bad model, bad input, failed tests). */

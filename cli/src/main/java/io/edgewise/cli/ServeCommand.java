@@ -13,6 +13,7 @@ import io.edgewise.serve.common.ServeMetrics;
 import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.TlsFiles;
 import io.edgewise.serve.common.TokenAuthenticator;
+import io.edgewise.serve.dystri.DystriNode;
 import io.edgewise.serve.http.HttpInferenceServer;
 import io.edgewise.serve.http.MetricsServer;
 import java.io.PrintWriter;
@@ -112,6 +113,20 @@ final class ServeCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   String cachePolicy;
 
+  @Option(names = "--node-port", paramLabel = "P",
+      description = "Also run a Dystri node on this port: dynamic-inference levels (--levels) behind the peer protocol, "
+          + "for `edgewise coordinator` (docs/dystri.md).")
+  Integer nodePort;
+
+  @Option(names = "--levels", paramLabel = "FILE",
+      description = "The node's levels (levels.json: models cheapest first with their measured accuracy); needs "
+          + "--node-port.")
+  Path levels;
+
+  @Option(names = "--node-workers", paramLabel = "N", defaultValue = "1",
+      description = "Requests the Dystri node serves at once (default: ${DEFAULT-VALUE}).")
+  int nodeWorkers;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -154,6 +169,7 @@ final class ServeCommand implements Callable<Integer> {
     private final HttpInferenceServer server;
     private final PeerEndpoint peer;
     private final MetricsServer metricsServer;
+    private DystriNode node;
     private boolean closed;
 
     Running(ModelRepository repository, InferenceScheduler scheduler, HttpInferenceServer server, PeerEndpoint peer,
@@ -187,6 +203,9 @@ final class ServeCommand implements Callable<Integer> {
         closed = true;
       }
       try {
+        if (node != null) {
+          node.close();
+        }
         if (peer != null) {
           peer.close();
         }
@@ -215,6 +234,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (maxBodyMb < 1 || maxBodyMb > 2047) {
       throw Main.usage(spec, "--max-body-mb must be in 1..2047, got " + maxBodyMb);
+    }
+    if ((nodePort == null) != (levels == null) || nodeWorkers < 1) {
+      throw Main.usage(spec, "--node-port and --levels go together (and --node-workers must be at least 1)");
     }
     if (reuseStore != null && peerPort == null) {
       throw Main.usage(spec, "--reuse-store answers peers' look-ups: it needs --peer-port");
@@ -288,6 +310,10 @@ final class ServeCommand implements Callable<Integer> {
         metricsServer = MetricsServer.start(host, metricsPort, metrics);
         out.println("metrics: " + metricsServer.url() + " (Prometheus, no token)");
       }
+      DystriNode node = null;
+      if (nodePort != null) {
+        node = DystriNodes.start(host, nodePort, levels, defaults, nodeWorkers, limits.maxQueued(), auth, tls, out);
+      }
       out.println("serving: " + server.url() + " (KServe v2; /metrics for Prometheus)"
           + (host.equals("0.0.0.0") ? ", on every interface" : ""));
       if (generated != null) {
@@ -296,7 +322,9 @@ final class ServeCommand implements Callable<Integer> {
         out.println("auth:    OFF (--no-auth): anyone who reaches the port can run the models");
       }
       out.flush();
-      return new Running(repository, scheduler, server, peerServer, metricsServer);
+      Running running = new Running(repository, scheduler, server, peerServer, metricsServer);
+      running.node = node;
+      return running;
     } catch (RuntimeException e) {
       if (metricsServer != null) {
         metricsServer.close();

@@ -34,6 +34,7 @@ public class CliHelpTest {
       "edgewise zoo query", "a filter on the index's figures: any device unless given",
       "edgewise select-bench", "variants are timed on ref: on cpu the digits variants are overhead-bound at batch 1",
       "edgewise budget-bench", "variants are timed on ref: on cpu the digits variants are overhead-bound at batch 1",
+      "edgewise dystri-bench", "the levels run on ref: on cpu the digits variants are overhead-bound at batch 1",
       "edgewise pipeline-bench", "the placement is the experiment's own: each side a plain device, cpu by default");
   /** Options named like a device option that take a count instead. */
   private static final Set<String> COUNT_OPTIONS = Set.of("edgewise select-bench --devices");

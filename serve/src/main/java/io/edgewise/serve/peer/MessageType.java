@@ -3,7 +3,7 @@ package io.edgewise.serve.peer;
 /**
  * The peer protocol's message types and their one-byte wire codes (see {@link PeerCodec} for each payload).
  * Codes never change meaning; new types take new codes. 16 and 17 are reserved for the feature-reuse store's
- * remote look-ups (issue 7).
+ * remote look-ups (issue 7), 18 and 19 for dynamic inference at a level (Dystri, issue 25).
  */
 public enum MessageType {
   /** client to server, first on every connection: protocol versions spoken, bearer token, client name. */
@@ -29,7 +29,11 @@ public enum MessageType {
   /** client to server: is there a reusable result for this feature vector? (issue 7's remote reuse look-up) */
   REUSE_LOOKUP(16),
   /** server to client: the answer to REUSE_LOOKUP: hit flag, result tensors or label and confidence, origin. */
-  REUSE_RESULT(17);
+  REUSE_RESULT(17),
+  /** client to server: serve a request at one of the node's dynamic-inference levels, before a deadline (issue 25). */
+  LEVEL_INFER(18),
+  /** server to client: the answer to LEVEL_INFER: the level served, queue and compute times, the outputs. */
+  LEVEL_RESULT(19);
 
   private final int code;
 

@@ -132,6 +132,42 @@ public final class PeerClient implements AutoCloseable {
     return new PartialResult(r.outputs(), System.nanoTime() - t0, r.queueMicros(), r.computeMicros(), bytes[0]);
   }
 
+  /** A LEVEL_INFER's answer; the caller owns (and closes) the outputs. */
+  public record LevelAnswer(int level, Map<String, Tensor> outputs, long roundTripNanos, long queueMicros,
+      long computeMicros) implements AutoCloseable {
+    @Override
+    public void close() {
+      outputs.values().forEach(Tensor::close);
+    }
+  }
+
+  /**
+   * Serves {@code inputs} (the caller's) at a dynamic-inference level in [lowest, highest] chosen by the peer (issue
+   * 25); a refusal comes back as a PeerException (DEADLINE_EXCEEDED, OVERLOADED) carrying the peer's reason. Never
+   * retried. The call waits for the answer up to twice the budget (at least 100 ms more): the peer answers every
+   * request itself (late results included, so that the caller can count them), and a caller that gave up at the
+   * deadline would race that answer.
+   */
+  public LevelAnswer levelInfer(String user, Map<String, Tensor> inputs, int lowest, int highest,
+      double accuracyWant, Duration deadline) {
+    long budget = deadline == null ? config.requestTimeout().toNanos() : deadline.toNanos();
+    long t0 = System.nanoTime();
+    PeerFrame answer = call(id -> {
+      ByteBuf buf = ByteBufAllocator.DEFAULT.buffer();
+      try {
+        long remaining = budget - (System.nanoTime() - t0);
+        PeerCodec.encode(new PeerFrame(id, new PeerMessage.LevelInfer(user, Math.max(1, remaining / 1000), lowest,
+            highest, accuracyWant, TensorEncoding.FP32, inputs, TensorEncoding.FP32)), buf);
+      } catch (RuntimeException e) {
+        buf.release();
+        throw e;
+      }
+      return buf;
+    }, t0 + budget + Math.max(budget, 100_000_000L), false, true);
+    PeerMessage.LevelResult r = expect(answer, PeerMessage.LevelResult.class);
+    return new LevelAnswer(r.level(), r.outputs(), System.nanoTime() - t0, r.queueMicros(), r.computeMicros());
+  }
+
   public LoadReport load() {
     return expect(simple(new LoadQuery()), LoadReport.class);
   }

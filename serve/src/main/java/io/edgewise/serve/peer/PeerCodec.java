@@ -4,6 +4,8 @@ import io.edgewise.serve.peer.PeerMessage.Cancel;
 import io.edgewise.serve.peer.PeerMessage.Capabilities;
 import io.edgewise.serve.peer.PeerMessage.Error;
 import io.edgewise.serve.peer.PeerMessage.Hello;
+import io.edgewise.serve.peer.PeerMessage.LevelInfer;
+import io.edgewise.serve.peer.PeerMessage.LevelResult;
 import io.edgewise.serve.peer.PeerMessage.LoadQuery;
 import io.edgewise.serve.peer.PeerMessage.LoadReport;
 import io.edgewise.serve.peer.PeerMessage.ModelInfo;
@@ -48,6 +50,9 @@ import java.util.Map;
  *   CANCEL         (empty: the request id names the request to cancel)
  *   REUSE_LOOKUP   str modelHash, str tapPoint, tensor feature (fp16 or fp32 encoding)
  *   REUSE_RESULT   u8 hit, i32 label (-1 none), f32 confidence, str origin, tensors (the stored results)
+ *   LEVEL_INFER    str user, u64 deadlineMicros (budget left; 0 none), u8 lowest, u8 highest, f64 accuracyWant,
+ *                  u8 resultEncoding, tensors (the model's inputs)
+ *   LEVEL_RESULT   u8 level, u64 queueMicros, u64 computeMicros, tensors
  * </pre>
  *
  * A payload must be consumed exactly: trailing bytes are a BAD_FRAME like any other malformation. Decoding never
@@ -129,6 +134,19 @@ public final class PeerCodec {
       out.writeFloat(r.confidence());
       writeString(out, r.origin());
       WireTensors.writeAll(out, r.results(), TensorEncoding.FP32);
+    } else if (m instanceof LevelInfer l) {
+      writeString(out, l.user());
+      out.writeLong(l.deadlineMicros());
+      out.writeByte(l.lowest());
+      out.writeByte(l.highest());
+      out.writeDouble(l.accuracyWant());
+      out.writeByte(l.resultEncoding().code());
+      WireTensors.writeAll(out, l.tensors(), l.tensorEncoding());
+    } else if (m instanceof LevelResult r) {
+      out.writeByte(r.level());
+      out.writeLong(r.queueMicros());
+      out.writeLong(r.computeMicros());
+      WireTensors.writeAll(out, r.outputs(), r.encoding());
     }
   }
 
@@ -263,6 +281,35 @@ public final class PeerCodec {
         float confidence = in.readFloat();
         String origin = readString(in, "origin");
         return new ReuseResult(hit == 1, label, confidence, origin, WireTensors.readAll(in, limits, null));
+      }
+      case LEVEL_INFER -> {
+        String user = readString(in, "user");
+        need(in, 8 + 2 + 8, "LEVEL_INFER");
+        long deadline = in.readLong();
+        if (deadline < 0) {
+          deadline = Long.MAX_VALUE;  // a u64 of 2^63 or more: no deadline, as for PARTIAL_INFER
+        }
+        int lowest = in.readUnsignedByte();
+        int highest = in.readUnsignedByte();
+        double want = in.readDouble();
+        if (lowest > highest || !(want >= 0 && want <= 1)) {
+          throw PeerException.badFrame("LEVEL_INFER levels " + lowest + ".." + highest + " or accuracy want " + want
+              + " out of range");
+        }
+        TensorEncoding enc = readEncoding(in, "resultEncoding");
+        TensorEncoding[] first = new TensorEncoding[1];
+        Map<String, Tensor> tensors = WireTensors.readAll(in, limits, first);
+        return new LevelInfer(user, deadline, lowest, highest, want, enc, tensors,
+            first[0] == null ? TensorEncoding.FP32 : first[0]);
+      }
+      case LEVEL_RESULT -> {
+        need(in, 1 + 16, "LEVEL_RESULT");
+        int level = in.readUnsignedByte();
+        long queue = in.readLong();
+        long compute = in.readLong();
+        TensorEncoding[] first = new TensorEncoding[1];
+        Map<String, Tensor> tensors = WireTensors.readAll(in, limits, first);
+        return new LevelResult(level, queue, compute, tensors, first[0] == null ? TensorEncoding.FP32 : first[0]);
       }
       default -> throw PeerException.badFrame("unhandled type " + type);
     }

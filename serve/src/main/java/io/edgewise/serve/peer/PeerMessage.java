@@ -158,4 +158,45 @@ public sealed interface PeerMessage extends AutoCloseable {
       results.values().forEach(Tensor::close);
     }
   }
+
+  /**
+   * Serve one request at a dynamic-inference level (Dystri, issue 25): the node's controller picks a level in
+   * [{@code lowest}, {@code highest}] (0 is the cheapest; a higher level computes more and is more accurate) that
+   * finishes within the budget, preferring the cheapest one whose measured accuracy reaches {@code accuracyWant}.
+   *
+   * @param user who asked (for per-user accounting; may be empty)
+   * @param deadlineMicros the time left for the whole request when sent, in microseconds; 0 for none
+   */
+  record LevelInfer(String user, long deadlineMicros, int lowest, int highest, double accuracyWant,
+      TensorEncoding resultEncoding, Map<String, Tensor> tensors, TensorEncoding tensorEncoding)
+      implements PeerMessage {
+    public LevelInfer {
+      if (lowest < 0 || highest > 255 || lowest > highest) {
+        throw new PeerException(PeerErrorCode.INVALID_ARGUMENT, "levels must satisfy 0 <= lowest <= highest <= 255, got "
+            + lowest + ".." + highest);
+      }
+    }
+
+    public MessageType type() {
+      return MessageType.LEVEL_INFER;
+    }
+
+    @Override
+    public void close() {
+      tensors.values().forEach(Tensor::close);
+    }
+  }
+
+  /** The answer to LEVEL_INFER: the level that served it, how long it queued and computed on the node, its outputs. */
+  record LevelResult(int level, long queueMicros, long computeMicros, Map<String, Tensor> outputs,
+      TensorEncoding encoding) implements PeerMessage {
+    public MessageType type() {
+      return MessageType.LEVEL_RESULT;
+    }
+
+    @Override
+    public void close() {
+      outputs.values().forEach(Tensor::close);
+    }
+  }
 }

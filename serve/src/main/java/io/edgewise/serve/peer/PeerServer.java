@@ -47,6 +47,7 @@ public final class PeerServer implements AutoCloseable {
   private Channel listener;
   private int port = -1;
   private boolean closed;
+  private volatile LevelInferHandler levelHandler;
 
   public PeerServer(PeerServerConfig config) {
     this.config = config;
@@ -102,6 +103,18 @@ public final class PeerServer implements AutoCloseable {
 
   public PeerServerConfig config() {
     return config;
+  }
+
+  /**
+   * Serves LEVEL_INFER through {@code h} (a node controller or a coordinator, issue 25) and answers LOAD_QUERY with
+   * its load; without one, LEVEL_INFER is answered NOT_IMPLEMENTED. Set it before {@link #start}.
+   */
+  public void levelHandler(LevelInferHandler h) {
+    this.levelHandler = h;
+  }
+
+  LevelInferHandler levelHandler() {
+    return levelHandler;
   }
 
   SuffixRunner runner() {

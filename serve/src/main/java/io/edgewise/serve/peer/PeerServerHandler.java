@@ -85,7 +85,8 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
       }
       switch (frame.type()) {
         case PING -> reply(ctx, frame.requestId(), new Pong(((Ping) frame.message()).nonce()));
-        case LOAD_QUERY -> reply(ctx, frame.requestId(), server.runner().report(server.inFlightTotal()));
+        case LOAD_QUERY -> reply(ctx, frame.requestId(), server.levelHandler() != null ? server.levelHandler().load()
+            : server.runner().report(server.inFlightTotal()));
         case CANCEL -> {
           Job j = jobs.get(frame.requestId());
           if (j != null) {
@@ -94,6 +95,7 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
         }
         case PARTIAL_INFER -> handedOff = partialInfer(ctx, frame.requestId(), (PartialInfer) frame.message());
         case REUSE_LOOKUP -> handedOff = reuseLookup(ctx, frame.requestId(), (ReuseLookup) frame.message());
+        case LEVEL_INFER -> handedOff = levelInfer(ctx, frame.requestId(), (PeerMessage.LevelInfer) frame.message());
         default -> fail(ctx, frame.requestId(), PeerErrorCode.PROTOCOL_VIOLATION, frame.type()
             + " may not be sent to a server" + (frame.type() == MessageType.HELLO ? " twice" : ""));
       }
@@ -199,6 +201,18 @@ final class PeerServerHandler extends ChannelInboundHandlerAdapter {
       reply(ctx, id, new Error(PeerErrorCode.OVERLOADED, "the peer's work queue is full"));
       return false;
     }
+    return true;
+  }
+
+  /** Hands the request to the level handler, which answers it exactly once; true when it took the request. */
+  private boolean levelInfer(ChannelHandlerContext ctx, long id, PeerMessage.LevelInfer request) {
+    LevelInferHandler handler = server.levelHandler();
+    if (handler == null) {
+      reply(ctx, id, new Error(PeerErrorCode.NOT_IMPLEMENTED, "this peer serves no dynamic-inference levels"));
+      return false;
+    }
+    Channel ch = ctx.channel();
+    handler.submit(request, m -> send(ch, new PeerFrame(id, m)));
     return true;
   }
 
