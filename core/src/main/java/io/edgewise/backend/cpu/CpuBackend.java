@@ -10,6 +10,7 @@ import io.edgewise.backend.reference.ReferenceBackend;
 import io.edgewise.backend.exec.GraphInterpreter;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
+import io.edgewise.model.passes.ShapeSubgraphs;
 import io.edgewise.nativecore.NativeCore;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,6 +36,11 @@ public final class CpuBackend implements Backend {
   /** Elementwise chains are fused into one native pass unless -Dedgewise.cpu.fuseElementwise=false. */
   private static final boolean FUSE_ELEMENTWISE =
       !"false".equals(System.getProperty("edgewise.cpu.fuseElementwise"));
+  /**
+   * Shape arithmetic (Shape, Gather, Cast, Concat of shape vectors, ...) runs once per input shape and is skipped on
+   * later runs of that shape unless -Dedgewise.cpu.foldShapes=false.
+   */
+  private static final boolean FOLD_SHAPES = !"false".equals(System.getProperty("edgewise.cpu.foldShapes"));
 
   @Override
   public Device device() {
@@ -81,8 +87,9 @@ public final class CpuBackend implements Backend {
       NchwcKernels.overlay(kernels, blocked);
       // the reference kernels it falls back to (1-D/3-D convolutions, broadcast batched MatMul, ...) are no oracle
       // here: they use the native sgemm as the cpu device's own kernels do
-      return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE)),
-          packed, blocked);
+      boolean[] shapeArithmetic = FOLD_SHAPES ? ShapeSubgraphs.shapeDetermined(plan.model().graph()) : new boolean[0];
+      return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE),
+          shapeArithmetic), packed, blocked);
     } catch (RuntimeException e) {
       if (packed != null) {
         packed.close();
