@@ -12,6 +12,7 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.passes.ShapeSubgraphs;
 import io.edgewise.nativecore.NativeCore;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -69,14 +70,23 @@ public final class CpuBackend implements Backend {
           + "layout conversions", model.label(), plan.blockedNodes(), NativeCore.nchwcBlock(), NativeCore.nchwcIsa(),
           plan.conversions());
     }
+    boolean[] shapeArithmetic = FOLD_SHAPES ? ShapeSubgraphs.shapeDetermined(plan.model().graph()) : new boolean[0];
     Set<String> fallback = new TreeSet<>();
-    for (Node n : plan.model().graph().nodes()) {
-      if (!CpuKernels.NATIVE_OPS.contains(n.opType()) && !n.domain().equals(NchwcPlan.DOMAIN)) {
+    Set<String> folded = new TreeSet<>();
+    List<Node> nodes = plan.model().graph().nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      if (i < shapeArithmetic.length && shapeArithmetic[i]) {
+        folded.add(n.opType());
+      } else if (!CpuKernels.NATIVE_OPS.contains(n.opType()) && !n.domain().equals(NchwcPlan.DOMAIN)) {
         fallback.add(n.opType());
       }
     }
     if (!fallback.isEmpty()) {
       LOG.info("{}: on cpu, these ops run on the reference kernels: {}", model.label(), fallback);
+    }
+    if (!folded.isEmpty()) {
+      LOG.info("{}: on cpu, the shape arithmetic ({}) runs once per input shape, not per run", model.label(), folded);
     }
     PackedWeights packed = null;
     NchwcWeights blocked = null;
@@ -87,7 +97,6 @@ public final class CpuBackend implements Backend {
       NchwcKernels.overlay(kernels, blocked);
       // the reference kernels it falls back to (1-D/3-D convolutions, broadcast batched MatMul, ...) are no oracle
       // here: they use the native sgemm as the cpu device's own kernels do
-      boolean[] shapeArithmetic = FOLD_SHAPES ? ShapeSubgraphs.shapeDetermined(plan.model().graph()) : new boolean[0];
       return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE),
           shapeArithmetic), packed, blocked);
     } catch (RuntimeException e) {
