@@ -6,7 +6,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cmake -S "$root" -B "$root/build/sanitize" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDGEWISE_SANITIZE=ON >/dev/null
-cmake --build "$root/build/sanitize" --parallel
+# as many compile jobs as cores (a bare --parallel starts one per source file: ~20 sanitized compilers at once)
+cmake --build "$root/build/sanitize" --parallel "${EDGEWISE_BUILD_JOBS:-$(nproc)}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build/sanitize" --output-on-failure
 

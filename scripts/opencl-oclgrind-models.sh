@@ -24,7 +24,10 @@ cnn_shape="@1x3x64x64"
 [[ "${1:-}" == "--full" ]] && cnn_shape=""
 cp="$(cat "$work/classpath" 2>/dev/null || true)"
 if [[ -z "$cp" ]]; then
-  mvn -B -ntp -q dependency:build-classpath -pl opencl -Dmdep.outputFile="$work/classpath" -Dmdep.includeScope=test
+  # with the modules below opencl in the reactor (-am) and a lifecycle phase, so that edgewise-core resolves to its
+  # target/classes: the modules are never installed into ~/.m2, where a bare -pl opencl would look for them
+  mvn -B -ntp -q test-compile dependency:build-classpath -pl opencl -am -Dmdep.outputFile="$work/classpath" \
+    -Dmdep.includeScope=test
   cp="$(cat "$work/classpath")"
 fi
 cp="opencl/target/test-classes:opencl/target/classes:$cp"

@@ -10,7 +10,9 @@ import io.edgewise.backend.reference.ReferenceBackend;
 import io.edgewise.backend.exec.GraphInterpreter;
 import io.edgewise.model.Model;
 import io.edgewise.model.Node;
+import io.edgewise.model.passes.ShapeSubgraphs;
 import io.edgewise.nativecore.NativeCore;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -38,6 +40,11 @@ public final class CpuBackend implements Backend {
   /** QDQ runs become 8-bit table lookups ({@link QuantizedTables}) unless -Dedgewise.cpu.quantizedTables=false. */
   private static final boolean QUANTIZED_TABLES =
       !"false".equals(System.getProperty("edgewise.cpu.quantizedTables"));
+  /**
+   * Shape arithmetic (Shape, Gather, Cast, Concat of shape vectors, ...) runs once per input shape and is skipped on
+   * later runs of that shape unless -Dedgewise.cpu.foldShapes=false.
+   */
+  private static final boolean FOLD_SHAPES = !"false".equals(System.getProperty("edgewise.cpu.foldShapes"));
 
   @Override
   public Device device() {
@@ -78,14 +85,23 @@ public final class CpuBackend implements Backend {
           + "layout conversions", model.label(), plan.blockedNodes(), NativeCore.nchwcBlock(), NativeCore.nchwcIsa(),
           plan.conversions());
     }
+    boolean[] shapeArithmetic = FOLD_SHAPES ? ShapeSubgraphs.shapeDetermined(plan.model().graph()) : new boolean[0];
     Set<String> fallback = new TreeSet<>();
-    for (Node n : plan.model().graph().nodes()) {
-      if (!CpuKernels.NATIVE_OPS.contains(n.opType()) && !n.domain().equals(NchwcPlan.DOMAIN)) {
+    Set<String> folded = new TreeSet<>();
+    List<Node> nodes = plan.model().graph().nodes();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      if (i < shapeArithmetic.length && shapeArithmetic[i]) {
+        folded.add(n.opType());
+      } else if (!CpuKernels.NATIVE_OPS.contains(n.opType()) && !n.domain().equals(NchwcPlan.DOMAIN)) {
         fallback.add(n.opType());
       }
     }
     if (!fallback.isEmpty()) {
       LOG.info("{}: on cpu, these ops run on the reference kernels: {}", model.label(), fallback);
+    }
+    if (!folded.isEmpty()) {
+      LOG.info("{}: on cpu, the shape arithmetic ({}) runs once per input shape, not per run", model.label(), folded);
     }
     PackedWeights packed = null;
     NchwcWeights blocked = null;
@@ -97,8 +113,8 @@ public final class CpuBackend implements Backend {
       CpuQuantKernels.overlayLookups(kernels, lookups.tables());
       // the reference kernels it falls back to (1-D/3-D convolutions, broadcast batched MatMul, ...) are no oracle
       // here: they use the native sgemm as the cpu device's own kernels do
-      return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE)),
-          packed, blocked, lookups);
+      return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE),
+          shapeArithmetic), packed, blocked, lookups);
     } catch (RuntimeException e) {
       if (packed != null) {
         packed.close();

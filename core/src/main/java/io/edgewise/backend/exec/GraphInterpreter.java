@@ -37,9 +37,26 @@ public final class GraphInterpreter implements Executable {
   /** Tensor memory recycled across runs: steady-state inference allocates no native memory. */
   private final MemoryPool memory = new MemoryPool(MAX_POOLED_BYTES);
   private static final long MAX_POOLED_BYTES = 1L << 30;
+  /** The shape arithmetic evaluated once per input shape, or null (not asked for, or the graph has none). */
+  private final ShapeFolds folds;
+  /** Node i may be folded (its outputs depend only on the input shapes); null when {@link #folds} is. */
+  private final boolean[] foldable;
+  /** The outputs of the foldable nodes: a node is folded only when the ones it reads were. */
+  private final Set<String> foldableOutputs = new HashSet<>();
 
   /** Interprets the model's graph with the given kernels (the reference ones, or another backend's overlay). */
   public GraphInterpreter(Model model, OpRegistry registry, BackendOptions options) {
+    this(model, registry, options, new boolean[0]);
+  }
+
+  /**
+   * As {@link #GraphInterpreter(Model, OpRegistry, BackendOptions)}, folding the shape arithmetic per input shape:
+   * node i with {@code shapeDetermined[i]} (its outputs depend only on the graph inputs' shapes and on initializers,
+   * as io.edgewise.model.passes.ShapeSubgraphs finds: a head's Shape, Gather, Cast, Concat, a Reshape's shape) runs on
+   * the first run of each input shape only, which runs outside the memory pool and keeps its values; later runs of
+   * that shape skip it and read them. A shorter array leaves the nodes past its end unfolded.
+   */
+  public GraphInterpreter(Model model, OpRegistry registry, BackendOptions options, boolean[] shapeDetermined) {
     this.graph = model.graph();
     this.opset = model.opset();
     this.options = options;
@@ -56,6 +73,24 @@ public final class GraphInterpreter implements Executable {
         java.util.Arrays.stream(kernels).map(OpRegistry.Entry::device).toList(), registry.device());
     this.outputNames = graph.outputNames();
     this.lastUse = computeLastUse(nodes, new HashSet<>(outputNames));
+    boolean[] shapeArithmetic = java.util.Arrays.copyOf(shapeDetermined, nodes.size());
+    for (int i = 0; i < shapeArithmetic.length; i++) {
+      if (shapeArithmetic[i]) {
+        foldableOutputs.addAll(nodes.get(i).outputs());
+      }
+    }
+    foldableOutputs.remove("");
+    this.foldable = foldableOutputs.isEmpty() ? null : shapeArithmetic;
+    this.folds = foldableOutputs.isEmpty() ? null : new ShapeFolds();
+  }
+
+  /** How many nodes may be folded per input shape (0: folding is off or the graph has no shape arithmetic). */
+  public int foldableNodes() {
+    int n = 0;
+    for (int i = 0; foldable != null && i < foldable.length; i++) {
+      n += foldable[i] ? 1 : 0;
+    }
+    return n;
   }
 
   private static List<List<String>> computeLastUse(List<Node> nodes, Set<String> keep) {
@@ -85,10 +120,39 @@ public final class GraphInterpreter implements Executable {
     // Values this run produced (owned, closed when dead); inputs and initializers are only borrowed (looked up in
     // place: a copy of the initializer table per run was most of what a run allocated on the Java heap)
     Map<String, Tensor> owned = new HashMap<>();
-    try (MemoryPool.Use pooled = memory.use(shapeKey(inputs))) {
-      return runNodes(inputs, owned);
+    Object key = shapeKey(inputs);
+    ShapeFolds.Entry folded = folds == null ? null : folds.acquire(key);
+    if (folds != null && folded == null) {
+      return capture(key, inputs, owned);
+    }
+    try (MemoryPool.Use pooled = memory.use(key)) {
+      return runNodes(inputs, owned, folded, false);
     } finally {
       owned.values().forEach(Tensor::close);
+      if (folded != null) {
+        folds.release(folded);
+      }
+    }
+  }
+
+  /**
+   * The first run of an input shape when the graph has shape arithmetic: every node runs, and the foldable ones whose
+   * outputs are small keep them for the later runs of this shape. Outside the memory pool: its later runs allocate
+   * without those nodes, and the pool plans from runs that allocate alike.
+   */
+  private Map<String, Tensor> capture(Object key, Map<String, Tensor> inputs, Map<String, Tensor> owned) {
+    ShapeFolds.Entry entry = new ShapeFolds.Entry(graph.nodes().size());
+    boolean published = false;
+    try {
+      Map<String, Tensor> outputs = runNodes(inputs, owned, entry, true);
+      folds.publish(key, entry);
+      published = true;
+      return outputs;
+    } finally {
+      owned.values().forEach(Tensor::close);
+      if (!published) {
+        entry.closeValues();
+      }
     }
   }
 
@@ -134,49 +198,18 @@ public final class GraphInterpreter implements Executable {
     return t != null ? t : graph.initializers().get(name);
   }
 
-  private Map<String, Tensor> runNodes(Map<String, Tensor> inputs, Map<String, Tensor> owned) {
+  /**
+   * Runs the nodes. With {@code folded} (this input shape's folded nodes) and not {@code capturing}, its nodes are
+   * skipped and their values read from it; while {@code capturing}, the foldable nodes' small outputs go into it.
+   */
+  private Map<String, Tensor> runNodes(Map<String, Tensor> inputs, Map<String, Tensor> owned, ShapeFolds.Entry folded,
+      boolean capturing) {
     try {
       List<Node> nodes = graph.nodes();
       for (int i = 0; i < nodes.size(); i++) {
         Node node = nodes.get(i);
-        Tensor[] args = new Tensor[node.inputs().size()];
-        for (int k = 0; k < args.length; k++) {
-          String name = node.inputs().get(k);
-          if (!name.isEmpty()) {
-            Tensor t = owned.get(name);  // owned values are never null
-            if (t == null) {
-              t = borrowed(inputs, name);
-            }
-            if (t == null) {
-              throw EdgewiseException.invalidArgument(node.describe() + " input[" + k + "] '" + name
-                  + "' has no value (was the graph input fed?)");
-            }
-            args[k] = t;
-          }
-        }
-        Tensor[] results = runNode(i, node, args);
-        for (int k = 0; k < node.outputs().size(); k++) {
-          String name = node.outputs().get(k);
-          Tensor r = k < results.length ? results[k] : null;
-          if (name.isEmpty()) {
-            if (r != null) {
-              r.close();
-            }
-          } else if (r == null) {
-            closeAll(results);
-            throw EdgewiseException.invalidModel(node.describe() + " produces no output[" + k + "] '" + name
-                + "' with these attributes and inputs");
-          } else {
-            Tensor previous = owned.put(name, r);
-            if (previous != null && previous != r) {
-              previous.close();
-            }
-          }
-        }
-        for (int k = node.outputs().size(); k < results.length; k++) {
-          if (results[k] != null) {
-            results[k].close();
-          }
+        if (folded == null || capturing || !folded.skip[i]) {
+          runAndStore(i, node, inputs, owned, folded, capturing);
         }
         for (String dead : lastUse.get(i)) {
           Tensor t = owned.remove(dead);
@@ -204,8 +237,91 @@ public final class GraphInterpreter implements Executable {
     }
   }
 
+  /** Runs node i on its inputs' values and stores its results (or keeps them in {@code folded}, capturing). */
+  private void runAndStore(int i, Node node, Map<String, Tensor> inputs, Map<String, Tensor> owned,
+      ShapeFolds.Entry folded, boolean capturing) {
+    Tensor[] args = new Tensor[node.inputs().size()];
+    for (int k = 0; k < args.length; k++) {
+      String name = node.inputs().get(k);
+      if (!name.isEmpty()) {
+        Tensor t = owned.get(name);  // owned values are never null
+        if (t == null && folded != null) {
+          t = folded.values.get(name);
+        }
+        if (t == null) {
+          t = borrowed(inputs, name);
+        }
+        if (t == null) {
+          throw EdgewiseException.invalidArgument(node.describe() + " input[" + k + "] '" + name
+              + "' has no value (was the graph input fed?)");
+        }
+        args[k] = t;
+      }
+    }
+    Tensor[] results = runNode(i, node, args);
+    if (capturing && keep(i, node, results, folded)) {
+      return;
+    }
+    for (int k = 0; k < node.outputs().size(); k++) {
+      String name = node.outputs().get(k);
+      Tensor r = k < results.length ? results[k] : null;
+      if (name.isEmpty()) {
+        if (r != null) {
+          r.close();
+        }
+      } else if (r == null) {
+        closeAll(results);
+        throw EdgewiseException.invalidModel(node.describe() + " produces no output[" + k + "] '" + name
+            + "' with these attributes and inputs");
+      } else {
+        Tensor previous = owned.put(name, r);
+        if (previous != null && previous != r) {
+          previous.close();
+        }
+      }
+    }
+    for (int k = node.outputs().size(); k < results.length; k++) {
+      if (results[k] != null) {
+        results[k].close();
+      }
+    }
+  }
+
+  /**
+   * While capturing: keeps a foldable node's results in the entry (its outputs then live there, not in the run's
+   * table) when every foldable value it reads was kept and each result is small; false (the run stores them as
+   * usual) otherwise.
+   */
+  private boolean keep(int i, Node node, Tensor[] results, ShapeFolds.Entry entry) {
+    if (!foldable[i] || results.length < node.outputs().size()) {
+      return false;
+    }
+    for (String in : node.inputs()) {
+      if (foldableOutputs.contains(in) && !entry.values.containsKey(in)) {
+        return false;
+      }
+    }
+    for (int k = 0; k < node.outputs().size(); k++) {
+      if (results[k] == null || results[k].size() > ShapeFolds.MAX_ELEMENTS) {
+        return false;
+      }
+    }
+    for (int k = 0; k < results.length; k++) {
+      if (k < node.outputs().size() && !node.output(k).isEmpty()) {
+        entry.values.put(node.output(k), results[k]);
+      } else if (results[k] != null) {
+        results[k].close();
+      }
+    }
+    entry.skip[i] = true;
+    return true;
+  }
+
   @Override
   public void close() {
+    if (folds != null) {
+      folds.close();
+    }
     memory.close();
   }
 
