@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
     + "server on loopback, clients behind an emulated link; accuracy and SLA attainment per policy and SLA.")
 public final class BudgetBenchCommand implements Callable<Integer> {
   /** The round trips MDInference measured (mean, sd in ms). */
-  static final Map<String, BudgetSimulation.Link> LINKS = Map.of(
+  public static final Map<String, BudgetSimulation.Link> LINKS = Map.of(
       "home", new BudgetSimulation.Link("home", 92.0, 48.4),
       "campus", new BudgetSimulation.Link("campus", 57.9, 30.8),
       "lte", new BudgetSimulation.Link("lte", 364.7, 170.6));

@@ -1,26 +1,25 @@
 package io.edgewise.bench.pipeline;
 
-import java.util.List;
+import io.edgewise.bench.budget.BudgetBenchCommand;
+import io.edgewise.bench.budget.BudgetSimulation;
+import java.util.Map;
 import java.util.Random;
 
 /**
- * A network between the device and its peer: the round trip MDInference measured on real links (Ogden and Guo, IC2E
- * 2020: mean and standard deviation in ms) and a bandwidth, which that paper does not give: the figures here are
- * stated assumptions of typical links (home broadband uplink, campus Wi-Fi, LTE uplink), printed with every result.
+ * A network between the device and its peer: the round trip MDInference measured on real links (budget-bench's
+ * {@link BudgetBenchCommand#LINKS}: mean and standard deviation in ms) and a bandwidth, which that paper does not
+ * give: the figures here are stated assumptions of typical uplinks (home broadband, campus Wi-Fi, LTE), printed with
+ * every result.
  */
 record LinkProfile(String name, double rttMeanMs, double rttSdMs, double mbps) {
-  static final List<LinkProfile> ALL = List.of(
-      new LinkProfile("home", 92.0, 48.4, 20),
-      new LinkProfile("campus", 57.9, 30.8, 100),
-      new LinkProfile("lte", 364.7, 170.6, 10));
+  private static final Map<String, Double> ASSUMED_MBPS = Map.of("home", 20.0, "campus", 100.0, "lte", 10.0);
 
+  /** The named link, or null when there is none of that name. */
   static LinkProfile named(String name) {
-    for (LinkProfile p : ALL) {
-      if (p.name.equals(name)) {
-        return p;
-      }
-    }
-    return null;
+    BudgetSimulation.Link measured = BudgetBenchCommand.LINKS.get(name);
+    Double mbps = ASSUMED_MBPS.get(name);
+    return measured == null || mbps == null ? null
+        : new LinkProfile(name, measured.meanMs(), measured.sdMs(), mbps);
   }
 
   /** One job's round trip: normal, clipped at a fifth of the mean (a link is never instant). */
