@@ -61,6 +61,23 @@ public final class WireTensors {
   }
 
   /** round(x / scale) clamped to [-127, 127]; NaN becomes 0 (int8 has no NaN). */
+  /**
+   * Bytes of a tensor's data on the wire in an encoding, as {@link #write} sends it: floating-point tensors in the
+   * encoding (int8 with its 4-byte scale), others in their own type; the name and header not counted.
+   */
+  public static long dataBytes(Tensor t, TensorEncoding encoding) {
+    TensorEncoding enc = t.dtype().isFloatingPoint() ? encoding : TensorEncoding.FP32;
+    return t.size() * elementBytes(enc, t.dtype()) + (enc == TensorEncoding.INT8 ? 4 : 0);
+  }
+
+  private static int elementBytes(TensorEncoding enc, DType dtype) {
+    return switch (enc) {
+      case FP32 -> dtype.byteSize();
+      case FP16 -> 2;
+      case INT8 -> 1;
+    };
+  }
+
   static int quantize(float x, float scale) {
     if (scale == 0 || Float.isNaN(x)) {
       return 0;
@@ -139,11 +156,7 @@ public final class WireTensors {
         throw PeerException.badFrame(where + ": int8 scale " + scale + " is not a finite non-negative number");
       }
     }
-    int elementBytes = switch (enc) {
-      case FP32 -> dtype.byteSize();
-      case FP16 -> 2;
-      case INT8 -> 1;
-    };
+    int elementBytes = elementBytes(enc, dtype);
     // check the bytes are there before allocating anything: a hostile header cannot make us allocate
     PeerCodec.need(in, elements * elementBytes, where + " data");
     Shape shape = Shape.of(dims);

@@ -1,6 +1,5 @@
 package io.edgewise.serve.pipeline;
 
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,15 +29,6 @@ public final class FixedPlacement implements StagePolicy {
   public static FixedPlacement of(Set<String> onPeer) {
     return new FixedPlacement(onPeer.isEmpty() ? "device-only" : "peer:" + String.join("+", onPeer.stream()
         .sorted().toList()), onPeer);
-  }
-
-  /** The placement as a map of the given stages (for reports). */
-  public Map<String, Placement> asMap(Iterable<String> stages) {
-    Map<String, Placement> out = new java.util.LinkedHashMap<>();
-    for (String s : stages) {
-      out.put(s, onPeer.contains(s) ? Placement.PEER : Placement.DEVICE);
-    }
-    return out;
   }
 
   @Override

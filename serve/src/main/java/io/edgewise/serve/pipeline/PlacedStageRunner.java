@@ -6,7 +6,7 @@ import io.edgewise.apps.ocr.StageRunner;
 import io.edgewise.runtime.Session;
 import io.edgewise.serve.peer.PeerClient;
 import io.edgewise.serve.peer.TensorEncoding;
-import io.edgewise.tensor.DType;
+import io.edgewise.serve.peer.WireTensors;
 import io.edgewise.tensor.Tensor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
     long wire = 0;
     for (Tensor t : inputs.values()) {
       elements += t.size();
-      wire += wireBytes(t, options.send());
+      wire += WireTensors.dataBytes(t, options.send());
     }
     StageCall call = new StageCall(stage.name(), elements, wire);
     if (policy.place(call) == Placement.PEER) {
@@ -119,7 +119,7 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
             options.timeout());
         long received = 0;
         for (Tensor t : r.outputs().values()) {
-          received += wireBytes(t, options.receive());
+          received += WireTensors.dataBytes(t, options.receive());
         }
         record(new StageOutcome(call, Placement.PEER, (System.nanoTime() - t0) / 1e6, r.queueMicros() / 1e3,
             r.computeMicros() / 1e3, r.bytesSent(), received));
@@ -162,22 +162,6 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
       outcomes.clear();
       return out;
     }
-  }
-
-  public StagePolicy policy() {
-    return policy;
-  }
-
-  /** Bytes a tensor takes on the peer protocol's wire in an encoding (floats are encoded; other types travel as they are). */
-  static long wireBytes(Tensor t, TensorEncoding encoding) {
-    if (t.dtype() != DType.FLOAT32) {
-      return t.byteSize();
-    }
-    return switch (encoding) {
-      case FP32 -> 4 * t.size();
-      case FP16 -> 2 * t.size();
-      case INT8 -> t.size() + 4;
-    };
   }
 
   @Override
