@@ -85,6 +85,22 @@ public final class Main implements Callable<Integer> {
     return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
+  /**
+   * Two integers written {@code A<sep>B} ("800x600", "26-32"), or a usage error naming the option: the one parser of
+   * paired option values.
+   */
+  public static int[] intPair(CommandLine.Model.CommandSpec spec, String value, String sep, String option) {
+    String[] p = value.split(java.util.regex.Pattern.quote(sep));
+    try {
+      if (p.length == 2) {
+        return new int[] {Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip())};
+      }
+    } catch (NumberFormatException e) {
+      // the usage error below
+    }
+    throw usage(spec, option + " must look like A" + sep + "B, got " + value);
+  }
+
   /** `edgewise` alone: no command is a usage error. */
   @Override
   public Integer call() {

@@ -203,8 +203,8 @@ final class OcrCommand implements Callable<Integer> {
       if (pages < 1) {
         throw Main.usage(spec, "--pages must be at least 1, got " + pages);
       }
-      int[] wh = pair(size, "x", "--size");
-      int[] ts = pair(textSize, "-", "--text-size");
+      int[] wh = Main.intPair(spec, size, "x", "--size");
+      int[] ts = Main.intPair(spec, textSize, "-", "--text-size");
       if (flip < 0 || flip > 1 || rotate < 0 || rotate > 45) {
         throw Main.usage(spec, "--flip must be in [0, 1] and --rotate in [0, 45]");
       }
@@ -220,18 +220,6 @@ final class OcrCommand implements Callable<Integer> {
       spec.commandLine().getOut().printf("wrote %d pages (%d lines) and %s to %s%n", made.size(), lines,
           GroundTruth.FILE, out);
       return 0;
-    }
-
-    private int[] pair(String s, String sep, String option) {
-      String[] p = s.split(sep);
-      try {
-        if (p.length == 2) {
-          return new int[] {Integer.parseInt(p[0].strip()), Integer.parseInt(p[1].strip())};
-        }
-      } catch (NumberFormatException e) {
-        // the usage error below
-      }
-      throw Main.usage(spec, option + " must look like A" + sep + "B, got " + s);
     }
   }
 

@@ -123,11 +123,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     SessionOptions peerOptions = SessionOptions.defaults().withDevice(peerDevice).withThreads(peerThreads);
     PageRenderer.Options pageOptions = PageRenderer.Options.defaults();
     if (pageSize != null) {
-      String[] wh = pageSize.toLowerCase(Locale.ROOT).split("x");
+      int[] wh = Main.intPair(spec, pageSize, "x", "--page");
       try {
-        pageOptions = pageOptions.withSize(Integer.parseInt(wh[0]), Integer.parseInt(wh[1]));
+        pageOptions = pageOptions.withSize(wh[0], wh[1]);
       } catch (RuntimeException e) {
-        throw Main.usage(spec, "--page: " + pageSize + " is not WIDTHxHEIGHT");
+        throw Main.usage(spec, "--page: " + e.getMessage());
       }
     }
     PageRenderer renderer = new PageRenderer(pageOptions);
