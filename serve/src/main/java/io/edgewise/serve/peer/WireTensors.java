@@ -60,7 +60,6 @@ public final class WireTensors {
     }
   }
 
-  /** round(x / scale) clamped to [-127, 127]; NaN becomes 0 (int8 has no NaN). */
   /**
    * Bytes of a tensor's data on the wire in an encoding, as {@link #write} sends it: floating-point tensors in the
    * encoding (int8 with its 4-byte scale), others in their own type; the name and header not counted.
@@ -78,6 +77,7 @@ public final class WireTensors {
     };
   }
 
+  /** round(x / scale) clamped to [-127, 127]; NaN becomes 0 (int8 has no NaN). */
   static int quantize(float x, float scale) {
     if (scale == 0 || Float.isNaN(x)) {
       return 0;

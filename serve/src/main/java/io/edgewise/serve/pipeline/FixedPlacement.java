@@ -15,11 +15,6 @@ public final class FixedPlacement implements StagePolicy {
     this.onPeer = Set.copyOf(onPeer);
   }
 
-  /** Every stage on the device. */
-  public static FixedPlacement deviceOnly() {
-    return new FixedPlacement("device-only", Set.of());
-  }
-
   /** Every stage on the peer (the "cloud-only" baseline; the glue between stages stays on the device). */
   public static FixedPlacement peerOnly(Set<String> stages) {
     return new FixedPlacement("peer-only", stages);
