@@ -280,11 +280,6 @@ public final class Session implements AutoCloseable {
     return memory.liveBytes();
   }
 
-  /** The account {@link #memoryBytes()} reads (peak and allocation count too). */
-  public MemoryAccount memoryAccount() {
-    return memory;
-  }
-
   public List<ValueInfo> inputs() {
     return model.graph().inputs();
   }

@@ -17,8 +17,6 @@ public final class MemoryAccount {
   private static final ThreadLocal<MemoryAccount> CURRENT = new ThreadLocal<>();
 
   private final AtomicLong live = new AtomicLong();
-  private final AtomicLong peak = new AtomicLong();
-  private final AtomicLong allocations = new AtomicLong();
 
   /** The account charged for allocations on this thread now, or null. */
   public static MemoryAccount current() {
@@ -43,21 +41,9 @@ public final class MemoryAccount {
     return live.get();
   }
 
-  /** The most bytes held at once since the account was made. */
-  public long peakBytes() {
-    return peak.get();
-  }
-
-  /** Blocks charged so far (freed ones included). */
-  public long allocationCount() {
-    return allocations.get();
-  }
-
   /** Records bytes allocated for the owner (outside the native core's allocator: device memory). */
   public void charge(long bytes) {
-    allocations.incrementAndGet();
-    long now = live.addAndGet(bytes);
-    peak.accumulateAndGet(now, Math::max);
+    live.addAndGet(bytes);
   }
 
   /** Records bytes the owner freed. */

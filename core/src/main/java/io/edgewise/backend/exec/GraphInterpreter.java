@@ -84,15 +84,6 @@ public final class GraphInterpreter implements Executable {
     this.folds = foldableOutputs.isEmpty() ? null : new ShapeFolds();
   }
 
-  /** How many nodes may be folded per input shape (0: folding is off or the graph has no shape arithmetic). */
-  public int foldableNodes() {
-    int n = 0;
-    for (int i = 0; foldable != null && i < foldable.length; i++) {
-      n += foldable[i] ? 1 : 0;
-    }
-    return n;
-  }
-
   private static List<List<String>> computeLastUse(List<Node> nodes, Set<String> keep) {
     Map<String, Integer> last = new HashMap<>();
     for (int i = 0; i < nodes.size(); i++) {

@@ -242,17 +242,6 @@ public final class PartitionedExecutable implements Executable {
     return out;
   }
 
-  /** Each segment's per-layer figures (measured and modeled, as its device reports them), in execution order. */
-  public List<List<io.edgewise.backend.LayerFigures>> segmentLayerFigures() {
-    List<List<io.edgewise.backend.LayerFigures>> out = new ArrayList<>();
-    for (Part p : parts) {
-      synchronized (p) {
-        out.add(p.compiled.isEmpty() ? List.of() : last(p).layerFigures());
-      }
-    }
-    return out;
-  }
-
   private static Executable last(Part p) {
     Executable e = null;
     for (Executable x : p.compiled.values()) {

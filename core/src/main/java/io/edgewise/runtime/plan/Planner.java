@@ -53,10 +53,6 @@ public final class Planner {
     this.threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
   }
 
-  public ProfileDb db() {
-    return db;
-  }
-
   /** A plan and what runs it: the regions as segments, and the device index per node. */
   public record Result(Plan plan, List<Segment> segments) {}
 
@@ -241,19 +237,6 @@ public final class Planner {
       }
     }
     return true;
-  }
-
-  /** Plans with the costs already in the database only (no device is run): what the tests inject. */
-  Result planFromProfile(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends) {
-    Graph g = model.graph();
-    Map<String, ValueInfo> types = OpKeys.types(model, inputs);
-    String[] keys = new String[g.nodes().size()];
-    for (int i = 0; i < keys.length; i++) {
-      keys[i] = OpKeys.of(model, g.nodes().get(i), types);
-    }
-    Values values = Values.of(g, types);
-    PlanProblem p = problem(model, keys, values, new ArrayList<>(backends.keySet()), backends);
-    return result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), new ArrayList<>());
   }
 
   /** The key of every node, for a test that injects a profile. */
