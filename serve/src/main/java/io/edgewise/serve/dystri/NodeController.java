@@ -50,7 +50,6 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
       ? Long.compare(a.deadlineNanos, b.deadlineNanos) : Long.compare(a.seq, b.seq));
   private final List<Thread> threads = new ArrayList<>();
   private final long[] runningUntilNanos;
-  private double queuedMs;
   private long seq;
   private boolean closed;
   private volatile boolean killed;
@@ -146,7 +145,6 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
         } else {
           Job j = new Job(request, answer, now, now + budget, seq++, c.level(), costs.estimate(c.level()));
           queue.add(j);
-          queuedMs += j.estimateMs;
           notifyAll();
         }
       }
@@ -201,7 +199,6 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
           return;  // closed: close() answered what was queued
         }
         j = queue.poll();
-        queuedMs = Math.max(0, queuedMs - j.estimateMs);
       }
       serve(w, j);
     }
@@ -217,7 +214,8 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
     double[] est = costs.estimates();
     LevelRule.Choice c = LevelRule.choose(ladder, est, (j.deadlineNanos - start) / 1e6, j.request.lowest(), j.level,
         j.request.accuracyWant());
-    int level = c.fits() ? c.level() : Math.min(j.request.lowest(), ladder.top());
+    // when nothing fits, the rule names the lowest level the request allows: run it, the deadline may still hold
+    int level = c.level();
     synchronized (this) {
       runningUntilNanos[w] = start + (long) (est[level] * 1e6);
     }
@@ -299,7 +297,6 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
       closed = true;
       left = new ArrayList<>(queue);
       queue.clear();
-      queuedMs = 0;
       notifyAll();
     }
     for (Job j : left) {

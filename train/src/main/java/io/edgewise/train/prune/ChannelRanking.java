@@ -21,7 +21,6 @@ import java.util.Map;
 public final class ChannelRanking {
   private final String signature;
   private final Map<String, int[]> orders = new LinkedHashMap<>();
-  private final Map<String, double[]> norms = new LinkedHashMap<>();
   private final Map<String, List<String>> shared = new LinkedHashMap<>();
   private final Map<String, String> keptWhole = new LinkedHashMap<>();
 
@@ -48,7 +47,6 @@ public final class ChannelRanking {
       double[] score = new double[a.size(root)];
       for (Node conv : members) {
         double[] l1 = l1Norms(a.constant(conv.input(1)));
-        r.norms.put(conv.label(), l1);
         for (int c = 0; c < score.length; c++) {
           score[c] += l1[c];
         }
@@ -105,12 +103,6 @@ public final class ChannelRanking {
   /** The conv's output channels, most important first (its group's order). */
   public int[] order(String conv) {
     return lookup(conv).clone();
-  }
-
-  /** The L1 norm of each of the conv's own filters. */
-  public double[] l1Norms(String conv) {
-    lookup(conv);
-    return norms.get(conv).clone();
   }
 
   /** The convolutions that share the conv's mask (itself included). */
