@@ -1,5 +1,6 @@
 package io.edgewise.bench.cache;
 
+import io.edgewise.bench.BenchStats;
 import io.edgewise.EdgewiseException;
 import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
@@ -26,13 +27,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -243,7 +242,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
       return rows.stream().anyMatch(r -> r.failures() > 0 || r.overBudget() > 0) ? Main.EXIT_FAILURE : 0;
     } finally {
       ModelPopulation.close(members);
-      deleteTree(repo);
+      BenchStats.deleteTree(repo);
     }
   }
 
@@ -770,11 +769,4 @@ public final class CacheBenchCommand implements Callable<Integer> {
     return m;
   }
 
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -6,6 +6,7 @@ import io.edgewise.apps.ocr.OcrPipeline;
 import io.edgewise.apps.ocr.OcrResult;
 import io.edgewise.apps.ocr.OcrStage;
 import io.edgewise.apps.ocr.PageRenderer;
+import io.edgewise.bench.BenchStats;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.peer.DirectoryModelResolver;
 import io.edgewise.serve.peer.EmulatedLink;
@@ -46,13 +47,11 @@ final class PipelineExperiment implements AutoCloseable {
   /** One policy's jobs on one link: measured latency and bytes per job, and whether its text equals device-only's. */
   record Series(String policy, String link, double[] jobMs, long[] bytes, int textDiffers) {
     double meanMs() {
-      return Arrays.stream(jobMs).average().orElse(Double.NaN);
+      return BenchStats.mean(jobMs);
     }
 
     double p99Ms() {
-      double[] s = jobMs.clone();
-      Arrays.sort(s);
-      return s.length == 0 ? Double.NaN : s[(int) Math.ceil(0.99 * s.length) - 1];
+      return BenchStats.percentile(jobMs, 99);
     }
 
     double meanBytes() {

@@ -1,5 +1,6 @@
 package io.edgewise.bench.reuse;
 
+import io.edgewise.bench.BenchStats;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.OcrOptions;
@@ -115,8 +116,8 @@ public final class OcrReuseBenchmark {
     return new Row(options.name(), "in-process", frames.size(), (double) frameHits / frames.size(),
         (double) rejects / frames.size(),
         lineLookups == 0 ? 0 : (double) lineHits / lineLookups, errors.cer(),
-        ReuseBenchmark.percentile(ms, 50), ReuseBenchmark.percentile(ms, 99), ReuseBenchmark.mean(ms),
-        ReuseBenchmark.percentile(lookup, 50),
+        BenchStats.percentile(ms, 50), BenchStats.percentile(ms, 99), BenchStats.mean(ms),
+        BenchStats.percentile(lookup, 50),
         "measured: wall clock per frame in this process, " + frames.size() + " frames");
   }
 }

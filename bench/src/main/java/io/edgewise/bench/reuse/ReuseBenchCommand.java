@@ -1,5 +1,6 @@
 package io.edgewise.bench.reuse;
 
+import io.edgewise.bench.BenchStats;
 import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
 import io.edgewise.cli.JsonOption;
@@ -19,12 +20,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -157,7 +156,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
           sizes, queries, capacityEntries, seed, work), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
-        deleteTree(work);
+        BenchStats.deleteTree(work);
       }
     }
     writePlot(r);
@@ -190,7 +189,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     List<OcrReuseBenchmark.Row> rows;
     try {
       if (!temporary && Files.exists(work)) {
-        deleteTree(work);
+        BenchStats.deleteTree(work);
       }
       Files.createDirectories(work);
       rows = OcrReuseBenchmark.run(new OcrReuseBenchmark.Config(models, device.name(), threads.count(), n,
@@ -198,7 +197,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
           CameraStream.Options.defaults(), paths), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
-        deleteTree(work);
+        BenchStats.deleteTree(work);
       }
     }
     if (json.enabled()) {
@@ -317,11 +316,4 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     BitmapEncoder.saveBitmap(chart, plot.toString().replaceAll("\\.png$", ""), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

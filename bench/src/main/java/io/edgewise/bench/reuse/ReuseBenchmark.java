@@ -1,5 +1,6 @@
 package io.edgewise.bench.reuse;
 
+import io.edgewise.bench.BenchStats;
 import io.edgewise.train.LabeledSamples;
 import io.edgewise.EdgewiseException;
 import io.edgewise.model.Model;
@@ -19,17 +20,12 @@ import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The reuse benchmark (issue 7, item 7), measured in this process: a correlated stream over labelled images run
@@ -126,7 +122,7 @@ public final class ReuseBenchmark {
           }
         }
       }
-      return new Baseline(frames.size(), (double) correct / frames.size(), mean(ms), percentile(ms, 50));
+      return new Baseline(frames.size(), (double) correct / frames.size(), BenchStats.mean(ms), BenchStats.percentile(ms, 50));
     }
   }
 
@@ -139,7 +135,7 @@ public final class ReuseBenchmark {
   private static StreamRun stream(Config c, List<CorrelatedStream.Frame> frames, long[] shape, String tap,
       double target, ReuseStoreOptions storeOptions, String name, long[] clock) {
     Path dir = c.workDir().resolve(name);
-    deleteTree(dir);
+    BenchStats.deleteTree(dir);
     ReuseOptions ro = ReuseOptions.defaults().withTap(tap).withAccuracyTarget(target).withSeed(c.seed());
     try (ReuseStore store = ReuseStore.open(dir, storeOptions);
         ReuseSession s = ReuseSession.open(c.model(), SessionOptions.defaults().withDevice(c.device()), ro, store)) {
@@ -184,8 +180,8 @@ public final class ReuseBenchmark {
       ReuseStats st = store.stats();
       return new StreamRun(s.tap(), target, storeOptions.eviction().name(), storeOptions.capacityBytes(),
           frames.size(), (double) hits / frames.size(), (double) correct / frames.size(),
-          hits == 0 ? Double.NaN : (double) hitsAgreeing / hits, mean(ms), percentile(ms, 50),
-          percentile(lookupMs, 50), percentile(lookupMs, 99), st.entries(), st.evictions(), st.onDiskBytes());
+          hits == 0 ? Double.NaN : (double) hitsAgreeing / hits, BenchStats.mean(ms), BenchStats.percentile(ms, 50),
+          BenchStats.percentile(lookupMs, 50), BenchStats.percentile(lookupMs, 99), st.entries(), st.evictions(), st.onDiskBytes());
     }
   }
 
@@ -199,7 +195,7 @@ public final class ReuseBenchmark {
   /** Fills a fresh store with n perturbed copies of the data's images and times lookups of fresh ones. */
   private static ScalePoint scale(Config c, int n) {
     Path dir = c.workDir().resolve("scale-" + n);
-    deleteTree(dir);
+    BenchStats.deleteTree(dir);
     SplittableRandom rnd = new SplittableRandom(c.seed() + n);
     CorrelatedStream.Shape noise = CorrelatedStream.Shape.defaults();
     LabeledSamples data = c.data();
@@ -232,10 +228,10 @@ public final class ReuseBenchmark {
         candidates += nb.inspected();
       }
       store.flush();
-      return new ScalePoint(n, true, queries.size(), percentile(ms, 50), percentile(ms, 99),
+      return new ScalePoint(n, true, queries.size(), BenchStats.percentile(ms, 50), BenchStats.percentile(ms, 99),
           (double) candidates / queries.size(), store.onDiskBytes(), insertSeconds);
     } finally {
-      deleteTree(dir);
+      BenchStats.deleteTree(dir);
     }
   }
 
@@ -266,31 +262,4 @@ public final class ReuseBenchmark {
     }
   }
 
-  static double mean(double[] v) {
-    return Arrays.stream(v).average().orElse(Double.NaN);
-  }
-
-  /** Nearest-rank percentile. */
-  static double percentile(double[] values, double p) {
-    if (values.length == 0) {
-      return Double.NaN;
-    }
-    double[] s = values.clone();
-    Arrays.sort(s);
-    int rank = (int) Math.ceil(p / 100 * s.length);
-    return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
-  }
-
-  static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot delete " + dir + ": " + e, e);
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package io.edgewise.bench.reuse;
 
+import io.edgewise.bench.BenchStats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -95,8 +96,8 @@ final class ServedOcrStream {
           }
         }
         return new OcrReuseBenchmark.Row(options.name(), "serve", frames.size(), (double) hits / frames.size(),
-            (double) rejects / frames.size(), linesLookedUp == 0 ? 0 : (double) lineHits / linesLookedUp, errors.cer(), ReuseBenchmark.percentile(ms, 50),
-            ReuseBenchmark.percentile(ms, 99), ReuseBenchmark.mean(ms), Double.NaN,
+            (double) rejects / frames.size(), linesLookedUp == 0 ? 0 : (double) lineHits / linesLookedUp, errors.cer(), BenchStats.percentile(ms, 50),
+            BenchStats.percentile(ms, 99), BenchStats.mean(ms), Double.NaN,
             "measured: wall clock per HTTP request on loopback (KServe v2 JSON, PNG frame), server in this process, "
                 + frames.size() + " frames");
       } finally {

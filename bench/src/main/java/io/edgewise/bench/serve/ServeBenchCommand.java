@@ -1,5 +1,6 @@
 package io.edgewise.bench.serve;
 
+import io.edgewise.bench.BenchStats;
 import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Main;
 import io.edgewise.cli.RandomInputs;
@@ -22,14 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,7 +122,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         }
       }
     } finally {
-      deleteTree(repo);
+      BenchStats.deleteTree(repo);
     }
   }
 
@@ -222,11 +221,4 @@ public final class ServeBenchCommand implements Callable<Integer> {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }
