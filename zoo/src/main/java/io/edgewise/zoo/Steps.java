@@ -55,7 +55,9 @@ import java.util.function.Consumer;
 final class Steps implements AutoCloseable {
   /** What is counted: each computation of a step (a cache hit counts nothing). */
   enum Kind {
-    RANKING, PRUNING, FINE_TUNING, FINE_TUNING_EPOCHS, CALIBRATION, QUANTIZATION, FP16, EVALUATION, PROFILING
+    RANKING, PRUNING, FINE_TUNING, FINE_TUNING_EPOCHS, CALIBRATION, QUANTIZATION, FP16, EVALUATION, PROFILING,
+    /** A model file parsed by a build step (evaluation's and profiling's sessions read their files themselves). */
+    IMPORT
   }
 
   /** A recipe's (or one step's) output file, or why it was skipped. */
@@ -71,6 +73,8 @@ final class Steps implements AutoCloseable {
   private final Map<Kind, Double> seconds = new EnumMap<>(Kind.class);
   private final Map<Path, String> hashes = new HashMap<>();
   private final Map<String, ChannelRanking> rankings = new HashMap<>();
+  /** Models only read (the ranking, every pruning ratio; ChannelPruner never changes its input), by content. */
+  private final Map<String, Model> readOnly = new HashMap<>();
   private final Map<String, Built> built = new HashMap<>();
   private final Map<String, PruneResult> prunedModels = new HashMap<>();
   private final Map<String, List<Transform.Prune>> planned = new HashMap<>();
@@ -200,13 +204,13 @@ final class Steps implements AutoCloseable {
       } else {
         bump(Kind.QUANTIZATION, 1);
         long t0 = System.nanoTime();
-        why = QdqQuantizer.quantize(input, c.stats(), q, out).skipReason();
+        why = QdqQuantizer.quantize(importModel(input), c.stats(), q, out).skipReason();
         spent(Kind.QUANTIZATION, t0);
       }
     } else if (t instanceof Transform.Fp16) {
       bump(Kind.FP16, 1);
       long t0 = System.nanoTime();
-      why = Fp16Converter.convert(input, out).skipReason();
+      why = Fp16Converter.convert(importModel(input), out).skipReason();
       spent(Kind.FP16, t0);
     } else {
       why = prune(name, input, (Transform.Prune) t, ev, dataKey, key, out);
@@ -262,46 +266,49 @@ final class Steps implements AutoCloseable {
         lower = prunedModels.get(stepKey(input, lowerStep, dataKey));
       }
     }
-    try (Model m = OnnxImporter.load(input)) {
-      String why = ChannelPruner.unsupportedOps(m);
-      if (why != null) {
-        return why;
+    // the float model parsed once for the ranking and every ratio: the pruner works on a copy of it
+    Model m = readOnly(input);
+    String why = ChannelPruner.unsupportedOps(m);
+    if (why != null) {
+      return why;
+    }
+    ChannelRanking ranking = ranking(name, sha, m);
+    bump(Kind.PRUNING, 1);
+    long t0 = System.nanoTime();
+    PruneResult r = ChannelPruner.prune(m, ranking, p.ratio());
+    spent(Kind.PRUNING, t0);
+    boolean kept = false;
+    try {
+      if (r.isSkipped()) {
+        return r.skippedReason();
       }
-      ChannelRanking ranking = ranking(name, sha, m);
-      bump(Kind.PRUNING, 1);
-      long t0 = System.nanoTime();
-      PruneResult r = ChannelPruner.prune(m, ranking, p.ratio());
-      spent(Kind.PRUNING, t0);
-      boolean kept = false;
-      try {
-        if (r.isSkipped()) {
-          return r.skippedReason();
-        }
-        int epochs = lower != null ? p.warmEpochs() : p.epochs();
-        if (lower != null) {
-          warmStarts.add(String.format(Locale.ROOT, "%s of %s: fine-tuned for %d epochs warm-started from %s's "
-              + "tuned weights (instead of %d from the pruned weights)", p.label(), name, epochs, lowerStep.label(),
-              p.epochs()));
-        }
-        if (epochs > 0) {
-          progress.accept(String.format(Locale.ROOT, "fine-tuning %s of %s: %d epochs%s", p.label(), name, epochs,
-              lower != null ? " from " + lowerStep.label() : ""));
-          long t1 = System.nanoTime();
-          FineTuner.Result fr = PruneFineTuner.fineTune(r, lower, data, PruneFineTuner.recipe("cpu", epochs));
-          spent(Kind.FINE_TUNING, t1);
-          bump(Kind.FINE_TUNING, 1);
-          bump(Kind.FINE_TUNING_EPOCHS, fr.epochs());
-        } else if (lower != null) {
-          PruneFineTuner.warmStart(r, lower);
-        }
-        OnnxExporter.save(r.model(), out);
-        prunedModels.put(key, r);
-        kept = true;
-        return null;
-      } finally {
-        if (!kept) {
-          r.close();
-        }
+      int epochs = lower != null ? p.warmEpochs() : p.epochs();
+      if (lower != null) {
+        warmStarts.add(String.format(Locale.ROOT, "%s of %s: fine-tuned for %d epochs warm-started from %s's "
+            + "tuned weights (instead of %d from the pruned weights)", p.label(), name, epochs, lowerStep.label(),
+            p.epochs()));
+      }
+      if (epochs > 0) {
+        progress.accept(String.format(Locale.ROOT, "fine-tuning %s of %s: %d epochs%s", p.label(), name, epochs,
+            lower != null ? " from " + lowerStep.label() : ""));
+        long t1 = System.nanoTime();
+        // no test rows: the tuner would score the tuned model on them only for its log, and this model's
+        // evaluation step measures it (its exported file, on the evaluation target) anyway
+        DataSplit trainOnly = new DataSplit(data.train(), data.test().subset(new int[0]));
+        FineTuner.Result fr = PruneFineTuner.fineTune(r, lower, trainOnly, PruneFineTuner.recipe("cpu", epochs));
+        spent(Kind.FINE_TUNING, t1);
+        bump(Kind.FINE_TUNING, 1);
+        bump(Kind.FINE_TUNING_EPOCHS, fr.epochs());
+      } else if (lower != null) {
+        PruneFineTuner.warmStart(r, lower);
+      }
+      OnnxExporter.save(r.model(), out);
+      prunedModels.put(key, r);
+      kept = true;
+      return null;
+    } finally {
+      if (!kept) {
+        r.close();
       }
     }
   }
@@ -314,20 +321,33 @@ final class Steps implements AutoCloseable {
     if (c != null) {
       return c;
     }
+    // one import serves the quantizer's plan and the calibration pass (the plan only turns Constant nodes into
+    // initializers, which changes no activation's value), whose session then owns the model
+    Model m = importModel(model);
     QdqQuantizer.Plan plan;
-    try (Model m = OnnxImporter.load(model)) {
+    try {
       plan = QdqQuantizer.plan(m);
+    } catch (RuntimeException e) {
+      m.close();
+      throw e;
     }
     if (plan.skipReason() != null) {
+      m.close();
       c = new Calibration(null, plan.skipReason());
     } else {
       long t0 = System.nanoTime();
-      List<Map<String, Tensor>> inputs = ev.calibrationInputs(Tailor.MAX_CALIBRATION);
+      List<Map<String, Tensor>> inputs;
+      try {
+        inputs = ev.calibrationInputs(Tailor.MAX_CALIBRATION);
+      } catch (RuntimeException e) {
+        m.close();
+        throw e;
+      }
       try {
         progress.accept("calibrating " + name + ": " + plan.activations().size() + " activations over "
             + inputs.size() + " inputs");
         bump(Kind.CALIBRATION, 1);
-        c = new Calibration(Calibrator.run(model, plan.activations(), inputs, calibrationTarget.device(),
+        c = new Calibration(Calibrator.run(m, plan.activations(), inputs, calibrationTarget.device(),
             calibrationTarget.threads()), null);
       } finally {
         inputs.forEach(in -> in.values().forEach(Tensor::close));
@@ -371,6 +391,20 @@ final class Steps implements AutoCloseable {
     return m;
   }
 
+  /** Parses a model file for a step that edits it (and closes it): counted, so the tests see every parse. */
+  private Model importModel(Path file) {
+    bump(Kind.IMPORT, 1);
+    long t0 = System.nanoTime();
+    Model m = OnnxImporter.load(file);
+    spent(Kind.IMPORT, t0);
+    return m;
+  }
+
+  /** A model only read (ranked, pruned), parsed once per content for all the steps that read it. */
+  private Model readOnly(Path file) {
+    return readOnly.computeIfAbsent(sha(file), k -> importModel(file));
+  }
+
   /** A file's sha256, computed once per run (step outputs are written once). */
   String sha(Path file) {
     return hashes.computeIfAbsent(file.toAbsolutePath().normalize(), Tailor::sha256);
@@ -397,10 +431,12 @@ final class Steps implements AutoCloseable {
     }
   }
 
-  /** Releases the pruned models kept for warm starts. */
+  /** Releases the pruned models kept for warm starts and the models parsed for reading. */
   @Override
   public void close() {
     prunedModels.values().forEach(PruneResult::close);
     prunedModels.clear();
+    readOnly.values().forEach(Model::close);
+    readOnly.clear();
   }
 }

@@ -105,11 +105,24 @@ class TailorTest {
     assertTrue(r.shared().stream().anyMatch(s -> s.startsWith("the calibration pass over digits_cnn_0to9:")
         && s.contains("[int8, int8-again, int8-p99]")), r.shared().toString());
 
-    // run alone, a request that shares nothing warm-started gets the very same file: the baseline is the same work
-    assertEquals(v.get("int8").accuracy(), v.get("int8").separateAccuracy());
-    assertEquals(v.get("p25").accuracy(), v.get("p25").separateAccuracy(), "0.25 is tuned from scratch both ways");
-    Path alone = dir.resolve("out/.separate/digits_cnn_0to9/p25/digits_cnn_0to9/p25.onnx");
-    assertEquals(v.get("p25").sha256(), Tailor.sha256(alone));
+    // model files parsed by the build steps: merged, the float model once for the ranking and every ratio, once per
+    // distinct model calibrated (the quantizer's plan and the pass share it: float, p50, p75) and once per distinct
+    // build (int8, int8-p99, p50-int8, p75-int8, fp16); one by one, each request parses what it needs itself
+    assertEquals(1 + 3 + 4 + 1, merged.get("import"), merged.toString());
+    assertEquals(2 + 2 + 2 + 1 + 3 + 3 + 1 + 1, separate.get("import"), separate.toString());
+
+    // run alone, every request that shares nothing warm-started gets the very same file (byte for byte) and so the
+    // same accuracy: the merged run's sharing changes no result but the warm starts (p50 from p25, p75 from p50, and
+    // so p50-int8 and p75-int8), which the report names
+    for (String name : List.of("int8", "int8-again", "int8-p99", "fp16", "p25")) {
+      Path alone = dir.resolve("out/.separate/digits_cnn_0to9/" + name + "/digits_cnn_0to9/" + name + ".onnx");
+      assertEquals(v.get(name).sha256(), Tailor.sha256(alone), name + " alone is the same file");
+      assertEquals(v.get(name).accuracy(), v.get(name).separateAccuracy(), name + " alone has the same accuracy");
+    }
+    for (String name : List.of("p50", "p75-int8")) {
+      assertTrue(r.shared().stream().anyMatch(s -> s.contains("warm-started from")
+          && s.startsWith("prune(0." + name.substring(1, 3) + ")")), name + " is named warm-started: " + r.shared());
+    }
     assertTrue(r.separateSeconds() > 0 && r.mergedSeconds() > 0);
     try (ModelIndex index = ModelIndex.open(dir.resolve("index"))) {
       List<String> names = index.list("digits_cnn_0to9").stream().map(VariantRecord::variant).toList();

@@ -20,22 +20,27 @@ public final class GraphEdits {
 
   /**
    * Closes and drops initializers no node reads (directly, or from a sub-graph of an If, Loop or Scan that reads it
-   * from the outer scope) and no graph output names; returns how many.
+   * from the outer scope) and no graph output names, with the graph input an older model (IR < 4) lists for each of
+   * them (left alone it would become an input the caller must feed); returns how many. Public: the graph passes, the
+   * train module's pruner and the zoo's quantizer all tidy their edited graphs with this one.
    */
-  static int removeUnusedInitializers(Graph g) {
+  public static int removeUnusedInitializers(Graph g) {
     Set<String> used = new HashSet<>(g.outputNames());
     g.nodes().forEach(n -> addReads(n, used));
-    int removed = 0;
+    Set<String> dropped = new HashSet<>();
     Iterator<Map.Entry<String, Tensor>> it = g.initializers().entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Tensor> e = it.next();
       if (!used.contains(e.getKey())) {
         e.getValue().close();
         it.remove();
-        removed++;
+        dropped.add(e.getKey());
       }
     }
-    return removed;
+    if (!dropped.isEmpty()) {
+      g.inputs().removeIf(v -> dropped.contains(v.name()));
+    }
+    return dropped.size();
   }
 
   /** Adds the values the node reads: its inputs and every name its sub-graphs (at any depth) read. */

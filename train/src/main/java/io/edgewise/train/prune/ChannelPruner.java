@@ -7,6 +7,7 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.onnx.OnnxExporter;
 import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.model.passes.GraphEdits;
 import io.edgewise.model.shapes.ShapeInference;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -131,7 +132,7 @@ public final class ChannelPruner {
       }
     }
     removeDeadIdentities(g);
-    removeUnreadInitializers(g);
+    GraphEdits.removeUnusedInitializers(g);
     g.valueInfo().clear();  // shapes inside the graph changed; the runtime infers them again
     List<PruneResult.ConvChannels> convs = new ArrayList<>();
     for (ChannelAnalysis.ConvInfo c : a.convs().values()) {
@@ -259,16 +260,6 @@ public final class ChannelPruner {
       g.nodes().forEach(n -> read.addAll(n.inputs()));
       changed = g.nodes().removeIf(n -> n.opType().equals("Identity") && n.domain().isEmpty()
           && !read.contains(n.output(0)) && !g.isOutput(n.output(0)));
-    }
-  }
-
-  private static void removeUnreadInitializers(Graph g) {
-    Set<String> read = new HashSet<>();
-    g.nodes().forEach(n -> read.addAll(n.inputs()));
-    List<String> unread = g.initializers().keySet().stream()
-        .filter(name -> !read.contains(name) && !g.isOutput(name) && !g.isInput(name)).toList();
-    for (String name : unread) {
-      g.initializers().remove(name).close();
     }
   }
 

@@ -23,7 +23,15 @@ public final class Calibrator {
 
   public static Map<String, ActivationStats> run(Path floatModel, Set<String> activations,
       List<Map<String, Tensor>> inputs, String device, int threads) {
-    Model model = OnnxImporter.load(floatModel);
+    return run(OnnxImporter.load(floatModel), activations, inputs, device, threads);
+  }
+
+  /**
+   * The same pass over a model already imported (a merged run imports a file once for the quantizer's plan and this
+   * pass); the pass's session takes ownership of the model and closes it.
+   */
+  public static Map<String, ActivationStats> run(Model model, Set<String> activations,
+      List<Map<String, Tensor>> inputs, String device, int threads) {
     for (String a : activations) {
       if (!model.graph().isOutput(a)) {
         model.graph().outputs().add(ValueInfo.tensor(a, DType.FLOAT32));
@@ -32,7 +40,14 @@ public final class Calibrator {
     Map<String, ActivationStats> stats = new LinkedHashMap<>();
     activations.forEach(a -> stats.put(a, new ActivationStats()));
     SessionOptions so = SessionOptions.defaults().withDevice(device).withThreads(threads).withOptimize(false);
-    try (Session s = Session.open(model, so)) {
+    Session opened;
+    try {
+      opened = Session.open(model, so);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    try (Session s = opened) {
       for (Map<String, Tensor> in : inputs) {
         Map<String, Tensor> out = s.run(in);
         try {

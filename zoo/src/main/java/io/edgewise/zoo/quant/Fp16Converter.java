@@ -34,7 +34,12 @@ public final class Fp16Converter {
   private Fp16Converter() {}
 
   public static Result convert(Path floatModel, Path out) {
-    try (Model model = OnnxImporter.load(floatModel)) {
+    return convert(OnnxImporter.load(floatModel), out);
+  }
+
+  /** The same over a model already imported, which the converter edits and closes. */
+  public static Result convert(Model imported, Path out) {
+    try (Model model = imported) {
       Graph g = model.graph();
       ConstantNodes.toInitializers(g);
       Set<String> read = new HashSet<>();

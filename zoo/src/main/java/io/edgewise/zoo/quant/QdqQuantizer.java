@@ -6,6 +6,7 @@ import io.edgewise.model.Model;
 import io.edgewise.model.Node;
 import io.edgewise.model.onnx.OnnxExporter;
 import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.model.passes.GraphEdits;
 import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
@@ -117,7 +118,12 @@ public final class QdqQuantizer {
    * method. Returns the skip reason (and writes nothing) where the model has no quantizable Conv.
    */
   public static Result quantize(Path floatModel, Map<String, ActivationStats> stats, Transform.Quantize q, Path out) {
-    try (Model model = OnnxImporter.load(floatModel)) {
+    return quantize(OnnxImporter.load(floatModel), stats, q, out);
+  }
+
+  /** The same over a model already imported, which the quantizer edits and closes. */
+  public static Result quantize(Model imported, Map<String, ActivationStats> stats, Transform.Quantize q, Path out) {
+    try (Model model = imported) {
       ConstantNodes.toInitializers(model.graph());
       String upgrade = OpsetUpgrade.apply(model);
       if (upgrade != null) {
@@ -200,7 +206,7 @@ public final class QdqQuantizer {
       }
       nodes.addAll(added);
       g.sortTopologically();
-      removeUnreadInitializers(g);
+      GraphEdits.removeUnusedInitializers(g);
       OnnxExporter.save(model, out);
       return new Result(convs, null);
     }
@@ -274,22 +280,6 @@ public final class QdqQuantizer {
   private static Node axisZero(Node n) {
     n.setAttr(Attribute.ofInt("axis", 0));
     return n;
-  }
-
-  private static void removeUnreadInitializers(Graph g) {
-    Set<String> read = new HashSet<>();
-    g.nodes().forEach(n -> read.addAll(n.inputs()));
-    g.outputs().forEach(v -> read.add(v.name()));
-    List<String> drop = new ArrayList<>();
-    for (String name : g.initializers().keySet()) {
-      if (!read.contains(name)) {
-        drop.add(name);
-      }
-    }
-    for (String name : drop) {
-      g.initializers().remove(name).close();
-      g.inputs().removeIf(v -> v.name().equals(name));
-    }
   }
 
   static String fresh(Set<String> used, String base) {
