@@ -225,10 +225,16 @@ public final class Tailor {
     }
   }
 
+  /** One variant of a pass: its request (null for the float model), its file (null when skipped), its name. */
+  private record Entry(TailorConfig.Request request, String name, Path file, String owner, String skipped) {}
+
   /**
-   * The requests of one base model through {@code steps}: the float model measured, then each request built, its
-   * file written to OUTPUT/BASE/REQUEST.onnx (a request whose file has the content of an earlier one's shares that
-   * one's file and entry), measured and recorded.
+   * The requests of one base model through {@code steps}: every request built first (its file written to
+   * OUTPUT/BASE/REQUEST.onnx; a request whose file has the content of an earlier one's shares that one's file and
+   * entry), then every file measured target by target (all evaluations, then all profiles on the first target, then
+   * on the next...): the native thread pool is resized only when the thread count changes, which a variant-by-variant
+   * order did for each file (cpu/1, cpu/2, then the next file's cpu/1). Each variant goes into the index once all
+   * its figures are in.
    */
   private List<TailorReport.Variant> tailor(TailorConfig.BaseModel base, List<TailorConfig.Request> requests,
       Path outDir, ModelIndex index, Steps steps, List<String> skipped) {
@@ -239,12 +245,8 @@ public final class Tailor {
       Map<String, Tensor> input = ev.profileInput();
       try {
         steps.plan(base.file(), dataKey, requests.stream().map(r -> r.transforms().get(0)).toList());
-        steps.request("float");
-        Measured floatVariant = measure(steps, ev, base.name(), base.file(), input, dataKey);
-        out.add(variant("float", base, List.of(), floatVariant, null));
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        input.forEach((k, t) -> shapes.put(k, t.shape().dims()));
-        record(index, out.get(out.size() - 1), floatVariant, shapes);
+        List<Entry> entries = new ArrayList<>();
+        entries.add(new Entry(null, base.name(), base.file(), null, null));
         Map<String, String> published = new HashMap<>();  // file content hash -> the request that wrote it
         for (TailorConfig.Request r : requests) {
           steps.request(r.name());
@@ -252,25 +254,72 @@ public final class Tailor {
           Steps.Built b = steps.build(base.name(), base.file(), r.transforms(), ev, dataKey);
           if (b.skipped() != null) {
             skipped.add(base.name() + "/" + r.name() + ": " + b.skipped());
-            out.add(variant(r.name(), base, r.transforms(), Measured.skip(b.skipped()), b.skipped()));
+            entries.add(new Entry(r, null, null, null, b.skipped()));
             continue;
           }
-          String sha = steps.sha(b.file());
-          String owner = published.putIfAbsent(sha, r.name());
-          Path file = outDir.resolve(base.name()).resolve((owner == null ? r.name() : owner) + ".onnx");
+          String owner = published.putIfAbsent(steps.sha(b.file()), r.name());
+          String writer = owner == null ? r.name() : owner;
+          Path file = outDir.resolve(base.name()).resolve(writer + ".onnx");
           if (owner == null) {
             copy(b.file(), file);
           }
-          Measured m = measure(steps, ev, base.name() + "/" + (owner == null ? r.name() : owner), file, input,
-              dataKey);
-          TailorReport.Variant v = variant(r.name(), base, r.transforms(), m, null);
-          out.add(v);
-          if (owner == null) {
-            record(index, v, m, shapes);  // the index keeps one name per file content
+          entries.add(new Entry(r, base.name() + "/" + writer, file, owner, null));
+        }
+        Map<String, Measured> measured = measureAll(steps, ev, entries, input, dataKey);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        input.forEach((k, t) -> shapes.put(k, t.shape().dims()));
+        for (Entry e : entries) {
+          if (e.request() == null) {
+            TailorReport.Variant v = variant("float", base, List.of(), measured.get(e.name()), null);
+            out.add(v);
+            record(index, v, measured.get(e.name()), shapes);
+          } else if (e.skipped() != null) {
+            out.add(variant(e.request().name(), base, e.request().transforms(), Measured.skip(e.skipped()),
+                e.skipped()));
+          } else {
+            Measured m = measured.get(e.name());
+            TailorReport.Variant v = variant(e.request().name(), base, e.request().transforms(), m, null);
+            out.add(v);
+            if (e.owner() == null) {
+              record(index, v, m, shapes);  // the index keeps one name per file content
+            }
           }
         }
       } finally {
         input.values().forEach(Tensor::close);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The figures of every entry's file, by entry name: the evaluations first, then the profiles target by target
+   * (each step computed once per file content and target; an entry sharing another's file reuses its figures).
+   */
+  private Map<String, Measured> measureAll(Steps steps, Evaluator ev, List<Entry> entries, Map<String, Tensor> input,
+      String dataKey) {
+    Target first = config.targets().stream().filter(t -> !t.modeled()).findFirst().orElse(config.targets().get(0));
+    List<Entry> files = entries.stream().filter(e -> e.file() != null).toList();
+    Map<String, Evaluation> evals = new HashMap<>();
+    for (Entry e : files) {
+      steps.request(e.request() == null ? "float" : e.request().name());
+      evals.put(e.name(), steps.evaluate(e.name(), e.file(), ev, dataKey, first));
+    }
+    Map<String, Map<String, Measurement>> latency = new HashMap<>();
+    for (Target t : config.targets()) {
+      for (Entry e : files) {
+        steps.request(e.request() == null ? "float" : e.request().name());
+        latency.computeIfAbsent(e.name(), k -> new LinkedHashMap<>())
+            .put(t.key(), steps.profile(e.name(), e.file(), t, input, dataKey, config.warmup(), config.runs()));
+      }
+    }
+    Map<String, Measured> out = new HashMap<>();
+    for (Entry e : files) {
+      try {
+        out.put(e.name(), new Measured(e.file(), evals.get(e.name()), Files.size(e.file()), steps.sha(e.file()),
+            latency.get(e.name()), null));
+      } catch (IOException ex) {
+        throw new EdgewiseException(ErrorCode.IO, "cannot read " + e.file() + ": " + ex.getMessage(), ex);
       }
     }
     return out;
@@ -309,21 +358,6 @@ public final class Tailor {
       String skipped) {
     static Measured skip(String why) {
       return new Measured(null, null, 0, null, Map.of(), why);
-    }
-  }
-
-  private Measured measure(Steps steps, Evaluator ev, String name, Path file, Map<String, Tensor> input,
-      String dataKey) {
-    Target first = config.targets().stream().filter(t -> !t.modeled()).findFirst().orElse(config.targets().get(0));
-    Evaluation e = steps.evaluate(name, file, ev, dataKey, first);
-    Map<String, Measurement> latency = new LinkedHashMap<>();
-    for (Target t : config.targets()) {
-      latency.put(t.key(), steps.profile(name, file, t, input, dataKey, config.warmup(), config.runs()));
-    }
-    try {
-      return new Measured(file, e, Files.size(file), steps.sha(file), latency, null);
-    } catch (IOException ex) {
-      throw new EdgewiseException(ErrorCode.IO, "cannot read " + file + ": " + ex.getMessage(), ex);
     }
   }
 
