@@ -18,6 +18,15 @@ public final class CtcDecoder {
   /** A decoded line. */
   public record Text(String text, double confidence) {}
 
+  /**
+   * Names of the two tensors a recogniser run may answer with instead of its probabilities (its output's name with
+   * these appended): the {@link #bestPath best path}'s classes (int32 [N, steps]) and their probabilities
+   * (float [N, steps]). A peer that ran the recogniser sends these, a few kilobytes instead of the scores of every
+   * class at every step.
+   */
+  public static final String BEST_CLASS_SUFFIX = "#ctc-best-class";
+  public static final String BEST_PROB_SUFFIX = "#ctc-best-prob";
+
   private final String[] classes;
 
   public CtcDecoder(List<String> dictionary) {
@@ -49,20 +58,31 @@ public final class CtcDecoder {
   }
 
   /**
-   * Decodes item {@code n} of a softmax output float[N, steps, classes] (row-major in {@code probs}).
+   * Decodes item {@code n} of a softmax output float[N, steps, classes] (row-major in {@code probs}): its
+   * {@link #bestPath best path}, then {@link #decodeBestPath collapsed}.
    */
   public Text decode(float[] probs, int n, int steps, int classCount) {
     if (classCount != classes.length) {
       throw EdgewiseException.invalidArgument("the recogniser gives " + classCount + " classes, the dictionary makes "
           + classes.length + " (blank + " + (classes.length - 2) + " lines + space)");
     }
-    StringBuilder text = new StringBuilder();
-    double sum = 0;
-    int kept = 0;
-    int previous = -1;
-    int base = n * steps * classCount;
+    int[] best = new int[steps];
+    float[] bestP = new float[steps];
+    bestPath(probs, n, steps, classCount, best, bestP, 0);
+    return decodeBestPath(best, bestP, 0, steps);
+  }
+
+  /**
+   * The first half of greedy decoding, which needs no dictionary (so a peer that ran the recogniser can do it and
+   * send back two numbers per step instead of {@code classCount}): per time step of item {@code n} of
+   * float[N, steps, classCount], the most likely class (the lowest index on a tie) into {@code bestClass} and its
+   * probability into {@code bestProb}, from {@code offset}.
+   */
+  public static void bestPath(float[] probs, int n, int steps, int classCount, int[] bestClass, float[] bestProb,
+      int offset) {
+    long base = (long) n * steps * classCount;
     for (int t = 0; t < steps; t++) {
-      int o = base + t * classCount;
+      int o = Math.toIntExact(base + (long) t * classCount);
       int best = 0;
       float bestP = probs[o];
       for (int k = 1; k < classCount; k++) {
@@ -71,9 +91,30 @@ public final class CtcDecoder {
           best = k;
         }
       }
+      bestClass[offset + t] = best;
+      bestProb[offset + t] = bestP;
+    }
+  }
+
+  /**
+   * The second half: a best path ({@code steps} classes and probabilities from {@code offset}, as {@link #bestPath}
+   * gives them) to text: repeats merged, blanks dropped, the confidence the mean probability of the characters kept.
+   * A class outside the dictionary is an {@link EdgewiseException} naming it.
+   */
+  public Text decodeBestPath(int[] bestClass, float[] bestProb, int offset, int steps) {
+    StringBuilder text = new StringBuilder();
+    double sum = 0;
+    int kept = 0;
+    int previous = -1;
+    for (int t = 0; t < steps; t++) {
+      int best = bestClass[offset + t];
+      if (best < 0 || best >= classes.length) {
+        throw EdgewiseException.invalidArgument("best path step " + t + " names class " + best + "; the dictionary "
+            + "makes " + classes.length + " classes");
+      }
       if (best != 0 && best != previous) {
         text.append(classes[best]);
-        sum += bestP;
+        sum += bestProb[offset + t];
         kept++;
       }
       previous = best;

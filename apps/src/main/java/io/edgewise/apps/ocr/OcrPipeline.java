@@ -164,7 +164,7 @@ public final class OcrPipeline implements AutoCloseable {
   /** The text regions of a page, in reading order. */
   public List<DbPostprocess.Detection> detect(BgrImage page) {
     DetPreprocess.Input in = DetPreprocess.run(page, options.detLimitSide());
-    float[] map = runOne(OcrStage.DETECTOR, in.chw(), Shape.of(1, 3, in.height(), in.width()), null);
+    float[] map = runOne(OcrStage.DETECTOR, in.chw(), Shape.of(1, 3, in.height(), in.width()));
     return DbPostprocess.run(map, in.width(), in.height(), in.sourceWidth(), in.sourceHeight(), options.db());
   }
 
@@ -237,7 +237,8 @@ public final class OcrPipeline implements AutoCloseable {
       List<BgrImage> batch = crops.subList(start, Math.min(crops.size(), start + b));
       int n = batch.size();
       float[] x = LinePreprocess.batch(batch, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH);
-      float[] p = runOne(OcrStage.CLASSIFIER, x, Shape.of(n, 3, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH), null);
+      float[] p = runOne(OcrStage.CLASSIFIER, x,
+          Shape.of(n, 3, LinePreprocess.CLS_HEIGHT, LinePreprocess.CLS_WIDTH));
       int classes = p.length / n;
       for (int i = 0; i < n; i++) {
         // index 0: upright, 1: turned 180 degrees
@@ -267,22 +268,69 @@ public final class OcrPipeline implements AutoCloseable {
       int n = batch.size();
       int width = LinePreprocess.recWidth(batch);
       float[] x = LinePreprocess.batch(batch, LinePreprocess.REC_HEIGHT, width);
-      long[] dims = new long[3];
-      float[] p = runOne(OcrStage.RECOGNIZER, x, Shape.of(n, 3, LinePreprocess.REC_HEIGHT, width), dims);
-      int steps = (int) dims[1];
-      int classes = (int) dims[2];
+      List<CtcDecoder.Text> texts = recognizeBatch(x, Shape.of(n, 3, LinePreprocess.REC_HEIGHT, width));
       for (int i = 0; i < n; i++) {
-        out[order[start + i]] = decoder.decode(p, i, steps, classes);
+        out[order[start + i]] = texts.get(i);
       }
     }
     return Arrays.asList(out);
   }
 
   /**
-   * Runs a stage's one-input, one-output model through the runner; the output's first dimensions go to {@code dims}
-   * when given.
+   * One recogniser batch through the runner, decoded: from its probabilities, or from the best path a runner may
+   * answer with instead ({@link CtcDecoder#BEST_CLASS_SUFFIX}: the peer ran the first half of the same decoding).
    */
-  private float[] runOne(OcrStage stage, float[] input, Shape shape, long[] dims) {
+  private List<CtcDecoder.Text> recognizeBatch(float[] input, Shape shape) {
+    Session s = rec;
+    String outName = s.outputs().get(0).name();
+    int n = (int) shape.dim(0);
+    try (Tensor x = Tensor.ofFloats(shape, input)) {
+      Map<String, Tensor> outs = runner.run(OcrStage.RECOGNIZER, s, Map.of(s.inputs().get(0).name(), x));
+      try {
+        Tensor best = outs.get(outName + CtcDecoder.BEST_CLASS_SUFFIX);
+        Tensor bestP = outs.get(outName + CtcDecoder.BEST_PROB_SUFFIX);
+        List<CtcDecoder.Text> texts = new ArrayList<>(n);
+        if (best != null && bestP != null) {
+          Shape bs = best.shape();
+          if (bs.rank() != 2 || bs.dim(0) != n || !bs.equals(bestP.shape())) {
+            throw EdgewiseException.invalidArgument(s.model().label() + ": best path of shape " + bs + " and "
+                + bestP.shape() + " for a batch of " + n + ", expected [" + n + ", steps] both");
+          }
+          int steps = (int) bs.dim(1);
+          long[] cl = best.toLongArray();
+          int[] classes = new int[cl.length];
+          for (int i = 0; i < cl.length; i++) {
+            classes[i] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, cl[i]));
+          }
+          float[] probs = bestP.toFloatArray();
+          for (int i = 0; i < n; i++) {
+            texts.add(decoder.decodeBestPath(classes, probs, i * steps, steps));
+          }
+          return texts;
+        }
+        Tensor y = outs.get(outName);
+        if (y == null) {
+          throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output "
+              + outName);
+        }
+        Shape ys = y.shape();
+        if (ys.rank() < 3) {
+          throw EdgewiseException.invalidModel(s.model().label() + ": output " + outName + " has shape " + ys
+              + ", expected [batch, steps, classes]");
+        }
+        float[] p = y.toFloatArray();
+        for (int i = 0; i < n; i++) {
+          texts.add(decoder.decode(p, i, (int) ys.dim(1), (int) ys.dim(2)));
+        }
+        return texts;
+      } finally {
+        outs.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  /** Runs a stage's one-input, one-output model through the runner. */
+  private float[] runOne(OcrStage stage, float[] input, Shape shape) {
     Session s = session(stage);
     String in = s.inputs().get(0).name();
     String outName = s.outputs().get(0).name();
@@ -293,16 +341,6 @@ public final class OcrPipeline implements AutoCloseable {
         if (y == null) {
           throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output "
               + outName);
-        }
-        if (dims != null) {
-          Shape ys = y.shape();
-          if (ys.rank() < dims.length) {
-            throw EdgewiseException.invalidModel(s.model().label() + ": output " + outName + " has shape " + ys
-                + ", expected rank " + dims.length);
-          }
-          for (int i = 0; i < dims.length; i++) {
-            dims[i] = ys.dim(i);
-          }
         }
         return y.toFloatArray();
       } finally {

@@ -17,7 +17,10 @@ public interface StageRunner {
 
   /**
    * Runs the stage's model on {@code inputs} (which stay the caller's) and returns its outputs, which the caller
-   * closes; {@code local} is this process's session of the stage's model.
+   * closes; {@code local} is this process's session of the stage's model. For the recogniser a runner may return,
+   * instead of the per-step scores of every class, their greedy best path ({@link CtcDecoder#bestPath}) as the two
+   * tensors named {@link CtcDecoder#BEST_CLASS_SUFFIX} and {@link CtcDecoder#BEST_PROB_SUFFIX} after the output: the
+   * pipeline decodes either to the same text.
    */
   Map<String, Tensor> run(OcrStage stage, Session local, Map<String, Tensor> inputs);
 }

@@ -49,4 +49,33 @@ class CtcDecoderTest {
   void aModelWithOtherClassesIsRefused() {
     assertThrows(EdgewiseException.class, () -> decoder.decode(new float[12], 0, 2, 6));
   }
+
+  @Test
+  void theBestPathCarriesWhatDecodingNeeds() {
+    int[] best = {1, 1, 0, 1, 2, 2, 4, 3, 0, 0};
+    float[] p = {0.9f, 0.8f, 0.99f, 0.7f, 0.6f, 0.9f, 0.5f, 0.8f, 0.9f, 0.9f};
+    float[] batch = new float[2 * best.length * 5];
+    System.arraycopy(steps(5, best, p), 0, batch, best.length * 5, best.length * 5);  // item 1; item 0 all zeros
+    int[] classes = new int[2 * best.length];
+    float[] probs = new float[2 * best.length];
+    CtcDecoder.bestPath(batch, 0, best.length, 5, classes, probs, 0);
+    CtcDecoder.bestPath(batch, 1, best.length, 5, classes, probs, best.length);
+    // item 0: every class ties at 0, the lowest (blank) wins; item 1: the classes and probabilities written above
+    for (int t = 0; t < best.length; t++) {
+      assertEquals(0, classes[t]);
+      assertEquals(best[t], classes[best.length + t]);
+      assertEquals(p[t], probs[best.length + t]);
+    }
+    CtcDecoder.Text fromPath = decoder.decodeBestPath(classes, probs, best.length, best.length);
+    assertEquals("aab c", fromPath.text());
+    assertEquals(decoder.decode(batch, 1, best.length, 5), fromPath);
+    assertEquals("", decoder.decodeBestPath(classes, probs, 0, best.length).text());
+  }
+
+  @Test
+  void aBestPathNamingAClassOutsideTheDictionaryIsRefused() {
+    EdgewiseException e = assertThrows(EdgewiseException.class,
+        () -> decoder.decodeBestPath(new int[] {1, 5}, new float[2], 0, 2));
+    assertEquals(1, e.getMessage().lines().count());
+  }
 }

@@ -78,6 +78,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
       description = "How stage outputs come back (default: ${DEFAULT-VALUE}).")
   String receiveEncoding;
 
+  @Option(names = "--peer-decode", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "The recogniser on the peer answers with the greedy best path of its scores (two numbers per "
+          + "step, exact) and the device decodes the text from it; --no-peer-decode: the scores of every character "
+          + "at every step cross in the receive encoding (default: ${DEFAULT-VALUE}).")
+  boolean peerDecode;
+
   @Option(names = "--device-slowdown", paramLabel = "X", defaultValue = "1",
       description = "Stretch each model run on the device to X times its measured time, for a device weaker than "
           + "this machine (modeled; default: ${DEFAULT-VALUE}, as measured).")
@@ -116,7 +122,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
       throw Main.usage(spec, "--device-slowdown must be >= 1, got " + deviceSlowdown);
     }
     PlacedStageRunner.Options runnerOptions = new PlacedStageRunner.Options(encoding("--send-encoding", sendEncoding),
-        encoding("--receive-encoding", receiveEncoding), Duration.ofSeconds(120), null, deviceSlowdown);
+        encoding("--receive-encoding", receiveEncoding), Duration.ofSeconds(120), null, deviceSlowdown, peerDecode);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     OcrOptions deviceOptions = OcrOptions.defaults().withDevice(device.name()).withThreads(threads);

@@ -220,7 +220,8 @@ final class PipelineExperiment implements AutoCloseable {
     return "device " + device.device() + " x" + device.threads() + " threads" + (o.deviceSlowdown() > 1
         ? " with its model runs stretched " + o.deviceSlowdown() + "x (MODELED weaker device)" : "") + ", peer "
         + peer.device() + " x" + peer.threads() + " threads, both in this process on this machine's cores; inputs "
-        + "cross as " + o.send() + ", outputs as " + o.receive();
+        + "cross as " + o.send() + ", outputs as " + o.receive() + (o.decodeOnPeer() ? " (the recogniser's as its "
+        + "CTC best path decoded on the peer, exact)" : "");
   }
 
   @Override

@@ -111,6 +111,16 @@ public final class PeerClient implements AutoCloseable {
    */
   public PartialResult partialInfer(String modelHash, Map<String, Tensor> crossing, TensorEncoding send,
       TensorEncoding receive, List<String> outputs, Duration deadline) {
+    return partialInfer(modelHash, crossing, send, receive, outputs, deadline, OutputReduction.NONE);
+  }
+
+  /**
+   * As {@link #partialInfer(String, Map, TensorEncoding, TensorEncoding, List, Duration)}, with the outputs reduced
+   * on the peer before they cross (e.g. a recogniser's scores to their CTC best path). A peer that predates
+   * reductions refuses the request as a bad frame.
+   */
+  public PartialResult partialInfer(String modelHash, Map<String, Tensor> crossing, TensorEncoding send,
+      TensorEncoding receive, List<String> outputs, Duration deadline, OutputReduction reduction) {
     long budget = deadline == null ? config.requestTimeout().toNanos() : deadline.toNanos();
     long t0 = System.nanoTime();
     long[] bytes = new long[1];
@@ -120,7 +130,7 @@ public final class PeerClient implements AutoCloseable {
       try {
         long remaining = budget - (System.nanoTime() - t0);
         PeerCodec.encode(new PeerFrame(id, new PartialInfer(modelHash, Math.max(1, remaining / 1000), receive,
-            outputs, crossing, send)), buf);
+            outputs, crossing, send, reduction)), buf);
       } catch (RuntimeException e) {
         buf.release();
         throw e;

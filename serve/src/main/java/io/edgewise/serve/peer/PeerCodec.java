@@ -40,7 +40,8 @@ import java.util.Map;
  *   CAPABILITIES   u16 version, str serverName, str device, u32 maxInFlight, u32 maxFrameBytes,
  *                  u16 n, n x (str name, str sha256)
  *   PARTIAL_INFER  str modelHash, u64 deadlineMicros (budget left; 0 none), u8 resultEncoding,
- *                  u16 n, n x str output, tensors (u16 n, n x tensor: the values crossing the cut)
+ *                  u16 n, n x str output, tensors (u16 n, n x tensor: the values crossing the cut),
+ *                  [u8 reduction ({@link OutputReduction} code; absent: none)]
  *   RESULT         u64 queueMicros, u64 computeMicros, tensors
  *   ERROR          u16 code ({@link PeerErrorCode}), str message
  *   LOAD_QUERY     (empty)
@@ -100,6 +101,9 @@ public final class PeerCodec {
       out.writeShort(p.outputs().size());
       p.outputs().forEach(o -> writeString(out, o));
       WireTensors.writeAll(out, p.tensors(), p.tensorEncoding());
+      if (p.reduction() != OutputReduction.NONE) {
+        out.writeByte(p.reduction().code());  // optional trailing byte: absent, the frame is as it always was
+      }
     } else if (m instanceof Result r) {
       out.writeLong(r.queueMicros());
       out.writeLong(r.computeMicros());
@@ -216,8 +220,17 @@ public final class PeerCodec {
         }
         TensorEncoding[] first = new TensorEncoding[1];
         Map<String, Tensor> tensors = WireTensors.readAll(in, limits, first);
+        OutputReduction reduction = OutputReduction.NONE;
+        if (in.isReadable()) {
+          int code = in.readUnsignedByte();
+          reduction = OutputReduction.fromCode(code);
+          if (reduction == null) {
+            tensors.values().forEach(Tensor::close);
+            throw PeerException.badFrame("PARTIAL_INFER: unknown output reduction " + code);
+          }
+        }
         return new PartialInfer(hash, deadline, enc, outputs, tensors,
-            first[0] == null ? TensorEncoding.FP32 : first[0]);
+            first[0] == null ? TensorEncoding.FP32 : first[0], reduction);
       }
       case RESULT -> {
         need(in, 16, "RESULT times");

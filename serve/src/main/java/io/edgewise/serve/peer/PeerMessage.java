@@ -43,15 +43,23 @@ public sealed interface PeerMessage extends AutoCloseable {
 
   /**
    * Run the part of model {@code modelHash} after the cut that {@code tensors} define (their names are the values
-   * crossing the cut), returning {@code outputs} (empty: the model's outputs) encoded as {@code resultEncoding}.
+   * crossing the cut), returning {@code outputs} (empty: the model's outputs), reduced as {@code reduction} says,
+   * encoded as {@code resultEncoding}.
    *
    * @param deadlineMicros the time left for the whole request when sent, in microseconds; 0 for none. A budget,
    *     not a wall-clock instant, so that the peers' clocks need not agree.
    */
   record PartialInfer(String modelHash, long deadlineMicros, TensorEncoding resultEncoding, List<String> outputs,
-      Map<String, Tensor> tensors, TensorEncoding tensorEncoding) implements PeerMessage {
+      Map<String, Tensor> tensors, TensorEncoding tensorEncoding, OutputReduction reduction) implements PeerMessage {
     public PartialInfer {
       outputs = List.copyOf(outputs);
+      reduction = reduction == null ? OutputReduction.NONE : reduction;
+    }
+
+    /** A request whose outputs come back as computed. */
+    public PartialInfer(String modelHash, long deadlineMicros, TensorEncoding resultEncoding, List<String> outputs,
+        Map<String, Tensor> tensors, TensorEncoding tensorEncoding) {
+      this(modelHash, deadlineMicros, resultEncoding, outputs, tensors, tensorEncoding, OutputReduction.NONE);
     }
 
     public MessageType type() {

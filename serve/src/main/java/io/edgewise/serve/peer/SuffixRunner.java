@@ -112,7 +112,8 @@ final class SuffixRunner implements AutoCloseable {
         Tensor t = computed.get(name);
         out.put(name, t != null ? t : request.tensors().get(name).copy());  // an output that was sent: pass through
       }
-      return out;
+      // inside the timed section: the reduction is the peer's work, and its load reports should count it
+      return request.reduction().apply(out);
     } finally {
       running.decrementAndGet();
       long dt = System.nanoTime() - t0;

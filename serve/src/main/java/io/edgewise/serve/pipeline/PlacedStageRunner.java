@@ -4,6 +4,7 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.apps.ocr.OcrStage;
 import io.edgewise.apps.ocr.StageRunner;
 import io.edgewise.runtime.Session;
+import io.edgewise.serve.peer.OutputReduction;
 import io.edgewise.serve.peer.PeerClient;
 import io.edgewise.serve.peer.TensorEncoding;
 import io.edgewise.serve.peer.WireTensors;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each stage of an OCR job where its {@link StagePolicy} says: on this process's session, or on a peer holding
- * the same model file (a whole-model PARTIAL_INFER: the stage's inputs cross, its outputs come back). A peer run that
+ * the same model file (a whole-model PARTIAL_INFER: the stage's inputs cross, its outputs come back; the recogniser's
+ * reduced on the peer to the greedy best path the device decodes its text from, unless told not to). A peer run that
  * fails (peer gone, overloaded, past the timeout) is told to the policy and run here instead, so a job always gets
  * its answer. Every run's measured outcome goes to the policy and to {@link #takeOutcomes()}.
  *
@@ -46,9 +48,13 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
    * @param probeInterval how often a decentralised policy's link and load estimates are refreshed (null: never)
    * @param deviceSlowdown for experiments only: each model run here is stretched to this many times its measured
    *     time (a weaker device than this machine; 1: as measured). Results that use it are modeled, not measured.
+   * @param decodeOnPeer the recogniser on the peer answers with the greedy best path of its scores
+   *     ({@link OutputReduction#CTC_BEST_PATH}, two numbers per step, always exact: int32 classes, fp32
+   *     probabilities) instead of the scores of all 6,625 characters at every step; the device decodes the text from
+   *     it with its dictionary, the same text as from the scores. false: the scores cross in {@code receive}.
    */
   public record Options(TensorEncoding send, TensorEncoding receive, Duration timeout, Duration probeInterval,
-      double deviceSlowdown) {
+      double deviceSlowdown, boolean decodeOnPeer) {
     public Options {
       if (send == null || receive == null || timeout == null || !(deviceSlowdown >= 1)) {
         throw EdgewiseException.invalidArgument("PlacedStageRunner.Options: encodings and timeout are required and "
@@ -56,13 +62,23 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
       }
     }
 
-    /** FP32 both ways (exact), 60 s timeout, no probing, no slowdown. */
+    /** Options whose recogniser runs on the peer come back decoded (to the best path). */
+    public Options(TensorEncoding send, TensorEncoding receive, Duration timeout, Duration probeInterval,
+        double deviceSlowdown) {
+      this(send, receive, timeout, probeInterval, deviceSlowdown, true);
+    }
+
+    /** FP32 both ways (exact), 60 s timeout, no probing, no slowdown, the recogniser decoded on the peer. */
     public static Options exact() {
-      return new Options(TensorEncoding.FP32, TensorEncoding.FP32, Duration.ofSeconds(60), null, 1);
+      return new Options(TensorEncoding.FP32, TensorEncoding.FP32, Duration.ofSeconds(60), null, 1, true);
     }
 
     public Options withProbeInterval(Duration d) {
-      return new Options(send, receive, timeout, d, deviceSlowdown);
+      return new Options(send, receive, timeout, d, deviceSlowdown, decodeOnPeer);
+    }
+
+    public Options withDecodeOnPeer(boolean on) {
+      return new Options(send, receive, timeout, probeInterval, deviceSlowdown, on);
     }
   }
 
@@ -113,13 +129,17 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
       if (hash == null) {
         throw EdgewiseException.invalidArgument("PlacedStageRunner: no model hash for stage " + stage);
       }
+      // the recogniser's scores are decoded on the peer up to what the device needs for the text: a few kilobytes
+      // a page instead of megabytes; the best path crosses exact (fp32) whatever the receive encoding
+      boolean reduce = options.decodeOnPeer() && stage == OcrStage.RECOGNIZER;
+      TensorEncoding receive = reduce ? TensorEncoding.FP32 : options.receive();
       long t0 = System.nanoTime();
       try {
-        PeerClient.PartialResult r = peer.partialInfer(hash, inputs, options.send(), options.receive(), List.of(),
-            options.timeout());
+        PeerClient.PartialResult r = peer.partialInfer(hash, inputs, options.send(), receive, List.of(),
+            options.timeout(), reduce ? OutputReduction.CTC_BEST_PATH : OutputReduction.NONE);
         long received = 0;
         for (Tensor t : r.outputs().values()) {
-          received += WireTensors.dataBytes(t, options.receive());
+          received += WireTensors.dataBytes(t, receive);
         }
         record(new StageOutcome(call, Placement.PEER, (System.nanoTime() - t0) / 1e6, r.queueMicros() / 1e3,
             r.computeMicros() / 1e3, r.bytesSent(), received));

@@ -44,6 +44,23 @@ class DecentralisedPlacementTest {
   }
 
   @Test
+  void theMeasuredSizeOfWhatComesBackDecidesWhetherARemoteStagePays() {
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
+    StageCall call = new StageCall("RECOGNIZER", 250_000, 250_000);
+    rule.observeRoundTrip(50);
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 600, 0, 0, 0, 0));
+    // the peer sends back the per-step scores of every character, 10 MB: 50 ms round trip + 100 ms compute + the
+    // remaining 4100 ms moving 10,250,000 bytes (2500 bytes/ms, 20 Mbit/s)
+    rule.observe(new StageOutcome(call, Placement.PEER, 4250, 0, 100, 250_000, 10_000_000));
+    assertEquals(4250, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.DEVICE, rule.place(call));
+    // the same stage answered with its decoded best path, 5 KB, over the same link: 50 + 100 + 255,000 / 2500
+    rule.observe(new StageOutcome(call, Placement.PEER, 252, 0, 100, 250_000, 5_000));
+    assertEquals(252, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.PEER, rule.place(call));
+  }
+
+  @Test
   void aFailedPeerKeepsEveryStageOnTheDeviceForTheBackOff() {
     DecentralisedPlacement rule = new DecentralisedPlacement(new DecentralisedPlacement.Options(1.0, 0, 2, 60_000));
     StageCall call = new StageCall("DETECTOR", 1000, 2000);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.edgewise.apps.ocr.CtcDecoder;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
@@ -70,6 +71,63 @@ class PlacedStageRunnerTest {
         server.close();
         assertEquals(alone, ocr.placed(r).read(page.image()).lines().stream().map(OcrLine::text).toList());
         assertTrue(r.takeOutcomes().stream().allMatch(o -> o.placement() == Placement.DEVICE));
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  /**
+   * The recogniser on the peer answers with its CTC best path: the page reads the same lines (text, boxes,
+   * confidences, flips) as the pipeline alone in this process, and what comes back is two fp32-sized numbers per step
+   * where the scores were one per character of the dictionary per step.
+   */
+  @Test
+  void theRecogniserDecodedOnThePeerReadsTheSameLinesAndReturnsTwoNumbersPerStep() {
+    assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
+    Path[] files = OcrPipeline.checkModels(MODELS);
+    int classes = CtcDecoder.load(files[3]).classCount();
+    PageRenderer renderer = new PageRenderer(PageRenderer.Options.defaults().withSize(480, 240).withTextSizes(22, 30));
+    PeerServer server = new PeerServer(PeerServerConfig.of(0, new DirectoryModelResolver(List.of(files[0], files[1],
+        files[2])), "pipeline-test-token-0123")
+        .withSession(SessionOptions.defaults().withDevice("cpu").withThreads(1)));
+    int port = server.start();
+    try (OcrPipeline ocr = OcrPipeline.open(MODELS, OcrOptions.defaults().withDevice("cpu").withThreads(1));
+        PeerClient client = PeerClient.connect(PeerClientConfig.of("127.0.0.1", port, "pipeline-test-token-0123")
+            .withRequestTimeout(Duration.ofSeconds(60)))) {
+      Map<OcrStage, String> hashes = new EnumMap<>(OcrStage.class);
+      for (int i = 0; i < 3; i++) {
+        hashes.put(OcrStage.values()[i], ocr.modelHashes().get(i));
+      }
+      PlacedStageRunner.Options decoded = PlacedStageRunner.Options.exact();
+      PlacedStageRunner.Options scores = decoded.withDecodeOnPeer(false);
+      for (int seed = 3; seed < 5; seed++) {
+        PageRenderer.Page page = renderer.render(seed, 0);
+        List<OcrLine> alone = ocr.read(page.image()).lines();
+        assertTrue(alone.size() >= 2, "a page of several lines: " + alone);
+        long[] received = new long[2];
+        for (PlacedStageRunner.Options o : List.of(decoded, scores)) {
+          try (PlacedStageRunner r = new PlacedStageRunner(client, hashes, FixedPlacement.of(Set.of("RECOGNIZER")),
+              o)) {
+            assertEquals(alone, ocr.placed(r).read(page.image()).lines(), "page " + seed + ", " + o);
+            for (StageOutcome out : r.takeOutcomes()) {
+              if (out.call().stage().equals("RECOGNIZER")) {
+                assertEquals(Placement.PEER, out.placement());
+                received[o.decodeOnPeer() ? 0 : 1] += out.bytesReceived();
+              }
+            }
+          }
+        }
+        // fp32 both ways: scores are 4 bytes x classes per step, the best path 4 + 4 bytes per step
+        assertTrue(received[0] > 0, "page " + seed);
+        assertEquals(received[1] * 2, received[0] * classes, "page " + seed);
+      }
+      // every stage on the peer: the same lines too (the detector's map crosses exact in fp32)
+      PageRenderer.Page page = renderer.render(3, 0);
+      try (PlacedStageRunner r = new PlacedStageRunner(client, hashes,
+          FixedPlacement.peerOnly(Set.of("DETECTOR", "CLASSIFIER", "RECOGNIZER")), decoded)) {
+        assertEquals(ocr.read(page.image()).lines(), ocr.placed(r).read(page.image()).lines());
+        assertTrue(r.takeOutcomes().stream().allMatch(o -> o.placement() == Placement.PEER));
       }
     } finally {
       server.close();
