@@ -35,8 +35,11 @@ import java.util.List;
  *
  * <p><b>Forgetting.</b> Every arm forgets at every observation of the node, not only at its own: on a shared machine
  * an arm measured during a slow minute would otherwise keep that figure for as long as it is not chosen again, and it
- * would not be (its figure says it is slow). Decaying it towards the optimistic prior brings it back into play after
- * about 1 / (1 - gamma) observations of the node.
+ * would not be (its figure says it is slow). Decaying it towards its prior brings it back into play after
+ * about 1 / (1 - gamma) observations of the node. The prior is the profile slowed as the node is now ({@link
+ * #nodePrior}: what the node's runs lost that their contention and cold terms do not explain), not the bare profile:
+ * other processes on a shared machine slow every arm alike, and an arm forgotten down to its bare profile looked
+ * faster than the arms in use only because it had not been run lately.
  *
  * <p><b>Decision.</b> A request of model m is placed on the group g that minimises what the decision adds to the
  * latency of the node's requests, its own, the queued ones' and the next arrival's:
