@@ -35,8 +35,11 @@ import java.util.List;
  *
  * <p><b>Forgetting.</b> Every arm forgets at every observation of the node, not only at its own: on a shared machine
  * an arm measured during a slow minute would otherwise keep that figure for as long as it is not chosen again, and it
- * would not be (its figure says it is slow). Decaying it towards the optimistic prior brings it back into play after
- * about 1 / (1 - gamma) observations of the node.
+ * would not be (its figure says it is slow). Decaying it towards its prior brings it back into play after
+ * about 1 / (1 - gamma) observations of the node. The prior is the profile slowed as the node is now ({@link
+ * #nodePrior}: what the node's runs lost that their contention and cold terms do not explain), not the bare profile:
+ * other processes on a shared machine slow every arm alike, and an arm forgotten down to its bare profile looked
+ * faster than the arms in use only because it had not been run lately.
  *
  * <p><b>Decision.</b> A request of model m is placed on the group g that minimises what the decision adds to the
  * latency of the node's requests, its own, the queued ones' and the next arrival's:
@@ -73,9 +76,11 @@ public final class ContentionBandit implements CoschedPolicy {
    * @param lambda weight of the delay inflicted on other groups' queues (0: own latency only)
    * @param lookahead whether the next arrival's latency counts (the one-step lookahead)
    * @param memory the number of arrivals the arrival rate and the models' shares are averaged over
+   * @param nodePrior whether forgetting pulls an arm towards the node's common slowdown (the discounted mean lost
+   *     fraction of every run of the node) rather than towards its bare profile; only with gamma below 1
    */
   public record Params(double alpha, double beta, double profileWeight, double gamma, double lambda,
-      boolean lookahead, int memory) {
+      boolean lookahead, int memory, boolean nodePrior) {
     public Params {
       if (!(alpha >= 0) || !(beta > 0) || !(profileWeight > 0) || !(gamma > 0 && gamma <= 1) || !(lambda >= 0)
           || memory < 1) {
@@ -86,7 +91,18 @@ public final class ContentionBandit implements CoschedPolicy {
 
     /** Without the lookahead. */
     public Params(double alpha, double beta, double profileWeight, double gamma, double lambda) {
-      this(alpha, beta, profileWeight, gamma, lambda, false, 1);
+      this(alpha, beta, profileWeight, gamma, lambda, false, 1, true);
+    }
+
+    /** With the node's common slowdown as the prior. */
+    public Params(double alpha, double beta, double profileWeight, double gamma, double lambda, boolean lookahead,
+        int memory) {
+      this(alpha, beta, profileWeight, gamma, lambda, lookahead, memory, true);
+    }
+
+    /** The same, with or without the node's common slowdown as the prior. */
+    public Params withNodePrior(boolean on) {
+      return new Params(alpha, beta, profileWeight, gamma, lambda, lookahead, memory, on);
     }
 
     /**
@@ -122,6 +138,15 @@ public final class ContentionBandit implements CoschedPolicy {
   private final double[][][] inv;
   private final double[][] theta;
   private final int[] observations;
+  /**
+   * The node's common slowdown: the lost fraction of every run of the node that its arm's contention and cold-start
+   * terms do not explain, discounted as the arms are (sum and weight), the prior mean of every arm's intercept where
+   * {@link Params#nodePrior}.
+   */
+  private double nodeLossSum;
+  private double nodeLossWeight;
+  /** Per arm, its runs discounted as its statistics are: how much of its intercept is data, not prior. */
+  private final double[] weight;
   /** Arrival statistics for the lookahead: the decision time of the last arrival, the mean gap, the shares. */
   private double lastAtMs = Double.NaN;
   private double gapMs = Double.NaN;
@@ -177,6 +202,7 @@ public final class ContentionBandit implements CoschedPolicy {
     this.inv = new double[arms][dim][dim];
     this.theta = new double[arms][dim];
     this.observations = new int[arms];
+    this.weight = new double[arms];
     for (int k = 0; k < arms; k++) {
       for (int i = 0; i < dim; i++) {
         a[k][i][i] = prior(i);
@@ -232,6 +258,11 @@ public final class ContentionBandit implements CoschedPolicy {
     int k = arm(model, group);
     double[] x = context(group, occupancy, cold);
     double loss = Linear.dot(theta[k], x);
+    // theta's intercept is shrunk towards 0 (the bare profile) by the prior's weight against the arm's runs; that
+    // share of it is moved to the node's slowdown instead. Added here, not as the ridge prior's mean: there it shifted
+    // the contention terms of the arms in use (a higher intercept left less to explain), so a device that slows the
+    // others looked cheap (simulated: mean latency 55 ms -> 2.9 s)
+    loss += params.profileWeight() / (params.profileWeight() + weight[k]) * nodePrior();
     if (bonus > 0) {
       loss -= bonus * Math.sqrt(Math.max(0, Linear.quadratic(inv[k], x)));
     }
@@ -345,6 +376,21 @@ public final class ContentionBandit implements CoschedPolicy {
     double[] x = context(o.group(), o.overlap(), o.cold());
     double y = 1 - soloMs[o.model()][kindOf[o.group()]] / o.serviceMs();
     double g = params.gamma();
+    // the part of the loss the arm's context does not explain (its contention and cold-start terms taken off): what
+    // the profile got wrong in this run, common to the node where other processes slow everything
+    double explained = 0;
+    for (int i = 1; i < dim; i++) {
+      explained += theta[observed][i] * x[i];
+    }
+    // weighted by how alone the run was: a run beside busy groups carries contention its arm may not have learned
+    // yet, a run alone only what the node's own groups cannot explain
+    double together = 0;
+    for (int i = FIRST_KIND; i < dim; i++) {
+      together += x[i];
+    }
+    double w = 1 / (1 + together);
+    nodeLossSum = g * nodeLossSum + w * (y - explained);
+    nodeLossWeight = g * nodeLossWeight + w;
     for (int k = 0; k < a.length; k++) {
       boolean hit = k == observed;
       if (!hit && g == 1) {
@@ -358,8 +404,28 @@ public final class ContentionBandit implements CoschedPolicy {
       }
       inv[k] = Linear.inverse(a[k]);
       theta[k] = Linear.times(inv[k], b[k]);
+      weight[k] = g * weight[k] + (hit ? 1 : 0);
     }
     observations[observed]++;
+  }
+
+  /**
+   * The prior mean of every arm's intercept: the node's common slowdown where {@link Params#nodePrior} and the arms
+   * forget (gamma below 1), else 0 (the bare profile). On a shared machine most of a run's extra time came from
+   * processes outside the node's groups (40 runnable threads on 2 cores in the measured runs), which slows every arm
+   * alike; an arm not run for a while then drifted back to its bare profile, looked 2-3x faster than the arms in use
+   * (measured in the same minutes), and was tried again at once: under overload that cost a slow run and a cold
+   * start each time (a measured ocr run put det on ort/1 64 times of 169 at 75 ms against 46 on cpu). Pulled towards
+   * the node's slowdown instead, an arm is tried again only when its profile, slowed as everything is now, beats the
+   * arms in use.
+   */
+  private double nodePrior() {
+    if (!params.nodePrior() || params.gamma() == 1 || nodeLossWeight == 0) {
+      return 0;
+    }
+    // a slowdown only: where the node's runs were faster than their profiles the bare profile stays the optimistic
+    // prior
+    return Math.min(MAX_LOSS, Math.max(0, nodeLossSum / nodeLossWeight));
   }
 
   /**

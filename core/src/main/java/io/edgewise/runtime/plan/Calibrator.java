@@ -37,12 +37,23 @@ final class Calibrator {
   private static final int WARMUP = 3;
   private static final long WARMUP_NANOS = 1_000_000_000L;
   private static final long MAX_WARMUP_NANOS = 8_000_000_000L;
-  private static final int MIN_RUNS = 9;
-  /** Timed runs per device before the next device's turn. */
-  private static final int BLOCK = 3;
+  /**
+   * A device's turn in a round: after the pause, uncounted runs for at least {@link #WARM_NANOS} (at least one), then
+   * timed runs back to back for at least {@link #BLOCK_NANOS} (at least {@link #BLOCK}, at most {@link #MAX_BLOCK}).
+   * The runs a one-region plan is measured by (`edgewise plan`, the bench) run back to back; a block of three right
+   * after a pause and one uncounted run ran a 30 us digits CNN at 1.3-1.8x its back-to-back time (measured in one
+   * process, 2026-12-07: 0.043-0.110 ms against 0.031-0.061), enough to put every one-region prediction of a small
+   * model 2x too high. Timing the same pattern as the runs predicted removes that.
+   */
+  static final int BLOCK = 3;
+  static final long WARM_NANOS = 20_000_000L;
+  static final long BLOCK_NANOS = 20_000_000L;
+  static final int MAX_BLOCK = 400;
   /** The pause before a device's turn, longer than the 20 ms the cpu pool's workers spin after their work. */
   private static final long PAUSE_MS = 50;
-  private static final int MAX_RUNS = 50;
+  /** Rounds of turns: at least {@link #MIN_ROUNDS} and {@link #MIN_NANOS} per device, at most {@link #MAX_ROUNDS}. */
+  static final int MIN_ROUNDS = 3;
+  static final int MAX_ROUNDS = 17;
   private static final long MIN_NANOS = 400_000_000L;
 
   /** A device's measured time for a whole run and, per node index, its scaled share. */
@@ -92,17 +103,18 @@ final class Calibrator {
           return null;
         });
       }
-      // blocks of runs per device in turn, each after a pause and an uncounted run: a device's threads spin a
-      // while after its work (the cpu pool 20 ms, PoCL's workers too), and would otherwise slow the next device
+      // blocks of runs per device in turn, each after a pause and uncounted runs: a device's threads spin a while
+      // after its work (the cpu pool 20 ms, PoCL's workers too) and would otherwise slow the next device, and the
+      // uncounted runs bring the device back to the state of runs back to back (caches, the pool's workers awake)
       long start = System.nanoTime();
       int rounds = 0;
-      while (rounds * BLOCK < MAX_RUNS
-          && (rounds * BLOCK < MIN_RUNS || System.nanoTime() - start < MIN_NANOS * targets.size())) {
+      while (moreRounds(rounds, System.nanoTime() - start, targets.size())) {
         for (Recorder r : recorders) {
           on(r.target.device(), () -> {
             pause();
-            runOnce(r.exe, inputs);
-            for (int i = 0; i < BLOCK; i++) {
+            warmBlock(r.exe, inputs);
+            long blockStart = System.nanoTime();
+            for (int i = 0; blockContinues(i, System.nanoTime() - blockStart); i++) {
               r.once(g, inputs);
             }
             return null;
@@ -124,8 +136,8 @@ final class Calibrator {
             Executable exe = WholeModel.compile(t.backend(), model, options.withProfileNodes(true));
             try {
               Recorder p = new Recorder(t, exe);
-              runOnce(exe, inputs);
-              for (int i = 0; i < MIN_RUNS; i++) {
+              warmBlock(exe, inputs);
+              for (int i = 0; i < 3 * BLOCK; i++) {
                 p.once(g, inputs);
               }
               return p.nodeMedians(g);
@@ -174,12 +186,11 @@ final class Calibrator {
       timed.resetTimes();
       List<double[]> perRun = new java.util.ArrayList<>();
       long start = System.nanoTime();
-      int runs = 0;
-      while (runs < MAX_RUNS && (runs < MIN_RUNS || System.nanoTime() - start < MIN_NANOS)) {
-        pause();
-        for (int i = 0; i < BLOCK; i++) {
-          runOnce(timed, inputs);
-        }
+      int rounds = 0;
+      // per round: the profiled twin's block after the pause (it also wakes the devices' threads), then the timed
+      // executable back to back, every run counted: the segments time every run, and after the twin's runs the
+      // devices are in the state of runs back to back (a block of three right after a pause is not: see BLOCK)
+      while (moreRounds(rounds, System.nanoTime() - start, 1)) {
         pause();
         for (int i = 0; i < BLOCK; i++) {
           List<OpProfile> profiles = profiled.segmentProfiles();
@@ -200,7 +211,11 @@ final class Calibrator {
           }
           perRun.add(nodes);
         }
-        runs += BLOCK;
+        long blockStart = System.nanoTime();
+        for (int i = 0; blockContinues(i, System.nanoTime() - blockStart); i++) {
+          runOnce(timed, inputs);
+        }
+        rounds++;
       }
       double[] wall = timed.segmentMillis();
       double[] raw = new double[g.nodes().size()];
@@ -279,22 +294,58 @@ final class Calibrator {
   }
 
   /**
-   * At least {@link #WARMUP} runs and {@link #WARMUP_NANOS}, then until the JVM's compiler was idle through a run (at
-   * most {@link #MAX_WARMUP_NANOS} in all): on two cores the compiler threads of a fresh process take a core, and a
-   * device measured then would be charged for it (the first plan of a process is made right after it starts).
+   * At least {@link #WARMUP} runs and {@link #WARMUP_NANOS}, then until the JVM's compiler was idle through
+   * {@link #JIT_IDLE_NANOS} of runs (at most {@link #MAX_WARMUP_NANOS} in all): on two cores the compiler threads of a
+   * fresh process take a core, and the interpreter's own Java code (per node dispatch, tensor hand-over) is not yet
+   * compiled; a device measured then is charged for both (the first plan of a process is made right after it
+   * starts). Idle through one run, as before, was no test on a loaded machine: a 20 us run almost always sees no
+   * compilation finish, while the compiler, starved of cores, went on for seconds (measured: the JIT's total time
+   * grew from 3.4 to 9.5 s over the first 6.5 s of a digits CNN process, 2026-12-07).
    */
   private static void warmUp(Executable exe, Map<String, Tensor> inputs) {
     java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
     boolean canTell = jit != null && jit.isCompilationTimeMonitoringSupported();
     long start = System.nanoTime();
+    long idleSince = start;
+    long compiled = canTell ? jit.getTotalCompilationTime() : 0;
     for (int i = 0; ; i++) {
-      long before = canTell ? jit.getTotalCompilationTime() : 0;
       runOnce(exe, inputs);
-      boolean idle = !canTell || jit.getTotalCompilationTime() == before;
-      long spent = System.nanoTime() - start;
-      if (i + 1 >= WARMUP && spent >= WARMUP_NANOS && idle || spent >= MAX_WARMUP_NANOS) {
+      long now = System.nanoTime();
+      long c = canTell ? jit.getTotalCompilationTime() : 0;
+      if (c != compiled) {
+        compiled = c;
+        idleSince = now;
+      }
+      if (i + 1 >= WARMUP && now - start >= WARMUP_NANOS && jitIdle(canTell, now - idleSince)
+          || now - start >= MAX_WARMUP_NANOS) {
         return;
       }
+    }
+  }
+
+  /** How long the compiler must have been idle before the warm-up ends. */
+  static final long JIT_IDLE_NANOS = 250_000_000L;
+
+  /** Whether the warm-up may end: the compiler idle through {@link #JIT_IDLE_NANOS}, or no way to tell. */
+  static boolean jitIdle(boolean canTell, long idleNanos) {
+    return !canTell || idleNanos >= JIT_IDLE_NANOS;
+  }
+
+  /** Whether another round of turns is due after {@code rounds} taking {@code nanos} over {@code devices}. */
+  static boolean moreRounds(int rounds, long nanos, int devices) {
+    return rounds < MAX_ROUNDS && (rounds < MIN_ROUNDS || nanos < MIN_NANOS * devices);
+  }
+
+  /** Whether a device's timed block goes on after {@code runs} runs taking {@code nanos}. */
+  static boolean blockContinues(int runs, long nanos) {
+    return runs < MAX_BLOCK && (runs < BLOCK || nanos < BLOCK_NANOS);
+  }
+
+  /** Uncounted runs for at least {@link #WARM_NANOS}, at least one. */
+  private static void warmBlock(Executable exe, Map<String, Tensor> inputs) {
+    long start = System.nanoTime();
+    for (int i = 0; i < MAX_BLOCK && (i == 0 || System.nanoTime() - start < WARM_NANOS); i++) {
+      runOnce(exe, inputs);
     }
   }
 
