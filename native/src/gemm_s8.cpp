@@ -241,6 +241,32 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void requant_run_avx512(int
 }
 #endif
 
+#if defined(__x86_64__)
+// exact_row then requant_run_avx512 in one pass over a tile row, 16 columns at a time in registers: the wrapped
+// 32-bit correction (vpmulld keeps the low 32 bits, as the scalar uint32 arithmetic does), then the same double
+// requantization.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx512(
+    int64_t cols, const int32_t* tile, const int32_t* zb2, const int32_t* colsum, uint32_t zam, uint32_t rs,
+    uint32_t kzam, double bias, double s, double yz, double lo, double hi, uint8_t* y) {
+  const __m512i vzam = _mm512_set1_epi32(static_cast<int32_t>(zam));
+  const __m512i vrk = _mm512_set1_epi32(static_cast<int32_t>(rs - kzam));
+  const __m512d vb = _mm512_set1_pd(bias), vs = _mm512_set1_pd(s), vz = _mm512_set1_pd(yz);
+  const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
+  for (int64_t j = 0; j < cols; j += 16) {
+    const int64_t left = std::min<int64_t>(16, cols - j);
+    const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    const __m512i t = _mm512_maskz_loadu_epi32(mask, tile + j);
+    const __m512i zb = _mm512_maskz_loadu_epi32(mask, zb2 + j);
+    const __m512i cs = _mm512_maskz_loadu_epi32(mask, colsum + j);
+    // tile - zb * rs - zam * colsum + kzam * zb = tile - zb * (rs - kzam) - zam * colsum (mod 2^32)
+    const __m512i a = _mm512_sub_epi32(_mm512_sub_epi32(t, _mm512_mullo_epi32(zb, vrk)), _mm512_mullo_epi32(vzam, cs));
+    const __m256i lo8 = requant8_avx512(_mm512_castsi512_si256(a), vb, vs, vz, vlo, vhi);
+    const __m256i hi8 = requant8_avx512(_mm512_extracti64x4_epi64(a, 1), vb, vs, vz, vlo, vhi);
+    _mm_mask_storeu_epi8(y + j, mask, _mm512_cvtepi32_epi8(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1)));
+  }
+}
+#endif
+
 void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_t* y) {
   const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
 #if defined(__x86_64__)
@@ -337,6 +363,15 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
           if (rq == nullptr) {
             exact_row(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam, C + m * ldc + j0 + jr);
           } else {
+#if defined(__x86_64__)
+            if (kernel == kernel_vnni && std::isfinite(rq->scale[m])) {
+              exact_requant_row_avx512(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam,
+                                       rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
+                                       rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0,
+                                       rq->y + m * ldc + j0 + jr);
+              continue;
+            }
+#endif
             exact_row(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam, exact);
             requant(*rq, m, cols, exact, rq->y + m * ldc + j0 + jr);
           }
@@ -425,8 +460,9 @@ EW_CLONES void depthwise_plane_float(const Geometry& g, const float* __restrict 
 // 64 readable floats past the last one used): 64 outputs of a row at a time in accumulators that stay in registers
 // through every tap, with no bounds checks (padding is 0 after centering, so it adds nothing).
 // One run of kRun outputs of row oy starting at ox0 (kRun <= 64: the rows' spare zeros cover the overrun).
+// always_inline: the caller is compiled per ISA (EW_CLONES); a call to an outlined copy would run baseline SSE code.
 template <int kRun>
-inline void depthwise_run_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
+__attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
                                 int64_t oy, int64_t ox0, float* __restrict y) {
   float acc[kRun] = {};
   for (int64_t ky = 0; ky < g.kh; ++ky) {
