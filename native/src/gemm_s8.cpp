@@ -81,12 +81,46 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni(int64_t 
   }
 }
 
+// The column sums of packed B panels ([kq][kNr][4] s8 each, padding 0) for nc columns: one vpdpbusd of all-ones
+// bytes per 16 columns and quad, so the sums cost a fraction of the packing (|sum| <= K * 128 fits int32).
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni(int64_t kq, int64_t nc, const int8_t* panels,
+                                                                          int32_t* colsum) {
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int64_t jp = 0; jp < nc; jp += kNr) {
+    const int8_t* p = panels + jp * kq * 4;
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+    for (int64_t q = 0; q < kq; ++q) {
+      s0 = _mm512_dpbusd_epi32(s0, ones, _mm512_loadu_si512(p + q * kNr * 4));
+      s1 = _mm512_dpbusd_epi32(s1, ones, _mm512_loadu_si512(p + q * kNr * 4 + 64));
+    }
+    _mm512_storeu_si512(colsum + jp, s0);
+    _mm512_storeu_si512(colsum + jp + 16, s1);
+  }
+}
+
 bool cpu_has_vnni() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
 #else
+// The column sums of packed B panels ([kq][kNr][4] s8 each, padding 0) for nc columns: one vpdpbusd of all-ones
+// bytes per 16 columns and quad, so the sums cost a fraction of the packing (|sum| <= K * 128 fits int32).
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni(int64_t kq, int64_t nc, const int8_t* panels,
+                                                                          int32_t* colsum) {
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int64_t jp = 0; jp < nc; jp += kNr) {
+    const int8_t* p = panels + jp * kq * 4;
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+    for (int64_t q = 0; q < kq; ++q) {
+      s0 = _mm512_dpbusd_epi32(s0, ones, _mm512_loadu_si512(p + q * kNr * 4));
+      s1 = _mm512_dpbusd_epi32(s1, ones, _mm512_loadu_si512(p + q * kNr * 4 + 64));
+    }
+    _mm512_storeu_si512(colsum + jp, s0);
+    _mm512_storeu_si512(colsum + jp + 16, s1);
+  }
+}
+
 bool cpu_has_vnni() { return false; }
 #endif
 
@@ -136,16 +170,19 @@ void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, uint8_t flip, u
 // B columns [j0, j0 + nc) into panels of kNr columns, [kq][kNr][4], as s8; colsum[j] for j in [0, nc).
 // Four rows of B are interleaved at a time (each column's 4 bytes stored as one 32-bit word), a loop over the
 // columns that the compiler vectorizes; the column sums are plain row additions.
+// colsum null: the caller sums the packed panels itself (colsum_vnni).
 EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64_t ldb, uint8_t flip, int8_t* out,
                       int64_t* colsum) {
   const int64_t kq = (K + 3) / 4;
-  int32_t sums[kNcb];
-  std::fill(sums, sums + nc, 0);
-  for (int64_t k = 0; k < K; ++k) {
-    const uint8_t* src = B + k * ldb + j0;
-    for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(src[j] ^ flip);
+  if (colsum != nullptr) {
+    int32_t sums[kNcb];
+    std::fill(sums, sums + nc, 0);
+    for (int64_t k = 0; k < K; ++k) {
+      const uint8_t* src = B + k * ldb + j0;
+      for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(src[j] ^ flip);
+    }
+    for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
   }
-  for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
   static const uint8_t zeros[kNcb] = {};
   for (int64_t q = 0; q < kq; ++q) {
     const uint8_t* r[4];
@@ -344,9 +381,17 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
     thread_local std::vector<int64_t> colsum64;
     b_pack.resize(static_cast<size_t>(kNcb * kq * 4));
     colsum64.resize(static_cast<size_t>(kNcb));
-    pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data());
     alignas(64) int32_t colsum[kNcb];
-    for (int64_t j = 0; j < nc; ++j) colsum[j] = static_cast<int32_t>(colsum64[j]);
+#if defined(__x86_64__)
+    if (kernel == kernel_vnni) {
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), nullptr);
+      colsum_vnni(kq, nc, b_pack.data(), colsum);  // whole panels: colsum has room for kNcb columns
+    } else
+#endif
+    {
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data());
+      for (int64_t j = 0; j < nc; ++j) colsum[j] = static_cast<int32_t>(colsum64[j]);
+    }
     alignas(64) int32_t tile[kMr * kNr];
     alignas(64) int32_t exact[kNr];
     for (int64_t jr = 0; jr < nc; jr += kNr) {
