@@ -191,7 +191,28 @@ EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64
     for (int64_t jp = 0; jp < nc; jp += kNr) {
       uint32_t* dst = reinterpret_cast<uint32_t*>(out + jp * kq * 4 + q * kNr * 4);
       const int64_t cols = std::min<int64_t>(kNr, nc - jp);
-      for (int64_t j = 0; j < cols; ++j) {
+      int64_t j = 0;
+#if defined(__x86_64__)
+      if (q * 4 + 3 < K) {
+        // 16 columns of 4 real rows at a time: byte then 16-bit unpacks give each column's 4 bytes as one word
+        // (SSE2, so every clone has it); the detector's 3x3 convolutions spent more here than in the kernel
+        const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+        for (; j + 16 <= cols; j += 16) {
+          const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[0] + jp + j));
+          const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[1] + jp + j));
+          const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[2] + jp + j));
+          const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[3] + jp + j));
+          const __m128i a = _mm_unpacklo_epi8(r0, r1), b = _mm_unpackhi_epi8(r0, r1);
+          const __m128i c = _mm_unpacklo_epi8(r2, r3), d = _mm_unpackhi_epi8(r2, r3);
+          __m128i* o = reinterpret_cast<__m128i*>(dst + j);
+          _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), f));
+          _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), f));
+          _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(b, d), f));
+          _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(b, d), f));
+        }
+      }
+#endif
+      for (; j < cols; ++j) {
         const uint32_t v = uint32_t(r[0][jp + j]) | uint32_t(r[1][jp + j]) << 8 | uint32_t(r[2][jp + j]) << 16 |
                            uint32_t(r[3][jp + j]) << 24;
         dst[j] = v ^ f4;
