@@ -81,12 +81,46 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni(int64_t 
   }
 }
 
+// The column sums of packed B panels ([kq][kNr][4] s8 each, padding 0) for nc columns: one vpdpbusd of all-ones
+// bytes per 16 columns and quad, so the sums cost a fraction of the packing (|sum| <= K * 128 fits int32).
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni(int64_t kq, int64_t nc, const int8_t* panels,
+                                                                          int32_t* colsum) {
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int64_t jp = 0; jp < nc; jp += kNr) {
+    const int8_t* p = panels + jp * kq * 4;
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+    for (int64_t q = 0; q < kq; ++q) {
+      s0 = _mm512_dpbusd_epi32(s0, ones, _mm512_loadu_si512(p + q * kNr * 4));
+      s1 = _mm512_dpbusd_epi32(s1, ones, _mm512_loadu_si512(p + q * kNr * 4 + 64));
+    }
+    _mm512_storeu_si512(colsum + jp, s0);
+    _mm512_storeu_si512(colsum + jp + 16, s1);
+  }
+}
+
 bool cpu_has_vnni() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vnni");
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
 #else
+// The column sums of packed B panels ([kq][kNr][4] s8 each, padding 0) for nc columns: one vpdpbusd of all-ones
+// bytes per 16 columns and quad, so the sums cost a fraction of the packing (|sum| <= K * 128 fits int32).
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni(int64_t kq, int64_t nc, const int8_t* panels,
+                                                                          int32_t* colsum) {
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int64_t jp = 0; jp < nc; jp += kNr) {
+    const int8_t* p = panels + jp * kq * 4;
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+    for (int64_t q = 0; q < kq; ++q) {
+      s0 = _mm512_dpbusd_epi32(s0, ones, _mm512_loadu_si512(p + q * kNr * 4));
+      s1 = _mm512_dpbusd_epi32(s1, ones, _mm512_loadu_si512(p + q * kNr * 4 + 64));
+    }
+    _mm512_storeu_si512(colsum + jp, s0);
+    _mm512_storeu_si512(colsum + jp + 16, s1);
+  }
+}
+
 bool cpu_has_vnni() { return false; }
 #endif
 
@@ -136,16 +170,19 @@ void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, uint8_t flip, u
 // B columns [j0, j0 + nc) into panels of kNr columns, [kq][kNr][4], as s8; colsum[j] for j in [0, nc).
 // Four rows of B are interleaved at a time (each column's 4 bytes stored as one 32-bit word), a loop over the
 // columns that the compiler vectorizes; the column sums are plain row additions.
+// colsum null: the caller sums the packed panels itself (colsum_vnni).
 EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64_t ldb, uint8_t flip, int8_t* out,
                       int64_t* colsum) {
   const int64_t kq = (K + 3) / 4;
-  int32_t sums[kNcb];
-  std::fill(sums, sums + nc, 0);
-  for (int64_t k = 0; k < K; ++k) {
-    const uint8_t* src = B + k * ldb + j0;
-    for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(src[j] ^ flip);
+  if (colsum != nullptr) {
+    int32_t sums[kNcb];
+    std::fill(sums, sums + nc, 0);
+    for (int64_t k = 0; k < K; ++k) {
+      const uint8_t* src = B + k * ldb + j0;
+      for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(src[j] ^ flip);
+    }
+    for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
   }
-  for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
   static const uint8_t zeros[kNcb] = {};
   for (int64_t q = 0; q < kq; ++q) {
     const uint8_t* r[4];
@@ -154,7 +191,28 @@ EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64
     for (int64_t jp = 0; jp < nc; jp += kNr) {
       uint32_t* dst = reinterpret_cast<uint32_t*>(out + jp * kq * 4 + q * kNr * 4);
       const int64_t cols = std::min<int64_t>(kNr, nc - jp);
-      for (int64_t j = 0; j < cols; ++j) {
+      int64_t j = 0;
+#if defined(__x86_64__)
+      if (q * 4 + 3 < K) {
+        // 16 columns of 4 real rows at a time: byte then 16-bit unpacks give each column's 4 bytes as one word
+        // (SSE2, so every clone has it); the detector's 3x3 convolutions spent more here than in the kernel
+        const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+        for (; j + 16 <= cols; j += 16) {
+          const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[0] + jp + j));
+          const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[1] + jp + j));
+          const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[2] + jp + j));
+          const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(r[3] + jp + j));
+          const __m128i a = _mm_unpacklo_epi8(r0, r1), b = _mm_unpackhi_epi8(r0, r1);
+          const __m128i c = _mm_unpacklo_epi8(r2, r3), d = _mm_unpackhi_epi8(r2, r3);
+          __m128i* o = reinterpret_cast<__m128i*>(dst + j);
+          _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), f));
+          _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), f));
+          _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(b, d), f));
+          _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(b, d), f));
+        }
+      }
+#endif
+      for (; j < cols; ++j) {
         const uint32_t v = uint32_t(r[0][jp + j]) | uint32_t(r[1][jp + j]) << 8 | uint32_t(r[2][jp + j]) << 16 |
                            uint32_t(r[3][jp + j]) << 24;
         dst[j] = v ^ f4;
@@ -211,8 +269,74 @@ EW_CLONES void requant_run(int64_t n, const int32_t* acc, double bias, double s,
   }
 }
 
+#if defined(__x86_64__)
+// requant_run for a finite scale in 512-bit registers, 16 sums at a time (the compiler's clone of the loop above
+// uses 256-bit ones): the same double arithmetic step by step (int32 -> double exact, one rounded product,
+// vrndscalepd to nearest even = nearbyint, the clamp), so the same bytes. The clamped value is an integer in the
+// type's range, so the truncating conversions are exact.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline __m256i requant8_avx512(__m256i a, __m512d vb, __m512d vs,
+                                                                                 __m512d vz, __m512d vlo,
+                                                                                 __m512d vhi) {
+  __m512d v = _mm512_mul_pd(_mm512_add_pd(_mm512_cvtepi32_pd(a), vb), vs);
+  v = _mm512_add_pd(_mm512_roundscale_pd(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), vz);
+  return _mm512_cvttpd_epi32(_mm512_max_pd(vlo, _mm512_min_pd(vhi, v)));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void requant_run_avx512(int64_t n, const int32_t* acc,
+                                                                             double bias, double s, double yz,
+                                                                             double lo, double hi, uint8_t* y) {
+  const __m512d vb = _mm512_set1_pd(bias), vs = _mm512_set1_pd(s), vz = _mm512_set1_pd(yz);
+  const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
+  for (int64_t i = 0; i < n; i += 16) {
+    const int64_t left = std::min<int64_t>(16, n - i);
+    const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    const __m512i a = _mm512_maskz_loadu_epi32(mask, acc + i);
+    const __m256i lo8 = requant8_avx512(_mm512_castsi512_si256(a), vb, vs, vz, vlo, vhi);
+    const __m256i hi8 = requant8_avx512(_mm512_extracti64x4_epi64(a, 1), vb, vs, vz, vlo, vhi);
+    const __m512i q = _mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1);
+    _mm_mask_storeu_epi8(y + i, mask, _mm512_cvtepi32_epi8(q));
+  }
+}
+#endif
+
+#if defined(__x86_64__)
+// exact_row then requant_run_avx512 in one pass over a tile row, 16 columns at a time in registers: the wrapped
+// 32-bit correction (vpmulld keeps the low 32 bits, as the scalar uint32 arithmetic does), then the same double
+// requantization.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx512(
+    int64_t cols, const int32_t* tile, const int32_t* zb2, const int32_t* colsum, uint32_t zam, uint32_t rs,
+    uint32_t kzam, double bias, double s, double yz, double lo, double hi, uint8_t* y) {
+  const __m512i vzam = _mm512_set1_epi32(static_cast<int32_t>(zam));
+  const __m512i vrk = _mm512_set1_epi32(static_cast<int32_t>(rs - kzam));
+  const __m512d vb = _mm512_set1_pd(bias), vs = _mm512_set1_pd(s), vz = _mm512_set1_pd(yz);
+  const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
+  for (int64_t j = 0; j < cols; j += 16) {
+    const int64_t left = std::min<int64_t>(16, cols - j);
+    const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    const __m512i t = _mm512_maskz_loadu_epi32(mask, tile + j);
+    const __m512i zb = _mm512_maskz_loadu_epi32(mask, zb2 + j);
+    const __m512i cs = _mm512_maskz_loadu_epi32(mask, colsum + j);
+    // tile - zb * rs - zam * colsum + kzam * zb = tile - zb * (rs - kzam) - zam * colsum (mod 2^32)
+    const __m512i a = _mm512_sub_epi32(_mm512_sub_epi32(t, _mm512_mullo_epi32(zb, vrk)), _mm512_mullo_epi32(vzam, cs));
+    const __m256i lo8 = requant8_avx512(_mm512_castsi512_si256(a), vb, vs, vz, vlo, vhi);
+    const __m256i hi8 = requant8_avx512(_mm512_extracti64x4_epi64(a, 1), vb, vs, vz, vlo, vhi);
+    _mm_mask_storeu_epi8(y + j, mask, _mm512_cvtepi32_epi8(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1)));
+  }
+}
+#endif
+
 void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_t* y) {
   const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
+#if defined(__x86_64__)
+  // where the VNNI kernel runs, the CPU has AVX-512 F/BW/VL
+  if (choose_kernel() == kernel_vnni && std::isfinite(rq.scale[m])) {
+    if (rq.y_signed)
+      requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, y);
+    else
+      requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, y);
+    return;
+  }
+#endif
   if (rq.y_signed)
     requant_run(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, reinterpret_cast<int8_t*>(y));
   else
@@ -227,10 +351,17 @@ const char* int8_kernel_name() { return choose_kernel() == kernel_scalar ? "scal
 
 namespace {
 
-// C = the exact sums, or with rq their requantization into rq->y (same row-major indexing, ldc).
+// A packed once (pack_a's output and its row sums), for weights that do not change between calls.
+struct PackedA {
+  const uint8_t* pack;
+  const int64_t* rowsum;
+};
+
+// C = the exact sums, or with rq their requantization into rq->y (same row-major indexing, ldc). With pa, A is
+// not read: its packed form is (A must still be of the type a_signed says, which the packing used).
 void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, bool a_signed, const int32_t* za,
                   const uint8_t* B, int64_t ldb, bool b_signed, const int32_t* zb, int32_t* C, int64_t ldc,
-                  const Requant* rq) {
+                  const Requant* rq, const PackedA* pa = nullptr) {
   if (M <= 0 || N <= 0) return;
   if (K == 0) {
     alignas(64) int32_t zero_row[kNr] = {};
@@ -246,9 +377,17 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
   const Kernel kernel = choose_kernel();
   const int64_t kq = (K + 3) / 4;
   const int64_t mp = (M + kMr - 1) / kMr * kMr;
-  std::vector<uint8_t> a_pack(static_cast<size_t>(mp * kq * 4));
-  std::vector<int64_t> rowsum(static_cast<size_t>(M));
-  pack_a(M, K, A, lda, a_signed ? 0x80 : 0, a_pack.data(), rowsum.data());
+  std::vector<uint8_t> a_own;
+  std::vector<int64_t> rowsum_own;
+  const uint8_t* a_pack = pa == nullptr ? nullptr : pa->pack;
+  const int64_t* rowsum = pa == nullptr ? nullptr : pa->rowsum;
+  if (pa == nullptr) {
+    a_own.resize(static_cast<size_t>(mp * kq * 4));
+    rowsum_own.resize(static_cast<size_t>(M));
+    pack_a(M, K, A, lda, a_signed ? 0x80 : 0, a_own.data(), rowsum_own.data());
+    a_pack = a_own.data();
+    rowsum = rowsum_own.data();
+  }
   std::vector<int32_t> za2(static_cast<size_t>(M)), zb2(static_cast<size_t>(N));
   for (int64_t m = 0; m < M; ++m) za2[m] = za[m] + (a_signed ? 128 : 0);
   for (int64_t n = 0; n < N; ++n) zb2[n] = zb[n] - (b_signed ? 0 : 128);
@@ -263,9 +402,17 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
     thread_local std::vector<int64_t> colsum64;
     b_pack.resize(static_cast<size_t>(kNcb * kq * 4));
     colsum64.resize(static_cast<size_t>(kNcb));
-    pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data());
     alignas(64) int32_t colsum[kNcb];
-    for (int64_t j = 0; j < nc; ++j) colsum[j] = static_cast<int32_t>(colsum64[j]);
+#if defined(__x86_64__)
+    if (kernel == kernel_vnni) {
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), nullptr);
+      colsum_vnni(kq, nc, b_pack.data(), colsum);  // whole panels: colsum has room for kNcb columns
+    } else
+#endif
+    {
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data());
+      for (int64_t j = 0; j < nc; ++j) colsum[j] = static_cast<int32_t>(colsum64[j]);
+    }
     alignas(64) int32_t tile[kMr * kNr];
     alignas(64) int32_t exact[kNr];
     for (int64_t jr = 0; jr < nc; jr += kNr) {
@@ -273,7 +420,7 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
       const int8_t* bp = b_pack.data() + jr * kq * 4;
       for (int64_t ir = m0; ir < m1; ir += kMr) {
         const int64_t rows = std::min<int64_t>(kMr, m1 - ir);
-        kernel(kq, a_pack.data() + ir * kq * 4, bp, tile);
+        kernel(kq, a_pack + ir * kq * 4, bp, tile);
         for (int64_t i = 0; i < rows; ++i) {
           const int64_t m = ir + i;
           const uint32_t zam = static_cast<uint32_t>(za2[m]);
@@ -282,6 +429,15 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
           if (rq == nullptr) {
             exact_row(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam, C + m * ldc + j0 + jr);
           } else {
+#if defined(__x86_64__)
+            if (kernel == kernel_vnni && std::isfinite(rq->scale[m])) {
+              exact_requant_row_avx512(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam,
+                                       rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
+                                       rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0,
+                                       rq->y + m * ldc + j0 + jr);
+              continue;
+            }
+#endif
             exact_row(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam, exact);
             requant(*rq, m, cols, exact, rq->y + m * ldc + j0 + jr);
           }
@@ -369,23 +525,31 @@ EW_CLONES void depthwise_plane_float(const Geometry& g, const float* __restrict 
 // Stride-1 depthwise plane over a zero-padded copy of the centered input (xp: rows of stride `ld`, each with at least
 // 64 readable floats past the last one used): 64 outputs of a row at a time in accumulators that stay in registers
 // through every tap, with no bounds checks (padding is 0 after centering, so it adds nothing).
+// One run of kRun outputs of row oy starting at ox0 (kRun <= 64: the rows' spare zeros cover the overrun).
+// always_inline: the caller is compiled per ISA (EW_CLONES); a call to an outlined copy would run baseline SSE code.
+template <int kRun>
+__attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
+                                int64_t oy, int64_t ox0, float* __restrict y) {
+  float acc[kRun] = {};
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    const float* row = xp + (oy * g.sh + ky * g.dh) * ld + ox0;
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const float wk = wv[ky * g.kw + kx];
+      const float* r = row + kx * g.dw;
+      for (int j = 0; j < kRun; ++j) acc[j] += wk * r[j];
+    }
+  }
+  const int64_t n = std::min<int64_t>(kRun, g.ow - ox0);
+  std::copy(acc, acc + n, y + oy * g.ow + ox0);
+}
+
+// Runs of 64 outputs, the row's rest in runs of 16: a row of 80 (the OCR recogniser's) computes 80 outputs, not 128.
 EW_CLONES void depthwise_rows_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
                                     float* __restrict y) {
-  constexpr int kRun = 64;
   for (int64_t oy = 0; oy < g.oh; ++oy) {
-    for (int64_t ox0 = 0; ox0 < g.ow; ox0 += kRun) {
-      float acc[kRun] = {};
-      for (int64_t ky = 0; ky < g.kh; ++ky) {
-        const float* row = xp + (oy * g.sh + ky * g.dh) * ld + ox0;
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-          const float wk = wv[ky * g.kw + kx];
-          const float* r = row + kx * g.dw;
-          for (int j = 0; j < kRun; ++j) acc[j] += wk * r[j];
-        }
-      }
-      const int64_t n = std::min<int64_t>(kRun, g.ow - ox0);
-      std::copy(acc, acc + n, y + oy * g.ow + ox0);
-    }
+    int64_t ox0 = 0;
+    for (; ox0 + 64 <= g.ow; ox0 += 64) depthwise_run_float<64>(g, xp, ld, wv, oy, ox0, y);
+    for (; ox0 < g.ow; ox0 += 16) depthwise_run_float<16>(g, xp, ld, wv, oy, ox0, y);
   }
 }
 
@@ -428,22 +592,27 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
       const int64_t ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
       const int64_t pw = (g.ow - 1) + (g.kw - 1) * g.dw + 1;
       const int64_t ld = pw + 64;
-      thread_local std::vector<float> xp, yf, xrow;
-      xp.assign(static_cast<size_t>(ph * ld + 64), 0.0f);
+      thread_local std::vector<float> xp, yf;
+      xp.resize(static_cast<size_t>(ph * ld + 64));
       yf.resize(static_cast<size_t>(plane));
-      xrow.resize(static_cast<size_t>(g.w));
+      // the columns of x inside [0, pw) after the left pad: c = ix + pl for ix in [c0 - pl, c1 - pl)
+      const int64_t c0 = std::min(pw, g.pl), c1 = std::min(pw, std::max(c0, g.pl + g.w));
+      float* xpd = xp.data();
       for (int64_t r = 0; r < ph; ++r) {
+        float* dst = xpd + r * ld;
         const int64_t iy = r - g.pt;
-        if (iy < 0 || iy >= g.h) continue;
-        if (x_signed)
-          centered_float(g.w, reinterpret_cast<const int8_t*>(xin) + iy * g.w, x_zero, xrow.data());
-        else
-          centered_float(g.w, xin + iy * g.w, x_zero, xrow.data());
-        for (int64_t c = 0; c < pw; ++c) {
-          const int64_t ix = c - g.pl;
-          if (ix >= 0 && ix < g.w) xp[r * ld + c] = xrow[ix];
+        if (iy < 0 || iy >= g.h) {
+          std::fill(dst, dst + ld, 0.0f);
+          continue;
         }
+        std::fill(dst, dst + c0, 0.0f);
+        if (x_signed)
+          centered_float(c1 - c0, reinterpret_cast<const int8_t*>(xin) + iy * g.w + (c0 - g.pl), x_zero, dst + c0);
+        else
+          centered_float(c1 - c0, xin + iy * g.w + (c0 - g.pl), x_zero, dst + c0);
+        std::fill(dst + c1, dst + ld, 0.0f);
       }
+      std::fill(xpd + ph * ld, xpd + ph * ld + 64, 0.0f);
       depthwise_rows_float(g, xp.data(), ld, wf.data() + m * taps, yf.data());
       float_to_int(plane, yf.data(), acc);
     } else if (taps <= kMaxFloatTaps) {
@@ -465,13 +634,39 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
   });
 }
 
+bool is_depthwise(const Geometry& g) { return g.c == g.group && g.m == g.group && g.group > 1; }
+
+// The weights of a (non-depthwise) convolution packed once for gemm_s8_impl: int64 row sums [M], then per group the
+// pack_a blocks of its mg rows ([mg rounded up to kMr][kq][4] bytes). Depends on the weights' type, not on their zero
+// points, so one packing serves any zero point the call passes.
+int64_t packed_group_bytes(const Geometry& g) {
+  const int64_t mg = g.m / g.group;
+  const int64_t kq = ((g.c / g.group) * g.kh * g.kw + 3) / 4;
+  return (mg + kMr - 1) / kMr * kMr * kq * 4;
+}
+
+int64_t packed_weights_bytes(const Geometry& g) {
+  return is_depthwise(g) ? 0 : g.m * int64_t{sizeof(int64_t)} + g.group * packed_group_bytes(g);
+}
+
+void pack_weights(const Geometry& g, bool w_signed, const uint8_t* w, uint8_t* packed) {
+  const int64_t mg = g.m / g.group;
+  const int64_t k = (g.c / g.group) * g.kh * g.kw;
+  int64_t* rowsum = reinterpret_cast<int64_t*>(packed);
+  uint8_t* blocks = packed + g.m * sizeof(int64_t);
+  for (int64_t grp = 0; grp < g.group; ++grp)
+    pack_a(mg, k, w + grp * mg * k, k, w_signed ? 0x80 : 0, blocks + grp * packed_group_bytes(g), rowsum + grp * mg);
+}
+
 // y [N, M, OH, OW] int32 = conv(x - x_zero, w - w_zero); or with rq, its requantization into rq->y (8 bits, same
-// layout), computed tile by tile without the int32 tensor.
+// layout), computed tile by tile without the int32 tensor. packed: the weights from pack_weights, or null (packed
+// per call).
 void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed, const uint8_t* w,
-             const int32_t* w_zero, int64_t w_zero_count, int32_t* y, const Requant* rq = nullptr) {
+             const int32_t* w_zero, int64_t w_zero_count, int32_t* y, const Requant* rq = nullptr,
+             const uint8_t* packed = nullptr) {
   const int64_t cg = g.c / g.group;
   const int64_t mg = g.m / g.group;
-  if (cg == 1 && mg == 1 && g.group > 1) {
+  if (is_depthwise(g)) {
     depthwise_s8(g, x_signed, x, x_zero, w_signed, w, w_zero, w_zero_count, y, rq);
     return;
   }
@@ -493,14 +688,20 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
         bmat = cols.data();
       }
       const int64_t at = (img * g.m + grp * mg) * plane;
+      PackedA pa{};
+      if (packed != nullptr) {
+        pa.rowsum = reinterpret_cast<const int64_t*>(packed) + grp * mg;
+        pa.pack = packed + g.m * sizeof(int64_t) + grp * packed_group_bytes(g);
+      }
+      const PackedA* pap = packed == nullptr ? nullptr : &pa;
       if (rq == nullptr) {
         gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
-                     zb.data(), y + at, plane, nullptr);
+                     zb.data(), y + at, plane, nullptr, pap);
       } else {
         const Requant part{rq->bias == nullptr ? nullptr : rq->bias + grp * mg, rq->scale + grp * mg, rq->y_zero,
                            rq->y_signed, rq->y + at};
         gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
-                     zb.data(), nullptr, plane, &part);
+                     zb.data(), nullptr, plane, &part, pap);
       }
     }
   }
@@ -563,9 +764,32 @@ extern "C" int ew_conv2d_s8(const int64_t* geometry, int x_signed, const void* x
   }
 }
 
+extern "C" int64_t ew_qlinear_packed_weights_size(const int64_t* geometry) noexcept {
+  using namespace edgewise;
+  Geometry g;
+  if (!read_geometry(geometry, &g)) return -1;
+  return packed_weights_bytes(g);
+}
+
+extern "C" int ew_qlinear_pack_weights(const int64_t* geometry, int w_signed, const void* w, void* packed) noexcept {
+  using namespace edgewise;
+  Geometry g;
+  if (!read_geometry(geometry, &g) || w == nullptr || packed == nullptr || is_depthwise(g)) return EW_INVALID_ARGUMENT;
+  pack_weights(g, w_signed != 0, static_cast<const uint8_t*>(w), static_cast<uint8_t*>(packed));
+  return EW_OK;
+}
+
 extern "C" int ew_qlinear_conv2d(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero, int w_signed,
                                  const void* w, const int32_t* w_zero, int64_t w_zero_count, const int32_t* bias,
                                  const double* scale, int32_t y_zero, int y_signed, void* y) noexcept {
+  return ew_qlinear_conv2d_prepacked(geometry, x_signed, x, x_zero, w_signed, w, nullptr, w_zero, w_zero_count, bias,
+                                     scale, y_zero, y_signed, y);
+}
+
+extern "C" int ew_qlinear_conv2d_prepacked(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero,
+                                           int w_signed, const void* w, const void* packed, const int32_t* w_zero,
+                                           int64_t w_zero_count, const int32_t* bias, const double* scale,
+                                           int32_t y_zero, int y_signed, void* y) noexcept {
   using namespace edgewise;
   Geometry g;
   if (!read_geometry(geometry, &g) || x == nullptr || w == nullptr || y == nullptr || scale == nullptr)
@@ -579,7 +803,7 @@ extern "C" int ew_qlinear_conv2d(const int64_t* geometry, int x_signed, const vo
   try {
     const Requant rq{bias, scale, y_zero, y_signed != 0, static_cast<uint8_t*>(y)};
     conv_s8(g, x_signed != 0, static_cast<const uint8_t*>(x), x_zero, w_signed != 0, static_cast<const uint8_t*>(w),
-            w_zero, w_zero_count, nullptr, &rq);
+            w_zero, w_zero_count, nullptr, &rq, is_depthwise(g) ? nullptr : static_cast<const uint8_t*>(packed));
     return EW_OK;
   } catch (const std::bad_alloc&) {
     return EW_OUT_OF_MEMORY;

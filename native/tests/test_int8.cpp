@@ -128,6 +128,22 @@ void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel,
   if (status == EW_OK)
     status = ew_qlinear_conv2d(geo, xs, x.data(), xz, ws, w.data(), wz.data(), wz.size(),
                                use_bias ? bias.data() : nullptr, scale.data(), yz, ys, q.data());
+  // the weights packed once (as a session does): the same bytes as packing per call
+  if (status == EW_OK) {
+    const int64_t size = ew_qlinear_packed_weights_size(geo);
+    std::vector<uint8_t> packed(static_cast<size_t>(size > 0 ? size : 0)), q2(total);
+    if (size < 0 || (size > 0 && ew_qlinear_pack_weights(geo, ws, w.data(), packed.data()) != EW_OK)) {
+      fail("pack weights");
+      return;
+    }
+    status = ew_qlinear_conv2d_prepacked(geo, xs, x.data(), xz, ws, w.data(), size > 0 ? packed.data() : nullptr,
+                                         wz.data(), wz.size(), use_bias ? bias.data() : nullptr, scale.data(), yz,
+                                         ys, q2.data());
+    if (status == EW_OK && q2 != q) {
+      fail("prepacked qlinear differs from packed per call");
+      return;
+    }
+  }
   ++checks;
   if (status != EW_OK) {
     std::printf("conv status %d\n", status);

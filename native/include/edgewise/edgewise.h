@@ -91,6 +91,17 @@ int ew_conv2d_s8(const int64_t* geometry, int x_signed, const void* x, int32_t x
 int ew_qlinear_conv2d(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero, int w_signed,
                       const void* w, const int32_t* w_zero, int64_t w_zero_count, const int32_t* bias,
                       const double* scale, int32_t y_zero, int y_signed, void* y) noexcept;
+// QLinearConv's weights packed once (a session packs each constant weight at compile): the size in bytes for the
+// geometry (0 for a depthwise convolution, which reads its weights directly; -1 for a bad geometry), and the packing
+// of w (int8 when w_signed, else uint8; the packing does not depend on the weights' zero points).
+int64_t ew_qlinear_packed_weights_size(const int64_t* geometry) noexcept;
+int ew_qlinear_pack_weights(const int64_t* geometry, int w_signed, const void* w, void* packed) noexcept;
+// ew_qlinear_conv2d reading the weights from ew_qlinear_pack_weights (packed, of the same geometry and w_signed);
+// w is still read for a depthwise convolution; packed null packs per call as ew_qlinear_conv2d does.
+int ew_qlinear_conv2d_prepacked(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero, int w_signed,
+                                const void* w, const void* packed, const int32_t* w_zero, int64_t w_zero_count,
+                                const int32_t* bias, const double* scale, int32_t y_zero, int y_signed,
+                                void* y) noexcept;
 
 // QuantizeLinear / DequantizeLinear between float32 and 8 bits (uint8: signed = 0, int8: 1) over x viewed as
 // [outer][channels][inner] (quant.cpp): channel c uses scale[c] and zero[c] (per-axis, params = channels) or the one

@@ -86,6 +86,17 @@ public final class EdgewiseNative {
       @Cast("const int32_t*") int[] wZero, @Cast("int64_t") long wZeroCount, @Cast("const int32_t*") long bias,
       @Cast("const double*") double[] scale, int yZero, int ySigned, @Cast("void*") long y);
 
+  public static native int ew_qlinear_conv2d_prepacked(@Cast("const int64_t*") long[] geometry, int xSigned,
+      @Cast("const void*") long x, int xZero, int wSigned, @Cast("const void*") long w,
+      @Cast("const void*") long packed, @Cast("const int32_t*") int[] wZero, @Cast("int64_t") long wZeroCount,
+      @Cast("const int32_t*") long bias, @Cast("const double*") double[] scale, int yZero, int ySigned,
+      @Cast("void*") long y);
+
+  public static native @Cast("int64_t") long ew_qlinear_packed_weights_size(@Cast("const int64_t*") long[] geometry);
+
+  public static native int ew_qlinear_pack_weights(@Cast("const int64_t*") long[] geometry, int wSigned,
+      @Cast("const void*") long w, @Cast("void*") long packed);
+
   public static native @Cast("const char*") String ew_int8_kernel_name();
 
   public static native int ew_pool2d(@Cast("const int64_t*") long[] geometry, @Cast("const float*") long x,

@@ -167,12 +167,35 @@ public final class NativeCore {
   /** QLinearConv (see ew_qlinear_conv2d): scale holds one value per output channel; bias may be 0. */
   public static void qlinearConv2d(long[] geometry, boolean xSigned, long x, int xZero, boolean wSigned, long w,
       int[] wZero, long bias, double[] scale, int yZero, boolean ySigned, long y) {
+    qlinearConv2d(geometry, xSigned, x, xZero, wSigned, w, 0, wZero, bias, scale, yZero, ySigned, y);
+  }
+
+  /**
+   * QLinearConv with the weights packed by {@link #qlinearPackWeights} for the same channel counts, kernel and
+   * group (ew_qlinear_conv2d_prepacked); packed 0 packs them per call.
+   */
+  public static void qlinearConv2d(long[] geometry, boolean xSigned, long x, int xZero, boolean wSigned, long w,
+      long packed, int[] wZero, long bias, double[] scale, int yZero, boolean ySigned, long y) {
     if (geometry.length != 16 || scale.length != geometry[4]) {
       throw EdgewiseException.invalidArgument("qlinear_conv2d needs 16 geometry values and one scale per output "
           + "channel");
     }
-    check(EdgewiseNative.ew_qlinear_conv2d(geometry, xSigned ? 1 : 0, x, xZero, wSigned ? 1 : 0, w, wZero,
-        wZero == null ? 0 : wZero.length, bias, scale, yZero, ySigned ? 1 : 0, y), "ew_qlinear_conv2d", geometry);
+    check(EdgewiseNative.ew_qlinear_conv2d_prepacked(geometry, xSigned ? 1 : 0, x, xZero, wSigned ? 1 : 0, w, packed,
+        wZero, wZero == null ? 0 : wZero.length, bias, scale, yZero, ySigned ? 1 : 0, y), "ew_qlinear_conv2d",
+        geometry);
+  }
+
+  /** Bytes of QLinearConv's packed weights for the geometry (0: depthwise, read as they are). */
+  public static long qlinearPackedWeightsSize(long[] geometry) {
+    long n = geometry.length == 16 ? EdgewiseNative.ew_qlinear_packed_weights_size(geometry) : -1;
+    if (n < 0) {
+      throw EdgewiseException.invalidArgument("invalid qlinear_conv2d geometry " + java.util.Arrays.toString(geometry));
+    }
+    return n;
+  }
+
+  public static void qlinearPackWeights(long[] geometry, boolean wSigned, long w, long packed) {
+    check(EdgewiseNative.ew_qlinear_pack_weights(geometry, wSigned ? 1 : 0, w, packed), "ew_qlinear_pack_weights");
   }
 
   /** 2-D max/average pooling (see ew_pool2d in edgewise.h). */

@@ -105,22 +105,28 @@ public final class CpuBackend implements Backend {
     }
     PackedWeights packed = null;
     NchwcWeights blocked = null;
+    QLinearConvWeights quantized = null;
     try {
       packed = PackedWeights.of(plan.model().graph());
       blocked = NchwcWeights.of(plan.model().graph());
+      quantized = QLinearConvWeights.of(plan.model().graph());
       OpRegistry kernels = CpuKernels.overlay(ReferenceBackend.registry().overlay("cpu"), packed);
       NchwcKernels.overlay(kernels, blocked);
+      CpuQuantKernels.overlayPrepared(kernels, quantized);
       CpuQuantKernels.overlayLookups(kernels, lookups.tables());
       // the reference kernels it falls back to (1-D/3-D convolutions, broadcast batched MatMul, ...) are no oracle
       // here: they use the native sgemm as the cpu device's own kernels do
       return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE),
-          shapeArithmetic), packed, blocked, lookups);
+          shapeArithmetic), packed, blocked, quantized, lookups);
     } catch (RuntimeException e) {
       if (packed != null) {
         packed.close();
       }
       if (blocked != null) {
         blocked.close();
+      }
+      if (quantized != null) {
+        quantized.close();
       }
       throw e;
     }
@@ -155,7 +161,7 @@ public final class CpuBackend implements Backend {
 
   /** The interpreter over the native kernels, owning the session's packed weights. */
   private record CpuExecutable(GraphInterpreter graph, PackedWeights packed, NchwcWeights blocked,
-      QuantizedTables.Result lookups) implements Executable {
+      QLinearConvWeights quantized, QuantizedTables.Result lookups) implements Executable {
     @Override
     public java.util.Map<String, io.edgewise.tensor.Tensor> run(java.util.Map<String, io.edgewise.tensor.Tensor> in) {
       return graph.run(in);
@@ -176,6 +182,7 @@ public final class CpuBackend implements Backend {
       graph.close();
       packed.close();
       blocked.close();
+      quantized.close();
       lookups.close();
     }
   }

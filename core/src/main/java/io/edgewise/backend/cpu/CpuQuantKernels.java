@@ -35,9 +35,18 @@ final class CpuQuantKernels {
     r.override("", "QuantizeLinear", (ctx, in) -> quantize(ctx, in, quantize));
     r.override("", "DequantizeLinear", (ctx, in) -> dequantize(ctx, in, dequantize));
     r.override("", "ConvInteger", (ctx, in) -> convInteger(ctx, in, convInteger));
-    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, qlinearConv));
+    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, qlinearConv, null));
     r.override("", "MatMulInteger", (ctx, in) -> matmulInteger(ctx, in, matmulInteger));
     return r;
+  }
+
+  /**
+   * QLinearConv reading the weights packed and the scales computed when the session compiled ({@link
+   * QLinearConvWeights}); nodes it has nothing for run as {@link #overlay} runs them.
+   */
+  static void overlayPrepared(OpRegistry r, QLinearConvWeights prepared) {
+    OpKernel reference = io.edgewise.backend.reference.ReferenceBackend.registry().get("", "QLinearConv");
+    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, reference, prepared));
   }
 
   private static boolean is8Bit(Tensor t) {
@@ -103,7 +112,7 @@ final class CpuQuantKernels {
     return new Tensor[] {y};
   }
 
-  private static Tensor[] qlinearConv(OpContext ctx, Tensor[] in, OpKernel fallback) {
+  private static Tensor[] qlinearConv(OpContext ctx, Tensor[] in, OpKernel fallback, QLinearConvWeights prepared) {
     Tensor x = ctx.required(in, 0);
     Tensor xScale = ctx.required(in, 1);
     Tensor xZero = input(in, 2);
@@ -131,18 +140,27 @@ final class CpuQuantKernels {
       return ctx.fallBack("the native QLinearConv does not take this geometry (" + plan.outputShape() + ")",
           fallback, in);
     }
-    // the reference's arithmetic, term by term: scale = x_scale * w_scale[m] / y_scale in double
-    double xs = xScale.getDouble(0);
-    double ys = yScale.getDouble(0);
-    double[] ws = wScale.toDoubleArray();
-    double[] scale = new double[(int) m];
-    for (int c = 0; c < m; c++) {
-      scale[c] = xs * ws[ws.length == 1 ? 0 : c] / ys;
+    // operands prepared at compile, for this very weight tensor (a node fed other weights is computed afresh)
+    QLinearConvWeights.Prepared p = prepared == null ? null : prepared.get(ctx.node().output(0));
+    if (p != null && p.weights() != w) {
+      p = null;
+    }
+    double[] scale = p == null ? null : p.scale();
+    if (scale == null) {
+      // the reference's arithmetic, term by term: scale = x_scale * w_scale[m] / y_scale in double
+      double xs = xScale.getDouble(0);
+      double ys = yScale.getDouble(0);
+      double[] ws = wScale.toDoubleArray();
+      scale = new double[(int) m];
+      for (int c = 0; c < m; c++) {
+        scale[c] = xs * ws[ws.length == 1 ? 0 : c] / ys;
+      }
     }
     Shape out = plan.outputShape();
     Tensor y = Tensor.allocate(yZero.dtype(), out);
     NativeCore.qlinearConv2d(geometry, signed(x), x.nativeAddress(), xZero == null ? 0 : (int) xZero.getLong(0),
-        signed(w), w.nativeAddress(), ints(wZero), bias == null ? 0 : bias.nativeAddress(), scale,
+        signed(w), w.nativeAddress(), p == null || p.packed() == null ? 0 : p.packed().nativeAddress(),
+        p == null ? ints(wZero) : p.wZero(), bias == null ? 0 : bias.nativeAddress(), scale,
         (int) yZero.getLong(0), signed(yZero), y.nativeAddress());
     return new Tensor[] {y};
   }

@@ -198,6 +198,94 @@ class CpuQuantKernelsTest {
     }
   }
 
+  /**
+   * The QLinearConv paths a session prepares at compile (weights packed once, scales and zero points computed once:
+   * QLinearConvWeights) and the depthwise rows over the padded buffer, on the OCR models' shapes and odd ones: rows of
+   * 80 and 83 outputs (runs of 64 then 16), odd channel counts, zero points != 0 for x, w and y, per-channel and
+   * per-tensor weight scales, int8 and uint8 weights. Each against ref, once with the weights as initializers (the
+   * prepared path) and once as a graph input (packed per call), at 1 and 2 threads.
+   */
+  @Test
+  void preparedQLinearConvMatchesRefOnOcrShapes() {
+    Random r = new Random(21);
+    long[] one = {1, 1};
+    List<Conv> convs = List.of(
+        new Conv(1, 5, 6, 80, 5, 3, 3, one, one, new long[] {1, 1, 1, 1}, 5),        // depthwise 3x3, a row of 80
+        new Conv(1, 3, 3, 83, 3, 5, 5, one, one, new long[] {2, 2, 2, 2}, 3),        // depthwise 5x5, a row of 83
+        new Conv(1, 7, 2, 150, 7, 3, 3, one, one, new long[] {0, 1, 2, 0}, 7),       // asymmetric pads, 150 wide
+        new Conv(1, 7, 4, 70, 9, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1),        // pointwise, odd channels
+        new Conv(1, 6, 5, 21, 9, 3, 3, one, one, new long[] {1, 1, 1, 1}, 3),        // grouped
+        new Conv(2, 3, 9, 33, 11, 3, 3, new long[] {2, 2}, one, new long[] {1, 1, 1, 1}, 1),  // stride 2, batch 2
+        new Conv(1, 13, 3, 80, 37, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1));     // more rows than one tile
+    int i = 0;
+    for (Conv conv : convs) {
+      for (DType wt : List.of(DType.INT8, DType.UINT8)) {
+        boolean perChannel = i % 3 != 2;
+        for (boolean weightsAsInput : new boolean[] {false, true}) {
+          Random same = new Random(r.nextLong());
+          Graph g = qlinearConvGraph(same, conv, DType.UINT8, wt, i % 2 == 0 ? DType.UINT8 : DType.INT8, perChannel,
+              weightsAsInput);
+          Map<String, Tensor> inputs = new LinkedHashMap<>();
+          inputs.put("x", random8(same, DType.UINT8, Shape.of(conv.n, conv.c, conv.h, conv.w)));
+          if (weightsAsInput) {
+            inputs.put("w", g.initializers().remove("w"));
+          } else {
+            try (QLinearConvWeights prepared = QLinearConvWeights.of(g)) {
+              boolean depthwise = conv.group == conv.c && conv.group == conv.m;
+              assertEquals(true, prepared.get("y") != null && prepared.get("y").scale() != null, "prepared " + conv);
+              assertEquals(depthwise, prepared.get("y").packed() == null, "packed unless depthwise: " + conv);
+            }
+          }
+          try {
+            assertSame(g, inputs, "QLinearConv " + conv + " w " + wt + (perChannel ? " per-channel" : " per-tensor")
+                + (weightsAsInput ? " (weights as input)" : " (weights packed at compile)"), 1 + i % 2);
+          } finally {
+            inputs.values().forEach(Tensor::close);
+          }
+        }
+        i++;
+      }
+    }
+  }
+
+  /** One QLinearConv node with nonzero zero points (weights: per channel or per tensor) and an int32 bias. */
+  private static Graph qlinearConvGraph(Random r, Conv conv, DType xt, DType wt, DType yt, boolean perChannel,
+      boolean weightsAsInput) {
+    long k = conv.c / conv.group * conv.kh * conv.kw;
+    Shape ws = Shape.of(conv.m, conv.c / conv.group, conv.kh, conv.kw);
+    Graph g = new Graph("qlinearconv");
+    g.inputs().add(ValueInfo.tensor("x", xt, Shape.of(conv.n, conv.c, conv.h, conv.w)));
+    if (weightsAsInput) {
+      g.inputs().add(ValueInfo.tensor("w", wt, ws));
+    }
+    g.outputs().add(ValueInfo.tensor("y", yt, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+    float xScale = 0.02f;
+    Shape per = perChannel ? Shape.of(conv.m) : Shape.of();
+    double[] wScale = new double[perChannel ? (int) conv.m : 1];
+    long[] wZero = new long[wScale.length];
+    for (int j = 0; j < wScale.length; j++) {
+      wScale[j] = 0.005f + r.nextFloat() * 0.05f;
+      wZero[j] = wt == DType.INT8 ? r.nextInt(21) - 10 : 118 + r.nextInt(21);
+    }
+    g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), xScale));
+    g.initializers().put("xz", Tensor.ofLongs(xt, Shape.of(), xt == DType.UINT8 ? 3 + r.nextInt(200) : -7));
+    g.initializers().put("w", random8(r, wt, ws));
+    g.initializers().put("ws", Tensor.ofDoubles(DType.FLOAT32, per, wScale));
+    g.initializers().put("wz", Tensor.ofLongs(wt, per, wZero));
+    g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), xScale * 0.03 * Math.sqrt(k) * 40));
+    g.initializers().put("yz", Tensor.ofLongs(yt, Shape.of(), yt == DType.UINT8 ? 9 + r.nextInt(200) : 5));
+    long[] b = new long[(int) conv.m];
+    for (int j = 0; j < b.length; j++) {
+      b[j] = r.nextInt(20001) - 10000;
+    }
+    g.initializers().put("b", Tensor.ofLongs(DType.INT32, Shape.of(conv.m), b));
+    Node node = new Node("q", "QLinearConv", List.of("x", "xs", "xz", "w", "ws", "wz", "ys", "yz", "b"),
+        List.of("y"));
+    conv.setAttrs(node);
+    g.nodes().add(node);
+    return g;
+  }
+
   @Test
   void convIntegerMatchesRefBitExactly() {
     Random r = new Random(12);
