@@ -20,7 +20,9 @@ import io.edgewise.reuse.ReuseOptions;
 import io.edgewise.reuse.ReuseStore;
 import io.edgewise.reuse.ReuseStoreOptions;
 import io.edgewise.runtime.SessionOptions;
+import io.edgewise.serve.common.ModelRepository;
 import io.edgewise.serve.common.ServeLimits;
+import io.edgewise.serve.common.ServedModel;
 import io.edgewise.serve.common.TokenAuthenticator;
 import io.edgewise.serve.peer.PeerEndpointServer;
 import io.micrometer.core.instrument.Counter;
@@ -141,6 +143,24 @@ class OcrPeerReuseServeTest {
         Counter failures = nodeC.metrics.registry().find("edgewise.reuse.peer.failures")
             .tag("peer", "peer:127.0.0.1:" + dead).counter();
         assertTrue(failures != null && failures.count() >= 1, "the dead peer's failure is counted");
+      }
+    }
+  }
+
+  @Test
+  void badPeersMakeTheModelUnavailableNamingTheKey() throws Exception {
+    assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
+    String[][] cases = {
+        {"\"peers\": [\"localhost\"]", "peers[0]"},
+        {"\"peers\": [\"h:70000\"]", "peers[0]"},
+        {"\"peers\": \"h:1\"", ".peers must be a list"},
+        {"\"peers\": [\"h:1\"], \"peer_timeout_ms\": 0", "peer_timeout_ms"},
+        {"\"peers\": [\"h:1\"], \"peer_token_file\": \"" + dir.resolve("absent") + "\"", "peer_token_file"}};
+    for (String[] c : cases) {
+      Path repo = node("bad", "{\"store\": \"" + dir.resolve("s").toAbsolutePath() + "\", " + c[0] + "}");
+      try (ModelRepository r = ModelRepository.open(repo, SessionOptions.defaults().withDevice("cpu"))) {
+        ServedModel m = r.all().get(0);
+        assertTrue(!m.isReady() && m.failure().contains(c[1]), c[0] + ": " + m.failure());
       }
     }
   }
