@@ -31,6 +31,7 @@ final class ServedPeerTier implements ReusePeers.Tier {
   private final PeerClientConfig config;
   private final String name;
   private final Duration timeout;
+  private final Duration skipAfterFailure;
   private final Counter failures;
   private final Counter skipped;
   private final AtomicBoolean down = new AtomicBoolean();
@@ -39,8 +40,15 @@ final class ServedPeerTier implements ReusePeers.Tier {
   private boolean closed;
 
   ServedPeerTier(String host, int port, String token, Duration timeout, MeterRegistry meters) {
+    this(host, port, token, timeout, SKIP_AFTER_FAILURE, meters);
+  }
+
+  /** With another skip period (tests: one no scheduling delay can outlast). */
+  ServedPeerTier(String host, int port, String token, Duration timeout, Duration skipAfterFailure,
+      MeterRegistry meters) {
     this.name = "peer:" + host + ":" + port;
     this.timeout = timeout;
+    this.skipAfterFailure = skipAfterFailure;
     // the connection and its HELLO each get half of the timeout, so that a look-up that connects first still ends
     // within it; no retries (a retry would start after the deadline); one connection is plenty for look-ups
     Duration half = Duration.ofNanos(Math.max(1_000_000, timeout.toNanos() / 2));
@@ -78,10 +86,10 @@ final class ServedPeerTier implements ReusePeers.Tier {
       return hit;
     } catch (RuntimeException e) {
       failures.increment();
-      retryAtNanos = System.nanoTime() + SKIP_AFTER_FAILURE.toNanos();
+      retryAtNanos = System.nanoTime() + skipAfterFailure.toNanos();
       if (down.compareAndSet(false, true)) {
-        LOG.warn("reuse peer {} failed ({}); its look-ups are misses, tried again every {} s until it answers",
-            name, e.getMessage(), SKIP_AFTER_FAILURE.toSeconds());
+        LOG.warn("reuse peer {} failed ({}); its look-ups are misses, tried again every {} ms until it answers",
+            name, e.getMessage(), skipAfterFailure.toMillis());
       }
       return Optional.empty();
     }
