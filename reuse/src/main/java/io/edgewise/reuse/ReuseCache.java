@@ -192,6 +192,7 @@ public final class ReuseCache {
       outcome = 1;
       tiers.served(hit);
       metrics.hits.increment();
+      metrics.tierHit(hit.tier());
       metrics.savedSeconds.increment(Math.max(0, hit.computeNanos() - checkNanos) / 1e9);
       if (!hit.tier().equals(local.name())) {
         remember(query, hit.result(), hit.computeNanos(), hit.origin());

@@ -21,6 +21,7 @@ import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.reuse.ReuseOptions;
 import io.edgewise.reuse.ReuseStore;
 import io.edgewise.reuse.ReuseStoreOptions;
+import io.edgewise.reuse.ReuseTier;
 import io.edgewise.runtime.SessionOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * parameters {@code reuse} (the elements' frame outcomes, comma-separated) and {@code reuse_line_hits}; the meters
  * {@code edgewise.reuse.*} count hits and time saved. A request with {@code parameters.reuse = false} computes
  * everything (outcome "off").
+ *
+ * <p>{@code "peers": ["host:port", ...]} (other nodes' peer ports), {@code "peer_timeout_ms": 50} and
+ * {@code "peer_token_file": FILE} (the bearer token those ports accept) make the peers' stores tiers asked before
+ * this one ({@link ReusePeers}); a peer down or slower than the timeout is a miss. The answer says which tier a hit
+ * came from ({@code reuse_tier}: "local" or "peer:host:port", "-" for no frame hit; {@code reuse_peer_line_hits}),
+ * and the same store answers the peers' look-ups on this node's peer port ({@link #reuseTier}).
  */
 final class OcrServedPipeline implements ServedPipeline {
   static final String KIND = "ocr";
@@ -68,7 +76,14 @@ final class OcrServedPipeline implements ServedPipeline {
   private static final Set<String> KEYS = Set.of("det", "cls", "rec", "dictionary", "max_batch", "max_image_bytes",
       "max_image_pixels", "reuse");
   private static final Set<String> REUSE_KEYS = Set.of("store", "accuracy_target", "capacity_bytes", "frames", "lines",
-      "verify_lines");
+      "verify_lines", "peers", "peer_timeout_ms", "peer_token_file");
+  /**
+   * A peer's lookup costs a round trip (under a millisecond on loopback, a few on a LAN) against a frame's 100 ms or
+   * more of computing; 50 ms leaves room for a busy peer and still bounds what a slow one costs a request.
+   */
+  static final long DEFAULT_PEER_TIMEOUT_MS = 50;
+  private static final int MAX_PEERS = 16;
+  private static final long MAX_TOKEN_BYTES = 4096;
   private static final Logger LOG = LoggerFactory.getLogger(OcrServedPipeline.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -76,22 +91,46 @@ final class OcrServedPipeline implements ServedPipeline {
   private final long maxBatch;
   private final long maxImageBytes;
   private final long maxImagePixels;
-  /** Null without a "reuse" section; else owned here with its store. */
+  /** Null without a "reuse" section; else owned here with its store and its peer tiers. */
   private final ReusingOcr reusing;
   private final ReuseStore store;
+  private final List<ReusePeers.Tier> peers;
 
   private OcrServedPipeline(OcrPipeline ocr, long maxBatch, long maxImageBytes, long maxImagePixels,
-      ReusingOcr reusing, ReuseStore store) {
+      ReusingOcr reusing, ReuseStore store, List<ReusePeers.Tier> peers) {
     this.ocr = ocr;
     this.maxBatch = maxBatch;
     this.maxImageBytes = maxImageBytes;
     this.maxImagePixels = maxImagePixels;
     this.reusing = reusing;
     this.store = store;
+    this.peers = peers;
   }
 
   /** The "reuse" section, checked before any model loads. */
-  private record ReuseConfig(Path store, ReuseStoreOptions storeOptions, OcrReuseOptions options) {}
+  private record ReuseConfig(Path store, ReuseStoreOptions storeOptions, OcrReuseOptions options,
+      List<PeerAddress> peers, java.time.Duration peerTimeout, String peerToken) {}
+
+  /** Another node's peer port, from "host:port" ("[v6]:port" for an IPv6 literal). */
+  record PeerAddress(String host, int port) {
+    static PeerAddress parse(String s, String where) {
+      int colon = s.lastIndexOf(':');
+      String host = colon < 0 ? "" : s.substring(0, colon);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port = -1;
+      try {
+        port = colon < 0 ? -1 : Integer.parseInt(s.substring(colon + 1));
+      } catch (NumberFormatException e) {
+        // refused below
+      }
+      if (host.isBlank() || port < 1 || port > 65535) {
+        throw EdgewiseException.invalidArgument(where + ": \"" + s + "\" is not host:port (a port 1..65535)");
+      }
+      return new PeerAddress(host, port);
+    }
+  }
 
   private static ReuseConfig reuseConfig(JsonNode node, Path config) {
     JsonNode r = node.get("reuse");
@@ -137,7 +176,53 @@ final class OcrServedPipeline implements ServedPipeline {
         : OcrReuseOptions.DEFAULT_VERIFY_LINES;
     OcrReuseOptions options = new OcrReuseOptions(frames, lines,
         ReuseOptions.defaults().withAccuracyTarget(target), verify);
-    return new ReuseConfig(storeDir, storeOptions, options);
+    List<PeerAddress> peers = new ArrayList<>();
+    JsonNode p = r.get("peers");
+    if (p != null) {
+      if (!p.isArray() || p.size() > MAX_PEERS) {
+        throw EdgewiseException.invalidArgument(where + ".peers must be a list of at most " + MAX_PEERS
+            + " \"host:port\" strings (other nodes' peer ports)");
+      }
+      for (int i = 0; i < p.size(); i++) {
+        if (!p.get(i).isTextual()) {
+          throw EdgewiseException.invalidArgument(where + ".peers[" + i + "] must be a \"host:port\" string");
+        }
+        peers.add(PeerAddress.parse(p.get(i).asText(), where + ".peers[" + i + "]"));
+      }
+    }
+    long timeoutMs = r.has("peer_timeout_ms") ? count(r, "peer_timeout_ms", 1, 60_000, where)
+        : DEFAULT_PEER_TIMEOUT_MS;
+    String token = "";
+    JsonNode tf = r.get("peer_token_file");
+    if (tf != null) {
+      if (!tf.isTextual() || tf.asText().isBlank()) {
+        throw EdgewiseException.invalidArgument(where + ".peer_token_file must name a file holding the token");
+      }
+      token = tokenFile(tf.asText(), where + ".peer_token_file");
+    }
+    return new ReuseConfig(storeDir, storeOptions, options, List.copyOf(peers),
+        java.time.Duration.ofMillis(timeoutMs), token);
+  }
+
+  /** The bearer token the peers' ports accept, the file's first line (a token kept out of config.json). */
+  private static String tokenFile(String file, String where) {
+    try {
+      Path f = Path.of(file);
+      if (!java.nio.file.Files.isRegularFile(f) || java.nio.file.Files.size(f) > MAX_TOKEN_BYTES) {
+        throw EdgewiseException.invalidArgument(where + ": " + file + " is not a readable file of at most "
+            + MAX_TOKEN_BYTES + " bytes");
+      }
+      String t = java.nio.file.Files.readString(f, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+      if (t.isEmpty()) {
+        throw EdgewiseException.invalidArgument(where + ": " + file + " holds no token");
+      }
+      return t;
+    } catch (java.io.IOException | RuntimeException e) {
+      if (e instanceof EdgewiseException ee) {
+        throw ee;
+      }
+      throw EdgewiseException.invalidArgument(where + ": cannot read " + file + ": " + e.getMessage());
+    }
   }
 
   /** A whole number key within [min, max]. */
@@ -192,7 +277,7 @@ final class OcrServedPipeline implements ServedPipeline {
     OcrOptions options = OcrOptions.defaults().withDevice(session.device()).withThreads(session.threads());
     OcrPipeline ocr = OcrPipeline.open(models.get(0), models.get(1), models.get(2), decoder, options);
     if (reuse == null) {
-      return new OcrServedPipeline(ocr, maxBatch, maxImageBytes, maxImagePixels, null, null);
+      return new OcrServedPipeline(ocr, maxBatch, maxImageBytes, maxImagePixels, null, null, List.of());
     }
     ReuseStore store;
     try {
@@ -201,9 +286,32 @@ final class OcrServedPipeline implements ServedPipeline {
       ocr.close();
       throw e;
     }
-    LOG.info("{}: reuse through the store {} ({})", config, reuse.store(), reuse.options());
+    List<ReusePeers.Tier> peers = new ArrayList<>();
+    try {
+      if (!reuse.peers().isEmpty()) {
+        ReusePeers protocol = ReusePeers.find().orElseThrow(() -> EdgewiseException.invalidArgument(config
+            + ": \"reuse\".peers needs the peer protocol (no " + ReusePeers.class.getName()
+            + " implementation on the class path)"));
+        for (PeerAddress a : reuse.peers()) {
+          peers.add(protocol.open(a.host(), a.port(), reuse.peerToken(), reuse.peerTimeout(), meters));
+        }
+      }
+    } catch (RuntimeException e) {
+      peers.forEach(ReusePeers.Tier::close);
+      store.close();
+      ocr.close();
+      throw e;
+    }
+    LOG.info("{}: reuse through the store {} ({}){}", config, reuse.store(), reuse.options(), peers.isEmpty() ? ""
+        : ", after the peers " + peers.stream().map(ReusePeers.Tier::name).toList() + " (timeout "
+        + reuse.peerTimeout().toMillis() + " ms)");
     return new OcrServedPipeline(ocr, maxBatch, maxImageBytes, maxImagePixels,
-        new ReusingOcr(ocr, reuse.options(), store, List.of(), meters), store);
+        new ReusingOcr(ocr, reuse.options(), store, List.copyOf(peers), meters), store, List.copyOf(peers));
+  }
+
+  @Override
+  public Optional<ReuseTier> reuseTier() {
+    return reusing == null ? Optional.empty() : Optional.of(reusing.localTier());
   }
 
   /** The recogniser's dictionary: one character per line, UTF-8, as CtcDecoder.load reads a file. */
@@ -265,16 +373,22 @@ final class OcrServedPipeline implements ServedPipeline {
       return new Answer(out, Map.of());
     }
     List<String> outcomes = new ArrayList<>();
+    List<String> tiers = new ArrayList<>();
     long lineHits = 0;
+    long peerLineHits = 0;
     for (BgrImage page : pages) {
       ReusedRead r = reuse ? reusing.read(page) : new ReusedRead(ocr.read(page), "off", 0, 0, 0);
       outcomes.add(r.frame());
+      tiers.add(r.frameTier().isEmpty() ? "-" : r.frameTier());
       lineHits += r.lineHits();
+      peerLineHits += r.peerLineHits();
       out.add(document(r.result(), r));
     }
     Map<String, Object> parameters = new LinkedHashMap<>();
     parameters.put("reuse", String.join(",", outcomes));
+    parameters.put("reuse_tier", String.join(",", tiers));
     parameters.put("reuse_line_hits", lineHits);
+    parameters.put("reuse_peer_line_hits", peerLineHits);
     return new Answer(out, parameters);
   }
 
@@ -302,7 +416,14 @@ final class OcrServedPipeline implements ServedPipeline {
     t.put("total", round(r.timings().total()));
     doc.put("timing_ms", t);
     if (reused != null) {
-      doc.put("reuse", Map.of("frame", reused.frame(), "line_hits", reused.lineHits()));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("frame", reused.frame());
+      if (!reused.frameTier().isEmpty()) {
+        m.put("tier", reused.frameTier());
+      }
+      m.put("line_hits", reused.lineHits());
+      m.put("peer_line_hits", reused.peerLineHits());
+      doc.put("reuse", m);
     }
     try {
       return MAPPER.writeValueAsBytes(doc);
@@ -318,6 +439,7 @@ final class OcrServedPipeline implements ServedPipeline {
   @Override
   public void close() {
     try {
+      peers.forEach(ReusePeers.Tier::close);
       if (reusing != null) {
         reusing.save();  // the calibration, so that a restarted server reuses from its first request
         store.close();

@@ -40,6 +40,15 @@ public interface ServedPipeline extends AutoCloseable {
     return new Answer(run(elements, where), java.util.Map.of());
   }
 
+  /**
+   * This pipeline's own reuse store as a tier, with its calibrated thresholds, for the node's peer port to answer
+   * other nodes' look-ups from (never the pipeline's own peer tiers: a look-up is not passed on); empty without
+   * reuse. Used only while the pipeline is leased.
+   */
+  default java.util.Optional<io.edgewise.reuse.ReuseTier> reuseTier() {
+    return java.util.Optional.empty();
+  }
+
   @Override
   void close();
 }

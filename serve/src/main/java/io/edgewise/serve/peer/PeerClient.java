@@ -195,7 +195,17 @@ public final class PeerClient implements AutoCloseable {
 
   /** Asks the peer's feature-reuse store (issue 7); the caller keeps the feature tensor and owns the result. */
   public ReuseResult reuseLookup(String modelHash, String tapPoint, Tensor feature, TensorEncoding encoding) {
+    return reuseLookup(modelHash, tapPoint, feature, encoding, null);
+  }
+
+  /**
+   * As above, answered within {@code deadline} (null: the config's request timeout) or failed with
+   * DEADLINE_EXCEEDED: a caller for whom a look-up is only worth so much (a served request asking peers) bounds it.
+   */
+  public ReuseResult reuseLookup(String modelHash, String tapPoint, Tensor feature, TensorEncoding encoding,
+      Duration deadline) {
     long t0 = System.nanoTime();
+    long budget = deadline == null ? config.requestTimeout().toNanos() : deadline.toNanos();
     PeerFrame answer = call(id -> {
       ByteBuf buf = ByteBufAllocator.DEFAULT.buffer();
       try {
@@ -205,7 +215,7 @@ public final class PeerClient implements AutoCloseable {
         throw e;
       }
       return buf;
-    }, t0 + config.requestTimeout().toNanos(), true, false);
+    }, t0 + budget, true, false);
     return expect(answer, ReuseResult.class);
   }
 

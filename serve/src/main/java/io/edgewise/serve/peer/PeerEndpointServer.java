@@ -11,7 +11,8 @@ import io.netty.handler.ssl.SslContext;
 /**
  * The peer protocol behind `edgewise serve --peer-port` (found through ServiceLoader): a {@link PeerServer} over the
  * serve command's model repository, its bearer tokens (the same ones the HTTP endpoints accept), its TLS files and
- * its limits on message size and tensor elements.
+ * its limits on message size and tensor elements. REUSE_LOOKUP is answered from the served pipelines' reuse stores
+ * and the {@code --reuse-store} store ({@link RepositoryReuseLookupHandler}).
  */
 public final class PeerEndpointServer implements PeerEndpoint {
   private PeerServer server;
@@ -30,11 +31,13 @@ public final class PeerEndpointServer implements PeerEndpoint {
         c.limits().maxConcurrent(), d.helloTimeoutMillis(), Math.max(1, c.limits().idleTimeout().toMillis()));
     SessionOptions session = c.repository().all().stream().filter(m -> m.session() != null).findFirst()
         .map(m -> m.session().options()).orElse(SessionOptions.defaults());
-    ReuseLookupHandler reuse = null;
+    LocalReuseTier storeTier = null;
     if (c.reuseStore() != null) {
       reuseStore = ReuseStore.open(c.reuseStore(), ReuseStoreOptions.defaults());
-      reuse = new StoreReuseLookupHandler(new LocalReuseTier(reuseStore, ReuseOptions.defaults(), "local"));
+      storeTier = new LocalReuseTier(reuseStore, ReuseOptions.defaults(), "local");
     }
+    // the served pipelines' own stores answer peers too (their config's "reuse" section), then --reuse-store's
+    ReuseLookupHandler reuse = new RepositoryReuseLookupHandler(c.repository(), storeTier);
     try {
       server = new PeerServer(new PeerServerConfig(c.host(), c.port(), new RepositoryModelResolver(c.repository()),
           tokens, tls, limits, session, "edgewise-serve", reuse, null, () -> 1.0));

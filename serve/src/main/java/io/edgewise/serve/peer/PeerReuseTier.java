@@ -35,14 +35,20 @@ public final class PeerReuseTier implements ReuseTier {
 
   @Override
   public Optional<ReuseHit> lookup(ReuseQuery query) {
+    return lookup(query, null);
+  }
+
+  /** As {@link #lookup(ReuseQuery)}, answered within {@code deadline} (null: the client's request timeout). */
+  public Optional<ReuseHit> lookup(ReuseQuery query, java.time.Duration deadline) {
     try (Tensor feature = Tensor.ofFloats(Shape.of(query.feature().length), query.feature());
-        ReuseResult r = client.reuseLookup(query.modelHash(), query.tap(), feature, TensorEncoding.FP16)) {
+        ReuseResult r = client.reuseLookup(query.modelHash(), query.tap(), feature, TensorEncoding.FP16, deadline)) {
       if (!r.hit()) {
         return Optional.empty();
       }
       StoredResult tensors = StoredResult.of(r.results());
       StoredResult result = new StoredResult(r.label(), r.confidence(), tensors.tensors());
-      String origin = r.origin().isEmpty() ? name : r.origin();
+      // a peer names what it computed itself "local" (its own tier's name): here that is this peer
+      String origin = r.origin().isEmpty() || r.origin().equals("local") ? name : r.origin();
       return Optional.of(new ReuseHit(result, name, origin, -1, Double.NaN, Double.NaN, 0, 0));
     }
   }

@@ -3,6 +3,7 @@ package io.edgewise.serve.peer;
 import io.edgewise.reuse.LocalReuseTier;
 import io.edgewise.reuse.ReuseHit;
 import io.edgewise.reuse.ReuseQuery;
+import io.edgewise.reuse.ReuseTier;
 import io.edgewise.serve.peer.PeerMessage.ReuseLookup;
 import io.edgewise.serve.peer.PeerMessage.ReuseResult;
 import java.util.Optional;
@@ -14,21 +15,31 @@ import java.util.Optional;
  * the asker can track accuracy per origin.
  */
 public final class StoreReuseLookupHandler implements ReuseLookupHandler {
-  private final LocalReuseTier tier;
+  private final ReuseTier tier;
 
-  public StoreReuseLookupHandler(LocalReuseTier tier) {
+  /** {@code tier}: a store's own tier ({@link LocalReuseTier}), never one that asks peers in turn. */
+  public StoreReuseLookupHandler(ReuseTier tier) {
     this.tier = tier;
   }
 
   @Override
   public ReuseResult lookup(ReuseLookup request) {
-    ReuseQuery query = new ReuseQuery(request.modelHash(), request.tapPoint(), request.feature().toFloatArray());
+    return answer(tier, query(request)).orElseGet(ReuseResult::miss);
+  }
+
+  static ReuseQuery query(ReuseLookup request) {
+    return new ReuseQuery(request.modelHash(), request.tapPoint(), request.feature().toFloatArray());
+  }
+
+  /** The tier's hit as a REUSE_RESULT (its tensors the caller's to send), empty on a miss. */
+  static Optional<ReuseResult> answer(ReuseTier tier, ReuseQuery query) {
     Optional<ReuseHit> hit = tier.lookup(query);
     if (hit.isEmpty()) {
-      return ReuseResult.miss();
+      return Optional.empty();
     }
     ReuseHit h = hit.get();
     tier.hitUsed(h);  // counted where it is stored, so importance-based eviction keeps what peers reuse
-    return new ReuseResult(true, h.result().label(), h.result().confidence(), h.origin(), h.result().toTensors());
+    return Optional.of(new ReuseResult(true, h.result().label(), h.result().confidence(), h.origin(),
+        h.result().toTensors()));
   }
 }

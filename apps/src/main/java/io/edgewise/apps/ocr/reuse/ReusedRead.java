@@ -12,5 +12,14 @@ import io.edgewise.apps.ocr.OcrResult;
  * @param lineHits lines whose recognition was reused
  * @param lineLookups lines looked up (0 when line reuse is off or the frame was a hit)
  * @param lookupMs time spent in reuse features and lookups, all tiers
+ * @param frameTier the tier that answered a frame {@code hit}: "local" (this device's store) or a peer tier's name;
+ *     "" for any other outcome
+ * @param peerLineHits of the line hits, those a peer tier answered
  */
-public record ReusedRead(OcrResult result, String frame, int lineHits, int lineLookups, double lookupMs) {}
+public record ReusedRead(OcrResult result, String frame, int lineHits, int lineLookups, double lookupMs,
+    String frameTier, int peerLineHits) {
+  /** Without peers: a hit is the local store's. */
+  public ReusedRead(OcrResult result, String frame, int lineHits, int lineLookups, double lookupMs) {
+    this(result, frame, lineHits, lineLookups, lookupMs, frame.equals("hit") ? "local" : "", 0);
+  }
+}

@@ -95,7 +95,7 @@ public final class ReusingOcr {
           long end = System.nanoTime();
           frameProbe.confirmed(end - v0);
           return new ReusedRead(new OcrResult(reused.get(), new OcrResult.Timings(0, stage[0], stage[1],
-              (end - t0) / 1e6)), "hit", 0, 0, lookupNanos / 1e6);
+              (end - t0) / 1e6)), "hit", 0, 0, lookupNanos / 1e6, frameProbe.hit().tier(), 0);
         }
       }
     }
@@ -106,6 +106,7 @@ public final class ReusingOcr {
     double[] stage = new double[] {(System.nanoTime() - d1) / 1e6, 0};
     OcrLine[] read = new OcrLine[quads.size()];
     int lineHits = 0;
+    int peerLineHits = 0;
     List<ReuseCache.Probe> probes = new ArrayList<>();
     List<Integer> todo = new ArrayList<>();
     for (int i = 0; i < quads.size(); i++) {
@@ -121,6 +122,9 @@ public final class ReusingOcr {
       probes.add(p);
       if (p.reused()) {
         lineHits++;
+        if (!p.hit().tier().equals(local.name())) {
+          peerLineHits++;
+        }
         read[i] = new OcrLine(TextResults.text(p.hit().result()), quads.get(i), p.hit().result().confidence(), false);
       } else {
         todo.add(i);
@@ -164,7 +168,8 @@ public final class ReusingOcr {
     }
     OcrResult result = new OcrResult(kept, new OcrResult.Timings((d1 - d0) / 1e6, stage[0], stage[1],
         (end - t0) / 1e6));
-    return new ReusedRead(result, outcome, lineHits, lines == null ? 0 : quads.size(), lookupNanos / 1e6);
+    return new ReusedRead(result, outcome, lineHits, lines == null ? 0 : quads.size(), lookupNanos / 1e6, "",
+        peerLineHits);
   }
 
   /**
@@ -222,6 +227,14 @@ public final class ReusingOcr {
       }
     }
     return all.subList(0, k);
+  }
+
+  /**
+   * This device's store as a tier (never the peers: a peer asking it must not be sent on to a third device), with
+   * the thresholds calibrated here: what a node's peer port answers other nodes' look-ups with.
+   */
+  public LocalReuseTier localTier() {
+    return local;
   }
 
   /** Writes the calibration of both namespaces into the store. */
