@@ -32,6 +32,7 @@ final class NativeBuffer implements AutoCloseable {
   /** The memory as a buffer, made on first use ({@link #buffer}): most tensors of a native run never need one. */
   private volatile ByteBuffer buffer;
   private final Release release;
+  /** Null for an arena tensor's memory (see {@link MemoryPool#inArena}). */
   private final Cleaner.Cleanable cleanable;
   /** Tensors over this memory not yet closed (the allocating one, then one more per view). */
   private final AtomicInteger owners = new AtomicInteger(1);
@@ -57,7 +58,8 @@ final class NativeBuffer implements AutoCloseable {
         release.account.charge(release.bytes);
       }
     }
-    this.cleanable = CLEANER.register(this, release);
+    // an arena tensor is closed by the run that took it (MemoryPool.finish counts one left open): no Cleaner
+    this.cleanable = pool != null && pool.inArena(address) ? null : CLEANER.register(this, release);
     LIVE.incrementAndGet();
   }
 
@@ -118,7 +120,11 @@ final class NativeBuffer implements AutoCloseable {
   public void close() {
     if (owners.decrementAndGet() <= 0) {
       release.explicit = true;
-      cleanable.clean();
+      if (cleanable != null) {
+        cleanable.clean();
+      } else {
+        release.run();
+      }
     }
   }
 
@@ -143,7 +149,13 @@ final class NativeBuffer implements AutoCloseable {
     return LIVE.get();
   }
 
-  /** Buffers freed by the Cleaner because their owner never closed them. */
+  /** Counts arena tensors their run left open (see {@link MemoryPool#inArena}) as leaks. */
+  static void arenaLeaks(int count) {
+    LEAKED.addAndGet(count);
+    LOG.warn("{} arena tensors were still open when their run ended", count);
+  }
+
+  /** Buffers freed by the Cleaner because their owner never closed them (and arena tensors left open by a run). */
   static long leakedCount() {
     return LEAKED.get();
   }

@@ -176,9 +176,12 @@ public final class GraphInterpreter implements Executable {
       return capture(key, inputs, owned);
     }
     try (MemoryPool.Use pooled = memory.use(key)) {
-      return runNodes(inputs, owned, folded, false);
+      try {
+        return runNodes(inputs, owned, folded, false);
+      } finally {
+        closeAll(owned);  // inside the pool's scope: every arena tensor of the run is back when the scope closes
+      }
     } finally {
-      closeAll(owned);
       if (folded != null) {
         folds.release(folded);
       }
