@@ -179,6 +179,15 @@ public final class MemoryPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether this address is an arena tensor's. Its tensor is not registered with the Cleaner (a registration per
+   * tensor per node was a visible share of a small model's run): the run that takes it closes it before its scope
+   * ends, and {@link #finish} counts one that it did not as a leak.
+   */
+  synchronized boolean inArena(long address) {
+    return arena != 0 && address >= arena && address < arena + arenaBytes;
+  }
+
   /** Memory of exactly `bytes`, recycled when possible; zero-filled unless the caller will write all of it. */
   synchronized long take(long bytes, boolean zeroed) {
     Run run = RUN.get();
@@ -254,7 +263,13 @@ public final class MemoryPool implements AutoCloseable {
       arenaSlicesOut--;
       if (replayer != null) {
         long offset = address - arena;
-        replayer.live.removeIf(r -> r[0] == offset);
+        List<long[]> live = replayer.live;
+        for (int i = live.size() - 1; i >= 0; i--) {  // a loop: this runs for every arena tensor of every run
+          if (live.get(i)[0] == offset) {
+            live.remove(i);
+            break;
+          }
+        }
       }
       if (arenaSlicesOut == 0 && (closed || plans.isEmpty()) && replayer == null) {
         freeArena();
@@ -298,6 +313,10 @@ public final class MemoryPool implements AutoCloseable {
       pooledBytes = 0;
     } else if (run == replayer) {
       replayer = null;
+      if (!run.live.isEmpty()) {
+        // arena tensors still open after their run: a bug in the run's owner (its tensors carry no Cleaner)
+        NativeBuffer.arenaLeaks(run.live.size());
+      }
       if (run.departed && !run.failed) {
         plans.remove(run.key);
         int[] departures = seen.get(run.key);

@@ -5,6 +5,7 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -15,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * One block of 64-byte aligned native memory from the native core, with exactly one owner. close() frees it;
  * a Cleaner frees it if the owner is collected without closing (and counts that as a leak, as Netty's
  * ResourceLeakDetector does). With -Dedgewise.leakDetection=paranoid the allocation site is logged for each leak.
+ *
+ * <p>The owners are counted: a zero-copy view ({@link Tensor#view}) is a second owner of the same memory, so the
+ * memory goes back (to its pool, or to the native allocator) when the last of the tensors over it closes, never
+ * while a view still reads it.
  */
 final class NativeBuffer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NativeBuffer.class);
@@ -24,9 +29,13 @@ final class NativeBuffer implements AutoCloseable {
   private static final AtomicLong LEAKED = new AtomicLong();
 
   private final long bytes;
-  private final ByteBuffer buffer;
+  /** The memory as a buffer, made on first use ({@link #buffer}): most tensors of a native run never need one. */
+  private volatile ByteBuffer buffer;
   private final Release release;
+  /** Null for an arena tensor's memory (see {@link MemoryPool#inArena}). */
   private final Cleaner.Cleanable cleanable;
+  /** Tensors over this memory not yet closed (the allocating one, then one more per view). */
+  private final AtomicInteger owners = new AtomicInteger(1);
 
   NativeBuffer(long bytes) {
     this(bytes, true);
@@ -41,7 +50,6 @@ final class NativeBuffer implements AutoCloseable {
     MemoryPool pool = MemoryPool.current();
     long address = pool != null ? pool.take(Math.max(bytes, 1), zeroed) : NativeCore.allocate(bytes);
     this.bytes = bytes;
-    this.buffer = wrap(address, bytes);
     this.release = new Release(address, Math.max(bytes, 1), pool, PARANOID ? new Throwable("allocated here") : null);
     if (pool == null) {
       // pooled memory is charged by its pool; memory of our own to the account current on this thread
@@ -50,7 +58,8 @@ final class NativeBuffer implements AutoCloseable {
         release.account.charge(release.bytes);
       }
     }
-    this.cleanable = CLEANER.register(this, release);
+    // an arena tensor is closed by the run that took it (MemoryPool.finish counts one left open): no Cleaner
+    this.cleanable = pool != null && pool.inArena(address) ? null : CLEANER.register(this, release);
     LIVE.incrementAndGet();
   }
 
@@ -71,7 +80,12 @@ final class NativeBuffer implements AutoCloseable {
 
   /** The memory as a little-endian buffer; it must not be used after close(). */
   ByteBuffer buffer() {
-    return buffer;
+    ByteBuffer b = buffer;
+    if (b == null) {
+      b = wrap(release.address, bytes);  // two threads may both wrap it: equal buffers over the same memory
+      buffer = b;
+    }
+    return b;
   }
 
   long bytes() {
@@ -82,10 +96,36 @@ final class NativeBuffer implements AutoCloseable {
     return release.done.get();
   }
 
+  /** One more owner (a view); refused once the memory is released. */
+  NativeBuffer retain() {
+    while (true) {
+      int n = owners.get();
+      if (n <= 0) {
+        throw new io.edgewise.EdgewiseException(io.edgewise.EdgewiseException.ErrorCode.INVALID_ARGUMENT,
+            "a view of tensor memory that is already released");
+      }
+      if (owners.compareAndSet(n, n + 1)) {
+        return this;
+      }
+    }
+  }
+
+  /** Whether another tensor (a view, or the tensor a view was made of) still owns this memory. */
+  boolean shared() {
+    return owners.get() > 1;
+  }
+
+  /** One owner is done with the memory: the last one releases it. Each owner calls this once. */
   @Override
   public void close() {
-    release.explicit = true;
-    cleanable.clean();
+    if (owners.decrementAndGet() <= 0) {
+      release.explicit = true;
+      if (cleanable != null) {
+        cleanable.clean();
+      } else {
+        release.run();
+      }
+    }
   }
 
   /** Charges this buffer to another account (no-op for a pool's memory, which its pool's account holds). */
@@ -109,7 +149,13 @@ final class NativeBuffer implements AutoCloseable {
     return LIVE.get();
   }
 
-  /** Buffers freed by the Cleaner because their owner never closed them. */
+  /** Counts arena tensors their run left open (see {@link MemoryPool#inArena}) as leaks. */
+  static void arenaLeaks(int count) {
+    LEAKED.addAndGet(count);
+    LOG.warn("{} arena tensors were still open when their run ended", count);
+  }
+
+  /** Buffers freed by the Cleaner because their owner never closed them (and arena tensors left open by a run). */
   static long leakedCount() {
     return LEAKED.get();
   }

@@ -13,7 +13,17 @@ public final class Tensor implements AutoCloseable {
   private final DType dtype;
   private final Shape shape;
   private final NativeBuffer memory;
-  private final ByteBuffer data;
+  /** This tensor is closed (its memory may live on in a view; see {@link #view}); set once, by {@link #CLOSED}. */
+  private volatile boolean closed;
+  private static final java.lang.invoke.VarHandle CLOSED;
+
+  static {
+    try {
+      CLOSED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tensor.class, "closed", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private Tensor(DType dtype, Shape shape) {
     this(dtype, shape, true);
@@ -23,7 +33,14 @@ public final class Tensor implements AutoCloseable {
     this.dtype = dtype;
     this.shape = shape;
     this.memory = new NativeBuffer(shape.numElements() * dtype.byteSize(), zeroed);
-    this.data = memory.buffer();
+    TensorScope.track(this);
+  }
+
+  /** A second owner of {@code memory} (already retained for it) under another shape. */
+  private Tensor(DType dtype, Shape shape, NativeBuffer memory) {
+    this.dtype = dtype;
+    this.shape = shape;
+    this.memory = memory;
     TensorScope.track(this);
   }
 
@@ -43,7 +60,7 @@ public final class Tensor implements AutoCloseable {
   public static Tensor ofFloats(Shape shape, float... values) {
     checkCount(shape, values.length);
     Tensor t = new Tensor(DType.FLOAT32, shape);
-    t.data.asFloatBuffer().put(values);
+    t.data().asFloatBuffer().put(values);
     return t;
   }
 
@@ -82,7 +99,7 @@ public final class Tensor implements AutoCloseable {
       throw EdgewiseException.invalidArgument("expected " + t.byteSize() + " bytes for " + dtype + shape + ", got "
           + src.remaining());
     }
-    t.data.duplicate().put(src);
+    t.data().duplicate().put(src);
     return t;
   }
 
@@ -110,13 +127,13 @@ public final class Tensor implements AutoCloseable {
   }
 
   public boolean isClosed() {
-    return memory.isClosed();
+    return closed || memory.isClosed();
   }
 
   /** A little-endian view of the data (position 0); valid until close(). */
   public ByteBuffer buffer() {
     ensureOpen();
-    return data.duplicate().order(data.order());
+    return data().duplicate().order(data().order());
   }
 
   /**
@@ -128,8 +145,16 @@ public final class Tensor implements AutoCloseable {
     return memory.address();
   }
 
+  /**
+   * The memory as a ByteBuffer, made on first use: most tensors of a native run are only ever passed by address, and
+   * wrapping an address in a buffer is a JNI call.
+   */
+  private ByteBuffer data() {
+    return memory.buffer();
+  }
+
   private void ensureOpen() {
-    if (memory.isClosed()) {
+    if (closed || memory.isClosed()) {
       throw EdgewiseException.invalidArgument("tensor " + dtype + shape + " is used after close()");
     }
   }
@@ -145,11 +170,11 @@ public final class Tensor implements AutoCloseable {
     ensureOpen();
     int o = offset(index);
     return switch (dtype) {
-      case FLOAT32 -> data.getFloat(o);
-      case FLOAT64 -> data.getDouble(o);
-      case FLOAT16 -> Float16.toFloat(data.getShort(o));
+      case FLOAT32 -> data().getFloat(o);
+      case FLOAT64 -> data().getDouble(o);
+      case FLOAT16 -> Float16.toFloat(data().getShort(o));
       case UINT64 -> {
-        long v = data.getLong(o);
+        long v = data().getLong(o);
         yield v >= 0 ? (double) v : ((v >>> 1) | (v & 1)) * 2.0;
       }
       default -> getLong(index);
@@ -158,21 +183,21 @@ public final class Tensor implements AutoCloseable {
 
   public float getFloat(long index) {
     ensureOpen();
-    return dtype == DType.FLOAT32 ? data.getFloat(offset(index)) : (float) getDouble(index);
+    return dtype == DType.FLOAT32 ? data().getFloat(offset(index)) : (float) getDouble(index);
   }
 
   public long getLong(long index) {
     ensureOpen();
     int o = offset(index);
     return switch (dtype) {
-      case INT8 -> data.get(o);
-      case UINT8 -> data.get(o) & 0xffL;
-      case BOOL -> data.get(o) != 0 ? 1 : 0;
-      case INT16 -> data.getShort(o);
-      case UINT16 -> data.getShort(o) & 0xffffL;
-      case INT32 -> data.getInt(o);
-      case UINT32 -> data.getInt(o) & 0xffffffffL;
-      case INT64, UINT64 -> data.getLong(o);
+      case INT8 -> data().get(o);
+      case UINT8 -> data().get(o) & 0xffL;
+      case BOOL -> data().get(o) != 0 ? 1 : 0;
+      case INT16 -> data().getShort(o);
+      case UINT16 -> data().getShort(o) & 0xffffL;
+      case INT32 -> data().getInt(o);
+      case UINT32 -> data().getInt(o) & 0xffffffffL;
+      case INT64, UINT64 -> data().getLong(o);
       case FLOAT32, FLOAT64, FLOAT16 -> (long) getDouble(index);
     };
   }
@@ -186,11 +211,11 @@ public final class Tensor implements AutoCloseable {
     ensureOpen();
     int o = offset(index);
     switch (dtype) {
-      case FLOAT32 -> data.putFloat(o, (float) v);
-      case FLOAT64 -> data.putDouble(o, v);
-      case FLOAT16 -> data.putShort(o, Float16.fromFloat((float) v));
-      case BOOL -> data.put(o, (byte) (v != 0 ? 1 : 0));
-      case UINT64 -> data.putLong(o, v >= 0x1p63 ? (long) (v - 0x1p63) ^ Long.MIN_VALUE : (long) v);
+      case FLOAT32 -> data().putFloat(o, (float) v);
+      case FLOAT64 -> data().putDouble(o, v);
+      case FLOAT16 -> data().putShort(o, Float16.fromFloat((float) v));
+      case BOOL -> data().put(o, (byte) (v != 0 ? 1 : 0));
+      case UINT64 -> data().putLong(o, v >= 0x1p63 ? (long) (v - 0x1p63) ^ Long.MIN_VALUE : (long) v);
       default -> setLong(index, (long) v);
     }
   }
@@ -198,7 +223,7 @@ public final class Tensor implements AutoCloseable {
   public void setFloat(long index, float v) {
     ensureOpen();
     if (dtype == DType.FLOAT32) {
-      data.putFloat(offset(index), v);
+      data().putFloat(offset(index), v);
     } else {
       setDouble(index, v);
     }
@@ -209,14 +234,14 @@ public final class Tensor implements AutoCloseable {
     ensureOpen();
     int o = offset(index);
     switch (dtype) {
-      case INT8, UINT8 -> data.put(o, (byte) v);
-      case BOOL -> data.put(o, (byte) (v != 0 ? 1 : 0));
-      case INT16, UINT16 -> data.putShort(o, (short) v);
-      case INT32, UINT32 -> data.putInt(o, (int) v);
-      case INT64, UINT64 -> data.putLong(o, v);
-      case FLOAT32 -> data.putFloat(o, v);
-      case FLOAT64 -> data.putDouble(o, v);
-      case FLOAT16 -> data.putShort(o, Float16.fromFloat(v));
+      case INT8, UINT8 -> data().put(o, (byte) v);
+      case BOOL -> data().put(o, (byte) (v != 0 ? 1 : 0));
+      case INT16, UINT16 -> data().putShort(o, (short) v);
+      case INT32, UINT32 -> data().putInt(o, (int) v);
+      case INT64, UINT64 -> data().putLong(o, v);
+      case FLOAT32 -> data().putFloat(o, v);
+      case FLOAT64 -> data().putDouble(o, v);
+      case FLOAT16 -> data().putShort(o, Float16.fromFloat(v));
     }
   }
 
@@ -224,7 +249,7 @@ public final class Tensor implements AutoCloseable {
     ensureOpen();
     float[] out = new float[Math.toIntExact(size())];
     if (dtype == DType.FLOAT32) {
-      data.duplicate().order(data.order()).asFloatBuffer().get(out);
+      data().duplicate().order(data().order()).asFloatBuffer().get(out);
     } else {
       for (int i = 0; i < out.length; i++) {
         out[i] = (float) getDouble(i);
@@ -256,7 +281,7 @@ public final class Tensor implements AutoCloseable {
     ensureOpen();
     checkCount(shape, values.length);
     if (dtype == DType.FLOAT32) {
-      data.duplicate().order(data.order()).asFloatBuffer().put(values);
+      data().duplicate().order(data().order()).asFloatBuffer().put(values);
     } else {
       for (int i = 0; i < values.length; i++) {
         setDouble(i, values[i]);
@@ -275,12 +300,35 @@ public final class Tensor implements AutoCloseable {
     if (newShape.numElements() != shape.numElements()) {
       throw EdgewiseException.invalidArgument("cannot view " + shape + " as " + newShape);
     }
-    return fromBytes(dtype, newShape, data);
+    return fromBytes(dtype, newShape, data());
   }
 
+  /**
+   * A zero-copy view: the same memory under another shape with the same element count (Reshape, Flatten, Squeeze,
+   * Unsqueeze). The view is a tensor of its own, closed by its owner; the memory is released when the last of the
+   * tensors over it closes, so a view may outlive the tensor it was made of. Writing through either changes both:
+   * only for values nobody writes after they are made (a graph's values; the interpreter copies a graph output
+   * that shares its memory, see {@link #sharesMemory}).
+   */
+  public Tensor view(Shape newShape) {
+    ensureOpen();
+    if (newShape.numElements() != shape.numElements()) {
+      throw EdgewiseException.invalidArgument("cannot view " + shape + " as " + newShape);
+    }
+    return new Tensor(dtype, newShape, memory.retain());
+  }
+
+  /** Whether another open tensor (a view of this one, or the one this views) owns the same memory. */
+  public boolean sharesMemory() {
+    return !isClosed() && memory.shared();
+  }
+
+  /** Closes this tensor; its memory is released now unless a view of it (or the tensor it views) is still open. */
   @Override
   public void close() {
-    memory.close();
+    if (CLOSED.compareAndSet(this, false, true)) {  // each owner gives its share of the memory back once
+      memory.close();
+    }
   }
 
   NativeBuffer memory() {
@@ -299,7 +347,7 @@ public final class Tensor implements AutoCloseable {
 
   @Override
   public String toString() {
-    if (memory.isClosed()) {
+    if (isClosed()) {
       return "Tensor(" + dtype + shape + ", closed)";
     }
     int n = (int) Math.min(size(), 8);

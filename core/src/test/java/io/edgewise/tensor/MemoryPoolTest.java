@@ -245,4 +245,36 @@ class MemoryPoolTest {
           "the arena follows the largest plan kept");
     }
   }
+
+  /**
+   * Arena tensors carry no Cleaner (their run closes them): one a replayed run leaves open is counted as a leak when
+   * the run ends, and its memory is not handed to the next run while it is open.
+   */
+  @Test
+  void anArenaTensorLeftOpenPastItsRunIsCountedAsALeak() {
+    try (MemoryPool pool = new MemoryPool(1 << 20)) {
+      for (int run = 0; run < 2; run++) {  // recorded, then planned: the third run replays the arena
+        try (MemoryPool.Use use = pool.use()) {
+          Tensor.allocate(DType.FLOAT32, Shape.of(256)).close();
+          Tensor.allocate(DType.FLOAT32, Shape.of(256)).close();
+        }
+      }
+      long leaked = Tensor.leakedCount();
+      Tensor kept;
+      try (MemoryPool.Use use = pool.use()) {
+        kept = Tensor.allocate(DType.FLOAT32, Shape.of(256));
+        assertTrue(pool.inArena(kept.nativeAddress()), "the replayed run's tensor comes from the arena");
+        Tensor.allocate(DType.FLOAT32, Shape.of(256)).close();
+      }
+      assertEquals(leaked + 1, Tensor.leakedCount());
+      kept.setFloat(0, 7);
+      try (MemoryPool.Use use = pool.use()) {
+        try (Tensor next = Tensor.allocate(DType.FLOAT32, Shape.of(256))) {
+          assertNotEquals(kept.nativeAddress(), next.nativeAddress());
+        }
+      }
+      assertEquals(7f, kept.getFloat(0));
+      kept.close();
+    }
+  }
 }

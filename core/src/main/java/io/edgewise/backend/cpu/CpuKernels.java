@@ -23,7 +23,8 @@ import java.util.Set;
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = union(Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
       "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "Concat", "ConvInteger", "QLinearConv",
-      "MatMulInteger", "QuantizeLinear", "DequantizeLinear", QuantizedTables.OP),
+      "MatMulInteger", "QuantizeLinear", "DequantizeLinear", QuantizedTables.OP, "Reshape", "Flatten", "Squeeze",
+      "Unsqueeze"),
       union(union(CpuActivations.OPS, CpuElementwise.OPS), union(CpuLayerKernels.OPS, CpuReductions.OPS)));
 
   private static Set<String> union(Set<String> a, Set<String> b) {
@@ -68,6 +69,12 @@ final class CpuKernels {
       return y != null ? new Tensor[] {y} : ctx.fallBack("the native Concat copies inputs of one 4- or 8-byte dtype"
           + " and matching shapes", concat, in);
     });
+    // shape-only ops are zero-copy views of their input's memory (a copy per node was most of their time); a
+    // graph's values are never written after they are made, and the interpreter copies a graph output that shares
+    r.override("", "Reshape", (ctx, in) -> new Tensor[] {ctx.required(in, 0).view(ShapeOps.reshaped(ctx, in))});
+    r.override("", "Flatten", (ctx, in) -> new Tensor[] {ctx.required(in, 0).view(ShapeOps.flattened(ctx, in))});
+    r.override("", "Squeeze", (ctx, in) -> new Tensor[] {ctx.required(in, 0).view(ShapeOps.squeezed(ctx, in))});
+    r.override("", "Unsqueeze", (ctx, in) -> new Tensor[] {ctx.required(in, 0).view(ShapeOps.unsqueezed(ctx, in))});
     OpKernel lrn = r.get("", "LRN");
     r.override("", "LRN", (ctx, in) -> lrn(ctx, in, lrn));
     CpuQuantKernels.overlay(r);

@@ -30,10 +30,24 @@ public final class GraphInterpreter implements Executable {
   private final BackendOptions options;
   private final OpRegistry.Entry[] kernels;
   private final Placements placements;
-  /** For each node, the values whose last reader it is (freed right after it runs). */
-  private final List<List<String>> lastUse;
+  /**
+   * The values a run produces live in an array, one slot per value name (a map from names was a hash look-up per
+   * input and per output of every node, every run): node i reads slots {@code inSlots[i]} (-1: an omitted input),
+   * writes {@code outSlots[i]} (-1: an output it is not asked for), and is the last reader of {@code deadSlots[i]}
+   * (closed right after it runs). Names no node produces (graph inputs, initializers) are looked up by name.
+   */
+  private final int[][] inSlots;
+  private final int[][] outSlots;
+  private final int[][] deadSlots;
+  /** The name of each slot, and whether a node produces it (else it is borrowed: a graph input or an initializer). */
+  private final String[] slotNames;
+  private final boolean[] produced;
   private final List<String> outputNames;
+  private final int[] outputSlots;
   private final OpProfile profile = new OpProfile();
+  /** Per node: its kernel's context and its profile counter, made once (they were made on every run). */
+  private final OpContext[] contexts;
+  private final OpProfile.Counter[] counters;
   /** Tensor memory recycled across runs: steady-state inference allocates no native memory. */
   private final MemoryPool memory = new MemoryPool(MAX_POOLED_BYTES);
   private static final long MAX_POOLED_BYTES = 1L << 30;
@@ -71,8 +85,36 @@ public final class GraphInterpreter implements Executable {
     }
     this.placements = new Placements(nodes,
         java.util.Arrays.stream(kernels).map(OpRegistry.Entry::device).toList(), registry.device());
+    this.contexts = new OpContext[nodes.size()];
+    this.counters = new OpProfile.Counter[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      contexts[i] = new OpContext(nodes.get(i), opset, options, placements, i);
+      counters[i] = profile.counter(nodes.get(i).opType(), nodes.get(i).output(0));
+    }
     this.outputNames = graph.outputNames();
-    this.lastUse = computeLastUse(nodes, new HashSet<>(outputNames));
+    Map<String, Integer> slotOf = new HashMap<>();
+    List<String> names = new java.util.ArrayList<>();
+    this.inSlots = new int[nodes.size()][];
+    this.outSlots = new int[nodes.size()][];
+    for (int i = 0; i < nodes.size(); i++) {
+      inSlots[i] = slots(nodes.get(i).inputs(), slotOf, names);
+      outSlots[i] = slots(nodes.get(i).outputs(), slotOf, names);
+    }
+    this.outputSlots = slots(outputNames, slotOf, names);
+    this.slotNames = names.toArray(new String[0]);
+    this.produced = new boolean[slotNames.length];
+    for (int[] outs : outSlots) {
+      for (int slot : outs) {
+        if (slot >= 0) {
+          produced[slot] = true;
+        }
+      }
+    }
+    this.deadSlots = new int[nodes.size()][];
+    List<List<String>> lastUse = computeLastUse(nodes, new HashSet<>(outputNames));
+    for (int i = 0; i < nodes.size(); i++) {
+      deadSlots[i] = lastUse.get(i).stream().mapToInt(slotOf::get).toArray();
+    }
     boolean[] shapeArithmetic = java.util.Arrays.copyOf(shapeDetermined, nodes.size());
     for (int i = 0; i < shapeArithmetic.length; i++) {
       if (shapeArithmetic[i]) {
@@ -82,6 +124,23 @@ public final class GraphInterpreter implements Executable {
     foldableOutputs.remove("");
     this.foldable = foldableOutputs.isEmpty() ? null : shapeArithmetic;
     this.folds = foldableOutputs.isEmpty() ? null : new ShapeFolds();
+  }
+
+  /** The slots of these value names ("" is -1), numbering names not seen before. */
+  private static int[] slots(List<String> valueNames, Map<String, Integer> slotOf, List<String> names) {
+    int[] out = new int[valueNames.size()];
+    for (int k = 0; k < out.length; k++) {
+      String name = valueNames.get(k);
+      if (name.isEmpty()) {
+        out[k] = -1;
+      } else {
+        out[k] = slotOf.computeIfAbsent(name, n -> {
+          names.add(n);
+          return names.size() - 1;
+        });
+      }
+    }
+    return out;
   }
 
   private static List<List<String>> computeLastUse(List<Node> nodes, Set<String> keep) {
@@ -110,16 +169,19 @@ public final class GraphInterpreter implements Executable {
   public Map<String, Tensor> run(Map<String, Tensor> inputs) {
     // Values this run produced (owned, closed when dead); inputs and initializers are only borrowed (looked up in
     // place: a copy of the initializer table per run was most of what a run allocated on the Java heap)
-    Map<String, Tensor> owned = new HashMap<>();
+    Tensor[] owned = new Tensor[slotNames.length];
     Object key = shapeKey(inputs);
     ShapeFolds.Entry folded = folds == null ? null : folds.acquire(key);
     if (folds != null && folded == null) {
       return capture(key, inputs, owned);
     }
     try (MemoryPool.Use pooled = memory.use(key)) {
-      return runNodes(inputs, owned, folded, false);
+      try {
+        return runNodes(inputs, owned, folded, false);
+      } finally {
+        closeAll(owned);  // inside the pool's scope: every arena tensor of the run is back when the scope closes
+      }
     } finally {
-      owned.values().forEach(Tensor::close);
       if (folded != null) {
         folds.release(folded);
       }
@@ -131,7 +193,7 @@ public final class GraphInterpreter implements Executable {
    * outputs are small keep them for the later runs of this shape. Outside the memory pool: its later runs allocate
    * without those nodes, and the pool plans from runs that allocate alike.
    */
-  private Map<String, Tensor> capture(Object key, Map<String, Tensor> inputs, Map<String, Tensor> owned) {
+  private Map<String, Tensor> capture(Object key, Map<String, Tensor> inputs, Tensor[] owned) {
     ShapeFolds.Entry entry = new ShapeFolds.Entry(graph.nodes().size());
     boolean published = false;
     try {
@@ -140,7 +202,7 @@ public final class GraphInterpreter implements Executable {
       published = true;
       return outputs;
     } finally {
-      owned.values().forEach(Tensor::close);
+      closeAll(owned);
       if (!published) {
         entry.closeValues();
       }
@@ -192,32 +254,46 @@ public final class GraphInterpreter implements Executable {
   /**
    * Runs the nodes. With {@code folded} (this input shape's folded nodes) and not {@code capturing}, its nodes are
    * skipped and their values read from it; while {@code capturing}, the foldable nodes' small outputs go into it.
+   * {@code owned} holds the values this run produced, by slot (closed when dead).
    */
-  private Map<String, Tensor> runNodes(Map<String, Tensor> inputs, Map<String, Tensor> owned, ShapeFolds.Entry folded,
+  private Map<String, Tensor> runNodes(Map<String, Tensor> inputs, Tensor[] owned, ShapeFolds.Entry folded,
       boolean capturing) {
     try {
       List<Node> nodes = graph.nodes();
       for (int i = 0; i < nodes.size(); i++) {
-        Node node = nodes.get(i);
         if (folded == null || capturing || !folded.skip[i]) {
-          runAndStore(i, node, inputs, owned, folded, capturing);
+          runAndStore(i, nodes.get(i), inputs, owned, folded, capturing);
         }
-        for (String dead : lastUse.get(i)) {
-          Tensor t = owned.remove(dead);
+        for (int dead : deadSlots[i]) {
+          Tensor t = owned[dead];
           if (t != null) {
+            owned[dead] = null;
             t.close();
           }
         }
       }
       Map<String, Tensor> outputs = new LinkedHashMap<>();
-      for (String name : outputNames) {
-        Tensor t = owned.remove(name);
+      for (int k = 0; k < outputSlots.length; k++) {
+        String name = outputNames.get(k);
+        Tensor t = outputSlots[k] < 0 ? null : owned[outputSlots[k]];
+        if (t != null) {
+          owned[outputSlots[k]] = null;
+        }
         if (t == null) {
-          Tensor source = borrowed(inputs, name);
+          Tensor source = outputSlots[k] < 0 ? null : borrowed(inputs, name);
+          if (source == null && folded != null) {
+            source = folded.values.get(name);  // a folded value that is a graph output
+          }
           if (source == null) {
             throw EdgewiseException.invalidModel("graph output '" + name + "' is never produced");
           }
           t = source.copy();  // an input or initializer passed straight through: give the caller its own copy
+        } else if (t.sharesMemory()) {
+          // a view (Reshape on cpu) of an input, an initializer or another output: the caller owns what it gets and
+          // may write it, so it gets memory of its own
+          Tensor own = t.copy();
+          t.close();
+          t = own;
         }
         outputs.put(name, t);
       }
@@ -229,22 +305,26 @@ public final class GraphInterpreter implements Executable {
   }
 
   /** Runs node i on its inputs' values and stores its results (or keeps them in {@code folded}, capturing). */
-  private void runAndStore(int i, Node node, Map<String, Tensor> inputs, Map<String, Tensor> owned,
-      ShapeFolds.Entry folded, boolean capturing) {
-    Tensor[] args = new Tensor[node.inputs().size()];
+  private void runAndStore(int i, Node node, Map<String, Tensor> inputs, Tensor[] owned, ShapeFolds.Entry folded,
+      boolean capturing) {
+    int[] in = inSlots[i];
+    Tensor[] args = new Tensor[in.length];
     for (int k = 0; k < args.length; k++) {
-      String name = node.inputs().get(k);
-      if (!name.isEmpty()) {
-        Tensor t = owned.get(name);  // owned values are never null
-        if (t == null && folded != null) {
-          t = folded.values.get(name);
-        }
+      int slot = in[k];
+      if (slot >= 0) {
+        Tensor t = owned[slot];
         if (t == null) {
-          t = borrowed(inputs, name);
-        }
-        if (t == null) {
-          throw EdgewiseException.invalidArgument(node.describe() + " input[" + k + "] '" + name
-              + "' has no value (was the graph input fed?)");
+          String name = slotNames[slot];
+          if (produced[slot] && folded != null) {
+            t = folded.values.get(name);
+          }
+          if (t == null) {
+            t = borrowed(inputs, name);
+          }
+          if (t == null) {
+            throw EdgewiseException.invalidArgument(node.describe() + " input[" + k + "] '" + name
+                + "' has no value (was the graph input fed?)");
+          }
         }
         args[k] = t;
       }
@@ -253,25 +333,26 @@ public final class GraphInterpreter implements Executable {
     if (capturing && keep(i, node, results, folded)) {
       return;
     }
-    for (int k = 0; k < node.outputs().size(); k++) {
-      String name = node.outputs().get(k);
+    int[] out = outSlots[i];
+    for (int k = 0; k < out.length; k++) {
       Tensor r = k < results.length ? results[k] : null;
-      if (name.isEmpty()) {
+      if (out[k] < 0) {
         if (r != null) {
           r.close();
         }
       } else if (r == null) {
         closeAll(results);
-        throw EdgewiseException.invalidModel(node.describe() + " produces no output[" + k + "] '" + name
+        throw EdgewiseException.invalidModel(node.describe() + " produces no output[" + k + "] '" + node.output(k)
             + "' with these attributes and inputs");
       } else {
-        Tensor previous = owned.put(name, r);
+        Tensor previous = owned[out[k]];
+        owned[out[k]] = r;
         if (previous != null && previous != r) {
           previous.close();
         }
       }
     }
-    for (int k = node.outputs().size(); k < results.length; k++) {
+    for (int k = out.length; k < results.length; k++) {
       if (results[k] != null) {
         results[k].close();
       }
@@ -326,7 +407,7 @@ public final class GraphInterpreter implements Executable {
     return profile;
   }
 
-  /** Closes results not yet handed to the value table (after a failure part-way through storing them). */
+  /** Closes what is open (the run's values at its end; results not yet stored after a failure part-way). */
   private static void closeAll(Tensor[] results) {
     for (Tensor t : results) {
       if (t != null && !t.isClosed()) {
@@ -338,9 +419,9 @@ public final class GraphInterpreter implements Executable {
   private Tensor[] runNode(int index, Node node, Tensor[] args) {
     long start = System.nanoTime();
     try (TensorScope scope = TensorScope.open()) {
-      Tensor[] results = kernels[index].compute(new OpContext(node, opset, options, placements, index), args);
+      Tensor[] results = kernels[index].compute(contexts[index], args);
       scope.keep(results);  // everything else the kernel allocated is closed with the scope
-      profile.record(node.opType(), node.output(0), System.nanoTime() - start);
+      counters[index].add(System.nanoTime() - start);
       return results;
     } catch (EdgewiseException e) {
       // errors from shared helpers (Shape, Broadcast) do not know the node: name it for them

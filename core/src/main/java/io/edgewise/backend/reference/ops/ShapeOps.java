@@ -15,10 +15,11 @@ public final class ShapeOps {
 
   public static void register(OpRegistry r) {
     r.register("Identity", (ctx, in) -> new Tensor[] {ctx.required(in, 0).copy()});
-    r.register("Reshape", ShapeOps::reshape);
-    r.register("Flatten", ShapeOps::flatten);
-    r.register("Squeeze", ShapeOps::squeeze);
-    r.register("Unsqueeze", ShapeOps::unsqueeze);
+    // the oracle copies; the cpu device takes zero-copy views of the same shapes (CpuKernels)
+    r.register("Reshape", (ctx, in) -> new Tensor[] {ctx.required(in, 0).withShape(reshaped(ctx, in))});
+    r.register("Flatten", (ctx, in) -> new Tensor[] {ctx.required(in, 0).withShape(flattened(ctx, in))});
+    r.register("Squeeze", (ctx, in) -> new Tensor[] {ctx.required(in, 0).withShape(squeezed(ctx, in))});
+    r.register("Unsqueeze", (ctx, in) -> new Tensor[] {ctx.required(in, 0).withShape(unsqueezed(ctx, in))});
     r.register("Transpose", ShapeOps::transpose);
     r.register("Concat", ShapeOps::concat);
     r.register("Shape", ShapeOps::shape);
@@ -37,7 +38,8 @@ public final class ShapeOps {
     r.register("Dropout", DropoutKernel::compute);
   }
 
-  private static Tensor[] reshape(OpContext ctx, Tensor[] in) {
+  /** A Reshape node's output shape for its inputs (checked: same element count, at most one -1, ...). */
+  public static Shape reshaped(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     long[] target;
     if (ctx.opset() < 5) {
@@ -81,10 +83,11 @@ public final class ShapeOps {
     if (s.numElements() != x.size()) {
       throw ctx.invalid("cannot reshape " + x.shape() + " (" + x.size() + " elements) to " + s);
     }
-    return new Tensor[] {x.withShape(s)};
+    return s;
   }
 
-  private static Tensor[] flatten(OpContext ctx, Tensor[] in) {
+  /** A Flatten node's output shape, [outer, inner] around its axis. */
+  public static Shape flattened(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     int rank = x.shape().rank();
     long a = ctx.node().attrInt("axis", 1);
@@ -101,7 +104,7 @@ public final class ShapeOps {
         inner *= x.shape().dim(i);
       }
     }
-    return new Tensor[] {x.withShape(Shape.of(outer, inner))};
+    return Shape.of(outer, inner);
   }
 
   private static long[] axesArgument(OpContext ctx, Tensor[] in, int sinceOpset) {
@@ -111,7 +114,8 @@ public final class ShapeOps {
     return ctx.node().attrInts("axes", null);
   }
 
-  private static Tensor[] squeeze(OpContext ctx, Tensor[] in) {
+  /** A Squeeze node's output shape: its input's without the axes it drops (every 1 when none are given). */
+  public static Shape squeezed(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     long[] axes = axesArgument(ctx, in, 13);
     int rank = x.shape().rank();
@@ -135,10 +139,11 @@ public final class ShapeOps {
         dims.add(x.shape().dim(i));
       }
     }
-    return new Tensor[] {x.withShape(Shape.of(dims.stream().mapToLong(Long::longValue).toArray()))};
+    return Shape.of(dims.stream().mapToLong(Long::longValue).toArray());
   }
 
-  private static Tensor[] unsqueeze(OpContext ctx, Tensor[] in) {
+  /** An Unsqueeze node's output shape: its input's with a 1 inserted at each axis. */
+  public static Shape unsqueezed(OpContext ctx, Tensor[] in) {
     Tensor x = ctx.required(in, 0);
     long[] axes = axesArgument(ctx, in, 13);
     if (axes == null) {
@@ -158,7 +163,7 @@ public final class ShapeOps {
     for (int i = 0; i < outRank; i++) {
       dims[i] = inserted[i] ? 1 : x.shape().dim(src++);
     }
-    return new Tensor[] {x.withShape(Shape.of(dims))};
+    return Shape.of(dims);
   }
 
   private static Tensor[] transpose(OpContext ctx, Tensor[] in) {
