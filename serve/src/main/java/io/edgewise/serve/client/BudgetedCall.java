@@ -25,7 +25,10 @@ import java.util.function.Supplier;
  * left, for the remote answer until a held local one is due, is measured: every call records its hand-over time (from
  * the moment its answer was due, ready, arrived or released, to the call's return, its clean-up included, plus how late
  * the wake-up for a BACKUP start came) and the next calls release held answers, and start BACKUP runs, that much
- * earlier (the maximum of the last 200 calls). Nothing is configured.
+ * earlier: the largest of the last 1000 calls of every BudgetedCall in the process, since the hand-over time is the
+ * machine's (its load and scheduler), not one call object's, and a stall larger than every one seen before is what
+ * still makes an answer late (docs/benchmarks.md); a new client starts from what the others measured. Nothing is
+ * configured.
  *
  * <p>A remote answer that has arrived wins over a local one (the server's variants are the accurate ones); one that
  * arrives while the local variant runs waits for that run (bounded by the local p99). A loser's answer, arriving
@@ -69,7 +72,7 @@ public final class BudgetedCall implements AutoCloseable {
   };
 
   /** Hand-over times kept: the release margin is their maximum. */
-  static final int HANDOVER_WINDOW = 200;
+  static final int HANDOVER_WINDOW = 1000;
 
   /** The remote side's outcome, stamped when it arrived. */
   private record Delivery(Object value, long at) {}
@@ -82,15 +85,23 @@ public final class BudgetedCall implements AutoCloseable {
     return t;
   });
   private final LatencyStats remote = new LatencyStats(0.2);
-  private final RecentTimes handovers = new RecentTimes(HANDOVER_WINDOW);
+  /** The hand-over times every BudgetedCall of this process measures (guarded by itself). */
+  private static final RecentTimes MACHINE_HANDOVERS = new RecentTimes(HANDOVER_WINDOW);
+  private final RecentTimes handovers;
 
   public BudgetedCall(Mode mode) {
-    this(mode, SYSTEM);
+    this(mode, SYSTEM, MACHINE_HANDOVERS);
   }
 
+  /** On a fake clock, with hand-over times of its own. */
   BudgetedCall(Mode mode, Clock clock) {
+    this(mode, clock, new RecentTimes(HANDOVER_WINDOW));
+  }
+
+  private BudgetedCall(Mode mode, Clock clock, RecentTimes handovers) {
     this.mode = mode;
     this.clock = clock;
+    this.handovers = handovers;
   }
 
   /** Moving average of the remote calls' round trips (ms); NaN before the first one completes. */
@@ -99,16 +110,20 @@ public final class BudgetedCall implements AutoCloseable {
   }
 
   /** The release margin: the largest hand-over time of the last calls (ms); 0 before the first call. */
-  public synchronized double handoverMs() {
-    return handovers.count() == 0 ? 0 : handovers.quantile(1);
+  public double handoverMs() {
+    synchronized (handovers) {
+      return handovers.count() == 0 ? 0 : handovers.quantile(1);
+    }
   }
 
   private synchronized void recordRemote(double ms) {
     remote.add(ms);
   }
 
-  private synchronized void recordHandover(double ms) {
-    handovers.add(ms);
+  private void recordHandover(double ms) {
+    synchronized (handovers) {
+      handovers.add(ms);
+    }
   }
 
   /**
