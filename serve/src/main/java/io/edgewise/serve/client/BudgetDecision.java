@@ -15,13 +15,15 @@ package io.edgewise.serve.client;
  * @param localAt when the local variant starts: 0 for PARALLEL and STANDBY; for BACKUP the budget less the local
  *     variant's measured p99 and the measured hand-over time (at once when that is negative)
  * @param releaseAt when a held local answer is handed over in STANDBY: the budget less the hand-over time
+ * @param lastInline the latest start at which a local run, taking its p99, is handed over within the budget: a run
+ *     started later cannot be on time, so it runs beside the wait for the remote answer instead of blocking it
  */
-record BudgetDecision(long localAt, long releaseAt, BudgetedCall.Mode mode) {
+record BudgetDecision(long localAt, long releaseAt, long lastInline, BudgetedCall.Mode mode) {
   /** The next step. */
   enum Action { RETURN_REMOTE, RETURN_LOCAL, RUN_LOCAL, WAIT, FAIL }
 
-  /** Where the local side is. */
-  enum Local { NOT_RUN, READY, FAILED }
+  /** Where the local side is: RUNNING only for a run beside the wait ({@link #inline} false). */
+  enum Local { NOT_RUN, RUNNING, READY, FAILED }
 
   /** Where the remote side is. */
   enum Remote { PENDING, READY, FAILED }
@@ -32,11 +34,21 @@ record BudgetDecision(long localAt, long releaseAt, BudgetedCall.Mode mode) {
    */
   static BudgetDecision plan(BudgetedCall.Mode mode, long budget, long localP99, long handover) {
     long release = Math.max(0, budget - handover);
+    long lastInline = budget - satAdd(localP99, handover);
     return switch (mode) {
-      case PARALLEL -> new BudgetDecision(0, 0, mode);
-      case STANDBY -> new BudgetDecision(0, release, mode);
-      case BACKUP -> new BudgetDecision(Math.max(0, budget - satAdd(localP99, handover)), 0, mode);
+      case PARALLEL -> new BudgetDecision(0, 0, lastInline, mode);
+      case STANDBY -> new BudgetDecision(0, release, lastInline, mode);
+      case BACKUP -> new BudgetDecision(Math.max(0, lastInline), 0, lastInline, mode);
     };
+  }
+
+  /**
+   * Whether a local run starting at {@code now} runs on the calling thread: when its p99 and the hand-over still fit
+   * the budget. Otherwise its answer would be late anyway, and running it inline would hold back a remote answer that
+   * could still come in time; it runs on a worker and the first answer wins.
+   */
+  boolean inline(long now) {
+    return now <= lastInline;
   }
 
   private static long satAdd(long a, long b) {
@@ -56,18 +68,21 @@ record BudgetDecision(long localAt, long releaseAt, BudgetedCall.Mode mode) {
     if (local == Local.NOT_RUN) {
       return now >= localAt || remote == Remote.FAILED ? Action.RUN_LOCAL : Action.WAIT;
     }
+    if (local == Local.RUNNING) {
+      return Action.WAIT;  // beside the remote call: whichever answers first
+    }
     return remote == Remote.FAILED ? Action.FAIL : Action.WAIT;  // the local failed: the remote is all that is left
   }
 
   /**
    * How long a WAIT at {@code now} may last before the next step is due (ns): until the local start or the release
-   * of a held answer; {@link Long#MAX_VALUE} when only the remote answer can end it (the local side failed).
+   * of a held answer; {@link Long#MAX_VALUE} when only an answer can end it (the local side runs beside or failed).
    */
   long waitNanos(long now, Local local) {
     return switch (local) {
       case NOT_RUN -> Math.max(0, localAt - now);
       case READY -> Math.max(0, releaseAt - now);
-      case FAILED -> Long.MAX_VALUE;
+      case RUNNING, FAILED -> Long.MAX_VALUE;
     };
   }
 }

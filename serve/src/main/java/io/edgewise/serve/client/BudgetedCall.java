@@ -31,7 +31,9 @@ import java.util.function.Supplier;
  * configured.
  *
  * <p>A remote answer that has arrived wins over a local one (the server's variants are the accurate ones); one that
- * arrives while the local variant runs waits for that run (bounded by the local p99). A loser's answer, arriving
+ * arrives while the local variant runs waits for that run (bounded by the local p99). A local run that cannot be
+ * handed over within the budget anyway (its p99 plus the hand-over exceed what is left) runs on a worker instead,
+ * beside the wait, so that it never holds back a remote answer; the first answer wins. A loser's answer, arriving
  * later, goes to the discard callback. The remote calls' round trips are measured, as a moving average
  * ({@link #estimatedRemoteMs()}). When the local call fails the call waits for the remote answer past the budget (a
  * late answer beats none): the remote side's own request timeout bounds it. Thread-safe; close() stops its threads.
@@ -74,8 +76,8 @@ public final class BudgetedCall implements AutoCloseable {
   /** Hand-over times kept: the release margin is their maximum. */
   static final int HANDOVER_WINDOW = 1000;
 
-  /** The remote side's outcome, stamped when it arrived. */
-  private record Delivery(Object value, long at) {}
+  /** An outcome from a worker (the remote side's, or a local run beside the wait), stamped when it arrived. */
+  private record Delivery(boolean local, Object value, long at) {}
 
   private final Mode mode;
   private final Clock clock;
@@ -149,6 +151,16 @@ public final class BudgetedCall implements AutoCloseable {
         Double.isInfinite(localMs) ? Long.MAX_VALUE : (long) (localMs * 1e6), (long) (handoverMs() * 1e6));
     LinkedBlockingQueue<Delivery> arrived = new LinkedBlockingQueue<>();
     AtomicBoolean over = new AtomicBoolean();
+    java.util.function.BiConsumer<Boolean, Object> deliver = (isLocal, v) -> {
+      // an answer arriving once the call is over is the loser's: discarded here, never left in the queue
+      synchronized (arrived) {
+        if (!over.get()) {
+          arrived.add(new Delivery(isLocal, v, clock.nanoTime()));
+          return;
+        }
+      }
+      discardValue(v, discard);
+    };
     Future<?> remoteTask = workers.submit(() -> {
       Object v;
       try {
@@ -161,15 +173,9 @@ public final class BudgetedCall implements AutoCloseable {
       } catch (Throwable e) {  // an Error must still end the wait
         v = new IllegalStateException(e);
       }
-      // an answer arriving once the call is over is the loser's: discarded here, never left in the queue
-      synchronized (arrived) {
-        if (!over.get()) {
-          arrived.add(new Delivery(v, clock.nanoTime()));
-          return;
-        }
-      }
-      discardValue(v, discard);
+      deliver.accept(false, v);
     });
+    Future<?> localTask = null;
     Object localValue = null;
     Object remoteValue = null;
     BudgetDecision.Local local = BudgetDecision.Local.NOT_RUN;
@@ -186,7 +192,13 @@ public final class BudgetedCall implements AutoCloseable {
         if (d == null) {
           d = arrived.poll();
         }
-        if (d != null) {
+        if (d != null && d.local()) {  // the run beside the wait answered
+          localValue = d.value();
+          localReady = d.at();
+          local = localValue == null || localValue instanceof Throwable ? BudgetDecision.Local.FAILED
+              : BudgetDecision.Local.READY;
+          d = null;
+        } else if (d != null) {
           remoteValue = d.value();
           remoteAt = d.at();
           remoteState = remoteValue == null || remoteValue instanceof Throwable ? BudgetDecision.Remote.FAILED
@@ -199,8 +211,9 @@ public final class BudgetedCall implements AutoCloseable {
           if (local == BudgetDecision.Local.READY) {
             discardValue(localValue, discard);  // the held (or slower) local answer lost
           }
-          // one that arrived during the local run waited for it
-          due = local == BudgetDecision.Local.NOT_RUN ? remoteAt : Math.max(remoteAt, localReady);
+          // one that arrived during an inline local run waited for it
+          due = local == BudgetDecision.Local.NOT_RUN || local == BudgetDecision.Local.RUNNING ? remoteAt
+              : Math.max(remoteAt, localReady);
           wonLocal = false;
           winner = remoteValue;
           break;
@@ -225,6 +238,22 @@ public final class BudgetedCall implements AutoCloseable {
         if (action == BudgetDecision.Action.RUN_LOCAL) {
           if (rule.localAt() > 0 && remoteState != BudgetDecision.Remote.FAILED) {
             startLate = now - rule.localAt();  // woken for the start: its lateness delays the answer too
+          }
+          if (!rule.inline(now)) {
+            // its answer cannot be on time: run it beside the wait, so that a remote answer is not held back
+            localTask = workers.submit(() -> {
+              Object v;
+              try {
+                v = localCall.get();
+              } catch (RuntimeException e) {
+                v = e;
+              } catch (Throwable e) {
+                v = new IllegalStateException(e);
+              }
+              deliver.accept(true, v);
+            });
+            local = BudgetDecision.Local.RUNNING;
+            continue;
           }
           try {
             localValue = localCall.get();
@@ -252,9 +281,12 @@ public final class BudgetedCall implements AutoCloseable {
         discardValue(d.value(), discard);
       }
       for (Delivery left; (left = arrived.poll()) != null; ) {
-        discardValue(left.value(), discard);  // the remote answer that came after the winner was taken
+        discardValue(left.value(), discard);  // the answer that came after the winner was taken
       }
       remoteTask.cancel(true);
+      if (localTask != null) {
+        localTask.cancel(true);
+      }
     }
     long end = clock.nanoTime();
     double handover = Math.max(0, (end - due + startLate) / 1e6);

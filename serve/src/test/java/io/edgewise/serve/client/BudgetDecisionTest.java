@@ -1,6 +1,8 @@
 package io.edgewise.serve.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.serve.client.BudgetDecision.Action;
 import io.edgewise.serve.client.BudgetDecision.Local;
@@ -53,6 +55,22 @@ class BudgetDecisionTest {
     assertEquals(Action.RUN_LOCAL, r.next(84 * MS, Local.NOT_RUN, Remote.PENDING));
     assertEquals(Action.RETURN_LOCAL, r.next(95 * MS, Local.READY, Remote.PENDING), "a ready answer goes at once");
     assertEquals(Action.RETURN_REMOTE, r.next(95 * MS, Local.READY, Remote.READY), "it came during the local run");
+  }
+
+  @Test
+  void aLocalRunThatCannotBeOnTimeRunsBesideTheWait() {
+    // 100 - (10 + 6) = 84: a run started by then is handed over in time; later (or with a p99 over the budget) not
+    BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS);
+    assertTrue(r.inline(0));
+    assertTrue(r.inline(84 * MS));
+    assertFalse(r.inline(85 * MS));
+    BudgetDecision slow = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 150 * MS, 0);
+    assertFalse(slow.inline(0));
+    assertEquals(Action.WAIT, slow.next(10 * MS, Local.RUNNING, Remote.PENDING));
+    assertEquals(Long.MAX_VALUE, slow.waitNanos(10 * MS, Local.RUNNING), "whichever answers first");
+    assertEquals(Action.RETURN_REMOTE, slow.next(90 * MS, Local.RUNNING, Remote.READY));
+    assertEquals(Action.WAIT, slow.next(90 * MS, Local.RUNNING, Remote.FAILED));
+    assertFalse(BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 100 * MS, Long.MAX_VALUE, 0).inline(0));
   }
 
   @Test
