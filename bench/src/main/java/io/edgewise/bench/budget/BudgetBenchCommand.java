@@ -41,7 +41,8 @@ public final class BudgetBenchCommand implements Callable<Integer> {
       "lte", new BudgetSimulation.Link("lte", 364.7, 170.6));
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "GROUP",
-      description = "Model group: a group.json or its directory (default: examples/groups/digits).")
+      description = "Model group: a group.json or its directory (default: examples/groups/digits; "
+          + "examples/groups/ocr-rec is the OCR recogniser's float, fp16 and int8 variants).")
   Path group;
 
   @Option(names = "--link", paramLabel = "home|campus|lte|FILE", defaultValue = "home", split = ",",
@@ -114,8 +115,12 @@ public final class BudgetBenchCommand implements Callable<Integer> {
       links.add(link(name));
     }
     PrintWriter err = spec.commandLine().getErr();
-    VariantGroup g = VariantGroup.load(group == null ? VariantGroup.DEFAULT : group,
-        cache == null ? SelectBenchCommand.defaultCache() : cache, m -> err.println("budget-bench: " + m));
+    Path groupFile = group == null ? VariantGroup.DEFAULT : group;
+    Path cacheRoot = cache == null ? SelectBenchCommand.defaultCache() : cache;
+    if (OcrGroup.isOcr(groupFile)) {
+      return ocr(OcrGroup.load(groupFile, cacheRoot, m -> err.println("budget-bench: " + m)), links);
+    }
+    VariantGroup g = VariantGroup.load(groupFile, cacheRoot, m -> err.println("budget-bench: " + m));
     if (writeRepository != null) {
       List<BudgetLoopback.Variant> vs = new ArrayList<>();
       for (VariantGroup.Variant v : g.variants()) {
@@ -131,26 +136,54 @@ public final class BudgetBenchCommand implements Callable<Integer> {
     return simulate ? simulated(g, links) : loopback(g, links);
   }
 
+  /**
+   * An OCR recogniser group: on its own device unless --device is given, scored 1 - CER per text line; no --simulate
+   * (the sampled experiment scores top-1 answers).
+   */
+  private int ocr(OcrGroup g, List<BudgetSimulation.Link> links) throws IOException {
+    String dev = spec.commandLine().getParseResult().hasMatchedOption("--device") ? device.name() : g.device();
+    BudgetLoopback b = new BudgetLoopback(g.name(), g.variants(), dev, g.samples(), slowdown, mbps,
+        BudgetedCall.Mode.valueOf(fallback.toUpperCase(java.util.Locale.ROOT)),
+        m -> spec.commandLine().getErr().println("budget-bench: " + m));
+    if (writeRepository != null) {
+      b.writeRepository(writeRepository, slas[0]);
+      spec.commandLine().getOut().println("wrote model group " + g.name() + " (" + g.variants().size()
+          + " variants, default time_budget_ms " + slas[0] + ") into " + writeRepository.resolve(g.name())
+          + "; serve it with ./edgewise serve --models " + writeRepository);
+      return 0;
+    }
+    if (simulate) {
+      throw Main.usage(spec, "--simulate scores top-1 answers: it does not take an OCR group (" + g.name() + ")");
+    }
+    return report(g.name(), b, dev, "1 - CER of the recogniser per rendered text line (" + g.samples().size()
+        + " lines)", links);
+  }
+
   private int loopback(VariantGroup g, List<BudgetSimulation.Link> links) throws IOException {
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     List<BudgetLoopback.Variant> vs = new ArrayList<>();
     for (VariantGroup.Variant v : g.variants()) {
       vs.add(new BudgetLoopback.Variant(v.name(), v.model(), v.accuracy()));
     }
     BudgetLoopback b = new BudgetLoopback(g.name(), vs, device.name(), g.testData(), slowdown, mbps,
         BudgetedCall.Mode.valueOf(fallback.toUpperCase(java.util.Locale.ROOT)),
-        m -> err.println("budget-bench: " + m));
+        m -> spec.commandLine().getErr().println("budget-bench: " + m));
+    return report(g.name(), b, device.name(), "top-1 on the test split", links);
+  }
+
+  /** Runs the loopback experiment and prints its rows. */
+  private int report(String groupName, BudgetLoopback b, String dev, String scoring,
+      List<BudgetSimulation.Link> links) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
     List<BudgetLoopback.Row> rows = b.run(links, slas, requests, seed);
-    String what = "measured: a serve server in this process (device " + device.name() + ") answering over loopback "
+    String what = "measured: a serve server in this process (device " + dev + ") answering over loopback "
         + "HTTP, each device an EdgewiseClient behind an emulated link (delay drawn per request from the link's "
         + "normal distribution, " + mbps + " Mbit/s); on-device fallback " + b.localVariant() + " run here, "
-        + "modeled " + slowdown + "x slower (" + fallback + ")";
+        + "modeled " + slowdown + "x slower (" + fallback + "); accuracy: " + scoring + ", 0 when late";
     List<Map<String, Object>> gains = gains(rows);
     if (json.enabled()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("what", what);
-      m.put("group", g.name());
+      m.put("group", groupName);
       m.put("local_variant", b.localVariant());
       m.put("local_p99_ms", b.localP99Ms());
       List<Map<String, Object>> list = new ArrayList<>();
@@ -164,6 +197,10 @@ public final class BudgetBenchCommand implements Callable<Integer> {
         row.put("mean_ms", r.meanMs());
         row.put("local_share", r.localShare());
         row.put("served", r.served());
+        row.put("late", r.late());
+        if (!Double.isNaN(r.maxHandoverMs())) {
+          row.put("max_handover_ms", r.maxHandoverMs());
+        }
         row.put("figures", "measured (loopback HTTP, emulated link)");
         list.add(row);
       }
@@ -171,13 +208,13 @@ public final class BudgetBenchCommand implements Callable<Integer> {
       m.put("gains", gains);
       out.println(Json.write(m));
     } else {
-      out.printf("budget-bench, group %s: %s; fallback p99 %.2f ms (modeled device)%n", g.name(), what,
+      out.printf("budget-bench, group %s: %s; fallback p99 %.2f ms (modeled device)%n", groupName, what,
           b.localP99Ms());
-      out.printf("%-28s %-7s %7s %9s %15s %9s %7s  %s%n", "policy", "link", "SLA ms", "accuracy", "SLA attainment",
-          "mean ms", "local", "answered by");
+      out.printf("%-28s %-7s %7s %9s %15s %9s %7s %5s %9s  %s%n", "policy", "link", "SLA ms", "accuracy",
+          "SLA attainment", "mean ms", "local", "late", "handover", "answered by");
       for (BudgetLoopback.Row r : rows) {
-        out.printf("%-28s %-7s %7.0f %9.4f %15.4f %9.1f %7.3f  %s%n", r.policy(), r.link(), r.slaMs(), r.accuracy(),
-            r.slaAttainment(), r.meanMs(), r.localShare(), r.served());
+        out.printf("%-28s %-7s %7.0f %9.4f %15.4f %9.1f %7.3f %5d %9.2f  %s%n", r.policy(), r.link(), r.slaMs(),
+            r.accuracy(), r.slaAttainment(), r.meanMs(), r.localShare(), r.late(), r.maxHandoverMs(), r.served());
       }
       for (Map<String, Object> gm : gains) {
         out.printf("%s SLA %.0f ms: mdinference+fallback %.4f vs best static %s %.4f: gain %+.1f%%%n", gm.get("link"),

@@ -17,7 +17,6 @@ import io.edgewise.serve.common.TokenAuthenticator;
 import io.edgewise.serve.http.HttpInferenceServer;
 import io.edgewise.serve.peer.EmulatedLink;
 import io.edgewise.serve.peer.EmulatedLinkProxy;
-import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.train.Dataset;
 import java.io.IOException;
@@ -47,16 +46,20 @@ import java.util.function.Consumer;
  * the same sequence of test samples and round trips (paired comparison). Policies: static (each variant pinned, no
  * budget), greedy by mean, MDInference, MDInference with the on-device fallback (the locally fastest variant, run
  * here, its measured time stretched to --device-slowdown times by sleeping: the device is modeled as that much
- * slower than this machine). An answer counts as accurate when it is right (top-1 against the test label) and within
- * the SLA; a request the server dropped (504) or answered late is a violation.
+ * slower than this machine). An answer's accuracy is its score ({@link EvalSamples}: top-1 right or wrong for a
+ * classifier, 1 - CER for a recogniser) when it came within the SLA, else 0; a request the server dropped (504) or
+ * answered late is a violation.
  */
 public final class BudgetLoopback {
   /** A variant: its model file and measured accuracy. */
   public record Variant(String name, Path model, double accuracy) {}
 
-  /** One policy at one SLA: the row, plus how often the fallback answered and the server's choices. */
+  /**
+   * One policy at one SLA: the issue's row, plus how often the fallback answered, the server's choices, the answers
+   * that came after the SLA and the largest hand-over time the budgeted client measured (ms; NaN without a fallback).
+   */
   public record Row(String policy, String link, double slaMs, double accuracy, double slaAttainment, double meanMs,
-      double localShare, Map<String, Integer> served) {}
+      double localShare, Map<String, Integer> served, int late, double maxHandoverMs) {}
 
   /** Requests each device sends first, uncounted: connections open and the network estimate learns the link. */
   static final int WARMUP = 10;
@@ -65,7 +68,7 @@ public final class BudgetLoopback {
   private final String group;
   private final List<Variant> variants;
   private final String device;
-  private final Dataset test;
+  private final EvalSamples test;
   private final double slowdown;
   private final double mbps;
   private final BudgetedCall.Mode mode;
@@ -74,7 +77,14 @@ public final class BudgetLoopback {
   private double localMedianMs;
   private double localP99Ms;
 
+  /** A classifier group scored on its test split. */
   public BudgetLoopback(String group, List<Variant> variants, String device, Dataset test, double slowdown,
+      double mbps, BudgetedCall.Mode mode, Consumer<String> log) {
+    this(group, variants, device, new DatasetSamples(test, variants.get(0).model()), slowdown, mbps, mode, log);
+  }
+
+  /** Any group scored on these samples (e.g. {@link OcrLineSamples}: 1 - CER of a recogniser). */
+  public BudgetLoopback(String group, List<Variant> variants, String device, EvalSamples test, double slowdown,
       double mbps, BudgetedCall.Mode mode, Consumer<String> log) {
     this.group = group;
     this.variants = List.copyOf(variants);
@@ -212,7 +222,7 @@ public final class BudgetLoopback {
     final String policy;
     final double sla;
     final LocalFallback fallback;
-    final List<double[]> results = new ArrayList<>();  // {ms, answered 0/1, right 0/1, local 0/1}
+    final List<double[]> results = new ArrayList<>();  // {ms, answered 0/1, score, local 0/1, hand-over ms}
     final List<String> servedBy = new ArrayList<>();
 
     Device(String policy, double sla, LocalFallback fallback) {
@@ -223,22 +233,27 @@ public final class BudgetLoopback {
 
     Row row(String link, double slaMs) {
       int onTime = 0;
-      int accurate = 0;
+      double accurate = 0;
       int local = 0;
+      int late = 0;
       double sum = 0;
+      double handover = Double.NaN;
       for (double[] r : results) {
         sum += r[0];
         local += (int) r[3];
         if (r[1] == 1 && r[0] <= slaMs) {
           onTime++;
-          accurate += (int) r[2];
+          accurate += r[2];
+        } else if (r[1] == 1) {
+          late++;
         }
+        handover = Double.isNaN(handover) || r[4] > handover ? r[4] : handover;
       }
       Map<String, Integer> served = new LinkedHashMap<>();
       servedBy.forEach(v -> served.merge(v, 1, Integer::sum));
       int n = results.size();
-      return new Row(policy, link, slaMs, accurate / (double) n, onTime / (double) n, sum / n, local / (double) n,
-          served);
+      return new Row(policy, link, slaMs, accurate / n, onTime / (double) n, sum / n, local / (double) n,
+          served, late, handover);
     }
   }
 
@@ -280,9 +295,8 @@ public final class BudgetLoopback {
           long t0 = System.nanoTime();
           try (Outcome o = request(d, clients.get(k), x)) {
             double ms = (System.nanoTime() - t0) / 1e6;
-            boolean right = o.outputs != null
-                && argmax(o.outputs.values().iterator().next().toFloatArray()) == test.labels()[sample];
-            d.results.add(new double[] {ms, o.outputs != null ? 1 : 0, right ? 1 : 0, o.local ? 1 : 0});
+            double score = o.outputs != null ? test.score(sample, o.outputs) : 0;
+            d.results.add(new double[] {ms, o.outputs != null ? 1 : 0, score, o.local ? 1 : 0, o.handoverMs});
             d.servedBy.add(o.outputs == null ? "dropped" : o.local ? "local:" + o.variant : o.variant);
           } finally {
             x.values().forEach(Tensor::close);
@@ -295,8 +309,12 @@ public final class BudgetLoopback {
     }
   }
 
-  /** An answer (outputs null when the server refused or dropped it), which side gave it and the variant. */
-  private record Outcome(Map<String, Tensor> outputs, boolean local, String variant) implements AutoCloseable {
+  /**
+   * An answer (outputs null when the server refused or dropped it), which side gave it, the variant and the budgeted
+   * client's hand-over time (NaN without a fallback).
+   */
+  private record Outcome(Map<String, Tensor> outputs, boolean local, String variant, double handoverMs)
+      implements AutoCloseable {
     @Override
     public void close() {
       if (outputs != null) {
@@ -310,20 +328,20 @@ public final class BudgetLoopback {
       if (d.policy.startsWith("static:")) {
         String v = d.policy.substring("static:".length());
         EdgewiseClient.Answer a = client.infer(group, null, x, true, Map.of("variant", v));
-        return new Outcome(a.outputs(), false, v);
+        return new Outcome(a.outputs(), false, v, Double.NaN);
       }
       if (d.fallback != null) {
         EdgewiseClient.BudgetedAnswer a = client.infer(group, x, d.sla, d.fallback, mode);
-        return new Outcome(a.outputs(), a.local(), a.variant());
+        return new Outcome(a.outputs(), a.local(), a.variant(), a.handoverMs());
       }
       EdgewiseClient.Answer a = client.inferWithin(d.policy.equals("greedy") ? group + "-greedy" : group, x, d.sla,
           null);
-      return new Outcome(a.outputs(), false, a.parameters().get("edgewise_variant").asText());
+      return new Outcome(a.outputs(), false, a.parameters().get("edgewise_variant").asText(), Double.NaN);
     } catch (RemoteException e) {
       if (e.status() != 504) {
         throw e;
       }
-      return new Outcome(null, false, null);
+      return new Outcome(null, false, null, Double.NaN);
     }
   }
 
@@ -344,10 +362,10 @@ public final class BudgetLoopback {
       try {
         TimeUnit.NANOSECONDS.sleep(Math.max(0, left));
       } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();  // cancelled: the answer is no longer wanted
+        Thread.currentThread().interrupt();  // keep the interrupt for the caller
       }
       return out;
-    }, 2);
+    });
   }
 
   /** The variant fastest here (median of 30 runs each, round-robin); sets the fallback's modeled p99. */
@@ -388,39 +406,8 @@ public final class BudgetLoopback {
     return best;
   }
 
-  /** Test sample i as the model's input "input" [1, ...sample shape]. */
   private Map<String, Tensor> input(int i) {
-    int[] sample = sampleShape();
-    long[] dims = new long[sample.length + 1];
-    dims[0] = 1;
-    for (int k = 0; k < sample.length; k++) {
-      dims[k + 1] = sample[k];
-    }
-    return Map.of(inputName, Tensor.ofFloats(Shape.of(dims), test.batch(new int[] {i}, sample).data()));
-  }
-
-  private String inputName;
-  private int[] sampleShape;
-
-  private int[] sampleShape() {
-    if (sampleShape == null) {
-      try (Session s = Session.open(variants.get(0).model(), SessionOptions.defaults().withDevice("ref"))) {
-        inputName = s.inputs().get(0).name();
-        sampleShape = Arrays.stream(s.inputs().get(0).concreteShape().dims()).skip(1).mapToInt(d -> (int) d)
-            .toArray();
-      }
-    }
-    return sampleShape;
-  }
-
-  private static int argmax(float[] v) {
-    int best = 0;
-    for (int i = 1; i < v.length; i++) {
-      if (v[i] > v[best]) {
-        best = i;
-      }
-    }
-    return best;
+    return test.input(i);
   }
 
   /** The repository: GROUP (gamma 1) and GROUP-greedy (gamma 0), each with copies of the variant files. */

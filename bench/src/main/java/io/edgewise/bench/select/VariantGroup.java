@@ -302,7 +302,8 @@ public final class VariantGroup {
     return out;
   }
 
-  private static String text(JsonNode n, String field, Path file) {
+  /** A group file's required text field; a missing or blank one is an error naming the file. */
+  public static String text(JsonNode n, String field, Path file) {
     JsonNode v = n.get(field);
     if (v == null || !v.isTextual() || v.asText().isBlank()) {
       throw EdgewiseException.invalidArgument("model group " + file + ": missing text field \"" + field + "\"");
@@ -310,7 +311,8 @@ public final class VariantGroup {
     return v.asText();
   }
 
-  private static String hash(byte[] group, byte[] base) {
+  /** The cache key of a group's built variants: a hash of the group file's and the base model's bytes. */
+  public static String hash(byte[] group, byte[] base) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(group);

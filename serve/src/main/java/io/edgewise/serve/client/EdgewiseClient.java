@@ -262,10 +262,11 @@ public final class EdgewiseClient implements AutoCloseable {
    * Asks a model group ({@code serve}'s "pipeline": "group") for an answer within {@code budgetMs} end to end, with
    * an on-device fallback ({@link BudgetedCall}): the request carries the budget and this client's network estimate
    * ({@link #network()}, measured from earlier answers: round trip less the server's reported time, never
-   * configured); the fallback runs in parallel ({@link BudgetedCall.Mode#PARALLEL}) or once the remaining budget falls
-   * below its expected time ({@link BudgetedCall.Mode#BACKUP}, or at once when the server refuses or drops the
-   * request). The first valid answer wins; the loser is cancelled and its outputs, if any, closed. The caller closes
-   * the winner's outputs. Inputs stay the caller's.
+   * configured); the fallback runs on this thread, in parallel ({@link BudgetedCall.Mode#PARALLEL}), from the start
+   * with its answer held for the server's until the budget less the measured hand-over time
+   * ({@link BudgetedCall.Mode#STANDBY}), or once the remaining budget falls below its measured p99 plus that hand-over
+   * time ({@link BudgetedCall.Mode#BACKUP}, or at once when the server refuses or drops the request). The loser is
+   * cancelled and its outputs, if any, closed. The caller closes the winner's outputs. Inputs stay the caller's.
    */
   public BudgetedAnswer infer(String group, Map<String, Tensor> inputs, double budgetMs, LocalFallback fallback,
       BudgetedCall.Mode mode) {
@@ -280,13 +281,14 @@ public final class EdgewiseClient implements AutoCloseable {
           Answer a = inferWithin(group, inputs, budgetMs - (System.nanoTime() - start) / 1e6, null);
           JsonNode variant = a.parameters().get("edgewise_variant");
           return new BudgetedAnswer(a.outputs(), false, variant == null ? null : variant.asText(),
-              serverMs(a), 0);
+              serverMs(a), 0, 0);
         },
-        () -> new BudgetedAnswer(fallback.run(inputs), true, fallback.name(), Double.NaN, 0),
+        () -> new BudgetedAnswer(fallback.run(inputs), true, fallback.name(), Double.NaN, 0, 0),
         fallback.expectedMs(),
         loser -> loser.outputs().values().forEach(Tensor::close));
     BudgetedAnswer a = r.value();
-    return new BudgetedAnswer(a.outputs(), a.local(), a.variant(), a.serverMs(), r.elapsedMs());
+    return new BudgetedAnswer(a.outputs(), a.local(), a.variant(), a.serverMs(), r.elapsedMs(),
+        r.handoverMs());
   }
 
   /**
@@ -331,10 +333,11 @@ public final class EdgewiseClient implements AutoCloseable {
   /**
    * A budgeted answer: the outputs (the caller closes them), whether the local fallback gave them, the variant that
    * answered (the server's edgewise_variant, or the fallback's name), the server's reported time (NaN for a local
-   * answer) and the time from the call to the answer (ms).
+   * answer), the time from the call to the answer and the hand-over time (from the moment the answer was due to the
+   * return; {@link BudgetedCall.Result#handoverMs}), ms.
    */
   public record BudgetedAnswer(Map<String, Tensor> outputs, boolean local, String variant, double serverMs,
-      double elapsedMs) {}
+      double elapsedMs, double handoverMs) {}
 
   /** This client's measured network estimate (round trips less server time, and bandwidth). */
   public NetworkEstimate network() {

@@ -1,7 +1,5 @@
 package io.edgewise.serve.client;
 
-import io.edgewise.EdgewiseException;
-import io.edgewise.adapt.LatencyStats;
 import io.edgewise.runtime.Session;
 import io.edgewise.tensor.Tensor;
 import java.util.Map;
@@ -9,34 +7,28 @@ import java.util.function.Function;
 
 /**
  * The device's own answer for a budgeted request ({@link EdgewiseClient#infer(String, Map, double, LocalFallback,
- * BudgetedCall.Mode)}): a local variant (usually the group's fastest) and the statistics of its runs here, measured
- * by every run ({@link #profile} seeds them). Its expected time, mean + gamma standard deviations (gamma 2 by default,
- * about the 98th percentile of a normal spread), is what the backup rule compares with the remaining budget. It does
- * not own the session. Thread-safe.
+ * BudgetedCall.Mode)}): a local variant (usually the group's fastest) and its run times here, measured by every run
+ * ({@link #profile} seeds them). Its expected time, the p99 of its last 200 runs (their maximum while fewer than 100),
+ * is what the backup rule compares with the remaining budget: a measured tail, not a mean plus a guessed spread, since
+ * a run's time on a loaded device is far from normal. It does not own the session. Thread-safe.
  */
 public final class LocalFallback {
   private final String name;
   private final Function<Map<String, Tensor>, Map<String, Tensor>> runner;
-  private final double gamma;
-  private final LatencyStats stats = new LatencyStats(0.2);
+  private final RecentTimes times = new RecentTimes(200);
 
   /**
    * @param name what answers report as the variant
    * @param runner runs the variant on the inputs and returns outputs the caller closes
-   * @param gamma standard deviations of headroom in {@link #expectedMs()}
    */
-  public LocalFallback(String name, Function<Map<String, Tensor>, Map<String, Tensor>> runner, double gamma) {
-    if (!(gamma >= 0)) {
-      throw EdgewiseException.invalidArgument("LocalFallback: gamma must be >= 0, got " + gamma);
-    }
+  public LocalFallback(String name, Function<Map<String, Tensor>, Map<String, Tensor>> runner) {
     this.name = name;
     this.runner = runner;
-    this.gamma = gamma;
   }
 
-  /** A session's runs, gamma 2. */
+  /** A session's runs. */
   public static LocalFallback of(String name, Session session) {
-    return new LocalFallback(name, session::run, 2);
+    return new LocalFallback(name, session::run);
   }
 
   public String name() {
@@ -49,7 +41,7 @@ public final class LocalFallback {
     Map<String, Tensor> out = runner.apply(inputs);
     double ms = (System.nanoTime() - t0) / 1e6;
     synchronized (this) {
-      stats.add(ms);
+      times.add(ms);
     }
     return out;
   }
@@ -62,12 +54,12 @@ public final class LocalFallback {
     }
   }
 
-  /** Mean + gamma std of the measured runs (ms); infinite before any run, so that BACKUP starts it at once. */
+  /** The p99 of the last runs (ms); infinite before any run, so that BACKUP starts it at once. */
   public synchronized double expectedMs() {
-    return stats.count() == 0 ? Double.POSITIVE_INFINITY : stats.mean() + gamma * stats.std();
+    return times.count() == 0 ? Double.POSITIVE_INFINITY : times.quantile(0.99);
   }
 
   public synchronized long runs() {
-    return stats.count();
+    return times.count();
   }
 }

@@ -174,4 +174,27 @@ class BudgetedCallTest {
       assertTrue(r.local());
     }
   }
+
+  @Test
+  void aFallbackThatCannotBeOnTimeNeverHoldsBackTheRemoteAnswer() {
+    // the local variant needs an hour against a minute's budget: it runs beside the wait (it would block until
+    // interrupted), and the remote answer is taken as soon as it comes, the local run then cancelled
+    AtomicBoolean interrupted = new AtomicBoolean();
+    CountDownLatch localStarted = new CountDownLatch(1);
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY)) {
+      BudgetedCall.Result<String> r = call.call(Duration.ofMinutes(1), () -> {
+        try {
+          localStarted.await();  // the local run is under way when the remote answers
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return "remote";
+      }, () -> {
+        localStarted.countDown();
+        return blockUntilInterrupted(interrupted);
+      }, TimeUnit.HOURS.toMillis(1));
+      assertEquals("remote", r.value());
+      assertFalse(r.local());
+    }
+  }
 }

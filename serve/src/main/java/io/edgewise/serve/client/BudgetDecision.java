@@ -1,0 +1,88 @@
+package io.edgewise.serve.client;
+
+/**
+ * What a budgeted call ({@link BudgetedCall}) does next, from the time since it started and what it holds: a pure
+ * function of its inputs, so that the rule is tested without a clock. The times are nanoseconds since the call
+ * started.
+ *
+ * <p>The rule: a valid remote answer that has arrived wins (the server's variants are the accurate ones); a local
+ * answer in hand is handed over at once unless the mode is {@link BudgetedCall.Mode#STANDBY}, which holds it for the
+ * remote one until {@link #releaseAt} (the budget less the measured hand-over time, so that the hand-over still lands
+ * within the budget) or until the remote fails; the local variant runs (on the calling thread) once {@link #localAt}
+ * has come or the remote has failed. Nothing is waited for past the point where it would make the answer late: a
+ * held local answer is released at {@code releaseAt}, never later.
+ *
+ * @param localAt when the local variant starts: 0 for PARALLEL and STANDBY; for BACKUP the budget less the local
+ *     variant's measured p99 and the measured hand-over time (at once when that is negative)
+ * @param releaseAt when a held local answer is handed over in STANDBY: the budget less the hand-over time
+ * @param lastInline the latest start at which a local run, taking its p99, is handed over within the budget: a run
+ *     started later cannot be on time, so it runs beside the wait for the remote answer instead of blocking it
+ */
+record BudgetDecision(long localAt, long releaseAt, long lastInline, BudgetedCall.Mode mode) {
+  /** The next step. */
+  enum Action { RETURN_REMOTE, RETURN_LOCAL, RUN_LOCAL, WAIT, FAIL }
+
+  /** Where the local side is: RUNNING only for a run beside the wait ({@link #inline} false). */
+  enum Local { NOT_RUN, RUNNING, READY, FAILED }
+
+  /** Where the remote side is. */
+  enum Remote { PENDING, READY, FAILED }
+
+  /**
+   * The schedule for one call: {@code budget} is the whole budget, {@code localP99} the local variant's measured
+   * p99 and {@code handover} the measured time from an answer's due moment to the caller having it (all ns).
+   */
+  static BudgetDecision plan(BudgetedCall.Mode mode, long budget, long localP99, long handover) {
+    long release = Math.max(0, budget - handover);
+    long lastInline = budget - satAdd(localP99, handover);
+    return switch (mode) {
+      case PARALLEL -> new BudgetDecision(0, 0, lastInline, mode);
+      case STANDBY -> new BudgetDecision(0, release, lastInline, mode);
+      case BACKUP -> new BudgetDecision(Math.max(0, lastInline), 0, lastInline, mode);
+    };
+  }
+
+  /**
+   * Whether a local run starting at {@code now} runs on the calling thread: when its p99 and the hand-over still fit
+   * the budget. Otherwise its answer would be late anyway, and running it inline would hold back a remote answer that
+   * could still come in time; it runs on a worker and the first answer wins.
+   */
+  boolean inline(long now) {
+    return now <= lastInline;
+  }
+
+  private static long satAdd(long a, long b) {
+    long s = a + b;
+    return ((a ^ s) & (b ^ s)) < 0 ? Long.MAX_VALUE : s;
+  }
+
+  /** The next step at {@code now}. */
+  Action next(long now, Local local, Remote remote) {
+    if (remote == Remote.READY) {
+      return Action.RETURN_REMOTE;
+    }
+    if (local == Local.READY) {
+      boolean hold = mode == BudgetedCall.Mode.STANDBY && now < releaseAt && remote == Remote.PENDING;
+      return hold ? Action.WAIT : Action.RETURN_LOCAL;
+    }
+    if (local == Local.NOT_RUN) {
+      return now >= localAt || remote == Remote.FAILED ? Action.RUN_LOCAL : Action.WAIT;
+    }
+    if (local == Local.RUNNING) {
+      return Action.WAIT;  // beside the remote call: whichever answers first
+    }
+    return remote == Remote.FAILED ? Action.FAIL : Action.WAIT;  // the local failed: the remote is all that is left
+  }
+
+  /**
+   * How long a WAIT at {@code now} may last before the next step is due (ns): until the local start or the release
+   * of a held answer; {@link Long#MAX_VALUE} when only an answer can end it (the local side runs beside or failed).
+   */
+  long waitNanos(long now, Local local) {
+    return switch (local) {
+      case NOT_RUN -> Math.max(0, localAt - now);
+      case READY -> Math.max(0, releaseAt - now);
+      case RUNNING, FAILED -> Long.MAX_VALUE;
+    };
+  }
+}

@@ -1,0 +1,86 @@
+package io.edgewise.serve.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.edgewise.serve.client.BudgetDecision.Action;
+import io.edgewise.serve.client.BudgetDecision.Local;
+import io.edgewise.serve.client.BudgetDecision.Remote;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The budgeted call's rule as a table: times in ms (as ns), the schedule computed by hand from the budget, the local
+ * p99 and the hand-over time. No clock, no threads.
+ */
+class BudgetDecisionTest {
+  private static final long MS = 1_000_000;
+
+  @Test
+  void theScheduleIsTheBudgetLessTheMeasuredTimes() {
+    BudgetDecision backup = BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 100 * MS, 10 * MS, 6 * MS);
+    assertEquals(84 * MS, backup.localAt(), "100 - (10 + 6)");
+    BudgetDecision standby = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS);
+    assertEquals(0, standby.localAt());
+    assertEquals(94 * MS, standby.releaseAt(), "100 - 6: the local answer is in hand, only the hand-over is left");
+    BudgetDecision parallel = BudgetDecision.plan(BudgetedCall.Mode.PARALLEL, 100 * MS, 10 * MS, 6 * MS);
+    assertEquals(0, parallel.localAt());
+    assertEquals(0, parallel.releaseAt());
+    // a budget smaller than the local time starts it at once; an unmeasured (infinite) local time too
+    assertEquals(0, BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 5 * MS, 10 * MS, 0).localAt());
+    assertEquals(0, BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 5 * MS, Long.MAX_VALUE, 6 * MS).localAt());
+    assertEquals(0, BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 5 * MS, 10 * MS, 9 * MS).releaseAt());
+  }
+
+  @Test
+  void standbyHoldsTheLocalAnswerUntilTheReleaseAndNeverLater() {
+    BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS);
+    assertEquals(Action.RUN_LOCAL, r.next(0, Local.NOT_RUN, Remote.PENDING));
+    assertEquals(Action.WAIT, r.next(5 * MS, Local.READY, Remote.PENDING));
+    assertEquals(89 * MS, r.waitNanos(5 * MS, Local.READY), "wait for the remote until 94 ms, no longer");
+    assertEquals(Action.RETURN_LOCAL, r.next(94 * MS, Local.READY, Remote.PENDING));
+    assertEquals(Action.RETURN_LOCAL, r.next(120 * MS, Local.READY, Remote.PENDING));
+    assertEquals(0, r.waitNanos(120 * MS, Local.READY));
+    assertEquals(Action.RETURN_REMOTE, r.next(93 * MS, Local.READY, Remote.READY), "the remote arrived in time");
+    assertEquals(Action.RETURN_LOCAL, r.next(6 * MS, Local.READY, Remote.FAILED), "no reason to hold it");
+  }
+
+  @Test
+  void backupStartsTheLocalRunAtItsTimeOrWhenTheRemoteFails() {
+    BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 100 * MS, 10 * MS, 6 * MS);
+    assertEquals(Action.WAIT, r.next(0, Local.NOT_RUN, Remote.PENDING));
+    assertEquals(84 * MS, r.waitNanos(0, Local.NOT_RUN));
+    assertEquals(Action.RETURN_REMOTE, r.next(50 * MS, Local.NOT_RUN, Remote.READY));
+    assertEquals(Action.RUN_LOCAL, r.next(50 * MS, Local.NOT_RUN, Remote.FAILED));
+    assertEquals(Action.RUN_LOCAL, r.next(84 * MS, Local.NOT_RUN, Remote.PENDING));
+    assertEquals(Action.RETURN_LOCAL, r.next(95 * MS, Local.READY, Remote.PENDING), "a ready answer goes at once");
+    assertEquals(Action.RETURN_REMOTE, r.next(95 * MS, Local.READY, Remote.READY), "it came during the local run");
+  }
+
+  @Test
+  void aLocalRunThatCannotBeOnTimeRunsBesideTheWait() {
+    // 100 - (10 + 6) = 84: a run started by then is handed over in time; later (or with a p99 over the budget) not
+    BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS);
+    assertTrue(r.inline(0));
+    assertTrue(r.inline(84 * MS));
+    assertFalse(r.inline(85 * MS));
+    BudgetDecision slow = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 150 * MS, 0);
+    assertFalse(slow.inline(0));
+    assertEquals(Action.WAIT, slow.next(10 * MS, Local.RUNNING, Remote.PENDING));
+    assertEquals(Long.MAX_VALUE, slow.waitNanos(10 * MS, Local.RUNNING), "whichever answers first");
+    assertEquals(Action.RETURN_REMOTE, slow.next(90 * MS, Local.RUNNING, Remote.READY));
+    assertEquals(Action.WAIT, slow.next(90 * MS, Local.RUNNING, Remote.FAILED));
+    assertFalse(BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 100 * MS, Long.MAX_VALUE, 0).inline(0));
+  }
+
+  @Test
+  void aFailedLocalRunWaitsForTheRemoteAndBothFailingFails() {
+    BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.PARALLEL, 100 * MS, 10 * MS, 6 * MS);
+    assertEquals(Action.RUN_LOCAL, r.next(0, Local.NOT_RUN, Remote.PENDING));
+    assertEquals(Action.RETURN_LOCAL, r.next(3 * MS, Local.READY, Remote.PENDING));
+    assertEquals(Action.WAIT, r.next(3 * MS, Local.FAILED, Remote.PENDING));
+    assertEquals(Long.MAX_VALUE, r.waitNanos(3 * MS, Local.FAILED), "a late answer beats none");
+    assertEquals(Action.RETURN_REMOTE, r.next(300 * MS, Local.FAILED, Remote.READY));
+    assertEquals(Action.FAIL, r.next(300 * MS, Local.FAILED, Remote.FAILED));
+  }
+}

@@ -1,0 +1,116 @@
+package io.edgewise.serve.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link BudgetedCall} on a fake clock: the local runner advances it by its run time, and every timed wait that no
+ * answer ends advances it by the wait plus a scheduler's lateness the test sets (the wake-up that made answers late
+ * on the loaded VM). The remote call never answers (it blocks until cancelled), so every result is decided by the
+ * fake times alone, computed by hand.
+ */
+class BudgetedCallClockTest {
+  private static final long MS = 1_000_000;
+
+  /** Fake time: waits advance it by their length plus {@link #late}. */
+  private static final class FakeClock implements BudgetedCall.Clock {
+    final AtomicLong now = new AtomicLong(1_000 * MS);
+    volatile long late;
+    final List<Long> waits = new ArrayList<>();
+
+    @Override
+    public long nanoTime() {
+      return now.get();
+    }
+
+    @Override
+    public <E> E poll(LinkedBlockingQueue<E> queue, long nanos) throws InterruptedException {
+      E e = queue.poll();
+      if (e != null) {
+        return e;
+      }
+      if (nanos == Long.MAX_VALUE) {
+        return queue.take();
+      }
+      waits.add(nanos);
+      now.addAndGet(nanos + late);
+      return null;
+    }
+  }
+
+  private static String neverAnswers() {
+    try {
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return null;
+  }
+
+  private static String runFor(FakeClock c, long nanos) {
+    c.now.addAndGet(nanos);
+    return "local";
+  }
+
+  @Test
+  void standbyReleasesTheHeldAnswerEarlierByTheMeasuredHandOver() {
+    FakeClock c = new FakeClock();
+    c.late = 6 * MS;  // every timed wait wakes 6 ms late
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY, c)) {
+      // nothing measured yet: released at 100 ms, woken at 106: late, and that hand-over is measured
+      BudgetedCall.Result<String> first = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 4 * MS), 10);
+      assertEquals("local", first.value());
+      assertTrue(first.local());
+      assertEquals(106.0, first.elapsedMs(), 1e-9);
+      assertEquals(6.0, first.handoverMs(), 1e-9);
+      assertEquals(6.0, call.handoverMs(), 1e-9);
+      // now released at 94 ms (waited 90 after the 4 ms run), woken at 100: on time
+      BudgetedCall.Result<String> second = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 4 * MS), 10);
+      assertEquals(100.0, second.elapsedMs(), 1e-9);
+      assertEquals(List.of(96 * MS, 90 * MS), c.waits);
+    }
+  }
+
+  @Test
+  void backupStartsEarlierByTheMeasuredHandOverAndNeverWaitsPastTheBudget() {
+    FakeClock c = new FakeClock();
+    c.late = 6 * MS;
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.BACKUP, c)) {
+      // start due at 100 - 10 = 90, woken at 96, 10 ms run: 106, and the 6 ms late start is the hand-over
+      BudgetedCall.Result<String> first = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 10 * MS), 10);
+      assertEquals(106.0, first.elapsedMs(), 1e-9);
+      assertEquals(6.0, call.handoverMs(), 1e-9);
+      // start due at 100 - (10 + 6) = 84, woken at 90, run to 100: on time; the local answer is returned at once
+      BudgetedCall.Result<String> second = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 10 * MS), 10);
+      assertTrue(second.local());
+      assertEquals(100.0, second.elapsedMs(), 1e-9);
+      assertEquals(List.of(90 * MS, 84 * MS), c.waits);
+    }
+  }
+
+  @Test
+  void aLocalAnswerReadyAfterTheReleaseIsHandedOverWithoutAnyWait() {
+    FakeClock c = new FakeClock();
+    c.late = 50 * MS;  // any wait would show
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY, c)) {
+      BudgetedCall.Result<String> r = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 130 * MS), 10);
+      assertEquals("local", r.value());
+      assertEquals(130.0, r.elapsedMs(), 1e-9, "the run's own time, nothing waited for");
+      assertTrue(c.waits.isEmpty(), c.waits.toString());
+      assertEquals(0.0, r.handoverMs(), 1e-9);
+    }
+  }
+}
