@@ -10,7 +10,11 @@
 # small map; 640x640 would take hours), the recogniser at 1x3x48x96 (its real height), the classifier at its
 # fixed 1x3x48x192, the digits CNNs at their real shapes; SqueezeNet 1.1 and MobileNetV2 at their real 224x224
 # only with --full (tens of minutes), and at 1x3x64x64 otherwise (the same kernels and layer geometry but H, W).
-# Usage: scripts/opencl-oclgrind-models.sh [--full]. Needs the opencl module built (mvn package -pl opencl -am).
+# Usage: scripts/opencl-oclgrind-models.sh [--full] [MODEL.onnx[@NxCxHxW] ...]. Needs the opencl module built
+# (mvn package -pl opencl -am). With models named (paths from the repository root), only those run, each at its
+# shape or else at its declared input with dynamic dimensions as 1; e.g. the detector alone:
+#   scripts/opencl-oclgrind-models.sh ../shared/testdata/ocr/ch_PP-OCRv4_det_infer.onnx@1x3x64x64
+# (the whole list takes hours on a busy 2-core machine; a model at a time can be spread out).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 icd=/usr/lib/oclgrind/liboclgrind-rt-icd.so
@@ -21,7 +25,21 @@ mkdir -p "$work/vendors"
 echo "$icd" > "$work/vendors/oclgrind.icd"
 data="$root/../shared/testdata"
 cnn_shape="@1x3x64x64"
-[[ "${1:-}" == "--full" ]] && cnn_shape=""
+if [[ "${1:-}" == "--full" ]]; then
+  cnn_shape=""
+  shift
+fi
+models=("$@")
+if [[ ${#models[@]} -eq 0 ]]; then
+  models=("$data/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx@1x3x48x192"
+    "$data/ocr/ch_PP-OCRv4_det_infer.onnx@1x3x64x64"
+    "$data/ocr/ch_PP-OCRv4_rec_infer.onnx@1x3x48x96"
+    "$data/models/digits_cnn_0to4/model.onnx" "$data/models/digits_cnn_0to9/model.onnx"
+    "$data/models/squeezenet1_1/model.onnx$cnn_shape" "$data/models/mobilenet_v2/model.onnx$cnn_shape")
+fi
+for m in "${models[@]}"; do
+  [[ -f "${m%%@*}" ]] || { echo "opencl-oclgrind-models: ${m%%@*} not found" >&2; exit 2; }
+done
 cp="$(cat "$work/classpath" 2>/dev/null || true)"
 if [[ -z "$cp" ]]; then
   # with the modules below opencl in the reactor (-am) and a lifecycle phase, so that edgewise-core resolves to its
@@ -38,13 +56,7 @@ LD_PRELOAD="$edgewise_jvm_preload" OCL_ICD_VENDORS="$work/vendors" OCLGRIND_CHEC
   java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dedgewise.opencl.cache="$work/binaries" \
   -Dedgewise.tuning.db="$work/no-tuning.json" -Dedgewise.opencl.checkLaunches=true -Xmx4g -cp "$cp" \
-  io.edgewise.backend.opencl.KernelCheckMain models \
-  "$data/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx@1x3x48x192" \
-  "$data/ocr/ch_PP-OCRv4_det_infer.onnx@1x3x64x64" \
-  "$data/ocr/ch_PP-OCRv4_rec_infer.onnx@1x3x48x96" \
-  "$data/models/digits_cnn_0to4/model.onnx" "$data/models/digits_cnn_0to9/model.onnx" \
-  "$data/models/squeezenet1_1/model.onnx$cnn_shape" "$data/models/mobilenet_v2/model.onnx$cnn_shape" \
-  > "$work/stdout.txt" 2> "$work/stderr.txt"
+  io.edgewise.backend.opencl.KernelCheckMain models "${models[@]}" > "$work/stdout.txt" 2> "$work/stderr.txt"
 rc=$?
 set -e
 cat "$work/stdout.txt"
