@@ -52,7 +52,11 @@ public final class ThresholdCalibrator {
     return samples.size();
   }
 
-  /** Adds a shadow decision from neighbours and the true label; recalibrates every 32 samples. */
+  /**
+   * Adds a shadow decision from neighbours and the true label; recalibrates every 32 samples, or every 8 while no
+   * thresholds pass (a cold start: a 95% target needs about 52 right votes before its Wilson bound passes, and
+   * waiting for the next multiple of 32 kept a slow model's cache from reusing anything for 30 more computations).
+   */
   public synchronized void add(List<Neighbour> nearest, int truth) {
     if (nearest.isEmpty() || truth < 0) {
       return;
@@ -67,7 +71,8 @@ public final class ThresholdCalibrator {
     while (samples.size() > window) {
       samples.removeFirst();
     }
-    if (++sinceCalibration >= 32) {
+    int every = thresholds == HknnRule.Thresholds.NEVER ? 8 : 32;
+    if (++sinceCalibration >= every) {
       recalibrate();
     }
   }

@@ -79,6 +79,28 @@ class HknnRuleTest {
     assertEquals(th, back.thresholds());
   }
 
+  /**
+   * A cold start recalibrates every 8 samples until thresholds pass, then every 32: 56 unanimous, right votes pass
+   * the 95% Wilson bound (52 needed) at the 56th sample, not at the 64th; once calibrated, the next 8 do not
+   * recalibrate (a changed window would show only at the 32nd).
+   */
+  @Test
+  void aColdStartRecalibratesEveryEightSamplesUntilThresholdsPass() {
+    ThresholdCalibrator c = new ThresholdCalibrator(0.95, 2000, 30);
+    List<Neighbour> right = List.of(n(0, 0.1, 0), n(1, 0.2, 0), n(2, 0.3, 0));
+    for (int i = 0; i < 55; i++) {
+      c.add(right, 0);
+      assertEquals(HknnRule.Thresholds.NEVER, c.thresholds(), "sample " + (i + 1) + ": the bound cannot pass yet");
+    }
+    c.add(right, 0);
+    HknnRule.Thresholds passed = c.thresholds();
+    assertTrue(passed.radius() > 0, "the 56th sample recalibrates and passes");
+    for (int i = 0; i < 8; i++) {
+      c.add(List.of(n(0, 5, 1), n(1, 6, 1)), 0);
+    }
+    assertEquals(passed, c.thresholds(), "calibrated: the next recalibration waits for 32 samples");
+  }
+
   /** Five neighbours at random distances in [0, 2): label 0 (the truth) within 1, a random one of 0-9 beyond. */
   private static List<Neighbour> sample(SplittableRandom r) {
     double[] d = new double[5];
