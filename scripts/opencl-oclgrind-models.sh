@@ -8,8 +8,8 @@
 # Shapes (Oclgrind interprets every work-item, a few million operations a second, so the big ones are bounded):
 # the PaddleOCR detector at 1x3x64x64 (every layer of the model, its strides, pads, groups and upsampling, at a
 # small map; 640x640 would take hours), the recogniser at 1x3x48x96 (its real height), the classifier at its
-# fixed 1x3x48x192, the digits CNNs at their real shapes; SqueezeNet 1.1 and MobileNetV2 at their real 224x224
-# only with --full (tens of minutes), and at 1x3x64x64 otherwise (the same kernels and layer geometry but H, W).
+# fixed 1x3x48x192, the digits CNNs at their real shapes; SqueezeNet 1.1, MobileNetV2 and ResNet-18 only with --full,
+# at their fixed 224x224 (tens of minutes each; their graphs declare 224x224, so a smaller map is refused).
 # Usage: scripts/opencl-oclgrind-models.sh [--full] [MODEL.onnx[@NxCxHxW] ...]. Needs the opencl module built
 # (mvn package -pl opencl -am). With models named (paths from the repository root), only those run, each at its
 # shape or else at its declared input with dynamic dimensions as 1; e.g. the detector alone:
@@ -24,9 +24,9 @@ work="$root/build/oclgrind-models"
 mkdir -p "$work/vendors"
 echo "$icd" > "$work/vendors/oclgrind.icd"
 data="$root/../shared/testdata"
-cnn_shape="@1x3x64x64"
+full=false
 if [[ "${1:-}" == "--full" ]]; then
-  cnn_shape=""
+  full=true
   shift
 fi
 models=("$@")
@@ -34,8 +34,13 @@ if [[ ${#models[@]} -eq 0 ]]; then
   models=("$data/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx@1x3x48x192"
     "$data/ocr/ch_PP-OCRv4_det_infer.onnx@1x3x64x64"
     "$data/ocr/ch_PP-OCRv4_rec_infer.onnx@1x3x48x96"
-    "$data/models/digits_cnn_0to4/model.onnx" "$data/models/digits_cnn_0to9/model.onnx"
-    "$data/models/squeezenet1_1/model.onnx$cnn_shape" "$data/models/mobilenet_v2/model.onnx$cnn_shape")
+    "$data/models/digits_cnn_0to4/model.onnx" "$data/models/digits_cnn_0to9/model.onnx")
+  if $full; then
+    models+=("$data/models/squeezenet1_1/model.onnx" "$data/models/mobilenet_v2/model.onnx"
+      "$data/models/resnet18/model.onnx")
+  else
+    echo "opencl-oclgrind-models: SqueezeNet, MobileNetV2 and ResNet-18 (224x224) run only with --full" >&2
+  fi
 fi
 for m in "${models[@]}"; do
   [[ -f "${m%%@*}" ]] || { echo "opencl-oclgrind-models: ${m%%@*} not found" >&2; exit 2; }
