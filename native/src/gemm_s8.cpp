@@ -104,23 +104,6 @@ bool cpu_has_vnni() {
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
 }
 #else
-// The column sums of packed B panels ([kq][kNr][4] s8 each, padding 0) for nc columns: one vpdpbusd of all-ones
-// bytes per 16 columns and quad, so the sums cost a fraction of the packing (|sum| <= K * 128 fits int32).
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni(int64_t kq, int64_t nc, const int8_t* panels,
-                                                                          int32_t* colsum) {
-  const __m512i ones = _mm512_set1_epi8(1);
-  for (int64_t jp = 0; jp < nc; jp += kNr) {
-    const int8_t* p = panels + jp * kq * 4;
-    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
-    for (int64_t q = 0; q < kq; ++q) {
-      s0 = _mm512_dpbusd_epi32(s0, ones, _mm512_loadu_si512(p + q * kNr * 4));
-      s1 = _mm512_dpbusd_epi32(s1, ones, _mm512_loadu_si512(p + q * kNr * 4 + 64));
-    }
-    _mm512_storeu_si512(colsum + jp, s0);
-    _mm512_storeu_si512(colsum + jp + 16, s1);
-  }
-}
-
 bool cpu_has_vnni() { return false; }
 #endif
 
