@@ -30,6 +30,26 @@ class InferenceSchedulerTest {
     };
   }
 
+  /**
+   * A result is delivered only once its slot is free: with one worker and no queue, whoever acts on a result (the
+   * HTTP server writes the answer, and the client sends its next request) can submit again at once. Before, the
+   * result was completed inside the task, so the next submit could find the finished task still counted and be
+   * refused as busy (a spurious 429 seen in CI).
+   */
+  @Test
+  void aResultIsDeliveredOnlyAfterItsSlotIsFree() throws Exception {
+    InferenceScheduler s = new InferenceScheduler(ServeLimits.defaults().withConcurrency(1, 0));
+    try {
+      for (int i = 0; i < 50; i++) {
+        CompletableFuture<Integer> next = s.submit("cpu", () -> 1)
+            .thenCompose(v -> s.submit("cpu", () -> v + 1));  // runs on the worker, right after the result
+        assertEquals(2, next.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      s.close();
+    }
+  }
+
   @Test
   void acceptsUpToTheLimitsThenRefusesAndFinishesEverythingAcceptedOnShutdown() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);

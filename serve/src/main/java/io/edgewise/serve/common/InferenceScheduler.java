@@ -80,15 +80,24 @@ public final class InferenceScheduler implements AutoCloseable {
       long start = System.nanoTime();
       running.incrementAndGet();
       load.runningSince.put(id, start);
+      T value = null;
+      Throwable failure = null;
       try {
-        result.complete(work.get());
+        value = work.get();
       } catch (Throwable t) {
-        result.completeExceptionally(t);
+        failure = t;
       } finally {
         load.runningSince.remove(id);
         load.finishedNanos.add(System.nanoTime() - start);
         accepted.decrementAndGet();  // before running: whoever sees running() drop may submit at once
         running.decrementAndGet();
+      }
+      // completed only once the slot is free: a caller that answers its client from the result (the HTTP server)
+      // must not let that client's next request find this task still counted and be refused as busy
+      if (failure != null) {
+        result.completeExceptionally(failure);
+      } else {
+        result.complete(value);
       }
     };
     try {

@@ -300,8 +300,25 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     shared.state().inFlight.incrementAndGet();
     try {
+      // the answer is written once the scheduler has freed the worker's slot, so that a client sending its next
+      // request as soon as it reads this answer never finds the slot still taken (a spurious 429); and always as a
+      // later task of the event loop, never inside this call, which marks the connection as answering on return
       shared.scheduler().submit(shared.repository().deviceOf(model), () -> runInference(ctx, req, model,
-          headerLength, keepAlive, start));
+          headerLength, start)).whenCompleteAsync((answer, failure) -> {
+            if (answer == null && failure == null) {
+              return;  // the client left; runInference accounted for it
+            }
+            FullHttpResponse response = answer;
+            if (failure != null) {
+              LOG.error("internal error running {}", model.label(), failure);
+              response = HttpResponses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, model.label()
+                  + ": internal error: " + failure);
+            }
+            write(ctx, response, keepAlive, "infer", model.name(), start).addListener(f -> {
+              shared.state().inFlight.decrementAndGet();
+              answered(ctx);
+            });
+          }, ctx.executor());
       return true;
     } catch (EdgewiseException e) {
       shared.state().inFlight.decrementAndGet();
@@ -316,9 +333,12 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** On a worker: parse, run, encode, answer. Owns req and releases it; always answers. */
-  private Void runInference(ChannelHandlerContext ctx, FullHttpRequest req, ServedModel found, String headerLength,
-      boolean keepAlive, long start) {
+  /**
+   * On a worker: parse, run, encode. Owns req and releases it; returns the answer to write, or null when the client
+   * has left (then nothing is written and the request is accounted for here).
+   */
+  private FullHttpResponse runInference(ChannelHandlerContext ctx, FullHttpRequest req, ServedModel found,
+      String headerLength, long start) {
     ServedModel model = found;
     if (!ctx.channel().isActive()) {
       // the client left while its request waited for a worker: nobody would read the answer, so skip the work
@@ -370,11 +390,7 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
         lease.close();
       }
     }
-    write(ctx, response, keepAlive, "infer", model.name(), start).addListener(f -> {
-      shared.state().inFlight.decrementAndGet();
-      answered(ctx);
-    });
-    return null;
+    return response;
   }
 
   /**
