@@ -16,6 +16,7 @@ public final class CacheEntry {
 
   private final String key;
   private long lastAccess = -1;
+  private long firstAccess = -1;
   private long accesses;
   /** Exponentially decayed access count at {@link #decayedAt}. */
   private double decayed;
@@ -43,6 +44,9 @@ public final class CacheEntry {
 
   /** Counts an access at logical time {@code clock}; the decayed count halves every {@code halfLife} accesses. */
   public void accessed(long clock, double halfLife) {
+    if (accesses == 0) {
+      firstAccess = clock;
+    }
     decayed = popularity(clock, halfLife) + 1;
     decayedAt = clock;
     lastAccess = clock;
@@ -55,6 +59,11 @@ public final class CacheEntry {
       return 0;
     }
     return decayed * Math.pow(0.5, Math.max(0, clock - decayedAt) / halfLife);
+  }
+
+  /** The logical time of its first access, or -1 before it. */
+  public long firstAccess() {
+    return firstAccess;
   }
 
   public long lastAccess() {

@@ -39,17 +39,34 @@ public final class CremeBruleePolicy implements CachePolicy {
   private final double halfLife;
   private final double costWeight;
   private final Selection selection;
+  private final double priorRequests;
 
   public CremeBruleePolicy(double a, double b, double halfLife) {
     this(a, b, halfLife, CacheEntry.LOAD_COST_EMA, Selection.KNAPSACK);
   }
 
   public CremeBruleePolicy(double a, double b, double halfLife, double costWeight, Selection selection) {
+    this(a, b, halfLife, costWeight, selection, 0);
+  }
+
+  /**
+   * @param priorRequests 0: popularity is the decayed access count (the published rule). Above 0: popularity is the
+   *     model's request rate since its first access, {@code (count + 1) / (window + priorRequests)}, where count is the
+   *     decayed access count and window the decayed number of requests since its first one (the time it could have
+   *     been asked for): one prior access spread over priorRequests requests, so a model first asked for a moment ago
+   *     is neither worth one request (its count) nor a rate of one per request (its count over its age).
+   */
+  public CremeBruleePolicy(double a, double b, double halfLife, double costWeight, Selection selection,
+      double priorRequests) {
+    if (!(priorRequests >= 0)) {
+      throw new IllegalArgumentException("priorRequests must be >= 0, got " + priorRequests);
+    }
     this.a = a;
     this.b = b;
     this.halfLife = halfLife;
     this.costWeight = costWeight;
     this.selection = selection;
+    this.priorRequests = priorRequests;
   }
 
   /** The server's: a = b = 1 (value = expected load seconds per request saved), DEFAULT_HALF_LIFE, knapsack. */
@@ -74,7 +91,20 @@ public final class CremeBruleePolicy implements CachePolicy {
 
   /** What keeping e saves: popularity^a * loadCost^b (unscaled; the ranking does not depend on a common scale). */
   public double worth(CacheEntry e, long clock) {
-    return Math.pow(e.popularity(clock, halfLife), a) * Math.pow(e.loadSeconds(), b);
+    return Math.pow(popularity(e, clock), a) * Math.pow(e.loadSeconds(), b);
+  }
+
+  /** The popularity term: the decayed access count, or with a prior the rate since the first access. */
+  public double popularity(CacheEntry e, long clock) {
+    double count = e.popularity(clock, halfLife);
+    if (priorRequests == 0) {
+      return count;
+    }
+    // the decayed number of requests since the first access (inclusive): sum of 0.5^(k / halfLife), k < age
+    long age = e.firstAccess() < 0 ? 0 : clock - e.firstAccess() + 1;
+    double window = Double.isInfinite(halfLife) ? age
+        : (1 - Math.pow(0.5, age / halfLife)) / (1 - Math.pow(0.5, 1 / halfLife));
+    return (count + 1) / (window + priorRequests);
   }
 
   /**
@@ -86,14 +116,14 @@ public final class CremeBruleePolicy implements CachePolicy {
     double maxCost = 0;
     double maxInvSize = 0;
     for (CacheEntry e : candidates) {
-      maxPop = Math.max(maxPop, e.popularity(clock, halfLife));
+      maxPop = Math.max(maxPop, popularity(e, clock));
       maxCost = Math.max(maxCost, e.loadSeconds());
       maxInvSize = Math.max(maxInvSize, 1.0 / Math.max(1, e.sizeBytes()));
     }
     double[] v = new double[candidates.size()];
     for (int i = 0; i < v.length; i++) {
       CacheEntry e = candidates.get(i);
-      double pop = maxPop > 0 ? e.popularity(clock, halfLife) / maxPop : 1;
+      double pop = maxPop > 0 ? popularity(e, clock) / maxPop : 1;
       double cost = maxCost > 0 ? e.loadSeconds() / maxCost : 1;
       double invSize = (1.0 / Math.max(1, e.sizeBytes())) / maxInvSize;
       v[i] = Math.pow(pop, a) * Math.pow(cost, b) * invSize;

@@ -265,4 +265,41 @@ class CachePolicyTest {
     assertEquals(9, r.compulsorySeconds(), 1e-12);
     assertEquals(List.of("B", "A"), r.evictions());
   }
+
+  @Test
+  void aRatePriorWeighsANewModelByItsAgeNotItsCount() {
+    // Old: asked at 0, 50, 90; New: asked at 95; both 10 bytes, 1 s to load; eviction at clock 99 needs 10 bytes.
+    // Count (no prior): Old worth 3, New 1: New goes.
+    // Rate, prior 10: Old (3 + 1) / (100 + 10) = 0.0364, New (1 + 1) / (5 + 10) = 0.133: Old goes.
+    // Rate, prior 200: Old 4 / 300 = 0.0133, New 2 / 205 = 0.00976: New goes (the prior outweighs New's one access).
+    List<CacheEntry> c = List.of(asked("Old", 10, 1, 0, 50, 90), asked("New", 10, 1, 95));
+    CremeBruleePolicy count = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY, 0.5,
+        CremeBruleePolicy.Selection.KNAPSACK);
+    CremeBruleePolicy prior10 = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY, 0.5,
+        CremeBruleePolicy.Selection.KNAPSACK, 10);
+    CremeBruleePolicy prior200 = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY, 0.5,
+        CremeBruleePolicy.Selection.KNAPSACK, 200);
+    assertEquals(java.util.Set.of("New"), keys(count.victims(c, 10, 99)));
+    assertEquals(java.util.Set.of("Old"), keys(prior10.victims(c, 10, 99)));
+    assertEquals(java.util.Set.of("New"), keys(prior200.victims(c, 10, 99)));
+    assertEquals(4.0 / 110, prior10.popularity(c.get(0), 99), 1e-12);
+    assertEquals(2.0 / 15, prior10.popularity(c.get(1), 99), 1e-12);
+    assertEquals(3, count.popularity(c.get(0), 99), 1e-12);
+    // the greedy order reads the same popularity: Old has the lower value per byte under prior 10
+    CremeBruleePolicy greedy10 = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY, 0.5,
+        CremeBruleePolicy.Selection.GREEDY, 10);
+    assertEquals("Old", greedy10.victim(c, 99).key());
+  }
+
+  @Test
+  void aRatePriorDecaysItsWindowWithTheHalfLife() {
+    // half-life 1: asked once at 0; at clock 2 the count is 0.25 and the window since the first access counts
+    // 1 + 0.5 + 0.25 = 1.75 requests; prior 1: (0.25 + 1) / (1.75 + 1)
+    CacheEntry e = CacheEntry.of("m", 10, 1);
+    e.accessed(0, 1);
+    CremeBruleePolicy p = new CremeBruleePolicy(1, 1, 1, 0.5, CremeBruleePolicy.Selection.KNAPSACK, 1);
+    assertEquals(1.25 / 2.75, p.popularity(e, 2), 1e-12);
+    assertThrows(IllegalArgumentException.class,
+        () -> new CremeBruleePolicy(1, 1, 1, 0.5, CremeBruleePolicy.Selection.KNAPSACK, -1));
+  }
 }
