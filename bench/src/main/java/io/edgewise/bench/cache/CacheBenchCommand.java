@@ -73,6 +73,12 @@ public final class CacheBenchCommand implements Callable<Integer> {
       description = "Copies with scaled weights per model (default: ${DEFAULT-VALUE}).")
   int variants;
 
+  @Option(names = "--zoo", paramLabel = "KIND", split = ",",
+      description = "Also the model zoo's variants of each model, beside the weight copies: int8 (QDQ, minmax ranges "
+          + "from one request input), fp16, pruned50 (half the channels, not fine-tuned); named MODEL_KIND. A variant "
+          + "the zoo cannot make is skipped with its reason.")
+  List<String> zoo = List.of();
+
   @Option(names = "--policies", paramLabel = "P", split = ",",
       defaultValue = "cremebrulee,lru,lfu,random,belady",
       description = "Eviction policies to compare (default: ${DEFAULT-VALUE}).")
@@ -143,6 +149,9 @@ public final class CacheBenchCommand implements Callable<Integer> {
       long peakBytes, long rssPeakBytes, long failures, long loads, long evictions, long overBudget,
       Map<String, double[]> byModel) {}
 
+  /** The zoo variants the zoo could not make, with its reasons (reported in the output). */
+  private final Map<String, String> zooSkipped = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
     if (requests < 1 || variants < 0 || variants > 50) {
@@ -176,7 +185,18 @@ public final class CacheBenchCommand implements Callable<Integer> {
     Path repo = Files.createTempDirectory("edgewise-cache-bench");
     List<ModelPopulation.Member> members = List.of();
     try {
-      members = ModelPopulation.build(models, variants, repo);
+      List<String> zooKinds;
+      try {
+        zooKinds = ZooVariants.parse(zoo);
+      } catch (EdgewiseException e) {
+        throw Main.usage(spec, e.getMessage());
+      }
+      PrintWriter errOut = err;
+      members = ModelPopulation.build(models, variants, zooKinds, repo, (name, why) -> {
+        zooSkipped.put(name, why);
+        errOut.println("cache-bench: zoo variant " + name + " skipped: " + why);
+        errOut.flush();
+      });
       List<String> names = members.stream().map(ModelPopulation.Member::name).toList();
       err.printf("cache-bench: %d models in %s; measuring each one's load time and memory (one at a time)%n",
           members.size(), repo);
@@ -599,6 +619,14 @@ public final class CacheBenchCommand implements Callable<Integer> {
         }
       }
       named.add(0, new CacheSweep.Candidate("best on training: " + chosen, bestCandidate.make()));
+      // the best of the rate-popularity points on the training seeds, held out beside the overall best and the default
+      java.util.Set<String> rateLabels = new java.util.HashSet<>();
+      CacheSweep.rateGrid().forEach(c -> rateLabels.add(c.label()));
+      String bestRate = CacheSweep.best(train.stream().filter(s -> rateLabels.contains(s.label())).toList());
+      if (!bestRate.equals(chosen)) {
+        named.add(grid.stream().filter(c -> c.label().equals(bestRate)).findFirst().map(c -> new CacheSweep.Candidate(
+            "best rate prior on training: " + bestRate, c.make())).orElseThrow());
+      }
       named.add(new CacheSweep.Candidate("cremebrulee published (greedy per byte, last load's time)",
           keys -> new CremeBruleePolicy(1, 1, CremeBruleePolicy.DEFAULT_HALF_LIFE, 1.0,
               CremeBruleePolicy.Selection.GREEDY)));
@@ -739,6 +767,10 @@ public final class CacheBenchCommand implements Callable<Integer> {
       pop.add(p);
     });
     m.put("population", pop);
+    if (!zoo.isEmpty()) {
+      m.put("zoo_variants", zoo);
+      m.put("zoo_skipped", zooSkipped);
+    }
     Map<String, Object> tr = new LinkedHashMap<>();
     traces.forEach(t -> tr.put(t.name(), t.parameters()));
     m.put("traces", tr);

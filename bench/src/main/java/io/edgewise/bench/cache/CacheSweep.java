@@ -171,16 +171,37 @@ final class CacheSweep {
   /** CremeBrulee with these parameters, labelled by them. */
   static Candidate cremebrulee(double a, double b, double halfLife, double costWeight,
       CremeBruleePolicy.Selection selection) {
-    String label = String.format("cremebrulee(a=%s,b=%s,h=%s,ema=%s,%s)", num(a), num(b), num(halfLife),
-        num(costWeight), selection.name().toLowerCase(java.util.Locale.ROOT));
-    return new Candidate(label, keys -> new CremeBruleePolicy(a, b, halfLife, costWeight, selection));
+    return cremebrulee(a, b, halfLife, costWeight, selection, 0);
+  }
+
+  /** The same with popularity as a rate since the first access under a prior of priorRequests (0: the count). */
+  static Candidate cremebrulee(double a, double b, double halfLife, double costWeight,
+      CremeBruleePolicy.Selection selection, double priorRequests) {
+    String label = String.format("cremebrulee(a=%s,b=%s,h=%s,ema=%s,%s%s)", num(a), num(b), num(halfLife),
+        num(costWeight), selection.name().toLowerCase(java.util.Locale.ROOT),
+        priorRequests > 0 ? ",rate prior=" + num(priorRequests) : "");
+    return new Candidate(label, keys -> new CremeBruleePolicy(a, b, halfLife, costWeight, selection, priorRequests));
+  }
+
+  /** The rate-popularity points the sweep adds (a = b = 1, knapsack, weight 0.5; the prior and half-life vary). */
+  static List<Candidate> rateGrid() {
+    List<Candidate> out = new ArrayList<>();
+    for (double h : new double[] {CremeBruleePolicy.DEFAULT_HALF_LIFE, Double.POSITIVE_INFINITY}) {
+      for (double prior : new double[] {10, 50, 200}) {
+        out.add(cremebrulee(1, 1, h, CacheEntry.LOAD_COST_EMA, CremeBruleePolicy.Selection.KNAPSACK, prior));
+      }
+    }
+    return out;
   }
 
   private static String num(double v) {
     return Double.isInfinite(v) ? "inf" : v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
   }
 
-  /** The grid the sweep scores: exponents, half-lives, load-cost weights and both selections. */
+  /**
+   * The grid the sweep scores: exponents, half-lives, load-cost weights and both selections (popularity the decayed
+   * count), then the rate-popularity points.
+   */
   static List<Candidate> grid() {
     List<Candidate> out = new ArrayList<>();
     for (CremeBruleePolicy.Selection sel : CremeBruleePolicy.Selection.values()) {
@@ -194,6 +215,7 @@ final class CacheSweep {
         }
       }
     }
+    out.addAll(rateGrid());
     return out;
   }
 

@@ -27,8 +27,9 @@ import java.util.stream.Stream;
  * The models the cache benchmark serves: every model found in the given directories (a directory holding
  * model.onnx, or a .onnx file), each copied into a fresh repository as NAME/1/model.onnx, plus {@code variants}
  * copies of each whose float weights are scaled by 1 + 0.001 k (different bytes, different content hash, the same
- * size and load cost class), so that the population outgrows the budget. Also the request inputs of each model
- * (seeded random; see inputShapes for dynamic dimensions).
+ * size and load cost class), so that the population outgrows the budget; optionally the zoo's variants of each
+ * model ({@link ZooVariants}: int8 QDQ, float16, pruned), which differ from it in size and load time as a zoo's
+ * variants do. Also the request inputs of each model (seeded random; see inputShapes for dynamic dimensions).
  */
 final class ModelPopulation {
   /** One served model: its repository name, its inputs, its file size. */
@@ -37,6 +38,15 @@ final class ModelPopulation {
   private ModelPopulation() {}
 
   static List<Member> build(List<Path> sources, int variants, Path repo) throws IOException {
+    return build(sources, variants, List.of(), repo, (name, why) -> { });
+  }
+
+  /**
+   * As above, plus the zoo variants {@code zoo} (ZooVariants.KINDS) of every base model, named BASE_KIND; a variant
+   * the zoo cannot make is left out and reported to {@code skipped} (variant name, the zoo's reason).
+   */
+  static List<Member> build(List<Path> sources, int variants, List<String> zoo, Path repo,
+      java.util.function.BiConsumer<String, String> skipped) throws IOException {
     List<Member> out = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (Path source : sources) {
@@ -53,6 +63,23 @@ final class ModelPopulation {
           String name = base + "_v" + k;
           names.add(name);
           out.add(write(repo, name, base, scaled(proto, 1 + 0.001 * k).toByteArray(), shapes));
+        }
+        Member baseMember = out.get(out.size() - 1 - variants);
+        for (String kind : zoo) {
+          String name = base + ZooVariants.suffix(kind);
+          if (!names.add(name)) {
+            throw EdgewiseException.invalidArgument(file + ": a second model named '" + name + "'");
+          }
+          Path variant = repo.resolve(name).resolve("1").resolve("model.onnx");
+          Files.createDirectories(variant.getParent());
+          String why = ZooVariants.make(kind, repo.resolve(base).resolve("1").resolve("model.onnx"),
+              baseMember.inputs(), variant);
+          if (why != null) {
+            io.edgewise.bench.BenchStats.deleteTree(repo.resolve(name));
+            skipped.accept(name, why);
+          } else {
+            out.add(write(repo, name, base, Files.readAllBytes(variant), shapes));
+          }
         }
       }
     }
