@@ -627,6 +627,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
         named.add(grid.stream().filter(c -> c.label().equals(bestRate)).findFirst().map(c -> new CacheSweep.Candidate(
             "best rate prior on training: " + bestRate, c.make())).orElseThrow());
       }
+      named.add(CacheSweep.oracleCounts());
       named.add(new CacheSweep.Candidate("cremebrulee published (greedy per byte, last load's time)",
           keys -> new CremeBruleePolicy(1, 1, CremeBruleePolicy.DEFAULT_HALF_LIFE, 1.0,
               CremeBruleePolicy.Selection.GREEDY)));

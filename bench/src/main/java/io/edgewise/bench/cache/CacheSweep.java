@@ -183,6 +183,20 @@ final class CacheSweep {
     return new Candidate(label, keys -> new CremeBruleePolicy(a, b, halfLife, costWeight, selection, priorRequests));
   }
 
+  /**
+   * A diagnostic, offline: the server's CremeBrulee (infinite half-life) whose popularity is each model's request
+   * count in the whole trace instead of its count so far. On a Zipf trace (independent requests) that is the best
+   * estimate of its rate there is; how far it beats the default is what estimating popularity online costs.
+   */
+  static Candidate oracleCounts() {
+    return new Candidate("cremebrulee knowing each model's count in the whole trace (offline diagnostic)", keys -> {
+      Map<String, Long> counts = new java.util.HashMap<>();
+      keys.forEach(k -> counts.merge(k, 1L, Long::sum));
+      return new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY).withPopularity(
+          (e, clock) -> counts.getOrDefault(e.key(), 0L));
+    });
+  }
+
   /** The rate-popularity points the sweep adds (a = b = 1, knapsack, weight 0.5; the prior and half-life vary). */
   static List<Candidate> rateGrid() {
     List<Candidate> out = new ArrayList<>();

@@ -40,6 +40,8 @@ public final class CremeBruleePolicy implements CachePolicy {
   private final double costWeight;
   private final Selection selection;
   private final double priorRequests;
+  /** For the benchmark's diagnostics only: a popularity given from outside (an oracle), or null. */
+  private final java.util.function.ToDoubleBiFunction<CacheEntry, Long> givenPopularity;
 
   public CremeBruleePolicy(double a, double b, double halfLife) {
     this(a, b, halfLife, CacheEntry.LOAD_COST_EMA, Selection.KNAPSACK);
@@ -67,6 +69,26 @@ public final class CremeBruleePolicy implements CachePolicy {
     this.costWeight = costWeight;
     this.selection = selection;
     this.priorRequests = priorRequests;
+    this.givenPopularity = null;
+  }
+
+  private CremeBruleePolicy(CremeBruleePolicy p, java.util.function.ToDoubleBiFunction<CacheEntry, Long> given) {
+    this.a = p.a;
+    this.b = p.b;
+    this.halfLife = p.halfLife;
+    this.costWeight = p.costWeight;
+    this.selection = p.selection;
+    this.priorRequests = p.priorRequests;
+    this.givenPopularity = given;
+  }
+
+  /**
+   * This policy with the popularity term given by {@code popularity(entry, clock)} instead of estimated from the
+   * accesses: for the benchmark's diagnostics (how much better would the rule do if it knew each model's request
+   * rate?), never for serving.
+   */
+  public CremeBruleePolicy withPopularity(java.util.function.ToDoubleBiFunction<CacheEntry, Long> popularity) {
+    return new CremeBruleePolicy(this, popularity);
   }
 
   /** The server's: a = b = 1 (value = expected load seconds per request saved), DEFAULT_HALF_LIFE, knapsack. */
@@ -96,6 +118,9 @@ public final class CremeBruleePolicy implements CachePolicy {
 
   /** The popularity term: the decayed access count, or with a prior the rate since the first access. */
   public double popularity(CacheEntry e, long clock) {
+    if (givenPopularity != null) {
+      return givenPopularity.applyAsDouble(e, clock);
+    }
     double count = e.popularity(clock, halfLife);
     if (priorRequests == 0) {
       return count;

@@ -302,4 +302,16 @@ class CachePolicyTest {
     assertThrows(IllegalArgumentException.class,
         () -> new CremeBruleePolicy(1, 1, 1, 0.5, CremeBruleePolicy.Selection.KNAPSACK, -1));
   }
+
+  @Test
+  void aGivenPopularityReplacesTheCounts() {
+    // A asked 3 times, B once, equal sizes and load times: the counts evict B; told A's popularity is 1 and B's 5
+    // (an oracle), the same rule evicts A
+    List<CacheEntry> c = List.of(asked("A", 10, 1, 0, 1, 2), asked("B", 10, 1, 3));
+    CremeBruleePolicy p = new CremeBruleePolicy(1, 1, Double.POSITIVE_INFINITY);
+    assertEquals(java.util.Set.of("B"), keys(p.victims(c, 10, 4)));
+    CremeBruleePolicy told = p.withPopularity((e, clock) -> e.key().equals("A") ? 1 : 5);
+    assertEquals(java.util.Set.of("A"), keys(told.victims(c, 10, 4)));
+    assertEquals(5, told.popularity(c.get(1), 4), 0);
+  }
 }
