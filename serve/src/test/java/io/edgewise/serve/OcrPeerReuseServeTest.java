@@ -58,15 +58,9 @@ class OcrPeerReuseServeTest {
   @TempDir
   Path dir;
 
-  private static String config(String reuse) {
-    return "{\"pipeline\": \"ocr\", \"det\": \"" + OcrPipeline.DETECTOR + "\", \"cls\": \"" + OcrPipeline.CLASSIFIER
-        + "\", \"rec\": \"" + OcrPipeline.RECOGNIZER + "\", \"dictionary\": \"" + OcrPipeline.DICTIONARY
-        + "\", \"device\": \"cpu\", \"reuse\": " + reuse + "}";
-  }
-
   private Path node(String name, String reuse) throws Exception {
     Path model = Files.createDirectories(dir.resolve(name).resolve("ocr"));
-    Files.writeString(model.resolve("config.json"), config(reuse));
+    Files.writeString(model.resolve("config.json"), ServeFixture.ocrConfig(reuse));
     return dir.resolve(name);
   }
 

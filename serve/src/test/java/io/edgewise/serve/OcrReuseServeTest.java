@@ -49,12 +49,6 @@ class OcrReuseServeTest {
   @TempDir
   Path dir;
 
-  private static String config(String reuse) {
-    return "{\"pipeline\": \"ocr\", \"det\": \"" + OcrPipeline.DETECTOR + "\", \"cls\": \"" + OcrPipeline.CLASSIFIER
-        + "\", \"rec\": \"" + OcrPipeline.RECOGNIZER + "\", \"dictionary\": \"" + OcrPipeline.DICTIONARY
-        + "\", \"device\": \"cpu\", \"reuse\": " + reuse + "}";
-  }
-
   @Test
   void reusedFramesAreAnsweredWithTheirTextAndCounted() throws Exception {
     assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
@@ -77,7 +71,7 @@ class OcrReuseServeTest {
       computed = ocr.read(frames.get(105).image()).lines().stream().map(io.edgewise.apps.ocr.OcrLine::text).toList();
     }
     Path repo = Files.createDirectories(dir.resolve("repo").resolve("ocr"));
-    Files.writeString(repo.resolve("config.json"), config("{\"store\": \"" + store.toAbsolutePath()
+    Files.writeString(repo.resolve("config.json"), ServeFixture.ocrConfig("{\"store\": \"" + store.toAbsolutePath()
         + "\", \"accuracy_target\": 0.9}"));
     try (ServeFixture fixture = ServeFixture.start(dir.resolve("repo"), SessionOptions.defaults().withDevice("cpu"))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -125,12 +119,13 @@ class OcrReuseServeTest {
   void aMalformedReuseSectionMakesTheModelUnavailableNamingTheKey() throws Exception {
     assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
     Path repo = Files.createDirectories(dir.resolve("repo").resolve("ocr"));
-    Files.writeString(repo.resolve("config.json"), config("{\"store\": \"x\", \"acuracy\": 0.9}"));
+    Files.writeString(repo.resolve("config.json"), ServeFixture.ocrConfig("{\"store\": \"x\", \"acuracy\": 0.9}"));
     try (ModelRepository r = ModelRepository.open(dir.resolve("repo"), SessionOptions.defaults().withDevice("cpu"))) {
       ServedModel m = r.all().get(0);
       assertTrue(!m.isReady() && m.failure().contains("unknown key \"acuracy\""), String.valueOf(m.failure()));
     }
-    Files.writeString(repo.resolve("config.json"), config("{\"store\": \"x\", \"accuracy_target\": 1.5}"));
+    Files.writeString(repo.resolve("config.json"),
+        ServeFixture.ocrConfig("{\"store\": \"x\", \"accuracy_target\": 1.5}"));
     try (ModelRepository r = ModelRepository.open(dir.resolve("repo"), SessionOptions.defaults().withDevice("cpu"))) {
       assertTrue(r.all().get(0).failure().contains("accuracy_target"), String.valueOf(r.all().get(0).failure()));
     }

@@ -1,6 +1,7 @@
 package io.edgewise.serve;
 
 import io.edgewise.TestData;
+import io.edgewise.apps.ocr.OcrPipeline;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.common.InferenceScheduler;
 import io.edgewise.serve.common.ModelRepository;
@@ -42,6 +43,16 @@ public final class ServeFixture implements AutoCloseable {
     Path dir = Files.createDirectories(repo.resolve(name).resolve(version));
     Files.copy(TestData.model(shared).resolve("model.onnx"), dir.resolve("model.onnx"));
     return dir;
+  }
+
+  /**
+   * An OCR pipeline's config.json over the shared OCR models' file names, on cpu, with this "reuse" section (a JSON
+   * object, written as given).
+   */
+  public static String ocrConfig(String reuse) {
+    return "{\"pipeline\": \"ocr\", \"det\": \"" + OcrPipeline.DETECTOR + "\", \"cls\": \"" + OcrPipeline.CLASSIFIER
+        + "\", \"rec\": \"" + OcrPipeline.RECOGNIZER + "\", \"dictionary\": \"" + OcrPipeline.DICTIONARY
+        + "\", \"device\": \"cpu\", \"reuse\": " + reuse + "}";
   }
 
   /** The digits repository under dir. */
