@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgewise.apps.ocr.ImageDecoder;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
-import io.edgewise.apps.ocr.PageRenderer;
 import io.edgewise.apps.ocr.reuse.OcrReuseOptions;
 import io.edgewise.apps.ocr.reuse.ReusingOcr;
 import io.edgewise.apps.ocr.stream.CameraStream;
@@ -52,9 +51,7 @@ class OcrReuseServeTest {
   @Test
   void reusedFramesAreAnsweredWithTheirTextAndCounted() throws Exception {
     assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
-    PageRenderer.Options page = PageRenderer.Options.defaults().withSize(320, 110).withTextSizes(26, 30);
-    CameraStream.Options o = new CameraStream.Options(3, 5, 8, 0.5, 6, 0.03, 1.5, 0.3, 0.15, 3);
-    List<CameraStream.Frame> frames = new CameraStream(new PageRenderer(page), o, 23).frames(110);
+    List<CameraStream.Frame> frames = ServeFixture.ocrFrames(110);
     Path store = dir.resolve("store");
     // the served configuration: 90% target; the rest the reuse module's defaults (30 decisions to start)
     ReuseOptions reuse = ReuseOptions.defaults().withAccuracyTarget(0.9);
