@@ -151,6 +151,7 @@ class ModuleLayeringTest {
   private static final Map<String, Set<String>> CORE_PACKAGES = Map.ofEntries(
       Map.entry("io.edgewise", Set.of()),
       Map.entry("io.edgewise.nativecore", Set.of("io.edgewise")),
+      Map.entry("io.edgewise.files", Set.of("io.edgewise")),
       Map.entry("io.edgewise.tensor", Set.of("io.edgewise", "io.edgewise.nativecore")),
       Map.entry("io.edgewise.model", Set.of("io.edgewise", "io.edgewise.tensor", "io.edgewise.model.onnx")),
       Map.entry("io.edgewise.model.shapes", Set.of("io.edgewise", "io.edgewise.tensor", "io.edgewise.model")),

@@ -24,6 +24,11 @@ public final class TimeBudgetRule {
             + "got " + meanMs + ", " + stdMs + ", " + accuracy);
       }
     }
+
+    /** Eligible: the mean plus gamma standard deviations fits in the server's budget (ms). */
+    public boolean fits(double budgetMs, double gamma) {
+      return meanMs + gamma * stdMs <= budgetMs;
+    }
   }
 
   /** The choice: the variant's index and whether it was eligible (false: none fit, the fastest was taken). */
@@ -51,8 +56,7 @@ public final class TimeBudgetRule {
       if (v.meanMs() < variants.get(fastest).meanMs()) {
         fastest = i;
       }
-      if (v.meanMs() + gamma * v.stdMs() <= budget
-          && (best < 0 || v.accuracy() > variants.get(best).accuracy())) {
+      if (v.fits(budget, gamma) && (best < 0 || v.accuracy() > variants.get(best).accuracy())) {
         best = i;
       }
     }

@@ -1,14 +1,8 @@
 package io.edgewise.bench;
 
-import io.edgewise.EdgewiseException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
-/** The summaries and clean-up every experiment driver of this module uses: one copy each. */
+/** The summaries every experiment driver of this module uses: one copy each. */
 public final class BenchStats {
   private BenchStats() {}
 
@@ -28,17 +22,4 @@ public final class BenchStats {
     return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
   }
 
-  /** Deletes a directory and everything under it (nothing when it does not exist). */
-  public static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot delete " + dir + ": " + e, e);
-    }
-  }
 }

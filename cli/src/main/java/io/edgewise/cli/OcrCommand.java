@@ -4,6 +4,7 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.apps.ocr.GroundTruth;
 import io.edgewise.apps.ocr.ImageDecoder;
 import io.edgewise.apps.ocr.OcrEvaluator;
+import io.edgewise.apps.ocr.OcrJson;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
@@ -75,8 +76,8 @@ final class OcrCommand implements Callable<Integer> {
         doc.put("image", image.toString());
         try {
           OcrResult r = ocr.read(ImageDecoder.read(image));
-          doc.put("lines", r.lines().stream().map(OcrCommand::line).toList());
-          doc.put("timing_ms", timing(r.timings()));
+          doc.put("lines", OcrJson.lines(r.lines()));
+          doc.put("timing_ms", OcrJson.timing(r.timings()));
           if (!json.enabled()) {
             OcrResult.Timings t = r.timings();
             out.printf(Locale.ROOT, "# %s: %d lines (det %.0f ms, cls %.0f ms, rec %.0f ms, total %.0f ms on %s)%n",
@@ -114,27 +115,6 @@ final class OcrCommand implements Callable<Integer> {
     @Option(names = "--crop-margin", defaultValue = "0.15", paramLabel = "F", description = "Margin added around "
         + "each box before it is read, as a fraction of its height (0: PaddleOCR's crop; default: ${DEFAULT-VALUE}).")
     double fraction;
-  }
-
-  private static Map<String, Object> line(OcrLine l) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("text", l.text());
-    m.put("box", l.box());
-    m.put("confidence", Math.round(l.confidence() * 10000) / 10000.0);
-    return m;
-  }
-
-  static Map<String, Object> timing(OcrResult.Timings t) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("det", round(t.det()));
-    m.put("cls", round(t.cls()));
-    m.put("rec", round(t.rec()));
-    m.put("total", round(t.total()));
-    return m;
-  }
-
-  private static double round(double ms) {
-    return Math.round(ms * 10) / 10.0;
   }
 
   /** {@code --models DIR}: the directory holding the three models and the dictionary. */
@@ -278,7 +258,7 @@ final class OcrCommand implements Callable<Integer> {
         m.put("orientation_accuracy", r.orientationAccuracy());
         m.put("recognizer_cer", r.recognizerCer());
         m.put("recognizer_line_exact_rate", r.recognizerLineExactRate());
-        m.put("latency_ms", timing(r.latencyMs()));
+        m.put("latency_ms", OcrJson.timing(r.latencyMs()));
         m.put("errors", r.errors().stream().map(e -> {
           Map<String, Object> x = new LinkedHashMap<>();
           x.put("page", e.page());

@@ -50,13 +50,14 @@ final class NativeBuffer implements AutoCloseable {
     MemoryPool pool = MemoryPool.current();
     long address = pool != null ? pool.take(Math.max(bytes, 1), zeroed) : NativeCore.allocate(bytes);
     this.bytes = bytes;
-    this.release = new Release(address, Math.max(bytes, 1), pool, PARANOID ? new Throwable("allocated here") : null);
-    if (pool == null) {
-      // pooled memory is charged by its pool; memory of our own to the account current on this thread
-      release.account = MemoryAccount.current();
-      if (release.account != null) {
-        release.account.charge(release.bytes);
-      }
+    // pooled memory is charged by its pool; memory of our own to the account current on this thread
+    MemoryAccount account = pool == null ? MemoryAccount.current() : null;
+    boolean traced = account != null && account.isTraced();
+    this.release = new Release(address, Math.max(bytes, 1), pool,
+        PARANOID || traced ? new Throwable("allocated here") : null);
+    if (account != null) {
+      release.account = account;
+      account.chargeBlock(release, release.bytes, release.site);
     }
     // an arena tensor is closed by the run that took it (MemoryPool.finish counts one left open): no Cleaner
     this.cleanable = pool != null && pool.inArena(address) ? null : CLEANER.register(this, release);
@@ -135,11 +136,11 @@ final class NativeBuffer implements AutoCloseable {
         return;
       }
       if (release.account != null) {
-        release.account.credit(release.bytes);
+        release.account.creditBlock(release, release.bytes, false);
       }
       release.account = to;
       if (to != null) {
-        to.charge(release.bytes);
+        to.chargeBlock(release, release.bytes, release.site);
       }
     }
   }
@@ -187,7 +188,7 @@ final class NativeBuffer implements AutoCloseable {
           NativeCore.free(address);
           synchronized (this) {
             if (account != null) {
-              account.credit(bytes);
+              account.creditBlock(this, bytes, !explicit);
               account = null;
             }
           }
@@ -195,7 +196,7 @@ final class NativeBuffer implements AutoCloseable {
         LIVE.decrementAndGet();
         if (!explicit) {
           LEAKED.incrementAndGet();
-          if (site != null) {
+          if (PARANOID) {  // (a traced account's tensors have a site too: their leaks are the account's to report)
             LOG.warn("tensor memory was not closed; freed by the garbage collector", site);
           }
         }

@@ -8,7 +8,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NativeLeakGuard.class)
 class ArenaPlanTest {
   @Test
   void aChainOfLayersPingPongsBetweenTwoSlots() {

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hard link. What is not refused is stated too: links that stay inside the directory, and a hard link whose other
  * name is gone (it is then an ordinary file of the directory, indistinguishable from a copy).
  */
+@ExtendWith(NativeLeakGuard.class)
 class ExternalDataConfinementTest {
   @TempDir
   Path model;

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.nativecore.NativeCore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NativeLeakGuard.class)
 class MemoryPoolTest {
   @Test
   void sizeClassesArePowersOfTwo() {

@@ -14,8 +14,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(NativeLeakGuard.class)
 class TensorProtosTest {
   @Test
   void readsSharedTestInputMatchingTheRawFloatFile() throws Exception {

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgewise.EdgewiseException;
 import io.edgewise.nativecore.NativeCore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NativeLeakGuard.class)
 class TensorTest {
   @Test
   void storesAndConvertsEveryDtype() {

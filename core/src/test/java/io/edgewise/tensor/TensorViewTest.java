@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgewise.EdgewiseException;
 import io.edgewise.nativecore.NativeCore;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Zero-copy views ({@link Tensor#view}): the same memory under another shape, released only when the last tensor
  * over it closes, so a view outlives the tensor it was made of and its memory never goes back to a pool (to be
  * handed to another tensor) while the view still reads it.
  */
+@ExtendWith(NativeLeakGuard.class)
 class TensorViewTest {
   @Test
   void aViewSharesTheMemoryAndOutlivesItsProducer() {

@@ -10,7 +10,6 @@ import io.edgewise.apps.ocr.ImageDecoder;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
-import io.edgewise.apps.ocr.PageRenderer;
 import io.edgewise.apps.ocr.reuse.OcrReuseOptions;
 import io.edgewise.apps.ocr.reuse.ReusedRead;
 import io.edgewise.apps.ocr.reuse.ReusingOcr;
@@ -58,24 +57,16 @@ class OcrPeerReuseServeTest {
   @TempDir
   Path dir;
 
-  private static String config(String reuse) {
-    return "{\"pipeline\": \"ocr\", \"det\": \"" + OcrPipeline.DETECTOR + "\", \"cls\": \"" + OcrPipeline.CLASSIFIER
-        + "\", \"rec\": \"" + OcrPipeline.RECOGNIZER + "\", \"dictionary\": \"" + OcrPipeline.DICTIONARY
-        + "\", \"device\": \"cpu\", \"reuse\": " + reuse + "}";
-  }
-
   private Path node(String name, String reuse) throws Exception {
     Path model = Files.createDirectories(dir.resolve(name).resolve("ocr"));
-    Files.writeString(model.resolve("config.json"), config(reuse));
+    Files.writeString(model.resolve("config.json"), ServeFixture.ocrConfig(reuse));
     return dir.resolve(name);
   }
 
   @Test
   void aFrameAPeerReadIsAHitFromItsTierAndADeadPeerIsAMiss() throws Exception {
     assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
-    PageRenderer.Options page = PageRenderer.Options.defaults().withSize(320, 110).withTextSizes(26, 30);
-    CameraStream.Options o = new CameraStream.Options(3, 5, 8, 0.5, 6, 0.03, 1.5, 0.3, 0.15, 3);
-    List<CameraStream.Frame> frames = new CameraStream(new PageRenderer(page), o, 23).frames(100);
+    List<CameraStream.Frame> frames = ServeFixture.ocrFrames(100);
     Path storeB = dir.resolve("store-b");
     // frames only: a frame B computed is stored with exactly the lines the plain pipeline reads
     ReuseOptions reuse = ReuseOptions.defaults().withAccuracyTarget(0.9);

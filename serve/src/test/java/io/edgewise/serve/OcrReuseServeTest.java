@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgewise.apps.ocr.ImageDecoder;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
-import io.edgewise.apps.ocr.PageRenderer;
 import io.edgewise.apps.ocr.reuse.OcrReuseOptions;
 import io.edgewise.apps.ocr.reuse.ReusingOcr;
 import io.edgewise.apps.ocr.stream.CameraStream;
@@ -49,18 +48,10 @@ class OcrReuseServeTest {
   @TempDir
   Path dir;
 
-  private static String config(String reuse) {
-    return "{\"pipeline\": \"ocr\", \"det\": \"" + OcrPipeline.DETECTOR + "\", \"cls\": \"" + OcrPipeline.CLASSIFIER
-        + "\", \"rec\": \"" + OcrPipeline.RECOGNIZER + "\", \"dictionary\": \"" + OcrPipeline.DICTIONARY
-        + "\", \"device\": \"cpu\", \"reuse\": " + reuse + "}";
-  }
-
   @Test
   void reusedFramesAreAnsweredWithTheirTextAndCounted() throws Exception {
     assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
-    PageRenderer.Options page = PageRenderer.Options.defaults().withSize(320, 110).withTextSizes(26, 30);
-    CameraStream.Options o = new CameraStream.Options(3, 5, 8, 0.5, 6, 0.03, 1.5, 0.3, 0.15, 3);
-    List<CameraStream.Frame> frames = new CameraStream(new PageRenderer(page), o, 23).frames(110);
+    List<CameraStream.Frame> frames = ServeFixture.ocrFrames(110);
     Path store = dir.resolve("store");
     // the served configuration: 90% target; the rest the reuse module's defaults (30 decisions to start)
     ReuseOptions reuse = ReuseOptions.defaults().withAccuracyTarget(0.9);
@@ -77,7 +68,7 @@ class OcrReuseServeTest {
       computed = ocr.read(frames.get(105).image()).lines().stream().map(io.edgewise.apps.ocr.OcrLine::text).toList();
     }
     Path repo = Files.createDirectories(dir.resolve("repo").resolve("ocr"));
-    Files.writeString(repo.resolve("config.json"), config("{\"store\": \"" + store.toAbsolutePath()
+    Files.writeString(repo.resolve("config.json"), ServeFixture.ocrConfig("{\"store\": \"" + store.toAbsolutePath()
         + "\", \"accuracy_target\": 0.9}"));
     try (ServeFixture fixture = ServeFixture.start(dir.resolve("repo"), SessionOptions.defaults().withDevice("cpu"))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -125,12 +116,13 @@ class OcrReuseServeTest {
   void aMalformedReuseSectionMakesTheModelUnavailableNamingTheKey() throws Exception {
     assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
     Path repo = Files.createDirectories(dir.resolve("repo").resolve("ocr"));
-    Files.writeString(repo.resolve("config.json"), config("{\"store\": \"x\", \"acuracy\": 0.9}"));
+    Files.writeString(repo.resolve("config.json"), ServeFixture.ocrConfig("{\"store\": \"x\", \"acuracy\": 0.9}"));
     try (ModelRepository r = ModelRepository.open(dir.resolve("repo"), SessionOptions.defaults().withDevice("cpu"))) {
       ServedModel m = r.all().get(0);
       assertTrue(!m.isReady() && m.failure().contains("unknown key \"acuracy\""), String.valueOf(m.failure()));
     }
-    Files.writeString(repo.resolve("config.json"), config("{\"store\": \"x\", \"accuracy_target\": 1.5}"));
+    Files.writeString(repo.resolve("config.json"),
+        ServeFixture.ocrConfig("{\"store\": \"x\", \"accuracy_target\": 1.5}"));
     try (ModelRepository r = ModelRepository.open(dir.resolve("repo"), SessionOptions.defaults().withDevice("cpu"))) {
       assertTrue(r.all().get(0).failure().contains("accuracy_target"), String.valueOf(r.all().get(0).failure()));
     }

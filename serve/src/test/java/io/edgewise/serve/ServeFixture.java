@@ -1,6 +1,9 @@
 package io.edgewise.serve;
 
 import io.edgewise.TestData;
+import io.edgewise.apps.ocr.OcrPipeline;
+import io.edgewise.apps.ocr.PageRenderer;
+import io.edgewise.apps.ocr.stream.CameraStream;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.common.InferenceScheduler;
 import io.edgewise.serve.common.ModelRepository;
@@ -42,6 +45,26 @@ public final class ServeFixture implements AutoCloseable {
     Path dir = Files.createDirectories(repo.resolve(name).resolve(version));
     Files.copy(TestData.model(shared).resolve("model.onnx"), dir.resolve("model.onnx"));
     return dir;
+  }
+
+  /**
+   * An OCR pipeline's config.json over the shared OCR models' file names, on cpu, with this "reuse" section (a JSON
+   * object, written as given).
+   */
+  public static String ocrConfig(String reuse) {
+    return "{\"pipeline\": \"ocr\", \"det\": \"" + OcrPipeline.DETECTOR + "\", \"cls\": \"" + OcrPipeline.CLASSIFIER
+        + "\", \"rec\": \"" + OcrPipeline.RECOGNIZER + "\", \"dictionary\": \"" + OcrPipeline.DICTIONARY
+        + "\", \"device\": \"cpu\", \"reuse\": " + reuse + "}";
+  }
+
+  /**
+   * The first frames of the camera stream the OCR reuse tests read: rendered pages of 320x110 with text 26 to 30
+   * pixels high, the same stream (seed 23) for every test.
+   */
+  public static List<CameraStream.Frame> ocrFrames(int count) {
+    PageRenderer.Options page = PageRenderer.Options.defaults().withSize(320, 110).withTextSizes(26, 30);
+    CameraStream.Options o = new CameraStream.Options(3, 5, 8, 0.5, 6, 0.03, 1.5, 0.3, 0.15, 3);
+    return new CameraStream(new PageRenderer(page), o, 23).frames(count);
   }
 
   /** The digits repository under dir. */

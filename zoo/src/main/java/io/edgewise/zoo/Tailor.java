@@ -2,6 +2,7 @@ package io.edgewise.zoo;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
+import io.edgewise.files.FileTrees;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.zoo.eval.EvalContext;
 import io.edgewise.zoo.eval.Evaluation;
@@ -18,14 +19,12 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Runs a tailoring config. Merged (Mistify): the requests of one base model share every step they have in common,
@@ -146,7 +145,7 @@ public final class Tailor {
   /** Every request alone, from scratch, into OUTPUT/.separate (cleared first). */
   private SeparatePass separatePass() {
     Path scratch = config.output().resolve(".separate");
-    deleteTree(scratch);
+    FileTrees.delete(scratch);
     Map<String, Double> accuracy = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     Map<String, Double> seconds = new LinkedHashMap<>();
@@ -207,7 +206,7 @@ public final class Tailor {
     Consumer<String> saved = progress;
     progress = msg -> { };
     Path dir = config.output().resolve(".warmup");
-    deleteTree(dir);
+    FileTrees.delete(dir);
     // a scratch index too: its first use (LMDB, Jackson's serializers) is a one-time cost like the others
     try (Steps steps = new Steps(dir.resolve(".steps"), calibrationTarget(), progress);
         ModelIndex scratch = ModelIndex.open(dir.resolve("index"))) {
@@ -336,20 +335,6 @@ public final class Tailor {
       Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new EdgewiseException(ErrorCode.IO, "cannot write " + to + ": " + e.getMessage(), e);
-    }
-  }
-
-  /** Removes a scratch directory of an earlier run (so that nothing of it is mistaken for this run's output). */
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    } catch (IOException e) {
-      throw new EdgewiseException(ErrorCode.IO, "cannot clear " + dir + ": " + e.getMessage(), e);
     }
   }
 

@@ -11,6 +11,7 @@ import io.edgewise.apps.ocr.OcrEvaluator;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
 import io.edgewise.apps.ocr.PageRenderer;
+import io.edgewise.files.FileTrees;
 import io.edgewise.model.Model;
 import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.tensor.Shape;
@@ -24,10 +25,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code ocr-cer}: a variant of one of the three OCR models (its role read from the base file's name: detector,
@@ -149,11 +148,7 @@ public final class OcrCerProvider implements EvaluatorProvider {
       } catch (IOException e) {
         throw new EdgewiseException(ErrorCode.IO, "cannot link the OCR models into " + dir + ": " + e.getMessage(), e);
       } finally {
-        try (Stream<Path> s = Files.walk(dir)) {
-          s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-          // a temporary directory left behind is harmless
-        }
+        FileTrees.deleteQuietly(dir);  // the links only: the models they point to stay
       }
     }
   }

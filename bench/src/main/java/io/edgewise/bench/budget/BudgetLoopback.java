@@ -2,6 +2,7 @@ package io.edgewise.bench.budget;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgewise.EdgewiseException;
+import io.edgewise.files.FileTrees;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.client.BudgetedCall;
@@ -158,7 +159,7 @@ public final class BudgetLoopback {
         }
       }
     } finally {
-      deleteTree(work);
+      FileTrees.deleteQuietly(work);
     }
   }
 
@@ -445,14 +446,6 @@ public final class BudgetLoopback {
       config.put("profile_runs", 50);
       config.put("variants", vs);
       json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless
     }
   }
 }

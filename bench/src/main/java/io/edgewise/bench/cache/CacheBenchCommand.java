@@ -1,11 +1,11 @@
 package io.edgewise.bench.cache;
 
-import io.edgewise.bench.BenchStats;
 import io.edgewise.EdgewiseException;
 import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
 import io.edgewise.cli.JsonOption;
 import io.edgewise.cli.Main;
+import io.edgewise.files.FileTrees;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.cache.CacheEntry;
 import io.edgewise.serve.cache.CachePolicy;
@@ -262,7 +262,7 @@ public final class CacheBenchCommand implements Callable<Integer> {
       return rows.stream().anyMatch(r -> r.failures() > 0 || r.overBudget() > 0) ? Main.EXIT_FAILURE : 0;
     } finally {
       ModelPopulation.close(members);
-      BenchStats.deleteTree(repo);
+      FileTrees.delete(repo);
     }
   }
 

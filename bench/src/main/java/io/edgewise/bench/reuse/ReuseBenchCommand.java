@@ -1,6 +1,5 @@
 package io.edgewise.bench.reuse;
 
-import io.edgewise.bench.BenchStats;
 import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Json;
 import io.edgewise.cli.JsonOption;
@@ -9,6 +8,7 @@ import io.edgewise.cli.ThreadsOption;
 import io.edgewise.apps.ocr.PageRenderer;
 import io.edgewise.apps.ocr.reuse.OcrReuseOptions;
 import io.edgewise.apps.ocr.stream.CameraStream;
+import io.edgewise.files.FileTrees;
 import io.edgewise.reuse.ReuseOptions;
 import io.edgewise.train.LabeledSamples;
 import io.edgewise.bench.reuse.ReuseBenchmark;
@@ -156,7 +156,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
           sizes, queries, capacityEntries, seed, work), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
-        BenchStats.deleteTree(work);
+        FileTrees.delete(work);
       }
     }
     writePlot(r);
@@ -189,7 +189,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
     List<OcrReuseBenchmark.Row> rows;
     try {
       if (!temporary && Files.exists(work)) {
-        BenchStats.deleteTree(work);
+        FileTrees.delete(work);
       }
       Files.createDirectories(work);
       rows = OcrReuseBenchmark.run(new OcrReuseBenchmark.Config(models, device.name(), threads.count(), n,
@@ -197,7 +197,7 @@ public final class ReuseBenchCommand implements Callable<Integer> {
           CameraStream.Options.defaults(), paths), msg -> err.println("reuse bench: " + msg));
     } finally {
       if (temporary) {
-        BenchStats.deleteTree(work);
+        FileTrees.delete(work);
       }
     }
     if (json.enabled()) {

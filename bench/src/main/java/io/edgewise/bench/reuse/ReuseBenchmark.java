@@ -1,6 +1,7 @@
 package io.edgewise.bench.reuse;
 
 import io.edgewise.bench.BenchStats;
+import io.edgewise.files.FileTrees;
 import io.edgewise.train.LabeledSamples;
 import io.edgewise.EdgewiseException;
 import io.edgewise.model.Model;
@@ -135,7 +136,7 @@ public final class ReuseBenchmark {
   private static StreamRun stream(Config c, List<CorrelatedStream.Frame> frames, long[] shape, String tap,
       double target, ReuseStoreOptions storeOptions, String name, long[] clock) {
     Path dir = c.workDir().resolve(name);
-    BenchStats.deleteTree(dir);
+    FileTrees.delete(dir);
     ReuseOptions ro = ReuseOptions.defaults().withTap(tap).withAccuracyTarget(target).withSeed(c.seed());
     try (ReuseStore store = ReuseStore.open(dir, storeOptions);
         ReuseSession s = ReuseSession.open(c.model(), SessionOptions.defaults().withDevice(c.device()), ro, store)) {
@@ -195,7 +196,7 @@ public final class ReuseBenchmark {
   /** Fills a fresh store with n perturbed copies of the data's images and times lookups of fresh ones. */
   private static ScalePoint scale(Config c, int n) {
     Path dir = c.workDir().resolve("scale-" + n);
-    BenchStats.deleteTree(dir);
+    FileTrees.delete(dir);
     SplittableRandom rnd = new SplittableRandom(c.seed() + n);
     CorrelatedStream.Shape noise = CorrelatedStream.Shape.defaults();
     LabeledSamples data = c.data();
@@ -231,7 +232,7 @@ public final class ReuseBenchmark {
       return new ScalePoint(n, true, queries.size(), BenchStats.percentile(ms, 50), BenchStats.percentile(ms, 99),
           (double) candidates / queries.size(), store.onDiskBytes(), insertSeconds);
     } finally {
-      BenchStats.deleteTree(dir);
+      FileTrees.delete(dir);
     }
   }
 

@@ -1,11 +1,11 @@
 package io.edgewise.bench.serve;
 
-import io.edgewise.bench.BenchStats;
 import io.edgewise.cli.DeviceOption;
 import io.edgewise.cli.Main;
 import io.edgewise.cli.RandomInputs;
 import io.edgewise.cli.ThreadsOption;
 import io.edgewise.EdgewiseException;
+import io.edgewise.files.FileTrees;
 import io.edgewise.runtime.LatencyStats;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.client.EdgewiseClient;
@@ -122,7 +122,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         }
       }
     } finally {
-      BenchStats.deleteTree(repo);
+      FileTrees.delete(repo);
     }
   }
 

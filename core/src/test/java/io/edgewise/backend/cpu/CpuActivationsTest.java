@@ -12,6 +12,7 @@ import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
@@ -19,12 +20,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Standalone activations on a plain (not blocked) float32 input run on the native elementwise kernel: the same values
  * as the reference, NaN and infinities included, and (unlike the reference kernel, which copies through Java arrays)
  * a run allocates far less Java heap than the tensor's size. Other types still go to the reference kernel.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuActivationsTest {
   private static final long[] DIMS = {2, 3, 40, 50};
 

@@ -11,6 +11,7 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
@@ -19,12 +20,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * ShuffleNetV2's channel ops on the cpu device against the reference backend: a channel Split into parts that are
  * not whole blocks, a channel Slice, a Concat of such parts, the channel shuffle (Reshape [N, 2, C / 2, H, W], Transpose 0 2 1 3 4,
  * Reshape back) and the spatial ReduceMean head, with and without keepdims. Two images, 1 and 2 threads.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuChannelOpsTest {
   private static final List<String> OUTPUTS = List.of("y", "z", "shuffled");
 

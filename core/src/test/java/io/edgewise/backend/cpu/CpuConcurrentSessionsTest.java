@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.edgewise.TestData;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorProtos;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Two 1-thread cpu sessions run from two threads at once (the co-scheduler's cpu groups): with a pool of one thread
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * shared between callers would show here as outputs that differ from a run alone. Oracle: PyTorch's output of the
  * shared SqueezeNet (within its tolerance), and each session's own output run alone (bit for bit).
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuConcurrentSessionsTest {
   @Test
   void twoOneThreadSessionsRunningAtOnceGiveTheSameOutputsAsAlone() throws Exception {

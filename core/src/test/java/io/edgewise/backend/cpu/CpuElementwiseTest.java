@@ -16,6 +16,7 @@ import io.edgewise.nativecore.NativeCore;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cpu device's native elementwise arithmetic (ew_eltwise), fused elementwise chains in NCHW and in the blocked
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * many shapes (odd sizes, scalars, rows, channels, ranks that differ), NaN and infinities; and bad sizes refused on
  * the host.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuElementwiseTest {
   private static final String[] BINARY = {"Add", "Sub", "Mul", "Div", "Max", "Min"};
 

@@ -9,18 +9,21 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cpu device's Gemm against the reference backend for every way C broadcasts into [m, n]: a bias per column
  * ([n], [1, n]: copied row by row), a value per row ([m, 1], with m = n so a size check alone would take it for a
  * bias), a full matrix and a scalar.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuGemmTest {
   private static final int M = 5;
   private static final int N = 5;

@@ -11,6 +11,7 @@ import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
@@ -19,12 +20,14 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Grouped convolutions on the cpu device against the reference: group widths that fill a block (4), span whole
  * blocks (80), need units of several blocks (24, 12: units of lcm(k, B) channels), and one whose channels are not
  * a whole number of units (stays on the NCHW kernels). Each checks which kernel ran.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuGroupedConvTest {
   @Test
   void groupWidthsMatchTheReference() {

@@ -9,14 +9,17 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The cpu device's native LRN against the reference kernel: odd and even sizes, beta 0.75 and another, 3-D input. */
+@ExtendWith(NativeLeakGuard.class)
 class CpuLrnTest {
   @Test
   void matchesTheReference() {

@@ -14,6 +14,7 @@ import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The blocked-layout plan on a small network that has every case it handles: a first convolution reading the NCHW
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * is also a graph output. Channel counts are not multiples of the block, except where a concat needs whole blocks.
  * Two images, so the concat of convolutions writes image by image. The reference backend is the oracle.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuNchwcPlanTest {
   @Test
   void aMixedNetworkRunsBlockedAndMatchesTheReference() {
@@ -65,14 +68,18 @@ class CpuNchwcPlanTest {
 
   @Test
   void aBatchNormAndTheReluAfterItBecomeOneBlockedNode() {
-    NchwcPlan.Result r = NchwcPlan.plan(network(), NativeCore.nchwcBlock());
-    List<Node> affine = r.model().graph().nodes().stream().filter(n -> n.opType().equals("NchwcChannelAffine")).toList();
-    // one node computes bn and bnr (nothing computes bn alone); Sigmoid(res) is blocked though res is read twice
-    assertTrue(affine.stream().noneMatch(n -> n.output(0).equals("bn#nchwc")), affine.toString());
-    assertTrue(affine.stream().anyMatch(n -> n.output(0).equals("sg#nchwc")), affine.toString());
-    Node bn = affine.stream().filter(n -> n.inputs().size() == 5).findFirst().orElseThrow();
-    assertEquals("bnr#nchwc", bn.output(0));
-    assertEquals("Relu", bn.attrString("activation", ""));
+    // the plan borrows the source's weights: closing the source closes them
+    try (Model source = network()) {
+      NchwcPlan.Result r = NchwcPlan.plan(source, NativeCore.nchwcBlock());
+      List<Node> affine = r.model().graph().nodes().stream().filter(n -> n.opType().equals("NchwcChannelAffine"))
+          .toList();
+      // one node computes bn and bnr (nothing computes bn alone); Sigmoid(res) is blocked though res is read twice
+      assertTrue(affine.stream().noneMatch(n -> n.output(0).equals("bn#nchwc")), affine.toString());
+      assertTrue(affine.stream().anyMatch(n -> n.output(0).equals("sg#nchwc")), affine.toString());
+      Node bn = affine.stream().filter(n -> n.inputs().size() == 5).findFirst().orElseThrow();
+      assertEquals("bnr#nchwc", bn.output(0));
+      assertEquals("Relu", bn.attrString("activation", ""));
+    }
   }
 
   @Test

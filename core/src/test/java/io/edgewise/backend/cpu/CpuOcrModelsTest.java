@@ -9,6 +9,7 @@ import io.edgewise.backend.NodePlacement;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Files;
@@ -18,12 +19,14 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The real PaddleOCR recogniser (1x3x48x320) and classifier (1x3x48x192) on cpu agree with ref, and the ops that
  * used to run on the reference kernels there (ReduceMean of the recogniser's LayerNorms, its Softmax, the Concats)
  * run on cpu's own native kernels, with no fallback. Speed is measured by `edgewise bench`, not here.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuOcrModelsTest {
   private static final Set<String> NATIVE = Set.of("ReduceMean", "Softmax", "Concat", "Resize");
 

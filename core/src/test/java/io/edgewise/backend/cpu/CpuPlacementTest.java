@@ -15,17 +15,20 @@ import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A session's per-node placement: which device's kernel runs each node, and why a node runs on another device's
  * kernel than the session's (an op the device has no kernel for; inputs its kernel declined in a run).
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuPlacementTest {
   /** x [1, 3, 8, 8] -> Conv 3 -> 16, 3x3 -> LogSoftmax over channels (no cpu kernel) -> y. */
   private static Model convSoftmax() {

@@ -16,6 +16,7 @@ import io.edgewise.runtime.SessionOptions;
 import io.edgewise.runtime.conformance.ConformanceRunner;
 import io.edgewise.runtime.conformance.TestOutcome;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
@@ -24,8 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The cpu device's int8 kernels: the ONNX node tests, and bit-exact agreement with ref on random single nodes. */
+@ExtendWith(NativeLeakGuard.class)
 class CpuQuantKernelsTest {
   private static final SessionOptions REF = SessionOptions.defaults().withDevice("ref");
 
@@ -149,51 +152,52 @@ class CpuQuantKernelsTest {
       boolean perChannel = r.nextBoolean();
       boolean bias = r.nextInt(3) != 0;
       long k = conv.c / conv.group * conv.kh * conv.kw;
-      Graph g = new Graph("qlinearconv");
-      Shape xs = Shape.of(conv.n, conv.c, conv.h, conv.w);
-      g.inputs().add(ValueInfo.tensor("x", xt, xs));
-      g.outputs().add(ValueInfo.tensor("y", yt, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
-      float xScale = 0.01f + r.nextFloat() * 0.05f;
-      float[] wScale = new float[perChannel ? (int) conv.m : 1];
-      for (int j = 0; j < wScale.length; j++) {
-        wScale[j] = 0.005f + r.nextFloat() * 0.05f;
-      }
-      // about the spread of the accumulator, so most outputs land inside the output range
-      float yScale = (float) (xScale * 0.03 * Math.sqrt(k) * 64 * (0.2 + r.nextDouble()));
-      if (r.nextInt(5) == 0) {  // exact halves: round half to even decides
-        xScale = 0.5f;
-        java.util.Arrays.fill(wScale, 1f);
-        yScale = 1f;
-      }
-      g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), xScale));
-      g.initializers().put("xz", Tensor.ofLongs(xt, Shape.of(), rand8(r, xt)));
-      g.initializers().put("w", random8(r, wt, Shape.of(conv.m, conv.c / conv.group, conv.kh, conv.kw)));
-      double[] ws = new double[wScale.length];
-      long[] wz = new long[wScale.length];
-      for (int j = 0; j < ws.length; j++) {
-        ws[j] = wScale[j];
-        wz[j] = r.nextInt(3) == 0 ? 0 : rand8(r, wt);
-      }
-      Shape per = perChannel ? Shape.of(conv.m) : Shape.of();
-      g.initializers().put("ws", Tensor.ofDoubles(DType.FLOAT32, per, ws));
-      g.initializers().put("wz", Tensor.ofLongs(wt, per, wz));
-      g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), yScale));
-      g.initializers().put("yz", Tensor.ofLongs(yt, Shape.of(), rand8(r, yt)));
-      List<String> inputs = new ArrayList<>(List.of("x", "xs", "xz", "w", "ws", "wz", "ys", "yz"));
-      if (bias) {
-        long[] b = new long[(int) conv.m];
-        for (int j = 0; j < b.length; j++) {
-          b[j] = r.nextInt(20001) - 10000;
+      try (Graph g = new Graph("qlinearconv")) {
+        Shape xs = Shape.of(conv.n, conv.c, conv.h, conv.w);
+        g.inputs().add(ValueInfo.tensor("x", xt, xs));
+        g.outputs().add(ValueInfo.tensor("y", yt, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+        float xScale = 0.01f + r.nextFloat() * 0.05f;
+        float[] wScale = new float[perChannel ? (int) conv.m : 1];
+        for (int j = 0; j < wScale.length; j++) {
+          wScale[j] = 0.005f + r.nextFloat() * 0.05f;
         }
-        g.initializers().put("b", Tensor.ofLongs(DType.INT32, Shape.of(conv.m), b));
-        inputs.add("b");
-      }
-      Node node = new Node("q", "QLinearConv", inputs, List.of("y"));
-      conv.setAttrs(node);
-      g.nodes().add(node);
-      try (Tensor x = random8(r, xt, xs)) {
-        assertSame(g, Map.of("x", x), "QLinearConv #" + i + " " + conv + " " + xt + "/" + wt + "/" + yt
-            + (perChannel ? " per-channel" : " per-tensor"), 1 + i % 2);
+        // about the spread of the accumulator, so most outputs land inside the output range
+        float yScale = (float) (xScale * 0.03 * Math.sqrt(k) * 64 * (0.2 + r.nextDouble()));
+        if (r.nextInt(5) == 0) {  // exact halves: round half to even decides
+          xScale = 0.5f;
+          java.util.Arrays.fill(wScale, 1f);
+          yScale = 1f;
+        }
+        g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), xScale));
+        g.initializers().put("xz", Tensor.ofLongs(xt, Shape.of(), rand8(r, xt)));
+        g.initializers().put("w", random8(r, wt, Shape.of(conv.m, conv.c / conv.group, conv.kh, conv.kw)));
+        double[] ws = new double[wScale.length];
+        long[] wz = new long[wScale.length];
+        for (int j = 0; j < ws.length; j++) {
+          ws[j] = wScale[j];
+          wz[j] = r.nextInt(3) == 0 ? 0 : rand8(r, wt);
+        }
+        Shape per = perChannel ? Shape.of(conv.m) : Shape.of();
+        g.initializers().put("ws", Tensor.ofDoubles(DType.FLOAT32, per, ws));
+        g.initializers().put("wz", Tensor.ofLongs(wt, per, wz));
+        g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), yScale));
+        g.initializers().put("yz", Tensor.ofLongs(yt, Shape.of(), rand8(r, yt)));
+        List<String> inputs = new ArrayList<>(List.of("x", "xs", "xz", "w", "ws", "wz", "ys", "yz"));
+        if (bias) {
+          long[] b = new long[(int) conv.m];
+          for (int j = 0; j < b.length; j++) {
+            b[j] = r.nextInt(20001) - 10000;
+          }
+          g.initializers().put("b", Tensor.ofLongs(DType.INT32, Shape.of(conv.m), b));
+          inputs.add("b");
+        }
+        Node node = new Node("q", "QLinearConv", inputs, List.of("y"));
+        conv.setAttrs(node);
+        g.nodes().add(node);
+        try (Tensor x = random8(r, xt, xs)) {
+          assertSame(g, Map.of("x", x), "QLinearConv #" + i + " " + conv + " " + xt + "/" + wt + "/" + yt
+              + (perChannel ? " per-channel" : " per-tensor"), 1 + i % 2);
+        }
       }
     }
   }
@@ -223,24 +227,25 @@ class CpuQuantKernelsTest {
         boolean perChannel = i % 3 != 2;
         for (boolean weightsAsInput : new boolean[] {false, true}) {
           Random same = new Random(r.nextLong());
-          Graph g = qlinearConvGraph(same, conv, DType.UINT8, wt, i % 2 == 0 ? DType.UINT8 : DType.INT8, perChannel,
-              weightsAsInput);
-          Map<String, Tensor> inputs = new LinkedHashMap<>();
-          inputs.put("x", random8(same, DType.UINT8, Shape.of(conv.n, conv.c, conv.h, conv.w)));
-          if (weightsAsInput) {
-            inputs.put("w", g.initializers().remove("w"));
-          } else {
-            try (QLinearConvWeights prepared = QLinearConvWeights.of(g)) {
-              boolean depthwise = conv.group == conv.c && conv.group == conv.m;
-              assertEquals(true, prepared.get("y") != null && prepared.get("y").scale() != null, "prepared " + conv);
-              assertEquals(depthwise, prepared.get("y").packed() == null, "packed unless depthwise: " + conv);
+          try (Graph g = qlinearConvGraph(same, conv, DType.UINT8, wt, i % 2 == 0 ? DType.UINT8 : DType.INT8,
+              perChannel, weightsAsInput)) {
+            Map<String, Tensor> inputs = new LinkedHashMap<>();
+            inputs.put("x", random8(same, DType.UINT8, Shape.of(conv.n, conv.c, conv.h, conv.w)));
+            if (weightsAsInput) {
+              inputs.put("w", g.initializers().remove("w"));
+            } else {
+              try (QLinearConvWeights prepared = QLinearConvWeights.of(g)) {
+                boolean depthwise = conv.group == conv.c && conv.group == conv.m;
+                assertEquals(true, prepared.get("y") != null && prepared.get("y").scale() != null, "prepared " + conv);
+                assertEquals(depthwise, prepared.get("y").packed() == null, "packed unless depthwise: " + conv);
+              }
             }
-          }
-          try {
-            assertSame(g, inputs, "QLinearConv " + conv + " w " + wt + (perChannel ? " per-channel" : " per-tensor")
-                + (weightsAsInput ? " (weights as input)" : " (weights packed at compile)"), 1 + i % 2);
-          } finally {
-            inputs.values().forEach(Tensor::close);
+            try {
+              assertSame(g, inputs, "QLinearConv " + conv + " w " + wt + (perChannel ? " per-channel" : " per-tensor")
+                  + (weightsAsInput ? " (weights as input)" : " (weights packed at compile)"), 1 + i % 2);
+            } finally {
+              inputs.values().forEach(Tensor::close);
+            }
           }
         }
         i++;
@@ -293,28 +298,29 @@ class CpuQuantKernelsTest {
       Conv conv = randomConv(r);
       DType xt = type8(r);
       DType wt = type8(r);
-      Graph g = new Graph("convinteger");
-      Shape xs = Shape.of(conv.n, conv.c, conv.h, conv.w);
-      g.inputs().add(ValueInfo.tensor("x", xt, xs));
-      g.outputs().add(ValueInfo.tensor("y", DType.INT32, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
-      g.initializers().put("w", random8(r, wt, Shape.of(conv.m, conv.c / conv.group, conv.kh, conv.kw)));
-      List<String> inputs = new ArrayList<>(List.of("x", "w"));
-      int zeros = r.nextInt(4);  // 0: none, 1: x only, 2: both scalar, 3: x scalar, w per channel
-      if (zeros >= 1) {
-        g.initializers().put("xz", Tensor.ofLongs(xt, Shape.of(), rand8(r, xt)));
-        inputs.add("xz");
-      }
-      if (zeros >= 2) {
-        Shape per = zeros == 3 ? Shape.of(conv.m) : Shape.of();
-        g.initializers().put("wz", random8(r, wt, per));
-        inputs.add("wz");
-      }
-      Node node = new Node("c", "ConvInteger", inputs, List.of("y"));
-      conv.setAttrs(node);
-      g.nodes().add(node);
-      try (Tensor x = random8(r, xt, xs)) {
-        assertSame(g, Map.of("x", x), "ConvInteger #" + i + " " + conv + " " + xt + "/" + wt + " zeros " + zeros,
-            1 + i % 2);
+      try (Graph g = new Graph("convinteger")) {
+        Shape xs = Shape.of(conv.n, conv.c, conv.h, conv.w);
+        g.inputs().add(ValueInfo.tensor("x", xt, xs));
+        g.outputs().add(ValueInfo.tensor("y", DType.INT32, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+        g.initializers().put("w", random8(r, wt, Shape.of(conv.m, conv.c / conv.group, conv.kh, conv.kw)));
+        List<String> inputs = new ArrayList<>(List.of("x", "w"));
+        int zeros = r.nextInt(4);  // 0: none, 1: x only, 2: both scalar, 3: x scalar, w per channel
+        if (zeros >= 1) {
+          g.initializers().put("xz", Tensor.ofLongs(xt, Shape.of(), rand8(r, xt)));
+          inputs.add("xz");
+        }
+        if (zeros >= 2) {
+          Shape per = zeros == 3 ? Shape.of(conv.m) : Shape.of();
+          g.initializers().put("wz", random8(r, wt, per));
+          inputs.add("wz");
+        }
+        Node node = new Node("c", "ConvInteger", inputs, List.of("y"));
+        conv.setAttrs(node);
+        g.nodes().add(node);
+        try (Tensor x = random8(r, xt, xs)) {
+          assertSame(g, Map.of("x", x), "ConvInteger #" + i + " " + conv + " " + xt + "/" + wt + " zeros " + zeros,
+              1 + i % 2);
+        }
       }
     }
   }
@@ -335,29 +341,30 @@ class CpuQuantKernelsTest {
       };
       Shape as = Shape.of(concat(batch, m, k));
       Shape bs = Shape.of(concat(batch, k, n));
-      Graph g = new Graph("matmulinteger");
-      g.inputs().add(ValueInfo.tensor("a", at, as));
-      g.inputs().add(ValueInfo.tensor("b", bt, bs));
-      g.outputs().add(ValueInfo.tensor("y", DType.INT32, Shape.of(concat(batch, m, n))));
-      List<String> inputs = new ArrayList<>(List.of("a", "b"));
-      int zeros = r.nextInt(4);  // 0: none, 1: a scalar, 2: a per row + b scalar, 3: a scalar + b per column
-      if (zeros >= 1) {
-        g.initializers().put("az", random8(r, at, zeros == 2 ? Shape.of(m) : Shape.of()));
-        inputs.add("az");
-      }
-      if (zeros >= 2) {
-        g.initializers().put("bz", random8(r, bt, zeros == 3 ? Shape.of(n) : Shape.of()));
-        inputs.add("bz");
-      }
-      g.nodes().add(new Node("mm", "MatMulInteger", inputs, List.of("y")));
-      Map<String, Tensor> feeds = new LinkedHashMap<>();
-      feeds.put("a", random8(r, at, as));
-      feeds.put("b", random8(r, bt, bs));
-      try {
-        assertSame(g, feeds, "MatMulInteger #" + i + " " + as + " x " + bs + " " + at + "/" + bt + " zeros " + zeros,
-            1 + i % 2);
-      } finally {
-        feeds.values().forEach(Tensor::close);
+      try (Graph g = new Graph("matmulinteger")) {
+        g.inputs().add(ValueInfo.tensor("a", at, as));
+        g.inputs().add(ValueInfo.tensor("b", bt, bs));
+        g.outputs().add(ValueInfo.tensor("y", DType.INT32, Shape.of(concat(batch, m, n))));
+        List<String> inputs = new ArrayList<>(List.of("a", "b"));
+        int zeros = r.nextInt(4);  // 0: none, 1: a scalar, 2: a per row + b scalar, 3: a scalar + b per column
+        if (zeros >= 1) {
+          g.initializers().put("az", random8(r, at, zeros == 2 ? Shape.of(m) : Shape.of()));
+          inputs.add("az");
+        }
+        if (zeros >= 2) {
+          g.initializers().put("bz", random8(r, bt, zeros == 3 ? Shape.of(n) : Shape.of()));
+          inputs.add("bz");
+        }
+        g.nodes().add(new Node("mm", "MatMulInteger", inputs, List.of("y")));
+        Map<String, Tensor> feeds = new LinkedHashMap<>();
+        feeds.put("a", random8(r, at, as));
+        feeds.put("b", random8(r, bt, bs));
+        try {
+          assertSame(g, feeds, "MatMulInteger #" + i + " " + as + " x " + bs + " " + at + "/" + bt + " zeros " + zeros,
+              1 + i % 2);
+        } finally {
+          feeds.values().forEach(Tensor::close);
+        }
       }
     }
   }
@@ -381,28 +388,30 @@ class CpuQuantKernelsTest {
         // whole and half steps (round half to even), values past both ends of the range (saturation), noise
         x[j] = j % 3 == 0 ? (r.nextInt(600) - 300) * scale / 2 : (float) (r.nextGaussian() * 200 * scale);
       }
-      Graph q = new Graph("q");
-      q.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, shape));
-      q.outputs().add(ValueInfo.tensor("y", t, shape));
-      q.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), scale));
-      q.initializers().put("z", Tensor.ofLongs(t, Shape.of(), zero));
-      q.nodes().add(new Node("q", "QuantizeLinear", List.of("x", "s", "z"), List.of("y")));
-      try (Tensor xt = Tensor.ofFloats(shape, x)) {
-        assertSame(q, Map.of("x", xt), "QuantizeLinear " + t + " case " + i, 1);
-      }
-      Graph d = new Graph("d");
-      d.inputs().add(ValueInfo.tensor("x", t, shape));
-      d.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, shape));
-      d.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), scale));
-      d.initializers().put("z", Tensor.ofLongs(t, Shape.of(), zero));
-      d.nodes().add(new Node("d", "DequantizeLinear", List.of("x", "s", "z"), List.of("y")));
-      try (Tensor xt = random8(r, t, shape); Session ref = Session.open(copy(d), REF);
-           Session cpu = Session.open(copy(d), cpu(1))) {
-        Map<String, Tensor> a = ref.run(Map.of("x", xt));
-        Map<String, Tensor> b = cpu.run(Map.of("x", xt));
-        assertArrayEquals(a.get("y").toFloatArray(), b.get("y").toFloatArray(), "DequantizeLinear case " + i);
-        a.values().forEach(Tensor::close);
-        b.values().forEach(Tensor::close);
+      try (Graph q = new Graph("q")) {
+        q.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, shape));
+        q.outputs().add(ValueInfo.tensor("y", t, shape));
+        q.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), scale));
+        q.initializers().put("z", Tensor.ofLongs(t, Shape.of(), zero));
+        q.nodes().add(new Node("q", "QuantizeLinear", List.of("x", "s", "z"), List.of("y")));
+        try (Tensor xt = Tensor.ofFloats(shape, x)) {
+          assertSame(q, Map.of("x", xt), "QuantizeLinear " + t + " case " + i, 1);
+        }
+        try (Graph d = new Graph("d")) {
+          d.inputs().add(ValueInfo.tensor("x", t, shape));
+          d.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, shape));
+          d.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), scale));
+          d.initializers().put("z", Tensor.ofLongs(t, Shape.of(), zero));
+          d.nodes().add(new Node("d", "DequantizeLinear", List.of("x", "s", "z"), List.of("y")));
+          try (Tensor xt = random8(r, t, shape); Session ref = Session.open(copy(d), REF);
+               Session cpu = Session.open(copy(d), cpu(1))) {
+            Map<String, Tensor> a = ref.run(Map.of("x", xt));
+            Map<String, Tensor> b = cpu.run(Map.of("x", xt));
+            assertArrayEquals(a.get("y").toFloatArray(), b.get("y").toFloatArray(), "DequantizeLinear case " + i);
+            a.values().forEach(Tensor::close);
+            b.values().forEach(Tensor::close);
+          }
+        }
       }
     }
   }
@@ -431,32 +440,34 @@ class CpuQuantKernelsTest {
         x[1] = Float.POSITIVE_INFINITY;
         x[2] = Float.NEGATIVE_INFINITY;
       }
-      Graph q = new Graph("q");
-      q.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, shape));
-      q.outputs().add(ValueInfo.tensor("y", t, shape));
-      q.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels), scales));
-      q.initializers().put("z", Tensor.ofLongs(t, Shape.of(channels), zeros));
-      Node qn = new Node("q", "QuantizeLinear", List.of("x", "s", "z"), List.of("y"));
-      qn.setAttr(Attribute.ofInt("axis", axis));
-      q.nodes().add(qn);
-      try (Tensor xt = Tensor.ofFloats(shape, x)) {
-        assertSame(q, Map.of("x", xt), "per-axis QuantizeLinear " + t + " axis " + axis + " case " + i, 1 + i % 2);
-      }
-      Graph d = new Graph("d");
-      d.inputs().add(ValueInfo.tensor("x", t, shape));
-      d.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, shape));
-      d.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels), scales));
-      d.initializers().put("z", Tensor.ofLongs(t, Shape.of(channels), zeros));
-      Node dn = new Node("d", "DequantizeLinear", List.of("x", "s", "z"), List.of("y"));
-      dn.setAttr(Attribute.ofInt("axis", axis));
-      d.nodes().add(dn);
-      try (Tensor xt = random8(r, t, shape); Session ref = Session.open(copy(d), REF);
-           Session cpu = Session.open(copy(d), cpu(1 + i % 2))) {
-        Map<String, Tensor> ra = ref.run(Map.of("x", xt));
-        Map<String, Tensor> rb = cpu.run(Map.of("x", xt));
-        assertArrayEquals(ra.get("y").toFloatArray(), rb.get("y").toFloatArray(), "per-axis DequantizeLinear " + i);
-        ra.values().forEach(Tensor::close);
-        rb.values().forEach(Tensor::close);
+      try (Graph q = new Graph("q")) {
+        q.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, shape));
+        q.outputs().add(ValueInfo.tensor("y", t, shape));
+        q.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels), scales));
+        q.initializers().put("z", Tensor.ofLongs(t, Shape.of(channels), zeros));
+        Node qn = new Node("q", "QuantizeLinear", List.of("x", "s", "z"), List.of("y"));
+        qn.setAttr(Attribute.ofInt("axis", axis));
+        q.nodes().add(qn);
+        try (Tensor xt = Tensor.ofFloats(shape, x)) {
+          assertSame(q, Map.of("x", xt), "per-axis QuantizeLinear " + t + " axis " + axis + " case " + i, 1 + i % 2);
+        }
+        try (Graph d = new Graph("d")) {
+          d.inputs().add(ValueInfo.tensor("x", t, shape));
+          d.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, shape));
+          d.initializers().put("s", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels), scales));
+          d.initializers().put("z", Tensor.ofLongs(t, Shape.of(channels), zeros));
+          Node dn = new Node("d", "DequantizeLinear", List.of("x", "s", "z"), List.of("y"));
+          dn.setAttr(Attribute.ofInt("axis", axis));
+          d.nodes().add(dn);
+          try (Tensor xt = random8(r, t, shape); Session ref = Session.open(copy(d), REF);
+               Session cpu = Session.open(copy(d), cpu(1 + i % 2))) {
+            Map<String, Tensor> ra = ref.run(Map.of("x", xt));
+            Map<String, Tensor> rb = cpu.run(Map.of("x", xt));
+            assertArrayEquals(ra.get("y").toFloatArray(), rb.get("y").toFloatArray(), "per-axis DequantizeLinear " + i);
+            ra.values().forEach(Tensor::close);
+            rb.values().forEach(Tensor::close);
+          }
+        }
       }
     }
   }
@@ -474,52 +485,54 @@ class CpuQuantKernelsTest {
       DType out = variant % 3 == 0 ? DType.INT8 : DType.UINT8;
       long channels = 3 + variant;
       Shape shape = Shape.of(2, channels, 5, 7);
-      Graph g = new Graph("lookup");
-      g.inputs().add(ValueInfo.tensor("x", in, shape));
-      g.outputs().add(ValueInfo.tensor("y", out, shape));
-      g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.02 + 0.01 * variant));
-      g.initializers().put("xz", Tensor.ofLongs(in, Shape.of(), rand8(r, in)));
-      g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.015 + 0.005 * variant));
-      g.initializers().put("yz", Tensor.ofLongs(out, Shape.of(), rand8(r, out)));
-      g.nodes().add(new Node("dq", "DequantizeLinear", List.of("x", "xs", "xz"), List.of("d")));
-      String last = "d";
-      switch (variant % 3) {
-        case 0 -> {
-          double[] scale = new double[(int) channels];
-          for (int c = 0; c < channels; c++) {
-            scale[c] = 0.5 + r.nextDouble();
+      try (Graph g = new Graph("lookup")) {
+        g.inputs().add(ValueInfo.tensor("x", in, shape));
+        g.outputs().add(ValueInfo.tensor("y", out, shape));
+        g.initializers().put("xs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.02 + 0.01 * variant));
+        g.initializers().put("xz", Tensor.ofLongs(in, Shape.of(), rand8(r, in)));
+        g.initializers().put("ys", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.015 + 0.005 * variant));
+        g.initializers().put("yz", Tensor.ofLongs(out, Shape.of(), rand8(r, out)));
+        g.nodes().add(new Node("dq", "DequantizeLinear", List.of("x", "xs", "xz"), List.of("d")));
+        String last = "d";
+        switch (variant % 3) {
+          case 0 -> {
+            double[] scale = new double[(int) channels];
+            for (int c = 0; c < channels; c++) {
+              scale[c] = 0.5 + r.nextDouble();
+            }
+            g.initializers().put("cs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels, 1, 1), scale));
+            g.initializers().put("bias", Tensor.ofDoubles(DType.FLOAT32, Shape.of(1), 0.25));
+            g.initializers().put("three", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 3));
+            g.initializers().put("lo", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0));
+            g.initializers().put("six", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 6));
+            g.nodes().add(new Node("scale", "Mul", List.of("d", "cs"), List.of("m")));
+            g.nodes().add(new Node("shift", "Add", List.of("m", "bias"), List.of("a")));
+            g.nodes().add(new Node("plus3", "Add", List.of("a", "three"), List.of("p")));
+            g.nodes().add(new Node("clip", "Clip", List.of("p", "lo", "six"), List.of("c")));
+            g.nodes().add(new Node("times", "Mul", List.of("a", "c"), List.of("t")));
+            g.nodes().add(new Node("div6", "Div", List.of("t", "six"), List.of("h")));
+            last = "h";
           }
-          g.initializers().put("cs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(channels, 1, 1), scale));
-          g.initializers().put("bias", Tensor.ofDoubles(DType.FLOAT32, Shape.of(1), 0.25));
-          g.initializers().put("three", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 3));
-          g.initializers().put("lo", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0));
-          g.initializers().put("six", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 6));
-          g.nodes().add(new Node("scale", "Mul", List.of("d", "cs"), List.of("m")));
-          g.nodes().add(new Node("shift", "Add", List.of("m", "bias"), List.of("a")));
-          g.nodes().add(new Node("plus3", "Add", List.of("a", "three"), List.of("p")));
-          g.nodes().add(new Node("clip", "Clip", List.of("p", "lo", "six"), List.of("c")));
-          g.nodes().add(new Node("times", "Mul", List.of("a", "c"), List.of("t")));
-          g.nodes().add(new Node("div6", "Div", List.of("t", "six"), List.of("h")));
-          last = "h";
+          case 1 -> {
+            g.nodes().add(new Node("sig", "Sigmoid", List.of("d"), List.of("sg")));
+            g.initializers().put("half", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.5));
+            g.nodes().add(new Node("sub", "Sub", List.of("sg", "half"), List.of("sb")));
+            g.nodes().add(new Node("sqrt", "Sqrt", List.of("sb"), List.of("sq")));  // NaN below 0.5: stored as 0
+            last = "sq";
+          }
+          default -> { }  // DQ -> Q: a requantization
         }
-        case 1 -> {
-          g.nodes().add(new Node("sig", "Sigmoid", List.of("d"), List.of("sg")));
-          g.initializers().put("half", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.5));
-          g.nodes().add(new Node("sub", "Sub", List.of("sg", "half"), List.of("sb")));
-          g.nodes().add(new Node("sqrt", "Sqrt", List.of("sb"), List.of("sq")));  // NaN below 0.5: stored as 0
-          last = "sq";
+        g.nodes().add(new Node("q", "QuantizeLinear", List.of(last, "ys", "yz"), List.of("y")));
+        for (int threads = 1; threads <= 2; threads++) {
+          try (Tensor xt = random8(r, in, shape)) {
+            assertSame(g, Map.of("x", xt), "lookup variant " + variant, threads);
+          }
         }
-        default -> { }  // DQ -> Q: a requantization
-      }
-      g.nodes().add(new Node("q", "QuantizeLinear", List.of(last, "ys", "yz"), List.of("y")));
-      for (int threads = 1; threads <= 2; threads++) {
-        try (Tensor xt = random8(r, in, shape)) {
-          assertSame(g, Map.of("x", xt), "lookup variant " + variant, threads);
+        try (Session cpu = Session.open(copy(g), cpu(1))) {
+          List<String> ops = cpu.placement().stream().map(p -> p.op()).toList();
+          assertEquals(List.of(CpuElementwise.DOMAIN + "." + QuantizedTables.OP), ops,
+              "variant " + variant + " runs as one lookup");
         }
-      }
-      try (Session cpu = Session.open(copy(g), cpu(1))) {
-        List<String> ops = cpu.placement().stream().map(p -> p.op()).toList();
-        assertEquals(List.of(CpuElementwise.DOMAIN + "." + QuantizedTables.OP), ops, "variant " + variant + " runs as one lookup");
       }
     }
   }

@@ -17,6 +17,7 @@ import io.edgewise.nativecore.NativeCore;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cpu device's native reductions (ReduceSum/Mean/Max/Min over a contiguous run of axes) and Concat (strided word
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * attribute (opset 13) and as an input (opset 18), NaN; that the native kernel (not a fallback) ran, that scattered
  * axes fall back with a reason; and bad sizes refused on the host.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuReductionsTest {
   private static final String[] OPS = {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin"};
 

@@ -14,6 +14,7 @@ import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.nativecore.NativeCore;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Activations written as a gate on their own input (SiLU as x * Sigmoid(x), HardSwish as x * HardSigmoid(x) and as
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * batch norm no convolution took in the batch norm's blocked pass: no gate or Mul pass runs, and the outputs match
  * the reference computing the gate and the Mul as written (unoptimized graph).
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuSelfGateTest {
   @Test
   void gatesAfterEveryConvolutionKindRunInTheEpilogueAndMatchTheReference() {
@@ -95,12 +98,15 @@ class CpuSelfGateTest {
 
   @Test
   void aBatchNormAndTheGateAfterItAreOneBlockedPass() {
-    List<Node> affine = NchwcPlan.plan(network(), NativeCore.nchwcBlock()).model().graph().nodes().stream()
-        .filter(n -> n.opType().equals("NchwcChannelAffine")).toList();
-    Node bn = affine.stream().filter(n -> n.inputs().size() == 5).findFirst().orElseThrow();
-    assertEquals("bns#nchwc", bn.output(0), affine.toString());
-    assertEquals("SiLU", bn.attrString("activation", ""));
-    assertTrue(affine.stream().noneMatch(n -> n.output(0).equals("bn#nchwc")), affine.toString());
+    // the plan borrows the source's weights: closing the source closes them
+    try (Model source = network()) {
+      List<Node> affine = NchwcPlan.plan(source, NativeCore.nchwcBlock()).model().graph().nodes().stream()
+          .filter(n -> n.opType().equals("NchwcChannelAffine")).toList();
+      Node bn = affine.stream().filter(n -> n.inputs().size() == 5).findFirst().orElseThrow();
+      assertEquals("bns#nchwc", bn.output(0), affine.toString());
+      assertEquals("SiLU", bn.attrString("activation", ""));
+      assertTrue(affine.stream().noneMatch(n -> n.output(0).equals("bn#nchwc")), affine.toString());
+    }
   }
 
   private static Model network() {

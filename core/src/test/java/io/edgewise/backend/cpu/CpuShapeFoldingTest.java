@@ -14,6 +14,7 @@ import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The shape arithmetic of the real OCR models (the classifier's head: Shape, Gather, Cast, Concat, Reshape's shape;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * the first of a shape and the later ones, agrees with ref, also with input shapes fed in turn. A shape that follows
  * an input's values is never folded.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuShapeFoldingTest {
   @Test
   void theClassifiersHeadRunsOnceAndEveryRunMatchesRef() {

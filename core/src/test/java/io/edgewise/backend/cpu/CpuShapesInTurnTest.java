@@ -7,6 +7,7 @@ import io.edgewise.TestData;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Files;
@@ -15,12 +16,14 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * One cpu session fed images of three sizes in turn, several rounds (the plans kept per input shape: the memory
  * pool's arena plans, the NCHWc kernels' per-node plans), agrees with ref every time. Speed is measured by
  * `edgewise shape-bench`, not here.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuShapesInTurnTest {
   @Test
   void theDetectorFedThreeSizesInTurnMatchesRefEveryRun() {

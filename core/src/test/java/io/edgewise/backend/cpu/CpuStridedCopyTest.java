@@ -9,6 +9,7 @@ import io.edgewise.model.Node;
 import io.edgewise.model.ValueInfo;
 import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.Arrays;
@@ -16,11 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cpu device's native strided copies (Slice, Split, Transpose) against the reference kernels, bit for bit:
  * steps forward and backward, several axes, uneven split parts, the channel axis of NCHW and the last axis.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuStridedCopyTest {
   private static final long[] DIMS = {2, 7, 5, 6};
 

@@ -14,12 +14,14 @@ import io.edgewise.model.ValueInfo.Dim;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Reshape, Flatten, Squeeze and Unsqueeze are zero-copy views on cpu. A view outlives the value it was made of
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * arena's replayed runs too: the graph has only exact ops), and a graph output never shares memory with the caller's
  * input, an initializer or another output: writing one of them changes nothing else, this run or the next.
  */
+@ExtendWith(NativeLeakGuard.class)
 class CpuViewsTest {
   @Test
   void viewsOutliveTheirProducersAndEveryRunMatchesRef() {

@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.tensor.DType;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The guard before the cpu device's native calls: sizes that fit pass; a tensor one element short of what the call
  * would read or write is an EdgewiseException naming the call, the argument and both sizes (never a native read or
  * write past the memory).
  */
+@ExtendWith(NativeLeakGuard.class)
 class NativeExtentsTest {
   private static Tensor floats(long... dims) {
     return Tensor.allocate(DType.FLOAT32, Shape.of(dims));

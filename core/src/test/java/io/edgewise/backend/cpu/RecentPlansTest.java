@@ -3,9 +3,12 @@ package io.edgewise.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NativeLeakGuard.class)
 class RecentPlansTest {
   @Test
   void keepsTheBoundMostRecentlyUsedShapes() {

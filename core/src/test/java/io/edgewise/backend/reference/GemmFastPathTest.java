@@ -15,6 +15,7 @@ import io.edgewise.model.Attribute;
 import io.edgewise.model.Node;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
+import io.edgewise.tensor.NativeLeakGuard;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import io.edgewise.tensor.TensorProtos;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The reference kernels' native GEMM, an explicit option (SessionOptions.withRefNativeGemm(true)), against the
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * option, and only the option, calls NativeCore.sgemm (through NativeGemm), so this exercises the native build, its
  * loading and the call across JNI, and shows that the default oracle never touches the native core.
  */
+@ExtendWith(NativeLeakGuard.class)
 class GemmFastPathTest {
   private static final BackendOptions NATIVE = SessionOptions.defaults().withRefNativeGemm(true).backendOptions();
   private final Random random = new Random(42);
@@ -89,11 +92,22 @@ class GemmFastPathTest {
     compare(node("", "MatMul", 2, 1), rand(1, 1), rand(1, 1));
   }
 
+  /** Compares the node's first output on both GEMMs; closes the inputs. */
   private void compare(Node node, Tensor... inputs) {
+    try {
+      compareOpen(node, inputs);
+    } finally {
+      for (Tensor t : inputs) {
+        t.close();
+      }
+    }
+  }
+
+  private void compareOpen(Node node, Tensor... inputs) {
     long before = NativeGemm.calls();
-    float[] plain = run(node, 22, inputs)[0].toFloatArray();
+    float[] plain = first(run(node, 22, inputs));
     assertEquals(before, NativeGemm.calls(), node + " on default options called the native sgemm");
-    float[] fast = run(node, 22, NATIVE, inputs)[0].toFloatArray();
+    float[] fast = first(run(node, 22, NATIVE, inputs));
     assertTrue(NativeGemm.calls() > before, node + " with the native GEMM option did not call the native sgemm");
     assertEquals(plain.length, fast.length);
     assertTrue(plain.length > 0);
@@ -101,6 +115,17 @@ class GemmFastPathTest {
       float e = plain[i];
       assertTrue(Math.abs(fast[i] - e) <= 1e-4 * Math.max(1, Math.abs(e)),
           node + " element " + i + ": native " + fast[i] + ", Java " + e);
+    }
+  }
+
+  /** The first output's values; closes every output. */
+  private static float[] first(Tensor[] outputs) {
+    try {
+      return outputs[0].toFloatArray();
+    } finally {
+      for (Tensor t : outputs) {
+        t.close();
+      }
     }
   }
 

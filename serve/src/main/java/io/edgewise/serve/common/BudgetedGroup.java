@@ -92,7 +92,7 @@ public final class BudgetedGroup implements AutoCloseable {
     if (pinned != null) {
       int i = index(pinned);
       TimeBudgetRule.VariantStats s = now.get(i);
-      c = new TimeBudgetRule.Choice(i, s.meanMs() + gamma * s.stdMs() <= budgetMs - networkMs, budgetMs - networkMs);
+      c = new TimeBudgetRule.Choice(i, s.fits(budgetMs - networkMs, gamma), budgetMs - networkMs);
     } else {
       c = TimeBudgetRule.choose(now, budgetMs, networkMs, gamma);
     }

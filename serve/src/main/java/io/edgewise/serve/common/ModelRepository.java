@@ -2,7 +2,6 @@ package io.edgewise.serve.common;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.EdgewiseException.ErrorCode;
-import io.edgewise.model.ValueInfo;
 import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
@@ -10,7 +9,6 @@ import io.edgewise.serve.cache.CacheEntry;
 import io.edgewise.serve.cache.CachePolicy;
 import io.edgewise.tensor.ConfinedFiles;
 import io.edgewise.tensor.MemoryAccount;
-import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -1088,15 +1086,11 @@ public final class ModelRepository implements AutoCloseable {
    * keeps, so that this cost lands in the load and the size measured after it is the model's steady size.
    */
   private static void warmUp(Session session) {
-    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    Map<String, Tensor> inputs = ZeroInputs.of(session);
+    if (inputs == null) {
+      return;  // a dynamic shape: the first request's shape decides; the size is measured again after it
+    }
     try {
-      for (ValueInfo in : session.inputs()) {
-        if (!in.isSupported() || !in.hasRank() || in.dims().stream().anyMatch(d -> !d.isKnown())) {
-          return;  // a dynamic shape: the first request's shape decides; the size is measured again after it
-        }
-        long[] dims = in.dims().stream().mapToLong(ValueInfo.Dim::value).toArray();
-        inputs.put(in.name(), Tensor.allocate(in.dtype(), Shape.of(dims)));
-      }
       session.run(inputs).values().forEach(Tensor::close);
       session.run(inputs).values().forEach(Tensor::close);
     } finally {

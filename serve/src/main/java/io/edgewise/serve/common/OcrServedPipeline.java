@@ -9,7 +9,7 @@ import io.edgewise.EdgewiseException.ErrorCode;
 import io.edgewise.apps.ocr.BgrImage;
 import io.edgewise.apps.ocr.CtcDecoder;
 import io.edgewise.apps.ocr.ImageDecoder;
-import io.edgewise.apps.ocr.OcrLine;
+import io.edgewise.apps.ocr.OcrJson;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
 import io.edgewise.apps.ocr.OcrResult;
@@ -400,21 +400,8 @@ final class OcrServedPipeline implements ServedPipeline {
   /** As above, with {@code "reuse": {"frame", "line_hits"}} when read through reuse (reused non-null). */
   static byte[] document(OcrResult r, ReusedRead reused) {
     Map<String, Object> doc = new LinkedHashMap<>();
-    List<Map<String, Object>> lines = new ArrayList<>();
-    for (OcrLine l : r.lines()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("text", l.text());
-      m.put("box", l.box());
-      m.put("confidence", Math.round(l.confidence() * 10000) / 10000.0);
-      lines.add(m);
-    }
-    doc.put("lines", lines);
-    Map<String, Object> t = new LinkedHashMap<>();
-    t.put("det", round(r.timings().det()));
-    t.put("cls", round(r.timings().cls()));
-    t.put("rec", round(r.timings().rec()));
-    t.put("total", round(r.timings().total()));
-    doc.put("timing_ms", t);
+    doc.put("lines", OcrJson.lines(r.lines()));
+    doc.put("timing_ms", OcrJson.timing(r.timings()));
     if (reused != null) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("frame", reused.frame());
@@ -430,10 +417,6 @@ final class OcrServedPipeline implements ServedPipeline {
     } catch (JsonProcessingException e) {
       throw new EdgewiseException(ErrorCode.INTERNAL, "cannot write the OCR result: " + e.getMessage(), e);
     }
-  }
-
-  private static double round(double ms) {
-    return Math.round(ms * 10) / 10.0;
   }
 
   @Override

@@ -11,12 +11,10 @@ import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.runtime.ConvFlops;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
-import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -163,15 +161,11 @@ public final class ServedGroup implements ServedPipeline {
    * statistics' first points. None when an input's shape is not fixed (the first requests measure it then).
    */
   private static double[] profile(Session session, int runs) {
-    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    Map<String, Tensor> inputs = ZeroInputs.of(session);
+    if (inputs == null) {
+      return new double[0];
+    }
     try {
-      for (ValueInfo in : session.inputs()) {
-        if (!in.isSupported() || !in.hasRank() || in.dims().stream().anyMatch(d -> !d.isKnown())) {
-          return new double[0];
-        }
-        long[] dims = in.dims().stream().mapToLong(ValueInfo.Dim::value).toArray();
-        inputs.put(in.name(), Tensor.allocate(in.dtype(), Shape.of(dims)));
-      }
       double[] ms = new double[runs];
       for (int r = -2; r < runs; r++) {
         long t0 = System.nanoTime();
