@@ -94,7 +94,7 @@ class Pool {
       state_.store(generation_ << 40 | static_cast<uint64_t>(batches) << 20, std::memory_order_release);
     }
     wake_.notify_all();
-    drain();
+    drain(size());
     for (int spin = 0; spin < kWaitSpins && slot.done.load(std::memory_order_acquire) != batches; ++spin) {
       cpu_relax(spin);
     }
@@ -108,23 +108,29 @@ class Pool {
   static constexpr int64_t kMaxTasks = (int64_t(1) << 20) - 1;
   static constexpr uint64_t kGenerationMask = (uint64_t(1) << 24) - 1;
 
-  struct Slot {
+  // The claim word, each region's done count and what is read-only during a region sit on their own cache lines:
+  // sharing one, every claim and every finished run invalidated the line the other core was reading.
+  struct alignas(64) Slot {
     const std::function<void(int64_t)>* fn = nullptr;  // written before the region is published
-    std::atomic<int64_t> done{0};
+    alignas(64) std::atomic<int64_t> done{0};
   };
 
-  // Claims and runs tasks of the current region until none is left.
-  void drain() {
+  // Claims and runs tasks of the current region until none is left, a run of consecutive tasks per claim
+  // (guided_claim): a claim and its done count are read-modify-writes of lines both cores write, and one per task
+  // cost as much as the task when the tasks are short (see guided_claim).
+  void drain(int64_t threads) {
     uint64_t s = state_.load(std::memory_order_acquire);
     for (;;) {
       const uint64_t tasks = (s >> 20) & 0xfffff;
       const uint64_t index = s & 0xfffff;
       if (index >= tasks) return;
-      if (!state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-      // the claimed task keeps this region current until it is done, so its slot still holds this region
+      const uint64_t take = static_cast<uint64_t>(guided_claim(static_cast<int64_t>(tasks - index), threads));
+      if (!state_.compare_exchange_weak(s, s + take, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      // the claimed tasks keep this region current until they are done, so its slot still holds this region
       Slot& slot = slots_[(s >> 40) & 1];
-      (*slot.fn)(static_cast<int64_t>(index));
-      if (slot.done.fetch_add(1, std::memory_order_acq_rel) + 1 == static_cast<int64_t>(tasks)) {
+      for (uint64_t i = index; i < index + take; ++i) (*slot.fn)(static_cast<int64_t>(i));
+      const int64_t claimed = static_cast<int64_t>(take);
+      if (slot.done.fetch_add(claimed, std::memory_order_acq_rel) + claimed == static_cast<int64_t>(tasks)) {
         std::lock_guard<std::mutex> lock(mutex_);  // the caller may be about to wait: wake it under the lock
         done_.notify_one();
       }
@@ -149,7 +155,7 @@ class Pool {
       }
       if (stop_.load()) return;
       seen = state_.load(std::memory_order_acquire) >> 40;
-      drain();
+      drain(size());
     }
   }
 
@@ -170,8 +176,8 @@ class Pool {
   std::vector<std::thread> workers_;
   Slot slots_[2];
   uint64_t generation_ = 0;         // written under call_mutex_ only
-  std::atomic<uint64_t> state_{0};  // generation << 40 | tasks << 20 | next task index
-  std::atomic<bool> stop_{false};
+  alignas(64) std::atomic<uint64_t> state_{0};  // generation << 40 | tasks << 20 | next task index
+  alignas(64) std::atomic<bool> stop_{false};
   std::atomic<int> size_{1};        // workers + the caller; read without the call lock
 };
 
@@ -186,6 +192,14 @@ Pool& pool() {
 }
 
 }  // namespace
+
+int64_t guided_claim(int64_t remaining, int64_t threads) {
+  // Guided self-scheduling: a claim takes 1 / (2 * threads) of what is left, so the first claims are long runs
+  // (few read-modify-writes of the shared claim word) and the last are single tasks (the threads finish within
+  // one task of each other, and a thread that arrives late still finds work). MnasNet 0.5's pointwise convolutions
+  // at 112x112 are 131 tasks of under a microsecond: claimed one by one they ran no faster on 2 threads than on 1.
+  return std::max<int64_t>(1, remaining / (2 * std::max<int64_t>(1, threads)));
+}
 
 void parallel_for(int64_t tasks, const std::function<void(int64_t)>& fn) { pool().run(tasks, fn); }
 

@@ -15,6 +15,8 @@ void parallel_for(int64_t tasks, const std::function<void(int64_t)>& fn);
 // parallel_for when the region has enough work (about `work` float operations) to repay sharing it, else a plain
 // loop on the calling thread; tasks are handed out in a few contiguous runs per thread.
 void parallel_for_work(int64_t work, int64_t tasks, const std::function<void(int64_t)>& fn);
+// How many consecutive tasks one claim of a region takes when `remaining` are left to `threads` threads (at least 1).
+int64_t guided_claim(int64_t remaining, int64_t threads);
 int num_threads();
 void set_num_threads(int n);
 
