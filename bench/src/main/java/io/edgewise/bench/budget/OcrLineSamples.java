@@ -18,12 +18,12 @@ import java.util.Map;
 
 /**
  * The text lines of rendered pages ({@link GroundTruth}) as inputs of one OCR stage, each cropped from its page at its
- * true quad as the pipeline crops a detected one and turned upright. For the recogniser ({@link #OcrLineSamples}):
- * one sample per line, at height 48 and its own width (at least 320), scored 1 - CER (edit distance over the true
- * text's length, floored at 0) of the CTC-decoded answer. For the orientation classifier ({@link #orientation}): two
- * samples per line, upright and turned 180 degrees, at the classifier's 48 x 192, scored 1 when the answer's
- * orientation is the sample's by the pipeline's rule (upside down when the "180" class beats "0" and the threshold),
- * else 0. One stage alone is measured: no detector error enters.
+ * true quad as the pipeline crops a detected one and turned upright. For the recogniser
+ * ({@link #OcrLineSamples(Path, Path, String, int)}): one sample per line, at height 48 and its own width (at least
+ * 320), scored 1 - CER (edit distance over the true text's length, floored at 0) of the CTC-decoded answer. For the
+ * orientation classifier ({@link #orientation}): two samples per line, upright and turned 180 degrees, at the
+ * classifier's 48 x 192, scored 1 when the answer's orientation is the sample's by the pipeline's rule (upside down
+ * when the "180" class beats "0" and the threshold), else 0. One stage alone is measured: no detector error enters.
  */
 public final class OcrLineSamples implements EvalSamples {
   /** One sample: its input (3 x height x width), and the true text (recogniser) or orientation (classifier). */

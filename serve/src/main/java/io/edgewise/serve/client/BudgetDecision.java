@@ -10,9 +10,10 @@ package io.edgewise.serve.client;
  * remote one until {@link #releaseAt} (the budget less the measured hand-over time, so that the hand-over still lands
  * within the budget) or until the remote fails, and only while the remote answer can still come by then: when even the
  * fastest of the remote side's recent round trips ({@code remoteFloor}) would arrive after the release, holding gains
- * nothing and only leaves the answer exposed to a stall of the machine, so it is handed over at once; the local variant runs (on the calling thread) once {@link #localAt}
- * has come or the remote has failed. Nothing is waited for past the point where it would make the answer late: a
- * held local answer is released at {@code releaseAt}, never later.
+ * nothing and only leaves the answer exposed to a stall of the machine, so it is handed over at once; the local
+ * variant runs (on the calling thread) once {@link #localAt} has come or the remote has failed. Nothing is waited
+ * for past the point where it would make the answer late: a held local answer is released at {@code releaseAt},
+ * never later.
  *
  * @param localAt when the local variant starts: 0 for PARALLEL and STANDBY; for BACKUP the budget less the local
  *     variant's measured p99 and the measured hand-over time (at once when that is negative)
