@@ -42,7 +42,8 @@ public final class BudgetBenchCommand implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "GROUP",
       description = "Model group: a group.json or its directory (default: examples/groups/digits; "
-          + "examples/groups/ocr-rec is the OCR recogniser's float, fp16 and int8 variants).")
+          + "examples/groups/ocr-rec is the OCR recogniser's float, fp16 and int8 variants, examples/groups/ocr-cls "
+          + "the orientation classifier's).")
   Path group;
 
   @Option(names = "--link", paramLabel = "home|campus|lte|FILE", defaultValue = "home", split = ",",
@@ -137,8 +138,8 @@ public final class BudgetBenchCommand implements Callable<Integer> {
   }
 
   /**
-   * An OCR recogniser group: on its own device unless --device is given, scored 1 - CER per text line; no --simulate
-   * (the sampled experiment scores top-1 answers).
+   * An OCR group: on its own device unless --device is given, scored 1 - CER per text line (recogniser) or right
+   * orientation per line crop (classifier); no --simulate (the sampled experiment scores a dataset's top-1 answers).
    */
   private int ocr(OcrGroup g, List<BudgetSimulation.Link> links) throws IOException {
     String dev = spec.commandLine().getParseResult().hasMatchedOption("--device") ? device.name() : g.device();
@@ -155,8 +156,11 @@ public final class BudgetBenchCommand implements Callable<Integer> {
     if (simulate) {
       throw Main.usage(spec, "--simulate scores top-1 answers: it does not take an OCR group (" + g.name() + ")");
     }
-    return report(g.name(), b, dev, "1 - CER of the recogniser per rendered text line (" + g.samples().size()
-        + " lines)", links);
+    String scoring = g.samples().orientationTask()
+        ? "orientation right or wrong, the classifier on rendered text lines upright and turned 180 degrees ("
+            + g.samples().size() + " crops)"
+        : "1 - CER of the recogniser per rendered text line (" + g.samples().size() + " lines)";
+    return report(g.name(), b, dev, scoring, links);
   }
 
   private int loopback(VariantGroup g, List<BudgetSimulation.Link> links) throws IOException {
@@ -200,6 +204,9 @@ public final class BudgetBenchCommand implements Callable<Integer> {
         row.put("late", r.late());
         if (!Double.isNaN(r.maxHandoverMs())) {
           row.put("max_handover_ms", r.maxHandoverMs());
+        }
+        if (!Double.isNaN(r.localMeasuredP99Ms())) {
+          row.put("local_measured_p99_ms", r.localMeasuredP99Ms());
         }
         row.put("figures", "measured (loopback HTTP, emulated link)");
         list.add(row);

@@ -27,12 +27,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A model group of the OCR recogniser ({@code "metric": "ocr-cer"} in group.json): its variants made by the zoo's
- * transforms from the base model in ../shared ("float": the base as it is, "fp16": {@link Fp16Converter}, "int8":
+ * A model group of an OCR stage: the recogniser ({@code "metric": "ocr-cer"} in group.json) or the orientation
+ * classifier ({@code "metric": "ocr-cls"}). Its variants are made by the zoo's transforms from the base model in
+ * ../shared ("float": the base as it is, "fp16": {@link Fp16Converter}, "int8":
  * per-channel QDQ by {@link QdqQuantizer}, min-max calibrated on the lines of rendered calibration pages), built once
  * into a cache directory keyed by the group file's and the base model's hash, never into the repository. The
- * evaluation data are the text lines of rendered pages ({@link OcrLineSamples}); each variant's accuracy, 1 - CER over
- * those lines on the group's device, is measured when it is built and cached with it. group.json:
+ * evaluation data are the text lines of rendered pages ({@link OcrLineSamples}); each variant's accuracy on the
+ * group's device (the recogniser's 1 - CER per line; the classifier's orientation accuracy over each line upright and
+ * turned 180 degrees) is measured when it is built and cached with it. group.json (examples/groups/ocr-cls is the
+ * classifier's):
  *
  * <pre>{@code
  * {"name": "ocr-rec", "metric": "ocr-cer", "base": "../shared/testdata/ocr/ch_PP-OCRv4_rec_infer.onnx",
@@ -73,12 +76,16 @@ public final class OcrGroup {
     return samples;
   }
 
-  /** Whether a group file is an OCR recogniser group (its "metric" is "ocr-cer"). */
+  /** Whether a group file is an OCR group (its "metric" is "ocr-cer", the recogniser's, or "ocr-cls"). */
   public static boolean isOcr(Path groupFile) throws IOException {
     Path file = Files.isDirectory(groupFile) ? groupFile.resolve("group.json") : groupFile;
-    return Files.isRegularFile(file) && new ObjectMapper().readTree(file.toFile()).path("metric").asText("")
-        .equals("ocr-cer");
+    String metric = Files.isRegularFile(file) ? new ObjectMapper().readTree(file.toFile()).path("metric").asText("")
+        : "";
+    return metric.equals("ocr-cer") || metric.equals(CLASSIFIER_METRIC);
   }
+
+  /** The orientation classifier's metric: the share of lines whose orientation it reads right. */
+  static final String CLASSIFIER_METRIC = "ocr-cls";
 
   /** Reads the group file (or DIR/group.json) and builds its variants into the cache, unless already there. */
   public static OcrGroup load(Path groupFile, Path cacheRoot, Consumer<String> log) throws IOException {
@@ -87,7 +94,9 @@ public final class OcrGroup {
     String name = VariantGroup.text(root, "name", file);
     Path base = Path.of(VariantGroup.text(root, "base", file));
     Path models = Path.of(VariantGroup.text(root, "models", file));
-    if (!Files.isRegularFile(base) || !Files.isRegularFile(models.resolve(OcrPipeline.DICTIONARY))) {
+    boolean classifier = root.path("metric").asText("").equals(CLASSIFIER_METRIC);
+    if (!Files.isRegularFile(base)
+        || !classifier && !Files.isRegularFile(models.resolve(OcrPipeline.DICTIONARY))) {
       throw EdgewiseException.invalidArgument("model group " + file + ": base model " + base + " or "
           + models.resolve(OcrPipeline.DICTIONARY) + " not found (paths are relative to the working directory)");
     }
@@ -103,7 +112,7 @@ public final class OcrGroup {
           .orElseThrow(() -> EdgewiseException.invalidModel(base + " has no input")).name();
     }
     Path dictionary = models.resolve(OcrPipeline.DICTIONARY);
-    OcrLineSamples eval = new OcrLineSamples(evalPages, dictionary, input, root.path("evaluation").path("lines")
+    OcrLineSamples eval = samples(classifier, evalPages, dictionary, input, root.path("evaluation").path("lines")
         .asInt(24));
     if (eval.size() == 0) {
       throw EdgewiseException.invalidArgument("model group " + file + ": the evaluation pages hold no text line");
@@ -122,10 +131,11 @@ public final class OcrGroup {
       Path model = cache.resolve(vname + ".onnx");
       if (!Files.isRegularFile(model) || !accuracy.containsKey(vname)) {
         log.accept("building " + name + " variant " + vname + " (" + transform + ") into " + cache + " (once)");
-        build(file, base, transform, model, calPages, dictionary, input, root.path("calibration").path("lines")
-            .asInt(8), device);
+        build(file, base, transform, model, samples(classifier, calPages, dictionary, input,
+            root.path("calibration").path("lines").asInt(8)), device);
         accuracy.put(vname, measure(model, eval, device));
-        log.accept("  " + vname + ": 1 - CER " + accuracy.get(vname) + " on " + eval.size() + " lines");
+        log.accept("  " + vname + ": " + (classifier ? "orientation accuracy " : "1 - CER ") + accuracy.get(vname)
+            + " on " + eval.size() + (classifier ? " line crops" : " lines"));
         json.writerWithDefaultPrettyPrinter().writeValue(profile.toFile(), accuracy);
       }
       out.add(new BudgetLoopback.Variant(vname, model, accuracy.get(vname)));
@@ -136,8 +146,13 @@ public final class OcrGroup {
     return new OcrGroup(name, out, eval, device);
   }
 
-  private static void build(Path file, Path base, String transform, Path out, Path calPages, Path dictionary,
-      String input, int calLines, String device) {
+  /** The stage's samples of the first {@code lines} lines of the pages. */
+  private static OcrLineSamples samples(boolean classifier, Path pages, Path dictionary, String input, int lines) {
+    return classifier ? OcrLineSamples.orientation(pages, input, lines)
+        : new OcrLineSamples(pages, dictionary, input, lines);
+  }
+
+  private static void build(Path file, Path base, String transform, Path out, OcrLineSamples cal, String device) {
     switch (transform) {
       case "float" -> {
         try {
@@ -161,7 +176,6 @@ public final class OcrGroup {
           throw EdgewiseException.invalidArgument("model group " + file + ": int8 of " + base + " skipped: "
               + plan.skipReason());
         }
-        OcrLineSamples cal = new OcrLineSamples(calPages, dictionary, input, calLines);
         List<Map<String, Tensor>> inputs = new ArrayList<>();
         for (int i = 0; i < cal.size(); i++) {
           inputs.add(cal.input(i));
@@ -181,7 +195,7 @@ public final class OcrGroup {
     }
   }
 
-  /** Mean 1 - CER of the variant over the evaluation lines. */
+  /** The variant's mean score over the evaluation samples (1 - CER, or orientation right). */
   private static double measure(Path model, OcrLineSamples eval, String device) {
     double sum = 0;
     try (Session s = Session.open(model, SessionOptions.defaults().withDevice(device))) {

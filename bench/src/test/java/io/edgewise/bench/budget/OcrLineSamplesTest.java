@@ -1,11 +1,16 @@
 package io.edgewise.bench.budget;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.TestData;
 import io.edgewise.apps.ocr.GroundTruth;
 import io.edgewise.apps.ocr.PageRenderer;
+import io.edgewise.model.Model;
+import io.edgewise.model.onnx.OnnxImporter;
+import io.edgewise.runtime.Session;
+import io.edgewise.runtime.SessionOptions;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.nio.charset.StandardCharsets;
@@ -60,5 +65,53 @@ class OcrLineSamplesTest {
       p[t * classes + k] = 1;
     }
     return Map.of("y", Tensor.ofFloats(Shape.of(1, steps, classes), p));
+  }
+
+  /**
+   * The classifier's samples: two per line (upright, then turned 180 degrees), each 1 x 3 x 48 x 192, scored by the
+   * pipeline's rule on hand-made outputs ("180" wins only above the 0.9 threshold); and the real classifier, the
+   * independent check that the second of each pair is the turned one, reads most of them right.
+   */
+  @Test
+  void orientationSamplesArePairsUprightAndTurnedScoredByThePipelinesRule() throws Exception {
+    GroundTruth.render(pages, 1, 3, PageRenderer.Options.defaults());
+    OcrLineSamples s = OcrLineSamples.orientation(pages, "x", 4);
+    assertTrue(s.orientationTask());
+    assertEquals(8, s.size(), "4 lines, each upright and turned");
+    Map<String, Tensor> in = s.input(1);
+    assertArrayEquals(new long[] {1, 3, 48, 192}, in.get("x").shape().dims());
+    in.values().forEach(Tensor::close);
+
+    Map<String, Tensor> turned = probs(0.05f, 0.95f);
+    Map<String, Tensor> upright = probs(0.95f, 0.05f);
+    Map<String, Tensor> unsure = probs(0.2f, 0.8f);  // "180" wins but under the threshold: read as upright
+    for (int i = 0; i < s.size(); i++) {
+      boolean isTurned = i % 2 == 1;
+      assertEquals(isTurned ? 1.0 : 0.0, s.score(i, turned), "sample " + i);
+      assertEquals(isTurned ? 0.0 : 1.0, s.score(i, upright), "sample " + i);
+      assertEquals(isTurned ? 0.0 : 1.0, s.score(i, unsure), "sample " + i);
+    }
+
+    Path model = TestData.root().resolve("ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    String input;
+    try (Model m = OnnxImporter.load(model)) {
+      input = m.graph().inputs().get(0).name();
+    }
+    OcrLineSamples real = OcrLineSamples.orientation(pages, input, 4);
+    double right = 0;
+    try (Session session = Session.open(model, SessionOptions.defaults().withDevice("cpu"))) {
+      for (int i = 0; i < real.size(); i++) {
+        Map<String, Tensor> x = real.input(i);
+        Map<String, Tensor> y = session.run(x);
+        right += real.score(i, y);
+        y.values().forEach(Tensor::close);
+        x.values().forEach(Tensor::close);
+      }
+    }
+    assertTrue(right >= real.size() - 1, "the classifier reads " + right + " of " + real.size() + " right");
+  }
+
+  private static Map<String, Tensor> probs(float upright, float turned) {
+    return Map.of("y", Tensor.ofFloats(Shape.of(1, 2), new float[] {upright, turned}));
   }
 }

@@ -8,17 +8,22 @@ package io.edgewise.serve.client;
  * <p>The rule: a valid remote answer that has arrived wins (the server's variants are the accurate ones); a local
  * answer in hand is handed over at once unless the mode is {@link BudgetedCall.Mode#STANDBY}, which holds it for the
  * remote one until {@link #releaseAt} (the budget less the measured hand-over time, so that the hand-over still lands
- * within the budget) or until the remote fails; the local variant runs (on the calling thread) once {@link #localAt}
- * has come or the remote has failed. Nothing is waited for past the point where it would make the answer late: a
- * held local answer is released at {@code releaseAt}, never later.
+ * within the budget) or until the remote fails, and only while the remote answer can still come by then: when even the
+ * fastest of the remote side's recent round trips ({@code remoteFloor}) would arrive after the release, holding gains
+ * nothing and only leaves the answer exposed to a stall of the machine, so it is handed over at once; the local
+ * variant runs (on the calling thread) once {@link #localAt} has come or the remote has failed. Nothing is waited
+ * for past the point where it would make the answer late: a held local answer is released at {@code releaseAt},
+ * never later.
  *
  * @param localAt when the local variant starts: 0 for PARALLEL and STANDBY; for BACKUP the budget less the local
  *     variant's measured p99 and the measured hand-over time (at once when that is negative)
  * @param releaseAt when a held local answer is handed over in STANDBY: the budget less the hand-over time
  * @param lastInline the latest start at which a local run, taking its p99, is handed over within the budget: a run
  *     started later cannot be on time, so it runs beside the wait for the remote answer instead of blocking it
+ * @param remoteFloor the fastest recent remote round trip (0 when too few are measured): a remote answer is not
+ *     expected before it
  */
-record BudgetDecision(long localAt, long releaseAt, long lastInline, BudgetedCall.Mode mode) {
+record BudgetDecision(long localAt, long releaseAt, long lastInline, long remoteFloor, BudgetedCall.Mode mode) {
   /** The next step. */
   enum Action { RETURN_REMOTE, RETURN_LOCAL, RUN_LOCAL, WAIT, FAIL }
 
@@ -28,18 +33,33 @@ record BudgetDecision(long localAt, long releaseAt, long lastInline, BudgetedCal
   /** Where the remote side is. */
   enum Remote { PENDING, READY, FAILED }
 
+  /** As below, with no remote round trip measured. */
+  static BudgetDecision plan(BudgetedCall.Mode mode, long budget, long localP99, long handover) {
+    return plan(mode, budget, localP99, handover, 0);
+  }
+
   /**
    * The schedule for one call: {@code budget} is the whole budget, {@code localP99} the local variant's measured
-   * p99 and {@code handover} the measured time from an answer's due moment to the caller having it (all ns).
+   * p99, {@code handover} the measured time from an answer's due moment to the caller having it and
+   * {@code remoteFloor} the fastest recent remote round trip, 0 when unknown (all ns).
    */
-  static BudgetDecision plan(BudgetedCall.Mode mode, long budget, long localP99, long handover) {
+  static BudgetDecision plan(BudgetedCall.Mode mode, long budget, long localP99, long handover, long remoteFloor) {
     long release = Math.max(0, budget - handover);
     long lastInline = budget - satAdd(localP99, handover);
+    long floor = Math.max(0, remoteFloor);
     return switch (mode) {
-      case PARALLEL -> new BudgetDecision(0, 0, lastInline, mode);
-      case STANDBY -> new BudgetDecision(0, release, lastInline, mode);
-      case BACKUP -> new BudgetDecision(Math.max(0, lastInline), 0, lastInline, mode);
+      case PARALLEL -> new BudgetDecision(0, 0, lastInline, floor, mode);
+      case STANDBY -> new BudgetDecision(0, release, lastInline, floor, mode);
+      case BACKUP -> new BudgetDecision(Math.max(0, lastInline), 0, lastInline, floor, mode);
     };
+  }
+
+  /**
+   * Whether a held local answer is handed over before the release because the remote answer cannot come by then:
+   * the fastest recent round trip already ends at or after the release.
+   */
+  boolean remoteTooSlow() {
+    return remoteFloor > 0 && remoteFloor >= releaseAt;
   }
 
   /**
@@ -62,7 +82,8 @@ record BudgetDecision(long localAt, long releaseAt, long lastInline, BudgetedCal
       return Action.RETURN_REMOTE;
     }
     if (local == Local.READY) {
-      boolean hold = mode == BudgetedCall.Mode.STANDBY && now < releaseAt && remote == Remote.PENDING;
+      boolean hold = mode == BudgetedCall.Mode.STANDBY && now < releaseAt && remote == Remote.PENDING
+          && !remoteTooSlow();
       return hold ? Action.WAIT : Action.RETURN_LOCAL;
     }
     if (local == Local.NOT_RUN) {
@@ -81,7 +102,7 @@ record BudgetDecision(long localAt, long releaseAt, long lastInline, BudgetedCal
   long waitNanos(long now, Local local) {
     return switch (local) {
       case NOT_RUN -> Math.max(0, localAt - now);
-      case READY -> Math.max(0, releaseAt - now);
+      case READY -> remoteTooSlow() ? 0 : Math.max(0, releaseAt - now);
       case RUNNING, FAILED -> Long.MAX_VALUE;
     };
   }

@@ -30,6 +30,11 @@ import java.util.function.Supplier;
  * still makes an answer late (docs/benchmarks.md); a new client starts from what the others measured. Nothing is
  * configured.
  *
+ * <p>STANDBY holds a local answer only while the remote one can still come by the release: when the fastest of this
+ * caller's last {@value #REMOTE_WINDOW} remote round trips ends after it, holding gains nothing and leaves the answer
+ * exposed to a stall, so it is handed over as soon as it is ready (the remote request runs on, so that its round trip
+ * is still measured).
+ *
  * <p>A remote answer that has arrived wins over a local one (the server's variants are the accurate ones); one that
  * arrives while the local variant runs waits for that run (bounded by the local p99). A local run that cannot be
  * handed over within the budget anyway (its p99 plus the hand-over exceed what is left) runs on a worker instead,
@@ -76,6 +81,12 @@ public final class BudgetedCall implements AutoCloseable {
   /** Hand-over times kept: the release margin is their maximum. */
   static final int HANDOVER_WINDOW = 1000;
 
+  /** Remote round trips kept for the fastest one (the floor of a remote answer's arrival). */
+  static final int REMOTE_WINDOW = 200;
+
+  /** Round trips measured before the floor is trusted: until then a held answer is held to the release. */
+  static final int REMOTE_FLOOR_MIN = 20;
+
   /** An outcome from a worker (the remote side's, or a local run beside the wait), stamped when it arrived. */
   private record Delivery(boolean local, Object value, long at) {}
 
@@ -87,6 +98,8 @@ public final class BudgetedCall implements AutoCloseable {
     return t;
   });
   private final LatencyStats remote = new LatencyStats(0.2);
+  /** This caller's remote round trips (one link, one server): guarded by this. */
+  private final RecentTimes remoteTrips = new RecentTimes(REMOTE_WINDOW);
   /** The hand-over times every BudgetedCall of this process measures (guarded by itself). */
   private static final RecentTimes MACHINE_HANDOVERS = new RecentTimes(HANDOVER_WINDOW);
   private final RecentTimes handovers;
@@ -118,8 +131,19 @@ public final class BudgetedCall implements AutoCloseable {
     }
   }
 
-  private synchronized void recordRemote(double ms) {
-    remote.add(ms);
+  /**
+   * The fastest of the last remote round trips (ms); 0 while fewer than {@link #REMOTE_FLOOR_MIN} are measured. A
+   * STANDBY call whose release comes before it hands its local answer over at once ({@link BudgetDecision}).
+   */
+  public synchronized double remoteFloorMs() {
+    return remoteTrips.count() < REMOTE_FLOOR_MIN ? 0 : remoteTrips.quantile(0);
+  }
+
+  private synchronized void recordRemote(double ms, boolean counted) {
+    if (counted) {
+      remote.add(ms);
+    }
+    remoteTrips.add(ms);
   }
 
   private void recordHandover(double ms) {
@@ -148,7 +172,8 @@ public final class BudgetedCall implements AutoCloseable {
     }
     long start = clock.nanoTime();
     BudgetDecision rule = BudgetDecision.plan(mode, budget.toNanos(),
-        Double.isInfinite(localMs) ? Long.MAX_VALUE : (long) (localMs * 1e6), (long) (handoverMs() * 1e6));
+        Double.isInfinite(localMs) ? Long.MAX_VALUE : (long) (localMs * 1e6), (long) (handoverMs() * 1e6),
+        (long) (remoteFloorMs() * 1e6));
     LinkedBlockingQueue<Delivery> arrived = new LinkedBlockingQueue<>();
     AtomicBoolean over = new AtomicBoolean();
     java.util.function.BiConsumer<Boolean, Object> deliver = (isLocal, v) -> {
@@ -165,8 +190,10 @@ public final class BudgetedCall implements AutoCloseable {
       Object v;
       try {
         v = remoteCall.get();
-        if (v != null && !over.get()) {  // a call cancelled because the other side won is no round trip
-          recordRemote((clock.nanoTime() - start) / 1e6);
+        if (v != null) {
+          // a call cancelled because the other side won is no round trip (it threw); one left running after an
+          // early hand-over is, and keeps the floor measured, but not the moving average (as before)
+          recordRemote((clock.nanoTime() - start) / 1e6, !over.get());
         }
       } catch (RuntimeException e) {
         v = e;
@@ -185,6 +212,7 @@ public final class BudgetedCall implements AutoCloseable {
     long due;  // when the answer handed over was due: ready, arrived or released
     long startLate = 0;  // BACKUP: how late the wake-up for the local start was
     boolean wonLocal;
+    boolean early = false;  // a STANDBY answer handed over before the release: the remote could not come by then
     Object winner;
     Delivery d = null;
     try {
@@ -221,6 +249,9 @@ public final class BudgetedCall implements AutoCloseable {
         if (action == BudgetDecision.Action.RETURN_LOCAL) {
           if (remoteState == BudgetDecision.Remote.FAILED) {
             due = Math.max(localReady, remoteAt);
+          } else if (mode == Mode.STANDBY && rule.remoteTooSlow()) {
+            due = localReady;
+            early = remoteState == BudgetDecision.Remote.PENDING;
           } else if (mode == Mode.STANDBY) {
             due = Math.max(localReady, start + rule.releaseAt());
           } else {
@@ -283,7 +314,11 @@ public final class BudgetedCall implements AutoCloseable {
       for (Delivery left; (left = arrived.poll()) != null; ) {
         discardValue(left.value(), discard);  // the answer that came after the winner was taken
       }
-      remoteTask.cancel(true);
+      if (!early) {
+        // an early hand-over leaves the remote request running: its round trip keeps the floor measured, and its
+        // answer goes to the discard callback
+        remoteTask.cancel(true);
+      }
       if (localTask != null) {
         localTask.cancel(true);
       }

@@ -24,7 +24,7 @@ final class RecentTimes {
     return count;
   }
 
-  /** Nearest-rank quantile q in (0, 1] of the times held; NaN when none. */
+  /** Nearest-rank quantile q in [0, 1] of the times held (0: the smallest); NaN when none. */
   double quantile(double q) {
     int n = (int) Math.min(count, ring.length);
     if (n == 0) {

@@ -83,4 +83,24 @@ class BudgetDecisionTest {
     assertEquals(Action.RETURN_REMOTE, r.next(300 * MS, Local.FAILED, Remote.READY));
     assertEquals(Action.FAIL, r.next(300 * MS, Local.FAILED, Remote.FAILED));
   }
+
+  @Test
+  void standbyDoesNotHoldForARemoteAnswerThatCannotComeByTheRelease() {
+    // release at 100 - 6 = 94; the fastest recent round trip 120: held for nothing
+    BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS, 120 * MS);
+    assertTrue(r.remoteTooSlow());
+    assertEquals(Action.RETURN_LOCAL, r.next(5 * MS, Local.READY, Remote.PENDING));
+    assertEquals(0, r.waitNanos(5 * MS, Local.READY));
+    // a floor of exactly the release: the remote would come as the answer is released, too late to matter
+    assertTrue(BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS, 94 * MS).remoteTooSlow());
+    // 93 < 94: it can still come in time, so the answer is held as before
+    BudgetDecision can = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS, 93 * MS);
+    assertFalse(can.remoteTooSlow());
+    assertEquals(Action.WAIT, can.next(5 * MS, Local.READY, Remote.PENDING));
+    assertEquals(89 * MS, can.waitNanos(5 * MS, Local.READY));
+    // unknown (0): held
+    assertFalse(BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS, 0).remoteTooSlow());
+    // a remote answer that did arrive still wins
+    assertEquals(Action.RETURN_REMOTE, r.next(5 * MS, Local.READY, Remote.READY));
+  }
 }

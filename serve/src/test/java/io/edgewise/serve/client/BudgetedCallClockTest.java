@@ -113,4 +113,64 @@ class BudgetedCallClockTest {
       assertEquals(0.0, r.handoverMs(), 1e-9);
     }
   }
+
+  /** A remote answer that takes {@code nanos} of fake time (on the worker; the local side does not move the clock). */
+  private static String remoteAfter(FakeClock c, long nanos) {
+    c.now.addAndGet(nanos);
+    return "remote";
+  }
+
+  private static String noLocal() {
+    throw new IllegalStateException("no local answer");
+  }
+
+  /** {@link BudgetedCall#REMOTE_FLOOR_MIN} calls whose remote answers take {@code nanos}: the floor is measured. */
+  private static void measureRemote(BudgetedCall call, FakeClock c, long nanos) {
+    for (int i = 0; i < BudgetedCall.REMOTE_FLOOR_MIN; i++) {
+      BudgetedCall.Result<String> r = call.call(Duration.ofMillis(100), () -> remoteAfter(c, nanos),
+          BudgetedCallClockTest::noLocal, 10);
+      assertEquals("remote", r.value());
+    }
+  }
+
+  @Test
+  void standbyHandsOverAtOnceWhenEvenTheFastestRemoteRoundTripEndsAfterTheRelease() {
+    FakeClock c = new FakeClock();
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY, c)) {
+      measureRemote(call, c, 150 * MS);
+      assertEquals(150.0, call.remoteFloorMs(), 1e-9);
+      c.late = 50 * MS;  // a stall: any wait would show
+      // release at 100 ms, but no remote answer has come in under 150: the 4 ms answer goes at once, nothing held
+      BudgetedCall.Result<String> r = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 4 * MS), 10);
+      assertEquals("local", r.value());
+      assertEquals(4.0, r.elapsedMs(), 1e-9);
+      assertTrue(c.waits.isEmpty(), c.waits.toString());
+    }
+  }
+
+  @Test
+  void standbyStillHoldsWhileTheRemoteCanComeOrIsNotMeasuredEnough() {
+    FakeClock c = new FakeClock();
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY, c)) {
+      // remote answers in 60 ms: they can beat the 100 ms release, so the local answer is held until then
+      measureRemote(call, c, 60 * MS);
+      assertEquals(60.0, call.remoteFloorMs(), 1e-9);
+      BudgetedCall.Result<String> held = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 4 * MS), 10);
+      assertEquals(100.0, held.elapsedMs(), 1e-9);
+      assertEquals(List.of(96 * MS), c.waits);
+    }
+    FakeClock c2 = new FakeClock();
+    try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY, c2)) {
+      // one slow round trip short of the minimum count: not trusted yet, the answer is held
+      for (int i = 0; i < BudgetedCall.REMOTE_FLOOR_MIN - 1; i++) {
+        call.call(Duration.ofMillis(100), () -> remoteAfter(c2, 150 * MS), BudgetedCallClockTest::noLocal, 10);
+      }
+      assertEquals(0.0, call.remoteFloorMs(), 1e-9);
+      BudgetedCall.Result<String> held = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c2, 4 * MS), 10);
+      assertEquals(100.0, held.elapsedMs(), 1e-9);
+    }
+  }
 }
