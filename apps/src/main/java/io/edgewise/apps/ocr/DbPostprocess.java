@@ -22,6 +22,21 @@ public final class DbPostprocess {
     }
   }
 
+  /**
+   * What a detector run elsewhere (a peer) needs to post-process its own map into this page's boxes: the page's size
+   * (with the map's, which the map carries, the resize ratios that take boxes back to the page) and the thresholds.
+   */
+  public record BoxRequest(int pageWidth, int pageHeight, Params params) {}
+
+  /**
+   * Name suffix of the boxes a runner may answer with instead of the detector's map: the output's name + this, a
+   * float64 [n, 9] tensor of {@link #pack packed} detections (exact: the same doubles as {@link #run} computes).
+   */
+  public static final String BOXES_SUFFIX = "#db-boxes";
+
+  /** Numbers per packed detection: the four corners' x and y (tl, tr, br, bl), then the score. */
+  public static final int PACKED = 9;
+
   private static final int MIN_SIZE = 3;
 
   private DbPostprocess() {}
@@ -58,6 +73,34 @@ public final class DbPostprocess {
       out.add(new Detection(page, score));
     }
     return ReadingOrder.sort(out, Detection::quad);
+  }
+
+  /** Detections as rows of {@link #PACKED} numbers: tl.x, tl.y, tr.x, tr.y, br.x, br.y, bl.x, bl.y, score. */
+  public static double[] pack(List<Detection> detections) {
+    double[] out = new double[detections.size() * PACKED];
+    int i = 0;
+    for (Detection d : detections) {
+      for (Point p : d.quad().points()) {
+        out[i++] = p.x();
+        out[i++] = p.y();
+      }
+      out[i++] = d.score();
+    }
+    return out;
+  }
+
+  /** The detections {@link #pack} packed, in the same order; a length that is not a multiple of 9 is an error. */
+  public static List<Detection> unpack(double[] packed) {
+    if (packed.length % PACKED != 0) {
+      throw new IllegalArgumentException("packed boxes hold " + packed.length + " numbers, not a multiple of "
+          + PACKED);
+    }
+    List<Detection> out = new ArrayList<>(packed.length / PACKED);
+    for (int i = 0; i < packed.length; i += PACKED) {
+      out.add(new Detection(new Quad(new Point(packed[i], packed[i + 1]), new Point(packed[i + 2], packed[i + 3]),
+          new Point(packed[i + 4], packed[i + 5]), new Point(packed[i + 6], packed[i + 7])), packed[i + 8]));
+    }
+    return out;
   }
 
   /**

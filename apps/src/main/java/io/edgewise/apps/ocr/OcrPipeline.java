@@ -164,8 +164,34 @@ public final class OcrPipeline implements AutoCloseable {
   /** The text regions of a page, in reading order. */
   public List<DbPostprocess.Detection> detect(BgrImage page) {
     DetPreprocess.Input in = DetPreprocess.run(page, options.detLimitSide());
-    float[] map = runOne(OcrStage.DETECTOR, in.chw(), Shape.of(1, 3, in.height(), in.width()));
-    return DbPostprocess.run(map, in.width(), in.height(), in.sourceWidth(), in.sourceHeight(), options.db());
+    Session s = det;
+    String outName = s.outputs().get(0).name();
+    DbPostprocess.BoxRequest request = new DbPostprocess.BoxRequest(in.sourceWidth(), in.sourceHeight(),
+        options.db());
+    try (Tensor x = Tensor.ofFloats(Shape.of(1, 3, in.height(), in.width()), in.chw())) {
+      Map<String, Tensor> outs = runner.runDetector(s, Map.of(s.inputs().get(0).name(), x), request);
+      try {
+        // boxes post-processed where the model ran (a peer): the same doubles as post-processing the map here
+        Tensor boxes = outs.get(outName + DbPostprocess.BOXES_SUFFIX);
+        if (boxes != null) {
+          Shape bs = boxes.shape();
+          if (bs.rank() != 2 || bs.dim(1) != DbPostprocess.PACKED) {
+            throw EdgewiseException.invalidArgument(s.model().label() + ": boxes of shape " + bs + ", expected [n, "
+                + DbPostprocess.PACKED + "]");
+          }
+          return DbPostprocess.unpack(boxes.toDoubleArray());
+        }
+        Tensor y = outs.get(outName);
+        if (y == null) {
+          throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output "
+              + outName);
+        }
+        return DbPostprocess.run(y.toFloatArray(), in.width(), in.height(), in.sourceWidth(), in.sourceHeight(),
+            options.db());
+      } finally {
+        outs.values().forEach(Tensor::close);
+      }
+    }
   }
 
   /**

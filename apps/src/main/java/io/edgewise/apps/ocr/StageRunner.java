@@ -23,4 +23,14 @@ public interface StageRunner {
    * pipeline decodes either to the same text.
    */
   Map<String, Tensor> run(OcrStage stage, Session local, Map<String, Tensor> inputs);
+
+  /**
+   * Runs the detector as {@link #run} does. A runner may answer, instead of the probability map, with the page's
+   * boxes already post-processed as {@code boxes} says ({@link DbPostprocess#run}, e.g. on the peer that ran the
+   * model), as the tensor named {@link DbPostprocess#BOXES_SUFFIX} after the output ({@link DbPostprocess#pack
+   * packed}): the pipeline takes either to the same boxes. The default runs {@link #run}.
+   */
+  default Map<String, Tensor> runDetector(Session local, Map<String, Tensor> inputs, DbPostprocess.BoxRequest boxes) {
+    return run(OcrStage.DETECTOR, local, inputs);
+  }
 }

@@ -1,7 +1,9 @@
 package io.edgewise.apps.ocr;
 
 import static io.edgewise.apps.ocr.MinAreaRectTest.assertPoint;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -83,5 +85,20 @@ class DbPostprocessTest {
   @Test
   void nothingAboveTheThresholdIsNoBoxes() {
     assertEquals(List.of(), DbPostprocess.run(new float[32 * 32], 32, 32, 32, 32, DbPostprocess.Params.defaults()));
+  }
+
+  @Test
+  void packedDetectionsAreTheirCornersAndScoreInOrder() {
+    List<DbPostprocess.Detection> d = List.of(
+        new DbPostprocess.Detection(new Quad(new Point(1, 2), new Point(3, 4), new Point(5, 6), new Point(7, 8)), 0.75),
+        new DbPostprocess.Detection(Quad.ofBox(10.5, 20.25, 30.125, 40), 0.6000000001));
+    double[] packed = DbPostprocess.pack(d);
+    assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 0.75,
+        10.5, 20.25, 30.125, 20.25, 30.125, 40, 10.5, 40, 0.6000000001}, packed);
+    assertEquals(d, DbPostprocess.unpack(packed));
+    assertEquals(List.of(), DbPostprocess.unpack(new double[0]));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DbPostprocess.unpack(new double[10]));
+    assertEquals("packed boxes hold 10 numbers, not a multiple of 9", e.getMessage());
   }
 }

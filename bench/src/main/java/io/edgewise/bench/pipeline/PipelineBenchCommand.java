@@ -84,6 +84,12 @@ public final class PipelineBenchCommand implements Callable<Integer> {
           + "at every step cross in the receive encoding (default: ${DEFAULT-VALUE}).")
   boolean peerDecode;
 
+  @Option(names = "--peer-boxes", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "The detector on the peer answers with the page's boxes (its DB post-processing run there with "
+          + "the device's thresholds, nine exact numbers per box) and the device crops from them; --no-peer-boxes: "
+          + "its probability map (a number per pixel) crosses in the receive encoding (default: ${DEFAULT-VALUE}).")
+  boolean peerBoxes;
+
   @Option(names = "--device-slowdown", paramLabel = "X", defaultValue = "1",
       description = "Stretch each model run on the device to X times its measured time, for a device weaker than "
           + "this machine (modeled; default: ${DEFAULT-VALUE}, as measured).")
@@ -122,7 +128,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
       throw Main.usage(spec, "--device-slowdown must be >= 1, got " + deviceSlowdown);
     }
     PlacedStageRunner.Options runnerOptions = new PlacedStageRunner.Options(encoding("--send-encoding", sendEncoding),
-        encoding("--receive-encoding", receiveEncoding), Duration.ofSeconds(120), null, deviceSlowdown, peerDecode);
+        encoding("--receive-encoding", receiveEncoding), Duration.ofSeconds(120), null, deviceSlowdown, peerDecode,
+        peerBoxes);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     OcrOptions deviceOptions = OcrOptions.defaults().withDevice(device.name()).withThreads(threads);

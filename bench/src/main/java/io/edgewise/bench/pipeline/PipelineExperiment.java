@@ -221,7 +221,8 @@ final class PipelineExperiment implements AutoCloseable {
         ? " with its model runs stretched " + o.deviceSlowdown() + "x (MODELED weaker device)" : "") + ", peer "
         + peer.device() + " x" + peer.threads() + " threads, both in this process on this machine's cores; inputs "
         + "cross as " + o.send() + ", outputs as " + o.receive() + (o.decodeOnPeer() ? " (the recogniser's as its "
-        + "CTC best path decoded on the peer, exact)" : "");
+        + "CTC best path decoded on the peer, exact)" : "") + (o.boxesOnPeer() ? " (the detector's as the page's "
+        + "boxes post-processed on the peer, exact)" : "");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.edgewise.serve.peer;
 
+import io.edgewise.apps.ocr.DbPostprocess;
 import io.edgewise.serve.peer.PeerMessage.Capabilities;
 import io.edgewise.serve.peer.PeerMessage.Hello;
 import io.edgewise.serve.peer.PeerMessage.LoadQuery;
@@ -121,6 +122,16 @@ public final class PeerClient implements AutoCloseable {
    */
   public PartialResult partialInfer(String modelHash, Map<String, Tensor> crossing, TensorEncoding send,
       TensorEncoding receive, List<String> outputs, Duration deadline, OutputReduction reduction) {
+    return partialInfer(modelHash, crossing, send, receive, outputs, deadline, reduction, null);
+  }
+
+  /**
+   * As {@link #partialInfer(String, Map, TensorEncoding, TensorEncoding, List, Duration, OutputReduction)}, with the
+   * options a reduction needs ({@code boxes}: those of {@link OutputReduction#DB_BOXES}, null for the others).
+   */
+  public PartialResult partialInfer(String modelHash, Map<String, Tensor> crossing, TensorEncoding send,
+      TensorEncoding receive, List<String> outputs, Duration deadline, OutputReduction reduction,
+      DbPostprocess.BoxRequest boxes) {
     long budget = deadline == null ? config.requestTimeout().toNanos() : deadline.toNanos();
     long t0 = System.nanoTime();
     long[] bytes = new long[1];
@@ -130,7 +141,7 @@ public final class PeerClient implements AutoCloseable {
       try {
         long remaining = budget - (System.nanoTime() - t0);
         PeerCodec.encode(new PeerFrame(id, new PartialInfer(modelHash, Math.max(1, remaining / 1000), receive,
-            outputs, crossing, send, reduction)), buf);
+            outputs, crossing, send, reduction, boxes)), buf);
       } catch (RuntimeException e) {
         buf.release();
         throw e;

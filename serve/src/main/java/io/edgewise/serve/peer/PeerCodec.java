@@ -1,5 +1,6 @@
 package io.edgewise.serve.peer;
 
+import io.edgewise.apps.ocr.DbPostprocess;
 import io.edgewise.serve.peer.PeerMessage.Cancel;
 import io.edgewise.serve.peer.PeerMessage.Capabilities;
 import io.edgewise.serve.peer.PeerMessage.Error;
@@ -41,7 +42,8 @@ import java.util.Map;
  *                  u16 n, n x (str name, str sha256)
  *   PARTIAL_INFER  str modelHash, u64 deadlineMicros (budget left; 0 none), u8 resultEncoding,
  *                  u16 n, n x str output, tensors (u16 n, n x tensor: the values crossing the cut),
- *                  [u8 reduction ({@link OutputReduction} code; absent: none)]
+ *                  [u8 reduction ({@link OutputReduction} code; absent: none),
+ *                   DB_BOXES only: its options ({@link DbBoxWire})]
  *   RESULT         u64 queueMicros, u64 computeMicros, tensors
  *   ERROR          u16 code ({@link PeerErrorCode}), str message
  *   LOAD_QUERY     (empty)
@@ -103,6 +105,9 @@ public final class PeerCodec {
       WireTensors.writeAll(out, p.tensors(), p.tensorEncoding());
       if (p.reduction() != OutputReduction.NONE) {
         out.writeByte(p.reduction().code());  // optional trailing byte: absent, the frame is as it always was
+        if (p.boxes() != null) {
+          DbBoxWire.write(out, p.boxes());  // the reduction's options, after its byte: only DB_BOXES has them
+        }
       }
     } else if (m instanceof Result r) {
       out.writeLong(r.queueMicros());
@@ -221,6 +226,7 @@ public final class PeerCodec {
         TensorEncoding[] first = new TensorEncoding[1];
         Map<String, Tensor> tensors = WireTensors.readAll(in, limits, first);
         OutputReduction reduction = OutputReduction.NONE;
+        DbPostprocess.BoxRequest boxes = null;
         if (in.isReadable()) {
           int code = in.readUnsignedByte();
           reduction = OutputReduction.fromCode(code);
@@ -228,9 +234,17 @@ public final class PeerCodec {
             tensors.values().forEach(Tensor::close);
             throw PeerException.badFrame("PARTIAL_INFER: unknown output reduction " + code);
           }
+          if (reduction == OutputReduction.DB_BOXES) {
+            try {
+              boxes = DbBoxWire.read(in);
+            } catch (RuntimeException e) {
+              tensors.values().forEach(Tensor::close);
+              throw e;
+            }
+          }
         }
         return new PartialInfer(hash, deadline, enc, outputs, tensors,
-            first[0] == null ? TensorEncoding.FP32 : first[0], reduction);
+            first[0] == null ? TensorEncoding.FP32 : first[0], reduction, boxes);
       }
       case RESULT -> {
         need(in, 16, "RESULT times");

@@ -1,5 +1,7 @@
 package io.edgewise.serve.peer;
 
+import io.edgewise.EdgewiseException;
+import io.edgewise.apps.ocr.DbPostprocess;
 import io.edgewise.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +45,29 @@ public sealed interface PeerMessage extends AutoCloseable {
 
   /**
    * Run the part of model {@code modelHash} after the cut that {@code tensors} define (their names are the values
-   * crossing the cut), returning {@code outputs} (empty: the model's outputs), reduced as {@code reduction} says,
-   * encoded as {@code resultEncoding}.
+   * crossing the cut), returning {@code outputs} (empty: the model's outputs), reduced as {@code reduction} says
+   * ({@code boxes}: the page size and thresholds of {@link OutputReduction#DB_BOXES}, required with it and null
+   * otherwise), encoded as {@code resultEncoding}.
    *
    * @param deadlineMicros the time left for the whole request when sent, in microseconds; 0 for none. A budget,
    *     not a wall-clock instant, so that the peers' clocks need not agree.
    */
   record PartialInfer(String modelHash, long deadlineMicros, TensorEncoding resultEncoding, List<String> outputs,
-      Map<String, Tensor> tensors, TensorEncoding tensorEncoding, OutputReduction reduction) implements PeerMessage {
+      Map<String, Tensor> tensors, TensorEncoding tensorEncoding, OutputReduction reduction,
+      DbPostprocess.BoxRequest boxes) implements PeerMessage {
     public PartialInfer {
       outputs = List.copyOf(outputs);
       reduction = reduction == null ? OutputReduction.NONE : reduction;
+      if ((reduction == OutputReduction.DB_BOXES) != (boxes != null)) {
+        throw EdgewiseException.invalidArgument("PARTIAL_INFER: box options go with the DB_BOXES reduction and only "
+            + "with it (reduction " + reduction + ", box options " + boxes + ")");
+      }
+    }
+
+    /** A request whose outputs come back reduced by a reduction that takes no options. */
+    public PartialInfer(String modelHash, long deadlineMicros, TensorEncoding resultEncoding, List<String> outputs,
+        Map<String, Tensor> tensors, TensorEncoding tensorEncoding, OutputReduction reduction) {
+      this(modelHash, deadlineMicros, resultEncoding, outputs, tensors, tensorEncoding, reduction, null);
     }
 
     /** A request whose outputs come back as computed. */

@@ -113,7 +113,7 @@ final class SuffixRunner implements AutoCloseable {
         out.put(name, t != null ? t : request.tensors().get(name).copy());  // an output that was sent: pass through
       }
       // inside the timed section: the reduction is the peer's work, and its load reports should count it
-      return request.reduction().apply(out);
+      return request.reduction().apply(out, request.boxes());
     } finally {
       running.decrementAndGet();
       long dt = System.nanoTime() - t0;

@@ -1,6 +1,7 @@
 package io.edgewise.serve.pipeline;
 
 import io.edgewise.EdgewiseException;
+import io.edgewise.apps.ocr.DbPostprocess;
 import io.edgewise.apps.ocr.OcrStage;
 import io.edgewise.apps.ocr.StageRunner;
 import io.edgewise.runtime.Session;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs each stage of an OCR job where its {@link StagePolicy} says: on this process's session, or on a peer holding
  * the same model file (a whole-model PARTIAL_INFER: the stage's inputs cross, its outputs come back; the recogniser's
- * reduced on the peer to the greedy best path the device decodes its text from, unless told not to). A peer run that
+ * reduced on the peer to the greedy best path the device decodes its text from, the detector's to the page's boxes,
+ * unless told not to). A peer run that
  * fails (peer gone, overloaded, past the timeout) is told to the policy and run here instead, so a job always gets
  * its answer. Every run's measured outcome goes to the policy and to {@link #takeOutcomes()}.
  *
@@ -52,9 +54,13 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
    *     ({@link OutputReduction#CTC_BEST_PATH}, two numbers per step, always exact: int32 classes, fp32
    *     probabilities) instead of the scores of all 6,625 characters at every step; the device decodes the text from
    *     it with its dictionary, the same text as from the scores. false: the scores cross in {@code receive}.
+   * @param boxesOnPeer the detector on the peer answers with the page's boxes ({@link OutputReduction#DB_BOXES}: the
+   *     pipeline's own DB post-processing, run on the peer with the pipeline's thresholds and page size; nine
+   *     float64 numbers per box, exact) instead of its probability map (one number per pixel of the detector's
+   *     input); the device crops from them as from its own. false: the map crosses in {@code receive}.
    */
   public record Options(TensorEncoding send, TensorEncoding receive, Duration timeout, Duration probeInterval,
-      double deviceSlowdown, boolean decodeOnPeer) {
+      double deviceSlowdown, boolean decodeOnPeer, boolean boxesOnPeer) {
     public Options {
       if (send == null || receive == null || timeout == null || !(deviceSlowdown >= 1)) {
         throw EdgewiseException.invalidArgument("PlacedStageRunner.Options: encodings and timeout are required and "
@@ -65,20 +71,27 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
     /** Options whose recogniser runs on the peer come back decoded (to the best path). */
     public Options(TensorEncoding send, TensorEncoding receive, Duration timeout, Duration probeInterval,
         double deviceSlowdown) {
-      this(send, receive, timeout, probeInterval, deviceSlowdown, true);
+      this(send, receive, timeout, probeInterval, deviceSlowdown, true, true);
     }
 
-    /** FP32 both ways (exact), 60 s timeout, no probing, no slowdown, the recogniser decoded on the peer. */
+    /**
+     * FP32 both ways (exact), 60 s timeout, no probing, no slowdown, the recogniser decoded and the detector's boxes
+     * found on the peer.
+     */
     public static Options exact() {
-      return new Options(TensorEncoding.FP32, TensorEncoding.FP32, Duration.ofSeconds(60), null, 1, true);
+      return new Options(TensorEncoding.FP32, TensorEncoding.FP32, Duration.ofSeconds(60), null, 1, true, true);
     }
 
     public Options withProbeInterval(Duration d) {
-      return new Options(send, receive, timeout, d, deviceSlowdown, decodeOnPeer);
+      return new Options(send, receive, timeout, d, deviceSlowdown, decodeOnPeer, boxesOnPeer);
     }
 
     public Options withDecodeOnPeer(boolean on) {
-      return new Options(send, receive, timeout, probeInterval, deviceSlowdown, on);
+      return new Options(send, receive, timeout, probeInterval, deviceSlowdown, on, boxesOnPeer);
+    }
+
+    public Options withBoxesOnPeer(boolean on) {
+      return new Options(send, receive, timeout, probeInterval, deviceSlowdown, decodeOnPeer, on);
     }
   }
 
@@ -117,6 +130,18 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
 
   @Override
   public Map<String, Tensor> run(OcrStage stage, Session local, Map<String, Tensor> inputs) {
+    return runPlaced(stage, local, inputs, null);
+  }
+
+  /** The detector, whose boxes a peer finds from its map when the options say so (else its map crosses). */
+  @Override
+  public Map<String, Tensor> runDetector(Session local, Map<String, Tensor> inputs, DbPostprocess.BoxRequest boxes) {
+    return runPlaced(OcrStage.DETECTOR, local, inputs, options.boxesOnPeer() ? boxes : null);
+  }
+
+  /** {@code boxes}: the detector's post-processing options when the peer should run it (null: no box reduction). */
+  private Map<String, Tensor> runPlaced(OcrStage stage, Session local, Map<String, Tensor> inputs,
+      DbPostprocess.BoxRequest boxes) {
     long elements = 0;
     long wire = 0;
     for (Tensor t : inputs.values()) {
@@ -131,12 +156,16 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
       }
       // the recogniser's scores are decoded on the peer up to what the device needs for the text: a few kilobytes
       // a page instead of megabytes; the best path crosses exact (fp32) whatever the receive encoding
-      boolean reduce = options.decodeOnPeer() && stage == OcrStage.RECOGNIZER;
-      TensorEncoding receive = reduce ? TensorEncoding.FP32 : options.receive();
+      // and the detector's map is post-processed there into boxes: a few hundred bytes instead of a float a pixel;
+      // both cross exact (the best path in fp32, the boxes in float64) whatever the receive encoding
+      OutputReduction reduction = options.decodeOnPeer() && stage == OcrStage.RECOGNIZER
+          ? OutputReduction.CTC_BEST_PATH
+          : boxes != null && stage == OcrStage.DETECTOR ? OutputReduction.DB_BOXES : OutputReduction.NONE;
+      TensorEncoding receive = reduction != OutputReduction.NONE ? TensorEncoding.FP32 : options.receive();
       long t0 = System.nanoTime();
       try {
         PeerClient.PartialResult r = peer.partialInfer(hash, inputs, options.send(), receive, List.of(),
-            options.timeout(), reduce ? OutputReduction.CTC_BEST_PATH : OutputReduction.NONE);
+            options.timeout(), reduction, reduction == OutputReduction.DB_BOXES ? boxes : null);
         long received = 0;
         for (Tensor t : r.outputs().values()) {
           received += WireTensors.dataBytes(t, receive);

@@ -61,6 +61,23 @@ class DecentralisedPlacementTest {
   }
 
   @Test
+  void theDetectorsBoxesInsteadOfItsMapAreWhatTheRuleCountsComingBack() {
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
+    // a 640x480 page: 921,600 input elements, sent int8 (one byte each and a 4-byte scale)
+    StageCall call = new StageCall("DETECTOR", 921_600, 921_604);
+    rule.observeRoundTrip(50);
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 1400, 0, 0, 0, 0));
+    // its map back in fp16, 307,200 x 2 bytes, over 1250 bytes/ms (10 Mbit/s): 50 + 200 compute + 1,536,004 / 1250
+    rule.observe(new StageOutcome(call, Placement.PEER, 50 + 200 + 1_536_004 / 1250.0, 0, 200, 921_604, 614_400));
+    assertEquals(1478.8032, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.DEVICE, rule.place(call));
+    // the same run answered with 20 boxes (9 float64 each, 1,440 bytes): 50 + 200 + 923,044 / 1250 = 988.4352
+    rule.observe(new StageOutcome(call, Placement.PEER, 50 + 200 + 923_044 / 1250.0, 0, 200, 921_604, 1_440));
+    assertEquals(988.4352, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.PEER, rule.place(call));
+  }
+
+  @Test
   void aFailedPeerKeepsEveryStageOnTheDeviceForTheBackOff() {
     DecentralisedPlacement rule = new DecentralisedPlacement(new DecentralisedPlacement.Options(1.0, 0, 2, 60_000));
     StageCall call = new StageCall("DETECTOR", 1000, 2000);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.edgewise.apps.ocr.CtcDecoder;
+import io.edgewise.apps.ocr.DbPostprocess;
 import io.edgewise.apps.ocr.OcrLine;
 import io.edgewise.apps.ocr.OcrOptions;
 import io.edgewise.apps.ocr.OcrPipeline;
@@ -122,12 +123,61 @@ class PlacedStageRunnerTest {
         assertTrue(received[0] > 0, "page " + seed);
         assertEquals(received[1] * 2, received[0] * classes, "page " + seed);
       }
-      // every stage on the peer: the same lines too (the detector's map crosses exact in fp32)
+      // every stage on the peer: the same lines too (the detector's boxes cross exact in float64)
       PageRenderer.Page page = renderer.render(3, 0);
       try (PlacedStageRunner r = new PlacedStageRunner(client, hashes,
           FixedPlacement.peerOnly(Set.of("DETECTOR", "CLASSIFIER", "RECOGNIZER")), decoded)) {
         assertEquals(ocr.read(page.image()).lines(), ocr.placed(r).read(page.image()).lines());
         assertTrue(r.takeOutcomes().stream().allMatch(o -> o.placement() == Placement.PEER));
+      }
+    } finally {
+      server.close();
+    }
+  }
+
+  /**
+   * The detector on the peer answers with the page's boxes, post-processed there with the pipeline's thresholds and
+   * page size: the same boxes (corners and scores, exactly) and lines as the pipeline alone, and what comes back is
+   * nine float64 numbers per box where the map was one fp32 number per pixel of the detector's input.
+   */
+  @Test
+  void theDetectorsBoxesFoundOnThePeerAreTheBoxesFoundHere() {
+    assumeTrue(Files.isDirectory(MODELS), "no " + MODELS);
+    Path[] files = OcrPipeline.checkModels(MODELS);
+    PageRenderer renderer = new PageRenderer(PageRenderer.Options.defaults().withSize(480, 240).withTextSizes(22, 30));
+    PeerServer server = new PeerServer(PeerServerConfig.of(0, new DirectoryModelResolver(List.of(files[0], files[1],
+        files[2])), "pipeline-test-token-0123")
+        .withSession(SessionOptions.defaults().withDevice("cpu").withThreads(1)));
+    int port = server.start();
+    try (OcrPipeline ocr = OcrPipeline.open(MODELS, OcrOptions.defaults().withDevice("cpu").withThreads(1));
+        PeerClient client = PeerClient.connect(PeerClientConfig.of("127.0.0.1", port, "pipeline-test-token-0123")
+            .withRequestTimeout(Duration.ofSeconds(60)))) {
+      Map<OcrStage, String> hashes = new EnumMap<>(OcrStage.class);
+      for (int i = 0; i < 3; i++) {
+        hashes.put(OcrStage.values()[i], ocr.modelHashes().get(i));
+      }
+      PlacedStageRunner.Options boxes = PlacedStageRunner.Options.exact();
+      PlacedStageRunner.Options map = boxes.withBoxesOnPeer(false);
+      for (int seed = 5; seed < 7; seed++) {
+        PageRenderer.Page page = renderer.render(seed, 0);
+        List<DbPostprocess.Detection> here = ocr.detect(page.image());
+        assertTrue(here.size() >= 2, "a page of several lines: " + here);
+        List<OcrLine> alone = ocr.read(page.image()).lines();
+        for (PlacedStageRunner.Options o : List.of(boxes, map)) {
+          try (PlacedStageRunner r = new PlacedStageRunner(client, hashes, FixedPlacement.of(Set.of("DETECTOR")),
+              o)) {
+            OcrPipeline placed = ocr.placed(r);
+            assertEquals(here, placed.detect(page.image()), "page " + seed + ", " + o);
+            List<StageOutcome> runs = r.takeOutcomes();
+            assertEquals(1, runs.size());
+            StageOutcome det = runs.get(0);
+            assertEquals(Placement.PEER, det.placement());
+            // boxes: 9 x 8 bytes each; the map: 4 bytes per pixel of the 3-channel input
+            long expected = o.boxesOnPeer() ? 72L * here.size() : det.call().inputElements() / 3 * 4;
+            assertEquals(expected, det.bytesReceived(), "page " + seed + ", " + o);
+            assertEquals(alone, placed.read(page.image()).lines(), "page " + seed + ", " + o);
+          }
+        }
       }
     } finally {
       server.close();
