@@ -447,9 +447,26 @@ public final class ContentionBandit implements CoschedPolicy {
     return serviceMs(model, group, occupancy, false, 0);
   }
 
+  /**
+   * The predicted service time of {@code model} on {@code group} while the other groups are as busy as given, starting
+   * cold (after a run of another model there) or warm (ms): what {@link PlacementPolicy} scores placements with.
+   */
+  public double predictMs(int model, int group, double[] occupancy, boolean cold) {
+    if (occupancy.length != groups) {
+      throw EdgewiseException.invalidArgument("ContentionBandit.predictMs: " + occupancy.length + " occupancies for "
+          + groups + " groups");
+    }
+    return serviceMs(model, group, occupancy, cold, 0);
+  }
+
   /** The learned fraction of a run of {@code model} on {@code group} lost to starting with cold caches. */
   public double coldLoss(int model, int group) {
     return theta[arm(model, group)][COLD];
+  }
+
+  /** The runs of {@code model} on {@code group}'s kind, discounted as its statistics are (what it still counts). */
+  public double weight(int model, int group) {
+    return weight[arm(model, group)];
   }
 
   /** How many runs of {@code model} on {@code group}'s kind the policy has learned from. */

@@ -71,4 +71,28 @@ class BaselinesTest {
     assertThrows(EdgewiseException.class,
         () -> new NodeState(new int[][] {{0}}, new int[] {0}, new double[] {0}));  // runs what it does not count
   }
+
+  /**
+   * Least loaded counts requests, not their cost: g0 with one request queued loses to g1 with none, whatever the
+   * times; among equal counts the lower index; a group that cannot run the model is skipped. Random picks only groups
+   * that run the model, and each of them (200 seeded draws over two groups).
+   */
+  @Test
+  void leastLoadedCountsRequestsAndRandomStaysOnGroupsThatRunTheModel() {
+    Profile p = new Profile(new double[][] {{1, 100, INF}, {5, 5, 5}});
+    LeastLoaded ll = new LeastLoaded(p);
+    int[][] q = {{1, 0}, {0, 0}, {0, 0}};
+    NodeState s = new NodeState(q, new int[] {0, -1, -1}, new double[3]);
+    assertEquals(1, ll.choose(0, s));  // g1 (100 ms) over g0 (1 ms, one queued); g2 cannot run model 0
+    assertEquals(1, ll.choose(1, s));  // g1 and g2 both empty: the lower index
+    assertEquals(0, ll.choose(1, NodeState.idle(3, 2)));
+    RandomGroup r = new RandomGroup(p, 3);
+    int[] seen = new int[3];
+    for (int i = 0; i < 200; i++) {
+      seen[r.choose(0, NodeState.idle(3, 2))]++;
+    }
+    assertEquals(0, seen[2]);
+    assertEquals(200, seen[0] + seen[1]);
+    org.junit.jupiter.api.Assertions.assertTrue(seen[0] > 0 && seen[1] > 0, java.util.Arrays.toString(seen));
+  }
 }

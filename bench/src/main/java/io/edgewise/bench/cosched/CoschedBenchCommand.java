@@ -5,7 +5,10 @@ import io.edgewise.adapt.cosched.CoschedPolicy;
 import io.edgewise.adapt.cosched.ContentionBandit;
 import io.edgewise.adapt.cosched.EarliestFinish;
 import io.edgewise.adapt.cosched.FixedPlacement;
+import io.edgewise.adapt.cosched.LeastLoaded;
+import io.edgewise.adapt.cosched.PlacementPolicy;
 import io.edgewise.adapt.cosched.Profile;
+import io.edgewise.adapt.cosched.RandomGroup;
 import io.edgewise.adapt.cosched.RoundRobin;
 import io.edgewise.adapt.cosched.SingleGroup;
 import io.edgewise.adapt.cosched.exec.DeviceGroup;
@@ -29,9 +32,10 @@ import picocli.CommandLine.Spec;
  * `edgewise cosched-bench`: several models' request streams on one node, co-scheduled over device groups (COSREL,
  * issue 22). Per mix: each model's solo time on the cpu FIFO baseline's device and on every group (measured), the
  * arrival rates and SLOs that follow, then each policy under the same open-loop Poisson arrivals: everything on cpu
- * in one FIFO queue, round robin over the groups, earliest finish from the solo profile, the best fixed placement
- * (every model-to-group assignment measured in a short run, the best rerun at full length) and the learned policy
- * (ContentionBandit). Every figure printed is measured in this process, wall clock.
+ * in one FIFO queue, round robin over the groups, random, least loaded, earliest finish from the solo profile, the
+ * best fixed placement (every model-to-group assignment measured in a short run, the best rerun at full length), the
+ * per-request learner (ContentionBandit) and the learned placement (PlacementPolicy: a home group per model, searched
+ * again as it learns). Every figure printed is measured in this process, wall clock.
  */
 @Command(name = "cosched-bench", description = {
     "Co-schedules several models' open-loop Poisson request streams over device groups with the learned policy and",
@@ -314,9 +318,12 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         }
       }
       String bestName = describe(best, models, groups);
-      List<CoschedPolicy> policies = List.of(new RoundRobin(profile), new EarliestFinish(profile),
-          new FixedPlacement(best, "best fixed " + bestName),
-          new ContentionBandit(profile, ContentionBandit.Params.defaults(), kinds));
+      // the learned placement policy last: the verdict compares it with every row before it, the per-request
+      // learner (LinUCB) of earlier runs included
+      PlacementPolicy learned = new PlacementPolicy(profile, PlacementPolicy.Params.defaults(), kinds);
+      List<CoschedPolicy> policies = List.of(new RoundRobin(profile), new RandomGroup(profile, seed),
+          new LeastLoaded(profile), new EarliestFinish(profile), new FixedPlacement(best, "best fixed " + bestName),
+          new ContentionBandit(profile, ContentionBandit.Params.defaults(), kinds), learned);
       List<List<Trial.Result>> byPolicy = new ArrayList<>();
       policies.forEach(p -> byPolicy.add(new ArrayList<>()));
       for (int r = 0; r < rounds; r++) {
@@ -329,6 +336,9 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         }
       }
       byPolicy.forEach(results -> rows.add(Trial.Result.merge(results)));
+      notes.add("learned placement: home " + describe(learned.home(), models, groups) + " at the end, "
+          + learned.searches() + " searches, " + learned.switches() + " of them moved a model, " + learned.spills()
+          + " requests spilled from their home");
       List<String> names = groups.stream().map(DeviceGroup::name).toList();
       groups.forEach(DeviceGroup::close);
       groups.clear();

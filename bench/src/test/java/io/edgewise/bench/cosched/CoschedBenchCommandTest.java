@@ -48,14 +48,17 @@ class CoschedBenchCommandTest {
       }
       assertEquals(arrived, placed, row.toString());
     }
-    assertEquals(5, policies.size(), policies.toString());
+    assertEquals(8, policies.size(), policies.toString());
     assertEquals("cpu FIFO", policies.get(0));
-    assertEquals(List.of("round robin", "earliest finish"), policies.subList(1, 3));
-    assertTrue(policies.get(3).startsWith("best fixed {digits->cpu/1#0}"), policies.get(3));
-    assertEquals("learned (LinUCB)", policies.get(4));
+    assertEquals(List.of("round robin", "random", "least loaded", "earliest finish"), policies.subList(1, 5));
+    assertTrue(policies.get(5).startsWith("best fixed {digits->cpu/1#0}"), policies.get(5));
+    // the learned placement last: the verdict compares it with every row before it
+    assertEquals(List.of("learned (LinUCB)", "learned placement"), policies.subList(6, 8));
     // the FIFO baseline runs everything on its device; the best fixed placement on the group it names
     assertEquals(List.of("cpu"), names(rows.get(0).get("placements").get("digits")));
-    assertEquals(List.of("cpu/1#0"), names(rows.get(3).get("placements").get("digits")));
+    assertEquals(List.of("cpu/1#0"), names(rows.get(5).get("placements").get("digits")));
+    assertTrue(root.get("mixes").get(0).get("notes").toString().contains("learned placement: home {digits->"),
+        root.get("mixes").get(0).get("notes").toString());
     JsonNode mix = root.get("mixes").get(0);
     // one model on two interchangeable groups: one placement to sweep
     assertEquals(1, mix.get("placements_swept").asInt());
@@ -80,7 +83,7 @@ class CoschedBenchCommandTest {
         "--sweep-seconds", "0.1", "--groups", "cpu/1", "--profile-runs", "1");
     assertEquals(0, r.exit(), r.err() + r.out());
     for (String s : new String[] {"cpu FIFO", "round robin", "earliest finish", "best fixed", "learned (LinUCB)",
-        "measured", "SLO = 5.0 x the solo time on cpu", "learned "}) {
+        "learned placement", "random", "least loaded", "measured", "SLO = 5.0 x the solo time on cpu", "learned "}) {
       assertTrue(r.out().contains(s), s + " missing:\n" + r.out());
     }
   }

@@ -1,0 +1,313 @@
+package io.edgewise.adapt.cosched;
+
+import io.edgewise.EdgewiseException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The learned co-scheduler over whole placements: each model has a home group, chosen by {@link PlacementSearch} from
+ * service times learned online ({@link ContentionBandit}'s per-arm model of contention and cold starts, fed every
+ * measured run) and the arrival rates measured from the decision times; a request runs on its model's home group,
+ * and spills to another group only when waiting at home is predicted to cost more than a cold run elsewhere.
+ *
+ * <p>Why: in the measured runs (docs/benchmarks.md, 2026-12-07) the best fixed placement beat every per-request
+ * policy, the learned one included, because it keeps each model's weights warm on one core and a per-request policy
+ * spreads every model over every group, so nearly every run starts cold. Learning over placements keeps that and still
+ * adapts: the placement is searched again every {@code epoch} observations (the estimates moved) and at once when the
+ * mix of arrivals or their rate changes; the current placement is kept unless another is predicted better by more
+ * than the search's tolerance (no flipping between placements the estimates cannot tell apart).
+ *
+ * <p><b>Exploration.</b> Arms never run are predicted at their profile slowed as the node is now, without contention:
+ * optimistic, so a placement that uses them is tried when its optimistic score wins, measured, and kept or left.
+ *
+ * <p><b>Spill.</b> A request of m goes to its home h unless h has requests queued and some idle group g costs less:
+ * the cost at h is its backlog plus m's run there; at g, m's cold run there plus the cold start it imposes on g's
+ * next run of the model it had plus the delay its run inflicts on the busy groups' queues ({@link #spill}).
+ */
+public final class PlacementPolicy implements CoschedPolicy {
+  /**
+   * @param epoch observations between two searches
+   * @param tolerance relative difference in predicted throughput or latency a new placement must win by
+   * @param memory arrivals the rates and shares are measured over
+   * @param mixChange L1 distance between the shares now and at the last search (or relative change of the total rate)
+   *     that triggers a search at once
+   * @param spill whether requests may leave their home group
+   */
+  public record Params(int epoch, double tolerance, int memory, double mixChange, boolean spill) {
+    public Params {
+      if (epoch < 1 || !(tolerance >= 0) || memory < 2 || !(mixChange > 0)) {
+        throw EdgewiseException.invalidArgument("PlacementPolicy.Params: epoch >= 1, tolerance >= 0, memory >= 2, "
+            + "mixChange > 0; got " + this);
+      }
+    }
+
+    /**
+     * A search every 30 runs (about 10 per model in a three-model mix: enough for the estimates to move), 3%
+     * tolerance, rates over the last 100 arrivals, a search at once when the shares move by 0.3 or the rate by 30%.
+     */
+    public static Params defaults() {
+      return new Params(30, 0.03, 100, 0.3, true);
+    }
+
+    public Params withSpill(boolean on) {
+      return new Params(epoch, tolerance, memory, mixChange, on);
+    }
+  }
+
+  private static final int MIN_ARRIVALS = 10;
+  private static final int MAX_STEPS = 50;
+  /** Runs of its own after which an arm's estimate counts as much as what its group's other models measured. */
+  private static final double BORROW = 10;
+
+  private final Profile profile;
+  private final Params params;
+  private final ContentionBandit estimates;
+  private final PlacementSearch search;
+  private final int models;
+  private final int groups;
+  private int[] home;
+  /** The last arrivals: a ring of decision times and models. */
+  private final double[] atMs;
+  private final int[] modelAt;
+  private int arrivals;
+  private double[] sharesAtSearch;
+  private double rateAtSearch = Double.NaN;
+  private int sinceSearch;
+  private boolean searchDue;
+  private int searches;
+  private int switches;
+  private int spills;
+
+  /** Every group its own kind. */
+  public PlacementPolicy(Profile profile, Params params) {
+    this(profile, params, null);
+  }
+
+  /** @param kinds per group, its kind (interchangeable groups share what is learned), or null */
+  public PlacementPolicy(Profile profile, Params params, List<String> kinds) {
+    this.profile = profile;
+    this.params = params;
+    this.models = profile.models();
+    this.groups = profile.groups();
+    this.estimates = new ContentionBandit(profile, ContentionBandit.Params.defaults(), kinds);
+    this.search = new PlacementSearch(this::serviceMs, models, groups, params.tolerance(), MAX_STEPS);
+    this.atMs = new double[params.memory()];
+    this.modelAt = new int[params.memory()];
+    // before any arrival: equal shares, at a total rate that would keep one group of the fastest models busy
+    double[] rate = new double[models];
+    double fastest = 0;
+    for (int m = 0; m < models; m++) {
+      fastest += profile.soloMs(m, profile.fastest(m)) / models;
+    }
+    Arrays.fill(rate, 1.0 / models / fastest);
+    this.home = search.search(null, rate).placement();
+  }
+
+  @Override
+  public String name() {
+    return "learned placement";
+  }
+
+  /**
+   * The predicted service time of {@code model} on {@code group}: its own arm's estimate, blended with what the
+   * group's other models measured there (their predicted slowdown under this occupancy against the other groups
+   * idle, applied to this arm's own time alone) until the arm has {@link #BORROW} runs of its own. Why: under
+   * load an arm never run is predicted at its bare profile while the arms in use carry the contention they measured,
+   * so every unused arm looked faster than the arms in use; in simulation that moved the homes 9-13 times in 1500
+   * requests (and each move costs cold starts). The other models on the same group share its cores and neighbours,
+   * so their slowdown is the better guess; a group nothing ran on stays at the optimistic profile and gets tried.
+   */
+  double serviceMs(int model, int group, double[] occupancy, boolean cold) {
+    if (!profile.runs(model, group)) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double own = estimates.predictMs(model, group, occupancy, cold);
+    double[] alone = new double[groups];
+    double sum = 0;
+    double weights = 0;
+    for (int m = 0; m < models; m++) {
+      double w = m == model || !profile.runs(m, group) ? 0 : estimates.weight(m, group);
+      if (w > 0) {
+        sum += w * estimates.predictMs(m, group, occupancy, cold) / estimates.predictMs(m, group, alone, cold);
+        weights += w;
+      }
+    }
+    if (weights <= 0) {
+      return own;
+    }
+    // only the contention is borrowed: the other models' slowdown under this occupancy against their own time with
+    // the other groups idle, applied to this arm's own time alone (its speed on the group is its own: a profile can
+    // be wrong for one model and right for another)
+    double borrowed = estimates.predictMs(model, group, alone, cold) * sum / weights;
+    double w = estimates.weight(model, group);
+    return (w * own + BORROW * borrowed) / (w + BORROW);
+  }
+
+  @Override
+  public int choose(int model, NodeState state) {
+    arrived(model, state.atMs());
+    double[] rate = rates();
+    if (rate != null && (searchDue || mixChanged(rate))) {
+      research(rate);
+    }
+    int h = home[model];
+    return params.spill() ? spill(model, h, state) : h;
+  }
+
+  /**
+   * The group a request of {@code model} whose home is {@code h} goes to now: h, or an idle group (nothing queued:
+   * its capacity would go unused) where the request's cold run, the cold start it imposes on that group's next run of
+   * its own model, and the delay its run inflicts on the busy groups' queues cost less than waiting at home. Only
+   * idle groups: a spill onto a group with a queue of its own only moves the wait there, with a cold start added
+   * (simulated, overloaded: spilling onto any shorter queue sent 30% of the requests away from home and cost 20% of
+   * the throughput).
+   */
+  int spill(int model, int h, NodeState state) {
+    if (state.queued(h) == 0) {
+      return h;
+    }
+    double[] busy = new double[groups];
+    double[] backlog = new double[groups];
+    for (int j = 0; j < groups; j++) {
+      busy[j] = state.busy(j) ? 1 : 0;
+    }
+    for (int j = 0; j < groups; j++) {
+      backlog[j] = backlogMs(state, j, busy);
+    }
+    int last = state.last(h);
+    double best = backlog[h] + serviceMs(model, h, busy, last >= 0 && last != model);
+    int to = h;
+    for (int g = 0; g < groups; g++) {
+      if (g == h || state.queued(g) > 0 || !profile.runs(model, g)) {
+        continue;
+      }
+      int lastThere = state.last(g);
+      double own = serviceMs(model, g, busy, lastThere != model);
+      double cost = own;
+      if (lastThere >= 0 && lastThere != model) {
+        // g's own model runs after this one: cold where it would have been warm
+        cost += serviceMs(lastThere, g, busy, true) - serviceMs(lastThere, g, busy, false);
+      }
+      double[] with = busy.clone();
+      with[g] = 1;
+      for (int j = 0; j < groups; j++) {
+        if (j != g && state.busy(j)) {
+          // while both run, j's run loses the fraction g's being busy costs it, and every request queued on j waits
+          // that much longer
+          int r = state.running(j);
+          double lost = 1 - serviceMs(r, j, busy, false) / serviceMs(r, j, with, false);
+          cost += state.queued(j) * Math.max(0, lost) * Math.min(backlog[j], own);
+        }
+      }
+      if (cost < best) {
+        best = cost;
+        to = g;
+      }
+    }
+    if (to != h) {
+      spills++;
+    }
+    return to;
+  }
+
+  private double backlogMs(NodeState state, int group, double[] busy) {
+    return EarliestFinish.backlogMs(state, group, m -> serviceMs(m, group, busy, false));
+  }
+
+  private void research(double[] rate) {
+    int[] next = search.search(home, rate).placement();
+    if (!Arrays.equals(next, home)) {
+      switches++;
+    }
+    home = next;
+    searches++;
+    searchDue = false;
+    sinceSearch = 0;
+    sharesAtSearch = shares(rate);
+    rateAtSearch = total(rate);
+  }
+
+  private void arrived(int model, double at) {
+    if (Double.isNaN(at)) {
+      return;
+    }
+    int i = arrivals % atMs.length;
+    atMs[i] = at;
+    modelAt[i] = model;
+    arrivals++;
+  }
+
+  /** Per model, arrivals per ms over the remembered ones; null before enough arrivals with decision times. */
+  private double[] rates() {
+    int n = Math.min(arrivals, atMs.length);
+    if (n < MIN_ARRIVALS) {
+      return null;
+    }
+    int newest = (arrivals - 1) % atMs.length;
+    int oldest = (arrivals - n) % atMs.length;
+    double span = atMs[newest] - atMs[oldest];
+    if (!(span > 0)) {
+      return null;
+    }
+    double[] rate = new double[models];
+    for (int k = 0; k < n; k++) {
+      rate[modelAt[(arrivals - n + k) % atMs.length]] += 1;
+    }
+    for (int m = 0; m < models; m++) {
+      rate[m] = rate[m] * (n - 1) / n / span;  // n arrivals span n - 1 gaps
+    }
+    return rate;
+  }
+
+  private boolean mixChanged(double[] rate) {
+    if (sharesAtSearch == null) {
+      return true;
+    }
+    double[] s = shares(rate);
+    double d = 0;
+    for (int m = 0; m < models; m++) {
+      d += Math.abs(s[m] - sharesAtSearch[m]);
+    }
+    return d > params.mixChange() || Math.abs(total(rate) / rateAtSearch - 1) > params.mixChange();
+  }
+
+  private static double total(double[] rate) {
+    return Arrays.stream(rate).sum();
+  }
+
+  private static double[] shares(double[] rate) {
+    double t = total(rate);
+    return Arrays.stream(rate).map(r -> r / t).toArray();
+  }
+
+  @Override
+  public void observe(Observation o) {
+    estimates.observe(o);
+    if (++sinceSearch >= params.epoch()) {
+      searchDue = true;
+    }
+  }
+
+  /** Per model, its home group now. */
+  public int[] home() {
+    return home.clone();
+  }
+
+  /** Searches run, how many of them moved a model, requests spilled from their home. */
+  public int searches() {
+    return searches;
+  }
+
+  public int switches() {
+    return switches;
+  }
+
+  public int spills() {
+    return spills;
+  }
+
+  /** The learned service-time model the placements are scored with. */
+  public ContentionBandit estimates() {
+    return estimates;
+  }
+}
