@@ -416,9 +416,13 @@ final class Calibrator {
 
   /**
    * The device's transfer cost: a one-node model (Relu over [1, n]) run as a segment of its own, at n = 256 and
-   * n = 2^20. Half the small run is the per-call cost of one value each way; the difference per byte moved (in and
-   * out) the per-byte cost. The Relu itself is in the figure: on the host's own cpu there is no copy, and what a
-   * region boundary costs there is a call and a pass over the value.
+   * n = 2^20, with the device's per-node timer on, each run's wall time less the Relu's own time by that timer (on
+   * opencl the kernel's device time from its profiling event): what is left is moving the value in and out and the
+   * region's call. Half the small run's rest is the per-call cost of one value each way; the difference per byte
+   * moved (in and out) the per-byte cost. The Relu's time had been left in: on PoCL a Relu over 4 MiB took several
+   * ms, which the cost model then charged as 2.1 ms per MB moved (2026-12-07, load 30), where PoCL's copies are
+   * memcpys of host memory; every single-node opencl region of a mixed plan was predicted 2-7.5x too high by it. On
+   * a device whose timer is off (none reports no profile here) the Relu stays in, as before.
    */
   static ProfileDb.Transfer transfer(Backend backend, String device, BackendOptions options) {
     double small = probe(backend, device, options, SMALL);
@@ -427,26 +431,45 @@ final class Calibrator {
     return new ProfileDb.Transfer(small / 2, perByte, Instant.now().toString());
   }
 
-  private static double probe(Backend backend, String device, BackendOptions options, int n) {
+  /** The probe graph: Relu over [1, n] float32, x -> y. */
+  static Model probeModel(int n) {
     Graph g = new Graph("transfer-probe");
     g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(1, n)));
     g.nodes().add(new Node("probe", "Relu", List.of("x"), List.of("y")));
     g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, n)));
-    try (Model m = new Model(g, Map.of("", 13L), 8, "edgewise-planner", null, null);
+    return new Model(g, Map.of("", 13L), 8, "edgewise-planner", null, null);
+  }
+
+  private static double probe(Backend backend, String device, BackendOptions options, int n) {
+    try (Model m = probeModel(n);
         Tensor x = Tensor.allocate(DType.FLOAT32, Shape.of(1, n));
-        PartitionedExecutable exe = new PartitionedExecutable(m, Partitioner.partition(g, node -> device),
-            d -> backend, options, device)) {
+        PartitionedExecutable exe = new PartitionedExecutable(m, Partitioner.partition(m.graph(), node -> device),
+            d -> backend, options.withProfileNodes(true), device)) {
       Map<String, Tensor> in = Map.of("x", x);
       for (int i = 0; i < 3; i++) {
         runOnce(exe, in);
       }
       double[] t = new double[15];
       for (int i = 0; i < t.length; i++) {
+        OpProfile p = exe.segmentProfiles().get(0);
+        if (p != null) {
+          p.reset();
+        }
         long s = System.nanoTime();
         runOnce(exe, in);
-        t[i] = (System.nanoTime() - s) / 1e6;
+        long wall = System.nanoTime() - s;
+        t[i] = Math.max(0, wall - kernelNanos(p)) / 1e6;
       }
       return median(t);  // 15 runs: the middle one
     }
+  }
+
+  /** The nanoseconds the device's timer gave the nodes in {@code p} since its reset (0 without a profile). */
+  static long kernelNanos(OpProfile p) {
+    long sum = 0;
+    for (OpProfile.Entry e : p == null ? List.<OpProfile.Entry>of() : p.nodes()) {
+      sum += e.nanos();
+    }
+    return sum;
   }
 }
