@@ -276,7 +276,7 @@ public final class Planner {
    * The key of a plan choice: the model, the op keys of its nodes (shapes, attributes), the input signature, the
    * devices planned over and the thread count.
    */
-  private String choiceKey(Model model, String[] keys, List<String> devices, String sig) {
+  String choiceKey(Model model, String[] keys, List<String> devices, String sig) {
     return model.label() + " | " + sig + " | " + String.join(",", devices) + " | " + threads + " | "
         + Integer.toHexString(String.join(";", keys).hashCode());
   }
