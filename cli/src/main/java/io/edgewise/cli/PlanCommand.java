@@ -57,7 +57,10 @@ final class PlanCommand implements Callable<Integer> {
   /** The --json document: what `edgewise plan` prints, figures labelled predicted (modeled) or measured. */
   record Doc(String model, String signature, List<String> devices, List<Node> nodes, List<Region> regions,
       List<Plan.Transfer> transfers, double predicted_ms, double measured_ms, String best_single_device,
-      double best_single_device_predicted_ms, int runs, List<String> notes) {}
+      double best_single_device_predicted_ms, int runs, List<String> notes, List<Candidate> candidates) {}
+
+  /** A candidate plan measured when the plan was chosen (predicted: the cost model; measured: its timed runs). */
+  record Candidate(String plan, double predicted_ms, double measured_ms, int runs, boolean chosen) {}
 
   record Node(String name, String op, String device) {}
 
@@ -108,7 +111,8 @@ final class PlanCommand implements Callable<Integer> {
         .map(r -> new Region(r.device(), r.nodes(), round(r.predictedMs()), round(r.measuredMs()))).toList();
     return new Doc(model.toString(), plan.signature(), plan.devices(), nodes, regions, plan.transfers(),
         round(plan.predictedMs()), round(wallMs), plan.bestSingleDevice(), round(plan.bestSingleDeviceMs()), runs,
-        plan.notes());
+        plan.notes(), plan.candidates().stream().map(c -> new Candidate(c.plan(), round(c.predictedMs()),
+            round(c.measuredMs()), c.runs(), c.chosen())).toList());
   }
 
   private static double round(double v) {
@@ -134,6 +138,13 @@ final class PlanCommand implements Callable<Integer> {
       out.println("transfers (predicted):");
       for (Plan.Transfer t : plan.transfers()) {
         out.printf("  %s: %s -> %s, %d bytes, %.3f ms%n", t.value(), t.from(), t.to(), t.bytes(), t.predictedMs());
+      }
+    }
+    if (!plan.candidates().isEmpty()) {
+      out.println("candidate plans, measured when the plan was chosen:");
+      for (Plan.Candidate c : plan.candidates()) {
+        out.printf("  %-10s predicted %10.3f ms, measured %10.3f ms%s%n", c.plan(), c.predictedMs(), c.measuredMs(),
+            c.chosen() ? " (kept)" : "");
       }
     }
     plan.notes().forEach(n -> out.println("note: " + n));

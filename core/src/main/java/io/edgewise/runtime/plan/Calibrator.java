@@ -416,37 +416,104 @@ final class Calibrator {
 
   /**
    * The device's transfer cost: a one-node model (Relu over [1, n]) run as a segment of its own, at n = 256 and
-   * n = 2^20. Half the small run is the per-call cost of one value each way; the difference per byte moved (in and
-   * out) the per-byte cost. The Relu itself is in the figure: on the host's own cpu there is no copy, and what a
-   * region boundary costs there is a call and a pass over the value.
+   * n = 2^20, with the device's per-node timer on, each run's wall time less the Relu's own time by that timer (on
+   * opencl the kernel's device time from its profiling event): what is left is moving the value in and out and the
+   * region's call (the Relu is no transfer). Half the small run's rest is the per-call cost of one value each way;
+   * the difference per byte moved (in and out) the per-byte cost. The two sizes alternate over {@link
+   * #PROBE_ROUNDS} rounds of {@link #PROBE_RUNS} runs each, every turn after a pause, and the medians are over all
+   * rounds: probed in one stretch, a bad second on a loaded machine set the figure for good (PoCL's per-call cost
+   * came out at 25 ms once at load 27, against 0.15-0.6 ms in five other probes the same hour).
    */
   static ProfileDb.Transfer transfer(Backend backend, String device, BackendOptions options) {
-    double small = probe(backend, device, options, SMALL);
-    double large = probe(backend, device, options, LARGE);
-    double perByte = Math.max(0, large - small) / (2.0 * (LARGE - SMALL) * 4);
-    return new ProfileDb.Transfer(small / 2, perByte, Instant.now().toString());
+    try (Probe small = new Probe(backend, device, options, SMALL);
+        Probe large = new Probe(backend, device, options, LARGE)) {
+      double[] s = new double[PROBE_ROUNDS * PROBE_RUNS];
+      double[] l = new double[s.length];
+      for (int r = 0, k = 0; r < PROBE_ROUNDS; r++) {
+        pause();
+        small.once();  // uncounted: back to the state of runs back to back after the pause
+        for (int i = 0; i < PROBE_RUNS; i++) {
+          s[k + i] = small.once();
+        }
+        pause();
+        large.once();
+        for (int i = 0; i < PROBE_RUNS; i++) {
+          l[k + i] = large.once();
+        }
+        k += PROBE_RUNS;
+      }
+      double sm = median(s);
+      double perByte = Math.max(0, median(l) - sm) / (2.0 * (LARGE - SMALL) * 4);
+      return new ProfileDb.Transfer(sm / 2, perByte, Instant.now().toString());
+    }
   }
 
-  private static double probe(Backend backend, String device, BackendOptions options, int n) {
+  static final int PROBE_ROUNDS = 5;
+  static final int PROBE_RUNS = 3;
+
+  /** The probe graph: Relu over [1, n] float32, x -> y. */
+  static Model probeModel(int n) {
     Graph g = new Graph("transfer-probe");
     g.inputs().add(ValueInfo.tensor("x", DType.FLOAT32, Shape.of(1, n)));
     g.nodes().add(new Node("probe", "Relu", List.of("x"), List.of("y")));
     g.outputs().add(ValueInfo.tensor("y", DType.FLOAT32, Shape.of(1, n)));
-    try (Model m = new Model(g, Map.of("", 13L), 8, "edgewise-planner", null, null);
-        Tensor x = Tensor.allocate(DType.FLOAT32, Shape.of(1, n));
-        PartitionedExecutable exe = new PartitionedExecutable(m, Partitioner.partition(g, node -> device),
-            d -> backend, options, device)) {
-      Map<String, Tensor> in = Map.of("x", x);
-      for (int i = 0; i < 3; i++) {
-        runOnce(exe, in);
+    return new Model(g, Map.of("", 13L), 8, "edgewise-planner", null, null);
+  }
+
+  /** One probe size, compiled and warmed (3 runs); {@link #once} is a run's time less the Relu's own, in ms. */
+  private static final class Probe implements AutoCloseable {
+    private final Model model;
+    private final Tensor x;
+    private final PartitionedExecutable exe;
+    private final Map<String, Tensor> in;
+
+    Probe(Backend backend, String device, BackendOptions options, int n) {
+      model = probeModel(n);
+      x = Tensor.allocate(DType.FLOAT32, Shape.of(1, n));
+      in = Map.of("x", x);
+      PartitionedExecutable e = null;
+      try {
+        e = new PartitionedExecutable(model, Partitioner.partition(model.graph(), node -> device), d -> backend,
+            options.withProfileNodes(true), device);
+        for (int i = 0; i < 3; i++) {
+          runOnce(e, in);
+        }
+      } catch (RuntimeException failure) {
+        if (e != null) {
+          e.close();
+        }
+        x.close();
+        model.close();
+        throw failure;
       }
-      double[] t = new double[15];
-      for (int i = 0; i < t.length; i++) {
-        long s = System.nanoTime();
-        runOnce(exe, in);
-        t[i] = (System.nanoTime() - s) / 1e6;
-      }
-      return median(t);  // 15 runs: the middle one
+      exe = e;
     }
+
+    double once() {
+      OpProfile p = exe.segmentProfiles().get(0);
+      if (p != null) {
+        p.reset();
+      }
+      long s = System.nanoTime();
+      runOnce(exe, in);
+      long wall = System.nanoTime() - s;
+      return Math.max(0, wall - kernelNanos(p)) / 1e6;
+    }
+
+    @Override
+    public void close() {
+      exe.close();
+      x.close();
+      model.close();
+    }
+  }
+
+  /** The nanoseconds the device's timer gave the nodes in {@code p} since its reset (0 without a profile). */
+  static long kernelNanos(OpProfile p) {
+    long sum = 0;
+    for (OpProfile.Entry e : p == null ? List.<OpProfile.Entry>of() : p.nodes()) {
+      sum += e.nanos();
+    }
+    return sum;
   }
 }

@@ -16,16 +16,31 @@ import java.util.List;
  * @param predictedMs the plan's predicted latency (every region's)
  * @param bestSingleDevice the single device with the least predicted latency, and that latency
  * @param notes why devices were left out or the plan was made again; empty when nothing happened
+ * @param candidates the plans measured against each other before this one was kept (empty where none were: a plan
+ *     whose assignment used one device from the start, or injected figures)
  */
 public record Plan(String signature, List<String> devices, List<NodeEntry> nodes, List<Region> regions,
     List<Transfer> transfers, double predictedMs, String bestSingleDevice, double bestSingleDeviceMs,
-    List<String> notes) {
+    List<String> notes, List<Candidate> candidates) {
   public Plan {
     devices = List.copyOf(devices);
     nodes = List.copyOf(nodes);
     regions = List.copyOf(regions);
     transfers = List.copyOf(transfers);
     notes = List.copyOf(notes);
+    candidates = candidates == null ? List.of() : List.copyOf(candidates);
+  }
+
+  /**
+   * A candidate plan measured at planning ("mixed", or a device's whole-model plan): its predicted time and the
+   * median of its timed runs then (ms), how many, and whether it was kept.
+   */
+  public record Candidate(String plan, double predictedMs, double measuredMs, int runs, boolean chosen) {}
+
+  /** This plan with the candidates it was chosen from. */
+  public Plan withCandidates(List<Candidate> c) {
+    return new Plan(signature, devices, nodes, regions, transfers, predictedMs, bestSingleDevice, bestSingleDeviceMs,
+        notes, c);
   }
 
   /** One node: its name (first output where unnamed), op and device. */
@@ -56,6 +71,6 @@ public record Plan(String signature, List<String> devices, List<NodeEntry> nodes
       r.add(regions.get(i).withMeasured(i < ms.length ? ms[i] : Double.NaN));
     }
     return new Plan(signature, devices, nodes, r, transfers, predictedMs, bestSingleDevice, bestSingleDeviceMs,
-        notes);
+        notes, candidates);
   }
 }

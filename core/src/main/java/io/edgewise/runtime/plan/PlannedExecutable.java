@@ -194,7 +194,7 @@ public final class PlannedExecutable implements Executable {
         List<String> notes = new ArrayList<>(p.notes());
         notes.add("regions of the plan for " + p.signature() + " (this shape is not in the profile database)");
         Plan reused = new Plan(sig, p.devices(), p.nodes(), p.regions(), p.transfers(), p.predictedMs(),
-            p.bestSingleDevice(), p.bestSingleDeviceMs(), notes);
+            p.bestSingleDevice(), p.bestSingleDeviceMs(), notes, p.candidates());
         e = entry(reused, previous.exe.segments(), key);
       } else {
         List<String> notes = new ArrayList<>(openNotes);

@@ -113,8 +113,172 @@ public final class Planner {
             + " runs on none of the devices planned over " + devices);
       }
     }
-    Result r = result(model, p, RegionPlanner.plan(p), values, signature(inputs, g), notes);
-    return r.plan().mixed() && measured(keys, devices) ? inRegions(model, inputs, backends, p, r, values, notes) : r;
+    String sig = signature(inputs, g);
+    int[] assign = RegionPlanner.plan(p);
+    Result r = result(model, p, assign, values, sig, notes, false);
+    if (!mixed(assign) || !measured(keys, devices)) {
+      // one device from the start: the calibration already timed the devices' whole runs against each other, in
+      // alternating blocks, and that is what a one-region plan runs; injected figures are taken as given
+      return r;
+    }
+    String key = choiceKey(model, keys, devices, sig);
+    ProfileDb.Choice cached = remeasure ? null : db.choice(key);
+    Result reused = cached == null ? null : fromChoice(model, p, cached, values, sig, notes);
+    if (reused != null) {
+      return reused;
+    }
+    InRegions m = inRegions(model, inputs, backends, p, r, values, notes);
+    if (m.mixedAssign() == null) {
+      return m.result();  // the regions could not be measured: the notes say why
+    }
+    return select(model, inputs, backends, p, m, values, sig, notes, key);
+  }
+
+  private static boolean mixed(int[] assign) {
+    for (int a : assign) {
+      if (a != assign[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A single device's candidate is measured only when predicted within this factor of the best single device. */
+  static final double SINGLE_CANDIDATE_FACTOR = 2.0;
+
+  /**
+   * The plan kept by measurement ({@link PlanSelector}): the mixed plan (its figures measured in regions) against
+   * each single device that runs every node and is predicted within {@link #SINGLE_CANDIDATE_FACTOR} of the best
+   * one, run for real in alternating blocks. The choice is saved in the profile database under {@code key}, with
+   * each candidate's predicted and measured time, so a later session pays it no more. A failure while measuring
+   * keeps the planner's plan, and the notes say why.
+   */
+  private Result select(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends, PlanProblem p,
+      InRegions m, Values values, String sig, List<String> notes, String key) {
+    Result mixedPlan = result(model, m.problem(), m.mixedAssign(), values, sig, notes, true);
+    List<PlanSelector.Candidate> candidates = new ArrayList<>();
+    List<int[]> assigns = new ArrayList<>();
+    candidates.add(new PlanSelector.Candidate("mixed", true, mixedPlan.plan().predictedMs()));
+    assigns.add(m.mixedAssign());
+    double bestSingle = p.cost(RegionPlanner.bestSingleDevice(p));
+    for (int d = 0; d < p.deviceCount(); d++) {
+      int[] a = new int[p.nodeCount()];
+      java.util.Arrays.fill(a, d);
+      double ms = p.cost(a);
+      if (!Double.isInfinite(ms) && ms <= SINGLE_CANDIDATE_FACTOR * bestSingle) {
+        candidates.add(new PlanSelector.Candidate(p.devices().get(d), false, ms));
+        assigns.add(a);
+      }
+    }
+    List<io.edgewise.backend.Executable> exes = new ArrayList<>();
+    PlanSelector.Outcome o;
+    try {
+      for (PlanSelector.Candidate c : candidates) {
+        exes.add(c.mixed()
+            ? new io.edgewise.runtime.partition.PartitionedExecutable(model, mixedPlan.segments(), backends::get,
+                options, "auto")
+            : WholeModel.compile(backends.get(c.label()), model, options));
+      }
+      o = PlanSelector.select(candidates, i -> exes.get(i).run(inputs).values().forEach(Tensor::close),
+          System::nanoTime);
+    } catch (RuntimeException e) {
+      notes.add("measuring the candidate plans failed (" + e.getMessage() + "): the planner's plan kept");
+      return m.result();
+    } finally {
+      exes.forEach(io.edgewise.backend.Executable::close);
+    }
+    PlanSelector.Measured best = o.best();
+    int[] chosen = assigns.get(o.chosen());
+    Map<String, Double> measuredMs = new LinkedHashMap<>();
+    Map<String, Double> predictedMs = new LinkedHashMap<>();
+    List<Plan.Candidate> figures = new ArrayList<>();
+    for (int i = 0; i < o.measured().size(); i++) {
+      PlanSelector.Measured c = o.measured().get(i);
+      measuredMs.put(c.candidate().label(), c.measuredMs());
+      predictedMs.put(c.candidate().label(), c.candidate().predictedMs());
+      figures.add(new Plan.Candidate(c.candidate().label(), c.candidate().predictedMs(), c.measuredMs(), c.runs(),
+          i == o.chosen()));
+    }
+    notes.add(selectionNote(figures, false, null));
+    List<String> nodeDevices = new ArrayList<>();
+    List<Double> nodeMs = new ArrayList<>();
+    if (best.candidate().mixed()) {
+      for (int i = 0; i < chosen.length; i++) {
+        nodeDevices.add(p.devices().get(chosen[i]));
+        nodeMs.add(m.problem().nodeMs()[i][chosen[i]]);
+      }
+    }
+    db.putChoice(key, new ProfileDb.Choice(best.candidate().label(), nodeDevices, nodeMs, measuredMs, predictedMs,
+        java.time.Instant.now().toString()));
+    try {
+      db.save();
+    } catch (EdgewiseException e) {
+      LOG.warn("{}", e.getMessage());
+    }
+    LOG.info("{}: {}", model.label(), notes.get(notes.size() - 1));
+    // made after the note, which the plan copies
+    Result kept = result(model, best.candidate().mixed() ? m.problem() : p, chosen, values, sig, notes, true);
+    return new Result(kept.plan().withCandidates(figures), kept.segments());
+  }
+
+  private static String selectionNote(List<Plan.Candidate> figures, boolean cached, String at) {
+    StringBuilder b = new StringBuilder(cached ? "plan chosen by measurement at " + at + " (kept in the profile "
+        + "database): " : "candidate plans measured, the fastest kept: ");
+    for (int i = 0; i < figures.size(); i++) {
+      Plan.Candidate c = figures.get(i);
+      b.append(i == 0 ? "" : ", ").append(c.plan()).append(String.format(" predicted %.3f / measured %.3f ms",
+          c.predictedMs(), c.measuredMs())).append(c.chosen() ? " (kept)" : "");
+    }
+    return b.append(cached ? "" : "; a mixed plan is kept only when measured "
+        + Math.round(PlanSelector.MIXED_MARGIN * 100) + "% faster than the best single device").toString();
+  }
+
+  /**
+   * The plan a saved choice names, or null where it no longer applies (a device it names is not among those planned
+   * over, or the model's node count changed).
+   */
+  private Result fromChoice(Model model, PlanProblem p, ProfileDb.Choice c, Values values, String sig,
+      List<String> notes) {
+    int n = p.nodeCount();
+    int[] assign = new int[n];
+    PlanProblem q = p;
+    if (c.chosen().equals("mixed")) {
+      if (c.nodeDevices().size() != n || c.nodeMs().size() != n) {
+        return null;
+      }
+      double[][] ms = new double[n][];
+      for (int i = 0; i < n; i++) {
+        assign[i] = p.devices().indexOf(c.nodeDevices().get(i));
+        if (assign[i] < 0) {
+          return null;
+        }
+        ms[i] = p.nodeMs()[i].clone();
+        ms[i][assign[i]] = c.nodeMs().get(i);
+      }
+      q = new PlanProblem(p.devices(), ms, p.reads(), p.producer(), p.bytes(), p.graphOutput(), p.callMs(),
+          p.perByteMs());
+    } else {
+      int d = p.devices().indexOf(c.chosen());
+      if (d < 0) {
+        return null;
+      }
+      java.util.Arrays.fill(assign, d);
+    }
+    List<Plan.Candidate> figures = new ArrayList<>();
+    c.measuredMs().forEach((label, ms) -> figures.add(new Plan.Candidate(label,
+        c.predictedMs().getOrDefault(label, Double.NaN), ms, 0, label.equals(c.chosen()))));
+    notes.add(selectionNote(figures, true, c.at()));
+    Result r = result(model, q, assign, values, sig, notes, true);
+    return new Result(r.plan().withCandidates(figures), r.segments());
+  }
+
+  /**
+   * The key of a plan choice: the model, the op keys of its nodes (shapes, attributes), the input signature, the
+   * devices planned over and the thread count.
+   */
+  String choiceKey(Model model, String[] keys, List<String> devices, String sig) {
+    return model.label() + " | " + sig + " | " + String.join(",", devices) + " | " + threads + " | "
+        + Integer.toHexString(String.join(";", keys).hashCode());
   }
 
   /**
@@ -154,7 +318,13 @@ public final class Planner {
    * single device's (whose figures come from whole runs, as it runs). A failure while measuring keeps the plan
    * made from the whole-model figures, and the notes say why.
    */
-  private Result inRegions(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends, PlanProblem p,
+  /**
+   * What measuring a mixed plan in regions gave: the plan then made, the problem with the figures measured, and the
+   * last mixed assignment whose regions were measured (null where measuring failed).
+   */
+  record InRegions(Result result, PlanProblem problem, int[] mixedAssign) {}
+
+  private InRegions inRegions(Model model, Map<String, Tensor> inputs, Map<String, Backend> backends, PlanProblem p,
       Result first, Values values, List<String> notes) {
     String signature = signature(inputs, model.graph());
     int n = p.nodeCount();
@@ -184,26 +354,27 @@ public final class Planner {
         measured = Calibrator.inRegions(model, segments, backends::get, inputs, options, transferMs);
       } catch (RuntimeException e) {
         notes.add("measuring the regions failed (" + e.getMessage() + "): predicted from whole-model figures");
-        return result(model, q, assign, values, signature, notes);  // the plan copies the notes when made
+        return new InRegions(result(model, q, assign, values, signature, notes, false), q, null);
       }
       for (int i = 0; i < n; i++) {
         ms[i][assign[i]] = measured[i];
       }
       q = new PlanProblem(p.devices(), ms, p.reads(), p.producer(), p.bytes(), p.graphOutput(), p.callMs(),
           p.perByteMs());
-      Result next = result(model, q, RegionPlanner.plan(q), values, signature, notes);
+      Result next = result(model, q, RegionPlanner.plan(q), values, signature, notes, false);
       int[] nextAssign = assignment(q, next.plan());
       if (java.util.Arrays.equals(nextAssign, assign) || !next.plan().mixed() || round == REGION_ROUNDS - 1) {
         notes.add("a mixed plan's regions measured as they run (" + (round + 1) + " round" + (round == 0 ? "" : "s")
             + ") and the model planned again with those figures");
         // out of rounds with a plan whose new regions are not measured: the last measured one, as predicted now
         boolean unmeasured = !java.util.Arrays.equals(nextAssign, assign) && next.plan().mixed();
-        return result(model, q, unmeasured ? assign : nextAssign, values, signature, notes);
+        return new InRegions(result(model, q, unmeasured ? assign : nextAssign, values, signature, notes, false), q,
+            assign);
       }
       current = next;
       assign = nextAssign;
     }
-    return current;
+    throw new IllegalStateException("unreachable: the last round returns");
   }
 
   /** Each node's device index under {@code plan}. */
@@ -341,8 +512,12 @@ public final class Planner {
         perByte);
   }
 
+  /**
+   * The plan of {@code assign} ({@code exact}) or, where it is mixed and not predicted to beat the best single device
+   * by {@link #MIXED_MARGIN}, that device's.
+   */
   private static Result result(Model model, PlanProblem p, int[] assign, Values values, String signature,
-      List<String> notes) {
+      List<String> notes, boolean exact) {
     List<Node> nodes = model.graph().nodes();
     int[] single = RegionPlanner.bestSingleDevice(p);
     double singleMs = p.cost(single);
@@ -351,7 +526,7 @@ public final class Planner {
     for (int a : assign) {
       mixed |= a != assign[0];
     }
-    if (mixed && p.cost(assign) > (1 - MIXED_MARGIN) * singleMs) {
+    if (!exact && mixed && p.cost(assign) > (1 - MIXED_MARGIN) * singleMs) {
       assign = single;  // not enough predicted gain to pay for the model's error
     }
     int[] chosen = assign;
@@ -376,7 +551,7 @@ public final class Planner {
     }
     List<Plan.Transfer> transfers = transfers(p, chosen, values);
     Plan plan = new Plan(signature, p.devices(), entries, regions, transfers, p.cost(chosen), singleDevice, singleMs,
-        notes);
+        notes, List.of());
     return new Result(plan, segments);
   }
 

@@ -49,13 +49,35 @@ public final class ProfileDb {
     }
   }
 
-  /** The file's layout: profiles by {@link #key(String, int)}. */
-  public record FileFormat(int version, Map<String, DeviceProfile> profiles) {}
+  /**
+   * The plan a model's run measured best among its candidates ({@link PlanSelector}), so that the measuring is paid
+   * once per (model, input signature, devices, threads).
+   *
+   * @param chosen the candidate kept: "mixed", or the device of a single-device plan
+   * @param nodeDevices for "mixed": each node's device, in graph order (empty otherwise)
+   * @param nodeMs for "mixed": each node's figure on its device as measured in its region (empty otherwise)
+   * @param measuredMs each candidate's measured median when chosen, by label
+   * @param predictedMs each candidate's predicted time when chosen, by label
+   * @param at when (ISO-8601)
+   */
+  public record Choice(String chosen, java.util.List<String> nodeDevices, java.util.List<Double> nodeMs,
+      Map<String, Double> measuredMs, Map<String, Double> predictedMs, String at) {
+    public Choice {
+      nodeDevices = nodeDevices == null ? java.util.List.of() : java.util.List.copyOf(nodeDevices);
+      nodeMs = nodeMs == null ? java.util.List.of() : java.util.List.copyOf(nodeMs);
+      measuredMs = measuredMs == null ? Map.of() : new LinkedHashMap<>(measuredMs);
+      predictedMs = predictedMs == null ? Map.of() : new LinkedHashMap<>(predictedMs);
+    }
+  }
+
+  /** The file's layout: profiles by {@link #key(String, int)}, plan choices by the planner's key. */
+  public record FileFormat(int version, Map<String, DeviceProfile> profiles, Map<String, Choice> choices) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private final Path file;
   private final Map<String, DeviceProfile> profiles = new LinkedHashMap<>();
+  private final Map<String, Choice> choices = new LinkedHashMap<>();
 
   private ProfileDb(Path file) {
     this.file = file;
@@ -76,7 +98,9 @@ public final class ProfileDb {
   /** The database in {@code file}; empty when the file does not exist. A malformed file is an error naming it. */
   public static ProfileDb load(Path file) {
     ProfileDb db = new ProfileDb(file);
-    db.profiles.putAll(read(file));
+    FileFormat f = read(file);
+    db.profiles.putAll(f.profiles());
+    db.choices.putAll(f.choices());
     return db;
   }
 
@@ -85,12 +109,13 @@ public final class ProfileDb {
     return new ProfileDb(null);
   }
 
-  private static Map<String, DeviceProfile> read(Path file) {
+  private static FileFormat read(Path file) {
     try {
       FileFormat f = JSON.readValue(Files.readAllBytes(file), FileFormat.class);
-      return f.profiles() == null ? Map.of() : f.profiles();
+      return new FileFormat(f.version(), f.profiles() == null ? Map.of() : f.profiles(),
+          f.choices() == null ? Map.of() : f.choices());
     } catch (NoSuchFileException e) {
-      return Map.of();
+      return new FileFormat(1, Map.of(), Map.of());
     } catch (IOException e) {
       throw new EdgewiseException(EdgewiseException.ErrorCode.INVALID_ARGUMENT, "profile database " + file
           + " is not readable JSON: " + e.getMessage() + " (delete it to measure again)", e);
@@ -130,6 +155,15 @@ public final class ProfileDb {
     profiles.put(key(device, threads), new DeviceProfile(device, description, threads, t, old.ops()));
   }
 
+  /** The plan choice kept under {@code key}, or null. */
+  public synchronized Choice choice(String key) {
+    return choices.get(key);
+  }
+
+  public synchronized void putChoice(String key, Choice c) {
+    choices.put(key, c);
+  }
+
   private DeviceProfile profile(String device, String description, int threads) {
     DeviceProfile p = profiles.get(key(device, threads));
     return p != null ? p : new DeviceProfile(device, description, threads, null, Map.of());
@@ -148,7 +182,10 @@ public final class ProfileDb {
     if (file == null) {
       return;
     }
-    Map<String, DeviceProfile> out = new TreeMap<>(read(file));
+    FileFormat onDisk = read(file);
+    Map<String, DeviceProfile> out = new TreeMap<>(onDisk.profiles());
+    Map<String, Choice> chosen = new TreeMap<>(onDisk.choices());
+    chosen.putAll(choices);
     profiles.forEach((k, p) -> {
       DeviceProfile disk = out.get(k);
       if (disk == null) {
@@ -164,7 +201,7 @@ public final class ProfileDb {
       Path parent = file.toAbsolutePath().getParent();
       Files.createDirectories(parent);
       Path tmp = Files.createTempFile(parent, "profile", ".tmp");
-      Files.write(tmp, JSON.writeValueAsBytes(new FileFormat(1, out)));
+      Files.write(tmp, JSON.writeValueAsBytes(new FileFormat(1, out, chosen)));
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new EdgewiseException(EdgewiseException.ErrorCode.IO, "cannot write the profile database "

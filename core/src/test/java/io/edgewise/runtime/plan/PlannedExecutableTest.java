@@ -186,11 +186,96 @@ class PlannedExecutableTest {
           }
           assertClose(expected, got);
           got.values().forEach(Tensor::close);
+          // the candidates were measured (the mixed plan, cpu, and ref where predicted within 2x of cpu) and the
+          // kept one is what the rule says of their measured medians
+          List<Plan.Candidate> c = plan.candidates();
+          assertEquals("mixed", c.get(0).plan());
+          assertTrue(c.stream().anyMatch(k -> k.plan().equals("cpu")), c.toString());
+          assertEquals(1, c.stream().filter(Plan.Candidate::chosen).count(), c.toString());
+          int chosen = PlanSelector.choose(c.stream().map(k -> new PlanSelector.Measured(
+              new PlanSelector.Candidate(k.plan(), k.plan().equals("mixed"), k.predictedMs()), k.measuredMs(),
+              k.runs())).toList());
+          assertTrue(c.get(chosen).chosen(), c.toString());
+          assertEquals(c.get(chosen).plan().equals("mixed"), plan.mixed(), plan.regions().toString());
+          assertTrue(c.stream().allMatch(k -> k.runs() >= 3 * PlanSelector.BLOCK), c.toString());
+          // a second session over the same database reuses the choice: nothing measured (runs 0), the same plan
+          try (PlannedExecutable again = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
+              List.of())) {
+            Map<String, Tensor> out = again.run(inputs);
+            Plan second = again.plan();
+            assertEquals(plan.nodes().stream().map(Plan.NodeEntry::device).toList(),
+                second.nodes().stream().map(Plan.NodeEntry::device).toList());
+            assertTrue(second.candidates().stream().allMatch(k -> k.runs() == 0), second.candidates().toString());
+            assertTrue(second.notes().stream().anyMatch(n -> n.contains("kept in the profile database")),
+                second.notes().toString());
+            assertClose(expected, out);
+            out.values().forEach(Tensor::close);
+          }
         }
       } finally {
         backends.values().forEach(Backend::close);
         expected.values().forEach(Tensor::close);
       }
+    }
+  }
+
+  /**
+   * A choice saved in the profile database decides the plan over the cost model: a single device's, though the
+   * figures predict a mixed plan, or a mixed assignment other than the planner's; both compute what ref does, and a
+   * choice naming a device not planned over is not taken (the plan is made and measured again).
+   */
+  @Test
+  void aSavedChoiceIsTheNextPlanAndItsOutputsEqualRefs() {
+    try (Tensor x = random(new Random(5), Shape.of(1, 4, 8, 8))) {
+      Map<String, Tensor> inputs = Map.of("x", x);
+      Map<String, Tensor> expected;
+      try (Session ref = Session.open(convElementwise(), SessionOptions.defaults().withDevice("ref")
+          .withOptimize(false))) {
+        expected = ref.run(inputs);
+      }
+      Map<String, Backend> backends = new LinkedHashMap<>();
+      backends.put("cpu", Devices.open("cpu"));
+      backends.put("ref", Devices.open("ref"));
+      try (Model model = convElementwise()) {
+        List<String> chosenRef = run(model, backends, inputs, expected,
+            new ProfileDb.Choice("ref", null, null, Map.of("mixed", 2.0, "cpu", 3.0, "ref", 1.0), null, "test"));
+        assertEquals(List.of("ref", "ref", "ref", "ref", "ref"), chosenRef);
+        List<String> mixed = List.of("ref", "ref", "cpu", "cpu", "ref");
+        assertEquals(mixed, run(model, backends, inputs, expected, new ProfileDb.Choice("mixed", mixed,
+            List.of(1.0, 2.0, 3.0, 4.0, 5.0), Map.of("mixed", 1.0, "cpu", 3.0), null, "test")));
+        // the saved figures predict the mixed plan's regions: ref 1 + 2, cpu 3 + 4, ref 5; both compute in host
+        // memory, so no value costs a transfer (PlanPredictionTest prices them on a device with memory of its own)
+        assertEquals(List.of(3.0, 7.0, 5.0), lastPlan.regions().stream().map(Plan.Region::predictedMs)
+            .map(v -> Math.round(v * 1000) / 1000.0).toList());
+        // a choice naming a device that is not planned over is not taken: planned and measured again
+        List<String> stale = run(model, backends, inputs, expected,
+            new ProfileDb.Choice("opencl:0", null, null, Map.of("opencl:0", 1.0), null, "test"));
+        assertFalse(lastPlan.candidates().isEmpty());
+        assertTrue(lastPlan.candidates().stream().allMatch(k -> k.runs() > 0), lastPlan.candidates().toString());
+        assertEquals(5, stale.size());
+      } finally {
+        backends.values().forEach(Backend::close);
+        expected.values().forEach(Tensor::close);
+      }
+    }
+  }
+
+  private static Plan lastPlan;
+
+  /** Runs {@code model} with {@code choice} saved for it (figures marked measured); each node's device. */
+  private static List<String> run(Model model, Map<String, Backend> backends, Map<String, Tensor> inputs,
+      Map<String, Tensor> expected, ProfileDb.Choice choice) {
+    ProfileDb db = ProfileDb.inMemory();
+    inject(db, model, inputs, Set.of("Add", "Mul", "Sigmoid"), "measured");
+    Planner planner = new Planner(db, OPTIONS);
+    db.putChoice(planner.choiceKey(model, Planner.keys(model, inputs), List.of("cpu", "ref"),
+        Planner.signature(inputs, model.graph())), choice);
+    try (PlannedExecutable exe = new PlannedExecutable(model, backends, planner, OPTIONS, List.of())) {
+      Map<String, Tensor> got = exe.run(inputs);
+      assertClose(expected, got);
+      got.values().forEach(Tensor::close);
+      lastPlan = exe.plan();
+      return lastPlan.nodes().stream().map(Plan.NodeEntry::device).toList();
     }
   }
 
