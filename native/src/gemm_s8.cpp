@@ -150,26 +150,77 @@ void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, uint8_t flip, u
   }
 }
 
+// B given as the im2col matrix of one image and group of a convolution rather than as a matrix in memory: row
+// k = (ci, ky, kx), column n = (oy, ox); a padded position holds `pad` (the x zero point, so it contributes zero).
+struct Im2colS8 {
+  const ConvGeometry* g;
+  const uint8_t* x;  // the group's first input channel
+  uint8_t pad;
+};
+
+// Columns [j0, j0 + nc) of row k of that matrix into d: runs along output rows, a copy when the stride is 1, so
+// padding costs a fill, not a branch per element (the same bytes im2col writes).
+inline void im2col_row_s8(const Im2colS8& im, int64_t k, int64_t j0, int64_t nc, uint8_t* __restrict d) {
+  const ConvGeometry& g = *im.g;
+  const int64_t kx = k % g.kw;
+  const int64_t ky = (k / g.kw) % g.kh;
+  const int64_t ci = k / (g.kw * g.kh);
+  const uint8_t* src = im.x + ci * g.h * g.w;
+  const int64_t offset = kx * g.dw - g.pl;
+  int64_t lo, hi;
+  inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
+  int64_t oy = j0 / g.ow, ox = j0 % g.ow;
+  for (int64_t j = 0; j < nc; ox = 0, ++oy) {
+    const int64_t run = std::min(nc - j, g.ow - ox);
+    const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+    uint8_t* seg = d + j;  // seg[o - ox] for output column o of this row
+    if (iy < 0 || iy >= g.h) {
+      std::memset(seg, im.pad, static_cast<size_t>(run));
+    } else {
+      const uint8_t* row = src + iy * g.w;
+      const int64_t a = std::min(std::max(lo, ox), ox + run);  // [ox, a): left padding
+      const int64_t b = std::max(a, std::min(hi, ox + run));   // [a, b): inside; [b, ox + run): right padding
+      std::memset(seg, im.pad, static_cast<size_t>(a - ox));
+      if (g.sw == 1) {
+        if (b > a) std::memcpy(seg + (a - ox), row + a + offset, static_cast<size_t>(b - a));
+      } else {
+        for (int64_t o = a; o < b; ++o) seg[o - ox] = row[o * g.sw + offset];
+      }
+      std::memset(seg + (b - ox), im.pad, static_cast<size_t>(ox + run - b));
+    }
+    j += run;
+  }
+}
+
 // B columns [j0, j0 + nc) into panels of kNr columns, [kq][kNr][4], as s8; colsum[j] for j in [0, nc).
 // Four rows of B are interleaved at a time (each column's 4 bytes stored as one 32-bit word), a loop over the
 // columns that the compiler vectorizes; the column sums are plain row additions.
-// colsum null: the caller sums the packed panels itself (colsum_vnni).
+// colsum null: the caller sums the packed panels itself (colsum_vnni). im non-null: B's rows are gathered from the
+// image four at a time into a small buffer that stays in L1 (implicit im2col: the K x N matrix is never written).
 EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64_t ldb, uint8_t flip, int8_t* out,
-                      int64_t* colsum) {
+                      int64_t* colsum, const Im2colS8* im = nullptr) {
   const int64_t kq = (K + 3) / 4;
-  if (colsum != nullptr) {
-    int32_t sums[kNcb];
-    std::fill(sums, sums + nc, 0);
-    for (int64_t k = 0; k < K; ++k) {
-      const uint8_t* src = B + k * ldb + j0;
-      for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(src[j] ^ flip);
-    }
-    for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
-  }
+  int32_t sums[kNcb];
+  if (colsum != nullptr) std::fill(sums, sums + nc, 0);
+  alignas(64) uint8_t gathered[4][kNcb];
   static const uint8_t zeros[kNcb] = {};
   for (int64_t q = 0; q < kq; ++q) {
     const uint8_t* r[4];
-    for (int t = 0; t < 4; ++t) r[t] = q * 4 + t < K ? B + (q * 4 + t) * ldb + j0 : zeros;
+    for (int t = 0; t < 4; ++t) {
+      const int64_t k = q * 4 + t;
+      if (k >= K) {
+        r[t] = zeros;
+        continue;
+      }
+      if (im != nullptr) {
+        im2col_row_s8(*im, k, j0, nc, gathered[t]);
+        r[t] = gathered[t];
+      } else {
+        r[t] = B + k * ldb + j0;
+      }
+      if (colsum != nullptr)
+        for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(r[t][j] ^ flip);
+    }
     const uint32_t f4 = q * 4 + 3 < K ? flip * 0x01010101u : 0;
     for (int64_t jp = 0; jp < nc; jp += kNr) {
       uint32_t* dst = reinterpret_cast<uint32_t*>(out + jp * kq * 4 + q * kNr * 4);
@@ -210,6 +261,8 @@ EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64
       for (int64_t j = cols; j < kNr; ++j) dst[j] = 0;
     }
   }
+  if (colsum != nullptr)
+    for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
 }
 
 // What QLinearConv does with a tile's exact sums: y = saturate(rint((acc + bias[m]) * scale[m]) + y_zero) in double,
@@ -341,10 +394,11 @@ struct PackedA {
 };
 
 // C = the exact sums, or with rq their requantization into rq->y (same row-major indexing, ldc). With pa, A is
-// not read: its packed form is (A must still be of the type a_signed says, which the packing used).
+// not read: its packed form is (A must still be of the type a_signed says, which the packing used). With im, B is
+// not read either: its panels are packed from the image (B may be null).
 void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, bool a_signed, const int32_t* za,
                   const uint8_t* B, int64_t ldb, bool b_signed, const int32_t* zb, int32_t* C, int64_t ldc,
-                  const Requant* rq, const PackedA* pa = nullptr) {
+                  const Requant* rq, const PackedA* pa = nullptr, const Im2colS8* im = nullptr) {
   if (M <= 0 || N <= 0) return;
   if (K == 0) {
     alignas(64) int32_t zero_row[kNr] = {};
@@ -388,12 +442,12 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
     alignas(64) int32_t colsum[kNcb];
 #if defined(__x86_64__)
     if (kernel == kernel_vnni) {
-      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), nullptr);
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), nullptr, im);
       colsum_vnni(kq, nc, b_pack.data(), colsum);  // whole panels: colsum has room for kNcb columns
     } else
 #endif
     {
-      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data());
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data(), im);
       for (int64_t j = 0; j < nc; ++j) colsum[j] = static_cast<int32_t>(colsum64[j]);
     }
     alignas(64) int32_t tile[kMr * kNr];
@@ -660,16 +714,13 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
   std::vector<int32_t> zb(static_cast<size_t>(plane), x_zero);
   std::vector<int32_t> za(static_cast<size_t>(g.m));
   for (int64_t m = 0; m < g.m; ++m) za[m] = w_zero == nullptr ? 0 : w_zero[w_zero_count == 1 ? 0 : m];
-  std::vector<uint8_t> cols;
-  if (!direct) cols.resize(static_cast<size_t>(k * plane));
   for (int64_t img = 0; img < g.n; ++img) {
     for (int64_t grp = 0; grp < g.group; ++grp) {
       const uint8_t* xin = x + (img * g.c + grp * cg) * g.h * g.w;
-      const uint8_t* bmat = xin;
-      if (!direct) {
-        im2col(g, xin, cg, static_cast<uint8_t>(x_zero), cols.data());
-        bmat = cols.data();
-      }
+      // not a plain GEMM on x: B's panels are packed from the image (implicit im2col), with no K x N matrix
+      const Im2colS8 source{&g, xin, static_cast<uint8_t>(x_zero)};
+      const Im2colS8* im = direct ? nullptr : &source;
+      const uint8_t* bmat = direct ? xin : nullptr;
       const int64_t at = (img * g.m + grp * mg) * plane;
       PackedA pa{};
       if (packed != nullptr) {
@@ -679,12 +730,12 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
       const PackedA* pap = packed == nullptr ? nullptr : &pa;
       if (rq == nullptr) {
         gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
-                     zb.data(), y + at, plane, nullptr, pap);
+                     zb.data(), y + at, plane, nullptr, pap, im);
       } else {
         const Requant part{rq->bias == nullptr ? nullptr : rq->bias + grp * mg, rq->scale + grp * mg, rq->y_zero,
                            rq->y_signed, rq->y + at};
         gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
-                     zb.data(), nullptr, plane, &part, pap);
+                     zb.data(), nullptr, plane, &part, pap, im);
       }
     }
   }

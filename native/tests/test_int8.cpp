@@ -212,6 +212,13 @@ void run_all() {
       {1, 70, 6, 6, 66, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1},     // more rows than one row chunk; K = 630
       {1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},       // 1x1 image
       {1, 2, 3, 3, 2, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 1},       // mostly padding
+      // B packed straight from the image (implicit im2col): column blocks of 256 starting mid-row, rows of padding
+      {1, 3, 48, 320, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},    // the recogniser's stem: 3x3 stride 2, pad 1
+      {1, 5, 21, 300, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},    // wide rows, pad 1 (the detector's 3x3)
+      {1, 9, 6, 70, 10, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1},     // odd channels, stride (1, 2)
+      {1, 6, 10, 40, 8, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1},     // 1x1 stride 2: not a plain GEMM on x
+      {1, 4, 7, 9, 6, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 2},       // 1x1 padded, groups
+      {2, 6, 9, 33, 4, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 2},      // dilation, batch 2, groups
   };
   for (const ConvCase& cc : cases)
     for (int combo = 0; combo < 8; ++combo)

@@ -201,7 +201,8 @@ class CpuQuantKernelsTest {
   /**
    * The QLinearConv paths a session prepares at compile (weights packed once, scales and zero points computed once:
    * QLinearConvWeights) and the depthwise rows over the padded buffer, on the OCR models' shapes and odd ones: rows of
-   * 80 and 83 outputs (runs of 64 then 16), odd channel counts, zero points != 0 for x, w and y, per-channel and
+   * 80 and 83 outputs (runs of 64 then 16), the strided and padded dense convolutions whose B panels are packed from
+   * the image, odd channel counts, zero points != 0 for x, w and y, per-channel and
    * per-tensor weight scales, int8 and uint8 weights. Each against ref, once with the weights as initializers (the
    * prepared path) and once as a graph input (packed per call), at 1 and 2 threads.
    */
@@ -216,7 +217,11 @@ class CpuQuantKernelsTest {
         new Conv(1, 7, 4, 70, 9, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1),        // pointwise, odd channels
         new Conv(1, 6, 5, 21, 9, 3, 3, one, one, new long[] {1, 1, 1, 1}, 3),        // grouped
         new Conv(2, 3, 9, 33, 11, 3, 3, new long[] {2, 2}, one, new long[] {1, 1, 1, 1}, 1),  // stride 2, batch 2
-        new Conv(1, 13, 3, 80, 37, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1));     // more rows than one tile
+        new Conv(1, 13, 3, 80, 37, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1),      // more rows than one tile
+        // B packed straight from the image (implicit im2col), column blocks of 256 starting mid-row:
+        new Conv(1, 3, 48, 320, 8, 3, 3, new long[] {2, 2}, one, new long[] {1, 1, 1, 1}, 1),  // the rec stem
+        new Conv(1, 5, 12, 300, 7, 3, 3, one, one, new long[] {1, 1, 1, 1}, 1),      // the detector's 3x3, wide
+        new Conv(1, 9, 6, 41, 10, 1, 1, new long[] {2, 2}, one, new long[] {0, 0, 0, 0}, 1));  // 1x1 stride 2
     int i = 0;
     for (Conv conv : convs) {
       for (DType wt : List.of(DType.INT8, DType.UINT8)) {
