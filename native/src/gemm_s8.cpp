@@ -273,7 +273,18 @@ struct Requant {
   int32_t y_zero;
   bool y_signed;
   uint8_t* y;           // row-major like C, leading dimension ldc
+  // Optional: a byte map applied to each stored byte while it is in cache (the QuantizedLookup that followed the
+  // convolution, fused): 256 bytes per row of C (table_params rows), or one map for all (table_params 1).
+  const uint8_t* table = nullptr;
+  int64_t table_params = 0;
 };
+
+// y[i] = the row's table[y[i]] for n bytes just stored for row m (nothing without a table).
+inline void apply_table(const Requant& rq, int64_t m, int64_t n, uint8_t* y) {
+  if (rq.table == nullptr) return;
+  const uint8_t* t = rq.table + (rq.table_params == 1 ? 0 : m * 256);
+  for (int64_t i = 0; i < n; ++i) y[i] = t[y[i]];
+}
 
 // One row of a tile: the exact sums from the raw ones (see the top of this file). The terms are taken modulo 2^32:
 // the true value fits int32 (K <= kMaxInt8K), so the wrapped arithmetic gives it exactly.
@@ -361,6 +372,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx5
 }
 #endif
 
+// The requantization of row m's n sums into y, then its table if any.
 void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_t* y) {
   const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
 #if defined(__x86_64__)
@@ -370,6 +382,7 @@ void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_
       requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, y);
     else
       requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, y);
+    apply_table(rq, m, n, y);
     return;
   }
 #endif
@@ -377,6 +390,7 @@ void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_
     requant_run(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, reinterpret_cast<int8_t*>(y));
   else
     requant_run(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, y);
+  apply_table(rq, m, n, y);
 }
 
 }  // namespace
@@ -472,6 +486,7 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
                                        rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
                                        rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0,
                                        rq->y + m * ldc + j0 + jr);
+              apply_table(*rq, m, cols, rq->y + m * ldc + j0 + jr);
               continue;
             }
 #endif
@@ -733,7 +748,9 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
                      zb.data(), y + at, plane, nullptr, pap, im);
       } else {
         const Requant part{rq->bias == nullptr ? nullptr : rq->bias + grp * mg, rq->scale + grp * mg, rq->y_zero,
-                           rq->y_signed, rq->y + at};
+                           rq->y_signed, rq->y + at,
+                           rq->table == nullptr || rq->table_params == 1 ? rq->table : rq->table + grp * mg * 256,
+                           rq->table_params};
         gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
                      zb.data(), nullptr, plane, &part, pap, im);
       }
@@ -824,10 +841,20 @@ extern "C" int ew_qlinear_conv2d_prepacked(const int64_t* geometry, int x_signed
                                            int w_signed, const void* w, const void* packed, const int32_t* w_zero,
                                            int64_t w_zero_count, const int32_t* bias, const double* scale,
                                            int32_t y_zero, int y_signed, void* y) noexcept {
+  return ew_qlinear_conv2d_lookup(geometry, x_signed, x, x_zero, w_signed, w, packed, w_zero, w_zero_count, bias,
+                                  scale, y_zero, y_signed, nullptr, 0, y);
+}
+
+extern "C" int ew_qlinear_conv2d_lookup(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero,
+                                        int w_signed, const void* w, const void* packed, const int32_t* w_zero,
+                                        int64_t w_zero_count, const int32_t* bias, const double* scale,
+                                        int32_t y_zero, int y_signed, const uint8_t* tables, int64_t table_params,
+                                        void* y) noexcept {
   using namespace edgewise;
   Geometry g;
   if (!read_geometry(geometry, &g) || x == nullptr || w == nullptr || y == nullptr || scale == nullptr)
     return EW_INVALID_ARGUMENT;
+  if (tables != nullptr && table_params != 1 && table_params != g.m) return EW_INVALID_ARGUMENT;
   if (!zero_in_range(x_zero, x_signed != 0) || !zero_in_range(y_zero, y_signed != 0)) return EW_INVALID_ARGUMENT;
   if (w_zero != nullptr) {
     if (w_zero_count != 1 && w_zero_count != g.m) return EW_INVALID_ARGUMENT;
@@ -835,7 +862,7 @@ extern "C" int ew_qlinear_conv2d_prepacked(const int64_t* geometry, int x_signed
       if (!zero_in_range(w_zero[i], w_signed != 0)) return EW_INVALID_ARGUMENT;
   }
   try {
-    const Requant rq{bias, scale, y_zero, y_signed != 0, static_cast<uint8_t*>(y)};
+    const Requant rq{bias, scale, y_zero, y_signed != 0, static_cast<uint8_t*>(y), tables, table_params};
     conv_s8(g, x_signed != 0, static_cast<const uint8_t*>(x), x_zero, w_signed != 0, static_cast<const uint8_t*>(w),
             w_zero, w_zero_count, nullptr, &rq, is_depthwise(g) ? nullptr : static_cast<const uint8_t*>(packed));
     return EW_OK;
