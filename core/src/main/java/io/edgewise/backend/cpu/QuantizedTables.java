@@ -35,8 +35,14 @@ final class QuantizedTables {
   static final String OP = "QuantizedLookup";
   /** A QLinearConv with the lookup that read its output fused in: the conv's inputs and attributes, and "to". */
   static final String CONV_OP = "QLinearConvLookup";
-  /** Lookups fold into the QLinearConv before them unless -Dedgewise.cpu.convLookups=false (to compare). */
-  private static final boolean FUSE_CONV = !"false".equals(System.getProperty("edgewise.cpu.convLookups"));
+  /**
+   * Lookups fold into the QLinearConv before them only with -Dedgewise.cpu.convLookups=true (read per compile): off
+   * by default because on the OCR detector the fused pass measured slower than the separate lookup on the busy VM
+   * (docs/benchmarks.md, branch int8b); it stays bit-exact either way.
+   */
+  private static boolean fuseConv() {
+    return Boolean.getBoolean("edgewise.cpu.convLookups");
+  }
   private static final int MAX_NODES = 32;
   private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Clip",
       "Relu", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs",
@@ -129,7 +135,7 @@ final class QuantizedTables {
     }
     // a DequantizeLinear left with no reader goes with the runs that read it
     out.removeIf(n -> n.opType().equals("DequantizeLinear") && n.domain().isEmpty() && !read.contains(n.output(0)));
-    if (FUSE_CONV) {
+    if (fuseConv()) {
       fuseIntoConvolutions(out);
     }
     Graph fused = new Graph(g.name());

@@ -538,6 +538,20 @@ class CpuQuantKernelsTest {
    */
   @Test
   void qlinearConvFollowedByLookupRunsAsOneNodeBitExactWithRef() {
+    String was = System.getProperty("edgewise.cpu.convLookups");
+    System.setProperty("edgewise.cpu.convLookups", "true");  // off by default (QuantizedTables)
+    try {
+      convLookups();
+    } finally {
+      if (was == null) {
+        System.clearProperty("edgewise.cpu.convLookups");
+      } else {
+        System.setProperty("edgewise.cpu.convLookups", was);
+      }
+    }
+  }
+
+  private static void convLookups() {
     Random r = new Random(31);
     long[] one = {1, 1};
     List<Conv> convs = List.of(
