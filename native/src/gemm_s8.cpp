@@ -150,26 +150,77 @@ void pack_a(int64_t M, int64_t K, const uint8_t* A, int64_t lda, uint8_t flip, u
   }
 }
 
+// B given as the im2col matrix of one image and group of a convolution rather than as a matrix in memory: row
+// k = (ci, ky, kx), column n = (oy, ox); a padded position holds `pad` (the x zero point, so it contributes zero).
+struct Im2colS8 {
+  const ConvGeometry* g;
+  const uint8_t* x;  // the group's first input channel
+  uint8_t pad;
+};
+
+// Columns [j0, j0 + nc) of row k of that matrix into d: runs along output rows, a copy when the stride is 1, so
+// padding costs a fill, not a branch per element (the same bytes im2col writes).
+inline void im2col_row_s8(const Im2colS8& im, int64_t k, int64_t j0, int64_t nc, uint8_t* __restrict d) {
+  const ConvGeometry& g = *im.g;
+  const int64_t kx = k % g.kw;
+  const int64_t ky = (k / g.kw) % g.kh;
+  const int64_t ci = k / (g.kw * g.kh);
+  const uint8_t* src = im.x + ci * g.h * g.w;
+  const int64_t offset = kx * g.dw - g.pl;
+  int64_t lo, hi;
+  inside_range(offset, g.sw, g.w, g.ow, &lo, &hi);
+  int64_t oy = j0 / g.ow, ox = j0 % g.ow;
+  for (int64_t j = 0; j < nc; ox = 0, ++oy) {
+    const int64_t run = std::min(nc - j, g.ow - ox);
+    const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
+    uint8_t* seg = d + j;  // seg[o - ox] for output column o of this row
+    if (iy < 0 || iy >= g.h) {
+      std::memset(seg, im.pad, static_cast<size_t>(run));
+    } else {
+      const uint8_t* row = src + iy * g.w;
+      const int64_t a = std::min(std::max(lo, ox), ox + run);  // [ox, a): left padding
+      const int64_t b = std::max(a, std::min(hi, ox + run));   // [a, b): inside; [b, ox + run): right padding
+      std::memset(seg, im.pad, static_cast<size_t>(a - ox));
+      if (g.sw == 1) {
+        if (b > a) std::memcpy(seg + (a - ox), row + a + offset, static_cast<size_t>(b - a));
+      } else {
+        for (int64_t o = a; o < b; ++o) seg[o - ox] = row[o * g.sw + offset];
+      }
+      std::memset(seg + (b - ox), im.pad, static_cast<size_t>(ox + run - b));
+    }
+    j += run;
+  }
+}
+
 // B columns [j0, j0 + nc) into panels of kNr columns, [kq][kNr][4], as s8; colsum[j] for j in [0, nc).
 // Four rows of B are interleaved at a time (each column's 4 bytes stored as one 32-bit word), a loop over the
 // columns that the compiler vectorizes; the column sums are plain row additions.
-// colsum null: the caller sums the packed panels itself (colsum_vnni).
+// colsum null: the caller sums the packed panels itself (colsum_vnni). im non-null: B's rows are gathered from the
+// image four at a time into a small buffer that stays in L1 (implicit im2col: the K x N matrix is never written).
 EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64_t ldb, uint8_t flip, int8_t* out,
-                      int64_t* colsum) {
+                      int64_t* colsum, const Im2colS8* im = nullptr) {
   const int64_t kq = (K + 3) / 4;
-  if (colsum != nullptr) {
-    int32_t sums[kNcb];
-    std::fill(sums, sums + nc, 0);
-    for (int64_t k = 0; k < K; ++k) {
-      const uint8_t* src = B + k * ldb + j0;
-      for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(src[j] ^ flip);
-    }
-    for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
-  }
+  int32_t sums[kNcb];
+  if (colsum != nullptr) std::fill(sums, sums + nc, 0);
+  alignas(64) uint8_t gathered[4][kNcb];
   static const uint8_t zeros[kNcb] = {};
   for (int64_t q = 0; q < kq; ++q) {
     const uint8_t* r[4];
-    for (int t = 0; t < 4; ++t) r[t] = q * 4 + t < K ? B + (q * 4 + t) * ldb + j0 : zeros;
+    for (int t = 0; t < 4; ++t) {
+      const int64_t k = q * 4 + t;
+      if (k >= K) {
+        r[t] = zeros;
+        continue;
+      }
+      if (im != nullptr) {
+        im2col_row_s8(*im, k, j0, nc, gathered[t]);
+        r[t] = gathered[t];
+      } else {
+        r[t] = B + k * ldb + j0;
+      }
+      if (colsum != nullptr)
+        for (int64_t j = 0; j < nc; ++j) sums[j] += static_cast<int8_t>(r[t][j] ^ flip);
+    }
     const uint32_t f4 = q * 4 + 3 < K ? flip * 0x01010101u : 0;
     for (int64_t jp = 0; jp < nc; jp += kNr) {
       uint32_t* dst = reinterpret_cast<uint32_t*>(out + jp * kq * 4 + q * kNr * 4);
@@ -210,6 +261,8 @@ EW_CLONES void pack_b(int64_t K, int64_t j0, int64_t nc, const uint8_t* B, int64
       for (int64_t j = cols; j < kNr; ++j) dst[j] = 0;
     }
   }
+  if (colsum != nullptr)
+    for (int64_t j = 0; j < nc; ++j) colsum[j] = sums[j];
 }
 
 // What QLinearConv does with a tile's exact sums: y = saturate(rint((acc + bias[m]) * scale[m]) + y_zero) in double,
@@ -220,7 +273,48 @@ struct Requant {
   int32_t y_zero;
   bool y_signed;
   uint8_t* y;           // row-major like C, leading dimension ldc
+  // Optional: a byte map applied to each stored byte while it is in cache (the QuantizedLookup that followed the
+  // convolution, fused): 256 bytes per row of C (table_params rows), or one map for all (table_params 1).
+  const uint8_t* table = nullptr;
+  int64_t table_params = 0;
 };
+
+#if defined(__x86_64__)
+// 64 lookups per step with AVX-512 VBMI (ew_lookup8's method: two 128-byte permutes pick from the table's halves,
+// the top bit of each index chooses), masked for the row's rest; the bytes were just stored, so they are in L1.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void table_vbmi(int64_t n, const uint8_t* t, uint8_t* y) {
+  const __m512i t0 = _mm512_loadu_si512(t), t1 = _mm512_loadu_si512(t + 64);
+  const __m512i t2 = _mm512_loadu_si512(t + 128), t3 = _mm512_loadu_si512(t + 192);
+  for (int64_t i = 0; i < n; i += 64) {
+    const int64_t left = std::min<int64_t>(64, n - i);
+    const __mmask64 mask = left == 64 ? ~__mmask64(0) : (__mmask64(1) << left) - 1;
+    const __m512i v = _mm512_maskz_loadu_epi8(mask, y + i);
+    const __m512i lo = _mm512_permutex2var_epi8(t0, v, t1);
+    const __m512i hi = _mm512_permutex2var_epi8(t2, v, t3);
+    _mm512_mask_storeu_epi8(y + i, mask, _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), lo, hi));
+  }
+}
+
+bool cpu_has_vbmi() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vbmi");
+}
+#endif
+
+// y[i] = the row's table[y[i]] for n bytes just stored for row m (nothing without a table).
+inline void apply_table(const Requant& rq, int64_t m, int64_t n, uint8_t* y) {
+  if (rq.table == nullptr) return;
+  const uint8_t* t = rq.table + (rq.table_params == 1 ? 0 : m * 256);
+#if defined(__x86_64__)
+  static const bool vbmi = cpu_has_vbmi();
+  if (vbmi && !force_scalar.load(std::memory_order_relaxed)) {
+    table_vbmi(n, t, y);
+    return;
+  }
+#endif
+  for (int64_t i = 0; i < n; ++i) y[i] = t[y[i]];
+}
 
 // One row of a tile: the exact sums from the raw ones (see the top of this file). The terms are taken modulo 2^32:
 // the true value fits int32 (K <= kMaxInt8K), so the wrapped arithmetic gives it exactly.
@@ -308,6 +402,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx5
 }
 #endif
 
+// The requantization of row m's n sums into y, then its table if any.
 void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_t* y) {
   const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
 #if defined(__x86_64__)
@@ -317,6 +412,7 @@ void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_
       requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, y);
     else
       requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, y);
+    apply_table(rq, m, n, y);
     return;
   }
 #endif
@@ -324,6 +420,7 @@ void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_
     requant_run(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, reinterpret_cast<int8_t*>(y));
   else
     requant_run(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, y);
+  apply_table(rq, m, n, y);
 }
 
 }  // namespace
@@ -341,10 +438,11 @@ struct PackedA {
 };
 
 // C = the exact sums, or with rq their requantization into rq->y (same row-major indexing, ldc). With pa, A is
-// not read: its packed form is (A must still be of the type a_signed says, which the packing used).
+// not read: its packed form is (A must still be of the type a_signed says, which the packing used). With im, B is
+// not read either: its panels are packed from the image (B may be null).
 void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, bool a_signed, const int32_t* za,
                   const uint8_t* B, int64_t ldb, bool b_signed, const int32_t* zb, int32_t* C, int64_t ldc,
-                  const Requant* rq, const PackedA* pa = nullptr) {
+                  const Requant* rq, const PackedA* pa = nullptr, const Im2colS8* im = nullptr) {
   if (M <= 0 || N <= 0) return;
   if (K == 0) {
     alignas(64) int32_t zero_row[kNr] = {};
@@ -388,12 +486,12 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
     alignas(64) int32_t colsum[kNcb];
 #if defined(__x86_64__)
     if (kernel == kernel_vnni) {
-      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), nullptr);
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), nullptr, im);
       colsum_vnni(kq, nc, b_pack.data(), colsum);  // whole panels: colsum has room for kNcb columns
     } else
 #endif
     {
-      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data());
+      pack_b(K, j0, nc, B, ldb, b_signed ? 0 : 0x80, b_pack.data(), colsum64.data(), im);
       for (int64_t j = 0; j < nc; ++j) colsum[j] = static_cast<int32_t>(colsum64[j]);
     }
     alignas(64) int32_t tile[kMr * kNr];
@@ -418,6 +516,7 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
                                        rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
                                        rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0,
                                        rq->y + m * ldc + j0 + jr);
+              apply_table(*rq, m, cols, rq->y + m * ldc + j0 + jr);
               continue;
             }
 #endif
@@ -660,16 +759,13 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
   std::vector<int32_t> zb(static_cast<size_t>(plane), x_zero);
   std::vector<int32_t> za(static_cast<size_t>(g.m));
   for (int64_t m = 0; m < g.m; ++m) za[m] = w_zero == nullptr ? 0 : w_zero[w_zero_count == 1 ? 0 : m];
-  std::vector<uint8_t> cols;
-  if (!direct) cols.resize(static_cast<size_t>(k * plane));
   for (int64_t img = 0; img < g.n; ++img) {
     for (int64_t grp = 0; grp < g.group; ++grp) {
       const uint8_t* xin = x + (img * g.c + grp * cg) * g.h * g.w;
-      const uint8_t* bmat = xin;
-      if (!direct) {
-        im2col(g, xin, cg, static_cast<uint8_t>(x_zero), cols.data());
-        bmat = cols.data();
-      }
+      // not a plain GEMM on x: B's panels are packed from the image (implicit im2col), with no K x N matrix
+      const Im2colS8 source{&g, xin, static_cast<uint8_t>(x_zero)};
+      const Im2colS8* im = direct ? nullptr : &source;
+      const uint8_t* bmat = direct ? xin : nullptr;
       const int64_t at = (img * g.m + grp * mg) * plane;
       PackedA pa{};
       if (packed != nullptr) {
@@ -679,12 +775,14 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
       const PackedA* pap = packed == nullptr ? nullptr : &pa;
       if (rq == nullptr) {
         gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
-                     zb.data(), y + at, plane, nullptr, pap);
+                     zb.data(), y + at, plane, nullptr, pap, im);
       } else {
         const Requant part{rq->bias == nullptr ? nullptr : rq->bias + grp * mg, rq->scale + grp * mg, rq->y_zero,
-                           rq->y_signed, rq->y + at};
+                           rq->y_signed, rq->y + at,
+                           rq->table == nullptr || rq->table_params == 1 ? rq->table : rq->table + grp * mg * 256,
+                           rq->table_params};
         gemm_s8_impl(mg, plane, k, w + grp * mg * k, k, w_signed, za.data() + grp * mg, bmat, plane, x_signed,
-                     zb.data(), nullptr, plane, &part, pap);
+                     zb.data(), nullptr, plane, &part, pap, im);
       }
     }
   }
@@ -773,10 +871,20 @@ extern "C" int ew_qlinear_conv2d_prepacked(const int64_t* geometry, int x_signed
                                            int w_signed, const void* w, const void* packed, const int32_t* w_zero,
                                            int64_t w_zero_count, const int32_t* bias, const double* scale,
                                            int32_t y_zero, int y_signed, void* y) noexcept {
+  return ew_qlinear_conv2d_lookup(geometry, x_signed, x, x_zero, w_signed, w, packed, w_zero, w_zero_count, bias,
+                                  scale, y_zero, y_signed, nullptr, 0, y);
+}
+
+extern "C" int ew_qlinear_conv2d_lookup(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero,
+                                        int w_signed, const void* w, const void* packed, const int32_t* w_zero,
+                                        int64_t w_zero_count, const int32_t* bias, const double* scale,
+                                        int32_t y_zero, int y_signed, const uint8_t* tables, int64_t table_params,
+                                        void* y) noexcept {
   using namespace edgewise;
   Geometry g;
   if (!read_geometry(geometry, &g) || x == nullptr || w == nullptr || y == nullptr || scale == nullptr)
     return EW_INVALID_ARGUMENT;
+  if (tables != nullptr && table_params != 1 && table_params != g.m) return EW_INVALID_ARGUMENT;
   if (!zero_in_range(x_zero, x_signed != 0) || !zero_in_range(y_zero, y_signed != 0)) return EW_INVALID_ARGUMENT;
   if (w_zero != nullptr) {
     if (w_zero_count != 1 && w_zero_count != g.m) return EW_INVALID_ARGUMENT;
@@ -784,7 +892,7 @@ extern "C" int ew_qlinear_conv2d_prepacked(const int64_t* geometry, int x_signed
       if (!zero_in_range(w_zero[i], w_signed != 0)) return EW_INVALID_ARGUMENT;
   }
   try {
-    const Requant rq{bias, scale, y_zero, y_signed != 0, static_cast<uint8_t*>(y)};
+    const Requant rq{bias, scale, y_zero, y_signed != 0, static_cast<uint8_t*>(y), tables, table_params};
     conv_s8(g, x_signed != 0, static_cast<const uint8_t*>(x), x_zero, w_signed != 0, static_cast<const uint8_t*>(w),
             w_zero, w_zero_count, nullptr, &rq, is_depthwise(g) ? nullptr : static_cast<const uint8_t*>(packed));
     return EW_OK;

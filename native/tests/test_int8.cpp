@@ -143,6 +143,30 @@ void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel,
       fail("prepacked qlinear differs from packed per call");
       return;
     }
+    // a lookup fused into the output pass: one table for all channels or one per channel, the per-call bytes mapped
+    for (const int64_t params : {int64_t{1}, cc.m}) {
+      std::vector<uint8_t> tables(static_cast<size_t>(params * 256)), q3(total);
+      for (auto& t : tables) t = rand_byte();
+      if (status == EW_OK)
+        status = ew_qlinear_conv2d_lookup(geo, xs, x.data(), xz, ws, w.data(), size > 0 ? packed.data() : nullptr,
+                                          wz.data(), wz.size(), use_bias ? bias.data() : nullptr, scale.data(), yz,
+                                          ys, tables.data(), params, q3.data());
+      if (status != EW_OK) break;
+      for (int64_t o = 0; o < total; ++o) {
+        const int64_t oc = (o / (oh * ow)) % cc.m;
+        if (q3[o] != tables[(params == 1 ? 0 : oc) * 256 + q[o]]) {
+          std::printf("qlinear+lookup params=%ld [%ld]: %d vs table[%d] = %d\n", (long)params, (long)o, q3[o],
+                      q[o], tables[(params == 1 ? 0 : oc) * 256 + q[o]]);
+          fail("qlinear with a fused lookup");
+          return;
+        }
+      }
+    }
+    ++checks;
+    const uint8_t table1[256] = {};
+    if (ew_qlinear_conv2d_lookup(geo, xs, x.data(), xz, ws, w.data(), nullptr, wz.data(), wz.size(), nullptr,
+                                 scale.data(), yz, ys, table1, cc.m + 1, q2.data()) != EW_INVALID_ARGUMENT)
+      fail("a table count other than 1 or out_channels accepted");
   }
   ++checks;
   if (status != EW_OK) {
@@ -212,6 +236,13 @@ void run_all() {
       {1, 70, 6, 6, 66, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1},     // more rows than one row chunk; K = 630
       {1, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1},       // 1x1 image
       {1, 2, 3, 3, 2, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 1},       // mostly padding
+      // B packed straight from the image (implicit im2col): column blocks of 256 starting mid-row, rows of padding
+      {1, 3, 48, 320, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},    // the recogniser's stem: 3x3 stride 2, pad 1
+      {1, 5, 21, 300, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},    // wide rows, pad 1 (the detector's 3x3)
+      {1, 9, 6, 70, 10, 3, 3, 1, 2, 1, 1, 1, 1, 1, 1, 1},     // odd channels, stride (1, 2)
+      {1, 6, 10, 40, 8, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1},     // 1x1 stride 2: not a plain GEMM on x
+      {1, 4, 7, 9, 6, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 2},       // 1x1 padded, groups
+      {2, 6, 9, 33, 4, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 2},      // dilation, batch 2, groups
   };
   for (const ConvCase& cc : cases)
     for (int combo = 0; combo < 8; ++combo)

@@ -102,6 +102,13 @@ int ew_qlinear_conv2d_prepacked(const int64_t* geometry, int x_signed, const voi
                                 const void* w, const void* packed, const int32_t* w_zero, int64_t w_zero_count,
                                 const int32_t* bias, const double* scale, int32_t y_zero, int y_signed,
                                 void* y) noexcept;
+// ew_qlinear_conv2d_prepacked followed by an 8-bit table lookup in the same output pass (a QLinearConv whose output
+// feeds only a QuantizedLookup): each requantized byte b of output channel m is stored as tables[m * 256 + b]
+// (table_params = out_channels) or tables[b] (table_params = 1), while it is still in cache. tables null: none.
+int ew_qlinear_conv2d_lookup(const int64_t* geometry, int x_signed, const void* x, int32_t x_zero, int w_signed,
+                             const void* w, const void* packed, const int32_t* w_zero, int64_t w_zero_count,
+                             const int32_t* bias, const double* scale, int32_t y_zero, int y_signed,
+                             const uint8_t* tables, int64_t table_params, void* y) noexcept;
 
 // QuantizeLinear / DequantizeLinear between float32 and 8 bits (uint8: signed = 0, int8: 1) over x viewed as
 // [outer][channels][inner] (quant.cpp): channel c uses scale[c] and zero[c] (per-axis, params = channels) or the one

@@ -92,6 +92,12 @@ public final class EdgewiseNative {
       @Cast("const int32_t*") long bias, @Cast("const double*") double[] scale, int yZero, int ySigned,
       @Cast("void*") long y);
 
+  public static native int ew_qlinear_conv2d_lookup(@Cast("const int64_t*") long[] geometry, int xSigned,
+      @Cast("const void*") long x, int xZero, int wSigned, @Cast("const void*") long w,
+      @Cast("const void*") long packed, @Cast("const int32_t*") int[] wZero, @Cast("int64_t") long wZeroCount,
+      @Cast("const int32_t*") long bias, @Cast("const double*") double[] scale, int yZero, int ySigned,
+      @Cast("const uint8_t*") long tables, @Cast("int64_t") long tableParams, @Cast("void*") long y);
+
   public static native @Cast("int64_t") long ew_qlinear_packed_weights_size(@Cast("const int64_t*") long[] geometry);
 
   public static native int ew_qlinear_pack_weights(@Cast("const int64_t*") long[] geometry, int wSigned,

@@ -185,6 +185,24 @@ public final class NativeCore {
         geometry);
   }
 
+  /**
+   * QLinearConv then an 8-bit table lookup in the same output pass (ew_qlinear_conv2d_lookup): tableParams tables of
+   * 256 bytes at tables (1, or one per output channel, holding tableBytes bytes).
+   */
+  public static void qlinearConv2dLookup(long[] geometry, boolean xSigned, long x, int xZero, boolean wSigned, long w,
+      long packed, int[] wZero, long bias, double[] scale, int yZero, boolean ySigned, long tables, long tableParams,
+      long tableBytes, long y) {
+    if (geometry.length != 16 || scale.length != geometry[4] || tables == 0
+        || (tableParams != 1 && tableParams != geometry[4]) || tableBytes < 256 * tableParams) {
+      throw EdgewiseException.invalidArgument("qlinear_conv2d_lookup needs 16 geometry values, one scale per output "
+          + "channel and 1 or " + (geometry.length > 4 ? geometry[4] : "out_channels") + " tables of 256 bytes, got "
+          + tableParams + " in " + tableBytes + " bytes");
+    }
+    check(EdgewiseNative.ew_qlinear_conv2d_lookup(geometry, xSigned ? 1 : 0, x, xZero, wSigned ? 1 : 0, w, packed,
+        wZero, wZero == null ? 0 : wZero.length, bias, scale, yZero, ySigned ? 1 : 0, tables, tableParams, y),
+        "ew_qlinear_conv2d_lookup", geometry);
+  }
+
   /** Bytes of QLinearConv's packed weights for the geometry (0: depthwise, read as they are). */
   public static long qlinearPackedWeightsSize(long[] geometry) {
     long n = geometry.length == 16 ? EdgewiseNative.ew_qlinear_packed_weights_size(geometry) : -1;

@@ -114,6 +114,7 @@ public final class CpuBackend implements Backend {
       NchwcKernels.overlay(kernels, blocked);
       CpuQuantKernels.overlayPrepared(kernels, quantized);
       CpuQuantKernels.overlayLookups(kernels, lookups.tables());
+      CpuQuantKernels.overlayConvLookups(kernels, quantized, lookups.tables());
       // the reference kernels it falls back to (1-D/3-D convolutions, broadcast batched MatMul, ...) are no oracle
       // here: they use the native sgemm as the cpu device's own kernels do
       return new CpuExecutable(new GraphInterpreter(plan.model(), kernels, options.withRefGemm(NativeGemm.INSTANCE),

@@ -23,7 +23,7 @@ import java.util.Set;
 final class CpuKernels {
   static final Set<String> NATIVE_OPS = union(Set.of("Conv", "FusedConv", "Gemm", "MatMul", "MaxPool", "AveragePool",
       "GlobalAveragePool", "LRN", "Transpose", "Slice", "Split", "Concat", "ConvInteger", "QLinearConv",
-      "MatMulInteger", "QuantizeLinear", "DequantizeLinear", QuantizedTables.OP, "Reshape", "Flatten", "Squeeze",
+      "MatMulInteger", "QuantizeLinear", "DequantizeLinear", QuantizedTables.OP, QuantizedTables.CONV_OP, "Reshape", "Flatten", "Squeeze",
       "Unsqueeze"),
       union(union(CpuActivations.OPS, CpuElementwise.OPS), union(CpuLayerKernels.OPS, CpuReductions.OPS)));
 

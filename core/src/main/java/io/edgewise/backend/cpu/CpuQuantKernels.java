@@ -35,7 +35,7 @@ final class CpuQuantKernels {
     r.override("", "QuantizeLinear", (ctx, in) -> quantize(ctx, in, quantize));
     r.override("", "DequantizeLinear", (ctx, in) -> dequantize(ctx, in, dequantize));
     r.override("", "ConvInteger", (ctx, in) -> convInteger(ctx, in, convInteger));
-    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, qlinearConv, null));
+    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, qlinearConv, null, null, null));
     r.override("", "MatMulInteger", (ctx, in) -> matmulInteger(ctx, in, matmulInteger));
     return r;
   }
@@ -46,7 +46,32 @@ final class CpuQuantKernels {
    */
   static void overlayPrepared(OpRegistry r, QLinearConvWeights prepared) {
     OpKernel reference = io.edgewise.backend.reference.ReferenceBackend.registry().get("", "QLinearConv");
-    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, reference, prepared));
+    r.override("", "QLinearConv", (ctx, in) -> qlinearConv(ctx, in, reference, prepared, null, null));
+  }
+
+  /**
+   * The {@link QuantizedTables#CONV_OP} kernel: QLinearConv with the lookup that followed it applied in the same
+   * output pass (ew_qlinear_conv2d_lookup), reading the weights prepared at compile and the tables by the node's
+   * output name; what the native kernel does not take runs as the reference QLinearConv then the lookup.
+   */
+  static void overlayConvLookups(OpRegistry r, QLinearConvWeights prepared, java.util.Map<String, Tensor> tables) {
+    OpKernel reference = io.edgewise.backend.reference.ReferenceBackend.registry().get("", "QLinearConv");
+    r.register(CpuElementwise.DOMAIN, QuantizedTables.CONV_OP, (ctx, in) -> {
+      Tensor table = tables.get(ctx.node().output(0));
+      DType to = DType.fromOnnx((int) ctx.node().attrInt("to", 0));
+      if (table == null || (to != DType.UINT8 && to != DType.INT8)) {
+        throw ctx.invalid("a QLinearConv with a fused lookup needs its tables and an 8-bit output type");
+      }
+      OpKernel unfused = (c, i) -> {
+        Tensor[] y = reference.compute(c, i);
+        try {
+          return new Tensor[] {lookup(c, y[0], table, to)};
+        } finally {
+          y[0].close();
+        }
+      };
+      return qlinearConv(ctx, in, unfused, prepared, table, to);
+    });
   }
 
   private static boolean is8Bit(Tensor t) {
@@ -112,7 +137,9 @@ final class CpuQuantKernels {
     return new Tensor[] {y};
   }
 
-  private static Tensor[] qlinearConv(OpContext ctx, Tensor[] in, OpKernel fallback, QLinearConvWeights prepared) {
+  /** QLinearConv; with a table, its bytes mapped by it (of type `to`) in the same pass. */
+  private static Tensor[] qlinearConv(OpContext ctx, Tensor[] in, OpKernel fallback, QLinearConvWeights prepared,
+      Tensor table, DType to) {
     Tensor x = ctx.required(in, 0);
     Tensor xScale = ctx.required(in, 1);
     Tensor xZero = input(in, 2);
@@ -130,7 +157,8 @@ final class CpuQuantKernels {
     }
     long m = w.shape().dim(0);
     if ((wScale.size() != 1 && wScale.size() != m)
-        || (bias != null && (bias.dtype() != DType.INT32 || bias.size() != m))) {
+        || (bias != null && (bias.dtype() != DType.INT32 || bias.size() != m))
+        || (table != null && table.shape().dim(0) != 1 && table.shape().dim(0) != m)) {
       return ctx.fallBack("the native QLinearConv takes a scalar or per-channel w_scale and an int32 bias of " + m + " elements",
           fallback, in);
     }
@@ -157,11 +185,19 @@ final class CpuQuantKernels {
       }
     }
     Shape out = plan.outputShape();
-    Tensor y = Tensor.allocate(yZero.dtype(), out);
-    NativeCore.qlinearConv2d(geometry, signed(x), x.nativeAddress(), xZero == null ? 0 : (int) xZero.getLong(0),
-        signed(w), w.nativeAddress(), p == null || p.packed() == null ? 0 : p.packed().nativeAddress(),
-        p == null ? ints(wZero) : p.wZero(), bias == null ? 0 : bias.nativeAddress(), scale,
-        (int) yZero.getLong(0), signed(yZero), y.nativeAddress());
+    Tensor y = Tensor.allocate(table == null ? yZero.dtype() : to, out);
+    long packed = p == null || p.packed() == null ? 0 : p.packed().nativeAddress();
+    int xz = xZero == null ? 0 : (int) xZero.getLong(0);
+    int[] wz = p == null ? ints(wZero) : p.wZero();
+    long b = bias == null ? 0 : bias.nativeAddress();
+    if (table == null) {
+      NativeCore.qlinearConv2d(geometry, signed(x), x.nativeAddress(), xz, signed(w), w.nativeAddress(), packed, wz, b,
+          scale, (int) yZero.getLong(0), signed(yZero), y.nativeAddress());
+    } else {
+      NativeCore.qlinearConv2dLookup(geometry, signed(x), x.nativeAddress(), xz, signed(w), w.nativeAddress(), packed,
+          wz, b, scale, (int) yZero.getLong(0), signed(yZero), table.nativeAddress(), table.shape().dim(0),
+          table.size(), y.nativeAddress());
+    }
     return new Tensor[] {y};
   }
 
@@ -273,6 +309,11 @@ final class CpuQuantKernels {
     if (table == null || (to != DType.UINT8 && to != DType.INT8)) {
       throw ctx.invalid("a quantized lookup needs its tables and an 8-bit output type");
     }
+    return new Tensor[] {lookup(ctx, x, table, to)};
+  }
+
+  /** y = the tables (uint8 [params, 256]) applied to x, channels on axis 1 where params > 1. */
+  private static Tensor lookup(OpContext ctx, Tensor x, Tensor table, DType to) {
     long params = table.shape().dim(0);
     Shape s = x.shape();
     if (!is8Bit(x) || (params > 1 && (s.rank() < 2 || s.dim(1) != params))) {
@@ -284,6 +325,6 @@ final class CpuQuantKernels {
     Tensor y = Tensor.allocate(to, s);
     NativeCore.lookup8(ctx.node().describe(), outer, params, inner, table.nativeAddress(), params, table.size(),
         x.nativeAddress(), x.size(), y.nativeAddress(), y.size());
-    return new Tensor[] {y};
+    return y;
   }
 }

@@ -26,7 +26,8 @@ final class QLinearConvWeights implements AutoCloseable {
     QLinearConvWeights q = new QLinearConvWeights();
     try {
       for (Node n : g.nodes()) {
-        if (n.opType().equals("QLinearConv") && n.domain().isEmpty()) {
+        if ((n.opType().equals("QLinearConv") && n.domain().isEmpty())
+            || (n.opType().equals(QuantizedTables.CONV_OP) && n.domain().equals(CpuElementwise.DOMAIN))) {
           q.prepare(g, n);
         }
       }

@@ -33,6 +33,16 @@ import java.util.Set;
 final class QuantizedTables {
   /** The fused node: input the quantized tensor, output the quantized result; its tables are in {@link Result}. */
   static final String OP = "QuantizedLookup";
+  /** A QLinearConv with the lookup that read its output fused in: the conv's inputs and attributes, and "to". */
+  static final String CONV_OP = "QLinearConvLookup";
+  /**
+   * Lookups fold into the QLinearConv before them only with -Dedgewise.cpu.convLookups=true (read per compile): off
+   * by default because on the OCR detector the fused pass measured slower than the separate lookup on the busy VM
+   * (docs/benchmarks.md, branch int8b); it stays bit-exact either way.
+   */
+  private static boolean fuseConv() {
+    return Boolean.getBoolean("edgewise.cpu.convLookups");
+  }
   private static final int MAX_NODES = 32;
   private static final Set<String> ELEMENTWISE = Set.of("Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Clip",
       "Relu", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs",
@@ -125,6 +135,9 @@ final class QuantizedTables {
     }
     // a DequantizeLinear left with no reader goes with the runs that read it
     out.removeIf(n -> n.opType().equals("DequantizeLinear") && n.domain().isEmpty() && !read.contains(n.output(0)));
+    if (fuseConv()) {
+      fuseIntoConvolutions(out);
+    }
     Graph fused = new Graph(g.name());
     fused.nodes().addAll(out);
     fused.initializers().putAll(g.initializers());  // borrowed: the original model owns and closes them
@@ -133,6 +146,42 @@ final class QuantizedTables {
     fused.valueInfo().putAll(g.valueInfo());
     return new Result(new Model(fused, model.opsetImports(), model.irVersion(), model.producerName(), model.source(),
         model.contentHash()), tables);
+  }
+
+  /**
+   * A lookup whose input is a QLinearConv's output that nothing else reads (nor the graph's outputs) becomes part of
+   * that convolution: one {@link #CONV_OP} node with the convolution's inputs and attributes and the lookup's output
+   * (so its tables keep their key), which the cpu kernel runs as one output pass (requantize, then map each byte
+   * while it is in cache) instead of writing the convolution's output and reading it back.
+   */
+  private void fuseIntoConvolutions(List<Node> nodes) {
+    Map<String, Integer> readCount = new HashMap<>();
+    for (Node n : nodes) {
+      n.inputs().forEach(i -> readCount.merge(i, 1, Integer::sum));
+    }
+    Map<String, Node> conv = new HashMap<>();
+    for (Node n : nodes) {
+      if (n.opType().equals("QLinearConv") && n.domain().isEmpty() && n.outputs().size() == 1) {
+        conv.put(n.output(0), n);
+      }
+    }
+    Map<Node, Node> fusedConv = new HashMap<>();
+    Set<Node> gone = new HashSet<>();
+    for (Node n : nodes) {
+      if (!n.opType().equals(OP) || !n.domain().equals(CpuElementwise.DOMAIN)) {
+        continue;
+      }
+      Node c = conv.get(n.input(0));
+      if (c == null || graphOutputs.contains(c.output(0)) || readCount.getOrDefault(c.output(0), 0) != 1) {
+        continue;
+      }
+      Map<String, Attribute> attrs = new LinkedHashMap<>(c.attributes());
+      attrs.put("to", n.attributes().get("to"));
+      fusedConv.put(c, new Node(c.name(), CONV_OP, CpuElementwise.DOMAIN, c.inputs(), n.outputs(), attrs));
+      gone.add(n);
+    }
+    nodes.replaceAll(n -> fusedConv.getOrDefault(n, n));
+    nodes.removeAll(gone);
   }
 
   /** A run to tabulate: its DequantizeLinear, its float ops in graph order, its QuantizeLinear, the channels. */

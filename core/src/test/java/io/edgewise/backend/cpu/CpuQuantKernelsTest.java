@@ -205,7 +205,8 @@ class CpuQuantKernelsTest {
   /**
    * The QLinearConv paths a session prepares at compile (weights packed once, scales and zero points computed once:
    * QLinearConvWeights) and the depthwise rows over the padded buffer, on the OCR models' shapes and odd ones: rows of
-   * 80 and 83 outputs (runs of 64 then 16), odd channel counts, zero points != 0 for x, w and y, per-channel and
+   * 80 and 83 outputs (runs of 64 then 16), the strided and padded dense convolutions whose B panels are packed from
+   * the image, odd channel counts, zero points != 0 for x, w and y, per-channel and
    * per-tensor weight scales, int8 and uint8 weights. Each against ref, once with the weights as initializers (the
    * prepared path) and once as a graph input (packed per call), at 1 and 2 threads.
    */
@@ -220,7 +221,11 @@ class CpuQuantKernelsTest {
         new Conv(1, 7, 4, 70, 9, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1),        // pointwise, odd channels
         new Conv(1, 6, 5, 21, 9, 3, 3, one, one, new long[] {1, 1, 1, 1}, 3),        // grouped
         new Conv(2, 3, 9, 33, 11, 3, 3, new long[] {2, 2}, one, new long[] {1, 1, 1, 1}, 1),  // stride 2, batch 2
-        new Conv(1, 13, 3, 80, 37, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1));     // more rows than one tile
+        new Conv(1, 13, 3, 80, 37, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1),      // more rows than one tile
+        // B packed straight from the image (implicit im2col), column blocks of 256 starting mid-row:
+        new Conv(1, 3, 48, 320, 8, 3, 3, new long[] {2, 2}, one, new long[] {1, 1, 1, 1}, 1),  // the rec stem
+        new Conv(1, 5, 12, 300, 7, 3, 3, one, one, new long[] {1, 1, 1, 1}, 1),      // the detector's 3x3, wide
+        new Conv(1, 9, 6, 41, 10, 1, 1, new long[] {2, 2}, one, new long[] {0, 0, 0, 0}, 1));  // 1x1 stride 2
     int i = 0;
     for (Conv conv : convs) {
       for (DType wt : List.of(DType.INT8, DType.UINT8)) {
@@ -532,6 +537,82 @@ class CpuQuantKernelsTest {
           List<String> ops = cpu.placement().stream().map(p -> p.op()).toList();
           assertEquals(List.of(CpuElementwise.DOMAIN + "." + QuantizedTables.OP), ops,
               "variant " + variant + " runs as one lookup");
+        }
+      }
+    }
+  }
+
+  /**
+   * A QLinearConv whose output feeds only a lookup (DequantizeLinear -> a per-channel scale and a sigmoid, or a
+   * bare requantization -> QuantizeLinear) runs on cpu as one QLinearConvLookup node (the lookup applied in the
+   * conv's output pass) and gives ref's bytes: depthwise, dense 3x3 stride 2 (B packed from the image), grouped and
+   * pointwise convolutions, odd channels, int8 and uint8 in and out, per-channel and per-tensor tables, 1 and 2
+   * threads. Where the conv's output is also a graph output the two stay apart.
+   */
+  @Test
+  void qlinearConvFollowedByLookupRunsAsOneNodeBitExactWithRef() {
+    String was = System.getProperty("edgewise.cpu.convLookups");
+    System.setProperty("edgewise.cpu.convLookups", "true");  // off by default (QuantizedTables)
+    try {
+      convLookups();
+    } finally {
+      if (was == null) {
+        System.clearProperty("edgewise.cpu.convLookups");
+      } else {
+        System.setProperty("edgewise.cpu.convLookups", was);
+      }
+    }
+  }
+
+  private static void convLookups() {
+    Random r = new Random(31);
+    long[] one = {1, 1};
+    List<Conv> convs = List.of(
+        new Conv(1, 5, 6, 80, 5, 3, 3, one, one, new long[] {1, 1, 1, 1}, 5),        // depthwise, a row of 80
+        new Conv(1, 3, 20, 70, 7, 3, 3, new long[] {2, 2}, one, new long[] {1, 1, 1, 1}, 1),  // dense, stride 2
+        new Conv(1, 6, 5, 21, 9, 3, 3, one, one, new long[] {1, 1, 1, 1}, 3),        // grouped
+        new Conv(2, 7, 4, 30, 11, 1, 1, one, one, new long[] {0, 0, 0, 0}, 1));      // pointwise, batch 2
+    int i = 0;
+    for (Conv conv : convs) {
+      for (int variant = 0; variant < 3; variant++, i++) {
+        DType mid = i % 2 == 0 ? DType.UINT8 : DType.INT8;
+        DType out = variant == 1 ? DType.INT8 : DType.UINT8;
+        boolean alsoOutput = variant == 2;
+        Graph g = qlinearConvGraph(r, conv, i % 3 == 0 ? DType.INT8 : DType.UINT8, i % 2 == 0 ? DType.INT8
+            : DType.UINT8, mid, i % 4 != 3, false);
+        Node c = g.nodes().remove(0);
+        Node renamed = new Node(c.name(), c.opType(), c.domain(), c.inputs(), List.of("c"), c.attributes());
+        g.nodes().add(renamed);
+        g.outputs().clear();
+        g.outputs().add(ValueInfo.tensor("y", out, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+        if (alsoOutput) {
+          g.outputs().add(ValueInfo.tensor("c", mid, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+        }
+        g.nodes().add(new Node("dq", "DequantizeLinear", List.of("c", "ys", "yz"), List.of("d")));
+        String last = "d";
+        if (variant != 1) {  // a per-channel scale, then a sigmoid: one table per channel
+          double[] scale = new double[(int) conv.m];
+          for (int k = 0; k < scale.length; k++) {
+            scale[k] = 0.5 + r.nextDouble();
+          }
+          g.initializers().put("cs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(conv.m, 1, 1), scale));
+          g.nodes().add(new Node("scale", "Mul", List.of("d", "cs"), List.of("m")));
+          g.nodes().add(new Node("sig", "Sigmoid", List.of("m"), List.of("h")));
+          last = "h";
+        }
+        g.initializers().put("qs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.01 + 0.004 * variant));
+        g.initializers().put("qz", Tensor.ofLongs(out, Shape.of(), out == DType.UINT8 ? 17 + i : -3 - i));
+        g.nodes().add(new Node("q2", "QuantizeLinear", List.of(last, "qs", "qz"), List.of("y")));
+        String what = "conv+lookup " + conv + " variant " + variant + " " + mid + " -> " + out;
+        try (Tensor x = random8(r, g.inputs().get(0).dtype(), Shape.of(conv.n, conv.c, conv.h, conv.w))) {
+          assertSame(g, Map.of("x", x), what, 1 + i % 2);
+        }
+        try (Session cpu = Session.open(copy(g), cpu(1))) {
+          List<String> ops = cpu.placement().stream().map(p -> p.op()).toList();
+          List<String> expected = alsoOutput
+              ? List.of("QLinearConv", CpuElementwise.DOMAIN + "." + QuantizedTables.OP)
+              : List.of(CpuElementwise.DOMAIN + "." + QuantizedTables.CONV_OP);
+          assertEquals(expected, ops, what);
         }
       }
     }
