@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgewise.TestData;
+import io.edgewise.files.FileTrees;
 import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.common.ModelControl;
 import io.edgewise.serve.common.ModelLease;
@@ -26,10 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -202,8 +201,8 @@ class ModelControlTest {
       assertEquals(0, old.model().session().memoryBytes(), "the old session closes after its last request");
 
       // removed: version 1 and the whole 'second' model
-      deleteTree(repo.resolve("digits/1"));
-      deleteTree(repo.resolve("second"));
+      FileTrees.delete(repo.resolve("digits/1"));
+      FileTrees.delete(repo.resolve("second"));
       r.rescan();
       assertEquals(java.util.List.of("2"), r.versions("digits"));
       assertEquals(java.util.List.of("digits"), r.names());
@@ -238,14 +237,6 @@ class ModelControlTest {
       r.unload("digits");
       assertThrows(ModelUnavailableException.class, () -> r.acquire("digits", null));
       assertEquals(0, r.usedBytes());
-    }
-  }
-
-  static void deleteTree(Path root) throws java.io.IOException {
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }
