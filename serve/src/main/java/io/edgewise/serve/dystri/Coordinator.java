@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>Failure handling: a node is marked down when a request to it fails on the connection (a killed process closes
  * its sockets: noticed at once, by the requests in flight or the next load query) or two load queries in a row get no
  * answer within {@code probeTimeout} (a hung node, or one too busy to answer: noticed within about 2 x (probeInterval
- * + probeTimeout), 1.1 s by default; one slow answer on a busy machine is not a death). Requests in flight to a dead node are sent again to a live one with the time they
+ * + probeTimeout), 1.1 s by default; one slow answer on a busy machine is not a death). A query that went unanswered
+ * while the coordinator's own process stalled (its probe tick ran late, or the query's timeout fired late: see
+ * {@link StallGuard}) is not counted: in-process nodes stall with it, and that is not their death. Requests in flight to a dead node are sent again to a live one with the time they
  * have left; a down node is probed again every {@code retryInterval} and used again once it answers. Every request
  * is answered exactly once: served, or refused with the reason (no node can make its deadline, no node is live, the
  * node's own refusal), never left to time out.
@@ -107,6 +109,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
     volatile long downSinceNanos;
     volatile long lastAttemptNanos;
     int probeFailures;  // only the node's probe task touches it
+    final StallGuard stall = new StallGuard(options.probeInterval().toNanos(), options.probeTimeout().toNanos() / 2,
+        System::nanoTime);  // only the node's probe task touches it
     volatile LoadReport report;
     volatile double netMs = 0.5;
     final Map<Long, double[]> outstanding = new java.util.HashMap<>();  // id -> {deadlineNanos, ms}; coordinator-guarded
@@ -239,6 +243,7 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
       return;  // a down node is tried again every retryInterval
     }
     node.lastAttemptNanos = now;
+    node.stall.tickStart();
     try {
       LoadReport r = node.client().load();
       node.report = r;
@@ -250,11 +255,18 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
       node.probeFailures = 0;
     } catch (PeerException e) {
       // a closed or refused connection is a dead node; a slow answer may be a busy one: two in a row are a hung node
-      if (e.peerCode() == PeerErrorCode.UNAVAILABLE || ++node.probeFailures >= PROBE_FAILURES) {
+      // (unless this process stalled: the tick ran late or the timeout fired late, so the fault may be ours)
+      if (e.peerCode() == PeerErrorCode.UNAVAILABLE) {
+        markDown(node, e.getMessage());
+      } else if (node.stall.ownStall(options.probeTimeout().toNanos())) {
+        LOG.debug("node {}: load query unanswered while this process stalled; not counted", node.address);
+      } else if (++node.probeFailures >= PROBE_FAILURES) {
         markDown(node, e.getMessage());
       }
     } catch (RuntimeException e) {
       markDown(node, e.toString());
+    } finally {
+      node.stall.tickEnd();
     }
   }
 
