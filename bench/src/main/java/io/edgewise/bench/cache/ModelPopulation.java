@@ -75,7 +75,7 @@ final class ModelPopulation {
           String why = ZooVariants.make(kind, repo.resolve(base).resolve("1").resolve("model.onnx"),
               baseMember.inputs(), variant);
           if (why != null) {
-            io.edgewise.bench.BenchStats.deleteTree(repo.resolve(name));
+            io.edgewise.files.FileTrees.delete(repo.resolve(name));
             skipped.accept(name, why);
           } else {
             out.add(write(repo, name, base, Files.readAllBytes(variant), shapes));

@@ -9,7 +9,6 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.edgewise.EdgewiseException;
-import io.edgewise.bench.BenchStats;
 import io.edgewise.model.onnx.OnnxImporter;
 import io.edgewise.runtime.Session;
 import io.edgewise.runtime.SessionOptions;
@@ -63,7 +62,7 @@ class ZooVariantsTest {
       }
     } finally {
       ModelPopulation.close(members);
-      BenchStats.deleteTree(repo);
+      io.edgewise.files.FileTrees.deleteQuietly(repo);
     }
   }
 
