@@ -437,8 +437,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
   }
 
   /**
-   * Each live node's best level by {@link FinishPlan}: the work ahead there (what we sent it and have not had back,
-   * due first under EDF, or what it reports queued and running, the larger), the level's service time and the link,
+   * Each live node's best level by {@link FinishPlan}: the work ahead there (what we sent it and have not had back
+   * due first under EDF, plus what it reports queued and running beyond all we sent), the level's service time and the link,
    * with the measured tail of the prediction error as margin (until enough errors are measured: the per-level
    * deviations of {@link LevelCosts#estimate}). The node whose choice fits and reaches the want, else the most
    * accurate that fits; among equals the earliest finish.
@@ -450,7 +450,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
     for (Node n : live) {
       double[] service = Double.isNaN(tail) ? n.costs.estimates() : n.costs.means();
       LoadReport r = n.report;
-      double ahead = FinishPlan.aheadMs(n.ownAheadMs(deadlineNanos), r == null ? 0 : r.queued() + r.inFlight(),
+      double ahead = FinishPlan.aheadMs(n.ownAheadMs(deadlineNanos), n.ownAheadMs(Long.MAX_VALUE),
+          r == null ? 0 : r.queued() + r.inFlight(),
           r == null ? 0 : r.meanComputeMs(), n.costs.mean(0), n.workers());
       LevelRule.Choice c = FinishPlan.choose(ladder, service, ahead, n.netMs, Double.isNaN(tail) ? 0 : tail, slackMs,
           want);

@@ -16,20 +16,24 @@ final class FinishPlan {
   private FinishPlan() {}
 
   /**
-   * The wait (ms) ahead of a request at a node: the larger of what the coordinator itself has outstanding there (it
-   * knows their deadlines, so only the work due first counts) and what the node last reported queued and running
-   * (which also counts work from other clients, or work the coordinator under-estimated), over its workers. A
-   * report's mean compute time is of the work done since the previous report; when it ran nothing in that time the
-   * cheapest level's time stands in (a running request costs at least that).
+   * The wait (ms) ahead of a request at a node: the coordinator's own outstanding work there that is due first (the
+   * node's queue is EDF, so work due later waits behind this request), plus whatever the node last reported queued
+   * and running beyond all of the coordinator's own outstanding work (work from other clients, or work the coordinator
+   * under-estimated: its deadlines are unknown, so all of it counts), over its workers. A report's mean compute time
+   * is of the work done since the previous report; when it ran nothing in that time the cheapest level's time stands
+   * in (a running request costs at least that).
    *
-   * @param ownAheadMs the coordinator's outstanding work at the node due before this request (ms)
+   * @param ownAheadMs the coordinator's outstanding work at the node due no later than this request (ms)
+   * @param ownTotalMs all of the coordinator's outstanding work at the node (ms)
    * @param reportedJobs the node's last reported queued + running requests
    * @param reportedMeanMs the node's last reported mean compute time per request (0: none computed)
    * @param cheapestMs the coordinator's estimate of the cheapest level's service time
    */
-  static double aheadMs(double ownAheadMs, int reportedJobs, double reportedMeanMs, double cheapestMs, int workers) {
+  static double aheadMs(double ownAheadMs, double ownTotalMs, int reportedJobs, double reportedMeanMs,
+      double cheapestMs, int workers) {
     double perJob = reportedMeanMs > 0 ? reportedMeanMs : cheapestMs;
-    return Math.max(ownAheadMs, reportedJobs * perJob) / Math.max(1, workers);
+    double unknown = Math.max(0, reportedJobs * perJob - ownTotalMs);
+    return (ownAheadMs + unknown) / Math.max(1, workers);
   }
 
   /**

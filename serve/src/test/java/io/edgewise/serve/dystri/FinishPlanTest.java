@@ -19,20 +19,21 @@ class FinishPlanTest {
   static final double MARGIN = 3;
 
   @Test
-  void aheadIsTheLargerOfOwnAndReportedWorkOverWorkers() {
-    // own 6 ms; reported 3 jobs x 4 ms = 12 ms: 12 on one worker, 6 on two
-    assertEquals(12, FinishPlan.aheadMs(6, 3, 4, 2, 1), 1e-9);
-    assertEquals(6, FinishPlan.aheadMs(6, 3, 4, 2, 2), 1e-9);
-    // own 30 ms beats 2 x 4 ms reported: 30 / 2 workers
-    assertEquals(15, FinishPlan.aheadMs(30, 2, 4, 2, 2), 1e-9);
-    // the node computed nothing since its last report: each of its 2 jobs costs at least the cheapest level, 2.5 ms
-    assertEquals(5, FinishPlan.aheadMs(0, 2, 0, 2.5, 1), 1e-9);
+  void aheadIsOwnWorkDueFirstPlusReportedWorkBeyondAllOwnOverWorkers() {
+    // own 6 ms due first of 6 ms outstanding; reported 3 jobs x 4 ms = 12 ms, 6 beyond ours: 6 + 6 = 12 on one worker
+    assertEquals(12, FinishPlan.aheadMs(6, 6, 3, 4, 2, 1), 1e-9);
+    assertEquals(6, FinishPlan.aheadMs(6, 6, 3, 4, 2, 2), 1e-9);
+    // 30 ms of ours, 10 due first; the report's 2 x 4 ms is all ours: 10 / 2 workers (EDF serves the other 20 after)
+    assertEquals(5, FinishPlan.aheadMs(10, 30, 2, 4, 2, 2), 1e-9);
+    // nothing of ours; the node computed nothing since its last report: each of its 2 jobs costs at least 2.5 ms
+    assertEquals(5, FinishPlan.aheadMs(0, 0, 2, 0, 2.5, 1), 1e-9);
   }
 
   @Test
   void aDrainedQueueAllowsTheWantedLevel() {
     // 0 ahead + 10 + 1 net + 3 margin = 14 <= 20: the wanted 0.95
-    LevelRule.Choice c = FinishPlan.choose(LADDER, SERVICE, FinishPlan.aheadMs(0, 0, 0, 2, 1), NET, MARGIN, 20, 0.95);
+    LevelRule.Choice c = FinishPlan.choose(LADDER, SERVICE, FinishPlan.aheadMs(0, 0, 0, 0, 2, 1), NET, MARGIN, 20,
+        0.95);
     assertEquals(2, c.level());
     assertTrue(c.fits());
     assertTrue(c.meetsWant());
@@ -41,7 +42,7 @@ class FinishPlanTest {
 
   @Test
   void aQueueForcesAStepDownAndTwoWorkersHalveIt() {
-    double ahead = FinishPlan.aheadMs(6, 3, 4, 2, 1);  // 12 ms
+    double ahead = FinishPlan.aheadMs(6, 6, 3, 4, 2, 1);  // 12 ms
     // full: 12 + 10 + 1 + 3 = 26 > 22; mid: 12 + 5 + 1 + 3 = 21 <= 22
     LevelRule.Choice mid = FinishPlan.choose(LADDER, SERVICE, ahead, NET, MARGIN, 22, 0.95);
     assertEquals(1, mid.level());
@@ -53,7 +54,7 @@ class FinishPlanTest {
     assertEquals(0, small.level());
     assertTrue(small.fits());
     // the same queue on two workers: 6 + 10 + 1 + 3 = 20 <= 20, back to the wanted level
-    LevelRule.Choice full = FinishPlan.choose(LADDER, SERVICE, FinishPlan.aheadMs(6, 3, 4, 2, 2), NET, MARGIN, 20,
+    LevelRule.Choice full = FinishPlan.choose(LADDER, SERVICE, FinishPlan.aheadMs(6, 6, 3, 4, 2, 2), NET, MARGIN, 20,
         0.95);
     assertEquals(2, full.level());
   }
