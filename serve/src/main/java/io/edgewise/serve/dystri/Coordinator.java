@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * answer within {@code probeTimeout} (a hung node, or one too busy to answer: noticed within about 2 x (probeInterval
  * + probeTimeout), 1.1 s by default; one slow answer on a busy machine is not a death). A query that went unanswered
  * while the coordinator's own process stalled (its probe tick ran late, or the query's timeout fired late: see
- * {@link StallGuard}) is not counted: in-process nodes stall with it, and that is not their death. Requests in flight to a dead node are sent again to a live one with the time they
+ * {@link StallGuard}) is not counted: in-process nodes stall with it, and that is not their death. Requests in flight
+ * to a dead node are sent again to a live one with the time they
  * have left; a down node is probed again every {@code retryInterval} and used again once it answers. Every request
  * is answered exactly once: served, or refused with the reason (no node can make its deadline, no node is live, the
  * node's own refusal), never left to time out.
@@ -438,7 +439,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
 
   /**
    * Each live node's best level by {@link FinishPlan}: the work ahead there (what we sent it and have not had back
-   * due first under EDF, plus what it reports queued and running beyond all we sent), the level's service time and the link,
+   * due first under EDF, plus what it reports queued and running beyond all we sent), the level's service time and
+   * the link,
    * with the measured tail of the prediction error as margin (until enough errors are measured: the per-level
    * deviations of {@link LevelCosts#estimate}). The node whose choice fits and reaches the want, else the most
    * accurate that fits; among equals the earliest finish.
