@@ -46,6 +46,11 @@ public final class LevelCosts {
     return mean[level] + k * dev[level];
   }
 
+  /** Every level's average observed time (ms). */
+  public synchronized double[] means() {
+    return mean.clone();
+  }
+
   /** Every level's estimate. */
   public synchronized double[] estimates() {
     double[] out = new double[mean.length];

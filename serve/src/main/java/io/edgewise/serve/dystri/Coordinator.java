@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * <p>Failure handling: a node is marked down when a request to it fails on the connection (a killed process closes
  * its sockets: noticed at once, by the requests in flight or the next load query) or two load queries in a row get no
  * answer within {@code probeTimeout} (a hung node, or one too busy to answer: noticed within about 2 x (probeInterval
- * + probeTimeout), 1.1 s by default; one slow answer on a busy machine is not a death). Requests in flight to a dead node are sent again to a live one with the time they
+ * + probeTimeout), 1.1 s by default; one slow answer on a busy machine is not a death). A query that went unanswered
+ * while the coordinator's own process stalled (its probe tick ran late, or the query's timeout fired late: see
+ * {@link StallGuard}) is not counted: in-process nodes stall with it, and that is not their death. Requests in flight
+ * to a dead node are sent again to a live one with the time they
  * have left; a down node is probed again every {@code retryInterval} and used again once it answers. Every request
  * is answered exactly once: served, or refused with the reason (no node can make its deadline, no node is live, the
  * node's own refusal), never left to time out.
@@ -107,6 +110,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
     volatile long downSinceNanos;
     volatile long lastAttemptNanos;
     int probeFailures;  // only the node's probe task touches it
+    final StallGuard stall = new StallGuard(options.probeInterval().toNanos(), options.probeTimeout().toNanos() / 2,
+        System::nanoTime);  // only the node's probe task touches it
     volatile LoadReport report;
     volatile double netMs = 0.5;
     final Map<Long, double[]> outstanding = new java.util.HashMap<>();  // id -> {deadlineNanos, ms}; coordinator-guarded
@@ -139,28 +144,27 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
 
     /** Estimated wait (ms) behind the work already at the node: what we sent, or what it reports, whichever is more. */
     double waitMs() {
-      return waitMs(Long.MAX_VALUE);
+      LoadReport r = report;
+      double reported = r == null ? 0 : (r.queued() + r.inFlight()) * r.meanComputeMs();
+      double own;
+      synchronized (Coordinator.this) {
+        own = outstandingMs;
+      }
+      return Math.max(own, reported) / workers();
     }
 
     /**
-     * The same for a request with this deadline: of the work we sent, only what has an earlier deadline (the node's
-     * queue is EDF). The node's report is left out here: it counts our own work too and says no deadlines (so the
-     * coordinator plans as the nodes' only client; least-loaded routing and liveness use the report).
+     * The coordinator's outstanding work here (ms, not over workers) due no later than this deadline: the node's
+     * queue is EDF, so a request waits only behind work due before it.
      */
-    double waitMs(long deadlineNanos) {
-      LoadReport r = report;
-      double reported = r == null ? 0 : (r.queued() + r.inFlight()) * r.meanComputeMs();
+    double ownAheadMs(long deadlineNanos) {
       double own = 0;
       synchronized (Coordinator.this) {
-        if (deadlineNanos == Long.MAX_VALUE) {
-          own = outstandingMs;
-        } else {
-          for (double[] o : outstanding.values()) {
-            own += (long) o[0] - deadlineNanos <= 0 ? o[1] : 0;
-          }
+        for (double[] o : outstanding.values()) {
+          own += (long) o[0] - deadlineNanos <= 0 ? o[1] : 0;
         }
       }
-      return Math.max(own, deadlineNanos == Long.MAX_VALUE ? reported : 0) / workers();
+      return own;
     }
   }
 
@@ -174,6 +178,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
   private final AtomicLong completed = new AtomicLong();
   private final AtomicLong tickets = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Observed minus predicted finish of Dystri's routed requests; its 95th percentile is the planning margin. */
+  private final ErrorTail predictionErrors = new ErrorTail(200, 0.95, 20);
   private volatile Consumer<String> events = s -> {};
   private volatile boolean closed;
 
@@ -238,6 +244,7 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
       return;  // a down node is tried again every retryInterval
     }
     node.lastAttemptNanos = now;
+    node.stall.tickStart();
     try {
       LoadReport r = node.client().load();
       node.report = r;
@@ -249,11 +256,18 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
       node.probeFailures = 0;
     } catch (PeerException e) {
       // a closed or refused connection is a dead node; a slow answer may be a busy one: two in a row are a hung node
-      if (e.peerCode() == PeerErrorCode.UNAVAILABLE || ++node.probeFailures >= PROBE_FAILURES) {
+      // (unless this process stalled: the tick ran late or the timeout fired late, so the fault may be ours)
+      if (e.peerCode() == PeerErrorCode.UNAVAILABLE) {
+        markDown(node, e.getMessage());
+      } else if (node.stall.ownStall(options.probeTimeout().toNanos())) {
+        LOG.debug("node {}: load query unanswered while this process stalled; not counted", node.address);
+      } else if (++node.probeFailures >= PROBE_FAILURES) {
         markDown(node, e.getMessage());
       }
     } catch (RuntimeException e) {
       markDown(node, e.toString());
+    } finally {
+      node.stall.tickEnd();
     }
   }
 
@@ -305,7 +319,11 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
   }
 
   /** A routing decision: the node and the level range sent, or a refusal. */
-  private record Decision(Node node, int lowest, int highest, double estimateMs, String refusal) {}
+  private record Decision(Node node, int lowest, int highest, double estimateMs, String refusal, double predictedMs) {
+    Decision(Node node, int lowest, int highest, double estimateMs, String refusal) {
+      this(node, lowest, highest, estimateMs, refusal, Double.NaN);
+    }
+  }
 
   private Outcome route(String user, double want, long deadlineNanos, Map<String, Tensor> inputs) {
     Set<Integer> excluded = new HashSet<>();
@@ -334,6 +352,7 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
         node.outstandingMs += d.estimateMs();
         node.outstanding.put(ticket, new double[] {deadlineNanos, d.estimateMs()});
       }
+      long sentNanos = System.nanoTime();
       try {
         PeerClient.LevelAnswer a = node.client().levelInfer(user, inputs, d.lowest(), d.highest(), want,
             Duration.ofNanos(deadlineNanos - System.nanoTime()));
@@ -342,9 +361,17 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
         double net = Math.max(0, a.roundTripNanos() / 1e6 - computeMs - a.queueMicros() / 1000.0);
         // clipped: one stall of a busy machine (100 ms and more on a shared VM) must not make every node look far away
         node.netMs = 0.9 * node.netMs + 0.1 * Math.min(net, 2 * node.netMs + 1);
+        if (!Double.isNaN(d.predictedMs())) {
+          predictionErrors.observe((System.nanoTime() - sentNanos) / 1e6 - d.predictedMs());
+        }
         return new Outcome(true, a.level(), node.index, a.outputs(), null, null, reroutes, a.queueMicros(),
             a.computeMicros());
       } catch (PeerException e) {
+        if (e.peerCode() == PeerErrorCode.DEADLINE_EXCEEDED && !Double.isNaN(d.predictedMs())) {
+          // refused or expired at the node: it would have finished no sooner than the deadline (a lower bound)
+          double took = Math.max(System.nanoTime() - sentNanos, deadlineNanos - sentNanos) / 1e6;
+          predictionErrors.observe(took - d.predictedMs());
+        }
         if (e.peerCode() == PeerErrorCode.UNAVAILABLE) {
           markDown(node, e.getMessage());
           excluded.add(node.index);
@@ -411,19 +438,25 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
   }
 
   /**
-   * Each live node's best level by the rule on its estimated finish times; the node whose choice fits and reaches
-   * the want, else the most accurate that fits; among equals the earliest finish.
+   * Each live node's best level by {@link FinishPlan}: the work ahead there (what we sent it and have not had back
+   * due first under EDF, plus what it reports queued and running beyond all we sent), the level's service time and
+   * the link,
+   * with the measured tail of the prediction error as margin (until enough errors are measured: the per-level
+   * deviations of {@link LevelCosts#estimate}). The node whose choice fits and reaches the want, else the most
+   * accurate that fits; among equals the earliest finish.
    */
   private Decision dystri(List<Node> live, double want, double slackMs, long deadlineNanos) {
     Node best = null;
     LevelRule.Choice bestChoice = null;
+    double tail = predictionErrors.tailMs();
     for (Node n : live) {
-      double[] finish = n.costs.estimates();
-      double ahead = n.waitMs(deadlineNanos) + n.netMs;
-      for (int i = 0; i < finish.length; i++) {
-        finish[i] += ahead;
-      }
-      LevelRule.Choice c = LevelRule.choose(ladder, finish, slackMs, 0, ladder.top(), want);
+      double[] service = Double.isNaN(tail) ? n.costs.estimates() : n.costs.means();
+      LoadReport r = n.report;
+      double ahead = FinishPlan.aheadMs(n.ownAheadMs(deadlineNanos), n.ownAheadMs(Long.MAX_VALUE),
+          r == null ? 0 : r.queued() + r.inFlight(),
+          r == null ? 0 : r.meanComputeMs(), n.costs.mean(0), n.workers());
+      LevelRule.Choice c = FinishPlan.choose(ladder, service, ahead, n.netMs, Double.isNaN(tail) ? 0 : tail, slackMs,
+          want);
       if (bestChoice == null || better(c, bestChoice)) {
         best = n;
         bestChoice = c;
@@ -431,10 +464,11 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
     }
     if (!bestChoice.fits()) {
       return new Decision(best, 0, 0, 0, String.format("no node can answer within the %.1f ms left: the earliest "
-          + "estimate is %.1f ms at level %s on node %d", slackMs, bestChoice.finishMs(),
+          + "predicted finish is %.1f ms at level %s on node %d", slackMs, bestChoice.finishMs(),
           ladder.get(bestChoice.level()).name(), best.index));
     }
-    return new Decision(best, 0, bestChoice.level(), best.costs.mean(bestChoice.level()), null);
+    return new Decision(best, 0, bestChoice.level(), best.costs.mean(bestChoice.level()), null,
+        bestChoice.finishMs());
   }
 
   private boolean better(LevelRule.Choice a, LevelRule.Choice b) {

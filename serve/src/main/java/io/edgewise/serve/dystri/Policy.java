@@ -3,9 +3,10 @@ package io.edgewise.serve.dystri;
 /** How the {@link Coordinator} routes requests and sets their level. */
 public enum Policy {
   /**
-   * Dystri-style control: per request, each live node's estimated finish at each level (its backlog, its measured
-   * per-level time, the link), the node and level by {@code LevelRule}; the node's controller may step it down; a
-   * request no node can finish in time is refused at once with the reason.
+   * Dystri-style control: per request, each live node's predicted finish at each level (the work queued and running
+   * there, its measured per-level time, the link) plus the measured tail of the prediction error, the node and level
+   * by {@code FinishPlan}; the node's controller may step it down; a request no node can finish in time is refused
+   * at once with the reason.
    */
   DYSTRI("dystri"),
   /** Round robin over live nodes, every request at the most expensive (most accurate) level. */
