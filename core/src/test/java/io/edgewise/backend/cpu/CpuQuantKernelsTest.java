@@ -578,41 +578,42 @@ class CpuQuantKernelsTest {
         DType mid = i % 2 == 0 ? DType.UINT8 : DType.INT8;
         DType out = variant == 1 ? DType.INT8 : DType.UINT8;
         boolean alsoOutput = variant == 2;
-        Graph g = qlinearConvGraph(r, conv, i % 3 == 0 ? DType.INT8 : DType.UINT8, i % 2 == 0 ? DType.INT8
-            : DType.UINT8, mid, i % 4 != 3, false);
-        Node c = g.nodes().remove(0);
-        Node renamed = new Node(c.name(), c.opType(), c.domain(), c.inputs(), List.of("c"), c.attributes());
-        g.nodes().add(renamed);
-        g.outputs().clear();
-        g.outputs().add(ValueInfo.tensor("y", out, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
-        if (alsoOutput) {
-          g.outputs().add(ValueInfo.tensor("c", mid, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
-        }
-        g.nodes().add(new Node("dq", "DequantizeLinear", List.of("c", "ys", "yz"), List.of("d")));
-        String last = "d";
-        if (variant != 1) {  // a per-channel scale, then a sigmoid: one table per channel
-          double[] scale = new double[(int) conv.m];
-          for (int k = 0; k < scale.length; k++) {
-            scale[k] = 0.5 + r.nextDouble();
+        try (Graph g = qlinearConvGraph(r, conv, i % 3 == 0 ? DType.INT8 : DType.UINT8, i % 2 == 0 ? DType.INT8
+            : DType.UINT8, mid, i % 4 != 3, false)) {
+          Node c = g.nodes().remove(0);
+          Node renamed = new Node(c.name(), c.opType(), c.domain(), c.inputs(), List.of("c"), c.attributes());
+          g.nodes().add(renamed);
+          g.outputs().clear();
+          g.outputs().add(ValueInfo.tensor("y", out, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
+          if (alsoOutput) {
+            g.outputs().add(ValueInfo.tensor("c", mid, Shape.of(conv.n, conv.m, conv.oh(), conv.ow())));
           }
-          g.initializers().put("cs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(conv.m, 1, 1), scale));
-          g.nodes().add(new Node("scale", "Mul", List.of("d", "cs"), List.of("m")));
-          g.nodes().add(new Node("sig", "Sigmoid", List.of("m"), List.of("h")));
-          last = "h";
-        }
-        g.initializers().put("qs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.01 + 0.004 * variant));
-        g.initializers().put("qz", Tensor.ofLongs(out, Shape.of(), out == DType.UINT8 ? 17 + i : -3 - i));
-        g.nodes().add(new Node("q2", "QuantizeLinear", List.of(last, "qs", "qz"), List.of("y")));
-        String what = "conv+lookup " + conv + " variant " + variant + " " + mid + " -> " + out;
-        try (Tensor x = random8(r, g.inputs().get(0).dtype(), Shape.of(conv.n, conv.c, conv.h, conv.w))) {
-          assertSame(g, Map.of("x", x), what, 1 + i % 2);
-        }
-        try (Session cpu = Session.open(copy(g), cpu(1))) {
-          List<String> ops = cpu.placement().stream().map(p -> p.op()).toList();
-          List<String> expected = alsoOutput
-              ? List.of("QLinearConv", CpuElementwise.DOMAIN + "." + QuantizedTables.OP)
-              : List.of(CpuElementwise.DOMAIN + "." + QuantizedTables.CONV_OP);
-          assertEquals(expected, ops, what);
+          g.nodes().add(new Node("dq", "DequantizeLinear", List.of("c", "ys", "yz"), List.of("d")));
+          String last = "d";
+          if (variant != 1) {  // a per-channel scale, then a sigmoid: one table per channel
+            double[] scale = new double[(int) conv.m];
+            for (int k = 0; k < scale.length; k++) {
+              scale[k] = 0.5 + r.nextDouble();
+            }
+            g.initializers().put("cs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(conv.m, 1, 1), scale));
+            g.nodes().add(new Node("scale", "Mul", List.of("d", "cs"), List.of("m")));
+            g.nodes().add(new Node("sig", "Sigmoid", List.of("m"), List.of("h")));
+            last = "h";
+          }
+          g.initializers().put("qs", Tensor.ofDoubles(DType.FLOAT32, Shape.of(), 0.01 + 0.004 * variant));
+          g.initializers().put("qz", Tensor.ofLongs(out, Shape.of(), out == DType.UINT8 ? 17 + i : -3 - i));
+          g.nodes().add(new Node("q2", "QuantizeLinear", List.of(last, "qs", "qz"), List.of("y")));
+          String what = "conv+lookup " + conv + " variant " + variant + " " + mid + " -> " + out;
+          try (Tensor x = random8(r, g.inputs().get(0).dtype(), Shape.of(conv.n, conv.c, conv.h, conv.w))) {
+            assertSame(g, Map.of("x", x), what, 1 + i % 2);
+          }
+          try (Session cpu = Session.open(copy(g), cpu(1))) {
+            List<String> ops = cpu.placement().stream().map(p -> p.op()).toList();
+            List<String> expected = alsoOutput
+                ? List.of("QLinearConv", CpuElementwise.DOMAIN + "." + QuantizedTables.OP)
+                : List.of(CpuElementwise.DOMAIN + "." + QuantizedTables.CONV_OP);
+            assertEquals(expected, ops, what);
+          }
         }
       }
     }
