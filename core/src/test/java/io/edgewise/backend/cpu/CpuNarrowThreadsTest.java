@@ -61,26 +61,28 @@ class CpuNarrowThreadsTest {
     Graph g = new Graph("narrow");
     g.inputs().add(new ValueInfo("x", DType.FLOAT32, List.of(Dim.of(1), Dim.of(24), Dim.of(28), Dim.of(28)), null));
     // 24 -> 72 -> 5x5 depthwise -> 24, plus the input: 28x28
-    conv(g, rnd, "e1", "x", 72, 24, 1, 1, 1, 0, 1, true);
-    g.nodes().add(new Node("e1r", "Relu", List.of("e1"), List.of("e1r")));
-    conv(g, rnd, "d1", "e1r", 72, 1, 5, 1, 1, 2, 72, true);
-    g.nodes().add(new Node("d1r", "Relu", List.of("d1"), List.of("d1r")));
-    conv(g, rnd, "p1", "d1r", 24, 72, 1, 1, 1, 0, 1, true);
+    invertedResidual(g, rnd, 1, "x", 24, 72, 5, 1, 24);
     g.nodes().add(new Node("a1", "Add", List.of("p1", "x"), List.of("a1")));
     // 24 -> 72 -> 5x5 depthwise, stride 2 -> 40: 14x14
-    conv(g, rnd, "e2", "a1", 72, 24, 1, 1, 1, 0, 1, true);
-    g.nodes().add(new Node("e2r", "Relu", List.of("e2"), List.of("e2r")));
-    conv(g, rnd, "d2", "e2r", 72, 1, 5, 2, 1, 2, 72, true);
-    g.nodes().add(new Node("d2r", "Relu", List.of("d2"), List.of("d2r")));
-    conv(g, rnd, "p2", "d2r", 40, 72, 1, 1, 1, 0, 1, true);
+    invertedResidual(g, rnd, 2, "a1", 24, 72, 5, 2, 40);
     // 40 -> 120 -> 3x3 depthwise -> 40, plus its input: 14x14
-    conv(g, rnd, "e3", "p2", 120, 40, 1, 1, 1, 0, 1, true);
-    g.nodes().add(new Node("e3r", "Relu", List.of("e3"), List.of("e3r")));
-    conv(g, rnd, "d3", "e3r", 120, 1, 3, 1, 1, 1, 120, true);
-    g.nodes().add(new Node("d3r", "Relu", List.of("d3"), List.of("d3r")));
-    conv(g, rnd, "p3", "d3r", 40, 120, 1, 1, 1, 0, 1, true);
+    invertedResidual(g, rnd, 3, "p2", 40, 120, 3, 1, 40);
     g.nodes().add(new Node("y", "Add", List.of("p3", "p2"), List.of("y")));
     g.outputs().add(new ValueInfo("y", DType.FLOAT32, List.of(Dim.of(1), Dim.of(40), Dim.of(14), Dim.of(14)), null));
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
+  }
+
+  /**
+   * Block {@code b} without its residual: "e" b, a 1x1 expansion of {@code in} ({@code channels}) to {@code wide}
+   * channels, Relu; "d" b, a k x k depthwise convolution at {@code stride} (padded to keep the size), Relu; "p" b, a
+   * 1x1 projection to {@code out} channels. The weights are drawn from {@code rnd} in that order.
+   */
+  private static void invertedResidual(Graph g, Random rnd, int b, String in, int channels, int wide, int k,
+      int stride, int out) {
+    conv(g, rnd, "e" + b, in, wide, channels, 1, 1, 1, 0, 1, true);
+    g.nodes().add(new Node("e" + b + "r", "Relu", List.of("e" + b), List.of("e" + b + "r")));
+    conv(g, rnd, "d" + b, "e" + b + "r", wide, 1, k, stride, 1, k / 2, wide, true);
+    g.nodes().add(new Node("d" + b + "r", "Relu", List.of("d" + b), List.of("d" + b + "r")));
+    conv(g, rnd, "p" + b, "d" + b + "r", out, wide, 1, 1, 1, 0, 1, true);
   }
 }
