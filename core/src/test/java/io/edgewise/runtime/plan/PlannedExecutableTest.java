@@ -91,19 +91,12 @@ class PlannedExecutableTest {
 
   /** Plans {@code model} over cpu and ref with ref winning {@code refOps}; the run must equal ref's own. */
   private static void mixedPlanEqualsRef(Supplier<Model> source, Map<String, Tensor> inputs, Set<String> refOps) {
-    Map<String, Tensor> expected;
-    try (Session ref = Session.open(source.get(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
-      expected = ref.run(inputs);
-    }
-    Map<String, Backend> backends = new LinkedHashMap<>();
-    backends.put("cpu", Devices.open("cpu"));
-    backends.put("ref", Devices.open("ref"));
-    try (Model model = source.get()) {
+    overCpuAndRef(source, inputs, (model, backends, in, expected) -> {
       ProfileDb db = ProfileDb.inMemory();
-      inject(db, model, inputs, refOps);
+      inject(db, model, in, refOps);
       try (PlannedExecutable exe = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
           List.of())) {
-        Map<String, Tensor> got = exe.run(inputs);
+        Map<String, Tensor> got = exe.run(in);
         Plan plan = exe.plan();
         assertTrue(plan.mixed(), "a mixed plan: " + plan.regions());
         Set<String> devices = new HashSet<>();
@@ -118,14 +111,43 @@ class PlannedExecutableTest {
         assertClose(expected, got);
         got.values().forEach(Tensor::close);
         // a second run measures every region
-        exe.run(inputs).values().forEach(Tensor::close);
+        exe.run(in).values().forEach(Tensor::close);
         for (Plan.Region r : exe.plan().regions()) {
           assertTrue(r.measuredMs() >= 0, r.toString());
         }
       }
+    });
+  }
+
+  /** What a test over cpu and ref is given: a model of its own, both devices, its inputs and ref's outputs for them. */
+  private interface CpuAndRef {
+    void test(Model model, Map<String, Backend> backends, Map<String, Tensor> inputs, Map<String, Tensor> expected);
+  }
+
+  /**
+   * Runs {@code test} on a model from {@code source} with cpu and ref open, after ref alone has computed the expected
+   * outputs for {@code inputs} (unoptimised, on a model of its own); closes the devices and those outputs after.
+   */
+  private static void overCpuAndRef(Supplier<Model> source, Map<String, Tensor> inputs, CpuAndRef test) {
+    Map<String, Tensor> expected;
+    try (Session ref = Session.open(source.get(), SessionOptions.defaults().withDevice("ref").withOptimize(false))) {
+      expected = ref.run(inputs);
+    }
+    Map<String, Backend> backends = new LinkedHashMap<>();
+    backends.put("cpu", Devices.open("cpu"));
+    backends.put("ref", Devices.open("ref"));
+    try (Model model = source.get()) {
+      test.test(model, backends, inputs, expected);
     } finally {
       backends.values().forEach(Backend::close);
       expected.values().forEach(Tensor::close);
+    }
+  }
+
+  /** {@link #overCpuAndRef} on {@link #convElementwise()} with its input x drawn from seed 5. */
+  private static void convElementwiseOverCpuAndRef(CpuAndRef test) {
+    try (Tensor x = random(new Random(5), Shape.of(1, 4, 8, 8))) {
+      overCpuAndRef(PlannedExecutableTest::convElementwise, Map.of("x", x), test);
     }
   }
 
@@ -162,61 +184,47 @@ class PlannedExecutableTest {
    */
   @Test
   void aMixedPlanFromMeasuredFiguresIsMeasuredAgainInItsRegions() {
-    try (Tensor x = random(new Random(5), Shape.of(1, 4, 8, 8))) {
-      Map<String, Tensor> inputs = Map.of("x", x);
-      Map<String, Tensor> expected;
-      try (Session ref = Session.open(convElementwise(), SessionOptions.defaults().withDevice("ref")
-          .withOptimize(false))) {
-        expected = ref.run(inputs);
-      }
-      Map<String, Backend> backends = new LinkedHashMap<>();
-      backends.put("cpu", Devices.open("cpu"));
-      backends.put("ref", Devices.open("ref"));
-      try (Model model = convElementwise()) {
-        ProfileDb db = ProfileDb.inMemory();
-        inject(db, model, inputs, Set.of("Add", "Mul", "Sigmoid"), "measured");
-        try (PlannedExecutable exe = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
-            List.of())) {
-          Map<String, Tensor> got = exe.run(inputs);
-          Plan plan = exe.plan();
-          assertTrue(plan.notes().stream().anyMatch(n -> n.startsWith("a mixed plan's regions measured as they run")),
-              plan.notes().toString());
-          for (Plan.Region r : plan.regions()) {
-            assertTrue(r.predictedMs() > 0 && Double.isFinite(r.predictedMs()), r.toString());
-          }
-          assertClose(expected, got);
-          got.values().forEach(Tensor::close);
-          // the candidates were measured (the mixed plan, cpu, and ref where predicted within 2x of cpu) and the
-          // kept one is what the rule says of their measured medians
-          List<Plan.Candidate> c = plan.candidates();
-          assertEquals("mixed", c.get(0).plan());
-          assertTrue(c.stream().anyMatch(k -> k.plan().equals("cpu")), c.toString());
-          assertEquals(1, c.stream().filter(Plan.Candidate::chosen).count(), c.toString());
-          int chosen = PlanSelector.choose(c.stream().map(k -> new PlanSelector.Measured(
-              new PlanSelector.Candidate(k.plan(), k.plan().equals("mixed"), k.predictedMs()), k.measuredMs(),
-              k.runs())).toList());
-          assertTrue(c.get(chosen).chosen(), c.toString());
-          assertEquals(c.get(chosen).plan().equals("mixed"), plan.mixed(), plan.regions().toString());
-          assertTrue(c.stream().allMatch(k -> k.runs() >= 3 * PlanSelector.BLOCK), c.toString());
-          // a second session over the same database reuses the choice: nothing measured (runs 0), the same plan
-          try (PlannedExecutable again = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
-              List.of())) {
-            Map<String, Tensor> out = again.run(inputs);
-            Plan second = again.plan();
-            assertEquals(plan.nodes().stream().map(Plan.NodeEntry::device).toList(),
-                second.nodes().stream().map(Plan.NodeEntry::device).toList());
-            assertTrue(second.candidates().stream().allMatch(k -> k.runs() == 0), second.candidates().toString());
-            assertTrue(second.notes().stream().anyMatch(n -> n.contains("kept in the profile database")),
-                second.notes().toString());
-            assertClose(expected, out);
-            out.values().forEach(Tensor::close);
-          }
+    convElementwiseOverCpuAndRef((model, backends, inputs, expected) -> {
+      ProfileDb db = ProfileDb.inMemory();
+      inject(db, model, inputs, Set.of("Add", "Mul", "Sigmoid"), "measured");
+      try (PlannedExecutable exe = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
+          List.of())) {
+        Map<String, Tensor> got = exe.run(inputs);
+        Plan plan = exe.plan();
+        assertTrue(plan.notes().stream().anyMatch(n -> n.startsWith("a mixed plan's regions measured as they run")),
+            plan.notes().toString());
+        for (Plan.Region r : plan.regions()) {
+          assertTrue(r.predictedMs() > 0 && Double.isFinite(r.predictedMs()), r.toString());
         }
-      } finally {
-        backends.values().forEach(Backend::close);
-        expected.values().forEach(Tensor::close);
+        assertClose(expected, got);
+        got.values().forEach(Tensor::close);
+        // the candidates were measured (the mixed plan, cpu, and ref where predicted within 2x of cpu) and the
+        // kept one is what the rule says of their measured medians
+        List<Plan.Candidate> c = plan.candidates();
+        assertEquals("mixed", c.get(0).plan());
+        assertTrue(c.stream().anyMatch(k -> k.plan().equals("cpu")), c.toString());
+        assertEquals(1, c.stream().filter(Plan.Candidate::chosen).count(), c.toString());
+        int chosen = PlanSelector.choose(c.stream().map(k -> new PlanSelector.Measured(
+            new PlanSelector.Candidate(k.plan(), k.plan().equals("mixed"), k.predictedMs()), k.measuredMs(),
+            k.runs())).toList());
+        assertTrue(c.get(chosen).chosen(), c.toString());
+        assertEquals(c.get(chosen).plan().equals("mixed"), plan.mixed(), plan.regions().toString());
+        assertTrue(c.stream().allMatch(k -> k.runs() >= 3 * PlanSelector.BLOCK), c.toString());
+        // a second session over the same database reuses the choice: nothing measured (runs 0), the same plan
+        try (PlannedExecutable again = new PlannedExecutable(model, backends, new Planner(db, OPTIONS), OPTIONS,
+            List.of())) {
+          Map<String, Tensor> out = again.run(inputs);
+          Plan second = again.plan();
+          assertEquals(plan.nodes().stream().map(Plan.NodeEntry::device).toList(),
+              second.nodes().stream().map(Plan.NodeEntry::device).toList());
+          assertTrue(second.candidates().stream().allMatch(k -> k.runs() == 0), second.candidates().toString());
+          assertTrue(second.notes().stream().anyMatch(n -> n.contains("kept in the profile database")),
+              second.notes().toString());
+          assertClose(expected, out);
+          out.values().forEach(Tensor::close);
+        }
       }
-    }
+    });
   }
 
   /**
@@ -226,38 +234,24 @@ class PlannedExecutableTest {
    */
   @Test
   void aSavedChoiceIsTheNextPlanAndItsOutputsEqualRefs() {
-    try (Tensor x = random(new Random(5), Shape.of(1, 4, 8, 8))) {
-      Map<String, Tensor> inputs = Map.of("x", x);
-      Map<String, Tensor> expected;
-      try (Session ref = Session.open(convElementwise(), SessionOptions.defaults().withDevice("ref")
-          .withOptimize(false))) {
-        expected = ref.run(inputs);
-      }
-      Map<String, Backend> backends = new LinkedHashMap<>();
-      backends.put("cpu", Devices.open("cpu"));
-      backends.put("ref", Devices.open("ref"));
-      try (Model model = convElementwise()) {
-        List<String> chosenRef = run(model, backends, inputs, expected,
-            new ProfileDb.Choice("ref", null, null, Map.of("mixed", 2.0, "cpu", 3.0, "ref", 1.0), null, "test"));
-        assertEquals(List.of("ref", "ref", "ref", "ref", "ref"), chosenRef);
-        List<String> mixed = List.of("ref", "ref", "cpu", "cpu", "ref");
-        assertEquals(mixed, run(model, backends, inputs, expected, new ProfileDb.Choice("mixed", mixed,
-            List.of(1.0, 2.0, 3.0, 4.0, 5.0), Map.of("mixed", 1.0, "cpu", 3.0), null, "test")));
-        // the saved figures predict the mixed plan's regions: ref 1 + 2, cpu 3 + 4, ref 5; both compute in host
-        // memory, so no value costs a transfer (PlanPredictionTest prices them on a device with memory of its own)
-        assertEquals(List.of(3.0, 7.0, 5.0), lastPlan.regions().stream().map(Plan.Region::predictedMs)
-            .map(v -> Math.round(v * 1000) / 1000.0).toList());
-        // a choice naming a device that is not planned over is not taken: planned and measured again
-        List<String> stale = run(model, backends, inputs, expected,
-            new ProfileDb.Choice("opencl:0", null, null, Map.of("opencl:0", 1.0), null, "test"));
-        assertFalse(lastPlan.candidates().isEmpty());
-        assertTrue(lastPlan.candidates().stream().allMatch(k -> k.runs() > 0), lastPlan.candidates().toString());
-        assertEquals(5, stale.size());
-      } finally {
-        backends.values().forEach(Backend::close);
-        expected.values().forEach(Tensor::close);
-      }
-    }
+    convElementwiseOverCpuAndRef((model, backends, inputs, expected) -> {
+      List<String> chosenRef = run(model, backends, inputs, expected,
+          new ProfileDb.Choice("ref", null, null, Map.of("mixed", 2.0, "cpu", 3.0, "ref", 1.0), null, "test"));
+      assertEquals(List.of("ref", "ref", "ref", "ref", "ref"), chosenRef);
+      List<String> mixed = List.of("ref", "ref", "cpu", "cpu", "ref");
+      assertEquals(mixed, run(model, backends, inputs, expected, new ProfileDb.Choice("mixed", mixed,
+          List.of(1.0, 2.0, 3.0, 4.0, 5.0), Map.of("mixed", 1.0, "cpu", 3.0), null, "test")));
+      // the saved figures predict the mixed plan's regions: ref 1 + 2, cpu 3 + 4, ref 5; both compute in host
+      // memory, so no value costs a transfer (PlanPredictionTest prices them on a device with memory of its own)
+      assertEquals(List.of(3.0, 7.0, 5.0), lastPlan.regions().stream().map(Plan.Region::predictedMs)
+          .map(v -> Math.round(v * 1000) / 1000.0).toList());
+      // a choice naming a device that is not planned over is not taken: planned and measured again
+      List<String> stale = run(model, backends, inputs, expected,
+          new ProfileDb.Choice("opencl:0", null, null, Map.of("opencl:0", 1.0), null, "test"));
+      assertFalse(lastPlan.candidates().isEmpty());
+      assertTrue(lastPlan.candidates().stream().allMatch(k -> k.runs() > 0), lastPlan.candidates().toString());
+      assertEquals(5, stale.size());
+    });
   }
 
   private static Plan lastPlan;
