@@ -10,6 +10,17 @@ import org.junit.jupiter.api.Test;
 class DecentralisedPlacementTest {
   private static final DecentralisedPlacement.Options NO_REPROBE = new DecentralisedPlacement.Options(1.0, 0, 2, 1_000);
 
+  /**
+   * A rule that never re-probes, has pinged the peer once ({@code rttMs}) and has seen {@code call} take
+   * {@code deviceMs} on the device; nothing of the peer's speed yet.
+   */
+  private static DecentralisedPlacement measured(StageCall call, double rttMs, double deviceMs) {
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
+    rule.observeRoundTrip(rttMs);
+    rule.observe(new StageOutcome(call, Placement.DEVICE, deviceMs, 0, 0, 0, 0));
+    return rule;
+  }
+
   @Test
   void triesTheDeviceThenThePeerBeforeItHasEstimates() {
     DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
@@ -21,11 +32,9 @@ class DecentralisedPlacementTest {
 
   @Test
   void predictsEachSideFromItsMeasurementsAndPicksTheFaster() {
-    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
     StageCall call = new StageCall("RECOGNIZER", 1000, 2000);
-    rule.observeRoundTrip(10);
     // device: 100 ms for 1000 elements -> 0.1 ms per element
-    rule.observe(new StageOutcome(call, Placement.DEVICE, 100, 0, 0, 0, 0));
+    DecentralisedPlacement rule = measured(call, 10, 100);
     // peer: round trip 60 ms of which 5 queued and 20 computing: 35 ms of transfer, 10 of them the round trip,
     // so 25 ms moved 2000 + 500 bytes (100 bytes/ms); compute 0.02 ms per element; 0.25 output bytes per input byte
     rule.observe(new StageOutcome(call, Placement.PEER, 60, 5, 20, 2000, 500));
@@ -45,10 +54,8 @@ class DecentralisedPlacementTest {
 
   @Test
   void theMeasuredSizeOfWhatComesBackDecidesWhetherARemoteStagePays() {
-    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
     StageCall call = new StageCall("RECOGNIZER", 250_000, 250_000);
-    rule.observeRoundTrip(50);
-    rule.observe(new StageOutcome(call, Placement.DEVICE, 600, 0, 0, 0, 0));
+    DecentralisedPlacement rule = measured(call, 50, 600);
     // the peer sends back the per-step scores of every character, 10 MB: 50 ms round trip + 100 ms compute + the
     // remaining 4100 ms moving 10,250,000 bytes (2500 bytes/ms, 20 Mbit/s)
     rule.observe(new StageOutcome(call, Placement.PEER, 4250, 0, 100, 250_000, 10_000_000));
@@ -62,11 +69,9 @@ class DecentralisedPlacementTest {
 
   @Test
   void theDetectorsBoxesInsteadOfItsMapAreWhatTheRuleCountsComingBack() {
-    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
     // a 640x480 page: 921,600 input elements, sent int8 (one byte each and a 4-byte scale)
     StageCall call = new StageCall("DETECTOR", 921_600, 921_604);
-    rule.observeRoundTrip(50);
-    rule.observe(new StageOutcome(call, Placement.DEVICE, 1400, 0, 0, 0, 0));
+    DecentralisedPlacement rule = measured(call, 50, 1400);
     // its map back in fp16, 307,200 x 2 bytes, over 1250 bytes/ms (10 Mbit/s): 50 + 200 compute + 1,536,004 / 1250
     rule.observe(new StageOutcome(call, Placement.PEER, 50 + 200 + 1_536_004 / 1250.0, 0, 200, 921_604, 614_400));
     assertEquals(1478.8032, rule.predictPeer(call), 1e-9);
