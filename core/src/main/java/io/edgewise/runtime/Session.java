@@ -1,5 +1,6 @@
 package io.edgewise.runtime;
 
+import io.edgewise.ByName;
 import io.edgewise.EdgewiseException;
 import io.edgewise.backend.Backend;
 import io.edgewise.backend.Executable;
@@ -304,23 +305,11 @@ public final class Session implements AutoCloseable {
     }
   }
 
-  // a loop, not a stream: this runs on every run (a stream pipeline per input was garbage, and late JIT work)
-  private static boolean declares(List<ValueInfo> declared, String name) {
-    for (ValueInfo v : declared) {
-      if (v.name().equals(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   private void validateInputs(Map<String, Tensor> inputs) {
     List<ValueInfo> declared = model.graph().inputs();
     for (String name : inputs.keySet()) {
-      if (!declares(declared, name)) {
-        throw EdgewiseException.invalidArgument(model.label() + ": unknown input '" + name + "'; the model's inputs "
-            + "are " + model.graph().inputNames());
-      }
+      // ByName loops, no stream: this runs on every run (a stream pipeline per input was garbage, and late JIT work)
+      ByName.require(declared, ValueInfo::name, name, model.label(), "input");
     }
     for (ValueInfo v : declared) {
       Tensor t = inputs.get(v.name());

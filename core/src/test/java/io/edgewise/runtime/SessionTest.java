@@ -79,7 +79,7 @@ class SessionTest {
       e = assertThrows(EdgewiseException.class, () -> s.run(Map.of("input", wrongType)));
       assertTrue(e.getMessage().contains("float"), e.getMessage());
       e = assertThrows(EdgewiseException.class, () -> s.run(Map.of("image", wrongType)));
-      assertTrue(e.getMessage().contains("'image'"), e.getMessage());
+      assertTrue(e.getMessage().endsWith(" has no input 'image' (inputs: [input])"), e.getMessage());
       e = assertThrows(EdgewiseException.class, () -> s.run(Map.of()));
       assertTrue(e.getMessage().contains("missing"), e.getMessage());
     }

@@ -201,7 +201,7 @@ class HttpServerTest {
     assertTrue(error(r).contains("has shape [1, 1, 4, 16], the model declares [1, 1, 8, 8]"), r.body());
     r = post("/v2/models/digits/infer", ServeFixture.TOKEN, ok.replace("\"input\"", "\"image\""));
     assertEquals(400, r.statusCode());
-    assertTrue(error(r).contains("unknown input 'image'"), r.body());
+    assertTrue(error(r).contains("has no input 'image' (inputs: [input])"), r.body());
     r = post("/v2/models/digits/infer", ServeFixture.TOKEN, ok.replace("]}]}", "]}], \"outputs\": [{\"name\": \"p\"}]}"));
     assertEquals(400, r.statusCode());
     assertTrue(error(r).contains("unknown output 'p'"), r.body());

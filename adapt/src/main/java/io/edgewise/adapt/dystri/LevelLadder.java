@@ -1,5 +1,6 @@
 package io.edgewise.adapt.dystri;
 
+import io.edgewise.ByName;
 import io.edgewise.EdgewiseException;
 import java.util.HashSet;
 import java.util.List;
@@ -55,13 +56,7 @@ public final class LevelLadder {
 
   /** The index of the level named {@code name}; INVALID_ARGUMENT naming the levels when there is none. */
   public int index(String name) {
-    for (int i = 0; i < levels.size(); i++) {
-      if (levels.get(i).name().equals(name)) {
-        return i;
-      }
-    }
-    throw EdgewiseException.invalidArgument("no level " + name + "; the levels are " + levels.stream()
-        .map(Level::name).toList());
+    return ByName.require(levels, Level::name, name, "the level ladder", "level");
   }
 
   @Override

@@ -66,7 +66,9 @@ class LevelRuleTest {
     assertThrows(EdgewiseException.class, () -> new Level("x", 1.5, 1));
     assertThrows(EdgewiseException.class, () -> new Level("x", 0.5, 0));
     assertEquals(4, LADDER.index("float"));
-    assertThrows(EdgewiseException.class, () -> LADDER.index("int8"));
+    assertEquals("[INVALID_ARGUMENT] the level ladder has no level 'int8' (levels: [pruned875, pruned75, pruned50, "
+        + "pruned25, float])",
+        assertThrows(EdgewiseException.class, () -> LADDER.index("int8")).getMessage());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.edgewise.serve.common;
 
+import io.edgewise.ByName;
 import io.edgewise.EdgewiseException;
 import io.edgewise.adapt.LatencyStats;
 import io.edgewise.adapt.TimeBudgetRule;
@@ -60,7 +61,7 @@ public final class BudgetedGroup implements AutoCloseable {
 
   /** Adds a measured latency of a variant (a profile run before serving, or any run elsewhere). */
   public synchronized void profile(String variant, double ms) {
-    stats.get(index(variant)).add(ms);
+    stats.get(indexOf(variant)).add(ms);
   }
 
   /** The statistics the rule sees now. */
@@ -90,7 +91,7 @@ public final class BudgetedGroup implements AutoCloseable {
     List<TimeBudgetRule.VariantStats> now = stats();
     TimeBudgetRule.Choice c;
     if (pinned != null) {
-      int i = index(pinned);
+      int i = indexOf(pinned);
       TimeBudgetRule.VariantStats s = now.get(i);
       c = new TimeBudgetRule.Choice(i, s.fits(budgetMs - networkMs, gamma), budgetMs - networkMs);
     } else {
@@ -110,13 +111,9 @@ public final class BudgetedGroup implements AutoCloseable {
     return new Answer(out, m.name(), m.session().deviceName(), ms, c.eligible());
   }
 
-  private int index(String variant) {
-    for (int i = 0; i < members.size(); i++) {
-      if (members.get(i).name().equals(variant)) {
-        return i;
-      }
-    }
-    throw EdgewiseException.invalidArgument("model group " + name + " has no variant " + variant);
+  /** The index of a variant by name; an unknown name is an INVALID_ARGUMENT listing the group's variants. */
+  public int indexOf(String variant) {
+    return ByName.require(members, Member::name, variant, "model group " + name, "variant");
   }
 
   @Override

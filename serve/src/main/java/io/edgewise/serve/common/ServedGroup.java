@@ -257,15 +257,7 @@ public final class ServedGroup implements ServedPipeline {
 
   /** The index of a variant by name; an unknown name is an INVALID_ARGUMENT listing the group's variants. */
   public int indexOf(String variant) {
-    List<BudgetedGroup.Member> ms = group.members();
-    for (int i = 0; i < ms.size(); i++) {
-      if (ms.get(i).name().equals(variant)) {
-        return i;
-      }
-    }
-    throw EdgewiseException.invalidArgument("model group " + group.name() + " has no variant '"
-        + (variant.length() > 64 ? variant.substring(0, 64) + "..." : variant) + "' (variants: "
-        + ms.stream().map(BudgetedGroup.Member::name).toList() + ")");
+    return group.indexOf(variant);
   }
 
   @Override

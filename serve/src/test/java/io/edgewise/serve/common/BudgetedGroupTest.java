@@ -75,7 +75,8 @@ class BudgetedGroupTest {
       assertEquals("slow", pinned.variant());
       assertEquals("ref", pinned.device());
       assertFalse(pinned.eligible());
-      assertThrows(EdgewiseException.class, () -> g.infer(input(), 50, 80, far, "medium"));
+      assertEquals("[INVALID_ARGUMENT] model group digits has no variant 'medium' (variants: [fast, slow])",
+          assertThrows(EdgewiseException.class, () -> g.infer(input(), 50, 80, far, "medium")).getMessage());
     }
   }
 
@@ -86,7 +87,8 @@ class BudgetedGroupTest {
       assertThrows(BudgetExpiredException.class,
           () -> g.infer(input(), 200, 0, System.nanoTime() - 1_000_000, "fast"));
       assertEquals(100, g.stats().get(1).meanMs(), 0, "nothing ran");
-      assertThrows(EdgewiseException.class, () -> g.profile("medium", 1));
+      assertTrue(assertThrows(EdgewiseException.class, () -> g.profile("medium", 1)).getMessage()
+          .startsWith("[INVALID_ARGUMENT] model group digits has no variant 'medium'"));
     }
   }
 }
