@@ -1,5 +1,6 @@
 package io.edgewise.serve.http;
 
+import io.edgewise.ByName;
 import io.edgewise.EdgewiseException;
 import io.edgewise.tensor.DType;
 
@@ -48,15 +49,6 @@ public final class V2Datatype {
 
   /** Request text echoed in an error, cut short so an error message never grows with the request. */
   static String clip(String s) {
-    String t = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    StringBuilder b = new StringBuilder();
-    t.codePoints().forEach(c -> {
-      if (c < 0x20 || c == 0x7f) {
-        b.append(String.format("\\u%04x", c));
-      } else {
-        b.appendCodePoint(c);
-      }
-    });
-    return b.toString();
+    return ByName.clip(s);
   }
 }
