@@ -181,11 +181,7 @@ public final class OcrPipeline implements AutoCloseable {
           }
           return DbPostprocess.unpack(boxes.toDoubleArray());
         }
-        Tensor y = outs.get(outName);
-        if (y == null) {
-          throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output "
-              + outName);
-        }
+        Tensor y = output(outs, s, outName);
         return DbPostprocess.run(y.toFloatArray(), in.width(), in.height(), in.sourceWidth(), in.sourceHeight(),
             options.db());
       } finally {
@@ -334,11 +330,7 @@ public final class OcrPipeline implements AutoCloseable {
           }
           return texts;
         }
-        Tensor y = outs.get(outName);
-        if (y == null) {
-          throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output "
-              + outName);
-        }
+        Tensor y = output(outs, s, outName);
         Shape ys = y.shape();
         if (ys.rank() < 3) {
           throw EdgewiseException.invalidModel(s.model().label() + ": output " + outName + " has shape " + ys
@@ -355,6 +347,15 @@ public final class OcrPipeline implements AutoCloseable {
     }
   }
 
+  /** The output {@code name} of a run of {@code s}: INTERNAL when the runner gave none (the model declares it). */
+  private static Tensor output(Map<String, Tensor> outs, Session s, String name) {
+    Tensor y = outs.get(name);
+    if (y == null) {
+      throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output " + name);
+    }
+    return y;
+  }
+
   /** Runs a stage's one-input, one-output model through the runner. */
   private float[] runOne(OcrStage stage, float[] input, Shape shape) {
     Session s = session(stage);
@@ -363,11 +364,7 @@ public final class OcrPipeline implements AutoCloseable {
     try (Tensor x = Tensor.ofFloats(shape, input)) {
       Map<String, Tensor> outs = runner.run(stage, s, Map.of(in, x));
       try {
-        Tensor y = outs.get(outName);
-        if (y == null) {
-          throw new EdgewiseException(EdgewiseException.ErrorCode.INTERNAL, s.model().label() + " gave no output "
-              + outName);
-        }
+        Tensor y = output(outs, s, outName);
         return y.toFloatArray();
       } finally {
         outs.values().forEach(Tensor::close);
