@@ -168,10 +168,7 @@ public final class OcrGroup {
         }
       }
       case "int8" -> {
-        QdqQuantizer.Plan plan;
-        try (Model m = OnnxImporter.load(base)) {
-          plan = QdqQuantizer.plan(m);
-        }
+        QdqQuantizer.Plan plan = QdqQuantizer.plan(base);
         if (plan.skipReason() != null) {
           throw EdgewiseException.invalidArgument("model group " + file + ": int8 of " + base + " skipped: "
               + plan.skipReason());

@@ -55,10 +55,7 @@ final class ZooVariants {
   }
 
   private static String int8(Path base, Map<String, Tensor> input, Path out) {
-    QdqQuantizer.Plan plan;
-    try (Model m = OnnxImporter.load(base)) {
-      plan = QdqQuantizer.plan(m);
-    }
+    QdqQuantizer.Plan plan = QdqQuantizer.plan(base);
     if (plan.skipReason() != null) {
       return plan.skipReason();
     }

@@ -45,6 +45,16 @@ public final class QdqQuantizer {
 
   private QdqQuantizer() {}
 
+  /**
+   * The plan of the model in {@code file}, read and closed here: for callers that then quantize the file itself and
+   * need only the activations to calibrate and the skip reason (the sites name nodes of the closed model).
+   */
+  public static Plan plan(Path file) {
+    try (Model m = OnnxImporter.load(file)) {
+      return plan(m);
+    }
+  }
+
   public static Plan plan(Model model) {
     Graph g = model.graph();
     ConstantNodes.toInitializers(g);
