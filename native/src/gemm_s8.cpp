@@ -718,6 +718,231 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
 
 bool is_depthwise(const Geometry& g) { return g.c == g.group && g.m == g.group && g.group > 1; }
 
+// --- Convolutions on an input interleaved by 4 channels (no per-task B packing) ---
+//
+// A stride-1 convolution that is not a plain GEMM on x (3x3 and the like, or a padded 1x1) whose group has a
+// multiple of 4 input channels. Its K is reordered as quads q = (cq, ky, kx) of 4 channels (ci = 4 cq + t), and
+// the group's input is copied once into a zero-point-padded buffer xb[cq][ph][pw][4] (as s8, the flip applied).
+// Then quad q of output column (oy, ox) is the 4 bytes at xb + off[q] + (oy * pw + ox) * 4, and 32 consecutive
+// output columns of one row are 128 consecutive bytes: exactly a packed B panel's quad ([kNr][4]), read in place.
+// The kernel takes its panel quads from there instead of from a per-task pack (the detector's 3x3 head
+// convolutions, 24 output channels over K = 864, spent about as much packing B as multiplying). Columns past the
+// row's end read the next row's bytes (or the buffer's slack) and are computed but not stored. The weights are
+// packed in the same K order (pack_weights), so the sums, hence every output byte, are those of the other paths.
+bool blocked_input(const Geometry& g) {
+  const int64_t cg = g.c / g.group;
+  const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h &&
+                      g.ow == g.w;
+  return !is_depthwise(g) && !direct && g.sw == 1 && cg % 4 == 0 && cg > 0;
+}
+
+// The padded buffer's extent: rows [0, ph) hold input rows iy = r - pt, columns [0, pw) input columns c - pl; the
+// windows of every output position lie inside (rows (oh - 1) * sh + (kh - 1) * dh + 1, columns ow + (kw - 1) dw).
+struct Blocked {
+  int64_t ph, pw, cq;
+  int64_t bytes() const { return cq * ph * pw * 4 + 4 * kNr * 4; }  // slack: a last panel's overrun
+};
+
+Blocked blocked_extent(const Geometry& g) {
+  Blocked b;
+  b.ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  b.pw = g.ow + (g.kw - 1) * g.dw;
+  b.cq = g.c / g.group / 4;
+  return b;
+}
+
+// xb[cq][r][c][t] = x[4 cq + t][r - pt][c - pl] ^ flip, or pad (the x zero point ^ flip) outside x.
+EW_CLONES void fill_blocked(const Geometry& g, const Blocked& b, const uint8_t* x, uint8_t flip, uint8_t pad,
+                            uint8_t* xb) {
+  const int64_t c0 = std::min(b.pw, g.pl), c1 = std::min(b.pw, std::max(c0, g.pl + g.w));
+  parallel_for_work(b.cq * b.ph * b.pw * 4, b.cq, [&](int64_t cq) {
+    for (int64_t r = 0; r < b.ph; ++r) {
+      uint8_t* dst = xb + (cq * b.ph + r) * b.pw * 4;
+      const int64_t iy = r - g.pt;
+      if (iy < 0 || iy >= g.h) {
+        std::memset(dst, pad, static_cast<size_t>(b.pw * 4));
+        continue;
+      }
+      std::memset(dst, pad, static_cast<size_t>(c0 * 4));
+      const uint8_t* s0 = x + ((cq * 4 + 0) * g.h + iy) * g.w + (c0 - g.pl);
+      const uint8_t* s1 = s0 + g.h * g.w;
+      const uint8_t* s2 = s1 + g.h * g.w;
+      const uint8_t* s3 = s2 + g.h * g.w;
+      uint8_t* d = dst + c0 * 4;
+      const int64_t n = c1 - c0;
+      int64_t i = 0;
+#if defined(__x86_64__)
+      const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+      for (; i + 16 <= n; i += 16) {
+        const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s0 + i));
+        const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s1 + i));
+        const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s2 + i));
+        const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s3 + i));
+        const __m128i a = _mm_unpacklo_epi8(r0, r1), bb = _mm_unpackhi_epi8(r0, r1);
+        const __m128i c = _mm_unpacklo_epi8(r2, r3), dd = _mm_unpackhi_epi8(r2, r3);
+        __m128i* o = reinterpret_cast<__m128i*>(d + i * 4);
+        _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), f));
+        _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), f));
+        _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(bb, dd), f));
+        _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(bb, dd), f));
+      }
+#endif
+      for (; i < n; ++i) {
+        d[i * 4 + 0] = s0[i] ^ flip;
+        d[i * 4 + 1] = s1[i] ^ flip;
+        d[i * 4 + 2] = s2[i] ^ flip;
+        d[i * 4 + 3] = s3[i] ^ flip;
+      }
+      std::memset(dst + c1 * 4, pad, static_cast<size_t>((b.pw - c1) * 4));
+    }
+  });
+}
+
+// The weights of one group as a matrix in the blocked K order: wr[m][(q * 4 + t)] = w[m][ci = 4 cq + t][ky][kx]
+// for q = (cq * kh + ky) * kw + kx.
+void reorder_blocked_weights(const Geometry& g, const uint8_t* w, uint8_t* wr) {
+  const int64_t mg = g.m / g.group;
+  const int64_t cg = g.c / g.group;
+  const int64_t taps = g.kh * g.kw;
+  const int64_t k = cg * taps;
+  for (int64_t m = 0; m < mg; ++m)
+    for (int64_t ci = 0; ci < cg; ++ci)
+      for (int64_t t = 0; t < taps; ++t) wr[m * k + ((ci / 4) * taps + t) * 4 + ci % 4] = w[m * k + ci * taps + t];
+}
+
+// kernel_scalar / kernel_vnni with quad q's panel bytes at b + off[q] ([kNr][4] each).
+void kernel_scalar_off(int64_t kq, const uint8_t* __restrict a, const int8_t* __restrict b, const int64_t* off,
+                       int32_t* __restrict c) {
+  std::fill(c, c + kMr * kNr, 0);
+  for (int64_t q = 0; q < kq; ++q) {
+    const uint8_t* aq = a + q * kMr * 4;
+    const int8_t* bq = b + off[q];
+    for (int i = 0; i < kMr; ++i) {
+      int32_t* ci = c + i * kNr;
+      const int32_t a0 = aq[i * 4], a1 = aq[i * 4 + 1], a2 = aq[i * 4 + 2], a3 = aq[i * 4 + 3];
+      for (int j = 0; j < kNr; ++j) {
+        const int8_t* bj = bq + j * 4;
+        ci[j] += a0 * bj[0] + a1 * bj[1] + a2 * bj[2] + a3 * bj[3];
+      }
+    }
+  }
+}
+
+void colsum_scalar_off(int64_t kq, const int8_t* b, const int64_t* off, int32_t* colsum) {
+  std::fill(colsum, colsum + kNr, 0);
+  for (int64_t q = 0; q < kq; ++q)
+    for (int j = 0; j < kNr; ++j)
+      for (int t = 0; t < 4; ++t) colsum[j] += b[off[q] + j * 4 + t];
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni_off(int64_t kq, const uint8_t* a,
+                                                                              const int8_t* b, const int64_t* off,
+                                                                              int32_t* c) {
+  __m512i acc[kMr][2];
+  for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+  for (int64_t q = 0; q < kq; ++q) {
+    const int8_t* bq = b + off[q];
+    const __m512i b0 = _mm512_loadu_si512(bq);
+    const __m512i b1 = _mm512_loadu_si512(bq + 64);
+    const uint8_t* aq = a + q * kMr * 4;
+    for (int i = 0; i < kMr; ++i) {
+      int32_t quad;
+      std::memcpy(&quad, aq + i * 4, 4);
+      const __m512i av = _mm512_set1_epi32(quad);
+      acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], av, b0);
+      acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], av, b1);
+    }
+  }
+  for (int i = 0; i < kMr; ++i) {
+    _mm512_storeu_si512(c + i * kNr, acc[i][0]);
+    _mm512_storeu_si512(c + i * kNr + 16, acc[i][1]);
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni_off(int64_t kq, const int8_t* b,
+                                                                              const int64_t* off, int32_t* colsum) {
+  const __m512i ones = _mm512_set1_epi8(1);
+  __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+  for (int64_t q = 0; q < kq; ++q) {
+    s0 = _mm512_dpbusd_epi32(s0, ones, _mm512_loadu_si512(b + off[q]));
+    s1 = _mm512_dpbusd_epi32(s1, ones, _mm512_loadu_si512(b + off[q] + 64));
+  }
+  _mm512_storeu_si512(colsum, s0);
+  _mm512_storeu_si512(colsum + 16, s1);
+}
+#endif
+
+// One group of one image: y (int32, or rq's bytes) for the group's mg output channels, ld plane. A: the blocked
+// weights packed by pack_a (rowsum their row sums), za2 / zb2 the shifted zero points (see the top of this file).
+void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb, const uint8_t* a_pack,
+                        const int64_t* rowsum, const int32_t* za2, int32_t zb2, int32_t* y, const Requant* rq) {
+  const int64_t mg = g.m / g.group;
+  const int64_t k = (g.c / g.group) * g.kh * g.kw;
+  const int64_t kq = k / 4;
+  const int64_t plane = g.oh * g.ow;
+  std::vector<int64_t> off(static_cast<size_t>(kq));
+  for (int64_t cq = 0; cq < bl.cq; ++cq)
+    for (int64_t ky = 0; ky < g.kh; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx)
+        off[(cq * g.kh + ky) * g.kw + kx] = ((cq * bl.ph + ky * g.dh) * bl.pw + kx * g.dw) * 4;
+  const bool vnni = choose_kernel() != kernel_scalar;
+  const int64_t row_chunks = (mg + kMcb - 1) / kMcb;
+  // a task: one output row (oy stepping by sh over the buffer's rows) and one chunk of output channels
+  parallel_for_work(2 * mg * plane * k, g.oh * row_chunks, [&](int64_t task) {
+    const int64_t oy = task / row_chunks;
+    const int64_t m0 = (task % row_chunks) * kMcb;
+    const int64_t m1 = std::min(mg, m0 + kMcb);
+    const int8_t* row = reinterpret_cast<const int8_t*>(xb) + oy * g.sh * bl.pw * 4;
+    alignas(64) int32_t tile[kMr * kNr];
+    alignas(64) int32_t colsum[kNr];
+    alignas(64) int32_t zbv[kNr];
+    std::fill(zbv, zbv + kNr, zb2);
+    for (int64_t ox = 0; ox < g.ow; ox += kNr) {
+      const int64_t cols = std::min<int64_t>(kNr, g.ow - ox);
+      const int8_t* b = row + ox * 4;
+#if defined(__x86_64__)
+      if (vnni)
+        colsum_vnni_off(kq, b, off.data(), colsum);
+      else
+#endif
+        colsum_scalar_off(kq, b, off.data(), colsum);
+      for (int64_t ir = m0; ir < m1; ir += kMr) {
+        const int64_t rows = std::min<int64_t>(kMr, m1 - ir);
+#if defined(__x86_64__)
+        if (vnni)
+          kernel_vnni_off(kq, a_pack + ir * kq * 4, b, off.data(), tile);
+        else
+#endif
+          kernel_scalar_off(kq, a_pack + ir * kq * 4, b, off.data(), tile);
+        for (int64_t i = 0; i < rows; ++i) {
+          const int64_t m = ir + i;
+          const uint32_t zam = static_cast<uint32_t>(za2[m]);
+          const uint32_t rs = static_cast<uint32_t>(rowsum[m]);
+          const uint32_t kzam = static_cast<uint32_t>(k) * zam;
+          const int64_t at = m * plane + oy * g.ow + ox;
+          if (rq == nullptr) {
+            exact_row(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam, y + at);
+            continue;
+          }
+#if defined(__x86_64__)
+          if (vnni && std::isfinite(rq->scale[m])) {
+            exact_requant_row_avx512(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam,
+                                     rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
+                                     rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0, rq->y + at);
+            apply_table(*rq, m, cols, rq->y + at);
+            continue;
+          }
+#endif
+          alignas(64) int32_t exact[kNr];
+          exact_row(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam, exact);
+          requant(*rq, m, cols, exact, rq->y + at);
+        }
+      }
+    }
+  });
+}
+
 // The weights of a (non-depthwise) convolution packed once for gemm_s8_impl: int64 row sums [M], then per group the
 // pack_a blocks of its mg rows ([mg rounded up to kMr][kq][4] bytes). Depends on the weights' type, not on their zero
 // points, so one packing serves any zero point the call passes.
@@ -736,8 +961,57 @@ void pack_weights(const Geometry& g, bool w_signed, const uint8_t* w, uint8_t* p
   const int64_t k = (g.c / g.group) * g.kh * g.kw;
   int64_t* rowsum = reinterpret_cast<int64_t*>(packed);
   uint8_t* blocks = packed + g.m * sizeof(int64_t);
-  for (int64_t grp = 0; grp < g.group; ++grp)
-    pack_a(mg, k, w + grp * mg * k, k, w_signed ? 0x80 : 0, blocks + grp * packed_group_bytes(g), rowsum + grp * mg);
+  std::vector<uint8_t> wr(blocked_input(g) ? static_cast<size_t>(mg * k) : 0);
+  for (int64_t grp = 0; grp < g.group; ++grp) {
+    const uint8_t* wg = w + grp * mg * k;
+    if (!wr.empty()) {
+      reorder_blocked_weights(g, wg, wr.data());
+      wg = wr.data();
+    }
+    pack_a(mg, k, wg, k, w_signed ? 0x80 : 0, blocks + grp * packed_group_bytes(g), rowsum + grp * mg);
+  }
+}
+
+// conv_s8 for blocked_input(g): per image and group, the input copied once into the blocked buffer, then every
+// tile reads its B panels from there.
+void conv_s8_blocked(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed,
+                     const uint8_t* w, const int32_t* w_zero, int64_t w_zero_count, int32_t* y, const Requant* rq,
+                     const uint8_t* packed) {
+  const int64_t cg = g.c / g.group;
+  const int64_t mg = g.m / g.group;
+  const int64_t plane = g.oh * g.ow;
+  const Blocked bl = blocked_extent(g);
+  const uint8_t flip = x_signed ? 0 : 0x80;
+  std::vector<uint8_t> xb(static_cast<size_t>(bl.bytes()));
+  std::fill(xb.end() - 4 * kNr * 4, xb.end(), 0);  // the slack is read (columns past a row), never stored
+  std::vector<uint8_t> own;
+  if (packed == nullptr) {
+    own.resize(static_cast<size_t>(packed_weights_bytes(g)));
+    pack_weights(g, w_signed, w, own.data());
+    packed = own.data();
+  }
+  std::vector<int32_t> za2(static_cast<size_t>(g.m));
+  for (int64_t m = 0; m < g.m; ++m)
+    za2[m] = (w_zero == nullptr ? 0 : w_zero[w_zero_count == 1 ? 0 : m]) + (w_signed ? 128 : 0);
+  const int32_t zb2 = x_zero - (x_signed ? 0 : 128);
+  for (int64_t img = 0; img < g.n; ++img) {
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      fill_blocked(g, bl, x + (img * g.c + grp * cg) * g.h * g.w, flip, static_cast<uint8_t>(x_zero) ^ flip,
+                   xb.data());
+      const int64_t at = (img * g.m + grp * mg) * plane;
+      const int64_t* rowsum = reinterpret_cast<const int64_t*>(packed) + grp * mg;
+      const uint8_t* a_pack = packed + g.m * sizeof(int64_t) + grp * packed_group_bytes(g);
+      if (rq == nullptr) {
+        conv_blocked_group(g, bl, xb.data(), a_pack, rowsum, za2.data() + grp * mg, zb2, y + at, nullptr);
+      } else {
+        const Requant part{rq->bias == nullptr ? nullptr : rq->bias + grp * mg, rq->scale + grp * mg, rq->y_zero,
+                           rq->y_signed, rq->y + at,
+                           rq->table == nullptr || rq->table_params == 1 ? rq->table : rq->table + grp * mg * 256,
+                           rq->table_params};
+        conv_blocked_group(g, bl, xb.data(), a_pack, rowsum, za2.data() + grp * mg, zb2, nullptr, &part);
+      }
+    }
+  }
 }
 
 // y [N, M, OH, OW] int32 = conv(x - x_zero, w - w_zero); or with rq, its requantization into rq->y (8 bits, same
@@ -750,6 +1024,10 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
   const int64_t mg = g.m / g.group;
   if (is_depthwise(g)) {
     depthwise_s8(g, x_signed, x, x_zero, w_signed, w, w_zero, w_zero_count, y, rq);
+    return;
+  }
+  if (blocked_input(g)) {
+    conv_s8_blocked(g, x_signed, x, x_zero, w_signed, w, w_zero, w_zero_count, y, rq, packed);
     return;
   }
   const int64_t plane = g.oh * g.ow;

@@ -243,6 +243,14 @@ void run_all() {
       {1, 6, 10, 40, 8, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1},     // 1x1 stride 2: not a plain GEMM on x
       {1, 4, 7, 9, 6, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 2},       // 1x1 padded, groups
       {2, 6, 9, 33, 4, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 2},      // dilation, batch 2, groups
+      // input interleaved by 4 channels, B panels read in place (blocked_input): channels per group a multiple of 4
+      {1, 8, 9, 37, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},    // pad 1, a row of 37 (a panel past the row's end)
+      {1, 96, 7, 40, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   // the detector's head: 96 -> 24, K = 864
+      {2, 8, 10, 70, 12, 3, 3, 2, 1, 2, 3, 2, 3, 1, 2, 2},   // dilation, stride (2, 1), groups, batch 2
+      {1, 4, 5, 5, 3, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1},      // 1x3, only columns padded
+      {1, 8, 7, 9, 6, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1},      // 1x1 padded
+      {1, 12, 6, 20, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   // more output channels than one row chunk
+      {1, 4, 2, 2, 5, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 1},      // mostly padding
   };
   for (const ConvCase& cc : cases)
     for (int combo = 0; combo < 8; ++combo)
