@@ -720,94 +720,118 @@ bool is_depthwise(const Geometry& g) { return g.c == g.group && g.m == g.group &
 
 // --- Convolutions on an input interleaved by 4 channels (no per-task B packing) ---
 //
-// A stride-1 convolution that is not a plain GEMM on x (3x3 and the like, or a padded 1x1) whose group has a
-// multiple of 4 input channels. Its K is reordered as quads q = (cq, ky, kx) of 4 channels (ci = 4 cq + t), and
-// the group's input is copied once into a zero-point-padded buffer xb[cq][ph][pw][4] (as s8, the flip applied).
-// Then quad q of output column (oy, ox) is the 4 bytes at xb + off[q] + (oy * pw + ox) * 4, and 32 consecutive
-// output columns of one row are 128 consecutive bytes: exactly a packed B panel's quad ([kNr][4]), read in place.
-// The kernel takes its panel quads from there instead of from a per-task pack (the detector's 3x3 head
-// convolutions, 24 output channels over K = 864, spent about as much packing B as multiplying). Columns past the
-// row's end read the next row's bytes (or the buffer's slack) and are computed but not stored. The weights are
-// packed in the same K order (pack_weights), so the sums, hence every output byte, are those of the other paths.
+// A convolution that is not a plain GEMM on x (3x3 and the like, strided, or a padded 1x1). Its K is reordered as
+// quads q = (cq, ky, kx) of 4 channels (ci = 4 cq + t; a group's channels padded up to a multiple of 4 with zeros),
+// and the group's input is copied once into a zero-point-padded buffer xb[cq][r][phase][i][4] (as s8, the flip
+// applied), padded column c stored at phase c % sw, index c / sw. Then quad q of output column (oy, ox) is the 4
+// bytes at xb + off[q] + (oy * sh * row + ox) * 4 (tap kx reads phase kx * dw % sw at index ox + kx * dw / sw), and
+// 32 consecutive output columns of one row are 128 consecutive bytes: exactly a packed B panel's quad ([kNr][4]),
+// read in place. The kernel takes its panel quads from there instead of from a per-task pack (the detector's 3x3
+// head convolutions, 24 output channels over K = 864, spent about as much packing B as multiplying; its stride-2
+// stem on 3 channels gathered byte by byte). Columns past the row's end read the next bytes of the buffer (or its
+// slack) and are computed but not stored. The weights are packed in the same K order (pack_weights) with the padded
+// channels' weights stored as u = 0 and the padded channels' x as s = 0, so they add nothing to the raw sums, the
+// row sums or the column sums: the exact sums, hence every output byte, are those of the other paths.
 bool blocked_input(const Geometry& g) {
-  const int64_t cg = g.c / g.group;
   const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h &&
                       g.ow == g.w;
-  return !is_depthwise(g) && !direct && g.sw == 1 && cg % 4 == 0 && cg > 0;
+  return !is_depthwise(g) && !direct && g.c > 0 && g.sw <= 4;
 }
 
 // The padded buffer's extent: rows [0, ph) hold input rows iy = r - pt, columns [0, pw) input columns c - pl; the
-// windows of every output position lie inside (rows (oh - 1) * sh + (kh - 1) * dh + 1, columns ow + (kw - 1) dw).
+// windows of every output position lie inside (rows (oh - 1) * sh + (kh - 1) * dh + 1, columns likewise). Each row
+// is sw phases of pwq 4-byte entries.
 struct Blocked {
-  int64_t ph, pw, cq;
-  int64_t bytes() const { return cq * ph * pw * 4 + 4 * kNr * 4; }  // slack: a last panel's overrun
+  int64_t ph, pw, pwq, cq;
+  int64_t row_bytes(const Geometry& g) const { return g.sw * pwq * 4; }
+  int64_t bytes(const Geometry& g) const { return cq * ph * row_bytes(g) + 4 * kNr * 4; }  // slack: the overrun
 };
 
 Blocked blocked_extent(const Geometry& g) {
   Blocked b;
   b.ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-  b.pw = g.ow + (g.kw - 1) * g.dw;
-  b.cq = g.c / g.group / 4;
+  b.pw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  b.pwq = (b.pw + g.sw - 1) / g.sw;
+  b.cq = (g.c / g.group + 3) / 4;
   return b;
 }
 
-// xb[cq][r][c][t] = x[4 cq + t][r - pt][c - pl] ^ flip, or pad (the x zero point ^ flip) outside x.
+// The blocked K of one group (channels rounded up to 4).
+int64_t blocked_k(const Geometry& g) { return blocked_extent(g).cq * 4 * g.kh * g.kw; }
+
+// xb[cq][r][c % sw][c / sw][t] = x[4 cq + t][r - pt][c - pl] ^ flip, or pad (the x zero point ^ flip) outside x;
+// 0 for a padded channel 4 cq + t >= cg.
 EW_CLONES void fill_blocked(const Geometry& g, const Blocked& b, const uint8_t* x, uint8_t flip, uint8_t pad,
                             uint8_t* xb) {
+  const int64_t cg = g.c / g.group;
   const int64_t c0 = std::min(b.pw, g.pl), c1 = std::min(b.pw, std::max(c0, g.pl + g.w));
-  parallel_for_work(b.cq * b.ph * b.pw * 4, b.cq, [&](int64_t cq) {
+  const int64_t row = b.row_bytes(g);
+  parallel_for_work(b.cq * b.ph * row, b.cq, [&](int64_t cq) {
+    const int real = static_cast<int>(std::min<int64_t>(4, cg - cq * 4));  // channels of this quad inside cg
+    uint32_t padword = 0;
+    for (int t = 0; t < real; ++t) padword |= uint32_t(pad) << (8 * t);
+    thread_local std::vector<uint32_t> line;  // one padded row, columns in order (before the phase split)
+    line.resize(static_cast<size_t>(b.pw + 16));
     for (int64_t r = 0; r < b.ph; ++r) {
-      uint8_t* dst = xb + (cq * b.ph + r) * b.pw * 4;
+      uint32_t* words = g.sw == 1 ? reinterpret_cast<uint32_t*>(xb + (cq * b.ph + r) * row) : line.data();
       const int64_t iy = r - g.pt;
       if (iy < 0 || iy >= g.h) {
-        std::memset(dst, pad, static_cast<size_t>(b.pw * 4));
-        continue;
-      }
-      std::memset(dst, pad, static_cast<size_t>(c0 * 4));
-      const uint8_t* s0 = x + ((cq * 4 + 0) * g.h + iy) * g.w + (c0 - g.pl);
-      const uint8_t* s1 = s0 + g.h * g.w;
-      const uint8_t* s2 = s1 + g.h * g.w;
-      const uint8_t* s3 = s2 + g.h * g.w;
-      uint8_t* d = dst + c0 * 4;
-      const int64_t n = c1 - c0;
-      int64_t i = 0;
+        std::fill(words, words + b.pw, padword);
+      } else {
+        std::fill(words, words + c0, padword);
+        const uint8_t* s[4];
+        for (int t = 0; t < 4; ++t) s[t] = x + ((cq * 4 + std::min(t, real - 1)) * g.h + iy) * g.w + (c0 - g.pl);
+        uint8_t* d = reinterpret_cast<uint8_t*>(words + c0);
+        const int64_t n = c1 - c0;
+        int64_t i = 0;
 #if defined(__x86_64__)
-      const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
-      for (; i + 16 <= n; i += 16) {
-        const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s0 + i));
-        const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s1 + i));
-        const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s2 + i));
-        const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s3 + i));
-        const __m128i a = _mm_unpacklo_epi8(r0, r1), bb = _mm_unpackhi_epi8(r0, r1);
-        const __m128i c = _mm_unpacklo_epi8(r2, r3), dd = _mm_unpackhi_epi8(r2, r3);
-        __m128i* o = reinterpret_cast<__m128i*>(d + i * 4);
-        _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), f));
-        _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), f));
-        _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(bb, dd), f));
-        _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(bb, dd), f));
-      }
+        if (real == 4) {
+          const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+          for (; i + 16 <= n; i += 16) {
+            const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[0] + i));
+            const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[1] + i));
+            const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[2] + i));
+            const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[3] + i));
+            const __m128i a = _mm_unpacklo_epi8(r0, r1), bb = _mm_unpackhi_epi8(r0, r1);
+            const __m128i c = _mm_unpacklo_epi8(r2, r3), dd = _mm_unpackhi_epi8(r2, r3);
+            __m128i* o = reinterpret_cast<__m128i*>(d + i * 4);
+            _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), f));
+            _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), f));
+            _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(bb, dd), f));
+            _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(bb, dd), f));
+          }
+        }
 #endif
-      for (; i < n; ++i) {
-        d[i * 4 + 0] = s0[i] ^ flip;
-        d[i * 4 + 1] = s1[i] ^ flip;
-        d[i * 4 + 2] = s2[i] ^ flip;
-        d[i * 4 + 3] = s3[i] ^ flip;
+        for (; i < n; ++i)
+          for (int t = 0; t < 4; ++t) d[i * 4 + t] = t < real ? static_cast<uint8_t>(s[t][i] ^ flip) : 0;
+        std::fill(words + c1, words + b.pw, padword);
       }
-      std::memset(dst + c1 * 4, pad, static_cast<size_t>((b.pw - c1) * 4));
+      if (g.sw > 1) {
+        // the phase split: column c to phase c % sw, index c / sw (the phases' unused tails stay unread garbage)
+        uint32_t* dst = reinterpret_cast<uint32_t*>(xb + (cq * b.ph + r) * row);
+        for (int64_t p = 0; p < g.sw; ++p) {
+          uint32_t* ph = dst + p * b.pwq;
+          const int64_t count = (b.pw - p + g.sw - 1) / g.sw;
+          for (int64_t i = 0; i < count; ++i) ph[i] = words[i * g.sw + p];
+          std::fill(ph + count, ph + b.pwq, 0u);
+        }
+      }
     }
   });
 }
 
-// The weights of one group as a matrix in the blocked K order: wr[m][(q * 4 + t)] = w[m][ci = 4 cq + t][ky][kx]
-// for q = (cq * kh + ky) * kw + kx.
-void reorder_blocked_weights(const Geometry& g, const uint8_t* w, uint8_t* wr) {
+// The weights of one group as a matrix in the blocked K order (blocked_k columns): wr[m][q * 4 + t] =
+// w[m][ci = 4 cq + t][ky][kx] for q = (cq * kh + ky) * kw + kx; `zero` (u = 0 once packed) for padded channels.
+void reorder_blocked_weights(const Geometry& g, const uint8_t* w, uint8_t zero, uint8_t* wr) {
   const int64_t mg = g.m / g.group;
   const int64_t cg = g.c / g.group;
   const int64_t taps = g.kh * g.kw;
   const int64_t k = cg * taps;
+  const int64_t kb = blocked_k(g);
+  std::fill(wr, wr + mg * kb, zero);
   for (int64_t m = 0; m < mg; ++m)
     for (int64_t ci = 0; ci < cg; ++ci)
-      for (int64_t t = 0; t < taps; ++t) wr[m * k + ((ci / 4) * taps + t) * 4 + ci % 4] = w[m * k + ci * taps + t];
+      for (int64_t t = 0; t < taps; ++t) wr[m * kb + ((ci / 4) * taps + t) * 4 + ci % 4] = w[m * k + ci * taps + t];
 }
 
 // kernel_scalar / kernel_vnni with quad q's panel bytes at b + off[q] ([kNr][4] each).
@@ -878,14 +902,17 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni_off(int6
 void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb, const uint8_t* a_pack,
                         const int64_t* rowsum, const int32_t* za2, int32_t zb2, int32_t* y, const Requant* rq) {
   const int64_t mg = g.m / g.group;
-  const int64_t k = (g.c / g.group) * g.kh * g.kw;
-  const int64_t kq = k / 4;
+  const int64_t k = (g.c / g.group) * g.kh * g.kw;  // the real K, for the zero-point terms
+  const int64_t kq = blocked_k(g) / 4;
   const int64_t plane = g.oh * g.ow;
+  const int64_t row = bl.row_bytes(g);
   std::vector<int64_t> off(static_cast<size_t>(kq));
   for (int64_t cq = 0; cq < bl.cq; ++cq)
     for (int64_t ky = 0; ky < g.kh; ++ky)
-      for (int64_t kx = 0; kx < g.kw; ++kx)
-        off[(cq * g.kh + ky) * g.kw + kx] = ((cq * bl.ph + ky * g.dh) * bl.pw + kx * g.dw) * 4;
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const int64_t c = kx * g.dw;
+        off[(cq * g.kh + ky) * g.kw + kx] = (cq * bl.ph + ky * g.dh) * row + ((c % g.sw) * bl.pwq + c / g.sw) * 4;
+      }
   const bool vnni = choose_kernel() != kernel_scalar;
   const int64_t row_chunks = (mg + kMcb - 1) / kMcb;
   // a task: one output row (oy stepping by sh over the buffer's rows) and one chunk of output channels
@@ -893,14 +920,14 @@ void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb,
     const int64_t oy = task / row_chunks;
     const int64_t m0 = (task % row_chunks) * kMcb;
     const int64_t m1 = std::min(mg, m0 + kMcb);
-    const int8_t* row = reinterpret_cast<const int8_t*>(xb) + oy * g.sh * bl.pw * 4;
+    const int8_t* line = reinterpret_cast<const int8_t*>(xb) + oy * g.sh * row;
     alignas(64) int32_t tile[kMr * kNr];
     alignas(64) int32_t colsum[kNr];
     alignas(64) int32_t zbv[kNr];
     std::fill(zbv, zbv + kNr, zb2);
     for (int64_t ox = 0; ox < g.ow; ox += kNr) {
       const int64_t cols = std::min<int64_t>(kNr, g.ow - ox);
-      const int8_t* b = row + ox * 4;
+      const int8_t* b = line + ox * 4;
 #if defined(__x86_64__)
       if (vnni)
         colsum_vnni_off(kq, b, off.data(), colsum);
@@ -948,7 +975,7 @@ void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb,
 // points, so one packing serves any zero point the call passes.
 int64_t packed_group_bytes(const Geometry& g) {
   const int64_t mg = g.m / g.group;
-  const int64_t kq = ((g.c / g.group) * g.kh * g.kw + 3) / 4;
+  const int64_t kq = ((blocked_input(g) ? blocked_k(g) : (g.c / g.group) * g.kh * g.kw) + 3) / 4;
   return (mg + kMr - 1) / kMr * kMr * kq * 4;
 }
 
@@ -961,14 +988,15 @@ void pack_weights(const Geometry& g, bool w_signed, const uint8_t* w, uint8_t* p
   const int64_t k = (g.c / g.group) * g.kh * g.kw;
   int64_t* rowsum = reinterpret_cast<int64_t*>(packed);
   uint8_t* blocks = packed + g.m * sizeof(int64_t);
-  std::vector<uint8_t> wr(blocked_input(g) ? static_cast<size_t>(mg * k) : 0);
+  const int64_t kb = blocked_input(g) ? blocked_k(g) : k;
+  std::vector<uint8_t> wr(blocked_input(g) ? static_cast<size_t>(mg * kb) : 0);
   for (int64_t grp = 0; grp < g.group; ++grp) {
     const uint8_t* wg = w + grp * mg * k;
     if (!wr.empty()) {
-      reorder_blocked_weights(g, wg, wr.data());
+      reorder_blocked_weights(g, wg, w_signed ? 0x80 : 0, wr.data());
       wg = wr.data();
     }
-    pack_a(mg, k, wg, k, w_signed ? 0x80 : 0, blocks + grp * packed_group_bytes(g), rowsum + grp * mg);
+    pack_a(mg, kb, wg, kb, w_signed ? 0x80 : 0, blocks + grp * packed_group_bytes(g), rowsum + grp * mg);
   }
 }
 
@@ -982,7 +1010,7 @@ void conv_s8_blocked(const Geometry& g, bool x_signed, const uint8_t* x, int32_t
   const int64_t plane = g.oh * g.ow;
   const Blocked bl = blocked_extent(g);
   const uint8_t flip = x_signed ? 0 : 0x80;
-  std::vector<uint8_t> xb(static_cast<size_t>(bl.bytes()));
+  std::vector<uint8_t> xb(static_cast<size_t>(bl.bytes(g)));
   std::fill(xb.end() - 4 * kNr * 4, xb.end(), 0);  // the slack is read (columns past a row), never stored
   std::vector<uint8_t> own;
   if (packed == nullptr) {

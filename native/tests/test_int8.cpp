@@ -251,6 +251,9 @@ void run_all() {
       {1, 8, 7, 9, 6, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1},      // 1x1 padded
       {1, 12, 6, 20, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   // more output channels than one row chunk
       {1, 4, 2, 2, 5, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 1},      // mostly padding
+      {1, 3, 20, 41, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},   // a stem: 3 channels padded to 4, stride 2 (phases)
+      {1, 6, 9, 50, 8, 3, 3, 1, 3, 1, 2, 1, 2, 1, 2, 2},     // stride 3, dilation 2, 3 channels per group
+      {1, 5, 9, 31, 6, 3, 3, 1, 5, 1, 1, 1, 1, 1, 1, 1},     // stride 5: B packed per task (implicit im2col)
   };
   for (const ConvCase& cc : cases)
     for (int combo = 0; combo < 8; ++combo)
