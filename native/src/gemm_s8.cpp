@@ -609,15 +609,19 @@ EW_CLONES void depthwise_plane_float(const Geometry& g, const float* __restrict 
 // through every tap, with no bounds checks (padding is 0 after centering, so it adds nothing).
 // One run of kRun outputs of row oy starting at ox0 (kRun <= 64: the rows' spare zeros cover the overrun).
 // always_inline: the caller is compiled per ISA (EW_CLONES); a call to an outlined copy would run baseline SSE code.
-template <int kRun>
-__attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
+// A row of the buffer is sw phases of lp floats (column c at phase c % sw, index c / sw), so tap kx of the outputs
+// ox0.. reads consecutive floats at any stride; with sw = 1 it is the plain padded row.
+// kSw: the column stride as a constant (a division by a runtime stride per tap and run cost more than the FMAs).
+template <int kRun, int kSw>
+__attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g, const float* __restrict xp, int64_t ld, int64_t lp, const float* wv,
                                 int64_t oy, int64_t ox0, float* __restrict y) {
   float acc[kRun] = {};
   for (int64_t ky = 0; ky < g.kh; ++ky) {
     const float* row = xp + (oy * g.sh + ky * g.dh) * ld + ox0;
     for (int64_t kx = 0; kx < g.kw; ++kx) {
       const float wk = wv[ky * g.kw + kx];
-      const float* r = row + kx * g.dw;
+      const int64_t c = kx * g.dw;
+      const float* r = row + (c % kSw) * lp + c / kSw;
       for (int j = 0; j < kRun; ++j) acc[j] += wk * r[j];
     }
   }
@@ -626,12 +630,13 @@ __attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g
 }
 
 // Runs of 64 outputs, the row's rest in runs of 16: a row of 80 (the OCR recogniser's) computes 80 outputs, not 128.
-EW_CLONES void depthwise_rows_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
-                                    float* __restrict y) {
+template <int kSw>
+EW_CLONES void depthwise_rows_float(const Geometry& g, const float* __restrict xp, int64_t ld, int64_t lp,
+                                    const float* wv, float* __restrict y) {
   for (int64_t oy = 0; oy < g.oh; ++oy) {
     int64_t ox0 = 0;
-    for (; ox0 + 64 <= g.ow; ox0 += 64) depthwise_run_float<64>(g, xp, ld, wv, oy, ox0, y);
-    for (; ox0 < g.ow; ox0 += 16) depthwise_run_float<16>(g, xp, ld, wv, oy, ox0, y);
+    for (; ox0 + 64 <= g.ow; ox0 += 64) depthwise_run_float<64, kSw>(g, xp, ld, lp, wv, oy, ox0, y);
+    for (; ox0 < g.ow; ox0 += 16) depthwise_run_float<16, kSw>(g, xp, ld, lp, wv, oy, ox0, y);
   }
 }
 
@@ -642,6 +647,15 @@ EW_CLONES void centered_float(int64_t n, const TX* x, int32_t x_zero, float* y) 
 
 EW_CLONES void float_to_int(int64_t n, const float* x, int32_t* y) {
   for (int64_t i = 0; i < n; ++i) y[i] = static_cast<int32_t>(x[i]);
+}
+
+// Even columns of a row to e, odd ones to o (a constant stride, which the compiler turns into vector permutes).
+EW_CLONES void split_phases2(int64_t n, const float* __restrict x, float* __restrict e, float* __restrict o) {
+  for (int64_t i = 0; i < n / 2; ++i) {
+    e[i] = x[2 * i];
+    o[i] = x[2 * i + 1];
+  }
+  if (n % 2 != 0) e[n / 2] = x[n - 1];
 }
 
 // Depthwise convolution (group = in = out channels): one direct pass per plane instead of a GEMM of one row per
@@ -669,14 +683,18 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
       sums.resize(static_cast<size_t>(plane));
       acc = sums.data();
     }
-    if (taps <= kMaxFloatTaps && g.sw == 1) {
-      // the input's rows and columns the windows reach, zero outside x, each row followed by 64 spare zeros
+    if (taps <= kMaxFloatTaps && g.sw <= 2) {
+      // the input's rows and columns the windows reach, zero outside x; a row is sw phases (column c at phase
+      // c % sw, index c / sw: a strided window's taps read consecutive floats), each phase followed by 64 spare
+      // zeros
       const int64_t ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-      const int64_t pw = (g.ow - 1) + (g.kw - 1) * g.dw + 1;
-      const int64_t ld = pw + 64;
-      thread_local std::vector<float> xp, yf;
+      const int64_t pw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+      const int64_t lp = (pw + g.sw - 1) / g.sw + 64;
+      const int64_t ld = g.sw * lp;
+      thread_local std::vector<float> xp, yf, line;
       xp.resize(static_cast<size_t>(ph * ld + 64));
       yf.resize(static_cast<size_t>(plane));
+      line.resize(static_cast<size_t>(pw));
       // the columns of x inside [0, pw) after the left pad: c = ix + pl for ix in [c0 - pl, c1 - pl)
       const int64_t c0 = std::min(pw, g.pl), c1 = std::min(pw, std::max(c0, g.pl + g.w));
       float* xpd = xp.data();
@@ -687,15 +705,26 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
           std::fill(dst, dst + ld, 0.0f);
           continue;
         }
-        std::fill(dst, dst + c0, 0.0f);
+        float* cols = g.sw == 1 ? dst : line.data();  // the row in column order
+        std::fill(cols, cols + c0, 0.0f);
         if (x_signed)
-          centered_float(c1 - c0, reinterpret_cast<const int8_t*>(xin) + iy * g.w + (c0 - g.pl), x_zero, dst + c0);
+          centered_float(c1 - c0, reinterpret_cast<const int8_t*>(xin) + iy * g.w + (c0 - g.pl), x_zero, cols + c0);
         else
-          centered_float(c1 - c0, xin + iy * g.w + (c0 - g.pl), x_zero, dst + c0);
-        std::fill(dst + c1, dst + ld, 0.0f);
+          centered_float(c1 - c0, xin + iy * g.w + (c0 - g.pl), x_zero, cols + c0);
+        if (g.sw == 1) {
+          std::fill(dst + c1, dst + ld, 0.0f);
+          continue;
+        }
+        std::fill(cols + c1, cols + pw, 0.0f);
+        split_phases2(pw, cols, dst, dst + lp);
+        std::fill(dst + (pw + 1) / 2, dst + lp, 0.0f);
+        std::fill(dst + lp + pw / 2, dst + 2 * lp, 0.0f);
       }
       std::fill(xpd + ph * ld, xpd + ph * ld + 64, 0.0f);
-      depthwise_rows_float(g, xp.data(), ld, wf.data() + m * taps, yf.data());
+      if (g.sw == 1)
+        depthwise_rows_float<1>(g, xp.data(), ld, lp, wf.data() + m * taps, yf.data());
+      else
+        depthwise_rows_float<2>(g, xp.data(), ld, lp, wf.data() + m * taps, yf.data());
       float_to_int(plane, yf.data(), acc);
     } else if (taps <= kMaxFloatTaps) {
       thread_local std::vector<float> xf, yf;

@@ -225,7 +225,9 @@ void run_all() {
       {1, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},       // padded 3x3
       {2, 4, 8, 8, 6, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 2},       // stride 2, groups, asymmetric pads
       {1, 6, 11, 10, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6},     // depthwise
-      {2, 5, 13, 9, 5, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 5},      // depthwise 5x5, stride 2 (the direct path)
+      {2, 5, 13, 9, 5, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 5},      // depthwise 5x5, stride 2 (padded rows split by phase)
+      {1, 4, 11, 70, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4},     // depthwise 3x3/2, a row past one run of 64
+      {1, 3, 9, 40, 3, 3, 3, 1, 5, 1, 1, 1, 1, 1, 1, 3},      // depthwise stride 5 (the direct path)
       {1, 4, 9, 12, 4, 3, 3, 1, 2, 2, 1, 3, 0, 1, 2, 4},      // depthwise, dilation, odd strides, asymmetric pads
       {1, 3, 2, 2, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 3},       // depthwise, mostly padding
       {1, 2, 18, 18, 2, 17, 17, 1, 1, 1, 1, 8, 8, 8, 8, 2},   // depthwise past 258 taps: the int32 path, not float
