@@ -609,15 +609,19 @@ EW_CLONES void depthwise_plane_float(const Geometry& g, const float* __restrict 
 // through every tap, with no bounds checks (padding is 0 after centering, so it adds nothing).
 // One run of kRun outputs of row oy starting at ox0 (kRun <= 64: the rows' spare zeros cover the overrun).
 // always_inline: the caller is compiled per ISA (EW_CLONES); a call to an outlined copy would run baseline SSE code.
-template <int kRun>
-__attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
+// A row of the buffer is sw phases of lp floats (column c at phase c % sw, index c / sw), so tap kx of the outputs
+// ox0.. reads consecutive floats at any stride; with sw = 1 it is the plain padded row.
+// kSw: the column stride as a constant (a division by a runtime stride per tap and run cost more than the FMAs).
+template <int kRun, int kSw>
+__attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g, const float* __restrict xp, int64_t ld, int64_t lp, const float* wv,
                                 int64_t oy, int64_t ox0, float* __restrict y) {
   float acc[kRun] = {};
   for (int64_t ky = 0; ky < g.kh; ++ky) {
     const float* row = xp + (oy * g.sh + ky * g.dh) * ld + ox0;
     for (int64_t kx = 0; kx < g.kw; ++kx) {
       const float wk = wv[ky * g.kw + kx];
-      const float* r = row + kx * g.dw;
+      const int64_t c = kx * g.dw;
+      const float* r = row + (c % kSw) * lp + c / kSw;
       for (int j = 0; j < kRun; ++j) acc[j] += wk * r[j];
     }
   }
@@ -626,12 +630,13 @@ __attribute__((always_inline)) inline void depthwise_run_float(const Geometry& g
 }
 
 // Runs of 64 outputs, the row's rest in runs of 16: a row of 80 (the OCR recogniser's) computes 80 outputs, not 128.
-EW_CLONES void depthwise_rows_float(const Geometry& g, const float* __restrict xp, int64_t ld, const float* wv,
-                                    float* __restrict y) {
+template <int kSw>
+EW_CLONES void depthwise_rows_float(const Geometry& g, const float* __restrict xp, int64_t ld, int64_t lp,
+                                    const float* wv, float* __restrict y) {
   for (int64_t oy = 0; oy < g.oh; ++oy) {
     int64_t ox0 = 0;
-    for (; ox0 + 64 <= g.ow; ox0 += 64) depthwise_run_float<64>(g, xp, ld, wv, oy, ox0, y);
-    for (; ox0 < g.ow; ox0 += 16) depthwise_run_float<16>(g, xp, ld, wv, oy, ox0, y);
+    for (; ox0 + 64 <= g.ow; ox0 += 64) depthwise_run_float<64, kSw>(g, xp, ld, lp, wv, oy, ox0, y);
+    for (; ox0 < g.ow; ox0 += 16) depthwise_run_float<16, kSw>(g, xp, ld, lp, wv, oy, ox0, y);
   }
 }
 
@@ -642,6 +647,15 @@ EW_CLONES void centered_float(int64_t n, const TX* x, int32_t x_zero, float* y) 
 
 EW_CLONES void float_to_int(int64_t n, const float* x, int32_t* y) {
   for (int64_t i = 0; i < n; ++i) y[i] = static_cast<int32_t>(x[i]);
+}
+
+// Even columns of a row to e, odd ones to o (a constant stride, which the compiler turns into vector permutes).
+EW_CLONES void split_phases2(int64_t n, const float* __restrict x, float* __restrict e, float* __restrict o) {
+  for (int64_t i = 0; i < n / 2; ++i) {
+    e[i] = x[2 * i];
+    o[i] = x[2 * i + 1];
+  }
+  if (n % 2 != 0) e[n / 2] = x[n - 1];
 }
 
 // Depthwise convolution (group = in = out channels): one direct pass per plane instead of a GEMM of one row per
@@ -669,14 +683,18 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
       sums.resize(static_cast<size_t>(plane));
       acc = sums.data();
     }
-    if (taps <= kMaxFloatTaps && g.sw == 1) {
-      // the input's rows and columns the windows reach, zero outside x, each row followed by 64 spare zeros
+    if (taps <= kMaxFloatTaps && g.sw <= 2) {
+      // the input's rows and columns the windows reach, zero outside x; a row is sw phases (column c at phase
+      // c % sw, index c / sw: a strided window's taps read consecutive floats), each phase followed by 64 spare
+      // zeros
       const int64_t ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-      const int64_t pw = (g.ow - 1) + (g.kw - 1) * g.dw + 1;
-      const int64_t ld = pw + 64;
-      thread_local std::vector<float> xp, yf;
+      const int64_t pw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+      const int64_t lp = (pw + g.sw - 1) / g.sw + 64;
+      const int64_t ld = g.sw * lp;
+      thread_local std::vector<float> xp, yf, line;
       xp.resize(static_cast<size_t>(ph * ld + 64));
       yf.resize(static_cast<size_t>(plane));
+      line.resize(static_cast<size_t>(pw));
       // the columns of x inside [0, pw) after the left pad: c = ix + pl for ix in [c0 - pl, c1 - pl)
       const int64_t c0 = std::min(pw, g.pl), c1 = std::min(pw, std::max(c0, g.pl + g.w));
       float* xpd = xp.data();
@@ -687,15 +705,26 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
           std::fill(dst, dst + ld, 0.0f);
           continue;
         }
-        std::fill(dst, dst + c0, 0.0f);
+        float* cols = g.sw == 1 ? dst : line.data();  // the row in column order
+        std::fill(cols, cols + c0, 0.0f);
         if (x_signed)
-          centered_float(c1 - c0, reinterpret_cast<const int8_t*>(xin) + iy * g.w + (c0 - g.pl), x_zero, dst + c0);
+          centered_float(c1 - c0, reinterpret_cast<const int8_t*>(xin) + iy * g.w + (c0 - g.pl), x_zero, cols + c0);
         else
-          centered_float(c1 - c0, xin + iy * g.w + (c0 - g.pl), x_zero, dst + c0);
-        std::fill(dst + c1, dst + ld, 0.0f);
+          centered_float(c1 - c0, xin + iy * g.w + (c0 - g.pl), x_zero, cols + c0);
+        if (g.sw == 1) {
+          std::fill(dst + c1, dst + ld, 0.0f);
+          continue;
+        }
+        std::fill(cols + c1, cols + pw, 0.0f);
+        split_phases2(pw, cols, dst, dst + lp);
+        std::fill(dst + (pw + 1) / 2, dst + lp, 0.0f);
+        std::fill(dst + lp + pw / 2, dst + 2 * lp, 0.0f);
       }
       std::fill(xpd + ph * ld, xpd + ph * ld + 64, 0.0f);
-      depthwise_rows_float(g, xp.data(), ld, wf.data() + m * taps, yf.data());
+      if (g.sw == 1)
+        depthwise_rows_float<1>(g, xp.data(), ld, lp, wf.data() + m * taps, yf.data());
+      else
+        depthwise_rows_float<2>(g, xp.data(), ld, lp, wf.data() + m * taps, yf.data());
       float_to_int(plane, yf.data(), acc);
     } else if (taps <= kMaxFloatTaps) {
       thread_local std::vector<float> xf, yf;
@@ -718,12 +747,264 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
 
 bool is_depthwise(const Geometry& g) { return g.c == g.group && g.m == g.group && g.group > 1; }
 
+// --- Convolutions on an input interleaved by 4 channels (no per-task B packing) ---
+//
+// A convolution that is not a plain GEMM on x (3x3 and the like, strided, or a padded 1x1). Its K is reordered as
+// quads q = (cq, ky, kx) of 4 channels (ci = 4 cq + t; a group's channels padded up to a multiple of 4 with zeros),
+// and the group's input is copied once into a zero-point-padded buffer xb[cq][r][phase][i][4] (as s8, the flip
+// applied), padded column c stored at phase c % sw, index c / sw. Then quad q of output column (oy, ox) is the 4
+// bytes at xb + off[q] + (oy * sh * row + ox) * 4 (tap kx reads phase kx * dw % sw at index ox + kx * dw / sw), and
+// 32 consecutive output columns of one row are 128 consecutive bytes: exactly a packed B panel's quad ([kNr][4]),
+// read in place. The kernel takes its panel quads from there instead of from a per-task pack (the detector's 3x3
+// head convolutions, 24 output channels over K = 864, spent about as much packing B as multiplying; its stride-2
+// stem on 3 channels gathered byte by byte). Columns past the row's end read the next bytes of the buffer (or its
+// slack) and are computed but not stored. The weights are packed in the same K order (pack_weights) with the padded
+// channels' weights stored as u = 0 and the padded channels' x as s = 0, so they add nothing to the raw sums, the
+// row sums or the column sums: the exact sums, hence every output byte, are those of the other paths.
+bool blocked_input(const Geometry& g) {
+  const bool direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.oh == g.h &&
+                      g.ow == g.w;
+  return !is_depthwise(g) && !direct && g.c > 0 && g.sw <= 4;
+}
+
+// The padded buffer's extent: rows [0, ph) hold input rows iy = r - pt, columns [0, pw) input columns c - pl; the
+// windows of every output position lie inside (rows (oh - 1) * sh + (kh - 1) * dh + 1, columns likewise). Each row
+// is sw phases of pwq 4-byte entries.
+struct Blocked {
+  int64_t ph, pw, pwq, cq;
+  int64_t row_bytes(const Geometry& g) const { return g.sw * pwq * 4; }
+  int64_t bytes(const Geometry& g) const { return cq * ph * row_bytes(g) + 4 * kNr * 4; }  // slack: the overrun
+};
+
+Blocked blocked_extent(const Geometry& g) {
+  Blocked b;
+  b.ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  b.pw = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  b.pwq = (b.pw + g.sw - 1) / g.sw;
+  b.cq = (g.c / g.group + 3) / 4;
+  return b;
+}
+
+// The blocked K of one group (channels rounded up to 4).
+int64_t blocked_k(const Geometry& g) { return blocked_extent(g).cq * 4 * g.kh * g.kw; }
+
+// xb[cq][r][c % sw][c / sw][t] = x[4 cq + t][r - pt][c - pl] ^ flip, or pad (the x zero point ^ flip) outside x;
+// 0 for a padded channel 4 cq + t >= cg.
+EW_CLONES void fill_blocked(const Geometry& g, const Blocked& b, const uint8_t* x, uint8_t flip, uint8_t pad,
+                            uint8_t* xb) {
+  const int64_t cg = g.c / g.group;
+  const int64_t c0 = std::min(b.pw, g.pl), c1 = std::min(b.pw, std::max(c0, g.pl + g.w));
+  const int64_t row = b.row_bytes(g);
+  parallel_for_work(b.cq * b.ph * row, b.cq, [&](int64_t cq) {
+    const int real = static_cast<int>(std::min<int64_t>(4, cg - cq * 4));  // channels of this quad inside cg
+    uint32_t padword = 0;
+    for (int t = 0; t < real; ++t) padword |= uint32_t(pad) << (8 * t);
+    thread_local std::vector<uint32_t> line;  // one padded row, columns in order (before the phase split)
+    line.resize(static_cast<size_t>(b.pw + 16));
+    for (int64_t r = 0; r < b.ph; ++r) {
+      uint32_t* words = g.sw == 1 ? reinterpret_cast<uint32_t*>(xb + (cq * b.ph + r) * row) : line.data();
+      const int64_t iy = r - g.pt;
+      if (iy < 0 || iy >= g.h) {
+        std::fill(words, words + b.pw, padword);
+      } else {
+        std::fill(words, words + c0, padword);
+        const uint8_t* s[4];
+        for (int t = 0; t < 4; ++t) s[t] = x + ((cq * 4 + std::min(t, real - 1)) * g.h + iy) * g.w + (c0 - g.pl);
+        uint8_t* d = reinterpret_cast<uint8_t*>(words + c0);
+        const int64_t n = c1 - c0;
+        int64_t i = 0;
+#if defined(__x86_64__)
+        if (real == 4) {
+          const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+          for (; i + 16 <= n; i += 16) {
+            const __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[0] + i));
+            const __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[1] + i));
+            const __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[2] + i));
+            const __m128i r3 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s[3] + i));
+            const __m128i a = _mm_unpacklo_epi8(r0, r1), bb = _mm_unpackhi_epi8(r0, r1);
+            const __m128i c = _mm_unpacklo_epi8(r2, r3), dd = _mm_unpackhi_epi8(r2, r3);
+            __m128i* o = reinterpret_cast<__m128i*>(d + i * 4);
+            _mm_storeu_si128(o, _mm_xor_si128(_mm_unpacklo_epi16(a, c), f));
+            _mm_storeu_si128(o + 1, _mm_xor_si128(_mm_unpackhi_epi16(a, c), f));
+            _mm_storeu_si128(o + 2, _mm_xor_si128(_mm_unpacklo_epi16(bb, dd), f));
+            _mm_storeu_si128(o + 3, _mm_xor_si128(_mm_unpackhi_epi16(bb, dd), f));
+          }
+        }
+#endif
+        for (; i < n; ++i)
+          for (int t = 0; t < 4; ++t) d[i * 4 + t] = t < real ? static_cast<uint8_t>(s[t][i] ^ flip) : 0;
+        std::fill(words + c1, words + b.pw, padword);
+      }
+      if (g.sw > 1) {
+        // the phase split: column c to phase c % sw, index c / sw (the phases' unused tails stay unread garbage)
+        uint32_t* dst = reinterpret_cast<uint32_t*>(xb + (cq * b.ph + r) * row);
+        for (int64_t p = 0; p < g.sw; ++p) {
+          uint32_t* ph = dst + p * b.pwq;
+          const int64_t count = (b.pw - p + g.sw - 1) / g.sw;
+          for (int64_t i = 0; i < count; ++i) ph[i] = words[i * g.sw + p];
+          std::fill(ph + count, ph + b.pwq, 0u);
+        }
+      }
+    }
+  });
+}
+
+// The weights of one group as a matrix in the blocked K order (blocked_k columns): wr[m][q * 4 + t] =
+// w[m][ci = 4 cq + t][ky][kx] for q = (cq * kh + ky) * kw + kx; `zero` (u = 0 once packed) for padded channels.
+void reorder_blocked_weights(const Geometry& g, const uint8_t* w, uint8_t zero, uint8_t* wr) {
+  const int64_t mg = g.m / g.group;
+  const int64_t cg = g.c / g.group;
+  const int64_t taps = g.kh * g.kw;
+  const int64_t k = cg * taps;
+  const int64_t kb = blocked_k(g);
+  std::fill(wr, wr + mg * kb, zero);
+  for (int64_t m = 0; m < mg; ++m)
+    for (int64_t ci = 0; ci < cg; ++ci)
+      for (int64_t t = 0; t < taps; ++t) wr[m * kb + ((ci / 4) * taps + t) * 4 + ci % 4] = w[m * k + ci * taps + t];
+}
+
+// kernel_scalar / kernel_vnni with quad q's panel bytes at b + off[q] ([kNr][4] each).
+void kernel_scalar_off(int64_t kq, const uint8_t* __restrict a, const int8_t* __restrict b, const int64_t* off,
+                       int32_t* __restrict c) {
+  std::fill(c, c + kMr * kNr, 0);
+  for (int64_t q = 0; q < kq; ++q) {
+    const uint8_t* aq = a + q * kMr * 4;
+    const int8_t* bq = b + off[q];
+    for (int i = 0; i < kMr; ++i) {
+      int32_t* ci = c + i * kNr;
+      const int32_t a0 = aq[i * 4], a1 = aq[i * 4 + 1], a2 = aq[i * 4 + 2], a3 = aq[i * 4 + 3];
+      for (int j = 0; j < kNr; ++j) {
+        const int8_t* bj = bq + j * 4;
+        ci[j] += a0 * bj[0] + a1 * bj[1] + a2 * bj[2] + a3 * bj[3];
+      }
+    }
+  }
+}
+
+void colsum_scalar_off(int64_t kq, const int8_t* b, const int64_t* off, int32_t* colsum) {
+  std::fill(colsum, colsum + kNr, 0);
+  for (int64_t q = 0; q < kq; ++q)
+    for (int j = 0; j < kNr; ++j)
+      for (int t = 0; t < 4; ++t) colsum[j] += b[off[q] + j * 4 + t];
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni_off(int64_t kq, const uint8_t* a,
+                                                                              const int8_t* b, const int64_t* off,
+                                                                              int32_t* c) {
+  __m512i acc[kMr][2];
+  for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
+  for (int64_t q = 0; q < kq; ++q) {
+    const int8_t* bq = b + off[q];
+    const __m512i b0 = _mm512_loadu_si512(bq);
+    const __m512i b1 = _mm512_loadu_si512(bq + 64);
+    const uint8_t* aq = a + q * kMr * 4;
+    for (int i = 0; i < kMr; ++i) {
+      int32_t quad;
+      std::memcpy(&quad, aq + i * 4, 4);
+      const __m512i av = _mm512_set1_epi32(quad);
+      acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], av, b0);
+      acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], av, b1);
+    }
+  }
+  for (int i = 0; i < kMr; ++i) {
+    _mm512_storeu_si512(c + i * kNr, acc[i][0]);
+    _mm512_storeu_si512(c + i * kNr + 16, acc[i][1]);
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni_off(int64_t kq, const int8_t* b,
+                                                                              const int64_t* off, int32_t* colsum) {
+  const __m512i ones = _mm512_set1_epi8(1);
+  __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+  for (int64_t q = 0; q < kq; ++q) {
+    s0 = _mm512_dpbusd_epi32(s0, ones, _mm512_loadu_si512(b + off[q]));
+    s1 = _mm512_dpbusd_epi32(s1, ones, _mm512_loadu_si512(b + off[q] + 64));
+  }
+  _mm512_storeu_si512(colsum, s0);
+  _mm512_storeu_si512(colsum + 16, s1);
+}
+#endif
+
+// One group of one image: y (int32, or rq's bytes) for the group's mg output channels, ld plane. A: the blocked
+// weights packed by pack_a (rowsum their row sums), za2 / zb2 the shifted zero points (see the top of this file).
+void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb, const uint8_t* a_pack,
+                        const int64_t* rowsum, const int32_t* za2, int32_t zb2, int32_t* y, const Requant* rq) {
+  const int64_t mg = g.m / g.group;
+  const int64_t k = (g.c / g.group) * g.kh * g.kw;  // the real K, for the zero-point terms
+  const int64_t kq = blocked_k(g) / 4;
+  const int64_t plane = g.oh * g.ow;
+  const int64_t row = bl.row_bytes(g);
+  std::vector<int64_t> off(static_cast<size_t>(kq));
+  for (int64_t cq = 0; cq < bl.cq; ++cq)
+    for (int64_t ky = 0; ky < g.kh; ++ky)
+      for (int64_t kx = 0; kx < g.kw; ++kx) {
+        const int64_t c = kx * g.dw;
+        off[(cq * g.kh + ky) * g.kw + kx] = (cq * bl.ph + ky * g.dh) * row + ((c % g.sw) * bl.pwq + c / g.sw) * 4;
+      }
+  const bool vnni = choose_kernel() != kernel_scalar;
+  const int64_t row_chunks = (mg + kMcb - 1) / kMcb;
+  // a task: one output row (oy stepping by sh over the buffer's rows) and one chunk of output channels
+  parallel_for_work(2 * mg * plane * k, g.oh * row_chunks, [&](int64_t task) {
+    const int64_t oy = task / row_chunks;
+    const int64_t m0 = (task % row_chunks) * kMcb;
+    const int64_t m1 = std::min(mg, m0 + kMcb);
+    const int8_t* line = reinterpret_cast<const int8_t*>(xb) + oy * g.sh * row;
+    alignas(64) int32_t tile[kMr * kNr];
+    alignas(64) int32_t colsum[kNr];
+    alignas(64) int32_t zbv[kNr];
+    std::fill(zbv, zbv + kNr, zb2);
+    for (int64_t ox = 0; ox < g.ow; ox += kNr) {
+      const int64_t cols = std::min<int64_t>(kNr, g.ow - ox);
+      const int8_t* b = line + ox * 4;
+#if defined(__x86_64__)
+      if (vnni)
+        colsum_vnni_off(kq, b, off.data(), colsum);
+      else
+#endif
+        colsum_scalar_off(kq, b, off.data(), colsum);
+      for (int64_t ir = m0; ir < m1; ir += kMr) {
+        const int64_t rows = std::min<int64_t>(kMr, m1 - ir);
+#if defined(__x86_64__)
+        if (vnni)
+          kernel_vnni_off(kq, a_pack + ir * kq * 4, b, off.data(), tile);
+        else
+#endif
+          kernel_scalar_off(kq, a_pack + ir * kq * 4, b, off.data(), tile);
+        for (int64_t i = 0; i < rows; ++i) {
+          const int64_t m = ir + i;
+          const uint32_t zam = static_cast<uint32_t>(za2[m]);
+          const uint32_t rs = static_cast<uint32_t>(rowsum[m]);
+          const uint32_t kzam = static_cast<uint32_t>(k) * zam;
+          const int64_t at = m * plane + oy * g.ow + ox;
+          if (rq == nullptr) {
+            exact_row(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam, y + at);
+            continue;
+          }
+#if defined(__x86_64__)
+          if (vnni && std::isfinite(rq->scale[m])) {
+            exact_requant_row_avx512(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam,
+                                     rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
+                                     rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0, rq->y + at);
+            apply_table(*rq, m, cols, rq->y + at);
+            continue;
+          }
+#endif
+          alignas(64) int32_t exact[kNr];
+          exact_row(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam, exact);
+          requant(*rq, m, cols, exact, rq->y + at);
+        }
+      }
+    }
+  });
+}
+
 // The weights of a (non-depthwise) convolution packed once for gemm_s8_impl: int64 row sums [M], then per group the
 // pack_a blocks of its mg rows ([mg rounded up to kMr][kq][4] bytes). Depends on the weights' type, not on their zero
 // points, so one packing serves any zero point the call passes.
 int64_t packed_group_bytes(const Geometry& g) {
   const int64_t mg = g.m / g.group;
-  const int64_t kq = ((g.c / g.group) * g.kh * g.kw + 3) / 4;
+  const int64_t kq = ((blocked_input(g) ? blocked_k(g) : (g.c / g.group) * g.kh * g.kw) + 3) / 4;
   return (mg + kMr - 1) / kMr * kMr * kq * 4;
 }
 
@@ -736,8 +1017,58 @@ void pack_weights(const Geometry& g, bool w_signed, const uint8_t* w, uint8_t* p
   const int64_t k = (g.c / g.group) * g.kh * g.kw;
   int64_t* rowsum = reinterpret_cast<int64_t*>(packed);
   uint8_t* blocks = packed + g.m * sizeof(int64_t);
-  for (int64_t grp = 0; grp < g.group; ++grp)
-    pack_a(mg, k, w + grp * mg * k, k, w_signed ? 0x80 : 0, blocks + grp * packed_group_bytes(g), rowsum + grp * mg);
+  const int64_t kb = blocked_input(g) ? blocked_k(g) : k;
+  std::vector<uint8_t> wr(blocked_input(g) ? static_cast<size_t>(mg * kb) : 0);
+  for (int64_t grp = 0; grp < g.group; ++grp) {
+    const uint8_t* wg = w + grp * mg * k;
+    if (!wr.empty()) {
+      reorder_blocked_weights(g, wg, w_signed ? 0x80 : 0, wr.data());
+      wg = wr.data();
+    }
+    pack_a(mg, kb, wg, kb, w_signed ? 0x80 : 0, blocks + grp * packed_group_bytes(g), rowsum + grp * mg);
+  }
+}
+
+// conv_s8 for blocked_input(g): per image and group, the input copied once into the blocked buffer, then every
+// tile reads its B panels from there.
+void conv_s8_blocked(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed,
+                     const uint8_t* w, const int32_t* w_zero, int64_t w_zero_count, int32_t* y, const Requant* rq,
+                     const uint8_t* packed) {
+  const int64_t cg = g.c / g.group;
+  const int64_t mg = g.m / g.group;
+  const int64_t plane = g.oh * g.ow;
+  const Blocked bl = blocked_extent(g);
+  const uint8_t flip = x_signed ? 0 : 0x80;
+  std::vector<uint8_t> xb(static_cast<size_t>(bl.bytes(g)));
+  std::fill(xb.end() - 4 * kNr * 4, xb.end(), 0);  // the slack is read (columns past a row), never stored
+  std::vector<uint8_t> own;
+  if (packed == nullptr) {
+    own.resize(static_cast<size_t>(packed_weights_bytes(g)));
+    pack_weights(g, w_signed, w, own.data());
+    packed = own.data();
+  }
+  std::vector<int32_t> za2(static_cast<size_t>(g.m));
+  for (int64_t m = 0; m < g.m; ++m)
+    za2[m] = (w_zero == nullptr ? 0 : w_zero[w_zero_count == 1 ? 0 : m]) + (w_signed ? 128 : 0);
+  const int32_t zb2 = x_zero - (x_signed ? 0 : 128);
+  for (int64_t img = 0; img < g.n; ++img) {
+    for (int64_t grp = 0; grp < g.group; ++grp) {
+      fill_blocked(g, bl, x + (img * g.c + grp * cg) * g.h * g.w, flip, static_cast<uint8_t>(x_zero) ^ flip,
+                   xb.data());
+      const int64_t at = (img * g.m + grp * mg) * plane;
+      const int64_t* rowsum = reinterpret_cast<const int64_t*>(packed) + grp * mg;
+      const uint8_t* a_pack = packed + g.m * sizeof(int64_t) + grp * packed_group_bytes(g);
+      if (rq == nullptr) {
+        conv_blocked_group(g, bl, xb.data(), a_pack, rowsum, za2.data() + grp * mg, zb2, y + at, nullptr);
+      } else {
+        const Requant part{rq->bias == nullptr ? nullptr : rq->bias + grp * mg, rq->scale + grp * mg, rq->y_zero,
+                           rq->y_signed, rq->y + at,
+                           rq->table == nullptr || rq->table_params == 1 ? rq->table : rq->table + grp * mg * 256,
+                           rq->table_params};
+        conv_blocked_group(g, bl, xb.data(), a_pack, rowsum, za2.data() + grp * mg, zb2, nullptr, &part);
+      }
+    }
+  }
 }
 
 // y [N, M, OH, OW] int32 = conv(x - x_zero, w - w_zero); or with rq, its requantization into rq->y (8 bits, same
@@ -750,6 +1081,10 @@ void conv_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero,
   const int64_t mg = g.m / g.group;
   if (is_depthwise(g)) {
     depthwise_s8(g, x_signed, x, x_zero, w_signed, w, w_zero, w_zero_count, y, rq);
+    return;
+  }
+  if (blocked_input(g)) {
+    conv_s8_blocked(g, x_signed, x, x_zero, w_signed, w, w_zero, w_zero_count, y, rq, packed);
     return;
   }
   const int64_t plane = g.oh * g.ow;

@@ -193,14 +193,29 @@ extern "C" int ew_lrn(int64_t n, int64_t c, int64_t hw, int64_t size, float alph
   }
 }
 
+namespace {
+// The sum of a plane in double, in 16 interleaved partial sums that the compiler keeps in vector registers (one
+// chain of dependent double adds ran at a few cycles per element: the int8 detector's squeeze-excitation pools on
+// 160x160 planes took 5% of its time). Reordering double sums of floats moves the result by far less than a float's
+// rounding step.
+EW_CLONES double plane_sum(int64_t size, const float* __restrict src) {
+  constexpr int kLanes = 16;
+  double part[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= size; i += kLanes)
+    for (int l = 0; l < kLanes; ++l) part[l] += src[i + l];
+  double acc = 0;
+  for (; i < size; ++i) acc += src[i];
+  for (int l = 0; l < kLanes; ++l) acc += part[l];
+  return acc;
+}
+}  // namespace
+
 extern "C" int ew_global_average_pool(int64_t planes, int64_t size, const float* x, float* y) noexcept {
   if (planes < 0 || size <= 0 || x == nullptr || y == nullptr) return EW_INVALID_ARGUMENT;
   try {
     edgewise::parallel_for_work(planes * size, planes, [&](int64_t p) {
-      const float* src = x + p * size;
-      double acc = 0;
-      for (int64_t i = 0; i < size; ++i) acc += src[i];
-      y[p] = static_cast<float>(acc / static_cast<double>(size));
+      y[p] = static_cast<float>(plane_sum(size, x + p * size) / static_cast<double>(size));
     });
     return EW_OK;
   } catch (...) {

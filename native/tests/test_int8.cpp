@@ -225,7 +225,9 @@ void run_all() {
       {1, 3, 7, 9, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},       // padded 3x3
       {2, 4, 8, 8, 6, 3, 3, 2, 2, 1, 1, 1, 1, 0, 0, 2},       // stride 2, groups, asymmetric pads
       {1, 6, 11, 10, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 6},     // depthwise
-      {2, 5, 13, 9, 5, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 5},      // depthwise 5x5, stride 2 (the direct path)
+      {2, 5, 13, 9, 5, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 5},      // depthwise 5x5, stride 2 (padded rows split by phase)
+      {1, 4, 11, 70, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4},     // depthwise 3x3/2, a row past one run of 64
+      {1, 3, 9, 40, 3, 3, 3, 1, 5, 1, 1, 1, 1, 1, 1, 3},      // depthwise stride 5 (the direct path)
       {1, 4, 9, 12, 4, 3, 3, 1, 2, 2, 1, 3, 0, 1, 2, 4},      // depthwise, dilation, odd strides, asymmetric pads
       {1, 3, 2, 2, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 3},       // depthwise, mostly padding
       {1, 2, 18, 18, 2, 17, 17, 1, 1, 1, 1, 8, 8, 8, 8, 2},   // depthwise past 258 taps: the int32 path, not float
@@ -243,6 +245,17 @@ void run_all() {
       {1, 6, 10, 40, 8, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 1},     // 1x1 stride 2: not a plain GEMM on x
       {1, 4, 7, 9, 6, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 2},       // 1x1 padded, groups
       {2, 6, 9, 33, 4, 3, 3, 1, 1, 2, 3, 2, 3, 2, 3, 2},      // dilation, batch 2, groups
+      // input interleaved by 4 channels, B panels read in place (blocked_input): channels per group a multiple of 4
+      {1, 8, 9, 37, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},    // pad 1, a row of 37 (a panel past the row's end)
+      {1, 96, 7, 40, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   // the detector's head: 96 -> 24, K = 864
+      {2, 8, 10, 70, 12, 3, 3, 2, 1, 2, 3, 2, 3, 1, 2, 2},   // dilation, stride (2, 1), groups, batch 2
+      {1, 4, 5, 5, 3, 1, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1},      // 1x3, only columns padded
+      {1, 8, 7, 9, 6, 1, 1, 1, 1, 1, 1, 1, 2, 1, 2, 1},      // 1x1 padded
+      {1, 12, 6, 20, 70, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1},   // more output channels than one row chunk
+      {1, 4, 2, 2, 5, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 1},      // mostly padding
+      {1, 3, 20, 41, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1},   // a stem: 3 channels padded to 4, stride 2 (phases)
+      {1, 6, 9, 50, 8, 3, 3, 1, 3, 1, 2, 1, 2, 1, 2, 2},     // stride 3, dilation 2, 3 channels per group
+      {1, 5, 9, 31, 6, 3, 3, 1, 5, 1, 1, 1, 1, 1, 1, 1},     // stride 5: B packed per task (implicit im2col)
   };
   for (const ConvCase& cc : cases)
     for (int combo = 0; combo < 8; ++combo)

@@ -78,6 +78,22 @@ int main() {
       std::printf("FAIL global average %d\n", p);
       ++failures;
     }
+  // planes longer than the 16 partial sums, with a tail: against one naive double sum
+  {
+    const int64_t planes = 3, size = 1601;
+    std::vector<float> xs(planes * size), ys(planes);
+    for (size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.11f * static_cast<float>(i)) * 7.0f + 0.5f;
+    ew_global_average_pool(planes, size, xs.data(), ys.data());
+    for (int64_t p = 0; p < planes; ++p) {
+      double acc = 0;
+      for (int64_t i = 0; i < size; ++i) acc += xs[p * size + i];
+      const float expected = static_cast<float>(acc / static_cast<double>(size));
+      if (std::fabs(ys[p] - expected) > 1e-6f * std::max(1.0f, std::fabs(expected))) {
+        std::printf("FAIL global average (long plane) %ld: %g vs %g\n", (long)p, ys[p], expected);
+        ++failures;
+      }
+    }
+  }
   // LRN against the definition, summed naively per channel window: odd and even sizes, a window wider than the
   // channels, beta 0.75 (the square-root path) and another beta, runs of pixels longer than one task
   const int64_t lrn_cases[][4] = {{2, 7, 1300, 5}, {1, 3, 10, 2}, {1, 4, 3, 9}, {1, 1, 1, 1}};
