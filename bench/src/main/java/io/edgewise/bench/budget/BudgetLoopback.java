@@ -302,9 +302,9 @@ public final class BudgetLoopback {
               // when (JVM uptime, as -Xlog's uptime decoration) and how: to set beside GC and safepoint logs
               log.accept(String.format(java.util.Locale.ROOT,
                   "late: %s %s %.0f ms, request %d, ended at uptime %.3f s: %.1f ms (in the budgeted call %.1f ms, "
-                  + "hand-over %.1f ms, %s)", link.name(), d.policy, d.sla, i,
+                  + "hand-over %.1f ms, %s; margin %.1f ms)", link.name(), d.policy, d.sla, i,
                   java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, ms, o.elapsedMs,
-                  o.handoverMs, o.local ? "local" : "server"));
+                  o.handoverMs, o.local ? "local" : "server", o.marginMs));
             }
             double score = o.outputs != null ? test.score(sample, o.outputs) : 0;
             d.results.add(new double[] {ms, o.outputs != null ? 1 : 0, score, o.local ? 1 : 0, o.handoverMs});
@@ -322,10 +322,10 @@ public final class BudgetLoopback {
 
   /**
    * An answer (outputs null when the server refused or dropped it), which side gave it, the variant and the budgeted
-   * client's hand-over time (NaN without a fallback).
+   * client's hand-over time and the margin it kept for it (NaN without a fallback).
    */
   private record Outcome(Map<String, Tensor> outputs, boolean local, String variant, double handoverMs,
-      double elapsedMs)
+      double elapsedMs, double marginMs)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -340,21 +340,21 @@ public final class BudgetLoopback {
       if (d.policy.startsWith("static:")) {
         String v = d.policy.substring("static:".length());
         EdgewiseClient.Answer a = client.infer(group, null, x, true, Map.of("variant", v));
-        return new Outcome(a.outputs(), false, v, Double.NaN, Double.NaN);
+        return new Outcome(a.outputs(), false, v, Double.NaN, Double.NaN, Double.NaN);
       }
       if (d.fallback != null) {
         EdgewiseClient.BudgetedAnswer a = client.infer(group, x, d.sla, d.fallback, mode);
-        return new Outcome(a.outputs(), a.local(), a.variant(), a.handoverMs(), a.elapsedMs());
+        return new Outcome(a.outputs(), a.local(), a.variant(), a.handoverMs(), a.elapsedMs(), a.marginMs());
       }
       EdgewiseClient.Answer a = client.inferWithin(d.policy.equals("greedy") ? group + "-greedy" : group, x, d.sla,
           null);
       return new Outcome(a.outputs(), false, a.parameters().get("edgewise_variant").asText(), Double.NaN,
-          Double.NaN);
+          Double.NaN, Double.NaN);
     } catch (RemoteException e) {
       if (e.status() != 504) {
         throw e;
       }
-      return new Outcome(null, false, null, Double.NaN, Double.NaN);
+      return new Outcome(null, false, null, Double.NaN, Double.NaN, Double.NaN);
     }
   }
 

@@ -85,6 +85,33 @@ class BudgetDecisionTest {
   }
 
   @Test
+  void theMarginIsTwiceTheLargestMeasuredHandOver() {
+    assertEquals(2, BudgetDecision.HEADROOM);
+    assertEquals(0, BudgetDecision.releaseMargin(0), "nothing measured: no margin");
+    assertEquals(0, BudgetDecision.releaseMargin(-3 * MS), "a negative time is no time");
+    // the quiet host's late answers: planned with a margin of the largest hand-over so far (5.0 ms), their own
+    // hand-over was 6.5 ms, and released at 100 - 5.0 = 95.0 ms it ended at 101.5 ms
+    long margin = BudgetDecision.releaseMargin(5 * MS);
+    assertEquals(10 * MS, margin, "2 x 5.0");
+    BudgetDecision standby = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, margin);
+    assertEquals(90 * MS, standby.releaseAt(), "100 - 10");
+    assertTrue(standby.releaseAt() + 6_500_000 <= 100 * MS, "the 6.5 ms hand-over now ends at 96.5 ms");
+    assertEquals(Action.WAIT, standby.next(89 * MS, Local.READY, Remote.PENDING));
+    assertEquals(Action.RETURN_LOCAL, standby.next(90 * MS, Local.READY, Remote.PENDING));
+    // BACKUP: the local p99 (10 ms) and the margin (10 ms) before the end: started at 80 ms, and a run that is started
+    // after 80 ms cannot be handed over in time, so it runs beside the wait
+    BudgetDecision backup = BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 100 * MS, 10 * MS, margin);
+    assertEquals(80 * MS, backup.localAt(), "100 - (10 + 2 x 5)");
+    assertTrue(backup.inline(80 * MS));
+    assertFalse(backup.inline(81 * MS));
+    // a margin as large as the budget releases at once (the whole budget is kept for the hand-over)
+    assertEquals(0, BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS,
+        BudgetDecision.releaseMargin(60 * MS)).releaseAt());
+    assertEquals(Long.MAX_VALUE, BudgetDecision.releaseMargin(Long.MAX_VALUE / 2 + 1), "saturates");
+    assertEquals(Long.MAX_VALUE - 1, BudgetDecision.releaseMargin(Long.MAX_VALUE / 2));
+  }
+
+  @Test
   void standbyDoesNotHoldForARemoteAnswerThatCannotComeByTheRelease() {
     // release at 100 - 6 = 94; the fastest recent round trip 120: held for nothing
     BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS, 120 * MS);
