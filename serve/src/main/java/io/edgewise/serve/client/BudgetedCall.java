@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * margin of twice the largest of the last 1000 calls of every BudgetedCall in the process (the hand-over time is the
  * machine's, its load and scheduler, not one call object's; a new client starts from what the others measured). Twice,
  * not once: a stall larger than every one seen before is what still made answers late with the largest alone
- * (docs/benchmarks.md; {@link #marginMs()}). Nothing is configured.
+ * (docs/benchmarks.md); the part above the largest at most up to half the budget ({@link #marginMs}). Nothing is
+ * configured.
  *
  * <p>STANDBY holds a local answer only while the remote one can still come by the release: when the fastest of this
  * caller's last {@value #REMOTE_WINDOW} remote round trips ends after it, holding gains nothing and leaves the answer
@@ -54,7 +55,7 @@ public final class BudgetedCall implements AutoCloseable {
 
   /**
    * The winning answer, which side gave it, the time from the call to its return, this call's hand-over time (from
-   * the moment the answer was due to the return, ms) and the margin the call was planned with ({@link #marginMs()} at
+   * the moment the answer was due to the return, ms) and the margin the call was planned with ({@link #marginMs} at
    * its start, ms): a hand-over larger than the margin is what makes an answer late.
    */
   public record Result<T>(T value, boolean local, double elapsedMs, double handoverMs, double marginMs) {}
@@ -79,7 +80,7 @@ public final class BudgetedCall implements AutoCloseable {
     }
   };
 
-  /** Hand-over times kept: the release margin is {@link BudgetDecision#HEADROOM} times their maximum. */
+  /** Hand-over times kept: the release margin is twice their maximum (up to half the budget). */
   static final int HANDOVER_WINDOW = 1000;
 
   /** Remote round trips kept for the fastest one (the floor of a remote answer's arrival). */
@@ -133,11 +134,12 @@ public final class BudgetedCall implements AutoCloseable {
   }
 
   /**
-   * The margin the next call keeps before the end of its budget for the hand-over (ms): {@link BudgetDecision#HEADROOM}
-   * times {@link #handoverMs()}, so that a hand-over larger than every one measured so far still lands in time.
+   * The margin a next call of {@code budgetMs} keeps before the end of its budget for the hand-over (ms): twice
+   * {@link #handoverMs()}, so that a hand-over larger than every one measured so far still lands in time, with the part
+   * above {@link #handoverMs()} limited to half the budget (each held answer's remote side keeps at least that long).
    */
-  public double marginMs() {
-    return BudgetDecision.releaseMargin((long) (handoverMs() * 1e6)) / 1e6;
+  public double marginMs(double budgetMs) {
+    return BudgetDecision.releaseMargin((long) (handoverMs() * 1e6), (long) (budgetMs * 1e6)) / 1e6;
   }
 
   /**
@@ -180,7 +182,7 @@ public final class BudgetedCall implements AutoCloseable {
           + budget + ", " + localMs);
     }
     long start = clock.nanoTime();
-    long margin = BudgetDecision.releaseMargin((long) (handoverMs() * 1e6));
+    long margin = BudgetDecision.releaseMargin((long) (handoverMs() * 1e6), budget.toNanos());
     BudgetDecision rule = BudgetDecision.plan(mode, budget.toNanos(),
         Double.isInfinite(localMs) ? Long.MAX_VALUE : (long) (localMs * 1e6), margin,
         (long) (remoteFloorMs() * 1e6));

@@ -87,11 +87,11 @@ class BudgetDecisionTest {
   @Test
   void theMarginIsTwiceTheLargestMeasuredHandOver() {
     assertEquals(2, BudgetDecision.HEADROOM);
-    assertEquals(0, BudgetDecision.releaseMargin(0), "nothing measured: no margin");
-    assertEquals(0, BudgetDecision.releaseMargin(-3 * MS), "a negative time is no time");
+    assertEquals(0, BudgetDecision.releaseMargin(0, 100 * MS), "nothing measured: no margin");
+    assertEquals(0, BudgetDecision.releaseMargin(-3 * MS, 100 * MS), "a negative time is no time");
     // the quiet host's late answers: planned with a margin of the largest hand-over so far (5.0 ms), their own
     // hand-over was 6.5 ms, and released at 100 - 5.0 = 95.0 ms it ended at 101.5 ms
-    long margin = BudgetDecision.releaseMargin(5 * MS);
+    long margin = BudgetDecision.releaseMargin(5 * MS, 100 * MS);
     assertEquals(10 * MS, margin, "2 x 5.0");
     BudgetDecision standby = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, margin);
     assertEquals(90 * MS, standby.releaseAt(), "100 - 10");
@@ -104,11 +104,26 @@ class BudgetDecisionTest {
     assertEquals(80 * MS, backup.localAt(), "100 - (10 + 2 x 5)");
     assertTrue(backup.inline(80 * MS));
     assertFalse(backup.inline(81 * MS));
-    // a margin as large as the budget releases at once (the whole budget is kept for the hand-over)
+    assertEquals(Long.MAX_VALUE, BudgetDecision.releaseMargin(Long.MAX_VALUE, Long.MAX_VALUE), "saturates");
+  }
+
+  @Test
+  void theHeadroomAboveTheLargestHandOverStopsAtHalfTheBudget() {
+    // 250 ms after a 123 ms stall (the loaded VM's campus row): 2 x 123 = 246 would release at 4 ms; the headroom
+    // stops at 250 / 2 = 125, so the answer is held to 125 ms
+    assertEquals(125 * MS, BudgetDecision.releaseMargin(123 * MS, 250 * MS));
+    assertEquals(125 * MS, BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 250 * MS, 10 * MS,
+        BudgetDecision.releaseMargin(123 * MS, 250 * MS)).releaseAt(), "250 - 125");
+    // 30 ms at 100: 60 is cut to 50; 40 at 100: 80 cut to 50
+    assertEquals(50 * MS, BudgetDecision.releaseMargin(30 * MS, 100 * MS));
+    assertEquals(50 * MS, BudgetDecision.releaseMargin(40 * MS, 100 * MS));
+    // the largest hand-over itself is never cut: 60 at 100 keeps 60 (released at 40), 120 keeps 120 (at once)
+    assertEquals(60 * MS, BudgetDecision.releaseMargin(60 * MS, 100 * MS));
     assertEquals(0, BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS,
-        BudgetDecision.releaseMargin(60 * MS)).releaseAt());
-    assertEquals(Long.MAX_VALUE, BudgetDecision.releaseMargin(Long.MAX_VALUE / 2 + 1), "saturates");
-    assertEquals(Long.MAX_VALUE - 1, BudgetDecision.releaseMargin(Long.MAX_VALUE / 2));
+        BudgetDecision.releaseMargin(120 * MS, 100 * MS)).releaseAt());
+    // below half the budget the full headroom: 20 at 100 keeps 40; 5 at 1000 keeps 10
+    assertEquals(40 * MS, BudgetDecision.releaseMargin(20 * MS, 100 * MS));
+    assertEquals(10 * MS, BudgetDecision.releaseMargin(5 * MS, 1000 * MS));
   }
 
   @Test

@@ -74,7 +74,7 @@ class BudgetedCallClockTest {
       assertEquals(6.0, first.handoverMs(), 1e-9);
       assertEquals(0.0, first.marginMs(), 1e-9);
       assertEquals(6.0, call.handoverMs(), 1e-9);
-      assertEquals(12.0, call.marginMs(), 1e-9, "2 x 6");
+      assertEquals(12.0, call.marginMs(100), 1e-9, "2 x 6");
       // now released at 100 - 12 = 88 ms (waited 84 after the 4 ms run), woken at 94: on time
       BudgetedCall.Result<String> second = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
           () -> runFor(c, 4 * MS), 10);
@@ -87,7 +87,7 @@ class BudgetedCallClockTest {
           () -> runFor(c, 4 * MS), 10);
       assertEquals(99.0, record.elapsedMs(), 1e-9);
       assertEquals(11.0, record.handoverMs(), 1e-9);
-      assertEquals(22.0, call.marginMs(), 1e-9, "2 x 11: the new largest");
+      assertEquals(22.0, call.marginMs(100), 1e-9, "2 x 11: the new largest");
       assertEquals(List.of(96 * MS, 84 * MS, 84 * MS), c.waits);
     }
   }
