@@ -21,8 +21,9 @@ package io.edgewise.serve.client;
  * 2,400 each had a hand-over 1.3-1.6x the margin it was planned with: docs/benchmarks.md); the headroom covers such a
  * record up to {@value #HEADROOM}x the earlier ones. Its cost: a held answer gives the remote side that much less time,
  * so the headroom (the part above the largest hand-over) never moves the release before half the budget: after one
- * stall of 123 ms on the loaded VM, a margin of twice it released every 250 ms answer at 4 ms, and 80% of them were
- * the local variant's, less accurate than the server's that would have come in time (docs/benchmarks.md).
+ * stall of 123 ms on the loaded VM, a margin of twice it released held 250 ms answers at 4 ms, and 80% of that row's
+ * answers were the local variant's, less accurate than the server's that would have come in time
+ * (docs/benchmarks.md).
  *
  * @param localAt when the local variant starts: 0 for PARALLEL and STANDBY; for BACKUP the budget less the local
  *     variant's measured p99 and the margin (at once when that is negative)
