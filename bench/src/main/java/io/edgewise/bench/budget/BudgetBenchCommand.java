@@ -208,6 +208,9 @@ public final class BudgetBenchCommand implements Callable<Integer> {
         if (!Double.isNaN(r.localMeasuredP99Ms())) {
           row.put("local_measured_p99_ms", r.localMeasuredP99Ms());
         }
+        if (!Double.isNaN(r.maxMarginMs())) {
+          row.put("max_margin_ms", r.maxMarginMs());
+        }
         row.put("figures", "measured (loopback HTTP, emulated link)");
         list.add(row);
       }

@@ -57,12 +57,14 @@ public final class BudgetLoopback {
 
   /**
    * One policy at one SLA: the issue's row, plus how often the fallback answered, the server's choices, the answers
-   * that came after the SLA, the largest hand-over time the budgeted client measured and the p99 of the fallback's
+   * that came after the SLA, the largest hand-over time the budgeted client measured, the p99 of the fallback's
    * last 200 runs as measured here, stalls included (ms; NaN without a fallback): where that p99 exceeds the SLA, the
-   * target's condition (SLA >= the local variant's p99) did not hold on this machine, whatever the modeled device's.
+   * target's condition (SLA >= the local variant's p99) did not hold on this machine, whatever the modeled device's;
+   * and the largest release margin a call of the row was planned with (how early a held answer was let go, ms).
    */
   public record Row(String policy, String link, double slaMs, double accuracy, double slaAttainment, double meanMs,
-      double localShare, Map<String, Integer> served, int late, double maxHandoverMs, double localMeasuredP99Ms) {}
+      double localShare, Map<String, Integer> served, int late, double maxHandoverMs, double localMeasuredP99Ms,
+      double maxMarginMs) {}
 
   /** Requests each device sends first, uncounted: connections open and the network estimate learns the link. */
   static final int WARMUP = 10;
@@ -225,7 +227,7 @@ public final class BudgetLoopback {
     final String policy;
     final double sla;
     final LocalFallback fallback;
-    final List<double[]> results = new ArrayList<>();  // {ms, answered 0/1, score, local 0/1, hand-over ms}
+    final List<double[]> results = new ArrayList<>();  // {ms, answered 0/1, score, local 0/1, hand-over ms, margin ms}
     final List<String> servedBy = new ArrayList<>();
 
     Device(String policy, double sla, LocalFallback fallback) {
@@ -241,6 +243,7 @@ public final class BudgetLoopback {
       int late = 0;
       double sum = 0;
       double handover = Double.NaN;
+      double margin = Double.NaN;
       for (double[] r : results) {
         sum += r[0];
         local += (int) r[3];
@@ -251,12 +254,13 @@ public final class BudgetLoopback {
           late++;
         }
         handover = Double.isNaN(handover) || r[4] > handover ? r[4] : handover;
+        margin = Double.isNaN(margin) || r[5] > margin ? r[5] : margin;
       }
       Map<String, Integer> served = new LinkedHashMap<>();
       servedBy.forEach(v -> served.merge(v, 1, Integer::sum));
       int n = results.size();
       return new Row(policy, link, slaMs, accurate / n, onTime / (double) n, sum / n, local / (double) n,
-          served, late, handover, fallback == null ? Double.NaN : fallback.expectedMs());
+          served, late, handover, fallback == null ? Double.NaN : fallback.expectedMs(), margin);
     }
   }
 
@@ -302,12 +306,13 @@ public final class BudgetLoopback {
               // when (JVM uptime, as -Xlog's uptime decoration) and how: to set beside GC and safepoint logs
               log.accept(String.format(java.util.Locale.ROOT,
                   "late: %s %s %.0f ms, request %d, ended at uptime %.3f s: %.1f ms (in the budgeted call %.1f ms, "
-                  + "hand-over %.1f ms, %s)", link.name(), d.policy, d.sla, i,
+                  + "hand-over %.1f ms, %s; margin %.1f ms)", link.name(), d.policy, d.sla, i,
                   java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, ms, o.elapsedMs,
-                  o.handoverMs, o.local ? "local" : "server"));
+                  o.handoverMs, o.local ? "local" : "server", o.marginMs));
             }
             double score = o.outputs != null ? test.score(sample, o.outputs) : 0;
-            d.results.add(new double[] {ms, o.outputs != null ? 1 : 0, score, o.local ? 1 : 0, o.handoverMs});
+            d.results.add(new double[] {ms, o.outputs != null ? 1 : 0, score, o.local ? 1 : 0, o.handoverMs,
+                o.marginMs});
             d.servedBy.add(o.outputs == null ? "dropped" : o.local ? "local:" + o.variant : o.variant);
           } finally {
             x.values().forEach(Tensor::close);
@@ -322,10 +327,10 @@ public final class BudgetLoopback {
 
   /**
    * An answer (outputs null when the server refused or dropped it), which side gave it, the variant and the budgeted
-   * client's hand-over time (NaN without a fallback).
+   * client's hand-over time and the margin it kept for it (NaN without a fallback).
    */
   private record Outcome(Map<String, Tensor> outputs, boolean local, String variant, double handoverMs,
-      double elapsedMs)
+      double elapsedMs, double marginMs)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -340,21 +345,21 @@ public final class BudgetLoopback {
       if (d.policy.startsWith("static:")) {
         String v = d.policy.substring("static:".length());
         EdgewiseClient.Answer a = client.infer(group, null, x, true, Map.of("variant", v));
-        return new Outcome(a.outputs(), false, v, Double.NaN, Double.NaN);
+        return new Outcome(a.outputs(), false, v, Double.NaN, Double.NaN, Double.NaN);
       }
       if (d.fallback != null) {
         EdgewiseClient.BudgetedAnswer a = client.infer(group, x, d.sla, d.fallback, mode);
-        return new Outcome(a.outputs(), a.local(), a.variant(), a.handoverMs(), a.elapsedMs());
+        return new Outcome(a.outputs(), a.local(), a.variant(), a.handoverMs(), a.elapsedMs(), a.marginMs());
       }
       EdgewiseClient.Answer a = client.inferWithin(d.policy.equals("greedy") ? group + "-greedy" : group, x, d.sla,
           null);
       return new Outcome(a.outputs(), false, a.parameters().get("edgewise_variant").asText(), Double.NaN,
-          Double.NaN);
+          Double.NaN, Double.NaN);
     } catch (RemoteException e) {
       if (e.status() != 504) {
         throw e;
       }
-      return new Outcome(null, false, null, Double.NaN, Double.NaN);
+      return new Outcome(null, false, null, Double.NaN, Double.NaN, Double.NaN);
     }
   }
 

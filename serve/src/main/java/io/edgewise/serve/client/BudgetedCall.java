@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * A request with a time budget and an on-device fallback (MDInference, IC2E 2020; LayerCake's backup rule): the
  * remote call (e.g. {@link EdgewiseClient#infer} on a model group) starts at once on a worker thread; the local call,
  * the device's fastest variant, runs on the calling thread, either from the start ({@link Mode#PARALLEL},
- * {@link Mode#STANDBY}) or once the remaining budget falls below its measured p99 plus the measured hand-over time
+ * {@link Mode#STANDBY}) or once the remaining budget falls below its measured p99 plus the margin for the hand-over
  * ({@link Mode#BACKUP}, or at once if the remote call fails first). {@link BudgetDecision} is the rule.
  *
  * <p>Why the calling thread: the local answer is handed over by the thread that made it, with no thread wake-up in
@@ -24,10 +24,11 @@ import java.util.function.Supplier;
  * machine those two wake-ups made a few answers late (docs/benchmarks.md, "Time budgets end to end"). The one wait
  * left, for the remote answer until a held local one is due, is measured: every call records its hand-over time (from
  * the moment its answer was due, ready, arrived or released, to the call's return, its clean-up included, plus how late
- * the wake-up for a BACKUP start came) and the next calls release held answers, and start BACKUP runs, that much
- * earlier: the largest of the last 1000 calls of every BudgetedCall in the process, since the hand-over time is the
- * machine's (its load and scheduler), not one call object's, and a stall larger than every one seen before is what
- * still makes an answer late (docs/benchmarks.md); a new client starts from what the others measured. Nothing is
+ * the wake-up for a BACKUP start came) and the next calls release held answers, and start BACKUP runs, earlier by a
+ * margin of twice the largest of the last 1000 calls of every BudgetedCall in the process (the hand-over time is the
+ * machine's, its load and scheduler, not one call object's; a new client starts from what the others measured). Twice,
+ * not once: a stall larger than every one seen before is what still made answers late with the largest alone
+ * (docs/benchmarks.md); the part above the largest at most up to half the budget ({@link #marginMs}). Nothing is
  * configured.
  *
  * <p>STANDBY holds a local answer only while the remote one can still come by the release: when the fastest of this
@@ -53,10 +54,11 @@ public final class BudgetedCall implements AutoCloseable {
   public enum Mode { PARALLEL, BACKUP, STANDBY }
 
   /**
-   * The winning answer, which side gave it, the time from the call to its return and this call's hand-over time (from
-   * the moment the answer was due to the return, ms).
+   * The winning answer, which side gave it, the time from the call to its return, this call's hand-over time (from
+   * the moment the answer was due to the return, ms) and the margin the call was planned with ({@link #marginMs} at
+   * its start, ms): a hand-over larger than the margin is what makes an answer late.
    */
-  public record Result<T>(T value, boolean local, double elapsedMs, double handoverMs) {}
+  public record Result<T>(T value, boolean local, double elapsedMs, double handoverMs, double marginMs) {}
 
   /** Time and the timed wait, replaceable so that the rule is tested on a fake clock. */
   interface Clock {
@@ -78,7 +80,7 @@ public final class BudgetedCall implements AutoCloseable {
     }
   };
 
-  /** Hand-over times kept: the release margin is their maximum. */
+  /** Hand-over times kept: the release margin is twice their maximum (up to half the budget). */
   static final int HANDOVER_WINDOW = 1000;
 
   /** Remote round trips kept for the fastest one (the floor of a remote answer's arrival). */
@@ -124,11 +126,20 @@ public final class BudgetedCall implements AutoCloseable {
     return remote.ema();
   }
 
-  /** The release margin: the largest hand-over time of the last calls (ms); 0 before the first call. */
+  /** The largest hand-over time of the last calls (ms); 0 before the first call. */
   public double handoverMs() {
     synchronized (handovers) {
       return handovers.count() == 0 ? 0 : handovers.quantile(1);
     }
+  }
+
+  /**
+   * The margin a next call of {@code budgetMs} keeps before the end of its budget for the hand-over (ms): twice
+   * {@link #handoverMs()}, so that a hand-over larger than every one measured so far still lands in time, with the part
+   * above {@link #handoverMs()} limited to half the budget (each held answer's remote side keeps at least that long).
+   */
+  public double marginMs(double budgetMs) {
+    return BudgetDecision.releaseMargin((long) (handoverMs() * 1e6), (long) (budgetMs * 1e6)) / 1e6;
   }
 
   /**
@@ -171,8 +182,9 @@ public final class BudgetedCall implements AutoCloseable {
           + budget + ", " + localMs);
     }
     long start = clock.nanoTime();
+    long margin = BudgetDecision.releaseMargin((long) (handoverMs() * 1e6), budget.toNanos());
     BudgetDecision rule = BudgetDecision.plan(mode, budget.toNanos(),
-        Double.isInfinite(localMs) ? Long.MAX_VALUE : (long) (localMs * 1e6), (long) (handoverMs() * 1e6),
+        Double.isInfinite(localMs) ? Long.MAX_VALUE : (long) (localMs * 1e6), margin,
         (long) (remoteFloorMs() * 1e6));
     LinkedBlockingQueue<Delivery> arrived = new LinkedBlockingQueue<>();
     AtomicBoolean over = new AtomicBoolean();
@@ -328,7 +340,7 @@ public final class BudgetedCall implements AutoCloseable {
     recordHandover(handover);
     @SuppressWarnings("unchecked")
     T value = (T) winner;
-    return new Result<>(value, wonLocal, (end - start) / 1e6, handover);
+    return new Result<>(value, wonLocal, (end - start) / 1e6, handover, margin / 1e6);
   }
 
   private static <T> void discardValue(Object v, Consumer<? super T> discard) {

@@ -281,14 +281,14 @@ public final class EdgewiseClient implements AutoCloseable {
           Answer a = inferWithin(group, inputs, budgetMs - (System.nanoTime() - start) / 1e6, null);
           JsonNode variant = a.parameters().get("edgewise_variant");
           return new BudgetedAnswer(a.outputs(), false, variant == null ? null : variant.asText(),
-              serverMs(a), 0, 0);
+              serverMs(a), 0, 0, 0);
         },
-        () -> new BudgetedAnswer(fallback.run(inputs), true, fallback.name(), Double.NaN, 0, 0),
+        () -> new BudgetedAnswer(fallback.run(inputs), true, fallback.name(), Double.NaN, 0, 0, 0),
         fallback.expectedMs(),
         loser -> loser.outputs().values().forEach(Tensor::close));
     BudgetedAnswer a = r.value();
     return new BudgetedAnswer(a.outputs(), a.local(), a.variant(), a.serverMs(), r.elapsedMs(),
-        r.handoverMs());
+        r.handoverMs(), r.marginMs());
   }
 
   /**
@@ -334,10 +334,11 @@ public final class EdgewiseClient implements AutoCloseable {
    * A budgeted answer: the outputs (the caller closes them), whether the local fallback gave them, the variant that
    * answered (the server's edgewise_variant, or the fallback's name), the server's reported time (NaN for a local
    * answer), the time from the call to the answer and the hand-over time (from the moment the answer was due to the
-   * return; {@link BudgetedCall.Result#handoverMs}), ms.
+   * return; {@link BudgetedCall.Result#handoverMs}) and the margin the call kept for it
+   * ({@link BudgetedCall.Result#marginMs}), ms.
    */
   public record BudgetedAnswer(Map<String, Tensor> outputs, boolean local, String variant, double serverMs,
-      double elapsedMs, double handoverMs) {}
+      double elapsedMs, double handoverMs, double marginMs) {}
 
   /** This client's measured network estimate (round trips less server time, and bandwidth). */
   public NetworkEstimate network() {

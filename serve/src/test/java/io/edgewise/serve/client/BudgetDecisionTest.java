@@ -85,6 +85,48 @@ class BudgetDecisionTest {
   }
 
   @Test
+  void theMarginIsTwiceTheLargestMeasuredHandOver() {
+    assertEquals(2, BudgetDecision.HEADROOM);
+    assertEquals(0, BudgetDecision.releaseMargin(0, 100 * MS), "nothing measured: no margin");
+    assertEquals(0, BudgetDecision.releaseMargin(-3 * MS, 100 * MS), "a negative time is no time");
+    // the quiet host's late answers: planned with a margin of the largest hand-over so far (5.0 ms), their own
+    // hand-over was 6.5 ms, and released at 100 - 5.0 = 95.0 ms it ended at 101.5 ms
+    long margin = BudgetDecision.releaseMargin(5 * MS, 100 * MS);
+    assertEquals(10 * MS, margin, "2 x 5.0");
+    BudgetDecision standby = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, margin);
+    assertEquals(90 * MS, standby.releaseAt(), "100 - 10");
+    assertTrue(standby.releaseAt() + 6_500_000 <= 100 * MS, "the 6.5 ms hand-over now ends at 96.5 ms");
+    assertEquals(Action.WAIT, standby.next(89 * MS, Local.READY, Remote.PENDING));
+    assertEquals(Action.RETURN_LOCAL, standby.next(90 * MS, Local.READY, Remote.PENDING));
+    // BACKUP: the local p99 (10 ms) and the margin (10 ms) before the end: started at 80 ms, and a run that is started
+    // after 80 ms cannot be handed over in time, so it runs beside the wait
+    BudgetDecision backup = BudgetDecision.plan(BudgetedCall.Mode.BACKUP, 100 * MS, 10 * MS, margin);
+    assertEquals(80 * MS, backup.localAt(), "100 - (10 + 2 x 5)");
+    assertTrue(backup.inline(80 * MS));
+    assertFalse(backup.inline(81 * MS));
+    assertEquals(Long.MAX_VALUE, BudgetDecision.releaseMargin(Long.MAX_VALUE, Long.MAX_VALUE), "saturates");
+  }
+
+  @Test
+  void theHeadroomAboveTheLargestHandOverStopsAtHalfTheBudget() {
+    // 250 ms after a 123 ms stall (the loaded VM's campus row): 2 x 123 = 246 would release at 4 ms; the headroom
+    // stops at 250 / 2 = 125, so the answer is held to 125 ms
+    assertEquals(125 * MS, BudgetDecision.releaseMargin(123 * MS, 250 * MS));
+    assertEquals(125 * MS, BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 250 * MS, 10 * MS,
+        BudgetDecision.releaseMargin(123 * MS, 250 * MS)).releaseAt(), "250 - 125");
+    // 30 ms at 100: 60 is cut to 50; 40 at 100: 80 cut to 50
+    assertEquals(50 * MS, BudgetDecision.releaseMargin(30 * MS, 100 * MS));
+    assertEquals(50 * MS, BudgetDecision.releaseMargin(40 * MS, 100 * MS));
+    // the largest hand-over itself is never cut: 60 at 100 keeps 60 (released at 40), 120 keeps 120 (at once)
+    assertEquals(60 * MS, BudgetDecision.releaseMargin(60 * MS, 100 * MS));
+    assertEquals(0, BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS,
+        BudgetDecision.releaseMargin(120 * MS, 100 * MS)).releaseAt());
+    // below half the budget the full headroom: 20 at 100 keeps 40; 5 at 1000 keeps 10
+    assertEquals(40 * MS, BudgetDecision.releaseMargin(20 * MS, 100 * MS));
+    assertEquals(10 * MS, BudgetDecision.releaseMargin(5 * MS, 1000 * MS));
+  }
+
+  @Test
   void standbyDoesNotHoldForARemoteAnswerThatCannotComeByTheRelease() {
     // release at 100 - 6 = 94; the fastest recent round trip 120: held for nothing
     BudgetDecision r = BudgetDecision.plan(BudgetedCall.Mode.STANDBY, 100 * MS, 10 * MS, 6 * MS, 120 * MS);

@@ -61,7 +61,7 @@ class BudgetedCallClockTest {
   }
 
   @Test
-  void standbyReleasesTheHeldAnswerEarlierByTheMeasuredHandOver() {
+  void standbyReleasesTheHeldAnswerEarlierByTwiceTheMeasuredHandOver() {
     FakeClock c = new FakeClock();
     c.late = 6 * MS;  // every timed wait wakes 6 ms late
     try (BudgetedCall call = new BudgetedCall(BudgetedCall.Mode.STANDBY, c)) {
@@ -72,12 +72,23 @@ class BudgetedCallClockTest {
       assertTrue(first.local());
       assertEquals(106.0, first.elapsedMs(), 1e-9);
       assertEquals(6.0, first.handoverMs(), 1e-9);
+      assertEquals(0.0, first.marginMs(), 1e-9);
       assertEquals(6.0, call.handoverMs(), 1e-9);
-      // now released at 94 ms (waited 90 after the 4 ms run), woken at 100: on time
+      assertEquals(12.0, call.marginMs(100), 1e-9, "2 x 6");
+      // now released at 100 - 12 = 88 ms (waited 84 after the 4 ms run), woken at 94: on time
       BudgetedCall.Result<String> second = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
           () -> runFor(c, 4 * MS), 10);
-      assertEquals(100.0, second.elapsedMs(), 1e-9);
-      assertEquals(List.of(96 * MS, 90 * MS), c.waits);
+      assertEquals(94.0, second.elapsedMs(), 1e-9);
+      assertEquals(12.0, second.marginMs(), 1e-9);
+      // a wake-up later than every one before (11 ms against 6): released at 88, woken at 99, still on time; with the
+      // largest hand-over alone as the margin it would have been released at 94 and handed over at 105, late
+      c.late = 11 * MS;
+      BudgetedCall.Result<String> record = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
+          () -> runFor(c, 4 * MS), 10);
+      assertEquals(99.0, record.elapsedMs(), 1e-9);
+      assertEquals(11.0, record.handoverMs(), 1e-9);
+      assertEquals(22.0, call.marginMs(100), 1e-9, "2 x 11: the new largest");
+      assertEquals(List.of(96 * MS, 84 * MS, 84 * MS), c.waits);
     }
   }
 
@@ -91,12 +102,12 @@ class BudgetedCallClockTest {
           () -> runFor(c, 10 * MS), 10);
       assertEquals(106.0, first.elapsedMs(), 1e-9);
       assertEquals(6.0, call.handoverMs(), 1e-9);
-      // start due at 100 - (10 + 6) = 84, woken at 90, run to 100: on time; the local answer is returned at once
+      // start due at 100 - (10 + 2 x 6) = 78, woken at 84, run to 94: on time; the local answer is returned at once
       BudgetedCall.Result<String> second = call.call(Duration.ofMillis(100), BudgetedCallClockTest::neverAnswers,
           () -> runFor(c, 10 * MS), 10);
       assertTrue(second.local());
-      assertEquals(100.0, second.elapsedMs(), 1e-9);
-      assertEquals(List.of(90 * MS, 84 * MS), c.waits);
+      assertEquals(94.0, second.elapsedMs(), 1e-9);
+      assertEquals(List.of(90 * MS, 78 * MS), c.waits);
     }
   }
 
