@@ -546,7 +546,8 @@ inline void depthwise_tile_reuse(const NchwcConvArgs& a, const Epilogue& e, cons
     typename V::T wv[KW];
     EW_UNROLL
     for (int kx = 0; kx < KW; ++kx) wv[kx] = V::load(wp + kx * B);
-    EW_UNROLL
+    // wholly unrolled (N is up to 19 at 5x5, stride 2), so every accumulator index is a constant (see EW_UNROLL)
+    _Pragma("GCC unroll 32")
     for (int i = 0; i < N; ++i) {
       const typename V::T xv = V::load(xp + i * B);
       EW_UNROLL
@@ -572,6 +573,10 @@ inline void depthwise_tile_n(int n, const NchwcConvArgs& a, const Epilogue& e, c
     depthwise_tile_reuse<OW, 3, 1>(a, e, xo, ky0, ky1, w, y, res);
   } else if (a.kw == 3 && a.dw == 1 && a.sw == 2) {
     depthwise_tile_reuse<OW, 3, 2>(a, e, xo, ky0, ky1, w, y, res);
+  } else if (a.kw == 5 && a.dw == 1 && a.sw == 1) {  // MnasNet's and EfficientNet's 5x5 layers
+    depthwise_tile_reuse<OW, 5, 1>(a, e, xo, ky0, ky1, w, y, res);
+  } else if (a.kw == 5 && a.dw == 1 && a.sw == 2) {
+    depthwise_tile_reuse<OW, 5, 2>(a, e, xo, ky0, ky1, w, y, res);
   } else {
     depthwise_tile<OW>(a, e, xo, ky0, ky1, 0, a.kw, w, y, res);
   }

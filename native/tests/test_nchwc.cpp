@@ -400,7 +400,9 @@ int main() {
         // MnasNet's narrow pointwise layers (the last input block partial: its zero lanes are skipped), and one
         // whose input blocks take two passes (the partial block in the second)
         {8, 20, 20, 24, 1, 1, 1, 0, 0}, {72, 7, 7, 24, 1, 1, 1, 0, 0}, {40, 4, 5, 240, 1, 1, 1, 0, 0},
-        {200, 5, 5, 40, 1, 1, 1, 0, 0}};
+        {200, 5, 5, 40, 1, 1, 1, 0, 0},
+        // 5x5 at stride 2 (MnasNet's reducing depthwise layers: the reuse tile for 5 taps), rows of many tiles
+        {40, 29, 29, 24, 5, 2, 1, 2, 0}, {72, 9, 21, 24, 5, 1, 1, 2, 0}};
     // the activations other than the clamps, one per shape in turn (each meets full and partial blocks)
     const int others[] = {EW_ACT_LEAKY_RELU, EW_ACT_HARD_SWISH, EW_ACT_SIGMOID, EW_ACT_TANH, EW_ACT_SILU};
     int shape_index = 0;
