@@ -127,9 +127,11 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   if (input_blocked) {
     a.icb_count = blocks(g.c), a.ic_block = b, a.ic_stride = 1, a.col_stride = b;
     a.row_stride = g.w * b, a.icb_stride = g.h * g.w * b;
+    a.ic_last = g.c - (a.icb_count - 1) * b;
   } else {
     a.icb_count = 1, a.ic_block = g.c, a.ic_stride = g.h * g.w, a.col_stride = 1;
     a.row_stride = g.w, a.icb_stride = 0;
+    a.ic_last = g.c;
   }
   a.x_image_stride = input_blocked ? blocks(g.c) * g.h * g.w * b : g.c * g.h * g.w;
   a.w_ocb_stride = weights_size(g, input_blocked) / blocks(g.m);

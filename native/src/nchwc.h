@@ -15,6 +15,9 @@ namespace edgewise {
 struct NchwcConvArgs {
   int64_t h, w, m, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl;
   int64_t icb_count, ic_block, ic_stride, col_stride, row_stride, icb_stride, x_image_stride;
+  // channels that exist in the last input block (ic_block unless a blocked input's C is not a multiple of B): the
+  // dense kernels skip the rest, whose inputs and weights are zero
+  int64_t ic_last;
   int64_t w_ocb_stride;                  // floats of packed weights per output block
   int64_t y_image_stride, y_ocb_stride;  // the output (and residual) is always blocked
   const float* x;

@@ -1,5 +1,6 @@
 // The NCHWc kernels for AVX2 + FMA (B = 8, 16 ymm registers). Compiled with -mavx2 -mfma and called only where
 // the CPU has both (nchwc_kernels() checks).
+#include <algorithm>
 #include <new>
 
 #include "nchwc.h"

@@ -1,5 +1,6 @@
 // The NCHWc kernels for AVX-512 (B = 16, 32 zmm registers). Compiled with -mavx512f -mfma and called only where
 // the CPU has AVX-512F (nchwc_kernels() checks).
+#include <algorithm>
 #include <new>
 
 #include "nchwc.h"

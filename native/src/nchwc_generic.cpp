@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include <algorithm>
 #include <new>
 
 #include "nchwc.h"

@@ -253,23 +253,33 @@ __attribute__((noinline)) void conv_tile(const NchwcConvArgs& a, const IcbRange&
   const float* wbase = a.wt + ocb0 * wstride;
   const int64_t ky_begin = POINT ? 0 : ky0, ky_end = POINT ? 1 : ky1;
   const int64_t kx_begin = POINT ? 0 : kx0, kx_end = POINT ? 1 : kx1;
+  // one input channel: FC weight vectors, OW broadcasts, FC * OW FMAs
+  auto channel = [&](const float* xp, const float* wp, int64_t ic) __attribute__((always_inline)) {
+    typename V::T wv[FC];
+    EW_UNROLL
+    for (int f = 0; f < FC; ++f) wv[f] = V::load(wp + f * wstride + ic * B);
+    const float* xi = xp + ic * ic_stride;
+    EW_UNROLL
+    for (int o = 0; o < OW; ++o) {
+      const typename V::T xb = V::set1(xi[o * in_step]);
+      EW_UNROLL
+      for (int f = 0; f < FC; ++f) acc[f][o] = V::fma(xb, wv[f], acc[f][o]);
+    }
+  };
   for (int64_t icb = r.icb0; icb < r.icb1; ++icb) {
+    // A blocked input's last block may hold fewer than B channels (MnasNet's 8, 24, 40, 72): its zero lanes are
+    // skipped, in a loop of its own so that whole blocks keep their compile-time count (8 -> 24 channels at 112x112
+    // summed 16 lanes for 8 channels).
+    const bool tail = ICN == B && icb == a.icb_count - 1 && a.ic_last < B;
     for (int64_t ky = ky_begin; ky < ky_end; ++ky) {
       for (int64_t kx = kx_begin; kx < kx_end; ++kx) {
         if (r.prefetch != nullptr) r.prefetch->step();
         const float* xp = xo + icb * a.icb_stride + ky * a.dh * a.row_stride + kx * a.dw * a.col_stride;
         const float* wp = wbase + ((icb * a.kh + ky) * a.kw + kx) * icn * B;
-        for (int64_t ic = 0; ic < icn; ++ic) {
-          typename V::T wv[FC];
-          EW_UNROLL
-          for (int f = 0; f < FC; ++f) wv[f] = V::load(wp + f * wstride + ic * B);
-          const float* xi = xp + ic * ic_stride;
-          EW_UNROLL
-          for (int o = 0; o < OW; ++o) {
-            const typename V::T xb = V::set1(xi[o * in_step]);
-            EW_UNROLL
-            for (int f = 0; f < FC; ++f) acc[f][o] = V::fma(xb, wv[f], acc[f][o]);
-          }
+        if (__builtin_expect(tail, 0)) {
+          for (int64_t ic = 0; ic < a.ic_last; ++ic) channel(xp, wp, ic);
+        } else {
+          for (int64_t ic = 0; ic < icn; ++ic) channel(xp, wp, ic);
         }
       }
     }
@@ -536,7 +546,8 @@ inline void depthwise_tile_reuse(const NchwcConvArgs& a, const Epilogue& e, cons
     typename V::T wv[KW];
     EW_UNROLL
     for (int kx = 0; kx < KW; ++kx) wv[kx] = V::load(wp + kx * B);
-    EW_UNROLL
+    // wholly unrolled (N is up to 19 at 5x5, stride 2), so every accumulator index is a constant (see EW_UNROLL)
+    _Pragma("GCC unroll 32")
     for (int i = 0; i < N; ++i) {
       const typename V::T xv = V::load(xp + i * B);
       EW_UNROLL
@@ -562,6 +573,10 @@ inline void depthwise_tile_n(int n, const NchwcConvArgs& a, const Epilogue& e, c
     depthwise_tile_reuse<OW, 3, 1>(a, e, xo, ky0, ky1, w, y, res);
   } else if (a.kw == 3 && a.dw == 1 && a.sw == 2) {
     depthwise_tile_reuse<OW, 3, 2>(a, e, xo, ky0, ky1, w, y, res);
+  } else if (a.kw == 5 && a.dw == 1 && a.sw == 1) {  // MnasNet's and EfficientNet's 5x5 layers
+    depthwise_tile_reuse<OW, 5, 1>(a, e, xo, ky0, ky1, w, y, res);
+  } else if (a.kw == 5 && a.dw == 1 && a.sw == 2) {
+    depthwise_tile_reuse<OW, 5, 2>(a, e, xo, ky0, ky1, w, y, res);
   } else {
     depthwise_tile<OW>(a, e, xo, ky0, ky1, 0, a.kw, w, y, res);
   }
@@ -598,9 +613,40 @@ void depthwise_row(const NchwcConvArgs& a, const Epilogue& e, int64_t img, int64
   }
 }
 
+// Floats of stack for the column-padded rows of a small plane (48 KB: 14x14 at 5x5 takes 16 KB, 7x7 5 KB).
+constexpr int64_t kPaddedRowsFloats = 12288;
+
 void depthwise_rows(const NchwcConvArgs& a, int64_t img, int64_t cb, int64_t oy0, int64_t oy1) {
+  constexpr int B = V::B;
   const Epilogue e(a, cb);
-  for (int64_t oy = oy0; oy < oy1; ++oy) depthwise_row(a, e, img, cb, oy);
+  // On small planes most columns are border columns, which take the one-pixel path (a load per FMA, bounds per
+  // pixel): MnasNet's 5x5 layers at 7x7 have 4 of 7. There the rows this task reads are copied once into a
+  // buffer with zero columns either side, so that every column runs in the reuse tiles; the rows' own bounds stay.
+  int64_t lo, hi;
+  interior_columns(a.w, a.ow, a.kw, a.sw, a.dw, a.pl, &lo, &hi);
+  const int64_t padded_w = max64(a.w + a.pl, (a.ow - 1) * a.sw + (a.kw - 1) * a.dw + 1);  // every window inside
+  const int64_t r0 = max64(0, oy0 * a.sh - a.pt);
+  const int64_t r1 = min64(a.h, (oy1 - 1) * a.sh - a.pt + (a.kh - 1) * a.dh + 1);
+  if (4 * (a.ow - (hi - lo)) < a.ow || r1 <= r0 || (r1 - r0) * padded_w * B > kPaddedRowsFloats) {
+    for (int64_t oy = oy0; oy < oy1; ++oy) depthwise_row(a, e, img, cb, oy);
+    return;
+  }
+  alignas(64) float rows[kPaddedRowsFloats];
+  const float* src = a.x + img * a.x_image_stride + cb * a.icb_stride;
+  for (int64_t iy = r0; iy < r1; ++iy) {
+    float* row = rows + (iy - r0) * padded_w * B;
+    std::fill(row, row + a.pl * B, 0.0f);
+    std::copy(src + iy * a.row_stride, src + iy * a.row_stride + a.w * B, row + a.pl * B);
+    std::fill(row + (a.pl + a.w) * B, row + padded_w * B, 0.0f);
+  }
+  // the same convolution over the buffer: column 0 is the image's column -pl, row r0 the buffer's first (only
+  // rows [r0, r1) are read: the rows' valid taps still come from h and pt)
+  NchwcConvArgs p = a;
+  p.x = rows - r0 * padded_w * B;
+  p.x_image_stride = 0, p.icb_stride = 0;
+  p.row_stride = padded_w * B;
+  p.w = padded_w, p.pl = 0;
+  for (int64_t oy = oy0; oy < oy1; ++oy) depthwise_row(p, e, img, cb, oy);
 }
 
 // Max or average pooling of one row of one block plane; counts follow ew_pool2d (count_include_pad counts the

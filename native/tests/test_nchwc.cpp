@@ -396,7 +396,17 @@ int main() {
         {24, 15, 15, 40, 5, 1, 1, 2, 0}, {64, 56, 56, 64, 3, 1, 1, 1, 0}, {16, 1, 1, 16, 3, 1, 1, 1, 0},
         {9, 12, 30, 19, 3, 1, 3, 3, 0}, {33, 3, 40, 17, 1, 1, 1, 0, 0},
         // 1x1 kernels with padding (rows and columns whose one tap is outside) and at strides 2 and 3
-        {20, 6, 7, 24, 1, 1, 1, 1, 0}, {12, 7, 9, 20, 1, 2, 1, 1, 0}, {18, 5, 8, 16, 1, 3, 1, 0, 0}};
+        {20, 6, 7, 24, 1, 1, 1, 1, 0}, {12, 7, 9, 20, 1, 2, 1, 1, 0}, {18, 5, 8, 16, 1, 3, 1, 0, 0},
+        // MnasNet's narrow pointwise layers (the last input block partial: its zero lanes are skipped), and one
+        // whose input blocks take two passes (the partial block in the second)
+        {8, 20, 20, 24, 1, 1, 1, 0, 0}, {72, 7, 7, 24, 1, 1, 1, 0, 0}, {40, 4, 5, 240, 1, 1, 1, 0, 0},
+        {200, 5, 5, 40, 1, 1, 1, 0, 0},
+        // 5x5 at stride 2 (MnasNet's reducing depthwise layers: the reuse tile for 5 taps), rows of many tiles
+        {40, 29, 29, 24, 5, 2, 1, 2, 0}, {72, 9, 21, 24, 5, 1, 1, 2, 0},
+        // small planes, whose depthwise rows run from a column-padded copy: 7x7 and 14x14 at 5x5 (MnasNet), 3x3
+        // at 7x7 and with dilation 2
+        {40, 7, 7, 24, 5, 1, 1, 2, 0}, {48, 14, 14, 24, 5, 2, 1, 2, 0}, {33, 7, 7, 17, 3, 1, 1, 1, 0},
+        {20, 9, 10, 16, 3, 1, 2, 2, 0}};
     // the activations other than the clamps, one per shape in turn (each meets full and partial blocks)
     const int others[] = {EW_ACT_LEAKY_RELU, EW_ACT_HARD_SWISH, EW_ACT_SIGMOID, EW_ACT_TANH, EW_ACT_SILU};
     int shape_index = 0;

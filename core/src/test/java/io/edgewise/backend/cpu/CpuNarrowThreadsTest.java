@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * MnasNet-like inverted residual blocks whose channel counts are not whole blocks (24, 72, 40, 120) on maps big enough
  * (28x28, 14x14) that the native pool shares every convolution out (above its ~2 MFLOP threshold): 1x1 expansions,
- * 5x5 depthwise convolutions at strides 1 and 2, 1x1 projections with a residual. At 1, 2 and 3 threads the pool hands
+ * 5x5 depthwise convolutions at strides 1 and 2, 1x1 projections with a residual, and a last 5x5 depthwise layer on a
+ * map small enough (14x14) that its rows run from a column-padded copy. The partial last input block of each 1x1
+ * convolution (8 of 16 lanes for 24, 40 and 72 channels) is summed over its real channels only. At 1, 2 and 3 threads the pool hands
  * the tasks out in runs of varying length (guided claims); a task lost or run against the wrong region would leave
  * part of the output wrong. The reference backend is the oracle, and the cpu outputs at the three thread counts must
  * be bit-identical (the split changes which thread runs a task, never a task's arithmetic).
@@ -67,7 +69,10 @@ class CpuNarrowThreadsTest {
     invertedResidual(g, rnd, 2, "a1", 24, 72, 5, 2, 40);
     // 40 -> 120 -> 3x3 depthwise -> 40, plus its input: 14x14
     invertedResidual(g, rnd, 3, "p2", 40, 120, 3, 1, 40);
-    g.nodes().add(new Node("y", "Add", List.of("p3", "p2"), List.of("y")));
+    g.nodes().add(new Node("a3", "Add", List.of("p3", "p2"), List.of("a3")));
+    // a 5x5 depthwise at 14x14 over 40 channels: 4 of 14 columns are border columns, so its rows run from a
+    // column-padded copy (a row slice per task at 2 and 3 threads)
+    conv(g, rnd, "y", "a3", 40, 1, 5, 1, 1, 2, 40, true);
     g.outputs().add(new ValueInfo("y", DType.FLOAT32, List.of(Dim.of(1), Dim.of(40), Dim.of(14), Dim.of(14)), null));
     return new Model(g, Map.of("", 13L), 8, "test", null, null);
   }
