@@ -147,23 +147,35 @@ class PlacementPolicyTest {
   }
 
   /**
-   * A home that is a set of groups: one model at 10 ms on g0 and 30 on g1; before any arrival the policy assumes a
-   * rate that keeps one group of it busy (0.1 per ms), and the search splits it 3/1 (PlacementSearchTest works out
-   * why: whole on g0 the group is saturated). Its requests then go g0, g0, g1, g0 and again (smooth weighted round
-   * robin: credits 3,1 -> g0 and -1,1; 2,2 -> g0 (first of equals) and -2,2; 1,3 -> g1 and 1,-1; 4,0 -> g0 and 0,0).
+   * A home that is a set of groups: one model at 10 ms on g0 and 30 on g1, a request every 7.5 ms (fake clock). The
+   * first search (after 10 arrivals) splits it 3/1: whole on g0 finishes 0.1 of the 0.133 requests per ms, 3/1 all
+   * of them (PlacementSearchTest works it out), more than the 10% the homes must win by. Its requests then go g0,
+   * g0, g1, g0 and again (the 10th arrival takes the first g0) (smooth weighted round robin: credits 3,1 -> g0 and -1,1; 2,2 -> g0 (first of equals) and
+   * -2,2; 1,3 -> g1 and 1,-1; 4,0 -> g0 and 0,0). With one part per model the home stays whole on g0.
    */
   @Test
   void sendsAModelsRequestsToItsGroupsInTheirProportions() {
-    PlacementPolicy p = new PlacementPolicy(new Profile(new double[][] {{10, 30}}), PlacementPolicy.Params.defaults());
+    Profile profile = new Profile(new double[][] {{10, 30}});
+    PlacementPolicy p = new PlacementPolicy(profile, PlacementPolicy.Params.defaults());
+    PlacementPolicy whole = new PlacementPolicy(profile, PlacementPolicy.Params.defaults().withParts(1));
+    assertArrayEquals(new int[] {4, 0}, p.split()[0]);  // before any arrival: one group's worth assumed
+    double clock = 0;
+    for (int i = 0; i < 10; i++) {
+      clock += 7.5;
+      NodeState idle = new NodeState(new int[][] {{0}, {0}}, new int[] {-1, -1}, new double[2], clock,
+          new int[] {-1, -1});
+      p.choose(0, idle);
+      whole.choose(0, idle);
+    }
     assertArrayEquals(new int[] {3, 1}, p.split()[0]);
+    assertEquals(1, p.switches());
     assertArrayEquals(new int[] {0}, p.home());
+    assertArrayEquals(new int[] {1, 0}, whole.split()[0]);
     int[] turns = new int[8];
     for (int i = 0; i < turns.length; i++) {
       turns[i] = p.next(0);
     }
-    assertArrayEquals(new int[] {0, 0, 1, 0, 0, 0, 1, 0}, turns);
-    PlacementPolicy whole = new PlacementPolicy(new Profile(new double[][] {{10, 30}}),
-        PlacementPolicy.Params.defaults().withParts(1));
-    assertArrayEquals(new int[] {1, 0}, whole.split()[0]);
+    // the 10th arrival took the first turn (g0); from there: g0, g1, g0, then the cycle again
+    assertArrayEquals(new int[] {0, 1, 0, 0, 0, 1, 0, 0}, turns);
   }
 }

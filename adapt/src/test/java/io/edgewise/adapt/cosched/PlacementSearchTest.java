@@ -172,19 +172,24 @@ class PlacementSearchTest {
   }
 
   /**
-   * Splitting for latency, not only throughput: one model at 10 ms on g0 and 30 on g1, 0.1 per ms. Whole on g0 it
-   * is busy all the time (latency at the cap: 10 / (1 - 0.99) = 1000 ms); 3/1 keeps every request (0.075 x 10 and
-   * 0.025 x 30: both groups busy 0.75) at a mean latency of (0.075 x 40 + 0.025 x 120) / 0.1 = 60 ms; 2/2 would
-   * overload g1 (0.05 x 30 = 1.5: 0.05 + 0.033 per ms). Two models placed apart stay whole (the 3-model case above).
+   * No split for latency alone: one model at 10 ms on g0 and 30 on g1, 0.1 per ms (one group's worth). Whole on g0
+   * every request finishes (0.1 per ms) though g0 is busy all the time; 3/1 would finish as many (0.075 x 10 and
+   * 0.025 x 30: both groups busy 0.75) at a predicted mean latency of (0.075 x 40 + 0.025 x 120) / 0.1 = 60 ms
+   * against 10 / (1 - 0.99) = 1000, but a part sent to a group the model did not use must raise the throughput, so
+   * the model stays whole. At 0.1333 per ms (one request every 7.5 ms) whole on g0 finishes 0.1 per ms, 3/1 all
+   * 0.1333 (g0 0.1 x 10 = 1, g1 0.0333 x 30 = 1), 2/2 0.0667 + 0.0333 = 0.1: the search splits 3/1.
    */
   @Test
-  void splitsForLatencyWhenThroughputTies() {
+  void splitsForThroughputNotForLatencyAlone() {
     double[][] ms = {{10, 30}};
-    double[] rate = {0.1};
     PlacementSearch quarters = new PlacementSearch(table(ms, 1), 1, 2, 0.03, 50, 4);
-    PlacementSearch.SplitResult r = quarters.searchSplit(null, rate);
-    assertArrayEquals(new int[] {3, 1}, r.parts()[0]);
-    assertEquals(60, r.score().latencyMs(), 1e-9);
-    assertArrayEquals(new int[] {0}, r.primary());
+    PlacementSearch.SplitResult r = quarters.searchSplit(null, new double[] {0.1});
+    assertArrayEquals(new int[] {4, 0}, r.parts()[0]);
+    assertEquals(60, quarters.score(new int[][] {{3, 1}}, new double[] {0.1}).latencyMs(), 1e-9);
+    assertEquals(1000, r.score().latencyMs(), 1e-9);
+    PlacementSearch.SplitResult busier = quarters.searchSplit(null, new double[] {1 / 7.5});
+    assertArrayEquals(new int[] {3, 1}, busier.parts()[0]);
+    assertEquals(1 / 7.5, busier.score().throughputPerMs(), 1e-9);
+    assertArrayEquals(new int[] {0}, busier.primary());
   }
 }
