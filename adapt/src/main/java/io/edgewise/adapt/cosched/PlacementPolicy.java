@@ -5,10 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The learned co-scheduler over whole placements: each model has a home group, chosen by {@link PlacementSearch} from
- * service times learned online ({@link ContentionBandit}'s per-arm model of contention and cold starts, fed every
- * measured run) and the arrival rates measured from the decision times; a request runs on its model's home group,
- * and spills to another group only when waiting at home is predicted to cost more than a cold run elsewhere.
+ * The learned co-scheduler over whole placements: each model has a home, a weighted set of groups (its requests in
+ * parts over them, taken in turn by smooth weighted round robin), chosen by {@link PlacementSearch} from service
+ * times learned online ({@link ContentionBandit}'s per-arm model of contention and cold starts, fed every measured
+ * run) and the arrival rates measured from the decision times ({@link ArrivalWindow}); a request runs on the home
+ * group whose turn it is, and spills to another group only when waiting there is predicted to cost more than a cold
+ * run elsewhere. A model is split over several groups only where one group cannot serve it (the split raises the
+ * predicted throughput): each split pays cold starts.
  *
  * <p>Why: in the measured runs (docs/benchmarks.md, 2026-12-07) the best fixed placement beat every per-request
  * policy, the learned one included, because it keeps each model's weights warm on one core and a per-request policy
