@@ -147,11 +147,8 @@ public final class ContentionBandit implements CoschedPolicy {
   private double nodeLossWeight;
   /** Per arm, its runs discounted as its statistics are: how much of its intercept is data, not prior. */
   private final double[] weight;
-  /** Arrival statistics for the lookahead: the decision time of the last arrival, the mean gap, the shares. */
-  private double lastAtMs = Double.NaN;
-  private double gapMs = Double.NaN;
-  private final double[] share;
-  private int arrivals;
+  /** Arrival statistics for the lookahead (the mean gap, the shares): the estimator the placement policy uses too. */
+  private final ArrivalWindow arrivals;
 
   /** Every group its own kind. */
   public ContentionBandit(Profile profile, Params params) {
@@ -209,8 +206,7 @@ public final class ContentionBandit implements CoschedPolicy {
         inv[k][i][i] = 1 / prior(i);
       }
     }
-    this.share = new double[models];
-    java.util.Arrays.fill(share, 1.0 / models);
+    this.arrivals = new ArrivalWindow(models, Math.max(2, params.memory()));
   }
 
   /**
@@ -316,20 +312,8 @@ public final class ContentionBandit implements CoschedPolicy {
    * needs (a decision time and a gap measured).
    */
   private boolean arrived(int model, double atMs) {
-    if (Double.isNaN(atMs)) {
-      return false;
-    }
-    arrivals++;
-    double rate = 1.0 / Math.min(arrivals, params.memory());
-    for (int m = 0; m < models; m++) {
-      share[m] += rate * ((m == model ? 1 : 0) - share[m]);
-    }
-    if (!Double.isNaN(lastAtMs)) {
-      double gap = Math.max(0, atMs - lastAtMs);
-      gapMs = Double.isNaN(gapMs) ? gap : gapMs + 1.0 / Math.min(arrivals - 1, params.memory()) * (gap - gapMs);
-    }
-    lastAtMs = atMs;
-    return !Double.isNaN(gapMs);
+    arrivals.arrived(model, atMs);
+    return !Double.isNaN(atMs) && !Double.isNaN(arrivals.meanGapMs());
   }
 
   /**
@@ -338,6 +322,8 @@ public final class ContentionBandit implements CoschedPolicy {
    * first given the backlogs then (a group still busy then counts as busy for its predicted run).
    */
   private double nextArrivalMs(int model, int group, double until, double[] backlog, NodeState state) {
+    double gapMs = arrivals.meanGapMs();
+    double[] share = arrivals.shares();
     double[] left = new double[groups];
     double[] busyThen = new double[groups];
     for (int j = 0; j < groups; j++) {
@@ -476,6 +462,6 @@ public final class ContentionBandit implements CoschedPolicy {
 
   /** The mean gap between arrivals the lookahead uses (ms; NaN before two arrivals with decision times). */
   public double meanGapMs() {
-    return gapMs;
+    return arrivals.meanGapMs();
   }
 }

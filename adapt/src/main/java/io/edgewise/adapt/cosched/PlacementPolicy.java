@@ -5,10 +5,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The learned co-scheduler over whole placements: each model has a home group, chosen by {@link PlacementSearch} from
- * service times learned online ({@link ContentionBandit}'s per-arm model of contention and cold starts, fed every
- * measured run) and the arrival rates measured from the decision times; a request runs on its model's home group,
- * and spills to another group only when waiting at home is predicted to cost more than a cold run elsewhere.
+ * The learned co-scheduler over whole placements: each model has a home, a weighted set of groups (its requests in
+ * parts over them, taken in turn by smooth weighted round robin), chosen by {@link PlacementSearch} from service
+ * times learned online ({@link ContentionBandit}'s per-arm model of contention and cold starts, fed every measured
+ * run) and the arrival rates measured from the decision times ({@link ArrivalWindow}); a request runs on the home
+ * group whose turn it is, and spills to another group only when waiting there is predicted to cost more than a cold
+ * run elsewhere. A model is split over several groups only where one group cannot serve it (the split raises the
+ * predicted throughput): each split pays cold starts.
  *
  * <p>Why: in the measured runs (docs/benchmarks.md, 2026-12-07) the best fixed placement beat every per-request
  * policy, the learned one included, because it keeps each model's weights warm on one core and a per-request policy
@@ -31,26 +34,42 @@ public final class PlacementPolicy implements CoschedPolicy {
    * @param memory arrivals the rates and shares are measured over
    * @param mixChange L1 distance between the shares now and at the last search (or relative change of the total rate)
    *     that triggers a search at once
-   * @param spill whether requests may leave their home group
+   * @param spill whether requests may leave their home groups
+   * @param parts the parts a model's requests are split into over its home groups (1: one home group per model)
+   * @param switchMargin relative difference in predicted throughput (or, at equal throughput, latency) the homes
+   *     found by a search must win by over the current ones to replace them
    */
-  public record Params(int epoch, double tolerance, int memory, double mixChange, boolean spill) {
+  public record Params(int epoch, double tolerance, int memory, double mixChange, boolean spill, int parts,
+      double switchMargin) {
     public Params {
-      if (epoch < 1 || !(tolerance >= 0) || memory < 2 || !(mixChange > 0)) {
+      if (epoch < 1 || !(tolerance >= 0) || memory < 2 || !(mixChange > 0) || parts < 1 || !(switchMargin >= 0)) {
         throw EdgewiseException.invalidArgument("PlacementPolicy.Params: epoch >= 1, tolerance >= 0, memory >= 2, "
-            + "mixChange > 0; got " + this);
+            + "mixChange > 0, parts >= 1, switchMargin >= 0; got " + this);
       }
     }
 
     /**
      * A search every 30 runs (about 10 per model in a three-model mix: enough for the estimates to move), 3%
-     * tolerance, rates over the last 100 arrivals, a search at once when the shares move by 0.3 or the rate by 30%.
+     * tolerance, rates over the last 100 arrivals, a search at once when the shares move by 0.3 or the rate by 30%,
+     * a model's requests split in quarters (a model one group cannot serve at its rate gets a quarter or more of its
+     * requests sent elsewhere; finer parts add search steps and cold starts for little), new homes taken only
+     * when predicted 10% better than the current ones (measured: with 3%, the homes moved in 15 of 28 searches of
+     * the ocr mix and 22 of 55 of ocr+cnn, each move paying cold starts, on estimates a busy machine moves by more).
      */
     public static Params defaults() {
-      return new Params(30, 0.03, 100, 0.3, true);
+      return new Params(30, 0.03, 100, 0.3, true, 4, 0.10);
     }
 
     public Params withSpill(boolean on) {
-      return new Params(epoch, tolerance, memory, mixChange, on);
+      return new Params(epoch, tolerance, memory, mixChange, on, parts, switchMargin);
+    }
+
+    public Params withParts(int n) {
+      return new Params(epoch, tolerance, memory, mixChange, spill, n, switchMargin);
+    }
+
+    public Params withSwitchMargin(double margin) {
+      return new Params(epoch, tolerance, memory, mixChange, spill, parts, margin);
     }
   }
 
@@ -65,11 +84,15 @@ public final class PlacementPolicy implements CoschedPolicy {
   private final PlacementSearch search;
   private final int models;
   private final int groups;
-  private int[] home;
-  /** The last arrivals: a ring of decision times and models. */
-  private final double[] atMs;
-  private final int[] modelAt;
-  private int arrivals;
+  /** Per model and group, the parts of the model's requests sent there (rows sum to the params' parts). */
+  private int[][] split;
+  /**
+   * Per model and group, the smooth weighted round robin's credit: each request adds every home group its parts and
+   * takes the parts total from the group chosen (the one with the most credit), so a model with 3 parts on g0 and 1
+   * on g1 sends g0, g0, g1, g0 in turn: deterministic, and no run of requests to one group longer than needed.
+   */
+  private final int[][] credit;
+  private final ArrivalWindow arrivals;
   private double[] sharesAtSearch;
   private double rateAtSearch = Double.NaN;
   private int sinceSearch;
@@ -90,9 +113,10 @@ public final class PlacementPolicy implements CoschedPolicy {
     this.models = profile.models();
     this.groups = profile.groups();
     this.estimates = new ContentionBandit(profile, ContentionBandit.Params.defaults(), kinds);
-    this.search = new PlacementSearch(this::serviceMs, models, groups, params.tolerance(), MAX_STEPS);
-    this.atMs = new double[params.memory()];
-    this.modelAt = new int[params.memory()];
+    this.search = new PlacementSearch(this::serviceMs, models, groups, params.tolerance(), MAX_STEPS,
+        params.parts());
+    this.arrivals = new ArrivalWindow(models, params.memory());
+    this.credit = new int[models][groups];
     // before any arrival: equal shares, at a total rate that would keep one group of the fastest models busy
     double[] rate = new double[models];
     double fastest = 0;
@@ -100,7 +124,7 @@ public final class PlacementPolicy implements CoschedPolicy {
       fastest += profile.soloMs(m, profile.fastest(m)) / models;
     }
     Arrays.fill(rate, 1.0 / models / fastest);
-    this.home = search.search(null, rate).placement();
+    this.split = search.searchSplit(null, rate).parts();
   }
 
   @Override
@@ -145,13 +169,31 @@ public final class PlacementPolicy implements CoschedPolicy {
 
   @Override
   public int choose(int model, NodeState state) {
-    arrived(model, state.atMs());
-    double[] rate = rates();
+    arrivals.arrived(model, state.atMs());
+    double[] rate = arrivals.ratesPerMs(MIN_ARRIVALS);
     if (rate != null && (searchDue || mixChanged(rate))) {
       research(rate);
     }
-    int h = home[model];
+    int h = next(model);
     return params.spill() ? spill(model, h, state) : h;
+  }
+
+  /** The home group of {@code model} whose turn it is (smooth weighted round robin over its parts). */
+  int next(int model) {
+    int[] c = credit[model];
+    int to = -1;
+    for (int g = 0; g < groups; g++) {
+      if (split[model][g] > 0) {
+        c[g] += split[model][g];
+        if (to < 0 || c[g] > c[to]) {
+          to = g;
+        }
+      } else {
+        c[g] = 0;
+      }
+    }
+    c[to] -= params.parts();
+    return to;
   }
 
   /**
@@ -215,11 +257,12 @@ public final class PlacementPolicy implements CoschedPolicy {
   }
 
   private void research(double[] rate) {
-    int[] next = search.search(home, rate).placement();
-    if (!Arrays.equals(next, home)) {
+    PlacementSearch.SplitResult found = search.searchSplit(split, rate);
+    int[][] next = found.parts();
+    if (!Arrays.deepEquals(next, split) && clearlyBetter(found.score(), search.score(split, rate))) {
       switches++;
+      split = next;
     }
-    home = next;
     searches++;
     searchDue = false;
     sinceSearch = 0;
@@ -227,36 +270,16 @@ public final class PlacementPolicy implements CoschedPolicy {
     rateAtSearch = total(rate);
   }
 
-  private void arrived(int model, double at) {
-    if (Double.isNaN(at)) {
-      return;
+  /** Whether {@code a} beats {@code b} by the switch margin: throughput first, at equal throughput latency. */
+  private boolean clearlyBetter(PlacementSearch.Score a, PlacementSearch.Score b) {
+    double k = params.switchMargin();
+    if (a.throughputPerMs() > b.throughputPerMs() * (1 + k)) {
+      return true;
     }
-    int i = arrivals % atMs.length;
-    atMs[i] = at;
-    modelAt[i] = model;
-    arrivals++;
-  }
-
-  /** Per model, arrivals per ms over the remembered ones; null before enough arrivals with decision times. */
-  private double[] rates() {
-    int n = Math.min(arrivals, atMs.length);
-    if (n < MIN_ARRIVALS) {
-      return null;
+    if (b.throughputPerMs() > a.throughputPerMs() * (1 + params.tolerance())) {
+      return false;
     }
-    int newest = (arrivals - 1) % atMs.length;
-    int oldest = (arrivals - n) % atMs.length;
-    double span = atMs[newest] - atMs[oldest];
-    if (!(span > 0)) {
-      return null;
-    }
-    double[] rate = new double[models];
-    for (int k = 0; k < n; k++) {
-      rate[modelAt[(arrivals - n + k) % atMs.length]] += 1;
-    }
-    for (int m = 0; m < models; m++) {
-      rate[m] = rate[m] * (n - 1) / n / span;  // n arrivals span n - 1 gaps
-    }
-    return rate;
+    return a.latencyMs() < b.latencyMs() * (1 - k);
   }
 
   private boolean mixChanged(double[] rate) {
@@ -288,9 +311,18 @@ public final class PlacementPolicy implements CoschedPolicy {
     }
   }
 
-  /** Per model, its home group now. */
+  /** Per model, its home group now: the group with the most of its parts (the lowest index among equals). */
   public int[] home() {
-    return home.clone();
+    return new PlacementSearch.SplitResult(split, null, 0).primary();
+  }
+
+  /** Per model and group, the parts of the model's requests sent there now (rows sum to the params' parts). */
+  public int[][] split() {
+    int[][] c = new int[models][];
+    for (int m = 0; m < models; m++) {
+      c[m] = split[m].clone();
+    }
+    return c;
   }
 
   /** Searches run, how many of them moved a model, requests spilled from their home. */

@@ -122,9 +122,11 @@ class PlacementPolicyTest {
 
   /**
    * Simulated, the mix changes: g0 runs either model in 10 ms, g1 in 20, a run after the other model takes 1.5x.
-   * First A comes every 15 ms and B every 200: A belongs on g0 (g1 would be busy 1.3 of the time with it), B on g1.
-   * Then the rates swap, and so must the homes: the policy sees the shares move, searches again, and ends with B on
-   * g0 and A on g1.
+   * First A comes every 15 ms and B every 200: A belongs on g0 (g1 would be busy 1.3 of the time with it): at least 3
+   * of its 4 parts (measured at this seed: A 3/4 on g0 and 1/4 on g1, B on g0: the quarter of A on g1 lowers g0's
+   * queueing more than B's cold starts there cost, by the search's M/M/1 score). Then the rates swap, and so must
+   * the homes: the policy sees the shares move, searches again, and ends with B's home g0 and A's g1, A with fewer
+   * parts on g0 than before (measured: B whole on g0, A whole on g1).
    */
   @Test
   void searchesAgainWhenTheMixChanges() {
@@ -132,10 +134,48 @@ class PlacementPolicyTest {
     Profile profile = new Profile(new double[][] {{10, 20}, {10, 20}});
     PlacementPolicy p = new PlacementPolicy(profile, PlacementPolicy.Params.defaults());
     node.run(p, new double[] {1 / 15.0, 1 / 200.0}, 600, 5);
-    assertArrayEquals(new int[] {0, 1}, p.home());
+    int[][] first = p.split();
+    assertEquals(0, p.home()[A]);
+    assertTrue(first[A][0] >= 3, java.util.Arrays.deepToString(first));
     int before = p.searches();
     node.run(p, new double[] {1 / 200.0, 1 / 15.0}, 600, 6);
-    assertArrayEquals(new int[] {1, 0}, p.home());
+    int[][] then = p.split();
+    assertEquals(0, p.home()[B]);
+    assertEquals(1, p.home()[A]);
+    assertTrue(then[A][0] < first[A][0] && then[B][0] > then[A][0], java.util.Arrays.deepToString(then));
     assertTrue(p.searches() > before);
+  }
+
+  /**
+   * A home that is a set of groups: one model at 10 ms on g0 and 30 on g1, a request every 7.5 ms (fake clock). The
+   * first search (after 10 arrivals) splits it 3/1: whole on g0 finishes 0.1 of the 0.133 requests per ms, 3/1 all
+   * of them (PlacementSearchTest works it out), more than the 10% the homes must win by. Its requests then go g0,
+   * g0, g1, g0 and again (the 10th arrival takes the first g0) (smooth weighted round robin: credits 3,1 -> g0 and -1,1; 2,2 -> g0 (first of equals) and
+   * -2,2; 1,3 -> g1 and 1,-1; 4,0 -> g0 and 0,0). With one part per model the home stays whole on g0.
+   */
+  @Test
+  void sendsAModelsRequestsToItsGroupsInTheirProportions() {
+    Profile profile = new Profile(new double[][] {{10, 30}});
+    PlacementPolicy p = new PlacementPolicy(profile, PlacementPolicy.Params.defaults());
+    PlacementPolicy whole = new PlacementPolicy(profile, PlacementPolicy.Params.defaults().withParts(1));
+    assertArrayEquals(new int[] {4, 0}, p.split()[0]);  // before any arrival: one group's worth assumed
+    double clock = 0;
+    for (int i = 0; i < 10; i++) {
+      clock += 7.5;
+      NodeState idle = new NodeState(new int[][] {{0}, {0}}, new int[] {-1, -1}, new double[2], clock,
+          new int[] {-1, -1});
+      p.choose(0, idle);
+      whole.choose(0, idle);
+    }
+    assertArrayEquals(new int[] {3, 1}, p.split()[0]);
+    assertEquals(1, p.switches());
+    assertArrayEquals(new int[] {0}, p.home());
+    assertArrayEquals(new int[] {1, 0}, whole.split()[0]);
+    int[] turns = new int[8];
+    for (int i = 0; i < turns.length; i++) {
+      turns[i] = p.next(0);
+    }
+    // the 10th arrival took the first turn (g0); from there: g0, g1, g0, then the cycle again
+    assertArrayEquals(new int[] {0, 1, 0, 0, 0, 1, 0, 0}, turns);
   }
 }

@@ -150,4 +150,46 @@ class PlacementSearchTest {
     // per step 10 x 6 moves + 45 swaps, at most 50 steps from each of two starts, plus the greedy's 60
     assertTrue(r.evaluated() <= 2 * (50 * 105 + 2) + 60 + 1, "scored " + r.evaluated());
   }
+
+  /**
+   * One model needing one and a half groups: 10 ms on either of two groups, one request every 6.67 ms (0.15 per ms).
+   * Whole (parts 1), it is on one group, busy 1.5 of the time: 0.15 / 1.5 = 0.1 per ms. In quarters the search
+   * splits it 2/2: each group gets 0.075 per ms, busy 0.75, all 0.15 per ms finish, mean latency 10 / (1 - 0.75) =
+   * 40 ms (3/1 would leave g0 busy 1.125 of the time: 0.1 + 0.0375 = 0.1375 per ms).
+   */
+  @Test
+  void splitsAModelOneGroupCannotServe() {
+    double[][] ms = {{10, 10}};
+    double[] rate = {0.15};
+    PlacementSearch whole = new PlacementSearch(table(ms, 1), 1, 2, 0.03, 50);
+    assertEquals(0.1, whole.search(new int[] {0}, rate).score().throughputPerMs(), 1e-9);
+    PlacementSearch quarters = new PlacementSearch(table(ms, 1), 1, 2, 0.03, 50, 4);
+    PlacementSearch.SplitResult r = quarters.searchSplit(quarters.whole(new int[] {0}), rate);
+    assertArrayEquals(new int[] {2, 2}, r.parts()[0]);
+    assertEquals(0.15, r.score().throughputPerMs(), 1e-9);
+    assertEquals(40, r.score().latencyMs(), 1e-9);
+    assertEquals(0.1375, quarters.score(new int[][] {{3, 1}}, rate).throughputPerMs(), 1e-9);
+  }
+
+  /**
+   * No split for latency alone: one model at 10 ms on g0 and 30 on g1, 0.1 per ms (one group's worth). Whole on g0
+   * every request finishes (0.1 per ms) though g0 is busy all the time; 3/1 would finish as many (0.075 x 10 and
+   * 0.025 x 30: both groups busy 0.75) at a predicted mean latency of (0.075 x 40 + 0.025 x 120) / 0.1 = 60 ms
+   * against 10 / (1 - 0.99) = 1000, but a part sent to a group the model did not use must raise the throughput, so
+   * the model stays whole. At 0.1333 per ms (one request every 7.5 ms) whole on g0 finishes 0.1 per ms, 3/1 all
+   * 0.1333 (g0 0.1 x 10 = 1, g1 0.0333 x 30 = 1), 2/2 0.0667 + 0.0333 = 0.1: the search splits 3/1.
+   */
+  @Test
+  void splitsForThroughputNotForLatencyAlone() {
+    double[][] ms = {{10, 30}};
+    PlacementSearch quarters = new PlacementSearch(table(ms, 1), 1, 2, 0.03, 50, 4);
+    PlacementSearch.SplitResult r = quarters.searchSplit(null, new double[] {0.1});
+    assertArrayEquals(new int[] {4, 0}, r.parts()[0]);
+    assertEquals(60, quarters.score(new int[][] {{3, 1}}, new double[] {0.1}).latencyMs(), 1e-9);
+    assertEquals(1000, r.score().latencyMs(), 1e-9);
+    PlacementSearch.SplitResult busier = quarters.searchSplit(null, new double[] {1 / 7.5});
+    assertArrayEquals(new int[] {3, 1}, busier.parts()[0]);
+    assertEquals(1 / 7.5, busier.score().throughputPerMs(), 1e-9);
+    assertArrayEquals(new int[] {0}, busier.primary());
+  }
 }

@@ -336,7 +336,7 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         }
       }
       byPolicy.forEach(results -> rows.add(Trial.Result.merge(results)));
-      notes.add("learned placement: home " + describe(learned.home(), models, groups) + " at the end, "
+      notes.add("learned placement: homes " + describeSplit(learned.split(), models, groups) + " at the end, "
           + learned.searches() + " searches, " + learned.switches() + " of them moved a model, " + learned.spills()
           + " requests spilled from their home");
       List<String> names = groups.stream().map(DeviceGroup::name).toList();
@@ -402,6 +402,22 @@ public final class CoschedBenchCommand implements Callable<Integer> {
     List<String> parts = new ArrayList<>();
     for (int m = 0; m < placement.length; m++) {
       parts.add(models.get(m).label() + "->" + groups.get(placement[m]).name());
+    }
+    return "{" + String.join(", ", parts) + "}";
+  }
+
+  /** A split placement as {label->group 3/4 + group 1/4, ...}. */
+  private static String describeSplit(int[][] split, List<ModelSpec> models, List<DeviceGroup> groups) {
+    List<String> parts = new ArrayList<>();
+    for (int m = 0; m < split.length; m++) {
+      int total = java.util.Arrays.stream(split[m]).sum();
+      List<String> to = new ArrayList<>();
+      for (int g = 0; g < split[m].length; g++) {
+        if (split[m][g] > 0) {
+          to.add(groups.get(g).name() + (split[m][g] == total ? "" : " " + split[m][g] + "/" + total));
+        }
+      }
+      parts.add(models.get(m).label() + "->" + String.join(" + ", to));
     }
     return "{" + String.join(", ", parts) + "}";
   }

@@ -57,7 +57,7 @@ class CoschedBenchCommandTest {
     // the FIFO baseline runs everything on its device; the best fixed placement on the group it names
     assertEquals(List.of("cpu"), names(rows.get(0).get("placements").get("digits")));
     assertEquals(List.of("cpu/1#0"), names(rows.get(5).get("placements").get("digits")));
-    assertTrue(root.get("mixes").get(0).get("notes").toString().contains("learned placement: home {digits->"),
+    assertTrue(root.get("mixes").get(0).get("notes").toString().contains("learned placement: homes {digits->"),
         root.get("mixes").get(0).get("notes").toString());
     JsonNode mix = root.get("mixes").get(0);
     // one model on two interchangeable groups: one placement to sweep

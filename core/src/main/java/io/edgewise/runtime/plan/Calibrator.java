@@ -15,6 +15,7 @@ import io.edgewise.tensor.DType;
 import io.edgewise.tensor.Shape;
 import io.edgewise.tensor.Tensor;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -410,42 +411,77 @@ final class Calibrator {
     }
   }
 
-  /** Elements of the large transfer probe: 4 MiB of float32, the size of a mid-network activation. */
+  /** Elements of the large transfer probe: 4 MiB of float32, the size of a large mid-network activation. */
   static final int LARGE = 1 << 20;
-  private static final int SMALL = 256;
+  /**
+   * The probe sizes (float32 elements): 1 KiB, 64 KiB, 1 MiB and 4 MiB, bracketing the values a region boundary
+   * moves in the models here (OCR crops and activations of 0.1-2 MB, the CNNs' 0.2-3.2 MB, the digits CNNs' few KiB).
+   */
+  static final int[] PROBE_SIZES = {256, 1 << 14, 1 << 18, LARGE};
 
   /**
-   * The device's transfer cost: a one-node model (Relu over [1, n]) run as a segment of its own, at n = 256 and
-   * n = 2^20, with the device's per-node timer on, each run's wall time less the Relu's own time by that timer (on
-   * opencl the kernel's device time from its profiling event): what is left is moving the value in and out and the
-   * region's call (the Relu is no transfer). Half the small run's rest is the per-call cost of one value each way;
-   * the difference per byte moved (in and out) the per-byte cost. The two sizes alternate over {@link
-   * #PROBE_ROUNDS} rounds of {@link #PROBE_RUNS} runs each, every turn after a pause, and the medians are over all
-   * rounds: probed in one stretch, a bad second on a loaded machine set the figure for good (PoCL's per-call cost
-   * came out at 25 ms once at load 27, against 0.15-0.6 ms in five other probes the same hour).
+   * The device's transfer cost: a one-node model (Relu over [1, n]) run as a segment of its own at each of {@link
+   * #PROBE_SIZES}, with the device's per-node timer on, each run's wall time less the Relu's own time by that timer
+   * (on opencl the kernel's device time from its profiling event): what is left is moving the value in and out and
+   * the region's call (the Relu is no transfer). The sizes take turns over {@link #PROBE_ROUNDS} rounds of {@link
+   * #PROBE_RUNS} runs each, every turn after a pause, each round with a freshly allocated input, and each size's
+   * figure is the median of all its runs; the cost per call and per byte is then a robust line through the four
+   * medians ({@link #fit}). Why: probed in one stretch, a bad second on a loaded machine set the figure for good
+   * (PoCL's per-call cost came out at 25 ms once at load 27), and with two sizes and one input buffer PoCL's per-byte
+   * figure came out at 0.1 or 2.1 ms per MB between processes (suspect: PoCL uses a host buffer in place or copies it
+   * depending on the buffer; a fresh input per round samples both, the median takes the common case).
    */
   static ProfileDb.Transfer transfer(Backend backend, String device, BackendOptions options) {
-    try (Probe small = new Probe(backend, device, options, SMALL);
-        Probe large = new Probe(backend, device, options, LARGE)) {
-      double[] s = new double[PROBE_ROUNDS * PROBE_RUNS];
-      double[] l = new double[s.length];
-      for (int r = 0, k = 0; r < PROBE_ROUNDS; r++) {
-        pause();
-        small.once();  // uncounted: back to the state of runs back to back after the pause
-        for (int i = 0; i < PROBE_RUNS; i++) {
-          s[k + i] = small.once();
-        }
-        pause();
-        large.once();
-        for (int i = 0; i < PROBE_RUNS; i++) {
-          l[k + i] = large.once();
-        }
-        k += PROBE_RUNS;
+    List<Probe> probes = new ArrayList<>();
+    try {
+      for (int n : PROBE_SIZES) {
+        probes.add(new Probe(backend, device, options, n));
       }
-      double sm = median(s);
-      double perByte = Math.max(0, median(l) - sm) / (2.0 * (LARGE - SMALL) * 4);
-      return new ProfileDb.Transfer(sm / 2, perByte, Instant.now().toString());
+      double[][] t = new double[PROBE_SIZES.length][PROBE_ROUNDS * PROBE_RUNS];
+      for (int r = 0, k = 0; r < PROBE_ROUNDS; r++, k += PROBE_RUNS) {
+        for (int i = 0; i < PROBE_SIZES.length; i++) {
+          Probe p = probes.get(i);
+          p.freshInput();
+          pause();
+          p.once();  // uncounted: back to the state of runs back to back after the pause
+          for (int j = 0; j < PROBE_RUNS; j++) {
+            t[i][k + j] = p.once();
+          }
+        }
+      }
+      double[] bytes = new double[PROBE_SIZES.length];
+      double[] ms = new double[PROBE_SIZES.length];
+      for (int i = 0; i < PROBE_SIZES.length; i++) {
+        bytes[i] = 2.0 * PROBE_SIZES[i] * 4;  // in and out
+        ms[i] = median(t[i]);
+      }
+      return fit(bytes, ms);
+    } finally {
+      probes.forEach(Probe::close);
     }
+  }
+
+  /**
+   * The transfer cost from each probe size's median: {@code ms[i]} for moving {@code bytes[i]} (in and out) in one
+   * call. Per byte: the median of the slopes between every two sizes (Theil-Sen: one size spoiled by a slow stretch
+   * moves three slopes of six, not the line); per call: half the median of what is left at each size (one value
+   * each way), both at least 0.
+   */
+  static ProfileDb.Transfer fit(double[] bytes, double[] ms) {
+    List<Double> slopes = new ArrayList<>();
+    for (int i = 0; i < bytes.length; i++) {
+      for (int j = i + 1; j < bytes.length; j++) {
+        if (bytes[j] != bytes[i]) {
+          slopes.add((ms[j] - ms[i]) / (bytes[j] - bytes[i]));
+        }
+      }
+    }
+    double perByte = Math.max(0, median(slopes.stream().mapToDouble(Double::doubleValue).toArray()));
+    double[] rest = new double[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      rest[i] = ms[i] - perByte * bytes[i];
+    }
+    return new ProfileDb.Transfer(Math.max(0, median(rest)) / 2, perByte, Instant.now().toString());
   }
 
   static final int PROBE_ROUNDS = 5;
@@ -463,20 +499,20 @@ final class Calibrator {
   /** One probe size, compiled and warmed (3 runs); {@link #once} is a run's time less the Relu's own, in ms. */
   private static final class Probe implements AutoCloseable {
     private final Model model;
-    private final Tensor x;
+    private final int n;
+    private Tensor x;
     private final PartitionedExecutable exe;
-    private final Map<String, Tensor> in;
 
     Probe(Backend backend, String device, BackendOptions options, int n) {
+      this.n = n;
       model = probeModel(n);
       x = Tensor.allocate(DType.FLOAT32, Shape.of(1, n));
-      in = Map.of("x", x);
       PartitionedExecutable e = null;
       try {
         e = new PartitionedExecutable(model, Partitioner.partition(model.graph(), node -> device), d -> backend,
             options.withProfileNodes(true), device);
         for (int i = 0; i < 3; i++) {
-          runOnce(e, in);
+          runOnce(e, Map.of("x", x));
         }
       } catch (RuntimeException failure) {
         if (e != null) {
@@ -489,13 +525,20 @@ final class Calibrator {
       exe = e;
     }
 
+    /** A newly allocated input for the next runs (another host buffer, wherever the allocator puts it). */
+    void freshInput() {
+      Tensor next = Tensor.allocate(DType.FLOAT32, Shape.of(1, n));
+      x.close();
+      x = next;
+    }
+
     double once() {
       OpProfile p = exe.segmentProfiles().get(0);
       if (p != null) {
         p.reset();
       }
       long s = System.nanoTime();
-      runOnce(exe, in);
+      runOnce(exe, Map.of("x", x));
       long wall = System.nanoTime() - s;
       return Math.max(0, wall - kernelNanos(p)) / 1e6;
     }
