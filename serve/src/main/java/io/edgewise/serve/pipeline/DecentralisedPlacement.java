@@ -4,12 +4,15 @@ import io.edgewise.EdgewiseException;
 import io.edgewise.adapt.LatencyStats;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The device's own rule for where each stage runs (after Ogden's decentralised pipeline scheduling: every device
  * decides from what it measures, no central planner). Per stage it keeps the measured cost per input element here
  * and on the peer and the ratio of output to input bytes; for the link, the round trip (fed by pings) and the
- * bandwidth (from the stage transfers); for the peer, the expected wait from its load reports. A call goes where its
+ * bandwidth (from the stage transfers); for the peer, the expected wait from its load reports, less the time since
+ * the report (the peer works its queue off meanwhile). A call goes where its
  * predicted time is lower:
  *
  * <pre>
@@ -62,11 +65,20 @@ public final class DecentralisedPlacement implements StagePolicy {
   private final Map<String, StageEstimate> stages = new HashMap<>();
   private final LatencyStats rttMs;
   private final LatencyStats bytesPerMs;
+  private final LongSupplier clock;
   private volatile double peerWaitMs;
+  private volatile long peerWaitAtNanos;
   private volatile long peerDownUntilNanos;
+  private volatile Consumer<String> decisions;
 
   public DecentralisedPlacement(Options options) {
+    this(options, System::nanoTime);
+  }
+
+  /** @param clock nanoseconds, as System.nanoTime (tests: a fake clock) */
+  DecentralisedPlacement(Options options, LongSupplier clock) {
     this.options = options;
+    this.clock = clock;
     this.rttMs = new LatencyStats(options.emaWeight());
     this.bytesPerMs = new LatencyStats(options.emaWeight());
   }
@@ -74,6 +86,14 @@ public final class DecentralisedPlacement implements StagePolicy {
   @Override
   public String name() {
     return "decentralised";
+  }
+
+  /**
+   * Receives one line per decision made from estimates (both predictions and their parts) and one per measured run
+   * (benchmarks, logs).
+   */
+  public void onDecision(Consumer<String> sink) {
+    this.decisions = sink;
   }
 
   @Override
@@ -94,10 +114,14 @@ public final class DecentralisedPlacement implements StagePolicy {
     Placement best = peer < device ? Placement.PEER : Placement.DEVICE;
     boolean probe = options.reprobeEvery() > 0 && e.calls % options.reprobeEvery() == 0
         && Math.max(device, peer) <= options.reprobeLimit() * Math.min(device, peer);
-    if (probe) {
-      return best == Placement.PEER ? Placement.DEVICE : Placement.PEER;
+    Placement chosen = probe ? (best == Placement.PEER ? Placement.DEVICE : Placement.PEER) : best;
+    Consumer<String> sink = decisions;
+    if (sink != null) {
+      sink.accept(String.format("%s (%d elements): device %.0f ms, peer %.0f ms (round trip %.0f, wait %.0f) -> %s%s",
+          call.stage(), call.inputElements(), device, peer, roundTripMs(), peerWaitMs(), chosen,
+          probe ? " (re-probe)" : ""));
     }
-    return best;
+    return chosen;
   }
 
   /** Predicted milliseconds of the call on the device (NaN before the stage ran there). */
@@ -115,13 +139,29 @@ public final class DecentralisedPlacement implements StagePolicy {
     double bytes = call.inputWireBytes() * (1 + e.outPerInByte.ema());
     double rtt = roundTripMs();
     double transfer = bytesPerMs.count() == 0 ? 0 : bytes / bytesPerMs.ema();
-    return rtt + transfer + e.peerPerElement.ema() * call.inputElements() + peerWaitMs;
+    return rtt + transfer + e.peerPerElement.ema() * call.inputElements() + peerWaitMs();
+  }
+
+  /**
+   * The wait a request sent now is expected to see at the peer: the last report's, less the time since it was made
+   * (the peer has worked that long on what was ahead); never below 0.
+   */
+  public double peerWaitMs() {
+    double age = (clock.getAsLong() - peerWaitAtNanos) / 1e6;
+    return Math.max(0, peerWaitMs - Math.max(0, age));
   }
 
   @Override
   public void observe(StageOutcome o) {
     StageEstimate e = stages.computeIfAbsent(o.call().stage(), s -> new StageEstimate(options.emaWeight()));
     long elements = Math.max(1, o.call().inputElements());
+    Consumer<String> sink = decisions;
+    if (sink != null) {
+      sink.accept(String.format("%s (%d elements): measured %.0f ms on the %s%s", o.call().stage(),
+          o.call().inputElements(), o.wallMs(), o.placement() == Placement.DEVICE ? "device" : "peer",
+          o.placement() == Placement.DEVICE ? "" : String.format(" (peer queue %.0f, compute %.0f, link %.0f)",
+              o.peerQueueMs(), o.peerComputeMs(), o.transferMs())));
+    }
     if (o.placement() == Placement.DEVICE) {
       e.localPerElement.add(o.wallMs() / elements);
       return;
@@ -152,8 +192,12 @@ public final class DecentralisedPlacement implements StagePolicy {
     }
   }
 
-  /** The peer's load: the wait a request sent now is expected to see before it runs. */
+  /**
+   * The peer's load as just reported: the wait a request sent now is expected to see before it runs (other clients'
+   * work only: the caller leaves out its own requests in flight, which are not ahead of its next one).
+   */
   public void observePeerWait(double ms) {
+    peerWaitAtNanos = clock.getAsLong();
     peerWaitMs = Math.max(0, ms);
   }
 

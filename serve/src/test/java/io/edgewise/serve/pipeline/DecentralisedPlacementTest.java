@@ -21,7 +21,7 @@ class DecentralisedPlacementTest {
 
   @Test
   void predictsEachSideFromItsMeasurementsAndPicksTheFaster() {
-    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE, () -> 0);  // a clock that stands still
     StageCall call = new StageCall("RECOGNIZER", 1000, 2000);
     rule.observeRoundTrip(10);
     // device: 100 ms for 1000 elements -> 0.1 ms per element
@@ -41,6 +41,33 @@ class DecentralisedPlacementTest {
     StageCall big = new StageCall("RECOGNIZER", 2000, 4000);
     assertEquals(150, rule.predictPeer(big), 1e-9);
     assertEquals(Placement.PEER, rule.place(big));
+  }
+
+  @Test
+  void aReportedPeerWaitDrainsWithTheTimeSinceTheReport() {
+    long[] now = {1_000_000_000L};
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE, () -> now[0]);
+    StageCall call = new StageCall("CLASSIFIER", 1000, 2000);
+    rule.observeRoundTrip(10);
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 100, 0, 0, 0, 0));
+    // as above: 10 ms round trip + 25 ms on the wire + 20 ms compute = 55 ms without a wait
+    rule.observe(new StageOutcome(call, Placement.PEER, 60, 5, 20, 2000, 500));
+    rule.observePeerWait(80);
+    assertEquals(80, rule.peerWaitMs(), 1e-9);
+    assertEquals(135, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.DEVICE, rule.place(call));
+    // 30 ms later the peer has worked 30 ms of it off: 50 ms left, 105 > 100 still
+    now[0] += 30_000_000L;
+    assertEquals(50, rule.peerWaitMs(), 1e-9);
+    assertEquals(105, rule.predictPeer(call), 1e-9);
+    // 50 ms after the report: 30 left, 85 < 100: the peer
+    now[0] += 20_000_000L;
+    assertEquals(85, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.PEER, rule.place(call));
+    // a report older than its wait: nothing left, never below 0
+    now[0] += 500_000_000L;
+    assertEquals(0, rule.peerWaitMs(), 1e-9);
+    assertEquals(55, rule.predictPeer(call), 1e-9);
   }
 
   @Test
