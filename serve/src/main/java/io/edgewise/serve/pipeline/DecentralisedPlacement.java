@@ -20,9 +20,13 @@ import java.util.function.LongSupplier;
  *   peer:   rtt + (inBytes + outPerInByte * inBytes) / bandwidth + peerMsPerElement * elements + peerWait
  * </pre>
  *
- * A side never measured for a stage is tried first (device, then peer), and every {@code reprobeEvery}-th call of a
- * stage goes to the side not chosen when that side is predicted at most {@code reprobeLimit} times slower, so that
- * estimates follow a link or a peer that changed without paying for hopeless probes. A failed peer run keeps the
+ * A side never measured for a stage is tried first (device, then peer). A call goes to the side not chosen (a
+ * re-probe) when that side is predicted at most {@code reprobeLimit} times slower and either it is the stage's
+ * {@code reprobeEvery}-th call or the predicted extra cost of the re-probe is within {@code reprobeShare} of the time
+ * the stage has been predicted to take on its chosen side since its last re-probe: a near tie is measured again
+ * within a call or two (one old measurement of the other side must not decide for ever), a clear loser rarely, a
+ * hopeless one never. So estimates follow a device, link or peer that changed, for at most about that share of the
+ * stage's time. A failed peer run keeps the
  * stage on the device for {@code peerBackoffMs}. Estimates are moving averages: the policy has no constant fitted to
  * a workload. One job at a time calls it (the runner's contract); load and ping reports may come from another thread.
  */
@@ -32,18 +36,27 @@ public final class DecentralisedPlacement implements StagePolicy {
    * @param reprobeEvery every how many calls of a stage the side not chosen is tried (0: never)
    * @param reprobeLimit the most times slower (predicted) a side may be and still be re-probed
    * @param peerBackoffMs how long a failed peer keeps every stage on the device
+   * @param reprobeShare the most predicted extra cost of a re-probe, as a share of the stage's predicted time on its
+   *     chosen side since its last re-probe, in [0, 1] (0: re-probe by count only)
    */
-  public record Options(double emaWeight, int reprobeEvery, double reprobeLimit, double peerBackoffMs) {
+  public record Options(double emaWeight, int reprobeEvery, double reprobeLimit, double peerBackoffMs,
+      double reprobeShare) {
     public Options {
-      if (!(emaWeight > 0 && emaWeight <= 1) || reprobeEvery < 0 || !(reprobeLimit >= 1) || !(peerBackoffMs >= 0)) {
+      if (!(emaWeight > 0 && emaWeight <= 1) || reprobeEvery < 0 || !(reprobeLimit >= 1) || !(peerBackoffMs >= 0)
+          || !(reprobeShare >= 0 && reprobeShare <= 1)) {
         throw EdgewiseException.invalidArgument("DecentralisedPlacement.Options: EMA weight in (0, 1], re-probe "
-            + "interval >= 0, re-probe limit >= 1 and back-off >= 0 ms, got " + emaWeight + ", " + reprobeEvery
-            + ", " + reprobeLimit + ", " + peerBackoffMs);
+            + "interval >= 0, re-probe limit >= 1, back-off >= 0 ms and re-probe share in [0, 1], got " + emaWeight
+            + ", " + reprobeEvery + ", " + reprobeLimit + ", " + peerBackoffMs + ", " + reprobeShare);
       }
     }
 
+    /** Re-probes by count only. */
+    public Options(double emaWeight, int reprobeEvery, double reprobeLimit, double peerBackoffMs) {
+      this(emaWeight, reprobeEvery, reprobeLimit, peerBackoffMs, 0);
+    }
+
     public static Options defaults() {
-      return new Options(0.3, 12, 2.0, 5_000);
+      return new Options(0.3, 12, 2.0, 5_000, 0.05);
     }
   }
 
@@ -53,6 +66,7 @@ public final class DecentralisedPlacement implements StagePolicy {
     final LatencyStats peerPerElement;
     final LatencyStats outPerInByte;
     long calls;
+    double sinceReprobeMs;  // predicted time on the chosen side since the last re-probe
 
     StageEstimate(double w) {
       localPerElement = new LatencyStats(w);
@@ -112,8 +126,15 @@ public final class DecentralisedPlacement implements StagePolicy {
     double device = predictDevice(call);
     double peer = predictPeer(call);
     Placement best = peer < device ? Placement.PEER : Placement.DEVICE;
-    boolean probe = options.reprobeEvery() > 0 && e.calls % options.reprobeEvery() == 0
-        && Math.max(device, peer) <= options.reprobeLimit() * Math.min(device, peer);
+    double low = Math.min(device, peer);
+    double high = Math.max(device, peer);
+    e.sinceReprobeMs += low;
+    boolean byCount = options.reprobeEvery() > 0 && e.calls % options.reprobeEvery() == 0;
+    boolean byShare = options.reprobeShare() > 0 && high - low <= options.reprobeShare() * e.sinceReprobeMs;
+    boolean probe = high <= options.reprobeLimit() * low && (byCount || byShare);
+    if (probe) {
+      e.sinceReprobeMs = 0;
+    }
     Placement chosen = probe ? (best == Placement.PEER ? Placement.DEVICE : Placement.PEER) : best;
     Consumer<String> sink = decisions;
     if (sink != null) {
