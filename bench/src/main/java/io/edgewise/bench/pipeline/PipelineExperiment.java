@@ -124,6 +124,7 @@ final class PipelineExperiment implements AutoCloseable {
     Random random = new Random(seed);
     List<FixedPlacement> fixed = allPlacements();
     DecentralisedPlacement rule = new DecentralisedPlacement(DecentralisedPlacement.Options.defaults());
+    rule.onDecision(m -> log.accept(profile.name() + " rule: " + m));
     Map<String, double[]> ms = new LinkedHashMap<>();
     Map<String, long[]> bytes = new LinkedHashMap<>();
     Map<String, int[]> differs = new LinkedHashMap<>();

@@ -179,7 +179,7 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
   private final AtomicLong tickets = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   /** Observed minus predicted finish of Dystri's routed requests; its 95th percentile is the planning margin. */
-  private final ErrorTail predictionErrors = new ErrorTail(200, 0.95, 20);
+  private final ErrorTail predictionErrors = ErrorTail.forPlanning();
   private volatile Consumer<String> events = s -> {};
   private volatile boolean closed;
 
@@ -442,33 +442,33 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
    * due first under EDF, plus what it reports queued and running beyond all we sent), the level's service time and
    * the link,
    * with the measured tail of the prediction error as margin (until enough errors are measured: the per-level
-   * deviations of {@link LevelCosts#estimate}). The node whose choice fits and reaches the want, else the most
+   * deviations of {@link LevelCosts#estimate}): {@link FinishPlan#plan}, the rule every node's controller applies too.
+   * The node whose choice fits and reaches the want, else the most
    * accurate that fits; among equals the earliest finish.
    */
   private Decision dystri(List<Node> live, double want, double slackMs, long deadlineNanos) {
     Node best = null;
-    LevelRule.Choice bestChoice = null;
+    FinishPlan.Plan bestPlan = null;
     double tail = predictionErrors.tailMs();
     for (Node n : live) {
-      double[] service = Double.isNaN(tail) ? n.costs.estimates() : n.costs.means();
       LoadReport r = n.report;
       double ahead = FinishPlan.aheadMs(n.ownAheadMs(deadlineNanos), n.ownAheadMs(Long.MAX_VALUE),
           r == null ? 0 : r.queued() + r.inFlight(),
           r == null ? 0 : r.meanComputeMs(), n.costs.mean(0), n.workers());
-      LevelRule.Choice c = FinishPlan.choose(ladder, service, ahead, n.netMs, Double.isNaN(tail) ? 0 : tail, slackMs,
-          want);
-      if (bestChoice == null || better(c, bestChoice)) {
+      FinishPlan.Plan p = FinishPlan.plan(ladder, n.costs, tail, ahead, n.netMs, slackMs, 0, ladder.top(), want);
+      if (bestPlan == null || better(p.choice(), bestPlan.choice())) {
         best = n;
-        bestChoice = c;
+        bestPlan = p;
       }
     }
+    LevelRule.Choice bestChoice = bestPlan.choice();
     if (!bestChoice.fits()) {
       return new Decision(best, 0, 0, 0, String.format("no node can answer within the %.1f ms left: the earliest "
           + "predicted finish is %.1f ms at level %s on node %d", slackMs, bestChoice.finishMs(),
           ladder.get(bestChoice.level()).name(), best.index));
     }
     return new Decision(best, 0, bestChoice.level(), best.costs.mean(bestChoice.level()), null,
-        bestChoice.finishMs());
+        bestPlan.predictedMs());
   }
 
   private boolean better(LevelRule.Choice a, LevelRule.Choice b) {

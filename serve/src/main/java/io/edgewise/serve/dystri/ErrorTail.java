@@ -14,6 +14,14 @@ final class ErrorTail {
   private long count;
 
   /**
+   * The planners' tail (the coordinator's and every node controller's: one setting, one rule): the 95th percentile
+   * of the last 200 errors, none before 20.
+   */
+  static ErrorTail forPlanning() {
+    return new ErrorTail(200, 0.95, 20);
+  }
+
+  /**
    * @param quantile the tail to report, in (0, 1]
    */
   ErrorTail(int capacity, double quantile, int minSamples) {

@@ -1,16 +1,23 @@
 package io.edgewise.serve.dystri;
 
+import io.edgewise.adapt.dystri.LevelCosts;
 import io.edgewise.adapt.dystri.LevelLadder;
 import io.edgewise.adapt.dystri.LevelRule;
 
 /**
- * The coordinator's level choice for one request on one node, counting the node's queue: the predicted finish of
+ * The one level rule of Dystri's planners, the coordinator's for a request on a node and the node controller's own at
+ * admission and when a worker takes the request, counting the node's queue: the predicted finish of
  * level i is (the work queued and running there ahead of the request) + level i's service time + the transfer; a level
  * fits when that plus the margin (the measured tail of the prediction's error, {@link ErrorTail}) is within the time
  * left. Among the levels that fit, {@link LevelRule} picks the user's wanted level or the most accurate below it, so
  * a growing queue steps requests down and a drained one lets them back up. When no level fits with the margin but
  * the cheapest fits without it, the cheapest is tried (the margin is a tail, not a certainty); otherwise nothing
  * fits and the caller refuses at once.
+ *
+ * <p>{@link #plan} is the whole rule as both planners apply it: until their own {@link ErrorTail} has enough errors,
+ * each level's mean + 2 deviations ({@link LevelCosts#estimate}) and no margin; from then on the levels' means and the
+ * measured tail. The prediction it returns (and that the caller's tail measures its errors against) is always at the
+ * chosen level's mean, so the tail is the error of one kind of prediction whichever phase made it.
  */
 final class FinishPlan {
   private FinishPlan() {}
@@ -37,23 +44,64 @@ final class FinishPlan {
   }
 
   /**
+   * A planned request: the choice, its predicted finish at the level's mean service time (ms from now, without the
+   * margin: what an {@link ErrorTail} observes errors against) and the margin the choice was made with.
+   */
+  record Plan(LevelRule.Choice choice, double predictedMs, double marginMs) {
+    int level() {
+      return choice.level();
+    }
+
+    boolean fits() {
+      return choice.fits();
+    }
+  }
+
+  /**
+   * The rule as the coordinator and the node controller both apply it.
+   *
+   * @param costs the levels' measured service times at the node that serves the request
+   * @param tailMs the planner's {@link ErrorTail#tailMs}: NaN until enough errors are measured (then each level's mean
+   *     + 2 deviations stands in, with no margin)
+   * @param aheadMs the wait ahead at the node (the coordinator: {@link #aheadMs}; the node: its own queue)
+   * @param netMs the transfer there and back (0 at the node itself)
+   */
+  static Plan plan(LevelLadder ladder, LevelCosts costs, double tailMs, double aheadMs, double netMs, double slackMs,
+      int lowest, int highest, double want) {
+    double[] means = costs.means();
+    boolean measured = !Double.isNaN(tailMs);
+    double margin = measured ? Math.max(0, tailMs) : 0;
+    LevelRule.Choice c = choose(ladder, measured ? means : costs.estimates(), aheadMs, netMs, margin, slackMs, lowest,
+        highest, want);
+    return new Plan(c, aheadMs + means[c.level()] + netMs, margin);
+  }
+
+  /** {@link #choose(LevelLadder, double[], double, double, double, double, int, int, double)} over every level. */
+  static LevelRule.Choice choose(LevelLadder ladder, double[] serviceMs, double aheadMs, double netMs,
+      double marginMs, double slackMs, double want) {
+    return choose(ladder, serviceMs, aheadMs, netMs, marginMs, slackMs, 0, ladder.top(), want);
+  }
+
+  /**
    * @param serviceMs each level's service time at this node (ms)
    * @param aheadMs the wait ahead, from {@link #aheadMs}
    * @param netMs the transfer there and back
    * @param marginMs the tail of the prediction error (ms, >= 0)
    * @param slackMs the time left until the deadline
+   * @param lowest the lowest level allowed (the one tried without the margin)
+   * @param highest the highest level allowed
    * @return the choice; its finishMs is the predicted finish without the margin
    */
   static LevelRule.Choice choose(LevelLadder ladder, double[] serviceMs, double aheadMs, double netMs,
-      double marginMs, double slackMs, double want) {
+      double marginMs, double slackMs, int lowest, int highest, double want) {
     double[] padded = new double[serviceMs.length];
     for (int i = 0; i < padded.length; i++) {
       padded[i] = aheadMs + serviceMs[i] + netMs + Math.max(0, marginMs);
     }
-    LevelRule.Choice c = LevelRule.choose(ladder, padded, slackMs, 0, ladder.top(), want);
+    LevelRule.Choice c = LevelRule.choose(ladder, padded, slackMs, lowest, highest, want);
     double finish = c.finishMs() - Math.max(0, marginMs);
     if (!c.fits() && finish <= slackMs) {
-      return new LevelRule.Choice(c.level(), true, c.meetsWant(), finish);  // the cheapest, without the margin
+      return new LevelRule.Choice(c.level(), true, c.meetsWant(), finish);  // the lowest allowed, without the margin
     }
     return new LevelRule.Choice(c.level(), c.fits(), c.meetsWant(), finish);
   }

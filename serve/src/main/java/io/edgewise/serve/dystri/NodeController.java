@@ -29,11 +29,18 @@ import org.slf4j.LoggerFactory;
  *       fits): a level's estimate changes only when it runs, so an estimate inflated by one stall would otherwise
  *       refuse that level for ever.</li>
  *   <li>The queue is ordered by deadline; {@code workers} threads take the earliest.</li>
- *   <li>Level: chosen at admission by {@link LevelRule} with the estimated wait (the queued work with earlier
- *       deadlines, which EDF serves first, plus what running work has left, over the workers), and again when a worker takes the request, with the time then left, never above the
- *       admission's choice: a request that waited longer than planned steps down instead of finishing late. Work
- *       whose deadline passed in the queue is answered DEADLINE_EXCEEDED and not run.</li>
+ *   <li>Level: chosen at admission with the estimated wait (the queued work with earlier deadlines, which EDF
+ *       serves first, plus what running work has left, over the workers), and again when a worker takes the
+ *       request, with the time then left, never above the admission's choice: a request that waited longer than
+ *       planned steps down instead of finishing late. Work whose deadline passed in the queue is answered
+ *       DEADLINE_EXCEEDED and not run.</li>
  * </ul>
+ *
+ * <p>Admission and both level choices apply the coordinator's rule, {@link FinishPlan#plan}: each level's mean
+ * service time plus a margin, the measured tail of this node's own prediction errors ({@link ErrorTail}: the
+ * admission's predicted finish, wait + the mean of the level that ran, against the request's observed finish here),
+ * with mean + 2 deviations and no margin until enough errors are measured. One rule, so the node does not refuse at
+ * admission what the coordinator, planning with the same kind of estimate, routed to it as feasible.
  *
  * Every request is answered exactly once, unless the node is {@link #kill killed} (fault injection: the answers the
  * crash loses are the coordinator's to give). Owns its workers, not the executor.
@@ -44,6 +51,8 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
   private final LevelExecutor levels;
   private final LevelLadder ladder;
   private final LevelCosts costs;
+  /** Observed minus predicted finish of this node's admitted requests; its tail is the planning margin. */
+  private final ErrorTail errors = ErrorTail.forPlanning();
   private final int workers;
   private final int maxQueue;
   private final PriorityQueue<Job> queue = new PriorityQueue<>((a, b) -> a.deadlineNanos != b.deadlineNanos
@@ -68,9 +77,10 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
     final long seq;
     final int level;
     final double estimateMs;
+    final double waitMs;
 
     Job(LevelInfer request, Consumer<PeerMessage> answer, long receivedNanos, long deadlineNanos, long seq,
-        int level, double estimateMs) {
+        int level, double estimateMs, double waitMs) {
       this.request = request;
       this.answer = answer;
       this.receivedNanos = receivedNanos;
@@ -78,6 +88,7 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
       this.seq = seq;
       this.level = level;
       this.estimateMs = estimateMs;
+      this.waitMs = waitMs;
     }
   }
 
@@ -127,12 +138,8 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
         refusal = error(PeerErrorCode.OVERLOADED, "the node's queue is full (" + maxQueue + " requests)");
       } else {
         double waitMs = waitMs(now, now + budget);
-        double[] finish = costs.estimates();
-        for (int i = 0; i < finish.length; i++) {
-          finish[i] += waitMs;
-        }
-        LevelRule.Choice c = LevelRule.choose(ladder, finish, budget / 1e6, request.lowest(), request.highest(),
-            request.accuracyWant());
+        LevelRule.Choice c = plan(waitMs, budget / 1e6, request.lowest(), request.highest(),
+            request.accuracyWant()).choice();
         if (!c.fits() && idle()) {
           // an idle node tries it at the lowest allowed level rather than trust an estimate that says no: a level's
           // estimate only changes when the level runs, so one stall while it was measured would refuse it for ever
@@ -141,9 +148,9 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
         if (!c.fits()) {
           refusal = error(PeerErrorCode.DEADLINE_EXCEEDED, String.format("cannot meet the deadline: %.1f ms of "
               + "work ahead here plus %.1f ms at level %s exceeds the budget of %.1f ms", waitMs,
-              finish[c.level()] - waitMs, ladder.get(c.level()).name(), budget / 1e6));
+              c.finishMs() - waitMs, ladder.get(c.level()).name(), budget / 1e6));
         } else {
-          Job j = new Job(request, answer, now, now + budget, seq++, c.level(), costs.estimate(c.level()));
+          Job j = new Job(request, answer, now, now + budget, seq++, c.level(), costs.mean(c.level()), waitMs);
           queue.add(j);
           notifyAll();
         }
@@ -152,6 +159,19 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
     if (refusal != null) {
       reply(request, answer, refusal);
     }
+  }
+
+  /**
+   * The node's rule ({@link FinishPlan#plan}, the coordinator's) for a request with {@code waitMs} of work ahead here
+   * and {@code slackMs} left, with this node's current error tail.
+   */
+  FinishPlan.Plan plan(double waitMs, double slackMs, int lowest, int highest, double want) {
+    return FinishPlan.plan(ladder, costs, errors.tailMs(), waitMs, 0, slackMs, lowest, highest, want);
+  }
+
+  /** This node's prediction errors (package-private: tests feed it hand-made errors). */
+  ErrorTail errors() {
+    return errors;
   }
 
   /**
@@ -207,17 +227,19 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
   private void serve(int w, Job j) {
     long start = System.nanoTime();
     if (start - j.deadlineNanos > 0) {
+      // it would have finished no sooner than its deadline: a lower bound of the error, as the coordinator counts it
+      errors.observe((start - j.receivedNanos) / 1e6 - (j.waitMs + costs.mean(j.level)));
       reply(j.request, j.answer, error(PeerErrorCode.DEADLINE_EXCEEDED, String.format("deadline passed while queued "
           + "(waited %.1f ms); not run", (start - j.receivedNanos) / 1e6)));
       return;
     }
-    double[] est = costs.estimates();
-    LevelRule.Choice c = LevelRule.choose(ladder, est, (j.deadlineNanos - start) / 1e6, j.request.lowest(), j.level,
-        j.request.accuracyWant());
+    LevelRule.Choice c = plan(0, (j.deadlineNanos - start) / 1e6, j.request.lowest(), j.level,
+        j.request.accuracyWant()).choice();
     // when nothing fits, the rule names the lowest level the request allows: run it, the deadline may still hold
     int level = c.level();
+    double meanMs = costs.mean(level);
     synchronized (this) {
-      runningUntilNanos[w] = start + (long) (est[level] * 1e6);
+      runningUntilNanos[w] = start + (long) (meanMs * 1e6);
     }
     PeerMessage answer;
     long computeStart = System.nanoTime();
@@ -225,6 +247,8 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
       Map<String, Tensor> out = levels.run(level, j.request.tensors());
       long computed = System.nanoTime() - computeStart;
       costs.observe(level, computed / 1e6);
+      // the admission's prediction for the level that ran (its wait there, this level's mean when it started)
+      errors.observe((System.nanoTime() - j.receivedNanos) / 1e6 - (j.waitMs + meanMs));
       answer = new PeerMessage.LevelResult(level, (start - j.receivedNanos) / 1000, computed / 1000, out,
           j.request.resultEncoding());
       synchronized (this) {

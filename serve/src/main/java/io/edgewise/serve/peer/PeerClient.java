@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
@@ -56,6 +57,7 @@ public final class PeerClient implements AutoCloseable {
   private final Bootstrap bootstrap;
   private final Connection[] pool;
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicInteger inferencesInFlight = new AtomicInteger();
   private volatile Capabilities capabilities;
   private volatile boolean closed;
 
@@ -87,6 +89,15 @@ public final class PeerClient implements AutoCloseable {
     this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
+  }
+
+  /**
+   * This client's inference requests (partial and level inferences: those that take an in-flight slot) from the
+   * moment they are sent until answered: the device's own share of the load the peer reports, and of what crosses
+   * the link now. Pings, load queries and reuse look-ups are not counted.
+   */
+  public int inferencesInFlight() {
+    return inferencesInFlight.get();
   }
 
   /** Connects the first connection and says HELLO; fails with UNAVAILABLE, UNAUTHENTICATED, UNSUPPORTED_VERSION. */
@@ -248,6 +259,18 @@ public final class PeerClient implements AutoCloseable {
 
   /** Sends what write(id) makes and waits for the answer with that id until deadlineNanos (System.nanoTime). */
   private PeerFrame call(LongFunction<Object> write, long deadlineNanos, boolean idempotent, boolean usesSlot) {
+    if (!usesSlot) {
+      return attempt(write, deadlineNanos, idempotent, false);
+    }
+    inferencesInFlight.incrementAndGet();
+    try {
+      return attempt(write, deadlineNanos, idempotent, true);
+    } finally {
+      inferencesInFlight.decrementAndGet();
+    }
+  }
+
+  private PeerFrame attempt(LongFunction<Object> write, long deadlineNanos, boolean idempotent, boolean usesSlot) {
     int attempts = idempotent ? 1 + config.retries() : 1;
     PeerException last = null;
     for (int attempt = 0; attempt < attempts; attempt++) {

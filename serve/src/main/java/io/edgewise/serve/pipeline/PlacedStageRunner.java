@@ -7,6 +7,7 @@ import io.edgewise.apps.ocr.StageRunner;
 import io.edgewise.runtime.Session;
 import io.edgewise.serve.peer.OutputReduction;
 import io.edgewise.serve.peer.PeerClient;
+import io.edgewise.serve.peer.PeerMessage;
 import io.edgewise.serve.peer.TensorEncoding;
 import io.edgewise.serve.peer.WireTensors;
 import io.edgewise.tensor.Tensor;
@@ -119,13 +120,31 @@ public final class PlacedStageRunner implements StageRunner, AutoCloseable {
 
   private void probe(DecentralisedPlacement d) {
     try {
-      d.observeRoundTrip(peer.ping(0) / 1e6);
+      int before = peer.inferencesInFlight();
+      long ping = peer.ping(0);
+      if (before == 0 && peer.inferencesInFlight() == 0) {
+        // a ping sent while this device's own request crossed shared the link with it (each direction carries one
+        // message at a time): it measured that transfer, not the link's round trip, so it is not counted
+        d.observeRoundTrip(ping / 1e6);
+      }
+      before = peer.inferencesInFlight();
       var load = peer.load();
-      // work ahead of a request sent now: the queued and running ones, shared by the peer's workers
-      d.observePeerWait((load.queued() + load.inFlight()) * load.meanComputeMs() / Math.max(1, load.workers()));
+      d.observePeerWait(othersWaitMs(load, Math.min(before, peer.inferencesInFlight())));
     } catch (RuntimeException e) {
       LOG.debug("pipeline probe of the peer failed", e);
     }
+  }
+
+  /**
+   * The work ahead of this device's next request at the peer (ms): the reported queued and running requests less this
+   * device's own (in flight for the whole query, so counted in the report, and never ahead of its next request: its
+   * stages run one after another), times their mean compute time, over the peer's workers.
+   *
+   * @param own this client's inference requests in flight both when the query was sent and when it was answered
+   */
+  static double othersWaitMs(PeerMessage.LoadReport load, int own) {
+    int others = Math.max(0, load.queued() + load.inFlight() - Math.max(0, own));
+    return others * load.meanComputeMs() / Math.max(1, load.workers());
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.adapt.dystri.Level;
+import io.edgewise.adapt.dystri.LevelCosts;
 import io.edgewise.adapt.dystri.LevelLadder;
 import io.edgewise.adapt.dystri.LevelRule;
 import java.util.List;
@@ -75,5 +76,46 @@ class FinishPlanTest {
     assertFalse(c.fits());
     assertEquals(0, c.level());
     assertEquals(15, c.finishMs(), 1e-9);
+  }
+
+  // LevelCosts(LADDER, 0.1, 2) before any observation: means {2, 5, 10}, deviations cost / 4 = {0.5, 1.25, 2.5},
+  // so the estimates (mean + 2 deviations) are {3, 7.5, 15}
+
+  @Test
+  void beforeTheTailIsMeasuredThePlanUsesMeanPlusTwoDeviationsAndNoMargin() {
+    // full: 4 + 15 + 1 = 20 > 18; mid: 4 + 7.5 + 1 = 12.5 <= 18
+    FinishPlan.Plan p = FinishPlan.plan(LADDER, new LevelCosts(LADDER, 0.1, 2), Double.NaN, 4, NET, 18, 0, 2, 0.95);
+    assertEquals(1, p.level());
+    assertTrue(p.fits());
+    assertEquals(0, p.marginMs(), 1e-9);
+    assertEquals(12.5, p.choice().finishMs(), 1e-9);
+    assertEquals(10, p.predictedMs(), 1e-9);  // 4 + mid's mean 5 + 1: the errors are measured against the mean
+  }
+
+  @Test
+  void onceMeasuredThePlanUsesTheMeansAndTheTail() {
+    // full: 4 + 10 + 1 + 3 = 18 <= 18
+    FinishPlan.Plan p = FinishPlan.plan(LADDER, new LevelCosts(LADDER, 0.1, 2), 3, 4, NET, 18, 0, 2, 0.95);
+    assertEquals(2, p.level());
+    assertEquals(3, p.marginMs(), 1e-9);
+    assertEquals(15, p.predictedMs(), 1e-9);
+    // a tail of 4: full 19 > 18, mid 4 + 5 + 1 + 4 = 14
+    assertEquals(1, FinishPlan.plan(LADDER, new LevelCosts(LADDER, 0.1, 2), 4, 4, NET, 18, 0, 2, 0.95).level());
+  }
+
+  @Test
+  void thePlanKeepsToTheAllowedLevelsAndTriesTheLowestWithoutTheMargin() {
+    LevelCosts costs = new LevelCosts(LADDER, 0.1, 2);
+    // 10 ms left, 4 ahead, tail 3, no link: small 4 + 2 + 3 = 9 fits
+    assertEquals(0, FinishPlan.plan(LADDER, costs, 3, 4, 0, 10, 0, 2, 0.95).level());
+    // small not allowed: mid 4 + 5 + 3 = 12 > 10 but 9 without the margin: tried there
+    FinishPlan.Plan mid = FinishPlan.plan(LADDER, costs, 3, 4, 0, 10, 1, 2, 0.95);
+    assertEquals(1, mid.level());
+    assertTrue(mid.fits());
+    assertEquals(9, mid.choice().finishMs(), 1e-9);
+    // want 0.95 but at most mid allowed, plenty of time: mid (the most accurate allowed)
+    FinishPlan.Plan capped = FinishPlan.plan(LADDER, costs, 3, 0, 0, 100, 0, 1, 0.95);
+    assertEquals(1, capped.level());
+    assertFalse(capped.choice().meetsWant());
   }
 }

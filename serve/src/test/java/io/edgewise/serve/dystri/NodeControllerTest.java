@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.edgewise.adapt.dystri.LevelCosts;
 import io.edgewise.serve.peer.PeerErrorCode;
 import io.edgewise.serve.peer.PeerMessage;
 import io.edgewise.serve.peer.PeerMessage.LevelInfer;
@@ -82,6 +83,63 @@ class NodeControllerTest {
         assertEquals(0, r.level());
       }
       assertEquals(List.of(0f, 2f), levels.ran, "request 1 never ran");
+    }
+  }
+
+  @Test
+  void theNodePlansWithTheCoordinatorsRuleAndItsOwnErrorTail() throws Exception {
+    // costs {2, 5, 10}: estimates before any run (mean + 2 x cost / 4) {3, 7.5, 15}
+    ScaledLevels levels = new ScaledLevels(new double[] {2, 5, 10}, new double[] {0.8, 0.9, 0.95});
+    try (NodeController node = new NodeController(levels, 1, 16)) {
+      // no errors measured: full 4 + 15 = 19 > 18, mid 4 + 7.5 = 11.5
+      FinishPlan.Plan before = node.plan(4, 18, 0, 2, 0.95);
+      assertEquals(1, before.level());
+      assertEquals(0, before.marginMs(), 1e-9);
+      for (int i = 0; i < 19; i++) {
+        node.errors().observe(4);
+      }
+      assertEquals(1, node.plan(4, 18, 0, 2, 0.95).level(), "19 errors are not yet a tail");
+      node.errors().observe(4);
+      // 20 errors of 4 ms: margin 4; full 4 + 10 + 4 = 18 <= 18
+      FinishPlan.Plan after = node.plan(4, 18, 0, 2, 0.95);
+      assertEquals(2, after.level());
+      assertEquals(4, after.marginMs(), 1e-9);
+      assertEquals(14, after.predictedMs(), 1e-9);
+      // the very rule the coordinator applies, with the same costs and tail (no link at the node)
+      assertEquals(FinishPlan.plan(levels.ladder(), new LevelCosts(levels.ladder(), 0.1, 2), 4, 4, 0, 18, 0, 2, 0.95),
+          after);
+      // 20 more errors of 5: {4 x 20, 5 x 20}, rank ceil(0.95 x 40) = 38 is a 5; full 4 + 10 + 5 = 19 > 18: mid
+      for (int i = 0; i < 20; i++) {
+        node.errors().observe(5);
+      }
+      assertEquals(1, node.plan(4, 18, 0, 2, 0.95).level());
+    }
+  }
+
+  @Test
+  void theMeasuredTailStepsAnAdmittedRequestDown() throws Exception {
+    // level 1 costs 200 ms: its estimate 300 fits a 60 s budget; with a measured tail of 59.9 s it does not
+    BlockingQueue<PeerMessage> answers = new LinkedBlockingQueue<>();
+    ScaledLevels plain = new ScaledLevels(new double[] {1, 200}, new double[] {0.9, 0.99});
+    try (NodeController node = new NodeController(plain, 1, 16)) {
+      node.submit(request(1, 60_000, 0, 1, 0.99), answers::add);
+      PeerMessage.LevelResult r = assertInstanceOf(PeerMessage.LevelResult.class, next(answers));
+      try (r) {
+        assertEquals(1, r.level());
+      }
+    }
+    ScaledLevels tailed = new ScaledLevels(new double[] {1, 200}, new double[] {0.9, 0.99});
+    try (NodeController node = new NodeController(tailed, 1, 16)) {
+      for (int i = 0; i < 20; i++) {
+        node.errors().observe(59_900);
+      }
+      // level 1: 200 + 59,900 > 60,000; level 0 (1 ms) is served, fitting with the margin or, failing that, tried
+      // without it (the idle node admits it in any case)
+      node.submit(request(1, 60_000, 0, 1, 0.99), answers::add);
+      PeerMessage.LevelResult r = assertInstanceOf(PeerMessage.LevelResult.class, next(answers));
+      try (r) {
+        assertEquals(0, r.level());
+      }
     }
   }
 

@@ -97,6 +97,46 @@ class PeerServerTest {
   }
 
   @Test
+  void anInferenceIsCountedInFlightUntilItsAnswerAndAPingIsNot() throws Exception {
+    // 300 ms each way: a partial inference is in flight for at least 600 ms, long enough to be seen from here
+    EmulatedLink.Conditions slow = new EmulatedLink.Conditions(1000, 300);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    String name = inputName();
+    try (PeerServer server = new PeerServer(config().withPipelineHook(p -> p.addFirst("emulated-link",
+        new EmulatedLink(slow))));
+        Tensor x = input()) {
+      int port = server.start();
+      try (PeerClient c = PeerClient.connect(client(port).withRequestTimeout(Duration.ofSeconds(30)))) {
+        assertEquals(0, c.inferencesInFlight());
+        Future<Long> ping = pool.submit(() -> c.ping(0));
+        int seenDuringPing = 0;
+        while (!ping.isDone()) {
+          seenDuringPing = Math.max(seenDuringPing, c.inferencesInFlight());
+          Thread.sleep(1);
+        }
+        assertTrue(ping.get() > 0);
+        assertEquals(0, seenDuringPing, "a ping is not an inference");
+        Future<?> call = pool.submit(() -> {
+          try (PeerClient.PartialResult r = c.partialInfer(hash, Map.of(name, x), TensorEncoding.FP32,
+              TensorEncoding.FP32, List.of(), Duration.ofSeconds(30))) {
+            return r.outputs().size();
+          }
+        });
+        int seen = 0;
+        while (!call.isDone()) {
+          seen = Math.max(seen, c.inferencesInFlight());
+          Thread.sleep(1);
+        }
+        call.get();
+        assertEquals(1, seen);
+        assertEquals(0, c.inferencesInFlight());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void partialInferenceErrorsAreTyped() {
     try (PeerServer server = new PeerServer(config()); Tensor x = input()) {
       int port = server.start();

@@ -2,6 +2,7 @@ package io.edgewise.serve.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.edgewise.EdgewiseException;
 import org.junit.jupiter.api.Test;
@@ -12,10 +13,11 @@ class DecentralisedPlacementTest {
 
   /**
    * A rule that never re-probes, has pinged the peer once ({@code rttMs}) and has seen {@code call} take
-   * {@code deviceMs} on the device; nothing of the peer's speed yet.
+   * {@code deviceMs} on the device; nothing of the peer's speed yet. Its clock stands still, so a reported peer
+   * wait does not drain.
    */
   private static DecentralisedPlacement measured(StageCall call, double rttMs, double deviceMs) {
-    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE);
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE, () -> 0);
     rule.observeRoundTrip(rttMs);
     rule.observe(new StageOutcome(call, Placement.DEVICE, deviceMs, 0, 0, 0, 0));
     return rule;
@@ -50,6 +52,33 @@ class DecentralisedPlacementTest {
     StageCall big = new StageCall("RECOGNIZER", 2000, 4000);
     assertEquals(150, rule.predictPeer(big), 1e-9);
     assertEquals(Placement.PEER, rule.place(big));
+  }
+
+  @Test
+  void aReportedPeerWaitDrainsWithTheTimeSinceTheReport() {
+    long[] now = {1_000_000_000L};
+    DecentralisedPlacement rule = new DecentralisedPlacement(NO_REPROBE, () -> now[0]);
+    StageCall call = new StageCall("CLASSIFIER", 1000, 2000);
+    rule.observeRoundTrip(10);
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 100, 0, 0, 0, 0));
+    // as above: 10 ms round trip + 25 ms on the wire + 20 ms compute = 55 ms without a wait
+    rule.observe(new StageOutcome(call, Placement.PEER, 60, 5, 20, 2000, 500));
+    rule.observePeerWait(80);
+    assertEquals(80, rule.peerWaitMs(), 1e-9);
+    assertEquals(135, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.DEVICE, rule.place(call));
+    // 30 ms later the peer has worked 30 ms of it off: 50 ms left, 105 > 100 still
+    now[0] += 30_000_000L;
+    assertEquals(50, rule.peerWaitMs(), 1e-9);
+    assertEquals(105, rule.predictPeer(call), 1e-9);
+    // 50 ms after the report: 30 left, 85 < 100: the peer
+    now[0] += 20_000_000L;
+    assertEquals(85, rule.predictPeer(call), 1e-9);
+    assertEquals(Placement.PEER, rule.place(call));
+    // a report older than its wait: nothing left, never below 0
+    now[0] += 500_000_000L;
+    assertEquals(0, rule.peerWaitMs(), 1e-9);
+    assertEquals(55, rule.predictPeer(call), 1e-9);
   }
 
   @Test
@@ -114,9 +143,44 @@ class DecentralisedPlacementTest {
   }
 
   @Test
+  void aNearTieIsMeasuredAgainSoonAClearLoserRarelyAHopelessOneNever() {
+    // EMA weight 1 (the last measurement is the estimate), no re-probe by count, limit 2x, share 0.1
+    DecentralisedPlacement rule = new DecentralisedPlacement(new DecentralisedPlacement.Options(1.0, 0, 2, 0, 0.1),
+        () -> 0);
+    StageCall call = new StageCall("DETECTOR", 1000, 0);  // nothing crosses: the peer's time is its compute
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 588, 0, 0, 0, 0));
+    rule.observe(new StageOutcome(call, Placement.PEER, 500, 0, 500, 0, 0));
+    // device 588, peer 500: the re-probe costs 88; after one call 0.1 x 500 = 50 < 88, after two 0.1 x 1000 = 100
+    assertEquals(Placement.PEER, rule.place(call));
+    assertEquals(Placement.DEVICE, rule.place(call));
+    // the device measured again, faster now: 400 against 500, a gap of 100 paid after 0.1 x (400 + 400 + 400)
+    rule.observe(new StageOutcome(call, Placement.DEVICE, 400, 0, 0, 0, 0));
+    assertEquals(Placement.DEVICE, rule.place(call));
+    assertEquals(Placement.DEVICE, rule.place(call));
+    assertEquals(Placement.PEER, rule.place(call));
+    // a side 10x slower is beyond the 2x limit: never tried again, however long the stage runs
+    StageCall rec = new StageCall("RECOGNIZER", 1000, 0);
+    rule.observe(new StageOutcome(rec, Placement.DEVICE, 1000, 0, 0, 0, 0));
+    rule.observe(new StageOutcome(rec, Placement.PEER, 100, 0, 100, 0, 0));
+    for (int i = 0; i < 1000; i++) {
+      assertEquals(Placement.PEER, rule.place(rec));
+    }
+    // share 0 (the four-argument options): by count only, here never
+    DecentralisedPlacement byCount = new DecentralisedPlacement(NO_REPROBE, () -> 0);
+    byCount.observe(new StageOutcome(call, Placement.DEVICE, 501, 0, 0, 0, 0));
+    byCount.observe(new StageOutcome(call, Placement.PEER, 500, 0, 500, 0, 0));
+    for (int i = 0; i < 100; i++) {
+      assertEquals(Placement.PEER, byCount.place(call));
+    }
+  }
+
+  @Test
   void badOptionsAreOneErrorNamingThem() {
     EdgewiseException e = assertThrows(EdgewiseException.class,
         () -> new DecentralisedPlacement.Options(0, 1, 2, 0));
     assertEquals(1, e.getMessage().lines().count());
+    EdgewiseException share = assertThrows(EdgewiseException.class,
+        () -> new DecentralisedPlacement.Options(0.3, 12, 2, 0, 1.5));
+    assertTrue(share.getMessage().contains("re-probe share"), share.getMessage());
   }
 }

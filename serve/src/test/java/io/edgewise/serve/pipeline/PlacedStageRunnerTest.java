@@ -15,6 +15,7 @@ import io.edgewise.runtime.SessionOptions;
 import io.edgewise.serve.peer.DirectoryModelResolver;
 import io.edgewise.serve.peer.PeerClient;
 import io.edgewise.serve.peer.PeerClientConfig;
+import io.edgewise.serve.peer.PeerMessage;
 import io.edgewise.serve.peer.PeerServer;
 import io.edgewise.serve.peer.PeerServerConfig;
 import java.nio.file.Files;
@@ -70,6 +71,20 @@ class PlacedStageRunnerTest {
     try (AutoCloseable s = server; AutoCloseable o = ocr; AutoCloseable c = client) {
       // nothing to do but close
     }
+  }
+
+  @Test
+  void thePeerWaitLeavesOutThisDevicesOwnRequestsInFlight() {
+    // 1 running + 2 queued, 40 ms each on average, 1 worker
+    PeerMessage.LoadReport load = new PeerMessage.LoadReport(1, 2, 1, 1.0, 40, 0);
+    assertEquals(120, PlacedStageRunner.othersWaitMs(load, 0), 1e-9);
+    // the running one is this device's own (its previous stage): 2 x 40
+    assertEquals(80, PlacedStageRunner.othersWaitMs(load, 1), 1e-9);
+    // all three ours, or more in flight here than the peer counted (still crossing the link): nothing ahead
+    assertEquals(0, PlacedStageRunner.othersWaitMs(load, 3), 1e-9);
+    assertEquals(0, PlacedStageRunner.othersWaitMs(load, 5), 1e-9);
+    // two workers share what is ahead: (3 - 1) x 40 / 2
+    assertEquals(40, PlacedStageRunner.othersWaitMs(new PeerMessage.LoadReport(1, 2, 2, 1.0, 40, 0), 1), 1e-9);
   }
 
   @Test
