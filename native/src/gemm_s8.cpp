@@ -41,12 +41,15 @@ constexpr int64_t kMcb = 64;   // rows of one task (a multiple of kMr)
 
 std::atomic<bool> force_scalar{false};
 
-// C tile (kMr x kNr, row-major, ld kNr) = sum over kq quads of a (u8) . b (s8).
-void kernel_scalar(int64_t kq, const uint8_t* __restrict a, const int8_t* __restrict b, int32_t* __restrict c) {
+// C tile (kMr x kNr, row-major, ld kNr) = sum over kq quads of a (u8) . b (s8), quad q's B panel ([kNr][4] s8) at
+// panel(q): contiguous panels (kernel_scalar) or panels read in place through an offset table (kernel_scalar_off)
+// share this one loop; the lambda inlines, so each kernel compiles to its own addressing.
+template <class PanelAt>
+inline void tile_scalar(int64_t kq, const uint8_t* __restrict a, PanelAt panel, int32_t* __restrict c) {
   std::fill(c, c + kMr * kNr, 0);
   for (int64_t q = 0; q < kq; ++q) {
     const uint8_t* aq = a + q * kMr * 4;
-    const int8_t* bq = b + q * kNr * 4;
+    const int8_t* bq = panel(q);
     for (int i = 0; i < kMr; ++i) {
       int32_t* ci = c + i * kNr;
       const int32_t a0 = aq[i * 4], a1 = aq[i * 4 + 1], a2 = aq[i * 4 + 2], a3 = aq[i * 4 + 3];
@@ -58,14 +61,23 @@ void kernel_scalar(int64_t kq, const uint8_t* __restrict a, const int8_t* __rest
   }
 }
 
+void kernel_scalar(int64_t kq, const uint8_t* __restrict a, const int8_t* __restrict b, int32_t* __restrict c) {
+  tile_scalar(kq, a, [b](int64_t q) { return b + q * kNr * 4; }, c);
+}
+
 #if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni(int64_t kq, const uint8_t* a,
-                                                                          const int8_t* b, int32_t* c) {
+// tile_scalar with vpdpbusd: one broadcast quad of a row times the panel's 32 columns per instruction pair.
+template <class PanelAt>
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) inline void tile_vnni(int64_t kq,
+                                                                                            const uint8_t* a,
+                                                                                            PanelAt panel,
+                                                                                            int32_t* c) {
   __m512i acc[kMr][2];
   for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
   for (int64_t q = 0; q < kq; ++q) {
-    const __m512i b0 = _mm512_loadu_si512(b + q * kNr * 4);
-    const __m512i b1 = _mm512_loadu_si512(b + q * kNr * 4 + 64);
+    const int8_t* bq = panel(q);
+    const __m512i b0 = _mm512_loadu_si512(bq);
+    const __m512i b1 = _mm512_loadu_si512(bq + 64);
     const uint8_t* aq = a + q * kMr * 4;
     for (int i = 0; i < kMr; ++i) {
       int32_t quad;
@@ -79,6 +91,11 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni(int64_t 
     _mm512_storeu_si512(c + i * kNr, acc[i][0]);
     _mm512_storeu_si512(c + i * kNr + 16, acc[i][1]);
   }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni(int64_t kq, const uint8_t* a,
+                                                                          const int8_t* b, int32_t* c) {
+  tile_vnni(kq, a, [b](int64_t q) { return b + q * kNr * 4; }, c);
 }
 
 // The column sums of packed B panels ([kq][kNr][4] s8 each, padding 0) for nc columns: one vpdpbusd of all-ones
@@ -866,19 +883,7 @@ void reorder_blocked_weights(const Geometry& g, const uint8_t* w, uint8_t zero, 
 // kernel_scalar / kernel_vnni with quad q's panel bytes at b + off[q] ([kNr][4] each).
 void kernel_scalar_off(int64_t kq, const uint8_t* __restrict a, const int8_t* __restrict b, const int64_t* off,
                        int32_t* __restrict c) {
-  std::fill(c, c + kMr * kNr, 0);
-  for (int64_t q = 0; q < kq; ++q) {
-    const uint8_t* aq = a + q * kMr * 4;
-    const int8_t* bq = b + off[q];
-    for (int i = 0; i < kMr; ++i) {
-      int32_t* ci = c + i * kNr;
-      const int32_t a0 = aq[i * 4], a1 = aq[i * 4 + 1], a2 = aq[i * 4 + 2], a3 = aq[i * 4 + 3];
-      for (int j = 0; j < kNr; ++j) {
-        const int8_t* bj = bq + j * 4;
-        ci[j] += a0 * bj[0] + a1 * bj[1] + a2 * bj[2] + a3 * bj[3];
-      }
-    }
-  }
+  tile_scalar(kq, a, [b, off](int64_t q) { return b + off[q]; }, c);
 }
 
 void colsum_scalar_off(int64_t kq, const int8_t* b, const int64_t* off, int32_t* colsum) {
@@ -892,25 +897,7 @@ void colsum_scalar_off(int64_t kq, const int8_t* b, const int64_t* off, int32_t*
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void kernel_vnni_off(int64_t kq, const uint8_t* a,
                                                                               const int8_t* b, const int64_t* off,
                                                                               int32_t* c) {
-  __m512i acc[kMr][2];
-  for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_si512();
-  for (int64_t q = 0; q < kq; ++q) {
-    const int8_t* bq = b + off[q];
-    const __m512i b0 = _mm512_loadu_si512(bq);
-    const __m512i b1 = _mm512_loadu_si512(bq + 64);
-    const uint8_t* aq = a + q * kMr * 4;
-    for (int i = 0; i < kMr; ++i) {
-      int32_t quad;
-      std::memcpy(&quad, aq + i * 4, 4);
-      const __m512i av = _mm512_set1_epi32(quad);
-      acc[i][0] = _mm512_dpbusd_epi32(acc[i][0], av, b0);
-      acc[i][1] = _mm512_dpbusd_epi32(acc[i][1], av, b1);
-    }
-  }
-  for (int i = 0; i < kMr; ++i) {
-    _mm512_storeu_si512(c + i * kNr, acc[i][0]);
-    _mm512_storeu_si512(c + i * kNr + 16, acc[i][1]);
-  }
+  tile_vnni(kq, a, [b, off](int64_t q) { return b + off[q]; }, c);
 }
 
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void colsum_vnni_off(int64_t kq, const int8_t* b,
