@@ -1,6 +1,5 @@
 package io.edgewise.serve.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -13,7 +12,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
  * Netty's aggregator with the body limit answered as the protocol's JSON error: 413 and {"error": ...}, then the
- * connection closes (the rest of the oversized body is never read).
+ * connection closes without losing that answer ({@link LingeringClose}: the rest of the body is read and dropped,
+ * never buffered).
  */
 final class LimitedAggregator extends HttpObjectAggregator {
   private final int maxBytes;
@@ -46,6 +46,6 @@ final class LimitedAggregator extends HttpObjectAggregator {
     FullHttpResponse r = HttpResponses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
         "the request body is larger than the server's limit of " + maxBytes + " bytes");
     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(r).addListener(f -> LingeringClose.close(ctx.channel()));
   }
 }

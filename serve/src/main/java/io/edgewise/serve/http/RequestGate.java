@@ -26,8 +26,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * empty {@link Refused} request, so the answer keeps its place among pipelined ones; its body is read and dropped
  * chunk by chunk (never aggregated), and the connection closes once the body ends (closing earlier would reset the
  * connection under the client before it reads the answer), when it passes the server's body limit, or when it
- * stalls for the idle timeout. A body declared larger than the limit is not read at all: the connection closes as
- * soon as the answer is written, as for a 413. Dropping costs the server reading, never memory.
+ * stalls for the idle timeout. A body declared larger than the limit, or one that passes it, is not discarded here:
+ * once the answer is written the connection closes the way a 413 does ({@link LingeringClose}, which drains what
+ * the client still sends so the answer is not lost to a reset). Dropping costs the server reading, never memory.
  *
  * <p>Per connection that has not shown a valid token, the server therefore holds at most the request line and
  * headers (the codec's limits), {@link #MAX_OPEN_BODY_BYTES} of body for the open endpoints, and one socket read
@@ -67,7 +68,7 @@ final class RequestGate extends ChannelDuplexHandler {
       if (gate.discarding) {
         gate.closeAfterDiscard = true;
       } else {
-        ctx.close();
+        LingeringClose.close(ctx.channel());
       }
     }
   }
@@ -169,8 +170,10 @@ final class RequestGate extends ChannelDuplexHandler {
       content.release();
       if (last || discarded > maxDiscardBytes) {
         discarding = false;
-        if (closeAfterDiscard || discarded > maxDiscardBytes) {
-          ctx.close();
+        if (closeAfterDiscard) {
+          ctx.close();  // the whole body is read: nothing can reset the connection under the answer
+        } else if (discarded > maxDiscardBytes) {
+          LingeringClose.close(ctx.channel());
         }
       }
       return;

@@ -452,8 +452,11 @@ final class V2Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     write(ctx, r, HttpUtil.isKeepAlive(req), endpoint, model, start);
   }
 
+  /** Answers a request whose rest the decoder will not read (malformed): drain it, or a reset may eat the answer. */
   private void sendAndClose(ChannelHandlerContext ctx, FullHttpResponse r, String endpoint, long start) {
-    write(ctx, r, false, endpoint, null, start);
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    shared.metrics().record(PROTOCOL, endpoint, null, r.status().code(), System.nanoTime() - start);
+    ctx.writeAndFlush(r).addListener(f -> LingeringClose.close(ctx.channel()));
   }
 
   /** Writes a response; closes the connection after it unless keep-alive holds (never while draining). */
