@@ -33,7 +33,10 @@ import java.util.concurrent.Future;
  * <p>Modes: {@code kernels} (every kernel on opencl:0: the convolutions, and a graph of the other ops);
  * {@code devices MODEL_DIR} (the model on every OpenCL device at once, one thread each); {@code models
  * FILE.onnx[@1x3x64x64] ...} (each real model whole in a session on opencl:0, its first input at that shape,
- * against a session on ref, with the launch guard on; {@code scripts/opencl-oclgrind-models.sh}).
+ * against a session on ref, with the launch guard on; {@code scripts/opencl-oclgrind-models.sh}). With
+ * {@code -Dedgewise.oclgrind.quick=true} (the script's {@code --quick}: Oclgrind runs only the first and last
+ * work-group of every launch) the outputs are incomplete by design, so they are not compared: what counts then is
+ * what Oclgrind and the launch guard report.
  */
 public final class KernelCheckMain {
   private KernelCheckMain() {}
@@ -121,6 +124,7 @@ public final class KernelCheckMain {
 
   private static boolean models(String[] specs) {
     ClFootprint.setEnabled(true);
+    boolean quick = Boolean.getBoolean("edgewise.oclgrind.quick");
     System.out.println("device: " + ClPlatforms.device(0).describe());
     boolean ok = true;
     for (String spec : specs) {
@@ -145,11 +149,12 @@ public final class KernelCheckMain {
           Map<String, Tensor> got = dev.run(Map.of(in.name(), x));
           Map<String, Tensor> want = ref.run(Map.of(in.name(), x));
           // deep stacks of hard-swish and sigmoid: summation order moves the last bits further than 1e-4
-          boolean same = sameOutputs(got, want, 1e-3, what);
+          boolean same = quick ? closeAll(got, want) : sameOutputs(got, want, 1e-3, what);
           long deviceNodes = dev.placement().stream().filter(p -> String.valueOf(p.device()).startsWith("opencl"))
               .count();
-          System.out.printf("%s %s: %d nodes on the device, %.0f s%n", same ? "ok" : "FAIL", what, deviceNodes,
-              (System.nanoTime() - start) / 1e9);
+          System.out.printf("%s %s: %d nodes on the device, %.0f s%s%n", same ? "ok" : "FAIL", what, deviceNodes,
+              (System.nanoTime() - start) / 1e9, quick ? " (quick: first and last work-group of every launch; "
+                  + "values not compared)" : "");
           ok &= same;
         }
       } catch (RuntimeException e) {
@@ -282,6 +287,13 @@ public final class KernelCheckMain {
     got.values().forEach(Tensor::close);
     want.values().forEach(Tensor::close);
     return ok;
+  }
+
+  /** Quick mode's outputs: incomplete by design, only released. */
+  private static boolean closeAll(Map<String, Tensor> got, Map<String, Tensor> want) {
+    got.values().forEach(Tensor::close);
+    want.values().forEach(Tensor::close);
+    return true;
   }
 
   private static Model copyOf(Model m) {
