@@ -493,6 +493,93 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx5
 }
 #endif
 
+void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, int64_t k, uint8_t* y);
+
+#if defined(__x86_64__)
+// Per-row constants of a GEMM's requantized rows, prepared once per call (not per tile): the tile epilogue below
+// reads them with broadcasts instead of redoing the set-up (zero-point products, the screen's preconditions, scale
+// conversions) for every 32 columns of every row.
+struct RowRq {
+  std::vector<int32_t> zam, rk, bias;  // za', rowsum - K * za' (mod 2^32), bias (0 where the screen is off)
+  std::vector<float> sf;               // the scale in single precision
+  std::vector<uint8_t> screen;         // the float screen applies to the row (screen_ok and a finite scale)
+};
+
+void prepare_rows(int64_t M, int64_t K, const int32_t* za2, const int64_t* rowsum, const Requant& rq, RowRq* r) {
+  r->zam.resize(M);
+  r->rk.resize(M);
+  r->bias.resize(M);
+  r->sf.resize(M);
+  r->screen.resize(M);
+  for (int64_t m = 0; m < M; ++m) {
+    const uint32_t zam = static_cast<uint32_t>(za2[m]);
+    r->zam[m] = static_cast<int32_t>(zam);
+    r->rk[m] = static_cast<int32_t>(static_cast<uint32_t>(rowsum[m]) - static_cast<uint32_t>(K) * zam);
+    const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
+    const double s = rq.scale[m];
+    const bool ok = std::isfinite(s) && screen_ok(bias, s, K);
+    r->screen[m] = ok;
+    r->bias[m] = ok ? static_cast<int32_t>(bias) : 0;
+    r->sf[m] = ok ? static_cast<float>(s) : 0.0f;
+  }
+}
+
+// Rows [0, rows) of a kMr x kNr tile of raw sums (columns [0, cols)), rows m0 + i of the GEMM, requantized into
+// y + i * ldy: the exact sums (the wrapped 32-bit correction of exact_row), then the float screen; rows the screen
+// does not take, and the lanes it flags, go through the double arithmetic (requant8_avx512 / requant_run).
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void requant_tile_avx512(
+    int64_t rows, int64_t cols, const int32_t* tile, const int32_t* zb2, const int32_t* colsum, const RowRq& r,
+    int64_t m0, const Requant& rq, int64_t K, uint8_t* y, int64_t ldy) {
+  const double yz = rq.y_zero, lo = rq.y_signed ? -128.0 : 0.0, hi = rq.y_signed ? 127.0 : 255.0;
+  const __m512 vL = _mm512_set1_ps(static_cast<float>(lo - yz)), vH = _mm512_set1_ps(static_cast<float>(hi - yz));
+  const __m512i vyz = _mm512_set1_epi32(rq.y_zero);
+  const __m512 guard = _mm512_set1_ps(kTieGuard);
+  for (int64_t j = 0; j < cols; j += 16) {
+    const int64_t left = std::min<int64_t>(16, cols - j);
+    const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    const __m512i zb = _mm512_maskz_loadu_epi32(mask, zb2 + j);
+    const __m512i cs = _mm512_maskz_loadu_epi32(mask, colsum + j);
+    for (int64_t i = 0; i < rows; ++i) {
+      const int64_t m = m0 + i;
+      const __m512i t = _mm512_maskz_loadu_epi32(mask, tile + i * kNr + j);
+      // tile - zb * rs - zam * colsum + kzam * zb = tile - zb * (rs - kzam) - zam * colsum (mod 2^32)
+      const __m512i a = _mm512_sub_epi32(_mm512_sub_epi32(t, _mm512_mullo_epi32(zb, _mm512_set1_epi32(r.rk[m]))),
+                                         _mm512_mullo_epi32(_mm512_set1_epi32(r.zam[m]), cs));
+      uint8_t* out = y + i * ldy + j;
+      if (!r.screen[m]) {
+        alignas(64) int32_t exact[16];
+        _mm512_store_si512(exact, a);
+        Requant plain = rq;
+        plain.table = nullptr;
+        requant(plain, m, left, exact, K, out);
+        continue;
+      }
+      const __m512i v = _mm512_add_epi32(a, _mm512_set1_epi32(r.bias[m]));
+      const __m512 c =
+          _mm512_min_ps(vH, _mm512_max_ps(vL, _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_set1_ps(r.sf[m]))));
+      const __m512 ri = _mm512_roundscale_ps(c, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __mmask16 near = _mm512_mask_cmp_ps_mask(mask, _mm512_abs_ps(_mm512_sub_ps(c, ri)), guard, _CMP_GE_OQ);
+      const __m128i q8 = _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvttps_epi32(ri), vyz));
+      _mm_mask_storeu_epi8(out, mask, q8);
+      if (near != 0) {
+        // the double path for the flagged lanes (rare: within 2^-14 of a tie)
+        alignas(64) int32_t exact[16];
+        _mm512_store_si512(exact, a);
+        const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
+        for (int l = 0; l < 16; ++l) {
+          if (((near >> l) & 1) == 0) continue;
+          const double q = std::nearbyint((static_cast<double>(exact[l]) + bias) * rq.scale[m]) + yz;
+          const int32_t v8 = static_cast<int32_t>(std::max(lo, std::min(hi, q)));
+          out[l] = static_cast<uint8_t>(v8);
+        }
+      }
+    }
+  }
+  if (rq.table != nullptr)
+    for (int64_t i = 0; i < rows; ++i) apply_table(rq, m0 + i, cols, y + i * ldy);
+}
+#endif
+
 // The requantization of row m's n sums (each of at most k products) into y, then its table if any.
 void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, int64_t k, uint8_t* y) {
   const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
@@ -571,6 +658,11 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
   for (int64_t n = 0; n < N; ++n) zb2[n] = zb[n] - (b_signed ? 0 : 128);
   const int64_t col_blocks = (N + kNcb - 1) / kNcb;
   const int64_t row_chunks = (M + kMcb - 1) / kMcb;
+#if defined(__x86_64__)
+  const bool tile_epilogue = rq != nullptr && kernel == kernel_vnni;
+  RowRq rows_rq;
+  if (tile_epilogue) prepare_rows(M, K, za2.data(), rowsum, *rq, &rows_rq);
+#endif
   parallel_for_work(2 * M * N * K, col_blocks * row_chunks, [&](int64_t task) {
     const int64_t j0 = (task / row_chunks) * kNcb;
     const int64_t nc = std::min(kNcb, N - j0);
@@ -599,6 +691,13 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
       for (int64_t ir = m0; ir < m1; ir += kMr) {
         const int64_t rows = std::min<int64_t>(kMr, m1 - ir);
         kernel(kq, a_pack + ir * kq * 4, bp, tile);
+#if defined(__x86_64__)
+        if (tile_epilogue) {
+          requant_tile_avx512(rows, cols, tile, zb2.data() + j0 + jr, colsum + jr, rows_rq, ir, *rq, K,
+                              rq->y + ir * ldc + j0 + jr, ldc);
+          continue;
+        }
+#endif
         for (int64_t i = 0; i < rows; ++i) {
           const int64_t m = ir + i;
           const uint32_t zam = static_cast<uint32_t>(za2[m]);
@@ -1181,6 +1280,11 @@ void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb,
       }
   const bool vnni = choose_kernel() != kernel_scalar;
   const int64_t row_chunks = (mg + kMcb - 1) / kMcb;
+#if defined(__x86_64__)
+  const bool tile_epilogue = rq != nullptr && vnni;
+  RowRq rows_rq;
+  if (tile_epilogue) prepare_rows(mg, k, za2, rowsum, *rq, &rows_rq);
+#endif
   // a task: one output row (oy stepping by sh over the buffer's rows) and one chunk of output channels
   parallel_for_work(2 * mg * plane * k, g.oh * row_chunks, [&](int64_t task) {
     const int64_t oy = task / row_chunks;
@@ -1208,6 +1312,13 @@ void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb,
         else
 #endif
           kernel_scalar_off(kq, a_pack + ir * kq * 4, b, off.data(), tile);
+#if defined(__x86_64__)
+        if (tile_epilogue) {
+          requant_tile_avx512(rows, cols, tile, zbv, colsum, rows_rq, ir, *rq, k, rq->y + ir * plane + oy * g.ow + ox,
+                              plane);
+          continue;
+        }
+#endif
         for (int64_t i = 0; i < rows; ++i) {
           const int64_t m = ir + i;
           const uint32_t zam = static_cast<uint32_t>(za2[m]);
