@@ -376,11 +376,79 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) inline __m256i requant8_avx
   return _mm512_cvttpd_epi32(_mm512_max_pd(vlo, _mm512_min_pd(vhi, v)));
 }
 
+// The float screen: the same bytes as the double arithmetic above, 16 sums per step in single precision, with the
+// double path redone only for the sums the screen cannot decide. With v = acc + bias (exact in int32, see
+// screen_ok), L = lo - yz, H = hi - yz (integers, |L|, |H| <= 255) and q = clamp(rint(v * s), L, H) in double
+// (= rint(clamp(v * s, L, H)): rint is monotone and fixes integers):
+// - r = fl32(fl32(v) * fl32(s)) (s in float's normal range, or 0) differs from the double product by at most
+//   |v s| * (3 * 2^-24 + 2^-48 + 2^-53) < |r| * 2^-22.4, since each float rounding is relative 2^-24 and the double one
+//   2^-53;
+// - c = clamp(r, L, H). Where c is inside (L, H), |r| <= 255 and the two products are less than 2^-14 apart, so if c
+//   is more than 2^-14 from every half-integer (|c - rint(c)| < 0.5 - 2^-14; the difference is exact, Sterbenz),
+//   both lie strictly between the same two half-integers and round alike. Where c was clamped to H (r > H), the
+//   double product exceeds H - 0.375 (|r| < 2^21: error < 0.375) or H itself (|r| >= 2^21), so it also rounds to H
+//   or above and clamps to H; likewise at L. A clamped c is an integer, never flagged.
+// - the other lanes (within 2^-14 of a tie; a double product that is exactly k + 0.5 is one) take the double path.
+// Proven bit-exact, not approximately so; test_int8 checks near-tie scales against the naive double loop.
+constexpr float kTieGuard = 0.5f - 0x1p-14f;
+
+// The screen's preconditions for one row: acc + bias cannot leave int32 (|acc| <= k * 255 * 255 for a sum of k
+// products), and s is 0 or in float's normal range with room (so fl32(s) has relative error 2^-24 and no product of
+// an int32 by it overflows float).
+inline bool screen_ok(double bias, double s, int64_t k) {
+  const double a = std::fabs(s);
+  return (s == 0.0 || (a >= 0x1p-100 && a <= 0x1p90)) &&
+         std::fabs(bias) + static_cast<double>(k) * 65025.0 <= 2147483647.0;
+}
+
+// One row's constants for requant16.
+struct Screen {
+  __m512i vbias, vyz;
+  __m512 vs, vL, vH;
+};
+
+__attribute__((target("avx512f,avx512bw,avx512vl"))) inline Screen make_screen(double bias, double s, double yz,
+                                                                               double lo, double hi) {
+  return Screen{_mm512_set1_epi32(static_cast<int32_t>(bias)), _mm512_set1_epi32(static_cast<int32_t>(yz)),
+                _mm512_set1_ps(static_cast<float>(s)), _mm512_set1_ps(static_cast<float>(lo - yz)),
+                _mm512_set1_ps(static_cast<float>(hi - yz))};
+}
+
+// 16 exact sums a (lanes outside mask ignored) requantized and stored as bytes: the float screen, then the double
+// path (vb .. vhi: requant8_avx512's constants) for the lanes it flags.
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline)) inline void requant16(
+    __m512i a, __mmask16 mask, const Screen& sc, __m512d vb, __m512d vs, __m512d vz, __m512d vlo, __m512d vhi,
+    uint8_t* y) {
+  const __m512i v = _mm512_add_epi32(a, sc.vbias);
+  const __m512 c = _mm512_min_ps(sc.vH, _mm512_max_ps(sc.vL, _mm512_mul_ps(_mm512_cvtepi32_ps(v), sc.vs)));
+  const __m512 ri = _mm512_roundscale_ps(c, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __mmask16 near =
+      _mm512_mask_cmp_ps_mask(mask, _mm512_abs_ps(_mm512_sub_ps(c, ri)), _mm512_set1_ps(kTieGuard), _CMP_GE_OQ);
+  __m512i q = _mm512_add_epi32(_mm512_cvttps_epi32(ri), sc.vyz);
+  if (near != 0) {
+    const __m256i lo8 = requant8_avx512(_mm512_castsi512_si256(a), vb, vs, vz, vlo, vhi);
+    const __m256i hi8 = requant8_avx512(_mm512_extracti64x4_epi64(a, 1), vb, vs, vz, vlo, vhi);
+    q = _mm512_mask_blend_epi32(near, q, _mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1));
+  }
+  _mm_mask_storeu_epi8(y, mask, _mm512_cvtepi32_epi8(q));
+}
+
+// k: the number of products in each sum (for screen_ok).
 __attribute__((target("avx512f,avx512bw,avx512vl"))) void requant_run_avx512(int64_t n, const int32_t* acc,
                                                                              double bias, double s, double yz,
-                                                                             double lo, double hi, uint8_t* y) {
+                                                                             double lo, double hi, int64_t k,
+                                                                             uint8_t* y) {
   const __m512d vb = _mm512_set1_pd(bias), vs = _mm512_set1_pd(s), vz = _mm512_set1_pd(yz);
   const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
+  if (screen_ok(bias, s, k)) {
+    const Screen sc = make_screen(bias, s, yz, lo, hi);
+    for (int64_t i = 0; i < n; i += 16) {
+      const int64_t left = std::min<int64_t>(16, n - i);
+      const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+      requant16(_mm512_maskz_loadu_epi32(mask, acc + i), mask, sc, vb, vs, vz, vlo, vhi, y + i);
+    }
+    return;
+  }
   for (int64_t i = 0; i < n; i += 16) {
     const int64_t left = std::min<int64_t>(16, n - i);
     const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
@@ -399,11 +467,13 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void requant_run_avx512(int
 // requantization.
 __attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx512(
     int64_t cols, const int32_t* tile, const int32_t* zb2, const int32_t* colsum, uint32_t zam, uint32_t rs,
-    uint32_t kzam, double bias, double s, double yz, double lo, double hi, uint8_t* y) {
+    uint32_t kzam, double bias, double s, double yz, double lo, double hi, int64_t k, uint8_t* y) {
   const __m512i vzam = _mm512_set1_epi32(static_cast<int32_t>(zam));
   const __m512i vrk = _mm512_set1_epi32(static_cast<int32_t>(rs - kzam));
   const __m512d vb = _mm512_set1_pd(bias), vs = _mm512_set1_pd(s), vz = _mm512_set1_pd(yz);
   const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
+  const bool screen = screen_ok(bias, s, k);
+  const Screen sc = make_screen(screen ? bias : 0.0, s, yz, lo, hi);
   for (int64_t j = 0; j < cols; j += 16) {
     const int64_t left = std::min<int64_t>(16, cols - j);
     const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
@@ -412,6 +482,10 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx5
     const __m512i cs = _mm512_maskz_loadu_epi32(mask, colsum + j);
     // tile - zb * rs - zam * colsum + kzam * zb = tile - zb * (rs - kzam) - zam * colsum (mod 2^32)
     const __m512i a = _mm512_sub_epi32(_mm512_sub_epi32(t, _mm512_mullo_epi32(zb, vrk)), _mm512_mullo_epi32(vzam, cs));
+    if (screen) {
+      requant16(a, mask, sc, vb, vs, vz, vlo, vhi, y + j);
+      continue;
+    }
     const __m256i lo8 = requant8_avx512(_mm512_castsi512_si256(a), vb, vs, vz, vlo, vhi);
     const __m256i hi8 = requant8_avx512(_mm512_extracti64x4_epi64(a, 1), vb, vs, vz, vlo, vhi);
     _mm_mask_storeu_epi8(y + j, mask, _mm512_cvtepi32_epi8(_mm512_inserti64x4(_mm512_castsi256_si512(lo8), hi8, 1)));
@@ -419,16 +493,103 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void exact_requant_row_avx5
 }
 #endif
 
-// The requantization of row m's n sums into y, then its table if any.
-void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_t* y) {
+void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, int64_t k, uint8_t* y);
+
+#if defined(__x86_64__)
+// Per-row constants of a GEMM's requantized rows, prepared once per call (not per tile): the tile epilogue below
+// reads them with broadcasts instead of redoing the set-up (zero-point products, the screen's preconditions, scale
+// conversions) for every 32 columns of every row.
+struct RowRq {
+  std::vector<int32_t> zam, rk, bias;  // za', rowsum - K * za' (mod 2^32), bias (0 where the screen is off)
+  std::vector<float> sf;               // the scale in single precision
+  std::vector<uint8_t> screen;         // the float screen applies to the row (screen_ok and a finite scale)
+};
+
+void prepare_rows(int64_t M, int64_t K, const int32_t* za2, const int64_t* rowsum, const Requant& rq, RowRq* r) {
+  r->zam.resize(M);
+  r->rk.resize(M);
+  r->bias.resize(M);
+  r->sf.resize(M);
+  r->screen.resize(M);
+  for (int64_t m = 0; m < M; ++m) {
+    const uint32_t zam = static_cast<uint32_t>(za2[m]);
+    r->zam[m] = static_cast<int32_t>(zam);
+    r->rk[m] = static_cast<int32_t>(static_cast<uint32_t>(rowsum[m]) - static_cast<uint32_t>(K) * zam);
+    const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
+    const double s = rq.scale[m];
+    const bool ok = std::isfinite(s) && screen_ok(bias, s, K);
+    r->screen[m] = ok;
+    r->bias[m] = ok ? static_cast<int32_t>(bias) : 0;
+    r->sf[m] = ok ? static_cast<float>(s) : 0.0f;
+  }
+}
+
+// Rows [0, rows) of a kMr x kNr tile of raw sums (columns [0, cols)), rows m0 + i of the GEMM, requantized into
+// y + i * ldy: the exact sums (the wrapped 32-bit correction of exact_row), then the float screen; rows the screen
+// does not take, and the lanes it flags, go through the double arithmetic (requant8_avx512 / requant_run).
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void requant_tile_avx512(
+    int64_t rows, int64_t cols, const int32_t* tile, const int32_t* zb2, const int32_t* colsum, const RowRq& r,
+    int64_t m0, const Requant& rq, int64_t K, uint8_t* y, int64_t ldy) {
+  const double yz = rq.y_zero, lo = rq.y_signed ? -128.0 : 0.0, hi = rq.y_signed ? 127.0 : 255.0;
+  const __m512 vL = _mm512_set1_ps(static_cast<float>(lo - yz)), vH = _mm512_set1_ps(static_cast<float>(hi - yz));
+  const __m512i vyz = _mm512_set1_epi32(rq.y_zero);
+  const __m512 guard = _mm512_set1_ps(kTieGuard);
+  for (int64_t j = 0; j < cols; j += 16) {
+    const int64_t left = std::min<int64_t>(16, cols - j);
+    const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+    const __m512i zb = _mm512_maskz_loadu_epi32(mask, zb2 + j);
+    const __m512i cs = _mm512_maskz_loadu_epi32(mask, colsum + j);
+    for (int64_t i = 0; i < rows; ++i) {
+      const int64_t m = m0 + i;
+      const __m512i t = _mm512_maskz_loadu_epi32(mask, tile + i * kNr + j);
+      // tile - zb * rs - zam * colsum + kzam * zb = tile - zb * (rs - kzam) - zam * colsum (mod 2^32)
+      const __m512i a = _mm512_sub_epi32(_mm512_sub_epi32(t, _mm512_mullo_epi32(zb, _mm512_set1_epi32(r.rk[m]))),
+                                         _mm512_mullo_epi32(_mm512_set1_epi32(r.zam[m]), cs));
+      uint8_t* out = y + i * ldy + j;
+      if (!r.screen[m]) {
+        alignas(64) int32_t exact[16];
+        _mm512_store_si512(exact, a);
+        Requant plain = rq;
+        plain.table = nullptr;
+        requant(plain, m, left, exact, K, out);
+        continue;
+      }
+      const __m512i v = _mm512_add_epi32(a, _mm512_set1_epi32(r.bias[m]));
+      const __m512 c =
+          _mm512_min_ps(vH, _mm512_max_ps(vL, _mm512_mul_ps(_mm512_cvtepi32_ps(v), _mm512_set1_ps(r.sf[m]))));
+      const __m512 ri = _mm512_roundscale_ps(c, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+      const __mmask16 near = _mm512_mask_cmp_ps_mask(mask, _mm512_abs_ps(_mm512_sub_ps(c, ri)), guard, _CMP_GE_OQ);
+      const __m128i q8 = _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvttps_epi32(ri), vyz));
+      _mm_mask_storeu_epi8(out, mask, q8);
+      if (near != 0) {
+        // the double path for the flagged lanes (rare: within 2^-14 of a tie)
+        alignas(64) int32_t exact[16];
+        _mm512_store_si512(exact, a);
+        const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
+        for (int l = 0; l < 16; ++l) {
+          if (((near >> l) & 1) == 0) continue;
+          const double q = std::nearbyint((static_cast<double>(exact[l]) + bias) * rq.scale[m]) + yz;
+          const int32_t v8 = static_cast<int32_t>(std::max(lo, std::min(hi, q)));
+          out[l] = static_cast<uint8_t>(v8);
+        }
+      }
+    }
+  }
+  if (rq.table != nullptr)
+    for (int64_t i = 0; i < rows; ++i) apply_table(rq, m0 + i, cols, y + i * ldy);
+}
+#endif
+
+// The requantization of row m's n sums (each of at most k products) into y, then its table if any.
+void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, int64_t k, uint8_t* y) {
   const double bias = rq.bias == nullptr ? 0.0 : rq.bias[m];
 #if defined(__x86_64__)
   // where the VNNI kernel runs, the CPU has AVX-512 F/BW/VL
   if (choose_kernel() == kernel_vnni && std::isfinite(rq.scale[m])) {
     if (rq.y_signed)
-      requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, y);
+      requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, -128.0, 127.0, k, y);
     else
-      requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, y);
+      requant_run_avx512(n, acc, bias, rq.scale[m], rq.y_zero, 0.0, 255.0, k, y);
     apply_table(rq, m, n, y);
     return;
   }
@@ -445,6 +606,12 @@ void requant(const Requant& rq, int64_t m, int64_t n, const int32_t* acc, uint8_
 void set_int8_force_scalar(bool force) { force_scalar.store(force); }
 
 const char* int8_kernel_name() { return choose_kernel() == kernel_scalar ? "scalar" : "avx512vnni"; }
+
+void requantize_for_test(int64_t n, const int32_t* acc, int32_t bias, double scale, int32_t y_zero, bool y_signed,
+                         int64_t k, uint8_t* y) {
+  const Requant rq{&bias, &scale, y_zero, y_signed, y};
+  requant(rq, 0, n, acc, k, y);
+}
 
 namespace {
 
@@ -467,7 +634,7 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
       if (rq == nullptr) {
         std::fill(C + m * ldc, C + m * ldc + N, 0);
       } else {
-        for (int64_t j = 0; j < N; j += kNr) requant(*rq, m, std::min<int64_t>(kNr, N - j), zero_row, rq->y + m * ldc + j);
+        for (int64_t j = 0; j < N; j += kNr) requant(*rq, m, std::min<int64_t>(kNr, N - j), zero_row, 0, rq->y + m * ldc + j);
       }
     }
     return;
@@ -491,6 +658,11 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
   for (int64_t n = 0; n < N; ++n) zb2[n] = zb[n] - (b_signed ? 0 : 128);
   const int64_t col_blocks = (N + kNcb - 1) / kNcb;
   const int64_t row_chunks = (M + kMcb - 1) / kMcb;
+#if defined(__x86_64__)
+  const bool tile_epilogue = rq != nullptr && kernel == kernel_vnni;
+  RowRq rows_rq;
+  if (tile_epilogue) prepare_rows(M, K, za2.data(), rowsum, *rq, &rows_rq);
+#endif
   parallel_for_work(2 * M * N * K, col_blocks * row_chunks, [&](int64_t task) {
     const int64_t j0 = (task / row_chunks) * kNcb;
     const int64_t nc = std::min(kNcb, N - j0);
@@ -519,6 +691,13 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
       for (int64_t ir = m0; ir < m1; ir += kMr) {
         const int64_t rows = std::min<int64_t>(kMr, m1 - ir);
         kernel(kq, a_pack + ir * kq * 4, bp, tile);
+#if defined(__x86_64__)
+        if (tile_epilogue) {
+          requant_tile_avx512(rows, cols, tile, zb2.data() + j0 + jr, colsum + jr, rows_rq, ir, *rq, K,
+                              rq->y + ir * ldc + j0 + jr, ldc);
+          continue;
+        }
+#endif
         for (int64_t i = 0; i < rows; ++i) {
           const int64_t m = ir + i;
           const uint32_t zam = static_cast<uint32_t>(za2[m]);
@@ -531,14 +710,14 @@ void gemm_s8_impl(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda
             if (kernel == kernel_vnni && std::isfinite(rq->scale[m])) {
               exact_requant_row_avx512(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam,
                                        rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
-                                       rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0,
+                                       rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0, K,
                                        rq->y + m * ldc + j0 + jr);
               apply_table(*rq, m, cols, rq->y + m * ldc + j0 + jr);
               continue;
             }
 #endif
             exact_row(cols, tile + i * kNr, zb2.data() + j0 + jr, colsum + jr, zam, rs, kzam, exact);
-            requant(*rq, m, cols, exact, rq->y + m * ldc + j0 + jr);
+            requant(*rq, m, cols, exact, K, rq->y + m * ldc + j0 + jr);
           }
         }
       }
@@ -675,6 +854,140 @@ EW_CLONES void split_phases2(int64_t n, const float* __restrict x, float* __rest
   if (n % 2 != 0) e[n / 2] = x[n - 1];
 }
 
+#if defined(__x86_64__)
+// --- Depthwise convolution on the VNNI unit (kernel rows of up to 8 taps, column stride up to 3, no column dilation) ---
+//
+// A plane is copied once into a byte buffer of the rows and columns the windows reach, padded with the x zero point
+// (as u8: x ^ 0x80 for int8 input, the zero point shifted alike), so that a padded tap adds (z - z) * w = 0 after the
+// correction below. For 16 outputs ox0.. of one output row and one kernel row, the taps 4q .. 4q + 3 of output
+// ox0 + j are the bytes at (ox0 + j) * sw + 4q + t of the buffer row: one 64-byte load and one vpermb (byte j * 4 + t
+// <- j * sw + t) make them the u8 quads of vpdpbusd, the weights w - w_zero (which must fit s8) the s8 quad (taps past
+// the kernel's width weigh 0, so whatever bytes they read add nothing). Then
+//   sum over taps of (u - z')(w') = sum u w' - z' * sum w'
+// exactly (|u w'| <= 255 * 128 and at most 64 taps: no int32 overflow), and the requantization reads the sums from
+// registers. This replaced, for these shapes, a float copy of the plane, float FMAs and conversions back.
+struct DwVnni {
+  int64_t nq;   // quads per kernel row (1 or 2)
+  int64_t ld;   // bytes per buffer row
+  int64_t ph;   // buffer rows
+};
+
+bool cpu_has_vnni_vbmi() {
+  static const bool ok = cpu_has_vnni() && cpu_has_vbmi();
+  return ok;
+}
+
+DwVnni dw_vnni_layout(const Geometry& g) {
+  DwVnni d;
+  d.nq = (g.kw + 3) / 4;
+  d.ph = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  const int64_t groups = (g.ow + 15) / 16;
+  // the last load starts at (groups - 1) * 16 * sw + 4 (nq - 1) and reads 64 bytes
+  d.ld = ((groups - 1) * 16 * g.sw + 4 * (d.nq - 1) + 64 + 63) / 64 * 64;
+  return d;
+}
+
+bool dw_vnni_fits(const Geometry& g) {
+  return cpu_has_vnni_vbmi() && !force_scalar.load(std::memory_order_relaxed) && g.kw <= 8 && g.sw <= 3 &&
+         g.dw == 1 && g.kh * g.kw <= 64;
+}
+
+// The padded plane: row r is input row r - pt, column c input column c - pl; z (the shifted zero point) elsewhere.
+void dw_fill(const Geometry& g, const DwVnni& d, const uint8_t* x, uint8_t flip, uint8_t z, uint8_t* p) {
+  for (int64_t r = 0; r < d.ph; ++r) {
+    uint8_t* dst = p + r * d.ld;
+    const int64_t iy = r - g.pt;
+    if (iy < 0 || iy >= g.h) {
+      std::memset(dst, z, static_cast<size_t>(d.ld));
+      continue;
+    }
+    const int64_t c0 = std::min(d.ld, g.pl), c1 = std::min(d.ld, g.pl + g.w);
+    std::memset(dst, z, static_cast<size_t>(c0));
+    const uint8_t* src = x + iy * g.w;
+    if (flip == 0) {
+      std::memcpy(dst + c0, src, static_cast<size_t>(c1 - c0));
+    } else {
+      for (int64_t c = c0; c < c1; ++c) dst[c] = src[c - g.pl] ^ flip;
+    }
+    std::memset(dst + c1, z, static_cast<size_t>(d.ld - c1));
+  }
+}
+
+// One plane: wq[ky * nq + q] the s8 weight quads, corr = z' * sum w'; the exact sums go to y32 (ConvInteger) or,
+// with rq, requantized to y8 (the float screen where it applies, else through a row of int32 and requant()).
+template <int kNq>
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi"))) void dw_vnni_plane(
+    const Geometry& g, const DwVnni& d, const uint8_t* p, const int32_t* wq, int32_t corr, const Requant* rq,
+    int64_t m, int32_t* y32, uint8_t* y8) {
+  alignas(64) int8_t index[64];
+  for (int j = 0; j < 16; ++j)
+    for (int t = 0; t < 4; ++t) index[j * 4 + t] = static_cast<int8_t>(j * g.sw + t);
+  const __m512i idx = _mm512_load_si512(index);
+  const __m512i vcorr = _mm512_set1_epi32(corr);
+  const int64_t taps = g.kh * g.kw;
+  const double bias = rq == nullptr || rq->bias == nullptr ? 0.0 : rq->bias[m];
+  const double s = rq == nullptr ? 0.0 : rq->scale[m];
+  const double lo = rq != nullptr && rq->y_signed ? -128.0 : 0.0, hi = rq != nullptr && rq->y_signed ? 127.0 : 255.0;
+  const double yz = rq == nullptr ? 0.0 : rq->y_zero;
+  const bool screen = rq != nullptr && std::isfinite(s) && screen_ok(bias, s, taps);
+  const Screen sc = make_screen(screen ? bias : 0.0, screen ? s : 0.0, yz, lo, hi);
+  const __m512d vb = _mm512_set1_pd(bias), vs = _mm512_set1_pd(s), vz = _mm512_set1_pd(yz);
+  const __m512d vlo = _mm512_set1_pd(lo), vhi = _mm512_set1_pd(hi);
+  alignas(64) int32_t row32[64];
+  const int64_t groups = (g.ow + 15) / 16;
+  const int64_t step = 16 * g.sw;
+  for (int64_t oy = 0; oy < g.oh; ++oy) {
+    const uint8_t* r0 = p + oy * g.sh * d.ld;
+    for (int64_t j0 = 0; j0 < groups; j0 += 4) {
+      const int64_t u = std::min<int64_t>(4, groups - j0);
+      __m512i acc[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                        _mm512_setzero_si512()};
+      const uint8_t* base = r0 + j0 * step;
+      if (u == 4) {
+        for (int64_t ky = 0; ky < g.kh; ++ky) {
+          const uint8_t* row = base + ky * g.dh * d.ld;
+          for (int q = 0; q < kNq; ++q) {
+            const __m512i w = _mm512_set1_epi32(wq[ky * kNq + q]);
+            for (int t = 0; t < 4; ++t)
+              acc[t] = _mm512_dpbusd_epi32(acc[t], _mm512_permutexvar_epi8(idx, _mm512_loadu_si512(row + t * step + 4 * q)), w);
+          }
+        }
+      } else {
+        for (int64_t ky = 0; ky < g.kh; ++ky) {
+          const uint8_t* row = base + ky * g.dh * d.ld;
+          for (int q = 0; q < kNq; ++q) {
+            const __m512i w = _mm512_set1_epi32(wq[ky * kNq + q]);
+            for (int t = 0; t < u; ++t)
+              acc[t] = _mm512_dpbusd_epi32(acc[t], _mm512_permutexvar_epi8(idx, _mm512_loadu_si512(row + t * step + 4 * q)), w);
+          }
+        }
+      }
+      for (int t = 0; t < u; ++t) {
+        const int64_t ox = (j0 + t) * 16;
+        const int64_t left = std::min<int64_t>(16, g.ow - ox);
+        const __mmask16 mask = left == 16 ? __mmask16(0xFFFF) : __mmask16((1u << left) - 1);
+        const __m512i a = _mm512_sub_epi32(acc[t], vcorr);
+        const int64_t at = oy * g.ow + ox;
+        if (rq == nullptr) {
+          _mm512_mask_storeu_epi32(y32 + at, mask, a);
+        } else if (screen) {
+          requant16(a, mask, sc, vb, vs, vz, vlo, vhi, y8 + at);
+        } else {
+          _mm512_store_si512(row32 + t * 16, a);
+        }
+      }
+      if (rq != nullptr && !screen) {
+        // the table, if any, is applied to the whole plane by the caller
+        Requant plain = *rq;
+        plain.table = nullptr;
+        const int64_t ox = j0 * 16;
+        requant(plain, m, std::min<int64_t>(u * 16, g.ow - ox), row32, taps, y8 + oy * g.ow + ox);
+      }
+    }
+  }
+}
+#endif
+
 // Depthwise convolution (group = in = out channels): one direct pass per plane instead of a GEMM of one row per
 // group (which packed an 8-row tile for one row and handed the pool a region per channel).
 void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_zero, bool w_signed, const uint8_t* w,
@@ -688,6 +1001,42 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
       wv[m * taps + t] = (w_signed ? int32_t(static_cast<int8_t>(b)) : int32_t(b)) - z;
     }
   }
+#if defined(__x86_64__)
+  if (dw_vnni_fits(g) &&
+      std::all_of(wv.begin(), wv.end(), [](int32_t v) { return v >= -128 && v <= 127; })) {
+    const DwVnni d = dw_vnni_layout(g);
+    const int64_t nq = d.nq;
+    std::vector<int32_t> wq(static_cast<size_t>(g.m * g.kh * nq), 0), corr(static_cast<size_t>(g.m));
+    const int32_t z = (x_signed ? x_zero + 128 : x_zero);  // the zero point in the buffer's u8 form
+    for (int64_t m = 0; m < g.m; ++m) {
+      int32_t sum = 0;
+      for (int64_t ky = 0; ky < g.kh; ++ky)
+        for (int64_t kx = 0; kx < g.kw; ++kx) {
+          const int32_t v = wv[m * taps + ky * g.kw + kx];
+          sum += v;
+          uint32_t& quad = reinterpret_cast<uint32_t&>(wq[(m * g.kh + ky) * nq + kx / 4]);
+          quad |= (static_cast<uint32_t>(v) & 0xFFu) << (8 * (kx % 4));
+        }
+      corr[m] = z * sum;
+    }
+    const int64_t plane = g.oh * g.ow;
+    parallel_for_work(g.n * g.m * plane * taps * 2, g.n * g.m, [&](int64_t job) {
+      const int64_t m = job % g.m;
+      thread_local std::vector<uint8_t> buf;
+      buf.resize(static_cast<size_t>(d.ph * d.ld + 64));
+      dw_fill(g, d, x + job * g.h * g.w, x_signed ? 0x80 : 0, static_cast<uint8_t>(z), buf.data());
+      const int32_t* w = wq.data() + m * g.kh * nq;
+      int32_t* y32 = rq == nullptr ? y + job * plane : nullptr;
+      uint8_t* y8 = rq == nullptr ? nullptr : rq->y + job * plane;
+      if (nq == 1)
+        dw_vnni_plane<1>(g, d, buf.data(), w, corr[m], rq, m, y32, y8);
+      else
+        dw_vnni_plane<2>(g, d, buf.data(), w, corr[m], rq, m, y32, y8);
+      if (rq != nullptr) apply_table(*rq, m, plane, y8);
+    });
+    return;
+  }
+#endif
   const std::vector<float> wf(wv.begin(), wv.end());
   const int64_t plane = g.oh * g.ow;
   parallel_for_work(g.n * g.m * plane * taps * 2, g.n * g.m, [&](int64_t job) {
@@ -758,7 +1107,7 @@ void depthwise_s8(const Geometry& g, bool x_signed, const uint8_t* x, int32_t x_
     } else {
       depthwise_plane(g, xin, x_zero, wv.data() + m * taps, acc);
     }
-    if (rq != nullptr) requant(*rq, m, plane, acc, rq->y + job * plane);
+    if (rq != nullptr) requant(*rq, m, plane, acc, taps, rq->y + job * plane);
   });
 }
 
@@ -931,6 +1280,11 @@ void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb,
       }
   const bool vnni = choose_kernel() != kernel_scalar;
   const int64_t row_chunks = (mg + kMcb - 1) / kMcb;
+#if defined(__x86_64__)
+  const bool tile_epilogue = rq != nullptr && vnni;
+  RowRq rows_rq;
+  if (tile_epilogue) prepare_rows(mg, k, za2, rowsum, *rq, &rows_rq);
+#endif
   // a task: one output row (oy stepping by sh over the buffer's rows) and one chunk of output channels
   parallel_for_work(2 * mg * plane * k, g.oh * row_chunks, [&](int64_t task) {
     const int64_t oy = task / row_chunks;
@@ -958,6 +1312,13 @@ void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb,
         else
 #endif
           kernel_scalar_off(kq, a_pack + ir * kq * 4, b, off.data(), tile);
+#if defined(__x86_64__)
+        if (tile_epilogue) {
+          requant_tile_avx512(rows, cols, tile, zbv, colsum, rows_rq, ir, *rq, k, rq->y + ir * plane + oy * g.ow + ox,
+                              plane);
+          continue;
+        }
+#endif
         for (int64_t i = 0; i < rows; ++i) {
           const int64_t m = ir + i;
           const uint32_t zam = static_cast<uint32_t>(za2[m]);
@@ -972,14 +1333,14 @@ void conv_blocked_group(const Geometry& g, const Blocked& bl, const uint8_t* xb,
           if (vnni && std::isfinite(rq->scale[m])) {
             exact_requant_row_avx512(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam,
                                      rq->bias == nullptr ? 0.0 : rq->bias[m], rq->scale[m], rq->y_zero,
-                                     rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0, rq->y + at);
+                                     rq->y_signed ? -128.0 : 0.0, rq->y_signed ? 127.0 : 255.0, k, rq->y + at);
             apply_table(*rq, m, cols, rq->y + at);
             continue;
           }
 #endif
           alignas(64) int32_t exact[kNr];
           exact_row(cols, tile + i * kNr, zbv, colsum, zam, rs, kzam, exact);
-          requant(*rq, m, cols, exact, rq->y + at);
+          requant(*rq, m, cols, exact, k, rq->y + at);
         }
       }
     }

@@ -17,6 +17,11 @@ void gemm_s8(int64_t M, int64_t N, int64_t K, const uint8_t* A, int64_t lda, boo
 
 // Tests: run the portable kernel even where the CPU has AVX-512 VNNI.
 void set_int8_force_scalar(bool force);
+// Tests: QLinearConv's requantization of n exact sums (each of at most k products) of one output channel, as the
+// kernels run it: the float screen with its double fallback where the CPU has AVX-512 VNNI (and the scale and bias
+// allow it), else the double loop.
+void requantize_for_test(int64_t n, const int32_t* acc, int32_t bias, double scale, int32_t y_zero, bool y_signed,
+                         int64_t k, uint8_t* y);
 // "avx512vnni" or "scalar": the kernel gemm_s8 uses now.
 const char* int8_kernel_name();
 

@@ -339,6 +339,12 @@ int main() {
   check_conv_transpose(2, 6, 4, 3, 9, 3, 2, 1, 1, 1, 3);
   check_conv_transpose(1, 4, 7, 7, 4, 3, 1, 1, 0, 2, 2);
   check_conv_transpose(1, 3, 3, 5, 5, 4, 3, 2, 2, 1, 1);
+  // kernel = stride, no pads: the non-overlapping path (one write per output element, GEMM by chunks of rows)
+  check_conv_transpose(2, 5, 5, 300, 64, 2, 2, 0, 0, 1, 1);  // 256 GEMM rows over 300 columns: chunks of one row
+  check_conv_transpose(1, 24, 9, 37, 1, 2, 2, 0, 0, 1, 1);   // one output channel (the detector's last head)
+  check_conv_transpose(1, 3, 4, 7, 5, 3, 3, 0, 0, 1, 1);     // 3x3 stride 3: the generic scatter
+  check_conv_transpose(1, 4, 3, 5, 4, 2, 2, 0, 1, 1, 1);     // output padding: not this path
+  check_conv_transpose(1, 4, 3, 5, 4, 2, 2, 0, 0, 1, 2);     // groups: not this path
   if (failures == 0) std::printf("eltwise: all passed\n");
   return failures == 0 ? 0 : 1;
 }

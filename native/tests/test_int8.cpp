@@ -96,8 +96,10 @@ struct ConvCase {
   int64_t n, c, h, w, m, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, group;
 };
 
+// narrow_w: weights within 127 of their zero point (w - w_zero fits int8), which the depthwise VNNI path needs;
+// without it most random weights fall outside and take the other paths.
 void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel, bool use_bias,
-                bool non_finite = false) {
+                bool non_finite = false, bool narrow_w = false) {
   const int64_t oh = (cc.h + cc.pt + cc.pb - (cc.kh - 1) * cc.dh - 1) / cc.sh + 1;
   const int64_t ow = (cc.w + cc.pl + cc.pr - (cc.kw - 1) * cc.dw - 1) / cc.sw + 1;
   if (oh <= 0 || ow <= 0) return;
@@ -108,6 +110,14 @@ void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel,
   const int32_t xz = rand_zero(xs);
   std::vector<int32_t> wz(per_channel ? cc.m : 1);
   for (auto& z : wz) z = rand_zero(ws);
+  if (narrow_w) {
+    const int64_t per = cg * cc.kh * cc.kw;
+    for (int64_t i = 0; i < static_cast<int64_t>(w.size()); ++i) {
+      const int z = wz[per_channel ? i / per : 0];
+      const int v = std::max(ws ? -128 : 0, std::min(ws ? 127 : 255, z + rand_int(-128, 127)));
+      w[i] = static_cast<uint8_t>(v);
+    }
+  }
   std::vector<int32_t> bias(cc.m);
   for (auto& b : bias) b = rand_int(-100000, 100000);
   std::vector<double> scale(cc.m);
@@ -207,6 +217,68 @@ void check_conv(const ConvCase& cc, bool xs, bool ws, bool ys, bool per_channel,
     }
 }
 
+// The requantization as the kernels run it against the double formula, with scales made to put products on or
+// within a few ulps of half-integers (the float screen must hand those to the double path), exact ties, the
+// precondition's edges (sums of k products at +-k * 255^2, biases that could leave int32), and scales outside
+// float's range (0, tiny, huge, negative, non-finite).
+void check_requant() {
+  constexpr int64_t n = 37;  // two full steps of 16 and a masked one
+  int32_t acc[n];
+  uint8_t y[n];
+  for (int trial = 0; trial < 3000; ++trial) {
+    const bool ys = rand_int(0, 1) != 0;
+    const int32_t yz = rand_zero(ys);
+    const int64_t ks[] = {1, 9, 25, 864, edgewise::kMaxInt8K};
+    const int64_t k = ks[rand_int(0, 4)];
+    const int64_t bound = k * 65025;
+    const int kind = rand_int(0, 5);
+    int32_t bias = kind == 5 ? (rand_int(0, 1) ? 2147483647 - rand_int(0, 100) : -2147483647 + rand_int(0, 100))
+                             : rand_int(-100000, 100000);
+    if (std::abs(static_cast<int64_t>(bias)) + bound > 2147483647LL) bias = kind == 5 ? bias : 0;
+    for (auto& a : acc) a = static_cast<int32_t>(std::uniform_int_distribution<int64_t>(-bound, bound)(rng));
+    acc[0] = static_cast<int32_t>(bound);
+    acc[1] = static_cast<int32_t>(-bound);
+    double s = std::ldexp(1.0 + rand_int(0, 1 << 20) / double(1 << 20), -rand_int(4, 20));
+    if (kind == 1 || kind == 2) {
+      // product (acc + bias) * s within an ulp or two of t + 0.5 (or on it) for a few sums
+      const int32_t v = acc[2 + rand_int(0, 10)];
+      const double vb = static_cast<double>(v) + bias;
+      if (vb != 0) {
+        const int t = rand_int(-300, 300);
+        s = (t + 0.5) / vb;
+        for (int u = rand_int(-3, 3); u != 0; u += u > 0 ? -1 : 1)
+          s = std::nextafter(s, u > 0 ? 1e300 : -1e300);
+        for (int i = 0; i < 6; ++i) acc[20 + i] = static_cast<int32_t>(std::max<double>(-bound, std::min<double>(bound, v + i - 3)));
+      }
+    } else if (kind == 3) {
+      // exact ties: (2^j) * (2t + 1) 2^-(j+1) = t + 0.5
+      const int j = rand_int(0, 14);
+      s = (2 * rand_int(-200, 200) + 1) * std::ldexp(1.0, -(j + 1));
+      for (int i = 2; i < 12; ++i) acc[i] = static_cast<int32_t>(std::min<int64_t>(bound, (int64_t{1} << j) - bias));
+      if ((int64_t{1} << j) - bias > bound) s = -s;  // still a valid case, just not a tie
+    } else if (kind == 4) {
+      const double specials[] = {0.0, -0.0, 1e-40, 1e-30, 1e-45, 1e30, 1e38, 3.5e38, -2.5e-3, -1e-40,
+                                 std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                                 std::numeric_limits<double>::quiet_NaN(), 0x1p-100, 0x1p90, 0x1p-101, 0x1p91};
+      s = specials[rand_int(0, 16)];
+    }
+    if (rand_int(0, 3) == 0) s = -s;
+    edgewise::requantize_for_test(n, acc, bias, s, yz, ys, k, y);
+    ++checks;
+    for (int64_t i = 0; i < n; ++i) {
+      const double r = std::nearbyint((static_cast<double>(acc[i]) + bias) * s) + yz;
+      const int expected =
+          std::isnan(r) ? 0 : static_cast<int>(std::max(ys ? -128.0 : 0.0, std::min(ys ? 127.0 : 255.0, r)));
+      if (expected != value(y[i], ys)) {
+        std::printf("requant acc %d bias %d s %.17g yz %d signed %d k %ld: %d vs %d\n", acc[i], bias, s, yz, ys,
+                    (long)k, expected, value(y[i], ys));
+        fail("requant value");
+        break;
+      }
+    }
+  }
+}
+
 void run_all() {
   const int64_t ms[] = {1, 3, 8, 9, 17, 70};
   const int64_t ns[] = {1, 5, 31, 33, 257, 300};
@@ -261,6 +333,25 @@ void run_all() {
     for (int combo = 0; combo < 8; ++combo)
       check_conv(cc, combo & 1, (combo >> 1) & 1, combo >> 2, rand_int(0, 1), rand_int(0, 3) != 0);
   for (const ConvCase& cc : cases) check_conv(cc, false, true, false, true, true, true);
+  // depthwise through the VNNI path (kernel rows up to 8 taps, column stride up to 3): rows of several 64-output
+  // steps and a tail, 1 and 2 quads per kernel row, strides 1-3, row dilation, mostly padding, batch 2
+  const ConvCase depthwise[] = {
+      {1, 5, 9, 150, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5},    // 3x3 pad 1: two full 64-output steps and a tail
+      {2, 3, 11, 83, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3},    // 3x3 stride 2, batch 2
+      {1, 4, 12, 70, 4, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, 4},    // 5x5 pad 2: two quads per row
+      {1, 4, 13, 77, 4, 5, 5, 2, 2, 1, 1, 2, 2, 2, 2, 4},    // 5x5 stride 2
+      {1, 3, 10, 64, 3, 3, 3, 1, 3, 1, 1, 1, 1, 1, 1, 3},    // column stride 3
+      {1, 2, 9, 40, 2, 2, 8, 1, 1, 1, 1, 0, 3, 1, 4, 2},     // 2x8: the widest kernel row, asymmetric pads
+      {1, 2, 9, 33, 2, 7, 7, 1, 2, 1, 1, 3, 3, 3, 3, 2},     // 7x7, 49 taps, stride 2
+      {1, 4, 12, 21, 4, 3, 3, 2, 1, 2, 1, 2, 1, 2, 1, 4},    // row dilation 2, row stride 2
+      {1, 3, 2, 3, 3, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2, 3},      // mostly padding
+      {1, 2, 5, 16, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2},     // 1x1 depthwise, exactly one group of 16
+  };
+  for (const ConvCase& cc : depthwise)
+    for (int combo = 0; combo < 8; ++combo)
+      check_conv(cc, combo & 1, (combo >> 1) & 1, combo >> 2, rand_int(0, 1), rand_int(0, 3) != 0, false, true);
+  for (const ConvCase& cc : depthwise) check_conv(cc, true, true, true, true, true, true, true);
+  check_requant();
 }
 
 }  // namespace
