@@ -80,6 +80,13 @@ public final class DystriBenchCommand implements Callable<Integer> {
           + "(F - 1) times the measured run (1: no model; default: ${DEFAULT-VALUE}).")
   double slowdown;
 
+  @Option(names = "--service", paramLabel = "MODE", defaultValue = "modeled",
+      description = "How long a request holds its node: modeled (each level a fixed MODELED time, its measured cost "
+          + "at start times --node-slowdown, the same for every policy and run; the real run happens inside it) or "
+          + "measured (each run real, then its worker held (F - 1) times the measured run, so the machine's stalls "
+          + "are multiplied by F) (default: ${DEFAULT-VALUE}).")
+  String service;
+
   @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
       description = "Seconds of an untimed run (random policy) before the sweep, for the JIT (default: "
           + "${DEFAULT-VALUE}).")
@@ -132,6 +139,11 @@ public final class DystriBenchCommand implements Callable<Integer> {
         throw Main.usage(spec, "--policies: " + e.getMessage());
       }
     }
+    boolean modeled = switch (service.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "modeled", "modelled" -> true;
+      case "measured" -> false;
+      default -> throw Main.usage(spec, "--service must be modeled or measured, got " + service);
+    };
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     VariantGroup g = VariantGroup.load(group == null ? VariantGroup.DEFAULT : group,
@@ -160,13 +172,15 @@ public final class DystriBenchCommand implements Callable<Integer> {
       // first, so that the levels are timed JIT-compiled (a starved machine compiles slowly: timed before, the float
       // model measured 8-10 ms instead of 1.2-1.5)
       DystriExperiment.run(new DystriExperiment.Config(nodes, levels, session, users[0], 20, warmup,
-          Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed + 1000, 0, slowdown),
+          Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed + 1000, 0, slowdown, null),
           Policy.RANDOM, samples, m -> {});
     }
     List<Level> ladder;
     try (SessionLevels probe = SessionLevels.open(levels, session, 100)) {
       ladder = probe.ladder().levels();
     }
+    // the modeled mode's service times: drawn once here, from the levels' measured costs, for every run and policy
+    double[] serviceMs = modeled ? ladder.stream().mapToDouble(l -> slowdown * l.costMs()).toArray() : null;
     double capacity = nodes * 1000.0 / (slowdown * ladder.get(ladder.size() - 1).costMs());
     double[] rs = rates(capacity);
     if (!json.enabled()) {
@@ -178,8 +192,12 @@ public final class DystriBenchCommand implements Callable<Integer> {
             ladder.get(i).accuracy(), ladder.get(i).costMs(), slowdown > 1 ? String.format(
                 "; on the modeled node %.2f ms", slowdown * ladder.get(i).costMs()) : "");
       }
-      if (slowdown > 1) {
-        out.printf("  MODELED node speed: each node is %.0fx slower than this machine (the request runs for real, then "
+      if (modeled) {
+        out.printf("  service: MODELED: a request holds its node for its level's fixed service time (the level's "
+            + "measured cost above times %.0f, fixed for every policy and run; the real run happens inside it)%n",
+            slowdown);
+      } else if (slowdown > 1) {
+        out.printf("  service: measured; MODELED node speed: each node is %.0fx slower than this machine (the request runs for real, then "
             + "its worker is held %.0fx the measured run)%n", slowdown, slowdown - 1);
       }
       out.printf("  capacity at the highest level: %.0f requests/s; rates per user %s; users' deadlines %s ms (cycled), "
@@ -190,7 +208,7 @@ public final class DystriBenchCommand implements Callable<Integer> {
           + "answers; fairness: Jain's index of the users' on-time rates; worst: the lowest user's on-time rate");
       out.printf("%-18s %5s %7s %7s %8s %8s %8s %8s %8s %8s %7s %5s %5s  %s%n", "policy", "users", "rate/u", "reqs",
           "miss", "accuracy", "answers", "p99 ms", "fairness", "worst", "refused", "late", "lost",
-          "levels (cheapest first)");
+          "levels (cheapest first); misses by cause");
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int u : users) {
@@ -198,14 +216,16 @@ public final class DystriBenchCommand implements Callable<Integer> {
         for (Policy p : ps) {
           DystriExperiment.Config c = new DystriExperiment.Config(nodes, levels, session, u, r, seconds,
               Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed, killAt,
-              slowdown);
+              slowdown, serviceMs);
           DystriExperiment.Result res = DystriExperiment.run(c, p, samples, m -> err.println("dystri-bench: " + m));
           rows.add(row(res));
           if (!json.enabled()) {
-            out.printf("%-18s %5d %7.1f %7d %7.2f%% %8.4f %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s%n", res.policy(),
-                res.users(), res.rate(), res.requests(), 100 * res.missRate(), res.accuracy(), res.answerAccuracy(),
-                res.p99Ms(),
-                res.fairness(), res.worstUser(), res.refused(), res.late(), res.lost(), shares(res.levelShare()));
+            out.printf("%-18s %5d %7.1f %7d %7.2f%% %8.4f %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s; %s%s%n",
+                res.policy(), res.users(), res.rate(), res.requests(), 100 * res.missRate(), res.accuracy(),
+                res.answerAccuracy(), res.p99Ms(), res.fairness(), res.worstUser(), res.refused(), res.late(),
+                res.lost(), shares(res.levelShare()), res.missCauses().isEmpty() ? "no misses" : res.missCauses()
+                + " by deadline " + res.missesByDeadline(),
+                res.modeled() ? "; overruns " + res.overruns() : "");
             if (killAt > 0) {
               out.printf("    fault: node 0 killed at %.1f s; noticed after %.1f ms; miss before %.2f%%, from 1 s "
                   + "after the kill %.2f%%; events %s%n", killAt, res.detectionMs(), 100 * res.missBeforeKill(),
@@ -219,7 +239,10 @@ public final class DystriBenchCommand implements Callable<Integer> {
     if (json.enabled()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("what", "measured: " + nodes + " nodes on loopback in one process, one worker thread each, device "
-          + device.name() + (slowdown > 1 ? ", node speed MODELED " + slowdown + "x slower than this machine (each run "
+          + device.name() + (modeled ? ", service MODELED: each request holds its node for its level's fixed time "
+          + "(measured cost at start x " + slowdown + ": " + Arrays.toString(Arrays.stream(serviceMs)
+          .map(v -> Math.round(v * 1000) / 1000.0).toArray()) + " ms; the real run inside it)"
+          : slowdown > 1 ? ", service measured, node speed MODELED " + slowdown + "x slower than this machine (each run "
           + "real, its worker then held " + (slowdown - 1) + "x the measured run)" : "") + ", group " + g.name() + " (levels cheapest first: " + ladder.stream()
           .map(l -> l.name() + " acc " + String.format("%.4f", l.accuracy()) + " " + String.format("%.3f", l.costMs())
               + " ms").toList() + ")");
@@ -273,7 +296,15 @@ public final class DystriBenchCommand implements Callable<Integer> {
       row.put("miss_before_kill", r.missBeforeKill());
       row.put("miss_from_1s_after_kill", r.missAfterRecovery());
     }
-    row.put("figures", "measured" + (r.slowdown() > 1 ? "; node speed modeled " + r.slowdown() + "x slower" : ""));
+    row.put("miss_causes", r.missCauses());
+    row.put("misses_by_deadline", r.missesByDeadline());
+    if (r.modeled()) {
+      row.put("overruns", r.overruns());
+    }
+    row.put("service", r.modeled() ? "modeled" : "measured");
+    row.put("figures", "measured" + (r.modeled() ? "; service times modeled (fixed per level, "
+        + r.slowdown() + "x the levels' measured cost)" : r.slowdown() > 1 ? "; node speed modeled " + r.slowdown()
+        + "x slower" : ""));
     return row;
   }
 

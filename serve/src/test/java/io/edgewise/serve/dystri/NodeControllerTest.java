@@ -182,4 +182,52 @@ class NodeControllerTest {
     closer.join(30_000);
     next(answers).close();  // the running one finished and was answered
   }
+
+  @Test
+  void tighterWorkAdmittedHereStretchesTheWait() {
+    ScaledLevels levels = new ScaledLevels(new double[] {1, 200}, new double[] {0.9, 0.99});
+    try (NodeController node = new NodeController(levels, 1, 16)) {
+      // before the tail: estimates {1.5, 300}; 100 ms ahead, 1000 left: level 1 (100 + 300 <= 1000)
+      assertEquals(1, node.plan(100, 1000, 0, 1, 0.99).level());
+      // work with a budget of 5 s (looser than 1000 ms left) does not stretch it; stamped a minute ahead, so that no
+      // stall of the test machine ages it out of the half-second window
+      long later = System.nanoTime() + 60_000_000_000L;
+      node.tighter().add(later, 5000, 400);
+      assertEquals(1, node.plan(100, 1000, 0, 1, 0.99).level());
+      // 300 ms of 10 ms-budget work in the window: a share of 300 / 500 = 0.6; the wait is 100 / 0.4 = 250, and
+      // 250 + 300 <= 1000 still
+      node.tighter().add(later, 10, 300);
+      assertEquals(1, node.plan(100, 1000, 0, 1, 0.99).level());
+      // 200 ms more (a share of 1, taken as 0.9): the wait is 1000; level 1 1300 > 1000, level 0 1001.5 > 1000, so
+      // level 0 is tried on the wait as it is: 100 + 1.5 <= 1000
+      node.tighter().add(later, 10, 200);
+      FinishPlan.Plan p = node.plan(100, 1000, 0, 1, 0.99);
+      assertEquals(0, p.level());
+      assertTrue(p.fits());
+      assertEquals(101.5, p.choice().finishMs(), 1e-9);
+    }
+  }
+
+  @Test
+  void workThatCannotFinishByItsDeadlineAtItsLowestLevelIsNotRun() throws Exception {
+    // level 0 costs 1 s; request 1 holds the worker at the gate while request 2 (3 s budget) waits
+    ScaledLevels levels = new ScaledLevels(new double[] {1000}, new double[] {0.9});
+    levels.gate = new CountDownLatch(1);
+    BlockingQueue<PeerMessage> answers = new LinkedBlockingQueue<>();
+    try (NodeController node = new NodeController(levels, 1, 16)) {
+      node.submit(request(1, 60_000, 0, 0, 0.5), answers::add);
+      assertTrue(levels.entered.await(30, TimeUnit.SECONDS));
+      // admitted: about 1000 ms of running work ahead + 1500 (mean + 2 deviations) <= 3000
+      node.submit(request(2, 3000, 0, 0, 0.5), answers::add);
+      Thread.sleep(1500);
+      levels.gate.countDown();
+      // request 1 ends about 2.5 s in (gate + its 1 s), with level 0's mean now 0.9 x 1000 + 0.1 x 2500 = 1150 ms;
+      // request 2 then has about 500 ms left (its deadline not passed): it is refused, not run past its deadline
+      next(answers).close();
+      PeerMessage.Error e = assertInstanceOf(PeerMessage.Error.class, next(answers));
+      assertEquals(PeerErrorCode.DEADLINE_EXCEEDED, e.code());
+      assertTrue(e.message().contains("not run"), e.message());
+      assertEquals(List.of(1f), levels.ran);
+    }
+  }
 }
