@@ -206,7 +206,10 @@ public final class DystriBenchCommand implements Callable<Integer> {
       out.println("  accuracy: mean of the served levels' accuracy measured on the evaluation split; answers: this "
           + "run's answers right against their labels; miss: refused, late or lost over all requests; p99 of served "
           + "answers; fairness: Jain's index of the users' on-time rates; worst: the lowest user's on-time rate");
-      out.printf("%-18s %5s %7s %7s %8s %8s %8s %8s %8s %8s %7s %5s %5s  %s%n", "policy", "users", "rate/u", "reqs",
+      out.printf("  load lo/hi: MODELED offered load per node at the lowest and at the highest level (rate x the level's "
+          + "modeled service time / nodes; above 1 no policy can serve every request at that level)%n");
+      out.printf("%-18s %5s %7s %9s %7s %8s %8s %8s %8s %8s %8s %7s %5s %5s  %s%n", "policy", "users", "rate/u",
+          "load lo/hi", "reqs",
           "miss", "accuracy", "answers", "p99 ms", "fairness", "worst", "refused", "late", "lost",
           "levels (cheapest first); misses by cause");
     }
@@ -218,10 +221,17 @@ public final class DystriBenchCommand implements Callable<Integer> {
               Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed, killAt,
               slowdown, serviceMs);
           DystriExperiment.Result res = DystriExperiment.run(c, p, samples, m -> err.println("dystri-bench: " + m));
-          rows.add(row(res));
+          // MODELED offered load: the requests' rate times a level's modeled service time, over the nodes
+          double loadLowest = u * r * slowdown * ladder.get(0).costMs() / 1000 / nodes;
+          double loadHighest = u * r * slowdown * ladder.get(ladder.size() - 1).costMs() / 1000 / nodes;
+          Map<String, Object> row = row(res);
+          row.put("offered_load_lowest", Math.round(loadLowest * 1000) / 1000.0);
+          row.put("offered_load_highest", Math.round(loadHighest * 1000) / 1000.0);
+          rows.add(row);
           if (!json.enabled()) {
-            out.printf("%-18s %5d %7.1f %7d %7.2f%% %8.4f %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s; %s%s%n",
-                res.policy(), res.users(), res.rate(), res.requests(), 100 * res.missRate(), res.accuracy(),
+            out.printf("%-18s %5d %7.1f %9s %7d %7.2f%% %8.4f %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s; %s%s%n",
+                res.policy(), res.users(), res.rate(), String.format("%.2f/%.2f", loadLowest, loadHighest),
+                res.requests(), 100 * res.missRate(), res.accuracy(),
                 res.answerAccuracy(), res.p99Ms(), res.fairness(), res.worstUser(), res.refused(), res.late(),
                 res.lost(), shares(res.levelShare()), res.missCauses().isEmpty() ? "no misses" : res.missCauses()
                 + " by deadline " + res.missesByDeadline(),

@@ -86,6 +86,9 @@ public final class DystriExperiment {
     if (r.contains("deadline passed while queued")) {
       return "expired_in_queue";
     }
+    if (r.contains("cannot finish in the")) {
+      return "dropped_at_start";  // its lowest level's mean exceeded the time left when a worker took it
+    }
     if (r.contains("before the deadline; cancelled")) {
       return "cancelled_at_deadline";
     }
