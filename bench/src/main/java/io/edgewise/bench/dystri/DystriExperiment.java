@@ -180,6 +180,7 @@ public final class DystriExperiment {
     int[] refused = new int[1];
     Map<String, Integer> reasons = new java.util.TreeMap<>();
     Map<String, Integer> causes = new java.util.TreeMap<>();
+    Map<String, String> firstReason = new java.util.HashMap<>();
     CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
     long killAt = c.killAtSeconds() > 0 ? (long) (c.killAtSeconds() * 1e9) : Long.MAX_VALUE;
     long killedNanos = 0;
@@ -220,7 +221,10 @@ public final class DystriExperiment {
                 }
                 if (!o.served()) {
                   refused[0]++;
-                  reasons.merge(o.reason() == null ? "?" : o.reason().replaceAll("[0-9.]+", "#"), 1, Integer::sum);
+                  String key = o.reason() == null ? "?" : o.reason().replaceAll("[0-9.]+", "#");
+                  if (reasons.merge(key, 1, Integer::sum) == 1) {
+                    firstReason.put(key, String.format("at %.3f s: %s", arrival[k] / 1e9, o.reason()));
+                  }
                 }
               }
             }
@@ -232,7 +236,8 @@ public final class DystriExperiment {
       log.accept("not every request was answered within 60 s of the end: " + e);
     }
     synchronized (latency) {
-      reasons.forEach((r, k) -> log.accept(policy.label() + ": refused " + k + "x: " + r));
+      reasons.forEach((r, k) -> log.accept(policy.label() + ": refused " + k + "x: " + r + " (first " + firstReason.get(r)
+          + ")"));
       return summarize(c, policy, users, user, arrival, latency, served, correct, onTime, answered, level,
           refused[0], killedNanos == 0 ? -1 : coordinator.downSinceNanos(0) == 0 ? Double.NaN
               : (coordinator.downSinceNanos(0) - killedNanos) / 1e6, killedNanos == 0 ? -1 : (killedNanos - start),
