@@ -87,9 +87,15 @@ public final class DystriBenchCommand implements Callable<Integer> {
           + "are multiplied by F) (default: ${DEFAULT-VALUE}).")
   String service;
 
+  @Option(names = "--service-ms", paramLabel = "MS", split = ",",
+      description = "Modeled service mode: each level's service time in ms, cheapest first, instead of its measured "
+          + "cost at start times --node-slowdown (what a level costs at start depends on the JIT and on the machine's "
+          + "load at that moment: 4x apart on the busy VM), so that runs at different times serve the same load.")
+  double[] serviceMsOption;
+
   @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
-      description = "Seconds of an untimed run (random policy) before the sweep, for the JIT (default: "
-          + "${DEFAULT-VALUE}).")
+      description = "Seconds of untimed runs before the sweep, for the JIT, split over the policies to compare "
+          + "(at least 1 s each; default: ${DEFAULT-VALUE}).")
   double warmup;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
@@ -170,18 +176,32 @@ public final class DystriBenchCommand implements Callable<Integer> {
     DystriExperiment.Samples samples = samples(g, levels.get(0).model(), session);
     if (warmup > 0) {
       // first, so that the levels are timed JIT-compiled (a starved machine compiles slowly: timed before, the float
-      // model measured 8-10 ms instead of 1.2-1.5)
-      DystriExperiment.run(new DystriExperiment.Config(nodes, levels, session, users[0], 20, warmup,
-          Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed + 1000, 0, slowdown, null),
-          Policy.RANDOM, samples, m -> {});
+      // model measured 8-10 ms instead of 1.2-1.5); every policy to compare in turn, so that none of them runs its
+      // own routing code interpreted in the timed runs (warmed with random alone, the first dystri run at 240
+      // requests/s missed 27-95% before the node was killed, fixed-lowest 5-13%)
+      for (Policy p : ps) {
+        DystriExperiment.run(new DystriExperiment.Config(nodes, levels, session, users[0], 20,
+            Math.max(1, warmup / ps.size()), Arrays.stream(deadlines).boxed().toList(),
+            Arrays.stream(wants).boxed().toList(), seed + 1000, 0, slowdown, null), p, samples, m -> {});
+      }
     }
     List<Level> ladder;
     try (SessionLevels probe = SessionLevels.open(levels, session, 100)) {
       ladder = probe.ladder().levels();
     }
-    // the modeled mode's service times: drawn once here, from the levels' measured costs, for every run and policy
-    double[] serviceMs = modeled ? ladder.stream().mapToDouble(l -> slowdown * l.costMs()).toArray() : null;
-    double capacity = nodes * 1000.0 / (slowdown * ladder.get(ladder.size() - 1).costMs());
+    // the modeled mode's service times: drawn once here, from the levels' measured costs (or as given), for every run
+    // and policy
+    if (serviceMsOption != null && (!modeled || serviceMsOption.length != ladder.size()
+        || Arrays.stream(serviceMsOption).anyMatch(v -> !(v > 0)))) {
+      throw Main.usage(spec, "--service-ms needs --service modeled and " + ladder.size() + " positive times (one per "
+          + "level, cheapest first), got " + Arrays.toString(serviceMsOption));
+    }
+    double[] serviceMs = !modeled ? null : serviceMsOption != null ? serviceMsOption.clone()
+        : ladder.stream().mapToDouble(l -> slowdown * l.costMs()).toArray();
+    // the modeled time of each level per node (ms): the service time in the modeled mode, F x the cost otherwise
+    double[] nodeMs = serviceMs != null ? serviceMs
+        : ladder.stream().mapToDouble(l -> slowdown * l.costMs()).toArray();
+    double capacity = nodes * 1000.0 / nodeMs[nodeMs.length - 1];
     double[] rs = rates(capacity);
     if (!json.enabled()) {
       out.printf("dystri-bench: %d nodes on loopback in this process (one worker thread each, device %s), group %s; "
@@ -190,12 +210,13 @@ public final class DystriBenchCommand implements Callable<Integer> {
       for (int i = 0; i < ladder.size(); i++) {
         out.printf("  level %d %-10s accuracy %.4f  cost %.3f ms (median of 100 runs, round robin)%s%n", i, ladder.get(i).name(),
             ladder.get(i).accuracy(), ladder.get(i).costMs(), slowdown > 1 ? String.format(
-                "; on the modeled node %.2f ms", slowdown * ladder.get(i).costMs()) : "");
+                "; on the modeled node %.2f ms", nodeMs[i]) : "");
       }
       if (modeled) {
-        out.printf("  service: MODELED: a request holds its node for its level's fixed service time (the level's "
-            + "measured cost above times %.0f, fixed for every policy and run; the real run happens inside it)%n",
-            slowdown);
+        out.printf("  service: MODELED: a request holds its node for its level's fixed service time (%s, fixed for "
+            + "every policy and run; the real run happens inside it): %s ms%n", serviceMsOption != null
+            ? "as given by --service-ms" : String.format("the level's measured cost above times %.0f", slowdown),
+            Arrays.toString(serviceMs));
       } else if (slowdown > 1) {
         out.printf("  service: measured; MODELED node speed: each node is %.0fx slower than this machine (the request runs for real, then "
             + "its worker is held %.0fx the measured run)%n", slowdown, slowdown - 1);
@@ -222,8 +243,8 @@ public final class DystriBenchCommand implements Callable<Integer> {
               slowdown, serviceMs);
           DystriExperiment.Result res = DystriExperiment.run(c, p, samples, m -> err.println("dystri-bench: " + m));
           // MODELED offered load: the requests' rate times a level's modeled service time, over the nodes
-          double loadLowest = u * r * slowdown * ladder.get(0).costMs() / 1000 / nodes;
-          double loadHighest = u * r * slowdown * ladder.get(ladder.size() - 1).costMs() / 1000 / nodes;
+          double loadLowest = u * r * nodeMs[0] / 1000 / nodes;
+          double loadHighest = u * r * nodeMs[nodeMs.length - 1] / 1000 / nodes;
           Map<String, Object> row = row(res);
           row.put("offered_load_lowest", Math.round(loadLowest * 1000) / 1000.0);
           row.put("offered_load_highest", Math.round(loadHighest * 1000) / 1000.0);
@@ -250,7 +271,8 @@ public final class DystriBenchCommand implements Callable<Integer> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("what", "measured: " + nodes + " nodes on loopback in one process, one worker thread each, device "
           + device.name() + (modeled ? ", service MODELED: each request holds its node for its level's fixed time "
-          + "(measured cost at start x " + slowdown + ": " + Arrays.toString(Arrays.stream(serviceMs)
+          + (serviceMsOption != null ? "(as given by --service-ms: " : "(measured cost at start x " + slowdown
+          + ": ") + Arrays.toString(Arrays.stream(serviceMs)
           .map(v -> Math.round(v * 1000) / 1000.0).toArray()) + " ms; the real run inside it)"
           : slowdown > 1 ? ", service measured, node speed MODELED " + slowdown + "x slower than this machine (each run "
           + "real, its worker then held " + (slowdown - 1) + "x the measured run)" : "") + ", group " + g.name() + " (levels cheapest first: " + ladder.stream()
@@ -312,8 +334,8 @@ public final class DystriBenchCommand implements Callable<Integer> {
       row.put("overruns", r.overruns());
     }
     row.put("service", r.modeled() ? "modeled" : "measured");
-    row.put("figures", "measured" + (r.modeled() ? "; service times modeled (fixed per level, "
-        + r.slowdown() + "x the levels' measured cost)" : r.slowdown() > 1 ? "; node speed modeled " + r.slowdown()
+    row.put("figures", "measured" + (r.modeled() ? "; service times modeled (fixed per level: the what line)"
+        : r.slowdown() > 1 ? "; node speed modeled " + r.slowdown()
         + "x slower" : ""));
     return row;
   }

@@ -184,6 +184,10 @@ public final class DystriExperiment {
     CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
     long killAt = c.killAtSeconds() > 0 ? (long) (c.killAtSeconds() * 1e9) : Long.MAX_VALUE;
     long killedNanos = 0;
+    // the previous run's nodes and sessions are garbage now: collect them before the clock starts rather than in the
+    // first moments of this run, the same for every policy
+    System.gc();
+    LockSupport.parkNanos(200_000_000L);
     long start = System.nanoTime() + 20_000_000;
     for (int i = 0; i < n; i++) {
       long due = start + arrival[i];
