@@ -463,7 +463,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
           r == null ? 0 : r.queued() + r.inFlight(),
           r == null ? 0 : r.meanComputeMs(), n.costs.mean(0), n.workers());
       FinishPlan.Plan p = FinishPlan.plan(ladder, n.costs, tail, ahead, n.tighter.shareBelow(now, slackMs,
-          n.workers()), n.netMs, slackMs, 0, ladder.top(), want);
+          n.workers()), n.tighter.shareBelow(now, Double.POSITIVE_INFINITY, n.workers()), n.netMs, slackMs, 0,
+          ladder.top(), want);
       if (bestPlan == null || better(p.choice(), bestPlan.choice())) {
         best = n;
         bestPlan = p;

@@ -175,8 +175,9 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
    * lately with a shorter budget (EDF serves what of it arrives meanwhile first).
    */
   FinishPlan.Plan plan(double waitMs, double slackMs, int lowest, int highest, double want) {
-    return FinishPlan.plan(ladder, costs, errors.tailMs(), waitMs,
-        tighter.shareBelow(System.nanoTime(), slackMs, workers), 0, slackMs, lowest, highest, want);
+    long now = System.nanoTime();
+    return FinishPlan.plan(ladder, costs, errors.tailMs(), waitMs, tighter.shareBelow(now, slackMs, workers),
+        tighter.shareBelow(now, Double.POSITIVE_INFINITY, workers), 0, slackMs, lowest, highest, want);
   }
 
   /** The work admitted here lately (package-private: tests feed it hand-made work). */

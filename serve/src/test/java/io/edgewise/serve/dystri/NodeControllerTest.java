@@ -184,27 +184,30 @@ class NodeControllerTest {
   }
 
   @Test
-  void tighterWorkAdmittedHereStretchesTheWait() {
+  void tighterWorkAdmittedHereStretchesTheWaitAndTheLoadCapsTheLevel() {
     ScaledLevels levels = new ScaledLevels(new double[] {1, 200}, new double[] {0.9, 0.99});
     try (NodeController node = new NodeController(levels, 1, 16)) {
-      // before the tail: estimates {1.5, 300}; 100 ms ahead, 1000 left: level 1 (100 + 300 <= 1000)
-      assertEquals(1, node.plan(100, 1000, 0, 1, 0.99).level());
-      // work with a budget of 5 s (looser than 1000 ms left) does not stretch it; stamped a minute ahead, so that no
-      // stall of the test machine ages it out of the half-second window
+      // before the tail: estimates {1.5, 300}; 400 ms ahead, 1000 left: level 1 (400 + 300 <= 1000)
+      assertEquals(1, node.plan(400, 1000, 0, 1, 0.99).level());
+      // work stamped a minute ahead, so that no stall of the test machine ages it out of the half-second window;
+      // 50 ms with a budget of 5 s (looser than the 1000 ms left) does not stretch the wait (a load of 0.1)
       long later = System.nanoTime() + 60_000_000_000L;
-      node.tighter().add(later, 5000, 400);
-      assertEquals(1, node.plan(100, 1000, 0, 1, 0.99).level());
-      // 300 ms of 10 ms-budget work in the window: a share of 300 / 500 = 0.6; the wait is 100 / 0.4 = 250, and
-      // 250 + 300 <= 1000 still
-      node.tighter().add(later, 10, 300);
-      assertEquals(1, node.plan(100, 1000, 0, 1, 0.99).level());
-      // 200 ms more (a share of 1, taken as 0.9): the wait is 1000; level 1 1300 > 1000, level 0 1001.5 > 1000, so
-      // level 0 is tried on the wait as it is: 100 + 1.5 <= 1000
+      node.tighter().add(later, 5000, 50);
+      assertEquals(1, node.plan(400, 1000, 0, 1, 0.99).level());
+      // 200 ms of 10 ms-budget work: a tighter share of 0.4, the wait 400 / 0.6 = 666.7; 966.7 <= 1000 (load 0.5)
       node.tighter().add(later, 10, 200);
-      FinishPlan.Plan p = node.plan(100, 1000, 0, 1, 0.99);
+      assertEquals(1, node.plan(400, 1000, 0, 1, 0.99).level());
+      // 50 ms more: 0.5, the wait 800; level 1 1100 > 1000, level 0 801.5 (load 0.6, below the cap)
+      node.tighter().add(later, 10, 50);
+      FinishPlan.Plan p = node.plan(400, 1000, 0, 1, 0.99);
       assertEquals(0, p.level());
       assertTrue(p.fits());
-      assertEquals(101.5, p.choice().finishMs(), 1e-9);
+      assertEquals(801.5, p.choice().finishMs(), 1e-9);
+      // nothing ahead: level 1 fits easily (300 <= 1000) at a load of 0.6 ...
+      assertEquals(1, node.plan(0, 1000, 0, 1, 0.99).level());
+      // ... but not at 0.7 (50 ms more of looser work): only the lowest allowed is planned at the cap
+      node.tighter().add(later, 5000, 50);
+      assertEquals(0, node.plan(0, 1000, 0, 1, 0.99).level());
     }
   }
 
