@@ -80,9 +80,22 @@ public final class DystriBenchCommand implements Callable<Integer> {
           + "(F - 1) times the measured run (1: no model; default: ${DEFAULT-VALUE}).")
   double slowdown;
 
+  @Option(names = "--service", paramLabel = "MODE", defaultValue = "modeled",
+      description = "How long a request holds its node: modeled (each level a fixed MODELED time, its measured cost "
+          + "at start times --node-slowdown, the same for every policy and run; the real run happens inside it) or "
+          + "measured (each run real, then its worker held (F - 1) times the measured run, so the machine's stalls "
+          + "are multiplied by F) (default: ${DEFAULT-VALUE}).")
+  String service;
+
+  @Option(names = "--service-ms", paramLabel = "MS", split = ",",
+      description = "Modeled service mode: each level's service time in ms, cheapest first, instead of its measured "
+          + "cost at start times --node-slowdown (what a level costs at start depends on the JIT and on the machine's "
+          + "load at that moment: 4x apart on the busy VM), so that runs at different times serve the same load.")
+  double[] serviceMsOption;
+
   @Option(names = "--warmup", paramLabel = "S", defaultValue = "3",
-      description = "Seconds of an untimed run (random policy) before the sweep, for the JIT (default: "
-          + "${DEFAULT-VALUE}).")
+      description = "Seconds of untimed runs before the sweep, for the JIT, split over the policies to compare "
+          + "(at least 1 s each; default: ${DEFAULT-VALUE}).")
   double warmup;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
@@ -132,6 +145,11 @@ public final class DystriBenchCommand implements Callable<Integer> {
         throw Main.usage(spec, "--policies: " + e.getMessage());
       }
     }
+    boolean modeled = switch (service.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "modeled", "modelled" -> true;
+      case "measured" -> false;
+      default -> throw Main.usage(spec, "--service must be modeled or measured, got " + service);
+    };
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     VariantGroup g = VariantGroup.load(group == null ? VariantGroup.DEFAULT : group,
@@ -158,16 +176,32 @@ public final class DystriBenchCommand implements Callable<Integer> {
     DystriExperiment.Samples samples = samples(g, levels.get(0).model(), session);
     if (warmup > 0) {
       // first, so that the levels are timed JIT-compiled (a starved machine compiles slowly: timed before, the float
-      // model measured 8-10 ms instead of 1.2-1.5)
-      DystriExperiment.run(new DystriExperiment.Config(nodes, levels, session, users[0], 20, warmup,
-          Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed + 1000, 0, slowdown),
-          Policy.RANDOM, samples, m -> {});
+      // model measured 8-10 ms instead of 1.2-1.5); every policy to compare in turn, so that none of them runs its
+      // own routing code interpreted in the timed runs (warmed with random alone, the first dystri run at 240
+      // requests/s missed 27-95% before the node was killed, fixed-lowest 5-13%)
+      for (Policy p : ps) {
+        DystriExperiment.run(new DystriExperiment.Config(nodes, levels, session, users[0], 20,
+            Math.max(1, warmup / ps.size()), Arrays.stream(deadlines).boxed().toList(),
+            Arrays.stream(wants).boxed().toList(), seed + 1000, 0, slowdown, null), p, samples, m -> {});
+      }
     }
     List<Level> ladder;
     try (SessionLevels probe = SessionLevels.open(levels, session, 100)) {
       ladder = probe.ladder().levels();
     }
-    double capacity = nodes * 1000.0 / (slowdown * ladder.get(ladder.size() - 1).costMs());
+    // the modeled mode's service times: drawn once here, from the levels' measured costs (or as given), for every run
+    // and policy
+    if (serviceMsOption != null && (!modeled || serviceMsOption.length != ladder.size()
+        || Arrays.stream(serviceMsOption).anyMatch(v -> !(v > 0)))) {
+      throw Main.usage(spec, "--service-ms needs --service modeled and " + ladder.size() + " positive times (one per "
+          + "level, cheapest first), got " + Arrays.toString(serviceMsOption));
+    }
+    double[] serviceMs = !modeled ? null : serviceMsOption != null ? serviceMsOption.clone()
+        : ladder.stream().mapToDouble(l -> slowdown * l.costMs()).toArray();
+    // the modeled time of each level per node (ms): the service time in the modeled mode, F x the cost otherwise
+    double[] nodeMs = serviceMs != null ? serviceMs
+        : ladder.stream().mapToDouble(l -> slowdown * l.costMs()).toArray();
+    double capacity = nodes * 1000.0 / nodeMs[nodeMs.length - 1];
     double[] rs = rates(capacity);
     if (!json.enabled()) {
       out.printf("dystri-bench: %d nodes on loopback in this process (one worker thread each, device %s), group %s; "
@@ -176,10 +210,15 @@ public final class DystriBenchCommand implements Callable<Integer> {
       for (int i = 0; i < ladder.size(); i++) {
         out.printf("  level %d %-10s accuracy %.4f  cost %.3f ms (median of 100 runs, round robin)%s%n", i, ladder.get(i).name(),
             ladder.get(i).accuracy(), ladder.get(i).costMs(), slowdown > 1 ? String.format(
-                "; on the modeled node %.2f ms", slowdown * ladder.get(i).costMs()) : "");
+                "; on the modeled node %.2f ms", nodeMs[i]) : "");
       }
-      if (slowdown > 1) {
-        out.printf("  MODELED node speed: each node is %.0fx slower than this machine (the request runs for real, then "
+      if (modeled) {
+        out.printf("  service: MODELED: a request holds its node for its level's fixed service time (%s, fixed for "
+            + "every policy and run; the real run happens inside it): %s ms%n", serviceMsOption != null
+            ? "as given by --service-ms" : String.format("the level's measured cost above times %.0f", slowdown),
+            Arrays.toString(serviceMs));
+      } else if (slowdown > 1) {
+        out.printf("  service: measured; MODELED node speed: each node is %.0fx slower than this machine (the request runs for real, then "
             + "its worker is held %.0fx the measured run)%n", slowdown, slowdown - 1);
       }
       out.printf("  capacity at the highest level: %.0f requests/s; rates per user %s; users' deadlines %s ms (cycled), "
@@ -188,9 +227,12 @@ public final class DystriBenchCommand implements Callable<Integer> {
       out.println("  accuracy: mean of the served levels' accuracy measured on the evaluation split; answers: this "
           + "run's answers right against their labels; miss: refused, late or lost over all requests; p99 of served "
           + "answers; fairness: Jain's index of the users' on-time rates; worst: the lowest user's on-time rate");
-      out.printf("%-18s %5s %7s %7s %8s %8s %8s %8s %8s %8s %7s %5s %5s  %s%n", "policy", "users", "rate/u", "reqs",
+      out.printf("  load lo/hi: MODELED offered load per node at the lowest and at the highest level (rate x the level's "
+          + "modeled service time / nodes; above 1 no policy can serve every request at that level)%n");
+      out.printf("%-18s %5s %7s %9s %7s %8s %8s %8s %8s %8s %8s %7s %5s %5s  %s%n", "policy", "users", "rate/u",
+          "load lo/hi", "reqs",
           "miss", "accuracy", "answers", "p99 ms", "fairness", "worst", "refused", "late", "lost",
-          "levels (cheapest first)");
+          "levels (cheapest first); misses by cause");
     }
     List<Map<String, Object>> rows = new ArrayList<>();
     for (int u : users) {
@@ -198,14 +240,23 @@ public final class DystriBenchCommand implements Callable<Integer> {
         for (Policy p : ps) {
           DystriExperiment.Config c = new DystriExperiment.Config(nodes, levels, session, u, r, seconds,
               Arrays.stream(deadlines).boxed().toList(), Arrays.stream(wants).boxed().toList(), seed, killAt,
-              slowdown);
+              slowdown, serviceMs);
           DystriExperiment.Result res = DystriExperiment.run(c, p, samples, m -> err.println("dystri-bench: " + m));
-          rows.add(row(res));
+          // MODELED offered load: the requests' rate times a level's modeled service time, over the nodes
+          double loadLowest = u * r * nodeMs[0] / 1000 / nodes;
+          double loadHighest = u * r * nodeMs[nodeMs.length - 1] / 1000 / nodes;
+          Map<String, Object> row = row(res);
+          row.put("offered_load_lowest", Math.round(loadLowest * 1000) / 1000.0);
+          row.put("offered_load_highest", Math.round(loadHighest * 1000) / 1000.0);
+          rows.add(row);
           if (!json.enabled()) {
-            out.printf("%-18s %5d %7.1f %7d %7.2f%% %8.4f %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s%n", res.policy(),
-                res.users(), res.rate(), res.requests(), 100 * res.missRate(), res.accuracy(), res.answerAccuracy(),
-                res.p99Ms(),
-                res.fairness(), res.worstUser(), res.refused(), res.late(), res.lost(), shares(res.levelShare()));
+            out.printf("%-18s %5d %7.1f %9s %7d %7.2f%% %8.4f %8.4f %8.1f %8.3f %8.3f %7d %5d %5d  %s; %s%s%n",
+                res.policy(), res.users(), res.rate(), String.format("%.2f/%.2f", loadLowest, loadHighest),
+                res.requests(), 100 * res.missRate(), res.accuracy(),
+                res.answerAccuracy(), res.p99Ms(), res.fairness(), res.worstUser(), res.refused(), res.late(),
+                res.lost(), shares(res.levelShare()), res.missCauses().isEmpty() ? "no misses" : res.missCauses()
+                + " by deadline " + res.missesByDeadline(),
+                res.modeled() ? "; overruns " + res.overruns() : "");
             if (killAt > 0) {
               out.printf("    fault: node 0 killed at %.1f s; noticed after %.1f ms; miss before %.2f%%, from 1 s "
                   + "after the kill %.2f%%; events %s%n", killAt, res.detectionMs(), 100 * res.missBeforeKill(),
@@ -219,7 +270,11 @@ public final class DystriBenchCommand implements Callable<Integer> {
     if (json.enabled()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("what", "measured: " + nodes + " nodes on loopback in one process, one worker thread each, device "
-          + device.name() + (slowdown > 1 ? ", node speed MODELED " + slowdown + "x slower than this machine (each run "
+          + device.name() + (modeled ? ", service MODELED: each request holds its node for its level's fixed time "
+          + (serviceMsOption != null ? "(as given by --service-ms: " : "(measured cost at start x " + slowdown
+          + ": ") + Arrays.toString(Arrays.stream(serviceMs)
+          .map(v -> Math.round(v * 1000) / 1000.0).toArray()) + " ms; the real run inside it)"
+          : slowdown > 1 ? ", service measured, node speed MODELED " + slowdown + "x slower than this machine (each run "
           + "real, its worker then held " + (slowdown - 1) + "x the measured run)" : "") + ", group " + g.name() + " (levels cheapest first: " + ladder.stream()
           .map(l -> l.name() + " acc " + String.format("%.4f", l.accuracy()) + " " + String.format("%.3f", l.costMs())
               + " ms").toList() + ")");
@@ -273,7 +328,15 @@ public final class DystriBenchCommand implements Callable<Integer> {
       row.put("miss_before_kill", r.missBeforeKill());
       row.put("miss_from_1s_after_kill", r.missAfterRecovery());
     }
-    row.put("figures", "measured" + (r.slowdown() > 1 ? "; node speed modeled " + r.slowdown() + "x slower" : ""));
+    row.put("miss_causes", r.missCauses());
+    row.put("misses_by_deadline", r.missesByDeadline());
+    if (r.modeled()) {
+      row.put("overruns", r.overruns());
+    }
+    row.put("service", r.modeled() ? "modeled" : "measured");
+    row.put("figures", "measured" + (r.modeled() ? "; service times modeled (fixed per level: the what line)"
+        : r.slowdown() > 1 ? "; node speed modeled " + r.slowdown()
+        + "x slower" : ""));
     return row;
   }
 

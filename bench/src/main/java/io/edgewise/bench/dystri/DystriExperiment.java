@@ -50,12 +50,53 @@ public final class DystriExperiment {
    */
   public record Result(String policy, int users, double rate, int requests, double missRate, double accuracy,
       double answerAccuracy, double p99Ms, double fairness, double worstUser, int refused, int late, int lost, double[] levelShare,
-      double detectionMs, double missBeforeKill, double missAfterRecovery, List<String> events, double slowdown) {}
+      double detectionMs, double missBeforeKill, double missAfterRecovery, List<String> events, double slowdown,
+      Map<String, Integer> missCauses, long overruns, boolean modeled, Map<String, Integer> missesByDeadline) {}
 
-  /** Options of a run. */
+  /**
+   * Options of a run.
+   *
+   * @param slowdown the measured mode's node slowdown ({@link SlowedLevels}; 1: none); ignored when serviceMs is set
+   * @param serviceMs each level's MODELED service time at every node ({@link ModeledLevels}), or null: the measured
+   *     mode
+   */
   public record Config(int nodes, List<SessionLevels.Spec> levels, SessionOptions session, int users, double rate,
       double seconds, List<Double> deadlinesMs, List<Double> wants, long seed, double killAtSeconds,
-      double slowdown) {}
+      double slowdown, double[] serviceMs) {
+    boolean modeled() {
+      return serviceMs != null;
+    }
+  }
+
+  /**
+   * Why a request missed its deadline, from its outcome: the bench's breakdown of the miss rate. Reasons are the
+   * coordinator's and the node controller's own wording (Coordinator, NodeController, PeerClient).
+   */
+  static String missCause(Outcome o, boolean onTime) {
+    if (o.served()) {
+      return onTime ? null : "late";
+    }
+    String r = o.reason() == null ? "" : o.reason();
+    if (r.contains("no node can answer")) {
+      return "refused_by_coordinator";
+    }
+    if (r.contains("cannot meet the deadline")) {
+      return "refused_at_node";
+    }
+    if (r.contains("deadline passed while queued")) {
+      return "expired_in_queue";
+    }
+    if (r.contains("cannot finish in the")) {
+      return "dropped_at_start";  // its lowest level's mean exceeded the time left when a worker took it
+    }
+    if (r.contains("before the deadline; cancelled")) {
+      return "cancelled_at_deadline";
+    }
+    if (r.contains("deadline passed before the request could")) {
+      return "expired_at_coordinator";
+    }
+    return "other";
+  }
 
   private DystriExperiment() {}
 
@@ -73,12 +114,17 @@ public final class DystriExperiment {
     List<DystriNode> nodes = new ArrayList<>();
     Coordinator coordinator = null;
     List<String> events = new ArrayList<>();
+    List<ModeledLevels> modeled = new ArrayList<>();
     try {
       List<Coordinator.Address> addresses = new ArrayList<>();
       LevelLadder ladder = null;
       for (int i = 0; i < c.nodes(); i++) {
         LevelExecutor levels = SessionLevels.open(c.levels(), c.session(), 20);
-        if (c.slowdown() > 1) {
+        if (c.modeled()) {
+          ModeledLevels m = new ModeledLevels(levels, c.serviceMs());
+          modeled.add(m);
+          levels = m;
+        } else if (c.slowdown() > 1) {
           levels = new SlowedLevels(levels, c.slowdown());
         }
         if (ladder == null) {
@@ -95,7 +141,12 @@ public final class DystriExperiment {
           events.add(String.format("%.3f s: %s", (System.nanoTime() - t0Events) / 1e9, e));
         }
       });
-      return replay(c, policy, samples, coordinator, nodes, events, log);
+      Result r = replay(c, policy, samples, coordinator, nodes, events, log);
+      long overruns = modeled.stream().mapToLong(ModeledLevels::overruns).sum();
+      return new Result(r.policy(), r.users(), r.rate(), r.requests(), r.missRate(), r.accuracy(),
+          r.answerAccuracy(), r.p99Ms(), r.fairness(), r.worstUser(), r.refused(), r.late(), r.lost(),
+          r.levelShare(), r.detectionMs(), r.missBeforeKill(), r.missAfterRecovery(), r.events(), r.slowdown(),
+          r.missCauses(), overruns, c.modeled(), r.missesByDeadline());
     } finally {
       if (coordinator != null) {
         coordinator.close();
@@ -128,9 +179,15 @@ public final class DystriExperiment {
     int[] level = new int[n];
     int[] refused = new int[1];
     Map<String, Integer> reasons = new java.util.TreeMap<>();
+    Map<String, Integer> causes = new java.util.TreeMap<>();
+    Map<String, String> firstReason = new java.util.HashMap<>();
     CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
     long killAt = c.killAtSeconds() > 0 ? (long) (c.killAtSeconds() * 1e9) : Long.MAX_VALUE;
     long killedNanos = 0;
+    // the previous run's nodes and sessions are garbage now: collect them before the clock starts rather than in the
+    // first moments of this run, the same for every policy
+    System.gc();
+    LockSupport.parkNanos(200_000_000L);
     long start = System.nanoTime() + 20_000_000;
     for (int i = 0; i < n; i++) {
       long due = start + arrival[i];
@@ -161,9 +218,17 @@ public final class DystriExperiment {
                   correct[k] = argmax(o.outputs().values().iterator().next().toFloatArray())
                       == samples.labels()[sample[k]];
                   onTime[k] = latency[k] <= u.deadlineMs();
-                } else {
+                }
+                String cause = missCause(o, onTime[k]);
+                if (cause != null) {
+                  causes.merge(cause, 1, Integer::sum);
+                }
+                if (!o.served()) {
                   refused[0]++;
-                  reasons.merge(o.reason() == null ? "?" : o.reason().replaceAll("[0-9.]+", "#"), 1, Integer::sum);
+                  String key = o.reason() == null ? "?" : o.reason().replaceAll("[0-9.]+", "#");
+                  if (reasons.merge(key, 1, Integer::sum) == 1) {
+                    firstReason.put(key, String.format("at %.3f s: %s", arrival[k] / 1e9, o.reason()));
+                  }
                 }
               }
             }
@@ -175,17 +240,19 @@ public final class DystriExperiment {
       log.accept("not every request was answered within 60 s of the end: " + e);
     }
     synchronized (latency) {
-      reasons.forEach((r, k) -> log.accept(policy.label() + ": refused " + k + "x: " + r));
+      reasons.forEach((r, k) -> log.accept(policy.label() + ": refused " + k + "x: " + r + " (first " + firstReason.get(r)
+          + ")"));
       return summarize(c, policy, users, user, arrival, latency, served, correct, onTime, answered, level,
           refused[0], killedNanos == 0 ? -1 : coordinator.downSinceNanos(0) == 0 ? Double.NaN
               : (coordinator.downSinceNanos(0) - killedNanos) / 1e6, killedNanos == 0 ? -1 : (killedNanos - start),
-          coordinator.ladder().levels().stream().mapToDouble(l -> l.accuracy()).toArray(), events);
+          coordinator.ladder().levels().stream().mapToDouble(l -> l.accuracy()).toArray(), events, causes);
     }
   }
 
   private static Result summarize(Config c, Policy policy, List<User> users, int[] user, long[] arrival,
       double[] latency, boolean[] served, boolean[] correct, boolean[] onTime, boolean[] answered, int[] level,
-      int refused, double detectionMs, long killOffset, double[] ladderAccuracy, List<String> events) {
+      int refused, double detectionMs, long killOffset, double[] ladderAccuracy, List<String> events,
+      Map<String, Integer> causes) {
     int levels = ladderAccuracy.length;
     int n = latency.length;
     int misses = 0;
@@ -198,6 +265,7 @@ public final class DystriExperiment {
     int[] userTotal = new int[users.size()];
     int[] userOnTime = new int[users.size()];
     List<Double> servedLatency = new ArrayList<>();
+    Map<String, Integer> byDeadline = new java.util.TreeMap<>();
     int beforeN = 0;
     int beforeMiss = 0;
     int afterN = 0;
@@ -212,6 +280,7 @@ public final class DystriExperiment {
         userOnTime[user[i]]++;
       } else {
         misses++;
+        byDeadline.merge(String.format("%.0f ms", users.get(user[i]).deadlineMs()), 1, Integer::sum);
       }
       if (served[i]) {
         servedCount++;
@@ -260,7 +329,7 @@ public final class DystriExperiment {
         servedCount == 0 ? 0 : right / (double) servedCount, percentile(servedLatency, 0.99),
         fairness, worst, refused, late, lost, levelCount, detectionMs,
         beforeN == 0 ? -1 : beforeMiss / (double) beforeN, afterN == 0 ? -1 : afterMiss / (double) afterN, ev,
-        c.slowdown());
+        c.slowdown(), new java.util.TreeMap<>(causes), 0, c.modeled(), byDeadline);
   }
 
   static double percentile(List<Double> values, double q) {

@@ -114,6 +114,8 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
         System::nanoTime);  // only the node's probe task touches it
     volatile LoadReport report;
     volatile double netMs = 0.5;
+    /** The work sent here lately, by budget (its wait is stretched by the tighter share of it). */
+    final TighterLoad tighter = TighterLoad.forPlanning();
     final Map<Long, double[]> outstanding = new java.util.HashMap<>();  // id -> {deadlineNanos, ms}; coordinator-guarded
     double outstandingMs;  // guarded by the coordinator
 
@@ -352,10 +354,14 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
         node.outstandingMs += d.estimateMs();
         node.outstanding.put(ticket, new double[] {deadlineNanos, d.estimateMs()});
       }
+      node.tighter.add(now, slackMs, d.estimateMs());
       long sentNanos = System.nanoTime();
       try {
+        // the node's budget ends when its answer must leave: the link's share (there and back) is not the node's to
+        // spend (its clock starts when the request arrives, after the way there; the way back follows its answer)
+        long nodeBudget = Math.max(1000, deadlineNanos - System.nanoTime() - (long) (node.netMs * 1e6));
         PeerClient.LevelAnswer a = node.client().levelInfer(user, inputs, d.lowest(), d.highest(), want,
-            Duration.ofNanos(deadlineNanos - System.nanoTime()));
+            Duration.ofNanos(nodeBudget));
         double computeMs = a.computeMicros() / 1000.0;
         node.costs.observe(a.level(), computeMs);
         double net = Math.max(0, a.roundTripNanos() / 1e6 - computeMs - a.queueMicros() / 1000.0);
@@ -450,12 +456,15 @@ public final class Coordinator implements LevelInferHandler, AutoCloseable {
     Node best = null;
     FinishPlan.Plan bestPlan = null;
     double tail = predictionErrors.tailMs();
+    long now = System.nanoTime();
     for (Node n : live) {
       LoadReport r = n.report;
       double ahead = FinishPlan.aheadMs(n.ownAheadMs(deadlineNanos), n.ownAheadMs(Long.MAX_VALUE),
           r == null ? 0 : r.queued() + r.inFlight(),
           r == null ? 0 : r.meanComputeMs(), n.costs.mean(0), n.workers());
-      FinishPlan.Plan p = FinishPlan.plan(ladder, n.costs, tail, ahead, n.netMs, slackMs, 0, ladder.top(), want);
+      FinishPlan.Plan p = FinishPlan.plan(ladder, n.costs, tail, ahead, n.tighter.shareBelow(now, slackMs,
+          n.workers()), n.tighter.shareBelow(now, Double.POSITIVE_INFINITY, n.workers()), n.netMs, slackMs, 0,
+          ladder.top(), want);
       if (bestPlan == null || better(p.choice(), bestPlan.choice())) {
         best = n;
         bestPlan = p;

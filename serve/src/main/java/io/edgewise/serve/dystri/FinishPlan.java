@@ -57,23 +57,64 @@ final class FinishPlan {
     }
   }
 
+  /** The most a wait is stretched by tighter work arriving while it lasts (at an offered share of 0.9 and above). */
+  static final double MAX_STRETCH = 10;
+
+  /**
+   * The wait (ms) a request sees at an EDF node: the work ahead of it now, stretched by the work that will arrive
+   * while it waits with a deadline before its own (EDF serves that first too). If such work keeps a worker busy a
+   * share {@code tighterLoad} of the time, the wait W solves W = ahead + tighterLoad x W: ahead / (1 - tighterLoad),
+   * at most {@link #MAX_STRETCH} times ahead. The request's own service is not stretched: a node does not preempt.
+   *
+   * @param tighterLoad the share of a worker's time recently taken by work with a shorter budget ({@link TighterLoad})
+   */
+  static double stretchedWaitMs(double aheadMs, double tighterLoad) {
+    double share = Math.max(0, Math.min(tighterLoad, 1 - 1 / MAX_STRETCH));
+    return aheadMs / (1 - share);
+  }
+
+  /**
+   * The node's recent offered load (work sent or admitted over the last window, per worker) at and above which no
+   * request is served above its lowest allowed level. Each level that fits a request's deadline is cheap on its own,
+   * but upgrading every request that fits drove the nodes to an offered load of 0.7-0.8, where one stall of the
+   * shared machine leaves a backlog that the tight users' requests then miss behind (dystri-bench, 8 users at 60
+   * requests/s: 3-15% missed where the lowest level alone missed 0%).
+   */
+  static final double UPGRADE_LOAD_CAP = 0.65;
+
+  /** {@link #plan(LevelLadder, LevelCosts, double, double, double, double, double, double, int, int, double)} with no tighter work and no load. */
+  static Plan plan(LevelLadder ladder, LevelCosts costs, double tailMs, double aheadMs, double netMs, double slackMs,
+      int lowest, int highest, double want) {
+    return plan(ladder, costs, tailMs, aheadMs, 0, 0, netMs, slackMs, lowest, highest, want);
+  }
+
   /**
    * The rule as the coordinator and the node controller both apply it.
    *
    * @param costs the levels' measured service times at the node that serves the request
    * @param tailMs the planner's {@link ErrorTail#tailMs}: NaN until enough errors are measured (then each level's mean
    *     + 2 deviations stands in, with no margin)
-   * @param aheadMs the wait ahead at the node (the coordinator: {@link #aheadMs}; the node: its own queue)
+   * @param aheadMs the wait ahead at the node now (the coordinator: {@link #aheadMs}; the node: its own queue)
+   * @param tighterLoad the share of a worker's time recently taken there by work with a shorter budget than this
+   *     request's time left: the wait is {@link #stretchedWaitMs stretched} by it. The lowest allowed level is still
+   *     tried on the unstretched wait without the margin: the stretch, like the margin, is an expectation, and
+   *     refusing on it would refuse what an idle moment could serve
+   * @param load the node's recent offered load (all work, per worker): at {@link #UPGRADE_LOAD_CAP} and above only the
+   *     lowest allowed level is planned
    * @param netMs the transfer there and back (0 at the node itself)
    */
-  static Plan plan(LevelLadder ladder, LevelCosts costs, double tailMs, double aheadMs, double netMs, double slackMs,
-      int lowest, int highest, double want) {
+  static Plan plan(LevelLadder ladder, LevelCosts costs, double tailMs, double aheadMs, double tighterLoad,
+      double load, double netMs, double slackMs, int lowest, int highest, double want) {
+    if (load >= UPGRADE_LOAD_CAP) {
+      highest = Math.min(highest, Math.max(0, lowest));
+    }
     double[] means = costs.means();
     boolean measured = !Double.isNaN(tailMs);
     double margin = measured ? Math.max(0, tailMs) : 0;
-    LevelRule.Choice c = choose(ladder, measured ? means : costs.estimates(), aheadMs, netMs, margin, slackMs, lowest,
-        highest, want);
-    return new Plan(c, aheadMs + means[c.level()] + netMs, margin);
+    double wait = stretchedWaitMs(aheadMs, tighterLoad);
+    LevelRule.Choice c = choose(ladder, measured ? means : costs.estimates(), wait, aheadMs, netMs, margin, slackMs,
+        lowest, highest, want);
+    return new Plan(c, wait + means[c.level()] + netMs, margin);
   }
 
   /** {@link #choose(LevelLadder, double[], double, double, double, double, int, int, double)} over every level. */
@@ -94,15 +135,25 @@ final class FinishPlan {
    */
   static LevelRule.Choice choose(LevelLadder ladder, double[] serviceMs, double aheadMs, double netMs,
       double marginMs, double slackMs, int lowest, int highest, double want) {
+    return choose(ladder, serviceMs, aheadMs, aheadMs, netMs, marginMs, slackMs, lowest, highest, want);
+  }
+
+  /**
+   * As above, with the lowest allowed level tried on {@code lowestAheadMs} (the unstretched wait) without the margin
+   * when nothing fits on {@code aheadMs} with it.
+   */
+  private static LevelRule.Choice choose(LevelLadder ladder, double[] serviceMs, double aheadMs, double lowestAheadMs,
+      double netMs, double marginMs, double slackMs, int lowest, int highest, double want) {
     double[] padded = new double[serviceMs.length];
     for (int i = 0; i < padded.length; i++) {
       padded[i] = aheadMs + serviceMs[i] + netMs + Math.max(0, marginMs);
     }
     LevelRule.Choice c = LevelRule.choose(ladder, padded, slackMs, lowest, highest, want);
-    double finish = c.finishMs() - Math.max(0, marginMs);
-    if (!c.fits() && finish <= slackMs) {
-      return new LevelRule.Choice(c.level(), true, c.meetsWant(), finish);  // the lowest allowed, without the margin
+    if (c.fits()) {
+      return new LevelRule.Choice(c.level(), true, c.meetsWant(), c.finishMs() - Math.max(0, marginMs));
     }
-    return new LevelRule.Choice(c.level(), c.fits(), c.meetsWant(), finish);
+    double finish = lowestAheadMs + serviceMs[c.level()] + netMs;
+    // the lowest allowed, on the unstretched wait and without the margin
+    return new LevelRule.Choice(c.level(), finish <= slackMs, c.meetsWant(), finish);
   }
 }

@@ -53,6 +53,8 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
   private final LevelCosts costs;
   /** Observed minus predicted finish of this node's admitted requests; its tail is the planning margin. */
   private final ErrorTail errors = ErrorTail.forPlanning();
+  /** The work admitted here lately, by budget: tighter work arriving while a request waits is served first. */
+  private final TighterLoad tighter = TighterLoad.forPlanning();
   private final int workers;
   private final int maxQueue;
   private final PriorityQueue<Job> queue = new PriorityQueue<>((a, b) -> a.deadlineNanos != b.deadlineNanos
@@ -78,9 +80,12 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
     final int level;
     final double estimateMs;
     final double waitMs;
+    /** Admitted by an idle node although no level fit: run whatever the estimates say (see submit). */
+    final boolean tryAnyway;
 
     Job(LevelInfer request, Consumer<PeerMessage> answer, long receivedNanos, long deadlineNanos, long seq,
-        int level, double estimateMs, double waitMs) {
+        int level, double estimateMs, double waitMs, boolean tryAnyway) {
+      this.tryAnyway = tryAnyway;
       this.request = request;
       this.answer = answer;
       this.receivedNanos = receivedNanos;
@@ -140,7 +145,8 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
         double waitMs = waitMs(now, now + budget);
         LevelRule.Choice c = plan(waitMs, budget / 1e6, request.lowest(), request.highest(),
             request.accuracyWant()).choice();
-        if (!c.fits() && idle()) {
+        boolean tryAnyway = !c.fits() && idle();
+        if (tryAnyway) {
           // an idle node tries it at the lowest allowed level rather than trust an estimate that says no: a level's
           // estimate only changes when the level runs, so one stall while it was measured would refuse it for ever
           c = new LevelRule.Choice(c.level(), true, c.meetsWant(), c.finishMs());
@@ -150,7 +156,9 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
               + "work ahead here plus %.1f ms at level %s exceeds the budget of %.1f ms", waitMs,
               c.finishMs() - waitMs, ladder.get(c.level()).name(), budget / 1e6));
         } else {
-          Job j = new Job(request, answer, now, now + budget, seq++, c.level(), costs.mean(c.level()), waitMs);
+          Job j = new Job(request, answer, now, now + budget, seq++, c.level(), costs.mean(c.level()), waitMs,
+              tryAnyway);
+          tighter.add(now, budget / 1e6, j.estimateMs);
           queue.add(j);
           notifyAll();
         }
@@ -163,10 +171,18 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
 
   /**
    * The node's rule ({@link FinishPlan#plan}, the coordinator's) for a request with {@code waitMs} of work ahead here
-   * and {@code slackMs} left, with this node's current error tail.
+   * and {@code slackMs} left, with this node's current error tail, the wait stretched by the work admitted here
+   * lately with a shorter budget (EDF serves what of it arrives meanwhile first).
    */
   FinishPlan.Plan plan(double waitMs, double slackMs, int lowest, int highest, double want) {
-    return FinishPlan.plan(ladder, costs, errors.tailMs(), waitMs, 0, slackMs, lowest, highest, want);
+    long now = System.nanoTime();
+    return FinishPlan.plan(ladder, costs, errors.tailMs(), waitMs, tighter.shareBelow(now, slackMs, workers),
+        tighter.shareBelow(now, Double.POSITIVE_INFINITY, workers), 0, slackMs, lowest, highest, want);
+  }
+
+  /** The work admitted here lately (package-private: tests feed it hand-made work). */
+  TighterLoad tighter() {
+    return tighter;
   }
 
   /** This node's prediction errors (package-private: tests feed it hand-made errors). */
@@ -233,11 +249,20 @@ public final class NodeController implements LevelInferHandler, AutoCloseable {
           + "(waited %.1f ms); not run", (start - j.receivedNanos) / 1e6)));
       return;
     }
-    LevelRule.Choice c = plan(0, (j.deadlineNanos - start) / 1e6, j.request.lowest(), j.level,
-        j.request.accuracyWant()).choice();
-    // when nothing fits, the rule names the lowest level the request allows: run it, the deadline may still hold
+    double leftMs = (j.deadlineNanos - start) / 1e6;
+    LevelRule.Choice c = plan(0, leftMs, j.request.lowest(), j.level, j.request.accuracyWant()).choice();
+    // when nothing fits, the rule names the lowest level the request allows
     int level = c.level();
     double meanMs = costs.mean(level);
+    if (meanMs > leftMs && !j.tryAnyway) {
+      // even its lowest level's mean run ends past the deadline: running it would most likely be late anyway and
+      // would take the worker from the requests queued behind it, which may still make theirs
+      errors.observe(Math.max(0, j.deadlineNanos - j.receivedNanos) / 1e6 - (j.waitMs + meanMs));
+      reply(j.request, j.answer, error(PeerErrorCode.DEADLINE_EXCEEDED, String.format("cannot finish in the %.1f "
+          + "ms left after waiting %.1f ms in the queue: level %s takes %.1f ms; not run", leftMs,
+          (start - j.receivedNanos) / 1e6, ladder.get(level).name(), meanMs)));
+      return;
+    }
     synchronized (this) {
       runningUntilNanos[w] = start + (long) (meanMs * 1e6);
     }

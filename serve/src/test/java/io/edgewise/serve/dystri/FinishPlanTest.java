@@ -118,4 +118,47 @@ class FinishPlanTest {
     assertEquals(1, capped.level());
     assertFalse(capped.choice().meetsWant());
   }
+
+  @Test
+  void tighterWorkStretchesTheWaitUpToTenTimes() {
+    // W = 12 + 0.5 W: 24
+    assertEquals(24, FinishPlan.stretchedWaitMs(12, 0.5), 1e-9);
+    // a share of 0.95 (or more than the node serves) is taken as 0.9: 12 / 0.1
+    assertEquals(120, FinishPlan.stretchedWaitMs(12, 0.95), 1e-9);
+    assertEquals(120, FinishPlan.stretchedWaitMs(12, 3), 1e-9);
+    assertEquals(12, FinishPlan.stretchedWaitMs(12, 0), 1e-9);
+    assertEquals(0, FinishPlan.stretchedWaitMs(0, 0.5), 1e-9);
+  }
+
+  @Test
+  void theStretchedWaitStepsTheLevelDownButTheLowestIsTriedOnTheWaitAsItIs() {
+    LevelCosts costs = new LevelCosts(LADDER, 0.1, 2);  // means {2, 5, 10}; tail 3 measured
+    // no tighter work: full 6 + 10 + 1 + 3 = 20 <= 22
+    assertEquals(2, FinishPlan.plan(LADDER, costs, 3, 6, 0, 0, NET, 22, 0, 2, 0.95).level());
+    // half a worker busy with tighter work: the wait is 12; full 12 + 10 + 1 + 3 = 26 > 22, mid 12 + 5 + 1 + 3 = 21
+    FinishPlan.Plan p = FinishPlan.plan(LADDER, costs, 3, 6, 0.5, 0, NET, 22, 0, 2, 0.95);
+    assertEquals(1, p.level());
+    assertTrue(p.fits());
+    assertEquals(18, p.predictedMs(), 1e-9);  // 12 + 5 + 1: the stretched wait is the prediction
+    // 10 ms left: small on the stretched wait 12 + 2 + 1 + 3 = 18 > 10; on the wait as it is, no margin: 6 + 2 + 1 = 9
+    FinishPlan.Plan lowest = FinishPlan.plan(LADDER, costs, 3, 6, 0.5, 0, NET, 10, 0, 2, 0.95);
+    assertEquals(0, lowest.level());
+    assertTrue(lowest.fits());
+    assertEquals(9, lowest.choice().finishMs(), 1e-9);
+    // 8.5 ms left: not even that
+    assertFalse(FinishPlan.plan(LADDER, costs, 3, 6, 0.5, 0, NET, 8.5, 0, 2, 0.95).fits());
+  }
+
+  @Test
+  void atTheLoadCapOnlyTheLowestAllowedLevelIsPlanned() {
+    LevelCosts costs = new LevelCosts(LADDER, 0.1, 2);  // means {2, 5, 10}; tail 3 measured
+    // nothing ahead, 100 ms left: full (10 + 1 + 3) at a load of 0.64
+    assertEquals(2, FinishPlan.plan(LADDER, costs, 3, 0, 0, 0.64, NET, 100, 0, 2, 0.95).level());
+    // at 0.65: the lowest allowed, small, or mid where small is not allowed
+    FinishPlan.Plan capped = FinishPlan.plan(LADDER, costs, 3, 0, 0, 0.65, NET, 100, 0, 2, 0.95);
+    assertEquals(0, capped.level());
+    assertTrue(capped.fits());
+    assertEquals(3, capped.predictedMs(), 1e-9);  // 0 + 2 + 1
+    assertEquals(1, FinishPlan.plan(LADDER, costs, 3, 0, 0, 0.9, NET, 100, 1, 2, 0.95).level());
+  }
 }

@@ -182,4 +182,55 @@ class NodeControllerTest {
     closer.join(30_000);
     next(answers).close();  // the running one finished and was answered
   }
+
+  @Test
+  void tighterWorkAdmittedHereStretchesTheWaitAndTheLoadCapsTheLevel() {
+    ScaledLevels levels = new ScaledLevels(new double[] {1, 200}, new double[] {0.9, 0.99});
+    try (NodeController node = new NodeController(levels, 1, 16)) {
+      // before the tail: estimates {1.5, 300}; 400 ms ahead, 1000 left: level 1 (400 + 300 <= 1000)
+      assertEquals(1, node.plan(400, 1000, 0, 1, 0.99).level());
+      // work stamped a minute ahead, so that no stall of the test machine ages it out of the half-second window;
+      // 50 ms with a budget of 5 s (looser than the 1000 ms left) does not stretch the wait (a load of 0.1)
+      long later = System.nanoTime() + 60_000_000_000L;
+      node.tighter().add(later, 5000, 50);
+      assertEquals(1, node.plan(400, 1000, 0, 1, 0.99).level());
+      // 200 ms of 10 ms-budget work: a tighter share of 0.4, the wait 400 / 0.6 = 666.7; 966.7 <= 1000 (load 0.5)
+      node.tighter().add(later, 10, 200);
+      assertEquals(1, node.plan(400, 1000, 0, 1, 0.99).level());
+      // 50 ms more: 0.5, the wait 800; level 1 1100 > 1000, level 0 801.5 (load 0.6, below the cap)
+      node.tighter().add(later, 10, 50);
+      FinishPlan.Plan p = node.plan(400, 1000, 0, 1, 0.99);
+      assertEquals(0, p.level());
+      assertTrue(p.fits());
+      assertEquals(801.5, p.choice().finishMs(), 1e-9);
+      // nothing ahead: level 1 fits easily (300 <= 1000) at a load of 0.6 ...
+      assertEquals(1, node.plan(0, 1000, 0, 1, 0.99).level());
+      // ... but not at 0.7 (50 ms more of looser work): only the lowest allowed is planned at the cap
+      node.tighter().add(later, 5000, 50);
+      assertEquals(0, node.plan(0, 1000, 0, 1, 0.99).level());
+    }
+  }
+
+  @Test
+  void workThatCannotFinishByItsDeadlineAtItsLowestLevelIsNotRun() throws Exception {
+    // level 0 costs 1 s; request 1 holds the worker at the gate while request 2 (3 s budget) waits
+    ScaledLevels levels = new ScaledLevels(new double[] {1000}, new double[] {0.9});
+    levels.gate = new CountDownLatch(1);
+    BlockingQueue<PeerMessage> answers = new LinkedBlockingQueue<>();
+    try (NodeController node = new NodeController(levels, 1, 16)) {
+      node.submit(request(1, 60_000, 0, 0, 0.5), answers::add);
+      assertTrue(levels.entered.await(30, TimeUnit.SECONDS));
+      // admitted: about 1000 ms of running work ahead + 1500 (mean + 2 deviations) <= 3000
+      node.submit(request(2, 3000, 0, 0, 0.5), answers::add);
+      Thread.sleep(1500);
+      levels.gate.countDown();
+      // request 1 ends about 2.5 s in (gate + its 1 s), with level 0's mean now 0.9 x 1000 + 0.1 x 2500 = 1150 ms;
+      // request 2 then has about 500 ms left (its deadline not passed): it is refused, not run past its deadline
+      next(answers).close();
+      PeerMessage.Error e = assertInstanceOf(PeerMessage.Error.class, next(answers));
+      assertEquals(PeerErrorCode.DEADLINE_EXCEEDED, e.code());
+      assertTrue(e.message().contains("not run"), e.message());
+      assertEquals(List.of(1f), levels.ran);
+    }
+  }
 }
