@@ -45,7 +45,9 @@ class NativeLeakGuardTest {
     }
     assertNotNull(NativeLeakGuard.leaks(account), "left open");
     // the Cleaner frees it once the tensor is collected; the account remembers it was never closed
-    for (int i = 0; i < 200 && !account.snapshot().open().isEmpty(); i++) {
+    // bounded by a deadline, not by 200 rounds: on a loaded machine the Cleaner's thread may wait its turn for long
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (!account.snapshot().open().isEmpty() && System.nanoTime() < deadline) {
       System.gc();
       sleep();
     }

@@ -42,8 +42,11 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A client of the Open Inference Protocol over HTTP/1.1 (any KServe v2 server, Edgewise's included).
  * Connections are pooled and kept alive by java.net.http; every request has a timeout; GETs (health, metadata,
- * metrics) are idempotent and retried on connection failures and 503, while inference is never retried, since a
- * repeat could run the model twice. Thread-safe; close() releases its threads.
+ * metrics) are idempotent and retried on connection failures and 503, while inference is not retried, since a
+ * repeat could run the model twice. One exception, for every request: a kept-alive connection that the server
+ * closes as idle just as a request goes out on it ends with no byte of an answer (the server never read the
+ * request), and java.net.http retries that only for idempotent methods; such a request goes again once, at once,
+ * on a new connection. Thread-safe; close() releases its threads.
  *
  * <pre>{@code
  * try (EdgewiseClient c = EdgewiseClient.builder("http://127.0.0.1:8000").token(t).build()) {
@@ -229,7 +232,7 @@ public final class EdgewiseClient implements AutoCloseable {
   /**
    * POST .../infer with the inputs (the caller keeps owning them); returns every output by name, which the caller
    * closes. binary sends the inputs and asks for the outputs in the binary tensor data extension (exact bits, no
-   * decimal text); otherwise both travel as JSON numbers. Never retried.
+   * decimal text); otherwise both travel as JSON numbers. Not retried (but see the class comment on idle connections).
    */
   public Map<String, Tensor> infer(String model, String version, Map<String, Tensor> inputs, boolean binary) {
     return infer(model, version, inputs, binary, Map.of()).outputs();
@@ -354,7 +357,8 @@ public final class EdgewiseClient implements AutoCloseable {
    * returns its BYTES outputs by name. binary sends each element as a 4-byte little-endian length and its bytes in
    * the binary tensor data extension and asks for the outputs the same way; otherwise the elements travel as JSON
    * strings: as text when every element of an input is UTF-8, else as base64 marked with
-   * {@code "parameters": {"content_type": "base64"}} (see {@link V2Bytes}). Never retried.
+   * {@code "parameters": {"content_type": "base64"}} (see {@link V2Bytes}). Not retried (but see the class comment on
+   * idle connections).
    */
   public Map<String, BytesTensor> inferBytes(String model, String version, Map<String, BytesTensor> inputs,
       boolean binary) {
@@ -510,9 +514,13 @@ public final class EdgewiseClient implements AutoCloseable {
     return r;
   }
 
-  /** Sends; retries (idempotent requests only) on I/O failures and 503, with doubling backoff. */
+  /**
+   * Sends; retries (idempotent requests only) on I/O failures and 503, with doubling backoff; any request once more
+   * when the server closed its connection without a byte of an answer (see {@link #closedUnanswered}).
+   */
   private HttpResponse<byte[]> send(HttpRequest req, int retriesLeft) {
     long backoff = retryBackoff.toMillis();
+    boolean resent = false;
     for (int attempt = 0; ; attempt++) {
       try {
         HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
@@ -520,6 +528,11 @@ public final class EdgewiseClient implements AutoCloseable {
           return r;
         }
       } catch (IOException e) {
+        if (!resent && closedUnanswered(e)) {
+          resent = true;
+          attempt--;  // not one of the retries: the request did not reach the server
+          continue;
+        }
         if (attempt >= retriesLeft) {
           throw new EdgewiseException(ErrorCode.IO, req.method() + " " + req.uri() + " failed: " + e, e);
         }
@@ -534,6 +547,23 @@ public final class EdgewiseClient implements AutoCloseable {
         throw new EdgewiseException(ErrorCode.IO, req.method() + " " + req.uri() + " was interrupted", e);
       }
     }
+  }
+
+  /**
+   * Whether a failure is the end of a connection before any byte of the answer: what java.net.http reports as "HTTP/1.1
+   * header parser received no bytes" (over an EOF, or a broken pipe when the request was still being written) when a
+   * pooled keep-alive connection was closed by the server as idle while the request went out. An Edgewise server
+   * closes a connection only between requests, never one awaiting its answer (HttpInferenceServer's idle guard), so
+   * the request was not run; a server that dies mid-request is not there for the second try. A timeout or an answer
+   * cut short is not this, and is not resent.
+   */
+  static boolean closedUnanswered(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("header parser received no bytes")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void requireOk(HttpResponse<byte[]> r) {

@@ -49,8 +49,11 @@ class BudgetedCallTest {
       }, 5);
       assertEquals("local", r.value());
       assertTrue(r.local());
-      for (int i = 0; i < 100 && !interrupted.get(); i++) {
-        Thread.sleep(10);  // waits for the cancelled thread to see its interrupt; asserts no time
+      // waits for the cancelled thread to see its interrupt; asserts no time. Bounded by a deadline rather than 100
+      // naps of 10 ms (about a second), which a loaded machine can spend before that thread is scheduled at all
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!interrupted.get() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
       }
       assertTrue(interrupted.get(), "the remote call was cancelled");
       assertTrue(Double.isNaN(call.estimatedRemoteMs()), "a cancelled call is no round trip");
