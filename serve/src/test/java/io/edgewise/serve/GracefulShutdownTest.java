@@ -32,8 +32,13 @@ class GracefulShutdownTest {
   @TempDir
   Path repo;
 
+  /** Waits for a condition another thread makes true; a minute without it is a hang, and fails the test. */
   static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
     while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        org.junit.jupiter.api.Assertions.fail("the awaited condition did not hold within 60 s");
+      }
       Thread.sleep(2);
     }
   }
