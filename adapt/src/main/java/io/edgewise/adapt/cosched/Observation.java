@@ -11,11 +11,19 @@ package io.edgewise.adapt.cosched;
  * @param overlap per group, the fraction of the run (0..1) that group was busy running something
  * @param cold whether the group's run before this one was of another model (or there was none): the model's weights
  *     and buffers were not in that core's caches
+ * @param endMs when the run ended, on the caller's clock (the one {@link NodeState#atMs()} reads; NaN: not given):
+ *     what a policy measures its own throughput with
  */
-public record Observation(int model, int group, double waitMs, double serviceMs, double[] overlap, boolean cold) {
-  /** A run after one of the same model. */
+public record Observation(int model, int group, double waitMs, double serviceMs, double[] overlap, boolean cold,
+    double endMs) {
+  /** Without the end time. */
+  public Observation(int model, int group, double waitMs, double serviceMs, double[] overlap, boolean cold) {
+    this(model, group, waitMs, serviceMs, overlap, cold, Double.NaN);
+  }
+
+  /** A run after one of the same model, without the end time. */
   public Observation(int model, int group, double waitMs, double serviceMs, double[] overlap) {
-    this(model, group, waitMs, serviceMs, overlap, false);
+    this(model, group, waitMs, serviceMs, overlap, false, Double.NaN);
   }
 
   public double latencyMs() {

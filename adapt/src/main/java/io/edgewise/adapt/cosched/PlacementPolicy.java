@@ -38,9 +38,11 @@ public final class PlacementPolicy implements CoschedPolicy {
    * @param parts the parts a model's requests are split into over its home groups (1: one home group per model)
    * @param switchMargin relative difference in predicted throughput (or, at equal throughput, latency) the homes
    *     found by a search must win by over the current ones to replace them
+   * @param groupSets the online search over the set of groups in use ({@link GroupSetSearch}), or null: every group
+   *     always in use
    */
   public record Params(int epoch, double tolerance, int memory, double mixChange, boolean spill, int parts,
-      double switchMargin) {
+      double switchMargin, GroupSetSearch.Params groupSets) {
     public Params {
       if (epoch < 1 || !(tolerance >= 0) || memory < 2 || !(mixChange > 0) || parts < 1 || !(switchMargin >= 0)) {
         throw EdgewiseException.invalidArgument("PlacementPolicy.Params: epoch >= 1, tolerance >= 0, memory >= 2, "
@@ -54,22 +56,32 @@ public final class PlacementPolicy implements CoschedPolicy {
      * a model's requests split in quarters (a model one group cannot serve at its rate gets a quarter or more of its
      * requests sent elsewhere; finer parts add search steps and cold starts for little), new homes taken only
      * when predicted 10% better than the current ones (measured: with 3%, the homes moved in 15 of 28 searches of
-     * the ocr mix and 22 of 55 of ocr+cnn, each move paying cold starts, on estimates a busy machine moves by more).
+     * the ocr mix and 22 of 55 of ocr+cnn, each move paying cold starts, on estimates a busy machine moves by more),
+     * every group always in use. The search over the set of groups in use is the caller's to turn on ({@link
+     * #withGroupSets}), with the fewest groups it may leave in use (the bench: as many as there are cores): in
+     * simulation it pays where three busy groups share two cores (+21%, {@code GroupSetSearchTest}) and costs where
+     * the estimates already see the contention (the overloaded node of {@code PlacementPolicyTest}: its trials of
+     * smaller sets cost about 30% of the run's throughput there, 0.087 against 0.127 requests per ms).
      */
     public static Params defaults() {
-      return new Params(30, 0.03, 100, 0.3, true, 4, 0.10);
+      return new Params(30, 0.03, 100, 0.3, true, 4, 0.10, null);
     }
 
     public Params withSpill(boolean on) {
-      return new Params(epoch, tolerance, memory, mixChange, on, parts, switchMargin);
+      return new Params(epoch, tolerance, memory, mixChange, on, parts, switchMargin, groupSets);
     }
 
     public Params withParts(int n) {
-      return new Params(epoch, tolerance, memory, mixChange, spill, n, switchMargin);
+      return new Params(epoch, tolerance, memory, mixChange, spill, n, switchMargin, groupSets);
     }
 
     public Params withSwitchMargin(double margin) {
-      return new Params(epoch, tolerance, memory, mixChange, spill, parts, margin);
+      return new Params(epoch, tolerance, memory, mixChange, spill, parts, margin, groupSets);
+    }
+
+    /** The same with the given search over the set of groups in use (null: every group always in use). */
+    public Params withGroupSets(GroupSetSearch.Params p) {
+      return new Params(epoch, tolerance, memory, mixChange, spill, parts, switchMargin, p);
     }
   }
 
@@ -93,6 +105,14 @@ public final class PlacementPolicy implements CoschedPolicy {
    */
   private final int[][] credit;
   private final ArrivalWindow arrivals;
+  /** The set of groups in use, searched online by measured throughput; null: every group in use. */
+  private final GroupSetSearch groupSets;
+  /** The set in use changed: the next decision searches again and takes what it finds. */
+  private boolean setChanged;
+  /** Per set of groups in use, the homes it had when it was left: a set tried and left gets its own homes back. */
+  private final java.util.Map<String, int[][]> homesOfSet = new java.util.HashMap<>();
+  private String setKey;
+
   private double[] sharesAtSearch;
   private double rateAtSearch = Double.NaN;
   private int sinceSearch;
@@ -117,6 +137,18 @@ public final class PlacementPolicy implements CoschedPolicy {
         params.parts());
     this.arrivals = new ArrivalWindow(models, params.memory());
     this.credit = new int[models][groups];
+    if (params.groupSets() != null) {
+      boolean[][] runs = new boolean[models][groups];
+      for (int m = 0; m < models; m++) {
+        for (int g = 0; g < groups; g++) {
+          runs[m][g] = profile.runs(m, g);
+        }
+      }
+      this.groupSets = new GroupSetSearch(groups, kinds, runs, params.groupSets());
+      this.setKey = Arrays.toString(groupSets.mask());
+    } else {
+      this.groupSets = null;
+    }
     // before any arrival: equal shares, at a total rate that would keep one group of the fastest models busy
     double[] rate = new double[models];
     double fastest = 0;
@@ -142,7 +174,7 @@ public final class PlacementPolicy implements CoschedPolicy {
    * so their slowdown is the better guess; a group nothing ran on stays at the optimistic profile and gets tried.
    */
   double serviceMs(int model, int group, double[] occupancy, boolean cold) {
-    if (!profile.runs(model, group)) {
+    if (!profile.runs(model, group) || !inUse(group)) {
       return Double.POSITIVE_INFINITY;
     }
     double own = estimates.predictMs(model, group, occupancy, cold);
@@ -167,11 +199,21 @@ public final class PlacementPolicy implements CoschedPolicy {
     return (w * own + BORROW * borrowed) / (w + BORROW);
   }
 
+  /** Whether {@code group} is in the set of groups in use now. */
+  boolean inUse(int group) {
+    return groupSets == null || groupSets.inUse(group);
+  }
+
   @Override
   public int choose(int model, NodeState state) {
     arrivals.arrived(model, state.atMs());
+    if (groupSets != null) {
+      groupSets.decided(state);
+    }
     double[] rate = arrivals.ratesPerMs(MIN_ARRIVALS);
-    if (rate != null && (searchDue || mixChanged(rate))) {
+    if (setChanged) {
+      rehome(rate);
+    } else if (rate != null && (searchDue || mixChanged(rate))) {
       research(rate);
     }
     int h = next(model);
@@ -220,7 +262,7 @@ public final class PlacementPolicy implements CoschedPolicy {
     double best = backlog[h] + serviceMs(model, h, busy, last >= 0 && last != model);
     int to = h;
     for (int g = 0; g < groups; g++) {
-      if (g == h || state.queued(g) > 0 || !profile.runs(model, g)) {
+      if (g == h || state.queued(g) > 0 || !profile.runs(model, g) || !inUse(g)) {
         continue;
       }
       int lastThere = state.last(g);
@@ -233,7 +275,7 @@ public final class PlacementPolicy implements CoschedPolicy {
       double[] with = busy.clone();
       with[g] = 1;
       for (int j = 0; j < groups; j++) {
-        if (j != g && state.busy(j)) {
+        if (j != g && state.busy(j) && inUse(j)) {  // a group left off only drains its queue
           // while both run, j's run loses the fraction g's being busy costs it, and every request queued on j waits
           // that much longer
           int r = state.running(j);
@@ -254,6 +296,59 @@ public final class PlacementPolicy implements CoschedPolicy {
 
   private double backlogMs(NodeState state, int group, double[] busy) {
     return EarliestFinish.backlogMs(state, group, m -> serviceMs(m, group, busy, false));
+  }
+
+  /**
+   * The set of groups in use changed: back to a set it had, the homes it had there; else a model's parts on a group
+   * now left off move to its groups still in use (its fastest one by the profile where it had none), then a search
+   * from there takes whatever it finds (the set is judged by the throughput it measures, not by the predicted
+   * scores, so no margin applies).
+   */
+  private void rehome(double[] rate) {
+    setChanged = false;
+    homesOfSet.put(setKey, split());
+    setKey = Arrays.toString(groupsInUse());
+    int[][] kept = homesOfSet.get(setKey);
+    if (kept != null) {
+      // back to a set it had: its homes then (a search from a trial's homes can end elsewhere, and every move pays
+      // cold starts; in simulation, reverted trials cost 20% of the throughput that way)
+      split = kept;
+      switches++;
+      return;
+    }
+    for (int m = 0; m < models; m++) {
+      int off = 0;
+      int keep = -1;
+      for (int g = 0; g < groups; g++) {
+        if (!inUse(g)) {
+          off += split[m][g];
+          split[m][g] = 0;
+        } else if (split[m][g] > 0 && (keep < 0 || split[m][g] > split[m][keep])) {
+          keep = g;
+        }
+      }
+      if (off == 0) {
+        continue;
+      }
+      if (keep < 0) {
+        for (int g = 0; g < groups; g++) {
+          if (inUse(g) && profile.runs(m, g) && (keep < 0 || profile.soloMs(m, g) < profile.soloMs(m, keep))) {
+            keep = g;
+          }
+        }
+      }
+      split[m][keep] += off;
+    }
+    if (rate == null) {
+      return;
+    }
+    split = search.searchSplit(split, rate).parts();
+    switches++;
+    searches++;
+    searchDue = false;
+    sinceSearch = 0;
+    sharesAtSearch = shares(rate);
+    rateAtSearch = total(rate);
   }
 
   private void research(double[] rate) {
@@ -306,6 +401,9 @@ public final class PlacementPolicy implements CoschedPolicy {
   @Override
   public void observe(Observation o) {
     estimates.observe(o);
+    if (groupSets != null && groupSets.finished(o.endMs(), o.serviceMs(), o.latencyMs())) {
+      setChanged = true;
+    }
     if (++sinceSearch >= params.epoch()) {
       searchDue = true;
     }
@@ -336,6 +434,20 @@ public final class PlacementPolicy implements CoschedPolicy {
 
   public int spills() {
     return spills;
+  }
+
+  /** Per group, whether it is in use now (all true without the group-set search). */
+  public boolean[] groupsInUse() {
+    boolean[] m = new boolean[groups];
+    for (int g = 0; g < groups; g++) {
+      m[g] = inUse(g);
+    }
+    return m;
+  }
+
+  /** The online search over the set of groups in use, or null where it is off. */
+  public GroupSetSearch groupSets() {
+    return groupSets;
   }
 
   /** The learned service-time model the placements are scored with. */

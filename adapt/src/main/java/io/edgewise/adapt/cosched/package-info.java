@@ -5,7 +5,8 @@
  * and which groups are busy), and learns from each {@link io.edgewise.adapt.cosched.Observation} (measured wait,
  * service time and how busy the other groups were meanwhile). {@link io.edgewise.adapt.cosched.PlacementPolicy} is
  * the learned policy over whole placements (a home group per model, searched by {@link
- * io.edgewise.adapt.cosched.PlacementSearch} from learned service times); {@link
+ * io.edgewise.adapt.cosched.PlacementSearch} from learned service times, over the set of groups that {@link
+ * io.edgewise.adapt.cosched.GroupSetSearch} keeps in use by measured throughput); {@link
  * io.edgewise.adapt.cosched.ContentionBandit} the per-request learner (a linear contextual bandit over the occupancy
  * of the other groups), whose estimates the placement policy uses; {@link io.edgewise.adapt.cosched.SingleGroup},
  * {@link io.edgewise.adapt.cosched.RoundRobin}, {@link io.edgewise.adapt.cosched.RandomGroup}, {@link

@@ -21,15 +21,30 @@ final class SimulatedNode {
   private final double[][] solo;
   private final double[][] contention;
   private final double coldFactor;
+  /** Cores the groups share (0: each group its own, contention as given); more busy groups than cores share them. */
+  private final int cores;
+  /** The fraction of its share a busy group loses while the cores are oversubscribed (switches, cache thrash). */
+  private final double thrash;
 
   SimulatedNode(double[][] solo, double[][] contention) {
     this(solo, contention, 1);
   }
 
   SimulatedNode(double[][] solo, double[][] contention, double coldFactor) {
+    this(solo, contention, coldFactor, 0, 0);
+  }
+
+  /**
+   * Groups on {@code cores} shared cores: while b groups are busy, each progresses at min(1, cores / b) of its speed
+   * given by the contention, and at (1 - thrash) of that while b exceeds the cores (three 1-thread groups on two
+   * cores).
+   */
+  SimulatedNode(double[][] solo, double[][] contention, double coldFactor, int cores, double thrash) {
     this.solo = solo;
     this.contention = contention;
     this.coldFactor = coldFactor;
+    this.cores = cores;
+    this.thrash = thrash;
   }
 
   private static final class Request {
@@ -89,12 +104,17 @@ final class SimulatedNode {
           busy[g] = true;
         }
       }
+      int busyCount = 0;
+      for (boolean b : busy) {
+        busyCount += b ? 1 : 0;
+      }
+      double share = cores > 0 && busyCount > cores ? (double) cores / busyCount * (1 - thrash) : 1;
       for (int g = 0; g < groups; g++) {
         Request r = queues.get(g).peek();
         if (r == null) {
           continue;
         }
-        double slow = 1;
+        double slow = 1 / share;
         for (int j = 0; j < groups; j++) {
           if (j != g && busy[j]) {
             slow += contention[g][j];
@@ -114,7 +134,7 @@ final class SimulatedNode {
           for (int j = 0; j < groups; j++) {
             overlap[j] = Math.min(1, r.busyTime[j] / service);
           }
-          policy.observe(new Observation(r.model, g, r.start - r.arrival, service, overlap, r.cold));
+          policy.observe(new Observation(r.model, g, r.start - r.arrival, service, overlap, r.cold, now));
           done.add(new Done(r.model, g, r.arrival, now - r.arrival));
         }
       }

@@ -5,6 +5,7 @@ import io.edgewise.adapt.cosched.CoschedPolicy;
 import io.edgewise.adapt.cosched.ContentionBandit;
 import io.edgewise.adapt.cosched.EarliestFinish;
 import io.edgewise.adapt.cosched.FixedPlacement;
+import io.edgewise.adapt.cosched.GroupSetSearch;
 import io.edgewise.adapt.cosched.LeastLoaded;
 import io.edgewise.adapt.cosched.PlacementPolicy;
 import io.edgewise.adapt.cosched.Profile;
@@ -83,9 +84,10 @@ public final class CoschedBenchCommand implements Callable<Integer> {
 
   @Option(names = "--load-basis", paramLabel = "BASIS", defaultValue = "fifo",
       description = "What --load is relative to: fifo (the FIFO baseline's capacity at its solo times) or groups "
-          + "(each model at its fastest solo time on the groups, spread over as many groups as there are cores, at "
-          + "most the groups' number: about the co-scheduled node's capacity, so that load 1 or more saturates the "
-          + "groups; the FIFO baseline then runs after the groups) (default: ${DEFAULT-VALUE}).")
+          + "(each model at its fastest solo run on its fastest kind of group, spread over as many groups as there "
+          + "are cores, at most the groups' number: about the co-scheduled node's capacity, so that load 1 or more "
+          + "saturates the groups; the fastest run, not the median, so that the load moves less with how busy the "
+          + "machine is while profiling; the FIFO baseline then runs after the groups) (default: ${DEFAULT-VALUE}).")
   String loadBasis;
 
   @Option(names = "--seconds", paramLabel = "S", defaultValue = "4",
@@ -142,8 +144,8 @@ public final class CoschedBenchCommand implements Callable<Integer> {
 
   /** Everything measured for one mix. */
   record MixResult(String mix, List<String> models, double[] ratesPerS, double[] sloMs, double[] fifoSoloMs,
-      List<String> groups, double[][] soloMs, int placementsSwept, String bestFixed, List<String> notes,
-      List<Trial.Result> rows) {}
+      List<String> groups, double[][] soloMs, double[] loadBasisMs, int placementsSwept, String bestFixed,
+      List<String> notes, List<Trial.Result> rows) {}
 
   @Override
   public Integer call() {
@@ -266,7 +268,8 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         progress.flush();
         groups.add(Groups.open(name, g, models, seed, notes));
       }
-      double[][] byGroup = Groups.soloMs(groups, profileRuns);
+      Groups.Solo measured = Groups.solo(groups, profileRuns);
+      double[][] byGroup = measured.medianMs();
       double[][] solo = new double[n][groups.size()];
       // groups of one kind are interchangeable: each takes the mean of its kind's figures, a sample as large as
       // their number (two cpu/1 groups measured 3x apart in a slow minute otherwise stay 3x apart for every policy)
@@ -290,12 +293,23 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       } catch (EdgewiseException e) {
         throw EdgewiseException.invalidArgument(mix + ": " + e.getMessage() + " (" + String.join("; ", notes) + ")");
       }
+      double[] loadBasisMs = null;
       if (loadBasis.equals("groups")) {
-        // each model's fastest kind of group, the work spread over as many groups as can run at once on the cores
+        // each model's fastest kind of group, the work spread over as many groups as can run at once on the cores;
+        // per kind the fastest of its groups' solo runs, not the median: the median moves with how busy the shared
+        // machine is during the profile (rec on a cpu/1 group 37 to 129 ms between runs, so the offered load moved
+        // 2x), the fastest run much less, so the mixes are closer to one workload from run to run
         double[] fastest = new double[n];
         for (int m = 0; m < n; m++) {
-          fastest[m] = solo[m][profile.fastest(m)];
+          int k = profile.fastest(m);
+          fastest[m] = Double.POSITIVE_INFINITY;
+          for (int g = 0; g < groups.size(); g++) {
+            if (kinds.get(g).equals(kinds.get(k))) {
+              fastest[m] = Math.min(fastest[m], measured.fastestMs()[g][m]);
+            }
+          }
         }
+        loadBasisMs = fastest;
         setRates(ratesPerS, weight, fastest,
             Math.min(groups.size(), Runtime.getRuntime().availableProcessors()));
         for (int r = 0; r < rounds; r++) {
@@ -320,7 +334,12 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       String bestName = describe(best, models, groups);
       // the learned placement policy last: the verdict compares it with every row before it, the per-request
       // learner (LinUCB) of earlier runs included
-      PlacementPolicy learned = new PlacementPolicy(profile, PlacementPolicy.Params.defaults(), kinds);
+      // the set of groups in use is searched down to as many groups as there are cores: fewer busy groups than cores
+      // leave a core idle (on a machine with a core per group nothing is left off to try)
+      int cores = Runtime.getRuntime().availableProcessors();
+      PlacementPolicy.Params params = PlacementPolicy.Params.defaults()
+          .withGroupSets(GroupSetSearch.Params.defaults().withMinGroups(Math.min(groups.size(), cores)));
+      PlacementPolicy learned = new PlacementPolicy(profile, params, kinds);
       List<CoschedPolicy> policies = List.of(new RoundRobin(profile), new RandomGroup(profile, seed),
           new LeastLoaded(profile), new EarliestFinish(profile), new FixedPlacement(best, "best fixed " + bestName),
           new ContentionBandit(profile, ContentionBandit.Params.defaults(), kinds), learned);
@@ -339,6 +358,18 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       notes.add("learned placement: homes " + describeSplit(learned.split(), models, groups) + " at the end, "
           + learned.searches() + " searches, " + learned.switches() + " of them moved a model, " + learned.spills()
           + " requests spilled from their home");
+      if (learned.groupSets() != null) {
+        boolean[] inUse = learned.groupsInUse();
+        List<String> on = new ArrayList<>();
+        for (int g = 0; g < inUse.length; g++) {
+          if (inUse[g]) {
+            on.add(groups.get(g).name());
+          }
+        }
+        notes.add("learned placement: groups in use at the end " + on + (learned.groupSets().trying()
+            ? " (a trial)" : "") + "; " + learned.groupSets().trials() + " sets tried, "
+            + learned.groupSets().wins() + " kept");
+      }
       List<String> names = groups.stream().map(DeviceGroup::name).toList();
       groups.forEach(DeviceGroup::close);
       groups.clear();
@@ -350,7 +381,7 @@ public final class CoschedBenchCommand implements Callable<Integer> {
         }
       }
       return new MixResult(mix, models.stream().map(ModelSpec::label).toList(), ratesPerS, sloMs, fifoSolo,
-          names, solo, placements.size(), bestName, notes, rows);
+          names, solo, loadBasisMs, placements.size(), bestName, notes, rows);
     } finally {
       groups.forEach(DeviceGroup::close);
     }
@@ -535,6 +566,7 @@ public final class CoschedBenchCommand implements Callable<Integer> {
       mix.put("rates_rps", r.ratesPerS());
       mix.put("slo_ms", r.sloMs());
       mix.put("fifo_solo_ms", r.fifoSoloMs());
+      mix.put("load_basis_ms", r.loadBasisMs());
       List<List<Double>> solo = new ArrayList<>();
       for (double[] s : r.soloMs()) {
         solo.add(Arrays.stream(s).mapToObj(v -> Double.isFinite(v) ? v : null).toList());

@@ -72,6 +72,14 @@ final class Groups {
    * all of them instead of on the group measured during it.
    */
   static double[][] soloMs(List<DeviceGroup> groups, int runs) {
+    return solo(groups, runs).medianMs();
+  }
+
+  /** Per group and model, the median and the fastest of the timed solo runs (ms, [group][model]). */
+  record Solo(double[][] medianMs, double[][] fastestMs) {}
+
+  /** As {@link #soloMs}, with the fastest run of each besides the median. */
+  static Solo solo(List<DeviceGroup> groups, int runs) {
     int models = groups.get(0).models();
     double[][][] t = new double[groups.size()][models][runs];
     for (int r = 0; r < runs; r++) {
@@ -86,17 +94,20 @@ final class Groups {
       }
     }
     double[][] out = new double[groups.size()][models];
+    double[][] fastest = new double[groups.size()][models];
     for (int g = 0; g < groups.size(); g++) {
       for (int m = 0; m < models; m++) {
         if (!groups.get(g).runs(m)) {
           out[g][m] = Double.POSITIVE_INFINITY;
+          fastest[g][m] = Double.POSITIVE_INFINITY;
           continue;
         }
         double[] v = t[g][m];
         Arrays.sort(v);
         out[g][m] = runs % 2 == 1 ? v[runs / 2] : (v[runs / 2 - 1] + v[runs / 2]) / 2;
+        fastest[g][m] = v[0];
       }
     }
-    return out;
+    return new Solo(out, fastest);
   }
 }

@@ -174,7 +174,7 @@ public final class CoRunner implements AutoCloseable {
         done = new Completed(job.model(), g, job.arrivalNanos(), (start - job.arrivalNanos()) / 1e6, service / 1e6,
             error);
         if (error == null) {
-          policy.observe(new Observation(job.model(), g, done.waitMs(), done.serviceMs(), overlap, cold));
+          policy.observe(new Observation(job.model(), g, done.waitMs(), done.serviceMs(), overlap, cold, end / 1e6));
         }
       }
       listener.accept(done);
