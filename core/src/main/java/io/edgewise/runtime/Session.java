@@ -240,6 +240,17 @@ public final class Session implements AutoCloseable {
     return executable instanceof PlannedExecutable p ? p.plan() : null;
   }
 
+  /**
+   * One round of a check of an auto session's plan beside its runs (each device of the plan runs the whole model in
+   * a block, fed {@code inputs}; not counted as the plan's runs): {@link #plan()} then predicts each region at its
+   * device's speed as checked. Nothing for other sessions or before the first run.
+   */
+  public void checkPlan(Map<String, Tensor> inputs) {
+    if (executable instanceof PlannedExecutable p) {
+      p.check(inputs);
+    }
+  }
+
   /** Starts the measured region times of {@link #plan()} again (after a warm-up); nothing for other sessions. */
   public void resetPlanTimes() {
     if (executable instanceof PlannedExecutable p) {
