@@ -134,8 +134,13 @@ final class PlanCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Blocks the timed runs are split in, with a round of the check around each. */
-  static final int CHECK_BLOCKS = 5;
+  /**
+   * Blocks the timed runs are split in, with a round of the check around each: one run a block at the default 20
+   * runs. The host gives this process a share of the cores that moves 20x within a second at load 18 (the OCR
+   * classifier on the cpu, one thread: medians of half-second stretches 0.7 and 16-24 ms in turn, 2026-12-07), so
+   * the runs and the check must take turns finely to see the same machine.
+   */
+  static final int CHECK_BLOCKS = 20;
 
   private Doc doc(Plan plan, double wallMs, int runs) {
     List<Node> nodes = plan.nodes().stream().map(n -> new Node(n.name(), n.op(), n.device())).toList();

@@ -323,10 +323,12 @@ class PlannedExecutableTest {
       Plan plan = exe.plan();
       assertEquals(List.of("cpu"), plan.devices());
       assertFalse(plan.mixed());
-      assertEquals(2, plan.notes().size(), plan.notes().toString());
+      assertEquals(3, plan.notes().size(), plan.notes().toString());
       assertTrue(plan.notes().get(0).startsWith("fpga is missing"), plan.notes().toString());
       assertTrue(plan.notes().get(1).startsWith("broken failed while its costs were measured")
           && plan.notes().get(1).contains("stopped answering"), plan.notes().toString());
+      // then what the calibration of the rest measured
+      assertTrue(plan.notes().get(2).startsWith("cpu measured at "), plan.notes().toString());
     } finally {
       backends.values().forEach(Backend::close);
     }
