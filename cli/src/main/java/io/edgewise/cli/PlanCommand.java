@@ -135,12 +135,12 @@ final class PlanCommand implements Callable<Integer> {
   }
 
   /**
-   * Blocks the timed runs are split in, with a round of the check around each: one run a block at the default 20
-   * runs. The host gives this process a share of the cores that moves 20x within a second at load 18 (the OCR
-   * classifier on the cpu, one thread: medians of half-second stretches 0.7 and 16-24 ms in turn, 2026-12-07), so
-   * the runs and the check must take turns finely to see the same machine.
+   * Blocks the timed runs are split in, with a round of the check around each (4 runs a block at the default 20). The
+   * host gives this process a share of the cores that moves 20x within a second at load 18 (the OCR classifier on
+   * the cpu, one thread: medians of half-second stretches 0.7 and 16-24 ms in turn, 2026-12-07), so the runs and the
+   * check take turns; not one run a block: a run right after another executable's is not one of runs back to back.
    */
-  static final int CHECK_BLOCKS = 20;
+  static final int CHECK_BLOCKS = 5;
 
   private Doc doc(Plan plan, double wallMs, int runs) {
     List<Node> nodes = plan.nodes().stream().map(n -> new Node(n.name(), n.op(), n.device())).toList();
