@@ -107,9 +107,10 @@ final class PlanCommand implements Callable<Integer> {
       double[] ms = new double[runs];
       // the timed runs in blocks, a round of the check before each and after the last (none with --no-check)
       int blocks = noCheck ? 1 : Math.min(CHECK_BLOCKS, runs);
+      int perBlock = Math.max(1, runs / blocks);  // the check's blocks as long as the timed ones
       for (int b = 0, i = 0; b < blocks; b++) {
         if (!noCheck) {
-          session.checkPlan(feeds);
+          session.checkPlan(feeds, perBlock);
         }
         for (int end = (int) ((long) runs * (b + 1) / blocks); i < end; i++) {
           long start = System.nanoTime();
@@ -118,7 +119,7 @@ final class PlanCommand implements Callable<Integer> {
         }
       }
       if (!noCheck) {
-        session.checkPlan(feeds);
+        session.checkPlan(feeds, perBlock);
       }
       java.util.Arrays.sort(ms);
       double wallMs = runs % 2 == 1 ? ms[runs / 2] : (ms[runs / 2 - 1] + ms[runs / 2]) / 2;

@@ -246,8 +246,13 @@ public final class Session implements AutoCloseable {
    * device's speed as checked. Nothing for other sessions or before the first run.
    */
   public void checkPlan(Map<String, Tensor> inputs) {
+    checkPlan(inputs, 0);
+  }
+
+  /** {@link #checkPlan(Map)} with blocks of exactly {@code runs} timed runs each (0: the check's own bounds). */
+  public void checkPlan(Map<String, Tensor> inputs, int runs) {
     if (executable instanceof PlannedExecutable p) {
-      p.check(inputs);
+      p.check(inputs, runs);
     }
   }
 

@@ -63,9 +63,14 @@ final class DriftCheck {
      * before), then runs timed back to back, at least {@link #BLOCK} and {@link #BLOCK_NANOS}.
      */
     void block(int i, IntConsumer run, LongSupplier clock) {
+      block(i, run, clock, BLOCK, BLOCK_NANOS);
+    }
+
+    /** One block of at least {@code runs} timed runs and {@code nanos}, after a run uncounted. */
+    void block(int i, IntConsumer run, LongSupplier clock, int runs, long nanos) {
       run.accept(i);
       long blockStart = clock.getAsLong();
-      for (int k = 0; k < BLOCK || clock.getAsLong() - blockStart < BLOCK_NANOS; k++) {
+      for (int k = 0; k < runs || clock.getAsLong() - blockStart < nanos; k++) {
         long s = clock.getAsLong();
         run.accept(i);
         times.get(i).add((clock.getAsLong() - s) / 1e6);
@@ -77,6 +82,13 @@ final class DriftCheck {
     void round(IntConsumer run, LongSupplier clock) {
       for (int i = 0; i < timed.length; i++) {
         block(i, run, clock);
+      }
+    }
+
+    /** One block of exactly {@code runs} timed runs of every device, in turn (a block as long as a caller's own). */
+    void round(IntConsumer run, LongSupplier clock, int runs) {
+      for (int i = 0; i < timed.length; i++) {
+        block(i, run, clock, runs, 0);
       }
     }
 

@@ -280,6 +280,15 @@ public final class PlannedExecutable implements Executable {
    * speed where the check is off the figures by more than {@link DriftCheck#MARGIN}. Nothing before a run.
    */
   public void check(Map<String, Tensor> inputs) {
+    check(inputs, 0);
+  }
+
+  /**
+   * {@link #check(Map)} with blocks of exactly {@code runs} timed runs each where {@code runs > 0} (as many as the
+   * caller's own blocks: on a machine whose speed flips between two modes within a second, a check whose blocks
+   * run on for 20 ms takes many more runs in the fast mode than the caller's, and its median leans there).
+   */
+  public void check(Map<String, Tensor> inputs, int runs) {
     Entry e = latest;
     if (e == null) {
       return;
@@ -291,7 +300,12 @@ public final class PlannedExecutable implements Executable {
         e.samples = new DriftCheck.Samples(e.checked.size());
       }
       List<Executable> exes = e.checked.stream().map(this::whole).toList();
-      e.samples.round(i -> exes.get(i).run(inputs).values().forEach(Tensor::close), System::nanoTime);
+      java.util.function.IntConsumer run = i -> exes.get(i).run(inputs).values().forEach(Tensor::close);
+      if (runs > 0) {
+        e.samples.round(run, System::nanoTime, runs);
+      } else {
+        e.samples.round(run, System::nanoTime);
+      }
     }
   }
 

@@ -64,6 +64,25 @@ class DriftCheckTest {
   }
 
   @Test
+  void aRoundAsLongAsTheCallersBlocksTimesExactlyThatManyRunsEach() {
+    // 0.5 ms a run would take 40 runs to fill 20 ms; a round of 4 takes 4 (after one uncounted), whatever the clock
+    long[] now = {0};
+    int[] calls = new int[2];
+    DriftCheck.Samples s = new DriftCheck.Samples(2);
+    for (int r = 0; r < 3; r++) {
+      s.round(i -> {
+        calls[i]++;
+        now[0] += i == 0 ? 500_000L : 30_000_000L;
+      }, () -> now[0], 4);
+    }
+    assertEquals(12, s.runs(0));
+    assertEquals(12, s.runs(1));
+    assertEquals(15, calls[0]);
+    assertEquals(0.5, s.median(0));
+    assertEquals(30.0, s.median(1));
+  }
+
+  @Test
   void slowDevicesStopAtTheTimeBoundAfterTheMinimumRounds() {
     // 0.8 and 0.9 s a run: 6.8 s a round, past the 3 s bound after one, but three rounds of 3 timed runs each
     long[] now = {0};
