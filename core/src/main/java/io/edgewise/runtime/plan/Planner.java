@@ -525,7 +525,8 @@ public final class Planner {
 
   /**
    * Checks the figures this planner read from the database (not measured by it on this model) against the model's
-   * whole run on each device that runs every node ({@link DriftCheck}: the devices in alternating blocks), and scales
+   * whole run on each device that runs every node and is predicted within {@link #SINGLE_CANDIDATE_FACTOR} of the
+   * best ({@link DriftCheck}: the devices in alternating blocks), and scales
    * a device's figures where the run is off by more than the margin, the rescale kept in its profile. Figures not
    * measured (injected, modeled) are taken as given. A device that fails here is only noted: its figures stay.
    */
@@ -550,6 +551,15 @@ public final class Planner {
       if (ok) {
         devices.add(d);
         predicted.add(sum * db.scale(d, threads) + io(d, values));
+      }
+    }
+    // only the devices predicted within SINGLE_CANDIDATE_FACTOR of the best: a device far slower is neither picked
+    // alone nor worth its check's runs (PoCL on the OCR recogniser, 1-3 s a run here, would take 12 runs: 24 s)
+    double best = predicted.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    for (int i = devices.size() - 1; i >= 0; i--) {
+      if (predicted.get(i) > SINGLE_CANDIDATE_FACTOR * best) {
+        devices.remove(i);
+        predicted.remove(i);
       }
     }
     if (devices.isEmpty()) {

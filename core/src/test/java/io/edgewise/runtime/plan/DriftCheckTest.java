@@ -174,6 +174,36 @@ class DriftCheckTest {
   }
 
   @Test
+  void aDevicePredictedMoreThanTwiceTheBestIsNotChecked() {
+    // cpu at 10^6 ms a node, ref at 10^9: ref is predicted 1000x the cpu, is never picked alone, and its check's runs
+    // are spared; the cpu is checked (and scaled, its figures being far off)
+    ProfileDb db = ProfileDb.inMemory();
+    Map<String, Backend> backends = new LinkedHashMap<>();
+    backends.put("cpu", Devices.open("cpu"));
+    backends.put("ref", Devices.open("ref"));
+    try (Model model = PlannedExecutableTest.convElementwise();
+        Tensor x = Tensor.allocate(DType.FLOAT32, Shape.of(1, 4, 8, 8))) {
+      Map<String, Tensor> inputs = Map.of("x", x);
+      inject(db, model, inputs, SLOW, "measured");
+      Map<String, ProfileDb.OpCost> ref = new LinkedHashMap<>();
+      for (String k : Planner.keys(model, inputs)) {
+        ref.put(k, new ProfileDb.OpCost(1000 * SLOW, "measured", 10, "test"));
+      }
+      db.putOps("ref", "ref", 1, ref);
+      db.putTransfer("ref", "ref", 1, new ProfileDb.Transfer(0, 0, "test"));
+      try (PlannedExecutable exe = new PlannedExecutable(model, backends, new Planner(db, OPTIONS, true), OPTIONS,
+          List.of())) {
+        exe.run(inputs).values().forEach(Tensor::close);
+        assertEquals(List.of("cpu"), exe.plan().regions().stream().map(Plan.Region::device).toList());
+      }
+    } finally {
+      backends.values().forEach(Backend::close);
+    }
+    assertNotNull(db.rescale("cpu", 1));
+    assertNull(db.rescale("ref", 1));
+  }
+
+  @Test
   void injectedFiguresAreTakenAsGivenNotChecked() {
     ProfileDb db = ProfileDb.inMemory();
     try (Model model = PlannedExecutableTest.convElementwise()) {
