@@ -240,6 +240,22 @@ public final class Session implements AutoCloseable {
     return executable instanceof PlannedExecutable p ? p.plan() : null;
   }
 
+  /**
+   * One round of a check of an auto session's plan beside its runs (each device of the plan runs the whole model in
+   * a block, fed {@code inputs}; not counted as the plan's runs): {@link #plan()} then predicts each region at its
+   * device's speed as checked. Nothing for other sessions or before the first run.
+   */
+  public void checkPlan(Map<String, Tensor> inputs) {
+    checkPlan(inputs, 0);
+  }
+
+  /** {@link #checkPlan(Map)} with blocks of exactly {@code runs} timed runs each (0: the check's own bounds). */
+  public void checkPlan(Map<String, Tensor> inputs, int runs) {
+    if (executable instanceof PlannedExecutable p) {
+      p.check(inputs, runs);
+    }
+  }
+
   /** Starts the measured region times of {@link #plan()} again (after a warm-up); nothing for other sessions. */
   public void resetPlanTimes() {
     if (executable instanceof PlannedExecutable p) {

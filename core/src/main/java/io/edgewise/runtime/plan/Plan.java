@@ -18,10 +18,12 @@ import java.util.List;
  * @param notes why devices were left out or the plan was made again; empty when nothing happened
  * @param candidates the plans measured against each other before this one was kept (empty where none were: a plan
  *     whose assignment used one device from the start, or injected figures)
+ * @param checks the plan's devices' whole runs timed beside its own runs ({@link PlannedExecutable#check}), by which
+ *     the regions' predictions were scaled; empty where none ran
  */
 public record Plan(String signature, List<String> devices, List<NodeEntry> nodes, List<Region> regions,
     List<Transfer> transfers, double predictedMs, String bestSingleDevice, double bestSingleDeviceMs,
-    List<String> notes, List<Candidate> candidates) {
+    List<String> notes, List<Candidate> candidates, List<Check> checks) {
   public Plan {
     devices = List.copyOf(devices);
     nodes = List.copyOf(nodes);
@@ -29,6 +31,39 @@ public record Plan(String signature, List<String> devices, List<NodeEntry> nodes
     transfers = List.copyOf(transfers);
     notes = List.copyOf(notes);
     candidates = candidates == null ? List.of() : List.copyOf(candidates);
+    checks = checks == null ? List.of() : List.copyOf(checks);
+  }
+
+  public Plan(String signature, List<String> devices, List<NodeEntry> nodes, List<Region> regions,
+      List<Transfer> transfers, double predictedMs, String bestSingleDevice, double bestSingleDeviceMs,
+      List<String> notes, List<Candidate> candidates) {
+    this(signature, devices, nodes, regions, transfers, predictedMs, bestSingleDevice, bestSingleDeviceMs, notes,
+        candidates, List.of());
+  }
+
+  /**
+   * A device's whole-model run timed beside the plan's runs: its time as the figures predict it, the median
+   * measured, over how many runs, and the factor the device's regions were predicted at ({@link DriftCheck#factor}
+   * from 1: 1 where within the margin).
+   */
+  public record Check(String device, double predictedMs, double measuredMs, int runs, double factor) {}
+
+  /**
+   * This plan with its devices checked: each region's prediction is its figures' ({@link Region#profileMs}) times
+   * its device's factor (1 for a device not checked), the whole plan's the sum of its regions'.
+   */
+  public Plan withChecks(List<Check> c) {
+    java.util.Map<String, Double> factor = new java.util.HashMap<>();
+    c.forEach(k -> factor.put(k.device(), k.factor()));
+    List<Region> r = new java.util.ArrayList<>();
+    double total = 0;
+    for (Region g : regions) {
+      double ms = g.profileMs() * factor.getOrDefault(g.device(), 1.0);
+      total += ms;
+      r.add(new Region(g.device(), g.nodes(), ms, g.measuredMs(), g.profileMs()));
+    }
+    return new Plan(signature, devices, nodes, r, transfers, c.isEmpty() ? predictedMs : total, bestSingleDevice,
+        bestSingleDeviceMs, notes, candidates, c);
   }
 
   /**
@@ -40,19 +75,25 @@ public record Plan(String signature, List<String> devices, List<NodeEntry> nodes
   /** This plan with the candidates it was chosen from. */
   public Plan withCandidates(List<Candidate> c) {
     return new Plan(signature, devices, nodes, regions, transfers, predictedMs, bestSingleDevice, bestSingleDeviceMs,
-        notes, c);
+        notes, c, checks);
   }
 
   /** One node: its name (first output where unnamed), op and device. */
   public record NodeEntry(String name, String op, String device, double predictedMs) {}
 
   /**
-   * One region: its device, node count, predicted time (nodes and the transfers of its inputs and outputs) and
-   * measured time: the median wall time of its latest runs, transfers included (NaN before a timed run).
+   * One region: its device, node count, predicted time (nodes and the transfers of its inputs and outputs), measured
+   * time (the median wall time of its latest runs, transfers included; NaN before a timed run) and the prediction
+   * from the figures as planned ({@code profileMs}; the same as {@code predictedMs} unless a check beside the runs
+   * scaled it: {@link #withChecks}).
    */
-  public record Region(String device, int nodes, double predictedMs, double measuredMs) {
+  public record Region(String device, int nodes, double predictedMs, double measuredMs, double profileMs) {
+    public Region(String device, int nodes, double predictedMs, double measuredMs) {
+      this(device, nodes, predictedMs, measuredMs, predictedMs);
+    }
+
     public Region withMeasured(double ms) {
-      return new Region(device, nodes, predictedMs, ms);
+      return new Region(device, nodes, predictedMs, ms, profileMs);
     }
   }
 
@@ -71,6 +112,6 @@ public record Plan(String signature, List<String> devices, List<NodeEntry> nodes
       r.add(regions.get(i).withMeasured(i < ms.length ? ms[i] : Double.NaN));
     }
     return new Plan(signature, devices, nodes, r, transfers, predictedMs, bestSingleDevice, bestSingleDeviceMs,
-        notes, candidates);
+        notes, candidates, checks);
   }
 }

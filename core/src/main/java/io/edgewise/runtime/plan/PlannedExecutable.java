@@ -51,16 +51,34 @@ public final class PlannedExecutable implements Executable {
     final Executable single;
     final String devices;
     final long[] key;
+    /** Per device of the plan, its whole model's predicted time (what a check compares with). */
+    final Map<String, Double> wholeMs;
+    /** The devices a check times, and what it timed so far (null before a check). */
+    List<String> checked;
+    DriftCheck.Samples samples;
     volatile boolean warm;
     private final long[] recent = new long[256];
     private long runs;
 
-    Entry(Plan plan, PartitionedExecutable exe, Executable single, long[] key) {
+    Entry(Plan plan, PartitionedExecutable exe, Executable single, long[] key, Map<String, Double> wholeMs) {
       this.plan = plan;
       this.exe = exe;
       this.single = single;
       this.key = key;
+      this.wholeMs = wholeMs;
       this.devices = String.join("+", plan.regions().stream().map(Plan.Region::device).distinct().toList());
+    }
+
+    /** The plan's devices as checked so far (empty before a check). */
+    synchronized List<Plan.Check> checks() {
+      List<Plan.Check> out = new ArrayList<>();
+      for (int i = 0; checked != null && i < checked.size(); i++) {
+        double predicted = wholeMs.get(checked.get(i));
+        double measured = samples.median(i);
+        out.add(new Plan.Check(checked.get(i), predicted, measured, samples.runs(i),
+            DriftCheck.factor(1, predicted, measured)));
+      }
+      return out;
     }
 
     Map<String, Tensor> run(Map<String, Tensor> inputs) {
@@ -93,6 +111,10 @@ public final class PlannedExecutable implements Executable {
     }
 
     void resetTimes() {
+      synchronized (this) {
+        checked = null;  // a check is compared with the runs timed after the same reset
+        samples = null;
+      }
       if (single == null) {
         exe.resetTimes();
       } else {
@@ -195,11 +217,11 @@ public final class PlannedExecutable implements Executable {
         notes.add("regions of the plan for " + p.signature() + " (this shape is not in the profile database)");
         Plan reused = new Plan(sig, p.devices(), p.nodes(), p.regions(), p.transfers(), p.predictedMs(),
             p.bestSingleDevice(), p.bestSingleDeviceMs(), notes, p.candidates());
-        e = entry(reused, previous.exe.segments(), key);
+        e = entry(reused, previous.exe.segments(), key, Map.of());
       } else {
         List<String> notes = new ArrayList<>(openNotes);
         Planner.Result r = planner.plan(model, inputs, backends, notes);
-        e = entry(r.plan(), r.segments(), key);
+        e = entry(r.plan(), r.segments(), key, r.wholeMs());
       }
       entries.put(sig, e);
       if (entries.size() > SIGNATURES) {
@@ -216,24 +238,75 @@ public final class PlannedExecutable implements Executable {
    * The entry running {@code segments}: one segment covering every node runs on its device's whole-model executable
    * (the partitioned executable is kept for its segments, compiled only if run).
    */
-  private Entry entry(Plan plan, List<io.edgewise.runtime.partition.Segment> segments, long[] key) {
+  private Entry entry(Plan plan, List<io.edgewise.runtime.partition.Segment> segments, long[] key,
+      Map<String, Double> wholeMs) {
     PartitionedExecutable exe = new PartitionedExecutable(model, segments, backends::get, options, "auto");
     Executable single = null;
     if (segments.size() == 1 && segments.get(0).nodes().size() == model.graph().nodes().size()) {
-      String device = segments.get(0).device();
-      single = whole.get(device);
-      if (single == null) {
-        single = WholeModel.compile(backends.get(device), model, options);
-        whole.put(device, single);
-      }
+      single = whole(segments.get(0).device());
     }
-    return new Entry(plan, exe, single, key);
+    return new Entry(plan, exe, single, key, wholeMs);
   }
 
-  /** The plan of the latest run's signature with each region's median measured time so far; null before a run. */
+  /** The device's executable of the whole model, compiled at the first call and shared. */
+  private synchronized Executable whole(String device) {
+    Executable x = whole.get(device);
+    if (x == null) {
+      x = WholeModel.compile(backends.get(device), model, options);
+      whole.put(device, x);
+    }
+    return x;
+  }
+
+  /**
+   * The plan of the latest run's signature with each region's median measured time so far and, where {@link
+   * #check} ran, each region predicted at its device's checked speed; null before a run.
+   */
   public Plan plan() {
     Entry e = latest;
-    return e == null ? null : e.plan.withMeasured(e.regionMillis());
+    if (e == null) {
+      return null;
+    }
+    List<Plan.Check> checks = e.checks();
+    Plan p = e.plan.withMeasured(e.regionMillis());
+    return checks.isEmpty() ? p : p.withChecks(checks);
+  }
+
+  /**
+   * One round of a check of the latest plan's figures beside its runs ({@link DriftCheck}): each device of the plan
+   * runs its whole model in a block of its own, fed {@code inputs} (the plan's own runs are not counted). A caller
+   * that times the plan puts its runs between such rounds (`edgewise plan` does), so that the figures are checked in
+   * the same minutes as the runs they predict; {@link #plan()} then predicts each region at its device's checked
+   * speed where the check is off the figures by more than {@link DriftCheck#MARGIN}. Nothing before a run.
+   */
+  public void check(Map<String, Tensor> inputs) {
+    check(inputs, 0);
+  }
+
+  /**
+   * {@link #check(Map)} with blocks of exactly {@code runs} timed runs each where {@code runs > 0} (as many as the
+   * caller's own blocks: on a machine whose speed flips between two modes within a second, a check whose blocks
+   * run on for 20 ms takes many more runs in the fast mode than the caller's, and its median leans there).
+   */
+  public void check(Map<String, Tensor> inputs, int runs) {
+    Entry e = latest;
+    if (e == null) {
+      return;
+    }
+    synchronized (e) {
+      if (e.checked == null) {
+        e.checked = e.plan.regions().stream().map(Plan.Region::device).distinct()
+            .filter(e.wholeMs::containsKey).toList();
+        e.samples = new DriftCheck.Samples(e.checked.size());
+      }
+      List<Executable> exes = e.checked.stream().map(this::whole).toList();
+      java.util.function.IntConsumer run = i -> exes.get(i).run(inputs).values().forEach(Tensor::close);
+      if (runs > 0) {
+        e.samples.round(run, System::nanoTime, runs);
+      } else {
+        e.samples.round(run, System::nanoTime);
+      }
+    }
   }
 
   /** Starts the regions' timers of the latest plan again (after a warm-up). */

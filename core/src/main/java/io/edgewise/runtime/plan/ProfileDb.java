@@ -19,6 +19,8 @@ import java.util.TreeMap;
  * cost. A JSON file beside the tuning database: the system property {@code edgewise.profile.db}, else {@code
  * $EDGEWISE_CACHE_DIR/profile.json}, else {@code ~/.cache/edgewise/profile.json}. Entries are added as models are
  * planned (a key measured once is not measured again); saving merges with what another process wrote meanwhile.
+ * A device's figures can carry a {@link Rescale}: a whole-model check found them off by more than a margin (the
+ * machine slowed or sped up since, or the profile came from another machine) and they now count at a factor.
  * Thread-safe.
  */
 public final class ProfileDb {
@@ -41,11 +43,29 @@ public final class ProfileDb {
    */
   public record Transfer(double callMs, double perByteMs, String at) {}
 
-  /** Everything known of one device at one thread count. */
+  /**
+   * A device's figures found out of date by a whole-model check ({@link DriftCheck}) and scaled: every op figure of
+   * the device (and figures measured later, which are stored divided by it) counts {@code factor} times its stored
+   * value. Kept in the profile so that a planner reading it later knows the figures were scaled, by what run and when.
+   *
+   * @param factor what the stored figures are multiplied by (1 where never scaled)
+   * @param model the model whose check found the drift
+   * @param predictedMs that model's whole-run time on the device as the figures predicted it before the scaling
+   * @param measuredMs the check's median whole-run time
+   * @param at when (ISO-8601)
+   */
+  public record Rescale(double factor, String model, double predictedMs, double measuredMs, String at) {}
+
+  /** Everything known of one device at one thread count; {@code rescale} null where never scaled. */
   public record DeviceProfile(String device, String description, int threads, Transfer transfer,
-      Map<String, OpCost> ops) {
+      Map<String, OpCost> ops, Rescale rescale) {
     public DeviceProfile {
       ops = ops == null ? new TreeMap<>() : new TreeMap<>(ops);
+    }
+
+    public DeviceProfile(String device, String description, int threads, Transfer transfer,
+        Map<String, OpCost> ops) {
+      this(device, description, threads, transfer, ops, null);
     }
   }
 
@@ -142,17 +162,41 @@ public final class ProfileDb {
     return p == null ? null : p.transfer();
   }
 
-  /** Adds (or replaces) op costs of a device. */
+  /**
+   * The factor a device's stored op figures count at ({@link Rescale#factor}; 1 where never scaled): {@link #op}
+   * returns stored figures, the planner multiplies them by this.
+   */
+  public synchronized double scale(String device, int threads) {
+    DeviceProfile p = profiles.get(key(device, threads));
+    return p == null || p.rescale() == null ? 1 : p.rescale().factor();
+  }
+
+  /** The device's latest rescale, or null. */
+  public synchronized Rescale rescale(String device, int threads) {
+    DeviceProfile p = profiles.get(key(device, threads));
+    return p == null ? null : p.rescale();
+  }
+
+  /** Adds (or replaces) op costs of a device, as stored (a caller with current figures divides by {@link #scale}). */
   public synchronized void putOps(String device, String description, int threads, Map<String, OpCost> ops) {
     DeviceProfile old = profile(device, description, threads);
     Map<String, OpCost> merged = new TreeMap<>(old.ops());
     merged.putAll(ops);
-    profiles.put(key(device, threads), new DeviceProfile(device, description, threads, old.transfer(), merged));
+    profiles.put(key(device, threads), new DeviceProfile(device, description, threads, old.transfer(), merged,
+        old.rescale()));
   }
 
   public synchronized void putTransfer(String device, String description, int threads, Transfer t) {
     DeviceProfile old = profile(device, description, threads);
-    profiles.put(key(device, threads), new DeviceProfile(device, description, threads, t, old.ops()));
+    profiles.put(key(device, threads), new DeviceProfile(device, description, threads, t, old.ops(),
+        old.rescale()));
+  }
+
+  /** Records that a device's figures now count at {@code r.factor()} times their stored values. */
+  public synchronized void putRescale(String device, String description, int threads, Rescale r) {
+    DeviceProfile old = profile(device, description, threads);
+    profiles.put(key(device, threads), new DeviceProfile(device, description, threads, old.transfer(), old.ops(),
+        r));
   }
 
   /** The plan choice kept under {@code key}, or null. */
@@ -194,7 +238,8 @@ public final class ProfileDb {
         Map<String, OpCost> ops = new TreeMap<>(disk.ops());
         ops.putAll(p.ops());
         out.put(k, new DeviceProfile(p.device(), p.description(), p.threads(),
-            p.transfer() != null ? p.transfer() : disk.transfer(), ops));
+            p.transfer() != null ? p.transfer() : disk.transfer(), ops,
+            p.rescale() != null ? p.rescale() : disk.rescale()));
       }
     });
     try {
