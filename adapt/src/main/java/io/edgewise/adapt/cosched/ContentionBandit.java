@@ -2,7 +2,6 @@ package io.edgewise.adapt.cosched;
 
 import io.edgewise.EdgewiseException;
 import io.edgewise.adapt.Linear;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -168,16 +167,8 @@ public final class ContentionBandit implements CoschedPolicy {
       throw EdgewiseException.invalidArgument("ContentionBandit: " + kinds.size() + " kinds for " + groups
           + " groups");
     }
-    List<String> names = new ArrayList<>();
-    this.kindOf = new int[groups];
-    for (int g = 0; g < groups; g++) {
-      String k = kinds == null ? "#" + g : kinds.get(g);
-      if (!names.contains(k)) {
-        names.add(k);
-      }
-      kindOf[g] = names.indexOf(k);
-    }
-    this.kinds = names.size();
+    this.kindOf = GroupKinds.of(kinds, groups);
+    this.kinds = GroupKinds.count(kindOf);
     this.soloMs = new double[models][this.kinds];
     for (int m = 0; m < models; m++) {
       for (int k = 0; k < this.kinds; k++) {

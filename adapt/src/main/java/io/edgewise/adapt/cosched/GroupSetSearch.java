@@ -134,16 +134,8 @@ public final class GroupSetSearch {
     this.params = params;
     this.groups = groups;
     this.runs = runs;
-    List<String> names = new ArrayList<>();
-    this.kindOf = new int[groups];
-    for (int g = 0; g < groups; g++) {
-      String k = kinds == null ? "#" + g : kinds.get(g);
-      if (!names.contains(k)) {
-        names.add(k);
-      }
-      kindOf[g] = names.indexOf(k);
-    }
-    this.kinds = names.size();
+    this.kindOf = GroupKinds.of(kinds, groups);
+    this.kinds = GroupKinds.count(kindOf);
     this.ofKind = new int[this.kinds];
     for (int g = 0; g < groups; g++) {
       ofKind[kindOf[g]]++;
