@@ -61,15 +61,26 @@ void conv_parallel_for(int64_t work, int64_t tasks, const std::function<void(int
 }
 constexpr int64_t kTasksPerThread = 4;
 
-// Pixels per task of a pointwise convolution's one long row: 96 at one thread; with more, a share that makes at least
-// kTasksPerThread tasks per thread and a task count the threads divide. MobileNetV2's 7x7 projections (49 pixels,
-// three groups of output blocks) were three tasks, two on one thread: 1.5x faster on two threads than on one.
+// Pixels per task of a pointwise convolution's one long row: at most 96 (one thread: 96 each); with more threads,
+// enough chunks for at least kTasksPerThread tasks per thread and a task count the threads divide, and the pixels
+// shared evenly among the chunks. MobileNetV2's 7x7 projections (49 pixels, three groups of output blocks) were
+// three tasks, two on one thread: 1.5x faster on two threads than on one. A cap applied after the split left a
+// sliver: MnasNet's 14x14 expansions (196 pixels) were chunks of 96, 96 and 4, a third of the tasks near-empty.
 int64_t pointwise_chunk(int64_t pixels, int64_t pairs, int64_t threads) {
   constexpr int64_t kWidest = 96, kNarrowest = 6;  // 6: the widest tile of four output blocks
   if (threads == 1) return kWidest;
-  int64_t per_pair = (kTasksPerThread * threads + pairs - 1) / pairs;
-  while ((per_pair * pairs) % threads != 0) ++per_pair;
-  return std::min(kWidest, std::max(kNarrowest, (pixels + per_pair - 1) / per_pair));
+  int64_t chunks = std::max((kTasksPerThread * threads + pairs - 1) / pairs, (pixels + kWidest - 1) / kWidest);
+  while ((chunks * pairs) % threads != 0) ++chunks;
+  return std::min(kWidest, std::max(kNarrowest, (pixels + chunks - 1) / chunks));
+}
+
+// Row slices per block plane of a depthwise convolution: whole planes when there are enough (image, block) planes to
+// share out, else slices; and a task count the threads divide, so no thread idles for a last plane (MnasNet's 72
+// channels at 28x28 were five planes at two threads: three on one thread, two on the other).
+int64_t depthwise_slices(int64_t oh, int64_t planes, int64_t threads) {
+  int64_t slices = std::min(oh, std::max<int64_t>(1, (kTasksPerThread * threads) / planes));
+  while ((slices * planes) % threads != 0 && slices < oh) ++slices;
+  return slices;
 }
 
 bool is_depthwise(const ConvGeometry& g) { return g.group > 1 && g.group == g.c && g.m == g.c; }
@@ -144,8 +155,9 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   if (is_depthwise(g)) {
     // tasks of whole planes when there are enough blocks to share out, else of row slices
     const int64_t cbs = blocks(g.c);
-    const int64_t slices = std::min(g.oh, std::max<int64_t>(1, (kTasksPerThread * threads) / (g.n * cbs)));
-    const int64_t rows = (g.oh + slices - 1) / slices;
+    const int64_t wanted = depthwise_slices(g.oh, g.n * cbs, threads);
+    const int64_t rows = (g.oh + wanted - 1) / wanted;
+    const int64_t slices = (g.oh + rows - 1) / rows;  // no empty slice: 7 rows in 4 slices are 2 + 2 + 2 + 1
     conv_parallel_for(flops * kDepthwiseCostFactor, g.n * cbs * slices, [&](int64_t job) {
       const int64_t slice = job % slices;
       const int64_t cb = (job / slices) % cbs;
