@@ -61,17 +61,28 @@ void conv_parallel_for(int64_t work, int64_t tasks, const std::function<void(int
 }
 constexpr int64_t kTasksPerThread = 4;
 
-// Pixels per task of a pointwise convolution's one long row: at most 96 (one thread: 96 each); with more threads,
-// enough chunks for at least kTasksPerThread tasks per thread and a task count the threads divide, and the pixels
-// shared evenly among the chunks. MobileNetV2's 7x7 projections (49 pixels, three groups of output blocks) were
-// three tasks, two on one thread: 1.5x faster on two threads than on one. A cap applied after the split left a
-// sliver: MnasNet's 14x14 expansions (196 pixels) were chunks of 96, 96 and 4, a third of the tasks near-empty.
+// Pixels per task of a pointwise convolution's one long row: 96 at one thread; with more, a share that makes at least
+// kTasksPerThread tasks per thread and a task count the threads divide. MobileNetV2's 7x7 projections (49 pixels, three
+// groups of output blocks) were three tasks, two on one thread: 1.5x faster on two threads than on one.
 int64_t pointwise_chunk(int64_t pixels, int64_t pairs, int64_t threads) {
   constexpr int64_t kWidest = 96, kNarrowest = 6;  // 6: the widest tile of four output blocks
   if (threads == 1) return kWidest;
-  int64_t chunks = std::max((kTasksPerThread * threads + pairs - 1) / pairs, (pixels + kWidest - 1) / kWidest);
-  while ((chunks * pairs) % threads != 0) ++chunks;
-  return std::min(kWidest, std::max(kNarrowest, (pixels + chunks - 1) / chunks));
+  int64_t per_pair = (kTasksPerThread * threads + pairs - 1) / pairs;
+  while ((per_pair * pairs) % threads != 0) ++per_pair;
+  const int64_t chunk = std::min(kWidest, std::max(kNarrowest, (pixels + per_pair - 1) / per_pair));
+  // Capped at 96, the split can leave a sliver: MnasNet's 14x14 expansions (196 pixels) were chunks of 96, 96 and 4,
+  // a third of the tasks near-empty, and its 28x28 ones nine tasks on two threads. When the tasks are few (under
+  // 2 * kTasksPerThread a thread, where one task is a large share), share the pixels evenly over a count the threads
+  // divide, in whole tiles of 6 where that keeps the count (196: 66 + 66 + 64; 784: ten of 84, not nine of 96).
+  const int64_t chunks = (pixels + chunk - 1) / chunk;
+  const int64_t last = pixels - (chunks - 1) * chunk;
+  if (chunks * pairs >= 2 * kTasksPerThread * threads || 2 * last >= chunk) return chunk;
+  const auto divides = [&](int64_t n) { return (n * pairs) % threads == 0; };
+  int64_t even = chunks;
+  while (!divides(even)) ++even;
+  const int64_t share = (pixels + even - 1) / even;
+  const int64_t whole = (share + kNarrowest - 1) / kNarrowest * kNarrowest;
+  return divides((pixels + whole - 1) / whole) ? whole : share;
 }
 
 // Row slices per block plane of a depthwise convolution: whole planes when there are enough (image, block) planes to
