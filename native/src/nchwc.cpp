@@ -62,8 +62,8 @@ void conv_parallel_for(int64_t work, int64_t tasks, const std::function<void(int
 constexpr int64_t kTasksPerThread = 4;
 
 // Pixels per task of a pointwise convolution's one long row: 96 at one thread; with more, a share that makes at least
-// kTasksPerThread tasks per thread and a task count the threads divide. MobileNetV2's 7x7 projections (49 pixels, three
-// groups of output blocks) were three tasks, two on one thread: 1.5x faster on two threads than on one.
+// kTasksPerThread tasks per thread and a task count the threads divide. MobileNetV2's 7x7 projections (49 pixels,
+// three groups of output blocks) were three tasks, two on one thread: 1.5x faster on two threads than on one.
 int64_t pointwise_chunk(int64_t pixels, int64_t pairs, int64_t threads) {
   constexpr int64_t kWidest = 96, kNarrowest = 6;  // 6: the widest tile of four output blocks
   if (threads == 1) return kWidest;
@@ -86,11 +86,12 @@ int64_t pointwise_chunk(int64_t pixels, int64_t pairs, int64_t threads) {
 }
 
 // Row slices per block plane of a depthwise convolution: whole planes when there are enough (image, block) planes to
-// share out, else slices; and a task count the threads divide, so no thread idles for a last plane (MnasNet's 72
-// channels at 28x28 were five planes at two threads: three on one thread, two on the other).
+// share out, else slices; and, when the tasks are few (under 2 * kTasksPerThread a thread), a task count the threads
+// divide, so no thread idles for a last plane (MnasNet's 72 channels at 28x28 were five planes at two threads: three
+// on one thread, two on the other). Many planes stay whole: a slice of a small plane also copies its halo rows.
 int64_t depthwise_slices(int64_t oh, int64_t planes, int64_t threads) {
   int64_t slices = std::min(oh, std::max<int64_t>(1, (kTasksPerThread * threads) / planes));
-  while ((slices * planes) % threads != 0 && slices < oh) ++slices;
+  while ((slices * planes) % threads != 0 && slices * planes < 2 * kTasksPerThread * threads && slices < oh) ++slices;
   return slices;
 }
 
