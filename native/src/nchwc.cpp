@@ -167,12 +167,17 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   if (is_depthwise(g)) {
     // tasks of whole planes when there are enough blocks to share out, else of row slices
     const int64_t cbs = blocks(g.c);
-    const int64_t wanted = depthwise_slices(g.oh, g.n * cbs, threads);
+    // With more than one thread, rows outer (at least a slice per thread): the pool hands the caller a region's first
+    // tasks and the worker its last (thread_pool.cpp), so the caller computes the top rows of every block, which the
+    // next pointwise layer's first tasks (pixels outer, below) read from the same core's cache.
+    const bool rows_outer = threads > 1;
+    int64_t wanted = depthwise_slices(g.oh, g.n * cbs, threads);
+    if (rows_outer) wanted = std::max(wanted, std::min(g.oh, threads));
     const int64_t rows = (g.oh + wanted - 1) / wanted;
     const int64_t slices = (g.oh + rows - 1) / rows;  // no empty slice: 7 rows in 4 slices are 2 + 2 + 2 + 1
     conv_parallel_for(flops * kDepthwiseCostFactor, g.n * cbs * slices, [&](int64_t job) {
-      const int64_t slice = job % slices;
-      const int64_t cb = (job / slices) % cbs;
+      const int64_t slice = rows_outer ? (job / cbs) % slices : job % slices;
+      const int64_t cb = rows_outer ? job % cbs : (job / slices) % cbs;
       k.depthwise_rows(a, job / (slices * cbs), cb, slice * rows, std::min(g.oh, (slice + 1) * rows));
     });
     return;
@@ -201,10 +206,20 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   const int64_t slices = std::min(a.oh, std::max<int64_t>(1, (kTasksPerThread * threads + pairs - 1) / pairs));
   const int64_t rows_per_task = (a.oh + slices - 1) / slices;
   const int64_t row_tasks = (a.oh + rows_per_task - 1) / rows_per_task;
+  // One thread: a group's chunks in turn (its weights stay in cache). More: pixels outer, output-block groups inner,
+  // so the caller's first tasks are the first pixels (rows) of every block, as in the depthwise layers above.
+  const bool pixels_outer = threads > 1;
   conv_parallel_for(flops, pairs * row_tasks, [&](int64_t job) {
-    const int64_t c = job % chunks;
-    const int64_t rt = (job / chunks) % row_tasks;
-    const int64_t grp = (job / (chunks * row_tasks)) % groups;
+    int64_t c, rt, grp;
+    if (pixels_outer) {
+      grp = job % groups;
+      c = (job / groups) % chunks;
+      rt = (job / (groups * chunks)) % row_tasks;
+    } else {
+      c = job % chunks;
+      rt = (job / chunks) % row_tasks;
+      grp = (job / (chunks * row_tasks)) % groups;
+    }
     const int64_t img = job / (chunks * row_tasks * groups);
     const int64_t ocb0 = group_start(grp);
     const int fc = static_cast<int>(group_start(grp + 1) - ocb0);
