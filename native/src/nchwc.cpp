@@ -207,8 +207,11 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   const int64_t rows_per_task = (a.oh + slices - 1) / slices;
   const int64_t row_tasks = (a.oh + rows_per_task - 1) / rows_per_task;
   // One thread: a group's chunks in turn (its weights stay in cache). More: pixels outer, output-block groups inner,
-  // so the caller's first tasks are the first pixels (rows) of every block, as in the depthwise layers above.
-  const bool pixels_outer = threads > 1;
+  // so the caller's first tasks are the first pixels (rows) of every block, as in the depthwise layers above; but
+  // only while all the layer's weights fit a core's L2 (MnasNet's widest, 160 -> 1280: 0.8 MB), since a thread then
+  // cycles through every group's weights per chunk.
+  constexpr int64_t kPixelsOuterWeightBytes = int64_t(1) << 20;
+  const bool pixels_outer = threads > 1 && weights_size(g, input_blocked) * 4 <= kPixelsOuterWeightBytes;
   conv_parallel_for(flops, pairs * row_tasks, [&](int64_t job) {
     int64_t c, rt, grp;
     if (pixels_outer) {
