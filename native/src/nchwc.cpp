@@ -69,7 +69,30 @@ int64_t pointwise_chunk(int64_t pixels, int64_t pairs, int64_t threads) {
   if (threads == 1) return kWidest;
   int64_t per_pair = (kTasksPerThread * threads + pairs - 1) / pairs;
   while ((per_pair * pairs) % threads != 0) ++per_pair;
-  return std::min(kWidest, std::max(kNarrowest, (pixels + per_pair - 1) / per_pair));
+  const int64_t chunk = std::min(kWidest, std::max(kNarrowest, (pixels + per_pair - 1) / per_pair));
+  // Capped at 96, the split can leave a sliver: MnasNet's 14x14 expansions (196 pixels) were chunks of 96, 96 and 4,
+  // a third of the tasks near-empty, and its 28x28 ones nine tasks on two threads. When the tasks are few (under
+  // 2 * kTasksPerThread a thread, where one task is a large share), share the pixels evenly over a count the threads
+  // divide, in whole tiles of 6 where that keeps the count (196: 66 + 66 + 64; 784: ten of 84, not nine of 96).
+  const int64_t chunks = (pixels + chunk - 1) / chunk;
+  const int64_t last = pixels - (chunks - 1) * chunk;
+  if (chunks * pairs >= 2 * kTasksPerThread * threads || 2 * last >= chunk) return chunk;
+  const auto divides = [&](int64_t n) { return (n * pairs) % threads == 0; };
+  int64_t even = chunks;
+  while (!divides(even)) ++even;
+  const int64_t share = (pixels + even - 1) / even;
+  const int64_t whole = (share + kNarrowest - 1) / kNarrowest * kNarrowest;
+  return divides((pixels + whole - 1) / whole) ? whole : share;
+}
+
+// Row slices per block plane of a depthwise convolution: whole planes when there are enough (image, block) planes to
+// share out, else slices; and, when the tasks are few (under 2 * kTasksPerThread a thread), a task count the threads
+// divide, so no thread idles for a last plane (MnasNet's 72 channels at 28x28 were five planes at two threads: three
+// on one thread, two on the other). Many planes stay whole: a slice of a small plane also copies its halo rows.
+int64_t depthwise_slices(int64_t oh, int64_t planes, int64_t threads) {
+  int64_t slices = std::min(oh, std::max<int64_t>(1, (kTasksPerThread * threads) / planes));
+  while ((slices * planes) % threads != 0 && slices * planes < 2 * kTasksPerThread * threads && slices < oh) ++slices;
+  return slices;
 }
 
 bool is_depthwise(const ConvGeometry& g) { return g.group > 1 && g.group == g.c && g.m == g.c; }
@@ -144,11 +167,17 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   if (is_depthwise(g)) {
     // tasks of whole planes when there are enough blocks to share out, else of row slices
     const int64_t cbs = blocks(g.c);
-    const int64_t slices = std::min(g.oh, std::max<int64_t>(1, (kTasksPerThread * threads) / (g.n * cbs)));
-    const int64_t rows = (g.oh + slices - 1) / slices;
+    // With more than one thread, rows outer (at least a slice per thread): the pool hands the caller a region's first
+    // tasks and the worker its last (thread_pool.cpp), so the caller computes the top rows of every block, which the
+    // next pointwise layer's first tasks (pixels outer, below) read from the same core's cache.
+    const bool rows_outer = threads > 1;
+    int64_t wanted = depthwise_slices(g.oh, g.n * cbs, threads);
+    if (rows_outer) wanted = std::max(wanted, std::min(g.oh, threads));
+    const int64_t rows = (g.oh + wanted - 1) / wanted;
+    const int64_t slices = (g.oh + rows - 1) / rows;  // no empty slice: 7 rows in 4 slices are 2 + 2 + 2 + 1
     conv_parallel_for(flops * kDepthwiseCostFactor, g.n * cbs * slices, [&](int64_t job) {
-      const int64_t slice = job % slices;
-      const int64_t cb = (job / slices) % cbs;
+      const int64_t slice = rows_outer ? (job / cbs) % slices : job % slices;
+      const int64_t cb = rows_outer ? job % cbs : (job / slices) % cbs;
       k.depthwise_rows(a, job / (slices * cbs), cb, slice * rows, std::min(g.oh, (slice + 1) * rows));
     });
     return;
@@ -177,10 +206,23 @@ void conv(const ConvGeometry& g, bool input_blocked, int act, float pa, float pb
   const int64_t slices = std::min(a.oh, std::max<int64_t>(1, (kTasksPerThread * threads + pairs - 1) / pairs));
   const int64_t rows_per_task = (a.oh + slices - 1) / slices;
   const int64_t row_tasks = (a.oh + rows_per_task - 1) / rows_per_task;
+  // One thread: a group's chunks in turn (its weights stay in cache). More: pixels outer, output-block groups inner,
+  // so the caller's first tasks are the first pixels (rows) of every block, as in the depthwise layers above; but
+  // only while all the layer's weights fit a core's L2 (MnasNet's widest, 160 -> 1280: 0.8 MB), since a thread then
+  // cycles through every group's weights per chunk.
+  constexpr int64_t kPixelsOuterWeightBytes = int64_t(1) << 20;
+  const bool pixels_outer = threads > 1 && weights_size(g, input_blocked) * 4 <= kPixelsOuterWeightBytes;
   conv_parallel_for(flops, pairs * row_tasks, [&](int64_t job) {
-    const int64_t c = job % chunks;
-    const int64_t rt = (job / chunks) % row_tasks;
-    const int64_t grp = (job / (chunks * row_tasks)) % groups;
+    int64_t c, rt, grp;
+    if (pixels_outer) {
+      grp = job % groups;
+      c = (job / groups) % chunks;
+      rt = (job / (groups * chunks)) % row_tasks;
+    } else {
+      c = job % chunks;
+      rt = (job / chunks) % row_tasks;
+      grp = (job / (chunks * row_tasks)) % groups;
+    }
     const int64_t img = job / (chunks * row_tasks * groups);
     const int64_t ocb0 = group_start(grp);
     const int fc = static_cast<int>(group_start(grp + 1) - ocb0);

@@ -46,8 +46,8 @@ std::chrono::nanoseconds idle_poll() {
   return poll;
 }
 
-// A region is published as one 64-bit word: generation (24 bits) | task count (20) | next task index (20). Workers
-// and the caller claim tasks by compare-and-swap on that word, so a claim succeeds only for a task that exists in
+// A region is published as one 64-bit word: generation (24 bits) | end (20) | start (20) of the unclaimed tasks.
+// Workers and the caller claim tasks by compare-and-swap on that word, so a claim succeeds only for a task that exists in
 // the region that is current: a worker that wakes late (descheduled on a busy machine) finds nothing to do instead
 // of running stale work, and the caller waits for its tasks to be done, not for every worker to check in. The
 // function and the done count live in one of two slots (by generation parity); a slot is rewritten only two regions
@@ -89,12 +89,13 @@ class Pool {
     Slot& slot = slots_[generation_ & 1];
     slot.fn = batch == 1 ? &fn : &batched;
     slot.done.store(0, std::memory_order_relaxed);
+    slot.tasks = batches;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       state_.store(generation_ << 40 | static_cast<uint64_t>(batches) << 20, std::memory_order_release);
     }
     wake_.notify_all();
-    drain(size());
+    drain(size(), false);
     for (int spin = 0; spin < kWaitSpins && slot.done.load(std::memory_order_acquire) != batches; ++spin) {
       cpu_relax(spin);
     }
@@ -112,25 +113,33 @@ class Pool {
   // sharing one, every claim and every finished run invalidated the line the other core was reading.
   struct alignas(64) Slot {
     const std::function<void(int64_t)>* fn = nullptr;  // written before the region is published
+    int64_t tasks = 0;                                  // likewise: the region's task (batch) count
     alignas(64) std::atomic<int64_t> done{0};
   };
 
   // Claims and runs tasks of the current region until none is left, a run of consecutive tasks per claim
   // (guided_claim): a claim and its done count are read-modify-writes of lines both cores write, and one per task
-  // cost as much as the task when the tasks are short (see guided_claim).
-  void drain(int64_t threads) {
+  // cost as much as the task when the tasks are short (see guided_claim). The caller claims from the front of the
+  // range and the workers from the back, so at two threads the caller runs a region's first tasks and the worker its
+  // last ones, in every region: the drivers order tasks so that consecutive layers' first tasks cover the same rows
+  // (nchwc.cpp), and each core then reads what it wrote itself a layer before. MnasNet 0.5's convolutions at two
+  // threads (a C++ driver, 400 passes, sum of per-layer 10th percentiles, load ~3): 1.33-1.52 ms, against
+  // 1.51-1.73 with both claiming from the front.
+  void drain(int64_t threads, bool from_back) {
     uint64_t s = state_.load(std::memory_order_acquire);
     for (;;) {
-      const uint64_t tasks = (s >> 20) & 0xfffff;
-      const uint64_t index = s & 0xfffff;
-      if (index >= tasks) return;
-      const uint64_t take = static_cast<uint64_t>(guided_claim(static_cast<int64_t>(tasks - index), threads));
-      if (!state_.compare_exchange_weak(s, s + take, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      const uint64_t hi = (s >> 20) & 0xfffff;
+      const uint64_t lo = s & 0xfffff;
+      if (lo >= hi) return;
+      const uint64_t take = static_cast<uint64_t>(guided_claim(static_cast<int64_t>(hi - lo), threads));
+      const uint64_t next = from_back ? s - (take << 20) : s + take;
+      if (!state_.compare_exchange_weak(s, next, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      const uint64_t index = from_back ? hi - take : lo;
       // the claimed tasks keep this region current until they are done, so its slot still holds this region
       Slot& slot = slots_[(s >> 40) & 1];
       for (uint64_t i = index; i < index + take; ++i) (*slot.fn)(static_cast<int64_t>(i));
       const int64_t claimed = static_cast<int64_t>(take);
-      if (slot.done.fetch_add(claimed, std::memory_order_acq_rel) + claimed == static_cast<int64_t>(tasks)) {
+      if (slot.done.fetch_add(claimed, std::memory_order_acq_rel) + claimed == slot.tasks) {
         std::lock_guard<std::mutex> lock(mutex_);  // the caller may be about to wait: wake it under the lock
         done_.notify_one();
       }
@@ -155,7 +164,7 @@ class Pool {
       }
       if (stop_.load()) return;
       seen = state_.load(std::memory_order_acquire) >> 40;
-      drain(size());
+      drain(size(), true);
     }
   }
 
@@ -176,7 +185,7 @@ class Pool {
   std::vector<std::thread> workers_;
   Slot slots_[2];
   uint64_t generation_ = 0;         // written under call_mutex_ only
-  alignas(64) std::atomic<uint64_t> state_{0};  // generation << 40 | tasks << 20 | next task index
+  alignas(64) std::atomic<uint64_t> state_{0};  // generation << 40 | end of unclaimed tasks << 20 | start
   alignas(64) std::atomic<bool> stop_{false};
   std::atomic<int> size_{1};        // workers + the caller; read without the call lock
 };

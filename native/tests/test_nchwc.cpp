@@ -406,7 +406,10 @@ int main() {
         // small planes, whose depthwise rows run from a column-padded copy: 7x7 and 14x14 at 5x5 (MnasNet), 3x3
         // at 7x7 and with dilation 2
         {40, 7, 7, 24, 5, 1, 1, 2, 0}, {48, 14, 14, 24, 5, 2, 1, 2, 0}, {33, 7, 7, 17, 3, 1, 1, 1, 0},
-        {20, 9, 10, 16, 3, 1, 2, 2, 0}};
+        {20, 9, 10, 16, 3, 1, 2, 2, 0},
+        // big enough to be shared at two threads: five depthwise block planes in row slices (72 channels at
+        // 28x28, MnasNet), and a 14x14 expansion whose pixels split into even chunks (196 = 66 + 66 + 64)
+        {72, 28, 28, 24, 5, 1, 1, 2, 0}, {40, 14, 14, 240, 1, 1, 1, 0, 0}};
     // the activations other than the clamps, one per shape in turn (each meets full and partial blocks)
     const int others[] = {EW_ACT_LEAKY_RELU, EW_ACT_HARD_SWISH, EW_ACT_SIGMOID, EW_ACT_TANH, EW_ACT_SILU};
     int shape_index = 0;
